@@ -1,0 +1,41 @@
+# `make generate` and `make test` work on a fresh clone with only python3 and make:
+# the first target that needs it creates .venv from the pinned requirements.txt.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-requirements
+
+.PHONY: generate check lint test goldens clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+## generate: write generated/ (package and JSON Schemas) from spec/
+generate: $(STAMP)
+	$(PY) -m codegen generate
+
+## check: fail if generated/ is stale against spec/, then lint
+check: $(STAMP)
+	$(PY) -m codegen generate --check
+	$(MAKE) lint
+
+## lint: black on the generator and tests, mypy --strict on the generator and the generated package
+lint: $(STAMP)
+	$(PY) -m black --check --quiet codegen tests
+	$(PY) -m mypy --strict codegen
+	cd generated && ../$(PY) -m mypy --strict anthropic_messages
+
+## test: the drift check and lint, then the whole test suite
+test: check
+	$(PY) -m pytest -q
+
+## goldens: regenerate the expected output of the fixture specs under tests/fixtures/
+goldens: $(STAMP)
+	for dir in tests/fixtures/*/; do \
+		$(PY) -m codegen generate --spec $$dir/spec --out $$dir/expected || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache

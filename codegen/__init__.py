@@ -1,0 +1,6 @@
+"""messages-codegen: turns the YAML description of the Messages API into a Python package.
+
+The pipeline, one module per stage: load → validate → build_ir → render → format → write.
+"""
+
+__version__ = "0.1.0"

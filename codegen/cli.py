@@ -1,0 +1,75 @@
+"""The `codegen` command: validate the spec, generate the package, check for drift."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import build_ir, format, jsonschema_export, load, render, validate, write
+from .errors import SpecError
+
+
+def generate_files(spec_dir: Path, templates: Path = render.DEFAULT_TEMPLATES) -> dict[str, bytes]:
+    """The whole pipeline in memory: every output file's bytes, keyed by relative path."""
+    files = load.load_spec_dir(spec_dir, base=Path.cwd())
+    checked = validate.validate(files)
+    package = build_ir.build(checked)
+    sources = render.render_package(package, templates)
+    outputs: dict[str, bytes] = {}
+    for name, text in sources.items():
+        if name.endswith(".py"):
+            text = format.format_python(text)
+        outputs[name] = text.encode("utf-8")
+    for channel in ("stable", "beta"):
+        document = jsonschema_export.export(package, channel)
+        outputs[f"jsonschema/{channel}.json"] = jsonschema_export.render_json(document).encode()
+    return outputs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="codegen",
+        description="Generate a Python package and JSON Schemas from the Messages API spec.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser("generate", help="write generated/ from spec/")
+    gen.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
+    gen.add_argument("--out", type=Path, default=Path("generated"),
+                     help="output folder (default: generated)")
+    gen.add_argument("--templates", type=Path, default=render.DEFAULT_TEMPLATES,
+                     help="template folder (default: the project's templates/)")
+    gen.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 and list the stale files if the output differs")
+    val = commands.add_parser("validate", help="check the spec and report every problem")
+    val.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "validate":
+            files = load.load_spec_dir(args.spec, base=Path.cwd())
+            checked = validate.validate(files)
+            print(f"spec OK: {len(checked.definitions)} types in {len(files)} files")
+            return 0
+        outputs = generate_files(args.spec, args.templates)
+    except SpecError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in the spec; nothing was written.", file=sys.stderr)
+        return 1
+
+    if args.check:
+        drift = write.compare(outputs, args.out)
+        if drift.clean:
+            print(f"{args.out} is up to date with {args.spec} ({len(outputs)} files)")
+            return 0
+        print(f"{args.out} is stale: run `make generate` and commit the result.", file=sys.stderr)
+        for name in drift.changed:
+            print(f"  differs: {args.out / name}", file=sys.stderr)
+        for name in drift.removed:
+            print(f"  no longer generated: {args.out / name}", file=sys.stderr)
+        return 1
+    drift = write.write(outputs, args.out)
+    print(f"wrote {len(drift.changed)} file(s), removed {len(drift.removed)}, "
+          f"{len(outputs) - len(drift.changed)} unchanged, in {args.out}")
+    return 0

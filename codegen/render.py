@@ -1,0 +1,72 @@
+"""Stage 4: render the templates with the intermediate model into Python source text."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import jinja2
+
+from . import ir
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LINE_LENGTH = 100
+
+
+def _pyquote(text: str) -> str:
+    """A double-quoted Python string literal (JSON escapes are valid Python escapes)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _docwrap(text: str, indent: int) -> str:
+    """Wrap docstring text to the line length; paragraphs and list items are kept apart."""
+    text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if not text:
+        return ""
+    width = LINE_LENGTH - indent
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if lines:
+            lines.append("")
+        for line in paragraph.split("\n"):
+            hanging = "  " if line.startswith("- ") else ""
+            lines += textwrap.wrap(
+                line, width=width, subsequent_indent=hanging, break_long_words=False,
+                break_on_hyphens=False,
+            ) or [""]
+    if len(lines) == 1 and len(lines[0]) + indent + 6 <= LINE_LENGTH:
+        return lines[0]
+    pad = " " * indent
+    return "\n".join((pad + line) if i and line else line for i, line in enumerate(lines)) + "\n" + pad
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["pyquote"] = _pyquote
+    env.filters["docwrap"] = _docwrap
+    return env
+
+
+def render_package(package: ir.Package, templates: Path = DEFAULT_TEMPLATES) -> dict[str, str]:
+    """Source text of every module of the package, keyed by path inside the output folder."""
+    env = environment(templates)
+    root = package.name
+    files = {
+        f"{root}/__init__.py": env.get_template("init.py.j2").render(package=package),
+        f"{root}/_runtime.py": env.get_template("runtime.py.j2").render(),
+        f"{root}/_unions.py": env.get_template("unions.py.j2").render(unions=package.unions),
+        f"{root}/py.typed": "",
+    }
+    area_template = env.get_template("area.py.j2")
+    for module in package.areas:
+        files[f"{root}/{module.module}.py"] = area_template.render(module=module)
+    return files
