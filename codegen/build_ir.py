@@ -26,9 +26,36 @@ _PRIMITIVE_REFS = {
 # Names a decoder uses for itself; a field whose Python name is one of them gets a `_` suffix
 # for its local variable.
 _TAKEN_LOCALS = frozenset(
-    {"type", "data", "strict", "extra", "error", "out", "self", "value", "item", "key", "tag",
-     "decoder", "isinstance", "list", "dict", "str", "int", "float", "bool", "len", "next",
-     "iter", "frozenset", "Any", "UNSET", "Unset", "DecodeError", "Model"}
+    {
+        "type",
+        "data",
+        "strict",
+        "extra",
+        "error",
+        "out",
+        "self",
+        "value",
+        "item",
+        "key",
+        "tag",
+        "decoder",
+        "isinstance",
+        "list",
+        "dict",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "len",
+        "next",
+        "iter",
+        "frozenset",
+        "Any",
+        "UNSET",
+        "Unset",
+        "DecodeError",
+        "Model",
+    }
 )
 
 
@@ -51,7 +78,9 @@ def _docs(body: Any, extra_beta: tuple[str, ...] = ()) -> ir.Docs:
     else:
         note = ""
     merged = tuple(dict.fromkeys(extra_beta + betas))
-    return ir.Docs(description=str(body.get("description", "")).strip(), deprecated=note, beta=merged)
+    return ir.Docs(
+        description=str(body.get("description", "")).strip(), deprecated=note, beta=merged
+    )
 
 
 def _quote(value: str) -> str:
@@ -89,21 +118,37 @@ class _Builder:
         if cached is not None:
             return cached
         definition = self.defs[name]
-        common = dict(name=name, snake=snake_case(name), area=definition.file.area)
+        snake, area = snake_case(name), definition.file.area
         if definition.kind in ("object", "tagged_union"):
-            ref = ir.TypeRef(kind=definition.kind, annotation=name, expected="an object", **common)
+            ref = ir.TypeRef(
+                kind=definition.kind,
+                annotation=name,
+                expected="an object",
+                name=name,
+                snake=snake,
+                area=area,
+            )
         elif definition.kind == "enum":
             is_open = definition.body.get("open", True)
             ref = ir.TypeRef(
-                kind="enum", annotation=f"{name} | str" if is_open else name,
-                expected="a string", open=is_open, **common,
+                kind="enum",
+                annotation=f"{name} | str" if is_open else name,
+                expected="a string",
+                open=is_open,
+                name=name,
+                snake=snake,
+                area=area,
             )
         else:
             alternatives = tuple(self.alternative_ref(item) for item in definition.body["one_of"])
             ref = ir.TypeRef(
-                kind="one_of", annotation=name,
+                kind="one_of",
+                annotation=name,
                 expected=_or_list([alt.expected for alt in alternatives]),
-                alternatives=alternatives, **common,
+                alternatives=alternatives,
+                name=name,
+                snake=snake,
+                area=area,
             )
         self.refs[name] = ref
         return ref
@@ -115,7 +160,9 @@ class _Builder:
 
     def const_ref(self, values: tuple[str, ...]) -> ir.TypeRef:
         return ir.TypeRef(
-            kind="const", annotation=_literal(values), expected=_const_expected(values),
+            kind="const",
+            annotation=_literal(values),
+            expected=_const_expected(values),
             values=values,
         )
 
@@ -127,10 +174,15 @@ class _Builder:
         assert expr.inner is not None
         inner = self.expr_ref(expr.inner)
         if expr.kind == "list":
-            return ir.TypeRef(kind="list", annotation=f"list[{inner.annotation}]",
-                              expected="an array", item=inner)
-        return ir.TypeRef(kind="map", annotation=f"dict[str, {inner.annotation}]",
-                          expected="an object", item=inner)
+            return ir.TypeRef(
+                kind="list", annotation=f"list[{inner.annotation}]", expected="an array", item=inner
+            )
+        return ir.TypeRef(
+            kind="map",
+            annotation=f"dict[str, {inner.annotation}]",
+            expected="an object",
+            item=inner,
+        )
 
     # Definitions
 
@@ -154,11 +206,19 @@ class _Builder:
             default_code = _quote(ref.values[0])
         else:
             default_code = ""
-        local = python_name + "_" if python_name in _TAKEN_LOCALS or python_name.startswith(
-            ("decode_", "_")) else python_name
+        local = (
+            python_name + "_"
+            if python_name in _TAKEN_LOCALS or python_name.startswith(("decode_", "_"))
+            else python_name
+        )
         return ir.Field(
-            wire_name=wire_name, python_name=python_name, local_name=local, type=ref,
-            optional=optional, nullable=nullable, annotation=annotation,
+            wire_name=wire_name,
+            python_name=python_name,
+            local_name=local,
+            type=ref,
+            optional=optional,
+            nullable=nullable,
+            annotation=annotation,
             default_code=default_code,
             default_json=json.dumps(body["default"]) if "default" in body else "",
             docs=_docs(body),
@@ -167,8 +227,11 @@ class _Builder:
     def object_type(self, definition: Definition) -> ir.ObjectType:
         fields = tuple(self.field(k, v) for k, v in definition.body["fields"].items())
         return ir.ObjectType(
-            name=definition.name, snake=snake_case(definition.name), area=definition.file.area,
-            fields=fields, docs=_docs(definition.body),
+            name=definition.name,
+            snake=snake_case(definition.name),
+            area=definition.file.area,
+            fields=fields,
+            docs=_docs(definition.body),
             known_fields_name=f"_{constant_case(definition.name)}_FIELDS",
         )
 
@@ -183,7 +246,9 @@ class _Builder:
             const = target.body["fields"][tag]["const"]
             local_beta = _docs(item).beta if isinstance(item, dict) else ()
             variant = ir.Variant(
-                name=name, snake=snake_case(name), area=target.file.area,
+                name=name,
+                snake=snake_case(name),
+                area=target.file.area,
                 tags=(const,) if isinstance(const, str) else tuple(const),
                 docs=_docs(target.body, extra_beta=local_beta),
             )
@@ -191,8 +256,12 @@ class _Builder:
             if name == default_name:
                 default = variant
         return ir.TaggedUnion(
-            name=definition.name, snake=snake_case(definition.name), area=definition.file.area,
-            tag=tag, variants=tuple(variants), default=default,
+            name=definition.name,
+            snake=snake_case(definition.name),
+            area=definition.file.area,
+            tag=tag,
+            variants=tuple(variants),
+            default=default,
             unknown_class=f"Unknown{definition.name}",
             table_name=f"_{constant_case(definition.name)}_VARIANTS",
             docs=_docs(definition.body),
@@ -200,13 +269,19 @@ class _Builder:
 
     def enum_type(self, definition: Definition) -> ir.EnumType:
         values = tuple(
-            ir.EnumValue(value=item, docs=ir.Docs()) if isinstance(item, str)
-            else ir.EnumValue(value=item["value"], docs=_docs(item))
+            (
+                ir.EnumValue(value=item, docs=ir.Docs())
+                if isinstance(item, str)
+                else ir.EnumValue(value=item["value"], docs=_docs(item))
+            )
             for item in definition.body["enum"]
         )
         return ir.EnumType(
-            name=definition.name, snake=snake_case(definition.name), area=definition.file.area,
-            open=definition.body.get("open", True), values=values,
+            name=definition.name,
+            snake=snake_case(definition.name),
+            area=definition.file.area,
+            open=definition.body.get("open", True),
+            values=values,
             values_name=f"_{constant_case(definition.name)}_VALUES",
             docs=_docs(definition.body),
         )
@@ -233,10 +308,12 @@ class _Builder:
                 decoders.append((one_of.name, module.module, f"decode_{one_of.snake}"))
             public += [enum.name for enum in module.enums]
         return ir.Package(
-            name=PACKAGE, areas=areas, unions=unions, public_names=tuple(sorted(public)),
+            name=PACKAGE,
+            areas=areas,
+            unions=unions,
+            public_names=tuple(sorted(public)),
             decoders=tuple(sorted(decoders)),
-            spec_files=tuple(definitions[0].file.path for definitions in
-                             (by_area[a] for a in self.spec.areas) if definitions),
+            spec_files=tuple(m.source_file for m in areas if m.source_file),
         )
 
     def area_module(self, area: str, definitions: list[Definition]) -> ir.AreaModule:
@@ -249,10 +326,15 @@ class _Builder:
             elif definition.kind == "tagged_union":
                 unions.append(self.tagged_union(definition))
             else:
-                one_ofs.append(ir.OneOf(
-                    name=definition.name, snake=snake_case(definition.name), area=area,
-                    ref=self.named_ref(definition.name), docs=_docs(definition.body),
-                ))
+                one_ofs.append(
+                    ir.OneOf(
+                        name=definition.name,
+                        snake=snake_case(definition.name),
+                        area=area,
+                        ref=self.named_ref(definition.name),
+                        docs=_docs(definition.body),
+                    )
+                )
         # Annotations name types of other areas and union aliases; only type checkers need them.
         annotation_names: set[str] = set()
         called_areas: set[str] = set()
@@ -276,10 +358,16 @@ class _Builder:
                 type_imports[module_of(definition.file.area)].add(name)
         called_areas.discard(area)
         return ir.AreaModule(
-            area=area, module=module_of(area), source_file=definitions[0].file.path if definitions else "",
-            enums=tuple(enums), objects=tuple(objects), tagged_unions=tuple(unions),
+            area=area,
+            module=module_of(area),
+            source_file=definitions[0].file.source_name if definitions else "",
+            enums=tuple(enums),
+            objects=tuple(objects),
+            tagged_unions=tuple(unions),
             one_ofs=tuple(one_ofs),
-            type_imports=tuple(ir.Import(m, tuple(sorted(n))) for m, n in sorted(type_imports.items())),
+            type_imports=tuple(
+                ir.Import(m, tuple(sorted(n))) for m, n in sorted(type_imports.items())
+            ),
             runtime_imports=(),
             area_imports=tuple(module_of(a) for a in sorted(called_areas)),
         )
@@ -297,7 +385,8 @@ class _Builder:
         depends: dict[str, set[str]] = {}
         imports: dict[str, set[str]] = defaultdict(set)
         union_names = {u.name for m in areas for u in m.tagged_unions} | {
-            o.name for m in areas for o in m.one_ofs}
+            o.name for m in areas for o in m.one_ofs
+        }
         for module in areas:
             for union in module.tagged_unions:
                 members = [v.name for v in union.variants] + [union.unknown_class]

@@ -35,12 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="write generated/ from spec/")
     gen.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
-    gen.add_argument("--out", type=Path, default=Path("generated"),
-                     help="output folder (default: generated)")
-    gen.add_argument("--templates", type=Path, default=render.DEFAULT_TEMPLATES,
-                     help="template folder (default: the project's templates/)")
-    gen.add_argument("--check", action="store_true",
-                     help="write nothing; exit 1 and list the stale files if the output differs")
+    gen.add_argument(
+        "--out", type=Path, default=Path("generated"), help="output folder (default: generated)"
+    )
+    gen.add_argument(
+        "--templates",
+        type=Path,
+        default=render.DEFAULT_TEMPLATES,
+        help="template folder (default: the project's templates/)",
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and list the stale files if the output differs",
+    )
     val = commands.add_parser("validate", help="check the spec and report every problem")
     val.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
     args = parser.parse_args(argv)
@@ -70,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  no longer generated: {args.out / name}", file=sys.stderr)
         return 1
     drift = write.write(outputs, args.out)
-    print(f"wrote {len(drift.changed)} file(s), removed {len(drift.removed)}, "
-          f"{len(outputs) - len(drift.changed)} unchanged, in {args.out}")
+    print(
+        f"wrote {len(drift.changed)} file(s), removed {len(drift.removed)}, "
+        f"{len(outputs) - len(drift.changed)} unchanged, in {args.out}"
+    )
     return 0

@@ -12,7 +12,7 @@ import black
 
 from .render import LINE_LENGTH
 
-_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY310})
+_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.mode.TargetVersion.PY310})
 
 
 def format_python(source: str) -> str:
@@ -31,7 +31,8 @@ def prune_unused_imports(source: str) -> str:
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
         ):
             used |= {
-                c.value for c in ast.walk(node.value)
+                c.value
+                for c in ast.walk(node.value)
                 if isinstance(c, ast.Constant) and isinstance(c.value, str)
             }
     lines = source.splitlines(keepends=True)
@@ -46,7 +47,9 @@ def prune_unused_imports(source: str) -> str:
         if not kept:
             replacement = []
         else:
-            names = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in kept)
+            names = ", ".join(
+                a.name if a.asname is None else f"{a.name} as {a.asname}" for a in kept
+            )
             replacement = [f"from {'.' * node.level}{node.module or ''} import {names}\n"]
         lines[start:end] = replacement
     return "".join(lines)

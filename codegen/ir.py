@@ -47,8 +47,14 @@ class TypeRef:
     def python_check(self) -> str:
         """The class (or tuple of classes) a decoded value of this type is an instance of."""
         return {
-            "string": "str", "const": "str", "enum": "str", "integer": "int",
-            "number": "(int, float)", "boolean": "bool", "list": "list", "map": "dict",
+            "string": "str",
+            "const": "str",
+            "enum": "str",
+            "integer": "int",
+            "number": "(int, float)",
+            "boolean": "bool",
+            "list": "list",
+            "map": "dict",
         }.get(self.kind, "Model")
 
     @property
@@ -183,7 +189,6 @@ class AreaModule:
     type_imports: tuple[Import, ...]  # names used only in annotations
     runtime_imports: tuple[Import, ...]  # names used at run time
     area_imports: tuple[str, ...]  # other area modules whose decoders are called
-
 
     @property
     def defined_names(self) -> tuple[str, ...]:

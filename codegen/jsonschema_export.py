@@ -17,12 +17,15 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def export(package: ir.Package, channel: str) -> dict[str, Any]:
     """The schema document for one channel ("stable" or "beta")."""
     include_beta = channel == "beta"
-    beta_types = {
-        item.name
-        for module in package.areas
-        for item in (*module.objects, *module.tagged_unions, *module.one_ofs, *module.enums)
-        if item.docs.beta
-    }
+    beta_types: set[str] = set()
+    for module in package.areas:
+        named: list[ir.ObjectType | ir.TaggedUnion | ir.OneOf | ir.EnumType] = [
+            *module.objects,
+            *module.tagged_unions,
+            *module.one_ofs,
+            *module.enums,
+        ]
+        beta_types.update(item.name for item in named if item.docs.beta)
 
     def wanted(docs: ir.Docs) -> bool:
         return include_beta or not docs.beta
@@ -90,7 +93,9 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
             if not wanted(one_of.docs):
                 continue
             alternatives = [a for a in one_of.ref.alternatives if not reaches_beta(a)]
-            defs[one_of.name] = annotate({"oneOf": [ref_schema(a) for a in alternatives]}, one_of.docs)
+            defs[one_of.name] = annotate(
+                {"oneOf": [ref_schema(a) for a in alternatives]}, one_of.docs
+            )
         for enum in module.enums:
             if not wanted(enum.docs):
                 continue

@@ -33,7 +33,8 @@ class LocatedList(list[Any]):
 class SpecFile:
     """One parsed spec file: its path as shown to the user, its area name and its types."""
 
-    path: str
+    path: str  # for messages: relative to the working directory when possible
+    source_name: str  # for generated headers: "<spec folder>/<file>", the same from any cwd
     area: str
     types: LocatedMap
 
@@ -131,7 +132,9 @@ def load_spec_file(path: Path, shown_as: str) -> SpecFile:
                 )
             ]
         )
-    return SpecFile(path=shown_as, area=area_of(path), types=data)
+    return SpecFile(
+        path=shown_as, source_name=f"{path.parent.name}/{path.name}", area=area_of(path), types=data
+    )
 
 
 def load_spec_dir(spec_dir: Path, base: Path | None = None) -> list[SpecFile]:

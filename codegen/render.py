@@ -32,13 +32,18 @@ def _docwrap(text: str, indent: int) -> str:
         for line in paragraph.split("\n"):
             hanging = "  " if line.startswith("- ") else ""
             lines += textwrap.wrap(
-                line, width=width, subsequent_indent=hanging, break_long_words=False,
+                line,
+                width=width,
+                subsequent_indent=hanging,
+                break_long_words=False,
                 break_on_hyphens=False,
             ) or [""]
     if len(lines) == 1 and len(lines[0]) + indent + 6 <= LINE_LENGTH:
         return lines[0]
     pad = " " * indent
-    return "\n".join((pad + line) if i and line else line for i, line in enumerate(lines)) + "\n" + pad
+    return (
+        "\n".join((pad + line) if i and line else line for i, line in enumerate(lines)) + "\n" + pad
+    )
 
 
 def environment(templates: Path) -> jinja2.Environment:

@@ -97,11 +97,12 @@ def _meta_schema_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
 
 def _explain(error: jsonschema.ValidationError) -> str:
     """Turn a jsonschema error into a sentence that says how to fix the spec."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         return f"{error.message}; the keys allowed here are: {', '.join(allowed)}"
     if error.validator == "propertyNames" or (
-        error.validator == "pattern" and error.schema.get("pattern") == "^[A-Z][A-Za-z0-9]*$"
+        error.validator == "pattern" and schema.get("pattern") == "^[A-Z][A-Za-z0-9]*$"
     ):
         return f"{error.message}; type names are PascalCase identifiers such as TextBlockParam"
     if error.validator == "oneOf" and isinstance(error.instance, dict):
@@ -123,7 +124,7 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"{error.message}; add it"
     if error.validator == "minItems":
         return f"{error.message}; the list needs at least {error.validator_value} item(s)"
-    return error.message
+    return str(error.message)
 
 
 def _line_of(root: Any, path: list[Any]) -> int:
@@ -167,13 +168,17 @@ class _SemanticChecker:
         for spec_file in self.files:
             if not _IDENTIFIER.match(spec_file.area) or keyword.iskeyword(spec_file.area):
                 self.problem(
-                    spec_file, 1, "(file)",
+                    spec_file,
+                    1,
+                    "(file)",
                     f"the file name must make a Python module name; rename it to letters, "
                     f"digits and underscores (for example {snake_case(spec_file.area) or 'area'}.yaml)",
                 )
             if spec_file.area in RESERVED_AREAS:
                 self.problem(
-                    spec_file, 1, "(file)",
+                    spec_file,
+                    1,
+                    "(file)",
                     f"the area name '{spec_file.area}' is used by the generated package itself; "
                     "rename the file",
                 )
@@ -185,14 +190,18 @@ class _SemanticChecker:
                 if name in self.definitions:
                     first = self.definitions[name]
                     self.problem(
-                        spec_file, line, name,
+                        spec_file,
+                        line,
+                        name,
                         f"the type '{name}' is already defined in {first.file.path} line "
                         f"{first.file.types.key_lines[name]}; rename one of them",
                     )
                     continue
                 if name in RESERVED_TYPE_NAMES:
                     self.problem(
-                        spec_file, line, name,
+                        spec_file,
+                        line,
+                        name,
                         f"'{name}' is a name the generated package uses itself; choose another name",
                     )
                 self.definitions[name] = Definition(name, kind_of(body), body, spec_file)
@@ -210,7 +219,9 @@ class _SemanticChecker:
                 close = [n for n in self.definitions if n.lower() == name.lower()]
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     f"the type '{name}' is not defined in any spec file{hint}; define it or fix the name",
                 )
                 return None
@@ -228,34 +239,43 @@ class _SemanticChecker:
                 self.resolve(spec_file, line, key, field["type"])
             python_name = field.get("python_name", wire_name)
             if "python_name" not in field and (
-                not _IDENTIFIER.match(wire_name) or keyword.iskeyword(wire_name)
+                not _IDENTIFIER.match(wire_name)
+                or keyword.iskeyword(wire_name)
                 or wire_name in RESERVED_ATTRIBUTES
             ):
                 suggestion = snake_case(wire_name) or "value"
                 if keyword.iskeyword(suggestion) or suggestion in RESERVED_ATTRIBUTES:
                     suggestion += "_"
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     f"the wire name '{wire_name}' cannot be a Python attribute; add "
                     f"'python_name: {suggestion}' to this field",
                 )
                 continue
             if keyword.iskeyword(python_name) or python_name in RESERVED_ATTRIBUTES:
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     f"python_name '{python_name}' is a keyword or a reserved attribute "
                     f"({', '.join(sorted(RESERVED_ATTRIBUTES))}); choose another",
                 )
             if python_name in python_names:
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     f"the Python name '{python_name}' is already used by the field "
                     f"'{python_names[python_name]}'; give one of them another python_name",
                 )
             python_names[python_name] = wire_name
             if field.get("const") is not None and field.get("nullable"):
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     "a const field cannot be nullable; drop 'nullable' or use an enum type",
                 )
 
@@ -269,7 +289,9 @@ class _SemanticChecker:
             line = values.item_lines[index]
             if value in seen:
                 self.problem(
-                    definition.file, line, f"{definition.name}.enum",
+                    definition.file,
+                    line,
+                    f"{definition.name}.enum",
                     f"the value '{value}' is listed twice (first on line {seen[value]}); keep one",
                 )
             seen[value] = line
@@ -297,7 +319,9 @@ class _SemanticChecker:
             seen_variants.add(name)
             if target.kind != "object":
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     f"'{name}' is a {target.kind.replace('_', ' ')}; every variant of a tagged "
                     "union must be an object type (list the inner union's variants here instead)",
                 )
@@ -305,7 +329,9 @@ class _SemanticChecker:
             tag_field = target.body["fields"].get(tag)
             if tag_field is None or "const" not in tag_field:
                 self.problem(
-                    spec_file, line, key,
+                    spec_file,
+                    line,
+                    key,
                     f"the variant '{name}' needs a constant discriminator field: add "
                     f"'{tag}: {{const: <value>}}' to its fields in {target.file.path}",
                 )
@@ -314,7 +340,9 @@ class _SemanticChecker:
             for value in [values] if isinstance(values, str) else values:
                 if value in tag_owner:
                     self.problem(
-                        spec_file, line, key,
+                        spec_file,
+                        line,
+                        key,
                         f"the {tag} value '{value}' already selects '{tag_owner[value]}'; each "
                         "value must select one variant",
                     )
@@ -322,19 +350,25 @@ class _SemanticChecker:
             is_default = name == default
             if is_default and not tag_field.get("optional"):
                 self.problem(
-                    target.file, target.body["fields"].key_lines[tag], f"{name}.fields.{tag}",
+                    target.file,
+                    target.body["fields"].key_lines[tag],
+                    f"{name}.fields.{tag}",
                     f"'{name}' is the default variant of {definition.name}, so its '{tag}' must "
                     "be 'optional: true' (clients leave it out)",
                 )
             if not is_default and tag_field.get("optional"):
                 self.problem(
-                    target.file, target.body["fields"].key_lines[tag], f"{name}.fields.{tag}",
+                    target.file,
+                    target.body["fields"].key_lines[tag],
+                    f"{name}.fields.{tag}",
                     f"only the default variant may leave out '{tag}'; make it required or make "
                     f"'{name}' the default of {definition.name}",
                 )
         if default is not None and default not in seen_variants:
             self.problem(
-                spec_file, body.key_lines["union"], f"{definition.name}.union.default",
+                spec_file,
+                body.key_lines["union"],
+                f"{definition.name}.union.default",
                 f"the default '{default}' is not one of the variants; add it to 'variants'",
             )
 
@@ -354,14 +388,18 @@ class _SemanticChecker:
                     continue
                 if expr.kind == "named" and self.definitions[expr.name].kind == "one_of":
                     self.problem(
-                        spec_file, line, key,
+                        spec_file,
+                        line,
+                        key,
                         f"'{expr.name}' is itself an untagged union; list its alternatives here "
                         "instead of nesting it",
                     )
                     continue
                 if expr.kind == "any":
                     self.problem(
-                        spec_file, line, key,
+                        spec_file,
+                        line,
+                        key,
                         "'any' matches every JSON value, so it cannot be told apart from the "
                         "other alternatives; use a field of type any instead",
                     )
@@ -373,7 +411,9 @@ class _SemanticChecker:
                     clash = kinds_seen.get("number" if kind == "integer" else "integer")
                 if clash is not None:
                     self.problem(
-                        spec_file, line, key,
+                        spec_file,
+                        line,
+                        key,
                         f"this alternative and alternative {clash} both accept a JSON {kind}, so "
                         "the value alone cannot tell them apart; merge them into one type "
                         "(for objects, a tagged union)",
@@ -421,13 +461,17 @@ class _SemanticChecker:
                 snake = snake_case(produced)
                 if produced != name and produced in self.definitions:
                     self.problem(
-                        definition.file, line, name,
+                        definition.file,
+                        line,
+                        name,
                         f"the union {name} generates a class '{produced}' for unknown variants, "
                         f"which the spec also defines; rename one of them",
                     )
                 if snake in snakes and snakes[snake] != produced:
                     self.problem(
-                        definition.file, line, name,
+                        definition.file,
+                        line,
+                        name,
                         f"'{produced}' and '{snakes[snake]}' give the same Python function name "
                         f"'decode_{snake}'; rename one of them",
                     )
@@ -440,7 +484,9 @@ class _SemanticChecker:
                 continue
             if self.alias_reaches(name, name, set()):
                 self.problem(
-                    definition.file, definition.file.types.key_lines[name], name,
+                    definition.file,
+                    definition.file.types.key_lines[name],
+                    name,
                     f"the untagged union {name} contains itself through untagged unions only; "
                     "put an object type in between",
                 )
