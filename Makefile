@@ -25,7 +25,7 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m black --check --quiet codegen tests
 	$(PY) -m mypy --strict codegen
-	cd generated && ../$(PY) -m mypy --strict anthropic_messages
+	cd generated && ../$(PY) -m mypy --strict --cache-dir ../.mypy_cache anthropic_messages
 
 ## test: the drift check and lint, then the whole test suite
 test: check
