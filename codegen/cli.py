@@ -6,8 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+import black.parsing
+
 from . import build_ir, format, jsonschema_export, load, render, validate, write
 from .errors import SpecError
+
+
+class GeneratorBug(Exception):
+    """The generator itself went wrong; the spec is not to blame."""
 
 
 def generate_files(spec_dir: Path, templates: Path = render.DEFAULT_TEMPLATES) -> dict[str, bytes]:
@@ -19,7 +25,13 @@ def generate_files(spec_dir: Path, templates: Path = render.DEFAULT_TEMPLATES) -
     outputs: dict[str, bytes] = {}
     for name, text in sources.items():
         if name.endswith(".py"):
-            text = format.format_python(text)
+            try:
+                text = format.format_python(text)
+            except (SyntaxError, black.parsing.InvalidInput) as exc:
+                raise GeneratorBug(
+                    f"the templates produced invalid Python in {name} ({exc}); this is a bug in "
+                    "templates/ or codegen/, not in the spec"
+                ) from exc
         outputs[name] = text.encode("utf-8")
     for channel in ("stable", "beta"):
         document = jsonschema_export.export(package, channel)
@@ -65,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in the spec; nothing was written.", file=sys.stderr)
         return 1
+    except GeneratorBug as exc:
+        print(f"internal error: {exc}; nothing was written.", file=sys.stderr)
+        return 2
 
     if args.check:
         drift = write.compare(outputs, args.out)

@@ -162,6 +162,8 @@ class _SemanticChecker:
             check(definition)
         self.check_generated_names()
         self.check_alias_cycles()
+        self.check_stable_uses_of_beta_types()
+        self.check_distinct_untagged_unions()
 
     def collect_definitions(self) -> None:
         areas: dict[str, SpecFile] = {}
@@ -510,3 +512,71 @@ class _SemanticChecker:
                     if self.alias_reaches(start, ref, seen):
                         return True
         return False
+
+    def beta_of(self, name: str) -> list[str]:
+        beta = self.definitions[name].body.get("beta", [])
+        return [beta] if isinstance(beta, str) else list(beta)
+
+    def check_stable_uses_of_beta_types(self) -> None:
+        """The stable JSON Schema leaves beta types out, so a stable element may not need one."""
+        for definition in self.definitions.values():
+            if definition.body.get("beta"):
+                continue
+            uses: list[tuple[int, str, str]] = []
+            if definition.kind == "object":
+                fields = definition.body["fields"]
+                for wire_name, field in fields.items():
+                    if "type" in field and not field.get("beta"):
+                        uses.append(
+                            (
+                                fields.key_lines[wire_name],
+                                f"{definition.name}.fields.{wire_name}",
+                                field["type"],
+                            )
+                        )
+            elif definition.kind == "one_of":
+                items = definition.body["one_of"]
+                for index, item in enumerate(items):
+                    if isinstance(item, str):
+                        uses.append(
+                            (items.item_lines[index], f"{definition.name}.one_of[{index}]", item)
+                        )
+            for line, key, text in uses:
+                try:
+                    names = typeexpr.parse(text).names()
+                except typeexpr.ExprError:
+                    continue
+                for name in names:
+                    if name in self.definitions and self.beta_of(name):
+                        header = self.beta_of(name)[0]
+                        self.problem(
+                            definition.file,
+                            line,
+                            key,
+                            f"this stable element uses '{name}', which is beta ({header}); mark "
+                            f"it 'beta: {header}' too, or drop 'beta' from {name} if it is GA",
+                        )
+
+    def check_distinct_untagged_unions(self) -> None:
+        """Equal alternatives give equal Python union objects, which decode() cannot tell apart."""
+        seen: dict[tuple[str, ...], str] = {}
+        for name, definition in self.definitions.items():
+            if definition.kind != "one_of":
+                continue
+            items = definition.body["one_of"]
+            shape = tuple(
+                sorted(
+                    f"const:{item['const']}" if isinstance(item, dict) else item.replace(" ", "")
+                    for item in items
+                )
+            )
+            if shape in seen:
+                self.problem(
+                    definition.file,
+                    definition.file.types.key_lines[name],
+                    name,
+                    f"{name} has the same alternatives as {seen[shape]}; use {seen[shape]} "
+                    "instead of defining it twice",
+                )
+            else:
+                seen[shape] = name
