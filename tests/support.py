@@ -37,6 +37,13 @@ def kitchen_sink() -> ModuleType:
     return import_generated(FIXTURES / "kitchen_sink" / "expected" / "anthropic_messages", "ks")
 
 
+def optionality() -> ModuleType:
+    """The generated code of tests/fixtures/optionality (its committed golden output)."""
+    return import_generated(
+        FIXTURES / "optionality" / "expected" / "anthropic_messages", "optionality"
+    )
+
+
 def messages() -> ModuleType:
     """The generated package of the real spec, from generated/."""
     return import_generated(GENERATED / "anthropic_messages", "anthropic_messages")
