@@ -24,7 +24,7 @@ def _docwrap(text: str, indent: int) -> str:
     text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if not text:
         return ""
-    width = LINE_LENGTH - indent
+    width = LINE_LENGTH - indent - 3  # room for the opening quotes
     lines: list[str] = []
     for paragraph in text.split("\n\n"):
         if lines:
