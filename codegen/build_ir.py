@@ -5,6 +5,7 @@ Relies on codegen.validate having accepted the spec: names resolve, shapes are r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from typing import Any
@@ -206,15 +207,10 @@ class _Builder:
             default_code = _quote(ref.values[0])
         else:
             default_code = ""
-        local = (
-            python_name + "_"
-            if python_name in _TAKEN_LOCALS or python_name.startswith(("decode_", "_"))
-            else python_name
-        )
         return ir.Field(
             wire_name=wire_name,
             python_name=python_name,
-            local_name=local,
+            local_name=python_name,  # made unique per object in object_type()
             type=ref,
             optional=optional,
             nullable=nullable,
@@ -225,12 +221,23 @@ class _Builder:
         )
 
     def object_type(self, definition: Definition) -> ir.ObjectType:
-        fields = tuple(self.field(k, v) for k, v in definition.body["fields"].items())
+        fields: list[ir.Field] = []
+        locals_taken: set[str] = set(_TAKEN_LOCALS)
+        for wire_name, body in definition.body["fields"].items():
+            f = self.field(wire_name, body)
+            # A field's local variable must not shadow a helper or another field's local.
+            local = f.python_name
+            if local.startswith(("decode_", "_")):
+                local = "field" + ("" if local.startswith("_") else "_") + local
+            while local in locals_taken:
+                local += "_"
+            locals_taken.add(local)
+            fields.append(dataclasses.replace(f, local_name=local))
         return ir.ObjectType(
             name=definition.name,
             snake=snake_case(definition.name),
             area=definition.file.area,
-            fields=fields,
+            fields=tuple(fields),
             docs=_docs(definition.body),
             known_fields_name=f"_{constant_case(definition.name)}_FIELDS",
         )

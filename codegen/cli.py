@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in the spec; nothing was written.", file=sys.stderr)
+        outcome = "" if args.command == "validate" or args.check else "; nothing was written"
+        print(f"{len(exc.problems)} problem(s) in the spec{outcome}.", file=sys.stderr)
         return 1
     except GeneratorBug as exc:
         print(f"internal error: {exc}; nothing was written.", file=sys.stderr)
@@ -86,9 +87,14 @@ def main(argv: list[str] | None = None) -> int:
         if drift.clean:
             print(f"{args.out} is up to date with {args.spec} ({len(outputs)} files)")
             return 0
-        print(f"{args.out} is stale: run `make generate` and commit the result.", file=sys.stderr)
+        print(
+            f"{args.out} is stale: run `codegen generate --spec {args.spec} --out {args.out}` "
+            "(`make generate` for the project's spec) and commit the result.",
+            file=sys.stderr,
+        )
         for name in drift.changed:
-            print(f"  differs: {args.out / name}", file=sys.stderr)
+            state = "differs" if (args.out / name).exists() else "missing"
+            print(f"  {state}: {args.out / name}", file=sys.stderr)
         for name in drift.removed:
             print(f"  no longer generated: {args.out / name}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ one mapping is an error rather than a silent overwrite.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,25 @@ class SpecFile:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds LocatedMap/LocatedList and rejects duplicate keys."""
+    """SafeLoader that builds LocatedMap/LocatedList and rejects duplicate keys.
+
+    Only `true` and `false` are booleans: YAML 1.1 also reads `on`, `off`, `yes` and `no` as
+    booleans, which would turn wire names and enum values such as `on` into True.
+    """
 
     problems: list[SpecProblem]
     file_name: str
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LocatedMap:
@@ -52,11 +68,18 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LocatedMa
     result.key_lines = {}
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
-        if not isinstance(key, str):
-            # YAML turns `yes`, `1` or `null` keys into other types; names must be strings.
-            key = str(key)
+        if isinstance(key_node, yaml.ScalarNode):
+            # Keys are names: keep them as written (`null`, `1` or `1.0` are not converted).
+            key = key_node.value
+        else:
+            loader.problems.append(
+                SpecProblem(
+                    Location(loader.file_name, line, "(key)"),
+                    "a key must be a plain name, not a list or mapping",
+                )
+            )
+            continue
         if key in result:
             loader.problems.append(
                 SpecProblem(
@@ -100,6 +123,17 @@ def load_spec_file(path: Path, shown_as: str) -> SpecFile:
     loader.file_name = shown_as
     try:
         data = loader.get_single_data()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise SpecError(
+            [
+                SpecProblem(
+                    Location(shown_as, mark.line + 1 if mark is not None else 0, ""),
+                    f"YAML tags are not allowed in a spec ({exc.problem}); write plain "
+                    "mappings, lists and strings",
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 0

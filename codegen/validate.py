@@ -6,6 +6,7 @@ spec/README.md that the meta-schema cannot express lives in this module.
 
 from __future__ import annotations
 
+import difflib
 import json
 import keyword
 import re
@@ -25,8 +26,23 @@ from .names import snake_case
 RESERVED_ATTRIBUTES = frozenset({"extra", "to_dict", "from_dict", "to_json", "from_json"})
 # Names the generated package defines besides the spec's types.
 RESERVED_TYPE_NAMES = frozenset(
-    {"Any", "Literal", "Union", "TypeAlias", "Unset", "DecodeError", "Model", "Final", "Callable"}
+    {
+        "Any",
+        "Callable",
+        "ClassVar",
+        "DecodeError",
+        "Final",
+        "Literal",
+        "Model",
+        "TypeAlias",
+        "TypeVar",
+        "Union",
+        "UNSET",
+        "Unset",
+    }
 )
+_PRIMITIVE_NAMES = ("string", "integer", "number", "boolean", "any")
+_KIND_PHRASES = {"enum": "an enum", "tagged_union": "a tagged union", "one_of": "an untagged union"}
 RESERVED_AREAS = frozenset({"runtime", "unions", "init"})
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -88,43 +104,96 @@ _VALIDATOR = jsonschema.Draft202012Validator(_load_meta_schema())
 
 def _meta_schema_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
     for error in sorted(_VALIDATOR.iter_errors(spec_file.types), key=lambda e: list(e.path)):
-        path = [str(p) for p in error.absolute_path]
-        line = _line_of(spec_file.types, list(error.absolute_path))
-        yield SpecProblem(
-            Location(spec_file.path, line, ".".join(path) or "(file)"), _explain(error)
-        )
+        path = list(error.absolute_path)
+        if isinstance(error.instance, str) and isinstance(_node_at(spec_file.types, path), dict):
+            # A propertyNames error stands on the mapping; point at the offending key itself.
+            path.append(error.instance)
+        line = _line_of(spec_file.types, path)
+        key = ".".join(str(p) for p in path) or "(file)"
+        yield SpecProblem(Location(spec_file.path, line, key), _explain(error))
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
     """Turn a jsonschema error into a sentence that says how to fix the spec."""
     schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        return f"{error.message}; the keys allowed here are: {', '.join(allowed)}"
+    properties = schema.get("properties", {})
+    instance = error.instance
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(properties)
+        unknown = sorted(set(instance) - set(allowed))
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return f"unknown key {', '.join(hints)}; the keys allowed here are: {', '.join(allowed)}"
     if error.validator == "propertyNames" or (
         error.validator == "pattern" and schema.get("pattern") == "^[A-Z][A-Za-z0-9]*$"
     ):
-        return f"{error.message}; type names are PascalCase identifiers such as TextBlockParam"
-    if error.validator == "oneOf" and isinstance(error.instance, dict):
-        keys = set(error.instance)
-        if "type" in keys and "const" in keys:
-            return "a field has either 'type' or 'const', not both; keep one"
-        if {"fields", "enum", "union", "one_of"}.isdisjoint(keys) and "variants" not in keys:
-            if "type" in keys or "const" in keys:
-                return "a field needs exactly one of 'type' or 'const'"
-            return (
-                "a definition needs exactly one of 'fields' (object), 'enum', "
-                "'union' with 'variants' (tagged union) or 'one_of' (untagged union)"
-            )
         return (
-            "this definition mixes keys of different kinds; an object has 'fields', an enum "
-            "'enum' (and 'open'), a tagged union 'union' and 'variants', an untagged union 'one_of'"
+            f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
+            "TextBlockParam (a capital letter, then letters and digits)"
         )
+    if error.validator == "pattern" and list(error.absolute_path)[-1:] == ["python_name"]:
+        return "python_name must be a lowercase Python identifier such as from_ or extra_"
+    if error.validator == "pattern" and schema.get("pattern", "").startswith("^[a-z0-9]"):
+        return (
+            f"{instance!r} is not an anthropic-beta header value; those are lowercase letters, "
+            "digits, dots and dashes, such as context-management-2025-06-27"
+        )
+    if error.validator == "oneOf" and "fields" in properties:
+        return _explain_definition(instance)
+    if error.validator == "oneOf" and "const" in properties and isinstance(instance, dict):
+        if "type" in instance and "const" in instance:
+            return "a field has either 'type' or 'const', not both; keep one"
+        return "a field needs exactly one of 'type' (a type expression) or 'const' (a fixed value)"
+    if error.validator == "oneOf" and error.context:
+        # A value that may take several forms: show the first form's complaint, simply.
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        if deepest.validator in ("pattern", "type", "enum", "minItems"):
+            return _explain(deepest)
+    if error.validator == "type" and error.validator_value == "boolean":
+        return f"write true or false here, without quotes (found {instance!r})"
+    if error.validator == "type" and error.validator_value == "object":
+        return f"expected a mapping (key: value lines) here, found {instance!r}"
     if error.validator == "required":
         return f"{error.message}; add it"
     if error.validator == "minItems":
-        return f"{error.message}; the list needs at least {error.validator_value} item(s)"
+        return f"the list needs at least {error.validator_value} item(s)"
     return str(error.message)
+
+
+def _explain_definition(instance: object) -> str:
+    if not isinstance(instance, dict):
+        return (
+            "a definition is a mapping with one of 'fields' (object), 'enum', 'union' with "
+            "'variants' (tagged union) or 'one_of' (untagged union)"
+        )
+    keys = set(instance)
+    if "union" in keys and "variants" not in keys:
+        return "a tagged union needs 'variants:', the list of its object types; add it"
+    if "variants" in keys and "union" not in keys:
+        return "'variants' belongs to a tagged union; add 'union: {tag: type}' naming the tag field"
+    kinds = sorted(keys & {"fields", "enum", "union", "one_of"})
+    if not kinds:
+        return (
+            "a definition needs exactly one of 'fields' (object), 'enum', 'union' with "
+            "'variants' (tagged union) or 'one_of' (untagged union)"
+        )
+    if len(kinds) > 1:
+        return f"this definition mixes {' and '.join(kinds)}; a definition has one kind, keep one"
+    if "open" in keys and "enum" not in keys:
+        return "'open' belongs to enums only; remove it"
+    return "this definition has keys of another kind; see spec/README.md for the keys of each kind"
+
+
+def _node_at(root: Any, path: list[Any]) -> Any:
+    node = root
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def _line_of(root: Any, path: list[Any]) -> int:
@@ -169,12 +238,17 @@ class _SemanticChecker:
         areas: dict[str, SpecFile] = {}
         for spec_file in self.files:
             if not _IDENTIFIER.match(spec_file.area) or keyword.iskeyword(spec_file.area):
+                suggestion = snake_case(spec_file.area) or "area"
+                if suggestion[0].isdigit():
+                    suggestion = "area_" + suggestion
+                if keyword.iskeyword(suggestion):
+                    suggestion += "_area"
                 self.problem(
                     spec_file,
                     1,
                     "(file)",
-                    f"the file name must make a Python module name; rename it to letters, "
-                    f"digits and underscores (for example {snake_case(spec_file.area) or 'area'}.yaml)",
+                    "the file name must make a Python module name (letters, digits and "
+                    f"underscores, not a keyword); rename it, for example to {suggestion}.yaml",
                 )
             if spec_file.area in RESERVED_AREAS:
                 self.problem(
@@ -185,7 +259,13 @@ class _SemanticChecker:
                     "rename the file",
                 )
             if spec_file.area in areas:
-                self.problem(spec_file, 1, "(file)", "two spec files give the same area name")
+                self.problem(
+                    spec_file,
+                    1,
+                    "(file)",
+                    f"this file and {areas[spec_file.area].path} both make the module "
+                    f"'_{spec_file.area}'; rename one of them",
+                )
             areas[spec_file.area] = spec_file
             for name, body in spec_file.types.items():
                 line = spec_file.types.key_lines[name]
@@ -214,7 +294,9 @@ class _SemanticChecker:
         try:
             expr = typeexpr.parse(text)
         except typeexpr.ExprError as exc:
-            self.problem(spec_file, line, key, str(exc))
+            close = difflib.get_close_matches(text.strip(), _PRIMITIVE_NAMES, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            self.problem(spec_file, line, key, f"{exc}{hint}")
             return None
         for name in expr.names():
             if name not in self.definitions:
@@ -324,8 +406,13 @@ class _SemanticChecker:
                     spec_file,
                     line,
                     key,
-                    f"'{name}' is a {target.kind.replace('_', ' ')}; every variant of a tagged "
-                    "union must be an object type (list the inner union's variants here instead)",
+                    f"'{name}' is {_KIND_PHRASES[target.kind]}; every variant of a tagged union "
+                    "must be an object type"
+                    + (
+                        " (list the inner union's variants here instead)"
+                        if target.kind != "enum"
+                        else ""
+                    ),
                 )
                 continue
             tag_field = target.body["fields"].get(tag)
@@ -345,8 +432,8 @@ class _SemanticChecker:
                         spec_file,
                         line,
                         key,
-                        f"the {tag} value '{value}' already selects '{tag_owner[value]}'; each "
-                        "value must select one variant",
+                        f"the '{tag}' value '{value}' already selects the variant "
+                        f"'{tag_owner[value]}'; each value must select one variant",
                     )
                 tag_owner[value] = name
             is_default = name == default
@@ -371,7 +458,11 @@ class _SemanticChecker:
                 spec_file,
                 body.key_lines["union"],
                 f"{definition.name}.union.default",
-                f"the default '{default}' is not one of the variants; add it to 'variants'",
+                (
+                    f"the default '{default}' is not one of the variants; add it to 'variants'"
+                    if default in self.definitions
+                    else f"the default '{default}' is not defined in any spec file; fix the name"
+                ),
             )
 
     # Untagged unions
@@ -412,13 +503,20 @@ class _SemanticChecker:
                 if clash is None and kind in ("integer", "number"):
                     clash = kinds_seen.get("number" if kind == "integer" else "integer")
                 if clash is not None:
+                    other = alternatives[clash]
+                    shown = f"{{const: {other['const']}}}" if isinstance(other, dict) else other
+                    hint = (
+                        "use an enum listing the allowed strings"
+                        if kind == "string"
+                        else "merge them into one type (for objects, a tagged union)"
+                    )
+                    json_kind = "number" if kind in ("integer", "number") else kind
                     self.problem(
                         spec_file,
                         line,
                         key,
-                        f"this alternative and alternative {clash} both accept a JSON {kind}, so "
-                        "the value alone cannot tell them apart; merge them into one type "
-                        "(for objects, a tagged union)",
+                        f"this alternative and alternative {clash + 1} ({shown}) both accept a "
+                        f"JSON {json_kind}, so the value alone cannot tell them apart; {hint}",
                     )
                 kinds_seen.setdefault(kind, index)
 
@@ -489,8 +587,8 @@ class _SemanticChecker:
                     definition.file,
                     definition.file.types.key_lines[name],
                     name,
-                    f"the untagged union {name} contains itself through untagged unions only; "
-                    "put an object type in between",
+                    f"the untagged union {name} contains itself (directly or through lists, maps "
+                    "or other untagged unions); put an object type in between",
                 )
 
     def alias_reaches(self, start: str, current: str, seen: set[str]) -> bool:
@@ -549,12 +647,13 @@ class _SemanticChecker:
                 for name in names:
                     if name in self.definitions and self.beta_of(name):
                         header = self.beta_of(name)[0]
+                        where = "the field" if definition.kind == "object" else definition.name
                         self.problem(
                             definition.file,
                             line,
                             key,
                             f"this stable element uses '{name}', which is beta ({header}); mark "
-                            f"it 'beta: {header}' too, or drop 'beta' from {name} if it is GA",
+                            f"{where} 'beta: {header}' too, or drop 'beta' from {name} if it is GA",
                         )
 
     def check_distinct_untagged_unions(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
+from . import _response
 from ._runtime import (
     UNSET,
     DecodeError,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         TextCitationParam,
         ToolResultContent,
         ToolResultContentBlockParam,
+        ToolUseCaller,
         WebSearchToolResultBlockParamContentParam,
     )
 
@@ -683,6 +685,10 @@ class ToolUseBlockParam(Model):
     """Arguments the model passed to the tool."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
+    caller: ToolUseCaller | Unset = UNSET
+    """Who issued the call, echoed from the response block."""
+    toolset_name: str | None | Unset = UNSET
+    """Toolset family of the called tool, echoed from the response block."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -697,6 +703,10 @@ class ToolUseBlockParam(Model):
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.caller is not UNSET:
+            out["caller"] = self.caller.to_dict()
+        if self.toolset_name is not UNSET:
+            out["toolset_name"] = self.toolset_name
         if self.extra:
             out.update(self.extra)
         return out
@@ -718,6 +728,8 @@ class ToolResultBlockParam(Model):
     """
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
+    toolset_name: str | None | Unset = UNSET
+    """Toolset family of the paired tool_use, for toolset members."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -738,6 +750,8 @@ class ToolResultBlockParam(Model):
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.toolset_name is not UNSET:
+            out["toolset_name"] = self.toolset_name
         if self.extra:
             out.update(self.extra)
         return out
@@ -756,6 +770,8 @@ class ServerToolUseBlockParam(Model):
     """Arguments the model passed to the tool."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
+    caller: ToolUseCaller | Unset = UNSET
+    """Who issued the call, echoed from the response block."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -770,6 +786,8 @@ class ServerToolUseBlockParam(Model):
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.caller is not UNSET:
+            out["caller"] = self.caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -786,6 +804,8 @@ class WebSearchToolResultBlockParam(Model):
     """The hits, or the reason the search failed."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
+    caller: ToolUseCaller | Unset = UNSET
+    """Who issued the search, echoed from the response block."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -803,6 +823,8 @@ class WebSearchToolResultBlockParam(Model):
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.caller is not UNSET:
+            out["caller"] = self.caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1783,6 +1805,8 @@ _TOOL_USE_BLOCK_PARAM_FIELDS: Final = frozenset(
         "name",
         "input",
         "cache_control",
+        "caller",
+        "toolset_name",
     }
 )
 
@@ -1810,6 +1834,15 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
             cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    caller = data.get("caller", UNSET)
+    if caller is not UNSET:
+        try:
+            caller = _response.decode_tool_use_caller(caller, strict)
+        except DecodeError as error:
+            raise error.at_key("caller")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name is not UNSET and toolset_name is not None and type(toolset_name) is not str:
+        raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
     if data.keys() <= _TOOL_USE_BLOCK_PARAM_FIELDS:
         extra = {}
     else:
@@ -1820,6 +1853,8 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         name=name,
         input=input,
         cache_control=cache_control,
+        caller=caller,
+        toolset_name=toolset_name,
         extra=extra,
     )
 
@@ -1831,6 +1866,7 @@ _TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
         "content",
         "is_error",
         "cache_control",
+        "toolset_name",
     }
 )
 
@@ -1859,6 +1895,9 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
             cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name is not UNSET and toolset_name is not None and type(toolset_name) is not str:
+        raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
     if data.keys() <= _TOOL_RESULT_BLOCK_PARAM_FIELDS:
         extra = {}
     else:
@@ -1869,6 +1908,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         content=content,
         is_error=is_error,
         cache_control=cache_control,
+        toolset_name=toolset_name,
         extra=extra,
     )
 
@@ -1880,6 +1920,7 @@ _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS: Final = frozenset(
         "name",
         "input",
         "cache_control",
+        "caller",
     }
 )
 
@@ -1909,6 +1950,12 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
             cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    caller = data.get("caller", UNSET)
+    if caller is not UNSET:
+        try:
+            caller = _response.decode_tool_use_caller(caller, strict)
+        except DecodeError as error:
+            raise error.at_key("caller")
     if data.keys() <= _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS:
         extra = {}
     else:
@@ -1919,6 +1966,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         name=name,
         input=input,
         cache_control=cache_control,
+        caller=caller,
         extra=extra,
     )
 
@@ -1929,6 +1977,7 @@ _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
         "tool_use_id",
         "content",
         "cache_control",
+        "caller",
     }
 )
 
@@ -1955,6 +2004,12 @@ def decode_web_search_tool_result_block_param(
             cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    caller = data.get("caller", UNSET)
+    if caller is not UNSET:
+        try:
+            caller = _response.decode_tool_use_caller(caller, strict)
+        except DecodeError as error:
+            raise error.at_key("caller")
     if data.keys() <= _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS:
         extra = {}
     else:
@@ -1964,6 +2019,7 @@ def decode_web_search_tool_result_block_param(
         tool_use_id=tool_use_id,
         content=content,
         cache_control=cache_control,
+        caller=caller,
         extra=extra,
     )
 

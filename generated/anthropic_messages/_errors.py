@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True, kw_only=True)
 class ErrorResponse(Model):
-    """Body of a failed request, also used as the payload of a stream's error event."""
+    """Body of a failed request; proxies in front of the API may leave out the type."""
 
-    type: Literal["error"] = "error"
+    type: Literal["error"] | Unset = UNSET
+    """Marks the body as an error; absent in some gateway-generated bodies."""
     error: ErrorObject
     """What went wrong."""
     request_id: str | None | Unset = UNSET
@@ -29,9 +30,10 @@ class ErrorResponse(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "type": self.type,
             "error": self.error.to_dict(),
         }
+        if self.type is not UNSET:
+            out["type"] = self.type
         if self.request_id is not UNSET:
             out["request_id"] = self.request_id
         if self.extra:
@@ -252,7 +254,7 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "error":
+    if type_ is not UNSET and type_ != "error":
         raise DecodeError('"error"', type_).at_key("type")
     error_ = data.get("error", UNSET)
     try:

@@ -132,8 +132,8 @@ class MessageCreateParams(Model):
     diagnostics: DiagnosticsParam | None | Unset = UNSET
     """Opts in to prompt-cache diagnostics, optionally comparing against an earlier response."""
     inference_geo: str | None | Unset = UNSET
-    """Geography where inference must run, such as "us" or "global"; the workspace default applies when
-    absent.
+    """Geography where inference must run, such as "us" or "global"; the workspace default applies
+    when absent.
     """
     metadata: MetadataParam | Unset = UNSET
     """Caller-supplied information about the request."""
@@ -153,8 +153,8 @@ class MessageCreateParams(Model):
     temperature: float | Unset = UNSET
     """Sampling randomness between 0 and 1.
 
-    Deprecated: Gone from the current SDK; kept so that requests from older clients, which the API
-    still accepts, decode and re-encode.
+    Deprecated: Gone from the current SDK; kept so that requests from older clients, which the
+    API still accepts, decode and re-encode.
     """
     thinking: ThinkingConfigParam | Unset = UNSET
     """Turns extended thinking on, off, or leaves the amount of thinking to the model."""
@@ -165,14 +165,14 @@ class MessageCreateParams(Model):
     top_k: int | Unset = UNSET
     """Restricts sampling at each step to the k most likely tokens.
 
-    Deprecated: Gone from the current SDK; kept so that requests from older clients, which the API
-    still accepts, decode and re-encode.
+    Deprecated: Gone from the current SDK; kept so that requests from older clients, which the
+    API still accepts, decode and re-encode.
     """
     top_p: float | Unset = UNSET
     """Nucleus sampling cut-off on cumulative probability.
 
-    Deprecated: Gone from the current SDK; kept so that requests from older clients, which the API
-    still accepts, decode and re-encode.
+    Deprecated: Gone from the current SDK; kept so that requests from older clients, which the
+    API still accepts, decode and re-encode.
     """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""

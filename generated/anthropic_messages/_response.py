@@ -819,8 +819,8 @@ class ContainerSkill(Model):
 
 @dataclass(slots=True, kw_only=True)
 class Diagnostics(Model):
-    """Why the prompt cache could not reuse the prefix of the earlier request named in the diagnostics
-    parameter.
+    """Why the prompt cache could not reuse the prefix of the earlier request named in the
+    diagnostics parameter.
     """
 
     cache_miss_reason: CacheMissReason | None | Unset = UNSET

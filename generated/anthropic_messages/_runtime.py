@@ -57,6 +57,8 @@ class DecodeError(ValueError):
 
     def at_key(self, key: str) -> DecodeError:
         """Prefix the path with an object member; returns the error for `raise`."""
+        if not isinstance(key, str):  # only from dicts built in Python, never from JSON
+            key = repr(key)
         if key.isidentifier():
             self._segments.append("." + key)
         else:
@@ -119,7 +121,11 @@ class Model:
     @classmethod
     def from_dict(cls: type[_ModelT], data: Any, *, strict: bool = False) -> _ModelT:
         """Decode a JSON value (as `json.loads` gives it); raises DecodeError."""
-        result: _ModelT = Model._decoders[cls](data, strict)
+        decoder = Model._decoders.get(cls)
+        if decoder is None:
+            # Unknown-variant classes have no decoder of their own: their union decides.
+            raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
+        result: _ModelT = decoder(data, strict)
         return result
 
     @classmethod
@@ -128,18 +134,27 @@ class Model:
         return cls.from_dict(parse_json(text), strict=strict)
 
     def to_json(self) -> str:
-        """Compact JSON text for this value."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        """Compact JSON text for this value; raises ValueError for NaN or infinite numbers."""
+        return json.dumps(
+            self.to_dict(), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
 
 
 def parse_json(text: str | bytes) -> Any:
-    """json.loads, with malformed input reported as a DecodeError."""
+    """json.loads, with malformed input reported as a DecodeError.
+
+    NaN and Infinity are not JSON, although Python's parser accepts them by default.
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
     except (ValueError, TypeError, RecursionError) as exc:
         error = DecodeError("well-formed JSON text", None)
         error.found = f"text the JSON parser rejects ({exc})"
         raise error from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def encode_value(value: Any) -> Any:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._unions import (
         ContentBlock,
         ContentBlockDelta,
+        ErrorObject,
         MessageStreamEvent,
         StopDetails,
         TextCitation,
@@ -234,6 +235,30 @@ class PingEvent(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ErrorEvent(Model):
+    """A failure reported in the middle of a stream, after the HTTP status was already sent."""
+
+    type: Literal["error"] = "error"
+    error: ErrorObject
+    """What went wrong."""
+    request_id: str | None | Unset = UNSET
+    """Id of the request, useful when contacting support."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "error": self.error.to_dict(),
+        }
+        if self.request_id is not UNSET:
+            out["request_id"] = self.request_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -705,6 +730,41 @@ def decode_ping_event(data: Any, strict: bool) -> PingEvent:
     )
 
 
+_ERROR_EVENT_FIELDS: Final = frozenset(
+    {
+        "type",
+        "error",
+        "request_id",
+    }
+)
+
+
+def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "error":
+        raise DecodeError('"error"', type_).at_key("type")
+    error_ = data.get("error", UNSET)
+    try:
+        error_ = _errors.decode_error_object(error_, strict)
+    except DecodeError as error:
+        raise error.at_key("error")
+    request_id = data.get("request_id", UNSET)
+    if request_id is not UNSET and request_id is not None and type(request_id) is not str:
+        raise DecodeError("a string or null", request_id).at_key("request_id")
+    if data.keys() <= _ERROR_EVENT_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict)
+    return ErrorEvent(
+        type=type_,
+        error=error_,
+        request_id=request_id,
+        extra=extra,
+    )
+
+
 _TEXT_DELTA_FIELDS: Final = frozenset(
     {
         "type",
@@ -900,7 +960,7 @@ def link() -> None:
             "content_block_delta": decode_content_block_delta_event,
             "content_block_stop": decode_content_block_stop_event,
             "ping": decode_ping_event,
-            "error": _errors.decode_error_response,
+            "error": decode_error_event,
         }
     )
     _CONTENT_BLOCK_DELTA_VARIANTS.update(

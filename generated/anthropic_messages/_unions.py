@@ -45,7 +45,6 @@ from ._errors import (
     APIErrorObject,
     AuthenticationErrorObject,
     BillingErrorObject,
-    ErrorResponse,
     GatewayTimeoutErrorObject,
     InvalidRequestErrorObject,
     NotFoundErrorObject,
@@ -104,6 +103,7 @@ from ._streaming import (
     ContentBlockDeltaEvent,
     ContentBlockStartEvent,
     ContentBlockStopEvent,
+    ErrorEvent,
     InputJSONDelta,
     MessageDeltaEvent,
     MessageStartEvent,
@@ -260,7 +260,7 @@ TextCitation: TypeAlias = (
 ToolUseCaller: TypeAlias = (
     DirectCaller | ServerToolCaller | ServerToolCaller20260120 | UnknownToolUseCaller
 )
-"""Originator of a tool call."""
+"""Originator of a tool call, in responses and in blocks sent back in requests."""
 
 CacheMissReason: TypeAlias = (
     CacheMissModelChanged
@@ -286,7 +286,7 @@ MessageStreamEvent: TypeAlias = (
     | ContentBlockDeltaEvent
     | ContentBlockStopEvent
     | PingEvent
-    | ErrorResponse
+    | ErrorEvent
     | UnknownMessageStreamEvent
 )
 """The JSON data of one server-sent event in a message stream."""

@@ -11,9 +11,8 @@ m.TextBlockParam(text="a", colour="red")  # error: call-arg
 m.TextBlockParam(text="a", type="image")  # error: arg-type
 m.CacheControlEphemeralParam(ttl=5)  # error: arg-type
 m.MessageCreateParams(model="x", max_tokens="many", messages=[])  # error: arg-type
-m.MessageCreateParams(
-    model="x", max_tokens=1, messages=[m.TextBlock(text="a", citations=None)]
-)  # error: list-item
+response_block = m.TextBlock(text="a", citations=None)
+m.MessageCreateParams(model="x", max_tokens=1, messages=[response_block])  # error: list-item
 m.UserMessageParam(content=[m.Usage(input_tokens=1, output_tokens=2)])  # error: list-item
 
 
