@@ -87,7 +87,11 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
             if not wanted(union.docs):
                 continue
             variants = [v for v in union.variants if wanted(v.docs)]
-            body = {"oneOf": [{"$ref": f"#/$defs/{v.name}"} for v in variants]}
+            body = {
+                "oneOf": [{"$ref": f"#/$defs/{v.name}"} for v in variants],
+                # OpenAPI's annotation, understood by many tools; JSON Schema ignores it.
+                "discriminator": {"propertyName": union.tag},
+            }
             defs[union.name] = annotate(body, union.docs)
         for one_of in module.one_ofs:
             if not wanted(one_of.docs):
