@@ -7,16 +7,39 @@ and this stage removes the rest rather than making templates track it.
 from __future__ import annotations
 
 import ast
+import hashlib
+import os
+from pathlib import Path
 
 import black
+from importlib.metadata import version
 
 from .render import LINE_LENGTH
 
 _MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.mode.TargetVersion.PY310})
+# black's output depends only on its version, its mode and the input, so formatted modules are
+# cached by the hash of those; unchanged modules then cost nothing on the next run.
+_BLACK_VERSION = version("black")
+_CACHE = Path(os.environ.get("CODEGEN_CACHE", Path(__file__).resolve().parent.parent / ".cache"))
 
 
 def format_python(source: str) -> str:
-    return black.format_str(prune_unused_imports(source), mode=_MODE)
+    pruned = prune_unused_imports(source)
+    key = hashlib.sha256(f"{_BLACK_VERSION}|{_MODE!r}|{pruned}".encode()).hexdigest()
+    cached = _CACHE / "black" / key[:2] / key
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    formatted = black.format_str(pruned, mode=_MODE)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(formatted, encoding="utf-8")
+        partial.replace(cached)  # atomic, so a concurrent run never reads half a file
+    except OSError:
+        pass  # a read-only checkout still generates, only slower
+    return formatted
 
 
 def prune_unused_imports(source: str) -> str:
