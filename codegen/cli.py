@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 import black.parsing
 
-from . import build_ir, format, jsonschema_export, load, render, validate, write
+from . import build_ir, format, import_jsonschema, jsonschema_export, load, render, validate, write
 from .errors import SpecError
 
 
@@ -63,7 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     val = commands.add_parser("validate", help="check the spec and report every problem")
     val.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
+    imp = commands.add_parser(
+        "import-jsonschema", help="write spec YAML from the $defs of a JSON Schema document"
+    )
+    imp.add_argument("schema", type=Path, help="a JSON Schema (or OpenAPI components) JSON file")
+    imp.add_argument("--out", type=Path, help="YAML file to write (default: standard output)")
+    imp.add_argument(
+        "--keep-descriptions",
+        action="store_true",
+        help="copy descriptions (only for documents whose prose you may reuse)",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "import-jsonschema":
+        return _import_jsonschema(args.schema, args.out, args.keep_descriptions)
 
     try:
         if args.command == "validate":
@@ -103,4 +117,25 @@ def main(argv: list[str] | None = None) -> int:
         f"wrote {len(drift.changed)} file(s), removed {len(drift.removed)}, "
         f"{len(outputs) - len(drift.changed)} unchanged, in {args.out}"
     )
+    return 0
+
+
+def _import_jsonschema(schema: Path, out: Path | None, keep_descriptions: bool) -> int:
+    try:
+        document = json.loads(schema.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"error: {schema}: cannot read a JSON document ({exc})", file=sys.stderr)
+        return 1
+    if isinstance(document.get("components"), dict) and "schemas" in document["components"]:
+        document = {"$defs": document["components"]["schemas"]}  # an OpenAPI document
+    try:
+        text = import_jsonschema.import_document(document, keep_descriptions=keep_descriptions)
+    except import_jsonschema.ImportProblem as exc:
+        print(f"error: {schema}: {exc}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}; review it, then run `codegen validate`")
     return 0

@@ -41,7 +41,10 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
         if ref.is_named:
             return {"$ref": f"#/$defs/{ref.name}"}
         if ref.kind == "const":
-            return {"const": ref.values[0]} if len(ref.values) == 1 else {"enum": list(ref.values)}
+            if len(ref.values) == 1:
+                return {"const": ref.values[0]}
+            # One constant with several accepted spellings, not an enum type of its own.
+            return {"enum": list(ref.values), "x-constant": True}
         if ref.kind == "list":
             assert ref.item is not None
             return {"type": "array", "items": ref_schema(ref.item)}
@@ -76,6 +79,8 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
                 schema = ref_schema(f.type)
                 if f.nullable:
                     schema = {"anyOf": [schema, {"type": "null"}]}
+                if f.python_name != f.wire_name:
+                    schema["x-python-name"] = f.python_name
                 properties[f.wire_name] = annotate(schema, f.docs, f.default_json)
                 if not f.optional:
                     required.append(f.wire_name)
@@ -87,11 +92,19 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
             if not wanted(union.docs):
                 continue
             variants = [v for v in union.variants if wanted(v.docs)]
+            entries: list[dict[str, Any]] = []
+            for v in variants:
+                entry: dict[str, Any] = {"$ref": f"#/$defs/{v.name}"}
+                if include_beta and v.docs.beta and v.name not in beta_types:
+                    entry["x-anthropic-beta"] = list(v.docs.beta)  # beta in this union only
+                entries.append(entry)
             body = {
-                "oneOf": [{"$ref": f"#/$defs/{v.name}"} for v in variants],
+                "oneOf": entries,
                 # OpenAPI's annotation, understood by many tools; JSON Schema ignores it.
                 "discriminator": {"propertyName": union.tag},
             }
+            if union.default is not None:
+                body["x-default-variant"] = union.default.name
             defs[union.name] = annotate(body, union.docs)
         for one_of in module.one_ofs:
             if not wanted(one_of.docs):
@@ -104,7 +117,13 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
             if not wanted(enum.docs):
                 continue
             values = [v.value for v in enum.values if wanted(v.docs)]
-            defs[enum.name] = annotate({"type": "string", "enum": values}, enum.docs)
+            body = {"type": "string", "enum": values}
+            beta_values = {v.value: list(v.docs.beta) for v in enum.values if v.docs.beta}
+            if include_beta and beta_values:
+                body["x-anthropic-beta-values"] = beta_values
+            if not enum.open:
+                body["x-closed-enum"] = True  # unknown values are rejected even when lenient
+            defs[enum.name] = annotate(body, enum.docs)
     return {
         "$schema": DIALECT,
         "title": f"Anthropic Messages API ({channel})",

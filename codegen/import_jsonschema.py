@@ -1,0 +1,268 @@
+"""`codegen import-jsonschema`: turn a JSON Schema document into spec YAML to review and edit.
+
+Reads the `$defs` (or `definitions`) of a draft 2020-12 / OpenAPI-style document: objects become
+object types, `enum`s enums, `oneOf` with a discriminator (or a constant member common to every
+variant) tagged unions, other `oneOf`/`anyOf` untagged unions, and `anyOf [X, null]` a nullable
+field. Schemas nested inside a property get a name of their own (`ParentField`). The extension
+keywords of this project's own export (`x-anthropic-beta`, `x-default-variant`,
+`x-anthropic-beta-values`, `x-closed-enum`, `x-python-name`, `x-constant`) are understood, so an exported spec imports back unchanged.
+
+Descriptions are left out unless asked for: a third party's prose does not belong in our spec.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .names import snake_case
+
+_PRIMITIVE_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+}
+
+
+class ImportProblem(ValueError):
+    """The document uses a construct the spec language cannot express."""
+
+
+@dataclass
+class _Importer:
+    defs: dict[str, Any]
+    keep_descriptions: bool
+    types: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def run(self) -> dict[str, dict[str, Any]]:
+        for name, schema in self.defs.items():
+            self.define(self.type_name(name), schema)
+        return self.types
+
+    # Naming
+
+    @staticmethod
+    def type_name(raw: str) -> str:
+        words = re.split(r"[^0-9A-Za-z]+", raw)
+        name = "".join(w[:1].upper() + w[1:] for w in words if w)
+        if not name or not name[0].isalpha():
+            name = "T" + name
+        return name
+
+    def fresh_name(self, base: str) -> str:
+        name, n = base, 2
+        while name in self.types or (name in self.defs and name != base):
+            name, n = f"{base}{n}", n + 1
+        return name
+
+    # Definitions
+
+    def define(self, name: str, schema: dict[str, Any]) -> None:
+        body: dict[str, Any] = {}
+        if self.keep_descriptions and isinstance(schema.get("description"), str):
+            body["description"] = " ".join(schema["description"].split())
+        if schema.get("deprecated"):
+            body["deprecated"] = True
+        beta = schema.get("x-anthropic-beta")
+        if beta:
+            body["beta"] = beta[0] if len(beta) == 1 else list(beta)
+        self.types[name] = body  # claimed before nested names are made
+        if "enum" in schema and "properties" not in schema:
+            beta_values = schema.get("x-anthropic-beta-values", {})
+            body["enum"] = [
+                (
+                    {"value": str(v), "beta": _one_or_list(beta_values[v])}
+                    if v in beta_values
+                    else str(v)
+                )
+                for v in schema["enum"]
+            ]
+            if schema.get("x-closed-enum"):
+                body["open"] = False
+        elif "oneOf" in schema or "anyOf" in schema:
+            self.define_union(name, body, schema.get("oneOf") or schema["anyOf"], schema)
+        elif schema.get("type", "object") == "object" and "properties" in schema:
+            self.define_object(name, body, schema)
+        else:
+            raise ImportProblem(
+                f"$defs/{name}: only objects with properties, enums and unions can be named "
+                "types; use the schema directly where it is referenced"
+            )
+
+    def define_object(self, name: str, body: dict[str, Any], schema: dict[str, Any]) -> None:
+        required = set(schema.get("required", []))
+        fields: dict[str, Any] = {}
+        for wire_name, prop in schema["properties"].items():
+            fields[wire_name] = self.field(name, wire_name, prop, wire_name not in required)
+        body["fields"] = fields
+
+    def field(self, owner: str, wire_name: str, prop: dict[str, Any], optional: bool) -> Any:
+        spec: dict[str, Any] = {}
+        inner, nullable = _split_nullable(prop)
+        if "const" in inner:
+            spec["const"] = str(inner["const"])
+        elif inner.get("x-constant") and "enum" in inner:
+            spec["const"] = [str(v) for v in inner["enum"]]  # one constant, several spellings
+        else:
+            spec["type"] = self.expression(inner, owner + self.type_name(wire_name))
+        if optional:
+            spec["optional"] = True
+        if nullable:
+            spec["nullable"] = True
+        if "default" in prop and prop["default"] is not None:
+            spec["default"] = prop["default"]
+        if self.keep_descriptions and isinstance(prop.get("description"), str):
+            spec["description"] = " ".join(prop["description"].split())
+        if prop.get("deprecated"):
+            spec["deprecated"] = True
+        beta = prop.get("x-anthropic-beta")
+        if beta:
+            spec["beta"] = beta[0] if len(beta) == 1 else list(beta)
+        python_name = prop.get("x-python-name")
+        if python_name is None and (
+            keyword.iskeyword(wire_name)
+            or not wire_name.isidentifier()
+            or wire_name in ("extra", "to_dict", "from_dict", "to_json", "from_json")
+        ):
+            python_name = (snake_case(wire_name) or "value") + "_"
+        if python_name:
+            spec["python_name"] = python_name
+        return spec
+
+    def define_union(
+        self, name: str, body: dict[str, Any], options: list[Any], schema: dict[str, Any]
+    ) -> None:
+        refs = [o for o in options if isinstance(o, dict) and "$ref" in o]
+        tag = (schema.get("discriminator") or {}).get("propertyName")
+        if tag is None and len(refs) == len(options):
+            tag = self.common_constant_member(refs)
+        if tag is not None and len(refs) == len(options):
+            body["union"] = {"tag": tag}
+            if "x-default-variant" in schema:
+                body["union"]["default"] = self.type_name(schema["x-default-variant"])
+            variants: list[Any] = []
+            for option in refs:
+                variant = self.type_name(_ref_name(option["$ref"]))
+                beta = option.get("x-anthropic-beta")
+                if beta:
+                    variants.append(
+                        {"type": variant, "beta": beta[0] if len(beta) == 1 else list(beta)}
+                    )
+                else:
+                    variants.append(variant)
+            body["variants"] = variants
+            return
+        alternatives: list[Any] = []
+        for index, option in enumerate(options):
+            if "const" in option:
+                alternatives.append({"const": str(option["const"])})
+            else:
+                alternatives.append(self.expression(option, f"{name}Option{index + 1}"))
+        body["one_of"] = alternatives
+
+    def common_constant_member(self, refs: list[dict[str, Any]]) -> str | None:
+        """The member every variant pins to a constant: the discriminator of a tagged union."""
+        candidates: set[str] | None = None
+        for ref in refs:
+            target = self.defs.get(_ref_name(ref["$ref"]), {})
+            pinned = {
+                k
+                for k, v in target.get("properties", {}).items()
+                if isinstance(v, dict) and ("const" in v or "enum" in v)
+            }
+            candidates = pinned if candidates is None else candidates & pinned
+        if not candidates:
+            return None
+        return "type" if "type" in candidates else sorted(candidates)[0]
+
+    # Type expressions
+
+    def expression(self, schema: dict[str, Any], name_if_nested: str) -> str:
+        if "$ref" in schema:
+            return self.type_name(_ref_name(schema["$ref"]))
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            raise ImportProblem(f"{name_if_nested}: a list of types is not supported; use oneOf")
+        if kind in _PRIMITIVE_TYPES and "enum" not in schema:
+            return _PRIMITIVE_TYPES[kind]
+        if kind == "array":
+            items = schema.get("items", {})
+            return f"list[{self.expression(items, name_if_nested + 'Item')}]"
+        if kind == "object" and "properties" not in schema:
+            values = schema.get("additionalProperties", {})
+            if values is True or values == {} or values is False:
+                return "map[any]"
+            return f"map[{self.expression(values, name_if_nested + 'Value')}]"
+        if not schema or set(schema) <= {"description", "title", "default"}:
+            return "any"
+        # A nested object, enum or union: give it a name of its own.
+        nested = self.fresh_name(name_if_nested)
+        self.define(nested, schema)
+        return nested
+
+
+def _one_or_list(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _ref_name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
+
+
+def _split_nullable(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """`anyOf [X, {type: null}]` → (X, True); keeps annotations of the property itself."""
+    for key in ("anyOf", "oneOf"):
+        options = prop.get(key)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [o for o in options if o != {"type": "null"}]
+            if len(rest) == 1:
+                return rest[0], True
+            return {key: rest}, True
+    if prop.get("type") == ["null"]:
+        return {}, True
+    if isinstance(prop.get("type"), list) and "null" in prop["type"]:
+        kinds = [k for k in prop["type"] if k != "null"]
+        if len(kinds) == 1:
+            return {**prop, "type": kinds[0]}, True
+    return prop, False
+
+
+def import_document(document: dict[str, Any], *, keep_descriptions: bool = False) -> str:
+    """Spec YAML for every definition of the document."""
+    defs = document.get("$defs") or document.get("definitions") or {}
+    if not isinstance(defs, dict) or not defs:
+        raise ImportProblem("the document has no $defs (or definitions) to import")
+    types = _Importer(defs, keep_descriptions).run()
+    return _dump(types)
+
+
+def _flow(value: Any) -> str:
+    text: str = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
+    return text.strip().removesuffix("...").strip()
+
+
+def _dump(types: dict[str, dict[str, Any]]) -> str:
+    """Block style for types, flow style for each field: short lines that diff well."""
+    lines = [
+        "# Imported by `codegen import-jsonschema`; review names, optionality and beta tags.",
+        "",
+    ]
+    for name, body in types.items():
+        lines.append(f"{name}:")
+        for key, value in body.items():
+            if key == "fields":
+                lines.append("  fields:")
+                for wire_name, spec in value.items():
+                    lines.append(f"    {_flow(wire_name)}: {_flow(spec)}")
+            elif key in ("variants", "enum", "one_of") and len(_flow(value)) > 80:
+                lines.append(f"  {key}:")
+                lines += [f"    - {_flow(item)}" for item in value]
+            else:
+                lines.append(f"  {key}: {_flow(value)}")
+        lines.append("")
+    return "\n".join(lines)
