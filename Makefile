@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: generate check lint test goldens clean
+.PHONY: generate check lint test goldens spec-diff clean
+BASE ?= HEAD
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,10 @@ goldens: $(STAMP)
 	for dir in tests/fixtures/*/; do \
 		$(PY) -m codegen generate --spec $$dir/spec --out $$dir/expected || exit 1; \
 	done
+
+## spec-diff: what the spec change since BASE (default HEAD) means on the wire
+spec-diff: $(STAMP)
+	$(PY) -m codegen diff --base $(BASE)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import black.parsing
 
-from . import build_ir, format, import_jsonschema, jsonschema_export, load, render, validate, write
+from . import (
+    build_ir,
+    format,
+    import_jsonschema,
+    jsonschema_export,
+    load,
+    render,
+    spec_diff,
+    validate,
+    write,
+)
 from .errors import SpecError
 
 
@@ -74,8 +87,24 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="copy descriptions (only for documents whose prose you may reuse)",
     )
+    dif = commands.add_parser(
+        "diff", help="what a spec change means for the wire: types, fields, variants, values"
+    )
+    dif.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
+    base = dif.add_mutually_exclusive_group()
+    base.add_argument(
+        "--base", default="HEAD", help="git revision holding the old spec (default: HEAD)"
+    )
+    base.add_argument("--against", type=Path, help="compare with another spec folder instead")
+    dif.add_argument(
+        "--fail-on-breaking",
+        action="store_true",
+        help="exit 1 when a change can make accepted data fail to decode",
+    )
     args = parser.parse_args(argv)
 
+    if args.command == "diff":
+        return _diff(args.spec, args.base, args.against, args.fail_on_breaking)
     if args.command == "import-jsonschema":
         return _import_jsonschema(args.schema, args.out, args.keep_descriptions)
 
@@ -139,3 +168,60 @@ def _import_jsonschema(schema: Path, out: Path | None, keep_descriptions: bool) 
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}; review it, then run `codegen validate`")
     return 0
+
+
+def _beta_schema(spec_dir: Path) -> dict[str, Any]:
+    checked = validate.validate(load.load_spec_dir(spec_dir, base=Path.cwd()))
+    return jsonschema_export.export(build_ir.build(checked), "beta")
+
+
+def _spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path:
+    """Write the spec files as they were at a git revision into `into/<spec folder name>`."""
+    top = subprocess.run(
+        ["git", "-C", str(spec_dir), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    relative = spec_dir.resolve().relative_to(Path(top).resolve()).as_posix()
+    names = subprocess.run(
+        ["git", "-C", top, "ls-tree", "--name-only", revision, relative + "/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    target = into / spec_dir.resolve().name
+    target.mkdir(parents=True)
+    for name in names:
+        if name.endswith(".yaml"):
+            content = subprocess.run(
+                ["git", "-C", top, "show", f"{revision}:{name}"], capture_output=True, check=True
+            ).stdout
+            (target / Path(name).name).write_bytes(content)
+    return target
+
+
+def _diff(spec: Path, revision: str, against: Path | None, fail_on_breaking: bool) -> int:
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            old_dir = against or _spec_at_revision(spec, revision, Path(scratch))
+        except (subprocess.CalledProcessError, ValueError, OSError) as exc:
+            detail = getattr(exc, "stderr", "") or exc
+            print(f"error: cannot read {spec} at {revision}: {detail}".strip(), file=sys.stderr)
+            return 2
+        try:
+            old = _beta_schema(old_dir)
+        except SpecError as exc:
+            print(
+                f"error: the old spec is invalid ({len(exc.problems)} problem(s))", file=sys.stderr
+            )
+            return 2
+        try:
+            new = _beta_schema(spec)
+        except SpecError as exc:
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            return 1
+    changes = spec_diff.diff_documents(old, new)
+    sys.stdout.write(spec_diff.render(changes))
+    return 1 if fail_on_breaking and any(c.breaking for c in changes) else 0
