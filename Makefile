@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: generate check lint test goldens spec-diff clean
+.PHONY: generate check lint test goldens spec-diff coverage coverage-baseline clean
 BASE ?= HEAD
 
 $(STAMP): requirements.txt
@@ -41,6 +41,14 @@ goldens: $(STAMP)
 ## spec-diff: what the spec change since BASE (default HEAD) means on the wire
 spec-diff: $(STAMP)
 	$(PY) -m codegen diff --base $(BASE)
+
+## coverage: how much of the official SDK's wire paths the JSON Schemas cover (dev tool)
+coverage: $(STAMP)
+	$(PY) -m tests.sdk_coverage
+
+## coverage-baseline: rewrite tests/coverage_baseline.json, the missing paths the ratchet allows
+coverage-baseline: $(STAMP)
+	$(PY) -m tests.sdk_coverage --write-baseline
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache
