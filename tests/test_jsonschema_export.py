@@ -74,7 +74,10 @@ def test_union_variants_pin_the_discriminator_with_const() -> None:
         target = beta[variant["$ref"].removeprefix("#/$defs/")]
         tag = target["properties"]["type"]
         assert "const" in tag or "enum" in tag
-    assert beta["SearchTool"]["properties"]["type"] == {"enum": ["search_v2", "search"]}
+    assert beta["SearchTool"]["properties"]["type"] == {
+        "enum": ["search_v2", "search"],
+        "x-constant": True,
+    }
 
 
 def test_nullable_is_a_null_alternative_and_optional_fields_are_not_required() -> None:
