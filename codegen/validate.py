@@ -23,7 +23,13 @@ from .load import LocatedList, LocatedMap, SpecFile
 from .names import snake_case
 
 # Attribute names every generated class already uses for itself.
-RESERVED_ATTRIBUTES = frozenset({"extra", "to_dict", "from_dict", "to_json", "from_json"})
+RESERVED_ATTRIBUTES = frozenset(
+    {"extra", "to_dict", "from_dict", "to_json", "from_json"}
+    # Names the class body itself uses after the fields (annotations, `field(...)`): a field
+    # of the same name would shadow them there.
+    | {"field", "dataclass", "str", "int", "float", "bool", "list", "dict", "Any", "Literal",
+       "Unset", "UNSET", "Model", "None"}
+)
 # Names the generated package defines besides the spec's types.
 RESERVED_TYPE_NAMES = frozenset(
     {

@@ -331,8 +331,10 @@ def sdk_type(root: str, channel: str) -> Any:
 def sdk_paths(root: str, tp: Any) -> set[str]:
     out: set[str] = set()
     walk(describe_sdk, tp, root, (), out)
-    headers = tuple(f"{root}.{name}" for name in HEADER_PARAMS)
-    return {p for p in out if not any(p == h or p.startswith(h + ".") for h in headers)}
+    # Header params sit at the top of a request body: the root, or a batch item's `params`.
+    names = "|".join(re.escape(name) for name in HEADER_PARAMS)
+    header = re.compile(rf"^(?:{re.escape(root)}|.*\.params)\.(?:{names})(?:$|[.\[=])")
+    return {p for p in out if not header.match(p)}
 
 
 # --- Our side: the JSON Schema export ------------------------------------------------------------

@@ -9,7 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
+from . import _content_server_tools
+from . import _mcp
 from . import _response
+from . import _tools
+from . import _tools_toolsets
 from ._runtime import (
     UNSET,
     DecodeError,
@@ -29,8 +33,12 @@ if TYPE_CHECKING:
         DocumentSource,
         ImageSource,
         TextCitationParam,
+        ToolAdditionTargetParam,
+        ToolChangeBlockParam,
+        ToolRemovalTargetParam,
         ToolResultContent,
         ToolResultContentBlockParam,
+        ToolUnionParam,
         ToolUseCaller,
         WebSearchToolResultBlockParamContentParam,
     )
@@ -50,6 +58,25 @@ _CACHE_CONTROL_TTL_VALUES: Final = frozenset(
     {
         "5m",
         "1h",
+    }
+)
+
+
+OversizedImageHandling: TypeAlias = Literal[
+    "downsize",
+    "error",
+]
+"""Treatment of an image that exceeds the model's size limit.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `downsize`: The server scales the image down to fit.
+- `error`: The request fails with a 400 error that names the dimensions that would fit.
+"""
+_OVERSIZED_IMAGE_HANDLING_VALUES: Final = frozenset(
+    {
+        "downsize",
+        "error",
     }
 )
 
@@ -82,10 +109,13 @@ ServerToolName: TypeAlias = Literal[
     "text_editor_code_execution",
     "tool_search_tool_regex",
     "tool_search_tool_bm25",
+    "advisor",
 ]
 """Names of tools that run on Anthropic's side.
 
 Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `advisor`: Beta: send `anthropic-beta: advisor-tool-2026-03-01` to use it.
 """
 _SERVER_TOOL_NAME_VALUES: Final = frozenset(
     {
@@ -96,6 +126,7 @@ _SERVER_TOOL_NAME_VALUES: Final = frozenset(
         "text_editor_code_execution",
         "tool_search_tool_regex",
         "tool_search_tool_bm25",
+        "advisor",
     }
 )
 
@@ -195,6 +226,10 @@ class CitationCharLocationParam(Model):
     """First character of the passage, counted from zero."""
     end_char_index: int
     """Character just past the end of the passage."""
+    file_id: str | None | Unset = UNSET
+    """Files API id of the cited document; not in the SDK param type, but present when a response
+    citation is echoed back.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -207,6 +242,8 @@ class CitationCharLocationParam(Model):
             "start_char_index": self.start_char_index,
             "end_char_index": self.end_char_index,
         }
+        if self.file_id is not UNSET:
+            out["file_id"] = self.file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -227,6 +264,10 @@ class CitationPageLocationParam(Model):
     """First cited page, counted from one."""
     end_page_number: int
     """Page just past the last cited one."""
+    file_id: str | None | Unset = UNSET
+    """Files API id of the cited document; not in the SDK param type, but present when a response
+    citation is echoed back.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -239,6 +280,8 @@ class CitationPageLocationParam(Model):
             "start_page_number": self.start_page_number,
             "end_page_number": self.end_page_number,
         }
+        if self.file_id is not UNSET:
+            out["file_id"] = self.file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -259,6 +302,10 @@ class CitationContentBlockLocationParam(Model):
     """First cited block, counted from zero."""
     end_block_index: int
     """Block just past the last cited one."""
+    file_id: str | None | Unset = UNSET
+    """Files API id of the cited document; not in the SDK param type, but present when a response
+    citation is echoed back.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -271,6 +318,8 @@ class CitationContentBlockLocationParam(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
+        if self.file_id is not UNSET:
+            out["file_id"] = self.file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -367,6 +416,8 @@ class ImageBlockParam(Model):
     """Where the image bytes come from."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
+    transformations: ImageTransformationsParam | None | Unset = UNSET
+    """What the server may do to the image before the model sees it."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -379,6 +430,31 @@ class ImageBlockParam(Model):
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.transformations is not UNSET:
+            out["transformations"] = (
+                None if self.transformations is None else self.transformations.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ImageTransformationsParam(Model):
+    """Server-side adjustments allowed on an image, one key per condition."""
+
+    oversized_image: OversizedImageHandling | str | Unset = UNSET
+    """What happens when the image is larger than the model accepts.
+
+    When absent, the API assumes "downsize".
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.oversized_image is not UNSET:
+            out["oversized_image"] = self.oversized_image
         if self.extra:
             out.update(self.extra)
         return out
@@ -758,6 +834,34 @@ class ToolResultBlockParam(Model):
 
 
 @dataclass(slots=True, kw_only=True)
+class ToolReferenceBlockParam(Model):
+    """Points the model at a deferred tool so that its definition gets loaded, typically returned by
+    a custom tool search.
+    """
+
+    type: Literal["tool_reference"] = "tool_reference"
+    tool_name: str
+    """Name of the tool to load."""
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this block."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "tool_name": self.tool_name,
+        }
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
 class ServerToolUseBlockParam(Model):
     """A server tool call from an earlier response, sent back verbatim."""
 
@@ -874,6 +978,292 @@ class WebSearchToolRequestErrorObjectParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
             "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ContainerUploadBlockParam(Model):
+    """Puts a file from the Files API into the code execution container's input directory."""
+
+    type: Literal["container_upload"] = "container_upload"
+    file_id: str
+    """Id of the uploaded file."""
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this block."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "file_id": self.file_id,
+        }
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionBlockParam(Model):
+    """A summary of earlier conversation produced by compaction, sent back in place of the turns it
+    replaces.
+
+    Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+    """
+
+    type: Literal["compaction"] = "compaction"
+    content: str | None | Unset = UNSET
+    """The summary text; null marks a compaction that failed, which the server skips."""
+    encrypted_content: str | None | Unset = UNSET
+    """Opaque state from the compaction; send back unchanged."""
+    signature: str | None | Unset = UNSET
+    """Signature returned with the block; send back unchanged."""
+    tool_changes: list[ToolChangeBlockParam] | None | Unset = UNSET
+    """Tool additions and removals made inside the compacted range, echoed from the response.
+
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    """
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this block."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
+        if self.content is not UNSET:
+            out["content"] = self.content
+        if self.encrypted_content is not UNSET:
+            out["encrypted_content"] = self.encrypted_content
+        if self.signature is not UNSET:
+            out["signature"] = self.signature
+        if self.tool_changes is not UNSET:
+            out["tool_changes"] = (
+                None
+                if self.tool_changes is None
+                else [item0.to_dict() for item0 in self.tool_changes]
+            )
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestToolAdditionBlockParam(Model):
+    """Makes a tool available to the model from this point of the conversation on.
+
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    """
+
+    type: Literal["tool_addition"] = "tool_addition"
+    tool: ToolAdditionTargetParam
+    """The tool or MCP toolset to add."""
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this block."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "tool": self.tool.to_dict(),
+        }
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestToolRemovalBlockParam(Model):
+    """Withdraws a tool from the model from this point of the conversation on.
+
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    """
+
+    type: Literal["tool_removal"] = "tool_removal"
+    tool: ToolRemovalTargetParam
+    """The tool or MCP toolset to withdraw."""
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this block."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "tool": self.tool.to_dict(),
+        }
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolChangeToolReferenceParam(Model):
+    """Names one tool by the name the model calls it, declared in tools or added earlier in the
+    conversation.
+
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    """
+
+    type: Literal["tool_reference"] = "tool_reference"
+    name: str
+    """Tool name; not the combined server-and-tool name of MCP tools."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolChangeMCPToolReferenceParam(Model):
+    """Names one tool of an MCP server.
+
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    """
+
+    type: Literal["mcp_tool_reference"] = "mcp_tool_reference"
+    server_name: str
+    """Name of the MCP server as declared in mcp_servers."""
+    name: str
+    """Name of the tool on that server."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "server_name": self.server_name,
+            "name": self.name,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolChangeMCPToolsetReferenceParam(Model):
+    """Names all tools of an MCP server at once.
+
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    """
+
+    type: Literal["mcp_toolset_reference"] = "mcp_toolset_reference"
+    server_name: str
+    """Name of the MCP server as declared in mcp_servers."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "server_name": self.server_name,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolChangeToolDefinitionParam(Model):
+    """A tool added by value, carrying the same definition a tools entry would.
+
+    Beta: send `anthropic-beta: inline-tools-2026-09-15` to use it.
+    """
+
+    type: Literal["tool_definition"] = "tool_definition"
+    definition: ToolUnionParam
+    """The tool definition; an MCP toolset here also needs the mcp-client-2026-09-15 beta."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "definition": self.definition.to_dict(),
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackBlockParam(Model):
+    """Marker from an earlier response showing where generation moved to a fallback model, sent back
+    in its original position.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+
+    type: Literal["fallback"] = "fallback"
+    from_: FallbackInfoParam
+    """The model that declined."""
+    to: FallbackInfoParam
+    """The model that took over."""
+    trigger: Any | None | Unset = UNSET
+    """The response block's trigger, echoed unchanged; the server ignores it and accepts any value,
+    null included.
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "from": self.from_.to_dict(),
+            "to": self.to.to_dict(),
+        }
+        if self.trigger is not UNSET:
+            out["trigger"] = self.trigger
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackInfoParam(Model):
+    """One side of a fallback transition.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+
+    model: str
+    """Model identifier."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": self.model,
         }
         if self.extra:
             out.update(self.extra)
@@ -1000,6 +1390,66 @@ class UnknownToolResultContentBlockParam(Model):
         return self.raw
 
 
+@dataclass(slots=True, kw_only=True)
+class UnknownToolChangeBlockParam(Model):
+    """ToolChangeBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(slots=True, kw_only=True)
+class UnknownToolAdditionTargetParam(Model):
+    """ToolAdditionTargetParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(slots=True, kw_only=True)
+class UnknownToolRemovalTargetParam(Model):
+    """ToolRemovalTargetParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final = frozenset(
     {
         "type",
@@ -1083,6 +1533,7 @@ _CITATION_CHAR_LOCATION_PARAM_FIELDS: Final = frozenset(
         "document_title",
         "start_char_index",
         "end_char_index",
+        "file_id",
     }
 )
 
@@ -1108,6 +1559,9 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     end_char_index = data.get("end_char_index", UNSET)
     if type(end_char_index) is not int:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
+    file_id = data.get("file_id", UNSET)
+    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
+        raise DecodeError("a string or null", file_id).at_key("file_id")
     if data.keys() <= _CITATION_CHAR_LOCATION_PARAM_FIELDS:
         extra = {}
     else:
@@ -1119,6 +1573,7 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
         document_title=document_title,
         start_char_index=start_char_index,
         end_char_index=end_char_index,
+        file_id=file_id,
         extra=extra,
     )
 
@@ -1131,6 +1586,7 @@ _CITATION_PAGE_LOCATION_PARAM_FIELDS: Final = frozenset(
         "document_title",
         "start_page_number",
         "end_page_number",
+        "file_id",
     }
 )
 
@@ -1156,6 +1612,9 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     end_page_number = data.get("end_page_number", UNSET)
     if type(end_page_number) is not int:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
+    file_id = data.get("file_id", UNSET)
+    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
+        raise DecodeError("a string or null", file_id).at_key("file_id")
     if data.keys() <= _CITATION_PAGE_LOCATION_PARAM_FIELDS:
         extra = {}
     else:
@@ -1167,6 +1626,7 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
         document_title=document_title,
         start_page_number=start_page_number,
         end_page_number=end_page_number,
+        file_id=file_id,
         extra=extra,
     )
 
@@ -1179,6 +1639,7 @@ _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS: Final = frozenset(
         "document_title",
         "start_block_index",
         "end_block_index",
+        "file_id",
     }
 )
 
@@ -1206,6 +1667,9 @@ def decode_citation_content_block_location_param(
     end_block_index = data.get("end_block_index", UNSET)
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
+    file_id = data.get("file_id", UNSET)
+    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
+        raise DecodeError("a string or null", file_id).at_key("file_id")
     if data.keys() <= _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS:
         extra = {}
     else:
@@ -1217,6 +1681,7 @@ def decode_citation_content_block_location_param(
         document_title=document_title,
         start_block_index=start_block_index,
         end_block_index=end_block_index,
+        file_id=file_id,
         extra=extra,
     )
 
@@ -1349,6 +1814,7 @@ _IMAGE_BLOCK_PARAM_FIELDS: Final = frozenset(
         "type",
         "source",
         "cache_control",
+        "transformations",
     }
 )
 
@@ -1370,6 +1836,12 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
             cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    transformations = data.get("transformations", UNSET)
+    if transformations is not UNSET and transformations is not None:
+        try:
+            transformations = decode_image_transformations_param(transformations, strict)
+        except DecodeError as error:
+            raise error.at_key("transformations")
     if data.keys() <= _IMAGE_BLOCK_PARAM_FIELDS:
         extra = {}
     else:
@@ -1378,6 +1850,33 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         type=type_,
         source=source,
         cache_control=cache_control,
+        transformations=transformations,
+        extra=extra,
+    )
+
+
+_IMAGE_TRANSFORMATIONS_PARAM_FIELDS: Final = frozenset(
+    {
+        "oversized_image",
+    }
+)
+
+
+def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransformationsParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    oversized_image = data.get("oversized_image", UNSET)
+    if oversized_image is not UNSET:
+        try:
+            oversized_image = decode_oversized_image_handling(oversized_image, strict)
+        except DecodeError as error:
+            raise error.at_key("oversized_image")
+    if data.keys() <= _IMAGE_TRANSFORMATIONS_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict)
+    return ImageTransformationsParam(
+        oversized_image=oversized_image,
         extra=extra,
     )
 
@@ -1913,6 +2412,42 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
     )
 
 
+_TOOL_REFERENCE_BLOCK_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "tool_name",
+        "cache_control",
+    }
+)
+
+
+def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "tool_reference":
+        raise DecodeError('"tool_reference"', type_).at_key("type")
+    tool_name = data.get("tool_name", UNSET)
+    if type(tool_name) is not str:
+        raise DecodeError("a string", tool_name).at_key("tool_name")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    if data.keys() <= _TOOL_REFERENCE_BLOCK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict)
+    return ToolReferenceBlockParam(
+        type=type_,
+        tool_name=tool_name,
+        cache_control=cache_control,
+        extra=extra,
+    )
+
+
 _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS: Final = frozenset(
     {
         "type",
@@ -2099,6 +2634,370 @@ def decode_web_search_tool_request_error_object_param(
     )
 
 
+_CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "file_id",
+        "cache_control",
+    }
+)
+
+
+def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUploadBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "container_upload":
+        raise DecodeError('"container_upload"', type_).at_key("type")
+    file_id = data.get("file_id", UNSET)
+    if type(file_id) is not str:
+        raise DecodeError("a string", file_id).at_key("file_id")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    if data.keys() <= _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict)
+    return ContainerUploadBlockParam(
+        type=type_,
+        file_id=file_id,
+        cache_control=cache_control,
+        extra=extra,
+    )
+
+
+_COMPACTION_BLOCK_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "content",
+        "encrypted_content",
+        "signature",
+        "tool_changes",
+        "cache_control",
+    }
+)
+
+
+def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "compaction":
+        raise DecodeError('"compaction"', type_).at_key("type")
+    content = data.get("content", UNSET)
+    if content is not UNSET and content is not None and type(content) is not str:
+        raise DecodeError("a string or null", content).at_key("content")
+    encrypted_content = data.get("encrypted_content", UNSET)
+    if (
+        encrypted_content is not UNSET
+        and encrypted_content is not None
+        and type(encrypted_content) is not str
+    ):
+        raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+    signature = data.get("signature", UNSET)
+    if signature is not UNSET and signature is not None and type(signature) is not str:
+        raise DecodeError("a string or null", signature).at_key("signature")
+    tool_changes = data.get("tool_changes", UNSET)
+    if tool_changes is not UNSET and tool_changes is not None:
+        try:
+            tool_changes = decode_list(tool_changes, decode_tool_change_block_param, strict)
+        except DecodeError as error:
+            raise error.at_key("tool_changes")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    if data.keys() <= _COMPACTION_BLOCK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict)
+    return CompactionBlockParam(
+        type=type_,
+        content=content,
+        encrypted_content=encrypted_content,
+        signature=signature,
+        tool_changes=tool_changes,
+        cache_control=cache_control,
+        extra=extra,
+    )
+
+
+_REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "tool",
+        "cache_control",
+    }
+)
+
+
+def decode_request_tool_addition_block_param(
+    data: Any, strict: bool
+) -> RequestToolAdditionBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "tool_addition":
+        raise DecodeError('"tool_addition"', type_).at_key("type")
+    tool = data.get("tool", UNSET)
+    try:
+        tool = decode_tool_addition_target_param(tool, strict)
+    except DecodeError as error:
+        raise error.at_key("tool")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    if data.keys() <= _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict)
+    return RequestToolAdditionBlockParam(
+        type=type_,
+        tool=tool,
+        cache_control=cache_control,
+        extra=extra,
+    )
+
+
+_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "tool",
+        "cache_control",
+    }
+)
+
+
+def decode_request_tool_removal_block_param(
+    data: Any, strict: bool
+) -> RequestToolRemovalBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "tool_removal":
+        raise DecodeError('"tool_removal"', type_).at_key("type")
+    tool = data.get("tool", UNSET)
+    try:
+        tool = decode_tool_removal_target_param(tool, strict)
+    except DecodeError as error:
+        raise error.at_key("tool")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    if data.keys() <= _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict)
+    return RequestToolRemovalBlockParam(
+        type=type_,
+        tool=tool,
+        cache_control=cache_control,
+        extra=extra,
+    )
+
+
+_TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "name",
+    }
+)
+
+
+def decode_tool_change_tool_reference_param(
+    data: Any, strict: bool
+) -> ToolChangeToolReferenceParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "tool_reference":
+        raise DecodeError('"tool_reference"', type_).at_key("type")
+    name = data.get("name", UNSET)
+    if type(name) is not str:
+        raise DecodeError("a string", name).at_key("name")
+    if data.keys() <= _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, strict)
+    return ToolChangeToolReferenceParam(
+        type=type_,
+        name=name,
+        extra=extra,
+    )
+
+
+_TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "server_name",
+        "name",
+    }
+)
+
+
+def decode_tool_change_mcp_tool_reference_param(
+    data: Any, strict: bool
+) -> ToolChangeMCPToolReferenceParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "mcp_tool_reference":
+        raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
+    server_name = data.get("server_name", UNSET)
+    if type(server_name) is not str:
+        raise DecodeError("a string", server_name).at_key("server_name")
+    name = data.get("name", UNSET)
+    if type(name) is not str:
+        raise DecodeError("a string", name).at_key("name")
+    if data.keys() <= _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS, strict)
+    return ToolChangeMCPToolReferenceParam(
+        type=type_,
+        server_name=server_name,
+        name=name,
+        extra=extra,
+    )
+
+
+_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "server_name",
+    }
+)
+
+
+def decode_tool_change_mcp_toolset_reference_param(
+    data: Any, strict: bool
+) -> ToolChangeMCPToolsetReferenceParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "mcp_toolset_reference":
+        raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
+    server_name = data.get("server_name", UNSET)
+    if type(server_name) is not str:
+        raise DecodeError("a string", server_name).at_key("server_name")
+    if data.keys() <= _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS, strict)
+    return ToolChangeMCPToolsetReferenceParam(
+        type=type_,
+        server_name=server_name,
+        extra=extra,
+    )
+
+
+_TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "definition",
+    }
+)
+
+
+def decode_tool_change_tool_definition_param(
+    data: Any, strict: bool
+) -> ToolChangeToolDefinitionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "tool_definition":
+        raise DecodeError('"tool_definition"', type_).at_key("type")
+    definition = data.get("definition", UNSET)
+    try:
+        definition = _tools.decode_tool_union_param(definition, strict)
+    except DecodeError as error:
+        raise error.at_key("definition")
+    if data.keys() <= _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS, strict)
+    return ToolChangeToolDefinitionParam(
+        type=type_,
+        definition=definition,
+        extra=extra,
+    )
+
+
+_FALLBACK_BLOCK_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "from",
+        "to",
+        "trigger",
+    }
+)
+
+
+def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "fallback":
+        raise DecodeError('"fallback"', type_).at_key("type")
+    from_ = data.get("from", UNSET)
+    try:
+        from_ = decode_fallback_info_param(from_, strict)
+    except DecodeError as error:
+        raise error.at_key("from")
+    to = data.get("to", UNSET)
+    try:
+        to = decode_fallback_info_param(to, strict)
+    except DecodeError as error:
+        raise error.at_key("to")
+    trigger = data.get("trigger", UNSET)
+    if data.keys() <= _FALLBACK_BLOCK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict)
+    return FallbackBlockParam(
+        type=type_,
+        from_=from_,
+        to=to,
+        trigger=trigger,
+        extra=extra,
+    )
+
+
+_FALLBACK_INFO_PARAM_FIELDS: Final = frozenset(
+    {
+        "model",
+    }
+)
+
+
+def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    model = data.get("model", UNSET)
+    if type(model) is not str:
+        raise DecodeError("a string", model).at_key("model")
+    if data.keys() <= _FALLBACK_INFO_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict)
+    return FallbackInfoParam(
+        model=model,
+        extra=extra,
+    )
+
+
 _CONTENT_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ContentBlockParam]] = {}
 
 
@@ -2113,7 +3012,7 @@ def decode_content_block_param(data: Any, strict: bool) -> ContentBlockParam:
         if not strict:
             return UnknownContentBlockParam(raw=data)
     raise DecodeError(
-        'one of "text", "image", "document", "search_result", "thinking", "redacted_thinking", "tool_use", "tool_result", "server_tool_use", "web_search_tool_result"',
+        'one of "text", "image", "document", "search_result", "thinking", "redacted_thinking", "tool_use", "tool_result", "container_upload", "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "advisor_tool_result", "mcp_tool_use", "mcp_tool_result", "mcp_tool_listing", "compaction", "tool_addition", "tool_removal", "fallback"',
         tag,
     ).at_key("type")
 
@@ -2204,7 +3103,63 @@ def decode_tool_result_content_block_param(data: Any, strict: bool) -> ToolResul
             return decoder(data, strict)
         if not strict:
             return UnknownToolResultContentBlockParam(raw=data)
-    raise DecodeError('one of "text", "image", "search_result", "document"', tag).at_key("type")
+    raise DecodeError(
+        'one of "text", "image", "search_result", "document", "tool_reference", "browser_state"',
+        tag,
+    ).at_key("type")
+
+
+_TOOL_CHANGE_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChangeBlockParam]] = {}
+
+
+def decode_tool_change_block_param(data: Any, strict: bool) -> ToolChangeBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_CHANGE_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownToolChangeBlockParam(raw=data)
+    raise DecodeError('one of "tool_addition", "tool_removal"', tag).at_key("type")
+
+
+_TOOL_ADDITION_TARGET_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolAdditionTargetParam]] = {}
+
+
+def decode_tool_addition_target_param(data: Any, strict: bool) -> ToolAdditionTargetParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_ADDITION_TARGET_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownToolAdditionTargetParam(raw=data)
+    raise DecodeError(
+        'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference", "tool_definition"',
+        tag,
+    ).at_key("type")
+
+
+_TOOL_REMOVAL_TARGET_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolRemovalTargetParam]] = {}
+
+
+def decode_tool_removal_target_param(data: Any, strict: bool) -> ToolRemovalTargetParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_REMOVAL_TARGET_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownToolRemovalTargetParam(raw=data)
+    raise DecodeError(
+        'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference"', tag
+    ).at_key("type")
 
 
 def decode_content_block_source_content(data: Any, strict: bool) -> ContentBlockSourceContent:
@@ -2239,6 +3194,12 @@ def decode_cache_control_ttl(data: Any, strict: bool) -> CacheControlTTL | str:
     return data
 
 
+def decode_oversized_image_handling(data: Any, strict: bool) -> OversizedImageHandling | str:
+    if type(data) is not str or (strict and data not in _OVERSIZED_IMAGE_HANDLING_VALUES):
+        raise DecodeError('one of "downsize", "error"', data)
+    return data
+
+
 def decode_image_media_type(data: Any, strict: bool) -> ImageMediaType | str:
     if type(data) is not str or (strict and data not in _IMAGE_MEDIA_TYPE_VALUES):
         raise DecodeError('one of "image/jpeg", "image/png", "image/gif", "image/webp"', data)
@@ -2248,7 +3209,7 @@ def decode_image_media_type(data: Any, strict: bool) -> ImageMediaType | str:
 def decode_server_tool_name(data: Any, strict: bool) -> ServerToolName | str:
     if type(data) is not str or (strict and data not in _SERVER_TOOL_NAME_VALUES):
         raise DecodeError(
-            'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25"',
+            'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
             data,
         )
     return data
@@ -2281,8 +3242,22 @@ def link() -> None:
             "redacted_thinking": decode_redacted_thinking_block_param,
             "tool_use": decode_tool_use_block_param,
             "tool_result": decode_tool_result_block_param,
+            "container_upload": decode_container_upload_block_param,
             "server_tool_use": decode_server_tool_use_block_param,
             "web_search_tool_result": decode_web_search_tool_result_block_param,
+            "web_fetch_tool_result": _content_server_tools.decode_web_fetch_tool_result_block_param,
+            "code_execution_tool_result": _content_server_tools.decode_code_execution_tool_result_block_param,
+            "bash_code_execution_tool_result": _content_server_tools.decode_bash_code_execution_tool_result_block_param,
+            "text_editor_code_execution_tool_result": _content_server_tools.decode_text_editor_code_execution_tool_result_block_param,
+            "tool_search_tool_result": _content_server_tools.decode_tool_search_tool_result_block_param,
+            "advisor_tool_result": _content_server_tools.decode_advisor_tool_result_block_param,
+            "mcp_tool_use": _mcp.decode_mcp_tool_use_block_param,
+            "mcp_tool_result": _mcp.decode_request_mcp_tool_result_block_param,
+            "mcp_tool_listing": _mcp.decode_mcp_tool_listing_block_param,
+            "compaction": decode_compaction_block_param,
+            "tool_addition": decode_request_tool_addition_block_param,
+            "tool_removal": decode_request_tool_removal_block_param,
+            "fallback": decode_fallback_block_param,
         }
     )
     _TEXT_CITATION_PARAM_VARIANTS.update(
@@ -2322,5 +3297,28 @@ def link() -> None:
             "image": decode_image_block_param,
             "search_result": decode_search_result_block_param,
             "document": decode_document_block_param,
+            "tool_reference": decode_tool_reference_block_param,
+            "browser_state": _tools_toolsets.decode_browser_state_block_param,
+        }
+    )
+    _TOOL_CHANGE_BLOCK_PARAM_VARIANTS.update(
+        {
+            "tool_addition": decode_request_tool_addition_block_param,
+            "tool_removal": decode_request_tool_removal_block_param,
+        }
+    )
+    _TOOL_ADDITION_TARGET_PARAM_VARIANTS.update(
+        {
+            "tool_reference": decode_tool_change_tool_reference_param,
+            "mcp_tool_reference": decode_tool_change_mcp_tool_reference_param,
+            "mcp_toolset_reference": decode_tool_change_mcp_toolset_reference_param,
+            "tool_definition": decode_tool_change_tool_definition_param,
+        }
+    )
+    _TOOL_REMOVAL_TARGET_PARAM_VARIANTS.update(
+        {
+            "tool_reference": decode_tool_change_tool_reference_param,
+            "mcp_tool_reference": decode_tool_change_mcp_tool_reference_param,
+            "mcp_toolset_reference": decode_tool_change_mcp_toolset_reference_param,
         }
     )

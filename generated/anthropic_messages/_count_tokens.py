@@ -9,13 +9,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _content
+from . import _context_management
+from . import _mcp
 from . import _request
 from . import _tools
+from . import _usage
 from ._runtime import UNSET, DecodeError, Model, Unset, decode_list, extra_fields
 
 if TYPE_CHECKING:
     from ._content import CacheControlEphemeralParam
-    from ._request import OutputConfigParam
+    from ._context_management import CompactionConfigParam, ContextManagementConfigParam
+    from ._mcp import RequestMCPServerURLDefinitionParam
+    from ._request import BillingPolicyParam, OutputConfigParam
     from ._unions import (
         MessageParam,
         SystemPrompt,
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
         ToolChoiceParam,
         ToolUnionParam,
     )
+    from ._usage import Speed
 
 
 @dataclass(slots=True, kw_only=True)
@@ -33,10 +39,33 @@ class MessageCountTokensParams(Model):
     """The conversation to count."""
     model: str
     """Model whose tokenizer and prompt format are used."""
+    billing_policy: BillingPolicyParam | None | Unset = UNSET
+    """Billing policy, as in a message request.
+
+    Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
+    """
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Top-level cache breakpoint, as in a message request."""
+    compaction: CompactionConfigParam | None | Unset = UNSET
+    """Accepted for symmetry with message requests and ignored; the count covers messages as sent.
+
+    Beta: send `anthropic-beta: compact-2026-09-04` to use it.
+    """
+    context_management: ContextManagementConfigParam | None | Unset = UNSET
+    """Context management edits to apply before counting.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+    mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset = UNSET
+    """MCP servers whose tools count towards the input.
+
+    Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04`
+    to use it.
+    """
     output_config: OutputConfigParam | Unset = UNSET
     """Output settings, as in a message request."""
+    speed: Speed | str | None | Unset = UNSET
+    """Inference speed mode, as in a message request."""
     system: SystemPrompt | Unset = UNSET
     """System prompt to include in the count."""
     thinking: ThinkingConfigParam | Unset = UNSET
@@ -53,12 +82,26 @@ class MessageCountTokensParams(Model):
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
         }
+        if self.billing_policy is not UNSET:
+            out["billing_policy"] = (
+                None if self.billing_policy is None else self.billing_policy.to_dict()
+            )
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.compaction is not UNSET:
+            out["compaction"] = None if self.compaction is None else self.compaction.to_dict()
+        if self.context_management is not UNSET:
+            out["context_management"] = (
+                None if self.context_management is None else self.context_management.to_dict()
+            )
+        if self.mcp_servers is not UNSET:
+            out["mcp_servers"] = [item0.to_dict() for item0 in self.mcp_servers]
         if self.output_config is not UNSET:
             out["output_config"] = self.output_config.to_dict()
+        if self.speed is not UNSET:
+            out["speed"] = self.speed
         if self.system is not UNSET:
             out["system"] = (
                 self.system
@@ -98,8 +141,13 @@ _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS: Final = frozenset(
     {
         "messages",
         "model",
+        "billing_policy",
         "cache_control",
+        "compaction",
+        "context_management",
+        "mcp_servers",
         "output_config",
+        "speed",
         "system",
         "thinking",
         "tool_choice",
@@ -119,18 +167,52 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
     model = data.get("model", UNSET)
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
+    billing_policy = data.get("billing_policy", UNSET)
+    if billing_policy is not UNSET and billing_policy is not None:
+        try:
+            billing_policy = _request.decode_billing_policy_param(billing_policy, strict)
+        except DecodeError as error:
+            raise error.at_key("billing_policy")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    compaction = data.get("compaction", UNSET)
+    if compaction is not UNSET and compaction is not None:
+        try:
+            compaction = _context_management.decode_compaction_config_param(compaction, strict)
+        except DecodeError as error:
+            raise error.at_key("compaction")
+    context_management = data.get("context_management", UNSET)
+    if context_management is not UNSET and context_management is not None:
+        try:
+            context_management = _context_management.decode_context_management_config_param(
+                context_management, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("context_management")
+    mcp_servers = data.get("mcp_servers", UNSET)
+    if mcp_servers is not UNSET:
+        try:
+            mcp_servers = decode_list(
+                mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("mcp_servers")
     output_config = data.get("output_config", UNSET)
     if output_config is not UNSET:
         try:
             output_config = _request.decode_output_config_param(output_config, strict)
         except DecodeError as error:
             raise error.at_key("output_config")
+    speed = data.get("speed", UNSET)
+    if speed is not UNSET and speed is not None:
+        try:
+            speed = _usage.decode_speed(speed, strict)
+        except DecodeError as error:
+            raise error.at_key("speed")
     system = data.get("system", UNSET)
     if system is not UNSET:
         try:
@@ -162,8 +244,13 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
     return MessageCountTokensParams(
         messages=messages,
         model=model,
+        billing_policy=billing_policy,
         cache_control=cache_control,
+        compaction=compaction,
+        context_management=context_management,
+        mcp_servers=mcp_servers,
         output_config=output_config,
+        speed=speed,
         system=system,
         thinking=thinking,
         tool_choice=tool_choice,

@@ -7,12 +7,69 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-from ._runtime import UNSET, DecodeError, Model, Unset, extra_fields
+from ._runtime import UNSET, DecodeError, Model, Unset, decode_list, decode_string, extra_fields
 
 if TYPE_CHECKING:
-    from ._unions import ErrorObject
+    from ._unions import ErrorDetails, ErrorObject
+
+WorkLeaseStateName: TypeAlias = Literal[
+    "queued",
+    "starting",
+    "active",
+    "stopping",
+    "stopped",
+]
+"""Lifecycle states of a work lease.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+"""
+_WORK_LEASE_STATE_NAME_VALUES: Final = frozenset(
+    {
+        "queued",
+        "starting",
+        "active",
+        "stopping",
+        "stopped",
+    }
+)
+
+
+ThreadUnsupportedFeatureName: TypeAlias = Literal[
+    "cache_control",
+    "context_management",
+    "fallbacks",
+    "hipaa",
+    "inference_hooks",
+    "thinking",
+]
+"""Request features that cannot be used on a message thread.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+"""
+_THREAD_UNSUPPORTED_FEATURE_NAME_VALUES: Final = frozenset(
+    {
+        "cache_control",
+        "context_management",
+        "fallbacks",
+        "hipaa",
+        "inference_hooks",
+        "thinking",
+    }
+)
+
+
+WorkspacePolicyField: TypeAlias = Literal["external_key_id",]
+"""Fields a workspace policy can govern.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+"""
+_WORKSPACE_POLICY_FIELD_VALUES: Final = frozenset(
+    {
+        "external_key_id",
+    }
+)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -48,6 +105,8 @@ class InvalidRequestErrorObject(Model):
     type: Literal["invalid_request_error"] = "invalid_request_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -56,6 +115,8 @@ class InvalidRequestErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -68,6 +129,8 @@ class AuthenticationErrorObject(Model):
     type: Literal["authentication_error"] = "authentication_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -76,6 +139,8 @@ class AuthenticationErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -88,6 +153,8 @@ class BillingErrorObject(Model):
     type: Literal["billing_error"] = "billing_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -96,6 +163,8 @@ class BillingErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -108,6 +177,8 @@ class PermissionErrorObject(Model):
     type: Literal["permission_error"] = "permission_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -116,6 +187,8 @@ class PermissionErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -128,6 +201,8 @@ class NotFoundErrorObject(Model):
     type: Literal["not_found_error"] = "not_found_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -136,6 +211,8 @@ class NotFoundErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -148,6 +225,8 @@ class RateLimitErrorObject(Model):
     type: Literal["rate_limit_error"] = "rate_limit_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -156,6 +235,8 @@ class RateLimitErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -168,6 +249,8 @@ class GatewayTimeoutErrorObject(Model):
     type: Literal["timeout_error"] = "timeout_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -176,6 +259,8 @@ class GatewayTimeoutErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -188,6 +273,8 @@ class APIErrorObject(Model):
     type: Literal["api_error"] = "api_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -196,6 +283,8 @@ class APIErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -208,6 +297,8 @@ class OverloadedErrorObject(Model):
     type: Literal["overloaded_error"] = "overloaded_error"
     message: str
     """Explanation for people; do not parse it."""
+    details: ErrorDetails | None | Unset = UNSET
+    """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -216,6 +307,1812 @@ class OverloadedErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
+        if self.details is not UNSET:
+            out["details"] = None if self.details is None else self.details.to_dict()
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class AvailableToolsLimitExceededErrorDetails(Model):
+    """Extra detail sent with the available_tools_limit_exceeded error code."""
+
+    error_code: Literal["available_tools_limit_exceeded"] = "available_tools_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
+    """Extra detail sent with the claude_code_key_creator_not_member error code."""
+
+    error_code: Literal["claude_code_key_creator_not_member"] = "claude_code_key_creator_not_member"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ClaudeCodeVersionTooOldErrorDetails(Model):
+    """Extra detail sent with the claude_code_version_too_old error code."""
+
+    error_code: Literal["claude_code_version_too_old"] = "claude_code_version_too_old"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CMEKKeyDisabledErrorDetails(Model):
+    """Extra detail sent with the cmek_key_disabled error code."""
+
+    error_code: Literal["cmek_key_disabled"] = "cmek_key_disabled"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CMEKKeyNetworkBlockedErrorDetails(Model):
+    """Extra detail sent with the cmek_key_network_blocked error code."""
+
+    error_code: Literal["cmek_key_network_blocked"] = "cmek_key_network_blocked"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionBlockAmbiguousErrorDetails(Model):
+    """Extra detail sent with the compaction_block_ambiguous error code."""
+
+    error_code: Literal["compaction_block_ambiguous"] = "compaction_block_ambiguous"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionBlockMisplacedErrorDetails(Model):
+    """Extra detail sent with the compaction_block_misplaced error code."""
+
+    error_code: Literal["compaction_block_misplaced"] = "compaction_block_misplaced"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionContentMismatchErrorDetails(Model):
+    """Extra detail sent with the compaction_content_mismatch error code."""
+
+    error_code: Literal["compaction_content_mismatch"] = "compaction_content_mismatch"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionIncompleteTurnErrorDetails(Model):
+    """Extra detail sent with the compaction_incomplete_turn error code."""
+
+    error_code: Literal["compaction_incomplete_turn"] = "compaction_incomplete_turn"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionNothingToSummarizeErrorDetails(Model):
+    """Extra detail sent with the compaction_nothing_to_summarize error code."""
+
+    error_code: Literal["compaction_nothing_to_summarize"] = "compaction_nothing_to_summarize"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionSignatureInvalidErrorDetails(Model):
+    """Extra detail sent with the compaction_signature_invalid error code."""
+
+    error_code: Literal["compaction_signature_invalid"] = "compaction_signature_invalid"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionTooManyToolReferencesErrorDetails(Model):
+    """Extra detail sent with the compaction_too_many_tool_references error code."""
+
+    error_code: Literal["compaction_too_many_tool_references"] = (
+        "compaction_too_many_tool_references"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionToolChangesMismatchErrorDetails(Model):
+    """Extra detail sent with the compaction_tool_changes_mismatch error code."""
+
+    error_code: Literal["compaction_tool_changes_mismatch"] = "compaction_tool_changes_mismatch"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ImageDimensionsTooLargeErrorDetails(Model):
+    """Extra detail sent with the image_dimensions_too_large error code."""
+
+    error_code: Literal["image_dimensions_too_large"] = "image_dimensions_too_large"
+    max_side_length_pixels: int
+    """Largest allowed image side in pixels."""
+    paths: list[str]
+    """Locations of the offending images in the request."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "max_side_length_pixels": self.max_side_length_pixels,
+            "paths": list(self.paths),
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class OrganizationOnHoldErrorDetails(Model):
+    """Extra detail sent with the organization_on_hold error code."""
+
+    error_code: Literal["organization_on_hold"] = "organization_on_hold"
+    appeal_url: str | None | Unset = UNSET
+    """Where to appeal the hold."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.appeal_url is not UNSET:
+            out["appeal_url"] = self.appeal_url
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestBodyEncodingInvalidErrorDetails(Model):
+    """Extra detail sent with the request_body_encoding_invalid error code."""
+
+    error_code: Literal["request_body_encoding_invalid"] = "request_body_encoding_invalid"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestBodyEncodingUnsupportedErrorDetails(Model):
+    """Extra detail sent with the request_body_encoding_unsupported error code."""
+
+    error_code: Literal["request_body_encoding_unsupported"] = "request_body_encoding_unsupported"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadAlreadyContinuedErrorDetails(Model):
+    """Extra detail sent with the thread_already_continued error code."""
+
+    error_code: Literal["thread_already_continued"] = "thread_already_continued"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadContinueInFlightErrorDetails(Model):
+    """Extra detail sent with the thread_continue_in_flight error code."""
+
+    error_code: Literal["thread_continue_in_flight"] = "thread_continue_in_flight"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadFingerprintMismatchErrorDetails(Model):
+    """Extra detail sent with the thread_fingerprint_mismatch error code."""
+
+    error_code: Literal["thread_fingerprint_mismatch"] = "thread_fingerprint_mismatch"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadUnsupportedRequestErrorDetails(Model):
+    """Extra detail sent with the thread_unsupported_request error code."""
+
+    error_code: Literal["thread_unsupported_request"] = "thread_unsupported_request"
+    unsupported: list[ThreadUnsupportedFeatureName | str] | None | Unset = UNSET
+    """Request features that threads do not support."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.unsupported is not UNSET:
+            out["unsupported"] = None if self.unsupported is None else list(self.unsupported)
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolNameConflictErrorDetails(Model):
+    """Extra detail sent with the tool_name_conflict error code."""
+
+    error_code: Literal["tool_name_conflict"] = "tool_name_conflict"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolReferenceUnresolvedErrorDetails(Model):
+    """Extra detail sent with the tool_reference_unresolved error code."""
+
+    error_code: Literal["tool_reference_unresolved"] = "tool_reference_unresolved"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class UserProfileRequiredErrorDetails(Model):
+    """Extra detail sent with the user_profile_required error code."""
+
+    error_code: Literal["user_profile_required"] = "user_profile_required"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class LinkedOrganizationBillingUnavailableErrorDetails(Model):
+    """Extra detail sent with the linked_organization_billing_unavailable error code."""
+
+    error_code: Literal["linked_organization_billing_unavailable"] = (
+        "linked_organization_billing_unavailable"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
+    """Extra detail sent with the linked_organization_spend_limit_reached error code."""
+
+    error_code: Literal["linked_organization_spend_limit_reached"] = (
+        "linked_organization_spend_limit_reached"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class UserProfileBillingNotAuthorizedErrorDetails(Model):
+    """Extra detail sent with the user_profile_billing_not_authorized error code."""
+
+    error_code: Literal["user_profile_billing_not_authorized"] = (
+        "user_profile_billing_not_authorized"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class UserProfileNotBillableErrorDetails(Model):
+    """Extra detail sent with the user_profile_not_billable error code."""
+
+    error_code: Literal["user_profile_not_billable"] = "user_profile_not_billable"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadNotFoundErrorDetails(Model):
+    """Extra detail sent with the thread_not_found error code."""
+
+    error_code: Literal["thread_not_found"] = "thread_not_found"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SkillReadBlockedUndecryptableErrorDetails(Model):
+    """Extra detail sent with the skill_read_blocked_undecryptable error code."""
+
+    error_code: Literal["skill_read_blocked_undecryptable"] = "skill_read_blocked_undecryptable"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
+    """Extra detail sent with the request_body_too_large_after_decoding error code."""
+
+    error_code: Literal["request_body_too_large_after_decoding"] = (
+        "request_body_too_large_after_decoding"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ContractSpendLimitReachedErrorDetails(Model):
+    """Extra detail sent with the contract_spend_limit_reached error code."""
+
+    error_code: Literal["contract_spend_limit_reached"] = "contract_spend_limit_reached"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class EnforcedSpendLimitReachedErrorDetails(Model):
+    """Extra detail sent with the enforced_spend_limit_reached error code."""
+
+    error_code: Literal["enforced_spend_limit_reached"] = "enforced_spend_limit_reached"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RampLimitExceededErrorDetails(Model):
+    """Extra detail sent with the ramp_limit_exceeded error code."""
+
+    error_code: Literal["ramp_limit_exceeded"] = "ramp_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CMEKKeyUnreachableErrorDetails(Model):
+    """Extra detail sent with the cmek_key_unreachable error code."""
+
+    error_code: Literal["cmek_key_unreachable"] = "cmek_key_unreachable"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionUnavailableErrorDetails(Model):
+    """Extra detail sent with the compaction_unavailable error code."""
+
+    error_code: Literal["compaction_unavailable"] = "compaction_unavailable"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class StorageQuotaExceededErrorDetails(Model):
+    """Extra detail sent with the storage_quota_exceeded error code."""
+
+    error_code: Literal["storage_quota_exceeded"] = "storage_quota_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FileNotDownloadableErrorDetails(Model):
+    """Extra detail sent with the file_not_downloadable error code."""
+
+    error_code: Literal["file_not_downloadable"] = "file_not_downloadable"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FileExpiredErrorDetails(Model):
+    """Extra detail sent with the file_expired error code."""
+
+    error_code: Literal["file_expired"] = "file_expired"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CMEKContextUnavailableErrorDetails(Model):
+    """Extra detail sent with the cmek_context_unavailable error code."""
+
+    error_code: Literal["cmek_context_unavailable"] = "cmek_context_unavailable"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class OrgAPIKeyLimitExceededErrorDetails(Model):
+    """Extra detail sent with the org_api_key_limit_exceeded error code."""
+
+    error_code: Literal["org_api_key_limit_exceeded"] = "org_api_key_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
+    """Extra detail sent with the workspace_api_key_limit_exceeded error code."""
+
+    error_code: Literal["workspace_api_key_limit_exceeded"] = "workspace_api_key_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SandboxEgressRestrictedErrorDetails(Model):
+    """Extra detail sent with the sandbox_egress_restricted error code."""
+
+    error_code: Literal["sandbox_egress_restricted"] = "sandbox_egress_restricted"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class UserProfileNotFoundErrorDetails(Model):
+    """Extra detail sent with the user_profile_not_found error code."""
+
+    error_code: Literal["user_profile_not_found"] = "user_profile_not_found"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ExternalKeyInWorkspacePolicyErrorDetails(Model):
+    """Extra detail sent with the external_key_in_workspace_policy error code."""
+
+    error_code: Literal["external_key_in_workspace_policy"] = "external_key_in_workspace_policy"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class AlreadyMemberErrorDetails(Model):
+    """Extra detail sent with the already_member error code."""
+
+    error_code: Literal["already_member"] = "already_member"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
+    """Extra detail sent with the cannot_invite_emails_with_unverified_domains error code."""
+
+    error_code: Literal["cannot_invite_emails_with_unverified_domains"] = (
+        "cannot_invite_emails_with_unverified_domains"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class EmailDomainNotAllowedErrorDetails(Model):
+    """Extra detail sent with the email_domain_not_allowed error code."""
+
+    error_code: Literal["email_domain_not_allowed"] = "email_domain_not_allowed"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class InviteAlreadyExistsErrorDetails(Model):
+    """Extra detail sent with the invite_already_exists error code."""
+
+    error_code: Literal["invite_already_exists"] = "invite_already_exists"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class OrgMemberLimitExceededErrorDetails(Model):
+    """Extra detail sent with the org_member_limit_exceeded error code."""
+
+    error_code: Literal["org_member_limit_exceeded"] = "org_member_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RBACGroupGrantsOwnerAccessErrorDetails(Model):
+    """Extra detail sent with the rbac_group_grants_owner_access error code."""
+
+    error_code: Literal["rbac_group_grants_owner_access"] = "rbac_group_grants_owner_access"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
+    """Extra detail sent with the rbac_group_owner_access_unconfirmed error code."""
+
+    error_code: Literal["rbac_group_owner_access_unconfirmed"] = (
+        "rbac_group_owner_access_unconfirmed"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotRemoveLastMemberErrorDetails(Model):
+    """Extra detail sent with the cannot_remove_last_member error code."""
+
+    error_code: Literal["cannot_remove_last_member"] = "cannot_remove_last_member"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ConcurrentMembershipChangeErrorDetails(Model):
+    """Extra detail sent with the concurrent_membership_change error code."""
+
+    error_code: Literal["concurrent_membership_change"] = "concurrent_membership_change"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ExternalKeyValidationFailedErrorDetails(Model):
+    """Extra detail sent with the external_key_validation_failed error code."""
+
+    error_code: Literal["external_key_validation_failed"] = "external_key_validation_failed"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ExternalKeyValidationTimedOutErrorDetails(Model):
+    """Extra detail sent with the external_key_validation_timed_out error code."""
+
+    error_code: Literal["external_key_validation_timed_out"] = "external_key_validation_timed_out"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class KeyProfileMismatchErrorDetails(Model):
+    """Extra detail sent with the key_profile_mismatch error code."""
+
+    error_code: Literal["key_profile_mismatch"] = "key_profile_mismatch"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class WorkspacePolicyViolationErrorDetails(Model):
+    """Extra detail sent with the workspace_policy_violation error code."""
+
+    error_code: Literal["workspace_policy_violation"] = "workspace_policy_violation"
+    field_: WorkspacePolicyField | str
+    """The policy-governed field that was violated."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "field": self.field_,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ExternalKeyChangedErrorDetails(Model):
+    """Extra detail sent with the external_key_changed error code."""
+
+    error_code: Literal["external_key_changed"] = "external_key_changed"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class WorkspaceMemberLimitExceededErrorDetails(Model):
+    """Extra detail sent with the workspace_member_limit_exceeded error code."""
+
+    error_code: Literal["workspace_member_limit_exceeded"] = "workspace_member_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class OrganizationTypeNotSupportedErrorDetails(Model):
+    """Extra detail sent with the organization_type_not_supported error code."""
+
+    error_code: Literal["organization_type_not_supported"] = "organization_type_not_supported"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ParentOrganizationRequiredErrorDetails(Model):
+    """Extra detail sent with the parent_organization_required error code."""
+
+    error_code: Literal["parent_organization_required"] = "parent_organization_required"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RBACRoleNotFoundErrorDetails(Model):
+    """Extra detail sent with the rbac_role_not_found error code."""
+
+    error_code: Literal["rbac_role_not_found"] = "rbac_role_not_found"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class EnvironmentCreateDisabledErrorDetails(Model):
+    """Extra detail sent with the environment_create_disabled error code."""
+
+    error_code: Literal["environment_create_disabled"] = "environment_create_disabled"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class EnvironmentArchivedErrorDetails(Model):
+    """Extra detail sent with the environment_archived error code."""
+
+    error_code: Literal["environment_archived"] = "environment_archived"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class InvalidConfigTypeChangeErrorDetails(Model):
+    """Extra detail sent with the invalid_config_type_change error code."""
+
+    error_code: Literal["invalid_config_type_change"] = "invalid_config_type_change"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class EnvironmentUpdateDisabledErrorDetails(Model):
+    """Extra detail sent with the environment_update_disabled error code."""
+
+    error_code: Literal["environment_update_disabled"] = "environment_update_disabled"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class HeartbeatPreconditionFailedErrorDetails(Model):
+    """Extra detail sent with the heartbeat_precondition_failed error code."""
+
+    error_code: Literal["heartbeat_precondition_failed"] = "heartbeat_precondition_failed"
+    current_state: WorkLeaseState
+    """State of the work lease when the heartbeat arrived."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "current_state": self.current_state.to_dict(),
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class InvalidMetadataErrorDetails(Model):
+    """Extra detail sent with the invalid_metadata error code."""
+
+    error_code: Literal["invalid_metadata"] = "invalid_metadata"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotSignOutPrimaryOwnerErrorDetails(Model):
+    """Extra detail sent with the cannot_sign_out_primary_owner error code."""
+
+    error_code: Literal["cannot_sign_out_primary_owner"] = "cannot_sign_out_primary_owner"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotSignOutSelfErrorDetails(Model):
+    """Extra detail sent with the cannot_sign_out_self error code."""
+
+    error_code: Literal["cannot_sign_out_self"] = "cannot_sign_out_self"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class OrganizationNotEnrolledInBetaErrorDetails(Model):
+    """Extra detail sent with the organization_not_enrolled_in_beta error code."""
+
+    error_code: Literal["organization_not_enrolled_in_beta"] = "organization_not_enrolled_in_beta"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotSignOutManagedMemberErrorDetails(Model):
+    """Extra detail sent with the cannot_sign_out_managed_member error code."""
+
+    error_code: Literal["cannot_sign_out_managed_member"] = "cannot_sign_out_managed_member"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotSignOutMembershipAdminErrorDetails(Model):
+    """Extra detail sent with the cannot_sign_out_membership_admin error code."""
+
+    error_code: Literal["cannot_sign_out_membership_admin"] = "cannot_sign_out_membership_admin"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotSignOutOwnerErrorDetails(Model):
+    """Extra detail sent with the cannot_sign_out_owner error code."""
+
+    error_code: Literal["cannot_sign_out_owner"] = "cannot_sign_out_owner"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CannotSignOutPrivilegedMemberErrorDetails(Model):
+    """Extra detail sent with the cannot_sign_out_privileged_member error code."""
+
+    error_code: Literal["cannot_sign_out_privileged_member"] = "cannot_sign_out_privileged_member"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
+    """Extra detail sent with the spend_limits_admin_api_writes_not_enabled error code."""
+
+    error_code: Literal["spend_limits_admin_api_writes_not_enabled"] = (
+        "spend_limits_admin_api_writes_not_enabled"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class UnsupportedCharsetErrorDetails(Model):
+    """Extra detail sent with the unsupported_charset error code."""
+
+    error_code: Literal["unsupported_charset"] = "unsupported_charset"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class PluginNameTakenErrorDetails(Model):
+    """Extra detail sent with the plugin_name_taken error code."""
+
+    error_code: Literal["plugin_name_taken"] = "plugin_name_taken"
+    plugin_id: str | None | Unset = UNSET
+    """Id of the plugin concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.plugin_id is not UNSET:
+            out["plugin_id"] = self.plugin_id
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SkillNameTakenErrorDetails(Model):
+    """Extra detail sent with the skill_name_taken error code."""
+
+    error_code: Literal["skill_name_taken"] = "skill_name_taken"
+    skill_name: str
+    """The skill name already in use."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "skill_name": self.skill_name,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RegistrationPendingErrorDetails(Model):
+    """Extra detail sent with the registration_pending error code."""
+
+    error_code: Literal["registration_pending"] = "registration_pending"
+    plugin_id: str
+    """Id of the plugin concerned."""
+    plugin_version_id: str
+    """Id of the plugin version concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "plugin_id": self.plugin_id,
+            "plugin_version_id": self.plugin_version_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ScanFailedErrorDetails(Model):
+    """Extra detail sent with the scan_failed error code."""
+
+    error_code: Literal["scan_failed"] = "scan_failed"
+    plugin_version_id: str
+    """Id of the plugin version concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "plugin_version_id": self.plugin_version_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ScanPendingErrorDetails(Model):
+    """Extra detail sent with the scan_pending error code."""
+
+    error_code: Literal["scan_pending"] = "scan_pending"
+    plugin_version_id: str
+    """Id of the plugin version concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "plugin_version_id": self.plugin_version_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RequestBodyTimeoutErrorDetails(Model):
+    """Extra detail sent with the request_body_timeout error code."""
+
+    error_code: Literal["request_body_timeout"] = "request_body_timeout"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SettingsDocumentLimitExceededErrorDetails(Model):
+    """Extra detail sent with the settings_document_limit_exceeded error code."""
+
+    error_code: Literal["settings_document_limit_exceeded"] = "settings_document_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SettingsHistoryLimitExceededErrorDetails(Model):
+    """Extra detail sent with the settings_history_limit_exceeded error code."""
+
+    error_code: Literal["settings_history_limit_exceeded"] = "settings_history_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CMEKFeatureUnsupportedErrorDetails(Model):
+    """Extra detail sent with the cmek_feature_unsupported error code."""
+
+    error_code: Literal["cmek_feature_unsupported"] = "cmek_feature_unsupported"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
+    """Extra detail sent with the rbac_group_managed_settings_not_found error code."""
+
+    error_code: Literal["rbac_group_managed_settings_not_found"] = (
+        "rbac_group_managed_settings_not_found"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RBACGroupOrderLimitExceededErrorDetails(Model):
+    """Extra detail sent with the rbac_group_order_limit_exceeded error code."""
+
+    error_code: Literal["rbac_group_order_limit_exceeded"] = "rbac_group_order_limit_exceeded"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class RBACGroupNotFoundErrorDetails(Model):
+    """Extra detail sent with the rbac_group_not_found error code."""
+
+    error_code: Literal["rbac_group_not_found"] = "rbac_group_not_found"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SlackChannelSetUpSettingsRefusedErrorDetails(Model):
+    """Extra detail sent with the slack_channel_set_up_settings_refused error code."""
+
+    error_code: Literal["slack_channel_set_up_settings_refused"] = (
+        "slack_channel_set_up_settings_refused"
+    )
+    slack_channel_id: str
+    """Id of the Slack channel concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "slack_channel_id": self.slack_channel_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class APIKeyScopeMissingErrorDetails(Model):
+    """Extra detail sent with the api_key_scope_missing error code."""
+
+    error_code: Literal["api_key_scope_missing"] = "api_key_scope_missing"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ClaudeTagWritesNotEnabledErrorDetails(Model):
+    """Extra detail sent with the claude_tag_writes_not_enabled error code."""
+
+    error_code: Literal["claude_tag_writes_not_enabled"] = "claude_tag_writes_not_enabled"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ComplianceConfigurationRestrictedErrorDetails(Model):
+    """Extra detail sent with the compliance_configuration_restricted error code."""
+
+    error_code: Literal["compliance_configuration_restricted"] = (
+        "compliance_configuration_restricted"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
+    """Extra detail sent with the organization_level_scoped_api_key_required error code."""
+
+    error_code: Literal["organization_level_scoped_api_key_required"] = (
+        "organization_level_scoped_api_key_required"
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class EnvironmentNotFoundErrorDetails(Model):
+    """Extra detail sent with the environment_not_found error code."""
+
+    error_code: Literal["environment_not_found"] = "environment_not_found"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SlackChannelSetUpEnvironmentNotFoundErrorDetails(Model):
+    """Extra detail sent with the slack_channel_set_up_environment_not_found error code."""
+
+    error_code: Literal["slack_channel_set_up_environment_not_found"] = (
+        "slack_channel_set_up_environment_not_found"
+    )
+    slack_channel_id: str
+    """Id of the Slack channel concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "slack_channel_id": self.slack_channel_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SlackChannelSetUpSettingsConflictErrorDetails(Model):
+    """Extra detail sent with the slack_channel_set_up_settings_conflict error code."""
+
+    error_code: Literal["slack_channel_set_up_settings_conflict"] = (
+        "slack_channel_set_up_settings_conflict"
+    )
+    slack_channel_id: str
+    """Id of the Slack channel concerned."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+            "slack_channel_id": self.slack_channel_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class BundleAttachmentNotSupportedErrorDetails(Model):
+    """Extra detail sent with the bundle_attachment_not_supported error code."""
+
+    error_code: Literal["bundle_attachment_not_supported"] = "bundle_attachment_not_supported"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class BundleOnCallErrorDetails(Model):
+    """Extra detail sent with the bundle_on_call error code."""
+
+    error_code: Literal["bundle_on_call"] = "bundle_on_call"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "error_code": self.error_code,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class WorkLeaseState(Model):
+    """State of a work lease reported with a failed heartbeat."""
+
+    last_heartbeat: str | None | Unset = UNSET
+    """RFC 3339 time of the last heartbeat."""
+    lease_extended: bool
+    """Whether the lease was extended."""
+    state: WorkLeaseStateName | str
+    """Lifecycle state of the lease."""
+    ttl_seconds: int
+    """Seconds until the lease lapses."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "lease_extended": self.lease_extended,
+            "state": self.state,
+            "ttl_seconds": self.ttl_seconds,
+        }
+        if self.last_heartbeat is not UNSET:
+            out["last_heartbeat"] = self.last_heartbeat
         if self.extra:
             out.update(self.extra)
         return out
@@ -235,6 +2132,26 @@ class UnknownErrorObject(Model):
     def type(self) -> str:
         """The unknown `type` value."""
         tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(slots=True, kw_only=True)
+class UnknownErrorDetails(Model):
+    """ErrorDetails whose `error_code` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def error_code(self) -> str:
+        """The unknown `error_code` value."""
+        tag = self.raw.get("error_code")
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,6 +2197,7 @@ _INVALID_REQUEST_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -293,6 +2211,12 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _INVALID_REQUEST_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -300,6 +2224,7 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     return InvalidRequestErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -308,6 +2233,7 @@ _AUTHENTICATION_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -321,6 +2247,12 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _AUTHENTICATION_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -328,6 +2260,7 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     return AuthenticationErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -336,6 +2269,7 @@ _BILLING_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -349,6 +2283,12 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _BILLING_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -356,6 +2296,7 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     return BillingErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -364,6 +2305,7 @@ _PERMISSION_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -377,6 +2319,12 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _PERMISSION_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -384,6 +2332,7 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     return PermissionErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -392,6 +2341,7 @@ _NOT_FOUND_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -405,6 +2355,12 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _NOT_FOUND_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -412,6 +2368,7 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     return NotFoundErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -420,6 +2377,7 @@ _RATE_LIMIT_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -433,6 +2391,12 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _RATE_LIMIT_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -440,6 +2404,7 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     return RateLimitErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -448,6 +2413,7 @@ _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -461,6 +2427,12 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -468,6 +2440,7 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     return GatewayTimeoutErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -476,6 +2449,7 @@ _API_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -489,6 +2463,12 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _API_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -496,6 +2476,7 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     return APIErrorObject(
         type=type_,
         message=message,
+        details=details,
         extra=extra,
     )
 
@@ -504,6 +2485,7 @@ _OVERLOADED_ERROR_OBJECT_FIELDS: Final = frozenset(
     {
         "type",
         "message",
+        "details",
     }
 )
 
@@ -517,6 +2499,12 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     message = data.get("message", UNSET)
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
+    details = data.get("details", UNSET)
+    if details is not UNSET and details is not None:
+        try:
+            details = decode_error_details(details, strict)
+        except DecodeError as error:
+            raise error.at_key("details")
     if data.keys() <= _OVERLOADED_ERROR_OBJECT_FIELDS:
         extra = {}
     else:
@@ -524,6 +2512,2663 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     return OverloadedErrorObject(
         type=type_,
         message=message,
+        details=details,
+        extra=extra,
+    )
+
+
+_AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_available_tools_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> AvailableToolsLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "available_tools_limit_exceeded":
+        raise DecodeError('"available_tools_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return AvailableToolsLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_claude_code_key_creator_not_member_error_details(
+    data: Any, strict: bool
+) -> ClaudeCodeKeyCreatorNotMemberErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "claude_code_key_creator_not_member":
+        raise DecodeError('"claude_code_key_creator_not_member"', error_code).at_key("error_code")
+    if data.keys() <= _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS, strict)
+    return ClaudeCodeKeyCreatorNotMemberErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_claude_code_version_too_old_error_details(
+    data: Any, strict: bool
+) -> ClaudeCodeVersionTooOldErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "claude_code_version_too_old":
+        raise DecodeError('"claude_code_version_too_old"', error_code).at_key("error_code")
+    if data.keys() <= _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS, strict)
+    return ClaudeCodeVersionTooOldErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDisabledErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cmek_key_disabled":
+        raise DecodeError('"cmek_key_disabled"', error_code).at_key("error_code")
+    if data.keys() <= _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS, strict)
+    return CMEKKeyDisabledErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cmek_key_network_blocked_error_details(
+    data: Any, strict: bool
+) -> CMEKKeyNetworkBlockedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cmek_key_network_blocked":
+        raise DecodeError('"cmek_key_network_blocked"', error_code).at_key("error_code")
+    if data.keys() <= _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS, strict)
+    return CMEKKeyNetworkBlockedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_block_ambiguous_error_details(
+    data: Any, strict: bool
+) -> CompactionBlockAmbiguousErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_block_ambiguous":
+        raise DecodeError('"compaction_block_ambiguous"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS, strict)
+    return CompactionBlockAmbiguousErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_block_misplaced_error_details(
+    data: Any, strict: bool
+) -> CompactionBlockMisplacedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_block_misplaced":
+        raise DecodeError('"compaction_block_misplaced"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS, strict)
+    return CompactionBlockMisplacedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_content_mismatch_error_details(
+    data: Any, strict: bool
+) -> CompactionContentMismatchErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_content_mismatch":
+        raise DecodeError('"compaction_content_mismatch"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS, strict)
+    return CompactionContentMismatchErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_incomplete_turn_error_details(
+    data: Any, strict: bool
+) -> CompactionIncompleteTurnErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_incomplete_turn":
+        raise DecodeError('"compaction_incomplete_turn"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS, strict)
+    return CompactionIncompleteTurnErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_nothing_to_summarize_error_details(
+    data: Any, strict: bool
+) -> CompactionNothingToSummarizeErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_nothing_to_summarize":
+        raise DecodeError('"compaction_nothing_to_summarize"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS, strict)
+    return CompactionNothingToSummarizeErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_signature_invalid_error_details(
+    data: Any, strict: bool
+) -> CompactionSignatureInvalidErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_signature_invalid":
+        raise DecodeError('"compaction_signature_invalid"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS, strict)
+    return CompactionSignatureInvalidErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_too_many_tool_references_error_details(
+    data: Any, strict: bool
+) -> CompactionTooManyToolReferencesErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_too_many_tool_references":
+        raise DecodeError('"compaction_too_many_tool_references"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS, strict
+        )
+    return CompactionTooManyToolReferencesErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_tool_changes_mismatch_error_details(
+    data: Any, strict: bool
+) -> CompactionToolChangesMismatchErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_tool_changes_mismatch":
+        raise DecodeError('"compaction_tool_changes_mismatch"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS, strict)
+    return CompactionToolChangesMismatchErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "max_side_length_pixels",
+        "paths",
+    }
+)
+
+
+def decode_image_dimensions_too_large_error_details(
+    data: Any, strict: bool
+) -> ImageDimensionsTooLargeErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "image_dimensions_too_large":
+        raise DecodeError('"image_dimensions_too_large"', error_code).at_key("error_code")
+    max_side_length_pixels = data.get("max_side_length_pixels", UNSET)
+    if type(max_side_length_pixels) is not int:
+        raise DecodeError("an integer", max_side_length_pixels).at_key("max_side_length_pixels")
+    paths = data.get("paths", UNSET)
+    try:
+        paths = decode_list(paths, decode_string, strict)
+    except DecodeError as error:
+        raise error.at_key("paths")
+    if data.keys() <= _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS, strict)
+    return ImageDimensionsTooLargeErrorDetails(
+        error_code=error_code,
+        max_side_length_pixels=max_side_length_pixels,
+        paths=paths,
+        extra=extra,
+    )
+
+
+_ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "appeal_url",
+    }
+)
+
+
+def decode_organization_on_hold_error_details(
+    data: Any, strict: bool
+) -> OrganizationOnHoldErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "organization_on_hold":
+        raise DecodeError('"organization_on_hold"', error_code).at_key("error_code")
+    appeal_url = data.get("appeal_url", UNSET)
+    if appeal_url is not UNSET and appeal_url is not None and type(appeal_url) is not str:
+        raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
+    if data.keys() <= _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS, strict)
+    return OrganizationOnHoldErrorDetails(
+        error_code=error_code,
+        appeal_url=appeal_url,
+        extra=extra,
+    )
+
+
+_REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_request_body_encoding_invalid_error_details(
+    data: Any, strict: bool
+) -> RequestBodyEncodingInvalidErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "request_body_encoding_invalid":
+        raise DecodeError('"request_body_encoding_invalid"', error_code).at_key("error_code")
+    if data.keys() <= _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS, strict)
+    return RequestBodyEncodingInvalidErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_request_body_encoding_unsupported_error_details(
+    data: Any, strict: bool
+) -> RequestBodyEncodingUnsupportedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "request_body_encoding_unsupported":
+        raise DecodeError('"request_body_encoding_unsupported"', error_code).at_key("error_code")
+    if data.keys() <= _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS, strict)
+    return RequestBodyEncodingUnsupportedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_thread_already_continued_error_details(
+    data: Any, strict: bool
+) -> ThreadAlreadyContinuedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "thread_already_continued":
+        raise DecodeError('"thread_already_continued"', error_code).at_key("error_code")
+    if data.keys() <= _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS, strict)
+    return ThreadAlreadyContinuedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_thread_continue_in_flight_error_details(
+    data: Any, strict: bool
+) -> ThreadContinueInFlightErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "thread_continue_in_flight":
+        raise DecodeError('"thread_continue_in_flight"', error_code).at_key("error_code")
+    if data.keys() <= _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS, strict)
+    return ThreadContinueInFlightErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_thread_fingerprint_mismatch_error_details(
+    data: Any, strict: bool
+) -> ThreadFingerprintMismatchErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "thread_fingerprint_mismatch":
+        raise DecodeError('"thread_fingerprint_mismatch"', error_code).at_key("error_code")
+    if data.keys() <= _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS, strict)
+    return ThreadFingerprintMismatchErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "unsupported",
+    }
+)
+
+
+def decode_thread_unsupported_request_error_details(
+    data: Any, strict: bool
+) -> ThreadUnsupportedRequestErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "thread_unsupported_request":
+        raise DecodeError('"thread_unsupported_request"', error_code).at_key("error_code")
+    unsupported = data.get("unsupported", UNSET)
+    if unsupported is not UNSET and unsupported is not None:
+        try:
+            unsupported = decode_list(unsupported, decode_thread_unsupported_feature_name, strict)
+        except DecodeError as error:
+            raise error.at_key("unsupported")
+    if data.keys() <= _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS, strict)
+    return ThreadUnsupportedRequestErrorDetails(
+        error_code=error_code,
+        unsupported=unsupported,
+        extra=extra,
+    )
+
+
+_TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_tool_name_conflict_error_details(
+    data: Any, strict: bool
+) -> ToolNameConflictErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "tool_name_conflict":
+        raise DecodeError('"tool_name_conflict"', error_code).at_key("error_code")
+    if data.keys() <= _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS, strict)
+    return ToolNameConflictErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_tool_reference_unresolved_error_details(
+    data: Any, strict: bool
+) -> ToolReferenceUnresolvedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "tool_reference_unresolved":
+        raise DecodeError('"tool_reference_unresolved"', error_code).at_key("error_code")
+    if data.keys() <= _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS, strict)
+    return ToolReferenceUnresolvedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_user_profile_required_error_details(
+    data: Any, strict: bool
+) -> UserProfileRequiredErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "user_profile_required":
+        raise DecodeError('"user_profile_required"', error_code).at_key("error_code")
+    if data.keys() <= _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS, strict)
+    return UserProfileRequiredErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_linked_organization_billing_unavailable_error_details(
+    data: Any, strict: bool
+) -> LinkedOrganizationBillingUnavailableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "linked_organization_billing_unavailable":
+        raise DecodeError('"linked_organization_billing_unavailable"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS, strict
+        )
+    return LinkedOrganizationBillingUnavailableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_linked_organization_spend_limit_reached_error_details(
+    data: Any, strict: bool
+) -> LinkedOrganizationSpendLimitReachedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "linked_organization_spend_limit_reached":
+        raise DecodeError('"linked_organization_spend_limit_reached"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS, strict
+        )
+    return LinkedOrganizationSpendLimitReachedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_user_profile_billing_not_authorized_error_details(
+    data: Any, strict: bool
+) -> UserProfileBillingNotAuthorizedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "user_profile_billing_not_authorized":
+        raise DecodeError('"user_profile_billing_not_authorized"', error_code).at_key("error_code")
+    if data.keys() <= _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS, strict
+        )
+    return UserProfileBillingNotAuthorizedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_user_profile_not_billable_error_details(
+    data: Any, strict: bool
+) -> UserProfileNotBillableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "user_profile_not_billable":
+        raise DecodeError('"user_profile_not_billable"', error_code).at_key("error_code")
+    if data.keys() <= _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS, strict)
+    return UserProfileNotBillableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "thread_not_found":
+        raise DecodeError('"thread_not_found"', error_code).at_key("error_code")
+    if data.keys() <= _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
+    return ThreadNotFoundErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_skill_read_blocked_undecryptable_error_details(
+    data: Any, strict: bool
+) -> SkillReadBlockedUndecryptableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "skill_read_blocked_undecryptable":
+        raise DecodeError('"skill_read_blocked_undecryptable"', error_code).at_key("error_code")
+    if data.keys() <= _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS, strict)
+    return SkillReadBlockedUndecryptableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_request_body_too_large_after_decoding_error_details(
+    data: Any, strict: bool
+) -> RequestBodyTooLargeAfterDecodingErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "request_body_too_large_after_decoding":
+        raise DecodeError('"request_body_too_large_after_decoding"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS, strict
+        )
+    return RequestBodyTooLargeAfterDecodingErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_contract_spend_limit_reached_error_details(
+    data: Any, strict: bool
+) -> ContractSpendLimitReachedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "contract_spend_limit_reached":
+        raise DecodeError('"contract_spend_limit_reached"', error_code).at_key("error_code")
+    if data.keys() <= _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS, strict)
+    return ContractSpendLimitReachedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_enforced_spend_limit_reached_error_details(
+    data: Any, strict: bool
+) -> EnforcedSpendLimitReachedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "enforced_spend_limit_reached":
+        raise DecodeError('"enforced_spend_limit_reached"', error_code).at_key("error_code")
+    if data.keys() <= _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS, strict)
+    return EnforcedSpendLimitReachedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_ramp_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> RampLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "ramp_limit_exceeded":
+        raise DecodeError('"ramp_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return RampLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cmek_key_unreachable_error_details(
+    data: Any, strict: bool
+) -> CMEKKeyUnreachableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cmek_key_unreachable":
+        raise DecodeError('"cmek_key_unreachable"', error_code).at_key("error_code")
+    if data.keys() <= _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS, strict)
+    return CMEKKeyUnreachableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compaction_unavailable_error_details(
+    data: Any, strict: bool
+) -> CompactionUnavailableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compaction_unavailable":
+        raise DecodeError('"compaction_unavailable"', error_code).at_key("error_code")
+    if data.keys() <= _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS, strict)
+    return CompactionUnavailableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_storage_quota_exceeded_error_details(
+    data: Any, strict: bool
+) -> StorageQuotaExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "storage_quota_exceeded":
+        raise DecodeError('"storage_quota_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return StorageQuotaExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_file_not_downloadable_error_details(
+    data: Any, strict: bool
+) -> FileNotDownloadableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "file_not_downloadable":
+        raise DecodeError('"file_not_downloadable"', error_code).at_key("error_code")
+    if data.keys() <= _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS, strict)
+    return FileNotDownloadableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_FILE_EXPIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "file_expired":
+        raise DecodeError('"file_expired"', error_code).at_key("error_code")
+    if data.keys() <= _FILE_EXPIRED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FILE_EXPIRED_ERROR_DETAILS_FIELDS, strict)
+    return FileExpiredErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cmek_context_unavailable_error_details(
+    data: Any, strict: bool
+) -> CMEKContextUnavailableErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cmek_context_unavailable":
+        raise DecodeError('"cmek_context_unavailable"', error_code).at_key("error_code")
+    if data.keys() <= _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS, strict)
+    return CMEKContextUnavailableErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_org_api_key_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> OrgAPIKeyLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "org_api_key_limit_exceeded":
+        raise DecodeError('"org_api_key_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return OrgAPIKeyLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_workspace_api_key_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> WorkspaceAPIKeyLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "workspace_api_key_limit_exceeded":
+        raise DecodeError('"workspace_api_key_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return WorkspaceAPIKeyLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_sandbox_egress_restricted_error_details(
+    data: Any, strict: bool
+) -> SandboxEgressRestrictedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "sandbox_egress_restricted":
+        raise DecodeError('"sandbox_egress_restricted"', error_code).at_key("error_code")
+    if data.keys() <= _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS, strict)
+    return SandboxEgressRestrictedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_user_profile_not_found_error_details(
+    data: Any, strict: bool
+) -> UserProfileNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "user_profile_not_found":
+        raise DecodeError('"user_profile_not_found"', error_code).at_key("error_code")
+    if data.keys() <= _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
+    return UserProfileNotFoundErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_external_key_in_workspace_policy_error_details(
+    data: Any, strict: bool
+) -> ExternalKeyInWorkspacePolicyErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "external_key_in_workspace_policy":
+        raise DecodeError('"external_key_in_workspace_policy"', error_code).at_key("error_code")
+    if data.keys() <= _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS, strict)
+    return ExternalKeyInWorkspacePolicyErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ALREADY_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMemberErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "already_member":
+        raise DecodeError('"already_member"', error_code).at_key("error_code")
+    if data.keys() <= _ALREADY_MEMBER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ALREADY_MEMBER_ERROR_DETAILS_FIELDS, strict)
+    return AlreadyMemberErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_invite_emails_with_unverified_domains_error_details(
+    data: Any, strict: bool
+) -> CannotInviteEmailsWithUnverifiedDomainsErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_invite_emails_with_unverified_domains":
+        raise DecodeError('"cannot_invite_emails_with_unverified_domains"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS, strict
+        )
+    return CannotInviteEmailsWithUnverifiedDomainsErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_email_domain_not_allowed_error_details(
+    data: Any, strict: bool
+) -> EmailDomainNotAllowedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "email_domain_not_allowed":
+        raise DecodeError('"email_domain_not_allowed"', error_code).at_key("error_code")
+    if data.keys() <= _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS, strict)
+    return EmailDomainNotAllowedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_invite_already_exists_error_details(
+    data: Any, strict: bool
+) -> InviteAlreadyExistsErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "invite_already_exists":
+        raise DecodeError('"invite_already_exists"', error_code).at_key("error_code")
+    if data.keys() <= _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS, strict)
+    return InviteAlreadyExistsErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_org_member_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> OrgMemberLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "org_member_limit_exceeded":
+        raise DecodeError('"org_member_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return OrgMemberLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_rbac_group_grants_owner_access_error_details(
+    data: Any, strict: bool
+) -> RBACGroupGrantsOwnerAccessErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "rbac_group_grants_owner_access":
+        raise DecodeError('"rbac_group_grants_owner_access"', error_code).at_key("error_code")
+    if data.keys() <= _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS, strict)
+    return RBACGroupGrantsOwnerAccessErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_rbac_group_owner_access_unconfirmed_error_details(
+    data: Any, strict: bool
+) -> RBACGroupOwnerAccessUnconfirmedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "rbac_group_owner_access_unconfirmed":
+        raise DecodeError('"rbac_group_owner_access_unconfirmed"', error_code).at_key("error_code")
+    if data.keys() <= _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS, strict
+        )
+    return RBACGroupOwnerAccessUnconfirmedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_remove_last_member_error_details(
+    data: Any, strict: bool
+) -> CannotRemoveLastMemberErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_remove_last_member":
+        raise DecodeError('"cannot_remove_last_member"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS, strict)
+    return CannotRemoveLastMemberErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_concurrent_membership_change_error_details(
+    data: Any, strict: bool
+) -> ConcurrentMembershipChangeErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "concurrent_membership_change":
+        raise DecodeError('"concurrent_membership_change"', error_code).at_key("error_code")
+    if data.keys() <= _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS, strict)
+    return ConcurrentMembershipChangeErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_external_key_validation_failed_error_details(
+    data: Any, strict: bool
+) -> ExternalKeyValidationFailedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "external_key_validation_failed":
+        raise DecodeError('"external_key_validation_failed"', error_code).at_key("error_code")
+    if data.keys() <= _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS, strict)
+    return ExternalKeyValidationFailedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_external_key_validation_timed_out_error_details(
+    data: Any, strict: bool
+) -> ExternalKeyValidationTimedOutErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "external_key_validation_timed_out":
+        raise DecodeError('"external_key_validation_timed_out"', error_code).at_key("error_code")
+    if data.keys() <= _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS, strict)
+    return ExternalKeyValidationTimedOutErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_key_profile_mismatch_error_details(
+    data: Any, strict: bool
+) -> KeyProfileMismatchErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "key_profile_mismatch":
+        raise DecodeError('"key_profile_mismatch"', error_code).at_key("error_code")
+    if data.keys() <= _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS, strict)
+    return KeyProfileMismatchErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "field",
+    }
+)
+
+
+def decode_workspace_policy_violation_error_details(
+    data: Any, strict: bool
+) -> WorkspacePolicyViolationErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "workspace_policy_violation":
+        raise DecodeError('"workspace_policy_violation"', error_code).at_key("error_code")
+    field_ = data.get("field", UNSET)
+    try:
+        field_ = decode_workspace_policy_field(field_, strict)
+    except DecodeError as error:
+        raise error.at_key("field")
+    if data.keys() <= _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS, strict)
+    return WorkspacePolicyViolationErrorDetails(
+        error_code=error_code,
+        field_=field_,
+        extra=extra,
+    )
+
+
+_EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_external_key_changed_error_details(
+    data: Any, strict: bool
+) -> ExternalKeyChangedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "external_key_changed":
+        raise DecodeError('"external_key_changed"', error_code).at_key("error_code")
+    if data.keys() <= _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS, strict)
+    return ExternalKeyChangedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_workspace_member_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> WorkspaceMemberLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "workspace_member_limit_exceeded":
+        raise DecodeError('"workspace_member_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return WorkspaceMemberLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_organization_type_not_supported_error_details(
+    data: Any, strict: bool
+) -> OrganizationTypeNotSupportedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "organization_type_not_supported":
+        raise DecodeError('"organization_type_not_supported"', error_code).at_key("error_code")
+    if data.keys() <= _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS, strict)
+    return OrganizationTypeNotSupportedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_parent_organization_required_error_details(
+    data: Any, strict: bool
+) -> ParentOrganizationRequiredErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "parent_organization_required":
+        raise DecodeError('"parent_organization_required"', error_code).at_key("error_code")
+    if data.keys() <= _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS, strict)
+    return ParentOrganizationRequiredErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_rbac_role_not_found_error_details(
+    data: Any, strict: bool
+) -> RBACRoleNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "rbac_role_not_found":
+        raise DecodeError('"rbac_role_not_found"', error_code).at_key("error_code")
+    if data.keys() <= _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
+    return RBACRoleNotFoundErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_environment_create_disabled_error_details(
+    data: Any, strict: bool
+) -> EnvironmentCreateDisabledErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "environment_create_disabled":
+        raise DecodeError('"environment_create_disabled"', error_code).at_key("error_code")
+    if data.keys() <= _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS, strict)
+    return EnvironmentCreateDisabledErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_environment_archived_error_details(
+    data: Any, strict: bool
+) -> EnvironmentArchivedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "environment_archived":
+        raise DecodeError('"environment_archived"', error_code).at_key("error_code")
+    if data.keys() <= _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS, strict)
+    return EnvironmentArchivedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_invalid_config_type_change_error_details(
+    data: Any, strict: bool
+) -> InvalidConfigTypeChangeErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "invalid_config_type_change":
+        raise DecodeError('"invalid_config_type_change"', error_code).at_key("error_code")
+    if data.keys() <= _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS, strict)
+    return InvalidConfigTypeChangeErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_environment_update_disabled_error_details(
+    data: Any, strict: bool
+) -> EnvironmentUpdateDisabledErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "environment_update_disabled":
+        raise DecodeError('"environment_update_disabled"', error_code).at_key("error_code")
+    if data.keys() <= _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS, strict)
+    return EnvironmentUpdateDisabledErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "current_state",
+    }
+)
+
+
+def decode_heartbeat_precondition_failed_error_details(
+    data: Any, strict: bool
+) -> HeartbeatPreconditionFailedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "heartbeat_precondition_failed":
+        raise DecodeError('"heartbeat_precondition_failed"', error_code).at_key("error_code")
+    current_state = data.get("current_state", UNSET)
+    try:
+        current_state = decode_work_lease_state(current_state, strict)
+    except DecodeError as error:
+        raise error.at_key("current_state")
+    if data.keys() <= _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS, strict)
+    return HeartbeatPreconditionFailedErrorDetails(
+        error_code=error_code,
+        current_state=current_state,
+        extra=extra,
+    )
+
+
+_INVALID_METADATA_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMetadataErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "invalid_metadata":
+        raise DecodeError('"invalid_metadata"', error_code).at_key("error_code")
+    if data.keys() <= _INVALID_METADATA_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _INVALID_METADATA_ERROR_DETAILS_FIELDS, strict)
+    return InvalidMetadataErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_sign_out_primary_owner_error_details(
+    data: Any, strict: bool
+) -> CannotSignOutPrimaryOwnerErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_sign_out_primary_owner":
+        raise DecodeError('"cannot_sign_out_primary_owner"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS, strict)
+    return CannotSignOutPrimaryOwnerErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_sign_out_self_error_details(
+    data: Any, strict: bool
+) -> CannotSignOutSelfErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_sign_out_self":
+        raise DecodeError('"cannot_sign_out_self"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS, strict)
+    return CannotSignOutSelfErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_organization_not_enrolled_in_beta_error_details(
+    data: Any, strict: bool
+) -> OrganizationNotEnrolledInBetaErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "organization_not_enrolled_in_beta":
+        raise DecodeError('"organization_not_enrolled_in_beta"', error_code).at_key("error_code")
+    if data.keys() <= _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS, strict)
+    return OrganizationNotEnrolledInBetaErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_sign_out_managed_member_error_details(
+    data: Any, strict: bool
+) -> CannotSignOutManagedMemberErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_sign_out_managed_member":
+        raise DecodeError('"cannot_sign_out_managed_member"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS, strict)
+    return CannotSignOutManagedMemberErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_sign_out_membership_admin_error_details(
+    data: Any, strict: bool
+) -> CannotSignOutMembershipAdminErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_sign_out_membership_admin":
+        raise DecodeError('"cannot_sign_out_membership_admin"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS, strict)
+    return CannotSignOutMembershipAdminErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_sign_out_owner_error_details(
+    data: Any, strict: bool
+) -> CannotSignOutOwnerErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_sign_out_owner":
+        raise DecodeError('"cannot_sign_out_owner"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS, strict)
+    return CannotSignOutOwnerErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cannot_sign_out_privileged_member_error_details(
+    data: Any, strict: bool
+) -> CannotSignOutPrivilegedMemberErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cannot_sign_out_privileged_member":
+        raise DecodeError('"cannot_sign_out_privileged_member"', error_code).at_key("error_code")
+    if data.keys() <= _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS, strict)
+    return CannotSignOutPrivilegedMemberErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_spend_limits_admin_api_writes_not_enabled_error_details(
+    data: Any, strict: bool
+) -> SpendLimitsAdminAPIWritesNotEnabledErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "spend_limits_admin_api_writes_not_enabled":
+        raise DecodeError('"spend_limits_admin_api_writes_not_enabled"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS, strict
+        )
+    return SpendLimitsAdminAPIWritesNotEnabledErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_unsupported_charset_error_details(
+    data: Any, strict: bool
+) -> UnsupportedCharsetErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "unsupported_charset":
+        raise DecodeError('"unsupported_charset"', error_code).at_key("error_code")
+    if data.keys() <= _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS, strict)
+    return UnsupportedCharsetErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "plugin_id",
+    }
+)
+
+
+def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNameTakenErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "plugin_name_taken":
+        raise DecodeError('"plugin_name_taken"', error_code).at_key("error_code")
+    plugin_id = data.get("plugin_id", UNSET)
+    if plugin_id is not UNSET and plugin_id is not None and type(plugin_id) is not str:
+        raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
+    if data.keys() <= _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict)
+    return PluginNameTakenErrorDetails(
+        error_code=error_code,
+        plugin_id=plugin_id,
+        extra=extra,
+    )
+
+
+_SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "skill_name",
+    }
+)
+
+
+def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameTakenErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "skill_name_taken":
+        raise DecodeError('"skill_name_taken"', error_code).at_key("error_code")
+    skill_name = data.get("skill_name", UNSET)
+    if type(skill_name) is not str:
+        raise DecodeError("a string", skill_name).at_key("skill_name")
+    if data.keys() <= _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict)
+    return SkillNameTakenErrorDetails(
+        error_code=error_code,
+        skill_name=skill_name,
+        extra=extra,
+    )
+
+
+_REGISTRATION_PENDING_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "plugin_id",
+        "plugin_version_id",
+    }
+)
+
+
+def decode_registration_pending_error_details(
+    data: Any, strict: bool
+) -> RegistrationPendingErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "registration_pending":
+        raise DecodeError('"registration_pending"', error_code).at_key("error_code")
+    plugin_id = data.get("plugin_id", UNSET)
+    if type(plugin_id) is not str:
+        raise DecodeError("a string", plugin_id).at_key("plugin_id")
+    plugin_version_id = data.get("plugin_version_id", UNSET)
+    if type(plugin_version_id) is not str:
+        raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
+    if data.keys() <= _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS, strict)
+    return RegistrationPendingErrorDetails(
+        error_code=error_code,
+        plugin_id=plugin_id,
+        plugin_version_id=plugin_version_id,
+        extra=extra,
+    )
+
+
+_SCAN_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "plugin_version_id",
+    }
+)
+
+
+def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "scan_failed":
+        raise DecodeError('"scan_failed"', error_code).at_key("error_code")
+    plugin_version_id = data.get("plugin_version_id", UNSET)
+    if type(plugin_version_id) is not str:
+        raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
+    if data.keys() <= _SCAN_FAILED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SCAN_FAILED_ERROR_DETAILS_FIELDS, strict)
+    return ScanFailedErrorDetails(
+        error_code=error_code,
+        plugin_version_id=plugin_version_id,
+        extra=extra,
+    )
+
+
+_SCAN_PENDING_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "plugin_version_id",
+    }
+)
+
+
+def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "scan_pending":
+        raise DecodeError('"scan_pending"', error_code).at_key("error_code")
+    plugin_version_id = data.get("plugin_version_id", UNSET)
+    if type(plugin_version_id) is not str:
+        raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
+    if data.keys() <= _SCAN_PENDING_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SCAN_PENDING_ERROR_DETAILS_FIELDS, strict)
+    return ScanPendingErrorDetails(
+        error_code=error_code,
+        plugin_version_id=plugin_version_id,
+        extra=extra,
+    )
+
+
+_REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_request_body_timeout_error_details(
+    data: Any, strict: bool
+) -> RequestBodyTimeoutErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "request_body_timeout":
+        raise DecodeError('"request_body_timeout"', error_code).at_key("error_code")
+    if data.keys() <= _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS, strict)
+    return RequestBodyTimeoutErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_settings_document_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> SettingsDocumentLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "settings_document_limit_exceeded":
+        raise DecodeError('"settings_document_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return SettingsDocumentLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_settings_history_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> SettingsHistoryLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "settings_history_limit_exceeded":
+        raise DecodeError('"settings_history_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return SettingsHistoryLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_cmek_feature_unsupported_error_details(
+    data: Any, strict: bool
+) -> CMEKFeatureUnsupportedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "cmek_feature_unsupported":
+        raise DecodeError('"cmek_feature_unsupported"', error_code).at_key("error_code")
+    if data.keys() <= _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS, strict)
+    return CMEKFeatureUnsupportedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_rbac_group_managed_settings_not_found_error_details(
+    data: Any, strict: bool
+) -> RBACGroupManagedSettingsNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "rbac_group_managed_settings_not_found":
+        raise DecodeError('"rbac_group_managed_settings_not_found"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS, strict
+        )
+    return RBACGroupManagedSettingsNotFoundErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_rbac_group_order_limit_exceeded_error_details(
+    data: Any, strict: bool
+) -> RBACGroupOrderLimitExceededErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "rbac_group_order_limit_exceeded":
+        raise DecodeError('"rbac_group_order_limit_exceeded"', error_code).at_key("error_code")
+    if data.keys() <= _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
+    return RBACGroupOrderLimitExceededErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_rbac_group_not_found_error_details(
+    data: Any, strict: bool
+) -> RBACGroupNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "rbac_group_not_found":
+        raise DecodeError('"rbac_group_not_found"', error_code).at_key("error_code")
+    if data.keys() <= _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
+    return RBACGroupNotFoundErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "slack_channel_id",
+    }
+)
+
+
+def decode_slack_channel_set_up_settings_refused_error_details(
+    data: Any, strict: bool
+) -> SlackChannelSetUpSettingsRefusedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "slack_channel_set_up_settings_refused":
+        raise DecodeError('"slack_channel_set_up_settings_refused"', error_code).at_key(
+            "error_code"
+        )
+    slack_channel_id = data.get("slack_channel_id", UNSET)
+    if type(slack_channel_id) is not str:
+        raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
+    if data.keys() <= _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS, strict
+        )
+    return SlackChannelSetUpSettingsRefusedErrorDetails(
+        error_code=error_code,
+        slack_channel_id=slack_channel_id,
+        extra=extra,
+    )
+
+
+_API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_api_key_scope_missing_error_details(
+    data: Any, strict: bool
+) -> APIKeyScopeMissingErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "api_key_scope_missing":
+        raise DecodeError('"api_key_scope_missing"', error_code).at_key("error_code")
+    if data.keys() <= _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS, strict)
+    return APIKeyScopeMissingErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_claude_tag_writes_not_enabled_error_details(
+    data: Any, strict: bool
+) -> ClaudeTagWritesNotEnabledErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "claude_tag_writes_not_enabled":
+        raise DecodeError('"claude_tag_writes_not_enabled"', error_code).at_key("error_code")
+    if data.keys() <= _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS, strict)
+    return ClaudeTagWritesNotEnabledErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_compliance_configuration_restricted_error_details(
+    data: Any, strict: bool
+) -> ComplianceConfigurationRestrictedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "compliance_configuration_restricted":
+        raise DecodeError('"compliance_configuration_restricted"', error_code).at_key("error_code")
+    if data.keys() <= _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS, strict
+        )
+    return ComplianceConfigurationRestrictedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_organization_level_scoped_api_key_required_error_details(
+    data: Any, strict: bool
+) -> OrganizationLevelScopedAPIKeyRequiredErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "organization_level_scoped_api_key_required":
+        raise DecodeError('"organization_level_scoped_api_key_required"', error_code).at_key(
+            "error_code"
+        )
+    if data.keys() <= _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS, strict
+        )
+    return OrganizationLevelScopedAPIKeyRequiredErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_environment_not_found_error_details(
+    data: Any, strict: bool
+) -> EnvironmentNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "environment_not_found":
+        raise DecodeError('"environment_not_found"', error_code).at_key("error_code")
+    if data.keys() <= _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
+    return EnvironmentNotFoundErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "slack_channel_id",
+    }
+)
+
+
+def decode_slack_channel_set_up_environment_not_found_error_details(
+    data: Any, strict: bool
+) -> SlackChannelSetUpEnvironmentNotFoundErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "slack_channel_set_up_environment_not_found":
+        raise DecodeError('"slack_channel_set_up_environment_not_found"', error_code).at_key(
+            "error_code"
+        )
+    slack_channel_id = data.get("slack_channel_id", UNSET)
+    if type(slack_channel_id) is not str:
+        raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
+    if data.keys() <= _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS, strict
+        )
+    return SlackChannelSetUpEnvironmentNotFoundErrorDetails(
+        error_code=error_code,
+        slack_channel_id=slack_channel_id,
+        extra=extra,
+    )
+
+
+_SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+        "slack_channel_id",
+    }
+)
+
+
+def decode_slack_channel_set_up_settings_conflict_error_details(
+    data: Any, strict: bool
+) -> SlackChannelSetUpSettingsConflictErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "slack_channel_set_up_settings_conflict":
+        raise DecodeError('"slack_channel_set_up_settings_conflict"', error_code).at_key(
+            "error_code"
+        )
+    slack_channel_id = data.get("slack_channel_id", UNSET)
+    if type(slack_channel_id) is not str:
+        raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
+    if data.keys() <= _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(
+            data, _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS, strict
+        )
+    return SlackChannelSetUpSettingsConflictErrorDetails(
+        error_code=error_code,
+        slack_channel_id=slack_channel_id,
+        extra=extra,
+    )
+
+
+_BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_bundle_attachment_not_supported_error_details(
+    data: Any, strict: bool
+) -> BundleAttachmentNotSupportedErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "bundle_attachment_not_supported":
+        raise DecodeError('"bundle_attachment_not_supported"', error_code).at_key("error_code")
+    if data.keys() <= _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS, strict)
+    return BundleAttachmentNotSupportedErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS: Final = frozenset(
+    {
+        "error_code",
+    }
+)
+
+
+def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCallErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    error_code = data.get("error_code", UNSET)
+    if error_code != "bundle_on_call":
+        raise DecodeError('"bundle_on_call"', error_code).at_key("error_code")
+    if data.keys() <= _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS, strict)
+    return BundleOnCallErrorDetails(
+        error_code=error_code,
+        extra=extra,
+    )
+
+
+_WORK_LEASE_STATE_FIELDS: Final = frozenset(
+    {
+        "last_heartbeat",
+        "lease_extended",
+        "state",
+        "ttl_seconds",
+    }
+)
+
+
+def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    last_heartbeat = data.get("last_heartbeat", UNSET)
+    if (
+        last_heartbeat is not UNSET
+        and last_heartbeat is not None
+        and type(last_heartbeat) is not str
+    ):
+        raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
+    lease_extended = data.get("lease_extended", UNSET)
+    if type(lease_extended) is not bool:
+        raise DecodeError("true or false", lease_extended).at_key("lease_extended")
+    state = data.get("state", UNSET)
+    try:
+        state = decode_work_lease_state_name(state, strict)
+    except DecodeError as error:
+        raise error.at_key("state")
+    ttl_seconds = data.get("ttl_seconds", UNSET)
+    if type(ttl_seconds) is not int:
+        raise DecodeError("an integer", ttl_seconds).at_key("ttl_seconds")
+    if data.keys() <= _WORK_LEASE_STATE_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _WORK_LEASE_STATE_FIELDS, strict)
+    return WorkLeaseState(
+        last_heartbeat=last_heartbeat,
+        lease_extended=lease_extended,
+        state=state,
+        ttl_seconds=ttl_seconds,
         extra=extra,
     )
 
@@ -547,6 +5192,48 @@ def decode_error_object(data: Any, strict: bool) -> ErrorObject:
     ).at_key("type")
 
 
+_ERROR_DETAILS_VARIANTS: dict[str, Callable[[Any, bool], ErrorDetails]] = {}
+
+
+def decode_error_details(data: Any, strict: bool) -> ErrorDetails:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("error_code", UNSET)
+    if type(tag) is str:
+        decoder = _ERROR_DETAILS_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownErrorDetails(raw=data)
+    raise DecodeError(
+        'one of "available_tools_limit_exceeded", "claude_code_key_creator_not_member", "claude_code_version_too_old", "cmek_key_disabled", "cmek_key_network_blocked", "compaction_block_ambiguous", "compaction_block_misplaced", "compaction_content_mismatch", "compaction_incomplete_turn", "compaction_nothing_to_summarize", "compaction_signature_invalid", "compaction_too_many_tool_references", "compaction_tool_changes_mismatch", "image_dimensions_too_large", "organization_on_hold", "request_body_encoding_invalid", "request_body_encoding_unsupported", "thread_already_continued", "thread_continue_in_flight", "thread_fingerprint_mismatch", "thread_unsupported_request", "tool_name_conflict", "tool_reference_unresolved", "user_profile_required", "linked_organization_billing_unavailable", "linked_organization_spend_limit_reached", "user_profile_billing_not_authorized", "user_profile_not_billable", "thread_not_found", "skill_read_blocked_undecryptable", "request_body_too_large_after_decoding", "contract_spend_limit_reached", "enforced_spend_limit_reached", "ramp_limit_exceeded", "cmek_key_unreachable", "compaction_unavailable", "storage_quota_exceeded", "file_not_downloadable", "file_expired", "cmek_context_unavailable", "org_api_key_limit_exceeded", "workspace_api_key_limit_exceeded", "sandbox_egress_restricted", "user_profile_not_found", "external_key_in_workspace_policy", "already_member", "cannot_invite_emails_with_unverified_domains", "email_domain_not_allowed", "invite_already_exists", "org_member_limit_exceeded", "rbac_group_grants_owner_access", "rbac_group_owner_access_unconfirmed", "cannot_remove_last_member", "concurrent_membership_change", "external_key_validation_failed", "external_key_validation_timed_out", "key_profile_mismatch", "workspace_policy_violation", "external_key_changed", "workspace_member_limit_exceeded", "organization_type_not_supported", "parent_organization_required", "rbac_role_not_found", "environment_create_disabled", "environment_archived", "invalid_config_type_change", "environment_update_disabled", "heartbeat_precondition_failed", "invalid_metadata", "cannot_sign_out_primary_owner", "cannot_sign_out_self", "organization_not_enrolled_in_beta", "cannot_sign_out_managed_member", "cannot_sign_out_membership_admin", "cannot_sign_out_owner", "cannot_sign_out_privileged_member", "spend_limits_admin_api_writes_not_enabled", "unsupported_charset", "plugin_name_taken", "skill_name_taken", "registration_pending", "scan_failed", "scan_pending", "request_body_timeout", "settings_document_limit_exceeded", "settings_history_limit_exceeded", "cmek_feature_unsupported", "rbac_group_managed_settings_not_found", "rbac_group_order_limit_exceeded", "rbac_group_not_found", "slack_channel_set_up_settings_refused", "api_key_scope_missing", "claude_tag_writes_not_enabled", "compliance_configuration_restricted", "organization_level_scoped_api_key_required", "environment_not_found", "slack_channel_set_up_environment_not_found", "slack_channel_set_up_settings_conflict", "bundle_attachment_not_supported", "bundle_on_call"',
+        tag,
+    ).at_key("error_code")
+
+
+def decode_work_lease_state_name(data: Any, strict: bool) -> WorkLeaseStateName | str:
+    if type(data) is not str or (strict and data not in _WORK_LEASE_STATE_NAME_VALUES):
+        raise DecodeError('one of "queued", "starting", "active", "stopping", "stopped"', data)
+    return data
+
+
+def decode_thread_unsupported_feature_name(
+    data: Any, strict: bool
+) -> ThreadUnsupportedFeatureName | str:
+    if type(data) is not str or (strict and data not in _THREAD_UNSUPPORTED_FEATURE_NAME_VALUES):
+        raise DecodeError(
+            'one of "cache_control", "context_management", "fallbacks", "hipaa", "inference_hooks", "thinking"',
+            data,
+        )
+    return data
+
+
+def decode_workspace_policy_field(data: Any, strict: bool) -> WorkspacePolicyField | str:
+    if type(data) is not str or (strict and data not in _WORKSPACE_POLICY_FIELD_VALUES):
+        raise DecodeError('one of "external_key_id"', data)
+    return data
+
+
 def link() -> None:
     """Fill the tag tables of this module's unions.
 
@@ -564,5 +5251,109 @@ def link() -> None:
             "timeout_error": decode_gateway_timeout_error_object,
             "api_error": decode_api_error_object,
             "overloaded_error": decode_overloaded_error_object,
+        }
+    )
+    _ERROR_DETAILS_VARIANTS.update(
+        {
+            "available_tools_limit_exceeded": decode_available_tools_limit_exceeded_error_details,
+            "claude_code_key_creator_not_member": decode_claude_code_key_creator_not_member_error_details,
+            "claude_code_version_too_old": decode_claude_code_version_too_old_error_details,
+            "cmek_key_disabled": decode_cmek_key_disabled_error_details,
+            "cmek_key_network_blocked": decode_cmek_key_network_blocked_error_details,
+            "compaction_block_ambiguous": decode_compaction_block_ambiguous_error_details,
+            "compaction_block_misplaced": decode_compaction_block_misplaced_error_details,
+            "compaction_content_mismatch": decode_compaction_content_mismatch_error_details,
+            "compaction_incomplete_turn": decode_compaction_incomplete_turn_error_details,
+            "compaction_nothing_to_summarize": decode_compaction_nothing_to_summarize_error_details,
+            "compaction_signature_invalid": decode_compaction_signature_invalid_error_details,
+            "compaction_too_many_tool_references": decode_compaction_too_many_tool_references_error_details,
+            "compaction_tool_changes_mismatch": decode_compaction_tool_changes_mismatch_error_details,
+            "image_dimensions_too_large": decode_image_dimensions_too_large_error_details,
+            "organization_on_hold": decode_organization_on_hold_error_details,
+            "request_body_encoding_invalid": decode_request_body_encoding_invalid_error_details,
+            "request_body_encoding_unsupported": decode_request_body_encoding_unsupported_error_details,
+            "thread_already_continued": decode_thread_already_continued_error_details,
+            "thread_continue_in_flight": decode_thread_continue_in_flight_error_details,
+            "thread_fingerprint_mismatch": decode_thread_fingerprint_mismatch_error_details,
+            "thread_unsupported_request": decode_thread_unsupported_request_error_details,
+            "tool_name_conflict": decode_tool_name_conflict_error_details,
+            "tool_reference_unresolved": decode_tool_reference_unresolved_error_details,
+            "user_profile_required": decode_user_profile_required_error_details,
+            "linked_organization_billing_unavailable": decode_linked_organization_billing_unavailable_error_details,
+            "linked_organization_spend_limit_reached": decode_linked_organization_spend_limit_reached_error_details,
+            "user_profile_billing_not_authorized": decode_user_profile_billing_not_authorized_error_details,
+            "user_profile_not_billable": decode_user_profile_not_billable_error_details,
+            "thread_not_found": decode_thread_not_found_error_details,
+            "skill_read_blocked_undecryptable": decode_skill_read_blocked_undecryptable_error_details,
+            "request_body_too_large_after_decoding": decode_request_body_too_large_after_decoding_error_details,
+            "contract_spend_limit_reached": decode_contract_spend_limit_reached_error_details,
+            "enforced_spend_limit_reached": decode_enforced_spend_limit_reached_error_details,
+            "ramp_limit_exceeded": decode_ramp_limit_exceeded_error_details,
+            "cmek_key_unreachable": decode_cmek_key_unreachable_error_details,
+            "compaction_unavailable": decode_compaction_unavailable_error_details,
+            "storage_quota_exceeded": decode_storage_quota_exceeded_error_details,
+            "file_not_downloadable": decode_file_not_downloadable_error_details,
+            "file_expired": decode_file_expired_error_details,
+            "cmek_context_unavailable": decode_cmek_context_unavailable_error_details,
+            "org_api_key_limit_exceeded": decode_org_api_key_limit_exceeded_error_details,
+            "workspace_api_key_limit_exceeded": decode_workspace_api_key_limit_exceeded_error_details,
+            "sandbox_egress_restricted": decode_sandbox_egress_restricted_error_details,
+            "user_profile_not_found": decode_user_profile_not_found_error_details,
+            "external_key_in_workspace_policy": decode_external_key_in_workspace_policy_error_details,
+            "already_member": decode_already_member_error_details,
+            "cannot_invite_emails_with_unverified_domains": decode_cannot_invite_emails_with_unverified_domains_error_details,
+            "email_domain_not_allowed": decode_email_domain_not_allowed_error_details,
+            "invite_already_exists": decode_invite_already_exists_error_details,
+            "org_member_limit_exceeded": decode_org_member_limit_exceeded_error_details,
+            "rbac_group_grants_owner_access": decode_rbac_group_grants_owner_access_error_details,
+            "rbac_group_owner_access_unconfirmed": decode_rbac_group_owner_access_unconfirmed_error_details,
+            "cannot_remove_last_member": decode_cannot_remove_last_member_error_details,
+            "concurrent_membership_change": decode_concurrent_membership_change_error_details,
+            "external_key_validation_failed": decode_external_key_validation_failed_error_details,
+            "external_key_validation_timed_out": decode_external_key_validation_timed_out_error_details,
+            "key_profile_mismatch": decode_key_profile_mismatch_error_details,
+            "workspace_policy_violation": decode_workspace_policy_violation_error_details,
+            "external_key_changed": decode_external_key_changed_error_details,
+            "workspace_member_limit_exceeded": decode_workspace_member_limit_exceeded_error_details,
+            "organization_type_not_supported": decode_organization_type_not_supported_error_details,
+            "parent_organization_required": decode_parent_organization_required_error_details,
+            "rbac_role_not_found": decode_rbac_role_not_found_error_details,
+            "environment_create_disabled": decode_environment_create_disabled_error_details,
+            "environment_archived": decode_environment_archived_error_details,
+            "invalid_config_type_change": decode_invalid_config_type_change_error_details,
+            "environment_update_disabled": decode_environment_update_disabled_error_details,
+            "heartbeat_precondition_failed": decode_heartbeat_precondition_failed_error_details,
+            "invalid_metadata": decode_invalid_metadata_error_details,
+            "cannot_sign_out_primary_owner": decode_cannot_sign_out_primary_owner_error_details,
+            "cannot_sign_out_self": decode_cannot_sign_out_self_error_details,
+            "organization_not_enrolled_in_beta": decode_organization_not_enrolled_in_beta_error_details,
+            "cannot_sign_out_managed_member": decode_cannot_sign_out_managed_member_error_details,
+            "cannot_sign_out_membership_admin": decode_cannot_sign_out_membership_admin_error_details,
+            "cannot_sign_out_owner": decode_cannot_sign_out_owner_error_details,
+            "cannot_sign_out_privileged_member": decode_cannot_sign_out_privileged_member_error_details,
+            "spend_limits_admin_api_writes_not_enabled": decode_spend_limits_admin_api_writes_not_enabled_error_details,
+            "unsupported_charset": decode_unsupported_charset_error_details,
+            "plugin_name_taken": decode_plugin_name_taken_error_details,
+            "skill_name_taken": decode_skill_name_taken_error_details,
+            "registration_pending": decode_registration_pending_error_details,
+            "scan_failed": decode_scan_failed_error_details,
+            "scan_pending": decode_scan_pending_error_details,
+            "request_body_timeout": decode_request_body_timeout_error_details,
+            "settings_document_limit_exceeded": decode_settings_document_limit_exceeded_error_details,
+            "settings_history_limit_exceeded": decode_settings_history_limit_exceeded_error_details,
+            "cmek_feature_unsupported": decode_cmek_feature_unsupported_error_details,
+            "rbac_group_managed_settings_not_found": decode_rbac_group_managed_settings_not_found_error_details,
+            "rbac_group_order_limit_exceeded": decode_rbac_group_order_limit_exceeded_error_details,
+            "rbac_group_not_found": decode_rbac_group_not_found_error_details,
+            "slack_channel_set_up_settings_refused": decode_slack_channel_set_up_settings_refused_error_details,
+            "api_key_scope_missing": decode_api_key_scope_missing_error_details,
+            "claude_tag_writes_not_enabled": decode_claude_tag_writes_not_enabled_error_details,
+            "compliance_configuration_restricted": decode_compliance_configuration_restricted_error_details,
+            "organization_level_scoped_api_key_required": decode_organization_level_scoped_api_key_required_error_details,
+            "environment_not_found": decode_environment_not_found_error_details,
+            "slack_channel_set_up_environment_not_found": decode_slack_channel_set_up_environment_not_found_error_details,
+            "slack_channel_set_up_settings_conflict": decode_slack_channel_set_up_settings_conflict_error_details,
+            "bundle_attachment_not_supported": decode_bundle_attachment_not_supported_error_details,
+            "bundle_on_call": decode_bundle_on_call_error_details,
         }
     )

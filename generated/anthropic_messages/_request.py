@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _content
+from . import _context_management
+from . import _mcp
 from . import _tools
+from . import _usage
 from ._runtime import (
     UNSET,
     DecodeError,
@@ -25,16 +28,44 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from ._content import CacheControlEphemeralParam, TextBlockParam
+    from ._context_management import CompactionConfigParam, ContextManagementConfigParam
+    from ._mcp import RequestMCPServerURLDefinitionParam
     from ._unions import (
         ContentBlockParam,
+        FallbackCreditToken,
+        FallbacksParam,
         MessageContent,
         MessageCreateParamsContainerParam,
         MessageParam,
+        MessageThreadParam,
+        SystemMessageContentBlockParam,
+        SystemMessageContentParam,
         SystemPrompt,
         ThinkingConfigParam,
         ToolChoiceParam,
         ToolUnionParam,
     )
+    from ._usage import Speed
+
+SystemMessageClearAt: TypeAlias = Literal[
+    "never",
+    "next_user_message",
+]
+"""Lifetime of a system message in the conversation.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `never`: The message is shown on every request that includes it.
+- `next_user_message`: The message stops being shown once a later user turn exists; it stays in
+  messages.
+"""
+_SYSTEM_MESSAGE_CLEAR_AT_VALUES: Final = frozenset(
+    {
+        "never",
+        "next_user_message",
+    }
+)
+
 
 ServiceTierParam: TypeAlias = Literal[
     "auto",
@@ -96,9 +127,31 @@ _EFFORT_VALUES: Final = frozenset(
 )
 
 
+ThinkingPrefixMismatchBehavior: TypeAlias = Literal[
+    "error",
+    "drop_block",
+]
+"""Reaction to a thinking block that fails the conversation check.
+
+Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `error`: The request fails with a 400 error.
+- `drop_block`: The failing blocks are removed and the request goes on.
+"""
+_THINKING_PREFIX_MISMATCH_BEHAVIOR_VALUES: Final = frozenset(
+    {
+        "error",
+        "drop_block",
+    }
+)
+
+
 ThinkingDisplay: TypeAlias = Literal[
     "summarized",
     "omitted",
+    "updates",
 ]
 """How thinking appears in the response.
 
@@ -106,11 +159,58 @@ Open: values added to the API later decode as plain strings (strict decoding rej
 
 - `summarized`: Thinking text is returned.
 - `omitted`: Thinking text is left out; only the signature comes back.
+- `updates`: Thinking is reported as progress updates. Beta: send `anthropic-beta:
+  thinking-display-updates-2026-08-18` to use it.
 """
 _THINKING_DISPLAY_VALUES: Final = frozenset(
     {
         "summarized",
         "omitted",
+        "updates",
+    }
+)
+
+
+FallbackCreditTokenMode: TypeAlias = Literal[
+    "strict",
+    "best_effort",
+]
+"""Outcome of a retry whose fallback credit cannot be redeemed.
+
+Beta: send `anthropic-beta: fallback-credit-2026-07-01` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `strict`: The retry fails with a 400 error.
+- `best_effort`: The retry runs at the normal price and the response reports why no credit
+  applied.
+"""
+_FALLBACK_CREDIT_TOKEN_MODE_VALUES: Final = frozenset(
+    {
+        "strict",
+        "best_effort",
+    }
+)
+
+
+BillTo: TypeAlias = Literal[
+    "self",
+    "user_profile",
+]
+"""Party billed for a request.
+
+Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `self`: The calling organization.
+- `user_profile`: The customer behind the user profile named in the anthropic-user-profile-id
+  header; rejected when that is not allowed.
+"""
+_BILL_TO_VALUES: Final = frozenset(
+    {
+        "self",
+        "user_profile",
     }
 )
 
@@ -125,22 +225,69 @@ class MessageCreateParams(Model):
     """The conversation so far, as alternating user and assistant turns."""
     model: str
     """Identifier or alias of the model that should answer."""
+    billing_policy: BillingPolicyParam | None | Unset = UNSET
+    """Who pays for the request; the caller's organization when absent.
+
+    Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
+    """
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Asks the server to place a cache breakpoint on the last cacheable block of the request."""
+    compaction: CompactionConfigParam | None | Unset = UNSET
+    """Makes this a compaction request whose only output is a compaction block; excludes
+    context_management.
+
+    Beta: send `anthropic-beta: compact-2026-09-04` to use it.
+    """
     container: MessageCreateParamsContainerParam | None | Unset = UNSET
     """Container to reuse across requests, given by id or as a configuration object."""
+    context_management: ContextManagementConfigParam | None | Unset = UNSET
+    """Server-side edits that trim the conversation before the model reads it.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
     diagnostics: DiagnosticsParam | None | Unset = UNSET
     """Opts in to prompt-cache diagnostics, optionally comparing against an earlier response."""
+    fallback_credit_token: FallbackCreditToken | None | Unset = UNSET
+    """Token from a refused response that lets this retry pay cache-read prices for the prefix that
+    was already warm.
+
+    Beta: send `anthropic-beta: fallback-credit-2026-07-01` or `anthropic-beta:
+    fallback-credit-2026-06-01` to use it.
+    """
+    fallbacks: FallbacksParam | None | Unset = UNSET
+    """Models the server tries in turn when the requested model declines on policy grounds.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
     inference_geo: str | None | Unset = UNSET
     """Geography where inference must run, such as "us" or "global"; the workspace default applies
     when absent.
+    """
+    mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset = UNSET
+    """Remote MCP servers whose tools the model may call.
+
+    Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04`
+    to use it.
     """
     metadata: MetadataParam | Unset = UNSET
     """Caller-supplied information about the request."""
     output_config: OutputConfigParam | Unset = UNSET
     """Settings that shape the model's output, such as effort and a structured format."""
+    output_format: JSONOutputFormatParam | None | Unset = UNSET
+    """Structured output format from the first structured outputs beta.
+
+    Beta: send `anthropic-beta: structured-outputs-2025-11-13` to use it.
+
+    Deprecated: Replaced by output_config.format; the current SDK only accepts it in parse() and
+    moves it there.
+    """
     service_tier: ServiceTierParam | str | Unset = UNSET
     """Whether the request may use priority capacity or must stay on standard capacity."""
+    speed: Speed | str | None | Unset = UNSET
+    """Inference speed mode; "fast" trades price for output speed and needs the fast-mode beta on
+    some models.
+    """
     stop_sequences: list[str] | Unset = UNSET
     """Extra strings that end generation as soon as the model emits one of them."""
     stream: bool | Unset = UNSET
@@ -158,6 +305,11 @@ class MessageCreateParams(Model):
     """
     thinking: ThinkingConfigParam | Unset = UNSET
     """Turns extended thinking on, off, or leaves the amount of thinking to the model."""
+    thread: MessageThreadParam | None | Unset = UNSET
+    """Keeps the conversation state on the server, so that later requests send only their new turns.
+
+    Beta: send `anthropic-beta: message-threads-2026-08-12` to use it.
+    """
     tool_choice: ToolChoiceParam | Unset = UNSET
     """Constrains whether and which tools the model may call."""
     tools: list[ToolUnionParam] | Unset = UNSET
@@ -183,26 +335,64 @@ class MessageCreateParams(Model):
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
         }
+        if self.billing_policy is not UNSET:
+            out["billing_policy"] = (
+                None if self.billing_policy is None else self.billing_policy.to_dict()
+            )
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.compaction is not UNSET:
+            out["compaction"] = None if self.compaction is None else self.compaction.to_dict()
         if self.container is not UNSET:
             out["container"] = (
                 None
                 if self.container is None
                 else self.container if isinstance(self.container, str) else self.container.to_dict()
             )
+        if self.context_management is not UNSET:
+            out["context_management"] = (
+                None if self.context_management is None else self.context_management.to_dict()
+            )
         if self.diagnostics is not UNSET:
             out["diagnostics"] = None if self.diagnostics is None else self.diagnostics.to_dict()
+        if self.fallback_credit_token is not UNSET:
+            out["fallback_credit_token"] = (
+                None
+                if self.fallback_credit_token is None
+                else (
+                    self.fallback_credit_token
+                    if isinstance(self.fallback_credit_token, str)
+                    else self.fallback_credit_token.to_dict()
+                )
+            )
+        if self.fallbacks is not UNSET:
+            out["fallbacks"] = (
+                None
+                if self.fallbacks is None
+                else (
+                    self.fallbacks
+                    if isinstance(self.fallbacks, str)
+                    else [item0.to_dict() for item0 in self.fallbacks]
+                )
+            )
         if self.inference_geo is not UNSET:
             out["inference_geo"] = self.inference_geo
+        if self.mcp_servers is not UNSET:
+            out["mcp_servers"] = [item0.to_dict() for item0 in self.mcp_servers]
         if self.metadata is not UNSET:
             out["metadata"] = self.metadata.to_dict()
         if self.output_config is not UNSET:
             out["output_config"] = self.output_config.to_dict()
+        if self.output_format is not UNSET:
+            out["output_format"] = (
+                None if self.output_format is None else self.output_format.to_dict()
+            )
         if self.service_tier is not UNSET:
             out["service_tier"] = self.service_tier
+        if self.speed is not UNSET:
+            out["speed"] = self.speed
         if self.stop_sequences is not UNSET:
             out["stop_sequences"] = list(self.stop_sequences)
         if self.stream is not UNSET:
@@ -217,6 +407,8 @@ class MessageCreateParams(Model):
             out["temperature"] = self.temperature
         if self.thinking is not UNSET:
             out["thinking"] = self.thinking.to_dict()
+        if self.thread is not UNSET:
+            out["thread"] = None if self.thread is None else self.thread.to_dict()
         if self.tool_choice is not UNSET:
             out["tool_choice"] = self.tool_choice.to_dict()
         if self.tools is not UNSET:
@@ -273,6 +465,72 @@ class AssistantMessageParam(Model):
                 else [item0.to_dict() for item0 in self.content]
             ),
         }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SystemMessageParam(Model):
+    """Instructions inserted at a point in the conversation rather than ahead of it."""
+
+    role: Literal["system"] = "system"
+    content: SystemMessageContentParam | Unset = UNSET
+    """The instructions; required by the stable API, while the beta API accepts a message that only
+    carries output_config.
+    """
+    clear_at: SystemMessageClearAt | str | None | Unset = UNSET
+    """How long the model keeps seeing this message.
+
+    Beta: send `anthropic-beta: mid-conversation-system-clear-at-2026-08-21` to use it.
+
+    When absent, the API assumes "never".
+    """
+    output_config: SystemMessageOutputConfigParam | None | Unset = UNSET
+    """Output settings that apply from this point of the conversation.
+
+    Beta: send `anthropic-beta: mid-conversation-output-config-2026-07-01` to use it.
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "role": self.role,
+        }
+        if self.content is not UNSET:
+            out["content"] = (
+                self.content
+                if isinstance(self.content, str)
+                else [item0.to_dict() for item0 in self.content]
+            )
+        if self.clear_at is not UNSET:
+            out["clear_at"] = self.clear_at
+        if self.output_config is not UNSET:
+            out["output_config"] = (
+                None if self.output_config is None else self.output_config.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class SystemMessageOutputConfigParam(Model):
+    """Per-turn output settings carried by a system message; the format stays top-level only.
+
+    Beta: send `anthropic-beta: mid-conversation-output-config-2026-07-01` to use it.
+    """
+
+    effort: Effort | str | None | Unset = UNSET
+    """Effort level from this turn on."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.effort is not UNSET:
+            out["effort"] = self.effort
         if self.extra:
             out.update(self.extra)
         return out
@@ -371,6 +629,11 @@ class OutputConfigParam(Model):
     """How much work the model should put into its answer."""
     format: JSONOutputFormatParam | None | Unset = UNSET
     """A JSON Schema the text of the response must conform to."""
+    task_budget: TokenTaskBudgetParam | None | Unset = UNSET
+    """Token budget for a whole multi-request task, which the model paces itself against.
+
+    Beta: send `anthropic-beta: task-budgets-2026-03-13` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -380,6 +643,35 @@ class OutputConfigParam(Model):
             out["effort"] = self.effort
         if self.format is not UNSET:
             out["format"] = None if self.format is None else self.format.to_dict()
+        if self.task_budget is not UNSET:
+            out["task_budget"] = None if self.task_budget is None else self.task_budget.to_dict()
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class TokenTaskBudgetParam(Model):
+    """A task budget counted in tokens across all the requests of a task.
+
+    Beta: send `anthropic-beta: task-budgets-2026-03-13` to use it.
+    """
+
+    type: Literal["tokens"] = "tokens"
+    total: int
+    """Tokens the whole task may use."""
+    remaining: int | None | Unset = UNSET
+    """Tokens still left, for clients that compact on their own; the total when absent."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "total": self.total,
+        }
+        if self.remaining is not UNSET:
+            out["remaining"] = self.remaining
         if self.extra:
             out.update(self.extra)
         return out
@@ -506,6 +798,11 @@ class ThinkingConfigEnabledParam(Model):
     """Tokens the model may spend thinking; at least 1024 and below max_tokens."""
     display: ThinkingDisplay | str | None | Unset = UNSET
     """Whether thinking text is returned or withheld; the default depends on the model."""
+    block_binding: ThinkingBlockBindingParam | None | Unset = UNSET
+    """What happens to thinking blocks sent back that fail the conversation check.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -516,6 +813,10 @@ class ThinkingConfigEnabledParam(Model):
         }
         if self.display is not UNSET:
             out["display"] = self.display
+        if self.block_binding is not UNSET:
+            out["block_binding"] = (
+                None if self.block_binding is None else self.block_binding.to_dict()
+            )
         if self.extra:
             out.update(self.extra)
         return out
@@ -545,6 +846,11 @@ class ThinkingConfigAdaptiveParam(Model):
     type: Literal["adaptive"] = "adaptive"
     display: ThinkingDisplay | str | None | Unset = UNSET
     """Whether thinking text is returned or withheld; the default depends on the model."""
+    block_binding: ThinkingBlockBindingParam | None | Unset = UNSET
+    """What happens to thinking blocks sent back that fail the conversation check.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -554,6 +860,201 @@ class ThinkingConfigAdaptiveParam(Model):
         }
         if self.display is not UNSET:
             out["display"] = self.display
+        if self.block_binding is not UNSET:
+            out["block_binding"] = (
+                None if self.block_binding is None else self.block_binding.to_dict()
+            )
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThinkingConfigBetweenToolsParam(Model):
+    """The model thinks only between tool calls, not before its first output."""
+
+    type: Literal["between_tools"] = "between_tools"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThinkingBlockBindingParam(Model):
+    """Handling of returned thinking blocks that do not belong to this conversation; an empty object
+    keeps every default.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
+
+    prefix_mismatch_behavior: ThinkingPrefixMismatchBehavior | str | None | Unset = UNSET
+    """What to do with a thinking block whose preceding messages changed or that comes from another
+    conversation.
+
+    When absent, the API assumes "error".
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.prefix_mismatch_behavior is not UNSET:
+            out["prefix_mismatch_behavior"] = self.prefix_mismatch_behavior
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackParam(Model):
+    """One substitute model in the fallback chain, with optional settings for that attempt only.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+
+    model: str
+    """Model tried for this attempt."""
+    max_tokens: int | None | Unset = UNSET
+    """Replaces the request's max_tokens for this attempt."""
+    output_config: OutputConfigParam | None | Unset = UNSET
+    """Merged field by field into the request's output_config for this attempt; null drops format
+    and task budget.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` to use it.
+    """
+    speed: Speed | str | None | Unset = UNSET
+    """Speed mode for this attempt; standard when null.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` to use it.
+    """
+    thinking: ThinkingConfigParam | None | Unset = UNSET
+    """Thinking setting for this attempt; the model's default when null.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` to use it.
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": self.model,
+        }
+        if self.max_tokens is not UNSET:
+            out["max_tokens"] = self.max_tokens
+        if self.output_config is not UNSET:
+            out["output_config"] = (
+                None if self.output_config is None else self.output_config.to_dict()
+            )
+        if self.speed is not UNSET:
+            out["speed"] = self.speed
+        if self.thinking is not UNSET:
+            out["thinking"] = None if self.thinking is None else self.thinking.to_dict()
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackCreditTokenParam(Model):
+    """Object form of a fallback credit token that also chooses what happens when redemption fails.
+
+    Beta: send `anthropic-beta: fallback-credit-2026-07-01` to use it.
+    """
+
+    token: str
+    """The token from the refused response, the same string as the bare form."""
+    mode: FallbackCreditTokenMode | str | Unset = UNSET
+    """Whether a failed redemption rejects the retry.
+
+    When absent, the API assumes "strict".
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "token": self.token,
+        }
+        if self.mode is not UNSET:
+            out["mode"] = self.mode
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadCreateParams(Model):
+    """Starts keeping the conversation under the id of this response.
+
+    Beta: send `anthropic-beta: message-threads-2026-08-12` to use it.
+    """
+
+    type: Literal["create"] = "create"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThreadContinueParams(Model):
+    """Continues from an earlier response, so the request carries only the new turn.
+
+    Beta: send `anthropic-beta: message-threads-2026-08-12` to use it.
+    """
+
+    type: Literal["continue"] = "continue"
+    previous_message_id: str
+    """Id of the response to continue from."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "previous_message_id": self.previous_message_id,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class BillingPolicyParam(Model):
+    """Declares which organization pays for the request.
+
+    Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
+    """
+
+    type: Literal["billing_policy"] = "billing_policy"
+    bill_to: BillTo | str | Unset = UNSET
+    """The paying party.
+
+    When absent, the API assumes "self".
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
+        if self.bill_to is not UNSET:
+            out["bill_to"] = self.bill_to
         if self.extra:
             out.update(self.extra)
         return out
@@ -573,6 +1074,26 @@ class UnknownMessageParam(Model):
     def role(self) -> str:
         """The unknown `role` value."""
         tag = self.raw.get("role")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(slots=True, kw_only=True)
+class UnknownSystemMessageContentBlockParam(Model):
+    """SystemMessageContentBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -619,23 +1140,52 @@ class UnknownThinkingConfigParam(Model):
         return self.raw
 
 
+@dataclass(slots=True, kw_only=True)
+class UnknownMessageThreadParam(Model):
+    """MessageThreadParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 _MESSAGE_CREATE_PARAMS_FIELDS: Final = frozenset(
     {
         "max_tokens",
         "messages",
         "model",
+        "billing_policy",
         "cache_control",
+        "compaction",
         "container",
+        "context_management",
         "diagnostics",
+        "fallback_credit_token",
+        "fallbacks",
         "inference_geo",
+        "mcp_servers",
         "metadata",
         "output_config",
+        "output_format",
         "service_tier",
+        "speed",
         "stop_sequences",
         "stream",
         "system",
         "temperature",
         "thinking",
+        "thread",
         "tool_choice",
         "tools",
         "top_k",
@@ -658,27 +1208,67 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
     model = data.get("model", UNSET)
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
+    billing_policy = data.get("billing_policy", UNSET)
+    if billing_policy is not UNSET and billing_policy is not None:
+        try:
+            billing_policy = decode_billing_policy_param(billing_policy, strict)
+        except DecodeError as error:
+            raise error.at_key("billing_policy")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    compaction = data.get("compaction", UNSET)
+    if compaction is not UNSET and compaction is not None:
+        try:
+            compaction = _context_management.decode_compaction_config_param(compaction, strict)
+        except DecodeError as error:
+            raise error.at_key("compaction")
     container = data.get("container", UNSET)
     if container is not UNSET and container is not None:
         try:
             container = decode_message_create_params_container_param(container, strict)
         except DecodeError as error:
             raise error.at_key("container")
+    context_management = data.get("context_management", UNSET)
+    if context_management is not UNSET and context_management is not None:
+        try:
+            context_management = _context_management.decode_context_management_config_param(
+                context_management, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("context_management")
     diagnostics = data.get("diagnostics", UNSET)
     if diagnostics is not UNSET and diagnostics is not None:
         try:
             diagnostics = decode_diagnostics_param(diagnostics, strict)
         except DecodeError as error:
             raise error.at_key("diagnostics")
+    fallback_credit_token = data.get("fallback_credit_token", UNSET)
+    if fallback_credit_token is not UNSET and fallback_credit_token is not None:
+        try:
+            fallback_credit_token = decode_fallback_credit_token(fallback_credit_token, strict)
+        except DecodeError as error:
+            raise error.at_key("fallback_credit_token")
+    fallbacks = data.get("fallbacks", UNSET)
+    if fallbacks is not UNSET and fallbacks is not None:
+        try:
+            fallbacks = decode_fallbacks_param(fallbacks, strict)
+        except DecodeError as error:
+            raise error.at_key("fallbacks")
     inference_geo = data.get("inference_geo", UNSET)
     if inference_geo is not UNSET and inference_geo is not None and type(inference_geo) is not str:
         raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
+    mcp_servers = data.get("mcp_servers", UNSET)
+    if mcp_servers is not UNSET:
+        try:
+            mcp_servers = decode_list(
+                mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("mcp_servers")
     metadata = data.get("metadata", UNSET)
     if metadata is not UNSET:
         try:
@@ -691,12 +1281,24 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             output_config = decode_output_config_param(output_config, strict)
         except DecodeError as error:
             raise error.at_key("output_config")
+    output_format = data.get("output_format", UNSET)
+    if output_format is not UNSET and output_format is not None:
+        try:
+            output_format = decode_json_output_format_param(output_format, strict)
+        except DecodeError as error:
+            raise error.at_key("output_format")
     service_tier = data.get("service_tier", UNSET)
     if service_tier is not UNSET:
         try:
             service_tier = decode_service_tier_param(service_tier, strict)
         except DecodeError as error:
             raise error.at_key("service_tier")
+    speed = data.get("speed", UNSET)
+    if speed is not UNSET and speed is not None:
+        try:
+            speed = _usage.decode_speed(speed, strict)
+        except DecodeError as error:
+            raise error.at_key("speed")
     stop_sequences = data.get("stop_sequences", UNSET)
     if stop_sequences is not UNSET:
         try:
@@ -721,6 +1323,12 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             thinking = decode_thinking_config_param(thinking, strict)
         except DecodeError as error:
             raise error.at_key("thinking")
+    thread = data.get("thread", UNSET)
+    if thread is not UNSET and thread is not None:
+        try:
+            thread = decode_message_thread_param(thread, strict)
+        except DecodeError as error:
+            raise error.at_key("thread")
     tool_choice = data.get("tool_choice", UNSET)
     if tool_choice is not UNSET:
         try:
@@ -747,18 +1355,27 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         max_tokens=max_tokens,
         messages=messages,
         model=model,
+        billing_policy=billing_policy,
         cache_control=cache_control,
+        compaction=compaction,
         container=container,
+        context_management=context_management,
         diagnostics=diagnostics,
+        fallback_credit_token=fallback_credit_token,
+        fallbacks=fallbacks,
         inference_geo=inference_geo,
+        mcp_servers=mcp_servers,
         metadata=metadata,
         output_config=output_config,
+        output_format=output_format,
         service_tier=service_tier,
+        speed=speed,
         stop_sequences=stop_sequences,
         stream=stream,
         system=system,
         temperature=temperature,
         thinking=thinking,
+        thread=thread,
         tool_choice=tool_choice,
         tools=tools,
         top_k=top_k,
@@ -823,6 +1440,81 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     return AssistantMessageParam(
         role=role,
         content=content,
+        extra=extra,
+    )
+
+
+_SYSTEM_MESSAGE_PARAM_FIELDS: Final = frozenset(
+    {
+        "role",
+        "content",
+        "clear_at",
+        "output_config",
+    }
+)
+
+
+def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    role = data.get("role", UNSET)
+    if role != "system":
+        raise DecodeError('"system"', role).at_key("role")
+    content = data.get("content", UNSET)
+    if content is not UNSET:
+        try:
+            content = decode_system_message_content_param(content, strict)
+        except DecodeError as error:
+            raise error.at_key("content")
+    clear_at = data.get("clear_at", UNSET)
+    if clear_at is not UNSET and clear_at is not None:
+        try:
+            clear_at = decode_system_message_clear_at(clear_at, strict)
+        except DecodeError as error:
+            raise error.at_key("clear_at")
+    output_config = data.get("output_config", UNSET)
+    if output_config is not UNSET and output_config is not None:
+        try:
+            output_config = decode_system_message_output_config_param(output_config, strict)
+        except DecodeError as error:
+            raise error.at_key("output_config")
+    if data.keys() <= _SYSTEM_MESSAGE_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
+    return SystemMessageParam(
+        role=role,
+        content=content,
+        clear_at=clear_at,
+        output_config=output_config,
+        extra=extra,
+    )
+
+
+_SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
+    {
+        "effort",
+    }
+)
+
+
+def decode_system_message_output_config_param(
+    data: Any, strict: bool
+) -> SystemMessageOutputConfigParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    effort = data.get("effort", UNSET)
+    if effort is not UNSET and effort is not None:
+        try:
+            effort = decode_effort(effort, strict)
+        except DecodeError as error:
+            raise error.at_key("effort")
+    if data.keys() <= _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
+    return SystemMessageOutputConfigParam(
+        effort=effort,
         extra=extra,
     )
 
@@ -947,6 +1639,7 @@ _OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
     {
         "effort",
         "format",
+        "task_budget",
     }
 )
 
@@ -966,6 +1659,12 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
             format = decode_json_output_format_param(format, strict)
         except DecodeError as error:
             raise error.at_key("format")
+    task_budget = data.get("task_budget", UNSET)
+    if task_budget is not UNSET and task_budget is not None:
+        try:
+            task_budget = decode_token_task_budget_param(task_budget, strict)
+        except DecodeError as error:
+            raise error.at_key("task_budget")
     if data.keys() <= _OUTPUT_CONFIG_PARAM_FIELDS:
         extra = {}
     else:
@@ -973,6 +1672,40 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
     return OutputConfigParam(
         effort=effort,
         format=format,
+        task_budget=task_budget,
+        extra=extra,
+    )
+
+
+_TOKEN_TASK_BUDGET_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "total",
+        "remaining",
+    }
+)
+
+
+def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "tokens":
+        raise DecodeError('"tokens"', type_).at_key("type")
+    total = data.get("total", UNSET)
+    if type(total) is not int:
+        raise DecodeError("an integer", total).at_key("total")
+    remaining = data.get("remaining", UNSET)
+    if remaining is not UNSET and remaining is not None and type(remaining) is not int:
+        raise DecodeError("an integer or null", remaining).at_key("remaining")
+    if data.keys() <= _TOKEN_TASK_BUDGET_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
+    return TokenTaskBudgetParam(
+        type=type_,
+        total=total,
+        remaining=remaining,
         extra=extra,
     )
 
@@ -1130,6 +1863,7 @@ _THINKING_CONFIG_ENABLED_PARAM_FIELDS: Final = frozenset(
         "type",
         "budget_tokens",
         "display",
+        "block_binding",
     }
 )
 
@@ -1149,6 +1883,12 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
             display = decode_thinking_display(display, strict)
         except DecodeError as error:
             raise error.at_key("display")
+    block_binding = data.get("block_binding", UNSET)
+    if block_binding is not UNSET and block_binding is not None:
+        try:
+            block_binding = decode_thinking_block_binding_param(block_binding, strict)
+        except DecodeError as error:
+            raise error.at_key("block_binding")
     if data.keys() <= _THINKING_CONFIG_ENABLED_PARAM_FIELDS:
         extra = {}
     else:
@@ -1157,6 +1897,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         type=type_,
         budget_tokens=budget_tokens,
         display=display,
+        block_binding=block_binding,
         extra=extra,
     )
 
@@ -1188,6 +1929,7 @@ _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "display",
+        "block_binding",
     }
 )
 
@@ -1204,6 +1946,12 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
             display = decode_thinking_display(display, strict)
         except DecodeError as error:
             raise error.at_key("display")
+    block_binding = data.get("block_binding", UNSET)
+    if block_binding is not UNSET and block_binding is not None:
+        try:
+            block_binding = decode_thinking_block_binding_param(block_binding, strict)
+        except DecodeError as error:
+            raise error.at_key("block_binding")
     if data.keys() <= _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS:
         extra = {}
     else:
@@ -1211,6 +1959,225 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     return ThinkingConfigAdaptiveParam(
         type=type_,
         display=display,
+        block_binding=block_binding,
+        extra=extra,
+    )
+
+
+_THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+    }
+)
+
+
+def decode_thinking_config_between_tools_param(
+    data: Any, strict: bool
+) -> ThinkingConfigBetweenToolsParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "between_tools":
+        raise DecodeError('"between_tools"', type_).at_key("type")
+    if data.keys() <= _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict)
+    return ThinkingConfigBetweenToolsParam(
+        type=type_,
+        extra=extra,
+    )
+
+
+_THINKING_BLOCK_BINDING_PARAM_FIELDS: Final = frozenset(
+    {
+        "prefix_mismatch_behavior",
+    }
+)
+
+
+def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBlockBindingParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    prefix_mismatch_behavior = data.get("prefix_mismatch_behavior", UNSET)
+    if prefix_mismatch_behavior is not UNSET and prefix_mismatch_behavior is not None:
+        try:
+            prefix_mismatch_behavior = decode_thinking_prefix_mismatch_behavior(
+                prefix_mismatch_behavior, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("prefix_mismatch_behavior")
+    if data.keys() <= _THINKING_BLOCK_BINDING_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
+    return ThinkingBlockBindingParam(
+        prefix_mismatch_behavior=prefix_mismatch_behavior,
+        extra=extra,
+    )
+
+
+_FALLBACK_PARAM_FIELDS: Final = frozenset(
+    {
+        "model",
+        "max_tokens",
+        "output_config",
+        "speed",
+        "thinking",
+    }
+)
+
+
+def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    model = data.get("model", UNSET)
+    if type(model) is not str:
+        raise DecodeError("a string", model).at_key("model")
+    max_tokens = data.get("max_tokens", UNSET)
+    if max_tokens is not UNSET and max_tokens is not None and type(max_tokens) is not int:
+        raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
+    output_config = data.get("output_config", UNSET)
+    if output_config is not UNSET and output_config is not None:
+        try:
+            output_config = decode_output_config_param(output_config, strict)
+        except DecodeError as error:
+            raise error.at_key("output_config")
+    speed = data.get("speed", UNSET)
+    if speed is not UNSET and speed is not None:
+        try:
+            speed = _usage.decode_speed(speed, strict)
+        except DecodeError as error:
+            raise error.at_key("speed")
+    thinking = data.get("thinking", UNSET)
+    if thinking is not UNSET and thinking is not None:
+        try:
+            thinking = decode_thinking_config_param(thinking, strict)
+        except DecodeError as error:
+            raise error.at_key("thinking")
+    if data.keys() <= _FALLBACK_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
+    return FallbackParam(
+        model=model,
+        max_tokens=max_tokens,
+        output_config=output_config,
+        speed=speed,
+        thinking=thinking,
+        extra=extra,
+    )
+
+
+_FALLBACK_CREDIT_TOKEN_PARAM_FIELDS: Final = frozenset(
+    {
+        "token",
+        "mode",
+    }
+)
+
+
+def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCreditTokenParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    token = data.get("token", UNSET)
+    if type(token) is not str:
+        raise DecodeError("a string", token).at_key("token")
+    mode = data.get("mode", UNSET)
+    if mode is not UNSET:
+        try:
+            mode = decode_fallback_credit_token_mode(mode, strict)
+        except DecodeError as error:
+            raise error.at_key("mode")
+    if data.keys() <= _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
+    return FallbackCreditTokenParam(
+        token=token,
+        mode=mode,
+        extra=extra,
+    )
+
+
+_THREAD_CREATE_PARAMS_FIELDS: Final = frozenset(
+    {
+        "type",
+    }
+)
+
+
+def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "create":
+        raise DecodeError('"create"', type_).at_key("type")
+    if data.keys() <= _THREAD_CREATE_PARAMS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict)
+    return ThreadCreateParams(
+        type=type_,
+        extra=extra,
+    )
+
+
+_THREAD_CONTINUE_PARAMS_FIELDS: Final = frozenset(
+    {
+        "type",
+        "previous_message_id",
+    }
+)
+
+
+def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinueParams:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "continue":
+        raise DecodeError('"continue"', type_).at_key("type")
+    previous_message_id = data.get("previous_message_id", UNSET)
+    if type(previous_message_id) is not str:
+        raise DecodeError("a string", previous_message_id).at_key("previous_message_id")
+    if data.keys() <= _THREAD_CONTINUE_PARAMS_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict)
+    return ThreadContinueParams(
+        type=type_,
+        previous_message_id=previous_message_id,
+        extra=extra,
+    )
+
+
+_BILLING_POLICY_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "bill_to",
+    }
+)
+
+
+def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "billing_policy":
+        raise DecodeError('"billing_policy"', type_).at_key("type")
+    bill_to = data.get("bill_to", UNSET)
+    if bill_to is not UNSET:
+        try:
+            bill_to = decode_bill_to(bill_to, strict)
+        except DecodeError as error:
+            raise error.at_key("bill_to")
+    if data.keys() <= _BILLING_POLICY_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)
+    return BillingPolicyParam(
+        type=type_,
+        bill_to=bill_to,
         extra=extra,
     )
 
@@ -1228,7 +2195,27 @@ def decode_message_param(data: Any, strict: bool) -> MessageParam:
             return decoder(data, strict)
         if not strict:
             return UnknownMessageParam(raw=data)
-    raise DecodeError('one of "user", "assistant"', tag).at_key("role")
+    raise DecodeError('one of "user", "assistant", "system"', tag).at_key("role")
+
+
+_SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], SystemMessageContentBlockParam]
+] = {}
+
+
+def decode_system_message_content_block_param(
+    data: Any, strict: bool
+) -> SystemMessageContentBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownSystemMessageContentBlockParam(raw=data)
+    raise DecodeError('one of "text", "tool_addition", "tool_removal"', tag).at_key("type")
 
 
 _TOOL_CHOICE_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChoiceParam]] = {}
@@ -1260,7 +2247,33 @@ def decode_thinking_config_param(data: Any, strict: bool) -> ThinkingConfigParam
             return decoder(data, strict)
         if not strict:
             return UnknownThinkingConfigParam(raw=data)
-    raise DecodeError('one of "enabled", "disabled", "adaptive"', tag).at_key("type")
+    raise DecodeError('one of "enabled", "disabled", "adaptive", "between_tools"', tag).at_key(
+        "type"
+    )
+
+
+_MESSAGE_THREAD_PARAM_VARIANTS: dict[str, Callable[[Any, bool], MessageThreadParam]] = {}
+
+
+def decode_message_thread_param(data: Any, strict: bool) -> MessageThreadParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _MESSAGE_THREAD_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownMessageThreadParam(raw=data)
+    raise DecodeError('one of "create", "continue"', tag).at_key("type")
+
+
+def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessageContentParam:
+    if type(data) is str:
+        return data
+    if type(data) is list:
+        return decode_list(data, decode_system_message_content_block_param, strict)
+    raise DecodeError("a string or an array", data)
 
 
 def decode_message_content(data: Any, strict: bool) -> MessageContent:
@@ -1289,6 +2302,30 @@ def decode_message_create_params_container_param(
     raise DecodeError("a string or an object", data)
 
 
+def decode_fallbacks_param(data: Any, strict: bool) -> FallbacksParam:
+    if type(data) is str:
+        if data != "default":
+            raise DecodeError('"default" or an array', data)
+        return "default"
+    if type(data) is list:
+        return decode_list(data, decode_fallback_param, strict)
+    raise DecodeError('"default" or an array', data)
+
+
+def decode_fallback_credit_token(data: Any, strict: bool) -> FallbackCreditToken:
+    if type(data) is str:
+        return data
+    if type(data) is dict:
+        return decode_fallback_credit_token_param(data, strict)
+    raise DecodeError("a string or an object", data)
+
+
+def decode_system_message_clear_at(data: Any, strict: bool) -> SystemMessageClearAt | str:
+    if type(data) is not str or (strict and data not in _SYSTEM_MESSAGE_CLEAR_AT_VALUES):
+        raise DecodeError('one of "never", "next_user_message"', data)
+    return data
+
+
 def decode_service_tier_param(data: Any, strict: bool) -> ServiceTierParam | str:
     if type(data) is not str or (strict and data not in _SERVICE_TIER_PARAM_VALUES):
         raise DecodeError('one of "auto", "standard_only"', data)
@@ -1307,9 +2344,29 @@ def decode_effort(data: Any, strict: bool) -> Effort | str:
     return data
 
 
+def decode_thinking_prefix_mismatch_behavior(
+    data: Any, strict: bool
+) -> ThinkingPrefixMismatchBehavior | str:
+    if type(data) is not str or (strict and data not in _THINKING_PREFIX_MISMATCH_BEHAVIOR_VALUES):
+        raise DecodeError('one of "error", "drop_block"', data)
+    return data
+
+
 def decode_thinking_display(data: Any, strict: bool) -> ThinkingDisplay | str:
     if type(data) is not str or (strict and data not in _THINKING_DISPLAY_VALUES):
-        raise DecodeError('one of "summarized", "omitted"', data)
+        raise DecodeError('one of "summarized", "omitted", "updates"', data)
+    return data
+
+
+def decode_fallback_credit_token_mode(data: Any, strict: bool) -> FallbackCreditTokenMode | str:
+    if type(data) is not str or (strict and data not in _FALLBACK_CREDIT_TOKEN_MODE_VALUES):
+        raise DecodeError('one of "strict", "best_effort"', data)
+    return data
+
+
+def decode_bill_to(data: Any, strict: bool) -> BillTo | str:
+    if type(data) is not str or (strict and data not in _BILL_TO_VALUES):
+        raise DecodeError('one of "self", "user_profile"', data)
     return data
 
 
@@ -1323,6 +2380,14 @@ def link() -> None:
         {
             "user": decode_user_message_param,
             "assistant": decode_assistant_message_param,
+            "system": decode_system_message_param,
+        }
+    )
+    _SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS.update(
+        {
+            "text": _content.decode_text_block_param,
+            "tool_addition": _content.decode_request_tool_addition_block_param,
+            "tool_removal": _content.decode_request_tool_removal_block_param,
         }
     )
     _TOOL_CHOICE_PARAM_VARIANTS.update(
@@ -1338,5 +2403,12 @@ def link() -> None:
             "enabled": decode_thinking_config_enabled_param,
             "disabled": decode_thinking_config_disabled_param,
             "adaptive": decode_thinking_config_adaptive_param,
+            "between_tools": decode_thinking_config_between_tools_param,
+        }
+    )
+    _MESSAGE_THREAD_PARAM_VARIANTS.update(
+        {
+            "create": decode_thread_create_params,
+            "continue": decode_thread_continue_params,
         }
     )

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _content
 from . import _request
+from . import _response_compaction
+from . import _response_server_tools
+from . import _usage
 from ._runtime import (
     UNSET,
     DecodeError,
@@ -26,13 +29,16 @@ if TYPE_CHECKING:
     from ._content import ServerToolName, WebSearchToolResultErrorCode
     from ._request import SkillType
     from ._unions import (
+        AppliedContextEdit,
         CacheMissReason,
         ContentBlock,
+        InputTransformation,
         StopDetails,
         TextCitation,
         ToolUseCaller,
         WebSearchToolResultBlockContent,
     )
+    from ._usage import Usage
 
 StopReason: TypeAlias = Literal[
     "end_turn",
@@ -40,6 +46,7 @@ StopReason: TypeAlias = Literal[
     "stop_sequence",
     "tool_use",
     "pause_turn",
+    "compaction",
     "refusal",
     "model_context_window_exceeded",
 ]
@@ -52,6 +59,8 @@ Open: values added to the API later decode as plain strings (strict decoding rej
 - `stop_sequence`: One of the caller's stop sequences was produced.
 - `tool_use`: The model called one or more client tools.
 - `pause_turn`: A long-running turn was paused; send the response back to let it continue.
+- `compaction`: The context was compacted and the turn stopped so the caller can continue from
+  the summary. Beta: send `anthropic-beta: compact-2026-01-12` to use it.
 - `refusal`: Safety systems stopped the response.
 - `model_context_window_exceeded`: The model's context window filled up.
 """
@@ -62,6 +71,7 @@ _STOP_REASON_VALUES: Final = frozenset(
         "stop_sequence",
         "tool_use",
         "pause_turn",
+        "compaction",
         "refusal",
         "model_context_window_exceeded",
     }
@@ -90,36 +100,30 @@ _REFUSAL_CATEGORY_VALUES: Final = frozenset(
 )
 
 
-ServiceTier: TypeAlias = Literal[
-    "standard",
-    "priority",
-    "batch",
+ThinkingBindingMismatchReason: TypeAlias = Literal[
+    "model_binding_mismatch",
+    "prefix_binding_mismatch",
+    "organization_binding_mismatch",
+    "end_user_binding_mismatch",
 ]
-"""Capacity tier that handled a request.
+"""The binding a thinking block was checked against and did not match.
+
+Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
 
 Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `model_binding_mismatch`: The block was produced by a different model.
+- `prefix_binding_mismatch`: The conversation before the block differs from the one it was made
+  in.
+- `organization_binding_mismatch`: The block was produced for another organization.
+- `end_user_binding_mismatch`: The block was produced for another end user.
 """
-_SERVICE_TIER_VALUES: Final = frozenset(
+_THINKING_BINDING_MISMATCH_REASON_VALUES: Final = frozenset(
     {
-        "standard",
-        "priority",
-        "batch",
-    }
-)
-
-
-Speed: TypeAlias = Literal[
-    "standard",
-    "fast",
-]
-"""Inference speed mode.
-
-Open: values added to the API later decode as plain strings (strict decoding rejects them).
-"""
-_SPEED_VALUES: Final = frozenset(
-    {
-        "standard",
-        "fast",
+        "model_binding_mismatch",
+        "prefix_binding_mismatch",
+        "organization_binding_mismatch",
+        "end_user_binding_mismatch",
     }
 )
 
@@ -148,6 +152,17 @@ class Message(Model):
     """The container the request's tools ran in, when one was used."""
     diagnostics: Diagnostics | None | Unset = UNSET
     """Prompt-cache diagnostics, present when requested and a divergence was found."""
+    context_management: ContextManagementResponse | None | Unset = UNSET
+    """What the context management strategies removed before sampling.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+    input_transformations: list[InputTransformation] | None | Unset = UNSET
+    """One entry per request block the API dropped or kept despite a failed binding check; empty
+    when there is nothing to report.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -168,6 +183,16 @@ class Message(Model):
             out["container"] = None if self.container is None else self.container.to_dict()
         if self.diagnostics is not UNSET:
             out["diagnostics"] = None if self.diagnostics is None else self.diagnostics.to_dict()
+        if self.context_management is not UNSET:
+            out["context_management"] = (
+                None if self.context_management is None else self.context_management.to_dict()
+            )
+        if self.input_transformations is not UNSET:
+            out["input_transformations"] = (
+                None
+                if self.input_transformations is None
+                else [item0.to_dict() for item0 in self.input_transformations]
+            )
         if self.extra:
             out.update(self.extra)
         return out
@@ -182,6 +207,26 @@ class RefusalStopDetails(Model):
     """Policy area the refusal falls under; null when none applies."""
     explanation: str | None | Unset = UNSET
     """Human-readable reason whose wording may change."""
+    fallback_credit_token: str | None | Unset = UNSET
+    """Short-lived code that makes a retry on the fallback model cheaper; null when the refused
+    model is not eligible.
+
+    Beta: send `anthropic-beta: fallback-credit-2026-07-01` or `anthropic-beta:
+    fallback-credit-2026-06-01` to use it.
+    """
+    fallback_has_prefill_claim: bool | None | Unset = UNSET
+    """Whether the credit may be redeemed by resending the partial answer as an assistant turn; set
+    only alongside the token.
+
+    Beta: send `anthropic-beta: fallback-credit-2026-07-01` or `anthropic-beta:
+    fallback-credit-2026-06-01` to use it.
+    """
+    recommended_model: str | None | Unset = UNSET
+    """Model the caller may retry on itself when the server could not attempt a fallback.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -193,6 +238,12 @@ class RefusalStopDetails(Model):
             out["category"] = self.category
         if self.explanation is not UNSET:
             out["explanation"] = self.explanation
+        if self.fallback_credit_token is not UNSET:
+            out["fallback_credit_token"] = self.fallback_credit_token
+        if self.fallback_has_prefill_claim is not UNSET:
+            out["fallback_has_prefill_claim"] = self.fallback_has_prefill_claim
+        if self.recommended_model is not UNSET:
+            out["recommended_model"] = self.recommended_model
         if self.extra:
             out.update(self.extra)
         return out
@@ -647,126 +698,6 @@ class WebSearchToolResultErrorObject(Model):
 
 
 @dataclass(slots=True, kw_only=True)
-class Usage(Model):
-    """Token accounting for a request; total input is input_tokens plus both cache counts."""
-
-    input_tokens: int
-    """Input tokens that were neither read from nor written to the cache."""
-    output_tokens: int
-    """Tokens generated, including thinking."""
-    cache_creation_input_tokens: int | None | Unset = UNSET
-    """Input tokens written to the prompt cache."""
-    cache_read_input_tokens: int | None | Unset = UNSET
-    """Input tokens served from the prompt cache."""
-    cache_creation: CacheCreation | None | Unset = UNSET
-    """Cache writes split by entry lifetime."""
-    server_tool_use: ServerToolUsage | None | Unset = UNSET
-    """How many server tool requests were made."""
-    output_tokens_details: OutputTokensDetails | None | Unset = UNSET
-    """Breakdown of output_tokens, for observability only."""
-    service_tier: ServiceTier | str | None | Unset = UNSET
-    """Capacity tier that served the request."""
-    inference_geo: str | None | Unset = UNSET
-    """Geography where inference actually ran."""
-    speed: Speed | str | None | Unset = UNSET
-    """Inference speed mode that was used."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Members the spec does not describe, kept as received and sent again."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-        }
-        if self.cache_creation_input_tokens is not UNSET:
-            out["cache_creation_input_tokens"] = self.cache_creation_input_tokens
-        if self.cache_read_input_tokens is not UNSET:
-            out["cache_read_input_tokens"] = self.cache_read_input_tokens
-        if self.cache_creation is not UNSET:
-            out["cache_creation"] = (
-                None if self.cache_creation is None else self.cache_creation.to_dict()
-            )
-        if self.server_tool_use is not UNSET:
-            out["server_tool_use"] = (
-                None if self.server_tool_use is None else self.server_tool_use.to_dict()
-            )
-        if self.output_tokens_details is not UNSET:
-            out["output_tokens_details"] = (
-                None if self.output_tokens_details is None else self.output_tokens_details.to_dict()
-            )
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.inference_geo is not UNSET:
-            out["inference_geo"] = self.inference_geo
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-@dataclass(slots=True, kw_only=True)
-class CacheCreation(Model):
-    """Cache-write tokens split by the lifetime of the entry they created."""
-
-    ephemeral_5m_input_tokens: int
-    """Tokens written to five-minute cache entries."""
-    ephemeral_1h_input_tokens: int
-    """Tokens written to one-hour cache entries."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Members the spec does not describe, kept as received and sent again."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "ephemeral_5m_input_tokens": self.ephemeral_5m_input_tokens,
-            "ephemeral_1h_input_tokens": self.ephemeral_1h_input_tokens,
-        }
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-@dataclass(slots=True, kw_only=True)
-class ServerToolUsage(Model):
-    """Counts of server tool requests."""
-
-    web_search_requests: int
-    """Number of web searches run."""
-    web_fetch_requests: int | Unset = UNSET
-    """Number of web fetches run; missing from responses that predate the fetch tool."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Members the spec does not describe, kept as received and sent again."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "web_search_requests": self.web_search_requests,
-        }
-        if self.web_fetch_requests is not UNSET:
-            out["web_fetch_requests"] = self.web_fetch_requests
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-@dataclass(slots=True, kw_only=True)
-class OutputTokensDetails(Model):
-    """Decomposition of output tokens; output_tokens stays the billed total."""
-
-    thinking_tokens: int
-    """Output tokens spent on internal reasoning, before any summarisation."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Members the spec does not describe, kept as received and sent again."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "thinking_tokens": self.thinking_tokens,
-        }
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-@dataclass(slots=True, kw_only=True)
 class Container(Model):
     """The container a request's tools ran in."""
 
@@ -954,6 +885,231 @@ class CacheMissUnavailable(Model):
 
 
 @dataclass(slots=True, kw_only=True)
+class ContextManagementResponse(Model):
+    """Report of the context edits the server made to the prompt before sampling.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+
+    applied_edits: list[AppliedContextEdit]
+    """One entry per strategy that actually removed something, in the order applied; empty when none
+    did.
+    """
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "applied_edits": [item0.to_dict() for item0 in self.applied_edits],
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ClearToolUses20250919EditResponse(Model):
+    """Outcome of the strategy that drops old tool calls and their results.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+
+    type: Literal["clear_tool_uses_20250919"] = "clear_tool_uses_20250919"
+    cleared_tool_uses: int
+    """How many tool call and result pairs were removed."""
+    cleared_input_tokens: int
+    """Input tokens saved by the removal."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "cleared_tool_uses": self.cleared_tool_uses,
+            "cleared_input_tokens": self.cleared_input_tokens,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ClearThinking20251015EditResponse(Model):
+    """Outcome of the strategy that drops thinking blocks of earlier assistant turns.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+
+    type: Literal["clear_thinking_20251015"] = "clear_thinking_20251015"
+    cleared_thinking_turns: int
+    """How many assistant turns lost their thinking blocks."""
+    cleared_input_tokens: int
+    """Input tokens saved by the removal."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "cleared_thinking_turns": self.cleared_thinking_turns,
+            "cleared_input_tokens": self.cleared_input_tokens,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CountTokensContextManagementResponse(Model):
+    """Effect of context management on a token count.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+
+    original_input_tokens: int
+    """Input tokens the prompt would have used without any context edits."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "original_input_tokens": self.original_input_tokens,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThinkingDroppedInputTransformation(Model):
+    """A thinking-like block from the request that was hidden from the model.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
+
+    type: Literal["thinking_dropped"] = "thinking_dropped"
+    path: str
+    """Location of the block in the request's messages."""
+    reason: ThinkingBindingMismatchReason | str
+    """Which binding check failed."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "path": self.path,
+            "reason": self.reason,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ThinkingMismatchAllowedInputTransformation(Model):
+    """A thinking block that failed the conversation check but was shown to the model anyway.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
+
+    type: Literal["thinking_mismatch_allowed"] = "thinking_mismatch_allowed"
+    path: str
+    """Location of the block in the request's messages."""
+    reason: ThinkingBindingMismatchReason | str
+    """Which binding check failed."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "path": self.path,
+            "reason": self.reason,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackBlock(Model):
+    """Boundary in the content where a model that declined hands over to a fallback model.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+
+    type: Literal["fallback"] = "fallback"
+    from_: FallbackInfo
+    """The model that declined at this point."""
+    to: FallbackInfo
+    """The model whose output follows, named by its canonical id."""
+    trigger: FallbackRefusalTrigger
+    """Why the earlier model handed over."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "from": self.from_.to_dict(),
+            "to": self.to.to_dict(),
+            "trigger": self.trigger.to_dict(),
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackInfo(Model):
+    """Names one model taking part in a server-side fallback.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+
+    model: str
+    """Model id or alias."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": self.model,
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class FallbackRefusalTrigger(Model):
+    """A refusal that caused a hand-over to the fallback model.
+
+    Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+
+    type: Literal["refusal"] = "refusal"
+    category: RefusalCategory | str | None | Unset = UNSET
+    """Policy area of the refusal; null when none applies."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
+        if self.category is not UNSET:
+            out["category"] = self.category
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
 class UnknownContentBlock(Model):
     """ContentBlock whose `type` this version of the spec does not know.
 
@@ -1053,6 +1209,46 @@ class UnknownCacheMissReason(Model):
         return self.raw
 
 
+@dataclass(slots=True, kw_only=True)
+class UnknownAppliedContextEdit(Model):
+    """AppliedContextEdit whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+@dataclass(slots=True, kw_only=True)
+class UnknownInputTransformation(Model):
+    """InputTransformation whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 _MESSAGE_FIELDS: Final = frozenset(
     {
         "id",
@@ -1066,6 +1262,8 @@ _MESSAGE_FIELDS: Final = frozenset(
         "usage",
         "container",
         "diagnostics",
+        "context_management",
+        "input_transformations",
     }
 )
 
@@ -1107,7 +1305,7 @@ def decode_message(data: Any, strict: bool) -> Message:
             raise error.at_key("stop_details")
     usage = data.get("usage", UNSET)
     try:
-        usage = decode_usage(usage, strict)
+        usage = _usage.decode_usage(usage, strict)
     except DecodeError as error:
         raise error.at_key("usage")
     container = data.get("container", UNSET)
@@ -1122,6 +1320,20 @@ def decode_message(data: Any, strict: bool) -> Message:
             diagnostics = decode_diagnostics(diagnostics, strict)
         except DecodeError as error:
             raise error.at_key("diagnostics")
+    context_management = data.get("context_management", UNSET)
+    if context_management is not UNSET and context_management is not None:
+        try:
+            context_management = decode_context_management_response(context_management, strict)
+        except DecodeError as error:
+            raise error.at_key("context_management")
+    input_transformations = data.get("input_transformations", UNSET)
+    if input_transformations is not UNSET and input_transformations is not None:
+        try:
+            input_transformations = decode_list(
+                input_transformations, decode_input_transformation, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("input_transformations")
     if data.keys() <= _MESSAGE_FIELDS:
         extra = {}
     else:
@@ -1138,6 +1350,8 @@ def decode_message(data: Any, strict: bool) -> Message:
         usage=usage,
         container=container,
         diagnostics=diagnostics,
+        context_management=context_management,
+        input_transformations=input_transformations,
         extra=extra,
     )
 
@@ -1147,6 +1361,9 @@ _REFUSAL_STOP_DETAILS_FIELDS: Final = frozenset(
         "type",
         "category",
         "explanation",
+        "fallback_credit_token",
+        "fallback_has_prefill_claim",
+        "recommended_model",
     }
 )
 
@@ -1166,6 +1383,29 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     explanation = data.get("explanation", UNSET)
     if explanation is not UNSET and explanation is not None and type(explanation) is not str:
         raise DecodeError("a string or null", explanation).at_key("explanation")
+    fallback_credit_token = data.get("fallback_credit_token", UNSET)
+    if (
+        fallback_credit_token is not UNSET
+        and fallback_credit_token is not None
+        and type(fallback_credit_token) is not str
+    ):
+        raise DecodeError("a string or null", fallback_credit_token).at_key("fallback_credit_token")
+    fallback_has_prefill_claim = data.get("fallback_has_prefill_claim", UNSET)
+    if (
+        fallback_has_prefill_claim is not UNSET
+        and fallback_has_prefill_claim is not None
+        and type(fallback_has_prefill_claim) is not bool
+    ):
+        raise DecodeError("true or false or null", fallback_has_prefill_claim).at_key(
+            "fallback_has_prefill_claim"
+        )
+    recommended_model = data.get("recommended_model", UNSET)
+    if (
+        recommended_model is not UNSET
+        and recommended_model is not None
+        and type(recommended_model) is not str
+    ):
+        raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
     if data.keys() <= _REFUSAL_STOP_DETAILS_FIELDS:
         extra = {}
     else:
@@ -1174,6 +1414,9 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         type=type_,
         category=category,
         explanation=explanation,
+        fallback_credit_token=fallback_credit_token,
+        fallback_has_prefill_claim=fallback_has_prefill_claim,
+        recommended_model=recommended_model,
         extra=extra,
     )
 
@@ -1846,184 +2089,6 @@ def decode_web_search_tool_result_error_object(
     )
 
 
-_USAGE_FIELDS: Final = frozenset(
-    {
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "cache_creation",
-        "server_tool_use",
-        "output_tokens_details",
-        "service_tier",
-        "inference_geo",
-        "speed",
-    }
-)
-
-
-def decode_usage(data: Any, strict: bool) -> Usage:
-    if type(data) is not dict:
-        raise DecodeError("an object", data)
-    input_tokens = data.get("input_tokens", UNSET)
-    if type(input_tokens) is not int:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    output_tokens = data.get("output_tokens", UNSET)
-    if type(output_tokens) is not int:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-    if (
-        cache_creation_input_tokens is not UNSET
-        and cache_creation_input_tokens is not None
-        and type(cache_creation_input_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
-            "cache_creation_input_tokens"
-        )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-    if (
-        cache_read_input_tokens is not UNSET
-        and cache_read_input_tokens is not None
-        and type(cache_read_input_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
-            "cache_read_input_tokens"
-        )
-    cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET and cache_creation is not None:
-        try:
-            cache_creation = decode_cache_creation(cache_creation, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_creation")
-    server_tool_use = data.get("server_tool_use", UNSET)
-    if server_tool_use is not UNSET and server_tool_use is not None:
-        try:
-            server_tool_use = decode_server_tool_usage(server_tool_use, strict)
-        except DecodeError as error:
-            raise error.at_key("server_tool_use")
-    output_tokens_details = data.get("output_tokens_details", UNSET)
-    if output_tokens_details is not UNSET and output_tokens_details is not None:
-        try:
-            output_tokens_details = decode_output_tokens_details(output_tokens_details, strict)
-        except DecodeError as error:
-            raise error.at_key("output_tokens_details")
-    service_tier = data.get("service_tier", UNSET)
-    if service_tier is not UNSET and service_tier is not None:
-        try:
-            service_tier = decode_service_tier(service_tier, strict)
-        except DecodeError as error:
-            raise error.at_key("service_tier")
-    inference_geo = data.get("inference_geo", UNSET)
-    if inference_geo is not UNSET and inference_geo is not None and type(inference_geo) is not str:
-        raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
-    speed = data.get("speed", UNSET)
-    if speed is not UNSET and speed is not None:
-        try:
-            speed = decode_speed(speed, strict)
-        except DecodeError as error:
-            raise error.at_key("speed")
-    if data.keys() <= _USAGE_FIELDS:
-        extra = {}
-    else:
-        extra = extra_fields(data, _USAGE_FIELDS, strict)
-    return Usage(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cache_creation_input_tokens=cache_creation_input_tokens,
-        cache_read_input_tokens=cache_read_input_tokens,
-        cache_creation=cache_creation,
-        server_tool_use=server_tool_use,
-        output_tokens_details=output_tokens_details,
-        service_tier=service_tier,
-        inference_geo=inference_geo,
-        speed=speed,
-        extra=extra,
-    )
-
-
-_CACHE_CREATION_FIELDS: Final = frozenset(
-    {
-        "ephemeral_5m_input_tokens",
-        "ephemeral_1h_input_tokens",
-    }
-)
-
-
-def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
-    if type(data) is not dict:
-        raise DecodeError("an object", data)
-    ephemeral_5m_input_tokens = data.get("ephemeral_5m_input_tokens", UNSET)
-    if type(ephemeral_5m_input_tokens) is not int:
-        raise DecodeError("an integer", ephemeral_5m_input_tokens).at_key(
-            "ephemeral_5m_input_tokens"
-        )
-    ephemeral_1h_input_tokens = data.get("ephemeral_1h_input_tokens", UNSET)
-    if type(ephemeral_1h_input_tokens) is not int:
-        raise DecodeError("an integer", ephemeral_1h_input_tokens).at_key(
-            "ephemeral_1h_input_tokens"
-        )
-    if data.keys() <= _CACHE_CREATION_FIELDS:
-        extra = {}
-    else:
-        extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict)
-    return CacheCreation(
-        ephemeral_5m_input_tokens=ephemeral_5m_input_tokens,
-        ephemeral_1h_input_tokens=ephemeral_1h_input_tokens,
-        extra=extra,
-    )
-
-
-_SERVER_TOOL_USAGE_FIELDS: Final = frozenset(
-    {
-        "web_search_requests",
-        "web_fetch_requests",
-    }
-)
-
-
-def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
-    if type(data) is not dict:
-        raise DecodeError("an object", data)
-    web_search_requests = data.get("web_search_requests", UNSET)
-    if type(web_search_requests) is not int:
-        raise DecodeError("an integer", web_search_requests).at_key("web_search_requests")
-    web_fetch_requests = data.get("web_fetch_requests", UNSET)
-    if web_fetch_requests is not UNSET and type(web_fetch_requests) is not int:
-        raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
-    if data.keys() <= _SERVER_TOOL_USAGE_FIELDS:
-        extra = {}
-    else:
-        extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict)
-    return ServerToolUsage(
-        web_search_requests=web_search_requests,
-        web_fetch_requests=web_fetch_requests,
-        extra=extra,
-    )
-
-
-_OUTPUT_TOKENS_DETAILS_FIELDS: Final = frozenset(
-    {
-        "thinking_tokens",
-    }
-)
-
-
-def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails:
-    if type(data) is not dict:
-        raise DecodeError("an object", data)
-    thinking_tokens = data.get("thinking_tokens", UNSET)
-    if type(thinking_tokens) is not int:
-        raise DecodeError("an integer", thinking_tokens).at_key("thinking_tokens")
-    if data.keys() <= _OUTPUT_TOKENS_DETAILS_FIELDS:
-        extra = {}
-    else:
-        extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict)
-    return OutputTokensDetails(
-        thinking_tokens=thinking_tokens,
-        extra=extra,
-    )
-
-
 _CONTAINER_FIELDS: Final = frozenset(
     {
         "id",
@@ -2289,6 +2354,298 @@ def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailab
     )
 
 
+_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final = frozenset(
+    {
+        "applied_edits",
+    }
+)
+
+
+def decode_context_management_response(data: Any, strict: bool) -> ContextManagementResponse:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    applied_edits = data.get("applied_edits", UNSET)
+    try:
+        applied_edits = decode_list(applied_edits, decode_applied_context_edit, strict)
+    except DecodeError as error:
+        raise error.at_key("applied_edits")
+    if data.keys() <= _CONTEXT_MANAGEMENT_RESPONSE_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
+    return ContextManagementResponse(
+        applied_edits=applied_edits,
+        extra=extra,
+    )
+
+
+_CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS: Final = frozenset(
+    {
+        "type",
+        "cleared_tool_uses",
+        "cleared_input_tokens",
+    }
+)
+
+
+def decode_clear_tool_uses20250919_edit_response(
+    data: Any, strict: bool
+) -> ClearToolUses20250919EditResponse:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "clear_tool_uses_20250919":
+        raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
+    cleared_tool_uses = data.get("cleared_tool_uses", UNSET)
+    if type(cleared_tool_uses) is not int:
+        raise DecodeError("an integer", cleared_tool_uses).at_key("cleared_tool_uses")
+    cleared_input_tokens = data.get("cleared_input_tokens", UNSET)
+    if type(cleared_input_tokens) is not int:
+        raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
+    if data.keys() <= _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS, strict)
+    return ClearToolUses20250919EditResponse(
+        type=type_,
+        cleared_tool_uses=cleared_tool_uses,
+        cleared_input_tokens=cleared_input_tokens,
+        extra=extra,
+    )
+
+
+_CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS: Final = frozenset(
+    {
+        "type",
+        "cleared_thinking_turns",
+        "cleared_input_tokens",
+    }
+)
+
+
+def decode_clear_thinking20251015_edit_response(
+    data: Any, strict: bool
+) -> ClearThinking20251015EditResponse:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "clear_thinking_20251015":
+        raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
+    cleared_thinking_turns = data.get("cleared_thinking_turns", UNSET)
+    if type(cleared_thinking_turns) is not int:
+        raise DecodeError("an integer", cleared_thinking_turns).at_key("cleared_thinking_turns")
+    cleared_input_tokens = data.get("cleared_input_tokens", UNSET)
+    if type(cleared_input_tokens) is not int:
+        raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
+    if data.keys() <= _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS, strict)
+    return ClearThinking20251015EditResponse(
+        type=type_,
+        cleared_thinking_turns=cleared_thinking_turns,
+        cleared_input_tokens=cleared_input_tokens,
+        extra=extra,
+    )
+
+
+_COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final = frozenset(
+    {
+        "original_input_tokens",
+    }
+)
+
+
+def decode_count_tokens_context_management_response(
+    data: Any, strict: bool
+) -> CountTokensContextManagementResponse:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    original_input_tokens = data.get("original_input_tokens", UNSET)
+    if type(original_input_tokens) is not int:
+        raise DecodeError("an integer", original_input_tokens).at_key("original_input_tokens")
+    if data.keys() <= _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
+    return CountTokensContextManagementResponse(
+        original_input_tokens=original_input_tokens,
+        extra=extra,
+    )
+
+
+_THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS: Final = frozenset(
+    {
+        "type",
+        "path",
+        "reason",
+    }
+)
+
+
+def decode_thinking_dropped_input_transformation(
+    data: Any, strict: bool
+) -> ThinkingDroppedInputTransformation:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "thinking_dropped":
+        raise DecodeError('"thinking_dropped"', type_).at_key("type")
+    path = data.get("path", UNSET)
+    if type(path) is not str:
+        raise DecodeError("a string", path).at_key("path")
+    reason = data.get("reason", UNSET)
+    try:
+        reason = decode_thinking_binding_mismatch_reason(reason, strict)
+    except DecodeError as error:
+        raise error.at_key("reason")
+    if data.keys() <= _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS, strict)
+    return ThinkingDroppedInputTransformation(
+        type=type_,
+        path=path,
+        reason=reason,
+        extra=extra,
+    )
+
+
+_THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS: Final = frozenset(
+    {
+        "type",
+        "path",
+        "reason",
+    }
+)
+
+
+def decode_thinking_mismatch_allowed_input_transformation(
+    data: Any, strict: bool
+) -> ThinkingMismatchAllowedInputTransformation:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "thinking_mismatch_allowed":
+        raise DecodeError('"thinking_mismatch_allowed"', type_).at_key("type")
+    path = data.get("path", UNSET)
+    if type(path) is not str:
+        raise DecodeError("a string", path).at_key("path")
+    reason = data.get("reason", UNSET)
+    try:
+        reason = decode_thinking_binding_mismatch_reason(reason, strict)
+    except DecodeError as error:
+        raise error.at_key("reason")
+    if data.keys() <= _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS, strict)
+    return ThinkingMismatchAllowedInputTransformation(
+        type=type_,
+        path=path,
+        reason=reason,
+        extra=extra,
+    )
+
+
+_FALLBACK_BLOCK_FIELDS: Final = frozenset(
+    {
+        "type",
+        "from",
+        "to",
+        "trigger",
+    }
+)
+
+
+def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "fallback":
+        raise DecodeError('"fallback"', type_).at_key("type")
+    from_ = data.get("from", UNSET)
+    try:
+        from_ = decode_fallback_info(from_, strict)
+    except DecodeError as error:
+        raise error.at_key("from")
+    to = data.get("to", UNSET)
+    try:
+        to = decode_fallback_info(to, strict)
+    except DecodeError as error:
+        raise error.at_key("to")
+    trigger = data.get("trigger", UNSET)
+    try:
+        trigger = decode_fallback_refusal_trigger(trigger, strict)
+    except DecodeError as error:
+        raise error.at_key("trigger")
+    if data.keys() <= _FALLBACK_BLOCK_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict)
+    return FallbackBlock(
+        type=type_,
+        from_=from_,
+        to=to,
+        trigger=trigger,
+        extra=extra,
+    )
+
+
+_FALLBACK_INFO_FIELDS: Final = frozenset(
+    {
+        "model",
+    }
+)
+
+
+def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    model = data.get("model", UNSET)
+    if type(model) is not str:
+        raise DecodeError("a string", model).at_key("model")
+    if data.keys() <= _FALLBACK_INFO_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict)
+    return FallbackInfo(
+        model=model,
+        extra=extra,
+    )
+
+
+_FALLBACK_REFUSAL_TRIGGER_FIELDS: Final = frozenset(
+    {
+        "type",
+        "category",
+    }
+)
+
+
+def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalTrigger:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "refusal":
+        raise DecodeError('"refusal"', type_).at_key("type")
+    category = data.get("category", UNSET)
+    if category is not UNSET and category is not None:
+        try:
+            category = decode_refusal_category(category, strict)
+        except DecodeError as error:
+            raise error.at_key("category")
+    if data.keys() <= _FALLBACK_REFUSAL_TRIGGER_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict)
+    return FallbackRefusalTrigger(
+        type=type_,
+        category=category,
+        extra=extra,
+    )
+
+
 _CONTENT_BLOCK_VARIANTS: dict[str, Callable[[Any, bool], ContentBlock]] = {}
 
 
@@ -2303,7 +2660,7 @@ def decode_content_block(data: Any, strict: bool) -> ContentBlock:
         if not strict:
             return UnknownContentBlock(raw=data)
     raise DecodeError(
-        'one of "text", "thinking", "redacted_thinking", "tool_use", "server_tool_use", "web_search_tool_result"',
+        'one of "text", "thinking", "redacted_thinking", "tool_use", "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "advisor_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "mcp_tool_use", "mcp_tool_result", "container_upload", "compaction", "fallback", "mcp_tool_listing"',
         tag,
     ).at_key("type")
 
@@ -2380,6 +2737,40 @@ def decode_cache_miss_reason(data: Any, strict: bool) -> CacheMissReason:
     ).at_key("type")
 
 
+_APPLIED_CONTEXT_EDIT_VARIANTS: dict[str, Callable[[Any, bool], AppliedContextEdit]] = {}
+
+
+def decode_applied_context_edit(data: Any, strict: bool) -> AppliedContextEdit:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _APPLIED_CONTEXT_EDIT_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownAppliedContextEdit(raw=data)
+    raise DecodeError('one of "clear_tool_uses_20250919", "clear_thinking_20251015"', tag).at_key(
+        "type"
+    )
+
+
+_INPUT_TRANSFORMATION_VARIANTS: dict[str, Callable[[Any, bool], InputTransformation]] = {}
+
+
+def decode_input_transformation(data: Any, strict: bool) -> InputTransformation:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _INPUT_TRANSFORMATION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownInputTransformation(raw=data)
+    raise DecodeError('one of "thinking_dropped", "thinking_mismatch_allowed"', tag).at_key("type")
+
+
 def decode_web_search_tool_result_block_content(
     data: Any, strict: bool
 ) -> WebSearchToolResultBlockContent:
@@ -2393,7 +2784,7 @@ def decode_web_search_tool_result_block_content(
 def decode_stop_reason(data: Any, strict: bool) -> StopReason | str:
     if type(data) is not str or (strict and data not in _STOP_REASON_VALUES):
         raise DecodeError(
-            'one of "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"',
+            'one of "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "compaction", "refusal", "model_context_window_exceeded"',
             data,
         )
     return data
@@ -2407,15 +2798,14 @@ def decode_refusal_category(data: Any, strict: bool) -> RefusalCategory | str:
     return data
 
 
-def decode_service_tier(data: Any, strict: bool) -> ServiceTier | str:
-    if type(data) is not str or (strict and data not in _SERVICE_TIER_VALUES):
-        raise DecodeError('one of "standard", "priority", "batch"', data)
-    return data
-
-
-def decode_speed(data: Any, strict: bool) -> Speed | str:
-    if type(data) is not str or (strict and data not in _SPEED_VALUES):
-        raise DecodeError('one of "standard", "fast"', data)
+def decode_thinking_binding_mismatch_reason(
+    data: Any, strict: bool
+) -> ThinkingBindingMismatchReason | str:
+    if type(data) is not str or (strict and data not in _THINKING_BINDING_MISMATCH_REASON_VALUES):
+        raise DecodeError(
+            'one of "model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"',
+            data,
+        )
     return data
 
 
@@ -2433,6 +2823,18 @@ def link() -> None:
             "tool_use": decode_tool_use_block,
             "server_tool_use": decode_server_tool_use_block,
             "web_search_tool_result": decode_web_search_tool_result_block,
+            "web_fetch_tool_result": _response_server_tools.decode_web_fetch_tool_result_block,
+            "advisor_tool_result": _response_server_tools.decode_advisor_tool_result_block,
+            "code_execution_tool_result": _response_server_tools.decode_code_execution_tool_result_block,
+            "bash_code_execution_tool_result": _response_server_tools.decode_bash_code_execution_tool_result_block,
+            "text_editor_code_execution_tool_result": _response_server_tools.decode_text_editor_code_execution_tool_result_block,
+            "tool_search_tool_result": _response_server_tools.decode_tool_search_tool_result_block,
+            "mcp_tool_use": _response_server_tools.decode_mcp_tool_use_block,
+            "mcp_tool_result": _response_server_tools.decode_mcp_tool_result_block,
+            "container_upload": _response_server_tools.decode_container_upload_block,
+            "compaction": _response_compaction.decode_compaction_block,
+            "fallback": decode_fallback_block,
+            "mcp_tool_listing": _response_server_tools.decode_mcp_tool_listing_block,
         }
     )
     _STOP_DETAILS_VARIANTS.update(
@@ -2464,5 +2866,17 @@ def link() -> None:
             "messages_changed": decode_cache_miss_messages_changed,
             "previous_message_not_found": decode_cache_miss_previous_message_not_found,
             "unavailable": decode_cache_miss_unavailable,
+        }
+    )
+    _APPLIED_CONTEXT_EDIT_VARIANTS.update(
+        {
+            "clear_tool_uses_20250919": decode_clear_tool_uses20250919_edit_response,
+            "clear_thinking_20251015": decode_clear_thinking20251015_edit_response,
+        }
+    )
+    _INPUT_TRANSFORMATION_VARIANTS.update(
+        {
+            "thinking_dropped": decode_thinking_dropped_input_transformation,
+            "thinking_mismatch_allowed": decode_thinking_mismatch_allowed_input_transformation,
         }
     )

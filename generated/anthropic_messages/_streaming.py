@@ -11,18 +11,22 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _errors
 from . import _response
-from ._runtime import UNSET, DecodeError, Model, Unset, extra_fields
+from . import _usage
+from ._runtime import UNSET, DecodeError, Model, Unset, decode_list, extra_fields
 
 if TYPE_CHECKING:
-    from ._response import Container, Message, OutputTokensDetails, ServerToolUsage, StopReason
+    from ._response import Container, ContextManagementResponse, Message, StopReason
     from ._unions import (
         ContentBlock,
         ContentBlockDelta,
         ErrorObject,
+        InputTransformation,
+        IterationsUsageItem,
         MessageStreamEvent,
         StopDetails,
         TextCitation,
     )
+    from ._usage import FallbackCreditUsage, OutputTokensDetails, ServerToolUsage
 
 
 @dataclass(slots=True, kw_only=True)
@@ -54,6 +58,16 @@ class MessageDeltaEvent(Model):
     """Message fields that changed."""
     usage: MessageDeltaUsage
     """Running token totals."""
+    context_management: ContextManagementResponse | None | Unset = UNSET
+    """What the context management strategies removed before sampling.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
+    input_transformations: list[InputTransformation] | None | Unset = UNSET
+    """Replaces the list from message_start; sent only when a fallback model took over mid-stream.
+
+    Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -63,6 +77,16 @@ class MessageDeltaEvent(Model):
             "delta": self.delta.to_dict(),
             "usage": self.usage.to_dict(),
         }
+        if self.context_management is not UNSET:
+            out["context_management"] = (
+                None if self.context_management is None else self.context_management.to_dict()
+            )
+        if self.input_transformations is not UNSET:
+            out["input_transformations"] = (
+                None
+                if self.input_transformations is None
+                else [item0.to_dict() for item0 in self.input_transformations]
+            )
         if self.extra:
             out.update(self.extra)
         return out
@@ -114,6 +138,19 @@ class MessageDeltaUsage(Model):
     """Server tool requests made so far."""
     output_tokens_details: OutputTokensDetails | None | Unset = UNSET
     """Breakdown of output_tokens, for observability only."""
+    iterations: list[IterationsUsageItem] | None | Unset = UNSET
+    """Usage of each sampling step so far.
+
+    Beta: send `anthropic-beta: compact-2026-01-12` or `anthropic-beta: advisor-tool-2026-03-01`
+    or `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+    server-side-fallback-2026-06-01` to use it.
+    """
+    fallback_credit: FallbackCreditUsage | None | Unset = UNSET
+    """Whether the fallback credit presented with the request was honoured.
+
+    Beta: send `anthropic-beta: fallback-credit-2026-07-01` or `anthropic-beta:
+    fallback-credit-2026-06-01` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -134,6 +171,14 @@ class MessageDeltaUsage(Model):
         if self.output_tokens_details is not UNSET:
             out["output_tokens_details"] = (
                 None if self.output_tokens_details is None else self.output_tokens_details.to_dict()
+            )
+        if self.iterations is not UNSET:
+            out["iterations"] = (
+                None if self.iterations is None else [item0.to_dict() for item0 in self.iterations]
+            )
+        if self.fallback_credit is not UNSET:
+            out["fallback_credit"] = (
+                None if self.fallback_credit is None else self.fallback_credit.to_dict()
             )
         if self.extra:
             out.update(self.extra)
@@ -331,6 +376,12 @@ class ThinkingDelta(Model):
     type: Literal["thinking_delta"] = "thinking_delta"
     thinking: str
     """Reasoning text to append."""
+    estimated_tokens: int | None | Unset = UNSET
+    """Increment of a coarse running estimate of the block's thinking tokens, for progress display
+    only; null unless thinking display is omitted.
+
+    Beta: send `anthropic-beta: thinking-token-count-2026-05-13` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -339,6 +390,8 @@ class ThinkingDelta(Model):
             "type": self.type,
             "thinking": self.thinking,
         }
+        if self.estimated_tokens is not UNSET:
+            out["estimated_tokens"] = self.estimated_tokens
         if self.extra:
             out.update(self.extra)
         return out
@@ -359,6 +412,34 @@ class SignatureDelta(Model):
             "type": self.type,
             "signature": self.signature,
         }
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionContentBlockDelta(Model):
+    """The summary of a compaction block, sent in one piece.
+
+    Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+    """
+
+    type: Literal["compaction_delta"] = "compaction_delta"
+    content: str | None | Unset = UNSET
+    """The summary text; null when compaction failed."""
+    encrypted_content: str | None | Unset = UNSET
+    """Opaque data from an earlier compaction to return verbatim."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
+        if self.content is not UNSET:
+            out["content"] = self.content
+        if self.encrypted_content is not UNSET:
+            out["encrypted_content"] = self.encrypted_content
         if self.extra:
             out.update(self.extra)
         return out
@@ -439,6 +520,8 @@ _MESSAGE_DELTA_EVENT_FIELDS: Final = frozenset(
         "type",
         "delta",
         "usage",
+        "context_management",
+        "input_transformations",
     }
 )
 
@@ -459,6 +542,22 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         usage = decode_message_delta_usage(usage, strict)
     except DecodeError as error:
         raise error.at_key("usage")
+    context_management = data.get("context_management", UNSET)
+    if context_management is not UNSET and context_management is not None:
+        try:
+            context_management = _response.decode_context_management_response(
+                context_management, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("context_management")
+    input_transformations = data.get("input_transformations", UNSET)
+    if input_transformations is not UNSET and input_transformations is not None:
+        try:
+            input_transformations = decode_list(
+                input_transformations, _response.decode_input_transformation, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("input_transformations")
     if data.keys() <= _MESSAGE_DELTA_EVENT_FIELDS:
         extra = {}
     else:
@@ -467,6 +566,8 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         type=type_,
         delta=delta,
         usage=usage,
+        context_management=context_management,
+        input_transformations=input_transformations,
         extra=extra,
     )
 
@@ -526,6 +627,8 @@ _MESSAGE_DELTA_USAGE_FIELDS: Final = frozenset(
         "cache_read_input_tokens",
         "server_tool_use",
         "output_tokens_details",
+        "iterations",
+        "fallback_credit",
     }
 )
 
@@ -560,17 +663,29 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
     server_tool_use = data.get("server_tool_use", UNSET)
     if server_tool_use is not UNSET and server_tool_use is not None:
         try:
-            server_tool_use = _response.decode_server_tool_usage(server_tool_use, strict)
+            server_tool_use = _usage.decode_server_tool_usage(server_tool_use, strict)
         except DecodeError as error:
             raise error.at_key("server_tool_use")
     output_tokens_details = data.get("output_tokens_details", UNSET)
     if output_tokens_details is not UNSET and output_tokens_details is not None:
         try:
-            output_tokens_details = _response.decode_output_tokens_details(
+            output_tokens_details = _usage.decode_output_tokens_details(
                 output_tokens_details, strict
             )
         except DecodeError as error:
             raise error.at_key("output_tokens_details")
+    iterations = data.get("iterations", UNSET)
+    if iterations is not UNSET and iterations is not None:
+        try:
+            iterations = decode_list(iterations, _usage.decode_iterations_usage_item, strict)
+        except DecodeError as error:
+            raise error.at_key("iterations")
+    fallback_credit = data.get("fallback_credit", UNSET)
+    if fallback_credit is not UNSET and fallback_credit is not None:
+        try:
+            fallback_credit = _usage.decode_fallback_credit_usage(fallback_credit, strict)
+        except DecodeError as error:
+            raise error.at_key("fallback_credit")
     if data.keys() <= _MESSAGE_DELTA_USAGE_FIELDS:
         extra = {}
     else:
@@ -582,6 +697,8 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         cache_read_input_tokens=cache_read_input_tokens,
         server_tool_use=server_tool_use,
         output_tokens_details=output_tokens_details,
+        iterations=iterations,
+        fallback_credit=fallback_credit,
         extra=extra,
     )
 
@@ -855,6 +972,7 @@ _THINKING_DELTA_FIELDS: Final = frozenset(
     {
         "type",
         "thinking",
+        "estimated_tokens",
     }
 )
 
@@ -868,6 +986,13 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     thinking = data.get("thinking", UNSET)
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
+    estimated_tokens = data.get("estimated_tokens", UNSET)
+    if (
+        estimated_tokens is not UNSET
+        and estimated_tokens is not None
+        and type(estimated_tokens) is not int
+    ):
+        raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
     if data.keys() <= _THINKING_DELTA_FIELDS:
         extra = {}
     else:
@@ -875,6 +1000,7 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     return ThinkingDelta(
         type=type_,
         thinking=thinking,
+        estimated_tokens=estimated_tokens,
         extra=extra,
     )
 
@@ -903,6 +1029,43 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     return SignatureDelta(
         type=type_,
         signature=signature,
+        extra=extra,
+    )
+
+
+_COMPACTION_CONTENT_BLOCK_DELTA_FIELDS: Final = frozenset(
+    {
+        "type",
+        "content",
+        "encrypted_content",
+    }
+)
+
+
+def decode_compaction_content_block_delta(data: Any, strict: bool) -> CompactionContentBlockDelta:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "compaction_delta":
+        raise DecodeError('"compaction_delta"', type_).at_key("type")
+    content = data.get("content", UNSET)
+    if content is not UNSET and content is not None and type(content) is not str:
+        raise DecodeError("a string or null", content).at_key("content")
+    encrypted_content = data.get("encrypted_content", UNSET)
+    if (
+        encrypted_content is not UNSET
+        and encrypted_content is not None
+        and type(encrypted_content) is not str
+    ):
+        raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+    if data.keys() <= _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict)
+    return CompactionContentBlockDelta(
+        type=type_,
+        content=content,
+        encrypted_content=encrypted_content,
         extra=extra,
     )
 
@@ -940,7 +1103,7 @@ def decode_content_block_delta(data: Any, strict: bool) -> ContentBlockDelta:
         if not strict:
             return UnknownContentBlockDelta(raw=data)
     raise DecodeError(
-        'one of "text_delta", "input_json_delta", "citations_delta", "thinking_delta", "signature_delta"',
+        'one of "text_delta", "input_json_delta", "citations_delta", "thinking_delta", "signature_delta", "compaction_delta"',
         tag,
     ).at_key("type")
 
@@ -970,5 +1133,6 @@ def link() -> None:
             "citations_delta": decode_citations_delta,
             "thinking_delta": decode_thinking_delta,
             "signature_delta": decode_signature_delta,
+            "compaction_delta": decode_compaction_content_block_delta,
         }
     )

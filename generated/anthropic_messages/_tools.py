@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _content
+from . import _mcp
+from . import _tools_server
+from . import _tools_toolsets
 from ._runtime import (
     UNSET,
     DecodeError,
@@ -18,13 +21,38 @@ from ._runtime import (
     decode_any,
     decode_list,
     decode_map,
-    decode_string,
     extra_fields,
+    map_of,
 )
 
 if TYPE_CHECKING:
     from ._content import CacheControlEphemeralParam
     from ._unions import ToolUnionParam
+
+ToolAllowedCaller: TypeAlias = Literal[
+    "direct",
+    "code_execution_20250825",
+    "code_execution_20260120",
+    "code_execution_20260521",
+]
+"""A context that may invoke a tool, either the model directly or code running in a code execution
+tool.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `direct`: The model calls the tool itself.
+- `code_execution_20250825`: Code running in the 2025-08-25 code execution tool.
+- `code_execution_20260120`: Code running in the 2026-01-20 code execution tool.
+- `code_execution_20260521`: Code running in the 2026-05-21 code execution tool.
+"""
+_TOOL_ALLOWED_CALLER_VALUES: Final = frozenset(
+    {
+        "direct",
+        "code_execution_20250825",
+        "code_execution_20260120",
+        "code_execution_20260521",
+    }
+)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -39,8 +67,18 @@ class Tool(Model):
     """What the tool does and when to use it; the more detail the better the model uses it."""
     input_schema: dict[str, Any]
     """JSON Schema for the tool's arguments; its top-level "type" must be "object"."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
+    """Contexts allowed to call the tool; the model alone when absent."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """When true the definition stays out of the prompt until tool search surfaces it."""
+    eager_input_streaming: bool | None | Unset = UNSET
+    """Streams the tool input as it is generated, without buffering it for validation; null leaves
+    the choice to the server.
+    """
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
     strict: bool | Unset = UNSET
     """When true, tool names and inputs are guaranteed to match the schema."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -55,10 +93,62 @@ class Tool(Model):
             out["type"] = self.type
         if self.description is not UNSET:
             out["description"] = self.description
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.eager_input_streaming is not UNSET:
+            out["eager_input_streaming"] = self.eager_input_streaming
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
+        if self.strict is not UNSET:
+            out["strict"] = self.strict
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolBash20241022Param(Model):
+    """Anthropic-defined bash tool, version 2024-10-22, released with the first computer use beta.
+
+    Beta: send `anthropic-beta: computer-use-2024-10-22` to use it.
+    """
+
+    type: Literal["bash_20241022"] = "bash_20241022"
+    name: Literal["bash"] = "bash"
+    """Fixed tool name."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
+    strict: bool | Unset = UNSET
+    """When true the tool input is guaranteed to match its schema."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+        }
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
         if self.strict is not UNSET:
             out["strict"] = self.strict
         if self.extra:
@@ -73,8 +163,13 @@ class ToolBash20250124Param(Model):
     type: Literal["bash_20250124"] = "bash_20250124"
     name: Literal["bash"] = "bash"
     """Fixed tool name."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
     strict: bool | Unset = UNSET
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -85,10 +180,61 @@ class ToolBash20250124Param(Model):
             "type": self.type,
             "name": self.name,
         }
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
+        if self.strict is not UNSET:
+            out["strict"] = self.strict
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolTextEditor20241022Param(Model):
+    """Anthropic-defined text editor tool, version 2024-10-22, released with the first computer use
+    beta.
+
+    Beta: send `anthropic-beta: computer-use-2024-10-22` to use it.
+    """
+
+    type: Literal["text_editor_20241022"] = "text_editor_20241022"
+    name: Literal["str_replace_editor"] = "str_replace_editor"
+    """Fixed tool name for this version."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
+    strict: bool | Unset = UNSET
+    """When true the tool input is guaranteed to match its schema."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+        }
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
         if self.strict is not UNSET:
             out["strict"] = self.strict
         if self.extra:
@@ -103,8 +249,13 @@ class ToolTextEditor20250124Param(Model):
     type: Literal["text_editor_20250124"] = "text_editor_20250124"
     name: Literal["str_replace_editor"] = "str_replace_editor"
     """Fixed tool name for this version."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
     strict: bool | Unset = UNSET
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -115,10 +266,16 @@ class ToolTextEditor20250124Param(Model):
             "type": self.type,
             "name": self.name,
         }
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
         if self.strict is not UNSET:
             out["strict"] = self.strict
         if self.extra:
@@ -133,8 +290,13 @@ class ToolTextEditor20250429Param(Model):
     type: Literal["text_editor_20250429"] = "text_editor_20250429"
     name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool"
     """Fixed tool name for this version."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
     strict: bool | Unset = UNSET
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -145,10 +307,16 @@ class ToolTextEditor20250429Param(Model):
             "type": self.type,
             "name": self.name,
         }
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
         if self.strict is not UNSET:
             out["strict"] = self.strict
         if self.extra:
@@ -165,8 +333,13 @@ class ToolTextEditor20250728Param(Model):
     """Fixed tool name for this version."""
     max_characters: int | None | Unset = UNSET
     """Cap on characters returned when viewing a file; whole files are shown when absent."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
     strict: bool | Unset = UNSET
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -179,10 +352,16 @@ class ToolTextEditor20250728Param(Model):
         }
         if self.max_characters is not UNSET:
             out["max_characters"] = self.max_characters
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
         if self.strict is not UNSET:
             out["strict"] = self.strict
         if self.extra:
@@ -191,22 +370,188 @@ class ToolTextEditor20250728Param(Model):
 
 
 @dataclass(slots=True, kw_only=True)
-class WebSearchTool20250305Param(Model):
-    """Server-side web search tool, version 2025-03-05."""
+class ToolComputerUse20241022Param(Model):
+    """Anthropic-defined computer use tool, version 2024-10-22; the client performs the screen
+    actions.
 
-    type: Literal["web_search_20250305"] = "web_search_20250305"
-    name: Literal["web_search"] = "web_search"
+    Beta: send `anthropic-beta: computer-use-2024-10-22` to use it.
+    """
+
+    type: Literal["computer_20241022"] = "computer_20241022"
+    name: Literal["computer"] = "computer"
     """Fixed tool name."""
-    allowed_domains: list[str] | None | Unset = UNSET
-    """Only these domains may appear in results; excludes blocked_domains."""
-    blocked_domains: list[str] | None | Unset = UNSET
-    """These domains never appear in results; excludes allowed_domains."""
-    max_uses: int | None | Unset = UNSET
-    """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset = UNSET
-    """Approximate location of the user, used to localise results."""
+    display_width_px: int
+    """Width of the screen in pixels."""
+    display_height_px: int
+    """Height of the screen in pixels."""
+    display_number: int | None | Unset = UNSET
+    """X11 display number, for environments with several displays."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
+    strict: bool | Unset = UNSET
+    """When true the tool input is guaranteed to match its schema."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+            "display_width_px": self.display_width_px,
+            "display_height_px": self.display_height_px,
+        }
+        if self.display_number is not UNSET:
+            out["display_number"] = self.display_number
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
+        if self.strict is not UNSET:
+            out["strict"] = self.strict
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolComputerUse20250124Param(Model):
+    """Anthropic-defined computer use tool, version 2025-01-24, with a larger action set.
+
+    Beta: send `anthropic-beta: computer-use-2025-01-24` to use it.
+    """
+
+    type: Literal["computer_20250124"] = "computer_20250124"
+    name: Literal["computer"] = "computer"
+    """Fixed tool name."""
+    display_width_px: int
+    """Width of the screen in pixels."""
+    display_height_px: int
+    """Height of the screen in pixels."""
+    display_number: int | None | Unset = UNSET
+    """X11 display number, for environments with several displays."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
+    strict: bool | Unset = UNSET
+    """When true the tool input is guaranteed to match its schema."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+            "display_width_px": self.display_width_px,
+            "display_height_px": self.display_height_px,
+        }
+        if self.display_number is not UNSET:
+            out["display_number"] = self.display_number
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
+        if self.strict is not UNSET:
+            out["strict"] = self.strict
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolComputerUse20251124Param(Model):
+    """Anthropic-defined computer use tool, version 2025-11-24, which can also zoom into the screen.
+
+    Beta: send `anthropic-beta: computer-use-2025-11-24` to use it.
+    """
+
+    type: Literal["computer_20251124"] = "computer_20251124"
+    name: Literal["computer"] = "computer"
+    """Fixed tool name."""
+    display_width_px: int
+    """Width of the screen in pixels."""
+    display_height_px: int
+    """Height of the screen in pixels."""
+    display_number: int | None | Unset = UNSET
+    """X11 display number, for environments with several displays."""
+    enable_zoom: bool | Unset = UNSET
+    """Offers the zoom action for inspecting a region at full resolution."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
+    strict: bool | Unset = UNSET
+    """When true the tool input is guaranteed to match its schema."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Members the spec does not describe, kept as received and sent again."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+            "display_width_px": self.display_width_px,
+            "display_height_px": self.display_height_px,
+        }
+        if self.display_number is not UNSET:
+            out["display_number"] = self.display_number
+        if self.enable_zoom is not UNSET:
+            out["enable_zoom"] = self.enable_zoom
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
+        if self.cache_control is not UNSET:
+            out["cache_control"] = (
+                None if self.cache_control is None else self.cache_control.to_dict()
+            )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
+        if self.strict is not UNSET:
+            out["strict"] = self.strict
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True, kw_only=True)
+class MemoryTool20250818Param(Model):
+    """Anthropic-defined memory tool, version 2025-08-18; the client stores the files the model
+    reads and writes.
+    """
+
+    type: Literal["memory_20250818"] = "memory_20250818"
+    name: Literal["memory"] = "memory"
+    """Fixed tool name."""
+    allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET
+    cache_control: CacheControlEphemeralParam | None | Unset = UNSET
+    """Cache breakpoint placed after this tool definition."""
+    defer_loading: bool | Unset = UNSET
+    """Keeps the tool out of the prompt until tool search surfaces it."""
+    input_examples: list[dict[str, Any]] | Unset = UNSET
+    """Sample inputs that show the model well-formed calls."""
     strict: bool | Unset = UNSET
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -217,59 +562,18 @@ class WebSearchTool20250305Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
+        if self.allowed_callers is not UNSET:
+            out["allowed_callers"] = list(self.allowed_callers)
         if self.cache_control is not UNSET:
             out["cache_control"] = (
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
+        if self.defer_loading is not UNSET:
+            out["defer_loading"] = self.defer_loading
+        if self.input_examples is not UNSET:
+            out["input_examples"] = list(self.input_examples)
         if self.strict is not UNSET:
             out["strict"] = self.strict
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-@dataclass(slots=True, kw_only=True)
-class UserLocationParam(Model):
-    """Coarse user location for tailoring search results."""
-
-    type: Literal["approximate"] = "approximate"
-    city: str | None | Unset = UNSET
-    """City name."""
-    region: str | None | Unset = UNSET
-    """Region or state."""
-    country: str | None | Unset = UNSET
-    """Two-letter ISO 3166-1 country code."""
-    timezone: str | None | Unset = UNSET
-    """IANA time zone name."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Members the spec does not describe, kept as received and sent again."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.city is not UNSET:
-            out["city"] = self.city
-        if self.region is not UNSET:
-            out["region"] = self.region
-        if self.country is not UNSET:
-            out["country"] = self.country
-        if self.timezone is not UNSET:
-            out["timezone"] = self.timezone
         if self.extra:
             out.update(self.extra)
         return out
@@ -301,7 +605,11 @@ _TOOL_FIELDS: Final = frozenset(
         "name",
         "description",
         "input_schema",
+        "allowed_callers",
         "cache_control",
+        "defer_loading",
+        "eager_input_streaming",
+        "input_examples",
         "strict",
     }
 )
@@ -324,12 +632,36 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_schema = decode_map(input_schema, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input_schema")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    eager_input_streaming = data.get("eager_input_streaming", UNSET)
+    if (
+        eager_input_streaming is not UNSET
+        and eager_input_streaming is not None
+        and type(eager_input_streaming) is not bool
+    ):
+        raise DecodeError("true or false or null", eager_input_streaming).at_key(
+            "eager_input_streaming"
+        )
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
@@ -342,7 +674,73 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         name=name,
         description=description,
         input_schema=input_schema,
+        allowed_callers=allowed_callers,
         cache_control=cache_control,
+        defer_loading=defer_loading,
+        eager_input_streaming=eager_input_streaming,
+        input_examples=input_examples,
+        strict=strict_,
+        extra=extra,
+    )
+
+
+_TOOL_BASH20241022_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "name",
+        "allowed_callers",
+        "cache_control",
+        "defer_loading",
+        "input_examples",
+        "strict",
+    }
+)
+
+
+def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022Param:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "bash_20241022":
+        raise DecodeError('"bash_20241022"', type_).at_key("type")
+    name = data.get("name", UNSET)
+    if name != "bash":
+        raise DecodeError('"bash"', name).at_key("name")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
+    strict_ = data.get("strict", UNSET)
+    if strict_ is not UNSET and type(strict_) is not bool:
+        raise DecodeError("true or false", strict_).at_key("strict")
+    if data.keys() <= _TOOL_BASH20241022_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_BASH20241022_PARAM_FIELDS, strict)
+    return ToolBash20241022Param(
+        type=type_,
+        name=name,
+        allowed_callers=allowed_callers,
+        cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
         strict=strict_,
         extra=extra,
     )
@@ -352,7 +750,10 @@ _TOOL_BASH20250124_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "name",
+        "allowed_callers",
         "cache_control",
+        "defer_loading",
+        "input_examples",
         "strict",
     }
 )
@@ -367,12 +768,27 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
@@ -383,7 +799,72 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     return ToolBash20250124Param(
         type=type_,
         name=name,
+        allowed_callers=allowed_callers,
         cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
+        strict=strict_,
+        extra=extra,
+    )
+
+
+_TOOL_TEXT_EDITOR20241022_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "name",
+        "allowed_callers",
+        "cache_control",
+        "defer_loading",
+        "input_examples",
+        "strict",
+    }
+)
+
+
+def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEditor20241022Param:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "text_editor_20241022":
+        raise DecodeError('"text_editor_20241022"', type_).at_key("type")
+    name = data.get("name", UNSET)
+    if name != "str_replace_editor":
+        raise DecodeError('"str_replace_editor"', name).at_key("name")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
+    strict_ = data.get("strict", UNSET)
+    if strict_ is not UNSET and type(strict_) is not bool:
+        raise DecodeError("true or false", strict_).at_key("strict")
+    if data.keys() <= _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, strict)
+    return ToolTextEditor20241022Param(
+        type=type_,
+        name=name,
+        allowed_callers=allowed_callers,
+        cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
         strict=strict_,
         extra=extra,
     )
@@ -393,7 +874,10 @@ _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "name",
+        "allowed_callers",
         "cache_control",
+        "defer_loading",
+        "input_examples",
         "strict",
     }
 )
@@ -408,12 +892,27 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
@@ -424,7 +923,10 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     return ToolTextEditor20250124Param(
         type=type_,
         name=name,
+        allowed_callers=allowed_callers,
         cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
         strict=strict_,
         extra=extra,
     )
@@ -434,7 +936,10 @@ _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "name",
+        "allowed_callers",
         "cache_control",
+        "defer_loading",
+        "input_examples",
         "strict",
     }
 )
@@ -449,12 +954,27 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
@@ -465,7 +985,10 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     return ToolTextEditor20250429Param(
         type=type_,
         name=name,
+        allowed_callers=allowed_callers,
         cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
         strict=strict_,
         extra=extra,
     )
@@ -476,7 +999,10 @@ _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS: Final = frozenset(
         "type",
         "name",
         "max_characters",
+        "allowed_callers",
         "cache_control",
+        "defer_loading",
+        "input_examples",
         "strict",
     }
 )
@@ -498,12 +1024,27 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         and type(max_characters) is not int
     ):
         raise DecodeError("an integer or null", max_characters).at_key("max_characters")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
@@ -515,121 +1056,321 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         type=type_,
         name=name,
         max_characters=max_characters,
+        allowed_callers=allowed_callers,
         cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
         strict=strict_,
         extra=extra,
     )
 
 
-_WEB_SEARCH_TOOL20250305_PARAM_FIELDS: Final = frozenset(
+_TOOL_COMPUTER_USE20241022_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "name",
-        "allowed_domains",
-        "blocked_domains",
-        "max_uses",
-        "user_location",
+        "display_width_px",
+        "display_height_px",
+        "display_number",
+        "allowed_callers",
         "cache_control",
+        "defer_loading",
+        "input_examples",
         "strict",
     }
 )
 
 
-def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTool20250305Param:
+def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolComputerUse20241022Param:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_20250305":
-        raise DecodeError('"web_search_20250305"', type_).at_key("type")
+    if type_ != "computer_20241022":
+        raise DecodeError('"computer_20241022"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
+    if name != "computer":
+        raise DecodeError('"computer"', name).at_key("name")
+    display_width_px = data.get("display_width_px", UNSET)
+    if type(display_width_px) is not int:
+        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
+    display_height_px = data.get("display_height_px", UNSET)
+    if type(display_height_px) is not int:
+        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
+    display_number = data.get("display_number", UNSET)
+    if (
+        display_number is not UNSET
+        and display_number is not None
+        and type(display_number) is not int
+    ):
+        raise DecodeError("an integer or null", display_number).at_key("display_number")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
         try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
-            raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET and user_location is not None:
-        try:
-            user_location = decode_user_location_param(user_location, strict)
-        except DecodeError as error:
-            raise error.at_key("user_location")
+            raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
     if cache_control is not UNSET and cache_control is not None:
         try:
             cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
         except DecodeError as error:
             raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_SEARCH_TOOL20250305_PARAM_FIELDS:
+    if data.keys() <= _TOOL_COMPUTER_USE20241022_PARAM_FIELDS:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, strict)
-    return WebSearchTool20250305Param(
+        extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, strict)
+    return ToolComputerUse20241022Param(
         type=type_,
         name=name,
-        allowed_domains=allowed_domains,
-        blocked_domains=blocked_domains,
-        max_uses=max_uses,
-        user_location=user_location,
+        display_width_px=display_width_px,
+        display_height_px=display_height_px,
+        display_number=display_number,
+        allowed_callers=allowed_callers,
         cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
         strict=strict_,
         extra=extra,
     )
 
 
-_USER_LOCATION_PARAM_FIELDS: Final = frozenset(
+_TOOL_COMPUTER_USE20250124_PARAM_FIELDS: Final = frozenset(
     {
         "type",
-        "city",
-        "region",
-        "country",
-        "timezone",
+        "name",
+        "display_width_px",
+        "display_height_px",
+        "display_number",
+        "allowed_callers",
+        "cache_control",
+        "defer_loading",
+        "input_examples",
+        "strict",
     }
 )
 
 
-def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
+def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolComputerUse20250124Param:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "approximate":
-        raise DecodeError('"approximate"', type_).at_key("type")
-    city = data.get("city", UNSET)
-    if city is not UNSET and city is not None and type(city) is not str:
-        raise DecodeError("a string or null", city).at_key("city")
-    region = data.get("region", UNSET)
-    if region is not UNSET and region is not None and type(region) is not str:
-        raise DecodeError("a string or null", region).at_key("region")
-    country = data.get("country", UNSET)
-    if country is not UNSET and country is not None and type(country) is not str:
-        raise DecodeError("a string or null", country).at_key("country")
-    timezone = data.get("timezone", UNSET)
-    if timezone is not UNSET and timezone is not None and type(timezone) is not str:
-        raise DecodeError("a string or null", timezone).at_key("timezone")
-    if data.keys() <= _USER_LOCATION_PARAM_FIELDS:
+    if type_ != "computer_20250124":
+        raise DecodeError('"computer_20250124"', type_).at_key("type")
+    name = data.get("name", UNSET)
+    if name != "computer":
+        raise DecodeError('"computer"', name).at_key("name")
+    display_width_px = data.get("display_width_px", UNSET)
+    if type(display_width_px) is not int:
+        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
+    display_height_px = data.get("display_height_px", UNSET)
+    if type(display_height_px) is not int:
+        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
+    display_number = data.get("display_number", UNSET)
+    if (
+        display_number is not UNSET
+        and display_number is not None
+        and type(display_number) is not int
+    ):
+        raise DecodeError("an integer or null", display_number).at_key("display_number")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
+    strict_ = data.get("strict", UNSET)
+    if strict_ is not UNSET and type(strict_) is not bool:
+        raise DecodeError("true or false", strict_).at_key("strict")
+    if data.keys() <= _TOOL_COMPUTER_USE20250124_PARAM_FIELDS:
         extra = {}
     else:
-        extra = extra_fields(data, _USER_LOCATION_PARAM_FIELDS, strict)
-    return UserLocationParam(
+        extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, strict)
+    return ToolComputerUse20250124Param(
         type=type_,
-        city=city,
-        region=region,
-        country=country,
-        timezone=timezone,
+        name=name,
+        display_width_px=display_width_px,
+        display_height_px=display_height_px,
+        display_number=display_number,
+        allowed_callers=allowed_callers,
+        cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
+        strict=strict_,
+        extra=extra,
+    )
+
+
+_TOOL_COMPUTER_USE20251124_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "name",
+        "display_width_px",
+        "display_height_px",
+        "display_number",
+        "enable_zoom",
+        "allowed_callers",
+        "cache_control",
+        "defer_loading",
+        "input_examples",
+        "strict",
+    }
+)
+
+
+def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolComputerUse20251124Param:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "computer_20251124":
+        raise DecodeError('"computer_20251124"', type_).at_key("type")
+    name = data.get("name", UNSET)
+    if name != "computer":
+        raise DecodeError('"computer"', name).at_key("name")
+    display_width_px = data.get("display_width_px", UNSET)
+    if type(display_width_px) is not int:
+        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
+    display_height_px = data.get("display_height_px", UNSET)
+    if type(display_height_px) is not int:
+        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
+    display_number = data.get("display_number", UNSET)
+    if (
+        display_number is not UNSET
+        and display_number is not None
+        and type(display_number) is not int
+    ):
+        raise DecodeError("an integer or null", display_number).at_key("display_number")
+    enable_zoom = data.get("enable_zoom", UNSET)
+    if enable_zoom is not UNSET and type(enable_zoom) is not bool:
+        raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
+    strict_ = data.get("strict", UNSET)
+    if strict_ is not UNSET and type(strict_) is not bool:
+        raise DecodeError("true or false", strict_).at_key("strict")
+    if data.keys() <= _TOOL_COMPUTER_USE20251124_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, strict)
+    return ToolComputerUse20251124Param(
+        type=type_,
+        name=name,
+        display_width_px=display_width_px,
+        display_height_px=display_height_px,
+        display_number=display_number,
+        enable_zoom=enable_zoom,
+        allowed_callers=allowed_callers,
+        cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
+        strict=strict_,
+        extra=extra,
+    )
+
+
+_MEMORY_TOOL20250818_PARAM_FIELDS: Final = frozenset(
+    {
+        "type",
+        "name",
+        "allowed_callers",
+        "cache_control",
+        "defer_loading",
+        "input_examples",
+        "strict",
+    }
+)
+
+
+def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250818Param:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    type_ = data.get("type", UNSET)
+    if type_ != "memory_20250818":
+        raise DecodeError('"memory_20250818"', type_).at_key("type")
+    name = data.get("name", UNSET)
+    if name != "memory":
+        raise DecodeError('"memory"', name).at_key("name")
+    allowed_callers = data.get("allowed_callers", UNSET)
+    if allowed_callers is not UNSET:
+        try:
+            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
+        except DecodeError as error:
+            raise error.at_key("allowed_callers")
+    cache_control = data.get("cache_control", UNSET)
+    if cache_control is not UNSET and cache_control is not None:
+        try:
+            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+        except DecodeError as error:
+            raise error.at_key("cache_control")
+    defer_loading = data.get("defer_loading", UNSET)
+    if defer_loading is not UNSET and type(defer_loading) is not bool:
+        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    input_examples = data.get("input_examples", UNSET)
+    if input_examples is not UNSET:
+        try:
+            input_examples = decode_list(input_examples, map_of(decode_any), strict)
+        except DecodeError as error:
+            raise error.at_key("input_examples")
+    strict_ = data.get("strict", UNSET)
+    if strict_ is not UNSET and type(strict_) is not bool:
+        raise DecodeError("true or false", strict_).at_key("strict")
+    if data.keys() <= _MEMORY_TOOL20250818_PARAM_FIELDS:
+        extra = {}
+    else:
+        extra = extra_fields(data, _MEMORY_TOOL20250818_PARAM_FIELDS, strict)
+    return MemoryTool20250818Param(
+        type=type_,
+        name=name,
+        allowed_callers=allowed_callers,
+        cache_control=cache_control,
+        defer_loading=defer_loading,
+        input_examples=input_examples,
+        strict=strict_,
         extra=extra,
     )
 
@@ -650,9 +1391,18 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
     elif tag is UNSET:
         return decode_tool(data, strict)
     raise DecodeError(
-        'one of "custom", "bash_20250124", "text_editor_20250124", "text_editor_20250429", "text_editor_20250728", "web_search_20250305"',
+        'one of "custom", "bash_20241022", "bash_20250124", "text_editor_20241022", "text_editor_20250124", "text_editor_20250429", "text_editor_20250728", "computer_20241022", "computer_20250124", "computer_20251124", "memory_20250818", "browser_toolset_20260801", "computer_toolset_20260801", "code_execution_20250522", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521", "web_search_20250305", "web_search_20260209", "web_search_20260318", "web_fetch_20250910", "web_fetch_20260209", "web_fetch_20260309", "web_fetch_20260318", "tool_search_tool_bm25_20251119", "tool_search_tool_bm25", "tool_search_tool_regex_20251119", "tool_search_tool_regex", "advisor_20260301", "mcp_toolset"',
         tag,
     ).at_key("type")
+
+
+def decode_tool_allowed_caller(data: Any, strict: bool) -> ToolAllowedCaller | str:
+    if type(data) is not str or (strict and data not in _TOOL_ALLOWED_CALLER_VALUES):
+        raise DecodeError(
+            'one of "direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"',
+            data,
+        )
+    return data
 
 
 def link() -> None:
@@ -664,10 +1414,34 @@ def link() -> None:
     _TOOL_UNION_PARAM_VARIANTS.update(
         {
             "custom": decode_tool,
+            "bash_20241022": decode_tool_bash20241022_param,
             "bash_20250124": decode_tool_bash20250124_param,
+            "text_editor_20241022": decode_tool_text_editor20241022_param,
             "text_editor_20250124": decode_tool_text_editor20250124_param,
             "text_editor_20250429": decode_tool_text_editor20250429_param,
             "text_editor_20250728": decode_tool_text_editor20250728_param,
-            "web_search_20250305": decode_web_search_tool20250305_param,
+            "computer_20241022": decode_tool_computer_use20241022_param,
+            "computer_20250124": decode_tool_computer_use20250124_param,
+            "computer_20251124": decode_tool_computer_use20251124_param,
+            "memory_20250818": decode_memory_tool20250818_param,
+            "browser_toolset_20260801": _tools_toolsets.decode_browser_toolset20260801_param,
+            "computer_toolset_20260801": _tools_toolsets.decode_computer_toolset20260801_param,
+            "code_execution_20250522": _tools_server.decode_code_execution_tool20250522_param,
+            "code_execution_20250825": _tools_server.decode_code_execution_tool20250825_param,
+            "code_execution_20260120": _tools_server.decode_code_execution_tool20260120_param,
+            "code_execution_20260521": _tools_server.decode_code_execution_tool20260521_param,
+            "web_search_20250305": _tools_server.decode_web_search_tool20250305_param,
+            "web_search_20260209": _tools_server.decode_web_search_tool20260209_param,
+            "web_search_20260318": _tools_server.decode_web_search_tool20260318_param,
+            "web_fetch_20250910": _tools_server.decode_web_fetch_tool20250910_param,
+            "web_fetch_20260209": _tools_server.decode_web_fetch_tool20260209_param,
+            "web_fetch_20260309": _tools_server.decode_web_fetch_tool20260309_param,
+            "web_fetch_20260318": _tools_server.decode_web_fetch_tool20260318_param,
+            "tool_search_tool_bm25_20251119": _tools_server.decode_tool_search_tool_bm2520251119_param,
+            "tool_search_tool_bm25": _tools_server.decode_tool_search_tool_bm2520251119_param,
+            "tool_search_tool_regex_20251119": _tools_server.decode_tool_search_tool_regex20251119_param,
+            "tool_search_tool_regex": _tools_server.decode_tool_search_tool_regex20251119_param,
+            "advisor_20260301": _tools_server.decode_advisor_tool20260301_param,
+            "mcp_toolset": _mcp.decode_mcp_toolset_param,
         }
     )
