@@ -12,6 +12,7 @@ from . import _content
 from . import _context_management
 from . import _mcp
 from . import _request
+from . import _response
 from . import _tools
 from . import _usage
 from ._runtime import UNSET, DecodeError, Model, Unset, decode_list, extra_fields
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from ._context_management import CompactionConfigParam, ContextManagementConfigParam
     from ._mcp import RequestMCPServerURLDefinitionParam
     from ._request import BillingPolicyParam, OutputConfigParam
+    from ._response import CountTokensContextManagementResponse
     from ._unions import (
         MessageParam,
         SystemPrompt,
@@ -125,6 +127,11 @@ class MessageTokensCount(Model):
 
     input_tokens: int
     """Tokens the messages, system prompt and tools would use as input."""
+    context_management: CountTokensContextManagementResponse | None | Unset = UNSET
+    """How context editing changed the count, when edits were requested.
+
+    Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -132,6 +139,10 @@ class MessageTokensCount(Model):
         out: dict[str, Any] = {
             "input_tokens": self.input_tokens,
         }
+        if self.context_management is not UNSET:
+            out["context_management"] = (
+                None if self.context_management is None else self.context_management.to_dict()
+            )
         if self.extra:
             out.update(self.extra)
         return out
@@ -262,6 +273,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
 _MESSAGE_TOKENS_COUNT_FIELDS: Final = frozenset(
     {
         "input_tokens",
+        "context_management",
     }
 )
 
@@ -272,12 +284,21 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
     input_tokens = data.get("input_tokens", UNSET)
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
+    context_management = data.get("context_management", UNSET)
+    if context_management is not UNSET and context_management is not None:
+        try:
+            context_management = _response.decode_count_tokens_context_management_response(
+                context_management, strict
+            )
+        except DecodeError as error:
+            raise error.at_key("context_management")
     if data.keys() <= _MESSAGE_TOKENS_COUNT_FIELDS:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict)
     return MessageTokensCount(
         input_tokens=input_tokens,
+        context_management=context_management,
         extra=extra,
     )
 
