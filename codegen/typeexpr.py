@@ -8,7 +8,7 @@ from dataclasses import dataclass
 PRIMITIVES = ("string", "integer", "number", "boolean", "any")
 
 _CONTAINER = re.compile(r"^(list|map)\[(.*)\]$")
-_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)

@@ -133,11 +133,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown key {', '.join(hints)}; the keys allowed here are: {', '.join(allowed)}"
     if error.validator == "propertyNames" or (
-        error.validator == "pattern" and schema.get("pattern") == "^[A-Z][A-Za-z0-9]*$"
+        error.validator == "pattern" and schema.get("pattern") == "^[A-Z][A-Za-z0-9_]*$"
     ):
         return (
             f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
-            "TextBlockParam (a capital letter, then letters and digits)"
+            "TextBlockParam (a capital letter, then letters, digits and underscores)"
         )
     if error.validator == "pattern" and list(error.absolute_path)[-1:] == ["python_name"]:
         return "python_name must be a lowercase Python identifier such as from_ or extra_"

@@ -3024,7 +3024,7 @@ class AdvisorTool20260301(Model):
 
 
 @dataclass(slots=True, kw_only=True)
-class ToolSearchToolBm2520251119(Model):
+class ToolSearchToolBm25_20251119(Model):
     """Definition of the BM25 tool search tool, version 2025-11-19.
 
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
@@ -7221,7 +7221,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
     )
 
 
-_TOOL_SEARCH_TOOL_BM2520251119_FIELDS: Final = frozenset(
+_TOOL_SEARCH_TOOL_BM25_20251119_FIELDS: Final = frozenset(
     {
         "type",
         "name",
@@ -7233,7 +7233,7 @@ _TOOL_SEARCH_TOOL_BM2520251119_FIELDS: Final = frozenset(
 )
 
 
-def decode_tool_search_tool_bm2520251119(data: Any, strict: bool) -> ToolSearchToolBm2520251119:
+def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearchToolBm25_20251119:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
@@ -7264,11 +7264,11 @@ def decode_tool_search_tool_bm2520251119(data: Any, strict: bool) -> ToolSearchT
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and strict_ is not None and type(strict_) is not bool:
         raise DecodeError("true or false or null", strict_).at_key("strict")
-    if data.keys() <= _TOOL_SEARCH_TOOL_BM2520251119_FIELDS:
+    if data.keys() <= _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM2520251119_FIELDS, strict)
-    return ToolSearchToolBm2520251119(
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS, strict)
+    return ToolSearchToolBm25_20251119(
         type=type_,
         name=name,
         allowed_callers=allowed_callers,
@@ -7578,8 +7578,8 @@ def link() -> None:
             "web_search_20260318": decode_web_search_tool20260318,
             "web_fetch_20260318": decode_web_fetch_tool20260318,
             "advisor_20260301": decode_advisor_tool20260301,
-            "tool_search_tool_bm25_20251119": decode_tool_search_tool_bm2520251119,
-            "tool_search_tool_bm25": decode_tool_search_tool_bm2520251119,
+            "tool_search_tool_bm25_20251119": decode_tool_search_tool_bm25_20251119,
+            "tool_search_tool_bm25": decode_tool_search_tool_bm25_20251119,
             "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119,
             "tool_search_tool_regex": decode_tool_search_tool_regex20251119,
             "mcp_toolset": decode_mcp_toolset,

@@ -806,7 +806,7 @@ class WebFetchURLSourceToolReferenceParam(Model):
 
 
 @dataclass(slots=True, kw_only=True)
-class ToolSearchToolBm2520251119Param(Model):
+class ToolSearchToolBm25_20251119Param(Model):
     """Server-side tool search, version 2025-11-19, that finds deferred tools by natural-language
     BM25 queries.
     """
@@ -2127,7 +2127,7 @@ def decode_web_fetch_url_source_tool_reference_param(
     )
 
 
-_TOOL_SEARCH_TOOL_BM2520251119_PARAM_FIELDS: Final = frozenset(
+_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "name",
@@ -2139,9 +2139,9 @@ _TOOL_SEARCH_TOOL_BM2520251119_PARAM_FIELDS: Final = frozenset(
 )
 
 
-def decode_tool_search_tool_bm2520251119_param(
+def decode_tool_search_tool_bm25_20251119_param(
     data: Any, strict: bool
-) -> ToolSearchToolBm2520251119Param:
+) -> ToolSearchToolBm25_20251119Param:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
@@ -2172,11 +2172,11 @@ def decode_tool_search_tool_bm2520251119_param(
     strict_ = data.get("strict", UNSET)
     if strict_ is not UNSET and type(strict_) is not bool:
         raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_SEARCH_TOOL_BM2520251119_PARAM_FIELDS:
+    if data.keys() <= _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM2520251119_PARAM_FIELDS, strict)
-    return ToolSearchToolBm2520251119Param(
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS, strict)
+    return ToolSearchToolBm25_20251119Param(
         type=type_,
         name=name,
         allowed_callers=allowed_callers,

@@ -348,7 +348,7 @@ from ._response_tool_definitions import (
     ToolComputerUse20241022,
     ToolComputerUse20250124,
     ToolComputerUse20251124,
-    ToolSearchToolBm2520251119,
+    ToolSearchToolBm25_20251119,
     ToolSearchToolRegex20251119,
     ToolTextEditor20241022,
     ToolTextEditor20250124,
@@ -462,7 +462,7 @@ from ._tools_server import (
     CodeExecutionTool20250825Param,
     CodeExecutionTool20260120Param,
     CodeExecutionTool20260521Param,
-    ToolSearchToolBm2520251119Param,
+    ToolSearchToolBm25_20251119Param,
     ToolSearchToolRegex20251119Param,
     UnknownWebFetchURLSourceParam,
     UnknownWebFetchUserInputSourceParam,
@@ -1097,7 +1097,7 @@ ResponseToolUnion: TypeAlias = (
     | WebSearchTool20260318
     | WebFetchTool20260318
     | AdvisorTool20260301
-    | ToolSearchToolBm2520251119
+    | ToolSearchToolBm25_20251119
     | ToolSearchToolRegex20251119
     | MCPToolset
     | UnknownResponseToolUnion
@@ -1242,7 +1242,7 @@ ToolUnionParam: TypeAlias = (
     | WebFetchTool20260209Param
     | WebFetchTool20260309Param
     | WebFetchTool20260318Param
-    | ToolSearchToolBm2520251119Param
+    | ToolSearchToolBm25_20251119Param
     | ToolSearchToolRegex20251119Param
     | AdvisorTool20260301Param
     | MCPToolsetParam
