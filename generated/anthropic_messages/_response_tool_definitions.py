@@ -43,8 +43,10 @@ class ResponseTool(Model):
     """Marks a custom tool; usually absent."""
     name: str
     """Name the model uses to call the tool."""
-    input_schema: ResponseToolInputSchema
-    """JSON Schema of the tool's arguments."""
+    input_schema: dict[str, Any]
+    """JSON Schema of the tool's arguments, kept as received (real schemas carry $defs,
+    additionalProperties and more).
+    """
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET
     """Who may call the tool: the model directly or code in the listed code execution versions."""
     defer_loading: bool | None | Unset = UNSET
@@ -63,7 +65,7 @@ class ResponseTool(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.name,
-            "input_schema": self.input_schema.to_dict(),
+            "input_schema": dict(self.input_schema),
         }
         if self.type is not UNSET:
             out["type"] = self.type
@@ -83,34 +85,6 @@ class ResponseTool(Model):
             )
         if self.strict is not UNSET:
             out["strict"] = self.strict
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-@dataclass(slots=True, kw_only=True)
-class ResponseToolInputSchema(Model):
-    """JSON Schema object describing a custom tool's arguments.
-
-    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
-    """
-
-    type: Literal["object"] = "object"
-    properties: dict[str, Any] | None | Unset = UNSET
-    """JSON Schema of each argument."""
-    required: list[str] | None | Unset = UNSET
-    """Names of arguments that must be present."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Members the spec does not describe, kept as received and sent again."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.properties is not UNSET:
-            out["properties"] = None if self.properties is None else dict(self.properties)
-        if self.required is not UNSET:
-            out["required"] = None if self.required is None else list(self.required)
         if self.extra:
             out.update(self.extra)
         return out
@@ -3324,7 +3298,7 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         raise DecodeError("a string", name).at_key("name")
     input_schema = data.get("input_schema", UNSET)
     try:
-        input_schema = decode_response_tool_input_schema(input_schema, strict)
+        input_schema = decode_map(input_schema, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input_schema")
     allowed_callers = data.get("allowed_callers", UNSET)
@@ -3373,45 +3347,6 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         eager_input_streaming=eager_input_streaming,
         input_examples=input_examples,
         strict=strict_,
-        extra=extra,
-    )
-
-
-_RESPONSE_TOOL_INPUT_SCHEMA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "properties",
-        "required",
-    }
-)
-
-
-def decode_response_tool_input_schema(data: Any, strict: bool) -> ResponseToolInputSchema:
-    if type(data) is not dict:
-        raise DecodeError("an object", data)
-    type_ = data.get("type", UNSET)
-    if type_ != "object":
-        raise DecodeError('"object"', type_).at_key("type")
-    properties = data.get("properties", UNSET)
-    if properties is not UNSET and properties is not None:
-        try:
-            properties = decode_map(properties, decode_any, strict)
-        except DecodeError as error:
-            raise error.at_key("properties")
-    required = data.get("required", UNSET)
-    if required is not UNSET and required is not None:
-        try:
-            required = decode_list(required, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("required")
-    if data.keys() <= _RESPONSE_TOOL_INPUT_SCHEMA_FIELDS:
-        extra = {}
-    else:
-        extra = extra_fields(data, _RESPONSE_TOOL_INPUT_SCHEMA_FIELDS, strict)
-    return ResponseToolInputSchema(
-        type=type_,
-        properties=properties,
-        required=required,
         extra=extra,
     )
 
