@@ -247,6 +247,7 @@ class _Builder:
         default_name = definition.body["union"].get("default")
         variants = []
         default = None
+        default_takes_null = False
         for item in definition.body["variants"]:
             name = item if isinstance(item, str) else item["type"]
             target = self.defs[name]
@@ -262,6 +263,7 @@ class _Builder:
             variants.append(variant)
             if name == default_name:
                 default = variant
+                default_takes_null = bool(target.body["fields"][tag].get("nullable"))
         return ir.TaggedUnion(
             name=definition.name,
             snake=snake_case(definition.name),
@@ -272,6 +274,7 @@ class _Builder:
             unknown_class=f"Unknown{definition.name}",
             table_name=f"_{constant_case(definition.name)}_VARIANTS",
             docs=_docs(definition.body),
+            default_takes_null=default_takes_null,
         )
 
     def enum_type(self, definition: Definition) -> ir.EnumType:

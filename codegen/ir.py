@@ -137,6 +137,7 @@ class TaggedUnion:
     unknown_class: str
     table_name: str  # module constant mapping tag values to decoders
     docs: Docs
+    default_takes_null: bool = False  # a null tag also selects the default variant
 
     @property
     def tag_values(self) -> tuple[str, ...]:

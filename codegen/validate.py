@@ -27,8 +27,22 @@ RESERVED_ATTRIBUTES = frozenset(
     {"extra", "to_dict", "from_dict", "to_json", "from_json"}
     # Names the class body itself uses after the fields (annotations, `field(...)`): a field
     # of the same name would shadow them there.
-    | {"field", "dataclass", "str", "int", "float", "bool", "list", "dict", "Any", "Literal",
-       "Unset", "UNSET", "Model", "None"}
+    | {
+        "field",
+        "dataclass",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "list",
+        "dict",
+        "Any",
+        "Literal",
+        "Unset",
+        "UNSET",
+        "Model",
+        "None",
+    }
 )
 # Names the generated package defines besides the spec's types.
 RESERVED_TYPE_NAMES = frozenset(
@@ -361,13 +375,6 @@ class _SemanticChecker:
                     f"'{python_names[python_name]}'; give one of them another python_name",
                 )
             python_names[python_name] = wire_name
-            if field.get("const") is not None and field.get("nullable"):
-                self.problem(
-                    spec_file,
-                    line,
-                    key,
-                    "a const field cannot be nullable; drop 'nullable' or use an enum type",
-                )
 
     # Enums
 
@@ -451,13 +458,13 @@ class _SemanticChecker:
                     f"'{name}' is the default variant of {definition.name}, so its '{tag}' must "
                     "be 'optional: true' (clients leave it out)",
                 )
-            if not is_default and tag_field.get("optional"):
+            if not is_default and (tag_field.get("optional") or tag_field.get("nullable")):
                 self.problem(
                     target.file,
                     target.body["fields"].key_lines[tag],
                     f"{name}.fields.{tag}",
-                    f"only the default variant may leave out '{tag}'; make it required or make "
-                    f"'{name}' the default of {definition.name}",
+                    f"only the default variant may leave out '{tag}' or send it as null; make it "
+                    f"required and not nullable, or make '{name}' the default of {definition.name}",
                 )
         if default is not None and default not in seen_variants:
             self.problem(

@@ -363,7 +363,10 @@ def schema_describer(defs: Mapping[str, Any]) -> Describe:
         return Enum(values) if values and all(isinstance(v, str) for v in values) else Leaf()
 
     def _const_values(variant: Any, tag: str) -> list[str]:
-        shape = describe(defs[variant["$ref"].removeprefix("#/$defs/")]["properties"][tag])
+        pinned = defs[variant["$ref"].removeprefix("#/$defs/")]["properties"][tag]
+        # A default variant may accept a null tag: `anyOf [{const: x}, {type: null}]`.
+        options = [o for o in pinned.get("anyOf", [pinned]) if o != {"type": "null"}]
+        shape = describe(options[0])
         assert isinstance(shape, Enum), f"variant {variant} does not pin {tag}"
         return shape.values
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from codegen import cli, names
+from codegen.cli import generate_files
 from codegen.errors import SpecError, SpecProblem
 from codegen.load import area_of, load_spec_dir
 from codegen.validate import ValidatedSpec, validate
@@ -594,8 +595,8 @@ def test_non_default_variant_with_an_optional_tag(tmp_path: Path) -> None:
                 """},
     )
     assert where(problem) == ("a.yaml", 6, "P.fields.type")
-    assert "only the default variant may leave out 'type'" in problem.message
-    assert "make it required or make 'P' the default of U" in problem.message
+    assert "only the default variant may leave out 'type' or send it as null" in problem.message
+    assert "make it required and not nullable, or make 'P' the default of U" in problem.message
 
 
 def test_default_not_among_the_variants(tmp_path: Path) -> None:
@@ -800,18 +801,50 @@ def test_python_names_whose_decoder_locals_collide(tmp_path: Path) -> None:
     assert (decoded.type, decoded.type_) == ("thing", 5)
 
 
-def test_const_field_that_is_nullable(tmp_path: Path) -> None:
+def test_non_default_variant_with_a_nullable_tag(tmp_path: Path) -> None:
     problem = only_problem(
         tmp_path,
         {"a.yaml": """
-                A:
+                O:
                   fields:
-                    type: {const: a, nullable: true}
+                    type: {const: o}
+                P:
+                  fields:
+                    type: {const: p, nullable: true}
+                U:
+                  union: {tag: type}
+                  variants: [O, P]
                 """},
     )
-    assert where(problem) == ("a.yaml", 3, "A.fields.type")
-    assert "a const field cannot be nullable" in problem.message
-    assert "drop 'nullable'" in problem.message
+    assert where(problem) == ("a.yaml", 6, "P.fields.type")
+    assert "only the default variant may leave out 'type' or send it as null" in problem.message
+
+
+def test_null_tag_selects_a_default_variant_whose_tag_is_nullable(tmp_path: Path) -> None:
+    spec = write_spec(
+        tmp_path,
+        {"a.yaml": """
+                Custom:
+                  fields:
+                    type: {const: custom, optional: true, nullable: true}
+                    name: {type: string}
+                Bash:
+                  fields:
+                    type: {const: bash}
+                Tool:
+                  union: {tag: type, default: Custom}
+                  variants: [Custom, Bash]
+                """},
+    )
+    package = tmp_path / "out"
+    for name, content in generate_files(spec).items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes(content)
+    generated = import_generated(package / "anthropic_messages", "null_tag_package")
+    for body in ({"name": "a"}, {"type": None, "name": "a"}, {"type": "custom", "name": "a"}):
+        tool = generated.decode(generated.Tool, body, strict=True)
+        assert isinstance(tool, generated.Custom)
+        assert generated.encode(tool) == body  # null stays null, absent stays absent
 
 
 def test_enum_value_listed_twice(tmp_path: Path) -> None:

@@ -220,7 +220,7 @@ class CitationCharLocationParam(Model):
     """The quoted passage."""
     document_index: int
     """Zero-based position of the cited document in the request."""
-    document_title: str | None
+    document_title: str | None | Unset = UNSET
     """Title of the cited document, if it has one."""
     start_char_index: int
     """First character of the passage, counted from zero."""
@@ -238,10 +238,11 @@ class CitationCharLocationParam(Model):
             "type": self.type,
             "cited_text": self.cited_text,
             "document_index": self.document_index,
-            "document_title": self.document_title,
             "start_char_index": self.start_char_index,
             "end_char_index": self.end_char_index,
         }
+        if self.document_title is not UNSET:
+            out["document_title"] = self.document_title
         if self.file_id is not UNSET:
             out["file_id"] = self.file_id
         if self.extra:
@@ -258,7 +259,7 @@ class CitationPageLocationParam(Model):
     """The quoted passage."""
     document_index: int
     """Zero-based position of the cited document in the request."""
-    document_title: str | None
+    document_title: str | None | Unset = UNSET
     """Title of the cited document, if it has one."""
     start_page_number: int
     """First cited page, counted from one."""
@@ -276,10 +277,11 @@ class CitationPageLocationParam(Model):
             "type": self.type,
             "cited_text": self.cited_text,
             "document_index": self.document_index,
-            "document_title": self.document_title,
             "start_page_number": self.start_page_number,
             "end_page_number": self.end_page_number,
         }
+        if self.document_title is not UNSET:
+            out["document_title"] = self.document_title
         if self.file_id is not UNSET:
             out["file_id"] = self.file_id
         if self.extra:
@@ -296,7 +298,7 @@ class CitationContentBlockLocationParam(Model):
     """The cited blocks' text joined together."""
     document_index: int
     """Zero-based position of the cited document in the request."""
-    document_title: str | None
+    document_title: str | None | Unset = UNSET
     """Title of the cited document, if it has one."""
     start_block_index: int
     """First cited block, counted from zero."""
@@ -314,10 +316,11 @@ class CitationContentBlockLocationParam(Model):
             "type": self.type,
             "cited_text": self.cited_text,
             "document_index": self.document_index,
-            "document_title": self.document_title,
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
+        if self.document_title is not UNSET:
+            out["document_title"] = self.document_title
         if self.file_id is not UNSET:
             out["file_id"] = self.file_id
         if self.extra:
@@ -334,7 +337,7 @@ class CitationWebSearchResultLocationParam(Model):
     """The quoted passage."""
     encrypted_index: str
     """Opaque reference to the cited passage; send back unchanged."""
-    title: str | None
+    title: str | None | Unset = UNSET
     """Title of the cited page."""
     url: str
     """Address of the cited page."""
@@ -346,9 +349,10 @@ class CitationWebSearchResultLocationParam(Model):
             "type": self.type,
             "cited_text": self.cited_text,
             "encrypted_index": self.encrypted_index,
-            "title": self.title,
             "url": self.url,
         }
+        if self.title is not UNSET:
+            out["title"] = self.title
         if self.extra:
             out.update(self.extra)
         return out
@@ -365,7 +369,7 @@ class CitationSearchResultLocationParam(Model):
     """Zero-based position of the cited search_result block among all of them in the request."""
     source: str
     """Source string of the cited search result."""
-    title: str | None
+    title: str | None | Unset = UNSET
     """Title of the cited search result."""
     start_block_index: int
     """First cited block, counted from zero."""
@@ -380,10 +384,11 @@ class CitationSearchResultLocationParam(Model):
             "cited_text": self.cited_text,
             "search_result_index": self.search_result_index,
             "source": self.source,
-            "title": self.title,
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
+        if self.title is not UNSET:
+            out["title"] = self.title
         if self.extra:
             out.update(self.extra)
         return out
@@ -761,7 +766,7 @@ class ToolUseBlockParam(Model):
     """Arguments the model passed to the tool."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
-    caller: ToolUseCaller | Unset = UNSET
+    caller: ToolUseCaller | None | Unset = UNSET
     """Who issued the call, echoed from the response block."""
     toolset_name: str | None | Unset = UNSET
     """Toolset family of the called tool, echoed from the response block."""
@@ -780,7 +785,7 @@ class ToolUseBlockParam(Model):
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
         if self.caller is not UNSET:
-            out["caller"] = self.caller.to_dict()
+            out["caller"] = None if self.caller is None else self.caller.to_dict()
         if self.toolset_name is not UNSET:
             out["toolset_name"] = self.toolset_name
         if self.extra:
@@ -874,7 +879,7 @@ class ServerToolUseBlockParam(Model):
     """Arguments the model passed to the tool."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
-    caller: ToolUseCaller | Unset = UNSET
+    caller: ToolUseCaller | None | Unset = UNSET
     """Who issued the call, echoed from the response block."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
@@ -891,7 +896,7 @@ class ServerToolUseBlockParam(Model):
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
         if self.caller is not UNSET:
-            out["caller"] = self.caller.to_dict()
+            out["caller"] = None if self.caller is None else self.caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -908,7 +913,7 @@ class WebSearchToolResultBlockParam(Model):
     """The hits, or the reason the search failed."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
-    caller: ToolUseCaller | Unset = UNSET
+    caller: ToolUseCaller | None | Unset = UNSET
     """Who issued the search, echoed from the response block."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
@@ -928,7 +933,7 @@ class WebSearchToolResultBlockParam(Model):
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
         if self.caller is not UNSET:
-            out["caller"] = self.caller.to_dict()
+            out["caller"] = None if self.caller is None else self.caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1551,7 +1556,11 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if document_title is not None and type(document_title) is not str:
+    if (
+        document_title is not UNSET
+        and document_title is not None
+        and type(document_title) is not str
+    ):
         raise DecodeError("a string or null", document_title).at_key("document_title")
     start_char_index = data.get("start_char_index", UNSET)
     if type(start_char_index) is not int:
@@ -1604,7 +1613,11 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if document_title is not None and type(document_title) is not str:
+    if (
+        document_title is not UNSET
+        and document_title is not None
+        and type(document_title) is not str
+    ):
         raise DecodeError("a string or null", document_title).at_key("document_title")
     start_page_number = data.get("start_page_number", UNSET)
     if type(start_page_number) is not int:
@@ -1659,7 +1672,11 @@ def decode_citation_content_block_location_param(
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if document_title is not None and type(document_title) is not str:
+    if (
+        document_title is not UNSET
+        and document_title is not None
+        and type(document_title) is not str
+    ):
         raise DecodeError("a string or null", document_title).at_key("document_title")
     start_block_index = data.get("start_block_index", UNSET)
     if type(start_block_index) is not int:
@@ -1712,7 +1729,7 @@ def decode_citation_web_search_result_location_param(
     if type(encrypted_index) is not str:
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
     title = data.get("title", UNSET)
-    if title is not None and type(title) is not str:
+    if title is not UNSET and title is not None and type(title) is not str:
         raise DecodeError("a string or null", title).at_key("title")
     url = data.get("url", UNSET)
     if type(url) is not str:
@@ -1762,7 +1779,7 @@ def decode_citation_search_result_location_param(
     if type(source) is not str:
         raise DecodeError("a string", source).at_key("source")
     title = data.get("title", UNSET)
-    if title is not None and type(title) is not str:
+    if title is not UNSET and title is not None and type(title) is not str:
         raise DecodeError("a string or null", title).at_key("title")
     start_block_index = data.get("start_block_index", UNSET)
     if type(start_block_index) is not int:
@@ -2334,7 +2351,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         except DecodeError as error:
             raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET:
+    if caller is not UNSET and caller is not None:
         try:
             caller = _response.decode_tool_use_caller(caller, strict)
         except DecodeError as error:
@@ -2486,7 +2503,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         except DecodeError as error:
             raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET:
+    if caller is not UNSET and caller is not None:
         try:
             caller = _response.decode_tool_use_caller(caller, strict)
         except DecodeError as error:
@@ -2540,7 +2557,7 @@ def decode_web_search_tool_result_block_param(
         except DecodeError as error:
             raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET:
+    if caller is not UNSET and caller is not None:
         try:
             caller = _response.decode_tool_use_caller(caller, strict)
         except DecodeError as error:

@@ -178,7 +178,7 @@ class WebFetchToolResultBlockParam(Model):
     """The fetched document, or the reason the fetch failed."""
     cache_control: CacheControlEphemeralParam | None | Unset = UNSET
     """Cache breakpoint placed after this block."""
-    caller: ToolUseCaller | Unset = UNSET
+    caller: ToolUseCaller | None | Unset = UNSET
     """Who issued the fetch, echoed from the response block."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
@@ -194,7 +194,7 @@ class WebFetchToolResultBlockParam(Model):
                 None if self.cache_control is None else self.cache_control.to_dict()
             )
         if self.caller is not UNSET:
-            out["caller"] = self.caller.to_dict()
+            out["caller"] = None if self.caller is None else self.caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -289,6 +289,8 @@ class CodeExecutionResultBlockParam(Model):
     """Exit status of the run."""
     content: list[CodeExecutionOutputBlockParam]
     """Files the run wrote."""
+    abort_reason: str | None | Unset = UNSET
+    """Echoed from the response block, where the API sends it (null for a normal run)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -300,6 +302,8 @@ class CodeExecutionResultBlockParam(Model):
             "return_code": self.return_code,
             "content": [item0.to_dict() for item0 in self.content],
         }
+        if self.abort_reason is not UNSET:
+            out["abort_reason"] = self.abort_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -967,7 +971,7 @@ def decode_web_fetch_tool_result_block_param(
         except DecodeError as error:
             raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET:
+    if caller is not UNSET and caller is not None:
         try:
             caller = _response.decode_tool_use_caller(caller, strict)
         except DecodeError as error:
@@ -1110,6 +1114,7 @@ _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
         "stderr",
         "return_code",
         "content",
+        "abort_reason",
     }
 )
 
@@ -1136,6 +1141,9 @@ def decode_code_execution_result_block_param(
         content = decode_list(content, decode_code_execution_output_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
+    abort_reason = data.get("abort_reason", UNSET)
+    if abort_reason is not UNSET and abort_reason is not None and type(abort_reason) is not str:
+        raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
     if data.keys() <= _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS:
         extra = {}
     else:
@@ -1146,6 +1154,7 @@ def decode_code_execution_result_block_param(
         stderr=stderr,
         return_code=return_code,
         content=content,
+        abort_reason=abort_reason,
         extra=extra,
     )
 

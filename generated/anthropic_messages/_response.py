@@ -140,9 +140,9 @@ class Message(Model):
     """Blocks the model produced in order."""
     model: str
     """Model that produced the message."""
-    stop_reason: StopReason | str | None
+    stop_reason: StopReason | str | None | Unset = UNSET
     """Why generation ended; null only in the message_start event of a stream."""
-    stop_sequence: str | None
+    stop_sequence: str | None | Unset = UNSET
     """The custom stop sequence that ended generation, if one did."""
     stop_details: StopDetails | None | Unset = UNSET
     """Further detail about the stop reason, when there is any."""
@@ -173,10 +173,12 @@ class Message(Model):
             "role": self.role,
             "content": [item0.to_dict() for item0 in self.content],
             "model": self.model,
-            "stop_reason": self.stop_reason,
-            "stop_sequence": self.stop_sequence,
             "usage": self.usage.to_dict(),
         }
+        if self.stop_reason is not UNSET:
+            out["stop_reason"] = self.stop_reason
+        if self.stop_sequence is not UNSET:
+            out["stop_sequence"] = self.stop_sequence
         if self.stop_details is not UNSET:
             out["stop_details"] = None if self.stop_details is None else self.stop_details.to_dict()
         if self.container is not UNSET:
@@ -1045,8 +1047,8 @@ class FallbackBlock(Model):
     """The model that declined at this point."""
     to: FallbackInfo
     """The model whose output follows, named by its canonical id."""
-    trigger: FallbackRefusalTrigger
-    """Why the earlier model handed over."""
+    trigger: FallbackRefusalTrigger | Unset = UNSET
+    """Why the earlier model handed over; some clients' fixtures leave it out."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -1055,8 +1057,9 @@ class FallbackBlock(Model):
             "type": self.type,
             "from": self.from_.to_dict(),
             "to": self.to.to_dict(),
-            "trigger": self.trigger.to_dict(),
         }
+        if self.trigger is not UNSET:
+            out["trigger"] = self.trigger.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1289,13 +1292,13 @@ def decode_message(data: Any, strict: bool) -> Message:
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not None:
+    if stop_reason is not UNSET and stop_reason is not None:
         try:
             stop_reason = decode_stop_reason(stop_reason, strict)
         except DecodeError as error:
             raise error.at_key("stop_reason")
     stop_sequence = data.get("stop_sequence", UNSET)
-    if stop_sequence is not None and type(stop_sequence) is not str:
+    if stop_sequence is not UNSET and stop_sequence is not None and type(stop_sequence) is not str:
         raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
     stop_details = data.get("stop_details", UNSET)
     if stop_details is not UNSET and stop_details is not None:
@@ -2575,10 +2578,11 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
     except DecodeError as error:
         raise error.at_key("to")
     trigger = data.get("trigger", UNSET)
-    try:
-        trigger = decode_fallback_refusal_trigger(trigger, strict)
-    except DecodeError as error:
-        raise error.at_key("trigger")
+    if trigger is not UNSET:
+        try:
+            trigger = decode_fallback_refusal_trigger(trigger, strict)
+        except DecodeError as error:
+            raise error.at_key("trigger")
     if data.keys() <= _FALLBACK_BLOCK_FIELDS:
         extra = {}
     else:

@@ -266,6 +266,10 @@ class CodeExecutionResultBlock(Model):
     """Exit status; zero means success."""
     content: list[CodeExecutionOutputBlock]
     """Files the run produced."""
+    abort_reason: str | None | Unset = UNSET
+    """Why the run was cut short; the API sends null for a normal run (seen on the wire, not in the
+    SDK).
+    """
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -277,6 +281,8 @@ class CodeExecutionResultBlock(Model):
             "return_code": self.return_code,
             "content": [item0.to_dict() for item0 in self.content],
         }
+        if self.abort_reason is not UNSET:
+            out["abort_reason"] = self.abort_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -1370,6 +1376,7 @@ _CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final = frozenset(
         "stderr",
         "return_code",
         "content",
+        "abort_reason",
     }
 )
 
@@ -1394,6 +1401,9 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         content = decode_list(content, decode_code_execution_output_block, strict)
     except DecodeError as error:
         raise error.at_key("content")
+    abort_reason = data.get("abort_reason", UNSET)
+    if abort_reason is not UNSET and abort_reason is not None and type(abort_reason) is not str:
+        raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
     if data.keys() <= _CODE_EXECUTION_RESULT_BLOCK_FIELDS:
         extra = {}
     else:
@@ -1404,6 +1414,7 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         stderr=stderr,
         return_code=return_code,
         content=content,
+        abort_reason=abort_reason,
         extra=extra,
     )
 

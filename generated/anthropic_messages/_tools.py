@@ -59,8 +59,8 @@ _TOOL_ALLOWED_CALLER_VALUES: Final = frozenset(
 class Tool(Model):
     """A client tool defined by the caller through a JSON Schema for its input."""
 
-    type: Literal["custom"] | Unset = UNSET
-    """Marks a custom tool; usually left out."""
+    type: Literal["custom"] | None | Unset = UNSET
+    """Marks a custom tool; usually left out, sometimes sent as null."""
     name: str
     """Name the model uses to call the tool."""
     description: str | Unset = UNSET
@@ -619,8 +619,8 @@ def decode_tool(data: Any, strict: bool) -> Tool:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ is not UNSET and type_ != "custom":
-        raise DecodeError('"custom"', type_).at_key("type")
+    if type_ is not UNSET and type_ is not None and type_ != "custom":
+        raise DecodeError('"custom" or null', type_).at_key("type")
     name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
@@ -1388,7 +1388,7 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
             return decoder(data, strict)
         if not strict:
             return UnknownToolUnionParam(raw=data)
-    elif tag is UNSET:
+    elif tag is UNSET or tag is None:
         return decode_tool(data, strict)
     raise DecodeError(
         'one of "custom", "bash_20241022", "bash_20250124", "text_editor_20241022", "text_editor_20250124", "text_editor_20250429", "text_editor_20250728", "computer_20241022", "computer_20250124", "computer_20251124", "memory_20250818", "browser_toolset_20260801", "computer_toolset_20260801", "code_execution_20250522", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521", "web_search_20250305", "web_search_20260209", "web_search_20260318", "web_fetch_20250910", "web_fetch_20260209", "web_fetch_20260309", "web_fetch_20260318", "tool_search_tool_bm25_20251119", "tool_search_tool_bm25", "tool_search_tool_regex_20251119", "tool_search_tool_regex", "advisor_20260301", "mcp_toolset"',

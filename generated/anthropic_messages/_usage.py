@@ -451,7 +451,7 @@ class FallbackCreditNotApplied(Model):
     type: Literal["not_applied"] = "not_applied"
     reason: FallbackCreditNotAppliedReason | str
     """Why the credit could not be used."""
-    remove_to_redeem: list[str] | Unset = UNSET
+    remove_to_redeem: list[str] | None | Unset = UNSET
     """Request fields to drop so a retry can redeem the token; only with variant_fields_present."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Members the spec does not describe, kept as received and sent again."""
@@ -462,7 +462,9 @@ class FallbackCreditNotApplied(Model):
             "reason": self.reason,
         }
         if self.remove_to_redeem is not UNSET:
-            out["remove_to_redeem"] = list(self.remove_to_redeem)
+            out["remove_to_redeem"] = (
+                None if self.remove_to_redeem is None else list(self.remove_to_redeem)
+            )
         if self.extra:
             out.update(self.extra)
         return out
@@ -1000,7 +1002,7 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
     except DecodeError as error:
         raise error.at_key("reason")
     remove_to_redeem = data.get("remove_to_redeem", UNSET)
-    if remove_to_redeem is not UNSET:
+    if remove_to_redeem is not UNSET and remove_to_redeem is not None:
         try:
             remove_to_redeem = decode_list(remove_to_redeem, decode_string, strict)
         except DecodeError as error:

@@ -51,7 +51,7 @@ def decode_event(data: object) -> m.MessageStreamEvent:
 
 def stop_reason(message: m.Message) -> str | None:
     reason = message.stop_reason
-    return reason
+    return None if reason is m.UNSET else reason
 
 
 def typed_from_dict(data: object) -> m.Message:
