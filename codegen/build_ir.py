@@ -33,7 +33,7 @@ _TAKEN_LOCALS = frozenset(
         "strict",
         "extra",
         "error",
-        "out",
+        "out", "obj",
         "self",
         "value",
         "item",

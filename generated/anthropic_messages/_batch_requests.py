@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _request
-from ._runtime import UNSET, DecodeError, Model, decode_list, extra_fields
+from ._runtime import UNSET, DecodeError, Model, decode_list, extra_fields, new_instance
 
 if TYPE_CHECKING:
     from ._request import MessageCreateParams
@@ -75,10 +75,11 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
         extra = {}
     else:
         extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict)
-    return BatchCreateParams(
-        requests=requests,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(BatchCreateParams)
+    obj.requests = requests
+    obj.extra = extra
+    return obj
 
 
 _BATCH_CREATE_PARAMS_REQUEST_FIELDS: Final = frozenset(
@@ -104,11 +105,12 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
         extra = {}
     else:
         extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict)
-    return BatchCreateParamsRequest(
-        custom_id=custom_id,
-        params=params,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(BatchCreateParamsRequest)
+    obj.custom_id = custom_id
+    obj.params = params
+    obj.extra = extra
+    return obj
 
 
 def link() -> None:

@@ -24,6 +24,7 @@ from ._runtime import (
     decode_map,
     decode_string,
     extra_fields,
+    new_instance,
 )
 
 if TYPE_CHECKING:
@@ -1351,37 +1352,38 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict)
-    return MessageCreateParams(
-        max_tokens=max_tokens,
-        messages=messages,
-        model=model,
-        billing_policy=billing_policy,
-        cache_control=cache_control,
-        compaction=compaction,
-        container=container,
-        context_management=context_management,
-        diagnostics=diagnostics,
-        fallback_credit_token=fallback_credit_token,
-        fallbacks=fallbacks,
-        inference_geo=inference_geo,
-        mcp_servers=mcp_servers,
-        metadata=metadata,
-        output_config=output_config,
-        output_format=output_format,
-        service_tier=service_tier,
-        speed=speed,
-        stop_sequences=stop_sequences,
-        stream=stream,
-        system=system,
-        temperature=temperature,
-        thinking=thinking,
-        thread=thread,
-        tool_choice=tool_choice,
-        tools=tools,
-        top_k=top_k,
-        top_p=top_p,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(MessageCreateParams)
+    obj.max_tokens = max_tokens
+    obj.messages = messages
+    obj.model = model
+    obj.billing_policy = billing_policy
+    obj.cache_control = cache_control
+    obj.compaction = compaction
+    obj.container = container
+    obj.context_management = context_management
+    obj.diagnostics = diagnostics
+    obj.fallback_credit_token = fallback_credit_token
+    obj.fallbacks = fallbacks
+    obj.inference_geo = inference_geo
+    obj.mcp_servers = mcp_servers
+    obj.metadata = metadata
+    obj.output_config = output_config
+    obj.output_format = output_format
+    obj.service_tier = service_tier
+    obj.speed = speed
+    obj.stop_sequences = stop_sequences
+    obj.stream = stream
+    obj.system = system
+    obj.temperature = temperature
+    obj.thinking = thinking
+    obj.thread = thread
+    obj.tool_choice = tool_choice
+    obj.tools = tools
+    obj.top_k = top_k
+    obj.top_p = top_p
+    obj.extra = extra
+    return obj
 
 
 _USER_MESSAGE_PARAM_FIELDS: Final = frozenset(
@@ -1407,11 +1409,12 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
         extra = {}
     else:
         extra = extra_fields(data, _USER_MESSAGE_PARAM_FIELDS, strict)
-    return UserMessageParam(
-        role=role,
-        content=content,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(UserMessageParam)
+    obj.role = role
+    obj.content = content
+    obj.extra = extra
+    return obj
 
 
 _ASSISTANT_MESSAGE_PARAM_FIELDS: Final = frozenset(
@@ -1437,11 +1440,12 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
         extra = {}
     else:
         extra = extra_fields(data, _ASSISTANT_MESSAGE_PARAM_FIELDS, strict)
-    return AssistantMessageParam(
-        role=role,
-        content=content,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(AssistantMessageParam)
+    obj.role = role
+    obj.content = content
+    obj.extra = extra
+    return obj
 
 
 _SYSTEM_MESSAGE_PARAM_FIELDS: Final = frozenset(
@@ -1482,13 +1486,14 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
         extra = {}
     else:
         extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
-    return SystemMessageParam(
-        role=role,
-        content=content,
-        clear_at=clear_at,
-        output_config=output_config,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(SystemMessageParam)
+    obj.role = role
+    obj.content = content
+    obj.clear_at = clear_at
+    obj.output_config = output_config
+    obj.extra = extra
+    return obj
 
 
 _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
@@ -1513,10 +1518,11 @@ def decode_system_message_output_config_param(
         extra = {}
     else:
         extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
-    return SystemMessageOutputConfigParam(
-        effort=effort,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(SystemMessageOutputConfigParam)
+    obj.effort = effort
+    obj.extra = extra
+    return obj
 
 
 _METADATA_PARAM_FIELDS: Final = frozenset(
@@ -1536,10 +1542,11 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
         extra = {}
     else:
         extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict)
-    return MetadataParam(
-        user_id=user_id,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(MetadataParam)
+    obj.user_id = user_id
+    obj.extra = extra
+    return obj
 
 
 _CONTAINER_PARAMS_FIELDS: Final = frozenset(
@@ -1566,11 +1573,12 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict)
-    return ContainerParams(
-        id=id,
-        skills=skills,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ContainerParams)
+    obj.id = id
+    obj.skills = skills
+    obj.extra = extra
+    return obj
 
 
 _SKILL_PARAMS_FIELDS: Final = frozenset(
@@ -1600,12 +1608,13 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         extra = {}
     else:
         extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict)
-    return SkillParams(
-        skill_id=skill_id,
-        type=type_,
-        version=version,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(SkillParams)
+    obj.skill_id = skill_id
+    obj.type = type_
+    obj.version = version
+    obj.extra = extra
+    return obj
 
 
 _DIAGNOSTICS_PARAM_FIELDS: Final = frozenset(
@@ -1629,10 +1638,11 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
         extra = {}
     else:
         extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict)
-    return DiagnosticsParam(
-        previous_message_id=previous_message_id,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(DiagnosticsParam)
+    obj.previous_message_id = previous_message_id
+    obj.extra = extra
+    return obj
 
 
 _OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
@@ -1669,12 +1679,13 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
         extra = {}
     else:
         extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict)
-    return OutputConfigParam(
-        effort=effort,
-        format=format,
-        task_budget=task_budget,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(OutputConfigParam)
+    obj.effort = effort
+    obj.format = format
+    obj.task_budget = task_budget
+    obj.extra = extra
+    return obj
 
 
 _TOKEN_TASK_BUDGET_PARAM_FIELDS: Final = frozenset(
@@ -1702,12 +1713,13 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
         extra = {}
     else:
         extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
-    return TokenTaskBudgetParam(
-        type=type_,
-        total=total,
-        remaining=remaining,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(TokenTaskBudgetParam)
+    obj.type = type_
+    obj.total = total
+    obj.remaining = remaining
+    obj.extra = extra
+    return obj
 
 
 _JSON_OUTPUT_FORMAT_PARAM_FIELDS: Final = frozenset(
@@ -1733,11 +1745,12 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
         extra = {}
     else:
         extra = extra_fields(data, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, strict)
-    return JSONOutputFormatParam(
-        type=type_,
-        schema=schema,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(JSONOutputFormatParam)
+    obj.type = type_
+    obj.schema = schema
+    obj.extra = extra
+    return obj
 
 
 _TOOL_CHOICE_AUTO_PARAM_FIELDS: Final = frozenset(
@@ -1763,11 +1776,12 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict)
-    return ToolChoiceAutoParam(
-        type=type_,
-        disable_parallel_tool_use=disable_parallel_tool_use,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ToolChoiceAutoParam)
+    obj.type = type_
+    obj.disable_parallel_tool_use = disable_parallel_tool_use
+    obj.extra = extra
+    return obj
 
 
 _TOOL_CHOICE_ANY_PARAM_FIELDS: Final = frozenset(
@@ -1793,11 +1807,12 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict)
-    return ToolChoiceAnyParam(
-        type=type_,
-        disable_parallel_tool_use=disable_parallel_tool_use,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ToolChoiceAnyParam)
+    obj.type = type_
+    obj.disable_parallel_tool_use = disable_parallel_tool_use
+    obj.extra = extra
+    return obj
 
 
 _TOOL_CHOICE_TOOL_PARAM_FIELDS: Final = frozenset(
@@ -1827,12 +1842,13 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict)
-    return ToolChoiceToolParam(
-        type=type_,
-        name=name,
-        disable_parallel_tool_use=disable_parallel_tool_use,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ToolChoiceToolParam)
+    obj.type = type_
+    obj.name = name
+    obj.disable_parallel_tool_use = disable_parallel_tool_use
+    obj.extra = extra
+    return obj
 
 
 _TOOL_CHOICE_NONE_PARAM_FIELDS: Final = frozenset(
@@ -1852,10 +1868,11 @@ def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNonePara
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_NONE_PARAM_FIELDS, strict)
-    return ToolChoiceNoneParam(
-        type=type_,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ToolChoiceNoneParam)
+    obj.type = type_
+    obj.extra = extra
+    return obj
 
 
 _THINKING_CONFIG_ENABLED_PARAM_FIELDS: Final = frozenset(
@@ -1893,13 +1910,14 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict)
-    return ThinkingConfigEnabledParam(
-        type=type_,
-        budget_tokens=budget_tokens,
-        display=display,
-        block_binding=block_binding,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThinkingConfigEnabledParam)
+    obj.type = type_
+    obj.budget_tokens = budget_tokens
+    obj.display = display
+    obj.block_binding = block_binding
+    obj.extra = extra
+    return obj
 
 
 _THINKING_CONFIG_DISABLED_PARAM_FIELDS: Final = frozenset(
@@ -1919,10 +1937,11 @@ def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingCo
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, strict)
-    return ThinkingConfigDisabledParam(
-        type=type_,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThinkingConfigDisabledParam)
+    obj.type = type_
+    obj.extra = extra
+    return obj
 
 
 _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS: Final = frozenset(
@@ -1956,12 +1975,13 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict)
-    return ThinkingConfigAdaptiveParam(
-        type=type_,
-        display=display,
-        block_binding=block_binding,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThinkingConfigAdaptiveParam)
+    obj.type = type_
+    obj.display = display
+    obj.block_binding = block_binding
+    obj.extra = extra
+    return obj
 
 
 _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS: Final = frozenset(
@@ -1983,10 +2003,11 @@ def decode_thinking_config_between_tools_param(
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict)
-    return ThinkingConfigBetweenToolsParam(
-        type=type_,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThinkingConfigBetweenToolsParam)
+    obj.type = type_
+    obj.extra = extra
+    return obj
 
 
 _THINKING_BLOCK_BINDING_PARAM_FIELDS: Final = frozenset(
@@ -2011,10 +2032,11 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
-    return ThinkingBlockBindingParam(
-        prefix_mismatch_behavior=prefix_mismatch_behavior,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThinkingBlockBindingParam)
+    obj.prefix_mismatch_behavior = prefix_mismatch_behavior
+    obj.extra = extra
+    return obj
 
 
 _FALLBACK_PARAM_FIELDS: Final = frozenset(
@@ -2059,14 +2081,15 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
-    return FallbackParam(
-        model=model,
-        max_tokens=max_tokens,
-        output_config=output_config,
-        speed=speed,
-        thinking=thinking,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(FallbackParam)
+    obj.model = model
+    obj.max_tokens = max_tokens
+    obj.output_config = output_config
+    obj.speed = speed
+    obj.thinking = thinking
+    obj.extra = extra
+    return obj
 
 
 _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS: Final = frozenset(
@@ -2093,11 +2116,12 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
-    return FallbackCreditTokenParam(
-        token=token,
-        mode=mode,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(FallbackCreditTokenParam)
+    obj.token = token
+    obj.mode = mode
+    obj.extra = extra
+    return obj
 
 
 _THREAD_CREATE_PARAMS_FIELDS: Final = frozenset(
@@ -2117,10 +2141,11 @@ def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict)
-    return ThreadCreateParams(
-        type=type_,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThreadCreateParams)
+    obj.type = type_
+    obj.extra = extra
+    return obj
 
 
 _THREAD_CONTINUE_PARAMS_FIELDS: Final = frozenset(
@@ -2144,11 +2169,12 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict)
-    return ThreadContinueParams(
-        type=type_,
-        previous_message_id=previous_message_id,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(ThreadContinueParams)
+    obj.type = type_
+    obj.previous_message_id = previous_message_id
+    obj.extra = extra
+    return obj
 
 
 _BILLING_POLICY_PARAM_FIELDS: Final = frozenset(
@@ -2175,11 +2201,12 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
         extra = {}
     else:
         extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)
-    return BillingPolicyParam(
-        type=type_,
-        bill_to=bill_to,
-        extra=extra,
-    )
+    # Filled in directly: calling the keyword-only __init__ costs about three times as much.
+    obj = new_instance(BillingPolicyParam)
+    obj.type = type_
+    obj.bill_to = bill_to
+    obj.extra = extra
+    return obj
 
 
 _MESSAGE_PARAM_VARIANTS: dict[str, Callable[[Any, bool], MessageParam]] = {}

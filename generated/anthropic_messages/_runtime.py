@@ -18,6 +18,10 @@ _ItemT = TypeVar("_ItemT")
 Decoder = Callable[[Any, bool], Any]
 
 
+#: An instance made without running __init__; a decoder then sets every field itself.
+new_instance = object.__new__
+
+
 class Unset(enum.Enum):
     """The type of UNSET, the value of a field that was absent from the JSON object.
 
