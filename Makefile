@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: generate check lint test goldens spec-diff coverage coverage-baseline clean
+.PHONY: generate check lint test goldens spec-diff bench coverage coverage-baseline clean
 BASE ?= HEAD
 
 $(STAMP): requirements.txt
@@ -49,6 +49,10 @@ coverage: $(STAMP)
 ## coverage-baseline: rewrite tests/coverage_baseline.json, the missing paths the ratchet allows
 coverage-baseline: $(STAMP)
 	$(PY) -m tests.sdk_coverage --write-baseline
+
+## bench: decode/encode against json.loads/json.dumps and the SDK, memory, import and generation time
+bench: $(STAMP)
+	$(PY) -m tests.benchmark
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache

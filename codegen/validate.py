@@ -24,25 +24,12 @@ from .names import snake_case
 
 # Attribute names every generated class already uses for itself.
 RESERVED_ATTRIBUTES = frozenset(
-    {"extra", "to_dict", "from_dict", "to_json", "from_json"}
-    # Names the class body itself uses after the fields (annotations, `field(...)`): a field
-    # of the same name would shadow them there.
-    | {
-        "field",
-        "dataclass",
-        "str",
-        "int",
-        "float",
-        "bool",
-        "list",
-        "dict",
-        "Any",
-        "Literal",
-        "Unset",
-        "UNSET",
-        "Model",
-        "None",
-    }
+    # Methods every generated class has.
+    {"extra", "to_dict", "from_dict", "to_json", "from_json", "replace"}
+    # Names the class body and __init__ use after the fields (annotations, `self`): a field of
+    # the same name would shadow them there.
+    | {"self", "str", "int", "float", "bool", "list", "dict", "Any", "Literal", "Unset", "UNSET"}
+    | {"Model", "None"}
 )
 # Names the generated package defines besides the spec's types.
 RESERVED_TYPE_NAMES = frozenset(

@@ -188,3 +188,21 @@ def test_objects_built_in_python_leave_unset_fields_out() -> None:
         "any_required": [1],
         "bool_nullable": None,
     }
+
+
+def test_replace_copies_with_changes_and_leaves_the_original_alone() -> None:
+    leaf = o.Leaf(name="a", extra={"x": 1})
+    changed = leaf.replace(name="b")
+    assert (leaf.name, changed.name) == ("a", "b")
+    assert changed.extra == {"x": 1} and type(changed) is o.Leaf
+    with pytest.raises(TypeError, match="Leaf has no field colour"):
+        leaf.replace(colour="red")
+
+
+def test_objects_compare_by_value_show_their_fields_and_are_not_hashable() -> None:
+    assert o.Leaf(name="a") == o.Leaf(name="a")
+    assert o.Leaf(name="a") != o.Leaf(name="b")
+    assert o.Leaf(name="a") != o.Leaf(name="a", extra={"x": 1})
+    assert repr(o.Leaf(name="a")) == "Leaf(name='a', extra={})"
+    with pytest.raises(TypeError):
+        hash(o.Leaf(name="a"))

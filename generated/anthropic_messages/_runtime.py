@@ -112,11 +112,36 @@ def describe(value: Any) -> str:
 
 
 class Model:
-    """Base class of every generated type: conversions to and from JSON values and text."""
+    """Base class of every generated type: conversions to and from JSON values and text,
+    equality, repr and replace().
 
-    __slots__ = ()
+    Generated classes are plain slotted classes whose methods are written out in the source,
+    rather than dataclasses: the @dataclass decorator would build them at import time, which
+    for hundreds of classes costs a quarter of a second.
+    """
+
+    __slots__: ClassVar[tuple[str, ...]] = ()
     #: Decoders by class, filled in when the package is imported.
     _decoders: ClassVar[dict[object, Decoder]] = {}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def replace(self: _ModelT, **changes: Any) -> _ModelT:
+        """A shallow copy with some fields changed, like dataclasses.replace()."""
+        unknown = sorted(set(changes) - set(self.__slots__))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
+        copy = new_instance(type(self))
+        for name in self.__slots__:
+            setattr(copy, name, changes[name] if name in changes else getattr(self, name))
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this value, as `json.loads` would give it."""

@@ -1,0 +1,283 @@
+"""`make bench`: how close decoding and encoding come to json.loads / json.dumps alone.
+
+Three workloads are assembled deterministically from the recorded payloads in tests/payloads:
+an agent-style request (300 messages with tool calls and results, images, documents, 60 tools),
+a response of 60 mixed content blocks, and a stream of 300 events. Every candidate runs in this
+one process, interleaved round by round, so machine noise hits them alike; the table gives the
+median time of each and its ratio to the JSON floor. Memory, import time and generation time
+are measured too. The table is printed and written to tests/benchmark_results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PAYLOADS = ROOT / "tests" / "payloads"
+RESULTS = ROOT / "tests" / "benchmark_results.md"
+sys.path.insert(0, str(ROOT / "generated"))
+
+import anthropic_messages as m  # noqa: E402
+
+
+def _load(kind: str) -> list[Any]:
+    files = sorted((PAYLOADS / kind).glob("*.json")) + sorted(
+        (PAYLOADS / "beta" / kind).glob("*.json")
+    )
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
+
+
+def _cycle(items: list[Any], count: int) -> list[Any]:
+    return [items[i % len(items)] for i in range(count)]
+
+
+def request_workload() -> dict[str, Any]:
+    """~100 KB: 300 messages in recorded order, cycling through every recorded request."""
+    requests = _load("request")
+    messages = [message for body in requests for message in body["messages"]]
+    tools = [tool for body in requests for tool in body.get("tools", [])]
+    system = [{"type": "text", "text": "You are a careful coding agent. " * 40}]
+    # Alternate roles so the conversation stays well formed after cycling.
+    turns = _cycle(messages, 300)
+    return {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 8192,
+        "system": system,
+        "tools": _cycle(tools, 60),
+        "messages": turns,
+        "stream": True,
+    }
+
+
+def response_workload() -> dict[str, Any]:
+    """One Message with 60 content blocks taken from every recorded response."""
+    messages = _load("message")
+    blocks = [block for message in messages for block in message["content"]]
+    envelope = dict(messages[0])
+    envelope["content"] = _cycle(blocks, 60)
+    return envelope
+
+
+def stream_workload() -> list[Any]:
+    """300 SSE event payloads, in recorded order, cycling through every recorded stream.
+
+    `ping` and `error` events are left out so that every candidate decodes the same list: the
+    SDK's event union lacks them (its stream reader handles them apart).
+    """
+    events = [
+        event
+        for stream in _load("stream")
+        for event in stream
+        if event.get("type") not in ("ping", "error")
+    ]
+    return _cycle(events, 300)
+
+
+def _median_ns(samples: list[int]) -> float:
+    return statistics.median(samples)
+
+
+def measure(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    """Median nanoseconds per call, candidates interleaved within each round."""
+    samples: dict[str, list[int]] = {name: [] for name in candidates}
+    for fn in candidates.values():
+        fn()  # warm up
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for name, fn in candidates.items():
+                start = time.perf_counter_ns()
+                fn()
+                samples[name].append(time.perf_counter_ns() - start)
+    finally:
+        gc.enable()
+    return {name: _median_ns(values) for name, values in samples.items()}
+
+
+def speed_table(rounds: int) -> list[tuple[str, str, float, str]]:
+    rows: list[tuple[str, str, float, str]] = []
+    sdk = _sdk()
+
+    # Request: a gateway decodes it, reads it, encodes it again.
+    body = request_workload()
+    text = json.dumps(body)
+    decoded = m.decode(m.MessageCreateParams, json.loads(text))
+    times = measure(
+        {
+            "json.loads": lambda: json.loads(text),
+            "decode": lambda: m.decode(m.MessageCreateParams, json.loads(text)),
+            "decode strict": lambda: m.decode(m.MessageCreateParams, json.loads(text), strict=True),
+            "json.dumps": lambda: json.dumps(body),
+            "encode": lambda: json.dumps(m.encode(decoded)),
+        },
+        rounds,
+    )
+    rows += _rows(f"request ({len(text) // 1024} KB, 300 messages)", times)
+
+    # Response.
+    message = response_workload()
+    text = json.dumps(message)
+    decoded_message = m.decode(m.Message, json.loads(text))
+    candidates: dict[str, Callable[[], Any]] = {
+        "json.loads": lambda: json.loads(text),
+        "decode": lambda: m.decode(m.Message, json.loads(text)),
+        "decode strict": lambda: m.decode(m.Message, json.loads(text), strict=True),
+        "json.dumps": lambda: json.dumps(message),
+        "encode": lambda: json.dumps(m.encode(decoded_message)),
+    }
+    if sdk:
+        candidates["SDK BetaMessage.model_validate_json"] = lambda: sdk[
+            "BetaMessage"
+        ].model_validate_json(text)
+    rows += _rows(f"response ({len(text) // 1024} KB, 60 blocks)", measure(candidates, rounds))
+
+    # Stream: each event arrives as one JSON text.
+    events = stream_workload()
+    texts = [json.dumps(event) for event in events]
+    decoded_events = [m.decode(m.MessageStreamEvent, event) for event in events]
+    candidates = {
+        "json.loads": lambda: [json.loads(t) for t in texts],
+        "decode": lambda: [m.decode(m.MessageStreamEvent, json.loads(t)) for t in texts],
+        "decode strict": lambda: [
+            m.decode(m.MessageStreamEvent, json.loads(t), strict=True) for t in texts
+        ],
+        "json.dumps": lambda: [json.dumps(e) for e in events],
+        "encode": lambda: [json.dumps(m.encode(e)) for e in decoded_events],
+    }
+    if sdk:
+        adapter = sdk["events"]
+        candidates["SDK BetaRawMessageStreamEvent.validate_json"] = lambda: [
+            adapter.validate_json(t) for t in texts
+        ]
+    rows += _rows(f"stream ({len(texts)} events)", measure(candidates, rounds))
+    return rows
+
+
+def _rows(workload: str, times: dict[str, float]) -> list[tuple[str, str, float, str]]:
+    rows = []
+    for name, ns in times.items():
+        floor = times["json.dumps"] if name in ("encode", "json.dumps") else times["json.loads"]
+        ratio = (
+            f"{ns / floor:.2f}× {'json.dumps' if floor == times['json.dumps'] else 'json.loads'}"
+        )
+        rows.append((workload, name, ns / 1e6, ratio))
+    return rows
+
+
+def _sdk() -> dict[str, Any] | None:
+    try:
+        import pydantic
+        from anthropic.types.beta import BetaMessage, BetaRawMessageStreamEvent
+    except ImportError:
+        return None
+    return {"BetaMessage": BetaMessage, "events": pydantic.TypeAdapter(BetaRawMessageStreamEvent)}
+
+
+def memory_row() -> str:
+    """Bytes held by the decoded request against the dict tree json.loads builds."""
+    text = json.dumps(request_workload())
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    tree = json.loads(text)
+    tree_bytes = tracemalloc.get_traced_memory()[0] - before
+    decoded = m.decode(m.MessageCreateParams, tree)
+    del tree
+    gc.collect()
+    decoded_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del decoded
+    return (
+        f"decoded 300-message request: {decoded_bytes / 1024:.0f} KiB, "
+        f"json.loads dict tree: {tree_bytes / 1024:.0f} KiB "
+        f"({decoded_bytes / tree_bytes:.2f}×)"
+    )
+
+
+def import_row() -> str:
+    """Median wall time of a fresh interpreter importing the package, minus an empty start."""
+
+    def run(code: str) -> float:
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-S", "-c", code],
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "generated")},
+            )
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    # An installed or vendored package has its bytecode compiled; measure that case.
+    compileall.compile_dir(str(ROOT / "generated" / "anthropic_messages"), quiet=1)
+    cost = run("import anthropic_messages") - run("pass")
+    return f"import anthropic_messages (bytecode compiled): {cost * 1000:.0f} ms"
+
+
+def generate_row() -> str:
+    """A full generation of the spec with an empty black cache (the cold case CI sees)."""
+    scratch = ROOT / ".cache" / "bench-generate"
+    env = {**os.environ, "CODEGEN_CACHE": str(scratch / "cache")}
+    subprocess.run(["rm", "-rf", str(scratch)], check=True)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "codegen", "generate", "--out", str(scratch / "out")],
+        cwd=ROOT,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "codegen", "generate", "--out", str(scratch / "out")],
+        cwd=ROOT,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    warm = time.perf_counter() - start
+    return f"codegen generate (whole spec): {cold:.1f} s cold, {warm:.1f} s with black's cache"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--quick", action="store_true", help="speed table only")
+    args = parser.parse_args(argv)
+    rows = speed_table(args.rounds)
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()} ({platform.python_implementation()}); "
+        f"median of {args.rounds} interleaved rounds.",
+        "",
+        "| workload | candidate | ms | ratio |",
+        "|---|---|---:|---|",
+    ]
+    lines += [f"| {w} | {name} | {ms:.3f} | {ratio} |" for w, name, ms, ratio in rows]
+    if not args.quick:
+        lines += ["", f"- {memory_row()}", f"- {import_row()}", f"- {generate_row()}"]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.quick:
+        RESULTS.write_text(text, encoding="utf-8")
+        print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
