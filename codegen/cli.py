@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import black.parsing
 
 from . import (
     build_ir,
@@ -37,16 +36,16 @@ def generate_files(spec_dir: Path, templates: Path = render.DEFAULT_TEMPLATES) -
     package = build_ir.build(checked)
     sources = render.render_package(package, templates)
     outputs: dict[str, bytes] = {}
+    python = {name: text for name, text in sources.items() if name.endswith(".py")}
+    try:
+        formatted = format.format_modules(python)
+    except format.FormatFailure as exc:
+        raise GeneratorBug(
+            f"the templates produced invalid Python in {exc.name} ({exc.cause}); this is a bug "
+            "in templates/ or codegen/, not in the spec"
+        ) from exc
     for name, text in sources.items():
-        if name.endswith(".py"):
-            try:
-                text = format.format_python(text)
-            except (SyntaxError, black.parsing.InvalidInput) as exc:
-                raise GeneratorBug(
-                    f"the templates produced invalid Python in {name} ({exc}); this is a bug in "
-                    "templates/ or codegen/, not in the spec"
-                ) from exc
-        outputs[name] = text.encode("utf-8")
+        outputs[name] = formatted.get(name, text).encode("utf-8")
     for channel in ("stable", "beta"):
         document = jsonschema_export.export(package, channel)
         outputs[f"jsonschema/{channel}.json"] = jsonschema_export.render_json(document).encode()

@@ -7,11 +7,15 @@ and this stage removes the rest rather than making templates track it.
 from __future__ import annotations
 
 import ast
+import concurrent.futures
+import functools
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import black
+import black.parsing
 from importlib.metadata import version
 
 from .render import LINE_LENGTH
@@ -23,15 +27,72 @@ _BLACK_VERSION = version("black")
 _CACHE = Path(os.environ.get("CODEGEN_CACHE", Path(__file__).resolve().parent.parent / ".cache"))
 
 
+class FormatFailure(Exception):
+    """black rejected a module: the templates produced invalid Python."""
+
+    def __init__(self, name: str, cause: BaseException) -> None:
+        super().__init__(f"{name}: {cause}")
+        self.name = name
+        self.cause = cause
+
+
 def format_python(source: str) -> str:
-    pruned = prune_unused_imports(source)
-    key = hashlib.sha256(f"{_BLACK_VERSION}|{_MODE!r}|{pruned}".encode()).hexdigest()
-    cached = _CACHE / "black" / key[:2] / key
+    """One module, formatted (from the cache when black has seen this text before)."""
+    return format_modules({"module": source})["module"]
+
+
+def format_modules(sources: dict[str, str]) -> dict[str, str]:
+    """Every module formatted; cache misses are formatted in parallel, one process per core."""
+    pruned = {name: prune_unused_imports(text) for name, text in sources.items()}
+    result: dict[str, str] = {}
+    misses: list[str] = []
+    for name, text in pruned.items():
+        cached = _cached(text)
+        if cached is None:
+            misses.append(name)
+        else:
+            result[name] = cached
+    # Largest first, so the pool's workers finish at about the same time.
+    misses.sort(key=lambda name: len(pruned[name]), reverse=True)
+    workers = min(len(misses), os.cpu_count() or 1)
+    if workers > 1:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {name: pool.submit(_black, pruned[name]) for name in misses}
+            for name, future in futures.items():
+                result[name] = _finish(name, pruned[name], future.result)
+    else:
+        for name in misses:
+            result[name] = _finish(name, pruned[name], functools.partial(_black, pruned[name]))
+    return {name: result[name] for name in sources}
+
+
+def _black(text: str) -> str:
+    return black.format_str(text, mode=_MODE)
+
+
+def _finish(name: str, text: str, produce: Callable[[], str]) -> str:
     try:
-        return cached.read_text(encoding="utf-8")
+        formatted = produce()
+    except (SyntaxError, black.parsing.InvalidInput) as exc:
+        raise FormatFailure(name, exc) from exc
+    _store(text, formatted)
+    return formatted
+
+
+def _cache_path(text: str) -> Path:
+    key = hashlib.sha256(f"{_BLACK_VERSION}|{_MODE!r}|{text}".encode()).hexdigest()
+    return _CACHE / "black" / key[:2] / key
+
+
+def _cached(text: str) -> str | None:
+    try:
+        return _cache_path(text).read_text(encoding="utf-8")
     except OSError:
-        pass
-    formatted = black.format_str(pruned, mode=_MODE)
+        return None
+
+
+def _store(text: str, formatted: str) -> None:
+    cached = _cache_path(text)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -39,7 +100,6 @@ def format_python(source: str) -> str:
         partial.replace(cached)  # atomic, so a concurrent run never reads half a file
     except OSError:
         pass  # a read-only checkout still generates, only slower
-    return formatted
 
 
 def prune_unused_imports(source: str) -> str:
