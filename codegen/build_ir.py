@@ -35,6 +35,10 @@ _TAKEN_LOCALS = frozenset(
         "error",
         "out",
         "obj",
+        "seen",
+        "len",
+        "missing_field",
+        "new_instance",
         "self",
         "value",
         "item",
@@ -132,10 +136,14 @@ class _Builder:
             )
         elif definition.kind == "enum":
             is_open = definition.body.get("open", True)
+            values = tuple(
+                item if isinstance(item, str) else item["value"] for item in definition.body["enum"]
+            )
             ref = ir.TypeRef(
                 kind="enum",
                 annotation=f"{name} | str" if is_open else name,
                 expected="a string",
+                values=values,
                 open=is_open,
                 name=name,
                 snake=snake,

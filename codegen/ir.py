@@ -24,7 +24,7 @@ class TypeRef:
     snake: str = ""
     area: str = ""
     item: TypeRef | None = None
-    values: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()  # const values, or an enum's listed values
     alternatives: tuple[TypeRef, ...] = ()
     open: bool = True
 

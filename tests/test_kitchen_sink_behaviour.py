@@ -1184,7 +1184,10 @@ def test_malformed_json_text_raises_decode_error_at_root(name: str) -> None:
 
 def test_well_formed_json_text_of_the_wrong_shape_reports_the_shape_error() -> None:
     with pytest.raises(ks.DecodeError) as info:
-        ks.Request.from_json('{"model": "m", "messages": [{"role": "user"}]}')
+        ks.Request.from_json(
+            '{"model": "m", "max_tokens": 1, "required_payload": null,'
+            ' "messages": [{"role": "user"}]}'
+        )
     assert info.value.path == "$.messages[0].content"
 
 

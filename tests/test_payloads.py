@@ -34,7 +34,8 @@ STRICT_REJECTS = {
 
 # Documentation excerpts that leave out a field the API always sends: (item, path).
 FRAGMENTS = {
-    "message/docs_search_result_location_citations_partial_envelope.json": (0, "$.id"),
+    # Constant tags are checked before other members: `type` is reported before `id`.
+    "message/docs_search_result_location_citations_partial_envelope.json": (0, "$.type"),
     "message/docs_stop_reason_example_no_model.json": (0, "$.model"),
     "message/docs_web_search_result_citation_partial_envelope.json": (0, "$.type"),
     "stream/docs_thinking_no_usage_truncated_signature.json": (0, "$.message.usage"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _request
-from ._runtime import UNSET, DecodeError, Model, decode_list, extra_fields, new_instance
+from ._runtime import DecodeError, Model, decode_list, extra_fields, missing_field, new_instance
 
 if TYPE_CHECKING:
     from ._request import MessageCreateParams
@@ -87,12 +87,16 @@ _BATCH_CREATE_PARAMS_FIELDS: Final = frozenset(
 def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    requests = data.get("requests", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        requests = data["requests"]
+    except KeyError:
+        raise missing_field(data, (("requests", "an array"),)) from None
     try:
         requests = decode_list(requests, decode_batch_create_params_request, strict)
     except DecodeError as error:
         raise error.at_key("requests")
-    if data.keys() <= _BATCH_CREATE_PARAMS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict)
@@ -114,15 +118,25 @@ _BATCH_CREATE_PARAMS_REQUEST_FIELDS: Final = frozenset(
 def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreateParamsRequest:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    custom_id = data.get("custom_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        custom_id = data["custom_id"]
+        params = data["params"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("custom_id", "a string"),
+                ("params", "an object"),
+            ),
+        ) from None
     if type(custom_id) is not str:
         raise DecodeError("a string", custom_id).at_key("custom_id")
-    params = data.get("params", UNSET)
     try:
         params = _request.decode_message_create_params(params, strict)
     except DecodeError as error:
         raise error.at_key("params")
-    if data.keys() <= _BATCH_CREATE_PARAMS_REQUEST_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict)

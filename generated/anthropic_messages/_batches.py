@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _errors
 from . import _response
-from ._runtime import UNSET, DecodeError, Model, extra_fields, new_instance
+from ._runtime import UNSET, DecodeError, Model, extra_fields, missing_field, new_instance
 
 if TYPE_CHECKING:
     from ._errors import ErrorResponse
@@ -397,41 +397,58 @@ _MESSAGE_BATCH_FIELDS: Final = frozenset(
 def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     type_ = data.get("type", UNSET)
     if type_ != "message_batch":
         raise DecodeError('"message_batch"', type_).at_key("type")
-    processing_status = data.get("processing_status", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        processing_status = data["processing_status"]
+        request_counts = data["request_counts"]
+        created_at = data["created_at"]
+        expires_at = data["expires_at"]
+        ended_at = data["ended_at"]
+        cancel_initiated_at = data["cancel_initiated_at"]
+        archived_at = data["archived_at"]
+        results_url = data["results_url"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("processing_status", 'one of "in_progress", "canceling", "ended"'),
+                ("request_counts", "an object"),
+                ("created_at", "a string"),
+                ("expires_at", "a string"),
+                ("ended_at", "a string or null"),
+                ("cancel_initiated_at", "a string or null"),
+                ("archived_at", "a string or null"),
+                ("results_url", "a string or null"),
+            ),
+        ) from None
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     try:
         processing_status = decode_message_batch_processing_status(processing_status, strict)
     except DecodeError as error:
         raise error.at_key("processing_status")
-    request_counts = data.get("request_counts", UNSET)
     try:
         request_counts = decode_message_batch_request_counts(request_counts, strict)
     except DecodeError as error:
         raise error.at_key("request_counts")
-    created_at = data.get("created_at", UNSET)
     if type(created_at) is not str:
         raise DecodeError("a string", created_at).at_key("created_at")
-    expires_at = data.get("expires_at", UNSET)
     if type(expires_at) is not str:
         raise DecodeError("a string", expires_at).at_key("expires_at")
-    ended_at = data.get("ended_at", UNSET)
     if ended_at is not None and type(ended_at) is not str:
         raise DecodeError("a string or null", ended_at).at_key("ended_at")
-    cancel_initiated_at = data.get("cancel_initiated_at", UNSET)
     if cancel_initiated_at is not None and type(cancel_initiated_at) is not str:
         raise DecodeError("a string or null", cancel_initiated_at).at_key("cancel_initiated_at")
-    archived_at = data.get("archived_at", UNSET)
     if archived_at is not None and type(archived_at) is not str:
         raise DecodeError("a string or null", archived_at).at_key("archived_at")
-    results_url = data.get("results_url", UNSET)
     if results_url is not None and type(results_url) is not str:
         raise DecodeError("a string or null", results_url).at_key("results_url")
-    if data.keys() <= _MESSAGE_BATCH_FIELDS:
+    if len(data) == 10:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_FIELDS, strict)
@@ -465,22 +482,35 @@ _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS: Final = frozenset(
 def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatchRequestCounts:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    processing = data.get("processing", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        processing = data["processing"]
+        succeeded = data["succeeded"]
+        errored = data["errored"]
+        canceled = data["canceled"]
+        expired = data["expired"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("processing", "an integer"),
+                ("succeeded", "an integer"),
+                ("errored", "an integer"),
+                ("canceled", "an integer"),
+                ("expired", "an integer"),
+            ),
+        ) from None
     if type(processing) is not int:
         raise DecodeError("an integer", processing).at_key("processing")
-    succeeded = data.get("succeeded", UNSET)
     if type(succeeded) is not int:
         raise DecodeError("an integer", succeeded).at_key("succeeded")
-    errored = data.get("errored", UNSET)
     if type(errored) is not int:
         raise DecodeError("an integer", errored).at_key("errored")
-    canceled = data.get("canceled", UNSET)
     if type(canceled) is not int:
         raise DecodeError("an integer", canceled).at_key("canceled")
-    expired = data.get("expired", UNSET)
     if type(expired) is not int:
         raise DecodeError("an integer", expired).at_key("expired")
-    if data.keys() <= _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS:
+    if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, strict)
@@ -506,13 +536,17 @@ _DELETED_MESSAGE_BATCH_FIELDS: Final = frozenset(
 def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     type_ = data.get("type", UNSET)
     if type_ != "message_batch_deleted":
         raise DecodeError('"message_batch_deleted"', type_).at_key("type")
-    if data.keys() <= _DELETED_MESSAGE_BATCH_FIELDS:
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+    except KeyError:
+        raise missing_field(data, (("id", "a string"),)) from None
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _DELETED_MESSAGE_BATCH_FIELDS, strict)
@@ -537,15 +571,25 @@ def decode_message_batch_individual_response(
 ) -> MessageBatchIndividualResponse:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    custom_id = data.get("custom_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        custom_id = data["custom_id"]
+        result = data["result"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("custom_id", "a string"),
+                ("result", "an object"),
+            ),
+        ) from None
     if type(custom_id) is not str:
         raise DecodeError("a string", custom_id).at_key("custom_id")
-    result = data.get("result", UNSET)
     try:
         result = decode_message_batch_result(result, strict)
     except DecodeError as error:
         raise error.at_key("result")
-    if data.keys() <= _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS, strict)
@@ -571,12 +615,16 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     type_ = data.get("type", UNSET)
     if type_ != "succeeded":
         raise DecodeError('"succeeded"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "an object"),)) from None
     try:
         message = _response.decode_message(message, strict)
     except DecodeError as error:
         raise error.at_key("message")
-    if data.keys() <= _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, strict)
@@ -602,12 +650,16 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     type_ = data.get("type", UNSET)
     if type_ != "errored":
         raise DecodeError('"errored"', type_).at_key("type")
-    error_ = data.get("error", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_ = data["error"]
+    except KeyError:
+        raise missing_field(data, (("error", "an object"),)) from None
     try:
         error_ = _errors.decode_error_response(error_, strict)
     except DecodeError as error:
         raise error.at_key("error")
-    if data.keys() <= _MESSAGE_BATCH_ERRORED_RESULT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, strict)
@@ -632,7 +684,7 @@ def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatc
     type_ = data.get("type", UNSET)
     if type_ != "canceled":
         raise DecodeError('"canceled"', type_).at_key("type")
-    if data.keys() <= _MESSAGE_BATCH_CANCELED_RESULT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, strict)
@@ -656,7 +708,7 @@ def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatch
     type_ = data.get("type", UNSET)
     if type_ != "expired":
         raise DecodeError('"expired"', type_).at_key("type")
-    if data.keys() <= _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, strict)

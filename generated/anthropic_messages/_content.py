@@ -22,6 +22,7 @@ from ._runtime import (
     decode_list,
     decode_map,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -2157,13 +2158,15 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     type_ = data.get("type", UNSET)
     if type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     ttl = data.get("ttl", UNSET)
     if ttl is not UNSET:
+        seen += 1
         try:
             ttl = decode_cache_control_ttl(ttl, strict)
         except DecodeError as error:
             raise error.at_key("ttl")
-    if data.keys() <= _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict)
@@ -2191,22 +2194,31 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = decode_list(citations, decode_text_citation_param, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
-    if data.keys() <= _TEXT_BLOCK_PARAM_FIELDS:
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = decode_list(citations, decode_text_citation_param, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict)
@@ -2239,29 +2251,42 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     type_ = data.get("type", UNSET)
     if type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        document_index = data["document_index"]
+        start_char_index = data["start_char_index"]
+        end_char_index = data["end_char_index"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("document_index", "an integer"),
+                ("start_char_index", "an integer"),
+                ("end_char_index", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    document_index = data.get("document_index", UNSET)
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if (
-        document_title is not UNSET
-        and document_title is not None
-        and type(document_title) is not str
-    ):
-        raise DecodeError("a string or null", document_title).at_key("document_title")
-    start_char_index = data.get("start_char_index", UNSET)
+    if document_title is not UNSET:
+        seen += 1
+        if document_title is not None and type(document_title) is not str:
+            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_char_index) is not int:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    end_char_index = data.get("end_char_index", UNSET)
     if type(end_char_index) is not int:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
     file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
-        raise DecodeError("a string or null", file_id).at_key("file_id")
-    if data.keys() <= _CITATION_CHAR_LOCATION_PARAM_FIELDS:
+    if file_id is not UNSET:
+        seen += 1
+        if file_id is not None and type(file_id) is not str:
+            raise DecodeError("a string or null", file_id).at_key("file_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict)
@@ -2297,29 +2322,42 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     type_ = data.get("type", UNSET)
     if type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        document_index = data["document_index"]
+        start_page_number = data["start_page_number"]
+        end_page_number = data["end_page_number"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("document_index", "an integer"),
+                ("start_page_number", "an integer"),
+                ("end_page_number", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    document_index = data.get("document_index", UNSET)
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if (
-        document_title is not UNSET
-        and document_title is not None
-        and type(document_title) is not str
-    ):
-        raise DecodeError("a string or null", document_title).at_key("document_title")
-    start_page_number = data.get("start_page_number", UNSET)
+    if document_title is not UNSET:
+        seen += 1
+        if document_title is not None and type(document_title) is not str:
+            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_page_number) is not int:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    end_page_number = data.get("end_page_number", UNSET)
     if type(end_page_number) is not int:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
     file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
-        raise DecodeError("a string or null", file_id).at_key("file_id")
-    if data.keys() <= _CITATION_PAGE_LOCATION_PARAM_FIELDS:
+    if file_id is not UNSET:
+        seen += 1
+        if file_id is not None and type(file_id) is not str:
+            raise DecodeError("a string or null", file_id).at_key("file_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict)
@@ -2357,29 +2395,42 @@ def decode_citation_content_block_location_param(
     type_ = data.get("type", UNSET)
     if type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        document_index = data["document_index"]
+        start_block_index = data["start_block_index"]
+        end_block_index = data["end_block_index"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("document_index", "an integer"),
+                ("start_block_index", "an integer"),
+                ("end_block_index", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    document_index = data.get("document_index", UNSET)
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if (
-        document_title is not UNSET
-        and document_title is not None
-        and type(document_title) is not str
-    ):
-        raise DecodeError("a string or null", document_title).at_key("document_title")
-    start_block_index = data.get("start_block_index", UNSET)
+    if document_title is not UNSET:
+        seen += 1
+        if document_title is not None and type(document_title) is not str:
+            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    end_block_index = data.get("end_block_index", UNSET)
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
-        raise DecodeError("a string or null", file_id).at_key("file_id")
-    if data.keys() <= _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS:
+    if file_id is not UNSET:
+        seen += 1
+        if file_id is not None and type(file_id) is not str:
+            raise DecodeError("a string or null", file_id).at_key("file_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict)
@@ -2415,19 +2466,33 @@ def decode_citation_web_search_result_location_param(
     type_ = data.get("type", UNSET)
     if type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        encrypted_index = data["encrypted_index"]
+        url = data["url"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("encrypted_index", "a string"),
+                ("url", "a string"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    encrypted_index = data.get("encrypted_index", UNSET)
     if type(encrypted_index) is not str:
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
     title = data.get("title", UNSET)
-    if title is not UNSET and title is not None and type(title) is not str:
-        raise DecodeError("a string or null", title).at_key("title")
-    url = data.get("url", UNSET)
+    if title is not UNSET:
+        seen += 1
+        if title is not None and type(title) is not str:
+            raise DecodeError("a string or null", title).at_key("title")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    if data.keys() <= _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
@@ -2463,25 +2528,41 @@ def decode_citation_search_result_location_param(
     type_ = data.get("type", UNSET)
     if type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        search_result_index = data["search_result_index"]
+        source = data["source"]
+        start_block_index = data["start_block_index"]
+        end_block_index = data["end_block_index"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("search_result_index", "an integer"),
+                ("source", "a string"),
+                ("start_block_index", "an integer"),
+                ("end_block_index", "an integer"),
+            ),
+        ) from None
+    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    search_result_index = data.get("search_result_index", UNSET)
     if type(search_result_index) is not int:
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    source = data.get("source", UNSET)
     if type(source) is not str:
         raise DecodeError("a string", source).at_key("source")
     title = data.get("title", UNSET)
-    if title is not UNSET and title is not None and type(title) is not str:
-        raise DecodeError("a string or null", title).at_key("title")
-    start_block_index = data.get("start_block_index", UNSET)
+    if title is not UNSET:
+        seen += 1
+        if title is not None and type(title) is not str:
+            raise DecodeError("a string or null", title).at_key("title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    end_block_index = data.get("end_block_index", UNSET)
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
-    if data.keys() <= _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
@@ -2508,10 +2589,13 @@ _CITATIONS_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET and type(enabled) is not bool:
-        raise DecodeError("true or false", enabled).at_key("enabled")
-    if data.keys() <= _CITATIONS_CONFIG_PARAM_FIELDS:
+    if enabled is not UNSET:
+        seen += 1
+        if type(enabled) is not bool:
+            raise DecodeError("true or false", enabled).at_key("enabled")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict)
@@ -2538,24 +2622,33 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "image":
         raise DecodeError('"image"', type_).at_key("type")
-    source = data.get("source", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        source = data["source"]
+    except KeyError:
+        raise missing_field(data, (("source", "an object"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         source = decode_image_source(source, strict)
     except DecodeError as error:
         raise error.at_key("source")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     transformations = data.get("transformations", UNSET)
-    if transformations is not UNSET and transformations is not None:
-        try:
-            transformations = decode_image_transformations_param(transformations, strict)
-        except DecodeError as error:
-            raise error.at_key("transformations")
-    if data.keys() <= _IMAGE_BLOCK_PARAM_FIELDS:
+    if transformations is not UNSET:
+        seen += 1
+        if transformations is not None:
+            try:
+                transformations = decode_image_transformations_param(transformations, strict)
+            except DecodeError as error:
+                raise error.at_key("transformations")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict)
@@ -2579,13 +2672,15 @@ _IMAGE_TRANSFORMATIONS_PARAM_FIELDS: Final = frozenset(
 def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransformationsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     oversized_image = data.get("oversized_image", UNSET)
     if oversized_image is not UNSET:
+        seen += 1
         try:
             oversized_image = decode_oversized_image_handling(oversized_image, strict)
         except DecodeError as error:
             raise error.at_key("oversized_image")
-    if data.keys() <= _IMAGE_TRANSFORMATIONS_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict)
@@ -2611,15 +2706,25 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     type_ = data.get("type", UNSET)
     if type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
-    media_type = data.get("media_type", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        media_type = data["media_type"]
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("media_type", 'one of "image/jpeg", "image/png", "image/gif", "image/webp"'),
+                ("data", "a string"),
+            ),
+        ) from None
     try:
         media_type = decode_image_media_type(media_type, strict)
     except DecodeError as error:
         raise error.at_key("media_type")
-    data_ = data.get("data", UNSET)
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _BASE64_IMAGE_SOURCE_PARAM_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, strict)
@@ -2646,10 +2751,14 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     type_ = data.get("type", UNSET)
     if type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+    except KeyError:
+        raise missing_field(data, (("url", "a string"),)) from None
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    if data.keys() <= _URL_IMAGE_SOURCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _URL_IMAGE_SOURCE_PARAM_FIELDS, strict)
@@ -2675,10 +2784,14 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     type_ = data.get("type", UNSET)
     if type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _FILE_IMAGE_SOURCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _FILE_IMAGE_SOURCE_PARAM_FIELDS, strict)
@@ -2708,30 +2821,43 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
-    source = data.get("source", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        source = data["source"]
+    except KeyError:
+        raise missing_field(data, (("source", "an object"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         source = decode_document_source(source, strict)
     except DecodeError as error:
         raise error.at_key("source")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = decode_citations_config_param(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = decode_citations_config_param(citations, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
     context = data.get("context", UNSET)
-    if context is not UNSET and context is not None and type(context) is not str:
-        raise DecodeError("a string or null", context).at_key("context")
+    if context is not UNSET:
+        seen += 1
+        if context is not None and type(context) is not str:
+            raise DecodeError("a string or null", context).at_key("context")
     title = data.get("title", UNSET)
-    if title is not UNSET and title is not None and type(title) is not str:
-        raise DecodeError("a string or null", title).at_key("title")
-    if data.keys() <= _DOCUMENT_BLOCK_PARAM_FIELDS:
+    if title is not UNSET:
+        seen += 1
+        if title is not None and type(title) is not str:
+            raise DecodeError("a string or null", title).at_key("title")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict)
@@ -2765,10 +2891,14 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     media_type = data.get("media_type", UNSET)
     if media_type != "application/pdf":
         raise DecodeError('"application/pdf"', media_type).at_key("media_type")
-    data_ = data.get("data", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(data, (("data", "a string"),)) from None
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _BASE64_PDF_SOURCE_PARAM_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _BASE64_PDF_SOURCE_PARAM_FIELDS, strict)
@@ -2799,10 +2929,14 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     media_type = data.get("media_type", UNSET)
     if media_type != "text/plain":
         raise DecodeError('"text/plain"', media_type).at_key("media_type")
-    data_ = data.get("data", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(data, (("data", "a string"),)) from None
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _PLAIN_TEXT_SOURCE_PARAM_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, strict)
@@ -2829,12 +2963,16 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     type_ = data.get("type", UNSET)
     if type_ != "content":
         raise DecodeError('"content"', type_).at_key("type")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        content = data["content"]
+    except KeyError:
+        raise missing_field(data, (("content", "a string or an array"),)) from None
     try:
         content = decode_content_block_source_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _CONTENT_BLOCK_SOURCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, strict)
@@ -2860,10 +2998,14 @@ def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     type_ = data.get("type", UNSET)
     if type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+    except KeyError:
+        raise missing_field(data, (("url", "a string"),)) from None
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    if data.keys() <= _URLPDF_SOURCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _URLPDF_SOURCE_PARAM_FIELDS, strict)
@@ -2889,10 +3031,14 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     type_ = data.get("type", UNSET)
     if type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _FILE_DOCUMENT_SOURCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, strict)
@@ -2922,30 +3068,45 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
     type_ = data.get("type", UNSET)
     if type_ != "search_result":
         raise DecodeError('"search_result"', type_).at_key("type")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        content = data["content"]
+        source = data["source"]
+        title = data["title"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("content", "an array"),
+                ("source", "a string"),
+                ("title", "a string"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     try:
         content = decode_list(content, decode_text_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    source = data.get("source", UNSET)
     if type(source) is not str:
         raise DecodeError("a string", source).at_key("source")
-    title = data.get("title", UNSET)
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     citations = data.get("citations", UNSET)
     if citations is not UNSET:
+        seen += 1
         try:
             citations = decode_citations_config_param(citations, strict)
         except DecodeError as error:
             raise error.at_key("citations")
-    if data.keys() <= _SEARCH_RESULT_BLOCK_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -2976,13 +3137,23 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
-    thinking = data.get("thinking", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        thinking = data["thinking"]
+        signature = data["signature"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("thinking", "a string"),
+                ("signature", "a string"),
+            ),
+        ) from None
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
-    signature = data.get("signature", UNSET)
     if type(signature) is not str:
         raise DecodeError("a string", signature).at_key("signature")
-    if data.keys() <= _THINKING_BLOCK_PARAM_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_BLOCK_PARAM_FIELDS, strict)
@@ -3009,10 +3180,14 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
     type_ = data.get("type", UNSET)
     if type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
-    data_ = data.get("data", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(data, (("data", "a string"),)) from None
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _REDACTED_THINKING_BLOCK_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, strict)
@@ -3043,33 +3218,51 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        name = data["name"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("name", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    input = data.get("input", UNSET)
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name is not UNSET and toolset_name is not None and type(toolset_name) is not str:
-        raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
-    if data.keys() <= _TOOL_USE_BLOCK_PARAM_FIELDS:
+    if toolset_name is not UNSET:
+        seen += 1
+        if toolset_name is not None and type(toolset_name) is not str:
+            raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict)
@@ -3104,28 +3297,40 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
     type_ = data.get("type", UNSET)
     if type_ != "tool_result":
         raise DecodeError('"tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+    except KeyError:
+        raise missing_field(data, (("tool_use_id", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     content = data.get("content", UNSET)
     if content is not UNSET:
+        seen += 1
         try:
             content = decode_tool_result_content(content, strict)
         except DecodeError as error:
             raise error.at_key("content")
     is_error = data.get("is_error", UNSET)
-    if is_error is not UNSET and type(is_error) is not bool:
-        raise DecodeError("true or false", is_error).at_key("is_error")
+    if is_error is not UNSET:
+        seen += 1
+        if type(is_error) is not bool:
+            raise DecodeError("true or false", is_error).at_key("is_error")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name is not UNSET and toolset_name is not None and type(toolset_name) is not str:
-        raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
-    if data.keys() <= _TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if toolset_name is not UNSET:
+        seen += 1
+        if toolset_name is not None and type(toolset_name) is not str:
+            raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -3156,16 +3361,23 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
     type_ = data.get("type", UNSET)
     if type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
-    tool_name = data.get("tool_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_name = data["tool_name"]
+    except KeyError:
+        raise missing_field(data, (("tool_name", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(tool_name) is not str:
         raise DecodeError("a string", tool_name).at_key("tool_name")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _TOOL_REFERENCE_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict)
@@ -3196,32 +3408,51 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
     type_ = data.get("type", UNSET)
     if type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        name = data["name"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                (
+                    "name",
+                    'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
+                ),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    name = data.get("name", UNSET)
     try:
         name = decode_server_tool_name(name, strict)
     except DecodeError as error:
         raise error.at_key("name")
-    input = data.get("input", UNSET)
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    if data.keys() <= _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS:
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
@@ -3256,27 +3487,42 @@ def decode_web_search_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an array or an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_web_search_tool_result_block_param_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    if data.keys() <= _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -3308,19 +3554,33 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
     type_ = data.get("type", UNSET)
     if type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+        title = data["title"]
+        encrypted_content = data["encrypted_content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("url", "a string"),
+                ("title", "a string"),
+                ("encrypted_content", "a string"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    title = data.get("title", UNSET)
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
-    encrypted_content = data.get("encrypted_content", UNSET)
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     page_age = data.get("page_age", UNSET)
-    if page_age is not UNSET and page_age is not None and type(page_age) is not str:
-        raise DecodeError("a string or null", page_age).at_key("page_age")
-    if data.keys() <= _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS:
+    if page_age is not UNSET:
+        seen += 1
+        if page_age is not None and type(page_age) is not str:
+            raise DecodeError("a string or null", page_age).at_key("page_age")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -3351,12 +3611,24 @@ def decode_web_search_tool_request_error_object_param(
     type_ = data.get("type", UNSET)
     if type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"',
+                ),
+            ),
+        ) from None
     try:
         error_code = decode_web_search_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS, strict)
@@ -3383,16 +3655,23 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
     type_ = data.get("type", UNSET)
     if type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict)
@@ -3423,32 +3702,39 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
     type_ = data.get("type", UNSET)
     if type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     content = data.get("content", UNSET)
-    if content is not UNSET and content is not None and type(content) is not str:
-        raise DecodeError("a string or null", content).at_key("content")
+    if content is not UNSET:
+        seen += 1
+        if content is not None and type(content) is not str:
+            raise DecodeError("a string or null", content).at_key("content")
     encrypted_content = data.get("encrypted_content", UNSET)
-    if (
-        encrypted_content is not UNSET
-        and encrypted_content is not None
-        and type(encrypted_content) is not str
-    ):
-        raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+    if encrypted_content is not UNSET:
+        seen += 1
+        if encrypted_content is not None and type(encrypted_content) is not str:
+            raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
     signature = data.get("signature", UNSET)
-    if signature is not UNSET and signature is not None and type(signature) is not str:
-        raise DecodeError("a string or null", signature).at_key("signature")
+    if signature is not UNSET:
+        seen += 1
+        if signature is not None and type(signature) is not str:
+            raise DecodeError("a string or null", signature).at_key("signature")
     tool_changes = data.get("tool_changes", UNSET)
-    if tool_changes is not UNSET and tool_changes is not None:
-        try:
-            tool_changes = decode_list(tool_changes, decode_tool_change_block_param, strict)
-        except DecodeError as error:
-            raise error.at_key("tool_changes")
+    if tool_changes is not UNSET:
+        seen += 1
+        if tool_changes is not None:
+            try:
+                tool_changes = decode_list(tool_changes, decode_tool_change_block_param, strict)
+            except DecodeError as error:
+                raise error.at_key("tool_changes")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _COMPACTION_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict)
@@ -3481,18 +3767,25 @@ def decode_request_tool_addition_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
-    tool = data.get("tool", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool = data["tool"]
+    except KeyError:
+        raise missing_field(data, (("tool", "an object"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         tool = decode_tool_addition_target_param(tool, strict)
     except DecodeError as error:
         raise error.at_key("tool")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict)
@@ -3522,18 +3815,25 @@ def decode_request_tool_removal_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
-    tool = data.get("tool", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool = data["tool"]
+    except KeyError:
+        raise missing_field(data, (("tool", "an object"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         tool = decode_tool_removal_target_param(tool, strict)
     except DecodeError as error:
         raise error.at_key("tool")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict)
@@ -3562,10 +3862,14 @@ def decode_tool_change_tool_reference_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+    except KeyError:
+        raise missing_field(data, (("name", "a string"),)) from None
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    if data.keys() <= _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, strict)
@@ -3594,13 +3898,23 @@ def decode_tool_change_mcp_tool_reference_param(
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
-    server_name = data.get("server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        server_name = data["server_name"]
+        name = data["name"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("server_name", "a string"),
+                ("name", "a string"),
+            ),
+        ) from None
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    if data.keys() <= _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS, strict)
@@ -3629,10 +3943,14 @@ def decode_tool_change_mcp_toolset_reference_param(
     type_ = data.get("type", UNSET)
     if type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
-    server_name = data.get("server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        server_name = data["server_name"]
+    except KeyError:
+        raise missing_field(data, (("server_name", "a string"),)) from None
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    if data.keys() <= _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS, strict)
@@ -3660,12 +3978,16 @@ def decode_tool_change_tool_definition_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
-    definition = data.get("definition", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        definition = data["definition"]
+    except KeyError:
+        raise missing_field(data, (("definition", "an object"),)) from None
     try:
         definition = _tools.decode_tool_union_param(definition, strict)
     except DecodeError as error:
         raise error.at_key("definition")
-    if data.keys() <= _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS, strict)
@@ -3693,18 +4015,31 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
-    from_ = data.get("from", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        from_ = data["from"]
+        to = data["to"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("from", "an object"),
+                ("to", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_fallback_info_param(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
-    to = data.get("to", UNSET)
     try:
         to = decode_fallback_info_param(to, strict)
     except DecodeError as error:
         raise error.at_key("to")
     trigger = data.get("trigger", UNSET)
-    if data.keys() <= _FALLBACK_BLOCK_PARAM_FIELDS:
+    if trigger is not UNSET:
+        seen += 1
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict)
@@ -3728,10 +4063,14 @@ _FALLBACK_INFO_PARAM_FIELDS: Final = frozenset(
 def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    model = data.get("model", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        model = data["model"]
+    except KeyError:
+        raise missing_field(data, (("model", "a string"),)) from None
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    if data.keys() <= _FALLBACK_INFO_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict)

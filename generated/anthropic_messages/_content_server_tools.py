@@ -18,6 +18,7 @@ from ._runtime import (
     decode_list,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -1352,27 +1353,42 @@ def decode_web_fetch_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_web_fetch_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    if data.keys() <= _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -1403,18 +1419,31 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     type_ = data.get("type", UNSET)
     if type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("url", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    content = data.get("content", UNSET)
     try:
         content = _content.decode_document_block_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     retrieved_at = data.get("retrieved_at", UNSET)
-    if retrieved_at is not UNSET and retrieved_at is not None and type(retrieved_at) is not str:
-        raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
-    if data.keys() <= _WEB_FETCH_BLOCK_PARAM_FIELDS:
+    if retrieved_at is not UNSET:
+        seen += 1
+        if retrieved_at is not None and type(retrieved_at) is not str:
+            raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict)
@@ -1444,12 +1473,24 @@ def decode_web_fetch_tool_result_error_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"',
+                ),
+            ),
+        ) from None
     try:
         error_code = decode_web_fetch_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS, strict)
@@ -1479,21 +1520,34 @@ def decode_code_execution_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_code_execution_tool_result_block_param_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -1527,24 +1581,39 @@ def decode_code_execution_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
-    stdout = data.get("stdout", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        stdout = data["stdout"]
+        stderr = data["stderr"]
+        return_code = data["return_code"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("stdout", "a string"),
+                ("stderr", "a string"),
+                ("return_code", "an integer"),
+                ("content", "an array"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(stdout) is not str:
         raise DecodeError("a string", stdout).at_key("stdout")
-    stderr = data.get("stderr", UNSET)
     if type(stderr) is not str:
         raise DecodeError("a string", stderr).at_key("stderr")
-    return_code = data.get("return_code", UNSET)
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
-    content = data.get("content", UNSET)
     try:
         content = decode_list(content, decode_code_execution_output_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
     abort_reason = data.get("abort_reason", UNSET)
-    if abort_reason is not UNSET and abort_reason is not None and type(abort_reason) is not str:
-        raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
-    if data.keys() <= _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS:
+    if abort_reason is not UNSET:
+        seen += 1
+        if abort_reason is not None and type(abort_reason) is not str:
+            raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -1579,21 +1648,33 @@ def decode_encrypted_code_execution_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
-    encrypted_stdout = data.get("encrypted_stdout", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        encrypted_stdout = data["encrypted_stdout"]
+        stderr = data["stderr"]
+        return_code = data["return_code"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("encrypted_stdout", "a string"),
+                ("stderr", "a string"),
+                ("return_code", "an integer"),
+                ("content", "an array"),
+            ),
+        ) from None
     if type(encrypted_stdout) is not str:
         raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    stderr = data.get("stderr", UNSET)
     if type(stderr) is not str:
         raise DecodeError("a string", stderr).at_key("stderr")
-    return_code = data.get("return_code", UNSET)
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
-    content = data.get("content", UNSET)
     try:
         content = decode_list(content, decode_code_execution_output_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS:
+    if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -1624,10 +1705,14 @@ def decode_code_execution_output_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict)
@@ -1655,12 +1740,24 @@ def decode_code_execution_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"',
+                ),
+            ),
+        ) from None
     try:
         error_code = decode_code_execution_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
@@ -1690,21 +1787,34 @@ def decode_bash_code_execution_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_bash_code_execution_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -1737,21 +1847,33 @@ def decode_bash_code_execution_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
-    stdout = data.get("stdout", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        stdout = data["stdout"]
+        stderr = data["stderr"]
+        return_code = data["return_code"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("stdout", "a string"),
+                ("stderr", "a string"),
+                ("return_code", "an integer"),
+                ("content", "an array"),
+            ),
+        ) from None
     if type(stdout) is not str:
         raise DecodeError("a string", stdout).at_key("stdout")
-    stderr = data.get("stderr", UNSET)
     if type(stderr) is not str:
         raise DecodeError("a string", stderr).at_key("stderr")
-    return_code = data.get("return_code", UNSET)
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
-    content = data.get("content", UNSET)
     try:
         content = decode_list(content, decode_bash_code_execution_output_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS:
+    if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -1782,10 +1904,14 @@ def decode_bash_code_execution_output_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict)
@@ -1813,12 +1939,24 @@ def decode_bash_code_execution_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"',
+                ),
+            ),
+        ) from None
     try:
         error_code = decode_bash_code_execution_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
@@ -1848,21 +1986,34 @@ def decode_text_editor_code_execution_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_text_editor_code_execution_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(
@@ -1898,24 +2049,41 @@ def decode_text_editor_code_execution_view_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        content = data["content"]
+        file_type = data["file_type"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("content", "a string"),
+                ("file_type", 'one of "text", "image", "pdf"'),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(content) is not str:
         raise DecodeError("a string", content).at_key("content")
-    file_type = data.get("file_type", UNSET)
     try:
         file_type = decode_text_editor_code_execution_file_type(file_type, strict)
     except DecodeError as error:
         raise error.at_key("file_type")
     num_lines = data.get("num_lines", UNSET)
-    if num_lines is not UNSET and num_lines is not None and type(num_lines) is not int:
-        raise DecodeError("an integer or null", num_lines).at_key("num_lines")
+    if num_lines is not UNSET:
+        seen += 1
+        if num_lines is not None and type(num_lines) is not int:
+            raise DecodeError("an integer or null", num_lines).at_key("num_lines")
     start_line = data.get("start_line", UNSET)
-    if start_line is not UNSET and start_line is not None and type(start_line) is not int:
-        raise DecodeError("an integer or null", start_line).at_key("start_line")
+    if start_line is not UNSET:
+        seen += 1
+        if start_line is not None and type(start_line) is not int:
+            raise DecodeError("an integer or null", start_line).at_key("start_line")
     total_lines = data.get("total_lines", UNSET)
-    if total_lines is not UNSET and total_lines is not None and type(total_lines) is not int:
-        raise DecodeError("an integer or null", total_lines).at_key("total_lines")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS:
+    if total_lines is not UNSET:
+        seen += 1
+        if total_lines is not None and type(total_lines) is not int:
+            raise DecodeError("an integer or null", total_lines).at_key("total_lines")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(
@@ -1949,10 +2117,14 @@ def decode_text_editor_code_execution_create_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
-    is_file_update = data.get("is_file_update", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        is_file_update = data["is_file_update"]
+    except KeyError:
+        raise missing_field(data, (("is_file_update", "true or false"),)) from None
     if type(is_file_update) is not bool:
         raise DecodeError("true or false", is_file_update).at_key("is_file_update")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(
@@ -1986,25 +2158,36 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     lines = data.get("lines", UNSET)
-    if lines is not UNSET and lines is not None:
-        try:
-            lines = decode_list(lines, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("lines")
+    if lines is not UNSET:
+        seen += 1
+        if lines is not None:
+            try:
+                lines = decode_list(lines, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("lines")
     old_start = data.get("old_start", UNSET)
-    if old_start is not UNSET and old_start is not None and type(old_start) is not int:
-        raise DecodeError("an integer or null", old_start).at_key("old_start")
+    if old_start is not UNSET:
+        seen += 1
+        if old_start is not None and type(old_start) is not int:
+            raise DecodeError("an integer or null", old_start).at_key("old_start")
     old_lines = data.get("old_lines", UNSET)
-    if old_lines is not UNSET and old_lines is not None and type(old_lines) is not int:
-        raise DecodeError("an integer or null", old_lines).at_key("old_lines")
+    if old_lines is not UNSET:
+        seen += 1
+        if old_lines is not None and type(old_lines) is not int:
+            raise DecodeError("an integer or null", old_lines).at_key("old_lines")
     new_start = data.get("new_start", UNSET)
-    if new_start is not UNSET and new_start is not None and type(new_start) is not int:
-        raise DecodeError("an integer or null", new_start).at_key("new_start")
+    if new_start is not UNSET:
+        seen += 1
+        if new_start is not None and type(new_start) is not int:
+            raise DecodeError("an integer or null", new_start).at_key("new_start")
     new_lines = data.get("new_lines", UNSET)
-    if new_lines is not UNSET and new_lines is not None and type(new_lines) is not int:
-        raise DecodeError("an integer or null", new_lines).at_key("new_lines")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS:
+    if new_lines is not UNSET:
+        seen += 1
+        if new_lines is not None and type(new_lines) is not int:
+            raise DecodeError("an integer or null", new_lines).at_key("new_lines")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(
@@ -2039,15 +2222,30 @@ def decode_text_editor_code_execution_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"',
+                ),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_code = decode_text_editor_code_execution_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     error_message = data.get("error_message", UNSET)
-    if error_message is not UNSET and error_message is not None and type(error_message) is not str:
-        raise DecodeError("a string or null", error_message).at_key("error_message")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS:
+    if error_message is not UNSET:
+        seen += 1
+        if error_message is not None and type(error_message) is not str:
+            raise DecodeError("a string or null", error_message).at_key("error_message")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(
@@ -2080,21 +2278,34 @@ def decode_tool_search_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_tool_search_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -2124,14 +2335,18 @@ def decode_tool_search_tool_search_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
-    tool_references = data.get("tool_references", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_references = data["tool_references"]
+    except KeyError:
+        raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
         tool_references = decode_list(
             tool_references, _content.decode_tool_reference_block_param, strict
         )
     except DecodeError as error:
         raise error.at_key("tool_references")
-    if data.keys() <= _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -2160,15 +2375,30 @@ def decode_tool_search_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"',
+                ),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_code = decode_code_execution_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     error_message = data.get("error_message", UNSET)
-    if error_message is not UNSET and error_message is not None and type(error_message) is not str:
-        raise DecodeError("a string or null", error_message).at_key("error_message")
-    if data.keys() <= _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS:
+    if error_message is not UNSET:
+        seen += 1
+        if error_message is not None and type(error_message) is not str:
+            raise DecodeError("a string or null", error_message).at_key("error_message")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
@@ -2197,21 +2427,34 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
     type_ = data.get("type", UNSET)
     if type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_advisor_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -2240,13 +2483,20 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
     type_ = data.get("type", UNSET)
     if type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET and stop_reason is not None and type(stop_reason) is not str:
-        raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
-    if data.keys() <= _ADVISOR_RESULT_BLOCK_PARAM_FIELDS:
+    if stop_reason is not UNSET:
+        seen += 1
+        if stop_reason is not None and type(stop_reason) is not str:
+            raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -2276,13 +2526,20 @@ def decode_advisor_redacted_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
-    encrypted_content = data.get("encrypted_content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        encrypted_content = data["encrypted_content"]
+    except KeyError:
+        raise missing_field(data, (("encrypted_content", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET and stop_reason is not None and type(stop_reason) is not str:
-        raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
-    if data.keys() <= _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS:
+    if stop_reason is not UNSET:
+        seen += 1
+        if stop_reason is not None and type(stop_reason) is not str:
+            raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -2309,12 +2566,24 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     type_ = data.get("type", UNSET)
     if type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "max_uses_exceeded", "prompt_too_long", "too_many_requests", "overloaded", "unavailable", "execution_time_exceeded", "model_not_found"',
+                ),
+            ),
+        ) from None
     try:
         error_code = decode_advisor_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)

@@ -16,6 +16,7 @@ from ._runtime import (
     decode_list,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -538,13 +539,15 @@ _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_context_management_config_param(data: Any, strict: bool) -> ContextManagementConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     edits = data.get("edits", UNSET)
     if edits is not UNSET:
+        seen += 1
         try:
             edits = decode_list(edits, decode_context_management_edit_param, strict)
         except DecodeError as error:
             raise error.at_key("edits")
-    if data.keys() <= _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict)
@@ -575,37 +578,46 @@ def decode_clear_tool_uses20250919_edit_param(
     type_ = data.get("type", UNSET)
     if type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     trigger = data.get("trigger", UNSET)
     if trigger is not UNSET:
+        seen += 1
         try:
             trigger = decode_context_management_trigger_param(trigger, strict)
         except DecodeError as error:
             raise error.at_key("trigger")
     keep = data.get("keep", UNSET)
     if keep is not UNSET:
+        seen += 1
         try:
             keep = decode_tool_uses_keep_param(keep, strict)
         except DecodeError as error:
             raise error.at_key("keep")
     clear_at_least = data.get("clear_at_least", UNSET)
-    if clear_at_least is not UNSET and clear_at_least is not None:
-        try:
-            clear_at_least = decode_input_tokens_clear_at_least_param(clear_at_least, strict)
-        except DecodeError as error:
-            raise error.at_key("clear_at_least")
+    if clear_at_least is not UNSET:
+        seen += 1
+        if clear_at_least is not None:
+            try:
+                clear_at_least = decode_input_tokens_clear_at_least_param(clear_at_least, strict)
+            except DecodeError as error:
+                raise error.at_key("clear_at_least")
     clear_tool_inputs = data.get("clear_tool_inputs", UNSET)
-    if clear_tool_inputs is not UNSET and clear_tool_inputs is not None:
-        try:
-            clear_tool_inputs = decode_clear_tool_inputs_param(clear_tool_inputs, strict)
-        except DecodeError as error:
-            raise error.at_key("clear_tool_inputs")
+    if clear_tool_inputs is not UNSET:
+        seen += 1
+        if clear_tool_inputs is not None:
+            try:
+                clear_tool_inputs = decode_clear_tool_inputs_param(clear_tool_inputs, strict)
+            except DecodeError as error:
+                raise error.at_key("clear_tool_inputs")
     exclude_tools = data.get("exclude_tools", UNSET)
-    if exclude_tools is not UNSET and exclude_tools is not None:
-        try:
-            exclude_tools = decode_list(exclude_tools, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("exclude_tools")
-    if data.keys() <= _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS:
+    if exclude_tools is not UNSET:
+        seen += 1
+        if exclude_tools is not None:
+            try:
+                exclude_tools = decode_list(exclude_tools, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("exclude_tools")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict)
@@ -635,10 +647,14 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
     type_ = data.get("type", UNSET)
     if type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
-    value_ = data.get("value", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        value_ = data["value"]
+    except KeyError:
+        raise missing_field(data, (("value", "an integer"),)) from None
     if type(value_) is not int:
         raise DecodeError("an integer", value_).at_key("value")
-    if data.keys() <= _INPUT_TOKENS_TRIGGER_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, strict)
@@ -664,10 +680,14 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
     type_ = data.get("type", UNSET)
     if type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
-    value_ = data.get("value", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        value_ = data["value"]
+    except KeyError:
+        raise missing_field(data, (("value", "an integer"),)) from None
     if type(value_) is not int:
         raise DecodeError("an integer", value_).at_key("value")
-    if data.keys() <= _TOOL_USES_TRIGGER_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_USES_TRIGGER_PARAM_FIELDS, strict)
@@ -693,10 +713,14 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
     type_ = data.get("type", UNSET)
     if type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
-    value_ = data.get("value", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        value_ = data["value"]
+    except KeyError:
+        raise missing_field(data, (("value", "an integer"),)) from None
     if type(value_) is not int:
         raise DecodeError("an integer", value_).at_key("value")
-    if data.keys() <= _TOOL_USES_KEEP_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_USES_KEEP_PARAM_FIELDS, strict)
@@ -724,10 +748,14 @@ def decode_input_tokens_clear_at_least_param(
     type_ = data.get("type", UNSET)
     if type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
-    value_ = data.get("value", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        value_ = data["value"]
+    except KeyError:
+        raise missing_field(data, (("value", "an integer"),)) from None
     if type(value_) is not int:
         raise DecodeError("an integer", value_).at_key("value")
-    if data.keys() <= _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS, strict)
@@ -755,13 +783,15 @@ def decode_clear_thinking20251015_edit_param(
     type_ = data.get("type", UNSET)
     if type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     keep = data.get("keep", UNSET)
     if keep is not UNSET:
+        seen += 1
         try:
             keep = decode_clear_thinking_keep_param(keep, strict)
         except DecodeError as error:
             raise error.at_key("keep")
-    if data.keys() <= _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict)
@@ -787,10 +817,14 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
     type_ = data.get("type", UNSET)
     if type_ != "thinking_turns":
         raise DecodeError('"thinking_turns"', type_).at_key("type")
-    value_ = data.get("value", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        value_ = data["value"]
+    except KeyError:
+        raise missing_field(data, (("value", "an integer"),)) from None
     if type(value_) is not int:
         raise DecodeError("an integer", value_).at_key("value")
-    if data.keys() <= _THINKING_TURNS_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_TURNS_PARAM_FIELDS, strict)
@@ -815,7 +849,7 @@ def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurns
     type_ = data.get("type", UNSET)
     if type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
-    if data.keys() <= _ALL_THINKING_TURNS_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ALL_THINKING_TURNS_PARAM_FIELDS, strict)
@@ -842,19 +876,28 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
     type_ = data.get("type", UNSET)
     if type_ != "compact_20260112":
         raise DecodeError('"compact_20260112"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     trigger = data.get("trigger", UNSET)
-    if trigger is not UNSET and trigger is not None:
-        try:
-            trigger = decode_input_tokens_trigger_param(trigger, strict)
-        except DecodeError as error:
-            raise error.at_key("trigger")
+    if trigger is not UNSET:
+        seen += 1
+        if trigger is not None:
+            try:
+                trigger = decode_input_tokens_trigger_param(trigger, strict)
+            except DecodeError as error:
+                raise error.at_key("trigger")
     instructions = data.get("instructions", UNSET)
-    if instructions is not UNSET and instructions is not None and type(instructions) is not str:
-        raise DecodeError("a string or null", instructions).at_key("instructions")
+    if instructions is not UNSET:
+        seen += 1
+        if instructions is not None and type(instructions) is not str:
+            raise DecodeError("a string or null", instructions).at_key("instructions")
     pause_after_compaction = data.get("pause_after_compaction", UNSET)
-    if pause_after_compaction is not UNSET and type(pause_after_compaction) is not bool:
-        raise DecodeError("true or false", pause_after_compaction).at_key("pause_after_compaction")
-    if data.keys() <= _COMPACT20260112_EDIT_PARAM_FIELDS:
+    if pause_after_compaction is not UNSET:
+        seen += 1
+        if type(pause_after_compaction) is not bool:
+            raise DecodeError("true or false", pause_after_compaction).at_key(
+                "pause_after_compaction"
+            )
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict)
@@ -882,10 +925,13 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
     type_ = data.get("type", UNSET)
     if type_ != "summarize":
         raise DecodeError('"summarize"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     instructions = data.get("instructions", UNSET)
-    if instructions is not UNSET and instructions is not None and type(instructions) is not str:
-        raise DecodeError("a string or null", instructions).at_key("instructions")
-    if data.keys() <= _COMPACTION_CONFIG_PARAM_FIELDS:
+    if instructions is not UNSET:
+        seen += 1
+        if instructions is not None and type(instructions) is not str:
+            raise DecodeError("a string or null", instructions).at_key("instructions")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict)

@@ -16,6 +16,7 @@ from ._runtime import (
     decode_list,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -3394,18 +3395,27 @@ _ERROR_RESPONSE_FIELDS: Final = frozenset(
 def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_ = data["error"]
+    except KeyError:
+        raise missing_field(data, (("error", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     type_ = data.get("type", UNSET)
-    if type_ is not UNSET and type_ != "error":
-        raise DecodeError('"error"', type_).at_key("type")
-    error_ = data.get("error", UNSET)
+    if type_ is not UNSET:
+        seen += 1
+        if type_ != "error":
+            raise DecodeError('"error"', type_).at_key("type")
     try:
         error_ = decode_error_object(error_, strict)
     except DecodeError as error:
         raise error.at_key("error")
     request_id = data.get("request_id", UNSET)
-    if request_id is not UNSET and request_id is not None and type(request_id) is not str:
-        raise DecodeError("a string or null", request_id).at_key("request_id")
-    if data.keys() <= _ERROR_RESPONSE_FIELDS:
+    if request_id is not UNSET:
+        seen += 1
+        if request_id is not None and type(request_id) is not str:
+            raise DecodeError("a string or null", request_id).at_key("request_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ERROR_RESPONSE_FIELDS, strict)
@@ -3433,16 +3443,23 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     type_ = data.get("type", UNSET)
     if type_ != "invalid_request_error":
         raise DecodeError('"invalid_request_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _INVALID_REQUEST_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict)
@@ -3470,16 +3487,23 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     type_ = data.get("type", UNSET)
     if type_ != "authentication_error":
         raise DecodeError('"authentication_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _AUTHENTICATION_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict)
@@ -3507,16 +3531,23 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "billing_error":
         raise DecodeError('"billing_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _BILLING_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict)
@@ -3544,16 +3575,23 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "permission_error":
         raise DecodeError('"permission_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _PERMISSION_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict)
@@ -3581,16 +3619,23 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     type_ = data.get("type", UNSET)
     if type_ != "not_found_error":
         raise DecodeError('"not_found_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _NOT_FOUND_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict)
@@ -3618,16 +3663,23 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     type_ = data.get("type", UNSET)
     if type_ != "rate_limit_error":
         raise DecodeError('"rate_limit_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _RATE_LIMIT_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict)
@@ -3655,16 +3707,23 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     type_ = data.get("type", UNSET)
     if type_ != "timeout_error":
         raise DecodeError('"timeout_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict)
@@ -3692,16 +3751,23 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "api_error":
         raise DecodeError('"api_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _API_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict)
@@ -3729,16 +3795,23 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "overloaded_error":
         raise DecodeError('"overloaded_error"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
     details = data.get("details", UNSET)
-    if details is not UNSET and details is not None:
-        try:
-            details = decode_error_details(details, strict)
-        except DecodeError as error:
-            raise error.at_key("details")
-    if data.keys() <= _OVERLOADED_ERROR_OBJECT_FIELDS:
+    if details is not UNSET:
+        seen += 1
+        if details is not None:
+            try:
+                details = decode_error_details(details, strict)
+            except DecodeError as error:
+                raise error.at_key("details")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict)
@@ -3766,7 +3839,7 @@ def decode_available_tools_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "available_tools_limit_exceeded":
         raise DecodeError('"available_tools_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -3792,7 +3865,7 @@ def decode_claude_code_key_creator_not_member_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "claude_code_key_creator_not_member":
         raise DecodeError('"claude_code_key_creator_not_member"', error_code).at_key("error_code")
-    if data.keys() <= _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS, strict)
@@ -3818,7 +3891,7 @@ def decode_claude_code_version_too_old_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "claude_code_version_too_old":
         raise DecodeError('"claude_code_version_too_old"', error_code).at_key("error_code")
-    if data.keys() <= _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS, strict)
@@ -3842,7 +3915,7 @@ def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDi
     error_code = data.get("error_code", UNSET)
     if error_code != "cmek_key_disabled":
         raise DecodeError('"cmek_key_disabled"', error_code).at_key("error_code")
-    if data.keys() <= _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS, strict)
@@ -3868,7 +3941,7 @@ def decode_cmek_key_network_blocked_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cmek_key_network_blocked":
         raise DecodeError('"cmek_key_network_blocked"', error_code).at_key("error_code")
-    if data.keys() <= _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS, strict)
@@ -3894,7 +3967,7 @@ def decode_compaction_block_ambiguous_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_block_ambiguous":
         raise DecodeError('"compaction_block_ambiguous"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS, strict)
@@ -3920,7 +3993,7 @@ def decode_compaction_block_misplaced_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_block_misplaced":
         raise DecodeError('"compaction_block_misplaced"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS, strict)
@@ -3946,7 +4019,7 @@ def decode_compaction_content_mismatch_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_content_mismatch":
         raise DecodeError('"compaction_content_mismatch"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS, strict)
@@ -3972,7 +4045,7 @@ def decode_compaction_incomplete_turn_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_incomplete_turn":
         raise DecodeError('"compaction_incomplete_turn"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS, strict)
@@ -3998,7 +4071,7 @@ def decode_compaction_nothing_to_summarize_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_nothing_to_summarize":
         raise DecodeError('"compaction_nothing_to_summarize"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS, strict)
@@ -4024,7 +4097,7 @@ def decode_compaction_signature_invalid_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_signature_invalid":
         raise DecodeError('"compaction_signature_invalid"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS, strict)
@@ -4050,7 +4123,7 @@ def decode_compaction_too_many_tool_references_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_too_many_tool_references":
         raise DecodeError('"compaction_too_many_tool_references"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -4078,7 +4151,7 @@ def decode_compaction_tool_changes_mismatch_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_tool_changes_mismatch":
         raise DecodeError('"compaction_tool_changes_mismatch"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS, strict)
@@ -4106,15 +4179,25 @@ def decode_image_dimensions_too_large_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "image_dimensions_too_large":
         raise DecodeError('"image_dimensions_too_large"', error_code).at_key("error_code")
-    max_side_length_pixels = data.get("max_side_length_pixels", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        max_side_length_pixels = data["max_side_length_pixels"]
+        paths = data["paths"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("max_side_length_pixels", "an integer"),
+                ("paths", "an array"),
+            ),
+        ) from None
     if type(max_side_length_pixels) is not int:
         raise DecodeError("an integer", max_side_length_pixels).at_key("max_side_length_pixels")
-    paths = data.get("paths", UNSET)
     try:
         paths = decode_list(paths, decode_string, strict)
     except DecodeError as error:
         raise error.at_key("paths")
-    if data.keys() <= _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS, strict)
@@ -4143,10 +4226,13 @@ def decode_organization_on_hold_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "organization_on_hold":
         raise DecodeError('"organization_on_hold"', error_code).at_key("error_code")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     appeal_url = data.get("appeal_url", UNSET)
-    if appeal_url is not UNSET and appeal_url is not None and type(appeal_url) is not str:
-        raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
-    if data.keys() <= _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS:
+    if appeal_url is not UNSET:
+        seen += 1
+        if appeal_url is not None and type(appeal_url) is not str:
+            raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS, strict)
@@ -4173,7 +4259,7 @@ def decode_request_body_encoding_invalid_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "request_body_encoding_invalid":
         raise DecodeError('"request_body_encoding_invalid"', error_code).at_key("error_code")
-    if data.keys() <= _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS, strict)
@@ -4199,7 +4285,7 @@ def decode_request_body_encoding_unsupported_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "request_body_encoding_unsupported":
         raise DecodeError('"request_body_encoding_unsupported"', error_code).at_key("error_code")
-    if data.keys() <= _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS, strict)
@@ -4225,7 +4311,7 @@ def decode_thread_already_continued_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "thread_already_continued":
         raise DecodeError('"thread_already_continued"', error_code).at_key("error_code")
-    if data.keys() <= _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS, strict)
@@ -4251,7 +4337,7 @@ def decode_thread_continue_in_flight_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "thread_continue_in_flight":
         raise DecodeError('"thread_continue_in_flight"', error_code).at_key("error_code")
-    if data.keys() <= _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS, strict)
@@ -4277,7 +4363,7 @@ def decode_thread_fingerprint_mismatch_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "thread_fingerprint_mismatch":
         raise DecodeError('"thread_fingerprint_mismatch"', error_code).at_key("error_code")
-    if data.keys() <= _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS, strict)
@@ -4304,13 +4390,18 @@ def decode_thread_unsupported_request_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "thread_unsupported_request":
         raise DecodeError('"thread_unsupported_request"', error_code).at_key("error_code")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     unsupported = data.get("unsupported", UNSET)
-    if unsupported is not UNSET and unsupported is not None:
-        try:
-            unsupported = decode_list(unsupported, decode_thread_unsupported_feature_name, strict)
-        except DecodeError as error:
-            raise error.at_key("unsupported")
-    if data.keys() <= _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS:
+    if unsupported is not UNSET:
+        seen += 1
+        if unsupported is not None:
+            try:
+                unsupported = decode_list(
+                    unsupported, decode_thread_unsupported_feature_name, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("unsupported")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS, strict)
@@ -4337,7 +4428,7 @@ def decode_tool_name_conflict_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "tool_name_conflict":
         raise DecodeError('"tool_name_conflict"', error_code).at_key("error_code")
-    if data.keys() <= _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS, strict)
@@ -4363,7 +4454,7 @@ def decode_tool_reference_unresolved_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "tool_reference_unresolved":
         raise DecodeError('"tool_reference_unresolved"', error_code).at_key("error_code")
-    if data.keys() <= _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS, strict)
@@ -4389,7 +4480,7 @@ def decode_user_profile_required_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "user_profile_required":
         raise DecodeError('"user_profile_required"', error_code).at_key("error_code")
-    if data.keys() <= _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS, strict)
@@ -4417,7 +4508,7 @@ def decode_linked_organization_billing_unavailable_error_details(
         raise DecodeError('"linked_organization_billing_unavailable"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -4447,7 +4538,7 @@ def decode_linked_organization_spend_limit_reached_error_details(
         raise DecodeError('"linked_organization_spend_limit_reached"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -4475,7 +4566,7 @@ def decode_user_profile_billing_not_authorized_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "user_profile_billing_not_authorized":
         raise DecodeError('"user_profile_billing_not_authorized"', error_code).at_key("error_code")
-    if data.keys() <= _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -4503,7 +4594,7 @@ def decode_user_profile_not_billable_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "user_profile_not_billable":
         raise DecodeError('"user_profile_not_billable"', error_code).at_key("error_code")
-    if data.keys() <= _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS, strict)
@@ -4527,7 +4618,7 @@ def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotF
     error_code = data.get("error_code", UNSET)
     if error_code != "thread_not_found":
         raise DecodeError('"thread_not_found"', error_code).at_key("error_code")
-    if data.keys() <= _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
@@ -4553,7 +4644,7 @@ def decode_skill_read_blocked_undecryptable_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "skill_read_blocked_undecryptable":
         raise DecodeError('"skill_read_blocked_undecryptable"', error_code).at_key("error_code")
-    if data.keys() <= _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS, strict)
@@ -4581,7 +4672,7 @@ def decode_request_body_too_large_after_decoding_error_details(
         raise DecodeError('"request_body_too_large_after_decoding"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -4609,7 +4700,7 @@ def decode_contract_spend_limit_reached_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "contract_spend_limit_reached":
         raise DecodeError('"contract_spend_limit_reached"', error_code).at_key("error_code")
-    if data.keys() <= _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS, strict)
@@ -4635,7 +4726,7 @@ def decode_enforced_spend_limit_reached_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "enforced_spend_limit_reached":
         raise DecodeError('"enforced_spend_limit_reached"', error_code).at_key("error_code")
-    if data.keys() <= _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS, strict)
@@ -4661,7 +4752,7 @@ def decode_ramp_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "ramp_limit_exceeded":
         raise DecodeError('"ramp_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -4687,7 +4778,7 @@ def decode_cmek_key_unreachable_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cmek_key_unreachable":
         raise DecodeError('"cmek_key_unreachable"', error_code).at_key("error_code")
-    if data.keys() <= _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS, strict)
@@ -4713,7 +4804,7 @@ def decode_compaction_unavailable_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compaction_unavailable":
         raise DecodeError('"compaction_unavailable"', error_code).at_key("error_code")
-    if data.keys() <= _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS, strict)
@@ -4739,7 +4830,7 @@ def decode_storage_quota_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "storage_quota_exceeded":
         raise DecodeError('"storage_quota_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -4765,7 +4856,7 @@ def decode_file_not_downloadable_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "file_not_downloadable":
         raise DecodeError('"file_not_downloadable"', error_code).at_key("error_code")
-    if data.keys() <= _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS, strict)
@@ -4789,7 +4880,7 @@ def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErr
     error_code = data.get("error_code", UNSET)
     if error_code != "file_expired":
         raise DecodeError('"file_expired"', error_code).at_key("error_code")
-    if data.keys() <= _FILE_EXPIRED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FILE_EXPIRED_ERROR_DETAILS_FIELDS, strict)
@@ -4815,7 +4906,7 @@ def decode_cmek_context_unavailable_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cmek_context_unavailable":
         raise DecodeError('"cmek_context_unavailable"', error_code).at_key("error_code")
-    if data.keys() <= _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS, strict)
@@ -4841,7 +4932,7 @@ def decode_org_api_key_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "org_api_key_limit_exceeded":
         raise DecodeError('"org_api_key_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -4867,7 +4958,7 @@ def decode_workspace_api_key_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "workspace_api_key_limit_exceeded":
         raise DecodeError('"workspace_api_key_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -4893,7 +4984,7 @@ def decode_sandbox_egress_restricted_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "sandbox_egress_restricted":
         raise DecodeError('"sandbox_egress_restricted"', error_code).at_key("error_code")
-    if data.keys() <= _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS, strict)
@@ -4919,7 +5010,7 @@ def decode_user_profile_not_found_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "user_profile_not_found":
         raise DecodeError('"user_profile_not_found"', error_code).at_key("error_code")
-    if data.keys() <= _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
@@ -4945,7 +5036,7 @@ def decode_external_key_in_workspace_policy_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "external_key_in_workspace_policy":
         raise DecodeError('"external_key_in_workspace_policy"', error_code).at_key("error_code")
-    if data.keys() <= _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS, strict)
@@ -4969,7 +5060,7 @@ def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMembe
     error_code = data.get("error_code", UNSET)
     if error_code != "already_member":
         raise DecodeError('"already_member"', error_code).at_key("error_code")
-    if data.keys() <= _ALREADY_MEMBER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ALREADY_MEMBER_ERROR_DETAILS_FIELDS, strict)
@@ -4997,7 +5088,7 @@ def decode_cannot_invite_emails_with_unverified_domains_error_details(
         raise DecodeError('"cannot_invite_emails_with_unverified_domains"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -5025,7 +5116,7 @@ def decode_email_domain_not_allowed_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "email_domain_not_allowed":
         raise DecodeError('"email_domain_not_allowed"', error_code).at_key("error_code")
-    if data.keys() <= _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS, strict)
@@ -5051,7 +5142,7 @@ def decode_invite_already_exists_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "invite_already_exists":
         raise DecodeError('"invite_already_exists"', error_code).at_key("error_code")
-    if data.keys() <= _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS, strict)
@@ -5077,7 +5168,7 @@ def decode_org_member_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "org_member_limit_exceeded":
         raise DecodeError('"org_member_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -5103,7 +5194,7 @@ def decode_rbac_group_grants_owner_access_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "rbac_group_grants_owner_access":
         raise DecodeError('"rbac_group_grants_owner_access"', error_code).at_key("error_code")
-    if data.keys() <= _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS, strict)
@@ -5129,7 +5220,7 @@ def decode_rbac_group_owner_access_unconfirmed_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "rbac_group_owner_access_unconfirmed":
         raise DecodeError('"rbac_group_owner_access_unconfirmed"', error_code).at_key("error_code")
-    if data.keys() <= _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -5157,7 +5248,7 @@ def decode_cannot_remove_last_member_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_remove_last_member":
         raise DecodeError('"cannot_remove_last_member"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS, strict)
@@ -5183,7 +5274,7 @@ def decode_concurrent_membership_change_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "concurrent_membership_change":
         raise DecodeError('"concurrent_membership_change"', error_code).at_key("error_code")
-    if data.keys() <= _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS, strict)
@@ -5209,7 +5300,7 @@ def decode_external_key_validation_failed_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "external_key_validation_failed":
         raise DecodeError('"external_key_validation_failed"', error_code).at_key("error_code")
-    if data.keys() <= _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS, strict)
@@ -5235,7 +5326,7 @@ def decode_external_key_validation_timed_out_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "external_key_validation_timed_out":
         raise DecodeError('"external_key_validation_timed_out"', error_code).at_key("error_code")
-    if data.keys() <= _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS, strict)
@@ -5261,7 +5352,7 @@ def decode_key_profile_mismatch_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "key_profile_mismatch":
         raise DecodeError('"key_profile_mismatch"', error_code).at_key("error_code")
-    if data.keys() <= _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS, strict)
@@ -5288,12 +5379,16 @@ def decode_workspace_policy_violation_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "workspace_policy_violation":
         raise DecodeError('"workspace_policy_violation"', error_code).at_key("error_code")
-    field_ = data.get("field", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        field_ = data["field"]
+    except KeyError:
+        raise missing_field(data, (("field", 'one of "external_key_id"'),)) from None
     try:
         field_ = decode_workspace_policy_field(field_, strict)
     except DecodeError as error:
         raise error.at_key("field")
-    if data.keys() <= _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS, strict)
@@ -5320,7 +5415,7 @@ def decode_external_key_changed_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "external_key_changed":
         raise DecodeError('"external_key_changed"', error_code).at_key("error_code")
-    if data.keys() <= _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS, strict)
@@ -5346,7 +5441,7 @@ def decode_workspace_member_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "workspace_member_limit_exceeded":
         raise DecodeError('"workspace_member_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -5372,7 +5467,7 @@ def decode_organization_type_not_supported_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "organization_type_not_supported":
         raise DecodeError('"organization_type_not_supported"', error_code).at_key("error_code")
-    if data.keys() <= _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS, strict)
@@ -5398,7 +5493,7 @@ def decode_parent_organization_required_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "parent_organization_required":
         raise DecodeError('"parent_organization_required"', error_code).at_key("error_code")
-    if data.keys() <= _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS, strict)
@@ -5424,7 +5519,7 @@ def decode_rbac_role_not_found_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "rbac_role_not_found":
         raise DecodeError('"rbac_role_not_found"', error_code).at_key("error_code")
-    if data.keys() <= _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
@@ -5450,7 +5545,7 @@ def decode_environment_create_disabled_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "environment_create_disabled":
         raise DecodeError('"environment_create_disabled"', error_code).at_key("error_code")
-    if data.keys() <= _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS, strict)
@@ -5476,7 +5571,7 @@ def decode_environment_archived_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "environment_archived":
         raise DecodeError('"environment_archived"', error_code).at_key("error_code")
-    if data.keys() <= _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS, strict)
@@ -5502,7 +5597,7 @@ def decode_invalid_config_type_change_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "invalid_config_type_change":
         raise DecodeError('"invalid_config_type_change"', error_code).at_key("error_code")
-    if data.keys() <= _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS, strict)
@@ -5528,7 +5623,7 @@ def decode_environment_update_disabled_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "environment_update_disabled":
         raise DecodeError('"environment_update_disabled"', error_code).at_key("error_code")
-    if data.keys() <= _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS, strict)
@@ -5555,12 +5650,16 @@ def decode_heartbeat_precondition_failed_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "heartbeat_precondition_failed":
         raise DecodeError('"heartbeat_precondition_failed"', error_code).at_key("error_code")
-    current_state = data.get("current_state", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        current_state = data["current_state"]
+    except KeyError:
+        raise missing_field(data, (("current_state", "an object"),)) from None
     try:
         current_state = decode_work_lease_state(current_state, strict)
     except DecodeError as error:
         raise error.at_key("current_state")
-    if data.keys() <= _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS, strict)
@@ -5585,7 +5684,7 @@ def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMet
     error_code = data.get("error_code", UNSET)
     if error_code != "invalid_metadata":
         raise DecodeError('"invalid_metadata"', error_code).at_key("error_code")
-    if data.keys() <= _INVALID_METADATA_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _INVALID_METADATA_ERROR_DETAILS_FIELDS, strict)
@@ -5611,7 +5710,7 @@ def decode_cannot_sign_out_primary_owner_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_sign_out_primary_owner":
         raise DecodeError('"cannot_sign_out_primary_owner"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS, strict)
@@ -5637,7 +5736,7 @@ def decode_cannot_sign_out_self_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_sign_out_self":
         raise DecodeError('"cannot_sign_out_self"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS, strict)
@@ -5663,7 +5762,7 @@ def decode_organization_not_enrolled_in_beta_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "organization_not_enrolled_in_beta":
         raise DecodeError('"organization_not_enrolled_in_beta"', error_code).at_key("error_code")
-    if data.keys() <= _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS, strict)
@@ -5689,7 +5788,7 @@ def decode_cannot_sign_out_managed_member_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_sign_out_managed_member":
         raise DecodeError('"cannot_sign_out_managed_member"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS, strict)
@@ -5715,7 +5814,7 @@ def decode_cannot_sign_out_membership_admin_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_sign_out_membership_admin":
         raise DecodeError('"cannot_sign_out_membership_admin"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS, strict)
@@ -5741,7 +5840,7 @@ def decode_cannot_sign_out_owner_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_sign_out_owner":
         raise DecodeError('"cannot_sign_out_owner"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS, strict)
@@ -5767,7 +5866,7 @@ def decode_cannot_sign_out_privileged_member_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cannot_sign_out_privileged_member":
         raise DecodeError('"cannot_sign_out_privileged_member"', error_code).at_key("error_code")
-    if data.keys() <= _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS, strict)
@@ -5795,7 +5894,7 @@ def decode_spend_limits_admin_api_writes_not_enabled_error_details(
         raise DecodeError('"spend_limits_admin_api_writes_not_enabled"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -5823,7 +5922,7 @@ def decode_unsupported_charset_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "unsupported_charset":
         raise DecodeError('"unsupported_charset"', error_code).at_key("error_code")
-    if data.keys() <= _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS, strict)
@@ -5848,10 +5947,13 @@ def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNam
     error_code = data.get("error_code", UNSET)
     if error_code != "plugin_name_taken":
         raise DecodeError('"plugin_name_taken"', error_code).at_key("error_code")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     plugin_id = data.get("plugin_id", UNSET)
-    if plugin_id is not UNSET and plugin_id is not None and type(plugin_id) is not str:
-        raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
-    if data.keys() <= _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS:
+    if plugin_id is not UNSET:
+        seen += 1
+        if plugin_id is not None and type(plugin_id) is not str:
+            raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict)
@@ -5877,10 +5979,14 @@ def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameT
     error_code = data.get("error_code", UNSET)
     if error_code != "skill_name_taken":
         raise DecodeError('"skill_name_taken"', error_code).at_key("error_code")
-    skill_name = data.get("skill_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        skill_name = data["skill_name"]
+    except KeyError:
+        raise missing_field(data, (("skill_name", "a string"),)) from None
     if type(skill_name) is not str:
         raise DecodeError("a string", skill_name).at_key("skill_name")
-    if data.keys() <= _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict)
@@ -5909,13 +6015,23 @@ def decode_registration_pending_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "registration_pending":
         raise DecodeError('"registration_pending"', error_code).at_key("error_code")
-    plugin_id = data.get("plugin_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        plugin_id = data["plugin_id"]
+        plugin_version_id = data["plugin_version_id"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("plugin_id", "a string"),
+                ("plugin_version_id", "a string"),
+            ),
+        ) from None
     if type(plugin_id) is not str:
         raise DecodeError("a string", plugin_id).at_key("plugin_id")
-    plugin_version_id = data.get("plugin_version_id", UNSET)
     if type(plugin_version_id) is not str:
         raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
-    if data.keys() <= _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS, strict)
@@ -5942,10 +6058,14 @@ def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedError
     error_code = data.get("error_code", UNSET)
     if error_code != "scan_failed":
         raise DecodeError('"scan_failed"', error_code).at_key("error_code")
-    plugin_version_id = data.get("plugin_version_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        plugin_version_id = data["plugin_version_id"]
+    except KeyError:
+        raise missing_field(data, (("plugin_version_id", "a string"),)) from None
     if type(plugin_version_id) is not str:
         raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
-    if data.keys() <= _SCAN_FAILED_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _SCAN_FAILED_ERROR_DETAILS_FIELDS, strict)
@@ -5971,10 +6091,14 @@ def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErr
     error_code = data.get("error_code", UNSET)
     if error_code != "scan_pending":
         raise DecodeError('"scan_pending"', error_code).at_key("error_code")
-    plugin_version_id = data.get("plugin_version_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        plugin_version_id = data["plugin_version_id"]
+    except KeyError:
+        raise missing_field(data, (("plugin_version_id", "a string"),)) from None
     if type(plugin_version_id) is not str:
         raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
-    if data.keys() <= _SCAN_PENDING_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _SCAN_PENDING_ERROR_DETAILS_FIELDS, strict)
@@ -6001,7 +6125,7 @@ def decode_request_body_timeout_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "request_body_timeout":
         raise DecodeError('"request_body_timeout"', error_code).at_key("error_code")
-    if data.keys() <= _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS, strict)
@@ -6027,7 +6151,7 @@ def decode_settings_document_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "settings_document_limit_exceeded":
         raise DecodeError('"settings_document_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -6053,7 +6177,7 @@ def decode_settings_history_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "settings_history_limit_exceeded":
         raise DecodeError('"settings_history_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -6079,7 +6203,7 @@ def decode_cmek_feature_unsupported_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "cmek_feature_unsupported":
         raise DecodeError('"cmek_feature_unsupported"', error_code).at_key("error_code")
-    if data.keys() <= _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS, strict)
@@ -6107,7 +6231,7 @@ def decode_rbac_group_managed_settings_not_found_error_details(
         raise DecodeError('"rbac_group_managed_settings_not_found"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -6135,7 +6259,7 @@ def decode_rbac_group_order_limit_exceeded_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "rbac_group_order_limit_exceeded":
         raise DecodeError('"rbac_group_order_limit_exceeded"', error_code).at_key("error_code")
-    if data.keys() <= _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS, strict)
@@ -6161,7 +6285,7 @@ def decode_rbac_group_not_found_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "rbac_group_not_found":
         raise DecodeError('"rbac_group_not_found"', error_code).at_key("error_code")
-    if data.keys() <= _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
@@ -6190,10 +6314,14 @@ def decode_slack_channel_set_up_settings_refused_error_details(
         raise DecodeError('"slack_channel_set_up_settings_refused"', error_code).at_key(
             "error_code"
         )
-    slack_channel_id = data.get("slack_channel_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        slack_channel_id = data["slack_channel_id"]
+    except KeyError:
+        raise missing_field(data, (("slack_channel_id", "a string"),)) from None
     if type(slack_channel_id) is not str:
         raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
-    if data.keys() <= _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(
@@ -6222,7 +6350,7 @@ def decode_api_key_scope_missing_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "api_key_scope_missing":
         raise DecodeError('"api_key_scope_missing"', error_code).at_key("error_code")
-    if data.keys() <= _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS, strict)
@@ -6248,7 +6376,7 @@ def decode_claude_tag_writes_not_enabled_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "claude_tag_writes_not_enabled":
         raise DecodeError('"claude_tag_writes_not_enabled"', error_code).at_key("error_code")
-    if data.keys() <= _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS, strict)
@@ -6274,7 +6402,7 @@ def decode_compliance_configuration_restricted_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "compliance_configuration_restricted":
         raise DecodeError('"compliance_configuration_restricted"', error_code).at_key("error_code")
-    if data.keys() <= _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -6304,7 +6432,7 @@ def decode_organization_level_scoped_api_key_required_error_details(
         raise DecodeError('"organization_level_scoped_api_key_required"', error_code).at_key(
             "error_code"
         )
-    if data.keys() <= _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(
@@ -6332,7 +6460,7 @@ def decode_environment_not_found_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "environment_not_found":
         raise DecodeError('"environment_not_found"', error_code).at_key("error_code")
-    if data.keys() <= _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS, strict)
@@ -6361,10 +6489,14 @@ def decode_slack_channel_set_up_environment_not_found_error_details(
         raise DecodeError('"slack_channel_set_up_environment_not_found"', error_code).at_key(
             "error_code"
         )
-    slack_channel_id = data.get("slack_channel_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        slack_channel_id = data["slack_channel_id"]
+    except KeyError:
+        raise missing_field(data, (("slack_channel_id", "a string"),)) from None
     if type(slack_channel_id) is not str:
         raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
-    if data.keys() <= _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(
@@ -6396,10 +6528,14 @@ def decode_slack_channel_set_up_settings_conflict_error_details(
         raise DecodeError('"slack_channel_set_up_settings_conflict"', error_code).at_key(
             "error_code"
         )
-    slack_channel_id = data.get("slack_channel_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        slack_channel_id = data["slack_channel_id"]
+    except KeyError:
+        raise missing_field(data, (("slack_channel_id", "a string"),)) from None
     if type(slack_channel_id) is not str:
         raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
-    if data.keys() <= _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(
@@ -6428,7 +6564,7 @@ def decode_bundle_attachment_not_supported_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "bundle_attachment_not_supported":
         raise DecodeError('"bundle_attachment_not_supported"', error_code).at_key("error_code")
-    if data.keys() <= _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS, strict)
@@ -6452,7 +6588,7 @@ def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCall
     error_code = data.get("error_code", UNSET)
     if error_code != "bundle_on_call":
         raise DecodeError('"bundle_on_call"', error_code).at_key("error_code")
-    if data.keys() <= _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS, strict)
@@ -6476,25 +6612,35 @@ _WORK_LEASE_STATE_FIELDS: Final = frozenset(
 def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        lease_extended = data["lease_extended"]
+        state = data["state"]
+        ttl_seconds = data["ttl_seconds"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("lease_extended", "true or false"),
+                ("state", 'one of "queued", "starting", "active", "stopping", "stopped"'),
+                ("ttl_seconds", "an integer"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     last_heartbeat = data.get("last_heartbeat", UNSET)
-    if (
-        last_heartbeat is not UNSET
-        and last_heartbeat is not None
-        and type(last_heartbeat) is not str
-    ):
-        raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
-    lease_extended = data.get("lease_extended", UNSET)
+    if last_heartbeat is not UNSET:
+        seen += 1
+        if last_heartbeat is not None and type(last_heartbeat) is not str:
+            raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
     if type(lease_extended) is not bool:
         raise DecodeError("true or false", lease_extended).at_key("lease_extended")
-    state = data.get("state", UNSET)
     try:
         state = decode_work_lease_state_name(state, strict)
     except DecodeError as error:
         raise error.at_key("state")
-    ttl_seconds = data.get("ttl_seconds", UNSET)
     if type(ttl_seconds) is not int:
         raise DecodeError("an integer", ttl_seconds).at_key("ttl_seconds")
-    if data.keys() <= _WORK_LEASE_STATE_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WORK_LEASE_STATE_FIELDS, strict)

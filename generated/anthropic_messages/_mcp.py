@@ -19,6 +19,7 @@ from ._runtime import (
     decode_map,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -526,28 +527,39 @@ def decode_request_mcp_server_url_definition_param(
     type_ = data.get("type", UNSET)
     if type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+        url = data["url"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("name", "a string"),
+                ("url", "a string"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    url = data.get("url", UNSET)
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
     authorization_token = data.get("authorization_token", UNSET)
-    if (
-        authorization_token is not UNSET
-        and authorization_token is not None
-        and type(authorization_token) is not str
-    ):
-        raise DecodeError("a string or null", authorization_token).at_key("authorization_token")
+    if authorization_token is not UNSET:
+        seen += 1
+        if authorization_token is not None and type(authorization_token) is not str:
+            raise DecodeError("a string or null", authorization_token).at_key("authorization_token")
     tool_configuration = data.get("tool_configuration", UNSET)
-    if tool_configuration is not UNSET and tool_configuration is not None:
-        try:
-            tool_configuration = decode_request_mcp_server_tool_configuration_param(
-                tool_configuration, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("tool_configuration")
-    if data.keys() <= _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS:
+    if tool_configuration is not UNSET:
+        seen += 1
+        if tool_configuration is not None:
+            try:
+                tool_configuration = decode_request_mcp_server_tool_configuration_param(
+                    tool_configuration, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("tool_configuration")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict)
@@ -575,16 +587,21 @@ def decode_request_mcp_server_tool_configuration_param(
 ) -> RequestMCPServerToolConfigurationParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET and enabled is not None and type(enabled) is not bool:
-        raise DecodeError("true or false or null", enabled).at_key("enabled")
+    if enabled is not UNSET:
+        seen += 1
+        if enabled is not None and type(enabled) is not bool:
+            raise DecodeError("true or false or null", enabled).at_key("enabled")
     allowed_tools = data.get("allowed_tools", UNSET)
-    if allowed_tools is not UNSET and allowed_tools is not None:
-        try:
-            allowed_tools = decode_list(allowed_tools, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_tools")
-    if data.keys() <= _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS:
+    if allowed_tools is not UNSET:
+        seen += 1
+        if allowed_tools is not None:
+            try:
+                allowed_tools = decode_list(allowed_tools, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_tools")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict)
@@ -614,34 +631,46 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
     type_ = data.get("type", UNSET)
     if type_ != "mcp_toolset":
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
-    mcp_server_name = data.get("mcp_server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        mcp_server_name = data["mcp_server_name"]
+    except KeyError:
+        raise missing_field(data, (("mcp_server_name", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     default_config = data.get("default_config", UNSET)
     if default_config is not UNSET:
+        seen += 1
         try:
             default_config = decode_mcp_tool_default_config_param(default_config, strict)
         except DecodeError as error:
             raise error.at_key("default_config")
     configs = data.get("configs", UNSET)
-    if configs is not UNSET and configs is not None:
-        try:
-            configs = decode_map(configs, decode_mcp_tool_config_param, strict)
-        except DecodeError as error:
-            raise error.at_key("configs")
+    if configs is not UNSET:
+        seen += 1
+        if configs is not None:
+            try:
+                configs = decode_map(configs, decode_mcp_tool_config_param, strict)
+            except DecodeError as error:
+                raise error.at_key("configs")
     tools = data.get("tools", UNSET)
-    if tools is not UNSET and tools is not None:
-        try:
-            tools = decode_list(tools, decode_mcp_tool_param_param, strict)
-        except DecodeError as error:
-            raise error.at_key("tools")
+    if tools is not UNSET:
+        seen += 1
+        if tools is not None:
+            try:
+                tools = decode_list(tools, decode_mcp_tool_param_param, strict)
+            except DecodeError as error:
+                raise error.at_key("tools")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _MCP_TOOLSET_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict)
@@ -668,13 +697,18 @@ _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefaultConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET and type(enabled) is not bool:
-        raise DecodeError("true or false", enabled).at_key("enabled")
+    if enabled is not UNSET:
+        seen += 1
+        if type(enabled) is not bool:
+            raise DecodeError("true or false", enabled).at_key("enabled")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    if data.keys() <= _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS:
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict)
@@ -697,13 +731,18 @@ _MCP_TOOL_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET and type(enabled) is not bool:
-        raise DecodeError("true or false", enabled).at_key("enabled")
+    if enabled is not UNSET:
+        seen += 1
+        if type(enabled) is not bool:
+            raise DecodeError("true or false", enabled).at_key("enabled")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    if data.keys() <= _MCP_TOOL_CONFIG_PARAM_FIELDS:
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict)
@@ -727,18 +766,31 @@ _MCP_TOOL_PARAM_PARAM_FIELDS: Final = frozenset(
 def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+        input_schema = data["input_schema"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("name", "a string"),
+                ("input_schema", "an object"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     description = data.get("description", UNSET)
-    if description is not UNSET and description is not None and type(description) is not str:
-        raise DecodeError("a string or null", description).at_key("description")
-    input_schema = data.get("input_schema", UNSET)
+    if description is not UNSET:
+        seen += 1
+        if description is not None and type(description) is not str:
+            raise DecodeError("a string or null", description).at_key("description")
     try:
         input_schema = decode_map(input_schema, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input_schema")
-    if data.keys() <= _MCP_TOOL_PARAM_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict)
@@ -769,27 +821,42 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        name = data["name"]
+        server_name = data["server_name"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("name", "a string"),
+                ("server_name", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    server_name = data.get("server_name", UNSET)
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    input = data.get("input", UNSET)
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _MCP_TOOL_USE_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
@@ -824,25 +891,35 @@ def decode_request_mcp_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+    except KeyError:
+        raise missing_field(data, (("tool_use_id", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     content = data.get("content", UNSET)
     if content is not UNSET:
+        seen += 1
         try:
             content = decode_mcp_tool_result_content_param(content, strict)
         except DecodeError as error:
             raise error.at_key("content")
     is_error = data.get("is_error", UNSET)
-    if is_error is not UNSET and type(is_error) is not bool:
-        raise DecodeError("true or false", is_error).at_key("is_error")
+    if is_error is not UNSET:
+        seen += 1
+        if type(is_error) is not bool:
+            raise DecodeError("true or false", is_error).at_key("is_error")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
-    if data.keys() <= _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS:
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
@@ -872,15 +949,25 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
-    mcp_server_name = data.get("mcp_server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        mcp_server_name = data["mcp_server_name"]
+        tools = data["tools"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("mcp_server_name", "a string"),
+                ("tools", "an array"),
+            ),
+        ) from None
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
-    tools = data.get("tools", UNSET)
     try:
         tools = decode_list(tools, decode_mcp_tool_param_param, strict)
     except DecodeError as error:
         raise error.at_key("tools")
-    if data.keys() <= _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, strict)

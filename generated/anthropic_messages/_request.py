@@ -23,6 +23,7 @@ from ._runtime import (
     decode_map,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -1619,72 +1620,103 @@ _MESSAGE_CREATE_PARAMS_FIELDS: Final = frozenset(
 def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    max_tokens = data.get("max_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        max_tokens = data["max_tokens"]
+        messages = data["messages"]
+        model = data["model"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("max_tokens", "an integer"),
+                ("messages", "an array"),
+                ("model", "a string"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(max_tokens) is not int:
         raise DecodeError("an integer", max_tokens).at_key("max_tokens")
-    messages = data.get("messages", UNSET)
     try:
         messages = decode_list(messages, decode_message_param, strict)
     except DecodeError as error:
         raise error.at_key("messages")
-    model = data.get("model", UNSET)
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     billing_policy = data.get("billing_policy", UNSET)
-    if billing_policy is not UNSET and billing_policy is not None:
-        try:
-            billing_policy = decode_billing_policy_param(billing_policy, strict)
-        except DecodeError as error:
-            raise error.at_key("billing_policy")
+    if billing_policy is not UNSET:
+        seen += 1
+        if billing_policy is not None:
+            try:
+                billing_policy = decode_billing_policy_param(billing_policy, strict)
+            except DecodeError as error:
+                raise error.at_key("billing_policy")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     compaction = data.get("compaction", UNSET)
-    if compaction is not UNSET and compaction is not None:
-        try:
-            compaction = _context_management.decode_compaction_config_param(compaction, strict)
-        except DecodeError as error:
-            raise error.at_key("compaction")
+    if compaction is not UNSET:
+        seen += 1
+        if compaction is not None:
+            try:
+                compaction = _context_management.decode_compaction_config_param(compaction, strict)
+            except DecodeError as error:
+                raise error.at_key("compaction")
     container = data.get("container", UNSET)
-    if container is not UNSET and container is not None:
-        try:
-            container = decode_message_create_params_container_param(container, strict)
-        except DecodeError as error:
-            raise error.at_key("container")
+    if container is not UNSET:
+        seen += 1
+        if container is not None:
+            try:
+                container = decode_message_create_params_container_param(container, strict)
+            except DecodeError as error:
+                raise error.at_key("container")
     context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET and context_management is not None:
-        try:
-            context_management = _context_management.decode_context_management_config_param(
-                context_management, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("context_management")
+    if context_management is not UNSET:
+        seen += 1
+        if context_management is not None:
+            try:
+                context_management = _context_management.decode_context_management_config_param(
+                    context_management, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("context_management")
     diagnostics = data.get("diagnostics", UNSET)
-    if diagnostics is not UNSET and diagnostics is not None:
-        try:
-            diagnostics = decode_diagnostics_param(diagnostics, strict)
-        except DecodeError as error:
-            raise error.at_key("diagnostics")
+    if diagnostics is not UNSET:
+        seen += 1
+        if diagnostics is not None:
+            try:
+                diagnostics = decode_diagnostics_param(diagnostics, strict)
+            except DecodeError as error:
+                raise error.at_key("diagnostics")
     fallback_credit_token = data.get("fallback_credit_token", UNSET)
-    if fallback_credit_token is not UNSET and fallback_credit_token is not None:
-        try:
-            fallback_credit_token = decode_fallback_credit_token(fallback_credit_token, strict)
-        except DecodeError as error:
-            raise error.at_key("fallback_credit_token")
+    if fallback_credit_token is not UNSET:
+        seen += 1
+        if fallback_credit_token is not None:
+            try:
+                fallback_credit_token = decode_fallback_credit_token(fallback_credit_token, strict)
+            except DecodeError as error:
+                raise error.at_key("fallback_credit_token")
     fallbacks = data.get("fallbacks", UNSET)
-    if fallbacks is not UNSET and fallbacks is not None:
-        try:
-            fallbacks = decode_fallbacks_param(fallbacks, strict)
-        except DecodeError as error:
-            raise error.at_key("fallbacks")
+    if fallbacks is not UNSET:
+        seen += 1
+        if fallbacks is not None:
+            try:
+                fallbacks = decode_fallbacks_param(fallbacks, strict)
+            except DecodeError as error:
+                raise error.at_key("fallbacks")
     inference_geo = data.get("inference_geo", UNSET)
-    if inference_geo is not UNSET and inference_geo is not None and type(inference_geo) is not str:
-        raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
+    if inference_geo is not UNSET:
+        seen += 1
+        if inference_geo is not None and type(inference_geo) is not str:
+            raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
     mcp_servers = data.get("mcp_servers", UNSET)
     if mcp_servers is not UNSET:
+        seen += 1
         try:
             mcp_servers = decode_list(
                 mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
@@ -1693,83 +1725,105 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             raise error.at_key("mcp_servers")
     metadata = data.get("metadata", UNSET)
     if metadata is not UNSET:
+        seen += 1
         try:
             metadata = decode_metadata_param(metadata, strict)
         except DecodeError as error:
             raise error.at_key("metadata")
     output_config = data.get("output_config", UNSET)
     if output_config is not UNSET:
+        seen += 1
         try:
             output_config = decode_output_config_param(output_config, strict)
         except DecodeError as error:
             raise error.at_key("output_config")
     output_format = data.get("output_format", UNSET)
-    if output_format is not UNSET and output_format is not None:
-        try:
-            output_format = decode_json_output_format_param(output_format, strict)
-        except DecodeError as error:
-            raise error.at_key("output_format")
+    if output_format is not UNSET:
+        seen += 1
+        if output_format is not None:
+            try:
+                output_format = decode_json_output_format_param(output_format, strict)
+            except DecodeError as error:
+                raise error.at_key("output_format")
     service_tier = data.get("service_tier", UNSET)
     if service_tier is not UNSET:
+        seen += 1
         try:
             service_tier = decode_service_tier_param(service_tier, strict)
         except DecodeError as error:
             raise error.at_key("service_tier")
     speed = data.get("speed", UNSET)
-    if speed is not UNSET and speed is not None:
-        try:
-            speed = _usage.decode_speed(speed, strict)
-        except DecodeError as error:
-            raise error.at_key("speed")
+    if speed is not UNSET:
+        seen += 1
+        if speed is not None:
+            try:
+                speed = _usage.decode_speed(speed, strict)
+            except DecodeError as error:
+                raise error.at_key("speed")
     stop_sequences = data.get("stop_sequences", UNSET)
     if stop_sequences is not UNSET:
+        seen += 1
         try:
             stop_sequences = decode_list(stop_sequences, decode_string, strict)
         except DecodeError as error:
             raise error.at_key("stop_sequences")
     stream = data.get("stream", UNSET)
-    if stream is not UNSET and type(stream) is not bool:
-        raise DecodeError("true or false", stream).at_key("stream")
+    if stream is not UNSET:
+        seen += 1
+        if type(stream) is not bool:
+            raise DecodeError("true or false", stream).at_key("stream")
     system = data.get("system", UNSET)
     if system is not UNSET:
+        seen += 1
         try:
             system = decode_system_prompt(system, strict)
         except DecodeError as error:
             raise error.at_key("system")
     temperature = data.get("temperature", UNSET)
-    if temperature is not UNSET and type(temperature) is not float and type(temperature) is not int:
-        raise DecodeError("a number", temperature).at_key("temperature")
+    if temperature is not UNSET:
+        seen += 1
+        if type(temperature) is not float and type(temperature) is not int:
+            raise DecodeError("a number", temperature).at_key("temperature")
     thinking = data.get("thinking", UNSET)
     if thinking is not UNSET:
+        seen += 1
         try:
             thinking = decode_thinking_config_param(thinking, strict)
         except DecodeError as error:
             raise error.at_key("thinking")
     thread = data.get("thread", UNSET)
-    if thread is not UNSET and thread is not None:
-        try:
-            thread = decode_message_thread_param(thread, strict)
-        except DecodeError as error:
-            raise error.at_key("thread")
+    if thread is not UNSET:
+        seen += 1
+        if thread is not None:
+            try:
+                thread = decode_message_thread_param(thread, strict)
+            except DecodeError as error:
+                raise error.at_key("thread")
     tool_choice = data.get("tool_choice", UNSET)
     if tool_choice is not UNSET:
+        seen += 1
         try:
             tool_choice = decode_tool_choice_param(tool_choice, strict)
         except DecodeError as error:
             raise error.at_key("tool_choice")
     tools = data.get("tools", UNSET)
     if tools is not UNSET:
+        seen += 1
         try:
             tools = decode_list(tools, _tools.decode_tool_union_param, strict)
         except DecodeError as error:
             raise error.at_key("tools")
     top_k = data.get("top_k", UNSET)
-    if top_k is not UNSET and type(top_k) is not int:
-        raise DecodeError("an integer", top_k).at_key("top_k")
+    if top_k is not UNSET:
+        seen += 1
+        if type(top_k) is not int:
+            raise DecodeError("an integer", top_k).at_key("top_k")
     top_p = data.get("top_p", UNSET)
-    if top_p is not UNSET and type(top_p) is not float and type(top_p) is not int:
-        raise DecodeError("a number", top_p).at_key("top_p")
-    if data.keys() <= _MESSAGE_CREATE_PARAMS_FIELDS:
+    if top_p is not UNSET:
+        seen += 1
+        if type(top_p) is not float and type(top_p) is not int:
+            raise DecodeError("a number", top_p).at_key("top_p")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict)
@@ -1821,12 +1875,16 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     role = data.get("role", UNSET)
     if role != "user":
         raise DecodeError('"user"', role).at_key("role")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        content = data["content"]
+    except KeyError:
+        raise missing_field(data, (("content", "a string or an array"),)) from None
     try:
         content = decode_message_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _USER_MESSAGE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _USER_MESSAGE_PARAM_FIELDS, strict)
@@ -1852,12 +1910,16 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     role = data.get("role", UNSET)
     if role != "assistant":
         raise DecodeError('"assistant"', role).at_key("role")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        content = data["content"]
+    except KeyError:
+        raise missing_field(data, (("content", "a string or an array"),)) from None
     try:
         content = decode_message_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _ASSISTANT_MESSAGE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _ASSISTANT_MESSAGE_PARAM_FIELDS, strict)
@@ -1885,25 +1947,31 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     role = data.get("role", UNSET)
     if role != "system":
         raise DecodeError('"system"', role).at_key("role")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     content = data.get("content", UNSET)
     if content is not UNSET:
+        seen += 1
         try:
             content = decode_system_message_content_param(content, strict)
         except DecodeError as error:
             raise error.at_key("content")
     clear_at = data.get("clear_at", UNSET)
-    if clear_at is not UNSET and clear_at is not None:
-        try:
-            clear_at = decode_system_message_clear_at(clear_at, strict)
-        except DecodeError as error:
-            raise error.at_key("clear_at")
+    if clear_at is not UNSET:
+        seen += 1
+        if clear_at is not None:
+            try:
+                clear_at = decode_system_message_clear_at(clear_at, strict)
+            except DecodeError as error:
+                raise error.at_key("clear_at")
     output_config = data.get("output_config", UNSET)
-    if output_config is not UNSET and output_config is not None:
-        try:
-            output_config = decode_system_message_output_config_param(output_config, strict)
-        except DecodeError as error:
-            raise error.at_key("output_config")
-    if data.keys() <= _SYSTEM_MESSAGE_PARAM_FIELDS:
+    if output_config is not UNSET:
+        seen += 1
+        if output_config is not None:
+            try:
+                output_config = decode_system_message_output_config_param(output_config, strict)
+            except DecodeError as error:
+                raise error.at_key("output_config")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
@@ -1929,13 +1997,16 @@ def decode_system_message_output_config_param(
 ) -> SystemMessageOutputConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     effort = data.get("effort", UNSET)
-    if effort is not UNSET and effort is not None:
-        try:
-            effort = decode_effort(effort, strict)
-        except DecodeError as error:
-            raise error.at_key("effort")
-    if data.keys() <= _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS:
+    if effort is not UNSET:
+        seen += 1
+        if effort is not None:
+            try:
+                effort = decode_effort(effort, strict)
+            except DecodeError as error:
+                raise error.at_key("effort")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
@@ -1956,10 +2027,13 @@ _METADATA_PARAM_FIELDS: Final = frozenset(
 def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     user_id = data.get("user_id", UNSET)
-    if user_id is not UNSET and user_id is not None and type(user_id) is not str:
-        raise DecodeError("a string or null", user_id).at_key("user_id")
-    if data.keys() <= _METADATA_PARAM_FIELDS:
+    if user_id is not UNSET:
+        seen += 1
+        if user_id is not None and type(user_id) is not str:
+            raise DecodeError("a string or null", user_id).at_key("user_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict)
@@ -1981,16 +2055,21 @@ _CONTAINER_PARAMS_FIELDS: Final = frozenset(
 def decode_container_params(data: Any, strict: bool) -> ContainerParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     id = data.get("id", UNSET)
-    if id is not UNSET and id is not None and type(id) is not str:
-        raise DecodeError("a string or null", id).at_key("id")
+    if id is not UNSET:
+        seen += 1
+        if id is not None and type(id) is not str:
+            raise DecodeError("a string or null", id).at_key("id")
     skills = data.get("skills", UNSET)
-    if skills is not UNSET and skills is not None:
-        try:
-            skills = decode_list(skills, decode_skill_params, strict)
-        except DecodeError as error:
-            raise error.at_key("skills")
-    if data.keys() <= _CONTAINER_PARAMS_FIELDS:
+    if skills is not UNSET:
+        seen += 1
+        if skills is not None:
+            try:
+                skills = decode_list(skills, decode_skill_params, strict)
+            except DecodeError as error:
+                raise error.at_key("skills")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict)
@@ -2014,18 +2093,31 @@ _SKILL_PARAMS_FIELDS: Final = frozenset(
 def decode_skill_params(data: Any, strict: bool) -> SkillParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    skill_id = data.get("skill_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        skill_id = data["skill_id"]
+        type_ = data["type"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("skill_id", "a string"),
+                ("type", 'one of "anthropic", "custom"'),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(skill_id) is not str:
         raise DecodeError("a string", skill_id).at_key("skill_id")
-    type_ = data.get("type", UNSET)
     try:
         type_ = decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
     version = data.get("version", UNSET)
-    if version is not UNSET and type(version) is not str:
-        raise DecodeError("a string", version).at_key("version")
-    if data.keys() <= _SKILL_PARAMS_FIELDS:
+    if version is not UNSET:
+        seen += 1
+        if type(version) is not str:
+            raise DecodeError("a string", version).at_key("version")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict)
@@ -2048,14 +2140,13 @@ _DIAGNOSTICS_PARAM_FIELDS: Final = frozenset(
 def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     previous_message_id = data.get("previous_message_id", UNSET)
-    if (
-        previous_message_id is not UNSET
-        and previous_message_id is not None
-        and type(previous_message_id) is not str
-    ):
-        raise DecodeError("a string or null", previous_message_id).at_key("previous_message_id")
-    if data.keys() <= _DIAGNOSTICS_PARAM_FIELDS:
+    if previous_message_id is not UNSET:
+        seen += 1
+        if previous_message_id is not None and type(previous_message_id) is not str:
+            raise DecodeError("a string or null", previous_message_id).at_key("previous_message_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict)
@@ -2078,25 +2169,32 @@ _OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     effort = data.get("effort", UNSET)
-    if effort is not UNSET and effort is not None:
-        try:
-            effort = decode_effort(effort, strict)
-        except DecodeError as error:
-            raise error.at_key("effort")
+    if effort is not UNSET:
+        seen += 1
+        if effort is not None:
+            try:
+                effort = decode_effort(effort, strict)
+            except DecodeError as error:
+                raise error.at_key("effort")
     format = data.get("format", UNSET)
-    if format is not UNSET and format is not None:
-        try:
-            format = decode_json_output_format_param(format, strict)
-        except DecodeError as error:
-            raise error.at_key("format")
+    if format is not UNSET:
+        seen += 1
+        if format is not None:
+            try:
+                format = decode_json_output_format_param(format, strict)
+            except DecodeError as error:
+                raise error.at_key("format")
     task_budget = data.get("task_budget", UNSET)
-    if task_budget is not UNSET and task_budget is not None:
-        try:
-            task_budget = decode_token_task_budget_param(task_budget, strict)
-        except DecodeError as error:
-            raise error.at_key("task_budget")
-    if data.keys() <= _OUTPUT_CONFIG_PARAM_FIELDS:
+    if task_budget is not UNSET:
+        seen += 1
+        if task_budget is not None:
+            try:
+                task_budget = decode_token_task_budget_param(task_budget, strict)
+            except DecodeError as error:
+                raise error.at_key("task_budget")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict)
@@ -2124,13 +2222,20 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
     type_ = data.get("type", UNSET)
     if type_ != "tokens":
         raise DecodeError('"tokens"', type_).at_key("type")
-    total = data.get("total", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        total = data["total"]
+    except KeyError:
+        raise missing_field(data, (("total", "an integer"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(total) is not int:
         raise DecodeError("an integer", total).at_key("total")
     remaining = data.get("remaining", UNSET)
-    if remaining is not UNSET and remaining is not None and type(remaining) is not int:
-        raise DecodeError("an integer or null", remaining).at_key("remaining")
-    if data.keys() <= _TOKEN_TASK_BUDGET_PARAM_FIELDS:
+    if remaining is not UNSET:
+        seen += 1
+        if remaining is not None and type(remaining) is not int:
+            raise DecodeError("an integer or null", remaining).at_key("remaining")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
@@ -2157,12 +2262,16 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     type_ = data.get("type", UNSET)
     if type_ != "json_schema":
         raise DecodeError('"json_schema"', type_).at_key("type")
-    schema = data.get("schema", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        schema = data["schema"]
+    except KeyError:
+        raise missing_field(data, (("schema", "an object"),)) from None
     try:
         schema = decode_map(schema, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("schema")
-    if data.keys() <= _JSON_OUTPUT_FORMAT_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, strict)
@@ -2188,12 +2297,15 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
     type_ = data.get("type", UNSET)
     if type_ != "auto":
         raise DecodeError('"auto"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-    if disable_parallel_tool_use is not UNSET and type(disable_parallel_tool_use) is not bool:
-        raise DecodeError("true or false", disable_parallel_tool_use).at_key(
-            "disable_parallel_tool_use"
-        )
-    if data.keys() <= _TOOL_CHOICE_AUTO_PARAM_FIELDS:
+    if disable_parallel_tool_use is not UNSET:
+        seen += 1
+        if type(disable_parallel_tool_use) is not bool:
+            raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+                "disable_parallel_tool_use"
+            )
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict)
@@ -2219,12 +2331,15 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
     type_ = data.get("type", UNSET)
     if type_ != "any":
         raise DecodeError('"any"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-    if disable_parallel_tool_use is not UNSET and type(disable_parallel_tool_use) is not bool:
-        raise DecodeError("true or false", disable_parallel_tool_use).at_key(
-            "disable_parallel_tool_use"
-        )
-    if data.keys() <= _TOOL_CHOICE_ANY_PARAM_FIELDS:
+    if disable_parallel_tool_use is not UNSET:
+        seen += 1
+        if type(disable_parallel_tool_use) is not bool:
+            raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+                "disable_parallel_tool_use"
+            )
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict)
@@ -2251,15 +2366,22 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
     type_ = data.get("type", UNSET)
     if type_ != "tool":
         raise DecodeError('"tool"', type_).at_key("type")
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+    except KeyError:
+        raise missing_field(data, (("name", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-    if disable_parallel_tool_use is not UNSET and type(disable_parallel_tool_use) is not bool:
-        raise DecodeError("true or false", disable_parallel_tool_use).at_key(
-            "disable_parallel_tool_use"
-        )
-    if data.keys() <= _TOOL_CHOICE_TOOL_PARAM_FIELDS:
+    if disable_parallel_tool_use is not UNSET:
+        seen += 1
+        if type(disable_parallel_tool_use) is not bool:
+            raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+                "disable_parallel_tool_use"
+            )
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict)
@@ -2285,7 +2407,7 @@ def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNonePara
     type_ = data.get("type", UNSET)
     if type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
-    if data.keys() <= _TOOL_CHOICE_NONE_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHOICE_NONE_PARAM_FIELDS, strict)
@@ -2312,22 +2434,31 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
     type_ = data.get("type", UNSET)
     if type_ != "enabled":
         raise DecodeError('"enabled"', type_).at_key("type")
-    budget_tokens = data.get("budget_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        budget_tokens = data["budget_tokens"]
+    except KeyError:
+        raise missing_field(data, (("budget_tokens", "an integer"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(budget_tokens) is not int:
         raise DecodeError("an integer", budget_tokens).at_key("budget_tokens")
     display = data.get("display", UNSET)
-    if display is not UNSET and display is not None:
-        try:
-            display = decode_thinking_display(display, strict)
-        except DecodeError as error:
-            raise error.at_key("display")
+    if display is not UNSET:
+        seen += 1
+        if display is not None:
+            try:
+                display = decode_thinking_display(display, strict)
+            except DecodeError as error:
+                raise error.at_key("display")
     block_binding = data.get("block_binding", UNSET)
-    if block_binding is not UNSET and block_binding is not None:
-        try:
-            block_binding = decode_thinking_block_binding_param(block_binding, strict)
-        except DecodeError as error:
-            raise error.at_key("block_binding")
-    if data.keys() <= _THINKING_CONFIG_ENABLED_PARAM_FIELDS:
+    if block_binding is not UNSET:
+        seen += 1
+        if block_binding is not None:
+            try:
+                block_binding = decode_thinking_block_binding_param(block_binding, strict)
+            except DecodeError as error:
+                raise error.at_key("block_binding")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict)
@@ -2354,7 +2485,7 @@ def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingCo
     type_ = data.get("type", UNSET)
     if type_ != "disabled":
         raise DecodeError('"disabled"', type_).at_key("type")
-    if data.keys() <= _THINKING_CONFIG_DISABLED_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, strict)
@@ -2380,19 +2511,24 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     type_ = data.get("type", UNSET)
     if type_ != "adaptive":
         raise DecodeError('"adaptive"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     display = data.get("display", UNSET)
-    if display is not UNSET and display is not None:
-        try:
-            display = decode_thinking_display(display, strict)
-        except DecodeError as error:
-            raise error.at_key("display")
+    if display is not UNSET:
+        seen += 1
+        if display is not None:
+            try:
+                display = decode_thinking_display(display, strict)
+            except DecodeError as error:
+                raise error.at_key("display")
     block_binding = data.get("block_binding", UNSET)
-    if block_binding is not UNSET and block_binding is not None:
-        try:
-            block_binding = decode_thinking_block_binding_param(block_binding, strict)
-        except DecodeError as error:
-            raise error.at_key("block_binding")
-    if data.keys() <= _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS:
+    if block_binding is not UNSET:
+        seen += 1
+        if block_binding is not None:
+            try:
+                block_binding = decode_thinking_block_binding_param(block_binding, strict)
+            except DecodeError as error:
+                raise error.at_key("block_binding")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict)
@@ -2420,7 +2556,7 @@ def decode_thinking_config_between_tools_param(
     type_ = data.get("type", UNSET)
     if type_ != "between_tools":
         raise DecodeError('"between_tools"', type_).at_key("type")
-    if data.keys() <= _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict)
@@ -2441,15 +2577,18 @@ _THINKING_BLOCK_BINDING_PARAM_FIELDS: Final = frozenset(
 def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBlockBindingParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     prefix_mismatch_behavior = data.get("prefix_mismatch_behavior", UNSET)
-    if prefix_mismatch_behavior is not UNSET and prefix_mismatch_behavior is not None:
-        try:
-            prefix_mismatch_behavior = decode_thinking_prefix_mismatch_behavior(
-                prefix_mismatch_behavior, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("prefix_mismatch_behavior")
-    if data.keys() <= _THINKING_BLOCK_BINDING_PARAM_FIELDS:
+    if prefix_mismatch_behavior is not UNSET:
+        seen += 1
+        if prefix_mismatch_behavior is not None:
+            try:
+                prefix_mismatch_behavior = decode_thinking_prefix_mismatch_behavior(
+                    prefix_mismatch_behavior, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("prefix_mismatch_behavior")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
@@ -2474,31 +2613,44 @@ _FALLBACK_PARAM_FIELDS: Final = frozenset(
 def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    model = data.get("model", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        model = data["model"]
+    except KeyError:
+        raise missing_field(data, (("model", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     max_tokens = data.get("max_tokens", UNSET)
-    if max_tokens is not UNSET and max_tokens is not None and type(max_tokens) is not int:
-        raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
+    if max_tokens is not UNSET:
+        seen += 1
+        if max_tokens is not None and type(max_tokens) is not int:
+            raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
     output_config = data.get("output_config", UNSET)
-    if output_config is not UNSET and output_config is not None:
-        try:
-            output_config = decode_output_config_param(output_config, strict)
-        except DecodeError as error:
-            raise error.at_key("output_config")
+    if output_config is not UNSET:
+        seen += 1
+        if output_config is not None:
+            try:
+                output_config = decode_output_config_param(output_config, strict)
+            except DecodeError as error:
+                raise error.at_key("output_config")
     speed = data.get("speed", UNSET)
-    if speed is not UNSET and speed is not None:
-        try:
-            speed = _usage.decode_speed(speed, strict)
-        except DecodeError as error:
-            raise error.at_key("speed")
+    if speed is not UNSET:
+        seen += 1
+        if speed is not None:
+            try:
+                speed = _usage.decode_speed(speed, strict)
+            except DecodeError as error:
+                raise error.at_key("speed")
     thinking = data.get("thinking", UNSET)
-    if thinking is not UNSET and thinking is not None:
-        try:
-            thinking = decode_thinking_config_param(thinking, strict)
-        except DecodeError as error:
-            raise error.at_key("thinking")
-    if data.keys() <= _FALLBACK_PARAM_FIELDS:
+    if thinking is not UNSET:
+        seen += 1
+        if thinking is not None:
+            try:
+                thinking = decode_thinking_config_param(thinking, strict)
+            except DecodeError as error:
+                raise error.at_key("thinking")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
@@ -2524,16 +2676,22 @@ _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS: Final = frozenset(
 def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCreditTokenParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    token = data.get("token", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        token = data["token"]
+    except KeyError:
+        raise missing_field(data, (("token", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(token) is not str:
         raise DecodeError("a string", token).at_key("token")
     mode = data.get("mode", UNSET)
     if mode is not UNSET:
+        seen += 1
         try:
             mode = decode_fallback_credit_token_mode(mode, strict)
         except DecodeError as error:
             raise error.at_key("mode")
-    if data.keys() <= _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
@@ -2558,7 +2716,7 @@ def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
     type_ = data.get("type", UNSET)
     if type_ != "create":
         raise DecodeError('"create"', type_).at_key("type")
-    if data.keys() <= _THREAD_CREATE_PARAMS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict)
@@ -2583,10 +2741,14 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     type_ = data.get("type", UNSET)
     if type_ != "continue":
         raise DecodeError('"continue"', type_).at_key("type")
-    previous_message_id = data.get("previous_message_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        previous_message_id = data["previous_message_id"]
+    except KeyError:
+        raise missing_field(data, (("previous_message_id", "a string"),)) from None
     if type(previous_message_id) is not str:
         raise DecodeError("a string", previous_message_id).at_key("previous_message_id")
-    if data.keys() <= _THREAD_CONTINUE_PARAMS_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict)
@@ -2612,13 +2774,15 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
     type_ = data.get("type", UNSET)
     if type_ != "billing_policy":
         raise DecodeError('"billing_policy"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     bill_to = data.get("bill_to", UNSET)
     if bill_to is not UNSET:
+        seen += 1
         try:
             bill_to = decode_bill_to(bill_to, strict)
         except DecodeError as error:
             raise error.at_key("bill_to")
-    if data.keys() <= _BILLING_POLICY_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)

@@ -22,6 +22,7 @@ from ._runtime import (
     decode_list,
     decode_map,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -1899,70 +1900,97 @@ _MESSAGE_FIELDS: Final = frozenset(
 def decode_message(data: Any, strict: bool) -> Message:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     type_ = data.get("type", UNSET)
     if type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
     role = data.get("role", UNSET)
     if role != "assistant":
         raise DecodeError('"assistant"', role).at_key("role")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        content = data["content"]
+        model = data["model"]
+        usage = data["usage"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("content", "an array"),
+                ("model", "a string"),
+                ("usage", "an object"),
+            ),
+        ) from None
+    seen = 6  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     try:
         content = decode_list(content, decode_content_block, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    model = data.get("model", UNSET)
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET and stop_reason is not None:
-        try:
-            stop_reason = decode_stop_reason(stop_reason, strict)
-        except DecodeError as error:
-            raise error.at_key("stop_reason")
+    if stop_reason is not UNSET:
+        seen += 1
+        if stop_reason is not None:
+            try:
+                stop_reason = decode_stop_reason(stop_reason, strict)
+            except DecodeError as error:
+                raise error.at_key("stop_reason")
     stop_sequence = data.get("stop_sequence", UNSET)
-    if stop_sequence is not UNSET and stop_sequence is not None and type(stop_sequence) is not str:
-        raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
+    if stop_sequence is not UNSET:
+        seen += 1
+        if stop_sequence is not None and type(stop_sequence) is not str:
+            raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
     stop_details = data.get("stop_details", UNSET)
-    if stop_details is not UNSET and stop_details is not None:
-        try:
-            stop_details = decode_stop_details(stop_details, strict)
-        except DecodeError as error:
-            raise error.at_key("stop_details")
-    usage = data.get("usage", UNSET)
+    if stop_details is not UNSET:
+        seen += 1
+        if stop_details is not None:
+            try:
+                stop_details = decode_stop_details(stop_details, strict)
+            except DecodeError as error:
+                raise error.at_key("stop_details")
     try:
         usage = _usage.decode_usage(usage, strict)
     except DecodeError as error:
         raise error.at_key("usage")
     container = data.get("container", UNSET)
-    if container is not UNSET and container is not None:
-        try:
-            container = decode_container(container, strict)
-        except DecodeError as error:
-            raise error.at_key("container")
+    if container is not UNSET:
+        seen += 1
+        if container is not None:
+            try:
+                container = decode_container(container, strict)
+            except DecodeError as error:
+                raise error.at_key("container")
     diagnostics = data.get("diagnostics", UNSET)
-    if diagnostics is not UNSET and diagnostics is not None:
-        try:
-            diagnostics = decode_diagnostics(diagnostics, strict)
-        except DecodeError as error:
-            raise error.at_key("diagnostics")
+    if diagnostics is not UNSET:
+        seen += 1
+        if diagnostics is not None:
+            try:
+                diagnostics = decode_diagnostics(diagnostics, strict)
+            except DecodeError as error:
+                raise error.at_key("diagnostics")
     context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET and context_management is not None:
-        try:
-            context_management = decode_context_management_response(context_management, strict)
-        except DecodeError as error:
-            raise error.at_key("context_management")
+    if context_management is not UNSET:
+        seen += 1
+        if context_management is not None:
+            try:
+                context_management = decode_context_management_response(context_management, strict)
+            except DecodeError as error:
+                raise error.at_key("context_management")
     input_transformations = data.get("input_transformations", UNSET)
-    if input_transformations is not UNSET and input_transformations is not None:
-        try:
-            input_transformations = decode_list(
-                input_transformations, decode_input_transformation, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("input_transformations")
-    if data.keys() <= _MESSAGE_FIELDS:
+    if input_transformations is not UNSET:
+        seen += 1
+        if input_transformations is not None:
+            try:
+                input_transformations = decode_list(
+                    input_transformations, decode_input_transformation, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("input_transformations")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_FIELDS, strict)
@@ -2003,39 +2031,40 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     type_ = data.get("type", UNSET)
     if type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     category = data.get("category", UNSET)
-    if category is not UNSET and category is not None:
-        try:
-            category = decode_refusal_category(category, strict)
-        except DecodeError as error:
-            raise error.at_key("category")
+    if category is not UNSET:
+        seen += 1
+        if category is not None:
+            try:
+                category = decode_refusal_category(category, strict)
+            except DecodeError as error:
+                raise error.at_key("category")
     explanation = data.get("explanation", UNSET)
-    if explanation is not UNSET and explanation is not None and type(explanation) is not str:
-        raise DecodeError("a string or null", explanation).at_key("explanation")
+    if explanation is not UNSET:
+        seen += 1
+        if explanation is not None and type(explanation) is not str:
+            raise DecodeError("a string or null", explanation).at_key("explanation")
     fallback_credit_token = data.get("fallback_credit_token", UNSET)
-    if (
-        fallback_credit_token is not UNSET
-        and fallback_credit_token is not None
-        and type(fallback_credit_token) is not str
-    ):
-        raise DecodeError("a string or null", fallback_credit_token).at_key("fallback_credit_token")
+    if fallback_credit_token is not UNSET:
+        seen += 1
+        if fallback_credit_token is not None and type(fallback_credit_token) is not str:
+            raise DecodeError("a string or null", fallback_credit_token).at_key(
+                "fallback_credit_token"
+            )
     fallback_has_prefill_claim = data.get("fallback_has_prefill_claim", UNSET)
-    if (
-        fallback_has_prefill_claim is not UNSET
-        and fallback_has_prefill_claim is not None
-        and type(fallback_has_prefill_claim) is not bool
-    ):
-        raise DecodeError("true or false or null", fallback_has_prefill_claim).at_key(
-            "fallback_has_prefill_claim"
-        )
+    if fallback_has_prefill_claim is not UNSET:
+        seen += 1
+        if fallback_has_prefill_claim is not None and type(fallback_has_prefill_claim) is not bool:
+            raise DecodeError("true or false or null", fallback_has_prefill_claim).at_key(
+                "fallback_has_prefill_claim"
+            )
     recommended_model = data.get("recommended_model", UNSET)
-    if (
-        recommended_model is not UNSET
-        and recommended_model is not None
-        and type(recommended_model) is not str
-    ):
-        raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
-    if data.keys() <= _REFUSAL_STOP_DETAILS_FIELDS:
+    if recommended_model is not UNSET:
+        seen += 1
+        if recommended_model is not None and type(recommended_model) is not str:
+            raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict)
@@ -2066,16 +2095,23 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
     type_ = data.get("type", UNSET)
     if type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = decode_list(citations, decode_text_citation, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
-    if data.keys() <= _TEXT_BLOCK_FIELDS:
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = decode_list(citations, decode_text_citation, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict)
@@ -2107,29 +2143,42 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
     type_ = data.get("type", UNSET)
     if type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        document_index = data["document_index"]
+        start_char_index = data["start_char_index"]
+        end_char_index = data["end_char_index"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("document_index", "an integer"),
+                ("start_char_index", "an integer"),
+                ("end_char_index", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    document_index = data.get("document_index", UNSET)
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if (
-        document_title is not UNSET
-        and document_title is not None
-        and type(document_title) is not str
-    ):
-        raise DecodeError("a string or null", document_title).at_key("document_title")
-    start_char_index = data.get("start_char_index", UNSET)
+    if document_title is not UNSET:
+        seen += 1
+        if document_title is not None and type(document_title) is not str:
+            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_char_index) is not int:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    end_char_index = data.get("end_char_index", UNSET)
     if type(end_char_index) is not int:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
     file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
-        raise DecodeError("a string or null", file_id).at_key("file_id")
-    if data.keys() <= _CITATION_CHAR_LOCATION_FIELDS:
+    if file_id is not UNSET:
+        seen += 1
+        if file_id is not None and type(file_id) is not str:
+            raise DecodeError("a string or null", file_id).at_key("file_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict)
@@ -2165,29 +2214,42 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
     type_ = data.get("type", UNSET)
     if type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        document_index = data["document_index"]
+        start_page_number = data["start_page_number"]
+        end_page_number = data["end_page_number"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("document_index", "an integer"),
+                ("start_page_number", "an integer"),
+                ("end_page_number", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    document_index = data.get("document_index", UNSET)
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if (
-        document_title is not UNSET
-        and document_title is not None
-        and type(document_title) is not str
-    ):
-        raise DecodeError("a string or null", document_title).at_key("document_title")
-    start_page_number = data.get("start_page_number", UNSET)
+    if document_title is not UNSET:
+        seen += 1
+        if document_title is not None and type(document_title) is not str:
+            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_page_number) is not int:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    end_page_number = data.get("end_page_number", UNSET)
     if type(end_page_number) is not int:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
     file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
-        raise DecodeError("a string or null", file_id).at_key("file_id")
-    if data.keys() <= _CITATION_PAGE_LOCATION_FIELDS:
+    if file_id is not UNSET:
+        seen += 1
+        if file_id is not None and type(file_id) is not str:
+            raise DecodeError("a string or null", file_id).at_key("file_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict)
@@ -2223,29 +2285,42 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
     type_ = data.get("type", UNSET)
     if type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        document_index = data["document_index"]
+        start_block_index = data["start_block_index"]
+        end_block_index = data["end_block_index"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("document_index", "an integer"),
+                ("start_block_index", "an integer"),
+                ("end_block_index", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    document_index = data.get("document_index", UNSET)
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
     document_title = data.get("document_title", UNSET)
-    if (
-        document_title is not UNSET
-        and document_title is not None
-        and type(document_title) is not str
-    ):
-        raise DecodeError("a string or null", document_title).at_key("document_title")
-    start_block_index = data.get("start_block_index", UNSET)
+    if document_title is not UNSET:
+        seen += 1
+        if document_title is not None and type(document_title) is not str:
+            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    end_block_index = data.get("end_block_index", UNSET)
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET and file_id is not None and type(file_id) is not str:
-        raise DecodeError("a string or null", file_id).at_key("file_id")
-    if data.keys() <= _CITATION_CONTENT_BLOCK_LOCATION_FIELDS:
+    if file_id is not UNSET:
+        seen += 1
+        if file_id is not None and type(file_id) is not str:
+            raise DecodeError("a string or null", file_id).at_key("file_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict)
@@ -2281,19 +2356,33 @@ def decode_citations_web_search_result_location(
     type_ = data.get("type", UNSET)
     if type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        encrypted_index = data["encrypted_index"]
+        url = data["url"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("encrypted_index", "a string"),
+                ("url", "a string"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    encrypted_index = data.get("encrypted_index", UNSET)
     if type(encrypted_index) is not str:
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
     title = data.get("title", UNSET)
-    if title is not UNSET and title is not None and type(title) is not str:
-        raise DecodeError("a string or null", title).at_key("title")
-    url = data.get("url", UNSET)
+    if title is not UNSET:
+        seen += 1
+        if title is not None and type(title) is not str:
+            raise DecodeError("a string or null", title).at_key("title")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    if data.keys() <= _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict)
@@ -2329,25 +2418,41 @@ def decode_citations_search_result_location(
     type_ = data.get("type", UNSET)
     if type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
-    cited_text = data.get("cited_text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cited_text = data["cited_text"]
+        search_result_index = data["search_result_index"]
+        source = data["source"]
+        start_block_index = data["start_block_index"]
+        end_block_index = data["end_block_index"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cited_text", "a string"),
+                ("search_result_index", "an integer"),
+                ("source", "a string"),
+                ("start_block_index", "an integer"),
+                ("end_block_index", "an integer"),
+            ),
+        ) from None
+    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    search_result_index = data.get("search_result_index", UNSET)
     if type(search_result_index) is not int:
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    source = data.get("source", UNSET)
     if type(source) is not str:
         raise DecodeError("a string", source).at_key("source")
     title = data.get("title", UNSET)
-    if title is not UNSET and title is not None and type(title) is not str:
-        raise DecodeError("a string or null", title).at_key("title")
-    start_block_index = data.get("start_block_index", UNSET)
+    if title is not UNSET:
+        seen += 1
+        if title is not None and type(title) is not str:
+            raise DecodeError("a string or null", title).at_key("title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    end_block_index = data.get("end_block_index", UNSET)
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
-    if data.keys() <= _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict)
@@ -2379,13 +2484,23 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     type_ = data.get("type", UNSET)
     if type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
-    thinking = data.get("thinking", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        thinking = data["thinking"]
+        signature = data["signature"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("thinking", "a string"),
+                ("signature", "a string"),
+            ),
+        ) from None
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
-    signature = data.get("signature", UNSET)
     if type(signature) is not str:
         raise DecodeError("a string", signature).at_key("signature")
-    if data.keys() <= _THINKING_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_BLOCK_FIELDS, strict)
@@ -2412,10 +2527,14 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
     type_ = data.get("type", UNSET)
     if type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
-    data_ = data.get("data", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(data, (("data", "a string"),)) from None
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _REDACTED_THINKING_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _REDACTED_THINKING_BLOCK_FIELDS, strict)
@@ -2445,27 +2564,43 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        name = data["name"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("name", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    input = data.get("input", UNSET)
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name is not UNSET and toolset_name is not None and type(toolset_name) is not str:
-        raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
-    if data.keys() <= _TOOL_USE_BLOCK_FIELDS:
+    if toolset_name is not UNSET:
+        seen += 1
+        if toolset_name is not None and type(toolset_name) is not str:
+            raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict)
@@ -2494,7 +2629,7 @@ def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
     type_ = data.get("type", UNSET)
     if type_ != "direct":
         raise DecodeError('"direct"', type_).at_key("type")
-    if data.keys() <= _DIRECT_CALLER_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _DIRECT_CALLER_FIELDS, strict)
@@ -2519,10 +2654,14 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
-    tool_id = data.get("tool_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_id = data["tool_id"]
+    except KeyError:
+        raise missing_field(data, (("tool_id", "a string"),)) from None
     if type(tool_id) is not str:
         raise DecodeError("a string", tool_id).at_key("tool_id")
-    if data.keys() <= _SERVER_TOOL_CALLER_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _SERVER_TOOL_CALLER_FIELDS, strict)
@@ -2548,10 +2687,14 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
-    tool_id = data.get("tool_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_id = data["tool_id"]
+    except KeyError:
+        raise missing_field(data, (("tool_id", "a string"),)) from None
     if type(tool_id) is not str:
         raise DecodeError("a string", tool_id).at_key("tool_id")
-    if data.keys() <= _SERVER_TOOL_CALLER20260120_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _SERVER_TOOL_CALLER20260120_FIELDS, strict)
@@ -2580,26 +2723,43 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
     type_ = data.get("type", UNSET)
     if type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        name = data["name"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                (
+                    "name",
+                    'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
+                ),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    name = data.get("name", UNSET)
     try:
         name = _content.decode_server_tool_name(name, strict)
     except DecodeError as error:
         raise error.at_key("name")
-    input = data.get("input", UNSET)
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    if data.keys() <= _SERVER_TOOL_USE_BLOCK_FIELDS:
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict)
@@ -2630,21 +2790,34 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
     type_ = data.get("type", UNSET)
     if type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object or an array"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_web_search_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    if data.keys() <= _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS:
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -2675,19 +2848,33 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
     type_ = data.get("type", UNSET)
     if type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+        title = data["title"]
+        encrypted_content = data["encrypted_content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("url", "a string"),
+                ("title", "a string"),
+                ("encrypted_content", "a string"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    title = data.get("title", UNSET)
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
-    encrypted_content = data.get("encrypted_content", UNSET)
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     page_age = data.get("page_age", UNSET)
-    if page_age is not UNSET and page_age is not None and type(page_age) is not str:
-        raise DecodeError("a string or null", page_age).at_key("page_age")
-    if data.keys() <= _WEB_SEARCH_RESULT_BLOCK_FIELDS:
+    if page_age is not UNSET:
+        seen += 1
+        if page_age is not None and type(page_age) is not str:
+            raise DecodeError("a string or null", page_age).at_key("page_age")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict)
@@ -2718,12 +2905,24 @@ def decode_web_search_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"',
+                ),
+            ),
+        ) from None
     try:
         error_code = _content.decode_web_search_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
@@ -2747,19 +2946,32 @@ _CONTAINER_FIELDS: Final = frozenset(
 def decode_container(data: Any, strict: bool) -> Container:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        expires_at = data["expires_at"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("expires_at", "a string"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    expires_at = data.get("expires_at", UNSET)
     if type(expires_at) is not str:
         raise DecodeError("a string", expires_at).at_key("expires_at")
     skills = data.get("skills", UNSET)
-    if skills is not UNSET and skills is not None:
-        try:
-            skills = decode_list(skills, decode_container_skill, strict)
-        except DecodeError as error:
-            raise error.at_key("skills")
-    if data.keys() <= _CONTAINER_FIELDS:
+    if skills is not UNSET:
+        seen += 1
+        if skills is not None:
+            try:
+                skills = decode_list(skills, decode_container_skill, strict)
+            except DecodeError as error:
+                raise error.at_key("skills")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_FIELDS, strict)
@@ -2784,18 +2996,29 @@ _CONTAINER_SKILL_FIELDS: Final = frozenset(
 def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    skill_id = data.get("skill_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        skill_id = data["skill_id"]
+        type_ = data["type"]
+        version = data["version"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("skill_id", "a string"),
+                ("type", 'one of "anthropic", "custom"'),
+                ("version", "a string"),
+            ),
+        ) from None
     if type(skill_id) is not str:
         raise DecodeError("a string", skill_id).at_key("skill_id")
-    type_ = data.get("type", UNSET)
     try:
         type_ = _request.decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
-    version = data.get("version", UNSET)
     if type(version) is not str:
         raise DecodeError("a string", version).at_key("version")
-    if data.keys() <= _CONTAINER_SKILL_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_SKILL_FIELDS, strict)
@@ -2818,13 +3041,16 @@ _DIAGNOSTICS_FIELDS: Final = frozenset(
 def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     cache_miss_reason = data.get("cache_miss_reason", UNSET)
-    if cache_miss_reason is not UNSET and cache_miss_reason is not None:
-        try:
-            cache_miss_reason = decode_cache_miss_reason(cache_miss_reason, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_miss_reason")
-    if data.keys() <= _DIAGNOSTICS_FIELDS:
+    if cache_miss_reason is not UNSET:
+        seen += 1
+        if cache_miss_reason is not None:
+            try:
+                cache_miss_reason = decode_cache_miss_reason(cache_miss_reason, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_miss_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict)
@@ -2849,12 +3075,16 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     type_ = data.get("type", UNSET)
     if type_ != "model_changed":
         raise DecodeError('"model_changed"', type_).at_key("type")
-    cache_missed_input_tokens = data.get("cache_missed_input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+    except KeyError:
+        raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if type(cache_missed_input_tokens) is not int:
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
-    if data.keys() <= _CACHE_MISS_MODEL_CHANGED_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_MISS_MODEL_CHANGED_FIELDS, strict)
@@ -2880,12 +3110,16 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     type_ = data.get("type", UNSET)
     if type_ != "system_changed":
         raise DecodeError('"system_changed"', type_).at_key("type")
-    cache_missed_input_tokens = data.get("cache_missed_input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+    except KeyError:
+        raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if type(cache_missed_input_tokens) is not int:
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
-    if data.keys() <= _CACHE_MISS_SYSTEM_CHANGED_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, strict)
@@ -2911,12 +3145,16 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     type_ = data.get("type", UNSET)
     if type_ != "tools_changed":
         raise DecodeError('"tools_changed"', type_).at_key("type")
-    cache_missed_input_tokens = data.get("cache_missed_input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+    except KeyError:
+        raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if type(cache_missed_input_tokens) is not int:
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
-    if data.keys() <= _CACHE_MISS_TOOLS_CHANGED_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_MISS_TOOLS_CHANGED_FIELDS, strict)
@@ -2942,12 +3180,16 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     type_ = data.get("type", UNSET)
     if type_ != "messages_changed":
         raise DecodeError('"messages_changed"', type_).at_key("type")
-    cache_missed_input_tokens = data.get("cache_missed_input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+    except KeyError:
+        raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if type(cache_missed_input_tokens) is not int:
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
-    if data.keys() <= _CACHE_MISS_MESSAGES_CHANGED_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, strict)
@@ -2974,7 +3216,7 @@ def decode_cache_miss_previous_message_not_found(
     type_ = data.get("type", UNSET)
     if type_ != "previous_message_not_found":
         raise DecodeError('"previous_message_not_found"', type_).at_key("type")
-    if data.keys() <= _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS, strict)
@@ -2998,7 +3240,7 @@ def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailab
     type_ = data.get("type", UNSET)
     if type_ != "unavailable":
         raise DecodeError('"unavailable"', type_).at_key("type")
-    if data.keys() <= _CACHE_MISS_UNAVAILABLE_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_MISS_UNAVAILABLE_FIELDS, strict)
@@ -3019,12 +3261,16 @@ _CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final = frozenset(
 def decode_context_management_response(data: Any, strict: bool) -> ContextManagementResponse:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    applied_edits = data.get("applied_edits", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        applied_edits = data["applied_edits"]
+    except KeyError:
+        raise missing_field(data, (("applied_edits", "an array"),)) from None
     try:
         applied_edits = decode_list(applied_edits, decode_applied_context_edit, strict)
     except DecodeError as error:
         raise error.at_key("applied_edits")
-    if data.keys() <= _CONTEXT_MANAGEMENT_RESPONSE_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
@@ -3052,13 +3298,23 @@ def decode_clear_tool_uses20250919_edit_response(
     type_ = data.get("type", UNSET)
     if type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
-    cleared_tool_uses = data.get("cleared_tool_uses", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cleared_tool_uses = data["cleared_tool_uses"]
+        cleared_input_tokens = data["cleared_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cleared_tool_uses", "an integer"),
+                ("cleared_input_tokens", "an integer"),
+            ),
+        ) from None
     if type(cleared_tool_uses) is not int:
         raise DecodeError("an integer", cleared_tool_uses).at_key("cleared_tool_uses")
-    cleared_input_tokens = data.get("cleared_input_tokens", UNSET)
     if type(cleared_input_tokens) is not int:
         raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
-    if data.keys() <= _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS, strict)
@@ -3088,13 +3344,23 @@ def decode_clear_thinking20251015_edit_response(
     type_ = data.get("type", UNSET)
     if type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
-    cleared_thinking_turns = data.get("cleared_thinking_turns", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        cleared_thinking_turns = data["cleared_thinking_turns"]
+        cleared_input_tokens = data["cleared_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("cleared_thinking_turns", "an integer"),
+                ("cleared_input_tokens", "an integer"),
+            ),
+        ) from None
     if type(cleared_thinking_turns) is not int:
         raise DecodeError("an integer", cleared_thinking_turns).at_key("cleared_thinking_turns")
-    cleared_input_tokens = data.get("cleared_input_tokens", UNSET)
     if type(cleared_input_tokens) is not int:
         raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
-    if data.keys() <= _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS, strict)
@@ -3119,10 +3385,14 @@ def decode_count_tokens_context_management_response(
 ) -> CountTokensContextManagementResponse:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    original_input_tokens = data.get("original_input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        original_input_tokens = data["original_input_tokens"]
+    except KeyError:
+        raise missing_field(data, (("original_input_tokens", "an integer"),)) from None
     if type(original_input_tokens) is not int:
         raise DecodeError("an integer", original_input_tokens).at_key("original_input_tokens")
-    if data.keys() <= _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
@@ -3150,15 +3420,28 @@ def decode_thinking_dropped_input_transformation(
     type_ = data.get("type", UNSET)
     if type_ != "thinking_dropped":
         raise DecodeError('"thinking_dropped"', type_).at_key("type")
-    path = data.get("path", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        path = data["path"]
+        reason = data["reason"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("path", "a string"),
+                (
+                    "reason",
+                    'one of "model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"',
+                ),
+            ),
+        ) from None
     if type(path) is not str:
         raise DecodeError("a string", path).at_key("path")
-    reason = data.get("reason", UNSET)
     try:
         reason = decode_thinking_binding_mismatch_reason(reason, strict)
     except DecodeError as error:
         raise error.at_key("reason")
-    if data.keys() <= _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS, strict)
@@ -3188,15 +3471,28 @@ def decode_thinking_mismatch_allowed_input_transformation(
     type_ = data.get("type", UNSET)
     if type_ != "thinking_mismatch_allowed":
         raise DecodeError('"thinking_mismatch_allowed"', type_).at_key("type")
-    path = data.get("path", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        path = data["path"]
+        reason = data["reason"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("path", "a string"),
+                (
+                    "reason",
+                    'one of "model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"',
+                ),
+            ),
+        ) from None
     if type(path) is not str:
         raise DecodeError("a string", path).at_key("path")
-    reason = data.get("reason", UNSET)
     try:
         reason = decode_thinking_binding_mismatch_reason(reason, strict)
     except DecodeError as error:
         raise error.at_key("reason")
-    if data.keys() <= _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS, strict)
@@ -3225,23 +3521,35 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
     type_ = data.get("type", UNSET)
     if type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
-    from_ = data.get("from", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        from_ = data["from"]
+        to = data["to"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("from", "an object"),
+                ("to", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_fallback_info(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
-    to = data.get("to", UNSET)
     try:
         to = decode_fallback_info(to, strict)
     except DecodeError as error:
         raise error.at_key("to")
     trigger = data.get("trigger", UNSET)
     if trigger is not UNSET:
+        seen += 1
         try:
             trigger = decode_fallback_refusal_trigger(trigger, strict)
         except DecodeError as error:
             raise error.at_key("trigger")
-    if data.keys() <= _FALLBACK_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict)
@@ -3265,10 +3573,14 @@ _FALLBACK_INFO_FIELDS: Final = frozenset(
 def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    model = data.get("model", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        model = data["model"]
+    except KeyError:
+        raise missing_field(data, (("model", "a string"),)) from None
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    if data.keys() <= _FALLBACK_INFO_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict)
@@ -3293,13 +3605,16 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
     type_ = data.get("type", UNSET)
     if type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     category = data.get("category", UNSET)
-    if category is not UNSET and category is not None:
-        try:
-            category = decode_refusal_category(category, strict)
-        except DecodeError as error:
-            raise error.at_key("category")
-    if data.keys() <= _FALLBACK_REFUSAL_TRIGGER_FIELDS:
+    if category is not UNSET:
+        seen += 1
+        if category is not None:
+            try:
+                category = decode_refusal_category(category, strict)
+            except DecodeError as error:
+                raise error.at_key("category")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict)

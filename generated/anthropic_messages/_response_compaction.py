@@ -9,7 +9,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _response_tool_definitions
-from ._runtime import UNSET, DecodeError, Model, Unset, decode_list, extra_fields, new_instance
+from ._runtime import (
+    UNSET,
+    DecodeError,
+    Model,
+    Unset,
+    decode_list,
+    extra_fields,
+    missing_field,
+    new_instance,
+)
 
 if TYPE_CHECKING:
     from ._unions import (
@@ -388,26 +397,31 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
     type_ = data.get("type", UNSET)
     if type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     content = data.get("content", UNSET)
-    if content is not UNSET and content is not None and type(content) is not str:
-        raise DecodeError("a string or null", content).at_key("content")
+    if content is not UNSET:
+        seen += 1
+        if content is not None and type(content) is not str:
+            raise DecodeError("a string or null", content).at_key("content")
     encrypted_content = data.get("encrypted_content", UNSET)
-    if (
-        encrypted_content is not UNSET
-        and encrypted_content is not None
-        and type(encrypted_content) is not str
-    ):
-        raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+    if encrypted_content is not UNSET:
+        seen += 1
+        if encrypted_content is not None and type(encrypted_content) is not str:
+            raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
     signature = data.get("signature", UNSET)
-    if signature is not UNSET and signature is not None and type(signature) is not str:
-        raise DecodeError("a string or null", signature).at_key("signature")
+    if signature is not UNSET:
+        seen += 1
+        if signature is not None and type(signature) is not str:
+            raise DecodeError("a string or null", signature).at_key("signature")
     tool_changes = data.get("tool_changes", UNSET)
-    if tool_changes is not UNSET and tool_changes is not None:
-        try:
-            tool_changes = decode_list(tool_changes, decode_compaction_tool_change, strict)
-        except DecodeError as error:
-            raise error.at_key("tool_changes")
-    if data.keys() <= _COMPACTION_BLOCK_FIELDS:
+    if tool_changes is not UNSET:
+        seen += 1
+        if tool_changes is not None:
+            try:
+                tool_changes = decode_list(tool_changes, decode_compaction_tool_change, strict)
+            except DecodeError as error:
+                raise error.at_key("tool_changes")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict)
@@ -436,12 +450,16 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     type_ = data.get("type", UNSET)
     if type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
-    tool = data.get("tool", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool = data["tool"]
+    except KeyError:
+        raise missing_field(data, (("tool", "an object"),)) from None
     try:
         tool = decode_response_tool_addition_tool(tool, strict)
     except DecodeError as error:
         raise error.at_key("tool")
-    if data.keys() <= _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, strict)
@@ -467,12 +485,16 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     type_ = data.get("type", UNSET)
     if type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
-    tool = data.get("tool", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool = data["tool"]
+    except KeyError:
+        raise missing_field(data, (("tool", "an object"),)) from None
     try:
         tool = decode_response_tool_removal_tool(tool, strict)
     except DecodeError as error:
         raise error.at_key("tool")
-    if data.keys() <= _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, strict)
@@ -500,10 +522,14 @@ def decode_response_tool_change_tool_reference(
     type_ = data.get("type", UNSET)
     if type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+    except KeyError:
+        raise missing_field(data, (("name", "a string"),)) from None
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    if data.keys() <= _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS, strict)
@@ -532,13 +558,23 @@ def decode_response_tool_change_mcp_tool_reference(
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
-    server_name = data.get("server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        server_name = data["server_name"]
+        name = data["name"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("server_name", "a string"),
+                ("name", "a string"),
+            ),
+        ) from None
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    if data.keys() <= _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS, strict)
@@ -567,10 +603,14 @@ def decode_response_tool_change_mcp_toolset_reference(
     type_ = data.get("type", UNSET)
     if type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
-    server_name = data.get("server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        server_name = data["server_name"]
+    except KeyError:
+        raise missing_field(data, (("server_name", "a string"),)) from None
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    if data.keys() <= _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS, strict)
@@ -596,12 +636,16 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     type_ = data.get("type", UNSET)
     if type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
-    definition = data.get("definition", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        definition = data["definition"]
+    except KeyError:
+        raise missing_field(data, (("definition", "an object"),)) from None
     try:
         definition = _response_tool_definitions.decode_response_tool_union(definition, strict)
     except DecodeError as error:
         raise error.at_key("definition")
-    if data.keys() <= _TOOL_CHANGE_TOOL_DEFINITION_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, strict)

@@ -20,6 +20,7 @@ from ._runtime import (
     decode_map,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -1585,21 +1586,34 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
     type_ = data.get("type", UNSET)
     if type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_web_fetch_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    if data.keys() <= _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS:
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -1629,14 +1643,26 @@ def decode_web_fetch_tool_result_error_block(
     type_ = data.get("type", UNSET)
     if type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"',
+                ),
+            ),
+        ) from None
     try:
         error_code = _content_server_tools.decode_web_fetch_tool_result_error_code(
             error_code, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS, strict)
@@ -1664,18 +1690,31 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
     type_ = data.get("type", UNSET)
     if type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("url", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    content = data.get("content", UNSET)
     try:
         content = decode_document_block(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     retrieved_at = data.get("retrieved_at", UNSET)
-    if retrieved_at is not UNSET and retrieved_at is not None and type(retrieved_at) is not str:
-        raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
-    if data.keys() <= _WEB_FETCH_BLOCK_FIELDS:
+    if retrieved_at is not UNSET:
+        seen += 1
+        if retrieved_at is not None and type(retrieved_at) is not str:
+            raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_BLOCK_FIELDS, strict)
@@ -1705,21 +1744,30 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
     type_ = data.get("type", UNSET)
     if type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
-    source = data.get("source", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        source = data["source"]
+    except KeyError:
+        raise missing_field(data, (("source", "an object"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         source = decode_document_block_source(source, strict)
     except DecodeError as error:
         raise error.at_key("source")
     title = data.get("title", UNSET)
-    if title is not UNSET and title is not None and type(title) is not str:
-        raise DecodeError("a string or null", title).at_key("title")
+    if title is not UNSET:
+        seen += 1
+        if title is not None and type(title) is not str:
+            raise DecodeError("a string or null", title).at_key("title")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = decode_citations_config(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
-    if data.keys() <= _DOCUMENT_BLOCK_FIELDS:
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = decode_citations_config(citations, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _DOCUMENT_BLOCK_FIELDS, strict)
@@ -1751,10 +1799,14 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     media_type = data.get("media_type", UNSET)
     if media_type != "application/pdf":
         raise DecodeError('"application/pdf"', media_type).at_key("media_type")
-    data_ = data.get("data", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(data, (("data", "a string"),)) from None
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _BASE64_PDF_SOURCE_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _BASE64_PDF_SOURCE_FIELDS, strict)
@@ -1785,10 +1837,14 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     media_type = data.get("media_type", UNSET)
     if media_type != "text/plain":
         raise DecodeError('"text/plain"', media_type).at_key("media_type")
-    data_ = data.get("data", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        data_ = data["data"]
+    except KeyError:
+        raise missing_field(data, (("data", "a string"),)) from None
     if type(data_) is not str:
         raise DecodeError("a string", data_).at_key("data")
-    if data.keys() <= _PLAIN_TEXT_SOURCE_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _PLAIN_TEXT_SOURCE_FIELDS, strict)
@@ -1811,10 +1867,14 @@ _CITATIONS_CONFIG_FIELDS: Final = frozenset(
 def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    enabled = data.get("enabled", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        enabled = data["enabled"]
+    except KeyError:
+        raise missing_field(data, (("enabled", "true or false"),)) from None
     if type(enabled) is not bool:
         raise DecodeError("true or false", enabled).at_key("enabled")
-    if data.keys() <= _CITATIONS_CONFIG_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CITATIONS_CONFIG_FIELDS, strict)
@@ -1842,15 +1902,25 @@ def decode_code_execution_tool_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_code_execution_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -1879,14 +1949,26 @@ def decode_code_execution_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"',
+                ),
+            ),
+        ) from None
     try:
         error_code = _content_server_tools.decode_code_execution_tool_result_error_code(
             error_code, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
@@ -1916,24 +1998,39 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
-    stdout = data.get("stdout", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        stdout = data["stdout"]
+        stderr = data["stderr"]
+        return_code = data["return_code"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("stdout", "a string"),
+                ("stderr", "a string"),
+                ("return_code", "an integer"),
+                ("content", "an array"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(stdout) is not str:
         raise DecodeError("a string", stdout).at_key("stdout")
-    stderr = data.get("stderr", UNSET)
     if type(stderr) is not str:
         raise DecodeError("a string", stderr).at_key("stderr")
-    return_code = data.get("return_code", UNSET)
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
-    content = data.get("content", UNSET)
     try:
         content = decode_list(content, decode_code_execution_output_block, strict)
     except DecodeError as error:
         raise error.at_key("content")
     abort_reason = data.get("abort_reason", UNSET)
-    if abort_reason is not UNSET and abort_reason is not None and type(abort_reason) is not str:
-        raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
-    if data.keys() <= _CODE_EXECUTION_RESULT_BLOCK_FIELDS:
+    if abort_reason is not UNSET:
+        seen += 1
+        if abort_reason is not None and type(abort_reason) is not str:
+            raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
@@ -1968,21 +2065,33 @@ def decode_encrypted_code_execution_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
-    encrypted_stdout = data.get("encrypted_stdout", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        encrypted_stdout = data["encrypted_stdout"]
+        stderr = data["stderr"]
+        return_code = data["return_code"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("encrypted_stdout", "a string"),
+                ("stderr", "a string"),
+                ("return_code", "an integer"),
+                ("content", "an array"),
+            ),
+        ) from None
     if type(encrypted_stdout) is not str:
         raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    stderr = data.get("stderr", UNSET)
     if type(stderr) is not str:
         raise DecodeError("a string", stderr).at_key("stderr")
-    return_code = data.get("return_code", UNSET)
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
-    content = data.get("content", UNSET)
     try:
         content = decode_list(content, decode_code_execution_output_block, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS:
+    if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
@@ -2011,10 +2120,14 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict)
@@ -2043,15 +2156,25 @@ def decode_bash_code_execution_tool_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_bash_code_execution_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -2080,14 +2203,26 @@ def decode_bash_code_execution_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"',
+                ),
+            ),
+        ) from None
     try:
         error_code = _content_server_tools.decode_bash_code_execution_tool_result_error_code(
             error_code, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
@@ -2118,21 +2253,33 @@ def decode_bash_code_execution_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
-    stdout = data.get("stdout", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        stdout = data["stdout"]
+        stderr = data["stderr"]
+        return_code = data["return_code"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("stdout", "a string"),
+                ("stderr", "a string"),
+                ("return_code", "an integer"),
+                ("content", "an array"),
+            ),
+        ) from None
     if type(stdout) is not str:
         raise DecodeError("a string", stdout).at_key("stdout")
-    stderr = data.get("stderr", UNSET)
     if type(stderr) is not str:
         raise DecodeError("a string", stderr).at_key("stderr")
-    return_code = data.get("return_code", UNSET)
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
-    content = data.get("content", UNSET)
     try:
         content = decode_list(content, decode_bash_code_execution_output_block, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS:
+    if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
@@ -2163,10 +2310,14 @@ def decode_bash_code_execution_output_block(
     type_ = data.get("type", UNSET)
     if type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict)
@@ -2195,15 +2346,25 @@ def decode_text_editor_code_execution_tool_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_text_editor_code_execution_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -2233,7 +2394,20 @@ def decode_text_editor_code_execution_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"',
+                ),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_code = _content_server_tools.decode_text_editor_code_execution_tool_result_error_code(
             error_code, strict
@@ -2241,9 +2415,11 @@ def decode_text_editor_code_execution_tool_result_error_object(
     except DecodeError as error:
         raise error.at_key("error_code")
     error_message = data.get("error_message", UNSET)
-    if error_message is not UNSET and error_message is not None and type(error_message) is not str:
-        raise DecodeError("a string or null", error_message).at_key("error_message")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS:
+    if error_message is not UNSET:
+        seen += 1
+        if error_message is not None and type(error_message) is not str:
+            raise DecodeError("a string or null", error_message).at_key("error_message")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(
@@ -2278,10 +2454,21 @@ def decode_text_editor_code_execution_view_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
-    content = data.get("content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        content = data["content"]
+        file_type = data["file_type"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("content", "a string"),
+                ("file_type", 'one of "text", "image", "pdf"'),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(content) is not str:
         raise DecodeError("a string", content).at_key("content")
-    file_type = data.get("file_type", UNSET)
     try:
         file_type = _content_server_tools.decode_text_editor_code_execution_file_type(
             file_type, strict
@@ -2289,15 +2476,21 @@ def decode_text_editor_code_execution_view_result_block(
     except DecodeError as error:
         raise error.at_key("file_type")
     num_lines = data.get("num_lines", UNSET)
-    if num_lines is not UNSET and num_lines is not None and type(num_lines) is not int:
-        raise DecodeError("an integer or null", num_lines).at_key("num_lines")
+    if num_lines is not UNSET:
+        seen += 1
+        if num_lines is not None and type(num_lines) is not int:
+            raise DecodeError("an integer or null", num_lines).at_key("num_lines")
     start_line = data.get("start_line", UNSET)
-    if start_line is not UNSET and start_line is not None and type(start_line) is not int:
-        raise DecodeError("an integer or null", start_line).at_key("start_line")
+    if start_line is not UNSET:
+        seen += 1
+        if start_line is not None and type(start_line) is not int:
+            raise DecodeError("an integer or null", start_line).at_key("start_line")
     total_lines = data.get("total_lines", UNSET)
-    if total_lines is not UNSET and total_lines is not None and type(total_lines) is not int:
-        raise DecodeError("an integer or null", total_lines).at_key("total_lines")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS:
+    if total_lines is not UNSET:
+        seen += 1
+        if total_lines is not None and type(total_lines) is not int:
+            raise DecodeError("an integer or null", total_lines).at_key("total_lines")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS, strict)
@@ -2329,10 +2522,14 @@ def decode_text_editor_code_execution_create_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
-    is_file_update = data.get("is_file_update", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        is_file_update = data["is_file_update"]
+    except KeyError:
+        raise missing_field(data, (("is_file_update", "true or false"),)) from None
     if type(is_file_update) is not bool:
         raise DecodeError("true or false", is_file_update).at_key("is_file_update")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS, strict)
@@ -2364,25 +2561,36 @@ def decode_text_editor_code_execution_str_replace_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     lines = data.get("lines", UNSET)
-    if lines is not UNSET and lines is not None:
-        try:
-            lines = decode_list(lines, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("lines")
+    if lines is not UNSET:
+        seen += 1
+        if lines is not None:
+            try:
+                lines = decode_list(lines, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("lines")
     old_start = data.get("old_start", UNSET)
-    if old_start is not UNSET and old_start is not None and type(old_start) is not int:
-        raise DecodeError("an integer or null", old_start).at_key("old_start")
+    if old_start is not UNSET:
+        seen += 1
+        if old_start is not None and type(old_start) is not int:
+            raise DecodeError("an integer or null", old_start).at_key("old_start")
     old_lines = data.get("old_lines", UNSET)
-    if old_lines is not UNSET and old_lines is not None and type(old_lines) is not int:
-        raise DecodeError("an integer or null", old_lines).at_key("old_lines")
+    if old_lines is not UNSET:
+        seen += 1
+        if old_lines is not None and type(old_lines) is not int:
+            raise DecodeError("an integer or null", old_lines).at_key("old_lines")
     new_start = data.get("new_start", UNSET)
-    if new_start is not UNSET and new_start is not None and type(new_start) is not int:
-        raise DecodeError("an integer or null", new_start).at_key("new_start")
+    if new_start is not UNSET:
+        seen += 1
+        if new_start is not None and type(new_start) is not int:
+            raise DecodeError("an integer or null", new_start).at_key("new_start")
     new_lines = data.get("new_lines", UNSET)
-    if new_lines is not UNSET and new_lines is not None and type(new_lines) is not int:
-        raise DecodeError("an integer or null", new_lines).at_key("new_lines")
-    if data.keys() <= _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS:
+    if new_lines is not UNSET:
+        seen += 1
+        if new_lines is not None and type(new_lines) is not int:
+            raise DecodeError("an integer or null", new_lines).at_key("new_lines")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(
@@ -2415,15 +2623,25 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     type_ = data.get("type", UNSET)
     if type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_tool_search_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -2453,7 +2671,20 @@ def decode_tool_search_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"',
+                ),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_code = _content_server_tools.decode_code_execution_tool_result_error_code(
             error_code, strict
@@ -2461,9 +2692,11 @@ def decode_tool_search_tool_result_error_object(
     except DecodeError as error:
         raise error.at_key("error_code")
     error_message = data.get("error_message", UNSET)
-    if error_message is not UNSET and error_message is not None and type(error_message) is not str:
-        raise DecodeError("a string or null", error_message).at_key("error_message")
-    if data.keys() <= _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS:
+    if error_message is not UNSET:
+        seen += 1
+        if error_message is not None and type(error_message) is not str:
+            raise DecodeError("a string or null", error_message).at_key("error_message")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
@@ -2492,12 +2725,16 @@ def decode_tool_search_tool_search_result_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
-    tool_references = data.get("tool_references", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_references = data["tool_references"]
+    except KeyError:
+        raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
         tool_references = decode_list(tool_references, decode_tool_reference_block, strict)
     except DecodeError as error:
         raise error.at_key("tool_references")
-    if data.keys() <= _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS, strict)
@@ -2523,10 +2760,14 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     type_ = data.get("type", UNSET)
     if type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
-    tool_name = data.get("tool_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_name = data["tool_name"]
+    except KeyError:
+        raise missing_field(data, (("tool_name", "a string"),)) from None
     if type(tool_name) is not str:
         raise DecodeError("a string", tool_name).at_key("tool_name")
-    if data.keys() <= _TOOL_REFERENCE_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_FIELDS, strict)
@@ -2553,15 +2794,25 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     type_ = data.get("type", UNSET)
     if type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("content", "an object"),
+            ),
+        ) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
     try:
         content = decode_advisor_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _ADVISOR_TOOL_RESULT_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -2590,12 +2841,24 @@ def decode_advisor_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
-    error_code = data.get("error_code", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_code = data["error_code"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "error_code",
+                    'one of "max_uses_exceeded", "prompt_too_long", "too_many_requests", "overloaded", "unavailable", "execution_time_exceeded", "model_not_found"',
+                ),
+            ),
+        ) from None
     try:
         error_code = _content_server_tools.decode_advisor_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    if data.keys() <= _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
@@ -2622,13 +2885,20 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
     type_ = data.get("type", UNSET)
     if type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET and stop_reason is not None and type(stop_reason) is not str:
-        raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
-    if data.keys() <= _ADVISOR_RESULT_BLOCK_FIELDS:
+    if stop_reason is not UNSET:
+        seen += 1
+        if stop_reason is not None and type(stop_reason) is not str:
+            raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_FIELDS, strict)
@@ -2656,13 +2926,20 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
     type_ = data.get("type", UNSET)
     if type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
-    encrypted_content = data.get("encrypted_content", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        encrypted_content = data["encrypted_content"]
+    except KeyError:
+        raise missing_field(data, (("encrypted_content", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET and stop_reason is not None and type(stop_reason) is not str:
-        raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
-    if data.keys() <= _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS:
+    if stop_reason is not UNSET:
+        seen += 1
+        if stop_reason is not None and type(stop_reason) is not str:
+            raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, strict)
@@ -2692,21 +2969,33 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        name = data["name"]
+        server_name = data["server_name"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("name", "a string"),
+                ("server_name", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    name = data.get("name", UNSET)
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    server_name = data.get("server_name", UNSET)
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    input = data.get("input", UNSET)
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if data.keys() <= _MCP_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_FIELDS, strict)
@@ -2737,18 +3026,29 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
-    tool_use_id = data.get("tool_use_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tool_use_id = data["tool_use_id"]
+        is_error = data["is_error"]
+        content = data["content"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("tool_use_id", "a string"),
+                ("is_error", "true or false"),
+                ("content", "a string or an array"),
+            ),
+        ) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    is_error = data.get("is_error", UNSET)
     if type(is_error) is not bool:
         raise DecodeError("true or false", is_error).at_key("is_error")
-    content = data.get("content", UNSET)
     try:
         content = decode_mcp_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if data.keys() <= _MCP_TOOL_RESULT_BLOCK_FIELDS:
+    if len(data) == 4:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_RESULT_BLOCK_FIELDS, strict)
@@ -2777,15 +3077,25 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     type_ = data.get("type", UNSET)
     if type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
-    mcp_server_name = data.get("mcp_server_name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        mcp_server_name = data["mcp_server_name"]
+        tools = data["tools"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("mcp_server_name", "a string"),
+                ("tools", "an array"),
+            ),
+        ) from None
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
-    tools = data.get("tools", UNSET)
     try:
         tools = decode_list(tools, decode_mcp_tool, strict)
     except DecodeError as error:
         raise error.at_key("tools")
-    if data.keys() <= _MCP_TOOL_LISTING_BLOCK_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_FIELDS, strict)
@@ -2810,18 +3120,31 @@ _MCP_TOOL_FIELDS: Final = frozenset(
 def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+        input_schema = data["input_schema"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("name", "a string"),
+                ("input_schema", "an object"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     description = data.get("description", UNSET)
-    if description is not UNSET and description is not None and type(description) is not str:
-        raise DecodeError("a string or null", description).at_key("description")
-    input_schema = data.get("input_schema", UNSET)
+    if description is not UNSET:
+        seen += 1
+        if description is not None and type(description) is not str:
+            raise DecodeError("a string or null", description).at_key("description")
     try:
         input_schema = decode_map(input_schema, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input_schema")
-    if data.keys() <= _MCP_TOOL_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MCP_TOOL_FIELDS, strict)
@@ -2848,10 +3171,14 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     type_ = data.get("type", UNSET)
     if type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
-    file_id = data.get("file_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        file_id = data["file_id"]
+    except KeyError:
+        raise missing_field(data, (("file_id", "a string"),)) from None
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    if data.keys() <= _CONTAINER_UPLOAD_BLOCK_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_FIELDS, strict)

@@ -20,6 +20,7 @@ from ._runtime import (
     decode_map,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -4102,27 +4103,40 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "navigate":
         raise DecodeError('"navigate"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_navigate_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4149,13 +4163,20 @@ _BROWSER_NAVIGATE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    url = data.get("url", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        url = data["url"]
+    except KeyError:
+        raise missing_field(data, (("url", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_NAVIGATE_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict)
@@ -4185,27 +4206,40 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "list_tabs":
         raise DecodeError('"list_tabs"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4239,27 +4273,40 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "new_tab":
         raise DecodeError('"new_tab"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4295,27 +4342,40 @@ def decode_browser_switch_tab_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "switch_tab":
         raise DecodeError('"switch_tab"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_switch_tab_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4341,10 +4401,14 @@ _BROWSER_SWITCH_TAB_INPUT_FIELDS: Final = frozenset(
 def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTabInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    tab_id = data.get("tab_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tab_id = data["tab_id"]
+    except KeyError:
+        raise missing_field(data, (("tab_id", "a string"),)) from None
     if type(tab_id) is not str:
         raise DecodeError("a string", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_SWITCH_TAB_INPUT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SWITCH_TAB_INPUT_FIELDS, strict)
@@ -4373,27 +4437,40 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "close_tab":
         raise DecodeError('"close_tab"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_close_tab_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4419,10 +4496,14 @@ _BROWSER_CLOSE_TAB_INPUT_FIELDS: Final = frozenset(
 def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    tab_id = data.get("tab_id", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tab_id = data["tab_id"]
+    except KeyError:
+        raise missing_field(data, (("tab_id", "a string"),)) from None
     if type(tab_id) is not str:
         raise DecodeError("a string", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_CLOSE_TAB_INPUT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_CLOSE_TAB_INPUT_FIELDS, strict)
@@ -4451,27 +4532,40 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "read_page":
         raise DecodeError('"read_page"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_read_page_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4500,22 +4594,31 @@ _BROWSER_READ_PAGE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     depth = data.get("depth", UNSET)
-    if depth is not UNSET and depth is not None and type(depth) is not int:
-        raise DecodeError("an integer or null", depth).at_key("depth")
+    if depth is not UNSET:
+        seen += 1
+        if depth is not None and type(depth) is not int:
+            raise DecodeError("an integer or null", depth).at_key("depth")
     filter = data.get("filter", UNSET)
-    if filter is not UNSET and filter is not None:
-        try:
-            filter = decode_browser_read_page_filter(filter, strict)
-        except DecodeError as error:
-            raise error.at_key("filter")
+    if filter is not UNSET:
+        seen += 1
+        if filter is not None:
+            try:
+                filter = decode_browser_read_page_filter(filter, strict)
+            except DecodeError as error:
+                raise error.at_key("filter")
     ref = data.get("ref", UNSET)
-    if ref is not UNSET and ref is not None and type(ref) is not str:
-        raise DecodeError("a string or null", ref).at_key("ref")
+    if ref is not UNSET:
+        seen += 1
+        if ref is not None and type(ref) is not str:
+            raise DecodeError("a string or null", ref).at_key("ref")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_READ_PAGE_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict)
@@ -4549,27 +4652,40 @@ def decode_browser_get_page_text_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "get_page_text":
         raise DecodeError('"get_page_text"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_get_page_text_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4595,10 +4711,13 @@ _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS: Final = frozenset(
 def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPageTextInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict)
@@ -4629,27 +4748,40 @@ def decode_browser_read_console_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "read_console":
         raise DecodeError('"read_console"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_read_console_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4675,10 +4807,13 @@ _BROWSER_READ_CONSOLE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadConsoleInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_READ_CONSOLE_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict)
@@ -4709,27 +4844,40 @@ def decode_browser_read_network_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "read_network":
         raise DecodeError('"read_network"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_read_network_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4755,10 +4903,13 @@ _BROWSER_READ_NETWORK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNetworkInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_READ_NETWORK_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict)
@@ -4787,27 +4938,40 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "find":
         raise DecodeError('"find"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_find_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4834,13 +4998,20 @@ _BROWSER_FIND_INPUT_FIELDS: Final = frozenset(
 def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    query = data.get("query", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        query = data["query"]
+    except KeyError:
+        raise missing_field(data, (("query", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(query) is not str:
         raise DecodeError("a string", query).at_key("query")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_FIND_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict)
@@ -4872,27 +5043,40 @@ def decode_browser_form_input_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "form_input":
         raise DecodeError('"form_input"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_form_input_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict)
@@ -4920,20 +5104,33 @@ _BROWSER_FORM_INPUT_INPUT_FIELDS: Final = frozenset(
 def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInputInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+        value_ = data["value"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("target", "an object"),
+                ("value", "a string, a number or true or false"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_ref_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    value_ = data.get("value", UNSET)
     try:
         value_ = decode_browser_form_input_value(value_, strict)
     except DecodeError as error:
         raise error.at_key("value")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_FORM_INPUT_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict)
@@ -4960,10 +5157,14 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     type_ = data.get("type", UNSET)
     if type_ != "ref":
         raise DecodeError('"ref"', type_).at_key("type")
-    ref = data.get("ref", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        ref = data["ref"]
+    except KeyError:
+        raise missing_field(data, (("ref", "a string"),)) from None
     if type(ref) is not str:
         raise DecodeError("a string", ref).at_key("ref")
-    if data.keys() <= _BROWSER_REF_TARGET_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_REF_TARGET_FIELDS, strict)
@@ -4995,27 +5196,40 @@ def decode_browser_file_upload_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "file_upload":
         raise DecodeError('"file_upload"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_file_upload_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5044,27 +5258,38 @@ _BROWSER_FILE_UPLOAD_INPUT_FIELDS: Final = frozenset(
 def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUploadInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_ref_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     document_ids = data.get("document_ids", UNSET)
-    if document_ids is not UNSET and document_ids is not None:
-        try:
-            document_ids = decode_list(document_ids, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("document_ids")
+    if document_ids is not UNSET:
+        seen += 1
+        if document_ids is not None:
+            try:
+                document_ids = decode_list(document_ids, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("document_ids")
     paths = data.get("paths", UNSET)
-    if paths is not UNSET and paths is not None:
-        try:
-            paths = decode_list(paths, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("paths")
+    if paths is not UNSET:
+        seen += 1
+        if paths is not None:
+            try:
+                paths = decode_list(paths, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("paths")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_FILE_UPLOAD_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict)
@@ -5096,27 +5321,40 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "scroll_to":
         raise DecodeError('"scroll_to"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_scroll_to_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5143,15 +5381,22 @@ _BROWSER_SCROLL_TO_INPUT_FIELDS: Final = frozenset(
 def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_ref_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_SCROLL_TO_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict)
@@ -5183,27 +5428,40 @@ def decode_browser_screenshot_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "screenshot":
         raise DecodeError('"screenshot"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_screenshot_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5229,10 +5487,13 @@ _BROWSER_SCREENSHOT_INPUT_FIELDS: Final = frozenset(
 def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreenshotInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_SCREENSHOT_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict)
@@ -5261,27 +5522,40 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "zoom":
         raise DecodeError('"zoom"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_zoom_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5308,15 +5582,22 @@ _BROWSER_ZOOM_INPUT_FIELDS: Final = frozenset(
 def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    region = data.get("region", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        region = data["region"]
+    except KeyError:
+        raise missing_field(data, (("region", "an array"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         region = decode_list(region, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("region")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_ZOOM_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict)
@@ -5348,27 +5629,40 @@ def decode_browser_left_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_click":
         raise DecodeError('"left_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_left_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5396,18 +5690,27 @@ _BROWSER_LEFT_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET and modifiers is not None and type(modifiers) is not str:
-        raise DecodeError("a string or null", modifiers).at_key("modifiers")
+    if modifiers is not UNSET:
+        seen += 1
+        if modifiers is not None and type(modifiers) is not str:
+            raise DecodeError("a string or null", modifiers).at_key("modifiers")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_LEFT_CLICK_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict)
@@ -5435,13 +5738,23 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     type_ = data.get("type", UNSET)
     if type_ != "coordinate":
         raise DecodeError('"coordinate"', type_).at_key("type")
-    x = data.get("x", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        x = data["x"]
+        y = data["y"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("x", "an integer"),
+                ("y", "an integer"),
+            ),
+        ) from None
     if type(x) is not int:
         raise DecodeError("an integer", x).at_key("x")
-    y = data.get("y", UNSET)
     if type(y) is not int:
         raise DecodeError("an integer", y).at_key("y")
-    if data.keys() <= _BROWSER_COORDINATE_TARGET_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_COORDINATE_TARGET_FIELDS, strict)
@@ -5474,27 +5787,40 @@ def decode_browser_right_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "right_click":
         raise DecodeError('"right_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_right_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5522,18 +5848,27 @@ _BROWSER_RIGHT_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET and modifiers is not None and type(modifiers) is not str:
-        raise DecodeError("a string or null", modifiers).at_key("modifiers")
+    if modifiers is not UNSET:
+        seen += 1
+        if modifiers is not None and type(modifiers) is not str:
+            raise DecodeError("a string or null", modifiers).at_key("modifiers")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_RIGHT_CLICK_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict)
@@ -5566,27 +5901,40 @@ def decode_browser_middle_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "middle_click":
         raise DecodeError('"middle_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_middle_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5614,18 +5962,27 @@ _BROWSER_MIDDLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET and modifiers is not None and type(modifiers) is not str:
-        raise DecodeError("a string or null", modifiers).at_key("modifiers")
+    if modifiers is not UNSET:
+        seen += 1
+        if modifiers is not None and type(modifiers) is not str:
+            raise DecodeError("a string or null", modifiers).at_key("modifiers")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_MIDDLE_CLICK_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict)
@@ -5658,27 +6015,40 @@ def decode_browser_double_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "double_click":
         raise DecodeError('"double_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_double_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5706,18 +6076,27 @@ _BROWSER_DOUBLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET and modifiers is not None and type(modifiers) is not str:
-        raise DecodeError("a string or null", modifiers).at_key("modifiers")
+    if modifiers is not UNSET:
+        seen += 1
+        if modifiers is not None and type(modifiers) is not str:
+            raise DecodeError("a string or null", modifiers).at_key("modifiers")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_DOUBLE_CLICK_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict)
@@ -5750,27 +6129,40 @@ def decode_browser_triple_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "triple_click":
         raise DecodeError('"triple_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_triple_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5798,18 +6190,27 @@ _BROWSER_TRIPLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET and modifiers is not None and type(modifiers) is not str:
-        raise DecodeError("a string or null", modifiers).at_key("modifiers")
+    if modifiers is not UNSET:
+        seen += 1
+        if modifiers is not None and type(modifiers) is not str:
+            raise DecodeError("a string or null", modifiers).at_key("modifiers")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_TRIPLE_CLICK_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict)
@@ -5840,27 +6241,40 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "hover":
         raise DecodeError('"hover"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_hover_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5887,15 +6301,22 @@ _BROWSER_HOVER_INPUT_FIELDS: Final = frozenset(
 def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_HOVER_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict)
@@ -5927,27 +6348,40 @@ def decode_browser_left_click_drag_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_click_drag":
         raise DecodeError('"left_click_drag"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_left_click_drag_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
@@ -5975,20 +6409,33 @@ _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final = frozenset(
 def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeftClickDragInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    from_ = data.get("from", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        from_ = data["from"]
+        target = data["target"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("from", "an object"),
+                ("target", "an object"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_browser_coordinate_target(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
-    target = data.get("target", UNSET)
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
@@ -6021,27 +6468,40 @@ def decode_browser_left_mouse_down_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_left_mouse_down_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6068,15 +6528,22 @@ _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS: Final = frozenset(
 def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeftMouseDownInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict)
@@ -6108,27 +6575,40 @@ def decode_browser_left_mouse_up_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_left_mouse_up_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6155,15 +6635,22 @@ _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS: Final = frozenset(
 def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMouseUpInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict)
@@ -6195,27 +6682,40 @@ def decode_browser_mouse_move_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "mouse_move":
         raise DecodeError('"mouse_move"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_mouse_move_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6242,15 +6742,22 @@ _BROWSER_MOUSE_MOVE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMoveInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    target = data.get("target", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        target = data["target"]
+    except KeyError:
+        raise missing_field(data, (("target", "an object"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_MOUSE_MOVE_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict)
@@ -6280,27 +6787,40 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "scroll":
         raise DecodeError('"scroll"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_scroll_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6329,23 +6849,38 @@ _BROWSER_SCROLL_INPUT_FIELDS: Final = frozenset(
 def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    scroll_direction = data.get("scroll_direction", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        scroll_direction = data["scroll_direction"]
+        target = data["target"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("scroll_direction", 'one of "up", "down", "left", "right"'),
+                ("target", "an object"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
     except DecodeError as error:
         raise error.at_key("scroll_direction")
-    target = data.get("target", UNSET)
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     scroll_amount = data.get("scroll_amount", UNSET)
-    if scroll_amount is not UNSET and scroll_amount is not None and type(scroll_amount) is not int:
-        raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
+    if scroll_amount is not UNSET:
+        seen += 1
+        if scroll_amount is not None and type(scroll_amount) is not int:
+            raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_SCROLL_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict)
@@ -6377,27 +6912,40 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "type":
         raise DecodeError('"type"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_type_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6424,13 +6972,20 @@ _BROWSER_TYPE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_TYPE_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict)
@@ -6460,27 +7015,40 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "key":
         raise DecodeError('"key"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6508,16 +7076,25 @@ _BROWSER_KEY_INPUT_FIELDS: Final = frozenset(
 def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     repeat = data.get("repeat", UNSET)
-    if repeat is not UNSET and repeat is not None and type(repeat) is not int:
-        raise DecodeError("an integer or null", repeat).at_key("repeat")
+    if repeat is not UNSET:
+        seen += 1
+        if repeat is not None and type(repeat) is not int:
+            raise DecodeError("an integer or null", repeat).at_key("repeat")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_KEY_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict)
@@ -6548,27 +7125,40 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "hold_key":
         raise DecodeError('"hold_key"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_hold_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6596,16 +7186,29 @@ _BROWSER_HOLD_KEY_INPUT_FIELDS: Final = frozenset(
 def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    duration = data.get("duration", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        duration = data["duration"]
+        text = data["text"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("duration", "a number"),
+                ("text", "a string"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(duration) is not float and type(duration) is not int:
         raise DecodeError("a number", duration).at_key("duration")
-    text = data.get("text", UNSET)
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_HOLD_KEY_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict)
@@ -6636,27 +7239,40 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "wait":
         raise DecodeError('"wait"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_wait_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6683,13 +7299,20 @@ _BROWSER_WAIT_INPUT_FIELDS: Final = frozenset(
 def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    duration = data.get("duration", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        duration = data["duration"]
+    except KeyError:
+        raise missing_field(data, (("duration", "a number"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(duration) is not float and type(duration) is not int:
         raise DecodeError("a number", duration).at_key("duration")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_WAIT_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict)
@@ -6721,27 +7344,40 @@ def decode_browser_javascript_exec_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "javascript_exec":
         raise DecodeError('"javascript_exec"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "browser":
+        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_browser_javascript_exec_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6768,13 +7404,20 @@ _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS: Final = frozenset(
 def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJavascriptExecInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET and tab_id is not None and type(tab_id) is not str:
-        raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if data.keys() <= _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS:
+    if tab_id is not UNSET:
+        seen += 1
+        if tab_id is not None and type(tab_id) is not str:
+            raise DecodeError("a string or null", tab_id).at_key("tab_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict)
@@ -6804,27 +7447,40 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "key":
         raise DecodeError('"key"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6851,13 +7507,20 @@ _COMPUTER_KEY_INPUT_FIELDS: Final = frozenset(
 def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
     repeat = data.get("repeat", UNSET)
-    if repeat is not UNSET and repeat is not None and type(repeat) is not int:
-        raise DecodeError("an integer or null", repeat).at_key("repeat")
-    if data.keys() <= _COMPUTER_KEY_INPUT_FIELDS:
+    if repeat is not UNSET:
+        seen += 1
+        if repeat is not None and type(repeat) is not int:
+            raise DecodeError("an integer or null", repeat).at_key("repeat")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict)
@@ -6887,27 +7550,40 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "hold_key":
         raise DecodeError('"hold_key"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_hold_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
@@ -6934,13 +7610,23 @@ _COMPUTER_HOLD_KEY_INPUT_FIELDS: Final = frozenset(
 def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    duration = data.get("duration", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        duration = data["duration"]
+        text = data["text"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("duration", "an integer"),
+                ("text", "a string"),
+            ),
+        ) from None
     if type(duration) is not int:
         raise DecodeError("an integer", duration).at_key("duration")
-    text = data.get("text", UNSET)
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    if data.keys() <= _COMPUTER_HOLD_KEY_INPUT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_HOLD_KEY_INPUT_FIELDS, strict)
@@ -6970,27 +7656,40 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "type":
         raise DecodeError('"type"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_type_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7016,10 +7715,14 @@ _COMPUTER_TYPE_INPUT_FIELDS: Final = frozenset(
 def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    if data.keys() <= _COMPUTER_TYPE_INPUT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_TYPE_INPUT_FIELDS, strict)
@@ -7050,27 +7753,40 @@ def decode_computer_cursor_position_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "cursor_position":
         raise DecodeError('"cursor_position"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7106,27 +7822,40 @@ def decode_computer_mouse_move_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "mouse_move":
         raise DecodeError('"mouse_move"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_mouse_move_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7152,12 +7881,16 @@ _COMPUTER_MOUSE_MOVE_INPUT_FIELDS: Final = frozenset(
 def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMoveInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    coordinate = data.get("coordinate", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        coordinate = data["coordinate"]
+    except KeyError:
+        raise missing_field(data, (("coordinate", "an array"),)) from None
     try:
         coordinate = decode_list(coordinate, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("coordinate")
-    if data.keys() <= _COMPUTER_MOUSE_MOVE_INPUT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, strict)
@@ -7188,27 +7921,40 @@ def decode_computer_left_mouse_down_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7244,27 +7990,40 @@ def decode_computer_left_mouse_up_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7300,27 +8059,40 @@ def decode_computer_left_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_click":
         raise DecodeError('"left_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_left_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7347,16 +8119,21 @@ _COMPUTER_LEFT_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET and coordinate is not None:
-        try:
-            coordinate = decode_list(coordinate, decode_integer, strict)
-        except DecodeError as error:
-            raise error.at_key("coordinate")
+    if coordinate is not UNSET:
+        seen += 1
+        if coordinate is not None:
+            try:
+                coordinate = decode_list(coordinate, decode_integer, strict)
+            except DecodeError as error:
+                raise error.at_key("coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_LEFT_CLICK_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict)
@@ -7388,27 +8165,40 @@ def decode_computer_left_click_drag_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "left_click_drag":
         raise DecodeError('"left_click_drag"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_left_click_drag_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7436,20 +8226,33 @@ _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final = frozenset(
 def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLeftClickDragInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    coordinate = data.get("coordinate", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        coordinate = data["coordinate"]
+        start_coordinate = data["start_coordinate"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("coordinate", "an array"),
+                ("start_coordinate", "an array"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         coordinate = decode_list(coordinate, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("coordinate")
-    start_coordinate = data.get("start_coordinate", UNSET)
     try:
         start_coordinate = decode_list(start_coordinate, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("start_coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
@@ -7482,27 +8285,40 @@ def decode_computer_right_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "right_click":
         raise DecodeError('"right_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_right_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7529,16 +8345,21 @@ _COMPUTER_RIGHT_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET and coordinate is not None:
-        try:
-            coordinate = decode_list(coordinate, decode_integer, strict)
-        except DecodeError as error:
-            raise error.at_key("coordinate")
+    if coordinate is not UNSET:
+        seen += 1
+        if coordinate is not None:
+            try:
+                coordinate = decode_list(coordinate, decode_integer, strict)
+            except DecodeError as error:
+                raise error.at_key("coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_RIGHT_CLICK_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict)
@@ -7570,27 +8391,40 @@ def decode_computer_middle_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "middle_click":
         raise DecodeError('"middle_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_middle_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7617,16 +8451,21 @@ _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET and coordinate is not None:
-        try:
-            coordinate = decode_list(coordinate, decode_integer, strict)
-        except DecodeError as error:
-            raise error.at_key("coordinate")
+    if coordinate is not UNSET:
+        seen += 1
+        if coordinate is not None:
+            try:
+                coordinate = decode_list(coordinate, decode_integer, strict)
+            except DecodeError as error:
+                raise error.at_key("coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict)
@@ -7658,27 +8497,40 @@ def decode_computer_double_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "double_click":
         raise DecodeError('"double_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_double_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7705,16 +8557,21 @@ _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET and coordinate is not None:
-        try:
-            coordinate = decode_list(coordinate, decode_integer, strict)
-        except DecodeError as error:
-            raise error.at_key("coordinate")
+    if coordinate is not UNSET:
+        seen += 1
+        if coordinate is not None:
+            try:
+                coordinate = decode_list(coordinate, decode_integer, strict)
+            except DecodeError as error:
+                raise error.at_key("coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict)
@@ -7746,27 +8603,40 @@ def decode_computer_triple_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "triple_click":
         raise DecodeError('"triple_click"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_triple_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7793,16 +8663,21 @@ _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET and coordinate is not None:
-        try:
-            coordinate = decode_list(coordinate, decode_integer, strict)
-        except DecodeError as error:
-            raise error.at_key("coordinate")
+    if coordinate is not UNSET:
+        seen += 1
+        if coordinate is not None:
+            try:
+                coordinate = decode_list(coordinate, decode_integer, strict)
+            except DecodeError as error:
+                raise error.at_key("coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict)
@@ -7832,27 +8707,40 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "scroll":
         raise DecodeError('"scroll"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_scroll_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7881,24 +8769,39 @@ _COMPUTER_SCROLL_INPUT_FIELDS: Final = frozenset(
 def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    scroll_amount = data.get("scroll_amount", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        scroll_amount = data["scroll_amount"]
+        scroll_direction = data["scroll_direction"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("scroll_amount", "an integer"),
+                ("scroll_direction", 'one of "up", "down", "left", "right"'),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(scroll_amount) is not int:
         raise DecodeError("an integer", scroll_amount).at_key("scroll_amount")
-    scroll_direction = data.get("scroll_direction", UNSET)
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET and coordinate is not None:
-        try:
-            coordinate = decode_list(coordinate, decode_integer, strict)
-        except DecodeError as error:
-            raise error.at_key("coordinate")
+    if coordinate is not UNSET:
+        seen += 1
+        if coordinate is not None:
+            try:
+                coordinate = decode_list(coordinate, decode_integer, strict)
+            except DecodeError as error:
+                raise error.at_key("coordinate")
     text = data.get("text", UNSET)
-    if text is not UNSET and text is not None and type(text) is not str:
-        raise DecodeError("a string or null", text).at_key("text")
-    if data.keys() <= _COMPUTER_SCROLL_INPUT_FIELDS:
+    if text is not UNSET:
+        seen += 1
+        if text is not None and type(text) is not str:
+            raise DecodeError("a string or null", text).at_key("text")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict)
@@ -7930,27 +8833,40 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "wait":
         raise DecodeError('"wait"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_wait_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
@@ -7976,10 +8892,14 @@ _COMPUTER_WAIT_INPUT_FIELDS: Final = frozenset(
 def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    duration = data.get("duration", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        duration = data["duration"]
+    except KeyError:
+        raise missing_field(data, (("duration", "an integer"),)) from None
     if type(duration) is not int:
         raise DecodeError("an integer", duration).at_key("duration")
-    if data.keys() <= _COMPUTER_WAIT_INPUT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_WAIT_INPUT_FIELDS, strict)
@@ -8010,27 +8930,40 @@ def decode_computer_screenshot_tool_use_block(
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "screenshot":
         raise DecodeError('"screenshot"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_map(input, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
@@ -8064,27 +8997,40 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
     type_ = data.get("type", UNSET)
     if type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    id = data.get("id", UNSET)
-    if type(id) is not str:
-        raise DecodeError("a string", id).at_key("id")
     name = data.get("name", UNSET)
     if name != "zoom":
         raise DecodeError('"zoom"', name).at_key("name")
+    toolset_name = data.get("toolset_name", UNSET)
+    if toolset_name != "computer":
+        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        id = data["id"]
+        input = data["input"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("id", "a string"),
+                ("input", "an object"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
+    if type(id) is not str:
+        raise DecodeError("a string", id).at_key("id")
     caller = data.get("caller", UNSET)
-    if caller is not UNSET and caller is not None:
-        try:
-            caller = _response.decode_tool_use_caller(caller, strict)
-        except DecodeError as error:
-            raise error.at_key("caller")
-    input = data.get("input", UNSET)
+    if caller is not UNSET:
+        seen += 1
+        if caller is not None:
+            try:
+                caller = _response.decode_tool_use_caller(caller, strict)
+            except DecodeError as error:
+                raise error.at_key("caller")
     try:
         input = decode_computer_zoom_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
-    if data.keys() <= _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
@@ -8110,12 +9056,16 @@ _COMPUTER_ZOOM_INPUT_FIELDS: Final = frozenset(
 def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    region = data.get("region", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        region = data["region"]
+    except KeyError:
+        raise missing_field(data, (("region", "an array"),)) from None
     try:
         region = decode_list(region, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("region")
-    if data.keys() <= _COMPUTER_ZOOM_INPUT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_ZOOM_INPUT_FIELDS, strict)

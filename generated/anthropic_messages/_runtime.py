@@ -197,6 +197,14 @@ def encode_value(value: Any) -> Any:
     return value
 
 
+def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -> DecodeError:
+    """The error for the first required member absent from `data` (name, expected text)."""
+    for key, expected in required:
+        if key not in data:
+            return DecodeError(expected, UNSET).at_key(key)
+    raise AssertionError("missing_field called with every required member present")
+
+
 def extra_fields(data: dict[str, Any], known: frozenset[str], strict: bool) -> dict[str, Any]:
     """The members of `data` the spec does not name; strict decoding rejects them."""
     extra = {key: value for key, value in data.items() if key not in known}

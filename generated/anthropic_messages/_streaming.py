@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from . import _errors
 from . import _response
 from . import _usage
-from ._runtime import UNSET, DecodeError, Model, Unset, decode_list, extra_fields, new_instance
+from ._runtime import (
+    UNSET,
+    DecodeError,
+    Model,
+    Unset,
+    decode_list,
+    extra_fields,
+    missing_field,
+    new_instance,
+)
 
 if TYPE_CHECKING:
     from ._response import Container, ContextManagementResponse, Message, StopReason
@@ -736,12 +745,16 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     type_ = data.get("type", UNSET)
     if type_ != "message_start":
         raise DecodeError('"message_start"', type_).at_key("type")
-    message = data.get("message", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        message = data["message"]
+    except KeyError:
+        raise missing_field(data, (("message", "an object"),)) from None
     try:
         message = _response.decode_message(message, strict)
     except DecodeError as error:
         raise error.at_key("message")
-    if data.keys() <= _MESSAGE_START_EVENT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_START_EVENT_FIELDS, strict)
@@ -770,33 +783,48 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
     type_ = data.get("type", UNSET)
     if type_ != "message_delta":
         raise DecodeError('"message_delta"', type_).at_key("type")
-    delta = data.get("delta", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        delta = data["delta"]
+        usage = data["usage"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("delta", "an object"),
+                ("usage", "an object"),
+            ),
+        ) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         delta = decode_message_delta(delta, strict)
     except DecodeError as error:
         raise error.at_key("delta")
-    usage = data.get("usage", UNSET)
     try:
         usage = decode_message_delta_usage(usage, strict)
     except DecodeError as error:
         raise error.at_key("usage")
     context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET and context_management is not None:
-        try:
-            context_management = _response.decode_context_management_response(
-                context_management, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("context_management")
+    if context_management is not UNSET:
+        seen += 1
+        if context_management is not None:
+            try:
+                context_management = _response.decode_context_management_response(
+                    context_management, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("context_management")
     input_transformations = data.get("input_transformations", UNSET)
-    if input_transformations is not UNSET and input_transformations is not None:
-        try:
-            input_transformations = decode_list(
-                input_transformations, _response.decode_input_transformation, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("input_transformations")
-    if data.keys() <= _MESSAGE_DELTA_EVENT_FIELDS:
+    if input_transformations is not UNSET:
+        seen += 1
+        if input_transformations is not None:
+            try:
+                input_transformations = decode_list(
+                    input_transformations, _response.decode_input_transformation, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("input_transformations")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict)
@@ -824,28 +852,37 @@ _MESSAGE_DELTA_FIELDS: Final = frozenset(
 def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET and stop_reason is not None:
-        try:
-            stop_reason = _response.decode_stop_reason(stop_reason, strict)
-        except DecodeError as error:
-            raise error.at_key("stop_reason")
+    if stop_reason is not UNSET:
+        seen += 1
+        if stop_reason is not None:
+            try:
+                stop_reason = _response.decode_stop_reason(stop_reason, strict)
+            except DecodeError as error:
+                raise error.at_key("stop_reason")
     stop_sequence = data.get("stop_sequence", UNSET)
-    if stop_sequence is not UNSET and stop_sequence is not None and type(stop_sequence) is not str:
-        raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
+    if stop_sequence is not UNSET:
+        seen += 1
+        if stop_sequence is not None and type(stop_sequence) is not str:
+            raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
     stop_details = data.get("stop_details", UNSET)
-    if stop_details is not UNSET and stop_details is not None:
-        try:
-            stop_details = _response.decode_stop_details(stop_details, strict)
-        except DecodeError as error:
-            raise error.at_key("stop_details")
+    if stop_details is not UNSET:
+        seen += 1
+        if stop_details is not None:
+            try:
+                stop_details = _response.decode_stop_details(stop_details, strict)
+            except DecodeError as error:
+                raise error.at_key("stop_details")
     container = data.get("container", UNSET)
-    if container is not UNSET and container is not None:
-        try:
-            container = _response.decode_container(container, strict)
-        except DecodeError as error:
-            raise error.at_key("container")
-    if data.keys() <= _MESSAGE_DELTA_FIELDS:
+    if container is not UNSET:
+        seen += 1
+        if container is not None:
+            try:
+                container = _response.decode_container(container, strict)
+            except DecodeError as error:
+                raise error.at_key("container")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict)
@@ -876,57 +913,68 @@ _MESSAGE_DELTA_USAGE_FIELDS: Final = frozenset(
 def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    output_tokens = data.get("output_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        output_tokens = data["output_tokens"]
+    except KeyError:
+        raise missing_field(data, (("output_tokens", "an integer"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
     input_tokens = data.get("input_tokens", UNSET)
-    if input_tokens is not UNSET and input_tokens is not None and type(input_tokens) is not int:
-        raise DecodeError("an integer or null", input_tokens).at_key("input_tokens")
+    if input_tokens is not UNSET:
+        seen += 1
+        if input_tokens is not None and type(input_tokens) is not int:
+            raise DecodeError("an integer or null", input_tokens).at_key("input_tokens")
     cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-    if (
-        cache_creation_input_tokens is not UNSET
-        and cache_creation_input_tokens is not None
-        and type(cache_creation_input_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
-            "cache_creation_input_tokens"
-        )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-    if (
-        cache_read_input_tokens is not UNSET
-        and cache_read_input_tokens is not None
-        and type(cache_read_input_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
-            "cache_read_input_tokens"
-        )
-    server_tool_use = data.get("server_tool_use", UNSET)
-    if server_tool_use is not UNSET and server_tool_use is not None:
-        try:
-            server_tool_use = _usage.decode_server_tool_usage(server_tool_use, strict)
-        except DecodeError as error:
-            raise error.at_key("server_tool_use")
-    output_tokens_details = data.get("output_tokens_details", UNSET)
-    if output_tokens_details is not UNSET and output_tokens_details is not None:
-        try:
-            output_tokens_details = _usage.decode_output_tokens_details(
-                output_tokens_details, strict
+    if cache_creation_input_tokens is not UNSET:
+        seen += 1
+        if cache_creation_input_tokens is not None and type(cache_creation_input_tokens) is not int:
+            raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
+                "cache_creation_input_tokens"
             )
-        except DecodeError as error:
-            raise error.at_key("output_tokens_details")
+    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
+    if cache_read_input_tokens is not UNSET:
+        seen += 1
+        if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
+            raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
+                "cache_read_input_tokens"
+            )
+    server_tool_use = data.get("server_tool_use", UNSET)
+    if server_tool_use is not UNSET:
+        seen += 1
+        if server_tool_use is not None:
+            try:
+                server_tool_use = _usage.decode_server_tool_usage(server_tool_use, strict)
+            except DecodeError as error:
+                raise error.at_key("server_tool_use")
+    output_tokens_details = data.get("output_tokens_details", UNSET)
+    if output_tokens_details is not UNSET:
+        seen += 1
+        if output_tokens_details is not None:
+            try:
+                output_tokens_details = _usage.decode_output_tokens_details(
+                    output_tokens_details, strict
+                )
+            except DecodeError as error:
+                raise error.at_key("output_tokens_details")
     iterations = data.get("iterations", UNSET)
-    if iterations is not UNSET and iterations is not None:
-        try:
-            iterations = decode_list(iterations, _usage.decode_iterations_usage_item, strict)
-        except DecodeError as error:
-            raise error.at_key("iterations")
+    if iterations is not UNSET:
+        seen += 1
+        if iterations is not None:
+            try:
+                iterations = decode_list(iterations, _usage.decode_iterations_usage_item, strict)
+            except DecodeError as error:
+                raise error.at_key("iterations")
     fallback_credit = data.get("fallback_credit", UNSET)
-    if fallback_credit is not UNSET and fallback_credit is not None:
-        try:
-            fallback_credit = _usage.decode_fallback_credit_usage(fallback_credit, strict)
-        except DecodeError as error:
-            raise error.at_key("fallback_credit")
-    if data.keys() <= _MESSAGE_DELTA_USAGE_FIELDS:
+    if fallback_credit is not UNSET:
+        seen += 1
+        if fallback_credit is not None:
+            try:
+                fallback_credit = _usage.decode_fallback_credit_usage(fallback_credit, strict)
+            except DecodeError as error:
+                raise error.at_key("fallback_credit")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict)
@@ -957,7 +1005,7 @@ def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
     type_ = data.get("type", UNSET)
     if type_ != "message_stop":
         raise DecodeError('"message_stop"', type_).at_key("type")
-    if data.keys() <= _MESSAGE_STOP_EVENT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_STOP_EVENT_FIELDS, strict)
@@ -983,15 +1031,25 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     type_ = data.get("type", UNSET)
     if type_ != "content_block_start":
         raise DecodeError('"content_block_start"', type_).at_key("type")
-    index = data.get("index", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        index = data["index"]
+        content_block = data["content_block"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("index", "an integer"),
+                ("content_block", "an object"),
+            ),
+        ) from None
     if type(index) is not int:
         raise DecodeError("an integer", index).at_key("index")
-    content_block = data.get("content_block", UNSET)
     try:
         content_block = _response.decode_content_block(content_block, strict)
     except DecodeError as error:
         raise error.at_key("content_block")
-    if data.keys() <= _CONTENT_BLOCK_START_EVENT_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CONTENT_BLOCK_START_EVENT_FIELDS, strict)
@@ -1019,15 +1077,25 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     type_ = data.get("type", UNSET)
     if type_ != "content_block_delta":
         raise DecodeError('"content_block_delta"', type_).at_key("type")
-    index = data.get("index", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        index = data["index"]
+        delta = data["delta"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("index", "an integer"),
+                ("delta", "an object"),
+            ),
+        ) from None
     if type(index) is not int:
         raise DecodeError("an integer", index).at_key("index")
-    delta = data.get("delta", UNSET)
     try:
         delta = decode_content_block_delta(delta, strict)
     except DecodeError as error:
         raise error.at_key("delta")
-    if data.keys() <= _CONTENT_BLOCK_DELTA_EVENT_FIELDS:
+    if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, strict)
@@ -1054,10 +1122,14 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     type_ = data.get("type", UNSET)
     if type_ != "content_block_stop":
         raise DecodeError('"content_block_stop"', type_).at_key("type")
-    index = data.get("index", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        index = data["index"]
+    except KeyError:
+        raise missing_field(data, (("index", "an integer"),)) from None
     if type(index) is not int:
         raise DecodeError("an integer", index).at_key("index")
-    if data.keys() <= _CONTENT_BLOCK_STOP_EVENT_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CONTENT_BLOCK_STOP_EVENT_FIELDS, strict)
@@ -1082,7 +1154,7 @@ def decode_ping_event(data: Any, strict: bool) -> PingEvent:
     type_ = data.get("type", UNSET)
     if type_ != "ping":
         raise DecodeError('"ping"', type_).at_key("type")
-    if data.keys() <= _PING_EVENT_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _PING_EVENT_FIELDS, strict)
@@ -1108,15 +1180,22 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
     type_ = data.get("type", UNSET)
     if type_ != "error":
         raise DecodeError('"error"', type_).at_key("type")
-    error_ = data.get("error", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        error_ = data["error"]
+    except KeyError:
+        raise missing_field(data, (("error", "an object"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_ = _errors.decode_error_object(error_, strict)
     except DecodeError as error:
         raise error.at_key("error")
     request_id = data.get("request_id", UNSET)
-    if request_id is not UNSET and request_id is not None and type(request_id) is not str:
-        raise DecodeError("a string or null", request_id).at_key("request_id")
-    if data.keys() <= _ERROR_EVENT_FIELDS:
+    if request_id is not UNSET:
+        seen += 1
+        if request_id is not None and type(request_id) is not str:
+            raise DecodeError("a string or null", request_id).at_key("request_id")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict)
@@ -1143,10 +1222,14 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     type_ = data.get("type", UNSET)
     if type_ != "text_delta":
         raise DecodeError('"text_delta"', type_).at_key("type")
-    text = data.get("text", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        text = data["text"]
+    except KeyError:
+        raise missing_field(data, (("text", "a string"),)) from None
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    if data.keys() <= _TEXT_DELTA_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _TEXT_DELTA_FIELDS, strict)
@@ -1172,10 +1255,14 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     type_ = data.get("type", UNSET)
     if type_ != "input_json_delta":
         raise DecodeError('"input_json_delta"', type_).at_key("type")
-    partial_json = data.get("partial_json", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        partial_json = data["partial_json"]
+    except KeyError:
+        raise missing_field(data, (("partial_json", "a string"),)) from None
     if type(partial_json) is not str:
         raise DecodeError("a string", partial_json).at_key("partial_json")
-    if data.keys() <= _INPUT_JSON_DELTA_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _INPUT_JSON_DELTA_FIELDS, strict)
@@ -1201,12 +1288,16 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     type_ = data.get("type", UNSET)
     if type_ != "citations_delta":
         raise DecodeError('"citations_delta"', type_).at_key("type")
-    citation = data.get("citation", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        citation = data["citation"]
+    except KeyError:
+        raise missing_field(data, (("citation", "an object"),)) from None
     try:
         citation = _response.decode_text_citation(citation, strict)
     except DecodeError as error:
         raise error.at_key("citation")
-    if data.keys() <= _CITATIONS_DELTA_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CITATIONS_DELTA_FIELDS, strict)
@@ -1233,17 +1324,20 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     type_ = data.get("type", UNSET)
     if type_ != "thinking_delta":
         raise DecodeError('"thinking_delta"', type_).at_key("type")
-    thinking = data.get("thinking", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        thinking = data["thinking"]
+    except KeyError:
+        raise missing_field(data, (("thinking", "a string"),)) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
     estimated_tokens = data.get("estimated_tokens", UNSET)
-    if (
-        estimated_tokens is not UNSET
-        and estimated_tokens is not None
-        and type(estimated_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
-    if data.keys() <= _THINKING_DELTA_FIELDS:
+    if estimated_tokens is not UNSET:
+        seen += 1
+        if estimated_tokens is not None and type(estimated_tokens) is not int:
+            raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict)
@@ -1270,10 +1364,14 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     type_ = data.get("type", UNSET)
     if type_ != "signature_delta":
         raise DecodeError('"signature_delta"', type_).at_key("type")
-    signature = data.get("signature", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        signature = data["signature"]
+    except KeyError:
+        raise missing_field(data, (("signature", "a string"),)) from None
     if type(signature) is not str:
         raise DecodeError("a string", signature).at_key("signature")
-    if data.keys() <= _SIGNATURE_DELTA_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _SIGNATURE_DELTA_FIELDS, strict)
@@ -1300,17 +1398,18 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
     type_ = data.get("type", UNSET)
     if type_ != "compaction_delta":
         raise DecodeError('"compaction_delta"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     content = data.get("content", UNSET)
-    if content is not UNSET and content is not None and type(content) is not str:
-        raise DecodeError("a string or null", content).at_key("content")
+    if content is not UNSET:
+        seen += 1
+        if content is not None and type(content) is not str:
+            raise DecodeError("a string or null", content).at_key("content")
     encrypted_content = data.get("encrypted_content", UNSET)
-    if (
-        encrypted_content is not UNSET
-        and encrypted_content is not None
-        and type(encrypted_content) is not str
-    ):
-        raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
-    if data.keys() <= _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS:
+    if encrypted_content is not UNSET:
+        seen += 1
+        if encrypted_content is not None and type(encrypted_content) is not str:
+            raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict)

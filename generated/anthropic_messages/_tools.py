@@ -22,6 +22,7 @@ from ._runtime import (
     decode_map,
     extra_fields,
     map_of,
+    missing_field,
     new_instance,
 )
 
@@ -1005,54 +1006,75 @@ _TOOL_FIELDS: Final = frozenset(
 def decode_tool(data: Any, strict: bool) -> Tool:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+        input_schema = data["input_schema"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("name", "a string"),
+                ("input_schema", "an object"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     type_ = data.get("type", UNSET)
-    if type_ is not UNSET and type_ is not None and type_ != "custom":
-        raise DecodeError('"custom" or null', type_).at_key("type")
-    name = data.get("name", UNSET)
+    if type_ is not UNSET:
+        seen += 1
+        if type_ is not None and type_ != "custom":
+            raise DecodeError('"custom" or null', type_).at_key("type")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     description = data.get("description", UNSET)
-    if description is not UNSET and type(description) is not str:
-        raise DecodeError("a string", description).at_key("description")
-    input_schema = data.get("input_schema", UNSET)
+    if description is not UNSET:
+        seen += 1
+        if type(description) is not str:
+            raise DecodeError("a string", description).at_key("description")
     try:
         input_schema = decode_map(input_schema, decode_any, strict)
     except DecodeError as error:
         raise error.at_key("input_schema")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     eager_input_streaming = data.get("eager_input_streaming", UNSET)
-    if (
-        eager_input_streaming is not UNSET
-        and eager_input_streaming is not None
-        and type(eager_input_streaming) is not bool
-    ):
-        raise DecodeError("true or false or null", eager_input_streaming).at_key(
-            "eager_input_streaming"
-        )
+    if eager_input_streaming is not UNSET:
+        seen += 1
+        if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
+            raise DecodeError("true or false or null", eager_input_streaming).at_key(
+                "eager_input_streaming"
+            )
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_FIELDS, strict)
@@ -1094,31 +1116,40 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_BASH20241022_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_BASH20241022_PARAM_FIELDS, strict)
@@ -1157,31 +1188,40 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_BASH20250124_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_BASH20250124_PARAM_FIELDS, strict)
@@ -1220,31 +1260,40 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, strict)
@@ -1283,31 +1332,40 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS, strict)
@@ -1346,31 +1404,40 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS, strict)
@@ -1410,38 +1477,45 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     max_characters = data.get("max_characters", UNSET)
-    if (
-        max_characters is not UNSET
-        and max_characters is not None
-        and type(max_characters) is not int
-    ):
-        raise DecodeError("an integer or null", max_characters).at_key("max_characters")
+    if max_characters is not UNSET:
+        seen += 1
+        if max_characters is not None and type(max_characters) is not int:
+            raise DecodeError("an integer or null", max_characters).at_key("max_characters")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS, strict)
@@ -1484,44 +1558,61 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
     name = data.get("name", UNSET)
     if name != "computer":
         raise DecodeError('"computer"', name).at_key("name")
-    display_width_px = data.get("display_width_px", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        display_width_px = data["display_width_px"]
+        display_height_px = data["display_height_px"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("display_width_px", "an integer"),
+                ("display_height_px", "an integer"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    display_height_px = data.get("display_height_px", UNSET)
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     display_number = data.get("display_number", UNSET)
-    if (
-        display_number is not UNSET
-        and display_number is not None
-        and type(display_number) is not int
-    ):
-        raise DecodeError("an integer or null", display_number).at_key("display_number")
+    if display_number is not UNSET:
+        seen += 1
+        if display_number is not None and type(display_number) is not int:
+            raise DecodeError("an integer or null", display_number).at_key("display_number")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_COMPUTER_USE20241022_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, strict)
@@ -1566,44 +1657,61 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
     name = data.get("name", UNSET)
     if name != "computer":
         raise DecodeError('"computer"', name).at_key("name")
-    display_width_px = data.get("display_width_px", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        display_width_px = data["display_width_px"]
+        display_height_px = data["display_height_px"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("display_width_px", "an integer"),
+                ("display_height_px", "an integer"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    display_height_px = data.get("display_height_px", UNSET)
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     display_number = data.get("display_number", UNSET)
-    if (
-        display_number is not UNSET
-        and display_number is not None
-        and type(display_number) is not int
-    ):
-        raise DecodeError("an integer or null", display_number).at_key("display_number")
+    if display_number is not UNSET:
+        seen += 1
+        if display_number is not None and type(display_number) is not int:
+            raise DecodeError("an integer or null", display_number).at_key("display_number")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_COMPUTER_USE20250124_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, strict)
@@ -1649,47 +1757,66 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
     name = data.get("name", UNSET)
     if name != "computer":
         raise DecodeError('"computer"', name).at_key("name")
-    display_width_px = data.get("display_width_px", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        display_width_px = data["display_width_px"]
+        display_height_px = data["display_height_px"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("display_width_px", "an integer"),
+                ("display_height_px", "an integer"),
+            ),
+        ) from None
+    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    display_height_px = data.get("display_height_px", UNSET)
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     display_number = data.get("display_number", UNSET)
-    if (
-        display_number is not UNSET
-        and display_number is not None
-        and type(display_number) is not int
-    ):
-        raise DecodeError("an integer or null", display_number).at_key("display_number")
+    if display_number is not UNSET:
+        seen += 1
+        if display_number is not None and type(display_number) is not int:
+            raise DecodeError("an integer or null", display_number).at_key("display_number")
     enable_zoom = data.get("enable_zoom", UNSET)
-    if enable_zoom is not UNSET and type(enable_zoom) is not bool:
-        raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
+    if enable_zoom is not UNSET:
+        seen += 1
+        if type(enable_zoom) is not bool:
+            raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_COMPUTER_USE20251124_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, strict)
@@ -1732,31 +1859,40 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
     name = data.get("name", UNSET)
     if name != "memory":
         raise DecodeError('"memory"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     input_examples = data.get("input_examples", UNSET)
     if input_examples is not UNSET:
+        seen += 1
         try:
             input_examples = decode_list(input_examples, map_of(decode_any), strict)
         except DecodeError as error:
             raise error.at_key("input_examples")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _MEMORY_TOOL20250818_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MEMORY_TOOL20250818_PARAM_FIELDS, strict)

@@ -18,6 +18,7 @@ from ._runtime import (
     decode_list,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -1634,8 +1635,10 @@ def decode_code_execution_tool20250522_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -1643,18 +1646,24 @@ def decode_code_execution_tool20250522_param(
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS, strict)
@@ -1693,8 +1702,10 @@ def decode_code_execution_tool20250825_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -1702,18 +1713,24 @@ def decode_code_execution_tool20250825_param(
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS, strict)
@@ -1752,8 +1769,10 @@ def decode_code_execution_tool20260120_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -1761,18 +1780,24 @@ def decode_code_execution_tool20260120_param(
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS, strict)
@@ -1811,8 +1836,10 @@ def decode_code_execution_tool20260521_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -1820,18 +1847,24 @@ def decode_code_execution_tool20260521_param(
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS, strict)
@@ -1872,29 +1905,39 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET and user_location is not None:
-        try:
-            user_location = decode_user_location_param(user_location, strict)
-        except DecodeError as error:
-            raise error.at_key("user_location")
+    if user_location is not UNSET:
+        seen += 1
+        if user_location is not None:
+            try:
+                user_location = decode_user_location_param(user_location, strict)
+            except DecodeError as error:
+                raise error.at_key("user_location")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -1902,18 +1945,24 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_SEARCH_TOOL20250305_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, strict)
@@ -1958,29 +2007,39 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET and user_location is not None:
-        try:
-            user_location = decode_user_location_param(user_location, strict)
-        except DecodeError as error:
-            raise error.at_key("user_location")
+    if user_location is not UNSET:
+        seen += 1
+        if user_location is not None:
+            try:
+                user_location = decode_user_location_param(user_location, strict)
+            except DecodeError as error:
+                raise error.at_key("user_location")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -1988,18 +2047,24 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_SEARCH_TOOL20260209_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS, strict)
@@ -2045,35 +2110,46 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET and user_location is not None:
-        try:
-            user_location = decode_user_location_param(user_location, strict)
-        except DecodeError as error:
-            raise error.at_key("user_location")
+    if user_location is not UNSET:
+        seen += 1
+        if user_location is not None:
+            try:
+                user_location = decode_user_location_param(user_location, strict)
+            except DecodeError as error:
+                raise error.at_key("user_location")
     response_inclusion = data.get("response_inclusion", UNSET)
     if response_inclusion is not UNSET:
+        seen += 1
         try:
             response_inclusion = decode_server_tool_response_inclusion(response_inclusion, strict)
         except DecodeError as error:
             raise error.at_key("response_inclusion")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2081,18 +2157,24 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_SEARCH_TOOL20260318_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS, strict)
@@ -2130,19 +2212,28 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
     type_ = data.get("type", UNSET)
     if type_ != "approximate":
         raise DecodeError('"approximate"', type_).at_key("type")
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     city = data.get("city", UNSET)
-    if city is not UNSET and city is not None and type(city) is not str:
-        raise DecodeError("a string or null", city).at_key("city")
+    if city is not UNSET:
+        seen += 1
+        if city is not None and type(city) is not str:
+            raise DecodeError("a string or null", city).at_key("city")
     region = data.get("region", UNSET)
-    if region is not UNSET and region is not None and type(region) is not str:
-        raise DecodeError("a string or null", region).at_key("region")
+    if region is not UNSET:
+        seen += 1
+        if region is not None and type(region) is not str:
+            raise DecodeError("a string or null", region).at_key("region")
     country = data.get("country", UNSET)
-    if country is not UNSET and country is not None and type(country) is not str:
-        raise DecodeError("a string or null", country).at_key("country")
+    if country is not UNSET:
+        seen += 1
+        if country is not None and type(country) is not str:
+            raise DecodeError("a string or null", country).at_key("country")
     timezone = data.get("timezone", UNSET)
-    if timezone is not UNSET and timezone is not None and type(timezone) is not str:
-        raise DecodeError("a string or null", timezone).at_key("timezone")
-    if data.keys() <= _USER_LOCATION_PARAM_FIELDS:
+    if timezone is not UNSET:
+        seen += 1
+        if timezone is not None and type(timezone) is not str:
+            raise DecodeError("a string or null", timezone).at_key("timezone")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _USER_LOCATION_PARAM_FIELDS, strict)
@@ -2184,42 +2275,52 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = _content.decode_citations_config_param(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = _content.decode_citations_config_param(citations, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
     max_content_tokens = data.get("max_content_tokens", UNSET)
-    if (
-        max_content_tokens is not UNSET
-        and max_content_tokens is not None
-        and type(max_content_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
+    if max_content_tokens is not UNSET:
+        seen += 1
+        if max_content_tokens is not None and type(max_content_tokens) is not int:
+            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET and url_sources is not None:
-        try:
-            url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-        except DecodeError as error:
-            raise error.at_key("url_sources")
+    if url_sources is not UNSET:
+        seen += 1
+        if url_sources is not None:
+            try:
+                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+            except DecodeError as error:
+                raise error.at_key("url_sources")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2227,18 +2328,24 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_FETCH_TOOL20250910_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL20250910_PARAM_FIELDS, strict)
@@ -2287,42 +2394,52 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = _content.decode_citations_config_param(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = _content.decode_citations_config_param(citations, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
     max_content_tokens = data.get("max_content_tokens", UNSET)
-    if (
-        max_content_tokens is not UNSET
-        and max_content_tokens is not None
-        and type(max_content_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
+    if max_content_tokens is not UNSET:
+        seen += 1
+        if max_content_tokens is not None and type(max_content_tokens) is not int:
+            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET and url_sources is not None:
-        try:
-            url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-        except DecodeError as error:
-            raise error.at_key("url_sources")
+    if url_sources is not UNSET:
+        seen += 1
+        if url_sources is not None:
+            try:
+                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+            except DecodeError as error:
+                raise error.at_key("url_sources")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2330,18 +2447,24 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_FETCH_TOOL20260209_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL20260209_PARAM_FIELDS, strict)
@@ -2391,45 +2514,57 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = _content.decode_citations_config_param(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = _content.decode_citations_config_param(citations, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
     max_content_tokens = data.get("max_content_tokens", UNSET)
-    if (
-        max_content_tokens is not UNSET
-        and max_content_tokens is not None
-        and type(max_content_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
+    if max_content_tokens is not UNSET:
+        seen += 1
+        if max_content_tokens is not None and type(max_content_tokens) is not int:
+            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET and url_sources is not None:
-        try:
-            url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-        except DecodeError as error:
-            raise error.at_key("url_sources")
+    if url_sources is not UNSET:
+        seen += 1
+        if url_sources is not None:
+            try:
+                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+            except DecodeError as error:
+                raise error.at_key("url_sources")
     use_cache = data.get("use_cache", UNSET)
-    if use_cache is not UNSET and type(use_cache) is not bool:
-        raise DecodeError("true or false", use_cache).at_key("use_cache")
+    if use_cache is not UNSET:
+        seen += 1
+        if type(use_cache) is not bool:
+            raise DecodeError("true or false", use_cache).at_key("use_cache")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2437,18 +2572,24 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_FETCH_TOOL20260309_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL20260309_PARAM_FIELDS, strict)
@@ -2500,51 +2641,64 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET and allowed_domains is not None:
-        try:
-            allowed_domains = decode_list(allowed_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_domains")
+    if allowed_domains is not UNSET:
+        seen += 1
+        if allowed_domains is not None:
+            try:
+                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("allowed_domains")
     blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET and blocked_domains is not None:
-        try:
-            blocked_domains = decode_list(blocked_domains, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("blocked_domains")
+    if blocked_domains is not UNSET:
+        seen += 1
+        if blocked_domains is not None:
+            try:
+                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("blocked_domains")
     citations = data.get("citations", UNSET)
-    if citations is not UNSET and citations is not None:
-        try:
-            citations = _content.decode_citations_config_param(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
+    if citations is not UNSET:
+        seen += 1
+        if citations is not None:
+            try:
+                citations = _content.decode_citations_config_param(citations, strict)
+            except DecodeError as error:
+                raise error.at_key("citations")
     max_content_tokens = data.get("max_content_tokens", UNSET)
-    if (
-        max_content_tokens is not UNSET
-        and max_content_tokens is not None
-        and type(max_content_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
+    if max_content_tokens is not UNSET:
+        seen += 1
+        if max_content_tokens is not None and type(max_content_tokens) is not int:
+            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET and url_sources is not None:
-        try:
-            url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-        except DecodeError as error:
-            raise error.at_key("url_sources")
+    if url_sources is not UNSET:
+        seen += 1
+        if url_sources is not None:
+            try:
+                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+            except DecodeError as error:
+                raise error.at_key("url_sources")
     use_cache = data.get("use_cache", UNSET)
-    if use_cache is not UNSET and type(use_cache) is not bool:
-        raise DecodeError("true or false", use_cache).at_key("use_cache")
+    if use_cache is not UNSET:
+        seen += 1
+        if type(use_cache) is not bool:
+            raise DecodeError("true or false", use_cache).at_key("use_cache")
     response_inclusion = data.get("response_inclusion", UNSET)
     if response_inclusion is not UNSET:
+        seen += 1
         try:
             response_inclusion = decode_server_tool_response_inclusion(response_inclusion, strict)
         except DecodeError as error:
             raise error.at_key("response_inclusion")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2552,18 +2706,24 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _WEB_FETCH_TOOL20260318_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_TOOL20260318_PARAM_FIELDS, strict)
@@ -2599,25 +2759,29 @@ _WEB_FETCH_URL_SOURCES_PARAM_FIELDS: Final = frozenset(
 def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSourcesParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    seen = 0  # members read so far; fewer than len(data) means unknown ones
     user_input = data.get("user_input", UNSET)
     if user_input is not UNSET:
+        seen += 1
         try:
             user_input = decode_web_fetch_user_input_source_param(user_input, strict)
         except DecodeError as error:
             raise error.at_key("user_input")
     client_tool_results = data.get("client_tool_results", UNSET)
     if client_tool_results is not UNSET:
+        seen += 1
         try:
             client_tool_results = decode_web_fetch_url_source_param(client_tool_results, strict)
         except DecodeError as error:
             raise error.at_key("client_tool_results")
     server_tool_results = data.get("server_tool_results", UNSET)
     if server_tool_results is not UNSET:
+        seen += 1
         try:
             server_tool_results = decode_web_fetch_url_source_param(server_tool_results, strict)
         except DecodeError as error:
             raise error.at_key("server_tool_results")
-    if data.keys() <= _WEB_FETCH_URL_SOURCES_PARAM_FIELDS:
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, strict)
@@ -2643,7 +2807,7 @@ def decode_web_fetch_url_source_all_param(data: Any, strict: bool) -> WebFetchUR
     type_ = data.get("type", UNSET)
     if type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
-    if data.keys() <= _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS, strict)
@@ -2667,7 +2831,7 @@ def decode_web_fetch_url_source_none_param(data: Any, strict: bool) -> WebFetchU
     type_ = data.get("type", UNSET)
     if type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
-    if data.keys() <= _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS, strict)
@@ -2692,12 +2856,16 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
     type_ = data.get("type", UNSET)
     if type_ != "only":
         raise DecodeError('"only"', type_).at_key("type")
-    tools = data.get("tools", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tools = data["tools"]
+    except KeyError:
+        raise missing_field(data, (("tools", "an array"),)) from None
     try:
         tools = decode_list(tools, decode_web_fetch_url_source_tool_reference_param, strict)
     except DecodeError as error:
         raise error.at_key("tools")
-    if data.keys() <= _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS, strict)
@@ -2725,12 +2893,16 @@ def decode_web_fetch_url_source_except_param(
     type_ = data.get("type", UNSET)
     if type_ != "except":
         raise DecodeError('"except"', type_).at_key("type")
-    tools = data.get("tools", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        tools = data["tools"]
+    except KeyError:
+        raise missing_field(data, (("tools", "an array"),)) from None
     try:
         tools = decode_list(tools, decode_web_fetch_url_source_tool_reference_param, strict)
     except DecodeError as error:
         raise error.at_key("tools")
-    if data.keys() <= _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS, strict)
@@ -2758,10 +2930,14 @@ def decode_web_fetch_url_source_tool_reference_param(
     type_ = data.get("type", UNSET)
     if type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
-    name = data.get("name", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        name = data["name"]
+    except KeyError:
+        raise missing_field(data, (("name", "a string"),)) from None
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    if data.keys() <= _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS, strict)
@@ -2798,8 +2974,10 @@ def decode_tool_search_tool_bm25_20251119_param(
     name = data.get("name", UNSET)
     if name != "tool_search_tool_bm25":
         raise DecodeError('"tool_search_tool_bm25"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2807,18 +2985,24 @@ def decode_tool_search_tool_bm25_20251119_param(
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS, strict)
@@ -2859,8 +3043,10 @@ def decode_tool_search_tool_regex20251119_param(
     name = data.get("name", UNSET)
     if name != "tool_search_tool_regex":
         raise DecodeError('"tool_search_tool_regex"', name).at_key("name")
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2868,18 +3054,24 @@ def decode_tool_search_tool_regex20251119_param(
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS, strict)
@@ -2920,23 +3112,35 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
     name = data.get("name", UNSET)
     if name != "advisor":
         raise DecodeError('"advisor"', name).at_key("name")
-    model = data.get("model", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        model = data["model"]
+    except KeyError:
+        raise missing_field(data, (("model", "a string"),)) from None
+    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     caching = data.get("caching", UNSET)
-    if caching is not UNSET and caching is not None:
-        try:
-            caching = _content.decode_cache_control_ephemeral_param(caching, strict)
-        except DecodeError as error:
-            raise error.at_key("caching")
+    if caching is not UNSET:
+        seen += 1
+        if caching is not None:
+            try:
+                caching = _content.decode_cache_control_ephemeral_param(caching, strict)
+            except DecodeError as error:
+                raise error.at_key("caching")
     max_tokens = data.get("max_tokens", UNSET)
-    if max_tokens is not UNSET and max_tokens is not None and type(max_tokens) is not int:
-        raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
+    if max_tokens is not UNSET:
+        seen += 1
+        if max_tokens is not None and type(max_tokens) is not int:
+            raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
     max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET and max_uses is not None and type(max_uses) is not int:
-        raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+    if max_uses is not UNSET:
+        seen += 1
+        if max_uses is not None and type(max_uses) is not int:
+            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
+        seen += 1
         try:
             allowed_callers = decode_list(
                 allowed_callers, _tools.decode_tool_allowed_caller, strict
@@ -2944,18 +3148,24 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         except DecodeError as error:
             raise error.at_key("allowed_callers")
     cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET and cache_control is not None:
-        try:
-            cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_control")
+    if cache_control is not UNSET:
+        seen += 1
+        if cache_control is not None:
+            try:
+                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_control")
     defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET and type(defer_loading) is not bool:
-        raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+    if defer_loading is not UNSET:
+        seen += 1
+        if type(defer_loading) is not bool:
+            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
     strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET and type(strict_) is not bool:
-        raise DecodeError("true or false", strict_).at_key("strict")
-    if data.keys() <= _ADVISOR_TOOL20260301_PARAM_FIELDS:
+    if strict_ is not UNSET:
+        seen += 1
+        if type(strict_) is not bool:
+            raise DecodeError("true or false", strict_).at_key("strict")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_TOOL20260301_PARAM_FIELDS, strict)

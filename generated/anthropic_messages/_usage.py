@@ -16,6 +16,7 @@ from ._runtime import (
     decode_list,
     decode_string,
     extra_fields,
+    missing_field,
     new_instance,
 )
 
@@ -782,76 +783,99 @@ _USAGE_FIELDS: Final = frozenset(
 def decode_usage(data: Any, strict: bool) -> Usage:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    input_tokens = data.get("input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        input_tokens = data["input_tokens"]
+        output_tokens = data["output_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("input_tokens", "an integer"),
+                ("output_tokens", "an integer"),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    output_tokens = data.get("output_tokens", UNSET)
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
     cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-    if (
-        cache_creation_input_tokens is not UNSET
-        and cache_creation_input_tokens is not None
-        and type(cache_creation_input_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
-            "cache_creation_input_tokens"
-        )
+    if cache_creation_input_tokens is not UNSET:
+        seen += 1
+        if cache_creation_input_tokens is not None and type(cache_creation_input_tokens) is not int:
+            raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
+                "cache_creation_input_tokens"
+            )
     cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-    if (
-        cache_read_input_tokens is not UNSET
-        and cache_read_input_tokens is not None
-        and type(cache_read_input_tokens) is not int
-    ):
-        raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
-            "cache_read_input_tokens"
-        )
+    if cache_read_input_tokens is not UNSET:
+        seen += 1
+        if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
+            raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
+                "cache_read_input_tokens"
+            )
     cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET and cache_creation is not None:
-        try:
-            cache_creation = decode_cache_creation(cache_creation, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_creation")
+    if cache_creation is not UNSET:
+        seen += 1
+        if cache_creation is not None:
+            try:
+                cache_creation = decode_cache_creation(cache_creation, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_creation")
     server_tool_use = data.get("server_tool_use", UNSET)
-    if server_tool_use is not UNSET and server_tool_use is not None:
-        try:
-            server_tool_use = decode_server_tool_usage(server_tool_use, strict)
-        except DecodeError as error:
-            raise error.at_key("server_tool_use")
+    if server_tool_use is not UNSET:
+        seen += 1
+        if server_tool_use is not None:
+            try:
+                server_tool_use = decode_server_tool_usage(server_tool_use, strict)
+            except DecodeError as error:
+                raise error.at_key("server_tool_use")
     output_tokens_details = data.get("output_tokens_details", UNSET)
-    if output_tokens_details is not UNSET and output_tokens_details is not None:
-        try:
-            output_tokens_details = decode_output_tokens_details(output_tokens_details, strict)
-        except DecodeError as error:
-            raise error.at_key("output_tokens_details")
+    if output_tokens_details is not UNSET:
+        seen += 1
+        if output_tokens_details is not None:
+            try:
+                output_tokens_details = decode_output_tokens_details(output_tokens_details, strict)
+            except DecodeError as error:
+                raise error.at_key("output_tokens_details")
     service_tier = data.get("service_tier", UNSET)
-    if service_tier is not UNSET and service_tier is not None:
-        try:
-            service_tier = decode_service_tier(service_tier, strict)
-        except DecodeError as error:
-            raise error.at_key("service_tier")
+    if service_tier is not UNSET:
+        seen += 1
+        if service_tier is not None:
+            try:
+                service_tier = decode_service_tier(service_tier, strict)
+            except DecodeError as error:
+                raise error.at_key("service_tier")
     inference_geo = data.get("inference_geo", UNSET)
-    if inference_geo is not UNSET and inference_geo is not None and type(inference_geo) is not str:
-        raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
+    if inference_geo is not UNSET:
+        seen += 1
+        if inference_geo is not None and type(inference_geo) is not str:
+            raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
     speed = data.get("speed", UNSET)
-    if speed is not UNSET and speed is not None:
-        try:
-            speed = decode_speed(speed, strict)
-        except DecodeError as error:
-            raise error.at_key("speed")
+    if speed is not UNSET:
+        seen += 1
+        if speed is not None:
+            try:
+                speed = decode_speed(speed, strict)
+            except DecodeError as error:
+                raise error.at_key("speed")
     iterations = data.get("iterations", UNSET)
-    if iterations is not UNSET and iterations is not None:
-        try:
-            iterations = decode_list(iterations, decode_iterations_usage_item, strict)
-        except DecodeError as error:
-            raise error.at_key("iterations")
+    if iterations is not UNSET:
+        seen += 1
+        if iterations is not None:
+            try:
+                iterations = decode_list(iterations, decode_iterations_usage_item, strict)
+            except DecodeError as error:
+                raise error.at_key("iterations")
     fallback_credit = data.get("fallback_credit", UNSET)
-    if fallback_credit is not UNSET and fallback_credit is not None:
-        try:
-            fallback_credit = decode_fallback_credit_usage(fallback_credit, strict)
-        except DecodeError as error:
-            raise error.at_key("fallback_credit")
-    if data.keys() <= _USAGE_FIELDS:
+    if fallback_credit is not UNSET:
+        seen += 1
+        if fallback_credit is not None:
+            try:
+                fallback_credit = decode_fallback_credit_usage(fallback_credit, strict)
+            except DecodeError as error:
+                raise error.at_key("fallback_credit")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _USAGE_FIELDS, strict)
@@ -884,17 +908,27 @@ _CACHE_CREATION_FIELDS: Final = frozenset(
 def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    ephemeral_5m_input_tokens = data.get("ephemeral_5m_input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        ephemeral_5m_input_tokens = data["ephemeral_5m_input_tokens"]
+        ephemeral_1h_input_tokens = data["ephemeral_1h_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("ephemeral_5m_input_tokens", "an integer"),
+                ("ephemeral_1h_input_tokens", "an integer"),
+            ),
+        ) from None
     if type(ephemeral_5m_input_tokens) is not int:
         raise DecodeError("an integer", ephemeral_5m_input_tokens).at_key(
             "ephemeral_5m_input_tokens"
         )
-    ephemeral_1h_input_tokens = data.get("ephemeral_1h_input_tokens", UNSET)
     if type(ephemeral_1h_input_tokens) is not int:
         raise DecodeError("an integer", ephemeral_1h_input_tokens).at_key(
             "ephemeral_1h_input_tokens"
         )
-    if data.keys() <= _CACHE_CREATION_FIELDS:
+    if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict)
@@ -917,13 +951,20 @@ _SERVER_TOOL_USAGE_FIELDS: Final = frozenset(
 def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    web_search_requests = data.get("web_search_requests", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        web_search_requests = data["web_search_requests"]
+    except KeyError:
+        raise missing_field(data, (("web_search_requests", "an integer"),)) from None
+    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(web_search_requests) is not int:
         raise DecodeError("an integer", web_search_requests).at_key("web_search_requests")
     web_fetch_requests = data.get("web_fetch_requests", UNSET)
-    if web_fetch_requests is not UNSET and type(web_fetch_requests) is not int:
-        raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
-    if data.keys() <= _SERVER_TOOL_USAGE_FIELDS:
+    if web_fetch_requests is not UNSET:
+        seen += 1
+        if type(web_fetch_requests) is not int:
+            raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict)
@@ -945,10 +986,14 @@ _OUTPUT_TOKENS_DETAILS_FIELDS: Final = frozenset(
 def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    thinking_tokens = data.get("thinking_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        thinking_tokens = data["thinking_tokens"]
+    except KeyError:
+        raise missing_field(data, (("thinking_tokens", "an integer"),)) from None
     if type(thinking_tokens) is not int:
         raise DecodeError("an integer", thinking_tokens).at_key("thinking_tokens")
-    if data.keys() <= _OUTPUT_TOKENS_DETAILS_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict)
@@ -978,30 +1023,47 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
     type_ = data.get("type", UNSET)
     if type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
-    input_tokens = data.get("input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        input_tokens = data["input_tokens"]
+        output_tokens = data["output_tokens"]
+        cache_creation_input_tokens = data["cache_creation_input_tokens"]
+        cache_read_input_tokens = data["cache_read_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("input_tokens", "an integer"),
+                ("output_tokens", "an integer"),
+                ("cache_creation_input_tokens", "an integer"),
+                ("cache_read_input_tokens", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    output_tokens = data.get("output_tokens", UNSET)
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
     if type(cache_creation_input_tokens) is not int:
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET and cache_creation is not None:
-        try:
-            cache_creation = decode_cache_creation(cache_creation, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_creation")
+    if cache_creation is not UNSET:
+        seen += 1
+        if cache_creation is not None:
+            try:
+                cache_creation = decode_cache_creation(cache_creation, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_creation")
     model = data.get("model", UNSET)
-    if model is not UNSET and model is not None and type(model) is not str:
-        raise DecodeError("a string or null", model).at_key("model")
-    if data.keys() <= _MESSAGE_ITERATION_USAGE_FIELDS:
+    if model is not UNSET:
+        seen += 1
+        if model is not None and type(model) is not str:
+            raise DecodeError("a string or null", model).at_key("model")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict)
@@ -1036,27 +1098,42 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
     type_ = data.get("type", UNSET)
     if type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
-    input_tokens = data.get("input_tokens", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        input_tokens = data["input_tokens"]
+        output_tokens = data["output_tokens"]
+        cache_creation_input_tokens = data["cache_creation_input_tokens"]
+        cache_read_input_tokens = data["cache_read_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("input_tokens", "an integer"),
+                ("output_tokens", "an integer"),
+                ("cache_creation_input_tokens", "an integer"),
+                ("cache_read_input_tokens", "an integer"),
+            ),
+        ) from None
+    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    output_tokens = data.get("output_tokens", UNSET)
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
     if type(cache_creation_input_tokens) is not int:
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET and cache_creation is not None:
-        try:
-            cache_creation = decode_cache_creation(cache_creation, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_creation")
-    if data.keys() <= _COMPACTION_ITERATION_USAGE_FIELDS:
+    if cache_creation is not UNSET:
+        seen += 1
+        if cache_creation is not None:
+            try:
+                cache_creation = decode_cache_creation(cache_creation, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_creation")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict)
@@ -1091,30 +1168,46 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
     type_ = data.get("type", UNSET)
     if type_ != "advisor_message":
         raise DecodeError('"advisor_message"', type_).at_key("type")
-    model = data.get("model", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        model = data["model"]
+        input_tokens = data["input_tokens"]
+        output_tokens = data["output_tokens"]
+        cache_creation_input_tokens = data["cache_creation_input_tokens"]
+        cache_read_input_tokens = data["cache_read_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("model", "a string"),
+                ("input_tokens", "an integer"),
+                ("output_tokens", "an integer"),
+                ("cache_creation_input_tokens", "an integer"),
+                ("cache_read_input_tokens", "an integer"),
+            ),
+        ) from None
+    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    input_tokens = data.get("input_tokens", UNSET)
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    output_tokens = data.get("output_tokens", UNSET)
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
     if type(cache_creation_input_tokens) is not int:
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET and cache_creation is not None:
-        try:
-            cache_creation = decode_cache_creation(cache_creation, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_creation")
-    if data.keys() <= _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS:
+    if cache_creation is not UNSET:
+        seen += 1
+        if cache_creation is not None:
+            try:
+                cache_creation = decode_cache_creation(cache_creation, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_creation")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict)
@@ -1152,30 +1245,46 @@ def decode_fallback_message_iteration_usage(
     type_ = data.get("type", UNSET)
     if type_ != "fallback_message":
         raise DecodeError('"fallback_message"', type_).at_key("type")
-    model = data.get("model", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        model = data["model"]
+        input_tokens = data["input_tokens"]
+        output_tokens = data["output_tokens"]
+        cache_creation_input_tokens = data["cache_creation_input_tokens"]
+        cache_read_input_tokens = data["cache_read_input_tokens"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                ("model", "a string"),
+                ("input_tokens", "an integer"),
+                ("output_tokens", "an integer"),
+                ("cache_creation_input_tokens", "an integer"),
+                ("cache_read_input_tokens", "an integer"),
+            ),
+        ) from None
+    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    input_tokens = data.get("input_tokens", UNSET)
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    output_tokens = data.get("output_tokens", UNSET)
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
     if type(cache_creation_input_tokens) is not int:
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET and cache_creation is not None:
-        try:
-            cache_creation = decode_cache_creation(cache_creation, strict)
-        except DecodeError as error:
-            raise error.at_key("cache_creation")
-    if data.keys() <= _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS:
+    if cache_creation is not UNSET:
+        seen += 1
+        if cache_creation is not None:
+            try:
+                cache_creation = decode_cache_creation(cache_creation, strict)
+            except DecodeError as error:
+                raise error.at_key("cache_creation")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict)
@@ -1202,12 +1311,16 @@ _FALLBACK_CREDIT_USAGE_FIELDS: Final = frozenset(
 def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    status = data.get("status", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        status = data["status"]
+    except KeyError:
+        raise missing_field(data, (("status", "an object"),)) from None
     try:
         status = decode_fallback_credit_status(status, strict)
     except DecodeError as error:
         raise error.at_key("status")
-    if data.keys() <= _FALLBACK_CREDIT_USAGE_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_CREDIT_USAGE_FIELDS, strict)
@@ -1231,7 +1344,7 @@ def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRe
     type_ = data.get("type", UNSET)
     if type_ != "redeemed":
         raise DecodeError('"redeemed"', type_).at_key("type")
-    if data.keys() <= _FALLBACK_CREDIT_REDEEMED_FIELDS:
+    if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_CREDIT_REDEEMED_FIELDS, strict)
@@ -1257,18 +1370,33 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
     type_ = data.get("type", UNSET)
     if type_ != "not_applied":
         raise DecodeError('"not_applied"', type_).at_key("type")
-    reason = data.get("reason", UNSET)
+    # Constant tags first (a wrong variant says so), then absent members, then each value.
+    try:
+        reason = data["reason"]
+    except KeyError:
+        raise missing_field(
+            data,
+            (
+                (
+                    "reason",
+                    'one of "body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"',
+                ),
+            ),
+        ) from None
+    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         reason = decode_fallback_credit_not_applied_reason(reason, strict)
     except DecodeError as error:
         raise error.at_key("reason")
     remove_to_redeem = data.get("remove_to_redeem", UNSET)
-    if remove_to_redeem is not UNSET and remove_to_redeem is not None:
-        try:
-            remove_to_redeem = decode_list(remove_to_redeem, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("remove_to_redeem")
-    if data.keys() <= _FALLBACK_CREDIT_NOT_APPLIED_FIELDS:
+    if remove_to_redeem is not UNSET:
+        seen += 1
+        if remove_to_redeem is not None:
+            try:
+                remove_to_redeem = decode_list(remove_to_redeem, decode_string, strict)
+            except DecodeError as error:
+                raise error.at_key("remove_to_redeem")
+    if len(data) == seen:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict)
