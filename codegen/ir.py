@@ -33,6 +33,11 @@ class TypeRef:
         return self.kind in ("object", "tagged_union", "one_of", "enum")
 
     @property
+    def is_free_json(self) -> bool:
+        """A map or list of `any`: checked for its container kind only and kept as received."""
+        return self.kind in ("list", "map") and self.item is not None and self.item.kind == "any"
+
+    @property
     def json_kind(self) -> str:
         """The JSON kind of a value of this type (for untagged union dispatch)."""
         if self.kind in ("string", "const", "enum"):

@@ -18,9 +18,7 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_any,
     decode_list,
-    decode_map,
     decode_string,
     extra_fields,
     missing_field,
@@ -2267,10 +2265,8 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
         schema = data["schema"]
     except KeyError:
         raise missing_field(data, (("schema", "an object"),)) from None
-    try:
-        schema = decode_map(schema, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("schema")
+    if type(schema) is not dict:
+        raise DecodeError("an object", schema).at_key("schema")
     if len(data) == 2:
         extra = {}
     else:

@@ -18,9 +18,7 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_any,
     decode_list,
-    decode_map,
     extra_fields,
     missing_field,
     new_instance,
@@ -2583,10 +2581,8 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         raise DecodeError("a string", id).at_key("id")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     caller = data.get("caller", UNSET)
     if caller is not UNSET:
         seen += 1
@@ -2747,10 +2743,8 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         name = _content.decode_server_tool_name(name, strict)
     except DecodeError as error:
         raise error.at_key("name")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     caller = data.get("caller", UNSET)
     if caller is not UNSET:
         seen += 1

@@ -15,9 +15,7 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_any,
     decode_list,
-    decode_map,
     decode_string,
     extra_fields,
     missing_field,
@@ -2991,10 +2989,8 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
         raise DecodeError("a string", name).at_key("name")
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == 5:
         extra = {}
     else:
@@ -3140,10 +3136,8 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
         seen += 1
         if description is not None and type(description) is not str:
             raise DecodeError("a string or null", description).at_key("description")
-    try:
-        input_schema = decode_map(input_schema, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input_schema")
+    if type(input_schema) is not dict:
+        raise DecodeError("an object", input_schema).at_key("input_schema")
     if len(data) == seen:
         extra = {}
     else:

@@ -5161,10 +5161,8 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
             raise DecodeError('"custom"', type_).at_key("type")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    try:
-        input_schema = decode_map(input_schema, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input_schema")
+    if type(input_schema) is not dict:
+        raise DecodeError("an object", input_schema).at_key("input_schema")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
         seen += 1
@@ -10111,10 +10109,8 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    try:
-        input_schema = decode_map(input_schema, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input_schema")
+    if type(input_schema) is not dict:
+        raise DecodeError("an object", input_schema).at_key("input_schema")
     description = data.get("description", UNSET)
     if description is not UNSET:
         seen += 1

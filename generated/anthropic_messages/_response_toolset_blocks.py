@@ -14,10 +14,8 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_any,
     decode_integer,
     decode_list,
-    decode_map,
     decode_string,
     extra_fields,
     missing_field,
@@ -4235,10 +4233,8 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
                 caller = _response.decode_tool_use_caller(caller, strict)
             except DecodeError as error:
                 raise error.at_key("caller")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == seen:
         extra = {}
     else:
@@ -4302,10 +4298,8 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
                 caller = _response.decode_tool_use_caller(caller, strict)
             except DecodeError as error:
                 raise error.at_key("caller")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == seen:
         extra = {}
     else:
@@ -7782,10 +7776,8 @@ def decode_computer_cursor_position_tool_use_block(
                 caller = _response.decode_tool_use_caller(caller, strict)
             except DecodeError as error:
                 raise error.at_key("caller")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == seen:
         extra = {}
     else:
@@ -7950,10 +7942,8 @@ def decode_computer_left_mouse_down_tool_use_block(
                 caller = _response.decode_tool_use_caller(caller, strict)
             except DecodeError as error:
                 raise error.at_key("caller")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == seen:
         extra = {}
     else:
@@ -8019,10 +8009,8 @@ def decode_computer_left_mouse_up_tool_use_block(
                 caller = _response.decode_tool_use_caller(caller, strict)
             except DecodeError as error:
                 raise error.at_key("caller")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == seen:
         extra = {}
     else:
@@ -8959,10 +8947,8 @@ def decode_computer_screenshot_tool_use_block(
                 caller = _response.decode_tool_use_caller(caller, strict)
             except DecodeError as error:
                 raise error.at_key("caller")
-    try:
-        input = decode_map(input, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input")
+    if type(input) is not dict:
+        raise DecodeError("an object", input).at_key("input")
     if len(data) == seen:
         extra = {}
     else:

@@ -19,7 +19,6 @@ from ._runtime import (
     Unset,
     decode_any,
     decode_list,
-    decode_map,
     extra_fields,
     map_of,
     missing_field,
@@ -1031,10 +1030,8 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         seen += 1
         if type(description) is not str:
             raise DecodeError("a string", description).at_key("description")
-    try:
-        input_schema = decode_map(input_schema, decode_any, strict)
-    except DecodeError as error:
-        raise error.at_key("input_schema")
+    if type(input_schema) is not dict:
+        raise DecodeError("an object", input_schema).at_key("input_schema")
     allowed_callers = data.get("allowed_callers", UNSET)
     if allowed_callers is not UNSET:
         seen += 1
