@@ -4,8 +4,11 @@ Three workloads are assembled deterministically from the recorded payloads in te
 an agent-style request (300 messages with tool calls and results, images, documents, 60 tools),
 a response of 60 mixed content blocks, and a stream of 300 events. Every candidate runs in this
 one process, interleaved round by round, so machine noise hits them alike; the table gives the
-median time of each and its ratio to the JSON floor. Memory, import time and generation time
-are measured too. The table is printed and written to tests/benchmark_results.md.
+median time of each and its ratio to the JSON floor. The official SDK's pydantic models and, as
+the fast-library reference, msgspec Structs built from our JSON Schema export
+(tests/msgspec_reference.py) run on the response and stream; their rows are skipped when the
+package is not installed. Memory, import time and generation time are measured too. The table
+is printed and written to tests/benchmark_results.md.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ def measure(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, 
 def speed_table(rounds: int) -> list[tuple[str, str, float, str]]:
     rows: list[tuple[str, str, float, str]] = []
     sdk = _sdk()
+    ms = _msgspec()
 
     # Request: a gateway decodes it, reads it, encodes it again.
     body = request_workload()
@@ -142,6 +146,11 @@ def speed_table(rounds: int) -> list[tuple[str, str, float, str]]:
         candidates["SDK BetaMessage.model_validate_json"] = lambda: sdk[
             "BetaMessage"
         ].model_validate_json(text)
+    if ms:
+        msgspec, ref = ms
+        message_struct = msgspec.json.decode(text, type=ref.Message)  # fails loudly if it cannot
+        candidates["msgspec decode"] = lambda: msgspec.json.decode(text, type=ref.Message)
+        candidates["msgspec encode"] = lambda: msgspec.json.encode(message_struct)
     rows += _rows(f"response ({len(text) // 1024} KB, 60 blocks)", measure(candidates, rounds))
 
     # Stream: each event arrives as one JSON text.
@@ -162,6 +171,12 @@ def speed_table(rounds: int) -> list[tuple[str, str, float, str]]:
         candidates["SDK BetaRawMessageStreamEvent.validate_json"] = lambda: [
             adapter.validate_json(t) for t in texts
         ]
+    if ms:
+        msgspec, ref = ms
+        decoder = msgspec.json.Decoder(ref.MessageStreamEvent)
+        event_structs = [decoder.decode(t) for t in texts]  # every event must decode
+        candidates["msgspec decode"] = lambda: [decoder.decode(t) for t in texts]
+        candidates["msgspec encode"] = lambda: [msgspec.json.encode(e) for e in event_structs]
     rows += _rows(f"stream ({len(texts)} events)", measure(candidates, rounds))
     return rows
 
@@ -169,10 +184,9 @@ def speed_table(rounds: int) -> list[tuple[str, str, float, str]]:
 def _rows(workload: str, times: dict[str, float]) -> list[tuple[str, str, float, str]]:
     rows = []
     for name, ns in times.items():
-        floor = times["json.dumps"] if name in ("encode", "json.dumps") else times["json.loads"]
-        ratio = (
-            f"{ns / floor:.2f}× {'json.dumps' if floor == times['json.dumps'] else 'json.loads'}"
-        )
+        encoding = name == "json.dumps" or name.endswith("encode")
+        floor = times["json.dumps"] if encoding else times["json.loads"]
+        ratio = f"{ns / floor:.2f}× {'json.dumps' if encoding else 'json.loads'}"
         rows.append((workload, name, ns / 1e6, ratio))
     return rows
 
@@ -184,6 +198,17 @@ def _sdk() -> dict[str, Any] | None:
     except ImportError:
         return None
     return {"BetaMessage": BetaMessage, "events": pydantic.TypeAdapter(BetaRawMessageStreamEvent)}
+
+
+def _msgspec() -> tuple[Any, Any] | None:
+    """msgspec and the reference Structs (tests/msgspec_reference.py), if msgspec is installed."""
+    try:
+        import msgspec
+    except ImportError:
+        return None
+    from tests import msgspec_reference
+
+    return msgspec, msgspec_reference
 
 
 def memory_row() -> str:
