@@ -60,17 +60,22 @@ class _Importer:
             name, n = f"{base}{n}", n + 1
         return name
 
+    def annotations(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The description (when kept), deprecation and beta headers of a type or field."""
+        keys: dict[str, Any] = {}
+        if self.keep_descriptions and isinstance(schema.get("description"), str):
+            keys["description"] = " ".join(schema["description"].split())
+        if schema.get("deprecated"):
+            keys["deprecated"] = True
+        beta = schema.get("x-anthropic-beta")
+        if beta:
+            keys["beta"] = _one_or_list(beta)
+        return keys
+
     # Definitions
 
     def define(self, name: str, schema: dict[str, Any]) -> None:
-        body: dict[str, Any] = {}
-        if self.keep_descriptions and isinstance(schema.get("description"), str):
-            body["description"] = " ".join(schema["description"].split())
-        if schema.get("deprecated"):
-            body["deprecated"] = True
-        beta = schema.get("x-anthropic-beta")
-        if beta:
-            body["beta"] = beta[0] if len(beta) == 1 else list(beta)
+        body: dict[str, Any] = self.annotations(schema)
         self.types[name] = body  # claimed before nested names are made
         if "enum" in schema and "properties" not in schema:
             beta_values = schema.get("x-anthropic-beta-values", {})
@@ -116,13 +121,7 @@ class _Importer:
             spec["nullable"] = True
         if "default" in prop and prop["default"] is not None:
             spec["default"] = prop["default"]
-        if self.keep_descriptions and isinstance(prop.get("description"), str):
-            spec["description"] = " ".join(prop["description"].split())
-        if prop.get("deprecated"):
-            spec["deprecated"] = True
-        beta = prop.get("x-anthropic-beta")
-        if beta:
-            spec["beta"] = beta[0] if len(beta) == 1 else list(beta)
+        spec.update(self.annotations(prop))
         python_name = prop.get("x-python-name")
         if python_name is None and (
             keyword.iskeyword(wire_name)

@@ -102,26 +102,18 @@ def _diff_type(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Chan
     if kind == "object":
         changes += _diff_object(name, old, new)
     elif kind == "enum":
-        before, after = old.get("enum", []), new.get("enum", [])
         closed = bool(new.get("x-closed-enum"))
-        for value in after:
-            if value not in before:
-                changes.append(Change(name, f"+ {name} value {json.dumps(value)}"))
-        for value in before:
-            if value not in after:
-                changes.append(Change(name, f"- {name} value {json.dumps(value)}", breaking=closed))
+        values = [json.dumps(v) for v in old.get("enum", [])], [
+            json.dumps(v) for v in new.get("enum", [])
+        ]
+        changes += _added_removed(name, "value", *values, removal_breaks=closed)
         if closed and not old.get("x-closed-enum"):
             changes.append(Change(name, f"~ {name} is now closed", breaking=True))
     else:
         before = [_type_text(o) for o in old.get("oneOf", [])]
         after = [_type_text(o) for o in new.get("oneOf", [])]
-        for item in after:
-            if item not in before:
-                changes.append(Change(name, f"+ {name} variant {item}"))
-        for item in before:
-            if item not in after:
-                # A removed tagged variant decodes as Unknown in lenient mode, strictly it fails.
-                changes.append(Change(name, f"- {name} variant {item}", breaking=True))
+        # A removed tagged variant decodes as Unknown in lenient mode; strictly it fails.
+        changes += _added_removed(name, "variant", before, after, removal_breaks=True)
         if old.get("x-default-variant") != new.get("x-default-variant"):
             changes.append(
                 Change(
@@ -132,6 +124,19 @@ def _diff_type(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Chan
                 )
             )
     return changes
+
+
+def _added_removed(
+    name: str, what: str, before: list[str], after: list[str], *, removal_breaks: bool
+) -> list[Change]:
+    """Items of a list (enum values, variants) that appeared or went away, in list order."""
+    added = [Change(name, f"+ {name} {what} {item}") for item in after if item not in before]
+    removed = [
+        Change(name, f"- {name} {what} {item}", breaking=removal_breaks)
+        for item in before
+        if item not in after
+    ]
+    return added + removed
 
 
 def _diff_object(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
