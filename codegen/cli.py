@@ -13,6 +13,7 @@ from typing import Any
 
 from . import (
     build_ir,
+    ir,
     format,
     import_jsonschema,
     jsonschema_export,
@@ -29,11 +30,15 @@ class GeneratorBug(Exception):
     """The generator itself went wrong; the spec is not to blame."""
 
 
+def load_package(spec_dir: Path) -> ir.Package:
+    """The first three stages: the spec folder, checked, as the intermediate model."""
+    files = load.load_spec_dir(spec_dir, base=Path.cwd())
+    return build_ir.build(validate.validate(files))
+
+
 def generate_files(spec_dir: Path, templates: Path = render.DEFAULT_TEMPLATES) -> dict[str, bytes]:
     """The whole pipeline in memory: every output file's bytes, keyed by relative path."""
-    files = load.load_spec_dir(spec_dir, base=Path.cwd())
-    checked = validate.validate(files)
-    package = build_ir.build(checked)
+    package = load_package(spec_dir)
     sources = render.render_package(package, templates)
     outputs: dict[str, bytes] = {}
     python = {name: text for name, text in sources.items() if name.endswith(".py")}
@@ -169,9 +174,9 @@ def _import_jsonschema(schema: Path, out: Path | None, keep_descriptions: bool) 
     return 0
 
 
-def _beta_schema(spec_dir: Path) -> dict[str, Any]:
-    checked = validate.validate(load.load_spec_dir(spec_dir, base=Path.cwd()))
-    return jsonschema_export.export(build_ir.build(checked), "beta")
+def beta_schema(spec_dir: Path) -> dict[str, Any]:
+    """The beta-channel JSON Schema of a spec folder (everything, beta tags included)."""
+    return jsonschema_export.export(load_package(spec_dir), "beta")
 
 
 def _spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path:
@@ -209,14 +214,14 @@ def _diff(spec: Path, revision: str, against: Path | None, fail_on_breaking: boo
             print(f"error: cannot read {spec} at {revision}: {detail}".strip(), file=sys.stderr)
             return 2
         try:
-            old = _beta_schema(old_dir)
+            old = beta_schema(old_dir)
         except SpecError as exc:
             print(
                 f"error: the old spec is invalid ({len(exc.problems)} problem(s))", file=sys.stderr
             )
             return 2
         try:
-            new = _beta_schema(spec)
+            new = beta_schema(spec)
         except SpecError as exc:
             for problem in exc.problems:
                 print(f"error: {problem}", file=sys.stderr)

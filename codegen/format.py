@@ -36,11 +36,6 @@ class FormatFailure(Exception):
         self.cause = cause
 
 
-def format_python(source: str) -> str:
-    """One module, formatted (from the cache when black has seen this text before)."""
-    return format_modules({"module": source})["module"]
-
-
 def format_modules(sources: dict[str, str]) -> dict[str, str]:
     """Every module formatted; cache misses are formatted in parallel, one process per core."""
     pruned = {name: prune_unused_imports(text) for name, text in sources.items()}

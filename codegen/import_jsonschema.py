@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .jsonschema_export import split_nullable
 from .names import snake_case
 
 _PRIMITIVE_TYPES = {
@@ -108,7 +109,7 @@ class _Importer:
 
     def field(self, owner: str, wire_name: str, prop: dict[str, Any], optional: bool) -> Any:
         spec: dict[str, Any] = {}
-        inner, nullable = _split_nullable(prop)
+        inner, nullable = split_nullable(prop)
         if "const" in inner:
             spec["const"] = str(inner["const"])
         elif inner.get("x-constant") and "enum" in inner:
@@ -211,24 +212,6 @@ def _one_or_list(values: list[str]) -> str | list[str]:
 
 def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
-
-
-def _split_nullable(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """`anyOf [X, {type: null}]` → (X, True); keeps annotations of the property itself."""
-    for key in ("anyOf", "oneOf"):
-        options = prop.get(key)
-        if isinstance(options, list) and {"type": "null"} in options:
-            rest = [o for o in options if o != {"type": "null"}]
-            if len(rest) == 1:
-                return rest[0], True
-            return {key: rest}, True
-    if prop.get("type") == ["null"]:
-        return {}, True
-    if isinstance(prop.get("type"), list) and "null" in prop["type"]:
-        kinds = [k for k in prop["type"] if k != "null"]
-        if len(kinds) == 1:
-            return {**prop, "type": kinds[0]}, True
-    return prop, False
 
 
 def import_document(document: dict[str, Any], *, keep_descriptions: bool = False) -> str:

@@ -137,3 +137,22 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
 
 def render_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def split_nullable(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """`anyOf [X, {type: null}]` (as `export` writes a nullable field) → (X, True); other
+    schemas → (schema, False). Also reads `type: [kind, "null"]` from other documents."""
+    for key in ("anyOf", "oneOf"):
+        options = prop.get(key)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [o for o in options if o != {"type": "null"}]
+            if len(rest) == 1:
+                return rest[0], True
+            return {key: rest}, True
+    if prop.get("type") == ["null"]:
+        return {}, True
+    if isinstance(prop.get("type"), list) and "null" in prop["type"]:
+        kinds = [k for k in prop["type"] if k != "null"]
+        if len(kinds) == 1:
+            return {**prop, "type": kinds[0]}, True
+    return prop, False

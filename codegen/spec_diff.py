@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .jsonschema_export import split_nullable
+
 
 @dataclass(frozen=True)
 class Change:
@@ -36,11 +38,8 @@ def _beta(schema: dict[str, Any]) -> str:
 
 def _shape(prop: dict[str, Any]) -> tuple[str, bool]:
     """A readable type of a property and whether it may be null."""
-    options = prop.get("anyOf")
-    if isinstance(options, list) and {"type": "null"} in options:
-        inner = [o for o in options if o != {"type": "null"}]
-        return _type_text(inner[0] if len(inner) == 1 else {"anyOf": inner}), True
-    return _type_text(prop), False
+    inner, nullable = split_nullable(prop)
+    return _type_text(inner), nullable
 
 
 def _type_text(schema: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from codegen.spec_diff import diff_documents, render
-from codegen.cli import _beta_schema
+from codegen.cli import beta_schema
 from tests.support import FIXTURES, ROOT
 
 SPEC = FIXTURES / "kitchen_sink" / "spec"
@@ -24,12 +24,12 @@ def edited(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 def lines_for(tmp_path: Path, file: str, old: str, new: str) -> list[str]:
-    changes = diff_documents(_beta_schema(SPEC), _beta_schema(edited(tmp_path, file, old, new)))
+    changes = diff_documents(beta_schema(SPEC), beta_schema(edited(tmp_path, file, old, new)))
     return render(changes).splitlines()[1:]
 
 
 def test_no_change_says_so() -> None:
-    assert render(diff_documents(_beta_schema(SPEC), _beta_schema(SPEC))) == (
+    assert render(diff_documents(beta_schema(SPEC), beta_schema(SPEC))) == (
         "No change to the wire format.\n"
     )
 
