@@ -15,8 +15,15 @@ LINE_LENGTH = 100
 
 
 def _pyquote(text: str) -> str:
-    """A double-quoted Python string literal (JSON escapes are valid Python escapes)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A Python string literal quoted as black quotes it.
+
+    Double quotes, unless the text holds more double than single quotes: then single quotes
+    need fewer escapes, and black would switch to them.
+    """
+    literal = json.dumps(text, ensure_ascii=False)  # JSON escapes are valid Python escapes
+    if text.count("'") >= text.count('"'):
+        return literal
+    return "'" + literal[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
 
 
 def _docwrap(text: str, indent: int) -> str:
@@ -25,6 +32,20 @@ def _docwrap(text: str, indent: int) -> str:
     if not text:
         return ""
     width = LINE_LENGTH - indent - 3  # room for the opening quotes
+    lines = _wrap_paragraphs(text, width)
+    if len(lines) == 1 and len(lines[0]) + indent + 6 <= LINE_LENGTH:
+        return lines[0]
+    if len(lines) == 1:
+        # black would pull the closing quotes up onto a single line even when it then
+        # overflows; two lines, closing quotes on their own, it leaves alone.
+        lines = _wrap_paragraphs(text, width - 3)
+    pad = " " * indent
+    return (
+        "\n".join((pad + line) if i and line else line for i, line in enumerate(lines)) + "\n" + pad
+    )
+
+
+def _wrap_paragraphs(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n\n"):
         if lines:
@@ -38,12 +59,7 @@ def _docwrap(text: str, indent: int) -> str:
                 break_long_words=False,
                 break_on_hyphens=False,
             ) or [""]
-    if len(lines) == 1 and len(lines[0]) + indent + 6 <= LINE_LENGTH:
-        return lines[0]
-    pad = " " * indent
-    return (
-        "\n".join((pad + line) if i and line else line for i, line in enumerate(lines)) + "\n" + pad
-    )
+    return lines
 
 
 def environment(templates: Path) -> jinja2.Environment:

@@ -55,10 +55,7 @@ from . import (
     _usage,
 )
 from ._runtime import UNSET, DecodeError, Model, Unset, encode_value
-from ._batch_requests import (
-    BatchCreateParams,
-    BatchCreateParamsRequest,
-)
+from ._batch_requests import BatchCreateParams, BatchCreateParamsRequest
 from ._batches import (
     DeletedMessageBatch,
     MessageBatch,
@@ -180,10 +177,7 @@ from ._context_management import (
     UnknownContextManagementTriggerParam,
     UnknownThinkingTurnsKeepParam,
 )
-from ._count_tokens import (
-    MessageCountTokensParams,
-    MessageTokensCount,
-)
+from ._count_tokens import MessageCountTokensParams, MessageTokensCount
 from ._errors import (
     APIErrorObject,
     APIKeyScopeMissingErrorDetails,

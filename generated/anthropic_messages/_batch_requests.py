@@ -123,13 +123,7 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
         custom_id = data["custom_id"]
         params = data["params"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("custom_id", "a string"),
-                ("params", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("custom_id", "a string"), ("params", "an object"))) from None
     if type(custom_id) is not str:
         raise DecodeError("a string", custom_id).at_key("custom_id")
     try:

@@ -576,13 +576,7 @@ def decode_message_batch_individual_response(
         custom_id = data["custom_id"]
         result = data["result"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("custom_id", "a string"),
-                ("result", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("custom_id", "a string"), ("result", "an object"))) from None
     if type(custom_id) is not str:
         raise DecodeError("a string", custom_id).at_key("custom_id")
     try:

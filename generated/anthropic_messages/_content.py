@@ -183,8 +183,9 @@ class CacheControlEphemeralParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.ttl is not UNSET:
-            out["ttl"] = self.ttl
+        ttl = self.ttl
+        if ttl is not UNSET:
+            out["ttl"] = ttl
         if self.extra:
             out.update(self.extra)
         return out
@@ -225,13 +226,13 @@ class TextBlockParam(Model):
             "type": self.type,
             "text": self.text,
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.citations is not UNSET:
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        citations = self.citations
+        if citations is not UNSET:
             out["citations"] = (
-                None if self.citations is None else [item0.to_dict() for item0 in self.citations]
+                None if citations is None else [item0.to_dict() for item0 in citations]
             )
         if self.extra:
             out.update(self.extra)
@@ -299,10 +300,12 @@ class CitationCharLocationParam(Model):
             "start_char_index": self.start_char_index,
             "end_char_index": self.end_char_index,
         }
-        if self.document_title is not UNSET:
-            out["document_title"] = self.document_title
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        document_title = self.document_title
+        if document_title is not UNSET:
+            out["document_title"] = document_title
+        file_id = self.file_id
+        if file_id is not UNSET:
+            out["file_id"] = file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -369,10 +372,12 @@ class CitationPageLocationParam(Model):
             "start_page_number": self.start_page_number,
             "end_page_number": self.end_page_number,
         }
-        if self.document_title is not UNSET:
-            out["document_title"] = self.document_title
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        document_title = self.document_title
+        if document_title is not UNSET:
+            out["document_title"] = document_title
+        file_id = self.file_id
+        if file_id is not UNSET:
+            out["file_id"] = file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -439,10 +444,12 @@ class CitationContentBlockLocationParam(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        if self.document_title is not UNSET:
-            out["document_title"] = self.document_title
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        document_title = self.document_title
+        if document_title is not UNSET:
+            out["document_title"] = document_title
+        file_id = self.file_id
+        if file_id is not UNSET:
+            out["file_id"] = file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -489,8 +496,9 @@ class CitationWebSearchResultLocationParam(Model):
             "encrypted_index": self.encrypted_index,
             "url": self.url,
         }
-        if self.title is not UNSET:
-            out["title"] = self.title
+        title = self.title
+        if title is not UNSET:
+            out["title"] = title
         if self.extra:
             out.update(self.extra)
         return out
@@ -556,8 +564,9 @@ class CitationSearchResultLocationParam(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        if self.title is not UNSET:
-            out["title"] = self.title
+        title = self.title
+        if title is not UNSET:
+            out["title"] = title
         if self.extra:
             out.update(self.extra)
         return out
@@ -584,8 +593,9 @@ class CitationsConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
+        enabled = self.enabled
+        if enabled is not UNSET:
+            out["enabled"] = enabled
         if self.extra:
             out.update(self.extra)
         return out
@@ -626,14 +636,12 @@ class ImageBlockParam(Model):
             "type": self.type,
             "source": self.source.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.transformations is not UNSET:
-            out["transformations"] = (
-                None if self.transformations is None else self.transformations.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        transformations = self.transformations
+        if transformations is not UNSET:
+            out["transformations"] = None if transformations is None else transformations.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -663,8 +671,9 @@ class ImageTransformationsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.oversized_image is not UNSET:
-            out["oversized_image"] = self.oversized_image
+        oversized_image = self.oversized_image
+        if oversized_image is not UNSET:
+            out["oversized_image"] = oversized_image
         if self.extra:
             out.update(self.extra)
         return out
@@ -814,16 +823,18 @@ class DocumentBlockParam(Model):
             "type": self.type,
             "source": self.source.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.citations is not UNSET:
-            out["citations"] = None if self.citations is None else self.citations.to_dict()
-        if self.context is not UNSET:
-            out["context"] = self.context
-        if self.title is not UNSET:
-            out["title"] = self.title
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = None if citations is None else citations.to_dict()
+        context = self.context
+        if context is not UNSET:
+            out["context"] = context
+        title = self.title
+        if title is not UNSET:
+            out["title"] = title
         if self.extra:
             out.update(self.extra)
         return out
@@ -1046,12 +1057,12 @@ class SearchResultBlockParam(Model):
             "source": self.source,
             "title": self.title,
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.citations is not UNSET:
-            out["citations"] = self.citations.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = citations.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1175,14 +1186,15 @@ class ToolUseBlockParam(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.toolset_name is not UNSET:
-            out["toolset_name"] = self.toolset_name
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
+        toolset_name = self.toolset_name
+        if toolset_name is not UNSET:
+            out["toolset_name"] = toolset_name
         if self.extra:
             out.update(self.extra)
         return out
@@ -1242,20 +1254,20 @@ class ToolResultBlockParam(Model):
             "type": self.type,
             "tool_use_id": self.tool_use_id,
         }
-        if self.content is not UNSET:
+        content = self.content
+        if content is not UNSET:
             out["content"] = (
-                self.content
-                if isinstance(self.content, str)
-                else [item0.to_dict() for item0 in self.content]
+                content if isinstance(content, str) else [item0.to_dict() for item0 in content]
             )
-        if self.is_error is not UNSET:
-            out["is_error"] = self.is_error
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.toolset_name is not UNSET:
-            out["toolset_name"] = self.toolset_name
+        is_error = self.is_error
+        if is_error is not UNSET:
+            out["is_error"] = is_error
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        toolset_name = self.toolset_name
+        if toolset_name is not UNSET:
+            out["toolset_name"] = toolset_name
         if self.extra:
             out.update(self.extra)
         return out
@@ -1294,10 +1306,9 @@ class ToolReferenceBlockParam(Model):
             "type": self.type,
             "tool_name": self.tool_name,
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1348,12 +1359,12 @@ class ServerToolUseBlockParam(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1403,12 +1414,12 @@ class WebSearchToolResultBlockParam(Model):
                 else self.content.to_dict()
             ),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1455,8 +1466,9 @@ class WebSearchResultBlockParam(Model):
             "title": self.title,
             "encrypted_content": self.encrypted_content,
         }
-        if self.page_age is not UNSET:
-            out["page_age"] = self.page_age
+        page_age = self.page_age
+        if page_age is not UNSET:
+            out["page_age"] = page_age
         if self.extra:
             out.update(self.extra)
         return out
@@ -1525,10 +1537,9 @@ class ContainerUploadBlockParam(Model):
             "type": self.type,
             "file_id": self.file_id,
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1591,22 +1602,23 @@ class CompactionBlockParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.content is not UNSET:
-            out["content"] = self.content
-        if self.encrypted_content is not UNSET:
-            out["encrypted_content"] = self.encrypted_content
-        if self.signature is not UNSET:
-            out["signature"] = self.signature
-        if self.tool_changes is not UNSET:
+        content = self.content
+        if content is not UNSET:
+            out["content"] = content
+        encrypted_content = self.encrypted_content
+        if encrypted_content is not UNSET:
+            out["encrypted_content"] = encrypted_content
+        signature = self.signature
+        if signature is not UNSET:
+            out["signature"] = signature
+        tool_changes = self.tool_changes
+        if tool_changes is not UNSET:
             out["tool_changes"] = (
-                None
-                if self.tool_changes is None
-                else [item0.to_dict() for item0 in self.tool_changes]
+                None if tool_changes is None else [item0.to_dict() for item0 in tool_changes]
             )
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1646,10 +1658,9 @@ class RequestToolAdditionBlockParam(Model):
             "type": self.type,
             "tool": self.tool.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1689,10 +1700,9 @@ class RequestToolRemovalBlockParam(Model):
             "type": self.type,
             "tool": self.tool.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1887,8 +1897,9 @@ class FallbackBlockParam(Model):
             "from": self.from_.to_dict(),
             "to": self.to.to_dict(),
         }
-        if self.trigger is not UNSET:
-            out["trigger"] = self.trigger
+        trigger = self.trigger
+        if trigger is not UNSET:
+            out["trigger"] = trigger
         if self.extra:
             out.update(self.extra)
         return out
@@ -2471,12 +2482,7 @@ def decode_citation_web_search_result_location_param(
         url = data["url"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("cited_text", "a string"),
-                ("encrypted_index", "a string"),
-                ("url", "a string"),
-            ),
+            data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
@@ -3073,12 +3079,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         title = data["title"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("content", "an array"),
-                ("source", "a string"),
-                ("title", "a string"),
-            ),
+            data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     try:
@@ -3140,13 +3141,7 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
         thinking = data["thinking"]
         signature = data["signature"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("thinking", "a string"),
-                ("signature", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
     if type(signature) is not str:
@@ -3223,12 +3218,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         input = data["input"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("name", "a string"),
-                ("input", "an object"),
-            ),
+            data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
@@ -3487,11 +3477,7 @@ def decode_web_search_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an array or an object"),
-            ),
+            data, (("tool_use_id", "a string"), ("content", "an array or an object"))
         ) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
@@ -3555,12 +3541,7 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("url", "a string"),
-                ("title", "a string"),
-                ("encrypted_content", "a string"),
-            ),
+            data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
@@ -3897,13 +3878,7 @@ def decode_tool_change_mcp_tool_reference_param(
         server_name = data["server_name"]
         name = data["name"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("server_name", "a string"),
-                ("name", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(name) is not str:
@@ -4014,13 +3989,7 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         from_ = data["from"]
         to = data["to"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("from", "an object"),
-                ("to", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("from", "an object"), ("to", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_fallback_info_param(from_, strict)

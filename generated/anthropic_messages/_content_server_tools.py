@@ -216,12 +216,12 @@ class WebFetchToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -263,8 +263,9 @@ class WebFetchBlockParam(Model):
             "url": self.url,
             "content": self.content.to_dict(),
         }
-        if self.retrieved_at is not UNSET:
-            out["retrieved_at"] = self.retrieved_at
+        retrieved_at = self.retrieved_at
+        if retrieved_at is not UNSET:
+            out["retrieved_at"] = retrieved_at
         if self.extra:
             out.update(self.extra)
         return out
@@ -338,10 +339,9 @@ class CodeExecutionToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -393,8 +393,9 @@ class CodeExecutionResultBlockParam(Model):
             "return_code": self.return_code,
             "content": [item0.to_dict() for item0 in self.content],
         }
-        if self.abort_reason is not UNSET:
-            out["abort_reason"] = self.abort_reason
+        abort_reason = self.abort_reason
+        if abort_reason is not UNSET:
+            out["abort_reason"] = abort_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -549,10 +550,9 @@ class BashCodeExecutionToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -711,10 +711,9 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -766,12 +765,15 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
             "content": self.content,
             "file_type": self.file_type,
         }
-        if self.num_lines is not UNSET:
-            out["num_lines"] = self.num_lines
-        if self.start_line is not UNSET:
-            out["start_line"] = self.start_line
-        if self.total_lines is not UNSET:
-            out["total_lines"] = self.total_lines
+        num_lines = self.num_lines
+        if num_lines is not UNSET:
+            out["num_lines"] = num_lines
+        start_line = self.start_line
+        if start_line is not UNSET:
+            out["start_line"] = start_line
+        total_lines = self.total_lines
+        if total_lines is not UNSET:
+            out["total_lines"] = total_lines
         if self.extra:
             out.update(self.extra)
         return out
@@ -855,16 +857,21 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.lines is not UNSET:
-            out["lines"] = None if self.lines is None else list(self.lines)
-        if self.old_start is not UNSET:
-            out["old_start"] = self.old_start
-        if self.old_lines is not UNSET:
-            out["old_lines"] = self.old_lines
-        if self.new_start is not UNSET:
-            out["new_start"] = self.new_start
-        if self.new_lines is not UNSET:
-            out["new_lines"] = self.new_lines
+        lines = self.lines
+        if lines is not UNSET:
+            out["lines"] = None if lines is None else list(lines)
+        old_start = self.old_start
+        if old_start is not UNSET:
+            out["old_start"] = old_start
+        old_lines = self.old_lines
+        if old_lines is not UNSET:
+            out["old_lines"] = old_lines
+        new_start = self.new_start
+        if new_start is not UNSET:
+            out["new_start"] = new_start
+        new_lines = self.new_lines
+        if new_lines is not UNSET:
+            out["new_lines"] = new_lines
         if self.extra:
             out.update(self.extra)
         return out
@@ -903,8 +910,9 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        if self.error_message is not UNSET:
-            out["error_message"] = self.error_message
+        error_message = self.error_message
+        if error_message is not UNSET:
+            out["error_message"] = error_message
         if self.extra:
             out.update(self.extra)
         return out
@@ -946,10 +954,9 @@ class ToolSearchToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1018,8 +1025,9 @@ class ToolSearchToolResultErrorParam(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        if self.error_message is not UNSET:
-            out["error_message"] = self.error_message
+        error_message = self.error_message
+        if error_message is not UNSET:
+            out["error_message"] = error_message
         if self.extra:
             out.update(self.extra)
         return out
@@ -1064,10 +1072,9 @@ class AdvisorToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1107,8 +1114,9 @@ class AdvisorResultBlockParam(Model):
             "type": self.type,
             "text": self.text,
         }
-        if self.stop_reason is not UNSET:
-            out["stop_reason"] = self.stop_reason
+        stop_reason = self.stop_reason
+        if stop_reason is not UNSET:
+            out["stop_reason"] = stop_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -1148,8 +1156,9 @@ class AdvisorRedactedResultBlockParam(Model):
             "type": self.type,
             "encrypted_content": self.encrypted_content,
         }
-        if self.stop_reason is not UNSET:
-            out["stop_reason"] = self.stop_reason
+        stop_reason = self.stop_reason
+        if stop_reason is not UNSET:
+            out["stop_reason"] = stop_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -1216,7 +1225,6 @@ class UnknownWebFetchToolResultContentParam(Model):
 
 class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
     """CodeExecutionToolResultBlockParamContentParam whose `type` this version of the spec does not know.
-
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
 
@@ -1264,7 +1272,6 @@ class UnknownBashCodeExecutionToolResultContentParam(Model):
 
 class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
     """TextEditorCodeExecutionToolResultContentParam whose `type` this version of the spec does not know.
-
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
 
@@ -1358,13 +1365,7 @@ def decode_web_fetch_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
@@ -1424,13 +1425,7 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         url = data["url"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("url", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
@@ -1525,13 +1520,7 @@ def decode_code_execution_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
@@ -1792,13 +1781,7 @@ def decode_bash_code_execution_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
@@ -1991,13 +1974,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
@@ -2055,11 +2032,7 @@ def decode_text_editor_code_execution_view_result_block_param(
         file_type = data["file_type"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("content", "a string"),
-                ("file_type", 'one of "text", "image", "pdf"'),
-            ),
+            data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(content) is not str:
@@ -2283,13 +2256,7 @@ def decode_tool_search_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
@@ -2432,13 +2399,7 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")

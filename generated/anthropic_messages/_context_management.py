@@ -54,8 +54,9 @@ class ContextManagementConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.edits is not UNSET:
-            out["edits"] = [item0.to_dict() for item0 in self.edits]
+        edits = self.edits
+        if edits is not UNSET:
+            out["edits"] = [item0.to_dict() for item0 in edits]
         if self.extra:
             out.update(self.extra)
         return out
@@ -114,18 +115,21 @@ class ClearToolUses20250919EditParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.trigger is not UNSET:
-            out["trigger"] = self.trigger.to_dict()
-        if self.keep is not UNSET:
-            out["keep"] = self.keep.to_dict()
-        if self.clear_at_least is not UNSET:
-            out["clear_at_least"] = (
-                None if self.clear_at_least is None else self.clear_at_least.to_dict()
-            )
-        if self.clear_tool_inputs is not UNSET:
-            out["clear_tool_inputs"] = self.clear_tool_inputs
-        if self.exclude_tools is not UNSET:
-            out["exclude_tools"] = None if self.exclude_tools is None else list(self.exclude_tools)
+        trigger = self.trigger
+        if trigger is not UNSET:
+            out["trigger"] = trigger.to_dict()
+        keep = self.keep
+        if keep is not UNSET:
+            out["keep"] = keep.to_dict()
+        clear_at_least = self.clear_at_least
+        if clear_at_least is not UNSET:
+            out["clear_at_least"] = None if clear_at_least is None else clear_at_least.to_dict()
+        clear_tool_inputs = self.clear_tool_inputs
+        if clear_tool_inputs is not UNSET:
+            out["clear_tool_inputs"] = clear_tool_inputs
+        exclude_tools = self.exclude_tools
+        if exclude_tools is not UNSET:
+            out["exclude_tools"] = None if exclude_tools is None else list(exclude_tools)
         if self.extra:
             out.update(self.extra)
         return out
@@ -300,8 +304,9 @@ class ClearThinking20251015EditParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.keep is not UNSET:
-            out["keep"] = self.keep if isinstance(self.keep, str) else self.keep.to_dict()
+        keep = self.keep
+        if keep is not UNSET:
+            out["keep"] = keep if isinstance(keep, str) else keep.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -409,12 +414,15 @@ class Compact20260112EditParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.trigger is not UNSET:
-            out["trigger"] = None if self.trigger is None else self.trigger.to_dict()
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.pause_after_compaction is not UNSET:
-            out["pause_after_compaction"] = self.pause_after_compaction
+        trigger = self.trigger
+        if trigger is not UNSET:
+            out["trigger"] = None if trigger is None else trigger.to_dict()
+        instructions = self.instructions
+        if instructions is not UNSET:
+            out["instructions"] = instructions
+        pause_after_compaction = self.pause_after_compaction
+        if pause_after_compaction is not UNSET:
+            out["pause_after_compaction"] = pause_after_compaction
         if self.extra:
             out.update(self.extra)
         return out
@@ -450,8 +458,9 @@ class CompactionConfigParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
+        instructions = self.instructions
+        if instructions is not UNSET:
+            out["instructions"] = instructions
         if self.extra:
             out.update(self.extra)
         return out

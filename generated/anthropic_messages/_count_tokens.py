@@ -141,38 +141,43 @@ class MessageCountTokensParams(Model):
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
         }
-        if self.billing_policy is not UNSET:
-            out["billing_policy"] = (
-                None if self.billing_policy is None else self.billing_policy.to_dict()
-            )
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.compaction is not UNSET:
-            out["compaction"] = None if self.compaction is None else self.compaction.to_dict()
-        if self.context_management is not UNSET:
+        billing_policy = self.billing_policy
+        if billing_policy is not UNSET:
+            out["billing_policy"] = None if billing_policy is None else billing_policy.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        compaction = self.compaction
+        if compaction is not UNSET:
+            out["compaction"] = None if compaction is None else compaction.to_dict()
+        context_management = self.context_management
+        if context_management is not UNSET:
             out["context_management"] = (
-                None if self.context_management is None else self.context_management.to_dict()
+                None if context_management is None else context_management.to_dict()
             )
-        if self.mcp_servers is not UNSET:
-            out["mcp_servers"] = [item0.to_dict() for item0 in self.mcp_servers]
-        if self.output_config is not UNSET:
-            out["output_config"] = self.output_config.to_dict()
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.system is not UNSET:
+        mcp_servers = self.mcp_servers
+        if mcp_servers is not UNSET:
+            out["mcp_servers"] = [item0.to_dict() for item0 in mcp_servers]
+        output_config = self.output_config
+        if output_config is not UNSET:
+            out["output_config"] = output_config.to_dict()
+        speed = self.speed
+        if speed is not UNSET:
+            out["speed"] = speed
+        system = self.system
+        if system is not UNSET:
             out["system"] = (
-                self.system
-                if isinstance(self.system, str)
-                else [item0.to_dict() for item0 in self.system]
+                system if isinstance(system, str) else [item0.to_dict() for item0 in system]
             )
-        if self.thinking is not UNSET:
-            out["thinking"] = self.thinking.to_dict()
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = self.tool_choice.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [item0.to_dict() for item0 in self.tools]
+        thinking = self.thinking
+        if thinking is not UNSET:
+            out["thinking"] = thinking.to_dict()
+        tool_choice = self.tool_choice
+        if tool_choice is not UNSET:
+            out["tool_choice"] = tool_choice.to_dict()
+        tools = self.tools
+        if tools is not UNSET:
+            out["tools"] = [item0.to_dict() for item0 in tools]
         if self.extra:
             out.update(self.extra)
         return out
@@ -208,9 +213,10 @@ class MessageTokensCount(Model):
         out: dict[str, Any] = {
             "input_tokens": self.input_tokens,
         }
-        if self.context_management is not UNSET:
+        context_management = self.context_management
+        if context_management is not UNSET:
             out["context_management"] = (
-                None if self.context_management is None else self.context_management.to_dict()
+                None if context_management is None else context_management.to_dict()
             )
         if self.extra:
             out.update(self.extra)
@@ -244,13 +250,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         messages = data["messages"]
         model = data["model"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("messages", "an array"),
-                ("model", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("messages", "an array"), ("model", "a string"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         messages = decode_list(messages, _request.decode_message_param, strict)

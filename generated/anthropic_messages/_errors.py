@@ -69,7 +69,7 @@ _THREAD_UNSUPPORTED_FEATURE_NAME_VALUES: Final = frozenset(
 )
 
 
-WorkspacePolicyField: TypeAlias = Literal["external_key_id",]
+WorkspacePolicyField: TypeAlias = Literal["external_key_id"]
 """Fields a workspace policy can govern.
 
 Open: values added to the API later decode as plain strings (strict decoding rejects them).
@@ -112,10 +112,12 @@ class ErrorResponse(Model):
         out: dict[str, Any] = {
             "error": self.error.to_dict(),
         }
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.request_id is not UNSET:
-            out["request_id"] = self.request_id
+        type_ = self.type
+        if type_ is not UNSET:
+            out["type"] = type_
+        request_id = self.request_id
+        if request_id is not UNSET:
+            out["request_id"] = request_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -152,8 +154,9 @@ class InvalidRequestErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -190,8 +193,9 @@ class AuthenticationErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -228,8 +232,9 @@ class BillingErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -266,8 +271,9 @@ class PermissionErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -304,8 +310,9 @@ class NotFoundErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -342,8 +349,9 @@ class RateLimitErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -380,8 +388,9 @@ class GatewayTimeoutErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -418,8 +427,9 @@ class APIErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -456,8 +466,9 @@ class OverloadedErrorObject(Model):
             "type": self.type,
             "message": self.message,
         }
-        if self.details is not UNSET:
-            out["details"] = None if self.details is None else self.details.to_dict()
+        details = self.details
+        if details is not UNSET:
+            out["details"] = None if details is None else details.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -883,8 +894,9 @@ class OrganizationOnHoldErrorDetails(Model):
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
-        if self.appeal_url is not UNSET:
-            out["appeal_url"] = self.appeal_url
+        appeal_url = self.appeal_url
+        if appeal_url is not UNSET:
+            out["appeal_url"] = appeal_url
         if self.extra:
             out.update(self.extra)
         return out
@@ -1053,8 +1065,9 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
-        if self.unsupported is not UNSET:
-            out["unsupported"] = None if self.unsupported is None else list(self.unsupported)
+        unsupported = self.unsupported
+        if unsupported is not UNSET:
+            out["unsupported"] = None if unsupported is None else list(unsupported)
         if self.extra:
             out.update(self.extra)
         return out
@@ -2663,8 +2676,9 @@ class PluginNameTakenErrorDetails(Model):
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
-        if self.plugin_id is not UNSET:
-            out["plugin_id"] = self.plugin_id
+        plugin_id = self.plugin_id
+        if plugin_id is not UNSET:
+            out["plugin_id"] = plugin_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -3328,8 +3342,9 @@ class WorkLeaseState(Model):
             "state": self.state,
             "ttl_seconds": self.ttl_seconds,
         }
-        if self.last_heartbeat is not UNSET:
-            out["last_heartbeat"] = self.last_heartbeat
+        last_heartbeat = self.last_heartbeat
+        if last_heartbeat is not UNSET:
+            out["last_heartbeat"] = last_heartbeat
         if self.extra:
             out.update(self.extra)
         return out
@@ -4185,11 +4200,7 @@ def decode_image_dimensions_too_large_error_details(
         paths = data["paths"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("max_side_length_pixels", "an integer"),
-                ("paths", "an array"),
-            ),
+            data, (("max_side_length_pixels", "an integer"), ("paths", "an array"))
         ) from None
     if type(max_side_length_pixels) is not int:
         raise DecodeError("an integer", max_side_length_pixels).at_key("max_side_length_pixels")
@@ -6021,11 +6032,7 @@ def decode_registration_pending_error_details(
         plugin_version_id = data["plugin_version_id"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("plugin_id", "a string"),
-                ("plugin_version_id", "a string"),
-            ),
+            data, (("plugin_id", "a string"), ("plugin_version_id", "a string"))
         ) from None
     if type(plugin_id) is not str:
         raise DecodeError("a string", plugin_id).at_key("plugin_id")

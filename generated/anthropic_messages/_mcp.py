@@ -76,11 +76,13 @@ class RequestMCPServerURLDefinitionParam(Model):
             "name": self.name,
             "url": self.url,
         }
-        if self.authorization_token is not UNSET:
-            out["authorization_token"] = self.authorization_token
-        if self.tool_configuration is not UNSET:
+        authorization_token = self.authorization_token
+        if authorization_token is not UNSET:
+            out["authorization_token"] = authorization_token
+        tool_configuration = self.tool_configuration
+        if tool_configuration is not UNSET:
             out["tool_configuration"] = (
-                None if self.tool_configuration is None else self.tool_configuration.to_dict()
+                None if tool_configuration is None else tool_configuration.to_dict()
             )
         if self.extra:
             out.update(self.extra)
@@ -117,10 +119,12 @@ class RequestMCPServerToolConfigurationParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.allowed_tools is not UNSET:
-            out["allowed_tools"] = None if self.allowed_tools is None else list(self.allowed_tools)
+        enabled = self.enabled
+        if enabled is not UNSET:
+            out["enabled"] = enabled
+        allowed_tools = self.allowed_tools
+        if allowed_tools is not UNSET:
+            out["allowed_tools"] = None if allowed_tools is None else list(allowed_tools)
         if self.extra:
             out.update(self.extra)
         return out
@@ -185,20 +189,22 @@ class MCPToolsetParam(Model):
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,
         }
-        if self.default_config is not UNSET:
-            out["default_config"] = self.default_config.to_dict()
-        if self.configs is not UNSET:
+        default_config = self.default_config
+        if default_config is not UNSET:
+            out["default_config"] = default_config.to_dict()
+        configs = self.configs
+        if configs is not UNSET:
             out["configs"] = (
                 None
-                if self.configs is None
-                else {key0: item0.to_dict() for key0, item0 in self.configs.items()}
+                if configs is None
+                else {key0: item0.to_dict() for key0, item0 in configs.items()}
             )
-        if self.tools is not UNSET:
-            out["tools"] = None if self.tools is None else [item0.to_dict() for item0 in self.tools]
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        tools = self.tools
+        if tools is not UNSET:
+            out["tools"] = None if tools is None else [item0.to_dict() for item0 in tools]
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -232,10 +238,12 @@ class MCPToolDefaultConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
+        enabled = self.enabled
+        if enabled is not UNSET:
+            out["enabled"] = enabled
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
         if self.extra:
             out.update(self.extra)
         return out
@@ -269,10 +277,12 @@ class MCPToolConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
+        enabled = self.enabled
+        if enabled is not UNSET:
+            out["enabled"] = enabled
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
         if self.extra:
             out.update(self.extra)
         return out
@@ -313,8 +323,9 @@ class MCPToolParamParam(Model):
             "name": self.name,
             "input_schema": dict(self.input_schema),
         }
-        if self.description is not UNSET:
-            out["description"] = self.description
+        description = self.description
+        if description is not UNSET:
+            out["description"] = description
         if self.extra:
             out.update(self.extra)
         return out
@@ -370,10 +381,9 @@ class MCPToolUseBlockParam(Model):
             "server_name": self.server_name,
             "input": dict(self.input),
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -425,18 +435,17 @@ class RequestMCPToolResultBlockParam(Model):
             "type": self.type,
             "tool_use_id": self.tool_use_id,
         }
-        if self.content is not UNSET:
+        content = self.content
+        if content is not UNSET:
             out["content"] = (
-                self.content
-                if isinstance(self.content, str)
-                else [item0.to_dict() for item0 in self.content]
+                content if isinstance(content, str) else [item0.to_dict() for item0 in content]
             )
-        if self.is_error is not UNSET:
-            out["is_error"] = self.is_error
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        is_error = self.is_error
+        if is_error is not UNSET:
+            out["is_error"] = is_error
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -531,13 +540,7 @@ def decode_request_mcp_server_url_definition_param(
         name = data["name"]
         url = data["url"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("name", "a string"),
-                ("url", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("name", "a string"), ("url", "a string"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
@@ -770,13 +773,7 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
         name = data["name"]
         input_schema = data["input_schema"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("name", "a string"),
-                ("input_schema", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
@@ -950,11 +947,7 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
         tools = data["tools"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("mcp_server_name", "a string"),
-                ("tools", "an array"),
-            ),
+            data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")

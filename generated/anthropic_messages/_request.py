@@ -428,88 +428,105 @@ class MessageCreateParams(Model):
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
         }
-        if self.billing_policy is not UNSET:
-            out["billing_policy"] = (
-                None if self.billing_policy is None else self.billing_policy.to_dict()
-            )
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.compaction is not UNSET:
-            out["compaction"] = None if self.compaction is None else self.compaction.to_dict()
-        if self.container is not UNSET:
+        billing_policy = self.billing_policy
+        if billing_policy is not UNSET:
+            out["billing_policy"] = None if billing_policy is None else billing_policy.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        compaction = self.compaction
+        if compaction is not UNSET:
+            out["compaction"] = None if compaction is None else compaction.to_dict()
+        container = self.container
+        if container is not UNSET:
             out["container"] = (
                 None
-                if self.container is None
-                else self.container if isinstance(self.container, str) else self.container.to_dict()
+                if container is None
+                else container if isinstance(container, str) else container.to_dict()
             )
-        if self.context_management is not UNSET:
+        context_management = self.context_management
+        if context_management is not UNSET:
             out["context_management"] = (
-                None if self.context_management is None else self.context_management.to_dict()
+                None if context_management is None else context_management.to_dict()
             )
-        if self.diagnostics is not UNSET:
-            out["diagnostics"] = None if self.diagnostics is None else self.diagnostics.to_dict()
-        if self.fallback_credit_token is not UNSET:
+        diagnostics = self.diagnostics
+        if diagnostics is not UNSET:
+            out["diagnostics"] = None if diagnostics is None else diagnostics.to_dict()
+        fallback_credit_token = self.fallback_credit_token
+        if fallback_credit_token is not UNSET:
             out["fallback_credit_token"] = (
                 None
-                if self.fallback_credit_token is None
+                if fallback_credit_token is None
                 else (
-                    self.fallback_credit_token
-                    if isinstance(self.fallback_credit_token, str)
-                    else self.fallback_credit_token.to_dict()
+                    fallback_credit_token
+                    if isinstance(fallback_credit_token, str)
+                    else fallback_credit_token.to_dict()
                 )
             )
-        if self.fallbacks is not UNSET:
+        fallbacks = self.fallbacks
+        if fallbacks is not UNSET:
             out["fallbacks"] = (
                 None
-                if self.fallbacks is None
+                if fallbacks is None
                 else (
-                    self.fallbacks
-                    if isinstance(self.fallbacks, str)
-                    else [item0.to_dict() for item0 in self.fallbacks]
+                    fallbacks
+                    if isinstance(fallbacks, str)
+                    else [item0.to_dict() for item0 in fallbacks]
                 )
             )
-        if self.inference_geo is not UNSET:
-            out["inference_geo"] = self.inference_geo
-        if self.mcp_servers is not UNSET:
-            out["mcp_servers"] = [item0.to_dict() for item0 in self.mcp_servers]
-        if self.metadata is not UNSET:
-            out["metadata"] = self.metadata.to_dict()
-        if self.output_config is not UNSET:
-            out["output_config"] = self.output_config.to_dict()
-        if self.output_format is not UNSET:
-            out["output_format"] = (
-                None if self.output_format is None else self.output_format.to_dict()
-            )
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.stop_sequences is not UNSET:
-            out["stop_sequences"] = list(self.stop_sequences)
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.system is not UNSET:
+        inference_geo = self.inference_geo
+        if inference_geo is not UNSET:
+            out["inference_geo"] = inference_geo
+        mcp_servers = self.mcp_servers
+        if mcp_servers is not UNSET:
+            out["mcp_servers"] = [item0.to_dict() for item0 in mcp_servers]
+        metadata = self.metadata
+        if metadata is not UNSET:
+            out["metadata"] = metadata.to_dict()
+        output_config = self.output_config
+        if output_config is not UNSET:
+            out["output_config"] = output_config.to_dict()
+        output_format = self.output_format
+        if output_format is not UNSET:
+            out["output_format"] = None if output_format is None else output_format.to_dict()
+        service_tier = self.service_tier
+        if service_tier is not UNSET:
+            out["service_tier"] = service_tier
+        speed = self.speed
+        if speed is not UNSET:
+            out["speed"] = speed
+        stop_sequences = self.stop_sequences
+        if stop_sequences is not UNSET:
+            out["stop_sequences"] = list(stop_sequences)
+        stream = self.stream
+        if stream is not UNSET:
+            out["stream"] = stream
+        system = self.system
+        if system is not UNSET:
             out["system"] = (
-                self.system
-                if isinstance(self.system, str)
-                else [item0.to_dict() for item0 in self.system]
+                system if isinstance(system, str) else [item0.to_dict() for item0 in system]
             )
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.thinking is not UNSET:
-            out["thinking"] = self.thinking.to_dict()
-        if self.thread is not UNSET:
-            out["thread"] = None if self.thread is None else self.thread.to_dict()
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = self.tool_choice.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [item0.to_dict() for item0 in self.tools]
-        if self.top_k is not UNSET:
-            out["top_k"] = self.top_k
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
+        temperature = self.temperature
+        if temperature is not UNSET:
+            out["temperature"] = temperature
+        thinking = self.thinking
+        if thinking is not UNSET:
+            out["thinking"] = thinking.to_dict()
+        thread = self.thread
+        if thread is not UNSET:
+            out["thread"] = None if thread is None else thread.to_dict()
+        tool_choice = self.tool_choice
+        if tool_choice is not UNSET:
+            out["tool_choice"] = tool_choice.to_dict()
+        tools = self.tools
+        if tools is not UNSET:
+            out["tools"] = [item0.to_dict() for item0 in tools]
+        top_k = self.top_k
+        if top_k is not UNSET:
+            out["top_k"] = top_k
+        top_p = self.top_p
+        if top_p is not UNSET:
+            out["top_p"] = top_p
         if self.extra:
             out.update(self.extra)
         return out
@@ -631,18 +648,17 @@ class SystemMessageParam(Model):
         out: dict[str, Any] = {
             "role": self.role,
         }
-        if self.content is not UNSET:
+        content = self.content
+        if content is not UNSET:
             out["content"] = (
-                self.content
-                if isinstance(self.content, str)
-                else [item0.to_dict() for item0 in self.content]
+                content if isinstance(content, str) else [item0.to_dict() for item0 in content]
             )
-        if self.clear_at is not UNSET:
-            out["clear_at"] = self.clear_at
-        if self.output_config is not UNSET:
-            out["output_config"] = (
-                None if self.output_config is None else self.output_config.to_dict()
-            )
+        clear_at = self.clear_at
+        if clear_at is not UNSET:
+            out["clear_at"] = clear_at
+        output_config = self.output_config
+        if output_config is not UNSET:
+            out["output_config"] = None if output_config is None else output_config.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -672,8 +688,9 @@ class SystemMessageOutputConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.effort is not UNSET:
-            out["effort"] = self.effort
+        effort = self.effort
+        if effort is not UNSET:
+            out["effort"] = effort
         if self.extra:
             out.update(self.extra)
         return out
@@ -700,8 +717,9 @@ class MetadataParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.user_id is not UNSET:
-            out["user_id"] = self.user_id
+        user_id = self.user_id
+        if user_id is not UNSET:
+            out["user_id"] = user_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -732,12 +750,12 @@ class ContainerParams(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.skills is not UNSET:
-            out["skills"] = (
-                None if self.skills is None else [item0.to_dict() for item0 in self.skills]
-            )
+        id = self.id
+        if id is not UNSET:
+            out["id"] = id
+        skills = self.skills
+        if skills is not UNSET:
+            out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
         if self.extra:
             out.update(self.extra)
         return out
@@ -775,8 +793,9 @@ class SkillParams(Model):
             "skill_id": self.skill_id,
             "type": self.type,
         }
-        if self.version is not UNSET:
-            out["version"] = self.version
+        version = self.version
+        if version is not UNSET:
+            out["version"] = version
         if self.extra:
             out.update(self.extra)
         return out
@@ -803,8 +822,9 @@ class DiagnosticsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.previous_message_id is not UNSET:
-            out["previous_message_id"] = self.previous_message_id
+        previous_message_id = self.previous_message_id
+        if previous_message_id is not UNSET:
+            out["previous_message_id"] = previous_message_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -842,12 +862,15 @@ class OutputConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.effort is not UNSET:
-            out["effort"] = self.effort
-        if self.format is not UNSET:
-            out["format"] = None if self.format is None else self.format.to_dict()
-        if self.task_budget is not UNSET:
-            out["task_budget"] = None if self.task_budget is None else self.task_budget.to_dict()
+        effort = self.effort
+        if effort is not UNSET:
+            out["effort"] = effort
+        format = self.format
+        if format is not UNSET:
+            out["format"] = None if format is None else format.to_dict()
+        task_budget = self.task_budget
+        if task_budget is not UNSET:
+            out["task_budget"] = None if task_budget is None else task_budget.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -887,8 +910,9 @@ class TokenTaskBudgetParam(Model):
             "type": self.type,
             "total": self.total,
         }
-        if self.remaining is not UNSET:
-            out["remaining"] = self.remaining
+        remaining = self.remaining
+        if remaining is not UNSET:
+            out["remaining"] = remaining
         if self.extra:
             out.update(self.extra)
         return out
@@ -955,8 +979,9 @@ class ToolChoiceAutoParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.disable_parallel_tool_use is not UNSET:
-            out["disable_parallel_tool_use"] = self.disable_parallel_tool_use
+        disable_parallel_tool_use = self.disable_parallel_tool_use
+        if disable_parallel_tool_use is not UNSET:
+            out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
             out.update(self.extra)
         return out
@@ -991,8 +1016,9 @@ class ToolChoiceAnyParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.disable_parallel_tool_use is not UNSET:
-            out["disable_parallel_tool_use"] = self.disable_parallel_tool_use
+        disable_parallel_tool_use = self.disable_parallel_tool_use
+        if disable_parallel_tool_use is not UNSET:
+            out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
             out.update(self.extra)
         return out
@@ -1032,8 +1058,9 @@ class ToolChoiceToolParam(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.disable_parallel_tool_use is not UNSET:
-            out["disable_parallel_tool_use"] = self.disable_parallel_tool_use
+        disable_parallel_tool_use = self.disable_parallel_tool_use
+        if disable_parallel_tool_use is not UNSET:
+            out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
             out.update(self.extra)
         return out
@@ -1104,12 +1131,12 @@ class ThinkingConfigEnabledParam(Model):
             "type": self.type,
             "budget_tokens": self.budget_tokens,
         }
-        if self.display is not UNSET:
-            out["display"] = self.display
-        if self.block_binding is not UNSET:
-            out["block_binding"] = (
-                None if self.block_binding is None else self.block_binding.to_dict()
-            )
+        display = self.display
+        if display is not UNSET:
+            out["display"] = display
+        block_binding = self.block_binding
+        if block_binding is not UNSET:
+            out["block_binding"] = None if block_binding is None else block_binding.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1175,12 +1202,12 @@ class ThinkingConfigAdaptiveParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.display is not UNSET:
-            out["display"] = self.display
-        if self.block_binding is not UNSET:
-            out["block_binding"] = (
-                None if self.block_binding is None else self.block_binding.to_dict()
-            )
+        display = self.display
+        if display is not UNSET:
+            out["display"] = display
+        block_binding = self.block_binding
+        if block_binding is not UNSET:
+            out["block_binding"] = None if block_binding is None else block_binding.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1242,8 +1269,9 @@ class ThinkingBlockBindingParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.prefix_mismatch_behavior is not UNSET:
-            out["prefix_mismatch_behavior"] = self.prefix_mismatch_behavior
+        prefix_mismatch_behavior = self.prefix_mismatch_behavior
+        if prefix_mismatch_behavior is not UNSET:
+            out["prefix_mismatch_behavior"] = prefix_mismatch_behavior
         if self.extra:
             out.update(self.extra)
         return out
@@ -1302,16 +1330,18 @@ class FallbackParam(Model):
         out: dict[str, Any] = {
             "model": self.model,
         }
-        if self.max_tokens is not UNSET:
-            out["max_tokens"] = self.max_tokens
-        if self.output_config is not UNSET:
-            out["output_config"] = (
-                None if self.output_config is None else self.output_config.to_dict()
-            )
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.thinking is not UNSET:
-            out["thinking"] = None if self.thinking is None else self.thinking.to_dict()
+        max_tokens = self.max_tokens
+        if max_tokens is not UNSET:
+            out["max_tokens"] = max_tokens
+        output_config = self.output_config
+        if output_config is not UNSET:
+            out["output_config"] = None if output_config is None else output_config.to_dict()
+        speed = self.speed
+        if speed is not UNSET:
+            out["speed"] = speed
+        thinking = self.thinking
+        if thinking is not UNSET:
+            out["thinking"] = None if thinking is None else thinking.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1350,8 +1380,9 @@ class FallbackCreditTokenParam(Model):
         out: dict[str, Any] = {
             "token": self.token,
         }
-        if self.mode is not UNSET:
-            out["mode"] = self.mode
+        mode = self.mode
+        if mode is not UNSET:
+            out["mode"] = mode
         if self.extra:
             out.update(self.extra)
         return out
@@ -1454,8 +1485,9 @@ class BillingPolicyParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.bill_to is not UNSET:
-            out["bill_to"] = self.bill_to
+        bill_to = self.bill_to
+        if bill_to is not UNSET:
+            out["bill_to"] = bill_to
         if self.extra:
             out.update(self.extra)
         return out
@@ -1625,12 +1657,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         model = data["model"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("max_tokens", "an integer"),
-                ("messages", "an array"),
-                ("model", "a string"),
-            ),
+            data, (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string"))
         ) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(max_tokens) is not int:
@@ -2097,11 +2124,7 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         type_ = data["type"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("skill_id", "a string"),
-                ("type", 'one of "anthropic", "custom"'),
-            ),
+            data, (("skill_id", "a string"), ("type", 'one of "anthropic", "custom"'))
         ) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(skill_id) is not str:

@@ -223,25 +223,32 @@ class Message(Model):
             "model": self.model,
             "usage": self.usage.to_dict(),
         }
-        if self.stop_reason is not UNSET:
-            out["stop_reason"] = self.stop_reason
-        if self.stop_sequence is not UNSET:
-            out["stop_sequence"] = self.stop_sequence
-        if self.stop_details is not UNSET:
-            out["stop_details"] = None if self.stop_details is None else self.stop_details.to_dict()
-        if self.container is not UNSET:
-            out["container"] = None if self.container is None else self.container.to_dict()
-        if self.diagnostics is not UNSET:
-            out["diagnostics"] = None if self.diagnostics is None else self.diagnostics.to_dict()
-        if self.context_management is not UNSET:
+        stop_reason = self.stop_reason
+        if stop_reason is not UNSET:
+            out["stop_reason"] = stop_reason
+        stop_sequence = self.stop_sequence
+        if stop_sequence is not UNSET:
+            out["stop_sequence"] = stop_sequence
+        stop_details = self.stop_details
+        if stop_details is not UNSET:
+            out["stop_details"] = None if stop_details is None else stop_details.to_dict()
+        container = self.container
+        if container is not UNSET:
+            out["container"] = None if container is None else container.to_dict()
+        diagnostics = self.diagnostics
+        if diagnostics is not UNSET:
+            out["diagnostics"] = None if diagnostics is None else diagnostics.to_dict()
+        context_management = self.context_management
+        if context_management is not UNSET:
             out["context_management"] = (
-                None if self.context_management is None else self.context_management.to_dict()
+                None if context_management is None else context_management.to_dict()
             )
-        if self.input_transformations is not UNSET:
+        input_transformations = self.input_transformations
+        if input_transformations is not UNSET:
             out["input_transformations"] = (
                 None
-                if self.input_transformations is None
-                else [item0.to_dict() for item0 in self.input_transformations]
+                if input_transformations is None
+                else [item0.to_dict() for item0 in input_transformations]
             )
         if self.extra:
             out.update(self.extra)
@@ -312,16 +319,21 @@ class RefusalStopDetails(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.category is not UNSET:
-            out["category"] = self.category
-        if self.explanation is not UNSET:
-            out["explanation"] = self.explanation
-        if self.fallback_credit_token is not UNSET:
-            out["fallback_credit_token"] = self.fallback_credit_token
-        if self.fallback_has_prefill_claim is not UNSET:
-            out["fallback_has_prefill_claim"] = self.fallback_has_prefill_claim
-        if self.recommended_model is not UNSET:
-            out["recommended_model"] = self.recommended_model
+        category = self.category
+        if category is not UNSET:
+            out["category"] = category
+        explanation = self.explanation
+        if explanation is not UNSET:
+            out["explanation"] = explanation
+        fallback_credit_token = self.fallback_credit_token
+        if fallback_credit_token is not UNSET:
+            out["fallback_credit_token"] = fallback_credit_token
+        fallback_has_prefill_claim = self.fallback_has_prefill_claim
+        if fallback_has_prefill_claim is not UNSET:
+            out["fallback_has_prefill_claim"] = fallback_has_prefill_claim
+        recommended_model = self.recommended_model
+        if recommended_model is not UNSET:
+            out["recommended_model"] = recommended_model
         if self.extra:
             out.update(self.extra)
         return out
@@ -358,9 +370,10 @@ class TextBlock(Model):
             "type": self.type,
             "text": self.text,
         }
-        if self.citations is not UNSET:
+        citations = self.citations
+        if citations is not UNSET:
             out["citations"] = (
-                None if self.citations is None else [item0.to_dict() for item0 in self.citations]
+                None if citations is None else [item0.to_dict() for item0 in citations]
             )
         if self.extra:
             out.update(self.extra)
@@ -426,10 +439,12 @@ class CitationCharLocation(Model):
             "start_char_index": self.start_char_index,
             "end_char_index": self.end_char_index,
         }
-        if self.document_title is not UNSET:
-            out["document_title"] = self.document_title
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        document_title = self.document_title
+        if document_title is not UNSET:
+            out["document_title"] = document_title
+        file_id = self.file_id
+        if file_id is not UNSET:
+            out["file_id"] = file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -494,10 +509,12 @@ class CitationPageLocation(Model):
             "start_page_number": self.start_page_number,
             "end_page_number": self.end_page_number,
         }
-        if self.document_title is not UNSET:
-            out["document_title"] = self.document_title
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        document_title = self.document_title
+        if document_title is not UNSET:
+            out["document_title"] = document_title
+        file_id = self.file_id
+        if file_id is not UNSET:
+            out["file_id"] = file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -562,10 +579,12 @@ class CitationContentBlockLocation(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        if self.document_title is not UNSET:
-            out["document_title"] = self.document_title
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        document_title = self.document_title
+        if document_title is not UNSET:
+            out["document_title"] = document_title
+        file_id = self.file_id
+        if file_id is not UNSET:
+            out["file_id"] = file_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -612,8 +631,9 @@ class CitationsWebSearchResultLocation(Model):
             "encrypted_index": self.encrypted_index,
             "url": self.url,
         }
-        if self.title is not UNSET:
-            out["title"] = self.title
+        title = self.title
+        if title is not UNSET:
+            out["title"] = title
         if self.extra:
             out.update(self.extra)
         return out
@@ -679,8 +699,9 @@ class CitationsSearchResultLocation(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        if self.title is not UNSET:
-            out["title"] = self.title
+        title = self.title
+        if title is not UNSET:
+            out["title"] = title
         if self.extra:
             out.update(self.extra)
         return out
@@ -800,10 +821,12 @@ class ToolUseBlock(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.toolset_name is not UNSET:
-            out["toolset_name"] = self.toolset_name
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
+        toolset_name = self.toolset_name
+        if toolset_name is not UNSET:
+            out["toolset_name"] = toolset_name
         if self.extra:
             out.update(self.extra)
         return out
@@ -941,8 +964,9 @@ class ServerToolUseBlock(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -988,8 +1012,9 @@ class WebSearchToolResultBlock(Model):
                 else self.content.to_dict()
             ),
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1036,8 +1061,9 @@ class WebSearchResultBlock(Model):
             "title": self.title,
             "encrypted_content": self.encrypted_content,
         }
-        if self.page_age is not UNSET:
-            out["page_age"] = self.page_age
+        page_age = self.page_age
+        if page_age is not UNSET:
+            out["page_age"] = page_age
         if self.extra:
             out.update(self.extra)
         return out
@@ -1107,10 +1133,9 @@ class Container(Model):
             "id": self.id,
             "expires_at": self.expires_at,
         }
-        if self.skills is not UNSET:
-            out["skills"] = (
-                None if self.skills is None else [item0.to_dict() for item0 in self.skills]
-            )
+        skills = self.skills
+        if skills is not UNSET:
+            out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
         if self.extra:
             out.update(self.extra)
         return out
@@ -1177,9 +1202,10 @@ class Diagnostics(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.cache_miss_reason is not UNSET:
+        cache_miss_reason = self.cache_miss_reason
+        if cache_miss_reason is not UNSET:
             out["cache_miss_reason"] = (
-                None if self.cache_miss_reason is None else self.cache_miss_reason.to_dict()
+                None if cache_miss_reason is None else cache_miss_reason.to_dict()
             )
         if self.extra:
             out.update(self.extra)
@@ -1632,8 +1658,9 @@ class FallbackBlock(Model):
             "from": self.from_.to_dict(),
             "to": self.to.to_dict(),
         }
-        if self.trigger is not UNSET:
-            out["trigger"] = self.trigger.to_dict()
+        trigger = self.trigger
+        if trigger is not UNSET:
+            out["trigger"] = trigger.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1701,8 +1728,9 @@ class FallbackRefusalTrigger(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.category is not UNSET:
-            out["category"] = self.category
+        category = self.category
+        if category is not UNSET:
+            out["category"] = category
         if self.extra:
             out.update(self.extra)
         return out
@@ -2361,12 +2389,7 @@ def decode_citations_web_search_result_location(
         url = data["url"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("cited_text", "a string"),
-                ("encrypted_index", "a string"),
-                ("url", "a string"),
-            ),
+            data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
@@ -2487,13 +2510,7 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
         thinking = data["thinking"]
         signature = data["signature"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("thinking", "a string"),
-                ("signature", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
     if type(signature) is not str:
@@ -2569,12 +2586,7 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         input = data["input"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("name", "a string"),
-                ("input", "an object"),
-            ),
+            data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
@@ -2790,11 +2802,7 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         content = data["content"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object or an array"),
-            ),
+            data, (("tool_use_id", "a string"), ("content", "an object or an array"))
         ) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
@@ -2849,12 +2857,7 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("url", "a string"),
-                ("title", "a string"),
-                ("encrypted_content", "a string"),
-            ),
+            data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
@@ -2945,13 +2948,7 @@ def decode_container(data: Any, strict: bool) -> Container:
         id = data["id"]
         expires_at = data["expires_at"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("expires_at", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("expires_at", "a string"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -3298,11 +3295,7 @@ def decode_clear_tool_uses20250919_edit_response(
         cleared_input_tokens = data["cleared_input_tokens"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("cleared_tool_uses", "an integer"),
-                ("cleared_input_tokens", "an integer"),
-            ),
+            data, (("cleared_tool_uses", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
     if type(cleared_tool_uses) is not int:
         raise DecodeError("an integer", cleared_tool_uses).at_key("cleared_tool_uses")
@@ -3344,11 +3337,7 @@ def decode_clear_thinking20251015_edit_response(
         cleared_input_tokens = data["cleared_input_tokens"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("cleared_thinking_turns", "an integer"),
-                ("cleared_input_tokens", "an integer"),
-            ),
+            data, (("cleared_thinking_turns", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
     if type(cleared_thinking_turns) is not int:
         raise DecodeError("an integer", cleared_thinking_turns).at_key("cleared_thinking_turns")
@@ -3520,13 +3509,7 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         from_ = data["from"]
         to = data["to"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("from", "an object"),
-                ("to", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("from", "an object"), ("to", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_fallback_info(from_, strict)

@@ -40,7 +40,8 @@ class CompactionBlock(Model):
 
     type: Literal["compaction"]
     content: str | None | Unset
-    """The summary; null when compaction failed, in which case the block is a no-op when sent back.
+    """The summary; null when compaction failed, in which case the block is a no-op when sent
+    back.
     """
     encrypted_content: str | None | Unset
     """Opaque data from an earlier compaction to return verbatim."""
@@ -76,17 +77,19 @@ class CompactionBlock(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.content is not UNSET:
-            out["content"] = self.content
-        if self.encrypted_content is not UNSET:
-            out["encrypted_content"] = self.encrypted_content
-        if self.signature is not UNSET:
-            out["signature"] = self.signature
-        if self.tool_changes is not UNSET:
+        content = self.content
+        if content is not UNSET:
+            out["content"] = content
+        encrypted_content = self.encrypted_content
+        if encrypted_content is not UNSET:
+            out["encrypted_content"] = encrypted_content
+        signature = self.signature
+        if signature is not UNSET:
+            out["signature"] = signature
+        tool_changes = self.tool_changes
+        if tool_changes is not UNSET:
             out["tool_changes"] = (
-                None
-                if self.tool_changes is None
-                else [item0.to_dict() for item0 in self.tool_changes]
+                None if tool_changes is None else [item0.to_dict() for item0 in tool_changes]
             )
         if self.extra:
             out.update(self.extra)
@@ -563,13 +566,7 @@ def decode_response_tool_change_mcp_tool_reference(
         server_name = data["server_name"]
         name = data["name"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("server_name", "a string"),
-                ("name", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
     if type(server_name) is not str:
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(name) is not str:

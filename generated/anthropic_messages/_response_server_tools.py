@@ -81,8 +81,9 @@ class WebFetchToolResultBlock(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -156,8 +157,9 @@ class WebFetchBlock(Model):
             "url": self.url,
             "content": self.content.to_dict(),
         }
-        if self.retrieved_at is not UNSET:
-            out["retrieved_at"] = self.retrieved_at
+        retrieved_at = self.retrieved_at
+        if retrieved_at is not UNSET:
+            out["retrieved_at"] = retrieved_at
         if self.extra:
             out.update(self.extra)
         return out
@@ -198,10 +200,12 @@ class DocumentBlock(Model):
             "type": self.type,
             "source": self.source.to_dict(),
         }
-        if self.title is not UNSET:
-            out["title"] = self.title
-        if self.citations is not UNSET:
-            out["citations"] = None if self.citations is None else self.citations.to_dict()
+        title = self.title
+        if title is not UNSET:
+            out["title"] = title
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = None if citations is None else citations.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -424,8 +428,9 @@ class CodeExecutionResultBlock(Model):
             "return_code": self.return_code,
             "content": [item0.to_dict() for item0 in self.content],
         }
-        if self.abort_reason is not UNSET:
-            out["abort_reason"] = self.abort_reason
+        abort_reason = self.abort_reason
+        if abort_reason is not UNSET:
+            out["abort_reason"] = abort_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -732,8 +737,9 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        if self.error_message is not UNSET:
-            out["error_message"] = self.error_message
+        error_message = self.error_message
+        if error_message is not UNSET:
+            out["error_message"] = error_message
         if self.extra:
             out.update(self.extra)
         return out
@@ -785,12 +791,15 @@ class TextEditorCodeExecutionViewResultBlock(Model):
             "content": self.content,
             "file_type": self.file_type,
         }
-        if self.num_lines is not UNSET:
-            out["num_lines"] = self.num_lines
-        if self.start_line is not UNSET:
-            out["start_line"] = self.start_line
-        if self.total_lines is not UNSET:
-            out["total_lines"] = self.total_lines
+        num_lines = self.num_lines
+        if num_lines is not UNSET:
+            out["num_lines"] = num_lines
+        start_line = self.start_line
+        if start_line is not UNSET:
+            out["start_line"] = start_line
+        total_lines = self.total_lines
+        if total_lines is not UNSET:
+            out["total_lines"] = total_lines
         if self.extra:
             out.update(self.extra)
         return out
@@ -874,16 +883,21 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.lines is not UNSET:
-            out["lines"] = None if self.lines is None else list(self.lines)
-        if self.old_start is not UNSET:
-            out["old_start"] = self.old_start
-        if self.old_lines is not UNSET:
-            out["old_lines"] = self.old_lines
-        if self.new_start is not UNSET:
-            out["new_start"] = self.new_start
-        if self.new_lines is not UNSET:
-            out["new_lines"] = self.new_lines
+        lines = self.lines
+        if lines is not UNSET:
+            out["lines"] = None if lines is None else list(lines)
+        old_start = self.old_start
+        if old_start is not UNSET:
+            out["old_start"] = old_start
+        old_lines = self.old_lines
+        if old_lines is not UNSET:
+            out["old_lines"] = old_lines
+        new_start = self.new_start
+        if new_start is not UNSET:
+            out["new_start"] = new_start
+        new_lines = self.new_lines
+        if new_lines is not UNSET:
+            out["new_lines"] = new_lines
         if self.extra:
             out.update(self.extra)
         return out
@@ -957,8 +971,9 @@ class ToolSearchToolResultErrorObject(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        if self.error_message is not UNSET:
-            out["error_message"] = self.error_message
+        error_message = self.error_message
+        if error_message is not UNSET:
+            out["error_message"] = error_message
         if self.extra:
             out.update(self.extra)
         return out
@@ -1137,8 +1152,9 @@ class AdvisorResultBlock(Model):
             "type": self.type,
             "text": self.text,
         }
-        if self.stop_reason is not UNSET:
-            out["stop_reason"] = self.stop_reason
+        stop_reason = self.stop_reason
+        if stop_reason is not UNSET:
+            out["stop_reason"] = stop_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -1178,8 +1194,9 @@ class AdvisorRedactedResultBlock(Model):
             "type": self.type,
             "encrypted_content": self.encrypted_content,
         }
-        if self.stop_reason is not UNSET:
-            out["stop_reason"] = self.stop_reason
+        stop_reason = self.stop_reason
+        if stop_reason is not UNSET:
+            out["stop_reason"] = stop_reason
         if self.extra:
             out.update(self.extra)
         return out
@@ -1361,8 +1378,9 @@ class MCPTool(Model):
             "name": self.name,
             "input_schema": dict(self.input_schema),
         }
-        if self.description is not UNSET:
-            out["description"] = self.description
+        description = self.description
+        if description is not UNSET:
+            out["description"] = description
         if self.extra:
             out.update(self.extra)
         return out
@@ -1498,7 +1516,6 @@ class UnknownBashCodeExecutionToolResultBlockContent(Model):
 
 class UnknownTextEditorCodeExecutionToolResultBlockContent(Model):
     """TextEditorCodeExecutionToolResultBlockContent whose `type` this version of the spec does not know.
-
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
 
@@ -1589,13 +1606,7 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
@@ -1693,13 +1704,7 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         url = data["url"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("url", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
@@ -1905,13 +1910,7 @@ def decode_code_execution_tool_result_block(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
@@ -2159,13 +2158,7 @@ def decode_bash_code_execution_tool_result_block(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
@@ -2349,13 +2342,7 @@ def decode_text_editor_code_execution_tool_result_block(
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
@@ -2458,11 +2445,7 @@ def decode_text_editor_code_execution_view_result_block(
         file_type = data["file_type"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("content", "a string"),
-                ("file_type", 'one of "text", "image", "pdf"'),
-            ),
+            data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(content) is not str:
@@ -2626,13 +2609,7 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
@@ -2797,13 +2774,7 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
         tool_use_id = data["tool_use_id"]
         content = data["content"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("tool_use_id", "a string"),
-                ("content", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
@@ -3079,11 +3050,7 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
         tools = data["tools"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("mcp_server_name", "a string"),
-                ("tools", "an array"),
-            ),
+            data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
@@ -3121,13 +3088,7 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
         name = data["name"]
         input_schema = data["input_schema"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("name", "a string"),
-                ("input_schema", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")

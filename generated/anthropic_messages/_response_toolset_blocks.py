@@ -110,8 +110,9 @@ class BrowserNavigateToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -144,8 +145,9 @@ class BrowserNavigateInput(Model):
         out: dict[str, Any] = {
             "url": self.url,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -195,8 +197,9 @@ class BrowserListTabsToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -246,8 +249,9 @@ class BrowserNewTabToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -296,8 +300,9 @@ class BrowserSwitchTabToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -374,8 +379,9 @@ class BrowserCloseTabToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -452,8 +458,9 @@ class BrowserReadPageToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -492,14 +499,18 @@ class BrowserReadPageInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.depth is not UNSET:
-            out["depth"] = self.depth
-        if self.filter is not UNSET:
-            out["filter"] = self.filter
-        if self.ref is not UNSET:
-            out["ref"] = self.ref
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        depth = self.depth
+        if depth is not UNSET:
+            out["depth"] = depth
+        filter = self.filter
+        if filter is not UNSET:
+            out["filter"] = filter
+        ref = self.ref
+        if ref is not UNSET:
+            out["ref"] = ref
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -548,8 +559,9 @@ class BrowserGetPageTextToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -576,8 +588,9 @@ class BrowserGetPageTextInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -626,8 +639,9 @@ class BrowserReadConsoleToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -654,8 +668,9 @@ class BrowserReadConsoleInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -704,8 +719,9 @@ class BrowserReadNetworkToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -732,8 +748,9 @@ class BrowserReadNetworkInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -782,8 +799,9 @@ class BrowserFindToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -816,8 +834,9 @@ class BrowserFindInput(Model):
         out: dict[str, Any] = {
             "query": self.query,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -866,8 +885,9 @@ class BrowserFormInputToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -905,8 +925,9 @@ class BrowserFormInputInput(Model):
             "target": self.target.to_dict(),
             "value": self.value,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -987,8 +1008,9 @@ class BrowserFileUploadToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1029,12 +1051,15 @@ class BrowserFileUploadInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.document_ids is not UNSET:
-            out["document_ids"] = None if self.document_ids is None else list(self.document_ids)
-        if self.paths is not UNSET:
-            out["paths"] = None if self.paths is None else list(self.paths)
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        document_ids = self.document_ids
+        if document_ids is not UNSET:
+            out["document_ids"] = None if document_ids is None else list(document_ids)
+        paths = self.paths
+        if paths is not UNSET:
+            out["paths"] = None if paths is None else list(paths)
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1083,8 +1108,9 @@ class BrowserScrollToToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1117,8 +1143,9 @@ class BrowserScrollToInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1167,8 +1194,9 @@ class BrowserScreenshotToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1195,8 +1223,9 @@ class BrowserScreenshotInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1245,8 +1274,9 @@ class BrowserZoomToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1279,8 +1309,9 @@ class BrowserZoomInput(Model):
         out: dict[str, Any] = {
             "region": list(self.region),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1329,8 +1360,9 @@ class BrowserLeftClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1367,10 +1399,12 @@ class BrowserLeftClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.modifiers is not UNSET:
-            out["modifiers"] = self.modifiers
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        modifiers = self.modifiers
+        if modifiers is not UNSET:
+            out["modifiers"] = modifiers
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1456,8 +1490,9 @@ class BrowserRightClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1494,10 +1529,12 @@ class BrowserRightClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.modifiers is not UNSET:
-            out["modifiers"] = self.modifiers
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        modifiers = self.modifiers
+        if modifiers is not UNSET:
+            out["modifiers"] = modifiers
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1546,8 +1583,9 @@ class BrowserMiddleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1584,10 +1622,12 @@ class BrowserMiddleClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.modifiers is not UNSET:
-            out["modifiers"] = self.modifiers
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        modifiers = self.modifiers
+        if modifiers is not UNSET:
+            out["modifiers"] = modifiers
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1636,8 +1676,9 @@ class BrowserDoubleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1674,10 +1715,12 @@ class BrowserDoubleClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.modifiers is not UNSET:
-            out["modifiers"] = self.modifiers
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        modifiers = self.modifiers
+        if modifiers is not UNSET:
+            out["modifiers"] = modifiers
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1726,8 +1769,9 @@ class BrowserTripleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1764,10 +1808,12 @@ class BrowserTripleClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.modifiers is not UNSET:
-            out["modifiers"] = self.modifiers
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        modifiers = self.modifiers
+        if modifiers is not UNSET:
+            out["modifiers"] = modifiers
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1816,8 +1862,9 @@ class BrowserHoverToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1850,8 +1897,9 @@ class BrowserHoverInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1900,8 +1948,9 @@ class BrowserLeftClickDragToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1939,8 +1988,9 @@ class BrowserLeftClickDragInput(Model):
             "from": self.from_.to_dict(),
             "target": self.target.to_dict(),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -1989,8 +2039,9 @@ class BrowserLeftMouseDownToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2023,8 +2074,9 @@ class BrowserLeftMouseDownInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2073,8 +2125,9 @@ class BrowserLeftMouseUpToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2107,8 +2160,9 @@ class BrowserLeftMouseUpInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2157,8 +2211,9 @@ class BrowserMouseMoveToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2191,8 +2246,9 @@ class BrowserMouseMoveInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2241,8 +2297,9 @@ class BrowserScrollToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2284,10 +2341,12 @@ class BrowserScrollInput(Model):
             "scroll_direction": self.scroll_direction,
             "target": self.target.to_dict(),
         }
-        if self.scroll_amount is not UNSET:
-            out["scroll_amount"] = self.scroll_amount
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        scroll_amount = self.scroll_amount
+        if scroll_amount is not UNSET:
+            out["scroll_amount"] = scroll_amount
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2336,8 +2395,9 @@ class BrowserTypeToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2370,8 +2430,9 @@ class BrowserTypeInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2420,8 +2481,9 @@ class BrowserKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2458,10 +2520,12 @@ class BrowserKeyInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        if self.repeat is not UNSET:
-            out["repeat"] = self.repeat
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        repeat = self.repeat
+        if repeat is not UNSET:
+            out["repeat"] = repeat
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2510,8 +2574,9 @@ class BrowserHoldKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2549,8 +2614,9 @@ class BrowserHoldKeyInput(Model):
             "duration": self.duration,
             "text": self.text,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2599,8 +2665,9 @@ class BrowserWaitToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2633,8 +2700,9 @@ class BrowserWaitInput(Model):
         out: dict[str, Any] = {
             "duration": self.duration,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2683,8 +2751,9 @@ class BrowserJavascriptExecToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2717,8 +2786,9 @@ class BrowserJavascriptExecInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        if self.tab_id is not UNSET:
-            out["tab_id"] = self.tab_id
+        tab_id = self.tab_id
+        if tab_id is not UNSET:
+            out["tab_id"] = tab_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -2767,8 +2837,9 @@ class ComputerKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2801,8 +2872,9 @@ class ComputerKeyInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        if self.repeat is not UNSET:
-            out["repeat"] = self.repeat
+        repeat = self.repeat
+        if repeat is not UNSET:
+            out["repeat"] = repeat
         if self.extra:
             out.update(self.extra)
         return out
@@ -2851,8 +2923,9 @@ class ComputerHoldKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -2934,8 +3007,9 @@ class ComputerTypeToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3013,8 +3087,9 @@ class ComputerCursorPositionToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3063,8 +3138,9 @@ class ComputerMouseMoveToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3142,8 +3218,9 @@ class ComputerLeftMouseDownToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3193,8 +3270,9 @@ class ComputerLeftMouseUpToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3243,8 +3321,9 @@ class ComputerLeftClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3275,10 +3354,12 @@ class ComputerLeftClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.coordinate is not UNSET:
-            out["coordinate"] = None if self.coordinate is None else list(self.coordinate)
-        if self.text is not UNSET:
-            out["text"] = self.text
+        coordinate = self.coordinate
+        if coordinate is not UNSET:
+            out["coordinate"] = None if coordinate is None else list(coordinate)
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3327,8 +3408,9 @@ class ComputerLeftClickDragToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3366,8 +3448,9 @@ class ComputerLeftClickDragInput(Model):
             "coordinate": list(self.coordinate),
             "start_coordinate": list(self.start_coordinate),
         }
-        if self.text is not UNSET:
-            out["text"] = self.text
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3416,8 +3499,9 @@ class ComputerRightClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3448,10 +3532,12 @@ class ComputerRightClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.coordinate is not UNSET:
-            out["coordinate"] = None if self.coordinate is None else list(self.coordinate)
-        if self.text is not UNSET:
-            out["text"] = self.text
+        coordinate = self.coordinate
+        if coordinate is not UNSET:
+            out["coordinate"] = None if coordinate is None else list(coordinate)
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3500,8 +3586,9 @@ class ComputerMiddleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3532,10 +3619,12 @@ class ComputerMiddleClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.coordinate is not UNSET:
-            out["coordinate"] = None if self.coordinate is None else list(self.coordinate)
-        if self.text is not UNSET:
-            out["text"] = self.text
+        coordinate = self.coordinate
+        if coordinate is not UNSET:
+            out["coordinate"] = None if coordinate is None else list(coordinate)
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3584,8 +3673,9 @@ class ComputerDoubleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3616,10 +3706,12 @@ class ComputerDoubleClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.coordinate is not UNSET:
-            out["coordinate"] = None if self.coordinate is None else list(self.coordinate)
-        if self.text is not UNSET:
-            out["text"] = self.text
+        coordinate = self.coordinate
+        if coordinate is not UNSET:
+            out["coordinate"] = None if coordinate is None else list(coordinate)
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3668,8 +3760,9 @@ class ComputerTripleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3700,10 +3793,12 @@ class ComputerTripleClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.coordinate is not UNSET:
-            out["coordinate"] = None if self.coordinate is None else list(self.coordinate)
-        if self.text is not UNSET:
-            out["text"] = self.text
+        coordinate = self.coordinate
+        if coordinate is not UNSET:
+            out["coordinate"] = None if coordinate is None else list(coordinate)
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3752,8 +3847,9 @@ class ComputerScrollToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3795,10 +3891,12 @@ class ComputerScrollInput(Model):
             "scroll_amount": self.scroll_amount,
             "scroll_direction": self.scroll_direction,
         }
-        if self.coordinate is not UNSET:
-            out["coordinate"] = None if self.coordinate is None else list(self.coordinate)
-        if self.text is not UNSET:
-            out["text"] = self.text
+        coordinate = self.coordinate
+        if coordinate is not UNSET:
+            out["coordinate"] = None if coordinate is None else list(coordinate)
+        text = self.text
+        if text is not UNSET:
+            out["text"] = text
         if self.extra:
             out.update(self.extra)
         return out
@@ -3847,8 +3945,9 @@ class ComputerWaitToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3926,8 +4025,9 @@ class ComputerScreenshotToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -3976,8 +4076,9 @@ class ComputerZoomToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        caller = self.caller
+        if caller is not UNSET:
+            out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -4112,13 +4213,7 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4215,13 +4310,7 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4280,13 +4369,7 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4347,13 +4430,7 @@ def decode_browser_switch_tab_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4442,13 +4519,7 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4537,13 +4608,7 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4657,13 +4722,7 @@ def decode_browser_get_page_text_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4753,13 +4812,7 @@ def decode_browser_read_console_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4849,13 +4902,7 @@ def decode_browser_read_network_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -4943,13 +4990,7 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5048,13 +5089,7 @@ def decode_browser_form_input_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5104,11 +5139,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         value_ = data["value"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("target", "an object"),
-                ("value", "a string, a number or true or false"),
-            ),
+            data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
@@ -5201,13 +5232,7 @@ def decode_browser_file_upload_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5326,13 +5351,7 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5433,13 +5452,7 @@ def decode_browser_screenshot_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5527,13 +5540,7 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5634,13 +5641,7 @@ def decode_browser_left_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5737,13 +5738,7 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
         x = data["x"]
         y = data["y"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("x", "an integer"),
-                ("y", "an integer"),
-            ),
-        ) from None
+        raise missing_field(data, (("x", "an integer"), ("y", "an integer"))) from None
     if type(x) is not int:
         raise DecodeError("an integer", x).at_key("x")
     if type(y) is not int:
@@ -5792,13 +5787,7 @@ def decode_browser_right_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -5906,13 +5895,7 @@ def decode_browser_middle_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6020,13 +6003,7 @@ def decode_browser_double_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6134,13 +6111,7 @@ def decode_browser_triple_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6246,13 +6217,7 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6353,13 +6318,7 @@ def decode_browser_left_click_drag_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6408,13 +6367,7 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         from_ = data["from"]
         target = data["target"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("from", "an object"),
-                ("target", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_browser_coordinate_target(from_, strict)
@@ -6473,13 +6426,7 @@ def decode_browser_left_mouse_down_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6580,13 +6527,7 @@ def decode_browser_left_mouse_up_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6687,13 +6628,7 @@ def decode_browser_mouse_move_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6792,13 +6727,7 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -6850,10 +6779,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     except KeyError:
         raise missing_field(
             data,
-            (
-                ("scroll_direction", 'one of "up", "down", "left", "right"'),
-                ("target", "an object"),
-            ),
+            (("scroll_direction", 'one of "up", "down", "left", "right"'), ("target", "an object")),
         ) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
@@ -6917,13 +6843,7 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7020,13 +6940,7 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7130,13 +7044,7 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7185,13 +7093,7 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         duration = data["duration"]
         text = data["text"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("duration", "a number"),
-                ("text", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("duration", "a number"), ("text", "a string"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(duration) is not float and type(duration) is not int:
         raise DecodeError("a number", duration).at_key("duration")
@@ -7244,13 +7146,7 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7349,13 +7245,7 @@ def decode_browser_javascript_exec_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7452,13 +7342,7 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7555,13 +7439,7 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7609,13 +7487,7 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
         duration = data["duration"]
         text = data["text"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("duration", "an integer"),
-                ("text", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("duration", "an integer"), ("text", "a string"))) from None
     if type(duration) is not int:
         raise DecodeError("an integer", duration).at_key("duration")
     if type(text) is not str:
@@ -7661,13 +7533,7 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7758,13 +7624,7 @@ def decode_computer_cursor_position_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7825,13 +7685,7 @@ def decode_computer_mouse_move_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7924,13 +7778,7 @@ def decode_computer_left_mouse_down_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -7991,13 +7839,7 @@ def decode_computer_left_mouse_up_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8058,13 +7900,7 @@ def decode_computer_left_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8164,13 +8000,7 @@ def decode_computer_left_click_drag_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8220,11 +8050,7 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         start_coordinate = data["start_coordinate"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("coordinate", "an array"),
-                ("start_coordinate", "an array"),
-            ),
+            data, (("coordinate", "an array"), ("start_coordinate", "an array"))
         ) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
@@ -8284,13 +8110,7 @@ def decode_computer_right_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8390,13 +8210,7 @@ def decode_computer_middle_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8496,13 +8310,7 @@ def decode_computer_double_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8602,13 +8410,7 @@ def decode_computer_triple_click_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8706,13 +8508,7 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8832,13 +8628,7 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8929,13 +8719,7 @@ def decode_computer_screenshot_tool_use_block(
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
@@ -8994,13 +8778,7 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         id = data["id"]
         input = data["input"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("id", "a string"),
-                ("input", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
     seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")

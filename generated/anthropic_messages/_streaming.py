@@ -115,15 +115,17 @@ class MessageDeltaEvent(Model):
             "delta": self.delta.to_dict(),
             "usage": self.usage.to_dict(),
         }
-        if self.context_management is not UNSET:
+        context_management = self.context_management
+        if context_management is not UNSET:
             out["context_management"] = (
-                None if self.context_management is None else self.context_management.to_dict()
+                None if context_management is None else context_management.to_dict()
             )
-        if self.input_transformations is not UNSET:
+        input_transformations = self.input_transformations
+        if input_transformations is not UNSET:
             out["input_transformations"] = (
                 None
-                if self.input_transformations is None
-                else [item0.to_dict() for item0 in self.input_transformations]
+                if input_transformations is None
+                else [item0.to_dict() for item0 in input_transformations]
             )
         if self.extra:
             out.update(self.extra)
@@ -163,14 +165,18 @@ class MessageDelta(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.stop_reason is not UNSET:
-            out["stop_reason"] = self.stop_reason
-        if self.stop_sequence is not UNSET:
-            out["stop_sequence"] = self.stop_sequence
-        if self.stop_details is not UNSET:
-            out["stop_details"] = None if self.stop_details is None else self.stop_details.to_dict()
-        if self.container is not UNSET:
-            out["container"] = None if self.container is None else self.container.to_dict()
+        stop_reason = self.stop_reason
+        if stop_reason is not UNSET:
+            out["stop_reason"] = stop_reason
+        stop_sequence = self.stop_sequence
+        if stop_sequence is not UNSET:
+            out["stop_sequence"] = stop_sequence
+        stop_details = self.stop_details
+        if stop_details is not UNSET:
+            out["stop_details"] = None if stop_details is None else stop_details.to_dict()
+        container = self.container
+        if container is not UNSET:
+            out["container"] = None if container is None else container.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -246,28 +252,31 @@ class MessageDeltaUsage(Model):
         out: dict[str, Any] = {
             "output_tokens": self.output_tokens,
         }
-        if self.input_tokens is not UNSET:
-            out["input_tokens"] = self.input_tokens
-        if self.cache_creation_input_tokens is not UNSET:
-            out["cache_creation_input_tokens"] = self.cache_creation_input_tokens
-        if self.cache_read_input_tokens is not UNSET:
-            out["cache_read_input_tokens"] = self.cache_read_input_tokens
-        if self.server_tool_use is not UNSET:
-            out["server_tool_use"] = (
-                None if self.server_tool_use is None else self.server_tool_use.to_dict()
-            )
-        if self.output_tokens_details is not UNSET:
+        input_tokens = self.input_tokens
+        if input_tokens is not UNSET:
+            out["input_tokens"] = input_tokens
+        cache_creation_input_tokens = self.cache_creation_input_tokens
+        if cache_creation_input_tokens is not UNSET:
+            out["cache_creation_input_tokens"] = cache_creation_input_tokens
+        cache_read_input_tokens = self.cache_read_input_tokens
+        if cache_read_input_tokens is not UNSET:
+            out["cache_read_input_tokens"] = cache_read_input_tokens
+        server_tool_use = self.server_tool_use
+        if server_tool_use is not UNSET:
+            out["server_tool_use"] = None if server_tool_use is None else server_tool_use.to_dict()
+        output_tokens_details = self.output_tokens_details
+        if output_tokens_details is not UNSET:
             out["output_tokens_details"] = (
-                None if self.output_tokens_details is None else self.output_tokens_details.to_dict()
+                None if output_tokens_details is None else output_tokens_details.to_dict()
             )
-        if self.iterations is not UNSET:
+        iterations = self.iterations
+        if iterations is not UNSET:
             out["iterations"] = (
-                None if self.iterations is None else [item0.to_dict() for item0 in self.iterations]
+                None if iterations is None else [item0.to_dict() for item0 in iterations]
             )
-        if self.fallback_credit is not UNSET:
-            out["fallback_credit"] = (
-                None if self.fallback_credit is None else self.fallback_credit.to_dict()
-            )
+        fallback_credit = self.fallback_credit
+        if fallback_credit is not UNSET:
+            out["fallback_credit"] = None if fallback_credit is None else fallback_credit.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -464,8 +473,9 @@ class ErrorEvent(Model):
             "type": self.type,
             "error": self.error.to_dict(),
         }
-        if self.request_id is not UNSET:
-            out["request_id"] = self.request_id
+        request_id = self.request_id
+        if request_id is not UNSET:
+            out["request_id"] = request_id
         if self.extra:
             out.update(self.extra)
         return out
@@ -602,8 +612,9 @@ class ThinkingDelta(Model):
             "type": self.type,
             "thinking": self.thinking,
         }
-        if self.estimated_tokens is not UNSET:
-            out["estimated_tokens"] = self.estimated_tokens
+        estimated_tokens = self.estimated_tokens
+        if estimated_tokens is not UNSET:
+            out["estimated_tokens"] = estimated_tokens
         if self.extra:
             out.update(self.extra)
         return out
@@ -674,10 +685,12 @@ class CompactionContentBlockDelta(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.content is not UNSET:
-            out["content"] = self.content
-        if self.encrypted_content is not UNSET:
-            out["encrypted_content"] = self.encrypted_content
+        content = self.content
+        if content is not UNSET:
+            out["content"] = content
+        encrypted_content = self.encrypted_content
+        if encrypted_content is not UNSET:
+            out["encrypted_content"] = encrypted_content
         if self.extra:
             out.update(self.extra)
         return out
@@ -788,13 +801,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         delta = data["delta"]
         usage = data["usage"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("delta", "an object"),
-                ("usage", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("delta", "an object"), ("usage", "an object"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         delta = decode_message_delta(delta, strict)
@@ -1037,11 +1044,7 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
         content_block = data["content_block"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("index", "an integer"),
-                ("content_block", "an object"),
-            ),
+            data, (("index", "an integer"), ("content_block", "an object"))
         ) from None
     if type(index) is not int:
         raise DecodeError("an integer", index).at_key("index")
@@ -1082,13 +1085,7 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
         index = data["index"]
         delta = data["delta"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("index", "an integer"),
-                ("delta", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("index", "an integer"), ("delta", "an object"))) from None
     if type(index) is not int:
         raise DecodeError("an integer", index).at_key("index")
     try:

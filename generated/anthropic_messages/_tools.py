@@ -129,24 +129,30 @@ class Tool(Model):
             "name": self.name,
             "input_schema": dict(self.input_schema),
         }
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.eager_input_streaming is not UNSET:
-            out["eager_input_streaming"] = self.eager_input_streaming
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        type_ = self.type
+        if type_ is not UNSET:
+            out["type"] = type_
+        description = self.description
+        if description is not UNSET:
+            out["description"] = description
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        eager_input_streaming = self.eager_input_streaming
+        if eager_input_streaming is not UNSET:
+            out["eager_input_streaming"] = eager_input_streaming
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -210,18 +216,21 @@ class ToolBash20241022Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -282,18 +291,21 @@ class ToolBash20250124Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -358,18 +370,21 @@ class ToolTextEditor20241022Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -430,18 +445,21 @@ class ToolTextEditor20250124Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -502,18 +520,21 @@ class ToolTextEditor20250429Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -579,20 +600,24 @@ class ToolTextEditor20250728Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.max_characters is not UNSET:
-            out["max_characters"] = self.max_characters
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        max_characters = self.max_characters
+        if max_characters is not UNSET:
+            out["max_characters"] = max_characters
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -674,20 +699,24 @@ class ToolComputerUse20241022Param(Model):
             "display_width_px": self.display_width_px,
             "display_height_px": self.display_height_px,
         }
-        if self.display_number is not UNSET:
-            out["display_number"] = self.display_number
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        display_number = self.display_number
+        if display_number is not UNSET:
+            out["display_number"] = display_number
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -768,20 +797,24 @@ class ToolComputerUse20250124Param(Model):
             "display_width_px": self.display_width_px,
             "display_height_px": self.display_height_px,
         }
-        if self.display_number is not UNSET:
-            out["display_number"] = self.display_number
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        display_number = self.display_number
+        if display_number is not UNSET:
+            out["display_number"] = display_number
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -867,22 +900,27 @@ class ToolComputerUse20251124Param(Model):
             "display_width_px": self.display_width_px,
             "display_height_px": self.display_height_px,
         }
-        if self.display_number is not UNSET:
-            out["display_number"] = self.display_number
-        if self.enable_zoom is not UNSET:
-            out["enable_zoom"] = self.enable_zoom
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        display_number = self.display_number
+        if display_number is not UNSET:
+            out["display_number"] = display_number
+        enable_zoom = self.enable_zoom
+        if enable_zoom is not UNSET:
+            out["enable_zoom"] = enable_zoom
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -945,18 +983,21 @@ class MemoryTool20250818Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.input_examples is not UNSET:
-            out["input_examples"] = list(self.input_examples)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        input_examples = self.input_examples
+        if input_examples is not UNSET:
+            out["input_examples"] = list(input_examples)
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -1010,13 +1051,7 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         name = data["name"]
         input_schema = data["input_schema"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("name", "a string"),
-                ("input_schema", "an object"),
-            ),
-        ) from None
+        raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     type_ = data.get("type", UNSET)
     if type_ is not UNSET:
@@ -1561,11 +1596,7 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         display_height_px = data["display_height_px"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("display_width_px", "an integer"),
-                ("display_height_px", "an integer"),
-            ),
+            data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
@@ -1660,11 +1691,7 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         display_height_px = data["display_height_px"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("display_width_px", "an integer"),
-                ("display_height_px", "an integer"),
-            ),
+            data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
@@ -1760,11 +1787,7 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         display_height_px = data["display_height_px"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("display_width_px", "an integer"),
-                ("display_height_px", "an integer"),
-            ),
+            data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
     seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:

@@ -96,16 +96,18 @@ class CodeExecutionTool20250522Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -163,16 +165,18 @@ class CodeExecutionTool20250825Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -228,16 +232,18 @@ class CodeExecutionTool20260120Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -293,16 +299,18 @@ class CodeExecutionTool20260521Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -378,30 +386,30 @@ class WebSearchTool20250305Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        user_location = self.user_location
+        if user_location is not UNSET:
+            out["user_location"] = None if user_location is None else user_location.to_dict()
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -477,30 +485,30 @@ class WebSearchTool20260209Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        user_location = self.user_location
+        if user_location is not UNSET:
+            out["user_location"] = None if user_location is None else user_location.to_dict()
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -586,32 +594,33 @@ class WebSearchTool20260318Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
-        if self.response_inclusion is not UNSET:
-            out["response_inclusion"] = self.response_inclusion
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        user_location = self.user_location
+        if user_location is not UNSET:
+            out["user_location"] = None if user_location is None else user_location.to_dict()
+        response_inclusion = self.response_inclusion
+        if response_inclusion is not UNSET:
+            out["response_inclusion"] = response_inclusion
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -655,14 +664,18 @@ class UserLocationParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.city is not UNSET:
-            out["city"] = self.city
-        if self.region is not UNSET:
-            out["region"] = self.region
-        if self.country is not UNSET:
-            out["country"] = self.country
-        if self.timezone is not UNSET:
-            out["timezone"] = self.timezone
+        city = self.city
+        if city is not UNSET:
+            out["city"] = city
+        region = self.region
+        if region is not UNSET:
+            out["region"] = region
+        country = self.country
+        if country is not UNSET:
+            out["country"] = country
+        timezone = self.timezone
+        if timezone is not UNSET:
+            out["timezone"] = timezone
         if self.extra:
             out.update(self.extra)
         return out
@@ -750,32 +763,36 @@ class WebFetchTool20250910Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.citations is not UNSET:
-            out["citations"] = None if self.citations is None else self.citations.to_dict()
-        if self.max_content_tokens is not UNSET:
-            out["max_content_tokens"] = self.max_content_tokens
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.url_sources is not UNSET:
-            out["url_sources"] = None if self.url_sources is None else self.url_sources.to_dict()
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = None if citations is None else citations.to_dict()
+        max_content_tokens = self.max_content_tokens
+        if max_content_tokens is not UNSET:
+            out["max_content_tokens"] = max_content_tokens
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        url_sources = self.url_sources
+        if url_sources is not UNSET:
+            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -861,32 +878,36 @@ class WebFetchTool20260209Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.citations is not UNSET:
-            out["citations"] = None if self.citations is None else self.citations.to_dict()
-        if self.max_content_tokens is not UNSET:
-            out["max_content_tokens"] = self.max_content_tokens
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.url_sources is not UNSET:
-            out["url_sources"] = None if self.url_sources is None else self.url_sources.to_dict()
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = None if citations is None else citations.to_dict()
+        max_content_tokens = self.max_content_tokens
+        if max_content_tokens is not UNSET:
+            out["max_content_tokens"] = max_content_tokens
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        url_sources = self.url_sources
+        if url_sources is not UNSET:
+            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -977,34 +998,39 @@ class WebFetchTool20260309Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.citations is not UNSET:
-            out["citations"] = None if self.citations is None else self.citations.to_dict()
-        if self.max_content_tokens is not UNSET:
-            out["max_content_tokens"] = self.max_content_tokens
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.url_sources is not UNSET:
-            out["url_sources"] = None if self.url_sources is None else self.url_sources.to_dict()
-        if self.use_cache is not UNSET:
-            out["use_cache"] = self.use_cache
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = None if citations is None else citations.to_dict()
+        max_content_tokens = self.max_content_tokens
+        if max_content_tokens is not UNSET:
+            out["max_content_tokens"] = max_content_tokens
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        url_sources = self.url_sources
+        if url_sources is not UNSET:
+            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
+        use_cache = self.use_cache
+        if use_cache is not UNSET:
+            out["use_cache"] = use_cache
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -1105,36 +1131,42 @@ class WebFetchTool20260318Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
-        if self.blocked_domains is not UNSET:
-            out["blocked_domains"] = (
-                None if self.blocked_domains is None else list(self.blocked_domains)
-            )
-        if self.citations is not UNSET:
-            out["citations"] = None if self.citations is None else self.citations.to_dict()
-        if self.max_content_tokens is not UNSET:
-            out["max_content_tokens"] = self.max_content_tokens
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.url_sources is not UNSET:
-            out["url_sources"] = None if self.url_sources is None else self.url_sources.to_dict()
-        if self.use_cache is not UNSET:
-            out["use_cache"] = self.use_cache
-        if self.response_inclusion is not UNSET:
-            out["response_inclusion"] = self.response_inclusion
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_domains = self.allowed_domains
+        if allowed_domains is not UNSET:
+            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
+        blocked_domains = self.blocked_domains
+        if blocked_domains is not UNSET:
+            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
+        citations = self.citations
+        if citations is not UNSET:
+            out["citations"] = None if citations is None else citations.to_dict()
+        max_content_tokens = self.max_content_tokens
+        if max_content_tokens is not UNSET:
+            out["max_content_tokens"] = max_content_tokens
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        url_sources = self.url_sources
+        if url_sources is not UNSET:
+            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
+        use_cache = self.use_cache
+        if use_cache is not UNSET:
+            out["use_cache"] = use_cache
+        response_inclusion = self.response_inclusion
+        if response_inclusion is not UNSET:
+            out["response_inclusion"] = response_inclusion
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -1169,12 +1201,15 @@ class WebFetchURLSourcesParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.user_input is not UNSET:
-            out["user_input"] = self.user_input.to_dict()
-        if self.client_tool_results is not UNSET:
-            out["client_tool_results"] = self.client_tool_results.to_dict()
-        if self.server_tool_results is not UNSET:
-            out["server_tool_results"] = self.server_tool_results.to_dict()
+        user_input = self.user_input
+        if user_input is not UNSET:
+            out["user_input"] = user_input.to_dict()
+        client_tool_results = self.client_tool_results
+        if client_tool_results is not UNSET:
+            out["client_tool_results"] = client_tool_results.to_dict()
+        server_tool_results = self.server_tool_results
+        if server_tool_results is not UNSET:
+            out["server_tool_results"] = server_tool_results.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -1384,16 +1419,18 @@ class ToolSearchToolBm25_20251119Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -1453,16 +1490,18 @@ class ToolSearchToolRegex20251119Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out
@@ -1543,22 +1582,27 @@ class AdvisorTool20260301Param(Model):
             "name": self.name,
             "model": self.model,
         }
-        if self.caching is not UNSET:
-            out["caching"] = None if self.caching is None else self.caching.to_dict()
-        if self.max_tokens is not UNSET:
-            out["max_tokens"] = self.max_tokens
-        if self.max_uses is not UNSET:
-            out["max_uses"] = self.max_uses
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = list(self.allowed_callers)
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        caching = self.caching
+        if caching is not UNSET:
+            out["caching"] = None if caching is None else caching.to_dict()
+        max_tokens = self.max_tokens
+        if max_tokens is not UNSET:
+            out["max_tokens"] = max_tokens
+        max_uses = self.max_uses
+        if max_uses is not UNSET:
+            out["max_uses"] = max_uses
+        allowed_callers = self.allowed_callers
+        if allowed_callers is not UNSET:
+            out["allowed_callers"] = list(allowed_callers)
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
+        strict_ = self.strict
+        if strict_ is not UNSET:
+            out["strict"] = strict_
         if self.extra:
             out.update(self.extra)
         return out

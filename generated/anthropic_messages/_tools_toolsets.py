@@ -57,12 +57,12 @@ class BrowserToolset20260801Param(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.configs is not UNSET:
-            out["configs"] = None if self.configs is None else self.configs.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        configs = self.configs
+        if configs is not UNSET:
+            out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -211,78 +211,99 @@ class BrowserToolsetConfigsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.close_tab is not UNSET:
-            out["close_tab"] = None if self.close_tab is None else self.close_tab.to_dict()
-        if self.double_click is not UNSET:
-            out["double_click"] = None if self.double_click is None else self.double_click.to_dict()
-        if self.file_upload is not UNSET:
-            out["file_upload"] = None if self.file_upload is None else self.file_upload.to_dict()
-        if self.find is not UNSET:
-            out["find"] = None if self.find is None else self.find.to_dict()
-        if self.form_input is not UNSET:
-            out["form_input"] = None if self.form_input is None else self.form_input.to_dict()
-        if self.get_page_text is not UNSET:
-            out["get_page_text"] = (
-                None if self.get_page_text is None else self.get_page_text.to_dict()
-            )
-        if self.hold_key is not UNSET:
-            out["hold_key"] = None if self.hold_key is None else self.hold_key.to_dict()
-        if self.hover is not UNSET:
-            out["hover"] = None if self.hover is None else self.hover.to_dict()
-        if self.javascript_exec is not UNSET:
-            out["javascript_exec"] = (
-                None if self.javascript_exec is None else self.javascript_exec.to_dict()
-            )
-        if self.key is not UNSET:
-            out["key"] = None if self.key is None else self.key.to_dict()
-        if self.left_click is not UNSET:
-            out["left_click"] = None if self.left_click is None else self.left_click.to_dict()
-        if self.left_click_drag is not UNSET:
-            out["left_click_drag"] = (
-                None if self.left_click_drag is None else self.left_click_drag.to_dict()
-            )
-        if self.left_mouse_down is not UNSET:
-            out["left_mouse_down"] = (
-                None if self.left_mouse_down is None else self.left_mouse_down.to_dict()
-            )
-        if self.left_mouse_up is not UNSET:
-            out["left_mouse_up"] = (
-                None if self.left_mouse_up is None else self.left_mouse_up.to_dict()
-            )
-        if self.list_tabs is not UNSET:
-            out["list_tabs"] = None if self.list_tabs is None else self.list_tabs.to_dict()
-        if self.middle_click is not UNSET:
-            out["middle_click"] = None if self.middle_click is None else self.middle_click.to_dict()
-        if self.mouse_move is not UNSET:
-            out["mouse_move"] = None if self.mouse_move is None else self.mouse_move.to_dict()
-        if self.navigate is not UNSET:
-            out["navigate"] = None if self.navigate is None else self.navigate.to_dict()
-        if self.new_tab is not UNSET:
-            out["new_tab"] = None if self.new_tab is None else self.new_tab.to_dict()
-        if self.read_console is not UNSET:
-            out["read_console"] = None if self.read_console is None else self.read_console.to_dict()
-        if self.read_network is not UNSET:
-            out["read_network"] = None if self.read_network is None else self.read_network.to_dict()
-        if self.read_page is not UNSET:
-            out["read_page"] = None if self.read_page is None else self.read_page.to_dict()
-        if self.right_click is not UNSET:
-            out["right_click"] = None if self.right_click is None else self.right_click.to_dict()
-        if self.screenshot is not UNSET:
-            out["screenshot"] = None if self.screenshot is None else self.screenshot.to_dict()
-        if self.scroll is not UNSET:
-            out["scroll"] = None if self.scroll is None else self.scroll.to_dict()
-        if self.scroll_to is not UNSET:
-            out["scroll_to"] = None if self.scroll_to is None else self.scroll_to.to_dict()
-        if self.switch_tab is not UNSET:
-            out["switch_tab"] = None if self.switch_tab is None else self.switch_tab.to_dict()
-        if self.triple_click is not UNSET:
-            out["triple_click"] = None if self.triple_click is None else self.triple_click.to_dict()
-        if self.type is not UNSET:
-            out["type"] = None if self.type is None else self.type.to_dict()
-        if self.wait is not UNSET:
-            out["wait"] = None if self.wait is None else self.wait.to_dict()
-        if self.zoom is not UNSET:
-            out["zoom"] = None if self.zoom is None else self.zoom.to_dict()
+        close_tab = self.close_tab
+        if close_tab is not UNSET:
+            out["close_tab"] = None if close_tab is None else close_tab.to_dict()
+        double_click = self.double_click
+        if double_click is not UNSET:
+            out["double_click"] = None if double_click is None else double_click.to_dict()
+        file_upload = self.file_upload
+        if file_upload is not UNSET:
+            out["file_upload"] = None if file_upload is None else file_upload.to_dict()
+        find = self.find
+        if find is not UNSET:
+            out["find"] = None if find is None else find.to_dict()
+        form_input = self.form_input
+        if form_input is not UNSET:
+            out["form_input"] = None if form_input is None else form_input.to_dict()
+        get_page_text = self.get_page_text
+        if get_page_text is not UNSET:
+            out["get_page_text"] = None if get_page_text is None else get_page_text.to_dict()
+        hold_key = self.hold_key
+        if hold_key is not UNSET:
+            out["hold_key"] = None if hold_key is None else hold_key.to_dict()
+        hover = self.hover
+        if hover is not UNSET:
+            out["hover"] = None if hover is None else hover.to_dict()
+        javascript_exec = self.javascript_exec
+        if javascript_exec is not UNSET:
+            out["javascript_exec"] = None if javascript_exec is None else javascript_exec.to_dict()
+        key_ = self.key
+        if key_ is not UNSET:
+            out["key"] = None if key_ is None else key_.to_dict()
+        left_click = self.left_click
+        if left_click is not UNSET:
+            out["left_click"] = None if left_click is None else left_click.to_dict()
+        left_click_drag = self.left_click_drag
+        if left_click_drag is not UNSET:
+            out["left_click_drag"] = None if left_click_drag is None else left_click_drag.to_dict()
+        left_mouse_down = self.left_mouse_down
+        if left_mouse_down is not UNSET:
+            out["left_mouse_down"] = None if left_mouse_down is None else left_mouse_down.to_dict()
+        left_mouse_up = self.left_mouse_up
+        if left_mouse_up is not UNSET:
+            out["left_mouse_up"] = None if left_mouse_up is None else left_mouse_up.to_dict()
+        list_tabs = self.list_tabs
+        if list_tabs is not UNSET:
+            out["list_tabs"] = None if list_tabs is None else list_tabs.to_dict()
+        middle_click = self.middle_click
+        if middle_click is not UNSET:
+            out["middle_click"] = None if middle_click is None else middle_click.to_dict()
+        mouse_move = self.mouse_move
+        if mouse_move is not UNSET:
+            out["mouse_move"] = None if mouse_move is None else mouse_move.to_dict()
+        navigate = self.navigate
+        if navigate is not UNSET:
+            out["navigate"] = None if navigate is None else navigate.to_dict()
+        new_tab = self.new_tab
+        if new_tab is not UNSET:
+            out["new_tab"] = None if new_tab is None else new_tab.to_dict()
+        read_console = self.read_console
+        if read_console is not UNSET:
+            out["read_console"] = None if read_console is None else read_console.to_dict()
+        read_network = self.read_network
+        if read_network is not UNSET:
+            out["read_network"] = None if read_network is None else read_network.to_dict()
+        read_page = self.read_page
+        if read_page is not UNSET:
+            out["read_page"] = None if read_page is None else read_page.to_dict()
+        right_click = self.right_click
+        if right_click is not UNSET:
+            out["right_click"] = None if right_click is None else right_click.to_dict()
+        screenshot = self.screenshot
+        if screenshot is not UNSET:
+            out["screenshot"] = None if screenshot is None else screenshot.to_dict()
+        scroll = self.scroll
+        if scroll is not UNSET:
+            out["scroll"] = None if scroll is None else scroll.to_dict()
+        scroll_to = self.scroll_to
+        if scroll_to is not UNSET:
+            out["scroll_to"] = None if scroll_to is None else scroll_to.to_dict()
+        switch_tab = self.switch_tab
+        if switch_tab is not UNSET:
+            out["switch_tab"] = None if switch_tab is None else switch_tab.to_dict()
+        triple_click = self.triple_click
+        if triple_click is not UNSET:
+            out["triple_click"] = None if triple_click is None else triple_click.to_dict()
+        type_ = self.type
+        if type_ is not UNSET:
+            out["type"] = None if type_ is None else type_.to_dict()
+        wait = self.wait
+        if wait is not UNSET:
+            out["wait"] = None if wait is None else wait.to_dict()
+        zoom = self.zoom
+        if zoom is not UNSET:
+            out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -320,12 +341,12 @@ class ComputerToolset20260801Param(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
-        if self.configs is not UNSET:
-            out["configs"] = None if self.configs is None else self.configs.to_dict()
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        configs = self.configs
+        if configs is not UNSET:
+            out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -418,48 +439,57 @@ class ComputerToolsetConfigsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.cursor_position is not UNSET:
-            out["cursor_position"] = (
-                None if self.cursor_position is None else self.cursor_position.to_dict()
-            )
-        if self.double_click is not UNSET:
-            out["double_click"] = None if self.double_click is None else self.double_click.to_dict()
-        if self.hold_key is not UNSET:
-            out["hold_key"] = None if self.hold_key is None else self.hold_key.to_dict()
-        if self.key is not UNSET:
-            out["key"] = None if self.key is None else self.key.to_dict()
-        if self.left_click is not UNSET:
-            out["left_click"] = None if self.left_click is None else self.left_click.to_dict()
-        if self.left_click_drag is not UNSET:
-            out["left_click_drag"] = (
-                None if self.left_click_drag is None else self.left_click_drag.to_dict()
-            )
-        if self.left_mouse_down is not UNSET:
-            out["left_mouse_down"] = (
-                None if self.left_mouse_down is None else self.left_mouse_down.to_dict()
-            )
-        if self.left_mouse_up is not UNSET:
-            out["left_mouse_up"] = (
-                None if self.left_mouse_up is None else self.left_mouse_up.to_dict()
-            )
-        if self.middle_click is not UNSET:
-            out["middle_click"] = None if self.middle_click is None else self.middle_click.to_dict()
-        if self.mouse_move is not UNSET:
-            out["mouse_move"] = None if self.mouse_move is None else self.mouse_move.to_dict()
-        if self.right_click is not UNSET:
-            out["right_click"] = None if self.right_click is None else self.right_click.to_dict()
-        if self.screenshot is not UNSET:
-            out["screenshot"] = None if self.screenshot is None else self.screenshot.to_dict()
-        if self.scroll is not UNSET:
-            out["scroll"] = None if self.scroll is None else self.scroll.to_dict()
-        if self.triple_click is not UNSET:
-            out["triple_click"] = None if self.triple_click is None else self.triple_click.to_dict()
-        if self.type is not UNSET:
-            out["type"] = None if self.type is None else self.type.to_dict()
-        if self.wait is not UNSET:
-            out["wait"] = None if self.wait is None else self.wait.to_dict()
-        if self.zoom is not UNSET:
-            out["zoom"] = None if self.zoom is None else self.zoom.to_dict()
+        cursor_position = self.cursor_position
+        if cursor_position is not UNSET:
+            out["cursor_position"] = None if cursor_position is None else cursor_position.to_dict()
+        double_click = self.double_click
+        if double_click is not UNSET:
+            out["double_click"] = None if double_click is None else double_click.to_dict()
+        hold_key = self.hold_key
+        if hold_key is not UNSET:
+            out["hold_key"] = None if hold_key is None else hold_key.to_dict()
+        key_ = self.key
+        if key_ is not UNSET:
+            out["key"] = None if key_ is None else key_.to_dict()
+        left_click = self.left_click
+        if left_click is not UNSET:
+            out["left_click"] = None if left_click is None else left_click.to_dict()
+        left_click_drag = self.left_click_drag
+        if left_click_drag is not UNSET:
+            out["left_click_drag"] = None if left_click_drag is None else left_click_drag.to_dict()
+        left_mouse_down = self.left_mouse_down
+        if left_mouse_down is not UNSET:
+            out["left_mouse_down"] = None if left_mouse_down is None else left_mouse_down.to_dict()
+        left_mouse_up = self.left_mouse_up
+        if left_mouse_up is not UNSET:
+            out["left_mouse_up"] = None if left_mouse_up is None else left_mouse_up.to_dict()
+        middle_click = self.middle_click
+        if middle_click is not UNSET:
+            out["middle_click"] = None if middle_click is None else middle_click.to_dict()
+        mouse_move = self.mouse_move
+        if mouse_move is not UNSET:
+            out["mouse_move"] = None if mouse_move is None else mouse_move.to_dict()
+        right_click = self.right_click
+        if right_click is not UNSET:
+            out["right_click"] = None if right_click is None else right_click.to_dict()
+        screenshot = self.screenshot
+        if screenshot is not UNSET:
+            out["screenshot"] = None if screenshot is None else screenshot.to_dict()
+        scroll = self.scroll
+        if scroll is not UNSET:
+            out["scroll"] = None if scroll is None else scroll.to_dict()
+        triple_click = self.triple_click
+        if triple_click is not UNSET:
+            out["triple_click"] = None if triple_click is None else triple_click.to_dict()
+        type_ = self.type
+        if type_ is not UNSET:
+            out["type"] = None if type_ is None else type_.to_dict()
+        wait = self.wait
+        if wait is not UNSET:
+            out["wait"] = None if wait is None else wait.to_dict()
+        zoom = self.zoom
+        if zoom is not UNSET:
+            out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -494,17 +524,21 @@ class ToolsetMemberConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
+        enabled = self.enabled
+        if enabled is not UNSET:
+            out["enabled"] = enabled
+        defer_loading = self.defer_loading
+        if defer_loading is not UNSET:
+            out["defer_loading"] = defer_loading
         if self.extra:
             out.update(self.extra)
         return out
 
 
 class BrowserStateBlockParam(Model):
-    """Snapshot of the client's browser after a browser toolset action, sent inside the tool_result."""
+    """Snapshot of the client's browser after a browser toolset action, sent inside the
+    tool_result.
+    """
 
     __slots__ = ("type", "tabs", "state_changes", "cache_control", "extra")
 
@@ -540,16 +574,14 @@ class BrowserStateBlockParam(Model):
             "type": self.type,
             "tabs": [item0.to_dict() for item0 in self.tabs],
         }
-        if self.state_changes is not UNSET:
+        state_changes = self.state_changes
+        if state_changes is not UNSET:
             out["state_changes"] = (
-                None
-                if self.state_changes is None
-                else [item0.to_dict() for item0 in self.state_changes]
+                None if state_changes is None else [item0.to_dict() for item0 in state_changes]
             )
-        if self.cache_control is not UNSET:
-            out["cache_control"] = (
-                None if self.cache_control is None else self.cache_control.to_dict()
-            )
+        cache_control = self.cache_control
+        if cache_control is not UNSET:
+            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -592,8 +624,9 @@ class BrowserStateTabEntryParam(Model):
             "title": self.title,
             "url": self.url,
         }
-        if self.active is not UNSET:
-            out["active"] = self.active
+        active = self.active
+        if active is not UNSET:
+            out["active"] = active
         if self.extra:
             out.update(self.extra)
         return out
@@ -708,10 +741,12 @@ class BrowserStateChangeDownloadCompletedParam(Model):
             "download_id": self.download_id,
             "url": self.url,
         }
-        if self.path is not UNSET:
-            out["path"] = self.path
-        if self.size_bytes is not UNSET:
-            out["size_bytes"] = self.size_bytes
+        path = self.path
+        if path is not UNSET:
+            out["path"] = path
+        size_bytes = self.size_bytes
+        if size_bytes is not UNSET:
+            out["size_bytes"] = size_bytes
         if self.extra:
             out.update(self.extra)
         return out
@@ -753,8 +788,9 @@ class BrowserStateChangeDownloadFailedParam(Model):
             "download_id": self.download_id,
             "url": self.url,
         }
-        if self.error is not UNSET:
-            out["error"] = self.error
+        error_ = self.error
+        if error_ is not UNSET:
+            out["error"] = error_
         if self.extra:
             out.update(self.extra)
         return out
@@ -1506,12 +1542,7 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
         url = data["url"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("tab_id", "a string"),
-                ("title", "a string"),
-                ("url", "a string"),
-            ),
+            data, (("tab_id", "a string"), ("title", "a string"), ("url", "a string"))
         ) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tab_id) is not str:
@@ -1596,13 +1627,7 @@ def decode_browser_state_change_download_started_param(
         download_id = data["download_id"]
         url = data["url"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("download_id", "a string"),
-                ("url", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
     if type(download_id) is not str:
         raise DecodeError("a string", download_id).at_key("download_id")
     if type(url) is not str:
@@ -1644,13 +1669,7 @@ def decode_browser_state_change_download_completed_param(
         download_id = data["download_id"]
         url = data["url"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("download_id", "a string"),
-                ("url", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(download_id) is not str:
         raise DecodeError("a string", download_id).at_key("download_id")
@@ -1704,13 +1723,7 @@ def decode_browser_state_change_download_failed_param(
         download_id = data["download_id"]
         url = data["url"]
     except KeyError:
-        raise missing_field(
-            data,
-            (
-                ("download_id", "a string"),
-                ("url", "a string"),
-            ),
-        ) from None
+        raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
     seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(download_id) is not str:
         raise DecodeError("a string", download_id).at_key("download_id")

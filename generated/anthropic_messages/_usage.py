@@ -189,36 +189,40 @@ class Usage(Model):
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
         }
-        if self.cache_creation_input_tokens is not UNSET:
-            out["cache_creation_input_tokens"] = self.cache_creation_input_tokens
-        if self.cache_read_input_tokens is not UNSET:
-            out["cache_read_input_tokens"] = self.cache_read_input_tokens
-        if self.cache_creation is not UNSET:
-            out["cache_creation"] = (
-                None if self.cache_creation is None else self.cache_creation.to_dict()
-            )
-        if self.server_tool_use is not UNSET:
-            out["server_tool_use"] = (
-                None if self.server_tool_use is None else self.server_tool_use.to_dict()
-            )
-        if self.output_tokens_details is not UNSET:
+        cache_creation_input_tokens = self.cache_creation_input_tokens
+        if cache_creation_input_tokens is not UNSET:
+            out["cache_creation_input_tokens"] = cache_creation_input_tokens
+        cache_read_input_tokens = self.cache_read_input_tokens
+        if cache_read_input_tokens is not UNSET:
+            out["cache_read_input_tokens"] = cache_read_input_tokens
+        cache_creation = self.cache_creation
+        if cache_creation is not UNSET:
+            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
+        server_tool_use = self.server_tool_use
+        if server_tool_use is not UNSET:
+            out["server_tool_use"] = None if server_tool_use is None else server_tool_use.to_dict()
+        output_tokens_details = self.output_tokens_details
+        if output_tokens_details is not UNSET:
             out["output_tokens_details"] = (
-                None if self.output_tokens_details is None else self.output_tokens_details.to_dict()
+                None if output_tokens_details is None else output_tokens_details.to_dict()
             )
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.inference_geo is not UNSET:
-            out["inference_geo"] = self.inference_geo
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.iterations is not UNSET:
+        service_tier = self.service_tier
+        if service_tier is not UNSET:
+            out["service_tier"] = service_tier
+        inference_geo = self.inference_geo
+        if inference_geo is not UNSET:
+            out["inference_geo"] = inference_geo
+        speed = self.speed
+        if speed is not UNSET:
+            out["speed"] = speed
+        iterations = self.iterations
+        if iterations is not UNSET:
             out["iterations"] = (
-                None if self.iterations is None else [item0.to_dict() for item0 in self.iterations]
+                None if iterations is None else [item0.to_dict() for item0 in iterations]
             )
-        if self.fallback_credit is not UNSET:
-            out["fallback_credit"] = (
-                None if self.fallback_credit is None else self.fallback_credit.to_dict()
-            )
+        fallback_credit = self.fallback_credit
+        if fallback_credit is not UNSET:
+            out["fallback_credit"] = None if fallback_credit is None else fallback_credit.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -284,8 +288,9 @@ class ServerToolUsage(Model):
         out: dict[str, Any] = {
             "web_search_requests": self.web_search_requests,
         }
-        if self.web_fetch_requests is not UNSET:
-            out["web_fetch_requests"] = self.web_fetch_requests
+        web_fetch_requests = self.web_fetch_requests
+        if web_fetch_requests is not UNSET:
+            out["web_fetch_requests"] = web_fetch_requests
         if self.extra:
             out.update(self.extra)
         return out
@@ -383,12 +388,12 @@ class MessageIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        if self.cache_creation is not UNSET:
-            out["cache_creation"] = (
-                None if self.cache_creation is None else self.cache_creation.to_dict()
-            )
-        if self.model is not UNSET:
-            out["model"] = self.model
+        cache_creation = self.cache_creation
+        if cache_creation is not UNSET:
+            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
+        model = self.model
+        if model is not UNSET:
+            out["model"] = model
         if self.extra:
             out.update(self.extra)
         return out
@@ -452,10 +457,9 @@ class CompactionIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        if self.cache_creation is not UNSET:
-            out["cache_creation"] = (
-                None if self.cache_creation is None else self.cache_creation.to_dict()
-            )
+        cache_creation = self.cache_creation
+        if cache_creation is not UNSET:
+            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -524,10 +528,9 @@ class AdvisorMessageIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        if self.cache_creation is not UNSET:
-            out["cache_creation"] = (
-                None if self.cache_creation is None else self.cache_creation.to_dict()
-            )
+        cache_creation = self.cache_creation
+        if cache_creation is not UNSET:
+            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -597,10 +600,9 @@ class FallbackMessageIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        if self.cache_creation is not UNSET:
-            out["cache_creation"] = (
-                None if self.cache_creation is None else self.cache_creation.to_dict()
-            )
+        cache_creation = self.cache_creation
+        if cache_creation is not UNSET:
+            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
@@ -705,10 +707,9 @@ class FallbackCreditNotApplied(Model):
             "type": self.type,
             "reason": self.reason,
         }
-        if self.remove_to_redeem is not UNSET:
-            out["remove_to_redeem"] = (
-                None if self.remove_to_redeem is None else list(self.remove_to_redeem)
-            )
+        remove_to_redeem = self.remove_to_redeem
+        if remove_to_redeem is not UNSET:
+            out["remove_to_redeem"] = None if remove_to_redeem is None else list(remove_to_redeem)
         if self.extra:
             out.update(self.extra)
         return out
@@ -789,11 +790,7 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         output_tokens = data["output_tokens"]
     except KeyError:
         raise missing_field(
-            data,
-            (
-                ("input_tokens", "an integer"),
-                ("output_tokens", "an integer"),
-            ),
+            data, (("input_tokens", "an integer"), ("output_tokens", "an integer"))
         ) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
