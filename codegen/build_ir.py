@@ -111,6 +111,10 @@ def _or_list(items: list[str]) -> str:
     return ", ".join(unique[:-1]) + " or " + unique[-1]
 
 
+def _table_name(union_name: str) -> str:
+    return f"_{constant_case(union_name)}_VARIANTS"
+
+
 class _Builder:
     def __init__(self, spec: ValidatedSpec) -> None:
         self.spec = spec
@@ -125,14 +129,25 @@ class _Builder:
             return cached
         definition = self.defs[name]
         snake, area = snake_case(name), definition.file.area
-        if definition.kind in ("object", "tagged_union"):
+        if definition.kind == "object":
             ref = ir.TypeRef(
-                kind=definition.kind,
+                kind="object",
                 annotation=name,
                 expected="an object",
                 name=name,
                 snake=snake,
                 area=area,
+            )
+        elif definition.kind == "tagged_union":
+            ref = ir.TypeRef(
+                kind="tagged_union",
+                annotation=name,
+                expected="an object",
+                name=name,
+                snake=snake,
+                area=area,
+                tag=definition.body["union"]["tag"],
+                table_name=_table_name(name),
             )
         elif definition.kind == "enum":
             is_open = definition.body.get("open", True)
@@ -281,7 +296,7 @@ class _Builder:
             variants=tuple(variants),
             default=default,
             unknown_class=f"Unknown{definition.name}",
-            table_name=f"_{constant_case(definition.name)}_VARIANTS",
+            table_name=_table_name(definition.name),
             docs=_docs(definition.body),
             default_takes_null=default_takes_null,
         )

@@ -27,6 +27,8 @@ class TypeRef:
     values: tuple[str, ...] = ()  # const values, or an enum's listed values
     alternatives: tuple[TypeRef, ...] = ()
     open: bool = True
+    tag: str = ""  # a tagged union's discriminator member
+    table_name: str = ""  # a tagged union's module constant mapping tag values to decoders
 
     @property
     def is_named(self) -> bool:

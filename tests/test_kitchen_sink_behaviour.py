@@ -1406,3 +1406,47 @@ def test_json_parse_error_survives_pickling() -> None:
         ks.Request.from_json("{")
     copied = pickle.loads(pickle.dumps(info.value))
     assert copied.path == "$" and copied.found == info.value.found
+
+
+# --------------------------------------------------------------------------------------------
+# Lists of a tagged union: items are dispatched on their tag inside the list, and every
+# unusual item falls back to the union's own decoder.
+# --------------------------------------------------------------------------------------------
+
+BASH_TOOL = {"type": "bash_20250124", "name": "bash"}
+CUSTOM_TOOL_UNTYPED = {"name": "lookup", "input_schema": {"type": "object"}}
+CUSTOM_TOOL_TYPED = {"type": "custom", "name": "find", "input_schema": {}}
+FUTURE_TOOL = {"type": "browser_20990101", "name": "browser"}
+
+
+def with_tools(*tools: Any) -> dict[str, Any]:
+    return {**fresh(REQUEST_MINIMAL), "tools": [fresh(tool) for tool in tools]}
+
+
+def test_list_of_union_items_without_a_tag_take_the_default_variant_anywhere_in_the_list() -> None:
+    request = ks.decode(ks.Request, with_tools(BASH_TOOL, CUSTOM_TOOL_UNTYPED, CUSTOM_TOOL_TYPED))
+    assert [type(tool) for tool in request.tools] == [ks.BashTool, ks.CustomTool, ks.CustomTool]
+    assert ks.encode(request)["tools"] == [BASH_TOOL, CUSTOM_TOOL_UNTYPED, CUSTOM_TOOL_TYPED]
+
+
+def test_list_of_union_unknown_tag_is_kept_leniently_and_rejected_strictly_with_its_index() -> None:
+    body = with_tools(BASH_TOOL, FUTURE_TOOL)
+    request = ks.decode(ks.Request, fresh(body))
+    assert type(request.tools[1]) is ks.UnknownTool
+    assert ks.encode(request) == body
+    assert_error(ks.Request, body, "$.tools[1].type", strict=True)
+
+
+@pytest.mark.parametrize(
+    "bad_item, path",
+    [
+        ("bash", "$.tools[1]"),
+        (None, "$.tools[1]"),
+        ([BASH_TOOL], "$.tools[1]"),
+        ({"type": ["bash_20250124"], "name": "bash"}, "$.tools[1].type"),
+        ({"type": "bash_20250124", "name": "sh"}, "$.tools[1].name"),
+        ({"type": "bash_20250124"}, "$.tools[1].name"),
+    ],
+)
+def test_list_of_union_bad_item_is_reported_at_its_index(bad_item: Any, path: str) -> None:
+    assert_error(ks.Request, with_tools(BASH_TOOL, bad_item, CUSTOM_TOOL_UNTYPED), path)

@@ -19,6 +19,7 @@ from ._runtime import (
     Model,
     Unset,
     decode_list,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -2224,7 +2225,13 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         seen += 1
         if citations is not None:
             try:
-                citations = decode_list(citations, decode_text_citation_param, strict)
+                citations = decode_tagged_list(
+                    citations,
+                    _TEXT_CITATION_PARAM_VARIANTS,
+                    "type",
+                    decode_text_citation_param,
+                    strict,
+                )
             except DecodeError as error:
                 raise error.at_key("citations")
     if len(data) == seen:
@@ -3698,7 +3705,13 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         seen += 1
         if tool_changes is not None:
             try:
-                tool_changes = decode_list(tool_changes, decode_tool_change_block_param, strict)
+                tool_changes = decode_tagged_list(
+                    tool_changes,
+                    _TOOL_CHANGE_BLOCK_PARAM_VARIANTS,
+                    "type",
+                    decode_tool_change_block_param,
+                    strict,
+                )
             except DecodeError as error:
                 raise error.at_key("tool_changes")
     cache_control = data.get("cache_control", UNSET)
@@ -4212,7 +4225,13 @@ def decode_content_block_source_content(data: Any, strict: bool) -> ContentBlock
     if type(data) is str:
         return data
     if type(data) is list:
-        return decode_list(data, decode_content_block_source_content_param, strict)
+        return decode_tagged_list(
+            data,
+            _CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS,
+            "type",
+            decode_content_block_source_content_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 
@@ -4220,7 +4239,13 @@ def decode_tool_result_content(data: Any, strict: bool) -> ToolResultContent:
     if type(data) is str:
         return data
     if type(data) is list:
-        return decode_list(data, decode_tool_result_content_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_tool_result_content_block_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 

@@ -1225,6 +1225,7 @@ class UnknownWebFetchToolResultContentParam(Model):
 
 class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
     """CodeExecutionToolResultBlockParamContentParam whose `type` this version of the spec does not know.
+
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
 
@@ -1272,6 +1273,7 @@ class UnknownBashCodeExecutionToolResultContentParam(Model):
 
 class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
     """TextEditorCodeExecutionToolResultContentParam whose `type` this version of the spec does not know.
+
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
 

@@ -15,6 +15,7 @@ from ._runtime import (
     Unset,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -553,7 +554,13 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
     if edits is not UNSET:
         seen += 1
         try:
-            edits = decode_list(edits, decode_context_management_edit_param, strict)
+            edits = decode_tagged_list(
+                edits,
+                _CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS,
+                "type",
+                decode_context_management_edit_param,
+                strict,
+            )
         except DecodeError as error:
             raise error.at_key("edits")
     if len(data) == seen:

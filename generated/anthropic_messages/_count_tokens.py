@@ -20,6 +20,7 @@ from ._runtime import (
     Model,
     Unset,
     decode_list,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -253,7 +254,13 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         raise missing_field(data, (("messages", "an array"), ("model", "a string"))) from None
     seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
-        messages = decode_list(messages, _request.decode_message_param, strict)
+        messages = decode_tagged_list(
+            messages,
+            _request._MESSAGE_PARAM_VARIANTS,
+            "role",
+            _request.decode_message_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("messages")
     if type(model) is not str:
@@ -341,7 +348,13 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
     if tools is not UNSET:
         seen += 1
         try:
-            tools = decode_list(tools, _tools.decode_tool_union_param, strict)
+            tools = decode_tagged_list(
+                tools,
+                _tools._TOOL_UNION_PARAM_VARIANTS,
+                "type",
+                _tools.decode_tool_union_param,
+                strict,
+            )
         except DecodeError as error:
             raise error.at_key("tools")
     if len(data) == seen:

@@ -17,6 +17,7 @@ from ._runtime import (
     decode_list,
     decode_map,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -992,7 +993,13 @@ def decode_mcp_tool_result_content_param(data: Any, strict: bool) -> MCPToolResu
     if type(data) is str:
         return data
     if type(data) is list:
-        return decode_list(data, decode_mcp_tool_result_content_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_mcp_tool_result_content_block_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 

@@ -20,6 +20,7 @@ from ._runtime import (
     Unset,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -1663,7 +1664,9 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
     if type(max_tokens) is not int:
         raise DecodeError("an integer", max_tokens).at_key("max_tokens")
     try:
-        messages = decode_list(messages, decode_message_param, strict)
+        messages = decode_tagged_list(
+            messages, _MESSAGE_PARAM_VARIANTS, "role", decode_message_param, strict
+        )
     except DecodeError as error:
         raise error.at_key("messages")
     if type(model) is not str:
@@ -1835,7 +1838,13 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
     if tools is not UNSET:
         seen += 1
         try:
-            tools = decode_list(tools, _tools.decode_tool_union_param, strict)
+            tools = decode_tagged_list(
+                tools,
+                _tools._TOOL_UNION_PARAM_VARIANTS,
+                "type",
+                _tools.decode_tool_union_param,
+                strict,
+            )
         except DecodeError as error:
             raise error.at_key("tools")
     top_k = data.get("top_k", UNSET)
@@ -2903,7 +2912,13 @@ def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessag
     if type(data) is str:
         return data
     if type(data) is list:
-        return decode_list(data, decode_system_message_content_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_system_message_content_block_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 
@@ -2911,7 +2926,13 @@ def decode_message_content(data: Any, strict: bool) -> MessageContent:
     if type(data) is str:
         return data
     if type(data) is list:
-        return decode_list(data, _content.decode_content_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _content._CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            _content.decode_content_block_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 

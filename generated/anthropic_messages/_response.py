@@ -19,6 +19,7 @@ from ._runtime import (
     Model,
     Unset,
     decode_list,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -1952,7 +1953,9 @@ def decode_message(data: Any, strict: bool) -> Message:
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     try:
-        content = decode_list(content, decode_content_block, strict)
+        content = decode_tagged_list(
+            content, _CONTENT_BLOCK_VARIANTS, "type", decode_content_block, strict
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if type(model) is not str:
@@ -2011,8 +2014,12 @@ def decode_message(data: Any, strict: bool) -> Message:
         seen += 1
         if input_transformations is not None:
             try:
-                input_transformations = decode_list(
-                    input_transformations, decode_input_transformation, strict
+                input_transformations = decode_tagged_list(
+                    input_transformations,
+                    _INPUT_TRANSFORMATION_VARIANTS,
+                    "type",
+                    decode_input_transformation,
+                    strict,
                 )
             except DecodeError as error:
                 raise error.at_key("input_transformations")
@@ -2134,7 +2141,9 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         seen += 1
         if citations is not None:
             try:
-                citations = decode_list(citations, decode_text_citation, strict)
+                citations = decode_tagged_list(
+                    citations, _TEXT_CITATION_VARIANTS, "type", decode_text_citation, strict
+                )
             except DecodeError as error:
                 raise error.at_key("citations")
     if len(data) == seen:
@@ -3258,7 +3267,13 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
     except KeyError:
         raise missing_field(data, (("applied_edits", "an array"),)) from None
     try:
-        applied_edits = decode_list(applied_edits, decode_applied_context_edit, strict)
+        applied_edits = decode_tagged_list(
+            applied_edits,
+            _APPLIED_CONTEXT_EDIT_VARIANTS,
+            "type",
+            decode_applied_context_edit,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("applied_edits")
     if len(data) == 1:

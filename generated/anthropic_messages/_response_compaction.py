@@ -14,7 +14,7 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_list,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -421,7 +421,13 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         seen += 1
         if tool_changes is not None:
             try:
-                tool_changes = decode_list(tool_changes, decode_compaction_tool_change, strict)
+                tool_changes = decode_tagged_list(
+                    tool_changes,
+                    _COMPACTION_TOOL_CHANGE_VARIANTS,
+                    "type",
+                    decode_compaction_tool_change,
+                    strict,
+                )
             except DecodeError as error:
                 raise error.at_key("tool_changes")
     if len(data) == seen:

@@ -1516,6 +1516,7 @@ class UnknownBashCodeExecutionToolResultBlockContent(Model):
 
 class UnknownTextEditorCodeExecutionToolResultBlockContent(Model):
     """TextEditorCodeExecutionToolResultBlockContent whose `type` this version of the spec does not know.
+
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
 

@@ -232,6 +232,28 @@ def decode_list(
         raise
 
 
+def decode_tagged_list(
+    data: Any,
+    variants: dict[str, Callable[[Any, bool], _ItemT]],
+    tag: str,
+    decode_item: Callable[[Any, bool], _ItemT],
+    strict: bool,
+) -> list[_ItemT]:
+    """decode_list for items of a tagged union: each item goes straight to its variant's decoder.
+
+    An item whose tag is missing or unknown goes through the union's own decoder, which knows
+    the default variant and what to do with unknown ones. Anything worse (an item that is not an
+    object, an unhashable tag, a bad item) ends the fast path, and decode_list decodes the list
+    again to report the error with the item's index.
+    """
+    if type(data) is not list:
+        raise DecodeError("an array", data)
+    try:
+        return [variants.get(item.get(tag), decode_item)(item, strict) for item in data]
+    except (AttributeError, TypeError, DecodeError):
+        return decode_list(data, decode_item, strict)
+
+
 def decode_map(
     data: Any, decode_value: Callable[[Any, bool], _ItemT], strict: bool
 ) -> dict[str, _ItemT]:

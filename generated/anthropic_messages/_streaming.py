@@ -16,7 +16,7 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_list,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -826,8 +826,12 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         seen += 1
         if input_transformations is not None:
             try:
-                input_transformations = decode_list(
-                    input_transformations, _response.decode_input_transformation, strict
+                input_transformations = decode_tagged_list(
+                    input_transformations,
+                    _response._INPUT_TRANSFORMATION_VARIANTS,
+                    "type",
+                    _response.decode_input_transformation,
+                    strict,
                 )
             except DecodeError as error:
                 raise error.at_key("input_transformations")
@@ -970,7 +974,13 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         seen += 1
         if iterations is not None:
             try:
-                iterations = decode_list(iterations, _usage.decode_iterations_usage_item, strict)
+                iterations = decode_tagged_list(
+                    iterations,
+                    _usage._ITERATIONS_USAGE_ITEM_VARIANTS,
+                    "type",
+                    _usage.decode_iterations_usage_item,
+                    strict,
+                )
             except DecodeError as error:
                 raise error.at_key("iterations")
     fallback_credit = data.get("fallback_credit", UNSET)

@@ -15,6 +15,7 @@ from ._runtime import (
     Model,
     Unset,
     decode_list,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -1495,8 +1496,12 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
         seen += 1
         if state_changes is not None:
             try:
-                state_changes = decode_list(
-                    state_changes, decode_browser_state_change_param, strict
+                state_changes = decode_tagged_list(
+                    state_changes,
+                    _BROWSER_STATE_CHANGE_PARAM_VARIANTS,
+                    "type",
+                    decode_browser_state_change_param,
+                    strict,
                 )
             except DecodeError as error:
                 raise error.at_key("state_changes")

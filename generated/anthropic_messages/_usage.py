@@ -15,6 +15,7 @@ from ._runtime import (
     Unset,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
@@ -861,7 +862,13 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         seen += 1
         if iterations is not None:
             try:
-                iterations = decode_list(iterations, decode_iterations_usage_item, strict)
+                iterations = decode_tagged_list(
+                    iterations,
+                    _ITERATIONS_USAGE_ITEM_VARIANTS,
+                    "type",
+                    decode_iterations_usage_item,
+                    strict,
+                )
             except DecodeError as error:
                 raise error.at_key("iterations")
     fallback_credit = data.get("fallback_credit", UNSET)
