@@ -102,10 +102,14 @@ def measure(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, 
     samples: dict[str, list[int]] = {name: [] for name in candidates}
     for fn in candidates.values():
         fn()  # warm up
+    order = list(candidates.items())
     gc.disable()
     try:
-        for _ in range(rounds):
-            for name, fn in candidates.items():
+        for round_number in range(rounds):
+            # Each round starts one candidate later, so none always runs right after the same one
+            # (the candidate after json.loads, say, pays for freeing its tree of dicts).
+            shift = round_number % len(order)
+            for name, fn in order[shift:] + order[:shift]:
                 start = time.perf_counter_ns()
                 fn()
                 samples[name].append(time.perf_counter_ns() - start)

@@ -9,10 +9,13 @@ DecodeError, and that bad input never raises anything but DecodeError.
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import operator
 import pickle
 import random
 import re
+import typing
 from typing import Any
 
 import pytest
@@ -1232,6 +1235,13 @@ def test_from_dict_on_unknown_variant_class_does_not_leak_key_error() -> None:
     except TypeError:
         return  # a programming error, reported like decode() reports it
     assert result == ks.UnknownBlock(raw=raw)
+
+
+def test_decode_accepts_an_equal_union_spelled_out_by_the_caller() -> None:
+    # Found by equality, not by the identity the package's own aliases are looked up by.
+    spelled_out = functools.reduce(operator.or_, typing.get_args(ks.Block))
+    assert spelled_out == ks.Block and spelled_out is not ks.Block
+    assert type(ks.decode(spelled_out, fresh(IMAGE_URL))) is ks.ImageBlock
 
 
 def test_decode_accepts_union_aliases() -> None:

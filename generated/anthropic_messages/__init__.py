@@ -2204,6 +2204,12 @@ _tools.link()
 _tools_server.link()
 _tools_toolsets.link()
 _usage.link()
+# Hashing a union such as ContentBlock hashes all its members (about 0.5 µs), on every call;
+# the package's own objects are found by identity first. _DECODERS keeps them alive, so no
+# other object can take their id.
+_DECODERS_BY_ID: dict[int, Callable[[Any, bool], Any]] = {
+    id(tp): decoder for tp, decoder in _DECODERS.items()
+}
 Model._decoders.update(
     (cls, decoder) for cls, decoder in _DECODERS.items() if isinstance(cls, type)
 )
@@ -2223,10 +2229,12 @@ def decode(tp: object, data: Any, *, strict: bool = False) -> Any:
     Lenient by default: unknown fields, variants and enum values are kept and sent again by
     `encode`. With `strict=True` they raise. Any mismatch raises DecodeError.
     """
-    try:
-        decoder = _DECODERS[tp]
-    except (KeyError, TypeError):
-        raise TypeError(f"{tp!r} is not a type of {__name__}") from None
+    decoder = _DECODERS_BY_ID.get(id(tp))
+    if decoder is None:
+        try:
+            decoder = _DECODERS[tp]  # an equal union spelled out by the caller
+        except (KeyError, TypeError):
+            raise TypeError(f"{tp!r} is not a type of {__name__}") from None
     return decoder(data, strict)
 
 
