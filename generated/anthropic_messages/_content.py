@@ -2168,18 +2168,23 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     type_ = data.get("type", UNSET)
     if type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    ttl = data.get("ttl", UNSET)
-    if ttl is not UNSET:
-        seen += 1
-        try:
-            ttl = decode_cache_control_ttl(ttl, strict)
-        except DecodeError as error:
-            raise error.at_key("ttl")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        ttl = data.get("ttl", UNSET)
+        if ttl is not UNSET:
+            seen += 1
+            try:
+                ttl = decode_cache_control_ttl(ttl, strict)
+            except DecodeError as error:
+                raise error.at_key("ttl")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        ttl = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeralParam)
     obj.type = type_
@@ -2209,35 +2214,41 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = decode_tagged_list(
-                    citations,
-                    _TEXT_CITATION_PARAM_VARIANTS,
-                    "type",
-                    decode_text_citation_param,
-                    strict,
-                )
-            except DecodeError as error:
-                raise error.at_key("citations")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = decode_tagged_list(
+                        citations,
+                        _TEXT_CITATION_PARAM_VARIANTS,
+                        "type",
+                        decode_text_citation_param,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        citations = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlockParam)
     obj.type = type_
@@ -2283,29 +2294,35 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    document_title = data.get("document_title", UNSET)
-    if document_title is not UNSET:
-        seen += 1
-        if document_title is not None and type(document_title) is not str:
-            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_char_index) is not int:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
     if type(end_char_index) is not int:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
-    file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET:
-        seen += 1
-        if file_id is not None and type(file_id) is not str:
-            raise DecodeError("a string or null", file_id).at_key("file_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        document_title = data.get("document_title", UNSET)
+        if document_title is not UNSET:
+            seen += 1
+            if document_title is not None and type(document_title) is not str:
+                raise DecodeError("a string or null", document_title).at_key("document_title")
+        file_id = data.get("file_id", UNSET)
+        if file_id is not UNSET:
+            seen += 1
+            if file_id is not None and type(file_id) is not str:
+                raise DecodeError("a string or null", file_id).at_key("file_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_title = UNSET
+        file_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocationParam)
     obj.type = type_
@@ -2354,29 +2371,35 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    document_title = data.get("document_title", UNSET)
-    if document_title is not UNSET:
-        seen += 1
-        if document_title is not None and type(document_title) is not str:
-            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_page_number) is not int:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
     if type(end_page_number) is not int:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
-    file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET:
-        seen += 1
-        if file_id is not None and type(file_id) is not str:
-            raise DecodeError("a string or null", file_id).at_key("file_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        document_title = data.get("document_title", UNSET)
+        if document_title is not UNSET:
+            seen += 1
+            if document_title is not None and type(document_title) is not str:
+                raise DecodeError("a string or null", document_title).at_key("document_title")
+        file_id = data.get("file_id", UNSET)
+        if file_id is not UNSET:
+            seen += 1
+            if file_id is not None and type(file_id) is not str:
+                raise DecodeError("a string or null", file_id).at_key("file_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_title = UNSET
+        file_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocationParam)
     obj.type = type_
@@ -2427,29 +2450,35 @@ def decode_citation_content_block_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    document_title = data.get("document_title", UNSET)
-    if document_title is not UNSET:
-        seen += 1
-        if document_title is not None and type(document_title) is not str:
-            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
-    file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET:
-        seen += 1
-        if file_id is not None and type(file_id) is not str:
-            raise DecodeError("a string or null", file_id).at_key("file_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        document_title = data.get("document_title", UNSET)
+        if document_title is not UNSET:
+            seen += 1
+            if document_title is not None and type(document_title) is not str:
+                raise DecodeError("a string or null", document_title).at_key("document_title")
+        file_id = data.get("file_id", UNSET)
+        if file_id is not UNSET:
+            seen += 1
+            if file_id is not None and type(file_id) is not str:
+                raise DecodeError("a string or null", file_id).at_key("file_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_title = UNSET
+        file_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocationParam)
     obj.type = type_
@@ -2491,22 +2520,27 @@ def decode_citation_web_search_result_location_param(
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(encrypted_index) is not str:
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    title = data.get("title", UNSET)
-    if title is not UNSET:
-        seen += 1
-        if title is not None and type(title) is not str:
-            raise DecodeError("a string or null", title).at_key("title")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        title = data.get("title", UNSET)
+        if title is not UNSET:
+            seen += 1
+            if title is not None and type(title) is not str:
+                raise DecodeError("a string or null", title).at_key("title")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        title = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationWebSearchResultLocationParam)
     obj.type = type_
@@ -2557,26 +2591,31 @@ def decode_citation_search_result_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(search_result_index) is not int:
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
     if type(source) is not str:
         raise DecodeError("a string", source).at_key("source")
-    title = data.get("title", UNSET)
-    if title is not UNSET:
-        seen += 1
-        if title is not None and type(title) is not str:
-            raise DecodeError("a string or null", title).at_key("title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 6:
+        seen = 6  # members read so far; fewer than len(data) means unknown ones
+        title = data.get("title", UNSET)
+        if title is not UNSET:
+            seen += 1
+            if title is not None and type(title) is not str:
+                raise DecodeError("a string or null", title).at_key("title")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        title = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationSearchResultLocationParam)
     obj.type = type_
@@ -2600,16 +2639,21 @@ _CITATIONS_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if type(enabled) is not bool:
-            raise DecodeError("true or false", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if type(enabled) is not bool:
+                raise DecodeError("true or false", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsConfigParam)
     obj.enabled = enabled
@@ -2638,31 +2682,37 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         source = data["source"]
     except KeyError:
         raise missing_field(data, (("source", "an object"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         source = decode_image_source(source, strict)
     except DecodeError as error:
         raise error.at_key("source")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    transformations = data.get("transformations", UNSET)
-    if transformations is not UNSET:
-        seen += 1
-        if transformations is not None:
-            try:
-                transformations = decode_image_transformations_param(transformations, strict)
-            except DecodeError as error:
-                raise error.at_key("transformations")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        transformations = data.get("transformations", UNSET)
+        if transformations is not UNSET:
+            seen += 1
+            if transformations is not None:
+                try:
+                    transformations = decode_image_transformations_param(transformations, strict)
+                except DecodeError as error:
+                    raise error.at_key("transformations")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        transformations = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageBlockParam)
     obj.type = type_
@@ -2683,18 +2733,23 @@ _IMAGE_TRANSFORMATIONS_PARAM_FIELDS: Final = frozenset(
 def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransformationsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    oversized_image = data.get("oversized_image", UNSET)
-    if oversized_image is not UNSET:
-        seen += 1
-        try:
-            oversized_image = decode_oversized_image_handling(oversized_image, strict)
-        except DecodeError as error:
-            raise error.at_key("oversized_image")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        oversized_image = data.get("oversized_image", UNSET)
+        if oversized_image is not UNSET:
+            seen += 1
+            try:
+                oversized_image = decode_oversized_image_handling(oversized_image, strict)
+            except DecodeError as error:
+                raise error.at_key("oversized_image")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        oversized_image = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageTransformationsParam)
     obj.oversized_image = oversized_image
@@ -2837,41 +2892,49 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         source = data["source"]
     except KeyError:
         raise missing_field(data, (("source", "an object"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         source = decode_document_source(source, strict)
     except DecodeError as error:
         raise error.at_key("source")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    context = data.get("context", UNSET)
-    if context is not UNSET:
-        seen += 1
-        if context is not None and type(context) is not str:
-            raise DecodeError("a string or null", context).at_key("context")
-    title = data.get("title", UNSET)
-    if title is not UNSET:
-        seen += 1
-        if title is not None and type(title) is not str:
-            raise DecodeError("a string or null", title).at_key("title")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        context = data.get("context", UNSET)
+        if context is not UNSET:
+            seen += 1
+            if context is not None and type(context) is not str:
+                raise DecodeError("a string or null", context).at_key("context")
+        title = data.get("title", UNSET)
+        if title is not UNSET:
+            seen += 1
+            if title is not None and type(title) is not str:
+                raise DecodeError("a string or null", title).at_key("title")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        citations = UNSET
+        context = UNSET
+        title = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlockParam)
     obj.type = type_
@@ -3088,7 +3151,6 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         raise missing_field(
             data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     try:
         content = decode_list(content, decode_text_block_param, strict)
     except DecodeError as error:
@@ -3097,25 +3159,32 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         raise DecodeError("a string", source).at_key("source")
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
             try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                citations = decode_citations_config_param(citations, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        try:
-            citations = decode_citations_config_param(citations, strict)
-        except DecodeError as error:
-            raise error.at_key("citations")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("citations")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        citations = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SearchResultBlockParam)
     obj.type = type_
@@ -3227,38 +3296,45 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name is not UNSET:
-        seen += 1
-        if toolset_name is not None and type(toolset_name) is not str:
-            raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        toolset_name = data.get("toolset_name", UNSET)
+        if toolset_name is not UNSET:
+            seen += 1
+            if toolset_name is not None and type(toolset_name) is not str:
+                raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        caller = UNSET
+        toolset_name = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlockParam)
     obj.type = type_
@@ -3295,38 +3371,46 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         tool_use_id = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
-    if content is not UNSET:
-        seen += 1
-        try:
-            content = decode_tool_result_content(content, strict)
-        except DecodeError as error:
-            raise error.at_key("content")
-    is_error = data.get("is_error", UNSET)
-    if is_error is not UNSET:
-        seen += 1
-        if type(is_error) is not bool:
-            raise DecodeError("true or false", is_error).at_key("is_error")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        content = data.get("content", UNSET)
+        if content is not UNSET:
+            seen += 1
             try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                content = decode_tool_result_content(content, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name is not UNSET:
-        seen += 1
-        if toolset_name is not None and type(toolset_name) is not str:
-            raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("content")
+        is_error = data.get("is_error", UNSET)
+        if is_error is not UNSET:
+            seen += 1
+            if type(is_error) is not bool:
+                raise DecodeError("true or false", is_error).at_key("is_error")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        toolset_name = data.get("toolset_name", UNSET)
+        if toolset_name is not UNSET:
+            seen += 1
+            if toolset_name is not None and type(toolset_name) is not str:
+                raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        content = UNSET
+        is_error = UNSET
+        cache_control = UNSET
+        toolset_name = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolResultBlockParam)
     obj.type = type_
@@ -3359,21 +3443,26 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
         tool_name = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(tool_name) is not str:
         raise DecodeError("a string", tool_name).at_key("tool_name")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlockParam)
     obj.type = type_
@@ -3418,7 +3507,6 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
                 ("input", "an object"),
             ),
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     try:
@@ -3427,26 +3515,33 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         raise error.at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlockParam)
     obj.type = type_
@@ -3486,33 +3581,39 @@ def decode_web_search_tool_result_block_param(
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an array or an object"))
         ) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_search_tool_result_block_param_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlockParam)
     obj.type = type_
@@ -3550,22 +3651,27 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
-    page_age = data.get("page_age", UNSET)
-    if page_age is not UNSET:
-        seen += 1
-        if page_age is not None and type(page_age) is not str:
-            raise DecodeError("a string or null", page_age).at_key("page_age")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        page_age = data.get("page_age", UNSET)
+        if page_age is not UNSET:
+            seen += 1
+            if page_age is not None and type(page_age) is not str:
+                raise DecodeError("a string or null", page_age).at_key("page_age")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        page_age = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlockParam)
     obj.type = type_
@@ -3642,21 +3748,26 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(file_id) is not str:
         raise DecodeError("a string", file_id).at_key("file_id")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlockParam)
     obj.type = type_
@@ -3684,48 +3795,57 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
     type_ = data.get("type", UNSET)
     if type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    content = data.get("content", UNSET)
-    if content is not UNSET:
-        seen += 1
-        if content is not None and type(content) is not str:
-            raise DecodeError("a string or null", content).at_key("content")
-    encrypted_content = data.get("encrypted_content", UNSET)
-    if encrypted_content is not UNSET:
-        seen += 1
-        if encrypted_content is not None and type(encrypted_content) is not str:
-            raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
-    signature = data.get("signature", UNSET)
-    if signature is not UNSET:
-        seen += 1
-        if signature is not None and type(signature) is not str:
-            raise DecodeError("a string or null", signature).at_key("signature")
-    tool_changes = data.get("tool_changes", UNSET)
-    if tool_changes is not UNSET:
-        seen += 1
-        if tool_changes is not None:
-            try:
-                tool_changes = decode_tagged_list(
-                    tool_changes,
-                    _TOOL_CHANGE_BLOCK_PARAM_VARIANTS,
-                    "type",
-                    decode_tool_change_block_param,
-                    strict,
-                )
-            except DecodeError as error:
-                raise error.at_key("tool_changes")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        content = data.get("content", UNSET)
+        if content is not UNSET:
+            seen += 1
+            if content is not None and type(content) is not str:
+                raise DecodeError("a string or null", content).at_key("content")
+        encrypted_content = data.get("encrypted_content", UNSET)
+        if encrypted_content is not UNSET:
+            seen += 1
+            if encrypted_content is not None and type(encrypted_content) is not str:
+                raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+        signature = data.get("signature", UNSET)
+        if signature is not UNSET:
+            seen += 1
+            if signature is not None and type(signature) is not str:
+                raise DecodeError("a string or null", signature).at_key("signature")
+        tool_changes = data.get("tool_changes", UNSET)
+        if tool_changes is not UNSET:
+            seen += 1
+            if tool_changes is not None:
+                try:
+                    tool_changes = decode_tagged_list(
+                        tool_changes,
+                        _TOOL_CHANGE_BLOCK_PARAM_VARIANTS,
+                        "type",
+                        decode_tool_change_block_param,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("tool_changes")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        content = UNSET
+        encrypted_content = UNSET
+        signature = UNSET
+        tool_changes = UNSET
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlockParam)
     obj.type = type_
@@ -3760,23 +3880,28 @@ def decode_request_tool_addition_block_param(
         tool = data["tool"]
     except KeyError:
         raise missing_field(data, (("tool", "an object"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         tool = decode_tool_addition_target_param(tool, strict)
     except DecodeError as error:
         raise error.at_key("tool")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolAdditionBlockParam)
     obj.type = type_
@@ -3808,23 +3933,28 @@ def decode_request_tool_removal_block_param(
         tool = data["tool"]
     except KeyError:
         raise missing_field(data, (("tool", "an object"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         tool = decode_tool_removal_target_param(tool, strict)
     except DecodeError as error:
         raise error.at_key("tool")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolRemovalBlockParam)
     obj.type = type_
@@ -4003,7 +4133,6 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         to = data["to"]
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("to", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_fallback_info_param(from_, strict)
     except DecodeError as error:
@@ -4012,13 +4141,19 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         to = decode_fallback_info_param(to, strict)
     except DecodeError as error:
         raise error.at_key("to")
-    trigger = data.get("trigger", UNSET)
-    if trigger is not UNSET:
-        seen += 1
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        trigger = data.get("trigger", UNSET)
+        if trigger is not UNSET:
+            seen += 1
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        trigger = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlockParam)
     obj.type = type_

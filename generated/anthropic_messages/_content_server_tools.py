@@ -1368,33 +1368,41 @@ def decode_web_fetch_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_fetch_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlockParam)
     obj.type = type_
@@ -1428,22 +1436,27 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
     try:
         content = _content.decode_document_block_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    retrieved_at = data.get("retrieved_at", UNSET)
-    if retrieved_at is not UNSET:
-        seen += 1
-        if retrieved_at is not None and type(retrieved_at) is not str:
-            raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        retrieved_at = data.get("retrieved_at", UNSET)
+        if retrieved_at is not UNSET:
+            seen += 1
+            if retrieved_at is not None and type(retrieved_at) is not str:
+                raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        retrieved_at = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlockParam)
     obj.type = type_
@@ -1523,25 +1536,32 @@ def decode_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_code_execution_tool_result_block_param_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlockParam)
     obj.type = type_
@@ -1588,7 +1608,6 @@ def decode_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(stdout) is not str:
         raise DecodeError("a string", stdout).at_key("stdout")
     if type(stderr) is not str:
@@ -1599,15 +1618,21 @@ def decode_code_execution_result_block_param(
         content = decode_list(content, decode_code_execution_output_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    abort_reason = data.get("abort_reason", UNSET)
-    if abort_reason is not UNSET:
-        seen += 1
-        if abort_reason is not None and type(abort_reason) is not str:
-            raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        abort_reason = data.get("abort_reason", UNSET)
+        if abort_reason is not UNSET:
+            seen += 1
+            if abort_reason is not None and type(abort_reason) is not str:
+                raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        abort_reason = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlockParam)
     obj.type = type_
@@ -1784,25 +1809,32 @@ def decode_bash_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_bash_code_execution_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlockParam)
     obj.type = type_
@@ -1977,27 +2009,34 @@ def decode_text_editor_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_text_editor_code_execution_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict
+            )
     else:
-        extra = extra_fields(
-            data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict
-        )
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlockParam)
     obj.type = type_
@@ -2036,34 +2075,41 @@ def decode_text_editor_code_execution_view_result_block_param(
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(content) is not str:
         raise DecodeError("a string", content).at_key("content")
     try:
         file_type = decode_text_editor_code_execution_file_type(file_type, strict)
     except DecodeError as error:
         raise error.at_key("file_type")
-    num_lines = data.get("num_lines", UNSET)
-    if num_lines is not UNSET:
-        seen += 1
-        if num_lines is not None and type(num_lines) is not int:
-            raise DecodeError("an integer or null", num_lines).at_key("num_lines")
-    start_line = data.get("start_line", UNSET)
-    if start_line is not UNSET:
-        seen += 1
-        if start_line is not None and type(start_line) is not int:
-            raise DecodeError("an integer or null", start_line).at_key("start_line")
-    total_lines = data.get("total_lines", UNSET)
-    if total_lines is not UNSET:
-        seen += 1
-        if total_lines is not None and type(total_lines) is not int:
-            raise DecodeError("an integer or null", total_lines).at_key("total_lines")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        num_lines = data.get("num_lines", UNSET)
+        if num_lines is not UNSET:
+            seen += 1
+            if num_lines is not None and type(num_lines) is not int:
+                raise DecodeError("an integer or null", num_lines).at_key("num_lines")
+        start_line = data.get("start_line", UNSET)
+        if start_line is not UNSET:
+            seen += 1
+            if start_line is not None and type(start_line) is not int:
+                raise DecodeError("an integer or null", start_line).at_key("start_line")
+        total_lines = data.get("total_lines", UNSET)
+        if total_lines is not UNSET:
+            seen += 1
+            if total_lines is not None and type(total_lines) is not int:
+                raise DecodeError("an integer or null", total_lines).at_key("total_lines")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(
+                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS, strict
+            )
     else:
-        extra = extra_fields(
-            data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS, strict
-        )
+        # Only the required members: every optional one is absent, no need to look them up.
+        num_lines = UNSET
+        start_line = UNSET
+        total_lines = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlockParam)
     obj.type = type_
@@ -2133,41 +2179,50 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
     type_ = data.get("type", UNSET)
     if type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    lines = data.get("lines", UNSET)
-    if lines is not UNSET:
-        seen += 1
-        if lines is not None:
-            try:
-                lines = decode_list(lines, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("lines")
-    old_start = data.get("old_start", UNSET)
-    if old_start is not UNSET:
-        seen += 1
-        if old_start is not None and type(old_start) is not int:
-            raise DecodeError("an integer or null", old_start).at_key("old_start")
-    old_lines = data.get("old_lines", UNSET)
-    if old_lines is not UNSET:
-        seen += 1
-        if old_lines is not None and type(old_lines) is not int:
-            raise DecodeError("an integer or null", old_lines).at_key("old_lines")
-    new_start = data.get("new_start", UNSET)
-    if new_start is not UNSET:
-        seen += 1
-        if new_start is not None and type(new_start) is not int:
-            raise DecodeError("an integer or null", new_start).at_key("new_start")
-    new_lines = data.get("new_lines", UNSET)
-    if new_lines is not UNSET:
-        seen += 1
-        if new_lines is not None and type(new_lines) is not int:
-            raise DecodeError("an integer or null", new_lines).at_key("new_lines")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        lines = data.get("lines", UNSET)
+        if lines is not UNSET:
+            seen += 1
+            if lines is not None:
+                try:
+                    lines = decode_list(lines, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("lines")
+        old_start = data.get("old_start", UNSET)
+        if old_start is not UNSET:
+            seen += 1
+            if old_start is not None and type(old_start) is not int:
+                raise DecodeError("an integer or null", old_start).at_key("old_start")
+        old_lines = data.get("old_lines", UNSET)
+        if old_lines is not UNSET:
+            seen += 1
+            if old_lines is not None and type(old_lines) is not int:
+                raise DecodeError("an integer or null", old_lines).at_key("old_lines")
+        new_start = data.get("new_start", UNSET)
+        if new_start is not UNSET:
+            seen += 1
+            if new_start is not None and type(new_start) is not int:
+                raise DecodeError("an integer or null", new_start).at_key("new_start")
+        new_lines = data.get("new_lines", UNSET)
+        if new_lines is not UNSET:
+            seen += 1
+            if new_lines is not None and type(new_lines) is not int:
+                raise DecodeError("an integer or null", new_lines).at_key("new_lines")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(
+                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS, strict
+            )
     else:
-        extra = extra_fields(
-            data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS, strict
-        )
+        # Only the required members: every optional one is absent, no need to look them up.
+        lines = UNSET
+        old_start = UNSET
+        old_lines = UNSET
+        new_start = UNSET
+        new_lines = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlockParam)
     obj.type = type_
@@ -2210,22 +2265,27 @@ def decode_text_editor_code_execution_tool_result_error_param(
                 ),
             ),
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_code = decode_text_editor_code_execution_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    error_message = data.get("error_message", UNSET)
-    if error_message is not UNSET:
-        seen += 1
-        if error_message is not None and type(error_message) is not str:
-            raise DecodeError("a string or null", error_message).at_key("error_message")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        error_message = data.get("error_message", UNSET)
+        if error_message is not UNSET:
+            seen += 1
+            if error_message is not None and type(error_message) is not str:
+                raise DecodeError("a string or null", error_message).at_key("error_message")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict
+            )
     else:
-        extra = extra_fields(
-            data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict
-        )
+        # Only the required members: every optional one is absent, no need to look them up.
+        error_message = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorParam)
     obj.type = type_
@@ -2259,25 +2319,32 @@ def decode_tool_search_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_tool_search_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlockParam)
     obj.type = type_
@@ -2357,20 +2424,25 @@ def decode_tool_search_tool_result_error_param(
                 ),
             ),
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_code = decode_code_execution_tool_result_error_code(error_code, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
-    error_message = data.get("error_message", UNSET)
-    if error_message is not UNSET:
-        seen += 1
-        if error_message is not None and type(error_message) is not str:
-            raise DecodeError("a string or null", error_message).at_key("error_message")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        error_message = data.get("error_message", UNSET)
+        if error_message is not UNSET:
+            seen += 1
+            if error_message is not None and type(error_message) is not str:
+                raise DecodeError("a string or null", error_message).at_key("error_message")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        error_message = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorParam)
     obj.type = type_
@@ -2402,25 +2474,32 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_advisor_tool_result_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlockParam)
     obj.type = type_
@@ -2451,18 +2530,23 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET:
-        seen += 1
-        if stop_reason is not None and type(stop_reason) is not str:
-            raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        stop_reason = data.get("stop_reason", UNSET)
+        if stop_reason is not UNSET:
+            seen += 1
+            if stop_reason is not None and type(stop_reason) is not str:
+                raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        stop_reason = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlockParam)
     obj.type = type_
@@ -2494,18 +2578,23 @@ def decode_advisor_redacted_result_block_param(
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
-    stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET:
-        seen += 1
-        if stop_reason is not None and type(stop_reason) is not str:
-            raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        stop_reason = data.get("stop_reason", UNSET)
+        if stop_reason is not UNSET:
+            seen += 1
+            if stop_reason is not None and type(stop_reason) is not str:
+                raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        stop_reason = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlockParam)
     obj.type = type_

@@ -549,24 +549,29 @@ _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_context_management_config_param(data: Any, strict: bool) -> ContextManagementConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    edits = data.get("edits", UNSET)
-    if edits is not UNSET:
-        seen += 1
-        try:
-            edits = decode_tagged_list(
-                edits,
-                _CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS,
-                "type",
-                decode_context_management_edit_param,
-                strict,
-            )
-        except DecodeError as error:
-            raise error.at_key("edits")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        edits = data.get("edits", UNSET)
+        if edits is not UNSET:
+            seen += 1
+            try:
+                edits = decode_tagged_list(
+                    edits,
+                    _CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS,
+                    "type",
+                    decode_context_management_edit_param,
+                    strict,
+                )
+            except DecodeError as error:
+                raise error.at_key("edits")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        edits = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContextManagementConfigParam)
     obj.edits = edits
@@ -594,49 +599,60 @@ def decode_clear_tool_uses20250919_edit_param(
     type_ = data.get("type", UNSET)
     if type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    trigger = data.get("trigger", UNSET)
-    if trigger is not UNSET:
-        seen += 1
-        try:
-            trigger = decode_context_management_trigger_param(trigger, strict)
-        except DecodeError as error:
-            raise error.at_key("trigger")
-    keep = data.get("keep", UNSET)
-    if keep is not UNSET:
-        seen += 1
-        try:
-            keep = decode_tool_uses_keep_param(keep, strict)
-        except DecodeError as error:
-            raise error.at_key("keep")
-    clear_at_least = data.get("clear_at_least", UNSET)
-    if clear_at_least is not UNSET:
-        seen += 1
-        if clear_at_least is not None:
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        trigger = data.get("trigger", UNSET)
+        if trigger is not UNSET:
+            seen += 1
             try:
-                clear_at_least = decode_input_tokens_clear_at_least_param(clear_at_least, strict)
+                trigger = decode_context_management_trigger_param(trigger, strict)
             except DecodeError as error:
-                raise error.at_key("clear_at_least")
-    clear_tool_inputs = data.get("clear_tool_inputs", UNSET)
-    if clear_tool_inputs is not UNSET:
-        seen += 1
-        if clear_tool_inputs is not None:
+                raise error.at_key("trigger")
+        keep = data.get("keep", UNSET)
+        if keep is not UNSET:
+            seen += 1
             try:
-                clear_tool_inputs = decode_clear_tool_inputs_param(clear_tool_inputs, strict)
+                keep = decode_tool_uses_keep_param(keep, strict)
             except DecodeError as error:
-                raise error.at_key("clear_tool_inputs")
-    exclude_tools = data.get("exclude_tools", UNSET)
-    if exclude_tools is not UNSET:
-        seen += 1
-        if exclude_tools is not None:
-            try:
-                exclude_tools = decode_list(exclude_tools, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("exclude_tools")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("keep")
+        clear_at_least = data.get("clear_at_least", UNSET)
+        if clear_at_least is not UNSET:
+            seen += 1
+            if clear_at_least is not None:
+                try:
+                    clear_at_least = decode_input_tokens_clear_at_least_param(
+                        clear_at_least, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("clear_at_least")
+        clear_tool_inputs = data.get("clear_tool_inputs", UNSET)
+        if clear_tool_inputs is not UNSET:
+            seen += 1
+            if clear_tool_inputs is not None:
+                try:
+                    clear_tool_inputs = decode_clear_tool_inputs_param(clear_tool_inputs, strict)
+                except DecodeError as error:
+                    raise error.at_key("clear_tool_inputs")
+        exclude_tools = data.get("exclude_tools", UNSET)
+        if exclude_tools is not UNSET:
+            seen += 1
+            if exclude_tools is not None:
+                try:
+                    exclude_tools = decode_list(exclude_tools, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("exclude_tools")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        trigger = UNSET
+        keep = UNSET
+        clear_at_least = UNSET
+        clear_tool_inputs = UNSET
+        exclude_tools = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditParam)
     obj.type = type_
@@ -799,18 +815,23 @@ def decode_clear_thinking20251015_edit_param(
     type_ = data.get("type", UNSET)
     if type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    keep = data.get("keep", UNSET)
-    if keep is not UNSET:
-        seen += 1
-        try:
-            keep = decode_clear_thinking_keep_param(keep, strict)
-        except DecodeError as error:
-            raise error.at_key("keep")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        keep = data.get("keep", UNSET)
+        if keep is not UNSET:
+            seen += 1
+            try:
+                keep = decode_clear_thinking_keep_param(keep, strict)
+            except DecodeError as error:
+                raise error.at_key("keep")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        keep = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditParam)
     obj.type = type_
@@ -892,31 +913,38 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
     type_ = data.get("type", UNSET)
     if type_ != "compact_20260112":
         raise DecodeError('"compact_20260112"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    trigger = data.get("trigger", UNSET)
-    if trigger is not UNSET:
-        seen += 1
-        if trigger is not None:
-            try:
-                trigger = decode_input_tokens_trigger_param(trigger, strict)
-            except DecodeError as error:
-                raise error.at_key("trigger")
-    instructions = data.get("instructions", UNSET)
-    if instructions is not UNSET:
-        seen += 1
-        if instructions is not None and type(instructions) is not str:
-            raise DecodeError("a string or null", instructions).at_key("instructions")
-    pause_after_compaction = data.get("pause_after_compaction", UNSET)
-    if pause_after_compaction is not UNSET:
-        seen += 1
-        if type(pause_after_compaction) is not bool:
-            raise DecodeError("true or false", pause_after_compaction).at_key(
-                "pause_after_compaction"
-            )
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        trigger = data.get("trigger", UNSET)
+        if trigger is not UNSET:
+            seen += 1
+            if trigger is not None:
+                try:
+                    trigger = decode_input_tokens_trigger_param(trigger, strict)
+                except DecodeError as error:
+                    raise error.at_key("trigger")
+        instructions = data.get("instructions", UNSET)
+        if instructions is not UNSET:
+            seen += 1
+            if instructions is not None and type(instructions) is not str:
+                raise DecodeError("a string or null", instructions).at_key("instructions")
+        pause_after_compaction = data.get("pause_after_compaction", UNSET)
+        if pause_after_compaction is not UNSET:
+            seen += 1
+            if type(pause_after_compaction) is not bool:
+                raise DecodeError("true or false", pause_after_compaction).at_key(
+                    "pause_after_compaction"
+                )
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        trigger = UNSET
+        instructions = UNSET
+        pause_after_compaction = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Compact20260112EditParam)
     obj.type = type_
@@ -941,16 +969,21 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
     type_ = data.get("type", UNSET)
     if type_ != "summarize":
         raise DecodeError('"summarize"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    instructions = data.get("instructions", UNSET)
-    if instructions is not UNSET:
-        seen += 1
-        if instructions is not None and type(instructions) is not str:
-            raise DecodeError("a string or null", instructions).at_key("instructions")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        instructions = data.get("instructions", UNSET)
+        if instructions is not UNSET:
+            seen += 1
+            if instructions is not None and type(instructions) is not str:
+                raise DecodeError("a string or null", instructions).at_key("instructions")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        instructions = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionConfigParam)
     obj.type = type_

@@ -252,7 +252,6 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("messages", "an array"), ("model", "a string"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         messages = decode_tagged_list(
             messages,
@@ -265,102 +264,122 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         raise error.at_key("messages")
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    billing_policy = data.get("billing_policy", UNSET)
-    if billing_policy is not UNSET:
-        seen += 1
-        if billing_policy is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        billing_policy = data.get("billing_policy", UNSET)
+        if billing_policy is not UNSET:
+            seen += 1
+            if billing_policy is not None:
+                try:
+                    billing_policy = _request.decode_billing_policy_param(billing_policy, strict)
+                except DecodeError as error:
+                    raise error.at_key("billing_policy")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        compaction = data.get("compaction", UNSET)
+        if compaction is not UNSET:
+            seen += 1
+            if compaction is not None:
+                try:
+                    compaction = _context_management.decode_compaction_config_param(
+                        compaction, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("compaction")
+        context_management = data.get("context_management", UNSET)
+        if context_management is not UNSET:
+            seen += 1
+            if context_management is not None:
+                try:
+                    context_management = _context_management.decode_context_management_config_param(
+                        context_management, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("context_management")
+        mcp_servers = data.get("mcp_servers", UNSET)
+        if mcp_servers is not UNSET:
+            seen += 1
             try:
-                billing_policy = _request.decode_billing_policy_param(billing_policy, strict)
-            except DecodeError as error:
-                raise error.at_key("billing_policy")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    compaction = data.get("compaction", UNSET)
-    if compaction is not UNSET:
-        seen += 1
-        if compaction is not None:
-            try:
-                compaction = _context_management.decode_compaction_config_param(compaction, strict)
-            except DecodeError as error:
-                raise error.at_key("compaction")
-    context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET:
-        seen += 1
-        if context_management is not None:
-            try:
-                context_management = _context_management.decode_context_management_config_param(
-                    context_management, strict
+                mcp_servers = decode_list(
+                    mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
                 )
             except DecodeError as error:
-                raise error.at_key("context_management")
-    mcp_servers = data.get("mcp_servers", UNSET)
-    if mcp_servers is not UNSET:
-        seen += 1
-        try:
-            mcp_servers = decode_list(
-                mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("mcp_servers")
-    output_config = data.get("output_config", UNSET)
-    if output_config is not UNSET:
-        seen += 1
-        try:
-            output_config = _request.decode_output_config_param(output_config, strict)
-        except DecodeError as error:
-            raise error.at_key("output_config")
-    speed = data.get("speed", UNSET)
-    if speed is not UNSET:
-        seen += 1
-        if speed is not None:
+                raise error.at_key("mcp_servers")
+        output_config = data.get("output_config", UNSET)
+        if output_config is not UNSET:
+            seen += 1
             try:
-                speed = _usage.decode_speed(speed, strict)
+                output_config = _request.decode_output_config_param(output_config, strict)
             except DecodeError as error:
-                raise error.at_key("speed")
-    system = data.get("system", UNSET)
-    if system is not UNSET:
-        seen += 1
-        try:
-            system = _request.decode_system_prompt(system, strict)
-        except DecodeError as error:
-            raise error.at_key("system")
-    thinking = data.get("thinking", UNSET)
-    if thinking is not UNSET:
-        seen += 1
-        try:
-            thinking = _request.decode_thinking_config_param(thinking, strict)
-        except DecodeError as error:
-            raise error.at_key("thinking")
-    tool_choice = data.get("tool_choice", UNSET)
-    if tool_choice is not UNSET:
-        seen += 1
-        try:
-            tool_choice = _request.decode_tool_choice_param(tool_choice, strict)
-        except DecodeError as error:
-            raise error.at_key("tool_choice")
-    tools = data.get("tools", UNSET)
-    if tools is not UNSET:
-        seen += 1
-        try:
-            tools = decode_tagged_list(
-                tools,
-                _tools._TOOL_UNION_PARAM_VARIANTS,
-                "type",
-                _tools.decode_tool_union_param,
-                strict,
-            )
-        except DecodeError as error:
-            raise error.at_key("tools")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("output_config")
+        speed = data.get("speed", UNSET)
+        if speed is not UNSET:
+            seen += 1
+            if speed is not None:
+                try:
+                    speed = _usage.decode_speed(speed, strict)
+                except DecodeError as error:
+                    raise error.at_key("speed")
+        system = data.get("system", UNSET)
+        if system is not UNSET:
+            seen += 1
+            try:
+                system = _request.decode_system_prompt(system, strict)
+            except DecodeError as error:
+                raise error.at_key("system")
+        thinking = data.get("thinking", UNSET)
+        if thinking is not UNSET:
+            seen += 1
+            try:
+                thinking = _request.decode_thinking_config_param(thinking, strict)
+            except DecodeError as error:
+                raise error.at_key("thinking")
+        tool_choice = data.get("tool_choice", UNSET)
+        if tool_choice is not UNSET:
+            seen += 1
+            try:
+                tool_choice = _request.decode_tool_choice_param(tool_choice, strict)
+            except DecodeError as error:
+                raise error.at_key("tool_choice")
+        tools = data.get("tools", UNSET)
+        if tools is not UNSET:
+            seen += 1
+            try:
+                tools = decode_tagged_list(
+                    tools,
+                    _tools._TOOL_UNION_PARAM_VARIANTS,
+                    "type",
+                    _tools.decode_tool_union_param,
+                    strict,
+                )
+            except DecodeError as error:
+                raise error.at_key("tools")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        billing_policy = UNSET
+        cache_control = UNSET
+        compaction = UNSET
+        context_management = UNSET
+        mcp_servers = UNSET
+        output_config = UNSET
+        speed = UNSET
+        system = UNSET
+        thinking = UNSET
+        tool_choice = UNSET
+        tools = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageCountTokensParams)
     obj.messages = messages
@@ -396,23 +415,28 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
         input_tokens = data["input_tokens"]
     except KeyError:
         raise missing_field(data, (("input_tokens", "an integer"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET:
-        seen += 1
-        if context_management is not None:
-            try:
-                context_management = _response.decode_count_tokens_context_management_response(
-                    context_management, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("context_management")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        context_management = data.get("context_management", UNSET)
+        if context_management is not UNSET:
+            seen += 1
+            if context_management is not None:
+                try:
+                    context_management = _response.decode_count_tokens_context_management_response(
+                        context_management, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("context_management")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        context_management = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageTokensCount)
     obj.input_tokens = input_tokens

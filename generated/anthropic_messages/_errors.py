@@ -3415,25 +3415,31 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
         error_ = data["error"]
     except KeyError:
         raise missing_field(data, (("error", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ != "error":
-            raise DecodeError('"error"', type_).at_key("type")
     try:
         error_ = decode_error_object(error_, strict)
     except DecodeError as error:
         raise error.at_key("error")
-    request_id = data.get("request_id", UNSET)
-    if request_id is not UNSET:
-        seen += 1
-        if request_id is not None and type(request_id) is not str:
-            raise DecodeError("a string or null", request_id).at_key("request_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ != "error":
+                raise DecodeError('"error"', type_).at_key("type")
+        request_id = data.get("request_id", UNSET)
+        if request_id is not UNSET:
+            seen += 1
+            if request_id is not None and type(request_id) is not str:
+                raise DecodeError("a string or null", request_id).at_key("request_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ERROR_RESPONSE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ERROR_RESPONSE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        type_ = UNSET
+        request_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorResponse)
     obj.type = type_
@@ -3463,21 +3469,26 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InvalidRequestErrorObject)
     obj.type = type_
@@ -3507,21 +3518,26 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AuthenticationErrorObject)
     obj.type = type_
@@ -3551,21 +3567,26 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BillingErrorObject)
     obj.type = type_
@@ -3595,21 +3616,26 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PermissionErrorObject)
     obj.type = type_
@@ -3639,21 +3665,26 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(NotFoundErrorObject)
     obj.type = type_
@@ -3683,21 +3714,26 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RateLimitErrorObject)
     obj.type = type_
@@ -3727,21 +3763,26 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(GatewayTimeoutErrorObject)
     obj.type = type_
@@ -3771,21 +3812,26 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(APIErrorObject)
     obj.type = type_
@@ -3815,21 +3861,26 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
         message = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(message) is not str:
         raise DecodeError("a string", message).at_key("message")
-    details = data.get("details", UNSET)
-    if details is not UNSET:
-        seen += 1
-        if details is not None:
-            try:
-                details = decode_error_details(details, strict)
-            except DecodeError as error:
-                raise error.at_key("details")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        details = data.get("details", UNSET)
+        if details is not UNSET:
+            seen += 1
+            if details is not None:
+                try:
+                    details = decode_error_details(details, strict)
+                except DecodeError as error:
+                    raise error.at_key("details")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        details = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OverloadedErrorObject)
     obj.type = type_
@@ -4237,16 +4288,21 @@ def decode_organization_on_hold_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "organization_on_hold":
         raise DecodeError('"organization_on_hold"', error_code).at_key("error_code")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    appeal_url = data.get("appeal_url", UNSET)
-    if appeal_url is not UNSET:
-        seen += 1
-        if appeal_url is not None and type(appeal_url) is not str:
-            raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        appeal_url = data.get("appeal_url", UNSET)
+        if appeal_url is not UNSET:
+            seen += 1
+            if appeal_url is not None and type(appeal_url) is not str:
+                raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        appeal_url = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OrganizationOnHoldErrorDetails)
     obj.error_code = error_code
@@ -4401,21 +4457,26 @@ def decode_thread_unsupported_request_error_details(
     error_code = data.get("error_code", UNSET)
     if error_code != "thread_unsupported_request":
         raise DecodeError('"thread_unsupported_request"', error_code).at_key("error_code")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    unsupported = data.get("unsupported", UNSET)
-    if unsupported is not UNSET:
-        seen += 1
-        if unsupported is not None:
-            try:
-                unsupported = decode_list(
-                    unsupported, decode_thread_unsupported_feature_name, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("unsupported")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        unsupported = data.get("unsupported", UNSET)
+        if unsupported is not UNSET:
+            seen += 1
+            if unsupported is not None:
+                try:
+                    unsupported = decode_list(
+                        unsupported, decode_thread_unsupported_feature_name, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("unsupported")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        unsupported = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadUnsupportedRequestErrorDetails)
     obj.error_code = error_code
@@ -5958,16 +6019,21 @@ def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNam
     error_code = data.get("error_code", UNSET)
     if error_code != "plugin_name_taken":
         raise DecodeError('"plugin_name_taken"', error_code).at_key("error_code")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    plugin_id = data.get("plugin_id", UNSET)
-    if plugin_id is not UNSET:
-        seen += 1
-        if plugin_id is not None and type(plugin_id) is not str:
-            raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        plugin_id = data.get("plugin_id", UNSET)
+        if plugin_id is not UNSET:
+            seen += 1
+            if plugin_id is not None and type(plugin_id) is not str:
+                raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        plugin_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PluginNameTakenErrorDetails)
     obj.error_code = error_code
@@ -6633,12 +6699,6 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
                 ("ttl_seconds", "an integer"),
             ),
         ) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
-    last_heartbeat = data.get("last_heartbeat", UNSET)
-    if last_heartbeat is not UNSET:
-        seen += 1
-        if last_heartbeat is not None and type(last_heartbeat) is not str:
-            raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
     if type(lease_extended) is not bool:
         raise DecodeError("true or false", lease_extended).at_key("lease_extended")
     try:
@@ -6647,10 +6707,21 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
         raise error.at_key("state")
     if type(ttl_seconds) is not int:
         raise DecodeError("an integer", ttl_seconds).at_key("ttl_seconds")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        last_heartbeat = data.get("last_heartbeat", UNSET)
+        if last_heartbeat is not UNSET:
+            seen += 1
+            if last_heartbeat is not None and type(last_heartbeat) is not str:
+                raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WORK_LEASE_STATE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WORK_LEASE_STATE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        last_heartbeat = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WorkLeaseState)
     obj.last_heartbeat = last_heartbeat

@@ -542,30 +542,38 @@ def decode_request_mcp_server_url_definition_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("url", "a string"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    authorization_token = data.get("authorization_token", UNSET)
-    if authorization_token is not UNSET:
-        seen += 1
-        if authorization_token is not None and type(authorization_token) is not str:
-            raise DecodeError("a string or null", authorization_token).at_key("authorization_token")
-    tool_configuration = data.get("tool_configuration", UNSET)
-    if tool_configuration is not UNSET:
-        seen += 1
-        if tool_configuration is not None:
-            try:
-                tool_configuration = decode_request_mcp_server_tool_configuration_param(
-                    tool_configuration, strict
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        authorization_token = data.get("authorization_token", UNSET)
+        if authorization_token is not UNSET:
+            seen += 1
+            if authorization_token is not None and type(authorization_token) is not str:
+                raise DecodeError("a string or null", authorization_token).at_key(
+                    "authorization_token"
                 )
-            except DecodeError as error:
-                raise error.at_key("tool_configuration")
-    if len(data) == seen:
-        extra = {}
+        tool_configuration = data.get("tool_configuration", UNSET)
+        if tool_configuration is not UNSET:
+            seen += 1
+            if tool_configuration is not None:
+                try:
+                    tool_configuration = decode_request_mcp_server_tool_configuration_param(
+                        tool_configuration, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("tool_configuration")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        authorization_token = UNSET
+        tool_configuration = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPServerURLDefinitionParam)
     obj.type = type_
@@ -590,24 +598,30 @@ def decode_request_mcp_server_tool_configuration_param(
 ) -> RequestMCPServerToolConfigurationParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    allowed_tools = data.get("allowed_tools", UNSET)
-    if allowed_tools is not UNSET:
-        seen += 1
-        if allowed_tools is not None:
-            try:
-                allowed_tools = decode_list(allowed_tools, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_tools")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        allowed_tools = data.get("allowed_tools", UNSET)
+        if allowed_tools is not UNSET:
+            seen += 1
+            if allowed_tools is not None:
+                try:
+                    allowed_tools = decode_list(allowed_tools, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_tools")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        enabled = UNSET
+        allowed_tools = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPServerToolConfigurationParam)
     obj.enabled = enabled
@@ -639,44 +653,54 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         mcp_server_name = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
-    default_config = data.get("default_config", UNSET)
-    if default_config is not UNSET:
-        seen += 1
-        try:
-            default_config = decode_mcp_tool_default_config_param(default_config, strict)
-        except DecodeError as error:
-            raise error.at_key("default_config")
-    configs = data.get("configs", UNSET)
-    if configs is not UNSET:
-        seen += 1
-        if configs is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        default_config = data.get("default_config", UNSET)
+        if default_config is not UNSET:
+            seen += 1
             try:
-                configs = decode_map(configs, decode_mcp_tool_config_param, strict)
+                default_config = decode_mcp_tool_default_config_param(default_config, strict)
             except DecodeError as error:
-                raise error.at_key("configs")
-    tools = data.get("tools", UNSET)
-    if tools is not UNSET:
-        seen += 1
-        if tools is not None:
-            try:
-                tools = decode_list(tools, decode_mcp_tool_param_param, strict)
-            except DecodeError as error:
-                raise error.at_key("tools")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("default_config")
+        configs = data.get("configs", UNSET)
+        if configs is not UNSET:
+            seen += 1
+            if configs is not None:
+                try:
+                    configs = decode_map(configs, decode_mcp_tool_config_param, strict)
+                except DecodeError as error:
+                    raise error.at_key("configs")
+        tools = data.get("tools", UNSET)
+        if tools is not UNSET:
+            seen += 1
+            if tools is not None:
+                try:
+                    tools = decode_list(tools, decode_mcp_tool_param_param, strict)
+                except DecodeError as error:
+                    raise error.at_key("tools")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        default_config = UNSET
+        configs = UNSET
+        tools = UNSET
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolsetParam)
     obj.type = type_
@@ -700,21 +724,27 @@ _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefaultConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if type(enabled) is not bool:
-            raise DecodeError("true or false", enabled).at_key("enabled")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if type(enabled) is not bool:
+                raise DecodeError("true or false", enabled).at_key("enabled")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        enabled = UNSET
+        defer_loading = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolDefaultConfigParam)
     obj.enabled = enabled
@@ -734,21 +764,27 @@ _MCP_TOOL_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if type(enabled) is not bool:
-            raise DecodeError("true or false", enabled).at_key("enabled")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if type(enabled) is not bool:
+                raise DecodeError("true or false", enabled).at_key("enabled")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        enabled = UNSET
+        defer_loading = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolConfigParam)
     obj.enabled = enabled
@@ -775,20 +811,25 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    description = data.get("description", UNSET)
-    if description is not UNSET:
-        seen += 1
-        if description is not None and type(description) is not str:
-            raise DecodeError("a string or null", description).at_key("description")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        description = data.get("description", UNSET)
+        if description is not UNSET:
+            seen += 1
+            if description is not None and type(description) is not str:
+                raise DecodeError("a string or null", description).at_key("description")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        description = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolParamParam)
     obj.name = name
@@ -832,7 +873,6 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
                 ("input", "an object"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     if type(name) is not str:
@@ -841,18 +881,26 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlockParam)
     obj.type = type_
@@ -889,33 +937,42 @@ def decode_request_mcp_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    content = data.get("content", UNSET)
-    if content is not UNSET:
-        seen += 1
-        try:
-            content = decode_mcp_tool_result_content_param(content, strict)
-        except DecodeError as error:
-            raise error.at_key("content")
-    is_error = data.get("is_error", UNSET)
-    if is_error is not UNSET:
-        seen += 1
-        if type(is_error) is not bool:
-            raise DecodeError("true or false", is_error).at_key("is_error")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        content = data.get("content", UNSET)
+        if content is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                content = decode_mcp_tool_result_content_param(content, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("content")
+        is_error = data.get("is_error", UNSET)
+        if is_error is not UNSET:
+            seen += 1
+            if type(is_error) is not bool:
+                raise DecodeError("true or false", is_error).at_key("is_error")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        content = UNSET
+        is_error = UNSET
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPToolResultBlockParam)
     obj.type = type_

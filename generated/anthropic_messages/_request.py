@@ -1660,7 +1660,6 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         raise missing_field(
             data, (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string"))
         ) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(max_tokens) is not int:
         raise DecodeError("an integer", max_tokens).at_key("max_tokens")
     try:
@@ -1671,196 +1670,232 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         raise error.at_key("messages")
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    billing_policy = data.get("billing_policy", UNSET)
-    if billing_policy is not UNSET:
-        seen += 1
-        if billing_policy is not None:
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        billing_policy = data.get("billing_policy", UNSET)
+        if billing_policy is not UNSET:
+            seen += 1
+            if billing_policy is not None:
+                try:
+                    billing_policy = decode_billing_policy_param(billing_policy, strict)
+                except DecodeError as error:
+                    raise error.at_key("billing_policy")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        compaction = data.get("compaction", UNSET)
+        if compaction is not UNSET:
+            seen += 1
+            if compaction is not None:
+                try:
+                    compaction = _context_management.decode_compaction_config_param(
+                        compaction, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("compaction")
+        container = data.get("container", UNSET)
+        if container is not UNSET:
+            seen += 1
+            if container is not None:
+                try:
+                    container = decode_message_create_params_container_param(container, strict)
+                except DecodeError as error:
+                    raise error.at_key("container")
+        context_management = data.get("context_management", UNSET)
+        if context_management is not UNSET:
+            seen += 1
+            if context_management is not None:
+                try:
+                    context_management = _context_management.decode_context_management_config_param(
+                        context_management, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("context_management")
+        diagnostics = data.get("diagnostics", UNSET)
+        if diagnostics is not UNSET:
+            seen += 1
+            if diagnostics is not None:
+                try:
+                    diagnostics = decode_diagnostics_param(diagnostics, strict)
+                except DecodeError as error:
+                    raise error.at_key("diagnostics")
+        fallback_credit_token = data.get("fallback_credit_token", UNSET)
+        if fallback_credit_token is not UNSET:
+            seen += 1
+            if fallback_credit_token is not None:
+                try:
+                    fallback_credit_token = decode_fallback_credit_token(
+                        fallback_credit_token, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("fallback_credit_token")
+        fallbacks = data.get("fallbacks", UNSET)
+        if fallbacks is not UNSET:
+            seen += 1
+            if fallbacks is not None:
+                try:
+                    fallbacks = decode_fallbacks_param(fallbacks, strict)
+                except DecodeError as error:
+                    raise error.at_key("fallbacks")
+        inference_geo = data.get("inference_geo", UNSET)
+        if inference_geo is not UNSET:
+            seen += 1
+            if inference_geo is not None and type(inference_geo) is not str:
+                raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
+        mcp_servers = data.get("mcp_servers", UNSET)
+        if mcp_servers is not UNSET:
+            seen += 1
             try:
-                billing_policy = decode_billing_policy_param(billing_policy, strict)
-            except DecodeError as error:
-                raise error.at_key("billing_policy")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    compaction = data.get("compaction", UNSET)
-    if compaction is not UNSET:
-        seen += 1
-        if compaction is not None:
-            try:
-                compaction = _context_management.decode_compaction_config_param(compaction, strict)
-            except DecodeError as error:
-                raise error.at_key("compaction")
-    container = data.get("container", UNSET)
-    if container is not UNSET:
-        seen += 1
-        if container is not None:
-            try:
-                container = decode_message_create_params_container_param(container, strict)
-            except DecodeError as error:
-                raise error.at_key("container")
-    context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET:
-        seen += 1
-        if context_management is not None:
-            try:
-                context_management = _context_management.decode_context_management_config_param(
-                    context_management, strict
+                mcp_servers = decode_list(
+                    mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
                 )
             except DecodeError as error:
-                raise error.at_key("context_management")
-    diagnostics = data.get("diagnostics", UNSET)
-    if diagnostics is not UNSET:
-        seen += 1
-        if diagnostics is not None:
+                raise error.at_key("mcp_servers")
+        metadata = data.get("metadata", UNSET)
+        if metadata is not UNSET:
+            seen += 1
             try:
-                diagnostics = decode_diagnostics_param(diagnostics, strict)
+                metadata = decode_metadata_param(metadata, strict)
             except DecodeError as error:
-                raise error.at_key("diagnostics")
-    fallback_credit_token = data.get("fallback_credit_token", UNSET)
-    if fallback_credit_token is not UNSET:
-        seen += 1
-        if fallback_credit_token is not None:
+                raise error.at_key("metadata")
+        output_config = data.get("output_config", UNSET)
+        if output_config is not UNSET:
+            seen += 1
             try:
-                fallback_credit_token = decode_fallback_credit_token(fallback_credit_token, strict)
+                output_config = decode_output_config_param(output_config, strict)
             except DecodeError as error:
-                raise error.at_key("fallback_credit_token")
-    fallbacks = data.get("fallbacks", UNSET)
-    if fallbacks is not UNSET:
-        seen += 1
-        if fallbacks is not None:
+                raise error.at_key("output_config")
+        output_format = data.get("output_format", UNSET)
+        if output_format is not UNSET:
+            seen += 1
+            if output_format is not None:
+                try:
+                    output_format = decode_json_output_format_param(output_format, strict)
+                except DecodeError as error:
+                    raise error.at_key("output_format")
+        service_tier = data.get("service_tier", UNSET)
+        if service_tier is not UNSET:
+            seen += 1
             try:
-                fallbacks = decode_fallbacks_param(fallbacks, strict)
+                service_tier = decode_service_tier_param(service_tier, strict)
             except DecodeError as error:
-                raise error.at_key("fallbacks")
-    inference_geo = data.get("inference_geo", UNSET)
-    if inference_geo is not UNSET:
-        seen += 1
-        if inference_geo is not None and type(inference_geo) is not str:
-            raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
-    mcp_servers = data.get("mcp_servers", UNSET)
-    if mcp_servers is not UNSET:
-        seen += 1
-        try:
-            mcp_servers = decode_list(
-                mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("mcp_servers")
-    metadata = data.get("metadata", UNSET)
-    if metadata is not UNSET:
-        seen += 1
-        try:
-            metadata = decode_metadata_param(metadata, strict)
-        except DecodeError as error:
-            raise error.at_key("metadata")
-    output_config = data.get("output_config", UNSET)
-    if output_config is not UNSET:
-        seen += 1
-        try:
-            output_config = decode_output_config_param(output_config, strict)
-        except DecodeError as error:
-            raise error.at_key("output_config")
-    output_format = data.get("output_format", UNSET)
-    if output_format is not UNSET:
-        seen += 1
-        if output_format is not None:
+                raise error.at_key("service_tier")
+        speed = data.get("speed", UNSET)
+        if speed is not UNSET:
+            seen += 1
+            if speed is not None:
+                try:
+                    speed = _usage.decode_speed(speed, strict)
+                except DecodeError as error:
+                    raise error.at_key("speed")
+        stop_sequences = data.get("stop_sequences", UNSET)
+        if stop_sequences is not UNSET:
+            seen += 1
             try:
-                output_format = decode_json_output_format_param(output_format, strict)
+                stop_sequences = decode_list(stop_sequences, decode_string, strict)
             except DecodeError as error:
-                raise error.at_key("output_format")
-    service_tier = data.get("service_tier", UNSET)
-    if service_tier is not UNSET:
-        seen += 1
-        try:
-            service_tier = decode_service_tier_param(service_tier, strict)
-        except DecodeError as error:
-            raise error.at_key("service_tier")
-    speed = data.get("speed", UNSET)
-    if speed is not UNSET:
-        seen += 1
-        if speed is not None:
+                raise error.at_key("stop_sequences")
+        stream = data.get("stream", UNSET)
+        if stream is not UNSET:
+            seen += 1
+            if type(stream) is not bool:
+                raise DecodeError("true or false", stream).at_key("stream")
+        system = data.get("system", UNSET)
+        if system is not UNSET:
+            seen += 1
             try:
-                speed = _usage.decode_speed(speed, strict)
+                system = decode_system_prompt(system, strict)
             except DecodeError as error:
-                raise error.at_key("speed")
-    stop_sequences = data.get("stop_sequences", UNSET)
-    if stop_sequences is not UNSET:
-        seen += 1
-        try:
-            stop_sequences = decode_list(stop_sequences, decode_string, strict)
-        except DecodeError as error:
-            raise error.at_key("stop_sequences")
-    stream = data.get("stream", UNSET)
-    if stream is not UNSET:
-        seen += 1
-        if type(stream) is not bool:
-            raise DecodeError("true or false", stream).at_key("stream")
-    system = data.get("system", UNSET)
-    if system is not UNSET:
-        seen += 1
-        try:
-            system = decode_system_prompt(system, strict)
-        except DecodeError as error:
-            raise error.at_key("system")
-    temperature = data.get("temperature", UNSET)
-    if temperature is not UNSET:
-        seen += 1
-        if type(temperature) is not float and type(temperature) is not int:
-            raise DecodeError("a number", temperature).at_key("temperature")
-    thinking = data.get("thinking", UNSET)
-    if thinking is not UNSET:
-        seen += 1
-        try:
-            thinking = decode_thinking_config_param(thinking, strict)
-        except DecodeError as error:
-            raise error.at_key("thinking")
-    thread = data.get("thread", UNSET)
-    if thread is not UNSET:
-        seen += 1
-        if thread is not None:
+                raise error.at_key("system")
+        temperature = data.get("temperature", UNSET)
+        if temperature is not UNSET:
+            seen += 1
+            if type(temperature) is not float and type(temperature) is not int:
+                raise DecodeError("a number", temperature).at_key("temperature")
+        thinking = data.get("thinking", UNSET)
+        if thinking is not UNSET:
+            seen += 1
             try:
-                thread = decode_message_thread_param(thread, strict)
+                thinking = decode_thinking_config_param(thinking, strict)
             except DecodeError as error:
-                raise error.at_key("thread")
-    tool_choice = data.get("tool_choice", UNSET)
-    if tool_choice is not UNSET:
-        seen += 1
-        try:
-            tool_choice = decode_tool_choice_param(tool_choice, strict)
-        except DecodeError as error:
-            raise error.at_key("tool_choice")
-    tools = data.get("tools", UNSET)
-    if tools is not UNSET:
-        seen += 1
-        try:
-            tools = decode_tagged_list(
-                tools,
-                _tools._TOOL_UNION_PARAM_VARIANTS,
-                "type",
-                _tools.decode_tool_union_param,
-                strict,
-            )
-        except DecodeError as error:
-            raise error.at_key("tools")
-    top_k = data.get("top_k", UNSET)
-    if top_k is not UNSET:
-        seen += 1
-        if type(top_k) is not int:
-            raise DecodeError("an integer", top_k).at_key("top_k")
-    top_p = data.get("top_p", UNSET)
-    if top_p is not UNSET:
-        seen += 1
-        if type(top_p) is not float and type(top_p) is not int:
-            raise DecodeError("a number", top_p).at_key("top_p")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("thinking")
+        thread = data.get("thread", UNSET)
+        if thread is not UNSET:
+            seen += 1
+            if thread is not None:
+                try:
+                    thread = decode_message_thread_param(thread, strict)
+                except DecodeError as error:
+                    raise error.at_key("thread")
+        tool_choice = data.get("tool_choice", UNSET)
+        if tool_choice is not UNSET:
+            seen += 1
+            try:
+                tool_choice = decode_tool_choice_param(tool_choice, strict)
+            except DecodeError as error:
+                raise error.at_key("tool_choice")
+        tools = data.get("tools", UNSET)
+        if tools is not UNSET:
+            seen += 1
+            try:
+                tools = decode_tagged_list(
+                    tools,
+                    _tools._TOOL_UNION_PARAM_VARIANTS,
+                    "type",
+                    _tools.decode_tool_union_param,
+                    strict,
+                )
+            except DecodeError as error:
+                raise error.at_key("tools")
+        top_k = data.get("top_k", UNSET)
+        if top_k is not UNSET:
+            seen += 1
+            if type(top_k) is not int:
+                raise DecodeError("an integer", top_k).at_key("top_k")
+        top_p = data.get("top_p", UNSET)
+        if top_p is not UNSET:
+            seen += 1
+            if type(top_p) is not float and type(top_p) is not int:
+                raise DecodeError("a number", top_p).at_key("top_p")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        billing_policy = UNSET
+        cache_control = UNSET
+        compaction = UNSET
+        container = UNSET
+        context_management = UNSET
+        diagnostics = UNSET
+        fallback_credit_token = UNSET
+        fallbacks = UNSET
+        inference_geo = UNSET
+        mcp_servers = UNSET
+        metadata = UNSET
+        output_config = UNSET
+        output_format = UNSET
+        service_tier = UNSET
+        speed = UNSET
+        stop_sequences = UNSET
+        stream = UNSET
+        system = UNSET
+        temperature = UNSET
+        thinking = UNSET
+        thread = UNSET
+        tool_choice = UNSET
+        tools = UNSET
+        top_k = UNSET
+        top_p = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageCreateParams)
     obj.max_tokens = max_tokens
@@ -1981,34 +2016,41 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     role = data.get("role", UNSET)
     if role != "system":
         raise DecodeError('"system"', role).at_key("role")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    content = data.get("content", UNSET)
-    if content is not UNSET:
-        seen += 1
-        try:
-            content = decode_system_message_content_param(content, strict)
-        except DecodeError as error:
-            raise error.at_key("content")
-    clear_at = data.get("clear_at", UNSET)
-    if clear_at is not UNSET:
-        seen += 1
-        if clear_at is not None:
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        content = data.get("content", UNSET)
+        if content is not UNSET:
+            seen += 1
             try:
-                clear_at = decode_system_message_clear_at(clear_at, strict)
+                content = decode_system_message_content_param(content, strict)
             except DecodeError as error:
-                raise error.at_key("clear_at")
-    output_config = data.get("output_config", UNSET)
-    if output_config is not UNSET:
-        seen += 1
-        if output_config is not None:
-            try:
-                output_config = decode_system_message_output_config_param(output_config, strict)
-            except DecodeError as error:
-                raise error.at_key("output_config")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("content")
+        clear_at = data.get("clear_at", UNSET)
+        if clear_at is not UNSET:
+            seen += 1
+            if clear_at is not None:
+                try:
+                    clear_at = decode_system_message_clear_at(clear_at, strict)
+                except DecodeError as error:
+                    raise error.at_key("clear_at")
+        output_config = data.get("output_config", UNSET)
+        if output_config is not UNSET:
+            seen += 1
+            if output_config is not None:
+                try:
+                    output_config = decode_system_message_output_config_param(output_config, strict)
+                except DecodeError as error:
+                    raise error.at_key("output_config")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        content = UNSET
+        clear_at = UNSET
+        output_config = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SystemMessageParam)
     obj.role = role
@@ -2031,19 +2073,24 @@ def decode_system_message_output_config_param(
 ) -> SystemMessageOutputConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    effort = data.get("effort", UNSET)
-    if effort is not UNSET:
-        seen += 1
-        if effort is not None:
-            try:
-                effort = decode_effort(effort, strict)
-            except DecodeError as error:
-                raise error.at_key("effort")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        effort = data.get("effort", UNSET)
+        if effort is not UNSET:
+            seen += 1
+            if effort is not None:
+                try:
+                    effort = decode_effort(effort, strict)
+                except DecodeError as error:
+                    raise error.at_key("effort")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        effort = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SystemMessageOutputConfigParam)
     obj.effort = effort
@@ -2061,16 +2108,21 @@ _METADATA_PARAM_FIELDS: Final = frozenset(
 def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    user_id = data.get("user_id", UNSET)
-    if user_id is not UNSET:
-        seen += 1
-        if user_id is not None and type(user_id) is not str:
-            raise DecodeError("a string or null", user_id).at_key("user_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        user_id = data.get("user_id", UNSET)
+        if user_id is not UNSET:
+            seen += 1
+            if user_id is not None and type(user_id) is not str:
+                raise DecodeError("a string or null", user_id).at_key("user_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        user_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MetadataParam)
     obj.user_id = user_id
@@ -2089,24 +2141,30 @@ _CONTAINER_PARAMS_FIELDS: Final = frozenset(
 def decode_container_params(data: Any, strict: bool) -> ContainerParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    id = data.get("id", UNSET)
-    if id is not UNSET:
-        seen += 1
-        if id is not None and type(id) is not str:
-            raise DecodeError("a string or null", id).at_key("id")
-    skills = data.get("skills", UNSET)
-    if skills is not UNSET:
-        seen += 1
-        if skills is not None:
-            try:
-                skills = decode_list(skills, decode_skill_params, strict)
-            except DecodeError as error:
-                raise error.at_key("skills")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        id = data.get("id", UNSET)
+        if id is not UNSET:
+            seen += 1
+            if id is not None and type(id) is not str:
+                raise DecodeError("a string or null", id).at_key("id")
+        skills = data.get("skills", UNSET)
+        if skills is not UNSET:
+            seen += 1
+            if skills is not None:
+                try:
+                    skills = decode_list(skills, decode_skill_params, strict)
+                except DecodeError as error:
+                    raise error.at_key("skills")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        id = UNSET
+        skills = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerParams)
     obj.id = id
@@ -2135,22 +2193,27 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         raise missing_field(
             data, (("skill_id", "a string"), ("type", 'one of "anthropic", "custom"'))
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(skill_id) is not str:
         raise DecodeError("a string", skill_id).at_key("skill_id")
     try:
         type_ = decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
-    version = data.get("version", UNSET)
-    if version is not UNSET:
-        seen += 1
-        if type(version) is not str:
-            raise DecodeError("a string", version).at_key("version")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        version = data.get("version", UNSET)
+        if version is not UNSET:
+            seen += 1
+            if type(version) is not str:
+                raise DecodeError("a string", version).at_key("version")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        version = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SkillParams)
     obj.skill_id = skill_id
@@ -2170,16 +2233,23 @@ _DIAGNOSTICS_PARAM_FIELDS: Final = frozenset(
 def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    previous_message_id = data.get("previous_message_id", UNSET)
-    if previous_message_id is not UNSET:
-        seen += 1
-        if previous_message_id is not None and type(previous_message_id) is not str:
-            raise DecodeError("a string or null", previous_message_id).at_key("previous_message_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        previous_message_id = data.get("previous_message_id", UNSET)
+        if previous_message_id is not UNSET:
+            seen += 1
+            if previous_message_id is not None and type(previous_message_id) is not str:
+                raise DecodeError("a string or null", previous_message_id).at_key(
+                    "previous_message_id"
+                )
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        previous_message_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DiagnosticsParam)
     obj.previous_message_id = previous_message_id
@@ -2199,35 +2269,42 @@ _OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    effort = data.get("effort", UNSET)
-    if effort is not UNSET:
-        seen += 1
-        if effort is not None:
-            try:
-                effort = decode_effort(effort, strict)
-            except DecodeError as error:
-                raise error.at_key("effort")
-    format = data.get("format", UNSET)
-    if format is not UNSET:
-        seen += 1
-        if format is not None:
-            try:
-                format = decode_json_output_format_param(format, strict)
-            except DecodeError as error:
-                raise error.at_key("format")
-    task_budget = data.get("task_budget", UNSET)
-    if task_budget is not UNSET:
-        seen += 1
-        if task_budget is not None:
-            try:
-                task_budget = decode_token_task_budget_param(task_budget, strict)
-            except DecodeError as error:
-                raise error.at_key("task_budget")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        effort = data.get("effort", UNSET)
+        if effort is not UNSET:
+            seen += 1
+            if effort is not None:
+                try:
+                    effort = decode_effort(effort, strict)
+                except DecodeError as error:
+                    raise error.at_key("effort")
+        format = data.get("format", UNSET)
+        if format is not UNSET:
+            seen += 1
+            if format is not None:
+                try:
+                    format = decode_json_output_format_param(format, strict)
+                except DecodeError as error:
+                    raise error.at_key("format")
+        task_budget = data.get("task_budget", UNSET)
+        if task_budget is not UNSET:
+            seen += 1
+            if task_budget is not None:
+                try:
+                    task_budget = decode_token_task_budget_param(task_budget, strict)
+                except DecodeError as error:
+                    raise error.at_key("task_budget")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        effort = UNSET
+        format = UNSET
+        task_budget = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OutputConfigParam)
     obj.effort = effort
@@ -2257,18 +2334,23 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
         total = data["total"]
     except KeyError:
         raise missing_field(data, (("total", "an integer"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(total) is not int:
         raise DecodeError("an integer", total).at_key("total")
-    remaining = data.get("remaining", UNSET)
-    if remaining is not UNSET:
-        seen += 1
-        if remaining is not None and type(remaining) is not int:
-            raise DecodeError("an integer or null", remaining).at_key("remaining")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        remaining = data.get("remaining", UNSET)
+        if remaining is not UNSET:
+            seen += 1
+            if remaining is not None and type(remaining) is not int:
+                raise DecodeError("an integer or null", remaining).at_key("remaining")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        remaining = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TokenTaskBudgetParam)
     obj.type = type_
@@ -2325,18 +2407,23 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
     type_ = data.get("type", UNSET)
     if type_ != "auto":
         raise DecodeError('"auto"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-    if disable_parallel_tool_use is not UNSET:
-        seen += 1
-        if type(disable_parallel_tool_use) is not bool:
-            raise DecodeError("true or false", disable_parallel_tool_use).at_key(
-                "disable_parallel_tool_use"
-            )
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
+        if disable_parallel_tool_use is not UNSET:
+            seen += 1
+            if type(disable_parallel_tool_use) is not bool:
+                raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+                    "disable_parallel_tool_use"
+                )
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        disable_parallel_tool_use = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAutoParam)
     obj.type = type_
@@ -2359,18 +2446,23 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
     type_ = data.get("type", UNSET)
     if type_ != "any":
         raise DecodeError('"any"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-    if disable_parallel_tool_use is not UNSET:
-        seen += 1
-        if type(disable_parallel_tool_use) is not bool:
-            raise DecodeError("true or false", disable_parallel_tool_use).at_key(
-                "disable_parallel_tool_use"
-            )
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
+        if disable_parallel_tool_use is not UNSET:
+            seen += 1
+            if type(disable_parallel_tool_use) is not bool:
+                raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+                    "disable_parallel_tool_use"
+                )
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        disable_parallel_tool_use = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAnyParam)
     obj.type = type_
@@ -2399,20 +2491,25 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-    if disable_parallel_tool_use is not UNSET:
-        seen += 1
-        if type(disable_parallel_tool_use) is not bool:
-            raise DecodeError("true or false", disable_parallel_tool_use).at_key(
-                "disable_parallel_tool_use"
-            )
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
+        if disable_parallel_tool_use is not UNSET:
+            seen += 1
+            if type(disable_parallel_tool_use) is not bool:
+                raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+                    "disable_parallel_tool_use"
+                )
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        disable_parallel_tool_use = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceToolParam)
     obj.type = type_
@@ -2467,29 +2564,35 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         budget_tokens = data["budget_tokens"]
     except KeyError:
         raise missing_field(data, (("budget_tokens", "an integer"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(budget_tokens) is not int:
         raise DecodeError("an integer", budget_tokens).at_key("budget_tokens")
-    display = data.get("display", UNSET)
-    if display is not UNSET:
-        seen += 1
-        if display is not None:
-            try:
-                display = decode_thinking_display(display, strict)
-            except DecodeError as error:
-                raise error.at_key("display")
-    block_binding = data.get("block_binding", UNSET)
-    if block_binding is not UNSET:
-        seen += 1
-        if block_binding is not None:
-            try:
-                block_binding = decode_thinking_block_binding_param(block_binding, strict)
-            except DecodeError as error:
-                raise error.at_key("block_binding")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        display = data.get("display", UNSET)
+        if display is not UNSET:
+            seen += 1
+            if display is not None:
+                try:
+                    display = decode_thinking_display(display, strict)
+                except DecodeError as error:
+                    raise error.at_key("display")
+        block_binding = data.get("block_binding", UNSET)
+        if block_binding is not UNSET:
+            seen += 1
+            if block_binding is not None:
+                try:
+                    block_binding = decode_thinking_block_binding_param(block_binding, strict)
+                except DecodeError as error:
+                    raise error.at_key("block_binding")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        display = UNSET
+        block_binding = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigEnabledParam)
     obj.type = type_
@@ -2539,27 +2642,33 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     type_ = data.get("type", UNSET)
     if type_ != "adaptive":
         raise DecodeError('"adaptive"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    display = data.get("display", UNSET)
-    if display is not UNSET:
-        seen += 1
-        if display is not None:
-            try:
-                display = decode_thinking_display(display, strict)
-            except DecodeError as error:
-                raise error.at_key("display")
-    block_binding = data.get("block_binding", UNSET)
-    if block_binding is not UNSET:
-        seen += 1
-        if block_binding is not None:
-            try:
-                block_binding = decode_thinking_block_binding_param(block_binding, strict)
-            except DecodeError as error:
-                raise error.at_key("block_binding")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        display = data.get("display", UNSET)
+        if display is not UNSET:
+            seen += 1
+            if display is not None:
+                try:
+                    display = decode_thinking_display(display, strict)
+                except DecodeError as error:
+                    raise error.at_key("display")
+        block_binding = data.get("block_binding", UNSET)
+        if block_binding is not UNSET:
+            seen += 1
+            if block_binding is not None:
+                try:
+                    block_binding = decode_thinking_block_binding_param(block_binding, strict)
+                except DecodeError as error:
+                    raise error.at_key("block_binding")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        display = UNSET
+        block_binding = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigAdaptiveParam)
     obj.type = type_
@@ -2605,21 +2714,26 @@ _THINKING_BLOCK_BINDING_PARAM_FIELDS: Final = frozenset(
 def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBlockBindingParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    prefix_mismatch_behavior = data.get("prefix_mismatch_behavior", UNSET)
-    if prefix_mismatch_behavior is not UNSET:
-        seen += 1
-        if prefix_mismatch_behavior is not None:
-            try:
-                prefix_mismatch_behavior = decode_thinking_prefix_mismatch_behavior(
-                    prefix_mismatch_behavior, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("prefix_mismatch_behavior")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        prefix_mismatch_behavior = data.get("prefix_mismatch_behavior", UNSET)
+        if prefix_mismatch_behavior is not UNSET:
+            seen += 1
+            if prefix_mismatch_behavior is not None:
+                try:
+                    prefix_mismatch_behavior = decode_thinking_prefix_mismatch_behavior(
+                        prefix_mismatch_behavior, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("prefix_mismatch_behavior")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        prefix_mismatch_behavior = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlockBindingParam)
     obj.prefix_mismatch_behavior = prefix_mismatch_behavior
@@ -2646,42 +2760,50 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    max_tokens = data.get("max_tokens", UNSET)
-    if max_tokens is not UNSET:
-        seen += 1
-        if max_tokens is not None and type(max_tokens) is not int:
-            raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
-    output_config = data.get("output_config", UNSET)
-    if output_config is not UNSET:
-        seen += 1
-        if output_config is not None:
-            try:
-                output_config = decode_output_config_param(output_config, strict)
-            except DecodeError as error:
-                raise error.at_key("output_config")
-    speed = data.get("speed", UNSET)
-    if speed is not UNSET:
-        seen += 1
-        if speed is not None:
-            try:
-                speed = _usage.decode_speed(speed, strict)
-            except DecodeError as error:
-                raise error.at_key("speed")
-    thinking = data.get("thinking", UNSET)
-    if thinking is not UNSET:
-        seen += 1
-        if thinking is not None:
-            try:
-                thinking = decode_thinking_config_param(thinking, strict)
-            except DecodeError as error:
-                raise error.at_key("thinking")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        max_tokens = data.get("max_tokens", UNSET)
+        if max_tokens is not UNSET:
+            seen += 1
+            if max_tokens is not None and type(max_tokens) is not int:
+                raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
+        output_config = data.get("output_config", UNSET)
+        if output_config is not UNSET:
+            seen += 1
+            if output_config is not None:
+                try:
+                    output_config = decode_output_config_param(output_config, strict)
+                except DecodeError as error:
+                    raise error.at_key("output_config")
+        speed = data.get("speed", UNSET)
+        if speed is not UNSET:
+            seen += 1
+            if speed is not None:
+                try:
+                    speed = _usage.decode_speed(speed, strict)
+                except DecodeError as error:
+                    raise error.at_key("speed")
+        thinking = data.get("thinking", UNSET)
+        if thinking is not UNSET:
+            seen += 1
+            if thinking is not None:
+                try:
+                    thinking = decode_thinking_config_param(thinking, strict)
+                except DecodeError as error:
+                    raise error.at_key("thinking")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        max_tokens = UNSET
+        output_config = UNSET
+        speed = UNSET
+        thinking = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackParam)
     obj.model = model
@@ -2709,20 +2831,25 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         token = data["token"]
     except KeyError:
         raise missing_field(data, (("token", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(token) is not str:
         raise DecodeError("a string", token).at_key("token")
-    mode = data.get("mode", UNSET)
-    if mode is not UNSET:
-        seen += 1
-        try:
-            mode = decode_fallback_credit_token_mode(mode, strict)
-        except DecodeError as error:
-            raise error.at_key("mode")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        mode = data.get("mode", UNSET)
+        if mode is not UNSET:
+            seen += 1
+            try:
+                mode = decode_fallback_credit_token_mode(mode, strict)
+            except DecodeError as error:
+                raise error.at_key("mode")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        mode = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditTokenParam)
     obj.token = token
@@ -2802,18 +2929,23 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
     type_ = data.get("type", UNSET)
     if type_ != "billing_policy":
         raise DecodeError('"billing_policy"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    bill_to = data.get("bill_to", UNSET)
-    if bill_to is not UNSET:
-        seen += 1
-        try:
-            bill_to = decode_bill_to(bill_to, strict)
-        except DecodeError as error:
-            raise error.at_key("bill_to")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        bill_to = data.get("bill_to", UNSET)
+        if bill_to is not UNSET:
+            seen += 1
+            try:
+                bill_to = decode_bill_to(bill_to, strict)
+            except DecodeError as error:
+                raise error.at_key("bill_to")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        bill_to = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BillingPolicyParam)
     obj.type = type_

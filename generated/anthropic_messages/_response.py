@@ -1949,7 +1949,6 @@ def decode_message(data: Any, strict: bool) -> Message:
                 ("usage", "an object"),
             ),
         ) from None
-    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     try:
@@ -1960,73 +1959,87 @@ def decode_message(data: Any, strict: bool) -> Message:
         raise error.at_key("content")
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET:
-        seen += 1
-        if stop_reason is not None:
-            try:
-                stop_reason = decode_stop_reason(stop_reason, strict)
-            except DecodeError as error:
-                raise error.at_key("stop_reason")
-    stop_sequence = data.get("stop_sequence", UNSET)
-    if stop_sequence is not UNSET:
-        seen += 1
-        if stop_sequence is not None and type(stop_sequence) is not str:
-            raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
-    stop_details = data.get("stop_details", UNSET)
-    if stop_details is not UNSET:
-        seen += 1
-        if stop_details is not None:
-            try:
-                stop_details = decode_stop_details(stop_details, strict)
-            except DecodeError as error:
-                raise error.at_key("stop_details")
     try:
         usage = _usage.decode_usage(usage, strict)
     except DecodeError as error:
         raise error.at_key("usage")
-    container = data.get("container", UNSET)
-    if container is not UNSET:
-        seen += 1
-        if container is not None:
-            try:
-                container = decode_container(container, strict)
-            except DecodeError as error:
-                raise error.at_key("container")
-    diagnostics = data.get("diagnostics", UNSET)
-    if diagnostics is not UNSET:
-        seen += 1
-        if diagnostics is not None:
-            try:
-                diagnostics = decode_diagnostics(diagnostics, strict)
-            except DecodeError as error:
-                raise error.at_key("diagnostics")
-    context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET:
-        seen += 1
-        if context_management is not None:
-            try:
-                context_management = decode_context_management_response(context_management, strict)
-            except DecodeError as error:
-                raise error.at_key("context_management")
-    input_transformations = data.get("input_transformations", UNSET)
-    if input_transformations is not UNSET:
-        seen += 1
-        if input_transformations is not None:
-            try:
-                input_transformations = decode_tagged_list(
-                    input_transformations,
-                    _INPUT_TRANSFORMATION_VARIANTS,
-                    "type",
-                    decode_input_transformation,
-                    strict,
-                )
-            except DecodeError as error:
-                raise error.at_key("input_transformations")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 6:
+        seen = 6  # members read so far; fewer than len(data) means unknown ones
+        stop_reason = data.get("stop_reason", UNSET)
+        if stop_reason is not UNSET:
+            seen += 1
+            if stop_reason is not None:
+                try:
+                    stop_reason = decode_stop_reason(stop_reason, strict)
+                except DecodeError as error:
+                    raise error.at_key("stop_reason")
+        stop_sequence = data.get("stop_sequence", UNSET)
+        if stop_sequence is not UNSET:
+            seen += 1
+            if stop_sequence is not None and type(stop_sequence) is not str:
+                raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
+        stop_details = data.get("stop_details", UNSET)
+        if stop_details is not UNSET:
+            seen += 1
+            if stop_details is not None:
+                try:
+                    stop_details = decode_stop_details(stop_details, strict)
+                except DecodeError as error:
+                    raise error.at_key("stop_details")
+        container = data.get("container", UNSET)
+        if container is not UNSET:
+            seen += 1
+            if container is not None:
+                try:
+                    container = decode_container(container, strict)
+                except DecodeError as error:
+                    raise error.at_key("container")
+        diagnostics = data.get("diagnostics", UNSET)
+        if diagnostics is not UNSET:
+            seen += 1
+            if diagnostics is not None:
+                try:
+                    diagnostics = decode_diagnostics(diagnostics, strict)
+                except DecodeError as error:
+                    raise error.at_key("diagnostics")
+        context_management = data.get("context_management", UNSET)
+        if context_management is not UNSET:
+            seen += 1
+            if context_management is not None:
+                try:
+                    context_management = decode_context_management_response(
+                        context_management, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("context_management")
+        input_transformations = data.get("input_transformations", UNSET)
+        if input_transformations is not UNSET:
+            seen += 1
+            if input_transformations is not None:
+                try:
+                    input_transformations = decode_tagged_list(
+                        input_transformations,
+                        _INPUT_TRANSFORMATION_VARIANTS,
+                        "type",
+                        decode_input_transformation,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("input_transformations")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        stop_reason = UNSET
+        stop_sequence = UNSET
+        stop_details = UNSET
+        container = UNSET
+        diagnostics = UNSET
+        context_management = UNSET
+        input_transformations = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Message)
     obj.id = id
@@ -2064,43 +2077,55 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     type_ = data.get("type", UNSET)
     if type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    category = data.get("category", UNSET)
-    if category is not UNSET:
-        seen += 1
-        if category is not None:
-            try:
-                category = decode_refusal_category(category, strict)
-            except DecodeError as error:
-                raise error.at_key("category")
-    explanation = data.get("explanation", UNSET)
-    if explanation is not UNSET:
-        seen += 1
-        if explanation is not None and type(explanation) is not str:
-            raise DecodeError("a string or null", explanation).at_key("explanation")
-    fallback_credit_token = data.get("fallback_credit_token", UNSET)
-    if fallback_credit_token is not UNSET:
-        seen += 1
-        if fallback_credit_token is not None and type(fallback_credit_token) is not str:
-            raise DecodeError("a string or null", fallback_credit_token).at_key(
-                "fallback_credit_token"
-            )
-    fallback_has_prefill_claim = data.get("fallback_has_prefill_claim", UNSET)
-    if fallback_has_prefill_claim is not UNSET:
-        seen += 1
-        if fallback_has_prefill_claim is not None and type(fallback_has_prefill_claim) is not bool:
-            raise DecodeError("true or false or null", fallback_has_prefill_claim).at_key(
-                "fallback_has_prefill_claim"
-            )
-    recommended_model = data.get("recommended_model", UNSET)
-    if recommended_model is not UNSET:
-        seen += 1
-        if recommended_model is not None and type(recommended_model) is not str:
-            raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        category = data.get("category", UNSET)
+        if category is not UNSET:
+            seen += 1
+            if category is not None:
+                try:
+                    category = decode_refusal_category(category, strict)
+                except DecodeError as error:
+                    raise error.at_key("category")
+        explanation = data.get("explanation", UNSET)
+        if explanation is not UNSET:
+            seen += 1
+            if explanation is not None and type(explanation) is not str:
+                raise DecodeError("a string or null", explanation).at_key("explanation")
+        fallback_credit_token = data.get("fallback_credit_token", UNSET)
+        if fallback_credit_token is not UNSET:
+            seen += 1
+            if fallback_credit_token is not None and type(fallback_credit_token) is not str:
+                raise DecodeError("a string or null", fallback_credit_token).at_key(
+                    "fallback_credit_token"
+                )
+        fallback_has_prefill_claim = data.get("fallback_has_prefill_claim", UNSET)
+        if fallback_has_prefill_claim is not UNSET:
+            seen += 1
+            if (
+                fallback_has_prefill_claim is not None
+                and type(fallback_has_prefill_claim) is not bool
+            ):
+                raise DecodeError("true or false or null", fallback_has_prefill_claim).at_key(
+                    "fallback_has_prefill_claim"
+                )
+        recommended_model = data.get("recommended_model", UNSET)
+        if recommended_model is not UNSET:
+            seen += 1
+            if recommended_model is not None and type(recommended_model) is not str:
+                raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        category = UNSET
+        explanation = UNSET
+        fallback_credit_token = UNSET
+        fallback_has_prefill_claim = UNSET
+        recommended_model = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RefusalStopDetails)
     obj.type = type_
@@ -2133,23 +2158,28 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = decode_tagged_list(
-                    citations, _TEXT_CITATION_VARIANTS, "type", decode_text_citation, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("citations")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = decode_tagged_list(
+                        citations, _TEXT_CITATION_VARIANTS, "type", decode_text_citation, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        citations = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlock)
     obj.type = type_
@@ -2194,29 +2224,35 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    document_title = data.get("document_title", UNSET)
-    if document_title is not UNSET:
-        seen += 1
-        if document_title is not None and type(document_title) is not str:
-            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_char_index) is not int:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
     if type(end_char_index) is not int:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
-    file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET:
-        seen += 1
-        if file_id is not None and type(file_id) is not str:
-            raise DecodeError("a string or null", file_id).at_key("file_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        document_title = data.get("document_title", UNSET)
+        if document_title is not UNSET:
+            seen += 1
+            if document_title is not None and type(document_title) is not str:
+                raise DecodeError("a string or null", document_title).at_key("document_title")
+        file_id = data.get("file_id", UNSET)
+        if file_id is not UNSET:
+            seen += 1
+            if file_id is not None and type(file_id) is not str:
+                raise DecodeError("a string or null", file_id).at_key("file_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_title = UNSET
+        file_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocation)
     obj.type = type_
@@ -2265,29 +2301,35 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    document_title = data.get("document_title", UNSET)
-    if document_title is not UNSET:
-        seen += 1
-        if document_title is not None and type(document_title) is not str:
-            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_page_number) is not int:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
     if type(end_page_number) is not int:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
-    file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET:
-        seen += 1
-        if file_id is not None and type(file_id) is not str:
-            raise DecodeError("a string or null", file_id).at_key("file_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        document_title = data.get("document_title", UNSET)
+        if document_title is not UNSET:
+            seen += 1
+            if document_title is not None and type(document_title) is not str:
+                raise DecodeError("a string or null", document_title).at_key("document_title")
+        file_id = data.get("file_id", UNSET)
+        if file_id is not UNSET:
+            seen += 1
+            if file_id is not None and type(file_id) is not str:
+                raise DecodeError("a string or null", file_id).at_key("file_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_title = UNSET
+        file_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocation)
     obj.type = type_
@@ -2336,29 +2378,35 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(document_index) is not int:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    document_title = data.get("document_title", UNSET)
-    if document_title is not UNSET:
-        seen += 1
-        if document_title is not None and type(document_title) is not str:
-            raise DecodeError("a string or null", document_title).at_key("document_title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
-    file_id = data.get("file_id", UNSET)
-    if file_id is not UNSET:
-        seen += 1
-        if file_id is not None and type(file_id) is not str:
-            raise DecodeError("a string or null", file_id).at_key("file_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        document_title = data.get("document_title", UNSET)
+        if document_title is not UNSET:
+            seen += 1
+            if document_title is not None and type(document_title) is not str:
+                raise DecodeError("a string or null", document_title).at_key("document_title")
+        file_id = data.get("file_id", UNSET)
+        if file_id is not UNSET:
+            seen += 1
+            if file_id is not None and type(file_id) is not str:
+                raise DecodeError("a string or null", file_id).at_key("file_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_title = UNSET
+        file_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocation)
     obj.type = type_
@@ -2400,22 +2448,27 @@ def decode_citations_web_search_result_location(
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(encrypted_index) is not str:
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    title = data.get("title", UNSET)
-    if title is not UNSET:
-        seen += 1
-        if title is not None and type(title) is not str:
-            raise DecodeError("a string or null", title).at_key("title")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        title = data.get("title", UNSET)
+        if title is not UNSET:
+            seen += 1
+            if title is not None and type(title) is not str:
+                raise DecodeError("a string or null", title).at_key("title")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        title = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsWebSearchResultLocation)
     obj.type = type_
@@ -2466,26 +2519,31 @@ def decode_citations_search_result_location(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(cited_text) is not str:
         raise DecodeError("a string", cited_text).at_key("cited_text")
     if type(search_result_index) is not int:
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
     if type(source) is not str:
         raise DecodeError("a string", source).at_key("source")
-    title = data.get("title", UNSET)
-    if title is not UNSET:
-        seen += 1
-        if title is not None and type(title) is not str:
-            raise DecodeError("a string or null", title).at_key("title")
     if type(start_block_index) is not int:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
     if type(end_block_index) is not int:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 6:
+        seen = 6  # members read so far; fewer than len(data) means unknown ones
+        title = data.get("title", UNSET)
+        if title is not UNSET:
+            seen += 1
+            if title is not None and type(title) is not str:
+                raise DecodeError("a string or null", title).at_key("title")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        title = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsSearchResultLocation)
     obj.type = type_
@@ -2597,30 +2655,36 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name is not UNSET:
-        seen += 1
-        if toolset_name is not None and type(toolset_name) is not str:
-            raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        toolset_name = data.get("toolset_name", UNSET)
+        if toolset_name is not UNSET:
+            seen += 1
+            if toolset_name is not None and type(toolset_name) is not str:
+                raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        toolset_name = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlock)
     obj.type = type_
@@ -2757,7 +2821,6 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     try:
@@ -2766,18 +2829,24 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         raise error.at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlock)
     obj.type = type_
@@ -2813,25 +2882,30 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an object or an array"))
         ) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tool_use_id) is not str:
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_search_tool_result_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlock)
     obj.type = type_
@@ -2868,22 +2942,27 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
     if type(encrypted_content) is not str:
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
-    page_age = data.get("page_age", UNSET)
-    if page_age is not UNSET:
-        seen += 1
-        if page_age is not None and type(page_age) is not str:
-            raise DecodeError("a string or null", page_age).at_key("page_age")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        page_age = data.get("page_age", UNSET)
+        if page_age is not UNSET:
+            seen += 1
+            if page_age is not None and type(page_age) is not str:
+                raise DecodeError("a string or null", page_age).at_key("page_age")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        page_age = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlock)
     obj.type = type_
@@ -2958,23 +3037,28 @@ def decode_container(data: Any, strict: bool) -> Container:
         expires_at = data["expires_at"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("expires_at", "a string"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
     if type(expires_at) is not str:
         raise DecodeError("a string", expires_at).at_key("expires_at")
-    skills = data.get("skills", UNSET)
-    if skills is not UNSET:
-        seen += 1
-        if skills is not None:
-            try:
-                skills = decode_list(skills, decode_container_skill, strict)
-            except DecodeError as error:
-                raise error.at_key("skills")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        skills = data.get("skills", UNSET)
+        if skills is not UNSET:
+            seen += 1
+            if skills is not None:
+                try:
+                    skills = decode_list(skills, decode_container_skill, strict)
+                except DecodeError as error:
+                    raise error.at_key("skills")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CONTAINER_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CONTAINER_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        skills = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Container)
     obj.id = id
@@ -3041,19 +3125,24 @@ _DIAGNOSTICS_FIELDS: Final = frozenset(
 def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    cache_miss_reason = data.get("cache_miss_reason", UNSET)
-    if cache_miss_reason is not UNSET:
-        seen += 1
-        if cache_miss_reason is not None:
-            try:
-                cache_miss_reason = decode_cache_miss_reason(cache_miss_reason, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_miss_reason")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        cache_miss_reason = data.get("cache_miss_reason", UNSET)
+        if cache_miss_reason is not UNSET:
+            seen += 1
+            if cache_miss_reason is not None:
+                try:
+                    cache_miss_reason = decode_cache_miss_reason(cache_miss_reason, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_miss_reason")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_miss_reason = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Diagnostics)
     obj.cache_miss_reason = cache_miss_reason
@@ -3525,7 +3614,6 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         to = data["to"]
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("to", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_fallback_info(from_, strict)
     except DecodeError as error:
@@ -3534,17 +3622,23 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         to = decode_fallback_info(to, strict)
     except DecodeError as error:
         raise error.at_key("to")
-    trigger = data.get("trigger", UNSET)
-    if trigger is not UNSET:
-        seen += 1
-        try:
-            trigger = decode_fallback_refusal_trigger(trigger, strict)
-        except DecodeError as error:
-            raise error.at_key("trigger")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        trigger = data.get("trigger", UNSET)
+        if trigger is not UNSET:
+            seen += 1
+            try:
+                trigger = decode_fallback_refusal_trigger(trigger, strict)
+            except DecodeError as error:
+                raise error.at_key("trigger")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        trigger = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlock)
     obj.type = type_
@@ -3597,19 +3691,24 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
     type_ = data.get("type", UNSET)
     if type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    category = data.get("category", UNSET)
-    if category is not UNSET:
-        seen += 1
-        if category is not None:
-            try:
-                category = decode_refusal_category(category, strict)
-            except DecodeError as error:
-                raise error.at_key("category")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        category = data.get("category", UNSET)
+        if category is not UNSET:
+            seen += 1
+            if category is not None:
+                try:
+                    category = decode_refusal_category(category, strict)
+                except DecodeError as error:
+                    raise error.at_key("category")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        category = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackRefusalTrigger)
     obj.type = type_

@@ -400,40 +400,48 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
     type_ = data.get("type", UNSET)
     if type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    content = data.get("content", UNSET)
-    if content is not UNSET:
-        seen += 1
-        if content is not None and type(content) is not str:
-            raise DecodeError("a string or null", content).at_key("content")
-    encrypted_content = data.get("encrypted_content", UNSET)
-    if encrypted_content is not UNSET:
-        seen += 1
-        if encrypted_content is not None and type(encrypted_content) is not str:
-            raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
-    signature = data.get("signature", UNSET)
-    if signature is not UNSET:
-        seen += 1
-        if signature is not None and type(signature) is not str:
-            raise DecodeError("a string or null", signature).at_key("signature")
-    tool_changes = data.get("tool_changes", UNSET)
-    if tool_changes is not UNSET:
-        seen += 1
-        if tool_changes is not None:
-            try:
-                tool_changes = decode_tagged_list(
-                    tool_changes,
-                    _COMPACTION_TOOL_CHANGE_VARIANTS,
-                    "type",
-                    decode_compaction_tool_change,
-                    strict,
-                )
-            except DecodeError as error:
-                raise error.at_key("tool_changes")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        content = data.get("content", UNSET)
+        if content is not UNSET:
+            seen += 1
+            if content is not None and type(content) is not str:
+                raise DecodeError("a string or null", content).at_key("content")
+        encrypted_content = data.get("encrypted_content", UNSET)
+        if encrypted_content is not UNSET:
+            seen += 1
+            if encrypted_content is not None and type(encrypted_content) is not str:
+                raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+        signature = data.get("signature", UNSET)
+        if signature is not UNSET:
+            seen += 1
+            if signature is not None and type(signature) is not str:
+                raise DecodeError("a string or null", signature).at_key("signature")
+        tool_changes = data.get("tool_changes", UNSET)
+        if tool_changes is not UNSET:
+            seen += 1
+            if tool_changes is not None:
+                try:
+                    tool_changes = decode_tagged_list(
+                        tool_changes,
+                        _COMPACTION_TOOL_CHANGE_VARIANTS,
+                        "type",
+                        decode_compaction_tool_change,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("tool_changes")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        content = UNSET
+        encrypted_content = UNSET
+        signature = UNSET
+        tool_changes = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlock)
     obj.type = type_

@@ -5293,60 +5293,71 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ != "custom":
-            raise DecodeError('"custom"', type_).at_key("type")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ != "custom":
+                raise DecodeError('"custom"', type_).at_key("type")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        description = data.get("description", UNSET)
+        if description is not UNSET:
+            seen += 1
+            if description is not None and type(description) is not str:
+                raise DecodeError("a string or null", description).at_key("description")
+        eager_input_streaming = data.get("eager_input_streaming", UNSET)
+        if eager_input_streaming is not UNSET:
+            seen += 1
+            if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
+                raise DecodeError("true or false or null", eager_input_streaming).at_key(
+                    "eager_input_streaming"
                 )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    description = data.get("description", UNSET)
-    if description is not UNSET:
-        seen += 1
-        if description is not None and type(description) is not str:
-            raise DecodeError("a string or null", description).at_key("description")
-    eager_input_streaming = data.get("eager_input_streaming", UNSET)
-    if eager_input_streaming is not UNSET:
-        seen += 1
-        if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
-            raise DecodeError("true or false or null", eager_input_streaming).at_key(
-                "eager_input_streaming"
-            )
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _RESPONSE_TOOL_FIELDS, strict)
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        type_ = UNSET
+        allowed_callers = UNSET
+        defer_loading = UNSET
+        description = UNSET
+        eager_input_streaming = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseTool)
     obj.type = type_
@@ -5384,47 +5395,56 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_BASH20241022_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_BASH20241022_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20241022)
     obj.type = type_
@@ -5452,19 +5472,24 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
     type_ = data.get("type", UNSET)
     if type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    ttl = data.get("ttl", UNSET)
-    if ttl is not UNSET:
-        seen += 1
-        if ttl is not None:
-            try:
-                ttl = _content.decode_cache_control_ttl(ttl, strict)
-            except DecodeError as error:
-                raise error.at_key("ttl")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        ttl = data.get("ttl", UNSET)
+        if ttl is not UNSET:
+            seen += 1
+            if ttl is not None:
+                try:
+                    ttl = _content.decode_cache_control_ttl(ttl, strict)
+                except DecodeError as error:
+                    raise error.at_key("ttl")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        ttl = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeral)
     obj.type = type_
@@ -5495,47 +5520,56 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_BASH20250124_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_BASH20250124_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20250124)
     obj.type = type_
@@ -5570,39 +5604,47 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250522)
     obj.type = type_
@@ -5636,39 +5678,47 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250825)
     obj.type = type_
@@ -5702,39 +5752,47 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260120)
     obj.type = type_
@@ -5768,39 +5826,47 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260521)
     obj.type = type_
@@ -5828,27 +5894,33 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
     type_ = data.get("type", UNSET)
     if type_ != "browser_toolset_20260801":
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    configs = data.get("configs", UNSET)
-    if configs is not UNSET:
-        seen += 1
-        if configs is not None:
-            try:
-                configs = decode_browser_toolset_configs(configs, strict)
-            except DecodeError as error:
-                raise error.at_key("configs")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        configs = data.get("configs", UNSET)
+        if configs is not UNSET:
+            seen += 1
+            if configs is not None:
+                try:
+                    configs = decode_browser_toolset_configs(configs, strict)
+                except DecodeError as error:
+                    raise error.at_key("configs")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TOOLSET20260801_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TOOLSET20260801_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        configs = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolset20260801)
     obj.type = type_
@@ -5898,259 +5970,294 @@ _BROWSER_TOOLSET_CONFIGS_FIELDS: Final = frozenset(
 def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetConfigs:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ is not None:
-            try:
-                type_ = decode_browser_type_config(type_, strict)
-            except DecodeError as error:
-                raise error.at_key("type")
-    close_tab = data.get("close_tab", UNSET)
-    if close_tab is not UNSET:
-        seen += 1
-        if close_tab is not None:
-            try:
-                close_tab = decode_browser_close_tab_config(close_tab, strict)
-            except DecodeError as error:
-                raise error.at_key("close_tab")
-    double_click = data.get("double_click", UNSET)
-    if double_click is not UNSET:
-        seen += 1
-        if double_click is not None:
-            try:
-                double_click = decode_browser_double_click_config(double_click, strict)
-            except DecodeError as error:
-                raise error.at_key("double_click")
-    file_upload = data.get("file_upload", UNSET)
-    if file_upload is not UNSET:
-        seen += 1
-        if file_upload is not None:
-            try:
-                file_upload = decode_browser_file_upload_config(file_upload, strict)
-            except DecodeError as error:
-                raise error.at_key("file_upload")
-    find = data.get("find", UNSET)
-    if find is not UNSET:
-        seen += 1
-        if find is not None:
-            try:
-                find = decode_browser_find_config(find, strict)
-            except DecodeError as error:
-                raise error.at_key("find")
-    form_input = data.get("form_input", UNSET)
-    if form_input is not UNSET:
-        seen += 1
-        if form_input is not None:
-            try:
-                form_input = decode_browser_form_input_config(form_input, strict)
-            except DecodeError as error:
-                raise error.at_key("form_input")
-    get_page_text = data.get("get_page_text", UNSET)
-    if get_page_text is not UNSET:
-        seen += 1
-        if get_page_text is not None:
-            try:
-                get_page_text = decode_browser_get_page_text_config(get_page_text, strict)
-            except DecodeError as error:
-                raise error.at_key("get_page_text")
-    hold_key = data.get("hold_key", UNSET)
-    if hold_key is not UNSET:
-        seen += 1
-        if hold_key is not None:
-            try:
-                hold_key = decode_browser_hold_key_config(hold_key, strict)
-            except DecodeError as error:
-                raise error.at_key("hold_key")
-    hover = data.get("hover", UNSET)
-    if hover is not UNSET:
-        seen += 1
-        if hover is not None:
-            try:
-                hover = decode_browser_hover_config(hover, strict)
-            except DecodeError as error:
-                raise error.at_key("hover")
-    javascript_exec = data.get("javascript_exec", UNSET)
-    if javascript_exec is not UNSET:
-        seen += 1
-        if javascript_exec is not None:
-            try:
-                javascript_exec = decode_browser_javascript_exec_config(javascript_exec, strict)
-            except DecodeError as error:
-                raise error.at_key("javascript_exec")
-    key_ = data.get("key", UNSET)
-    if key_ is not UNSET:
-        seen += 1
-        if key_ is not None:
-            try:
-                key_ = decode_browser_key_config(key_, strict)
-            except DecodeError as error:
-                raise error.at_key("key")
-    left_click = data.get("left_click", UNSET)
-    if left_click is not UNSET:
-        seen += 1
-        if left_click is not None:
-            try:
-                left_click = decode_browser_left_click_config(left_click, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click")
-    left_click_drag = data.get("left_click_drag", UNSET)
-    if left_click_drag is not UNSET:
-        seen += 1
-        if left_click_drag is not None:
-            try:
-                left_click_drag = decode_browser_left_click_drag_config(left_click_drag, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click_drag")
-    left_mouse_down = data.get("left_mouse_down", UNSET)
-    if left_mouse_down is not UNSET:
-        seen += 1
-        if left_mouse_down is not None:
-            try:
-                left_mouse_down = decode_browser_left_mouse_down_config(left_mouse_down, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_down")
-    left_mouse_up = data.get("left_mouse_up", UNSET)
-    if left_mouse_up is not UNSET:
-        seen += 1
-        if left_mouse_up is not None:
-            try:
-                left_mouse_up = decode_browser_left_mouse_up_config(left_mouse_up, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_up")
-    list_tabs = data.get("list_tabs", UNSET)
-    if list_tabs is not UNSET:
-        seen += 1
-        if list_tabs is not None:
-            try:
-                list_tabs = decode_browser_list_tabs_config(list_tabs, strict)
-            except DecodeError as error:
-                raise error.at_key("list_tabs")
-    middle_click = data.get("middle_click", UNSET)
-    if middle_click is not UNSET:
-        seen += 1
-        if middle_click is not None:
-            try:
-                middle_click = decode_browser_middle_click_config(middle_click, strict)
-            except DecodeError as error:
-                raise error.at_key("middle_click")
-    mouse_move = data.get("mouse_move", UNSET)
-    if mouse_move is not UNSET:
-        seen += 1
-        if mouse_move is not None:
-            try:
-                mouse_move = decode_browser_mouse_move_config(mouse_move, strict)
-            except DecodeError as error:
-                raise error.at_key("mouse_move")
-    navigate = data.get("navigate", UNSET)
-    if navigate is not UNSET:
-        seen += 1
-        if navigate is not None:
-            try:
-                navigate = decode_browser_navigate_config(navigate, strict)
-            except DecodeError as error:
-                raise error.at_key("navigate")
-    new_tab = data.get("new_tab", UNSET)
-    if new_tab is not UNSET:
-        seen += 1
-        if new_tab is not None:
-            try:
-                new_tab = decode_browser_new_tab_config(new_tab, strict)
-            except DecodeError as error:
-                raise error.at_key("new_tab")
-    read_console = data.get("read_console", UNSET)
-    if read_console is not UNSET:
-        seen += 1
-        if read_console is not None:
-            try:
-                read_console = decode_browser_read_console_config(read_console, strict)
-            except DecodeError as error:
-                raise error.at_key("read_console")
-    read_network = data.get("read_network", UNSET)
-    if read_network is not UNSET:
-        seen += 1
-        if read_network is not None:
-            try:
-                read_network = decode_browser_read_network_config(read_network, strict)
-            except DecodeError as error:
-                raise error.at_key("read_network")
-    read_page = data.get("read_page", UNSET)
-    if read_page is not UNSET:
-        seen += 1
-        if read_page is not None:
-            try:
-                read_page = decode_browser_read_page_config(read_page, strict)
-            except DecodeError as error:
-                raise error.at_key("read_page")
-    right_click = data.get("right_click", UNSET)
-    if right_click is not UNSET:
-        seen += 1
-        if right_click is not None:
-            try:
-                right_click = decode_browser_right_click_config(right_click, strict)
-            except DecodeError as error:
-                raise error.at_key("right_click")
-    screenshot = data.get("screenshot", UNSET)
-    if screenshot is not UNSET:
-        seen += 1
-        if screenshot is not None:
-            try:
-                screenshot = decode_browser_screenshot_config(screenshot, strict)
-            except DecodeError as error:
-                raise error.at_key("screenshot")
-    scroll = data.get("scroll", UNSET)
-    if scroll is not UNSET:
-        seen += 1
-        if scroll is not None:
-            try:
-                scroll = decode_browser_scroll_config(scroll, strict)
-            except DecodeError as error:
-                raise error.at_key("scroll")
-    scroll_to = data.get("scroll_to", UNSET)
-    if scroll_to is not UNSET:
-        seen += 1
-        if scroll_to is not None:
-            try:
-                scroll_to = decode_browser_scroll_to_config(scroll_to, strict)
-            except DecodeError as error:
-                raise error.at_key("scroll_to")
-    switch_tab = data.get("switch_tab", UNSET)
-    if switch_tab is not UNSET:
-        seen += 1
-        if switch_tab is not None:
-            try:
-                switch_tab = decode_browser_switch_tab_config(switch_tab, strict)
-            except DecodeError as error:
-                raise error.at_key("switch_tab")
-    triple_click = data.get("triple_click", UNSET)
-    if triple_click is not UNSET:
-        seen += 1
-        if triple_click is not None:
-            try:
-                triple_click = decode_browser_triple_click_config(triple_click, strict)
-            except DecodeError as error:
-                raise error.at_key("triple_click")
-    wait = data.get("wait", UNSET)
-    if wait is not UNSET:
-        seen += 1
-        if wait is not None:
-            try:
-                wait = decode_browser_wait_config(wait, strict)
-            except DecodeError as error:
-                raise error.at_key("wait")
-    zoom = data.get("zoom", UNSET)
-    if zoom is not UNSET:
-        seen += 1
-        if zoom is not None:
-            try:
-                zoom = decode_browser_zoom_config(zoom, strict)
-            except DecodeError as error:
-                raise error.at_key("zoom")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ is not None:
+                try:
+                    type_ = decode_browser_type_config(type_, strict)
+                except DecodeError as error:
+                    raise error.at_key("type")
+        close_tab = data.get("close_tab", UNSET)
+        if close_tab is not UNSET:
+            seen += 1
+            if close_tab is not None:
+                try:
+                    close_tab = decode_browser_close_tab_config(close_tab, strict)
+                except DecodeError as error:
+                    raise error.at_key("close_tab")
+        double_click = data.get("double_click", UNSET)
+        if double_click is not UNSET:
+            seen += 1
+            if double_click is not None:
+                try:
+                    double_click = decode_browser_double_click_config(double_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("double_click")
+        file_upload = data.get("file_upload", UNSET)
+        if file_upload is not UNSET:
+            seen += 1
+            if file_upload is not None:
+                try:
+                    file_upload = decode_browser_file_upload_config(file_upload, strict)
+                except DecodeError as error:
+                    raise error.at_key("file_upload")
+        find = data.get("find", UNSET)
+        if find is not UNSET:
+            seen += 1
+            if find is not None:
+                try:
+                    find = decode_browser_find_config(find, strict)
+                except DecodeError as error:
+                    raise error.at_key("find")
+        form_input = data.get("form_input", UNSET)
+        if form_input is not UNSET:
+            seen += 1
+            if form_input is not None:
+                try:
+                    form_input = decode_browser_form_input_config(form_input, strict)
+                except DecodeError as error:
+                    raise error.at_key("form_input")
+        get_page_text = data.get("get_page_text", UNSET)
+        if get_page_text is not UNSET:
+            seen += 1
+            if get_page_text is not None:
+                try:
+                    get_page_text = decode_browser_get_page_text_config(get_page_text, strict)
+                except DecodeError as error:
+                    raise error.at_key("get_page_text")
+        hold_key = data.get("hold_key", UNSET)
+        if hold_key is not UNSET:
+            seen += 1
+            if hold_key is not None:
+                try:
+                    hold_key = decode_browser_hold_key_config(hold_key, strict)
+                except DecodeError as error:
+                    raise error.at_key("hold_key")
+        hover = data.get("hover", UNSET)
+        if hover is not UNSET:
+            seen += 1
+            if hover is not None:
+                try:
+                    hover = decode_browser_hover_config(hover, strict)
+                except DecodeError as error:
+                    raise error.at_key("hover")
+        javascript_exec = data.get("javascript_exec", UNSET)
+        if javascript_exec is not UNSET:
+            seen += 1
+            if javascript_exec is not None:
+                try:
+                    javascript_exec = decode_browser_javascript_exec_config(javascript_exec, strict)
+                except DecodeError as error:
+                    raise error.at_key("javascript_exec")
+        key_ = data.get("key", UNSET)
+        if key_ is not UNSET:
+            seen += 1
+            if key_ is not None:
+                try:
+                    key_ = decode_browser_key_config(key_, strict)
+                except DecodeError as error:
+                    raise error.at_key("key")
+        left_click = data.get("left_click", UNSET)
+        if left_click is not UNSET:
+            seen += 1
+            if left_click is not None:
+                try:
+                    left_click = decode_browser_left_click_config(left_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click")
+        left_click_drag = data.get("left_click_drag", UNSET)
+        if left_click_drag is not UNSET:
+            seen += 1
+            if left_click_drag is not None:
+                try:
+                    left_click_drag = decode_browser_left_click_drag_config(left_click_drag, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click_drag")
+        left_mouse_down = data.get("left_mouse_down", UNSET)
+        if left_mouse_down is not UNSET:
+            seen += 1
+            if left_mouse_down is not None:
+                try:
+                    left_mouse_down = decode_browser_left_mouse_down_config(left_mouse_down, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_down")
+        left_mouse_up = data.get("left_mouse_up", UNSET)
+        if left_mouse_up is not UNSET:
+            seen += 1
+            if left_mouse_up is not None:
+                try:
+                    left_mouse_up = decode_browser_left_mouse_up_config(left_mouse_up, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_up")
+        list_tabs = data.get("list_tabs", UNSET)
+        if list_tabs is not UNSET:
+            seen += 1
+            if list_tabs is not None:
+                try:
+                    list_tabs = decode_browser_list_tabs_config(list_tabs, strict)
+                except DecodeError as error:
+                    raise error.at_key("list_tabs")
+        middle_click = data.get("middle_click", UNSET)
+        if middle_click is not UNSET:
+            seen += 1
+            if middle_click is not None:
+                try:
+                    middle_click = decode_browser_middle_click_config(middle_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("middle_click")
+        mouse_move = data.get("mouse_move", UNSET)
+        if mouse_move is not UNSET:
+            seen += 1
+            if mouse_move is not None:
+                try:
+                    mouse_move = decode_browser_mouse_move_config(mouse_move, strict)
+                except DecodeError as error:
+                    raise error.at_key("mouse_move")
+        navigate = data.get("navigate", UNSET)
+        if navigate is not UNSET:
+            seen += 1
+            if navigate is not None:
+                try:
+                    navigate = decode_browser_navigate_config(navigate, strict)
+                except DecodeError as error:
+                    raise error.at_key("navigate")
+        new_tab = data.get("new_tab", UNSET)
+        if new_tab is not UNSET:
+            seen += 1
+            if new_tab is not None:
+                try:
+                    new_tab = decode_browser_new_tab_config(new_tab, strict)
+                except DecodeError as error:
+                    raise error.at_key("new_tab")
+        read_console = data.get("read_console", UNSET)
+        if read_console is not UNSET:
+            seen += 1
+            if read_console is not None:
+                try:
+                    read_console = decode_browser_read_console_config(read_console, strict)
+                except DecodeError as error:
+                    raise error.at_key("read_console")
+        read_network = data.get("read_network", UNSET)
+        if read_network is not UNSET:
+            seen += 1
+            if read_network is not None:
+                try:
+                    read_network = decode_browser_read_network_config(read_network, strict)
+                except DecodeError as error:
+                    raise error.at_key("read_network")
+        read_page = data.get("read_page", UNSET)
+        if read_page is not UNSET:
+            seen += 1
+            if read_page is not None:
+                try:
+                    read_page = decode_browser_read_page_config(read_page, strict)
+                except DecodeError as error:
+                    raise error.at_key("read_page")
+        right_click = data.get("right_click", UNSET)
+        if right_click is not UNSET:
+            seen += 1
+            if right_click is not None:
+                try:
+                    right_click = decode_browser_right_click_config(right_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("right_click")
+        screenshot = data.get("screenshot", UNSET)
+        if screenshot is not UNSET:
+            seen += 1
+            if screenshot is not None:
+                try:
+                    screenshot = decode_browser_screenshot_config(screenshot, strict)
+                except DecodeError as error:
+                    raise error.at_key("screenshot")
+        scroll = data.get("scroll", UNSET)
+        if scroll is not UNSET:
+            seen += 1
+            if scroll is not None:
+                try:
+                    scroll = decode_browser_scroll_config(scroll, strict)
+                except DecodeError as error:
+                    raise error.at_key("scroll")
+        scroll_to = data.get("scroll_to", UNSET)
+        if scroll_to is not UNSET:
+            seen += 1
+            if scroll_to is not None:
+                try:
+                    scroll_to = decode_browser_scroll_to_config(scroll_to, strict)
+                except DecodeError as error:
+                    raise error.at_key("scroll_to")
+        switch_tab = data.get("switch_tab", UNSET)
+        if switch_tab is not UNSET:
+            seen += 1
+            if switch_tab is not None:
+                try:
+                    switch_tab = decode_browser_switch_tab_config(switch_tab, strict)
+                except DecodeError as error:
+                    raise error.at_key("switch_tab")
+        triple_click = data.get("triple_click", UNSET)
+        if triple_click is not UNSET:
+            seen += 1
+            if triple_click is not None:
+                try:
+                    triple_click = decode_browser_triple_click_config(triple_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("triple_click")
+        wait = data.get("wait", UNSET)
+        if wait is not UNSET:
+            seen += 1
+            if wait is not None:
+                try:
+                    wait = decode_browser_wait_config(wait, strict)
+                except DecodeError as error:
+                    raise error.at_key("wait")
+        zoom = data.get("zoom", UNSET)
+        if zoom is not UNSET:
+            seen += 1
+            if zoom is not None:
+                try:
+                    zoom = decode_browser_zoom_config(zoom, strict)
+                except DecodeError as error:
+                    raise error.at_key("zoom")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        type_ = UNSET
+        close_tab = UNSET
+        double_click = UNSET
+        file_upload = UNSET
+        find = UNSET
+        form_input = UNSET
+        get_page_text = UNSET
+        hold_key = UNSET
+        hover = UNSET
+        javascript_exec = UNSET
+        key_ = UNSET
+        left_click = UNSET
+        left_click_drag = UNSET
+        left_mouse_down = UNSET
+        left_mouse_up = UNSET
+        list_tabs = UNSET
+        middle_click = UNSET
+        mouse_move = UNSET
+        navigate = UNSET
+        new_tab = UNSET
+        read_console = UNSET
+        read_network = UNSET
+        read_page = UNSET
+        right_click = UNSET
+        screenshot = UNSET
+        scroll = UNSET
+        scroll_to = UNSET
+        switch_tab = UNSET
+        triple_click = UNSET
+        wait = UNSET
+        zoom = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolsetConfigs)
     obj.type = type_
@@ -6199,21 +6306,27 @@ _BROWSER_CLOSE_TAB_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_CLOSE_TAB_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_CLOSE_TAB_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabConfig)
     obj.defer_loading = defer_loading
@@ -6233,21 +6346,27 @@ _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDoubleClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickConfig)
     obj.defer_loading = defer_loading
@@ -6267,21 +6386,27 @@ _BROWSER_FILE_UPLOAD_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUploadConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadConfig)
     obj.defer_loading = defer_loading
@@ -6301,21 +6426,27 @@ _BROWSER_FIND_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FIND_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FIND_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindConfig)
     obj.defer_loading = defer_loading
@@ -6335,21 +6466,27 @@ _BROWSER_FORM_INPUT_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInputConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FORM_INPUT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputConfig)
     obj.defer_loading = defer_loading
@@ -6369,21 +6506,27 @@ _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPageTextConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextConfig)
     obj.defer_loading = defer_loading
@@ -6403,21 +6546,27 @@ _BROWSER_HOLD_KEY_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_HOLD_KEY_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyConfig)
     obj.defer_loading = defer_loading
@@ -6437,21 +6586,27 @@ _BROWSER_HOVER_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_HOVER_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_HOVER_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverConfig)
     obj.defer_loading = defer_loading
@@ -6471,21 +6626,27 @@ _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJavascriptExecConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecConfig)
     obj.defer_loading = defer_loading
@@ -6505,21 +6666,27 @@ _BROWSER_KEY_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_KEY_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_KEY_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyConfig)
     obj.defer_loading = defer_loading
@@ -6539,21 +6706,27 @@ _BROWSER_LEFT_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickConfig)
     obj.defer_loading = defer_loading
@@ -6573,21 +6746,27 @@ _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLeftClickDragConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragConfig)
     obj.defer_loading = defer_loading
@@ -6607,21 +6786,27 @@ _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLeftMouseDownConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownConfig)
     obj.defer_loading = defer_loading
@@ -6641,21 +6826,27 @@ _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftMouseUpConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpConfig)
     obj.defer_loading = defer_loading
@@ -6675,21 +6866,27 @@ _BROWSER_LIST_TABS_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LIST_TABS_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LIST_TABS_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserListTabsConfig)
     obj.defer_loading = defer_loading
@@ -6709,21 +6906,27 @@ _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddleClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickConfig)
     obj.defer_loading = defer_loading
@@ -6743,21 +6946,27 @@ _BROWSER_MOUSE_MOVE_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMoveConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveConfig)
     obj.defer_loading = defer_loading
@@ -6777,21 +6986,27 @@ _BROWSER_NAVIGATE_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_NAVIGATE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_NAVIGATE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateConfig)
     obj.defer_loading = defer_loading
@@ -6811,21 +7026,27 @@ _BROWSER_NEW_TAB_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_NEW_TAB_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_NEW_TAB_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNewTabConfig)
     obj.defer_loading = defer_loading
@@ -6845,21 +7066,27 @@ _BROWSER_READ_CONSOLE_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadConsoleConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_CONSOLE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleConfig)
     obj.defer_loading = defer_loading
@@ -6879,21 +7106,27 @@ _BROWSER_READ_NETWORK_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNetworkConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_NETWORK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkConfig)
     obj.defer_loading = defer_loading
@@ -6913,21 +7146,27 @@ _BROWSER_READ_PAGE_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_PAGE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_PAGE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageConfig)
     obj.defer_loading = defer_loading
@@ -6947,21 +7186,27 @@ _BROWSER_RIGHT_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickConfig)
     obj.defer_loading = defer_loading
@@ -6981,21 +7226,27 @@ _BROWSER_SCREENSHOT_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreenshotConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCREENSHOT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotConfig)
     obj.defer_loading = defer_loading
@@ -7015,21 +7266,27 @@ _BROWSER_SCROLL_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCROLL_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCROLL_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollConfig)
     obj.defer_loading = defer_loading
@@ -7049,21 +7306,27 @@ _BROWSER_SCROLL_TO_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCROLL_TO_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToConfig)
     obj.defer_loading = defer_loading
@@ -7083,21 +7346,27 @@ _BROWSER_SWITCH_TAB_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTabConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SWITCH_TAB_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SWITCH_TAB_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabConfig)
     obj.defer_loading = defer_loading
@@ -7117,21 +7386,27 @@ _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTripleClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickConfig)
     obj.defer_loading = defer_loading
@@ -7151,21 +7426,27 @@ _BROWSER_TYPE_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TYPE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TYPE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeConfig)
     obj.defer_loading = defer_loading
@@ -7185,21 +7466,27 @@ _BROWSER_WAIT_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_WAIT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_WAIT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitConfig)
     obj.defer_loading = defer_loading
@@ -7219,21 +7506,27 @@ _BROWSER_ZOOM_CONFIG_FIELDS: Final = frozenset(
 def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_ZOOM_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_ZOOM_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomConfig)
     obj.defer_loading = defer_loading
@@ -7275,56 +7568,66 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    display_number = data.get("display_number", UNSET)
-    if display_number is not UNSET:
-        seen += 1
-        if display_number is not None and type(display_number) is not int:
-            raise DecodeError("an integer or null", display_number).at_key("display_number")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        display_number = data.get("display_number", UNSET)
+        if display_number is not UNSET:
+            seen += 1
+            if display_number is not None and type(display_number) is not int:
+                raise DecodeError("an integer or null", display_number).at_key("display_number")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        display_number = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20241022)
     obj.type = type_
@@ -7363,47 +7666,56 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
     name = data.get("name", UNSET)
     if name != "memory":
         raise DecodeError('"memory"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MEMORY_TOOL20250818_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MEMORY_TOOL20250818_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MemoryTool20250818)
     obj.type = type_
@@ -7450,56 +7762,66 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    display_number = data.get("display_number", UNSET)
-    if display_number is not UNSET:
-        seen += 1
-        if display_number is not None and type(display_number) is not int:
-            raise DecodeError("an integer or null", display_number).at_key("display_number")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        display_number = data.get("display_number", UNSET)
+        if display_number is not UNSET:
+            seen += 1
+            if display_number is not None and type(display_number) is not int:
+                raise DecodeError("an integer or null", display_number).at_key("display_number")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        display_number = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20250124)
     obj.type = type_
@@ -7538,47 +7860,56 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20241022)
     obj.type = type_
@@ -7626,61 +7957,72 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    display_number = data.get("display_number", UNSET)
-    if display_number is not UNSET:
-        seen += 1
-        if display_number is not None and type(display_number) is not int:
-            raise DecodeError("an integer or null", display_number).at_key("display_number")
-    enable_zoom = data.get("enable_zoom", UNSET)
-    if enable_zoom is not UNSET:
-        seen += 1
-        if enable_zoom is not None and type(enable_zoom) is not bool:
-            raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        display_number = data.get("display_number", UNSET)
+        if display_number is not UNSET:
+            seen += 1
+            if display_number is not None and type(display_number) is not int:
+                raise DecodeError("an integer or null", display_number).at_key("display_number")
+        enable_zoom = data.get("enable_zoom", UNSET)
+        if enable_zoom is not UNSET:
+            seen += 1
+            if enable_zoom is not None and type(enable_zoom) is not bool:
+                raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        display_number = UNSET
+        enable_zoom = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20251124)
     obj.type = type_
@@ -7713,27 +8055,33 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
     type_ = data.get("type", UNSET)
     if type_ != "computer_toolset_20260801":
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    configs = data.get("configs", UNSET)
-    if configs is not UNSET:
-        seen += 1
-        if configs is not None:
-            try:
-                configs = decode_computer_toolset_configs(configs, strict)
-            except DecodeError as error:
-                raise error.at_key("configs")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        configs = data.get("configs", UNSET)
+        if configs is not UNSET:
+            seen += 1
+            if configs is not None:
+                try:
+                    configs = decode_computer_toolset_configs(configs, strict)
+                except DecodeError as error:
+                    raise error.at_key("configs")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TOOLSET20260801_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TOOLSET20260801_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        configs = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolset20260801)
     obj.type = type_
@@ -7769,147 +8117,174 @@ _COMPUTER_TOOLSET_CONFIGS_FIELDS: Final = frozenset(
 def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetConfigs:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ is not None:
-            try:
-                type_ = decode_computer_type_config(type_, strict)
-            except DecodeError as error:
-                raise error.at_key("type")
-    cursor_position = data.get("cursor_position", UNSET)
-    if cursor_position is not UNSET:
-        seen += 1
-        if cursor_position is not None:
-            try:
-                cursor_position = decode_computer_cursor_position_config(cursor_position, strict)
-            except DecodeError as error:
-                raise error.at_key("cursor_position")
-    double_click = data.get("double_click", UNSET)
-    if double_click is not UNSET:
-        seen += 1
-        if double_click is not None:
-            try:
-                double_click = decode_computer_double_click_config(double_click, strict)
-            except DecodeError as error:
-                raise error.at_key("double_click")
-    hold_key = data.get("hold_key", UNSET)
-    if hold_key is not UNSET:
-        seen += 1
-        if hold_key is not None:
-            try:
-                hold_key = decode_computer_hold_key_config(hold_key, strict)
-            except DecodeError as error:
-                raise error.at_key("hold_key")
-    key_ = data.get("key", UNSET)
-    if key_ is not UNSET:
-        seen += 1
-        if key_ is not None:
-            try:
-                key_ = decode_computer_key_config(key_, strict)
-            except DecodeError as error:
-                raise error.at_key("key")
-    left_click = data.get("left_click", UNSET)
-    if left_click is not UNSET:
-        seen += 1
-        if left_click is not None:
-            try:
-                left_click = decode_computer_left_click_config(left_click, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click")
-    left_click_drag = data.get("left_click_drag", UNSET)
-    if left_click_drag is not UNSET:
-        seen += 1
-        if left_click_drag is not None:
-            try:
-                left_click_drag = decode_computer_left_click_drag_config(left_click_drag, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click_drag")
-    left_mouse_down = data.get("left_mouse_down", UNSET)
-    if left_mouse_down is not UNSET:
-        seen += 1
-        if left_mouse_down is not None:
-            try:
-                left_mouse_down = decode_computer_left_mouse_down_config(left_mouse_down, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_down")
-    left_mouse_up = data.get("left_mouse_up", UNSET)
-    if left_mouse_up is not UNSET:
-        seen += 1
-        if left_mouse_up is not None:
-            try:
-                left_mouse_up = decode_computer_left_mouse_up_config(left_mouse_up, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_up")
-    middle_click = data.get("middle_click", UNSET)
-    if middle_click is not UNSET:
-        seen += 1
-        if middle_click is not None:
-            try:
-                middle_click = decode_computer_middle_click_config(middle_click, strict)
-            except DecodeError as error:
-                raise error.at_key("middle_click")
-    mouse_move = data.get("mouse_move", UNSET)
-    if mouse_move is not UNSET:
-        seen += 1
-        if mouse_move is not None:
-            try:
-                mouse_move = decode_computer_mouse_move_config(mouse_move, strict)
-            except DecodeError as error:
-                raise error.at_key("mouse_move")
-    right_click = data.get("right_click", UNSET)
-    if right_click is not UNSET:
-        seen += 1
-        if right_click is not None:
-            try:
-                right_click = decode_computer_right_click_config(right_click, strict)
-            except DecodeError as error:
-                raise error.at_key("right_click")
-    screenshot = data.get("screenshot", UNSET)
-    if screenshot is not UNSET:
-        seen += 1
-        if screenshot is not None:
-            try:
-                screenshot = decode_computer_screenshot_config(screenshot, strict)
-            except DecodeError as error:
-                raise error.at_key("screenshot")
-    scroll = data.get("scroll", UNSET)
-    if scroll is not UNSET:
-        seen += 1
-        if scroll is not None:
-            try:
-                scroll = decode_computer_scroll_config(scroll, strict)
-            except DecodeError as error:
-                raise error.at_key("scroll")
-    triple_click = data.get("triple_click", UNSET)
-    if triple_click is not UNSET:
-        seen += 1
-        if triple_click is not None:
-            try:
-                triple_click = decode_computer_triple_click_config(triple_click, strict)
-            except DecodeError as error:
-                raise error.at_key("triple_click")
-    wait = data.get("wait", UNSET)
-    if wait is not UNSET:
-        seen += 1
-        if wait is not None:
-            try:
-                wait = decode_computer_wait_config(wait, strict)
-            except DecodeError as error:
-                raise error.at_key("wait")
-    zoom = data.get("zoom", UNSET)
-    if zoom is not UNSET:
-        seen += 1
-        if zoom is not None:
-            try:
-                zoom = decode_computer_zoom_config(zoom, strict)
-            except DecodeError as error:
-                raise error.at_key("zoom")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ is not None:
+                try:
+                    type_ = decode_computer_type_config(type_, strict)
+                except DecodeError as error:
+                    raise error.at_key("type")
+        cursor_position = data.get("cursor_position", UNSET)
+        if cursor_position is not UNSET:
+            seen += 1
+            if cursor_position is not None:
+                try:
+                    cursor_position = decode_computer_cursor_position_config(
+                        cursor_position, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cursor_position")
+        double_click = data.get("double_click", UNSET)
+        if double_click is not UNSET:
+            seen += 1
+            if double_click is not None:
+                try:
+                    double_click = decode_computer_double_click_config(double_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("double_click")
+        hold_key = data.get("hold_key", UNSET)
+        if hold_key is not UNSET:
+            seen += 1
+            if hold_key is not None:
+                try:
+                    hold_key = decode_computer_hold_key_config(hold_key, strict)
+                except DecodeError as error:
+                    raise error.at_key("hold_key")
+        key_ = data.get("key", UNSET)
+        if key_ is not UNSET:
+            seen += 1
+            if key_ is not None:
+                try:
+                    key_ = decode_computer_key_config(key_, strict)
+                except DecodeError as error:
+                    raise error.at_key("key")
+        left_click = data.get("left_click", UNSET)
+        if left_click is not UNSET:
+            seen += 1
+            if left_click is not None:
+                try:
+                    left_click = decode_computer_left_click_config(left_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click")
+        left_click_drag = data.get("left_click_drag", UNSET)
+        if left_click_drag is not UNSET:
+            seen += 1
+            if left_click_drag is not None:
+                try:
+                    left_click_drag = decode_computer_left_click_drag_config(
+                        left_click_drag, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("left_click_drag")
+        left_mouse_down = data.get("left_mouse_down", UNSET)
+        if left_mouse_down is not UNSET:
+            seen += 1
+            if left_mouse_down is not None:
+                try:
+                    left_mouse_down = decode_computer_left_mouse_down_config(
+                        left_mouse_down, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_down")
+        left_mouse_up = data.get("left_mouse_up", UNSET)
+        if left_mouse_up is not UNSET:
+            seen += 1
+            if left_mouse_up is not None:
+                try:
+                    left_mouse_up = decode_computer_left_mouse_up_config(left_mouse_up, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_up")
+        middle_click = data.get("middle_click", UNSET)
+        if middle_click is not UNSET:
+            seen += 1
+            if middle_click is not None:
+                try:
+                    middle_click = decode_computer_middle_click_config(middle_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("middle_click")
+        mouse_move = data.get("mouse_move", UNSET)
+        if mouse_move is not UNSET:
+            seen += 1
+            if mouse_move is not None:
+                try:
+                    mouse_move = decode_computer_mouse_move_config(mouse_move, strict)
+                except DecodeError as error:
+                    raise error.at_key("mouse_move")
+        right_click = data.get("right_click", UNSET)
+        if right_click is not UNSET:
+            seen += 1
+            if right_click is not None:
+                try:
+                    right_click = decode_computer_right_click_config(right_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("right_click")
+        screenshot = data.get("screenshot", UNSET)
+        if screenshot is not UNSET:
+            seen += 1
+            if screenshot is not None:
+                try:
+                    screenshot = decode_computer_screenshot_config(screenshot, strict)
+                except DecodeError as error:
+                    raise error.at_key("screenshot")
+        scroll = data.get("scroll", UNSET)
+        if scroll is not UNSET:
+            seen += 1
+            if scroll is not None:
+                try:
+                    scroll = decode_computer_scroll_config(scroll, strict)
+                except DecodeError as error:
+                    raise error.at_key("scroll")
+        triple_click = data.get("triple_click", UNSET)
+        if triple_click is not UNSET:
+            seen += 1
+            if triple_click is not None:
+                try:
+                    triple_click = decode_computer_triple_click_config(triple_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("triple_click")
+        wait = data.get("wait", UNSET)
+        if wait is not UNSET:
+            seen += 1
+            if wait is not None:
+                try:
+                    wait = decode_computer_wait_config(wait, strict)
+                except DecodeError as error:
+                    raise error.at_key("wait")
+        zoom = data.get("zoom", UNSET)
+        if zoom is not UNSET:
+            seen += 1
+            if zoom is not None:
+                try:
+                    zoom = decode_computer_zoom_config(zoom, strict)
+                except DecodeError as error:
+                    raise error.at_key("zoom")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        type_ = UNSET
+        cursor_position = UNSET
+        double_click = UNSET
+        hold_key = UNSET
+        key_ = UNSET
+        left_click = UNSET
+        left_click_drag = UNSET
+        left_mouse_down = UNSET
+        left_mouse_up = UNSET
+        middle_click = UNSET
+        mouse_move = UNSET
+        right_click = UNSET
+        screenshot = UNSET
+        scroll = UNSET
+        triple_click = UNSET
+        wait = UNSET
+        zoom = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolsetConfigs)
     obj.type = type_
@@ -7944,21 +8319,27 @@ _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerCursorPositionConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerCursorPositionConfig)
     obj.defer_loading = defer_loading
@@ -7978,21 +8359,27 @@ _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoubleClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickConfig)
     obj.defer_loading = defer_loading
@@ -8012,21 +8399,27 @@ _COMPUTER_HOLD_KEY_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_HOLD_KEY_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_HOLD_KEY_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyConfig)
     obj.defer_loading = defer_loading
@@ -8046,21 +8439,27 @@ _COMPUTER_KEY_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_KEY_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_KEY_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyConfig)
     obj.defer_loading = defer_loading
@@ -8080,21 +8479,27 @@ _COMPUTER_LEFT_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickConfig)
     obj.defer_loading = defer_loading
@@ -8114,21 +8519,27 @@ _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerLeftClickDragConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragConfig)
     obj.defer_loading = defer_loading
@@ -8148,21 +8559,27 @@ _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerLeftMouseDownConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseDownConfig)
     obj.defer_loading = defer_loading
@@ -8182,21 +8599,27 @@ _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLeftMouseUpConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseUpConfig)
     obj.defer_loading = defer_loading
@@ -8216,21 +8639,27 @@ _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMiddleClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickConfig)
     obj.defer_loading = defer_loading
@@ -8250,21 +8679,27 @@ _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseMoveConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveConfig)
     obj.defer_loading = defer_loading
@@ -8284,21 +8719,27 @@ _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRightClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickConfig)
     obj.defer_loading = defer_loading
@@ -8318,21 +8759,27 @@ _COMPUTER_SCREENSHOT_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreenshotConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_SCREENSHOT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_SCREENSHOT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScreenshotConfig)
     obj.defer_loading = defer_loading
@@ -8352,21 +8799,27 @@ _COMPUTER_SCROLL_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_SCROLL_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_SCROLL_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollConfig)
     obj.defer_loading = defer_loading
@@ -8386,21 +8839,27 @@ _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTripleClickConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickConfig)
     obj.defer_loading = defer_loading
@@ -8420,21 +8879,27 @@ _COMPUTER_TYPE_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TYPE_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TYPE_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeConfig)
     obj.defer_loading = defer_loading
@@ -8454,21 +8919,27 @@ _COMPUTER_WAIT_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_WAIT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_WAIT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitConfig)
     obj.defer_loading = defer_loading
@@ -8488,21 +8959,27 @@ _COMPUTER_ZOOM_CONFIG_FIELDS: Final = frozenset(
 def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_ZOOM_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_ZOOM_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomConfig)
     obj.defer_loading = defer_loading
@@ -8533,47 +9010,56 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250124)
     obj.type = type_
@@ -8609,47 +9095,56 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250429)
     obj.type = type_
@@ -8686,52 +9181,62 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        if input_examples is not None:
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
-    max_characters = data.get("max_characters", UNSET)
-    if max_characters is not UNSET:
-        seen += 1
-        if max_characters is not None and type(max_characters) is not int:
-            raise DecodeError("an integer or null", max_characters).at_key("max_characters")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
+        max_characters = data.get("max_characters", UNSET)
+        if max_characters is not UNSET:
+            seen += 1
+            if max_characters is not None and type(max_characters) is not int:
+                raise DecodeError("an integer or null", max_characters).at_key("max_characters")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        max_characters = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250728)
     obj.type = type_
@@ -8771,68 +9276,80 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET:
-        seen += 1
-        if user_location is not None:
-            try:
-                user_location = decode_user_location(user_location, strict)
-            except DecodeError as error:
-                raise error.at_key("user_location")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        user_location = data.get("user_location", UNSET)
+        if user_location is not UNSET:
+            seen += 1
+            if user_location is not None:
+                try:
+                    user_location = decode_user_location(user_location, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_location")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        max_uses = UNSET
+        strict_ = UNSET
+        user_location = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20250305)
     obj.type = type_
@@ -8866,31 +9383,39 @@ def decode_user_location(data: Any, strict: bool) -> UserLocation:
     type_ = data.get("type", UNSET)
     if type_ != "approximate":
         raise DecodeError('"approximate"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    city = data.get("city", UNSET)
-    if city is not UNSET:
-        seen += 1
-        if city is not None and type(city) is not str:
-            raise DecodeError("a string or null", city).at_key("city")
-    country = data.get("country", UNSET)
-    if country is not UNSET:
-        seen += 1
-        if country is not None and type(country) is not str:
-            raise DecodeError("a string or null", country).at_key("country")
-    region = data.get("region", UNSET)
-    if region is not UNSET:
-        seen += 1
-        if region is not None and type(region) is not str:
-            raise DecodeError("a string or null", region).at_key("region")
-    timezone = data.get("timezone", UNSET)
-    if timezone is not UNSET:
-        seen += 1
-        if timezone is not None and type(timezone) is not str:
-            raise DecodeError("a string or null", timezone).at_key("timezone")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        city = data.get("city", UNSET)
+        if city is not UNSET:
+            seen += 1
+            if city is not None and type(city) is not str:
+                raise DecodeError("a string or null", city).at_key("city")
+        country = data.get("country", UNSET)
+        if country is not UNSET:
+            seen += 1
+            if country is not None and type(country) is not str:
+                raise DecodeError("a string or null", country).at_key("country")
+        region = data.get("region", UNSET)
+        if region is not UNSET:
+            seen += 1
+            if region is not None and type(region) is not str:
+                raise DecodeError("a string or null", region).at_key("region")
+        timezone = data.get("timezone", UNSET)
+        if timezone is not UNSET:
+            seen += 1
+            if timezone is not None and type(timezone) is not str:
+                raise DecodeError("a string or null", timezone).at_key("timezone")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _USER_LOCATION_FIELDS, strict)
     else:
-        extra = extra_fields(data, _USER_LOCATION_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        city = UNSET
+        country = UNSET
+        region = UNSET
+        timezone = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserLocation)
     obj.type = type_
@@ -8929,81 +9454,97 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    if len(data) == seen:
-        extra = {}
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20250910_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20250910_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        citations = UNSET
+        defer_loading = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        strict_ = UNSET
+        url_sources = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20250910)
     obj.type = type_
@@ -9034,39 +9575,46 @@ _WEB_FETCH_URL_SOURCES_FIELDS: Final = frozenset(
 def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    client_tool_results = data.get("client_tool_results", UNSET)
-    if client_tool_results is not UNSET:
-        seen += 1
-        if client_tool_results is not None:
-            try:
-                client_tool_results = decode_web_fetch_tool_result_url_source(
-                    client_tool_results, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("client_tool_results")
-    server_tool_results = data.get("server_tool_results", UNSET)
-    if server_tool_results is not UNSET:
-        seen += 1
-        if server_tool_results is not None:
-            try:
-                server_tool_results = decode_web_fetch_tool_result_url_source(
-                    server_tool_results, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("server_tool_results")
-    user_input = data.get("user_input", UNSET)
-    if user_input is not UNSET:
-        seen += 1
-        if user_input is not None:
-            try:
-                user_input = decode_web_fetch_user_input_url_source(user_input, strict)
-            except DecodeError as error:
-                raise error.at_key("user_input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        client_tool_results = data.get("client_tool_results", UNSET)
+        if client_tool_results is not UNSET:
+            seen += 1
+            if client_tool_results is not None:
+                try:
+                    client_tool_results = decode_web_fetch_tool_result_url_source(
+                        client_tool_results, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("client_tool_results")
+        server_tool_results = data.get("server_tool_results", UNSET)
+        if server_tool_results is not UNSET:
+            seen += 1
+            if server_tool_results is not None:
+                try:
+                    server_tool_results = decode_web_fetch_tool_result_url_source(
+                        server_tool_results, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("server_tool_results")
+        user_input = data.get("user_input", UNSET)
+        if user_input is not UNSET:
+            seen += 1
+            if user_input is not None:
+                try:
+                    user_input = decode_web_fetch_user_input_url_source(user_input, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_input")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        client_tool_results = UNSET
+        server_tool_results = UNSET
+        user_input = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSources)
     obj.client_tool_results = client_tool_results
@@ -9254,68 +9802,80 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET:
-        seen += 1
-        if user_location is not None:
-            try:
-                user_location = decode_user_location(user_location, strict)
-            except DecodeError as error:
-                raise error.at_key("user_location")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        user_location = data.get("user_location", UNSET)
+        if user_location is not UNSET:
+            seen += 1
+            if user_location is not None:
+                try:
+                    user_location = decode_user_location(user_location, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_location")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        max_uses = UNSET
+        strict_ = UNSET
+        user_location = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260209)
     obj.type = type_
@@ -9359,81 +9919,97 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    if len(data) == seen:
-        extra = {}
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20260209_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20260209_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        citations = UNSET
+        defer_loading = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        strict_ = UNSET
+        url_sources = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260209)
     obj.type = type_
@@ -9480,86 +10056,103 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    use_cache = data.get("use_cache", UNSET)
-    if use_cache is not UNSET:
-        seen += 1
-        if use_cache is not None and type(use_cache) is not bool:
-            raise DecodeError("true or false or null", use_cache).at_key("use_cache")
-    if len(data) == seen:
-        extra = {}
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        use_cache = data.get("use_cache", UNSET)
+        if use_cache is not UNSET:
+            seen += 1
+            if use_cache is not None and type(use_cache) is not bool:
+                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20260309_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20260309_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        citations = UNSET
+        defer_loading = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        strict_ = UNSET
+        url_sources = UNSET
+        use_cache = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260309)
     obj.type = type_
@@ -9605,78 +10198,91 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    response_inclusion = data.get("response_inclusion", UNSET)
-    if response_inclusion is not UNSET:
-        seen += 1
-        if response_inclusion is not None:
-            try:
-                response_inclusion = _tools_server.decode_server_tool_response_inclusion(
-                    response_inclusion, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("response_inclusion")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET:
-        seen += 1
-        if user_location is not None:
-            try:
-                user_location = decode_user_location(user_location, strict)
-            except DecodeError as error:
-                raise error.at_key("user_location")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        response_inclusion = data.get("response_inclusion", UNSET)
+        if response_inclusion is not UNSET:
+            seen += 1
+            if response_inclusion is not None:
+                try:
+                    response_inclusion = _tools_server.decode_server_tool_response_inclusion(
+                        response_inclusion, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("response_inclusion")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        user_location = data.get("user_location", UNSET)
+        if user_location is not UNSET:
+            seen += 1
+            if user_location is not None:
+                try:
+                    user_location = decode_user_location(user_location, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_location")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        max_uses = UNSET
+        response_inclusion = UNSET
+        strict_ = UNSET
+        user_location = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260318)
     obj.type = type_
@@ -9723,96 +10329,114 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
-            try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    response_inclusion = data.get("response_inclusion", UNSET)
-    if response_inclusion is not UNSET:
-        seen += 1
-        if response_inclusion is not None:
-            try:
-                response_inclusion = _tools_server.decode_server_tool_response_inclusion(
-                    response_inclusion, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("response_inclusion")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    use_cache = data.get("use_cache", UNSET)
-    if use_cache is not UNSET:
-        seen += 1
-        if use_cache is not None and type(use_cache) is not bool:
-            raise DecodeError("true or false or null", use_cache).at_key("use_cache")
-    if len(data) == seen:
-        extra = {}
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        response_inclusion = data.get("response_inclusion", UNSET)
+        if response_inclusion is not UNSET:
+            seen += 1
+            if response_inclusion is not None:
+                try:
+                    response_inclusion = _tools_server.decode_server_tool_response_inclusion(
+                        response_inclusion, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("response_inclusion")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        use_cache = data.get("use_cache", UNSET)
+        if use_cache is not UNSET:
+            seen += 1
+            if use_cache is not None and type(use_cache) is not bool:
+                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20260318_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20260318_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        cache_control = UNSET
+        citations = UNSET
+        defer_loading = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        response_inclusion = UNSET
+        strict_ = UNSET
+        url_sources = UNSET
+        use_cache = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260318)
     obj.type = type_
@@ -9863,59 +10487,70 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    caching = data.get("caching", UNSET)
-    if caching is not UNSET:
-        seen += 1
-        if caching is not None:
-            try:
-                caching = decode_cache_control_ephemeral(caching, strict)
-            except DecodeError as error:
-                raise error.at_key("caching")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    max_tokens = data.get("max_tokens", UNSET)
-    if max_tokens is not UNSET:
-        seen += 1
-        if max_tokens is not None and type(max_tokens) is not int:
-            raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        caching = data.get("caching", UNSET)
+        if caching is not UNSET:
+            seen += 1
+            if caching is not None:
+                try:
+                    caching = decode_cache_control_ephemeral(caching, strict)
+                except DecodeError as error:
+                    raise error.at_key("caching")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        max_tokens = data.get("max_tokens", UNSET)
+        if max_tokens is not UNSET:
+            seen += 1
+            if max_tokens is not None and type(max_tokens) is not int:
+                raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ADVISOR_TOOL20260301_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL20260301_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        caching = UNSET
+        defer_loading = UNSET
+        max_tokens = UNSET
+        max_uses = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorTool20260301)
     obj.type = type_
@@ -9955,39 +10590,47 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
     name = data.get("name", UNSET)
     if name != "tool_search_tool_bm25":
         raise DecodeError('"tool_search_tool_bm25"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolBm25_20251119)
     obj.type = type_
@@ -10023,39 +10666,47 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
     name = data.get("name", UNSET)
     if name != "tool_search_tool_regex":
         raise DecodeError('"tool_search_tool_regex"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        if allowed_callers is not None:
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if strict_ is not None and type(strict_) is not bool:
-            raise DecodeError("true or false or null", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolRegex20251119)
     obj.type = type_
@@ -10091,45 +10742,53 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
         mcp_server_name = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(mcp_server_name) is not str:
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = decode_cache_control_ephemeral(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    configs = data.get("configs", UNSET)
-    if configs is not UNSET:
-        seen += 1
-        if configs is not None:
-            try:
-                configs = decode_map(configs, decode_mcp_tool_config, strict)
-            except DecodeError as error:
-                raise error.at_key("configs")
-    default_config = data.get("default_config", UNSET)
-    if default_config is not UNSET:
-        seen += 1
-        if default_config is not None:
-            try:
-                default_config = decode_mcp_tool_default_config(default_config, strict)
-            except DecodeError as error:
-                raise error.at_key("default_config")
-    tools = data.get("tools", UNSET)
-    if tools is not UNSET:
-        seen += 1
-        if tools is not None:
-            try:
-                tools = decode_list(tools, decode_mcp_tool_param, strict)
-            except DecodeError as error:
-                raise error.at_key("tools")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        configs = data.get("configs", UNSET)
+        if configs is not UNSET:
+            seen += 1
+            if configs is not None:
+                try:
+                    configs = decode_map(configs, decode_mcp_tool_config, strict)
+                except DecodeError as error:
+                    raise error.at_key("configs")
+        default_config = data.get("default_config", UNSET)
+        if default_config is not UNSET:
+            seen += 1
+            if default_config is not None:
+                try:
+                    default_config = decode_mcp_tool_default_config(default_config, strict)
+                except DecodeError as error:
+                    raise error.at_key("default_config")
+        tools = data.get("tools", UNSET)
+        if tools is not UNSET:
+            seen += 1
+            if tools is not None:
+                try:
+                    tools = decode_list(tools, decode_mcp_tool_param, strict)
+                except DecodeError as error:
+                    raise error.at_key("tools")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOLSET_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOLSET_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        configs = UNSET
+        default_config = UNSET
+        tools = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolset)
     obj.type = type_
@@ -10153,21 +10812,27 @@ _MCP_TOOL_CONFIG_FIELDS: Final = frozenset(
 def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolConfig)
     obj.defer_loading = defer_loading
@@ -10187,21 +10852,27 @@ _MCP_TOOL_DEFAULT_CONFIG_FIELDS: Final = frozenset(
 def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultConfig:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        defer_loading = UNSET
+        enabled = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolDefaultConfig)
     obj.defer_loading = defer_loading
@@ -10228,20 +10899,25 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
-    description = data.get("description", UNSET)
-    if description is not UNSET:
-        seen += 1
-        if description is not None and type(description) is not str:
-            raise DecodeError("a string or null", description).at_key("description")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        description = data.get("description", UNSET)
+        if description is not UNSET:
+            seen += 1
+            if description is not None and type(description) is not str:
+                raise DecodeError("a string or null", description).at_key("description")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MCP_TOOL_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MCP_TOOL_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        description = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolParam)
     obj.name = name

@@ -4214,25 +4214,30 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_navigate_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateToolUseBlock)
     obj.type = type_
@@ -4261,18 +4266,23 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateInput)
     obj.url = url
@@ -4311,23 +4321,28 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserListTabsToolUseBlock)
     obj.type = type_
@@ -4370,23 +4385,28 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNewTabToolUseBlock)
     obj.type = type_
@@ -4431,25 +4451,30 @@ def decode_browser_switch_tab_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_switch_tab_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabToolUseBlock)
     obj.type = type_
@@ -4520,25 +4545,30 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_close_tab_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabToolUseBlock)
     obj.type = type_
@@ -4609,25 +4639,30 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_read_page_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageToolUseBlock)
     obj.type = type_
@@ -4653,34 +4688,42 @@ _BROWSER_READ_PAGE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    depth = data.get("depth", UNSET)
-    if depth is not UNSET:
-        seen += 1
-        if depth is not None and type(depth) is not int:
-            raise DecodeError("an integer or null", depth).at_key("depth")
-    filter = data.get("filter", UNSET)
-    if filter is not UNSET:
-        seen += 1
-        if filter is not None:
-            try:
-                filter = decode_browser_read_page_filter(filter, strict)
-            except DecodeError as error:
-                raise error.at_key("filter")
-    ref = data.get("ref", UNSET)
-    if ref is not UNSET:
-        seen += 1
-        if ref is not None and type(ref) is not str:
-            raise DecodeError("a string or null", ref).at_key("ref")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        depth = data.get("depth", UNSET)
+        if depth is not UNSET:
+            seen += 1
+            if depth is not None and type(depth) is not int:
+                raise DecodeError("an integer or null", depth).at_key("depth")
+        filter = data.get("filter", UNSET)
+        if filter is not UNSET:
+            seen += 1
+            if filter is not None:
+                try:
+                    filter = decode_browser_read_page_filter(filter, strict)
+                except DecodeError as error:
+                    raise error.at_key("filter")
+        ref = data.get("ref", UNSET)
+        if ref is not UNSET:
+            seen += 1
+            if ref is not None and type(ref) is not str:
+                raise DecodeError("a string or null", ref).at_key("ref")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        depth = UNSET
+        filter = UNSET
+        ref = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageInput)
     obj.depth = depth
@@ -4723,25 +4766,30 @@ def decode_browser_get_page_text_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_get_page_text_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextToolUseBlock)
     obj.type = type_
@@ -4764,16 +4812,21 @@ _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS: Final = frozenset(
 def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPageTextInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextInput)
     obj.tab_id = tab_id
@@ -4813,25 +4866,30 @@ def decode_browser_read_console_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_read_console_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleToolUseBlock)
     obj.type = type_
@@ -4854,16 +4912,21 @@ _BROWSER_READ_CONSOLE_INPUT_FIELDS: Final = frozenset(
 def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadConsoleInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleInput)
     obj.tab_id = tab_id
@@ -4903,25 +4966,30 @@ def decode_browser_read_network_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_read_network_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkToolUseBlock)
     obj.type = type_
@@ -4944,16 +5012,21 @@ _BROWSER_READ_NETWORK_INPUT_FIELDS: Final = frozenset(
 def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNetworkInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkInput)
     obj.tab_id = tab_id
@@ -4991,25 +5064,30 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_find_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindToolUseBlock)
     obj.type = type_
@@ -5038,18 +5116,23 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
         query = data["query"]
     except KeyError:
         raise missing_field(data, (("query", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(query) is not str:
         raise DecodeError("a string", query).at_key("query")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindInput)
     obj.query = query
@@ -5090,25 +5173,30 @@ def decode_browser_form_input_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_form_input_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputToolUseBlock)
     obj.type = type_
@@ -5141,7 +5229,6 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         raise missing_field(
             data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_ref_target(target, strict)
     except DecodeError as error:
@@ -5150,15 +5237,21 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         value_ = decode_browser_form_input_value(value_, strict)
     except DecodeError as error:
         raise error.at_key("value")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputInput)
     obj.target = target
@@ -5233,25 +5326,30 @@ def decode_browser_file_upload_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_file_upload_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadToolUseBlock)
     obj.type = type_
@@ -5282,36 +5380,43 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_ref_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    document_ids = data.get("document_ids", UNSET)
-    if document_ids is not UNSET:
-        seen += 1
-        if document_ids is not None:
-            try:
-                document_ids = decode_list(document_ids, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("document_ids")
-    paths = data.get("paths", UNSET)
-    if paths is not UNSET:
-        seen += 1
-        if paths is not None:
-            try:
-                paths = decode_list(paths, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("paths")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        document_ids = data.get("document_ids", UNSET)
+        if document_ids is not UNSET:
+            seen += 1
+            if document_ids is not None:
+                try:
+                    document_ids = decode_list(document_ids, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("document_ids")
+        paths = data.get("paths", UNSET)
+        if paths is not UNSET:
+            seen += 1
+            if paths is not None:
+                try:
+                    paths = decode_list(paths, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("paths")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        document_ids = UNSET
+        paths = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadInput)
     obj.target = target
@@ -5352,25 +5457,30 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_scroll_to_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToToolUseBlock)
     obj.type = type_
@@ -5399,20 +5509,25 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_ref_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToInput)
     obj.target = target
@@ -5453,25 +5568,30 @@ def decode_browser_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_screenshot_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotToolUseBlock)
     obj.type = type_
@@ -5494,16 +5614,21 @@ _BROWSER_SCREENSHOT_INPUT_FIELDS: Final = frozenset(
 def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreenshotInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotInput)
     obj.tab_id = tab_id
@@ -5541,25 +5666,30 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_zoom_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomToolUseBlock)
     obj.type = type_
@@ -5588,20 +5718,25 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
         region = data["region"]
     except KeyError:
         raise missing_field(data, (("region", "an array"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         region = decode_list(region, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("region")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomInput)
     obj.region = region
@@ -5642,25 +5777,30 @@ def decode_browser_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_left_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickToolUseBlock)
     obj.type = type_
@@ -5690,25 +5830,31 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET:
-        seen += 1
-        if modifiers is not None and type(modifiers) is not str:
-            raise DecodeError("a string or null", modifiers).at_key("modifiers")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        modifiers = data.get("modifiers", UNSET)
+        if modifiers is not UNSET:
+            seen += 1
+            if modifiers is not None and type(modifiers) is not str:
+                raise DecodeError("a string or null", modifiers).at_key("modifiers")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        modifiers = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickInput)
     obj.target = target
@@ -5788,25 +5934,30 @@ def decode_browser_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_right_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickToolUseBlock)
     obj.type = type_
@@ -5836,25 +5987,31 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET:
-        seen += 1
-        if modifiers is not None and type(modifiers) is not str:
-            raise DecodeError("a string or null", modifiers).at_key("modifiers")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        modifiers = data.get("modifiers", UNSET)
+        if modifiers is not UNSET:
+            seen += 1
+            if modifiers is not None and type(modifiers) is not str:
+                raise DecodeError("a string or null", modifiers).at_key("modifiers")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        modifiers = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickInput)
     obj.target = target
@@ -5896,25 +6053,30 @@ def decode_browser_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_middle_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickToolUseBlock)
     obj.type = type_
@@ -5944,25 +6106,31 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET:
-        seen += 1
-        if modifiers is not None and type(modifiers) is not str:
-            raise DecodeError("a string or null", modifiers).at_key("modifiers")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        modifiers = data.get("modifiers", UNSET)
+        if modifiers is not UNSET:
+            seen += 1
+            if modifiers is not None and type(modifiers) is not str:
+                raise DecodeError("a string or null", modifiers).at_key("modifiers")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        modifiers = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickInput)
     obj.target = target
@@ -6004,25 +6172,30 @@ def decode_browser_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_double_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickToolUseBlock)
     obj.type = type_
@@ -6052,25 +6225,31 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET:
-        seen += 1
-        if modifiers is not None and type(modifiers) is not str:
-            raise DecodeError("a string or null", modifiers).at_key("modifiers")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        modifiers = data.get("modifiers", UNSET)
+        if modifiers is not UNSET:
+            seen += 1
+            if modifiers is not None and type(modifiers) is not str:
+                raise DecodeError("a string or null", modifiers).at_key("modifiers")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        modifiers = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickInput)
     obj.target = target
@@ -6112,25 +6291,30 @@ def decode_browser_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_triple_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickToolUseBlock)
     obj.type = type_
@@ -6160,25 +6344,31 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    modifiers = data.get("modifiers", UNSET)
-    if modifiers is not UNSET:
-        seen += 1
-        if modifiers is not None and type(modifiers) is not str:
-            raise DecodeError("a string or null", modifiers).at_key("modifiers")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        modifiers = data.get("modifiers", UNSET)
+        if modifiers is not UNSET:
+            seen += 1
+            if modifiers is not None and type(modifiers) is not str:
+                raise DecodeError("a string or null", modifiers).at_key("modifiers")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        modifiers = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickInput)
     obj.target = target
@@ -6218,25 +6408,30 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_hover_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverToolUseBlock)
     obj.type = type_
@@ -6265,20 +6460,25 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_click_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverInput)
     obj.target = target
@@ -6319,25 +6519,30 @@ def decode_browser_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_left_click_drag_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragToolUseBlock)
     obj.type = type_
@@ -6368,7 +6573,6 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         from_ = decode_browser_coordinate_target(from_, strict)
     except DecodeError as error:
@@ -6377,15 +6581,21 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragInput)
     obj.from_ = from_
@@ -6427,25 +6637,30 @@ def decode_browser_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_left_mouse_down_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownToolUseBlock)
     obj.type = type_
@@ -6474,20 +6689,25 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownInput)
     obj.target = target
@@ -6528,25 +6748,30 @@ def decode_browser_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_left_mouse_up_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpToolUseBlock)
     obj.type = type_
@@ -6575,20 +6800,25 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpInput)
     obj.target = target
@@ -6629,25 +6859,30 @@ def decode_browser_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_mouse_move_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveToolUseBlock)
     obj.type = type_
@@ -6676,20 +6911,25 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
         target = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     try:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveInput)
     obj.target = target
@@ -6728,25 +6968,30 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_scroll_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToolUseBlock)
     obj.type = type_
@@ -6781,7 +7026,6 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
             data,
             (("scroll_direction", 'one of "up", "down", "left", "right"'), ("target", "an object")),
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
     except DecodeError as error:
@@ -6790,20 +7034,27 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
         target = decode_browser_coordinate_target(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
-    scroll_amount = data.get("scroll_amount", UNSET)
-    if scroll_amount is not UNSET:
-        seen += 1
-        if scroll_amount is not None and type(scroll_amount) is not int:
-            raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        scroll_amount = data.get("scroll_amount", UNSET)
+        if scroll_amount is not UNSET:
+            seen += 1
+            if scroll_amount is not None and type(scroll_amount) is not int:
+                raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        scroll_amount = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollInput)
     obj.scroll_direction = scroll_direction
@@ -6844,25 +7095,30 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_type_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeToolUseBlock)
     obj.type = type_
@@ -6891,18 +7147,23 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeInput)
     obj.text = text
@@ -6941,25 +7202,30 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyToolUseBlock)
     obj.type = type_
@@ -6989,23 +7255,29 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    repeat = data.get("repeat", UNSET)
-    if repeat is not UNSET:
-        seen += 1
-        if repeat is not None and type(repeat) is not int:
-            raise DecodeError("an integer or null", repeat).at_key("repeat")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        repeat = data.get("repeat", UNSET)
+        if repeat is not UNSET:
+            seen += 1
+            if repeat is not None and type(repeat) is not int:
+                raise DecodeError("an integer or null", repeat).at_key("repeat")
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        repeat = UNSET
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyInput)
     obj.text = text
@@ -7045,25 +7317,30 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_hold_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyToolUseBlock)
     obj.type = type_
@@ -7094,20 +7371,25 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"), ("text", "a string"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(duration) is not float and type(duration) is not int:
         raise DecodeError("a number", duration).at_key("duration")
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyInput)
     obj.duration = duration
@@ -7147,25 +7429,30 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_wait_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitToolUseBlock)
     obj.type = type_
@@ -7194,18 +7481,23 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(duration) is not float and type(duration) is not int:
         raise DecodeError("a number", duration).at_key("duration")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitInput)
     obj.duration = duration
@@ -7246,25 +7538,30 @@ def decode_browser_javascript_exec_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_browser_javascript_exec_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecToolUseBlock)
     obj.type = type_
@@ -7293,18 +7590,23 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    tab_id = data.get("tab_id", UNSET)
-    if tab_id is not UNSET:
-        seen += 1
-        if tab_id is not None and type(tab_id) is not str:
-            raise DecodeError("a string or null", tab_id).at_key("tab_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        tab_id = data.get("tab_id", UNSET)
+        if tab_id is not UNSET:
+            seen += 1
+            if tab_id is not None and type(tab_id) is not str:
+                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        tab_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecInput)
     obj.text = text
@@ -7343,25 +7645,30 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyToolUseBlock)
     obj.type = type_
@@ -7390,18 +7697,23 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(text) is not str:
         raise DecodeError("a string", text).at_key("text")
-    repeat = data.get("repeat", UNSET)
-    if repeat is not UNSET:
-        seen += 1
-        if repeat is not None and type(repeat) is not int:
-            raise DecodeError("an integer or null", repeat).at_key("repeat")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        repeat = data.get("repeat", UNSET)
+        if repeat is not UNSET:
+            seen += 1
+            if repeat is not None and type(repeat) is not int:
+                raise DecodeError("an integer or null", repeat).at_key("repeat")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        repeat = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyInput)
     obj.text = text
@@ -7440,25 +7752,30 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_hold_key_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyToolUseBlock)
     obj.type = type_
@@ -7534,25 +7851,30 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_type_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeToolUseBlock)
     obj.type = type_
@@ -7625,23 +7947,28 @@ def decode_computer_cursor_position_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerCursorPositionToolUseBlock)
     obj.type = type_
@@ -7686,25 +8013,30 @@ def decode_computer_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_mouse_move_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveToolUseBlock)
     obj.type = type_
@@ -7779,23 +8111,28 @@ def decode_computer_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseDownToolUseBlock)
     obj.type = type_
@@ -7840,23 +8177,28 @@ def decode_computer_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseUpToolUseBlock)
     obj.type = type_
@@ -7901,25 +8243,30 @@ def decode_computer_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_left_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickToolUseBlock)
     obj.type = type_
@@ -7943,24 +8290,30 @@ _COMPUTER_LEFT_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET:
-        seen += 1
-        if coordinate is not None:
-            try:
-                coordinate = decode_list(coordinate, decode_integer, strict)
-            except DecodeError as error:
-                raise error.at_key("coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        coordinate = data.get("coordinate", UNSET)
+        if coordinate is not UNSET:
+            seen += 1
+            if coordinate is not None:
+                try:
+                    coordinate = decode_list(coordinate, decode_integer, strict)
+                except DecodeError as error:
+                    raise error.at_key("coordinate")
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        coordinate = UNSET
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickInput)
     obj.coordinate = coordinate
@@ -8001,25 +8354,30 @@ def decode_computer_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_left_click_drag_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragToolUseBlock)
     obj.type = type_
@@ -8052,7 +8410,6 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         raise missing_field(
             data, (("coordinate", "an array"), ("start_coordinate", "an array"))
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         coordinate = decode_list(coordinate, decode_integer, strict)
     except DecodeError as error:
@@ -8061,15 +8418,21 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         start_coordinate = decode_list(start_coordinate, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("start_coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragInput)
     obj.coordinate = coordinate
@@ -8111,25 +8474,30 @@ def decode_computer_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_right_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickToolUseBlock)
     obj.type = type_
@@ -8153,24 +8521,30 @@ _COMPUTER_RIGHT_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET:
-        seen += 1
-        if coordinate is not None:
-            try:
-                coordinate = decode_list(coordinate, decode_integer, strict)
-            except DecodeError as error:
-                raise error.at_key("coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        coordinate = data.get("coordinate", UNSET)
+        if coordinate is not UNSET:
+            seen += 1
+            if coordinate is not None:
+                try:
+                    coordinate = decode_list(coordinate, decode_integer, strict)
+                except DecodeError as error:
+                    raise error.at_key("coordinate")
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        coordinate = UNSET
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickInput)
     obj.coordinate = coordinate
@@ -8211,25 +8585,30 @@ def decode_computer_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_middle_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickToolUseBlock)
     obj.type = type_
@@ -8253,24 +8632,30 @@ _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET:
-        seen += 1
-        if coordinate is not None:
-            try:
-                coordinate = decode_list(coordinate, decode_integer, strict)
-            except DecodeError as error:
-                raise error.at_key("coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        coordinate = data.get("coordinate", UNSET)
+        if coordinate is not UNSET:
+            seen += 1
+            if coordinate is not None:
+                try:
+                    coordinate = decode_list(coordinate, decode_integer, strict)
+                except DecodeError as error:
+                    raise error.at_key("coordinate")
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        coordinate = UNSET
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickInput)
     obj.coordinate = coordinate
@@ -8311,25 +8696,30 @@ def decode_computer_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_double_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickToolUseBlock)
     obj.type = type_
@@ -8353,24 +8743,30 @@ _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET:
-        seen += 1
-        if coordinate is not None:
-            try:
-                coordinate = decode_list(coordinate, decode_integer, strict)
-            except DecodeError as error:
-                raise error.at_key("coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        coordinate = data.get("coordinate", UNSET)
+        if coordinate is not UNSET:
+            seen += 1
+            if coordinate is not None:
+                try:
+                    coordinate = decode_list(coordinate, decode_integer, strict)
+                except DecodeError as error:
+                    raise error.at_key("coordinate")
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        coordinate = UNSET
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickInput)
     obj.coordinate = coordinate
@@ -8411,25 +8807,30 @@ def decode_computer_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_triple_click_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickToolUseBlock)
     obj.type = type_
@@ -8453,24 +8854,30 @@ _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS: Final = frozenset(
 def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET:
-        seen += 1
-        if coordinate is not None:
-            try:
-                coordinate = decode_list(coordinate, decode_integer, strict)
-            except DecodeError as error:
-                raise error.at_key("coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        coordinate = data.get("coordinate", UNSET)
+        if coordinate is not UNSET:
+            seen += 1
+            if coordinate is not None:
+                try:
+                    coordinate = decode_list(coordinate, decode_integer, strict)
+                except DecodeError as error:
+                    raise error.at_key("coordinate")
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        coordinate = UNSET
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickInput)
     obj.coordinate = coordinate
@@ -8509,25 +8916,30 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_scroll_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollToolUseBlock)
     obj.type = type_
@@ -8565,30 +8977,36 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
                 ("scroll_direction", 'one of "up", "down", "left", "right"'),
             ),
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(scroll_amount) is not int:
         raise DecodeError("an integer", scroll_amount).at_key("scroll_amount")
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
     except DecodeError as error:
         raise error.at_key("scroll_direction")
-    coordinate = data.get("coordinate", UNSET)
-    if coordinate is not UNSET:
-        seen += 1
-        if coordinate is not None:
-            try:
-                coordinate = decode_list(coordinate, decode_integer, strict)
-            except DecodeError as error:
-                raise error.at_key("coordinate")
-    text = data.get("text", UNSET)
-    if text is not UNSET:
-        seen += 1
-        if text is not None and type(text) is not str:
-            raise DecodeError("a string or null", text).at_key("text")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        coordinate = data.get("coordinate", UNSET)
+        if coordinate is not UNSET:
+            seen += 1
+            if coordinate is not None:
+                try:
+                    coordinate = decode_list(coordinate, decode_integer, strict)
+                except DecodeError as error:
+                    raise error.at_key("coordinate")
+        text = data.get("text", UNSET)
+        if text is not UNSET:
+            seen += 1
+            if text is not None and type(text) is not str:
+                raise DecodeError("a string or null", text).at_key("text")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        coordinate = UNSET
+        text = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollInput)
     obj.scroll_amount = scroll_amount
@@ -8629,25 +9047,30 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_wait_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitToolUseBlock)
     obj.type = type_
@@ -8720,23 +9143,28 @@ def decode_computer_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScreenshotToolUseBlock)
     obj.type = type_
@@ -8779,25 +9207,30 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(id) is not str:
         raise DecodeError("a string", id).at_key("id")
-    caller = data.get("caller", UNSET)
-    if caller is not UNSET:
-        seen += 1
-        if caller is not None:
-            try:
-                caller = _response.decode_tool_use_caller(caller, strict)
-            except DecodeError as error:
-                raise error.at_key("caller")
     try:
         input = decode_computer_zoom_input(input, strict)
     except DecodeError as error:
         raise error.at_key("input")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        caller = data.get("caller", UNSET)
+        if caller is not UNSET:
+            seen += 1
+            if caller is not None:
+                try:
+                    caller = _response.decode_tool_use_caller(caller, strict)
+                except DecodeError as error:
+                    raise error.at_key("caller")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caller = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomToolUseBlock)
     obj.type = type_

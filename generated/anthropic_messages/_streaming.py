@@ -802,7 +802,6 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         usage = data["usage"]
     except KeyError:
         raise missing_field(data, (("delta", "an object"), ("usage", "an object"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     try:
         delta = decode_message_delta(delta, strict)
     except DecodeError as error:
@@ -811,34 +810,41 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         usage = decode_message_delta_usage(usage, strict)
     except DecodeError as error:
         raise error.at_key("usage")
-    context_management = data.get("context_management", UNSET)
-    if context_management is not UNSET:
-        seen += 1
-        if context_management is not None:
-            try:
-                context_management = _response.decode_context_management_response(
-                    context_management, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("context_management")
-    input_transformations = data.get("input_transformations", UNSET)
-    if input_transformations is not UNSET:
-        seen += 1
-        if input_transformations is not None:
-            try:
-                input_transformations = decode_tagged_list(
-                    input_transformations,
-                    _response._INPUT_TRANSFORMATION_VARIANTS,
-                    "type",
-                    _response.decode_input_transformation,
-                    strict,
-                )
-            except DecodeError as error:
-                raise error.at_key("input_transformations")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        context_management = data.get("context_management", UNSET)
+        if context_management is not UNSET:
+            seen += 1
+            if context_management is not None:
+                try:
+                    context_management = _response.decode_context_management_response(
+                        context_management, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("context_management")
+        input_transformations = data.get("input_transformations", UNSET)
+        if input_transformations is not UNSET:
+            seen += 1
+            if input_transformations is not None:
+                try:
+                    input_transformations = decode_tagged_list(
+                        input_transformations,
+                        _response._INPUT_TRANSFORMATION_VARIANTS,
+                        "type",
+                        _response.decode_input_transformation,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("input_transformations")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        context_management = UNSET
+        input_transformations = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDeltaEvent)
     obj.type = type_
@@ -863,40 +869,48 @@ _MESSAGE_DELTA_FIELDS: Final = frozenset(
 def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    stop_reason = data.get("stop_reason", UNSET)
-    if stop_reason is not UNSET:
-        seen += 1
-        if stop_reason is not None:
-            try:
-                stop_reason = _response.decode_stop_reason(stop_reason, strict)
-            except DecodeError as error:
-                raise error.at_key("stop_reason")
-    stop_sequence = data.get("stop_sequence", UNSET)
-    if stop_sequence is not UNSET:
-        seen += 1
-        if stop_sequence is not None and type(stop_sequence) is not str:
-            raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
-    stop_details = data.get("stop_details", UNSET)
-    if stop_details is not UNSET:
-        seen += 1
-        if stop_details is not None:
-            try:
-                stop_details = _response.decode_stop_details(stop_details, strict)
-            except DecodeError as error:
-                raise error.at_key("stop_details")
-    container = data.get("container", UNSET)
-    if container is not UNSET:
-        seen += 1
-        if container is not None:
-            try:
-                container = _response.decode_container(container, strict)
-            except DecodeError as error:
-                raise error.at_key("container")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        stop_reason = data.get("stop_reason", UNSET)
+        if stop_reason is not UNSET:
+            seen += 1
+            if stop_reason is not None:
+                try:
+                    stop_reason = _response.decode_stop_reason(stop_reason, strict)
+                except DecodeError as error:
+                    raise error.at_key("stop_reason")
+        stop_sequence = data.get("stop_sequence", UNSET)
+        if stop_sequence is not UNSET:
+            seen += 1
+            if stop_sequence is not None and type(stop_sequence) is not str:
+                raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
+        stop_details = data.get("stop_details", UNSET)
+        if stop_details is not UNSET:
+            seen += 1
+            if stop_details is not None:
+                try:
+                    stop_details = _response.decode_stop_details(stop_details, strict)
+                except DecodeError as error:
+                    raise error.at_key("stop_details")
+        container = data.get("container", UNSET)
+        if container is not UNSET:
+            seen += 1
+            if container is not None:
+                try:
+                    container = _response.decode_container(container, strict)
+                except DecodeError as error:
+                    raise error.at_key("container")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        stop_reason = UNSET
+        stop_sequence = UNSET
+        stop_details = UNSET
+        container = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDelta)
     obj.stop_reason = stop_reason
@@ -929,72 +943,86 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         output_tokens = data["output_tokens"]
     except KeyError:
         raise missing_field(data, (("output_tokens", "an integer"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    input_tokens = data.get("input_tokens", UNSET)
-    if input_tokens is not UNSET:
-        seen += 1
-        if input_tokens is not None and type(input_tokens) is not int:
-            raise DecodeError("an integer or null", input_tokens).at_key("input_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-    if cache_creation_input_tokens is not UNSET:
-        seen += 1
-        if cache_creation_input_tokens is not None and type(cache_creation_input_tokens) is not int:
-            raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
-                "cache_creation_input_tokens"
-            )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-    if cache_read_input_tokens is not UNSET:
-        seen += 1
-        if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
-            raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
-                "cache_read_input_tokens"
-            )
-    server_tool_use = data.get("server_tool_use", UNSET)
-    if server_tool_use is not UNSET:
-        seen += 1
-        if server_tool_use is not None:
-            try:
-                server_tool_use = _usage.decode_server_tool_usage(server_tool_use, strict)
-            except DecodeError as error:
-                raise error.at_key("server_tool_use")
-    output_tokens_details = data.get("output_tokens_details", UNSET)
-    if output_tokens_details is not UNSET:
-        seen += 1
-        if output_tokens_details is not None:
-            try:
-                output_tokens_details = _usage.decode_output_tokens_details(
-                    output_tokens_details, strict
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        input_tokens = data.get("input_tokens", UNSET)
+        if input_tokens is not UNSET:
+            seen += 1
+            if input_tokens is not None and type(input_tokens) is not int:
+                raise DecodeError("an integer or null", input_tokens).at_key("input_tokens")
+        cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
+        if cache_creation_input_tokens is not UNSET:
+            seen += 1
+            if (
+                cache_creation_input_tokens is not None
+                and type(cache_creation_input_tokens) is not int
+            ):
+                raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
+                    "cache_creation_input_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("output_tokens_details")
-    iterations = data.get("iterations", UNSET)
-    if iterations is not UNSET:
-        seen += 1
-        if iterations is not None:
-            try:
-                iterations = decode_tagged_list(
-                    iterations,
-                    _usage._ITERATIONS_USAGE_ITEM_VARIANTS,
-                    "type",
-                    _usage.decode_iterations_usage_item,
-                    strict,
+        cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
+        if cache_read_input_tokens is not UNSET:
+            seen += 1
+            if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
+                raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
+                    "cache_read_input_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("iterations")
-    fallback_credit = data.get("fallback_credit", UNSET)
-    if fallback_credit is not UNSET:
-        seen += 1
-        if fallback_credit is not None:
-            try:
-                fallback_credit = _usage.decode_fallback_credit_usage(fallback_credit, strict)
-            except DecodeError as error:
-                raise error.at_key("fallback_credit")
-    if len(data) == seen:
-        extra = {}
+        server_tool_use = data.get("server_tool_use", UNSET)
+        if server_tool_use is not UNSET:
+            seen += 1
+            if server_tool_use is not None:
+                try:
+                    server_tool_use = _usage.decode_server_tool_usage(server_tool_use, strict)
+                except DecodeError as error:
+                    raise error.at_key("server_tool_use")
+        output_tokens_details = data.get("output_tokens_details", UNSET)
+        if output_tokens_details is not UNSET:
+            seen += 1
+            if output_tokens_details is not None:
+                try:
+                    output_tokens_details = _usage.decode_output_tokens_details(
+                        output_tokens_details, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("output_tokens_details")
+        iterations = data.get("iterations", UNSET)
+        if iterations is not UNSET:
+            seen += 1
+            if iterations is not None:
+                try:
+                    iterations = decode_tagged_list(
+                        iterations,
+                        _usage._ITERATIONS_USAGE_ITEM_VARIANTS,
+                        "type",
+                        _usage.decode_iterations_usage_item,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("iterations")
+        fallback_credit = data.get("fallback_credit", UNSET)
+        if fallback_credit is not UNSET:
+            seen += 1
+            if fallback_credit is not None:
+                try:
+                    fallback_credit = _usage.decode_fallback_credit_usage(fallback_credit, strict)
+                except DecodeError as error:
+                    raise error.at_key("fallback_credit")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        input_tokens = UNSET
+        cache_creation_input_tokens = UNSET
+        cache_read_input_tokens = UNSET
+        server_tool_use = UNSET
+        output_tokens_details = UNSET
+        iterations = UNSET
+        fallback_credit = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDeltaUsage)
     obj.output_tokens = output_tokens
@@ -1192,20 +1220,25 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
         error_ = data["error"]
     except KeyError:
         raise missing_field(data, (("error", "an object"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         error_ = _errors.decode_error_object(error_, strict)
     except DecodeError as error:
         raise error.at_key("error")
-    request_id = data.get("request_id", UNSET)
-    if request_id is not UNSET:
-        seen += 1
-        if request_id is not None and type(request_id) is not str:
-            raise DecodeError("a string or null", request_id).at_key("request_id")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        request_id = data.get("request_id", UNSET)
+        if request_id is not UNSET:
+            seen += 1
+            if request_id is not None and type(request_id) is not str:
+                raise DecodeError("a string or null", request_id).at_key("request_id")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        request_id = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorEvent)
     obj.type = type_
@@ -1336,18 +1369,23 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
         thinking = data["thinking"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(thinking) is not str:
         raise DecodeError("a string", thinking).at_key("thinking")
-    estimated_tokens = data.get("estimated_tokens", UNSET)
-    if estimated_tokens is not UNSET:
-        seen += 1
-        if estimated_tokens is not None and type(estimated_tokens) is not int:
-            raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        estimated_tokens = data.get("estimated_tokens", UNSET)
+        if estimated_tokens is not UNSET:
+            seen += 1
+            if estimated_tokens is not None and type(estimated_tokens) is not int:
+                raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict)
     else:
-        extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        estimated_tokens = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDelta)
     obj.type = type_
@@ -1405,21 +1443,27 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
     type_ = data.get("type", UNSET)
     if type_ != "compaction_delta":
         raise DecodeError('"compaction_delta"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    content = data.get("content", UNSET)
-    if content is not UNSET:
-        seen += 1
-        if content is not None and type(content) is not str:
-            raise DecodeError("a string or null", content).at_key("content")
-    encrypted_content = data.get("encrypted_content", UNSET)
-    if encrypted_content is not UNSET:
-        seen += 1
-        if encrypted_content is not None and type(encrypted_content) is not str:
-            raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        content = data.get("content", UNSET)
+        if content is not UNSET:
+            seen += 1
+            if content is not None and type(content) is not str:
+                raise DecodeError("a string or null", content).at_key("content")
+        encrypted_content = data.get("encrypted_content", UNSET)
+        if encrypted_content is not UNSET:
+            seen += 1
+            if encrypted_content is not None and type(encrypted_content) is not str:
+                raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        content = UNSET
+        encrypted_content = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionContentBlockDelta)
     obj.type = type_

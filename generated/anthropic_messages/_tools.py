@@ -1052,64 +1052,78 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ is not None and type_ != "custom":
-            raise DecodeError('"custom" or null', type_).at_key("type")
     if type(name) is not str:
         raise DecodeError("a string", name).at_key("name")
-    description = data.get("description", UNSET)
-    if description is not UNSET:
-        seen += 1
-        if type(description) is not str:
-            raise DecodeError("a string", description).at_key("description")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ is not None and type_ != "custom":
+                raise DecodeError('"custom" or null', type_).at_key("type")
+        description = data.get("description", UNSET)
+        if description is not UNSET:
+            seen += 1
+            if type(description) is not str:
+                raise DecodeError("a string", description).at_key("description")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    eager_input_streaming = data.get("eager_input_streaming", UNSET)
-    if eager_input_streaming is not UNSET:
-        seen += 1
-        if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
-            raise DecodeError("true or false or null", eager_input_streaming).at_key(
-                "eager_input_streaming"
-            )
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        eager_input_streaming = data.get("eager_input_streaming", UNSET)
+        if eager_input_streaming is not UNSET:
+            seen += 1
+            if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
+                raise DecodeError("true or false or null", eager_input_streaming).at_key(
+                    "eager_input_streaming"
+                )
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        type_ = UNSET
+        description = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        eager_input_streaming = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Tool)
     obj.type = type_
@@ -1148,43 +1162,54 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_BASH20241022_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_BASH20241022_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20241022Param)
     obj.type = type_
@@ -1220,43 +1245,54 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     name = data.get("name", UNSET)
     if name != "bash":
         raise DecodeError('"bash"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_BASH20250124_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_BASH20250124_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20250124Param)
     obj.type = type_
@@ -1292,43 +1328,54 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20241022Param)
     obj.type = type_
@@ -1364,43 +1411,54 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250124Param)
     obj.type = type_
@@ -1436,43 +1494,54 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250429Param)
     obj.type = type_
@@ -1509,48 +1578,60 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
     name = data.get("name", UNSET)
     if name != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    max_characters = data.get("max_characters", UNSET)
-    if max_characters is not UNSET:
-        seen += 1
-        if max_characters is not None and type(max_characters) is not int:
-            raise DecodeError("an integer or null", max_characters).at_key("max_characters")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        max_characters = data.get("max_characters", UNSET)
+        if max_characters is not UNSET:
+            seen += 1
+            if max_characters is not None and type(max_characters) is not int:
+                raise DecodeError("an integer or null", max_characters).at_key("max_characters")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        max_characters = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250728Param)
     obj.type = type_
@@ -1598,52 +1679,64 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    display_number = data.get("display_number", UNSET)
-    if display_number is not UNSET:
-        seen += 1
-        if display_number is not None and type(display_number) is not int:
-            raise DecodeError("an integer or null", display_number).at_key("display_number")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        display_number = data.get("display_number", UNSET)
+        if display_number is not UNSET:
+            seen += 1
+            if display_number is not None and type(display_number) is not int:
+                raise DecodeError("an integer or null", display_number).at_key("display_number")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        display_number = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20241022Param)
     obj.type = type_
@@ -1693,52 +1786,64 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    display_number = data.get("display_number", UNSET)
-    if display_number is not UNSET:
-        seen += 1
-        if display_number is not None and type(display_number) is not int:
-            raise DecodeError("an integer or null", display_number).at_key("display_number")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        display_number = data.get("display_number", UNSET)
+        if display_number is not UNSET:
+            seen += 1
+            if display_number is not None and type(display_number) is not int:
+                raise DecodeError("an integer or null", display_number).at_key("display_number")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        display_number = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20250124Param)
     obj.type = type_
@@ -1789,57 +1894,70 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    seen = 4  # members read so far; fewer than len(data) means unknown ones
     if type(display_width_px) is not int:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if type(display_height_px) is not int:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    display_number = data.get("display_number", UNSET)
-    if display_number is not UNSET:
-        seen += 1
-        if display_number is not None and type(display_number) is not int:
-            raise DecodeError("an integer or null", display_number).at_key("display_number")
-    enable_zoom = data.get("enable_zoom", UNSET)
-    if enable_zoom is not UNSET:
-        seen += 1
-        if type(enable_zoom) is not bool:
-            raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 4:
+        seen = 4  # members read so far; fewer than len(data) means unknown ones
+        display_number = data.get("display_number", UNSET)
+        if display_number is not UNSET:
+            seen += 1
+            if display_number is not None and type(display_number) is not int:
+                raise DecodeError("an integer or null", display_number).at_key("display_number")
+        enable_zoom = data.get("enable_zoom", UNSET)
+        if enable_zoom is not UNSET:
+            seen += 1
+            if type(enable_zoom) is not bool:
+                raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        display_number = UNSET
+        enable_zoom = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20251124Param)
     obj.type = type_
@@ -1879,43 +1997,54 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
     name = data.get("name", UNSET)
     if name != "memory":
         raise DecodeError('"memory"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    input_examples = data.get("input_examples", UNSET)
-    if input_examples is not UNSET:
-        seen += 1
-        try:
-            input_examples = decode_list(input_examples, map_of(decode_any), strict)
-        except DecodeError as error:
-            raise error.at_key("input_examples")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        input_examples = data.get("input_examples", UNSET)
+        if input_examples is not UNSET:
+            seen += 1
+            try:
+                input_examples = decode_list(input_examples, map_of(decode_any), strict)
+            except DecodeError as error:
+                raise error.at_key("input_examples")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MEMORY_TOOL20250818_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MEMORY_TOOL20250818_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        input_examples = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MemoryTool20250818Param)
     obj.type = type_

@@ -1679,38 +1679,48 @@ def decode_code_execution_tool20250522_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250522Param)
     obj.type = type_
@@ -1746,38 +1756,48 @@ def decode_code_execution_tool20250825_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250825Param)
     obj.type = type_
@@ -1813,38 +1833,48 @@ def decode_code_execution_tool20260120_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260120Param)
     obj.type = type_
@@ -1880,38 +1910,48 @@ def decode_code_execution_tool20260521_param(
     name = data.get("name", UNSET)
     if name != "code_execution":
         raise DecodeError('"code_execution"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260521Param)
     obj.type = type_
@@ -1949,67 +1989,81 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        user_location = data.get("user_location", UNSET)
+        if user_location is not UNSET:
+            seen += 1
+            if user_location is not None:
+                try:
+                    user_location = decode_user_location_param(user_location, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_location")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET:
-        seen += 1
-        if user_location is not None:
-            try:
-                user_location = decode_user_location_param(user_location, strict)
-            except DecodeError as error:
-                raise error.at_key("user_location")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        max_uses = UNSET
+        user_location = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20250305Param)
     obj.type = type_
@@ -2051,67 +2105,81 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        user_location = data.get("user_location", UNSET)
+        if user_location is not UNSET:
+            seen += 1
+            if user_location is not None:
+                try:
+                    user_location = decode_user_location_param(user_location, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_location")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET:
-        seen += 1
-        if user_location is not None:
-            try:
-                user_location = decode_user_location_param(user_location, strict)
-            except DecodeError as error:
-                raise error.at_key("user_location")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        max_uses = UNSET
+        user_location = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260209Param)
     obj.type = type_
@@ -2154,74 +2222,91 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
     name = data.get("name", UNSET)
     if name != "web_search":
         raise DecodeError('"web_search"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        user_location = data.get("user_location", UNSET)
+        if user_location is not UNSET:
+            seen += 1
+            if user_location is not None:
+                try:
+                    user_location = decode_user_location_param(user_location, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_location")
+        response_inclusion = data.get("response_inclusion", UNSET)
+        if response_inclusion is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                response_inclusion = decode_server_tool_response_inclusion(
+                    response_inclusion, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
+                raise error.at_key("response_inclusion")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    user_location = data.get("user_location", UNSET)
-    if user_location is not UNSET:
-        seen += 1
-        if user_location is not None:
-            try:
-                user_location = decode_user_location_param(user_location, strict)
-            except DecodeError as error:
-                raise error.at_key("user_location")
-    response_inclusion = data.get("response_inclusion", UNSET)
-    if response_inclusion is not UNSET:
-        seen += 1
-        try:
-            response_inclusion = decode_server_tool_response_inclusion(response_inclusion, strict)
-        except DecodeError as error:
-            raise error.at_key("response_inclusion")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        max_uses = UNSET
+        user_location = UNSET
+        response_inclusion = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260318Param)
     obj.type = type_
@@ -2256,31 +2341,39 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
     type_ = data.get("type", UNSET)
     if type_ != "approximate":
         raise DecodeError('"approximate"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    city = data.get("city", UNSET)
-    if city is not UNSET:
-        seen += 1
-        if city is not None and type(city) is not str:
-            raise DecodeError("a string or null", city).at_key("city")
-    region = data.get("region", UNSET)
-    if region is not UNSET:
-        seen += 1
-        if region is not None and type(region) is not str:
-            raise DecodeError("a string or null", region).at_key("region")
-    country = data.get("country", UNSET)
-    if country is not UNSET:
-        seen += 1
-        if country is not None and type(country) is not str:
-            raise DecodeError("a string or null", country).at_key("country")
-    timezone = data.get("timezone", UNSET)
-    if timezone is not UNSET:
-        seen += 1
-        if timezone is not None and type(timezone) is not str:
-            raise DecodeError("a string or null", timezone).at_key("timezone")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        city = data.get("city", UNSET)
+        if city is not UNSET:
+            seen += 1
+            if city is not None and type(city) is not str:
+                raise DecodeError("a string or null", city).at_key("city")
+        region = data.get("region", UNSET)
+        if region is not UNSET:
+            seen += 1
+            if region is not None and type(region) is not str:
+                raise DecodeError("a string or null", region).at_key("region")
+        country = data.get("country", UNSET)
+        if country is not UNSET:
+            seen += 1
+            if country is not None and type(country) is not str:
+                raise DecodeError("a string or null", country).at_key("country")
+        timezone = data.get("timezone", UNSET)
+        if timezone is not UNSET:
+            seen += 1
+            if timezone is not None and type(timezone) is not str:
+                raise DecodeError("a string or null", timezone).at_key("timezone")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _USER_LOCATION_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _USER_LOCATION_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        city = UNSET
+        region = UNSET
+        country = UNSET
+        timezone = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserLocationParam)
     obj.type = type_
@@ -2319,80 +2412,98 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
+                )
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20250910_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20250910_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        citations = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        url_sources = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20250910Param)
     obj.type = type_
@@ -2438,80 +2549,98 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
+                )
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20260209_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20260209_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        citations = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        url_sources = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260209Param)
     obj.type = type_
@@ -2558,85 +2687,104 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
+                )
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        use_cache = data.get("use_cache", UNSET)
+        if use_cache is not UNSET:
+            seen += 1
+            if type(use_cache) is not bool:
+                raise DecodeError("true or false", use_cache).at_key("use_cache")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
-            try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    use_cache = data.get("use_cache", UNSET)
-    if use_cache is not UNSET:
-        seen += 1
-        if type(use_cache) is not bool:
-            raise DecodeError("true or false", use_cache).at_key("use_cache")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20260309_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20260309_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        citations = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        url_sources = UNSET
+        use_cache = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260309Param)
     obj.type = type_
@@ -2685,92 +2833,114 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
     name = data.get("name", UNSET)
     if name != "web_fetch":
         raise DecodeError('"web_fetch"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_domains = data.get("allowed_domains", UNSET)
-    if allowed_domains is not UNSET:
-        seen += 1
-        if allowed_domains is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_domains = data.get("allowed_domains", UNSET)
+        if allowed_domains is not UNSET:
+            seen += 1
+            if allowed_domains is not None:
+                try:
+                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("allowed_domains")
+        blocked_domains = data.get("blocked_domains", UNSET)
+        if blocked_domains is not UNSET:
+            seen += 1
+            if blocked_domains is not None:
+                try:
+                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("blocked_domains")
+        citations = data.get("citations", UNSET)
+        if citations is not UNSET:
+            seen += 1
+            if citations is not None:
+                try:
+                    citations = _content.decode_citations_config_param(citations, strict)
+                except DecodeError as error:
+                    raise error.at_key("citations")
+        max_content_tokens = data.get("max_content_tokens", UNSET)
+        if max_content_tokens is not UNSET:
+            seen += 1
+            if max_content_tokens is not None and type(max_content_tokens) is not int:
+                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                    "max_content_tokens"
+                )
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        url_sources = data.get("url_sources", UNSET)
+        if url_sources is not UNSET:
+            seen += 1
+            if url_sources is not None:
+                try:
+                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                except DecodeError as error:
+                    raise error.at_key("url_sources")
+        use_cache = data.get("use_cache", UNSET)
+        if use_cache is not UNSET:
+            seen += 1
+            if type(use_cache) is not bool:
+                raise DecodeError("true or false", use_cache).at_key("use_cache")
+        response_inclusion = data.get("response_inclusion", UNSET)
+        if response_inclusion is not UNSET:
+            seen += 1
             try:
-                allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                response_inclusion = decode_server_tool_response_inclusion(
+                    response_inclusion, strict
+                )
             except DecodeError as error:
-                raise error.at_key("allowed_domains")
-    blocked_domains = data.get("blocked_domains", UNSET)
-    if blocked_domains is not UNSET:
-        seen += 1
-        if blocked_domains is not None:
+                raise error.at_key("response_inclusion")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("blocked_domains")
-    citations = data.get("citations", UNSET)
-    if citations is not UNSET:
-        seen += 1
-        if citations is not None:
-            try:
-                citations = _content.decode_citations_config_param(citations, strict)
-            except DecodeError as error:
-                raise error.at_key("citations")
-    max_content_tokens = data.get("max_content_tokens", UNSET)
-    if max_content_tokens is not UNSET:
-        seen += 1
-        if max_content_tokens is not None and type(max_content_tokens) is not int:
-            raise DecodeError("an integer or null", max_content_tokens).at_key("max_content_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    url_sources = data.get("url_sources", UNSET)
-    if url_sources is not UNSET:
-        seen += 1
-        if url_sources is not None:
-            try:
-                url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
-            except DecodeError as error:
-                raise error.at_key("url_sources")
-    use_cache = data.get("use_cache", UNSET)
-    if use_cache is not UNSET:
-        seen += 1
-        if type(use_cache) is not bool:
-            raise DecodeError("true or false", use_cache).at_key("use_cache")
-    response_inclusion = data.get("response_inclusion", UNSET)
-    if response_inclusion is not UNSET:
-        seen += 1
-        try:
-            response_inclusion = decode_server_tool_response_inclusion(response_inclusion, strict)
-        except DecodeError as error:
-            raise error.at_key("response_inclusion")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_TOOL20260318_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL20260318_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_domains = UNSET
+        blocked_domains = UNSET
+        citations = UNSET
+        max_content_tokens = UNSET
+        max_uses = UNSET
+        url_sources = UNSET
+        use_cache = UNSET
+        response_inclusion = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260318Param)
     obj.type = type_
@@ -2803,32 +2973,39 @@ _WEB_FETCH_URL_SOURCES_PARAM_FIELDS: Final = frozenset(
 def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSourcesParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    user_input = data.get("user_input", UNSET)
-    if user_input is not UNSET:
-        seen += 1
-        try:
-            user_input = decode_web_fetch_user_input_source_param(user_input, strict)
-        except DecodeError as error:
-            raise error.at_key("user_input")
-    client_tool_results = data.get("client_tool_results", UNSET)
-    if client_tool_results is not UNSET:
-        seen += 1
-        try:
-            client_tool_results = decode_web_fetch_url_source_param(client_tool_results, strict)
-        except DecodeError as error:
-            raise error.at_key("client_tool_results")
-    server_tool_results = data.get("server_tool_results", UNSET)
-    if server_tool_results is not UNSET:
-        seen += 1
-        try:
-            server_tool_results = decode_web_fetch_url_source_param(server_tool_results, strict)
-        except DecodeError as error:
-            raise error.at_key("server_tool_results")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        user_input = data.get("user_input", UNSET)
+        if user_input is not UNSET:
+            seen += 1
+            try:
+                user_input = decode_web_fetch_user_input_source_param(user_input, strict)
+            except DecodeError as error:
+                raise error.at_key("user_input")
+        client_tool_results = data.get("client_tool_results", UNSET)
+        if client_tool_results is not UNSET:
+            seen += 1
+            try:
+                client_tool_results = decode_web_fetch_url_source_param(client_tool_results, strict)
+            except DecodeError as error:
+                raise error.at_key("client_tool_results")
+        server_tool_results = data.get("server_tool_results", UNSET)
+        if server_tool_results is not UNSET:
+            seen += 1
+            try:
+                server_tool_results = decode_web_fetch_url_source_param(server_tool_results, strict)
+            except DecodeError as error:
+                raise error.at_key("server_tool_results")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        user_input = UNSET
+        client_tool_results = UNSET
+        server_tool_results = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourcesParam)
     obj.user_input = user_input
@@ -3018,38 +3195,48 @@ def decode_tool_search_tool_bm25_20251119_param(
     name = data.get("name", UNSET)
     if name != "tool_search_tool_bm25":
         raise DecodeError('"tool_search_tool_bm25"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolBm25_20251119Param)
     obj.type = type_
@@ -3087,38 +3274,48 @@ def decode_tool_search_tool_regex20251119_param(
     name = data.get("name", UNSET)
     if name != "tool_search_tool_regex":
         raise DecodeError('"tool_search_tool_regex"', name).at_key("name")
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolRegex20251119Param)
     obj.type = type_
@@ -3161,58 +3358,71 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
-    caching = data.get("caching", UNSET)
-    if caching is not UNSET:
-        seen += 1
-        if caching is not None:
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        caching = data.get("caching", UNSET)
+        if caching is not UNSET:
+            seen += 1
+            if caching is not None:
+                try:
+                    caching = _content.decode_cache_control_ephemeral_param(caching, strict)
+                except DecodeError as error:
+                    raise error.at_key("caching")
+        max_tokens = data.get("max_tokens", UNSET)
+        if max_tokens is not UNSET:
+            seen += 1
+            if max_tokens is not None and type(max_tokens) is not int:
+                raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
+        max_uses = data.get("max_uses", UNSET)
+        if max_uses is not UNSET:
+            seen += 1
+            if max_uses is not None and type(max_uses) is not int:
+                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+        allowed_callers = data.get("allowed_callers", UNSET)
+        if allowed_callers is not UNSET:
+            seen += 1
             try:
-                caching = _content.decode_cache_control_ephemeral_param(caching, strict)
+                allowed_callers = decode_list(
+                    allowed_callers, _tools.decode_tool_allowed_caller, strict
+                )
             except DecodeError as error:
-                raise error.at_key("caching")
-    max_tokens = data.get("max_tokens", UNSET)
-    if max_tokens is not UNSET:
-        seen += 1
-        if max_tokens is not None and type(max_tokens) is not int:
-            raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
-    max_uses = data.get("max_uses", UNSET)
-    if max_uses is not UNSET:
-        seen += 1
-        if max_uses is not None and type(max_uses) is not int:
-            raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-    allowed_callers = data.get("allowed_callers", UNSET)
-    if allowed_callers is not UNSET:
-        seen += 1
-        try:
-            allowed_callers = decode_list(
-                allowed_callers, _tools.decode_tool_allowed_caller, strict
-            )
-        except DecodeError as error:
-            raise error.at_key("allowed_callers")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if type(defer_loading) is not bool:
-            raise DecodeError("true or false", defer_loading).at_key("defer_loading")
-    strict_ = data.get("strict", UNSET)
-    if strict_ is not UNSET:
-        seen += 1
-        if type(strict_) is not bool:
-            raise DecodeError("true or false", strict_).at_key("strict")
-    if len(data) == seen:
-        extra = {}
+                raise error.at_key("allowed_callers")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if type(defer_loading) is not bool:
+                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+        strict_ = data.get("strict", UNSET)
+        if strict_ is not UNSET:
+            seen += 1
+            if type(strict_) is not bool:
+                raise DecodeError("true or false", strict_).at_key("strict")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ADVISOR_TOOL20260301_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL20260301_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        caching = UNSET
+        max_tokens = UNSET
+        max_uses = UNSET
+        allowed_callers = UNSET
+        cache_control = UNSET
+        defer_loading = UNSET
+        strict_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorTool20260301Param)
     obj.type = type_

@@ -836,27 +836,35 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
     type_ = data.get("type", UNSET)
     if type_ != "browser_toolset_20260801":
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    configs = data.get("configs", UNSET)
-    if configs is not UNSET:
-        seen += 1
-        if configs is not None:
-            try:
-                configs = decode_browser_toolset_configs_param(configs, strict)
-            except DecodeError as error:
-                raise error.at_key("configs")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        configs = data.get("configs", UNSET)
+        if configs is not UNSET:
+            seen += 1
+            if configs is not None:
+                try:
+                    configs = decode_browser_toolset_configs_param(configs, strict)
+                except DecodeError as error:
+                    raise error.at_key("configs")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        configs = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolset20260801Param)
     obj.type = type_
@@ -906,259 +914,294 @@ _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS: Final = frozenset(
 def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserToolsetConfigsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    close_tab = data.get("close_tab", UNSET)
-    if close_tab is not UNSET:
-        seen += 1
-        if close_tab is not None:
-            try:
-                close_tab = decode_toolset_member_config_param(close_tab, strict)
-            except DecodeError as error:
-                raise error.at_key("close_tab")
-    double_click = data.get("double_click", UNSET)
-    if double_click is not UNSET:
-        seen += 1
-        if double_click is not None:
-            try:
-                double_click = decode_toolset_member_config_param(double_click, strict)
-            except DecodeError as error:
-                raise error.at_key("double_click")
-    file_upload = data.get("file_upload", UNSET)
-    if file_upload is not UNSET:
-        seen += 1
-        if file_upload is not None:
-            try:
-                file_upload = decode_toolset_member_config_param(file_upload, strict)
-            except DecodeError as error:
-                raise error.at_key("file_upload")
-    find = data.get("find", UNSET)
-    if find is not UNSET:
-        seen += 1
-        if find is not None:
-            try:
-                find = decode_toolset_member_config_param(find, strict)
-            except DecodeError as error:
-                raise error.at_key("find")
-    form_input = data.get("form_input", UNSET)
-    if form_input is not UNSET:
-        seen += 1
-        if form_input is not None:
-            try:
-                form_input = decode_toolset_member_config_param(form_input, strict)
-            except DecodeError as error:
-                raise error.at_key("form_input")
-    get_page_text = data.get("get_page_text", UNSET)
-    if get_page_text is not UNSET:
-        seen += 1
-        if get_page_text is not None:
-            try:
-                get_page_text = decode_toolset_member_config_param(get_page_text, strict)
-            except DecodeError as error:
-                raise error.at_key("get_page_text")
-    hold_key = data.get("hold_key", UNSET)
-    if hold_key is not UNSET:
-        seen += 1
-        if hold_key is not None:
-            try:
-                hold_key = decode_toolset_member_config_param(hold_key, strict)
-            except DecodeError as error:
-                raise error.at_key("hold_key")
-    hover = data.get("hover", UNSET)
-    if hover is not UNSET:
-        seen += 1
-        if hover is not None:
-            try:
-                hover = decode_toolset_member_config_param(hover, strict)
-            except DecodeError as error:
-                raise error.at_key("hover")
-    javascript_exec = data.get("javascript_exec", UNSET)
-    if javascript_exec is not UNSET:
-        seen += 1
-        if javascript_exec is not None:
-            try:
-                javascript_exec = decode_toolset_member_config_param(javascript_exec, strict)
-            except DecodeError as error:
-                raise error.at_key("javascript_exec")
-    key_ = data.get("key", UNSET)
-    if key_ is not UNSET:
-        seen += 1
-        if key_ is not None:
-            try:
-                key_ = decode_toolset_member_config_param(key_, strict)
-            except DecodeError as error:
-                raise error.at_key("key")
-    left_click = data.get("left_click", UNSET)
-    if left_click is not UNSET:
-        seen += 1
-        if left_click is not None:
-            try:
-                left_click = decode_toolset_member_config_param(left_click, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click")
-    left_click_drag = data.get("left_click_drag", UNSET)
-    if left_click_drag is not UNSET:
-        seen += 1
-        if left_click_drag is not None:
-            try:
-                left_click_drag = decode_toolset_member_config_param(left_click_drag, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click_drag")
-    left_mouse_down = data.get("left_mouse_down", UNSET)
-    if left_mouse_down is not UNSET:
-        seen += 1
-        if left_mouse_down is not None:
-            try:
-                left_mouse_down = decode_toolset_member_config_param(left_mouse_down, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_down")
-    left_mouse_up = data.get("left_mouse_up", UNSET)
-    if left_mouse_up is not UNSET:
-        seen += 1
-        if left_mouse_up is not None:
-            try:
-                left_mouse_up = decode_toolset_member_config_param(left_mouse_up, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_up")
-    list_tabs = data.get("list_tabs", UNSET)
-    if list_tabs is not UNSET:
-        seen += 1
-        if list_tabs is not None:
-            try:
-                list_tabs = decode_toolset_member_config_param(list_tabs, strict)
-            except DecodeError as error:
-                raise error.at_key("list_tabs")
-    middle_click = data.get("middle_click", UNSET)
-    if middle_click is not UNSET:
-        seen += 1
-        if middle_click is not None:
-            try:
-                middle_click = decode_toolset_member_config_param(middle_click, strict)
-            except DecodeError as error:
-                raise error.at_key("middle_click")
-    mouse_move = data.get("mouse_move", UNSET)
-    if mouse_move is not UNSET:
-        seen += 1
-        if mouse_move is not None:
-            try:
-                mouse_move = decode_toolset_member_config_param(mouse_move, strict)
-            except DecodeError as error:
-                raise error.at_key("mouse_move")
-    navigate = data.get("navigate", UNSET)
-    if navigate is not UNSET:
-        seen += 1
-        if navigate is not None:
-            try:
-                navigate = decode_toolset_member_config_param(navigate, strict)
-            except DecodeError as error:
-                raise error.at_key("navigate")
-    new_tab = data.get("new_tab", UNSET)
-    if new_tab is not UNSET:
-        seen += 1
-        if new_tab is not None:
-            try:
-                new_tab = decode_toolset_member_config_param(new_tab, strict)
-            except DecodeError as error:
-                raise error.at_key("new_tab")
-    read_console = data.get("read_console", UNSET)
-    if read_console is not UNSET:
-        seen += 1
-        if read_console is not None:
-            try:
-                read_console = decode_toolset_member_config_param(read_console, strict)
-            except DecodeError as error:
-                raise error.at_key("read_console")
-    read_network = data.get("read_network", UNSET)
-    if read_network is not UNSET:
-        seen += 1
-        if read_network is not None:
-            try:
-                read_network = decode_toolset_member_config_param(read_network, strict)
-            except DecodeError as error:
-                raise error.at_key("read_network")
-    read_page = data.get("read_page", UNSET)
-    if read_page is not UNSET:
-        seen += 1
-        if read_page is not None:
-            try:
-                read_page = decode_toolset_member_config_param(read_page, strict)
-            except DecodeError as error:
-                raise error.at_key("read_page")
-    right_click = data.get("right_click", UNSET)
-    if right_click is not UNSET:
-        seen += 1
-        if right_click is not None:
-            try:
-                right_click = decode_toolset_member_config_param(right_click, strict)
-            except DecodeError as error:
-                raise error.at_key("right_click")
-    screenshot = data.get("screenshot", UNSET)
-    if screenshot is not UNSET:
-        seen += 1
-        if screenshot is not None:
-            try:
-                screenshot = decode_toolset_member_config_param(screenshot, strict)
-            except DecodeError as error:
-                raise error.at_key("screenshot")
-    scroll = data.get("scroll", UNSET)
-    if scroll is not UNSET:
-        seen += 1
-        if scroll is not None:
-            try:
-                scroll = decode_toolset_member_config_param(scroll, strict)
-            except DecodeError as error:
-                raise error.at_key("scroll")
-    scroll_to = data.get("scroll_to", UNSET)
-    if scroll_to is not UNSET:
-        seen += 1
-        if scroll_to is not None:
-            try:
-                scroll_to = decode_toolset_member_config_param(scroll_to, strict)
-            except DecodeError as error:
-                raise error.at_key("scroll_to")
-    switch_tab = data.get("switch_tab", UNSET)
-    if switch_tab is not UNSET:
-        seen += 1
-        if switch_tab is not None:
-            try:
-                switch_tab = decode_toolset_member_config_param(switch_tab, strict)
-            except DecodeError as error:
-                raise error.at_key("switch_tab")
-    triple_click = data.get("triple_click", UNSET)
-    if triple_click is not UNSET:
-        seen += 1
-        if triple_click is not None:
-            try:
-                triple_click = decode_toolset_member_config_param(triple_click, strict)
-            except DecodeError as error:
-                raise error.at_key("triple_click")
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ is not None:
-            try:
-                type_ = decode_toolset_member_config_param(type_, strict)
-            except DecodeError as error:
-                raise error.at_key("type")
-    wait = data.get("wait", UNSET)
-    if wait is not UNSET:
-        seen += 1
-        if wait is not None:
-            try:
-                wait = decode_toolset_member_config_param(wait, strict)
-            except DecodeError as error:
-                raise error.at_key("wait")
-    zoom = data.get("zoom", UNSET)
-    if zoom is not UNSET:
-        seen += 1
-        if zoom is not None:
-            try:
-                zoom = decode_toolset_member_config_param(zoom, strict)
-            except DecodeError as error:
-                raise error.at_key("zoom")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        close_tab = data.get("close_tab", UNSET)
+        if close_tab is not UNSET:
+            seen += 1
+            if close_tab is not None:
+                try:
+                    close_tab = decode_toolset_member_config_param(close_tab, strict)
+                except DecodeError as error:
+                    raise error.at_key("close_tab")
+        double_click = data.get("double_click", UNSET)
+        if double_click is not UNSET:
+            seen += 1
+            if double_click is not None:
+                try:
+                    double_click = decode_toolset_member_config_param(double_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("double_click")
+        file_upload = data.get("file_upload", UNSET)
+        if file_upload is not UNSET:
+            seen += 1
+            if file_upload is not None:
+                try:
+                    file_upload = decode_toolset_member_config_param(file_upload, strict)
+                except DecodeError as error:
+                    raise error.at_key("file_upload")
+        find = data.get("find", UNSET)
+        if find is not UNSET:
+            seen += 1
+            if find is not None:
+                try:
+                    find = decode_toolset_member_config_param(find, strict)
+                except DecodeError as error:
+                    raise error.at_key("find")
+        form_input = data.get("form_input", UNSET)
+        if form_input is not UNSET:
+            seen += 1
+            if form_input is not None:
+                try:
+                    form_input = decode_toolset_member_config_param(form_input, strict)
+                except DecodeError as error:
+                    raise error.at_key("form_input")
+        get_page_text = data.get("get_page_text", UNSET)
+        if get_page_text is not UNSET:
+            seen += 1
+            if get_page_text is not None:
+                try:
+                    get_page_text = decode_toolset_member_config_param(get_page_text, strict)
+                except DecodeError as error:
+                    raise error.at_key("get_page_text")
+        hold_key = data.get("hold_key", UNSET)
+        if hold_key is not UNSET:
+            seen += 1
+            if hold_key is not None:
+                try:
+                    hold_key = decode_toolset_member_config_param(hold_key, strict)
+                except DecodeError as error:
+                    raise error.at_key("hold_key")
+        hover = data.get("hover", UNSET)
+        if hover is not UNSET:
+            seen += 1
+            if hover is not None:
+                try:
+                    hover = decode_toolset_member_config_param(hover, strict)
+                except DecodeError as error:
+                    raise error.at_key("hover")
+        javascript_exec = data.get("javascript_exec", UNSET)
+        if javascript_exec is not UNSET:
+            seen += 1
+            if javascript_exec is not None:
+                try:
+                    javascript_exec = decode_toolset_member_config_param(javascript_exec, strict)
+                except DecodeError as error:
+                    raise error.at_key("javascript_exec")
+        key_ = data.get("key", UNSET)
+        if key_ is not UNSET:
+            seen += 1
+            if key_ is not None:
+                try:
+                    key_ = decode_toolset_member_config_param(key_, strict)
+                except DecodeError as error:
+                    raise error.at_key("key")
+        left_click = data.get("left_click", UNSET)
+        if left_click is not UNSET:
+            seen += 1
+            if left_click is not None:
+                try:
+                    left_click = decode_toolset_member_config_param(left_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click")
+        left_click_drag = data.get("left_click_drag", UNSET)
+        if left_click_drag is not UNSET:
+            seen += 1
+            if left_click_drag is not None:
+                try:
+                    left_click_drag = decode_toolset_member_config_param(left_click_drag, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click_drag")
+        left_mouse_down = data.get("left_mouse_down", UNSET)
+        if left_mouse_down is not UNSET:
+            seen += 1
+            if left_mouse_down is not None:
+                try:
+                    left_mouse_down = decode_toolset_member_config_param(left_mouse_down, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_down")
+        left_mouse_up = data.get("left_mouse_up", UNSET)
+        if left_mouse_up is not UNSET:
+            seen += 1
+            if left_mouse_up is not None:
+                try:
+                    left_mouse_up = decode_toolset_member_config_param(left_mouse_up, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_up")
+        list_tabs = data.get("list_tabs", UNSET)
+        if list_tabs is not UNSET:
+            seen += 1
+            if list_tabs is not None:
+                try:
+                    list_tabs = decode_toolset_member_config_param(list_tabs, strict)
+                except DecodeError as error:
+                    raise error.at_key("list_tabs")
+        middle_click = data.get("middle_click", UNSET)
+        if middle_click is not UNSET:
+            seen += 1
+            if middle_click is not None:
+                try:
+                    middle_click = decode_toolset_member_config_param(middle_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("middle_click")
+        mouse_move = data.get("mouse_move", UNSET)
+        if mouse_move is not UNSET:
+            seen += 1
+            if mouse_move is not None:
+                try:
+                    mouse_move = decode_toolset_member_config_param(mouse_move, strict)
+                except DecodeError as error:
+                    raise error.at_key("mouse_move")
+        navigate = data.get("navigate", UNSET)
+        if navigate is not UNSET:
+            seen += 1
+            if navigate is not None:
+                try:
+                    navigate = decode_toolset_member_config_param(navigate, strict)
+                except DecodeError as error:
+                    raise error.at_key("navigate")
+        new_tab = data.get("new_tab", UNSET)
+        if new_tab is not UNSET:
+            seen += 1
+            if new_tab is not None:
+                try:
+                    new_tab = decode_toolset_member_config_param(new_tab, strict)
+                except DecodeError as error:
+                    raise error.at_key("new_tab")
+        read_console = data.get("read_console", UNSET)
+        if read_console is not UNSET:
+            seen += 1
+            if read_console is not None:
+                try:
+                    read_console = decode_toolset_member_config_param(read_console, strict)
+                except DecodeError as error:
+                    raise error.at_key("read_console")
+        read_network = data.get("read_network", UNSET)
+        if read_network is not UNSET:
+            seen += 1
+            if read_network is not None:
+                try:
+                    read_network = decode_toolset_member_config_param(read_network, strict)
+                except DecodeError as error:
+                    raise error.at_key("read_network")
+        read_page = data.get("read_page", UNSET)
+        if read_page is not UNSET:
+            seen += 1
+            if read_page is not None:
+                try:
+                    read_page = decode_toolset_member_config_param(read_page, strict)
+                except DecodeError as error:
+                    raise error.at_key("read_page")
+        right_click = data.get("right_click", UNSET)
+        if right_click is not UNSET:
+            seen += 1
+            if right_click is not None:
+                try:
+                    right_click = decode_toolset_member_config_param(right_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("right_click")
+        screenshot = data.get("screenshot", UNSET)
+        if screenshot is not UNSET:
+            seen += 1
+            if screenshot is not None:
+                try:
+                    screenshot = decode_toolset_member_config_param(screenshot, strict)
+                except DecodeError as error:
+                    raise error.at_key("screenshot")
+        scroll = data.get("scroll", UNSET)
+        if scroll is not UNSET:
+            seen += 1
+            if scroll is not None:
+                try:
+                    scroll = decode_toolset_member_config_param(scroll, strict)
+                except DecodeError as error:
+                    raise error.at_key("scroll")
+        scroll_to = data.get("scroll_to", UNSET)
+        if scroll_to is not UNSET:
+            seen += 1
+            if scroll_to is not None:
+                try:
+                    scroll_to = decode_toolset_member_config_param(scroll_to, strict)
+                except DecodeError as error:
+                    raise error.at_key("scroll_to")
+        switch_tab = data.get("switch_tab", UNSET)
+        if switch_tab is not UNSET:
+            seen += 1
+            if switch_tab is not None:
+                try:
+                    switch_tab = decode_toolset_member_config_param(switch_tab, strict)
+                except DecodeError as error:
+                    raise error.at_key("switch_tab")
+        triple_click = data.get("triple_click", UNSET)
+        if triple_click is not UNSET:
+            seen += 1
+            if triple_click is not None:
+                try:
+                    triple_click = decode_toolset_member_config_param(triple_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("triple_click")
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ is not None:
+                try:
+                    type_ = decode_toolset_member_config_param(type_, strict)
+                except DecodeError as error:
+                    raise error.at_key("type")
+        wait = data.get("wait", UNSET)
+        if wait is not UNSET:
+            seen += 1
+            if wait is not None:
+                try:
+                    wait = decode_toolset_member_config_param(wait, strict)
+                except DecodeError as error:
+                    raise error.at_key("wait")
+        zoom = data.get("zoom", UNSET)
+        if zoom is not UNSET:
+            seen += 1
+            if zoom is not None:
+                try:
+                    zoom = decode_toolset_member_config_param(zoom, strict)
+                except DecodeError as error:
+                    raise error.at_key("zoom")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        close_tab = UNSET
+        double_click = UNSET
+        file_upload = UNSET
+        find = UNSET
+        form_input = UNSET
+        get_page_text = UNSET
+        hold_key = UNSET
+        hover = UNSET
+        javascript_exec = UNSET
+        key_ = UNSET
+        left_click = UNSET
+        left_click_drag = UNSET
+        left_mouse_down = UNSET
+        left_mouse_up = UNSET
+        list_tabs = UNSET
+        middle_click = UNSET
+        mouse_move = UNSET
+        navigate = UNSET
+        new_tab = UNSET
+        read_console = UNSET
+        read_network = UNSET
+        read_page = UNSET
+        right_click = UNSET
+        screenshot = UNSET
+        scroll = UNSET
+        scroll_to = UNSET
+        switch_tab = UNSET
+        triple_click = UNSET
+        type_ = UNSET
+        wait = UNSET
+        zoom = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolsetConfigsParam)
     obj.close_tab = close_tab
@@ -1211,27 +1254,35 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
     type_ = data.get("type", UNSET)
     if type_ != "computer_toolset_20260801":
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    configs = data.get("configs", UNSET)
-    if configs is not UNSET:
-        seen += 1
-        if configs is not None:
-            try:
-                configs = decode_computer_toolset_configs_param(configs, strict)
-            except DecodeError as error:
-                raise error.at_key("configs")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        configs = data.get("configs", UNSET)
+        if configs is not UNSET:
+            seen += 1
+            if configs is not None:
+                try:
+                    configs = decode_computer_toolset_configs_param(configs, strict)
+                except DecodeError as error:
+                    raise error.at_key("configs")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_control = UNSET
+        configs = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolset20260801Param)
     obj.type = type_
@@ -1267,147 +1318,168 @@ _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS: Final = frozenset(
 def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerToolsetConfigsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    cursor_position = data.get("cursor_position", UNSET)
-    if cursor_position is not UNSET:
-        seen += 1
-        if cursor_position is not None:
-            try:
-                cursor_position = decode_toolset_member_config_param(cursor_position, strict)
-            except DecodeError as error:
-                raise error.at_key("cursor_position")
-    double_click = data.get("double_click", UNSET)
-    if double_click is not UNSET:
-        seen += 1
-        if double_click is not None:
-            try:
-                double_click = decode_toolset_member_config_param(double_click, strict)
-            except DecodeError as error:
-                raise error.at_key("double_click")
-    hold_key = data.get("hold_key", UNSET)
-    if hold_key is not UNSET:
-        seen += 1
-        if hold_key is not None:
-            try:
-                hold_key = decode_toolset_member_config_param(hold_key, strict)
-            except DecodeError as error:
-                raise error.at_key("hold_key")
-    key_ = data.get("key", UNSET)
-    if key_ is not UNSET:
-        seen += 1
-        if key_ is not None:
-            try:
-                key_ = decode_toolset_member_config_param(key_, strict)
-            except DecodeError as error:
-                raise error.at_key("key")
-    left_click = data.get("left_click", UNSET)
-    if left_click is not UNSET:
-        seen += 1
-        if left_click is not None:
-            try:
-                left_click = decode_toolset_member_config_param(left_click, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click")
-    left_click_drag = data.get("left_click_drag", UNSET)
-    if left_click_drag is not UNSET:
-        seen += 1
-        if left_click_drag is not None:
-            try:
-                left_click_drag = decode_toolset_member_config_param(left_click_drag, strict)
-            except DecodeError as error:
-                raise error.at_key("left_click_drag")
-    left_mouse_down = data.get("left_mouse_down", UNSET)
-    if left_mouse_down is not UNSET:
-        seen += 1
-        if left_mouse_down is not None:
-            try:
-                left_mouse_down = decode_toolset_member_config_param(left_mouse_down, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_down")
-    left_mouse_up = data.get("left_mouse_up", UNSET)
-    if left_mouse_up is not UNSET:
-        seen += 1
-        if left_mouse_up is not None:
-            try:
-                left_mouse_up = decode_toolset_member_config_param(left_mouse_up, strict)
-            except DecodeError as error:
-                raise error.at_key("left_mouse_up")
-    middle_click = data.get("middle_click", UNSET)
-    if middle_click is not UNSET:
-        seen += 1
-        if middle_click is not None:
-            try:
-                middle_click = decode_toolset_member_config_param(middle_click, strict)
-            except DecodeError as error:
-                raise error.at_key("middle_click")
-    mouse_move = data.get("mouse_move", UNSET)
-    if mouse_move is not UNSET:
-        seen += 1
-        if mouse_move is not None:
-            try:
-                mouse_move = decode_toolset_member_config_param(mouse_move, strict)
-            except DecodeError as error:
-                raise error.at_key("mouse_move")
-    right_click = data.get("right_click", UNSET)
-    if right_click is not UNSET:
-        seen += 1
-        if right_click is not None:
-            try:
-                right_click = decode_toolset_member_config_param(right_click, strict)
-            except DecodeError as error:
-                raise error.at_key("right_click")
-    screenshot = data.get("screenshot", UNSET)
-    if screenshot is not UNSET:
-        seen += 1
-        if screenshot is not None:
-            try:
-                screenshot = decode_toolset_member_config_param(screenshot, strict)
-            except DecodeError as error:
-                raise error.at_key("screenshot")
-    scroll = data.get("scroll", UNSET)
-    if scroll is not UNSET:
-        seen += 1
-        if scroll is not None:
-            try:
-                scroll = decode_toolset_member_config_param(scroll, strict)
-            except DecodeError as error:
-                raise error.at_key("scroll")
-    triple_click = data.get("triple_click", UNSET)
-    if triple_click is not UNSET:
-        seen += 1
-        if triple_click is not None:
-            try:
-                triple_click = decode_toolset_member_config_param(triple_click, strict)
-            except DecodeError as error:
-                raise error.at_key("triple_click")
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET:
-        seen += 1
-        if type_ is not None:
-            try:
-                type_ = decode_toolset_member_config_param(type_, strict)
-            except DecodeError as error:
-                raise error.at_key("type")
-    wait = data.get("wait", UNSET)
-    if wait is not UNSET:
-        seen += 1
-        if wait is not None:
-            try:
-                wait = decode_toolset_member_config_param(wait, strict)
-            except DecodeError as error:
-                raise error.at_key("wait")
-    zoom = data.get("zoom", UNSET)
-    if zoom is not UNSET:
-        seen += 1
-        if zoom is not None:
-            try:
-                zoom = decode_toolset_member_config_param(zoom, strict)
-            except DecodeError as error:
-                raise error.at_key("zoom")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        cursor_position = data.get("cursor_position", UNSET)
+        if cursor_position is not UNSET:
+            seen += 1
+            if cursor_position is not None:
+                try:
+                    cursor_position = decode_toolset_member_config_param(cursor_position, strict)
+                except DecodeError as error:
+                    raise error.at_key("cursor_position")
+        double_click = data.get("double_click", UNSET)
+        if double_click is not UNSET:
+            seen += 1
+            if double_click is not None:
+                try:
+                    double_click = decode_toolset_member_config_param(double_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("double_click")
+        hold_key = data.get("hold_key", UNSET)
+        if hold_key is not UNSET:
+            seen += 1
+            if hold_key is not None:
+                try:
+                    hold_key = decode_toolset_member_config_param(hold_key, strict)
+                except DecodeError as error:
+                    raise error.at_key("hold_key")
+        key_ = data.get("key", UNSET)
+        if key_ is not UNSET:
+            seen += 1
+            if key_ is not None:
+                try:
+                    key_ = decode_toolset_member_config_param(key_, strict)
+                except DecodeError as error:
+                    raise error.at_key("key")
+        left_click = data.get("left_click", UNSET)
+        if left_click is not UNSET:
+            seen += 1
+            if left_click is not None:
+                try:
+                    left_click = decode_toolset_member_config_param(left_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click")
+        left_click_drag = data.get("left_click_drag", UNSET)
+        if left_click_drag is not UNSET:
+            seen += 1
+            if left_click_drag is not None:
+                try:
+                    left_click_drag = decode_toolset_member_config_param(left_click_drag, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_click_drag")
+        left_mouse_down = data.get("left_mouse_down", UNSET)
+        if left_mouse_down is not UNSET:
+            seen += 1
+            if left_mouse_down is not None:
+                try:
+                    left_mouse_down = decode_toolset_member_config_param(left_mouse_down, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_down")
+        left_mouse_up = data.get("left_mouse_up", UNSET)
+        if left_mouse_up is not UNSET:
+            seen += 1
+            if left_mouse_up is not None:
+                try:
+                    left_mouse_up = decode_toolset_member_config_param(left_mouse_up, strict)
+                except DecodeError as error:
+                    raise error.at_key("left_mouse_up")
+        middle_click = data.get("middle_click", UNSET)
+        if middle_click is not UNSET:
+            seen += 1
+            if middle_click is not None:
+                try:
+                    middle_click = decode_toolset_member_config_param(middle_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("middle_click")
+        mouse_move = data.get("mouse_move", UNSET)
+        if mouse_move is not UNSET:
+            seen += 1
+            if mouse_move is not None:
+                try:
+                    mouse_move = decode_toolset_member_config_param(mouse_move, strict)
+                except DecodeError as error:
+                    raise error.at_key("mouse_move")
+        right_click = data.get("right_click", UNSET)
+        if right_click is not UNSET:
+            seen += 1
+            if right_click is not None:
+                try:
+                    right_click = decode_toolset_member_config_param(right_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("right_click")
+        screenshot = data.get("screenshot", UNSET)
+        if screenshot is not UNSET:
+            seen += 1
+            if screenshot is not None:
+                try:
+                    screenshot = decode_toolset_member_config_param(screenshot, strict)
+                except DecodeError as error:
+                    raise error.at_key("screenshot")
+        scroll = data.get("scroll", UNSET)
+        if scroll is not UNSET:
+            seen += 1
+            if scroll is not None:
+                try:
+                    scroll = decode_toolset_member_config_param(scroll, strict)
+                except DecodeError as error:
+                    raise error.at_key("scroll")
+        triple_click = data.get("triple_click", UNSET)
+        if triple_click is not UNSET:
+            seen += 1
+            if triple_click is not None:
+                try:
+                    triple_click = decode_toolset_member_config_param(triple_click, strict)
+                except DecodeError as error:
+                    raise error.at_key("triple_click")
+        type_ = data.get("type", UNSET)
+        if type_ is not UNSET:
+            seen += 1
+            if type_ is not None:
+                try:
+                    type_ = decode_toolset_member_config_param(type_, strict)
+                except DecodeError as error:
+                    raise error.at_key("type")
+        wait = data.get("wait", UNSET)
+        if wait is not UNSET:
+            seen += 1
+            if wait is not None:
+                try:
+                    wait = decode_toolset_member_config_param(wait, strict)
+                except DecodeError as error:
+                    raise error.at_key("wait")
+        zoom = data.get("zoom", UNSET)
+        if zoom is not UNSET:
+            seen += 1
+            if zoom is not None:
+                try:
+                    zoom = decode_toolset_member_config_param(zoom, strict)
+                except DecodeError as error:
+                    raise error.at_key("zoom")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cursor_position = UNSET
+        double_click = UNSET
+        hold_key = UNSET
+        key_ = UNSET
+        left_click = UNSET
+        left_click_drag = UNSET
+        left_mouse_down = UNSET
+        left_mouse_up = UNSET
+        middle_click = UNSET
+        mouse_move = UNSET
+        right_click = UNSET
+        screenshot = UNSET
+        scroll = UNSET
+        triple_click = UNSET
+        type_ = UNSET
+        wait = UNSET
+        zoom = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolsetConfigsParam)
     obj.cursor_position = cursor_position
@@ -1442,21 +1514,27 @@ _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS: Final = frozenset(
 def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMemberConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    seen = 0  # members read so far; fewer than len(data) means unknown ones
-    enabled = data.get("enabled", UNSET)
-    if enabled is not UNSET:
-        seen += 1
-        if enabled is not None and type(enabled) is not bool:
-            raise DecodeError("true or false or null", enabled).at_key("enabled")
-    defer_loading = data.get("defer_loading", UNSET)
-    if defer_loading is not UNSET:
-        seen += 1
-        if defer_loading is not None and type(defer_loading) is not bool:
-            raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 0:
+        seen = 0  # members read so far; fewer than len(data) means unknown ones
+        enabled = data.get("enabled", UNSET)
+        if enabled is not UNSET:
+            seen += 1
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
+        defer_loading = data.get("defer_loading", UNSET)
+        if defer_loading is not UNSET:
+            seen += 1
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        enabled = UNSET
+        defer_loading = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolsetMemberConfigParam)
     obj.enabled = enabled
@@ -1486,37 +1564,45 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
         tabs = data["tabs"]
     except KeyError:
         raise missing_field(data, (("tabs", "an array"),)) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         tabs = decode_list(tabs, decode_browser_state_tab_entry_param, strict)
     except DecodeError as error:
         raise error.at_key("tabs")
-    state_changes = data.get("state_changes", UNSET)
-    if state_changes is not UNSET:
-        seen += 1
-        if state_changes is not None:
-            try:
-                state_changes = decode_tagged_list(
-                    state_changes,
-                    _BROWSER_STATE_CHANGE_PARAM_VARIANTS,
-                    "type",
-                    decode_browser_state_change_param,
-                    strict,
-                )
-            except DecodeError as error:
-                raise error.at_key("state_changes")
-    cache_control = data.get("cache_control", UNSET)
-    if cache_control is not UNSET:
-        seen += 1
-        if cache_control is not None:
-            try:
-                cache_control = _content.decode_cache_control_ephemeral_param(cache_control, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_control")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        state_changes = data.get("state_changes", UNSET)
+        if state_changes is not UNSET:
+            seen += 1
+            if state_changes is not None:
+                try:
+                    state_changes = decode_tagged_list(
+                        state_changes,
+                        _BROWSER_STATE_CHANGE_PARAM_VARIANTS,
+                        "type",
+                        decode_browser_state_change_param,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("state_changes")
+        cache_control = data.get("cache_control", UNSET)
+        if cache_control is not UNSET:
+            seen += 1
+            if cache_control is not None:
+                try:
+                    cache_control = _content.decode_cache_control_ephemeral_param(
+                        cache_control, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("cache_control")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        state_changes = UNSET
+        cache_control = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateBlockParam)
     obj.type = type_
@@ -1549,22 +1635,27 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
         raise missing_field(
             data, (("tab_id", "a string"), ("title", "a string"), ("url", "a string"))
         ) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(tab_id) is not str:
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if type(title) is not str:
         raise DecodeError("a string", title).at_key("title")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    active = data.get("active", UNSET)
-    if active is not UNSET:
-        seen += 1
-        if type(active) is not bool:
-            raise DecodeError("true or false", active).at_key("active")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        active = data.get("active", UNSET)
+        if active is not UNSET:
+            seen += 1
+            if type(active) is not bool:
+                raise DecodeError("true or false", active).at_key("active")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        active = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateTabEntryParam)
     obj.tab_id = tab_id
@@ -1675,25 +1766,33 @@ def decode_browser_state_change_download_completed_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(download_id) is not str:
         raise DecodeError("a string", download_id).at_key("download_id")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    path = data.get("path", UNSET)
-    if path is not UNSET:
-        seen += 1
-        if path is not None and type(path) is not str:
-            raise DecodeError("a string or null", path).at_key("path")
-    size_bytes = data.get("size_bytes", UNSET)
-    if size_bytes is not UNSET:
-        seen += 1
-        if size_bytes is not None and type(size_bytes) is not int:
-            raise DecodeError("an integer or null", size_bytes).at_key("size_bytes")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        path = data.get("path", UNSET)
+        if path is not UNSET:
+            seen += 1
+            if path is not None and type(path) is not str:
+                raise DecodeError("a string or null", path).at_key("path")
+        size_bytes = data.get("size_bytes", UNSET)
+        if size_bytes is not UNSET:
+            seen += 1
+            if size_bytes is not None and type(size_bytes) is not int:
+                raise DecodeError("an integer or null", size_bytes).at_key("size_bytes")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(
+                data, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS, strict
+            )
     else:
-        extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        path = UNSET
+        size_bytes = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadCompletedParam)
     obj.type = type_
@@ -1729,20 +1828,25 @@ def decode_browser_state_change_download_failed_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
-    seen = 3  # members read so far; fewer than len(data) means unknown ones
     if type(download_id) is not str:
         raise DecodeError("a string", download_id).at_key("download_id")
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
-    error_ = data.get("error", UNSET)
-    if error_ is not UNSET:
-        seen += 1
-        if error_ is not None and type(error_) is not str:
-            raise DecodeError("a string or null", error_).at_key("error")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 3:
+        seen = 3  # members read so far; fewer than len(data) means unknown ones
+        error_ = data.get("error", UNSET)
+        if error_ is not UNSET:
+            seen += 1
+            if error_ is not None and type(error_) is not str:
+                raise DecodeError("a string or null", error_).at_key("error")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS, strict)
     else:
-        extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        error_ = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadFailedParam)
     obj.type = type_

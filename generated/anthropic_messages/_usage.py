@@ -793,96 +793,115 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         raise missing_field(
             data, (("input_tokens", "an integer"), ("output_tokens", "an integer"))
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
     if type(output_tokens) is not int:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-    if cache_creation_input_tokens is not UNSET:
-        seen += 1
-        if cache_creation_input_tokens is not None and type(cache_creation_input_tokens) is not int:
-            raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
-                "cache_creation_input_tokens"
-            )
-    cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-    if cache_read_input_tokens is not UNSET:
-        seen += 1
-        if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
-            raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
-                "cache_read_input_tokens"
-            )
-    cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET:
-        seen += 1
-        if cache_creation is not None:
-            try:
-                cache_creation = decode_cache_creation(cache_creation, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_creation")
-    server_tool_use = data.get("server_tool_use", UNSET)
-    if server_tool_use is not UNSET:
-        seen += 1
-        if server_tool_use is not None:
-            try:
-                server_tool_use = decode_server_tool_usage(server_tool_use, strict)
-            except DecodeError as error:
-                raise error.at_key("server_tool_use")
-    output_tokens_details = data.get("output_tokens_details", UNSET)
-    if output_tokens_details is not UNSET:
-        seen += 1
-        if output_tokens_details is not None:
-            try:
-                output_tokens_details = decode_output_tokens_details(output_tokens_details, strict)
-            except DecodeError as error:
-                raise error.at_key("output_tokens_details")
-    service_tier = data.get("service_tier", UNSET)
-    if service_tier is not UNSET:
-        seen += 1
-        if service_tier is not None:
-            try:
-                service_tier = decode_service_tier(service_tier, strict)
-            except DecodeError as error:
-                raise error.at_key("service_tier")
-    inference_geo = data.get("inference_geo", UNSET)
-    if inference_geo is not UNSET:
-        seen += 1
-        if inference_geo is not None and type(inference_geo) is not str:
-            raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
-    speed = data.get("speed", UNSET)
-    if speed is not UNSET:
-        seen += 1
-        if speed is not None:
-            try:
-                speed = decode_speed(speed, strict)
-            except DecodeError as error:
-                raise error.at_key("speed")
-    iterations = data.get("iterations", UNSET)
-    if iterations is not UNSET:
-        seen += 1
-        if iterations is not None:
-            try:
-                iterations = decode_tagged_list(
-                    iterations,
-                    _ITERATIONS_USAGE_ITEM_VARIANTS,
-                    "type",
-                    decode_iterations_usage_item,
-                    strict,
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
+        if cache_creation_input_tokens is not UNSET:
+            seen += 1
+            if (
+                cache_creation_input_tokens is not None
+                and type(cache_creation_input_tokens) is not int
+            ):
+                raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
+                    "cache_creation_input_tokens"
                 )
-            except DecodeError as error:
-                raise error.at_key("iterations")
-    fallback_credit = data.get("fallback_credit", UNSET)
-    if fallback_credit is not UNSET:
-        seen += 1
-        if fallback_credit is not None:
-            try:
-                fallback_credit = decode_fallback_credit_usage(fallback_credit, strict)
-            except DecodeError as error:
-                raise error.at_key("fallback_credit")
-    if len(data) == seen:
-        extra = {}
+        cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
+        if cache_read_input_tokens is not UNSET:
+            seen += 1
+            if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
+                raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
+                    "cache_read_input_tokens"
+                )
+        cache_creation = data.get("cache_creation", UNSET)
+        if cache_creation is not UNSET:
+            seen += 1
+            if cache_creation is not None:
+                try:
+                    cache_creation = decode_cache_creation(cache_creation, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_creation")
+        server_tool_use = data.get("server_tool_use", UNSET)
+        if server_tool_use is not UNSET:
+            seen += 1
+            if server_tool_use is not None:
+                try:
+                    server_tool_use = decode_server_tool_usage(server_tool_use, strict)
+                except DecodeError as error:
+                    raise error.at_key("server_tool_use")
+        output_tokens_details = data.get("output_tokens_details", UNSET)
+        if output_tokens_details is not UNSET:
+            seen += 1
+            if output_tokens_details is not None:
+                try:
+                    output_tokens_details = decode_output_tokens_details(
+                        output_tokens_details, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("output_tokens_details")
+        service_tier = data.get("service_tier", UNSET)
+        if service_tier is not UNSET:
+            seen += 1
+            if service_tier is not None:
+                try:
+                    service_tier = decode_service_tier(service_tier, strict)
+                except DecodeError as error:
+                    raise error.at_key("service_tier")
+        inference_geo = data.get("inference_geo", UNSET)
+        if inference_geo is not UNSET:
+            seen += 1
+            if inference_geo is not None and type(inference_geo) is not str:
+                raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
+        speed = data.get("speed", UNSET)
+        if speed is not UNSET:
+            seen += 1
+            if speed is not None:
+                try:
+                    speed = decode_speed(speed, strict)
+                except DecodeError as error:
+                    raise error.at_key("speed")
+        iterations = data.get("iterations", UNSET)
+        if iterations is not UNSET:
+            seen += 1
+            if iterations is not None:
+                try:
+                    iterations = decode_tagged_list(
+                        iterations,
+                        _ITERATIONS_USAGE_ITEM_VARIANTS,
+                        "type",
+                        decode_iterations_usage_item,
+                        strict,
+                    )
+                except DecodeError as error:
+                    raise error.at_key("iterations")
+        fallback_credit = data.get("fallback_credit", UNSET)
+        if fallback_credit is not UNSET:
+            seen += 1
+            if fallback_credit is not None:
+                try:
+                    fallback_credit = decode_fallback_credit_usage(fallback_credit, strict)
+                except DecodeError as error:
+                    raise error.at_key("fallback_credit")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_creation_input_tokens = UNSET
+        cache_read_input_tokens = UNSET
+        cache_creation = UNSET
+        server_tool_use = UNSET
+        output_tokens_details = UNSET
+        service_tier = UNSET
+        inference_geo = UNSET
+        speed = UNSET
+        iterations = UNSET
+        fallback_credit = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Usage)
     obj.input_tokens = input_tokens
@@ -960,18 +979,23 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
         web_search_requests = data["web_search_requests"]
     except KeyError:
         raise missing_field(data, (("web_search_requests", "an integer"),)) from None
-    seen = 1  # members read so far; fewer than len(data) means unknown ones
     if type(web_search_requests) is not int:
         raise DecodeError("an integer", web_search_requests).at_key("web_search_requests")
-    web_fetch_requests = data.get("web_fetch_requests", UNSET)
-    if web_fetch_requests is not UNSET:
-        seen += 1
-        if type(web_fetch_requests) is not int:
-            raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        web_fetch_requests = data.get("web_fetch_requests", UNSET)
+        if web_fetch_requests is not UNSET:
+            seen += 1
+            if type(web_fetch_requests) is not int:
+                raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        web_fetch_requests = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUsage)
     obj.web_search_requests = web_search_requests
@@ -1043,7 +1067,6 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
     if type(output_tokens) is not int:
@@ -1054,23 +1077,30 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
         )
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
-    cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET:
-        seen += 1
-        if cache_creation is not None:
-            try:
-                cache_creation = decode_cache_creation(cache_creation, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_creation")
-    model = data.get("model", UNSET)
-    if model is not UNSET:
-        seen += 1
-        if model is not None and type(model) is not str:
-            raise DecodeError("a string or null", model).at_key("model")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        cache_creation = data.get("cache_creation", UNSET)
+        if cache_creation is not UNSET:
+            seen += 1
+            if cache_creation is not None:
+                try:
+                    cache_creation = decode_cache_creation(cache_creation, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_creation")
+        model = data.get("model", UNSET)
+        if model is not UNSET:
+            seen += 1
+            if model is not None and type(model) is not str:
+                raise DecodeError("a string or null", model).at_key("model")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_creation = UNSET
+        model = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageIterationUsage)
     obj.type = type_
@@ -1118,7 +1148,6 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    seen = 5  # members read so far; fewer than len(data) means unknown ones
     if type(input_tokens) is not int:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
     if type(output_tokens) is not int:
@@ -1129,18 +1158,24 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
         )
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
-    cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET:
-        seen += 1
-        if cache_creation is not None:
-            try:
-                cache_creation = decode_cache_creation(cache_creation, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_creation")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 5:
+        seen = 5  # members read so far; fewer than len(data) means unknown ones
+        cache_creation = data.get("cache_creation", UNSET)
+        if cache_creation is not UNSET:
+            seen += 1
+            if cache_creation is not None:
+                try:
+                    cache_creation = decode_cache_creation(cache_creation, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_creation")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_creation = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionIterationUsage)
     obj.type = type_
@@ -1190,7 +1225,6 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     if type(input_tokens) is not int:
@@ -1203,18 +1237,24 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
         )
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
-    cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET:
-        seen += 1
-        if cache_creation is not None:
-            try:
-                cache_creation = decode_cache_creation(cache_creation, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_creation")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 6:
+        seen = 6  # members read so far; fewer than len(data) means unknown ones
+        cache_creation = data.get("cache_creation", UNSET)
+        if cache_creation is not UNSET:
+            seen += 1
+            if cache_creation is not None:
+                try:
+                    cache_creation = decode_cache_creation(cache_creation, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_creation")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_creation = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorMessageIterationUsage)
     obj.type = type_
@@ -1267,7 +1307,6 @@ def decode_fallback_message_iteration_usage(
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    seen = 6  # members read so far; fewer than len(data) means unknown ones
     if type(model) is not str:
         raise DecodeError("a string", model).at_key("model")
     if type(input_tokens) is not int:
@@ -1280,18 +1319,24 @@ def decode_fallback_message_iteration_usage(
         )
     if type(cache_read_input_tokens) is not int:
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
-    cache_creation = data.get("cache_creation", UNSET)
-    if cache_creation is not UNSET:
-        seen += 1
-        if cache_creation is not None:
-            try:
-                cache_creation = decode_cache_creation(cache_creation, strict)
-            except DecodeError as error:
-                raise error.at_key("cache_creation")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 6:
+        seen = 6  # members read so far; fewer than len(data) means unknown ones
+        cache_creation = data.get("cache_creation", UNSET)
+        if cache_creation is not UNSET:
+            seen += 1
+            if cache_creation is not None:
+                try:
+                    cache_creation = decode_cache_creation(cache_creation, strict)
+                except DecodeError as error:
+                    raise error.at_key("cache_creation")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        cache_creation = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackMessageIterationUsage)
     obj.type = type_
@@ -1387,23 +1432,28 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
                 ),
             ),
         ) from None
-    seen = 2  # members read so far; fewer than len(data) means unknown ones
     try:
         reason = decode_fallback_credit_not_applied_reason(reason, strict)
     except DecodeError as error:
         raise error.at_key("reason")
-    remove_to_redeem = data.get("remove_to_redeem", UNSET)
-    if remove_to_redeem is not UNSET:
-        seen += 1
-        if remove_to_redeem is not None:
-            try:
-                remove_to_redeem = decode_list(remove_to_redeem, decode_string, strict)
-            except DecodeError as error:
-                raise error.at_key("remove_to_redeem")
-    if len(data) == seen:
-        extra = {}
+    if len(data) != 2:
+        seen = 2  # members read so far; fewer than len(data) means unknown ones
+        remove_to_redeem = data.get("remove_to_redeem", UNSET)
+        if remove_to_redeem is not UNSET:
+            seen += 1
+            if remove_to_redeem is not None:
+                try:
+                    remove_to_redeem = decode_list(remove_to_redeem, decode_string, strict)
+                except DecodeError as error:
+                    raise error.at_key("remove_to_redeem")
+        if len(data) == seen:
+            extra = {}
+        else:
+            extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict)
     else:
-        extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict)
+        # Only the required members: every optional one is absent, no need to look them up.
+        remove_to_redeem = UNSET
+        extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditNotApplied)
     obj.type = type_
