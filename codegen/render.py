@@ -33,8 +33,11 @@ def _docwrap(text: str, indent: int) -> str:
         return ""
     width = LINE_LENGTH - indent - 3  # room for the opening quotes
     lines = _wrap_paragraphs(text, width)
-    if len(lines) == 1 and len(lines[0]) + indent + 6 <= LINE_LENGTH:
-        return lines[0]
+    if len(lines) == 1:
+        # A closing quote right after a `"` would end the string early; black puts a space there.
+        line = lines[0] + " " if lines[0].endswith('"') else lines[0]
+        if len(line) + indent + 6 <= LINE_LENGTH:
+            return line
     if len(lines) == 1:
         # black would pull the closing quotes up onto a single line even when it then
         # overflows; two lines, closing quotes on their own, it leaves alone.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import black
 import pytest
 
+from codegen import cli
 from codegen import format as fmt
+from tests.support import import_generated
 
 LONG_NAME = "a_rather_long_name_that_makes_lines_overflow_" * 2
 
@@ -104,3 +107,57 @@ def test_invalid_python_is_a_format_failure_naming_the_module() -> None:
     with pytest.raises(fmt.FormatFailure) as failure:
         fmt.format_module("pkg/_broken.py", "def f(:\n    pass\n" + "x" * 120 + "\n")
     assert failure.value.name == "pkg/_broken.py"
+
+
+AWKWARD_SPEC = r'''
+Awkward:
+  description: 'Ends with a quote: "quoted"'
+  fields:
+    type: {const: an_unusually_long_constant_tag_value_that_pushes_every_line_it_is_on_past_the_edge}
+    backslash: {type: string, description: 'A \ backslash, a \n that is not a newline, and """ three quotes.'}
+    single_quote: {type: string, description: "It's, isn't it, 'single' quoted"}
+    url: {type: string, description: "See https://example.com/an/address/that/is/far/too/long/to/fit/on/one/line/of/a/docstring/at/all"}
+    an_extremely_long_member_name_that_makes_the_encoder_and_decoder_lines_overflow: {type: "list[AwkwardUnion]", optional: true, nullable: true}
+    mode: {type: AwkwardMode, optional: true}
+
+AwkwardMode:
+  description: Values with quotes in them.
+  enum: ['say "hi"', "it's", plain]
+
+AwkwardUnion:
+  union: {tag: kind}
+  variants: [AwkwardVariantWithAnEspeciallyLongNameToOverflowTheTagTable]
+
+AwkwardVariantWithAnEspeciallyLongNameToOverflowTheTagTable:
+  fields:
+    kind: {const: the_only_kind_there_is_with_a_long_name_as_well}
+'''
+
+
+def test_awkward_spec_text_generates_what_black_writes(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "awkward.yaml").write_text(AWKWARD_SPEC, encoding="utf-8")
+    outputs = cli.generate_files(spec)
+    modules = {name: data.decode() for name, data in outputs.items() if name.endswith(".py")}
+    assert len(modules) == 4
+    for name, text in modules.items():
+        compile(text, name, "exec")
+        assert text == black_of(text), f"{name} is not what black writes"
+    assert any(len(line) > 100 for text in modules.values() for line in text.splitlines())
+    # And the package works: the quoted enum value and the long names decode and re-encode.
+    for name, data in outputs.items():
+        (tmp_path / "out" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "out" / name).write_bytes(data)
+    awkward = import_generated(tmp_path / "out" / "anthropic_messages", "awkward_package")
+    long_name = "an_extremely_long_member_name_that_makes_the_encoder_and_decoder_lines_overflow"
+    body = {
+        "type": "an_unusually_long_constant_tag_value_that_pushes_every_line_it_is_on_past_the_edge",
+        "backslash": "\\",
+        "single_quote": "'",
+        "url": "u",
+        long_name: [{"kind": "the_only_kind_there_is_with_a_long_name_as_well"}],
+        "mode": 'say "hi"',
+    }
+    decoded = awkward.decode(awkward.Awkward, body, strict=True)
+    assert awkward.encode(decoded) == body
