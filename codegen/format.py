@@ -28,11 +28,15 @@ from .render import LINE_LENGTH
 
 _TARGETS = {black.mode.TargetVersion.PY310}
 _MODE = black.Mode(line_length=LINE_LENGTH, target_versions=_TARGETS)
-# black's output depends only on its version, its mode and the input, so formatted modules are
-# cached by the hash of those; unchanged modules then cost nothing on the next run.
-_BLACK_VERSION = version("black")
+# The result depends only on the input, black's version and mode, and this stage's own code, so
+# formatted modules are cached by the hash of those; unchanged modules then cost nothing.
+_CACHE_KEY = (
+    f"{version('black')}|{_MODE!r}|{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
+)
 _CACHE = Path(os.environ.get("CODEGEN_CACHE", Path(__file__).resolve().parent.parent / ".cache"))
 _INDENT = "    "
+# (start, (end, lines)): replace the source lines [start, end) by these.
+Edit = tuple[int, tuple[int, list[str]]]
 
 
 class FormatFailure(Exception):
@@ -64,7 +68,7 @@ def format_module(name: str, source: str) -> str:
 def _format(source: str) -> str:
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    # Each edit replaces the lines [start, end) of the source; none overlap.
+    # The edits never overlap: imports, long statements and the gaps between top-level ones.
     edits = dict(_import_edits(tree, source))
     edits.update(_layout_edits(tree, lines, skip=edits.keys()))
     edits.update(_blank_line_edits(tree, lines))
@@ -79,9 +83,6 @@ def _format(source: str) -> str:
     return "".join(out).rstrip("\n") + "\n"  # black ends a module with exactly one newline
 
 
-Edit = tuple[int, tuple[int, list[str]]]
-
-
 def _layout_edits(tree: ast.Module, lines: list[str], skip: Iterable[int]) -> Iterator[Edit]:
     """black's layout of every statement that has a line longer than the line length.
 
@@ -89,7 +90,7 @@ def _layout_edits(tree: ast.Module, lines: list[str], skip: Iterable[int]) -> It
     black splits a line by its content and the room left, whatever the depth. For a compound
     statement only the header is formatted (a `def` signature, an `if` condition).
     """
-    long_lines = [i for i, line in enumerate(lines) if len(line) > LINE_LENGTH + 1]
+    long_lines = [i for i, line in enumerate(lines) if len(line.rstrip("\n")) > LINE_LENGTH]
     if not long_lines:
         return
     span_of: dict[int, tuple[int, int, bool]] = {}
@@ -165,7 +166,7 @@ def _statement_spans(body: list[ast.stmt]) -> Iterator[tuple[int, int, bool]]:
 
 
 def _cache_path(text: str) -> Path:
-    key = hashlib.sha256(f"{_BLACK_VERSION}|{_MODE!r}|{__doc__}|{text}".encode()).hexdigest()
+    key = hashlib.sha256(f"{_CACHE_KEY}|{text}".encode()).hexdigest()
     return _CACHE / "format" / key[:2] / key
 
 
