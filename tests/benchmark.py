@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -103,13 +104,15 @@ def measure(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, 
     for fn in candidates.values():
         fn()  # warm up
     order = list(candidates.items())
+    shuffle = random.Random(4).shuffle
     gc.disable()
     try:
-        for round_number in range(rounds):
-            # Each round starts one candidate later, so none always runs right after the same one
-            # (the candidate after json.loads, say, pays for freeing its tree of dicts).
-            shift = round_number % len(order)
-            for name, fn in order[shift:] + order[:shift]:
+        for _ in range(rounds):
+            # A new order each round (seeded, so runs are comparable): a candidate's time depends
+            # on what ran just before it (caches, the allocator), and a fixed order would favour
+            # some candidates every round.
+            shuffle(order)
+            for name, fn in order:
                 start = time.perf_counter_ns()
                 fn()
                 samples[name].append(time.perf_counter_ns() - start)
