@@ -4,7 +4,7 @@ The templates write black's style themselves (quotes, blank lines, exploded lite
 trailing commas), so black only has to see what a template cannot know: where a statement
 longer than the line length must be split. Running black over whole modules would give the
 same text but costs about 12 s for the full spec (its parser handles ~5,000 lines/s), while the
-long statements are about 2% of the lines. `make lint` checks the whole output with
+long statements are about 1% of the lines. `make lint` checks the whole output with
 `black --check`, so a template that drifts from black's style fails CI instead of slipping by.
 
 Which imports a module needs depends on the spec; templates import every helper a module might
