@@ -52,7 +52,6 @@ _TAKEN_LOCALS = frozenset(
         "int",
         "float",
         "bool",
-        "len",
         "next",
         "iter",
         "frozenset",

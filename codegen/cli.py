@@ -10,11 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-
 from . import (
     build_ir,
-    ir,
     format,
+    ir,
     import_jsonschema,
     jsonschema_export,
     load,

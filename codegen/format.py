@@ -17,7 +17,7 @@ import ast
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -69,8 +69,8 @@ def _format(source: str) -> str:
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     # The edits never overlap: imports, long statements and the gaps between top-level ones.
-    edits = dict(_import_edits(tree, source))
-    edits.update(_layout_edits(tree, lines, skip=edits.keys()))
+    edits = dict(_import_edits(tree, lines))
+    edits.update(_layout_edits(tree, lines, skip=set(edits)))
     edits.update(_blank_line_edits(tree, lines))
     out: list[str] = []
     index = 0
@@ -83,7 +83,7 @@ def _format(source: str) -> str:
     return "".join(out).rstrip("\n") + "\n"  # black ends a module with exactly one newline
 
 
-def _layout_edits(tree: ast.Module, lines: list[str], skip: Iterable[int]) -> Iterator[Edit]:
+def _layout_edits(tree: ast.Module, lines: list[str], skip: set[int]) -> Iterator[Edit]:
     """black's layout of every statement that has a line longer than the line length.
 
     The statement is formatted on its own, dedented, with the width its indentation leaves:
@@ -97,11 +97,10 @@ def _layout_edits(tree: ast.Module, lines: list[str], skip: Iterable[int]) -> It
     for statement in _statement_spans(tree.body):
         for index in range(statement[0], statement[1]):
             span_of[index] = statement
-    skipped = set(skip)
     done: set[int] = set()
     for index in long_lines:
         span = span_of.get(index)
-        if span is None or span[0] in done or span[0] in skipped:
+        if span is None or span[0] in done or span[0] in skip:
             continue
         done.add(span[0])
         start, end, header = span
@@ -193,7 +192,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PROSE = re.compile(r'"""[\s\S]*?"""|#[^\n]*')
 
 
-def _import_edits(tree: ast.Module, source: str) -> Iterator[Edit]:
+def _import_edits(tree: ast.Module, lines: list[str]) -> Iterator[Edit]:
     """Drop the names of module-level `from … import …` statements that the module never uses.
 
     Imports nested in blocks are left alone. An import is written as black writes it: on one
@@ -209,7 +208,6 @@ def _import_edits(tree: ast.Module, source: str) -> Iterator[Edit]:
     # Every word after the imports, outside docstrings and comments, counts as used: a few more
     # than the names the code reads (attribute names, words in strings, the names in __all__),
     # found in a fraction of the time of an AST walk.
-    lines = source.splitlines(keepends=True)
     after_imports = "".join(lines[max(node.end_lineno or node.lineno for node in imports) :])
     used = set(_WORD.findall(_PROSE.sub("", after_imports)))
     for node in imports:

@@ -38,9 +38,8 @@ def _docwrap(text: str, indent: int) -> str:
         line = lines[0] + " " if lines[0].endswith('"') else lines[0]
         if len(line) + indent + 6 <= LINE_LENGTH:
             return line
-    if len(lines) == 1:
-        # black would pull the closing quotes up onto a single line even when it then
-        # overflows; two lines, closing quotes on their own, it leaves alone.
+        # black would pull the closing quotes up onto that line even though it then overflows;
+        # two lines, closing quotes on their own, it leaves alone.
         lines = _wrap_paragraphs(text, width - 3)
     pad = " " * indent
     return (
