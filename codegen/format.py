@@ -151,14 +151,20 @@ def _black_statement(statement: list[str], header: bool) -> list[str]:
 
 
 def _blank_line_edits(tree: ast.Module, lines: list[str]) -> Iterator[Edit]:
-    """Two blank lines around every top-level class and function, as black puts them."""
+    """The blank lines black puts between top-level statements: two around every class and
+    function, one between the imports and a plain statement after them."""
     spaced = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    imports = (ast.Import, ast.ImportFrom)
     for before, after in zip(tree.body, tree.body[1:]):
-        if not isinstance(before, spaced) and not isinstance(after, spaced):
+        if isinstance(before, spaced) or isinstance(after, spaced):
+            blank = ["\n", "\n"]
+        elif isinstance(before, imports) and not isinstance(after, imports):
+            blank = ["\n"]
+        else:
             continue
         start, end = before.end_lineno or before.lineno, _first_line(after) - 1
-        if end - start != 2 and all(not line.strip() for line in lines[start:end]):
-            yield start, (end, ["\n", "\n"])
+        if end - start != len(blank) and all(not line.strip() for line in lines[start:end]):
+            yield start, (end, blank)
 
 
 def _first_line(node: ast.stmt) -> int:

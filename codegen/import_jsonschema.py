@@ -294,8 +294,36 @@ def import_document(document: Any, *, keep_descriptions: bool = False) -> str:
 
 
 def _flow(value: Any) -> str:
+    """The value as YAML on one line."""
     text: str = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
-    return text.strip().removesuffix("...").strip()
+    text = text.strip().removesuffix("...").strip()
+    # PyYAML writes a string holding a line break over several lines, which would break the
+    # line-per-field layout; such values are written with double-quoted, escaped strings.
+    return text if "\n" not in text else _one_line(value)
+
+
+def _one_line(value: Any) -> str:
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_one_line(str(k))}: {_one_line(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ", ".join(_one_line(item) for item in value) + "]"
+    if isinstance(value, str):
+        return '"' + "".join(_yaml_escape(c) for c in value) + '"'
+    return _flow(value)  # a number, boolean or null: always one line
+
+
+def _yaml_escape(char: str) -> str:
+    """One character of a double-quoted YAML string, escaped unless it is printable ASCII."""
+    if " " <= char <= "~":
+        return "\\" + char if char in '"\\' else char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def _dump(types: dict[str, dict[str, Any]]) -> str:

@@ -250,6 +250,13 @@ class _TreeBuilder:
         parent.key = None
 
 
+def _line_at(text: str, position: int) -> int:
+    """The line of a reader error's position: a byte offset for libyaml, a character one else."""
+    if _SafeLoader.__name__.startswith("C"):
+        return text.encode("utf-8", "surrogatepass").count(b"\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1
+
+
 def _too_deep() -> str:
     return (
         f"this is nested more than {MAX_DEPTH} levels deep (counting expanded aliases); a spec "
@@ -270,7 +277,7 @@ def parse_yaml(text: str, file_name: str) -> Any:
     except _Stop as exc:
         raise stop(exc.line, exc.message) from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else 0
+        line = _line_at(text, exc.position) if isinstance(exc.position, int) else 0
         character = f" (U+{exc.character:04X})" if isinstance(exc.character, int) else ""
         raise stop(
             line,

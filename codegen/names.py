@@ -21,6 +21,7 @@ import symtable
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
@@ -166,39 +167,25 @@ ZqClosed:
 }
 
 
-@functools.cache
 def reserved_names(templates: Path | None = None) -> ReservedNames:
     """The reserved names of the package the templates (default: the project's) write."""
-    # Imported here: these modules import this one.
-    from . import build_ir, load, render, validate
+    from . import render  # imported here: it imports this module through validate
 
-    files = [
-        load.SpecFile(
-            path=f"<probe>/{area}.yaml",
-            source_name=f"probe/{area}.yaml",
-            area=area,
-            types=load.parse_yaml(text, f"<probe>/{area}.yaml"),
-        )
-        for area, text in _PROBE_SPEC.items()
-    ]
-    definitions = {
-        name: validate.Definition(name, validate.kind_of(body), body, spec_file)
-        for spec_file in files
-        for name, body in spec_file.types.items()
-    }
-    # The probe is known to be valid (a test checks it); validating it here would need the
-    # reserved names this function computes.
-    package = build_ir.build(validate.ValidatedSpec(definitions, tuple(_PROBE_SPEC)))
-    sources = render.render_package(package, templates or render.DEFAULT_TEMPLATES)
+    return _reserved_names((templates or render.DEFAULT_TEMPLATES).resolve())
+
+
+@functools.cache
+def _reserved_names(templates: Path) -> ReservedNames:
+    package, sources = _render_probe(templates)
     modules = {name: ast.parse(text) for name, text in sources.items() if name.endswith(".py")}
-    tables = {name: symtable.symtable(sources[name], name, "exec") for name in modules}
     area_modules = {f"{package.name}/{area.module}.py" for area in package.areas}
     unknown_classes = {u.unknown_class for area in package.areas for u in area.tagged_unions}
 
     module_level: set[str] = set(dir(builtins)) | set(keyword.kwlist)
     function_names: set[str] = set()
     bound_at_top: set[str] = set()
-    for name, table in tables.items():
+    for name in modules:
+        table = symtable.symtable(sources[name], name, "exec")
         module_level |= {s.get_name() for s in table.get_symbols()}
         bound_at_top |= {s.get_name() for s in table.get_symbols() if _is_bound(s)}
         for scope, in_unknown_class in _function_scopes(table, frozenset(unknown_classes)):
@@ -210,60 +197,98 @@ def reserved_names(templates: Path | None = None) -> ReservedNames:
                 if scope.get_name() not in _COMPREHENSIONS:
                     function_names |= {s.get_name() for s in scope.get_symbols() if s.is_local()}
 
-    runtime_classes = {
+    object_members: set[str] = set()
+    unknown_members: set[str] = set()
+    base_classes = {
         node.name: node
         for tree in modules.values()
         for node in tree.body
-        if isinstance(node, ast.ClassDef) and "zq" not in node.name.lower()
+        if isinstance(node, ast.ClassDef) and not _MARK.search(node.name)
     }
-    object_members: set[str] = set()
-    unknown_members: set[str] = set()
     for name in area_modules:
         for node in modules[name].body:
-            if not isinstance(node, ast.ClassDef):
-                continue
-            # A field is also a parameter of __init__, beside the methods' other parameters.
-            bound, parameters, read = _class_scope_names(node)
-            members = bound | parameters | read
-            for base in node.bases:
-                if isinstance(base, ast.Name) and base.id in runtime_classes:
-                    # What the base class reads is resolved in its own scope: only what it
-                    # defines can be hidden by a subclass's attribute.
-                    members |= _class_scope_names(runtime_classes[base.id])[0]
-            (unknown_members if node.name in unknown_classes else object_members).update(members)
+            if isinstance(node, ast.ClassDef):
+                members = unknown_members if node.name in unknown_classes else object_members
+                members |= _class_members(node, base_classes)
 
-    type_patterns: dict[str, set[str]] = {}
-    for definition in definitions.values():
-        made = type_patterns.setdefault(definition.kind, set())
-        values = {
-            "name": definition.name,
-            "snake": snake_case(definition.name),
-            "constant": constant_case(definition.name),
-        }
-        for top_name in bound_at_top:
-            pattern = _pattern(top_name, values)
-            if pattern is not None:
-                made.add(pattern)
-    area_patterns = set()
-    for area in _PROBE_SPEC:
-        for top_name in bound_at_top:
-            pattern = _pattern(top_name, {"area": area})
-            if pattern is not None:
-                area_patterns.add(pattern)
-    package_modules = {
-        Path(name).stem.lstrip("_")
-        for name in modules
-        if name not in area_modules and not Path(name).stem.startswith("__")
-    }
+    probe_areas = [{"area": area} for area in _PROBE_SPEC]
     return ReservedNames(
         module=_without_probe(module_level),
         object_members=_without_probe(object_members),
         unknown_members=_without_probe(unknown_members),
         function_names=_without_probe(function_names),
-        type_patterns={kind: frozenset(p) for kind, p in type_patterns.items()},
-        area_patterns=frozenset(area_patterns),
-        package_modules=frozenset(package_modules),
+        type_patterns={
+            kind: _patterns(bound_at_top, [_spellings(n) for n in package_names])
+            for kind, package_names in _probe_types_by_kind(package).items()
+        },
+        area_patterns=_patterns(bound_at_top, probe_areas),
+        package_modules=frozenset(
+            Path(name).stem.lstrip("_")
+            for name in modules
+            if name not in area_modules and not Path(name).stem.startswith("__")
+        ),
     )
+
+
+def _render_probe(templates: Path) -> tuple[Any, dict[str, str]]:
+    """The probe spec's intermediate model, and its rendered (unformatted) modules."""
+    from . import build_ir, load, render, validate  # imported here: they import this module
+
+    files = [
+        load.SpecFile(
+            f"<probe>/{area}.yaml", f"probe/{area}.yaml", area, load.parse_yaml(text, area)
+        )
+        for area, text in _PROBE_SPEC.items()
+    ]
+    definitions = {
+        name: validate.Definition(name, validate.kind_of(body), body, spec_file)
+        for spec_file in files
+        for name, body in spec_file.types.items()
+    }
+    # The probe is known to be valid (a test checks it); validating it here would need the
+    # reserved names this function computes.
+    package = build_ir.build(validate.ValidatedSpec(definitions, tuple(_PROBE_SPEC)))
+    return package, render.render_package(package, templates)
+
+
+def _probe_types_by_kind(package: Any) -> dict[str, list[str]]:
+    kinds: dict[str, list[str]] = {}
+    for area in package.areas:
+        for kind, types in (
+            ("object", area.objects),
+            ("enum", area.enums),
+            ("tagged_union", area.tagged_unions),
+            ("one_of", area.one_ofs),
+        ):
+            kinds.setdefault(kind, []).extend(t.name for t in types)
+    return kinds
+
+
+def _spellings(name: str) -> dict[str, str]:
+    return {"name": name, "snake": snake_case(name), "constant": constant_case(name)}
+
+
+def _patterns(generated: set[str], spellings: list[dict[str, str]]) -> frozenset[str]:
+    """The generated names made from these spellings of names, as patterns."""
+    return frozenset(
+        pattern
+        for values in spellings
+        for name in generated
+        if (pattern := _pattern(name, values)) is not None
+    )
+
+
+def _class_members(node: ast.ClassDef, base_classes: dict[str, ast.ClassDef]) -> set[str]:
+    """What a generated class defines or reads besides its fields: an attribute must avoid it."""
+    # A field is also a parameter of __init__, beside the methods' other parameters.
+    bound, parameters, read = _class_scope_names(node)
+    members = bound | parameters | read
+    for base in node.bases:
+        if isinstance(base, ast.Name) and base.id in base_classes:
+            # What the base class reads is resolved in its own scope: only what it defines
+            # can be hidden by a subclass's attribute.
+            members |= _class_scope_names(base_classes[base.id])[0]
+    return members
 
 
 _COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr", "lambda"})

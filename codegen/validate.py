@@ -202,6 +202,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"expected a mapping (key: value lines) here, found {instance!r}"
     if error.validator == "required":
         return f"{error.message}; add it"
+    if error.validator == "maxLength" and isinstance(instance, str):
+        return (
+            f"this text has {len(instance):,} characters, more than the {error.validator_value} "
+            "allowed here; shorten it"
+        )
     if error.validator == "minItems":
         return f"the list needs at least {error.validator_value} item(s)"
     return str(error.message)
