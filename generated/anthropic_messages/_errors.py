@@ -5471,7 +5471,7 @@ def decode_workspace_policy_violation_error_details(
     try:
         field_ = data["field"]
     except KeyError:
-        raise missing_field(data, (("field", 'one of "external_key_id"'),)) from None
+        raise missing_field(data, (("field", '"external_key_id"'),)) from None
     try:
         field_ = decode_workspace_policy_field(field_, strict)
     except DecodeError as error:
@@ -6845,7 +6845,7 @@ def decode_workspace_policy_field(data: Any, strict: bool) -> WorkspacePolicyFie
     if type(data) is not str or (
         data not in _WORKSPACE_POLICY_FIELD_VALUES and (strict or has_lone_surrogate(data))
     ):
-        raise DecodeError('one of "external_key_id"', data)
+        raise DecodeError('"external_key_id"', data)
     return data
 
 

@@ -1080,7 +1080,7 @@ def decode_mcp_tool_result_content_block_param(
         if not strict:
             check_json(data)
             return UnknownMCPToolResultContentBlockParam(raw=data)
-    raise DecodeError('one of "text"', tag).at_key("type")
+    raise DecodeError('"text"', tag).at_key("type")
 
 
 def decode_mcp_tool_result_content_param(data: Any, strict: bool) -> MCPToolResultContentParam:

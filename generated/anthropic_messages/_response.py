@@ -3848,7 +3848,7 @@ def decode_stop_details(data: Any, strict: bool) -> StopDetails:
         if not strict:
             check_json(data)
             return UnknownStopDetails(raw=data)
-    raise DecodeError('one of "refusal"', tag).at_key("type")
+    raise DecodeError('"refusal"', tag).at_key("type")
 
 
 _TEXT_CITATION_VARIANTS: dict[str, Callable[[Any, bool], TextCitation]] = {}
