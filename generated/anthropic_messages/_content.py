@@ -18,7 +18,6 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
-    decode_list,
     decode_tagged_list,
     extra_fields,
     missing_field,
@@ -27,11 +26,13 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from ._unions import (
+        CacheControlParam,
         ContentBlockParam,
         ContentBlockSourceContent,
         ContentBlockSourceContentParam,
         DocumentSource,
         ImageSource,
+        SearchResultContentBlockParam,
         TextCitationParam,
         ToolAdditionTargetParam,
         ToolChangeBlockParam,
@@ -40,8 +41,27 @@ if TYPE_CHECKING:
         ToolResultContentBlockParam,
         ToolUnionParam,
         ToolUseCaller,
+        WebSearchResultBlockUnionParam,
+        WebSearchToolRequestErrorObjectUnionParam,
         WebSearchToolResultBlockParamContentParam,
     )
+
+CacheControlScope: TypeAlias = Literal["global"]
+"""How widely a cached prefix may be shared.
+
+Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `global`: Every caller of the API may reuse the entry; only allowed when every block before it
+  is global too (Claude Code sends it on its fixed system prompt and tools).
+"""
+_CACHE_CONTROL_SCOPE_VALUES: Final = frozenset(
+    {
+        "global",
+    }
+)
+
 
 CacheControlTTL: TypeAlias = Literal[
     "5m",
@@ -158,13 +178,19 @@ _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES: Final = frozenset(
 class CacheControlEphemeralParam(Model):
     """Marks the end of a prefix that the server should cache for a short time."""
 
-    __slots__ = ("type", "ttl", "extra")
+    __slots__ = ("type", "ttl", "scope", "extra")
 
     type: Literal["ephemeral"]
-    ttl: CacheControlTTL | str | Unset
-    """How long the cache entry lives.
+    ttl: CacheControlTTL | str | None | Unset
+    """How long the cache entry lives; null, which the SDK allows when tool definitions are replayed
+    from a response, means the default.
 
     When absent, the API assumes "5m".
+    """
+    scope: CacheControlScope | str | Unset
+    """Who may share the cached prefix; the caller's organization when absent.
+
+    Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
     """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -173,11 +199,13 @@ class CacheControlEphemeralParam(Model):
         self,
         *,
         type: Literal["ephemeral"] = "ephemeral",
-        ttl: CacheControlTTL | str | Unset = UNSET,
+        ttl: CacheControlTTL | str | None | Unset = UNSET,
+        scope: CacheControlScope | str | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.ttl = ttl
+        self.scope = scope
         self.extra = {} if extra is None else extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +215,9 @@ class CacheControlEphemeralParam(Model):
         ttl = self.ttl
         if ttl is not UNSET:
             out["ttl"] = ttl
+        scope = self.scope
+        if scope is not UNSET:
+            out["scope"] = scope
         if self.extra:
             out.update(self.extra)
         return out
@@ -200,7 +231,7 @@ class TextBlockParam(Model):
     type: Literal["text"]
     text: str
     """The text itself."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: list[TextCitationParam] | None | Unset
     """Source references attached to this text, usually echoed from an earlier response."""
@@ -212,7 +243,7 @@ class TextBlockParam(Model):
         *,
         type: Literal["text"] = "text",
         text: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: list[TextCitationParam] | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -578,15 +609,17 @@ class CitationsConfigParam(Model):
 
     __slots__ = ("enabled", "extra")
 
-    enabled: bool | Unset
-    """Whether the model may cite this source."""
+    enabled: bool | None | Unset
+    """Whether the model may cite this source; null, which the SDK allows when tool definitions are
+    replayed from a response, means off.
+    """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
 
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -610,7 +643,7 @@ class ImageBlockParam(Model):
     type: Literal["image"]
     source: ImageSource
     """Where the image bytes come from."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     transformations: ImageTransformationsParam | None | Unset
     """What the server may do to the image before the model sees it."""
@@ -622,7 +655,7 @@ class ImageBlockParam(Model):
         *,
         type: Literal["image"] = "image",
         source: ImageSource,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         transformations: ImageTransformationsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -789,7 +822,7 @@ class DocumentBlockParam(Model):
     type: Literal["document"]
     source: DocumentSource
     """Where the document content comes from."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: CitationsConfigParam | None | Unset
     """Whether the model may cite this document."""
@@ -805,7 +838,7 @@ class DocumentBlockParam(Model):
         *,
         type: Literal["document"] = "document",
         source: DocumentSource,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         context: str | None | Unset = UNSET,
         title: str | None | Unset = UNSET,
@@ -1019,13 +1052,13 @@ class SearchResultBlockParam(Model):
     __slots__ = ("type", "content", "source", "title", "cache_control", "citations", "extra")
 
     type: Literal["search_result"]
-    content: list[TextBlockParam]
+    content: list[SearchResultContentBlockParam]
     """Text of the hit, split into citable blocks."""
     source: str
     """Where the hit comes from, such as a URL or an internal id."""
     title: str
     """Title of the hit."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: CitationsConfigParam | Unset
     """Whether the model may cite this hit."""
@@ -1036,10 +1069,10 @@ class SearchResultBlockParam(Model):
         self,
         *,
         type: Literal["search_result"] = "search_result",
-        content: list[TextBlockParam],
+        content: list[SearchResultContentBlockParam],
         source: str,
         title: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: CitationsConfigParam | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1150,7 +1183,7 @@ class ToolUseBlockParam(Model):
     """Name of the tool that was called."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the call, echoed from the response block."""
@@ -1166,7 +1199,7 @@ class ToolUseBlockParam(Model):
         id: str,
         name: str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         toolset_name: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -1224,7 +1257,7 @@ class ToolResultBlockParam(Model):
 
     When absent, the API assumes false.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     toolset_name: str | None | Unset
     """Toolset family of the paired tool_use, for toolset members."""
@@ -1238,7 +1271,7 @@ class ToolResultBlockParam(Model):
         tool_use_id: str,
         content: ToolResultContent | Unset = UNSET,
         is_error: bool | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         toolset_name: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1284,7 +1317,7 @@ class ToolReferenceBlockParam(Model):
     type: Literal["tool_reference"]
     tool_name: str
     """Name of the tool to load."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1294,7 +1327,7 @@ class ToolReferenceBlockParam(Model):
         *,
         type: Literal["tool_reference"] = "tool_reference",
         tool_name: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1327,7 +1360,7 @@ class ServerToolUseBlockParam(Model):
     """Which server tool was called."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the call, echoed from the response block."""
@@ -1341,7 +1374,7 @@ class ServerToolUseBlockParam(Model):
         id: str,
         name: ServerToolName | str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1381,7 +1414,7 @@ class WebSearchToolResultBlockParam(Model):
     """Id of the server_tool_use block these results answer."""
     content: WebSearchToolResultBlockParamContentParam
     """The hits, or the reason the search failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the search, echoed from the response block."""
@@ -1394,7 +1427,7 @@ class WebSearchToolResultBlockParam(Model):
         type: Literal["web_search_tool_result"] = "web_search_tool_result",
         tool_use_id: str,
         content: WebSearchToolResultBlockParamContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1515,7 +1548,7 @@ class ContainerUploadBlockParam(Model):
     type: Literal["container_upload"]
     file_id: str
     """Id of the uploaded file."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1525,7 +1558,7 @@ class ContainerUploadBlockParam(Model):
         *,
         type: Literal["container_upload"] = "container_upload",
         file_id: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1575,7 +1608,7 @@ class CompactionBlockParam(Model):
 
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1588,7 +1621,7 @@ class CompactionBlockParam(Model):
         encrypted_content: str | None | Unset = UNSET,
         signature: str | None | Unset = UNSET,
         tool_changes: list[ToolChangeBlockParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1636,7 +1669,7 @@ class RequestToolAdditionBlockParam(Model):
     type: Literal["tool_addition"]
     tool: ToolAdditionTargetParam
     """The tool or MCP toolset to add."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1646,7 +1679,7 @@ class RequestToolAdditionBlockParam(Model):
         *,
         type: Literal["tool_addition"] = "tool_addition",
         tool: ToolAdditionTargetParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1678,7 +1711,7 @@ class RequestToolRemovalBlockParam(Model):
     type: Literal["tool_removal"]
     tool: ToolRemovalTargetParam
     """The tool or MCP toolset to withdraw."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1688,7 +1721,7 @@ class RequestToolRemovalBlockParam(Model):
         *,
         type: Literal["tool_removal"] = "tool_removal",
         tool: ToolRemovalTargetParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1962,6 +1995,30 @@ class UnknownContentBlockParam(Model):
         return self.raw
 
 
+class UnknownCacheControlParam(Model):
+    """CacheControlParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 class UnknownTextCitationParam(Model):
     """TextCitationParam whose `type` this version of the spec does not know.
 
@@ -2058,8 +2115,80 @@ class UnknownContentBlockSourceContentParam(Model):
         return self.raw
 
 
+class UnknownSearchResultContentBlockParam(Model):
+    """SearchResultContentBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 class UnknownToolResultContentBlockParam(Model):
     """ToolResultContentBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownWebSearchResultBlockUnionParam(Model):
+    """WebSearchResultBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownWebSearchToolRequestErrorObjectUnionParam(Model):
+    """WebSearchToolRequestErrorObjectUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -2158,6 +2287,7 @@ _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "ttl",
+        "scope",
     }
 )
 
@@ -2173,10 +2303,18 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
         ttl = data.get("ttl", UNSET)
         if ttl is not UNSET:
             seen += 1
+            if ttl is not None:
+                try:
+                    ttl = decode_cache_control_ttl(ttl, strict)
+                except DecodeError as error:
+                    raise error.at_key("ttl")
+        scope = data.get("scope", UNSET)
+        if scope is not UNSET:
+            seen += 1
             try:
-                ttl = decode_cache_control_ttl(ttl, strict)
+                scope = decode_cache_control_scope(scope, strict)
             except DecodeError as error:
-                raise error.at_key("ttl")
+                raise error.at_key("scope")
         if len(data) == seen:
             extra = {}
         else:
@@ -2184,11 +2322,13 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
+        scope = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeralParam)
     obj.type = type_
     obj.ttl = ttl
+    obj.scope = scope
     obj.extra = extra
     return obj
 
@@ -2223,7 +2363,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -2644,8 +2784,8 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
@@ -2693,7 +2833,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         transformations = data.get("transformations", UNSET)
@@ -2903,7 +3043,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -3152,7 +3292,13 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
     try:
-        content = decode_list(content, decode_text_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_search_result_content_block_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if type(source) is not str:
@@ -3166,7 +3312,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -3309,7 +3455,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3392,7 +3538,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         toolset_name = data.get("toolset_name", UNSET)
@@ -3452,7 +3598,7 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3522,7 +3668,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3594,7 +3740,7 @@ def decode_web_search_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3757,7 +3903,7 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3831,7 +3977,7 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3891,7 +4037,7 @@ def decode_request_tool_addition_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3944,7 +4090,7 @@ def decode_request_tool_removal_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -4211,6 +4357,22 @@ def decode_content_block_param(data: Any, strict: bool) -> ContentBlockParam:
     ).at_key("type")
 
 
+_CACHE_CONTROL_PARAM_VARIANTS: dict[str, Callable[[Any, bool], CacheControlParam]] = {}
+
+
+def decode_cache_control_param(data: Any, strict: bool) -> CacheControlParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CACHE_CONTROL_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownCacheControlParam(raw=data)
+    raise DecodeError('one of "ephemeral"', tag).at_key("type")
+
+
 _TEXT_CITATION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], TextCitationParam]] = {}
 
 
@@ -4282,6 +4444,26 @@ def decode_content_block_source_content_param(
     raise DecodeError('one of "text", "image"', tag).at_key("type")
 
 
+_SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], SearchResultContentBlockParam]
+] = {}
+
+
+def decode_search_result_content_block_param(
+    data: Any, strict: bool
+) -> SearchResultContentBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownSearchResultContentBlockParam(raw=data)
+    raise DecodeError('one of "text"', tag).at_key("type")
+
+
 _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], ToolResultContentBlockParam]
 ] = {}
@@ -4301,6 +4483,46 @@ def decode_tool_result_content_block_param(data: Any, strict: bool) -> ToolResul
         'one of "text", "image", "search_result", "document", "tool_reference", "browser_state"',
         tag,
     ).at_key("type")
+
+
+_WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchResultBlockUnionParam]
+] = {}
+
+
+def decode_web_search_result_block_union_param(
+    data: Any, strict: bool
+) -> WebSearchResultBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownWebSearchResultBlockUnionParam(raw=data)
+    raise DecodeError('one of "web_search_result"', tag).at_key("type")
+
+
+_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchToolRequestErrorObjectUnionParam]
+] = {}
+
+
+def decode_web_search_tool_request_error_object_union_param(
+    data: Any, strict: bool
+) -> WebSearchToolRequestErrorObjectUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownWebSearchToolRequestErrorObjectUnionParam(raw=data)
+    raise DecodeError('one of "web_search_tool_result_error"', tag).at_key("type")
 
 
 _TOOL_CHANGE_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChangeBlockParam]] = {}
@@ -4388,10 +4610,22 @@ def decode_web_search_tool_result_block_param_content_param(
     data: Any, strict: bool
 ) -> WebSearchToolResultBlockParamContentParam:
     if type(data) is list:
-        return decode_list(data, decode_web_search_result_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_search_result_block_union_param,
+            strict,
+        )
     if type(data) is dict:
-        return decode_web_search_tool_request_error_object_param(data, strict)
+        return decode_web_search_tool_request_error_object_union_param(data, strict)
     raise DecodeError("an array or an object", data)
+
+
+def decode_cache_control_scope(data: Any, strict: bool) -> CacheControlScope | str:
+    if type(data) is not str or (strict and data not in _CACHE_CONTROL_SCOPE_VALUES):
+        raise DecodeError('one of "global"', data)
+    return data
 
 
 def decode_cache_control_ttl(data: Any, strict: bool) -> CacheControlTTL | str:
@@ -4466,6 +4700,11 @@ def link() -> None:
             "fallback": decode_fallback_block_param,
         }
     )
+    _CACHE_CONTROL_PARAM_VARIANTS.update(
+        {
+            "ephemeral": decode_cache_control_ephemeral_param,
+        }
+    )
     _TEXT_CITATION_PARAM_VARIANTS.update(
         {
             "char_location": decode_citation_char_location_param,
@@ -4497,6 +4736,11 @@ def link() -> None:
             "image": decode_image_block_param,
         }
     )
+    _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
+        {
+            "text": decode_text_block_param,
+        }
+    )
     _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
         {
             "text": decode_text_block_param,
@@ -4505,6 +4749,16 @@ def link() -> None:
             "document": decode_document_block_param,
             "tool_reference": decode_tool_reference_block_param,
             "browser_state": _tools_toolsets.decode_browser_state_block_param,
+        }
+    )
+    _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "web_search_result": decode_web_search_result_block_param,
+        }
+    )
+    _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.update(
+        {
+            "web_search_tool_result_error": decode_web_search_tool_request_error_object_param,
         }
     )
     _TOOL_CHANGE_BLOCK_PARAM_VARIANTS.update(

@@ -17,20 +17,25 @@ from ._runtime import (
     Unset,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, DocumentBlockParam, ToolReferenceBlockParam
     from ._unions import (
         AdvisorToolResultContentParam,
+        BashCodeExecutionOutputBlockUnionParam,
         BashCodeExecutionToolResultContentParam,
+        CacheControlParam,
+        CodeExecutionOutputBlockUnionParam,
         CodeExecutionToolResultBlockParamContentParam,
         TextEditorCodeExecutionToolResultContentParam,
+        ToolReferenceBlockUnionParam,
         ToolSearchToolResultContentParam,
         ToolUseCaller,
+        WebFetchBlockContentParam,
         WebFetchToolResultContentParam,
     )
 
@@ -186,7 +191,7 @@ class WebFetchToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: WebFetchToolResultContentParam
     """The fetched document, or the reason the fetch failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the fetch, echoed from the response block."""
@@ -199,7 +204,7 @@ class WebFetchToolResultBlockParam(Model):
         type: Literal["web_fetch_tool_result"] = "web_fetch_tool_result",
         tool_use_id: str,
         content: WebFetchToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -235,7 +240,7 @@ class WebFetchBlockParam(Model):
     type: Literal["web_fetch_result"]
     url: str
     """Address that was fetched."""
-    content: DocumentBlockParam
+    content: WebFetchBlockContentParam
     """The retrieved content as a document block."""
     retrieved_at: str | None | Unset
     """When the content was retrieved, as an ISO 8601 time."""
@@ -247,7 +252,7 @@ class WebFetchBlockParam(Model):
         *,
         type: Literal["web_fetch_result"] = "web_fetch_result",
         url: str,
-        content: DocumentBlockParam,
+        content: WebFetchBlockContentParam,
         retrieved_at: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -313,7 +318,7 @@ class CodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: CodeExecutionToolResultBlockParamContentParam
     """What the run produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -324,7 +329,7 @@ class CodeExecutionToolResultBlockParam(Model):
         type: Literal["code_execution_tool_result"] = "code_execution_tool_result",
         tool_use_id: str,
         content: CodeExecutionToolResultBlockParamContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -359,7 +364,7 @@ class CodeExecutionResultBlockParam(Model):
     """Standard error of the run."""
     return_code: int
     """Exit status of the run."""
-    content: list[CodeExecutionOutputBlockParam]
+    content: list[CodeExecutionOutputBlockUnionParam]
     """Files the run wrote."""
     abort_reason: str | None | Unset
     """Echoed from the response block, where the API sends it (null for a normal run)."""
@@ -373,7 +378,7 @@ class CodeExecutionResultBlockParam(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlockParam],
+        content: list[CodeExecutionOutputBlockUnionParam],
         abort_reason: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -413,7 +418,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
     """Standard error of the run."""
     return_code: int
     """Exit status of the run."""
-    content: list[CodeExecutionOutputBlockParam]
+    content: list[CodeExecutionOutputBlockUnionParam]
     """Files the run wrote."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -425,7 +430,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
         encrypted_stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlockParam],
+        content: list[CodeExecutionOutputBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -524,7 +529,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: BashCodeExecutionToolResultContentParam
     """What the command produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -535,7 +540,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
         type: Literal["bash_code_execution_tool_result"] = "bash_code_execution_tool_result",
         tool_use_id: str,
         content: BashCodeExecutionToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -570,7 +575,7 @@ class BashCodeExecutionResultBlockParam(Model):
     """Standard error of the command."""
     return_code: int
     """Exit status of the command."""
-    content: list[BashCodeExecutionOutputBlockParam]
+    content: list[BashCodeExecutionOutputBlockUnionParam]
     """Files the command wrote."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -582,7 +587,7 @@ class BashCodeExecutionResultBlockParam(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[BashCodeExecutionOutputBlockParam],
+        content: list[BashCodeExecutionOutputBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -683,7 +688,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: TextEditorCodeExecutionToolResultContentParam
     """What the operation produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -696,7 +701,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         ] = "text_editor_code_execution_tool_result",
         tool_use_id: str,
         content: TextEditorCodeExecutionToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -928,7 +933,7 @@ class ToolSearchToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: ToolSearchToolResultContentParam
     """The tools found, or why the search failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -939,7 +944,7 @@ class ToolSearchToolResultBlockParam(Model):
         type: Literal["tool_search_tool_result"] = "tool_search_tool_result",
         tool_use_id: str,
         content: ToolSearchToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -968,7 +973,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
     __slots__ = ("type", "tool_references", "extra")
 
     type: Literal["tool_search_tool_search_result"]
-    tool_references: list[ToolReferenceBlockParam]
+    tool_references: list[ToolReferenceBlockUnionParam]
     """One reference per matched tool."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -977,7 +982,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
         self,
         *,
         type: Literal["tool_search_tool_search_result"] = "tool_search_tool_search_result",
-        tool_references: list[ToolReferenceBlockParam],
+        tool_references: list[ToolReferenceBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1046,7 +1051,7 @@ class AdvisorToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: AdvisorToolResultContentParam
     """The advice, encrypted advice, or why the call failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1057,7 +1062,7 @@ class AdvisorToolResultBlockParam(Model):
         type: Literal["advisor_tool_result"] = "advisor_tool_result",
         tool_use_id: str,
         content: AdvisorToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1223,6 +1228,30 @@ class UnknownWebFetchToolResultContentParam(Model):
         return self.raw
 
 
+class UnknownWebFetchBlockContentParam(Model):
+    """WebFetchBlockContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
     """CodeExecutionToolResultBlockParamContentParam whose `type` this version of the spec does not know.
 
@@ -1247,8 +1276,56 @@ class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
         return self.raw
 
 
+class UnknownCodeExecutionOutputBlockUnionParam(Model):
+    """CodeExecutionOutputBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 class UnknownBashCodeExecutionToolResultContentParam(Model):
     """BashCodeExecutionToolResultContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownBashCodeExecutionOutputBlockUnionParam(Model):
+    """BashCodeExecutionOutputBlockUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1297,6 +1374,30 @@ class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
 
 class UnknownToolSearchToolResultContentParam(Model):
     """ToolSearchToolResultContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownToolReferenceBlockUnionParam(Model):
+    """ToolReferenceBlockUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1381,9 +1482,7 @@ def decode_web_fetch_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -1439,7 +1538,7 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     if type(url) is not str:
         raise DecodeError("a string", url).at_key("url")
     try:
-        content = _content.decode_document_block_param(content, strict)
+        content = decode_web_fetch_block_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
@@ -1549,9 +1648,7 @@ def decode_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1615,7 +1712,13 @@ def decode_code_execution_result_block_param(
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 5:
@@ -1687,7 +1790,13 @@ def decode_encrypted_code_execution_result_block_param(
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
@@ -1822,9 +1931,7 @@ def decode_bash_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1887,7 +1994,13 @@ def decode_bash_code_execution_result_block_param(
     if type(return_code) is not int:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_bash_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_bash_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
@@ -2022,9 +2135,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2332,9 +2443,7 @@ def decode_tool_search_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2377,8 +2486,12 @@ def decode_tool_search_tool_search_result_block_param(
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_list(
-            tool_references, _content.decode_tool_reference_block_param, strict
+        tool_references = decode_tagged_list(
+            tool_references,
+            _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_tool_reference_block_union_param,
+            strict,
         )
     except DecodeError as error:
         raise error.at_key("tool_references")
@@ -2487,9 +2600,7 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2669,6 +2780,24 @@ def decode_web_fetch_tool_result_content_param(
     )
 
 
+_WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchBlockContentParam]
+] = {}
+
+
+def decode_web_fetch_block_content_param(data: Any, strict: bool) -> WebFetchBlockContentParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownWebFetchBlockContentParam(raw=data)
+    raise DecodeError('one of "document"', tag).at_key("type")
+
+
 _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], CodeExecutionToolResultBlockParamContentParam]
 ] = {}
@@ -2692,6 +2821,26 @@ def decode_code_execution_tool_result_block_param_content_param(
     ).at_key("type")
 
 
+_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], CodeExecutionOutputBlockUnionParam]
+] = {}
+
+
+def decode_code_execution_output_block_union_param(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownCodeExecutionOutputBlockUnionParam(raw=data)
+    raise DecodeError('one of "code_execution_output"', tag).at_key("type")
+
+
 _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], BashCodeExecutionToolResultContentParam]
 ] = {}
@@ -2712,6 +2861,26 @@ def decode_bash_code_execution_tool_result_content_param(
     raise DecodeError(
         'one of "bash_code_execution_result", "bash_code_execution_tool_result_error"', tag
     ).at_key("type")
+
+
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnionParam]
+] = {}
+
+
+def decode_bash_code_execution_output_block_union_param(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownBashCodeExecutionOutputBlockUnionParam(raw=data)
+    raise DecodeError('one of "bash_code_execution_output"', tag).at_key("type")
 
 
 _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2757,6 +2926,26 @@ def decode_tool_search_tool_result_content_param(
     raise DecodeError(
         'one of "tool_search_tool_search_result", "tool_search_tool_result_error"', tag
     ).at_key("type")
+
+
+_TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], ToolReferenceBlockUnionParam]
+] = {}
+
+
+def decode_tool_reference_block_union_param(
+    data: Any, strict: bool
+) -> ToolReferenceBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownToolReferenceBlockUnionParam(raw=data)
+    raise DecodeError('one of "tool_reference"', tag).at_key("type")
 
 
 _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2864,6 +3053,11 @@ def link() -> None:
             "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block_param,
         }
     )
+    _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.update(
+        {
+            "document": _content.decode_document_block_param,
+        }
+    )
     _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS.update(
         {
             "code_execution_result": decode_code_execution_result_block_param,
@@ -2871,10 +3065,20 @@ def link() -> None:
             "code_execution_tool_result_error": decode_code_execution_tool_result_error_param,
         }
     )
+    _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "code_execution_output": decode_code_execution_output_block_param,
+        }
+    )
     _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(
         {
             "bash_code_execution_result": decode_bash_code_execution_result_block_param,
             "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_param,
+        }
+    )
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "bash_code_execution_output": decode_bash_code_execution_output_block_param,
         }
     )
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(
@@ -2889,6 +3093,11 @@ def link() -> None:
         {
             "tool_search_tool_search_result": decode_tool_search_tool_search_result_block_param,
             "tool_search_tool_result_error": decode_tool_search_tool_result_error_param,
+        }
+    )
+    _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "tool_reference": _content.decode_tool_reference_block_param,
         }
     )
     _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(

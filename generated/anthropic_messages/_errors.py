@@ -129,8 +129,10 @@ class InvalidRequestErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["invalid_request_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -140,7 +142,7 @@ class InvalidRequestErrorObject(Model):
         self,
         *,
         type: Literal["invalid_request_error"] = "invalid_request_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -152,8 +154,10 @@ class InvalidRequestErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -168,8 +172,10 @@ class AuthenticationErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["authentication_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -179,7 +185,7 @@ class AuthenticationErrorObject(Model):
         self,
         *,
         type: Literal["authentication_error"] = "authentication_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -191,8 +197,10 @@ class AuthenticationErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -207,8 +215,10 @@ class BillingErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["billing_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -218,7 +228,7 @@ class BillingErrorObject(Model):
         self,
         *,
         type: Literal["billing_error"] = "billing_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -230,8 +240,10 @@ class BillingErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -246,8 +258,10 @@ class PermissionErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["permission_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -257,7 +271,7 @@ class PermissionErrorObject(Model):
         self,
         *,
         type: Literal["permission_error"] = "permission_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -269,8 +283,10 @@ class PermissionErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -285,8 +301,10 @@ class NotFoundErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["not_found_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -296,7 +314,7 @@ class NotFoundErrorObject(Model):
         self,
         *,
         type: Literal["not_found_error"] = "not_found_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -308,8 +326,10 @@ class NotFoundErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -324,8 +344,10 @@ class RateLimitErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["rate_limit_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -335,7 +357,7 @@ class RateLimitErrorObject(Model):
         self,
         *,
         type: Literal["rate_limit_error"] = "rate_limit_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -347,8 +369,10 @@ class RateLimitErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -363,8 +387,10 @@ class GatewayTimeoutErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["timeout_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -374,7 +400,7 @@ class GatewayTimeoutErrorObject(Model):
         self,
         *,
         type: Literal["timeout_error"] = "timeout_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -386,8 +412,10 @@ class GatewayTimeoutErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -402,8 +430,10 @@ class APIErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["api_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -413,7 +443,7 @@ class APIErrorObject(Model):
         self,
         *,
         type: Literal["api_error"] = "api_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -425,8 +455,10 @@ class APIErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -441,8 +473,10 @@ class OverloadedErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["overloaded_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -452,7 +486,7 @@ class OverloadedErrorObject(Model):
         self,
         *,
         type: Literal["overloaded_error"] = "overloaded_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -464,8 +498,10 @@ class OverloadedErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -3464,15 +3500,13 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     type_ = data.get("type", UNSET)
     if type_ != "invalid_request_error":
         raise DecodeError('"invalid_request_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3487,6 +3521,7 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
             extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3513,15 +3548,13 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     type_ = data.get("type", UNSET)
     if type_ != "authentication_error":
         raise DecodeError('"authentication_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3536,6 +3569,7 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
             extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3562,15 +3596,13 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "billing_error":
         raise DecodeError('"billing_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3585,6 +3617,7 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
             extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3611,15 +3644,13 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "permission_error":
         raise DecodeError('"permission_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3634,6 +3665,7 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
             extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3660,15 +3692,13 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     type_ = data.get("type", UNSET)
     if type_ != "not_found_error":
         raise DecodeError('"not_found_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3683,6 +3713,7 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
             extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3709,15 +3740,13 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     type_ = data.get("type", UNSET)
     if type_ != "rate_limit_error":
         raise DecodeError('"rate_limit_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3732,6 +3761,7 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
             extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3758,15 +3788,13 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     type_ = data.get("type", UNSET)
     if type_ != "timeout_error":
         raise DecodeError('"timeout_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3781,6 +3809,7 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
             extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3807,15 +3836,13 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "api_error":
         raise DecodeError('"api_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3830,6 +3857,7 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
             extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3856,15 +3884,13 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "overloaded_error":
         raise DecodeError('"overloaded_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str:
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3879,6 +3905,7 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
             extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.

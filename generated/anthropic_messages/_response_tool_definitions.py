@@ -20,6 +20,7 @@ from ._runtime import (
     decode_list,
     decode_map,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     map_of,
     missing_field,
@@ -27,10 +28,17 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlTTL, CitationsConfigParam
+    from ._content import CacheControlScope, CacheControlTTL, CitationsConfigParam
     from ._tools import ToolAllowedCaller
     from ._tools_server import ServerToolResponseInclusion
-    from ._unions import ResponseToolUnion, WebFetchToolResultURLSource, WebFetchUserInputURLSource
+    from ._unions import (
+        CacheControl,
+        ResponseToolUnion,
+        UserLocationUnion,
+        WebFetchToolResultURLSource,
+        WebFetchURLSourceToolReferenceUnion,
+        WebFetchUserInputURLSource,
+    )
 
 
 class ResponseTool(Model):
@@ -153,7 +161,7 @@ class ToolBash20241022(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -170,7 +178,7 @@ class ToolBash20241022(Model):
         type: Literal["bash_20241022"] = "bash_20241022",
         name: Literal["bash"] = "bash",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -216,11 +224,17 @@ class CacheControlEphemeral(Model):
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
     """
 
-    __slots__ = ("type", "ttl", "extra")
+    __slots__ = ("type", "ttl", "scope", "extra")
 
     type: Literal["ephemeral"]
     ttl: CacheControlTTL | str | None | Unset
     """Lifetime of the cache entry."""
+    scope: CacheControlScope | str | None | Unset
+    """Who may share the cached prefix, as the definition was sent; the caller's organization when
+    absent.
+
+    Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
+    """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -229,10 +243,12 @@ class CacheControlEphemeral(Model):
         *,
         type: Literal["ephemeral"] = "ephemeral",
         ttl: CacheControlTTL | str | None | Unset = UNSET,
+        scope: CacheControlScope | str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.ttl = ttl
+        self.scope = scope
         self.extra = {} if extra is None else extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,6 +258,9 @@ class CacheControlEphemeral(Model):
         ttl = self.ttl
         if ttl is not UNSET:
             out["ttl"] = ttl
+        scope = self.scope
+        if scope is not UNSET:
+            out["scope"] = scope
         if self.extra:
             out.update(self.extra)
         return out
@@ -269,7 +288,7 @@ class ToolBash20250124(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -286,7 +305,7 @@ class ToolBash20250124(Model):
         type: Literal["bash_20250124"] = "bash_20250124",
         name: Literal["bash"] = "bash",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -347,7 +366,7 @@ class CodeExecutionTool20250522(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -362,7 +381,7 @@ class CodeExecutionTool20250522(Model):
         type: Literal["code_execution_20250522"] = "code_execution_20250522",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -418,7 +437,7 @@ class CodeExecutionTool20250825(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -433,7 +452,7 @@ class CodeExecutionTool20250825(Model):
         type: Literal["code_execution_20250825"] = "code_execution_20250825",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -489,7 +508,7 @@ class CodeExecutionTool20260120(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -504,7 +523,7 @@ class CodeExecutionTool20260120(Model):
         type: Literal["code_execution_20260120"] = "code_execution_20260120",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -560,7 +579,7 @@ class CodeExecutionTool20260521(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -575,7 +594,7 @@ class CodeExecutionTool20260521(Model):
         type: Literal["code_execution_20260521"] = "code_execution_20260521",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -619,7 +638,7 @@ class BrowserToolset20260801(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["browser_toolset_20260801"]
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: BrowserToolsetConfigs | None | Unset
     """Per-action settings."""
@@ -630,7 +649,7 @@ class BrowserToolset20260801(Model):
         self,
         *,
         type: Literal["browser_toolset_20260801"] = "browser_toolset_20260801",
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: BrowserToolsetConfigs | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2136,7 +2155,7 @@ class ToolComputerUse20241022(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2157,7 +2176,7 @@ class ToolComputerUse20241022(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
@@ -2228,7 +2247,7 @@ class MemoryTool20250818(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2245,7 +2264,7 @@ class MemoryTool20250818(Model):
         type: Literal["memory_20250818"] = "memory_20250818",
         name: Literal["memory"] = "memory",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -2314,7 +2333,7 @@ class ToolComputerUse20250124(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2335,7 +2354,7 @@ class ToolComputerUse20250124(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
@@ -2406,7 +2425,7 @@ class ToolTextEditor20241022(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2423,7 +2442,7 @@ class ToolTextEditor20241022(Model):
         type: Literal["text_editor_20241022"] = "text_editor_20241022",
         name: Literal["str_replace_editor"] = "str_replace_editor",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -2493,7 +2512,7 @@ class ToolComputerUse20251124(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2516,7 +2535,7 @@ class ToolComputerUse20251124(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         enable_zoom: bool | None | Unset = UNSET,
@@ -2579,7 +2598,7 @@ class ComputerToolset20260801(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["computer_toolset_20260801"]
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: ComputerToolsetConfigs | None | Unset
     """Per-action settings."""
@@ -2590,7 +2609,7 @@ class ComputerToolset20260801(Model):
         self,
         *,
         type: Literal["computer_toolset_20260801"] = "computer_toolset_20260801",
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: ComputerToolsetConfigs | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -3445,7 +3464,7 @@ class ToolTextEditor20250124(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3462,7 +3481,7 @@ class ToolTextEditor20250124(Model):
         type: Literal["text_editor_20250124"] = "text_editor_20250124",
         name: Literal["str_replace_editor"] = "str_replace_editor",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -3524,7 +3543,7 @@ class ToolTextEditor20250429(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3541,7 +3560,7 @@ class ToolTextEditor20250429(Model):
         type: Literal["text_editor_20250429"] = "text_editor_20250429",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -3604,7 +3623,7 @@ class ToolTextEditor20250728(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3623,7 +3642,7 @@ class ToolTextEditor20250728(Model):
         type: Literal["text_editor_20250728"] = "text_editor_20250728",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         max_characters: int | None | Unset = UNSET,
@@ -3697,7 +3716,7 @@ class WebSearchTool20250305(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3705,7 +3724,7 @@ class WebSearchTool20250305(Model):
     """Most calls the model may make in one request."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -3718,11 +3737,11 @@ class WebSearchTool20250305(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -3856,7 +3875,7 @@ class WebFetchTool20250910(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -3881,7 +3900,7 @@ class WebFetchTool20250910(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4063,7 +4082,7 @@ class WebFetchURLSourceOnly(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["only"]
-    tools: list[WebFetchURLSourceToolReference]
+    tools: list[WebFetchURLSourceToolReferenceUnion]
     """Tool definitions listed for the server."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4072,7 +4091,7 @@ class WebFetchURLSourceOnly(Model):
         self,
         *,
         type: Literal["only"] = "only",
-        tools: list[WebFetchURLSourceToolReference],
+        tools: list[WebFetchURLSourceToolReferenceUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4133,7 +4152,7 @@ class WebFetchURLSourceExcept(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["except"]
-    tools: list[WebFetchURLSourceToolReference]
+    tools: list[WebFetchURLSourceToolReferenceUnion]
     """Tool definitions listed for the server."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4142,7 +4161,7 @@ class WebFetchURLSourceExcept(Model):
         self,
         *,
         type: Literal["except"] = "except",
-        tools: list[WebFetchURLSourceToolReference],
+        tools: list[WebFetchURLSourceToolReferenceUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4188,7 +4207,7 @@ class WebSearchTool20260209(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4196,7 +4215,7 @@ class WebSearchTool20260209(Model):
     """Most calls the model may make in one request."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4209,11 +4228,11 @@ class WebSearchTool20260209(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4293,7 +4312,7 @@ class WebFetchTool20260209(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4318,7 +4337,7 @@ class WebFetchTool20260209(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4413,7 +4432,7 @@ class WebFetchTool20260309(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4440,7 +4459,7 @@ class WebFetchTool20260309(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4538,7 +4557,7 @@ class WebSearchTool20260318(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4548,7 +4567,7 @@ class WebSearchTool20260318(Model):
     """Whether the tool's results are included in the response."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4561,12 +4580,12 @@ class WebSearchTool20260318(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4652,7 +4671,7 @@ class WebFetchTool20260318(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4681,7 +4700,7 @@ class WebFetchTool20260318(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4781,9 +4800,9 @@ class AdvisorTool20260301(Model):
     """Model that gives the advice."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
-    caching: CacheControlEphemeral | None | Unset
+    caching: CacheControl | None | Unset
     """Cache setting for the advisor's own prompt."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4803,8 +4822,8 @@ class AdvisorTool20260301(Model):
         name: Literal["advisor"] = "advisor",
         model: str,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
-        caching: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
+        caching: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
@@ -4876,7 +4895,7 @@ class ToolSearchToolBm25_20251119(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4893,7 +4912,7 @@ class ToolSearchToolBm25_20251119(Model):
         ] = "tool_search_tool_bm25_20251119",
         name: Literal["tool_search_tool_bm25"] = "tool_search_tool_bm25",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -4949,7 +4968,7 @@ class ToolSearchToolRegex20251119(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4966,7 +4985,7 @@ class ToolSearchToolRegex20251119(Model):
         ] = "tool_search_tool_regex_20251119",
         name: Literal["tool_search_tool_regex"] = "tool_search_tool_regex",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -5020,7 +5039,7 @@ class MCPToolset(Model):
     type: Literal["mcp_toolset"]
     mcp_server_name: str
     """Name of the MCP server whose tools this covers."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: dict[str, MCPToolConfig] | None | Unset
     """Per-action settings."""
@@ -5036,7 +5055,7 @@ class MCPToolset(Model):
         *,
         type: Literal["mcp_toolset"] = "mcp_toolset",
         mcp_server_name: str,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: dict[str, MCPToolConfig] | None | Unset = UNSET,
         default_config: MCPToolDefaultConfig | None | Unset = UNSET,
         tools: list[MCPToolParam] | None | Unset = UNSET,
@@ -5199,6 +5218,78 @@ class MCPToolParam(Model):
 
 class UnknownResponseToolUnion(Model):
     """ResponseToolUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownCacheControl(Model):
+    """CacheControl whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownUserLocationUnion(Model):
+    """UserLocationUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownWebFetchURLSourceToolReferenceUnion(Model):
+    """WebFetchURLSourceToolReferenceUnion whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -5412,7 +5503,7 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5462,6 +5553,7 @@ _CACHE_CONTROL_EPHEMERAL_FIELDS: Final = frozenset(
     {
         "type",
         "ttl",
+        "scope",
     }
 )
 
@@ -5482,6 +5574,14 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
                     ttl = _content.decode_cache_control_ttl(ttl, strict)
                 except DecodeError as error:
                     raise error.at_key("ttl")
+        scope = data.get("scope", UNSET)
+        if scope is not UNSET:
+            seen += 1
+            if scope is not None:
+                try:
+                    scope = _content.decode_cache_control_scope(scope, strict)
+                except DecodeError as error:
+                    raise error.at_key("scope")
         if len(data) == seen:
             extra = {}
         else:
@@ -5489,11 +5589,13 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
+        scope = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeral)
     obj.type = type_
     obj.ttl = ttl
+    obj.scope = scope
     obj.extra = extra
     return obj
 
@@ -5537,7 +5639,7 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5621,7 +5723,7 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5695,7 +5797,7 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5769,7 +5871,7 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5843,7 +5945,7 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5901,7 +6003,7 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -7589,7 +7691,7 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7683,7 +7785,7 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7783,7 +7885,7 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7877,7 +7979,7 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7978,7 +8080,7 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -8062,7 +8164,7 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -9027,7 +9129,7 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9112,7 +9214,7 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9198,7 +9300,7 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9309,7 +9411,7 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9332,7 +9434,7 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9487,7 +9589,7 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -9692,7 +9794,13 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -9762,7 +9870,13 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -9835,7 +9949,7 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9858,7 +9972,7 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9952,7 +10066,7 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10089,7 +10203,7 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10231,7 +10345,7 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10264,7 +10378,7 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -10362,7 +10476,7 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10506,7 +10620,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caching = data.get("caching", UNSET)
@@ -10514,7 +10628,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             seen += 1
             if caching is not None:
                 try:
-                    caching = decode_cache_control_ephemeral(caching, strict)
+                    caching = decode_cache_control(caching, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10607,7 +10721,7 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10683,7 +10797,7 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10751,7 +10865,7 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -10948,6 +11062,58 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
     ).at_key("type")
 
 
+_CACHE_CONTROL_VARIANTS: dict[str, Callable[[Any, bool], CacheControl]] = {}
+
+
+def decode_cache_control(data: Any, strict: bool) -> CacheControl:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CACHE_CONTROL_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownCacheControl(raw=data)
+    raise DecodeError('one of "ephemeral"', tag).at_key("type")
+
+
+_USER_LOCATION_UNION_VARIANTS: dict[str, Callable[[Any, bool], UserLocationUnion]] = {}
+
+
+def decode_user_location_union(data: Any, strict: bool) -> UserLocationUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _USER_LOCATION_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownUserLocationUnion(raw=data)
+    raise DecodeError('one of "approximate"', tag).at_key("type")
+
+
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnion]
+] = {}
+
+
+def decode_web_fetch_url_source_tool_reference_union(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReferenceUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownWebFetchURLSourceToolReferenceUnion(raw=data)
+    raise DecodeError('one of "tool_reference"', tag).at_key("type")
+
+
 _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS: dict[
     str, Callable[[Any, bool], WebFetchToolResultURLSource]
 ] = {}
@@ -11022,6 +11188,21 @@ def link() -> None:
             "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119,
             "tool_search_tool_regex": decode_tool_search_tool_regex20251119,
             "mcp_toolset": decode_mcp_toolset,
+        }
+    )
+    _CACHE_CONTROL_VARIANTS.update(
+        {
+            "ephemeral": decode_cache_control_ephemeral,
+        }
+    )
+    _USER_LOCATION_UNION_VARIANTS.update(
+        {
+            "approximate": decode_user_location,
+        }
+    )
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.update(
+        {
+            "tool_reference": decode_web_fetch_url_source_tool_reference,
         }
     )
     _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS.update(

@@ -25,7 +25,9 @@ from ._runtime import (
 if TYPE_CHECKING:
     from ._unions import (
         BrowserClickTarget,
+        BrowserCoordinateTargetUnion,
         BrowserFormInputValue,
+        BrowserRefTargetUnion,
         BrowserToolUseBlock,
         ComputerToolUseBlock,
         ToolUseCaller,
@@ -898,7 +900,7 @@ class BrowserFormInputInput(Model):
 
     __slots__ = ("target", "value", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     value: BrowserFormInputValue
     """Value to put into the form field."""
@@ -910,7 +912,7 @@ class BrowserFormInputInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         value: BrowserFormInputValue,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -1021,7 +1023,7 @@ class BrowserFileUploadInput(Model):
 
     __slots__ = ("target", "document_ids", "paths", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     document_ids: list[str] | None | Unset
     """Ids of documents to upload."""
@@ -1035,7 +1037,7 @@ class BrowserFileUploadInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         document_ids: list[str] | None | Unset = UNSET,
         paths: list[str] | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
@@ -1121,7 +1123,7 @@ class BrowserScrollToInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1131,7 +1133,7 @@ class BrowserScrollToInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1961,9 +1963,9 @@ class BrowserLeftClickDragInput(Model):
 
     __slots__ = ("from_", "target", "tab_id", "extra")
 
-    from_: BrowserCoordinateTarget
+    from_: BrowserCoordinateTargetUnion
     """Point where the drag starts."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1973,8 +1975,8 @@ class BrowserLeftClickDragInput(Model):
     def __init__(
         self,
         *,
-        from_: BrowserCoordinateTarget,
-        target: BrowserCoordinateTarget,
+        from_: BrowserCoordinateTargetUnion,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2052,7 +2054,7 @@ class BrowserLeftMouseDownInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2062,7 +2064,7 @@ class BrowserLeftMouseDownInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2138,7 +2140,7 @@ class BrowserLeftMouseUpInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2148,7 +2150,7 @@ class BrowserLeftMouseUpInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2224,7 +2226,7 @@ class BrowserMouseMoveInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2234,7 +2236,7 @@ class BrowserMouseMoveInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2312,7 +2314,7 @@ class BrowserScrollInput(Model):
 
     scroll_direction: BrowserScrollDirection | str
     """Direction to scroll."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     scroll_amount: int | None | Unset
     """How far to scroll, in scroll steps."""
@@ -2325,7 +2327,7 @@ class BrowserScrollInput(Model):
         self,
         *,
         scroll_direction: BrowserScrollDirection | str,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         scroll_amount: int | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -4136,8 +4138,56 @@ class UnknownBrowserToolUseBlock(Model):
         return self.raw
 
 
+class UnknownBrowserRefTargetUnion(Model):
+    """BrowserRefTargetUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
 class UnknownBrowserClickTarget(Model):
     """BrowserClickTarget whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.raw
+
+
+class UnknownBrowserCoordinateTargetUnion(Model):
+    """BrowserCoordinateTargetUnion whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -5230,7 +5280,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
             data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     try:
@@ -5381,7 +5431,7 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -5510,7 +5560,7 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6574,11 +6624,11 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
     try:
-        from_ = decode_browser_coordinate_target(from_, strict)
+        from_ = decode_browser_coordinate_target_union(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -6690,7 +6740,7 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6801,7 +6851,7 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6912,7 +6962,7 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -7031,7 +7081,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -9292,6 +9342,22 @@ def decode_browser_tool_use_block(data: Any, strict: bool) -> BrowserToolUseBloc
     ).at_key("name")
 
 
+_BROWSER_REF_TARGET_UNION_VARIANTS: dict[str, Callable[[Any, bool], BrowserRefTargetUnion]] = {}
+
+
+def decode_browser_ref_target_union(data: Any, strict: bool) -> BrowserRefTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_REF_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownBrowserRefTargetUnion(raw=data)
+    raise DecodeError('one of "ref"', tag).at_key("type")
+
+
 _BROWSER_CLICK_TARGET_VARIANTS: dict[str, Callable[[Any, bool], BrowserClickTarget]] = {}
 
 
@@ -9306,6 +9372,24 @@ def decode_browser_click_target(data: Any, strict: bool) -> BrowserClickTarget:
         if not strict:
             return UnknownBrowserClickTarget(raw=data)
     raise DecodeError('one of "coordinate", "ref"', tag).at_key("type")
+
+
+_BROWSER_COORDINATE_TARGET_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], BrowserCoordinateTargetUnion]
+] = {}
+
+
+def decode_browser_coordinate_target_union(data: Any, strict: bool) -> BrowserCoordinateTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            return UnknownBrowserCoordinateTargetUnion(raw=data)
+    raise DecodeError('one of "coordinate"', tag).at_key("type")
 
 
 _COMPUTER_TOOL_USE_BLOCK_VARIANTS: dict[str, Callable[[Any, bool], ComputerToolUseBlock]] = {}
@@ -9390,10 +9474,20 @@ def link() -> None:
             "javascript_exec": decode_browser_javascript_exec_tool_use_block,
         }
     )
+    _BROWSER_REF_TARGET_UNION_VARIANTS.update(
+        {
+            "ref": decode_browser_ref_target,
+        }
+    )
     _BROWSER_CLICK_TARGET_VARIANTS.update(
         {
             "coordinate": decode_browser_coordinate_target,
             "ref": decode_browser_ref_target,
+        }
+    )
+    _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.update(
+        {
+            "coordinate": decode_browser_coordinate_target,
         }
     )
     _COMPUTER_TOOL_USE_BLOCK_VARIANTS.update(

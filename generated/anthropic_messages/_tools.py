@@ -26,8 +26,7 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import ToolUnionParam
+    from ._unions import CacheControlParam, ToolUnionParam
 
 ToolAllowedCaller: TypeAlias = Literal[
     "direct",
@@ -76,23 +75,23 @@ class Tool(Model):
     """Marks a custom tool; usually left out, sometimes sent as null."""
     name: str
     """Name the model uses to call the tool."""
-    description: str | Unset
+    description: str | None | Unset
     """What the tool does and when to use it; the more detail the better the model uses it."""
     input_schema: dict[str, Any]
     """JSON Schema for the tool's arguments; its top-level "type" must be "object"."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Contexts allowed to call the tool; the model alone when absent."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """When true the definition stays out of the prompt until tool search surfaces it."""
     eager_input_streaming: bool | None | Unset
     """Streams the tool input as it is generated, without buffering it for validation; null leaves
     the choice to the server.
     """
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true, tool names and inputs are guaranteed to match the schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -102,14 +101,14 @@ class Tool(Model):
         *,
         type: Literal["custom"] | None | Unset = UNSET,
         name: str,
-        description: str | Unset = UNSET,
+        description: str | None | Unset = UNSET,
         input_schema: dict[str, Any],
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         eager_input_streaming: bool | None | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -137,7 +136,7 @@ class Tool(Model):
             out["description"] = description
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -149,7 +148,7 @@ class Tool(Model):
             out["eager_input_streaming"] = eager_input_streaming
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -178,14 +177,14 @@ class ToolBash20241022Param(Model):
     type: Literal["bash_20241022"]
     name: Literal["bash"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -195,11 +194,11 @@ class ToolBash20241022Param(Model):
         *,
         type: Literal["bash_20241022"] = "bash_20241022",
         name: Literal["bash"] = "bash",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -218,7 +217,7 @@ class ToolBash20241022Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -227,7 +226,7 @@ class ToolBash20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -253,14 +252,14 @@ class ToolBash20250124Param(Model):
     type: Literal["bash_20250124"]
     name: Literal["bash"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -270,11 +269,11 @@ class ToolBash20250124Param(Model):
         *,
         type: Literal["bash_20250124"] = "bash_20250124",
         name: Literal["bash"] = "bash",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -293,7 +292,7 @@ class ToolBash20250124Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -302,7 +301,7 @@ class ToolBash20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -332,14 +331,14 @@ class ToolTextEditor20241022Param(Model):
     type: Literal["text_editor_20241022"]
     name: Literal["str_replace_editor"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -349,11 +348,11 @@ class ToolTextEditor20241022Param(Model):
         *,
         type: Literal["text_editor_20241022"] = "text_editor_20241022",
         name: Literal["str_replace_editor"] = "str_replace_editor",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -372,7 +371,7 @@ class ToolTextEditor20241022Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -381,7 +380,7 @@ class ToolTextEditor20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -407,14 +406,14 @@ class ToolTextEditor20250124Param(Model):
     type: Literal["text_editor_20250124"]
     name: Literal["str_replace_editor"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -424,11 +423,11 @@ class ToolTextEditor20250124Param(Model):
         *,
         type: Literal["text_editor_20250124"] = "text_editor_20250124",
         name: Literal["str_replace_editor"] = "str_replace_editor",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -447,7 +446,7 @@ class ToolTextEditor20250124Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -456,7 +455,7 @@ class ToolTextEditor20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -482,14 +481,14 @@ class ToolTextEditor20250429Param(Model):
     type: Literal["text_editor_20250429"]
     name: Literal["str_replace_based_edit_tool"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -499,11 +498,11 @@ class ToolTextEditor20250429Param(Model):
         *,
         type: Literal["text_editor_20250429"] = "text_editor_20250429",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -522,7 +521,7 @@ class ToolTextEditor20250429Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -531,7 +530,7 @@ class ToolTextEditor20250429Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -560,14 +559,14 @@ class ToolTextEditor20250728Param(Model):
     """Fixed tool name for this version."""
     max_characters: int | None | Unset
     """Cap on characters returned when viewing a file; whole files are shown when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -578,11 +577,11 @@ class ToolTextEditor20250728Param(Model):
         type: Literal["text_editor_20250728"] = "text_editor_20250728",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         max_characters: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -605,7 +604,7 @@ class ToolTextEditor20250728Param(Model):
             out["max_characters"] = max_characters
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -614,7 +613,7 @@ class ToolTextEditor20250728Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -653,14 +652,14 @@ class ToolComputerUse20241022Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -673,11 +672,11 @@ class ToolComputerUse20241022Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -704,7 +703,7 @@ class ToolComputerUse20241022Param(Model):
             out["display_number"] = display_number
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -713,7 +712,7 @@ class ToolComputerUse20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -751,14 +750,14 @@ class ToolComputerUse20250124Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -771,11 +770,11 @@ class ToolComputerUse20250124Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -802,7 +801,7 @@ class ToolComputerUse20250124Param(Model):
             out["display_number"] = display_number
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -811,7 +810,7 @@ class ToolComputerUse20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -850,16 +849,16 @@ class ToolComputerUse20251124Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    enable_zoom: bool | Unset
+    enable_zoom: bool | None | Unset
     """Offers the zoom action for inspecting a region at full resolution."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -872,12 +871,12 @@ class ToolComputerUse20251124Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        enable_zoom: bool | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        enable_zoom: bool | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -908,7 +907,7 @@ class ToolComputerUse20251124Param(Model):
             out["enable_zoom"] = enable_zoom
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -917,7 +916,7 @@ class ToolComputerUse20251124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -945,14 +944,14 @@ class MemoryTool20250818Param(Model):
     type: Literal["memory_20250818"]
     name: Literal["memory"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -962,11 +961,11 @@ class MemoryTool20250818Param(Model):
         *,
         type: Literal["memory_20250818"] = "memory_20250818",
         name: Literal["memory"] = "memory",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -985,7 +984,7 @@ class MemoryTool20250818Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -994,7 +993,7 @@ class MemoryTool20250818Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1066,30 +1065,31 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if type(description) is not str:
-                raise DecodeError("a string", description).at_key("description")
+            if description is not None and type(description) is not str:
+                raise DecodeError("a string or null", description).at_key("description")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         eager_input_streaming = data.get("eager_input_streaming", UNSET)
         if eager_input_streaming is not UNSET:
             seen += 1
@@ -1100,15 +1100,16 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1167,37 +1168,39 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1250,37 +1253,39 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1333,37 +1338,39 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1416,37 +1423,39 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1499,37 +1508,39 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1588,37 +1599,39 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1693,37 +1706,39 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1800,37 +1815,39 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1908,42 +1925,44 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         enable_zoom = data.get("enable_zoom", UNSET)
         if enable_zoom is not UNSET:
             seen += 1
-            if type(enable_zoom) is not bool:
-                raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
+            if enable_zoom is not None and type(enable_zoom) is not bool:
+                raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2002,37 +2021,39 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
