@@ -338,12 +338,9 @@ def test_persistent_cache_control_fails_strict_decoding_at_its_type() -> None:
     )
 
 
-ERROR_WITHOUT_MESSAGE = {"type": "overloaded_error"}
-
-
 @pytest.mark.parametrize("strict", [False, True])
 def test_an_error_event_without_message_decodes(strict: bool) -> None:
-    data = {"type": "error", "error": ERROR_WITHOUT_MESSAGE}
+    data = {"type": "error", "error": {"type": "overloaded_error"}}
     event = m.decode(m.MessageStreamEvent, data, strict=strict)
     assert isinstance(event, m.ErrorEvent)
     assert isinstance(event.error, m.OverloadedErrorObject)
