@@ -23,7 +23,6 @@ from ._runtime import (
     add_extra,
     check_json,
     check_json_members,
-    decode_list,
     decode_tagged_list,
     extra_fields,
     has_lone_surrogate,
@@ -33,11 +32,13 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from ._unions import (
+        CacheControlParam,
         ContentBlockParam,
         ContentBlockSourceContent,
         ContentBlockSourceContentParam,
         DocumentSource,
         ImageSource,
+        SearchResultContentBlockParam,
         TextCitationParam,
         ToolAdditionTargetParam,
         ToolChangeBlockParam,
@@ -46,8 +47,27 @@ if TYPE_CHECKING:
         ToolResultContentBlockParam,
         ToolUnionParam,
         ToolUseCaller,
+        WebSearchResultBlockUnionParam,
+        WebSearchToolRequestErrorObjectUnionParam,
         WebSearchToolResultBlockParamContentParam,
     )
+
+CacheControlScope: TypeAlias = Literal["global"]
+"""How widely a cached prefix may be shared.
+
+Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `global`: Every caller of the API may reuse the entry; only allowed when every block before it
+  is global too (Claude Code sends it on its fixed system prompt and tools).
+"""
+_CACHE_CONTROL_SCOPE_VALUES: Final = frozenset(
+    {
+        "global",
+    }
+)
+
 
 CacheControlTTL: TypeAlias = Literal[
     "5m",
@@ -164,13 +184,19 @@ _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES: Final = frozenset(
 class CacheControlEphemeralParam(Model):
     """Marks the end of a prefix that the server should cache for a short time."""
 
-    __slots__ = ("type", "ttl", "extra")
+    __slots__ = ("type", "ttl", "scope", "extra")
 
     type: Literal["ephemeral"]
-    ttl: CacheControlTTL | str | Unset
-    """How long the cache entry lives.
+    ttl: CacheControlTTL | str | None | Unset
+    """How long the cache entry lives; null, which the SDK allows when tool definitions are replayed
+    from a response, means the default.
 
     When absent, the API assumes "5m".
+    """
+    scope: CacheControlScope | str | Unset
+    """Who may share the cached prefix; the caller's organization when absent.
+
+    Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
     """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -179,11 +205,13 @@ class CacheControlEphemeralParam(Model):
         self,
         *,
         type: Literal["ephemeral"] = "ephemeral",
-        ttl: CacheControlTTL | str | Unset = UNSET,
+        ttl: CacheControlTTL | str | None | Unset = UNSET,
+        scope: CacheControlScope | str | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.ttl = ttl
+        self.scope = scope
         self.extra = {} if extra is None else extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,6 +221,9 @@ class CacheControlEphemeralParam(Model):
         ttl = self.ttl
         if ttl is not UNSET:
             out["ttl"] = ttl
+        scope = self.scope
+        if scope is not UNSET:
+            out["scope"] = scope
         if self.extra:
             add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS)
         return out
@@ -206,7 +237,7 @@ class TextBlockParam(Model):
     type: Literal["text"]
     text: str
     """The text itself."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: list[TextCitationParam] | None | Unset
     """Source references attached to this text, usually echoed from an earlier response."""
@@ -218,7 +249,7 @@ class TextBlockParam(Model):
         *,
         type: Literal["text"] = "text",
         text: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: list[TextCitationParam] | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -584,15 +615,17 @@ class CitationsConfigParam(Model):
 
     __slots__ = ("enabled", "extra")
 
-    enabled: bool | Unset
-    """Whether the model may cite this source."""
+    enabled: bool | None | Unset
+    """Whether the model may cite this source; null, which the SDK allows when tool definitions are
+    replayed from a response, means off.
+    """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
 
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -616,7 +649,7 @@ class ImageBlockParam(Model):
     type: Literal["image"]
     source: ImageSource
     """Where the image bytes come from."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     transformations: ImageTransformationsParam | None | Unset
     """What the server may do to the image before the model sees it."""
@@ -628,7 +661,7 @@ class ImageBlockParam(Model):
         *,
         type: Literal["image"] = "image",
         source: ImageSource,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         transformations: ImageTransformationsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -795,7 +828,7 @@ class DocumentBlockParam(Model):
     type: Literal["document"]
     source: DocumentSource
     """Where the document content comes from."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: CitationsConfigParam | None | Unset
     """Whether the model may cite this document."""
@@ -811,7 +844,7 @@ class DocumentBlockParam(Model):
         *,
         type: Literal["document"] = "document",
         source: DocumentSource,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         context: str | None | Unset = UNSET,
         title: str | None | Unset = UNSET,
@@ -1025,13 +1058,13 @@ class SearchResultBlockParam(Model):
     __slots__ = ("type", "content", "source", "title", "cache_control", "citations", "extra")
 
     type: Literal["search_result"]
-    content: list[TextBlockParam]
+    content: list[SearchResultContentBlockParam]
     """Text of the hit, split into citable blocks."""
     source: str
     """Where the hit comes from, such as a URL or an internal id."""
     title: str
     """Title of the hit."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: CitationsConfigParam | Unset
     """Whether the model may cite this hit."""
@@ -1042,10 +1075,10 @@ class SearchResultBlockParam(Model):
         self,
         *,
         type: Literal["search_result"] = "search_result",
-        content: list[TextBlockParam],
+        content: list[SearchResultContentBlockParam],
         source: str,
         title: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: CitationsConfigParam | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1156,7 +1189,7 @@ class ToolUseBlockParam(Model):
     """Name of the tool that was called."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the call, echoed from the response block."""
@@ -1172,7 +1205,7 @@ class ToolUseBlockParam(Model):
         id: str,
         name: str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         toolset_name: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -1230,7 +1263,7 @@ class ToolResultBlockParam(Model):
 
     When absent, the API assumes false.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     toolset_name: str | None | Unset
     """Toolset family of the paired tool_use, for toolset members."""
@@ -1244,7 +1277,7 @@ class ToolResultBlockParam(Model):
         tool_use_id: str,
         content: ToolResultContent | Unset = UNSET,
         is_error: bool | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         toolset_name: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1290,7 +1323,7 @@ class ToolReferenceBlockParam(Model):
     type: Literal["tool_reference"]
     tool_name: str
     """Name of the tool to load."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1300,7 +1333,7 @@ class ToolReferenceBlockParam(Model):
         *,
         type: Literal["tool_reference"] = "tool_reference",
         tool_name: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1333,7 +1366,7 @@ class ServerToolUseBlockParam(Model):
     """Which server tool was called."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the call, echoed from the response block."""
@@ -1347,7 +1380,7 @@ class ServerToolUseBlockParam(Model):
         id: str,
         name: ServerToolName | str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1387,7 +1420,7 @@ class WebSearchToolResultBlockParam(Model):
     """Id of the server_tool_use block these results answer."""
     content: WebSearchToolResultBlockParamContentParam
     """The hits, or the reason the search failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the search, echoed from the response block."""
@@ -1400,7 +1433,7 @@ class WebSearchToolResultBlockParam(Model):
         type: Literal["web_search_tool_result"] = "web_search_tool_result",
         tool_use_id: str,
         content: WebSearchToolResultBlockParamContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1521,7 +1554,7 @@ class ContainerUploadBlockParam(Model):
     type: Literal["container_upload"]
     file_id: str
     """Id of the uploaded file."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1531,7 +1564,7 @@ class ContainerUploadBlockParam(Model):
         *,
         type: Literal["container_upload"] = "container_upload",
         file_id: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1581,7 +1614,7 @@ class CompactionBlockParam(Model):
 
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1594,7 +1627,7 @@ class CompactionBlockParam(Model):
         encrypted_content: str | None | Unset = UNSET,
         signature: str | None | Unset = UNSET,
         tool_changes: list[ToolChangeBlockParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1642,7 +1675,7 @@ class RequestToolAdditionBlockParam(Model):
     type: Literal["tool_addition"]
     tool: ToolAdditionTargetParam
     """The tool or MCP toolset to add."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1652,7 +1685,7 @@ class RequestToolAdditionBlockParam(Model):
         *,
         type: Literal["tool_addition"] = "tool_addition",
         tool: ToolAdditionTargetParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1684,7 +1717,7 @@ class RequestToolRemovalBlockParam(Model):
     type: Literal["tool_removal"]
     tool: ToolRemovalTargetParam
     """The tool or MCP toolset to withdraw."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1694,7 +1727,7 @@ class RequestToolRemovalBlockParam(Model):
         *,
         type: Literal["tool_removal"] = "tool_removal",
         tool: ToolRemovalTargetParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1968,6 +2001,30 @@ class UnknownContentBlockParam(Model):
         return dict(self.raw)
 
 
+class UnknownCacheControlParam(Model):
+    """CacheControlParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownTextCitationParam(Model):
     """TextCitationParam whose `type` this version of the spec does not know.
 
@@ -2064,8 +2121,80 @@ class UnknownContentBlockSourceContentParam(Model):
         return dict(self.raw)
 
 
+class UnknownSearchResultContentBlockParam(Model):
+    """SearchResultContentBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownToolResultContentBlockParam(Model):
     """ToolResultContentBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebSearchResultBlockUnionParam(Model):
+    """WebSearchResultBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebSearchToolRequestErrorObjectUnionParam(Model):
+    """WebSearchToolRequestErrorObjectUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -2164,6 +2293,7 @@ _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "ttl",
+        "scope",
     }
 )
 
@@ -2179,10 +2309,18 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
         ttl = data.get("ttl", UNSET)
         if ttl is not UNSET:
             seen += 1
+            if ttl is not None:
+                try:
+                    ttl = decode_cache_control_ttl(ttl, strict)
+                except DecodeError as error:
+                    raise error.at_key("ttl")
+        scope = data.get("scope", UNSET)
+        if scope is not UNSET:
+            seen += 1
             try:
-                ttl = decode_cache_control_ttl(ttl, strict)
+                scope = decode_cache_control_scope(scope, strict)
             except DecodeError as error:
-                raise error.at_key("ttl")
+                raise error.at_key("scope")
         if len(data) == seen:
             extra = {}
         else:
@@ -2190,11 +2328,13 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
+        scope = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeralParam)
     obj.type = type_
     obj.ttl = ttl
+    obj.scope = scope
     obj.extra = extra
     return obj
 
@@ -2229,7 +2369,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -2679,8 +2819,8 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
@@ -2728,7 +2868,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         transformations = data.get("transformations", UNSET)
@@ -2938,7 +3078,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -3191,7 +3331,13 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
     try:
-        content = decode_list(content, decode_text_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_search_result_content_block_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
@@ -3205,7 +3351,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -3352,7 +3498,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3443,7 +3589,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         toolset_name = data.get("toolset_name", UNSET)
@@ -3507,7 +3653,7 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3581,7 +3727,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3657,7 +3803,7 @@ def decode_web_search_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3826,7 +3972,7 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3910,7 +4056,7 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3970,7 +4116,7 @@ def decode_request_tool_addition_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -4023,7 +4169,7 @@ def decode_request_tool_removal_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -4303,6 +4449,23 @@ def decode_content_block_param(data: Any, strict: bool) -> ContentBlockParam:
     ).at_key("type")
 
 
+_CACHE_CONTROL_PARAM_VARIANTS: dict[str, Callable[[Any, bool], CacheControlParam]] = {}
+
+
+def decode_cache_control_param(data: Any, strict: bool) -> CacheControlParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CACHE_CONTROL_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCacheControlParam(raw=data)
+    raise DecodeError('"ephemeral"', tag).at_key("type")
+
+
 _TEXT_CITATION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], TextCitationParam]] = {}
 
 
@@ -4378,6 +4541,27 @@ def decode_content_block_source_content_param(
     raise DecodeError('one of "text", "image"', tag).at_key("type")
 
 
+_SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], SearchResultContentBlockParam]
+] = {}
+
+
+def decode_search_result_content_block_param(
+    data: Any, strict: bool
+) -> SearchResultContentBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownSearchResultContentBlockParam(raw=data)
+    raise DecodeError('"text"', tag).at_key("type")
+
+
 _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], ToolResultContentBlockParam]
 ] = {}
@@ -4398,6 +4582,48 @@ def decode_tool_result_content_block_param(data: Any, strict: bool) -> ToolResul
         'one of "text", "image", "search_result", "document", "tool_reference", "browser_state"',
         tag,
     ).at_key("type")
+
+
+_WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchResultBlockUnionParam]
+] = {}
+
+
+def decode_web_search_result_block_union_param(
+    data: Any, strict: bool
+) -> WebSearchResultBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchResultBlockUnionParam(raw=data)
+    raise DecodeError('"web_search_result"', tag).at_key("type")
+
+
+_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchToolRequestErrorObjectUnionParam]
+] = {}
+
+
+def decode_web_search_tool_request_error_object_union_param(
+    data: Any, strict: bool
+) -> WebSearchToolRequestErrorObjectUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchToolRequestErrorObjectUnionParam(raw=data)
+    raise DecodeError('"web_search_tool_result_error"', tag).at_key("type")
 
 
 _TOOL_CHANGE_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChangeBlockParam]] = {}
@@ -4492,10 +4718,24 @@ def decode_web_search_tool_result_block_param_content_param(
     data: Any, strict: bool
 ) -> WebSearchToolResultBlockParamContentParam:
     if type(data) is list:
-        return decode_list(data, decode_web_search_result_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_search_result_block_union_param,
+            strict,
+        )
     if type(data) is dict:
-        return decode_web_search_tool_request_error_object_param(data, strict)
+        return decode_web_search_tool_request_error_object_union_param(data, strict)
     raise DecodeError("an array or an object", data)
+
+
+def decode_cache_control_scope(data: Any, strict: bool) -> CacheControlScope | str:
+    if type(data) is not str or (
+        data not in _CACHE_CONTROL_SCOPE_VALUES and (strict or has_lone_surrogate(data))
+    ):
+        raise DecodeError('"global"', data)
+    return data
 
 
 def decode_cache_control_ttl(data: Any, strict: bool) -> CacheControlTTL | str:
@@ -4581,6 +4821,11 @@ def link() -> None:
             "fallback": decode_fallback_block_param,
         }
     )
+    _CACHE_CONTROL_PARAM_VARIANTS.update(
+        {
+            "ephemeral": decode_cache_control_ephemeral_param,
+        }
+    )
     _TEXT_CITATION_PARAM_VARIANTS.update(
         {
             "char_location": decode_citation_char_location_param,
@@ -4612,6 +4857,11 @@ def link() -> None:
             "image": decode_image_block_param,
         }
     )
+    _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
+        {
+            "text": decode_text_block_param,
+        }
+    )
     _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
         {
             "text": decode_text_block_param,
@@ -4620,6 +4870,16 @@ def link() -> None:
             "document": decode_document_block_param,
             "tool_reference": decode_tool_reference_block_param,
             "browser_state": _tools_toolsets.decode_browser_state_block_param,
+        }
+    )
+    _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "web_search_result": decode_web_search_result_block_param,
+        }
+    )
+    _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.update(
+        {
+            "web_search_tool_result_error": decode_web_search_tool_request_error_object_param,
         }
     )
     _TOOL_CHANGE_BLOCK_PARAM_VARIANTS.update(

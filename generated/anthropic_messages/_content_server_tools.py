@@ -21,6 +21,7 @@ from ._runtime import (
     check_json,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     has_lone_surrogate,
     missing_field,
@@ -28,14 +29,18 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, DocumentBlockParam, ToolReferenceBlockParam
     from ._unions import (
         AdvisorToolResultContentParam,
+        BashCodeExecutionOutputBlockUnionParam,
         BashCodeExecutionToolResultContentParam,
+        CacheControlParam,
+        CodeExecutionOutputBlockUnionParam,
         CodeExecutionToolResultBlockParamContentParam,
         TextEditorCodeExecutionToolResultContentParam,
+        ToolReferenceBlockUnionParam,
         ToolSearchToolResultContentParam,
         ToolUseCaller,
+        WebFetchBlockContentParam,
         WebFetchToolResultContentParam,
     )
 
@@ -191,7 +196,7 @@ class WebFetchToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: WebFetchToolResultContentParam
     """The fetched document, or the reason the fetch failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the fetch, echoed from the response block."""
@@ -204,7 +209,7 @@ class WebFetchToolResultBlockParam(Model):
         type: Literal["web_fetch_tool_result"] = "web_fetch_tool_result",
         tool_use_id: str,
         content: WebFetchToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -240,7 +245,7 @@ class WebFetchBlockParam(Model):
     type: Literal["web_fetch_result"]
     url: str
     """Address that was fetched."""
-    content: DocumentBlockParam
+    content: WebFetchBlockContentParam
     """The retrieved content as a document block."""
     retrieved_at: str | None | Unset
     """When the content was retrieved, as an ISO 8601 time."""
@@ -252,7 +257,7 @@ class WebFetchBlockParam(Model):
         *,
         type: Literal["web_fetch_result"] = "web_fetch_result",
         url: str,
-        content: DocumentBlockParam,
+        content: WebFetchBlockContentParam,
         retrieved_at: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -318,7 +323,7 @@ class CodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: CodeExecutionToolResultBlockParamContentParam
     """What the run produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -329,7 +334,7 @@ class CodeExecutionToolResultBlockParam(Model):
         type: Literal["code_execution_tool_result"] = "code_execution_tool_result",
         tool_use_id: str,
         content: CodeExecutionToolResultBlockParamContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -364,7 +369,7 @@ class CodeExecutionResultBlockParam(Model):
     """Standard error of the run."""
     return_code: int
     """Exit status of the run."""
-    content: list[CodeExecutionOutputBlockParam]
+    content: list[CodeExecutionOutputBlockUnionParam]
     """Files the run wrote."""
     abort_reason: str | None | Unset
     """Echoed from the response block, where the API sends it (null for a normal run)."""
@@ -378,7 +383,7 @@ class CodeExecutionResultBlockParam(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlockParam],
+        content: list[CodeExecutionOutputBlockUnionParam],
         abort_reason: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -418,7 +423,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
     """Standard error of the run."""
     return_code: int
     """Exit status of the run."""
-    content: list[CodeExecutionOutputBlockParam]
+    content: list[CodeExecutionOutputBlockUnionParam]
     """Files the run wrote."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -430,7 +435,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
         encrypted_stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlockParam],
+        content: list[CodeExecutionOutputBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -529,7 +534,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: BashCodeExecutionToolResultContentParam
     """What the command produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -540,7 +545,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
         type: Literal["bash_code_execution_tool_result"] = "bash_code_execution_tool_result",
         tool_use_id: str,
         content: BashCodeExecutionToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -575,7 +580,7 @@ class BashCodeExecutionResultBlockParam(Model):
     """Standard error of the command."""
     return_code: int
     """Exit status of the command."""
-    content: list[BashCodeExecutionOutputBlockParam]
+    content: list[BashCodeExecutionOutputBlockUnionParam]
     """Files the command wrote."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -587,7 +592,7 @@ class BashCodeExecutionResultBlockParam(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[BashCodeExecutionOutputBlockParam],
+        content: list[BashCodeExecutionOutputBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -688,7 +693,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: TextEditorCodeExecutionToolResultContentParam
     """What the operation produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -701,7 +706,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         ] = "text_editor_code_execution_tool_result",
         tool_use_id: str,
         content: TextEditorCodeExecutionToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -933,7 +938,7 @@ class ToolSearchToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: ToolSearchToolResultContentParam
     """The tools found, or why the search failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -944,7 +949,7 @@ class ToolSearchToolResultBlockParam(Model):
         type: Literal["tool_search_tool_result"] = "tool_search_tool_result",
         tool_use_id: str,
         content: ToolSearchToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -973,7 +978,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
     __slots__ = ("type", "tool_references", "extra")
 
     type: Literal["tool_search_tool_search_result"]
-    tool_references: list[ToolReferenceBlockParam]
+    tool_references: list[ToolReferenceBlockUnionParam]
     """One reference per matched tool."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -982,7 +987,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
         self,
         *,
         type: Literal["tool_search_tool_search_result"] = "tool_search_tool_search_result",
-        tool_references: list[ToolReferenceBlockParam],
+        tool_references: list[ToolReferenceBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1051,7 +1056,7 @@ class AdvisorToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: AdvisorToolResultContentParam
     """The advice, encrypted advice, or why the call failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1062,7 +1067,7 @@ class AdvisorToolResultBlockParam(Model):
         type: Literal["advisor_tool_result"] = "advisor_tool_result",
         tool_use_id: str,
         content: AdvisorToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1228,6 +1233,30 @@ class UnknownWebFetchToolResultContentParam(Model):
         return dict(self.raw)
 
 
+class UnknownWebFetchBlockContentParam(Model):
+    """WebFetchBlockContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
     """CodeExecutionToolResultBlockParamContentParam whose `type` this version of the spec does not know.
 
@@ -1252,8 +1281,56 @@ class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
         return dict(self.raw)
 
 
+class UnknownCodeExecutionOutputBlockUnionParam(Model):
+    """CodeExecutionOutputBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownBashCodeExecutionToolResultContentParam(Model):
     """BashCodeExecutionToolResultContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownBashCodeExecutionOutputBlockUnionParam(Model):
+    """BashCodeExecutionOutputBlockUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1302,6 +1379,30 @@ class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
 
 class UnknownToolSearchToolResultContentParam(Model):
     """ToolSearchToolResultContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownToolReferenceBlockUnionParam(Model):
+    """ToolReferenceBlockUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1390,9 +1491,7 @@ def decode_web_fetch_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -1448,7 +1547,7 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     try:
-        content = _content.decode_document_block_param(content, strict)
+        content = decode_web_fetch_block_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
@@ -1566,9 +1665,7 @@ def decode_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1632,7 +1729,13 @@ def decode_code_execution_result_block_param(
     if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 5:
@@ -1712,7 +1815,13 @@ def decode_encrypted_code_execution_result_block_param(
     if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
@@ -1851,9 +1960,7 @@ def decode_bash_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1916,7 +2023,13 @@ def decode_bash_code_execution_result_block_param(
     if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_bash_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_bash_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
@@ -2055,9 +2168,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2387,9 +2498,7 @@ def decode_tool_search_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2432,8 +2541,12 @@ def decode_tool_search_tool_search_result_block_param(
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_list(
-            tool_references, _content.decode_tool_reference_block_param, strict
+        tool_references = decode_tagged_list(
+            tool_references,
+            _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_tool_reference_block_union_param,
+            strict,
         )
     except DecodeError as error:
         raise error.at_key("tool_references")
@@ -2550,9 +2663,7 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2745,6 +2856,25 @@ def decode_web_fetch_tool_result_content_param(
     )
 
 
+_WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchBlockContentParam]
+] = {}
+
+
+def decode_web_fetch_block_content_param(data: Any, strict: bool) -> WebFetchBlockContentParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchBlockContentParam(raw=data)
+    raise DecodeError('"document"', tag).at_key("type")
+
+
 _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], CodeExecutionToolResultBlockParamContentParam]
 ] = {}
@@ -2769,6 +2899,27 @@ def decode_code_execution_tool_result_block_param_content_param(
     ).at_key("type")
 
 
+_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], CodeExecutionOutputBlockUnionParam]
+] = {}
+
+
+def decode_code_execution_output_block_union_param(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCodeExecutionOutputBlockUnionParam(raw=data)
+    raise DecodeError('"code_execution_output"', tag).at_key("type")
+
+
 _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], BashCodeExecutionToolResultContentParam]
 ] = {}
@@ -2790,6 +2941,27 @@ def decode_bash_code_execution_tool_result_content_param(
     raise DecodeError(
         'one of "bash_code_execution_result", "bash_code_execution_tool_result_error"', tag
     ).at_key("type")
+
+
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnionParam]
+] = {}
+
+
+def decode_bash_code_execution_output_block_union_param(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBashCodeExecutionOutputBlockUnionParam(raw=data)
+    raise DecodeError('"bash_code_execution_output"', tag).at_key("type")
 
 
 _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2837,6 +3009,27 @@ def decode_tool_search_tool_result_content_param(
     raise DecodeError(
         'one of "tool_search_tool_search_result", "tool_search_tool_result_error"', tag
     ).at_key("type")
+
+
+_TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], ToolReferenceBlockUnionParam]
+] = {}
+
+
+def decode_tool_reference_block_union_param(
+    data: Any, strict: bool
+) -> ToolReferenceBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownToolReferenceBlockUnionParam(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
 
 
 _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2954,6 +3147,11 @@ def link() -> None:
             "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block_param,
         }
     )
+    _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.update(
+        {
+            "document": _content.decode_document_block_param,
+        }
+    )
     _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS.update(
         {
             "code_execution_result": decode_code_execution_result_block_param,
@@ -2961,10 +3159,20 @@ def link() -> None:
             "code_execution_tool_result_error": decode_code_execution_tool_result_error_param,
         }
     )
+    _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "code_execution_output": decode_code_execution_output_block_param,
+        }
+    )
     _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(
         {
             "bash_code_execution_result": decode_bash_code_execution_result_block_param,
             "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_param,
+        }
+    )
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "bash_code_execution_output": decode_bash_code_execution_output_block_param,
         }
     )
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(
@@ -2979,6 +3187,11 @@ def link() -> None:
         {
             "tool_search_tool_search_result": decode_tool_search_tool_search_result_block_param,
             "tool_search_tool_result_error": decode_tool_search_tool_result_error_param,
+        }
+    )
+    _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "tool_reference": _content.decode_tool_reference_block_param,
         }
     )
     _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(

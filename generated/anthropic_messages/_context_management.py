@@ -28,8 +28,12 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from ._unions import (
+        ClearAtLeastParam,
         ClearThinkingKeepParam,
         ClearToolInputsParam,
+        ClearToolUsesKeepParam,
+        CompactTriggerParam,
+        CompactionConfigUnionParam,
         ContextManagementEditParam,
         ContextManagementTriggerParam,
         ThinkingTurnsKeepParam,
@@ -87,9 +91,9 @@ class ClearToolUses20250919EditParam(Model):
     type: Literal["clear_tool_uses_20250919"]
     trigger: ContextManagementTriggerParam | Unset
     """When clearing starts."""
-    keep: ToolUsesKeepParam | Unset
+    keep: ClearToolUsesKeepParam | Unset
     """How many recent tool uses survive."""
-    clear_at_least: InputTokensClearAtLeastParam | None | Unset
+    clear_at_least: ClearAtLeastParam | None | Unset
     """Clear nothing unless at least this many tokens can be freed."""
     clear_tool_inputs: ClearToolInputsParam | None | Unset
     """Also clear tool inputs: all of them (true) or those of the named tools."""
@@ -103,8 +107,8 @@ class ClearToolUses20250919EditParam(Model):
         *,
         type: Literal["clear_tool_uses_20250919"] = "clear_tool_uses_20250919",
         trigger: ContextManagementTriggerParam | Unset = UNSET,
-        keep: ToolUsesKeepParam | Unset = UNSET,
-        clear_at_least: InputTokensClearAtLeastParam | None | Unset = UNSET,
+        keep: ClearToolUsesKeepParam | Unset = UNSET,
+        clear_at_least: ClearAtLeastParam | None | Unset = UNSET,
         clear_tool_inputs: ClearToolInputsParam | None | Unset = UNSET,
         exclude_tools: list[str] | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -392,7 +396,7 @@ class Compact20260112EditParam(Model):
     __slots__ = ("type", "trigger", "instructions", "pause_after_compaction", "extra")
 
     type: Literal["compact_20260112"]
-    trigger: InputTokensTriggerParam | None | Unset
+    trigger: CompactTriggerParam | None | Unset
     """When compaction starts; the server picks a default threshold when absent."""
     instructions: str | None | Unset
     """Extra guidance for writing the summary."""
@@ -405,7 +409,7 @@ class Compact20260112EditParam(Model):
         self,
         *,
         type: Literal["compact_20260112"] = "compact_20260112",
-        trigger: InputTokensTriggerParam | None | Unset = UNSET,
+        trigger: CompactTriggerParam | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         pause_after_compaction: bool | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -520,8 +524,104 @@ class UnknownContextManagementTriggerParam(Model):
         return dict(self.raw)
 
 
+class UnknownClearToolUsesKeepParam(Model):
+    """ClearToolUsesKeepParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownClearAtLeastParam(Model):
+    """ClearAtLeastParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownThinkingTurnsKeepParam(Model):
     """ThinkingTurnsKeepParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownCompactTriggerParam(Model):
+    """CompactTriggerParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownCompactionConfigUnionParam(Model):
+    """CompactionConfigUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -617,7 +717,7 @@ def decode_clear_tool_uses20250919_edit_param(
         if keep is not UNSET:
             seen += 1
             try:
-                keep = decode_tool_uses_keep_param(keep, strict)
+                keep = decode_clear_tool_uses_keep_param(keep, strict)
             except DecodeError as error:
                 raise error.at_key("keep")
         clear_at_least = data.get("clear_at_least", UNSET)
@@ -625,9 +725,7 @@ def decode_clear_tool_uses20250919_edit_param(
             seen += 1
             if clear_at_least is not None:
                 try:
-                    clear_at_least = decode_input_tokens_clear_at_least_param(
-                        clear_at_least, strict
-                    )
+                    clear_at_least = decode_clear_at_least_param(clear_at_least, strict)
                 except DecodeError as error:
                     raise error.at_key("clear_at_least")
         clear_tool_inputs = data.get("clear_tool_inputs", UNSET)
@@ -925,7 +1023,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
             seen += 1
             if trigger is not None:
                 try:
-                    trigger = decode_input_tokens_trigger_param(trigger, strict)
+                    trigger = decode_compact_trigger_param(trigger, strict)
                 except DecodeError as error:
                     raise error.at_key("trigger")
         instructions = data.get("instructions", UNSET)
@@ -1047,6 +1145,40 @@ def decode_context_management_trigger_param(
     raise DecodeError('one of "input_tokens", "tool_uses"', tag).at_key("type")
 
 
+_CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ClearToolUsesKeepParam]] = {}
+
+
+def decode_clear_tool_uses_keep_param(data: Any, strict: bool) -> ClearToolUsesKeepParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownClearToolUsesKeepParam(raw=data)
+    raise DecodeError('"tool_uses"', tag).at_key("type")
+
+
+_CLEAR_AT_LEAST_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ClearAtLeastParam]] = {}
+
+
+def decode_clear_at_least_param(data: Any, strict: bool) -> ClearAtLeastParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CLEAR_AT_LEAST_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownClearAtLeastParam(raw=data)
+    raise DecodeError('"input_tokens"', tag).at_key("type")
+
+
 _THINKING_TURNS_KEEP_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ThinkingTurnsKeepParam]] = {}
 
 
@@ -1062,6 +1194,42 @@ def decode_thinking_turns_keep_param(data: Any, strict: bool) -> ThinkingTurnsKe
             check_json(data)
             return UnknownThinkingTurnsKeepParam(raw=data)
     raise DecodeError('one of "thinking_turns", "all"', tag).at_key("type")
+
+
+_COMPACT_TRIGGER_PARAM_VARIANTS: dict[str, Callable[[Any, bool], CompactTriggerParam]] = {}
+
+
+def decode_compact_trigger_param(data: Any, strict: bool) -> CompactTriggerParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _COMPACT_TRIGGER_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCompactTriggerParam(raw=data)
+    raise DecodeError('"input_tokens"', tag).at_key("type")
+
+
+_COMPACTION_CONFIG_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], CompactionConfigUnionParam]
+] = {}
+
+
+def decode_compaction_config_union_param(data: Any, strict: bool) -> CompactionConfigUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _COMPACTION_CONFIG_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCompactionConfigUnionParam(raw=data)
+    raise DecodeError('"summarize"', tag).at_key("type")
 
 
 def decode_clear_tool_inputs_param(data: Any, strict: bool) -> ClearToolInputsParam:
@@ -1101,9 +1269,29 @@ def link() -> None:
             "tool_uses": decode_tool_uses_trigger_param,
         }
     )
+    _CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS.update(
+        {
+            "tool_uses": decode_tool_uses_keep_param,
+        }
+    )
+    _CLEAR_AT_LEAST_PARAM_VARIANTS.update(
+        {
+            "input_tokens": decode_input_tokens_clear_at_least_param,
+        }
+    )
     _THINKING_TURNS_KEEP_PARAM_VARIANTS.update(
         {
             "thinking_turns": decode_thinking_turns_param,
             "all": decode_all_thinking_turns_param,
+        }
+    )
+    _COMPACT_TRIGGER_PARAM_VARIANTS.update(
+        {
+            "input_tokens": decode_input_tokens_trigger_param,
+        }
+    )
+    _COMPACTION_CONFIG_UNION_PARAM_VARIANTS.update(
+        {
+            "summarize": decode_compaction_config_param,
         }
     )

@@ -134,8 +134,10 @@ class InvalidRequestErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["invalid_request_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -145,7 +147,7 @@ class InvalidRequestErrorObject(Model):
         self,
         *,
         type: Literal["invalid_request_error"] = "invalid_request_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -157,8 +159,10 @@ class InvalidRequestErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -173,8 +177,10 @@ class AuthenticationErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["authentication_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -184,7 +190,7 @@ class AuthenticationErrorObject(Model):
         self,
         *,
         type: Literal["authentication_error"] = "authentication_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -196,8 +202,10 @@ class AuthenticationErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -212,8 +220,10 @@ class BillingErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["billing_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -223,7 +233,7 @@ class BillingErrorObject(Model):
         self,
         *,
         type: Literal["billing_error"] = "billing_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -235,8 +245,10 @@ class BillingErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -251,8 +263,10 @@ class PermissionErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["permission_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -262,7 +276,7 @@ class PermissionErrorObject(Model):
         self,
         *,
         type: Literal["permission_error"] = "permission_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -274,8 +288,10 @@ class PermissionErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -290,8 +306,10 @@ class NotFoundErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["not_found_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -301,7 +319,7 @@ class NotFoundErrorObject(Model):
         self,
         *,
         type: Literal["not_found_error"] = "not_found_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -313,8 +331,10 @@ class NotFoundErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -329,8 +349,10 @@ class RateLimitErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["rate_limit_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -340,7 +362,7 @@ class RateLimitErrorObject(Model):
         self,
         *,
         type: Literal["rate_limit_error"] = "rate_limit_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -352,8 +374,10 @@ class RateLimitErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -368,8 +392,10 @@ class GatewayTimeoutErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["timeout_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -379,7 +405,7 @@ class GatewayTimeoutErrorObject(Model):
         self,
         *,
         type: Literal["timeout_error"] = "timeout_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -391,8 +417,10 @@ class GatewayTimeoutErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -407,8 +435,10 @@ class APIErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["api_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -418,7 +448,7 @@ class APIErrorObject(Model):
         self,
         *,
         type: Literal["api_error"] = "api_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -430,8 +460,10 @@ class APIErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -446,8 +478,10 @@ class OverloadedErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["overloaded_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -457,7 +491,7 @@ class OverloadedErrorObject(Model):
         self,
         *,
         type: Literal["overloaded_error"] = "overloaded_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -469,8 +503,10 @@ class OverloadedErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
@@ -3473,15 +3509,13 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     type_ = data.get("type", UNSET)
     if type_ != "invalid_request_error":
         raise DecodeError('"invalid_request_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3496,6 +3530,7 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
             extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3522,15 +3557,13 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     type_ = data.get("type", UNSET)
     if type_ != "authentication_error":
         raise DecodeError('"authentication_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3545,6 +3578,7 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
             extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3571,15 +3605,13 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "billing_error":
         raise DecodeError('"billing_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3594,6 +3626,7 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
             extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3620,15 +3653,13 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "permission_error":
         raise DecodeError('"permission_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3643,6 +3674,7 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
             extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3669,15 +3701,13 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     type_ = data.get("type", UNSET)
     if type_ != "not_found_error":
         raise DecodeError('"not_found_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3692,6 +3722,7 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
             extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3718,15 +3749,13 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     type_ = data.get("type", UNSET)
     if type_ != "rate_limit_error":
         raise DecodeError('"rate_limit_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3741,6 +3770,7 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
             extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3767,15 +3797,13 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     type_ = data.get("type", UNSET)
     if type_ != "timeout_error":
         raise DecodeError('"timeout_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3790,6 +3818,7 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
             extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3816,15 +3845,13 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "api_error":
         raise DecodeError('"api_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3839,6 +3866,7 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
             extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3865,15 +3893,13 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "overloaded_error":
         raise DecodeError('"overloaded_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3888,6 +3914,7 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
             extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.

@@ -28,8 +28,12 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import MCPToolResultContentBlockParam, MCPToolResultContentParam
+    from ._unions import (
+        CacheControlParam,
+        MCPToolResultContentBlockParam,
+        MCPToolResultContentParam,
+        RequestMCPServerDefinitionParam,
+    )
 
 
 class RequestMCPServerURLDefinitionParam(Model):
@@ -155,7 +159,7 @@ class MCPToolsetParam(Model):
     type: Literal["mcp_toolset"]
     mcp_server_name: str
     """Name of a server listed in mcp_servers."""
-    default_config: MCPToolDefaultConfigParam | Unset
+    default_config: MCPToolDefaultConfigParam | None | Unset
     """Settings applied to every tool of the server."""
     configs: dict[str, MCPToolConfigParam] | None | Unset
     """Per-tool overrides of default_config, keyed by tool name."""
@@ -165,7 +169,7 @@ class MCPToolsetParam(Model):
 
     Beta: send `anthropic-beta: mcp-client-2026-09-15` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -175,10 +179,10 @@ class MCPToolsetParam(Model):
         *,
         type: Literal["mcp_toolset"] = "mcp_toolset",
         mcp_server_name: str,
-        default_config: MCPToolDefaultConfigParam | Unset = UNSET,
+        default_config: MCPToolDefaultConfigParam | None | Unset = UNSET,
         configs: dict[str, MCPToolConfigParam] | None | Unset = UNSET,
         tools: list[MCPToolParamParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -196,7 +200,7 @@ class MCPToolsetParam(Model):
         }
         default_config = self.default_config
         if default_config is not UNSET:
-            out["default_config"] = default_config.to_dict()
+            out["default_config"] = None if default_config is None else default_config.to_dict()
         configs = self.configs
         if configs is not UNSET:
             out["configs"] = (
@@ -223,9 +227,9 @@ class MCPToolDefaultConfigParam(Model):
 
     __slots__ = ("enabled", "defer_loading", "extra")
 
-    enabled: bool | Unset
+    enabled: bool | None | Unset
     """Whether the tools are offered to the model."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tools out of the prompt until tool search surfaces them."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -233,8 +237,8 @@ class MCPToolDefaultConfigParam(Model):
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -262,9 +266,9 @@ class MCPToolConfigParam(Model):
 
     __slots__ = ("enabled", "defer_loading", "extra")
 
-    enabled: bool | Unset
+    enabled: bool | None | Unset
     """Whether the tool is offered to the model."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -272,8 +276,8 @@ class MCPToolConfigParam(Model):
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -354,7 +358,7 @@ class MCPToolUseBlockParam(Model):
     """Name of the MCP server that runs the tool."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -367,7 +371,7 @@ class MCPToolUseBlockParam(Model):
         name: str,
         server_name: str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -413,7 +417,7 @@ class RequestMCPToolResultBlockParam(Model):
 
     When absent, the API assumes false.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -425,7 +429,7 @@ class RequestMCPToolResultBlockParam(Model):
         tool_use_id: str,
         content: MCPToolResultContentParam | Unset = UNSET,
         is_error: bool | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -495,6 +499,30 @@ class MCPToolListingBlockParam(Model):
         if self.extra:
             add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS)
         return out
+
+
+class UnknownRequestMCPServerDefinitionParam(Model):
+    """RequestMCPServerDefinitionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownMCPToolResultContentBlockParam(Model):
@@ -672,10 +700,11 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         default_config = data.get("default_config", UNSET)
         if default_config is not UNSET:
             seen += 1
-            try:
-                default_config = decode_mcp_tool_default_config_param(default_config, strict)
-            except DecodeError as error:
-                raise error.at_key("default_config")
+            if default_config is not None:
+                try:
+                    default_config = decode_mcp_tool_default_config_param(default_config, strict)
+                except DecodeError as error:
+                    raise error.at_key("default_config")
         configs = data.get("configs", UNSET)
         if configs is not UNSET:
             seen += 1
@@ -697,9 +726,7 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -741,13 +768,13 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
@@ -781,13 +808,13 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
@@ -916,9 +943,7 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -990,9 +1015,7 @@ def decode_request_mcp_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1062,6 +1085,27 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     return obj
 
 
+_REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], RequestMCPServerDefinitionParam]
+] = {}
+
+
+def decode_request_mcp_server_definition_param(
+    data: Any, strict: bool
+) -> RequestMCPServerDefinitionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownRequestMCPServerDefinitionParam(raw=data)
+    raise DecodeError('"url"', tag).at_key("type")
+
+
 _MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], MCPToolResultContentBlockParam]
 ] = {}
@@ -1105,6 +1149,11 @@ def link() -> None:
     Called once by the package after every module is loaded, because a table may name
     decoders of other modules, which may import this one.
     """
+    _REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.update(
+        {
+            "url": decode_request_mcp_server_url_definition_param,
+        }
+    )
     _MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
         {
             "text": _content.decode_text_block_param,

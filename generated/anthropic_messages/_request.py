@@ -34,10 +34,11 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, TextBlockParam
-    from ._context_management import CompactionConfigParam, ContextManagementConfigParam
-    from ._mcp import RequestMCPServerURLDefinitionParam
+    from ._context_management import ContextManagementConfigParam
     from ._unions import (
+        BillingPolicyUnionParam,
+        CacheControlParam,
+        CompactionConfigUnionParam,
         ContentBlockParam,
         FallbackCreditToken,
         FallbacksParam,
@@ -45,9 +46,13 @@ if TYPE_CHECKING:
         MessageCreateParamsContainerParam,
         MessageParam,
         MessageThreadParam,
+        OutputFormatParam,
+        RequestMCPServerDefinitionParam,
         SystemMessageContentBlockParam,
         SystemMessageContentParam,
         SystemPrompt,
+        SystemPromptBlockParam,
+        TaskBudgetParam,
         ThinkingConfigParam,
         ToolChoiceParam,
         ToolUnionParam,
@@ -263,14 +268,14 @@ class MessageCreateParams(Model):
     """The conversation so far, as alternating user and assistant turns."""
     model: str
     """Identifier or alias of the model that should answer."""
-    billing_policy: BillingPolicyParam | None | Unset
+    billing_policy: BillingPolicyUnionParam | None | Unset
     """Who pays for the request; the caller's organization when absent.
 
     Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Asks the server to place a cache breakpoint on the last cacheable block of the request."""
-    compaction: CompactionConfigParam | None | Unset
+    compaction: CompactionConfigUnionParam | None | Unset
     """Makes this a compaction request whose only output is a compaction block; excludes
     context_management.
 
@@ -302,7 +307,7 @@ class MessageCreateParams(Model):
     """Geography where inference must run, such as "us" or "global"; the workspace default applies
     when absent.
     """
-    mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset
+    mcp_servers: list[RequestMCPServerDefinitionParam] | Unset
     """Remote MCP servers whose tools the model may call.
 
     Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04`
@@ -312,7 +317,7 @@ class MessageCreateParams(Model):
     """Caller-supplied information about the request."""
     output_config: OutputConfigParam | Unset
     """Settings that shape the model's output, such as effort and a structured format."""
-    output_format: JSONOutputFormatParam | None | Unset
+    output_format: OutputFormatParam | None | Unset
     """Structured output format from the first structured outputs beta.
 
     Beta: send `anthropic-beta: structured-outputs-2025-11-13` to use it.
@@ -373,19 +378,19 @@ class MessageCreateParams(Model):
         max_tokens: int,
         messages: list[MessageParam],
         model: str,
-        billing_policy: BillingPolicyParam | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        compaction: CompactionConfigParam | None | Unset = UNSET,
+        billing_policy: BillingPolicyUnionParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        compaction: CompactionConfigUnionParam | None | Unset = UNSET,
         container: MessageCreateParamsContainerParam | None | Unset = UNSET,
         context_management: ContextManagementConfigParam | None | Unset = UNSET,
         diagnostics: DiagnosticsParam | None | Unset = UNSET,
         fallback_credit_token: FallbackCreditToken | None | Unset = UNSET,
         fallbacks: FallbacksParam | None | Unset = UNSET,
         inference_geo: str | None | Unset = UNSET,
-        mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset = UNSET,
+        mcp_servers: list[RequestMCPServerDefinitionParam] | Unset = UNSET,
         metadata: MetadataParam | Unset = UNSET,
         output_config: OutputConfigParam | Unset = UNSET,
-        output_format: JSONOutputFormatParam | None | Unset = UNSET,
+        output_format: OutputFormatParam | None | Unset = UNSET,
         service_tier: ServiceTierParam | str | Unset = UNSET,
         speed: Speed | str | None | Unset = UNSET,
         stop_sequences: list[str] | Unset = UNSET,
@@ -845,9 +850,9 @@ class OutputConfigParam(Model):
 
     effort: Effort | str | None | Unset
     """How much work the model should put into its answer."""
-    format: JSONOutputFormatParam | None | Unset
+    format: OutputFormatParam | None | Unset
     """A JSON Schema the text of the response must conform to."""
-    task_budget: TokenTaskBudgetParam | None | Unset
+    task_budget: TaskBudgetParam | None | Unset
     """Token budget for a whole multi-request task, which the model paces itself against.
 
     Beta: send `anthropic-beta: task-budgets-2026-03-13` to use it.
@@ -859,8 +864,8 @@ class OutputConfigParam(Model):
         self,
         *,
         effort: Effort | str | None | Unset = UNSET,
-        format: JSONOutputFormatParam | None | Unset = UNSET,
-        task_budget: TokenTaskBudgetParam | None | Unset = UNSET,
+        format: OutputFormatParam | None | Unset = UNSET,
+        task_budget: TaskBudgetParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.effort = effort
@@ -1549,6 +1554,78 @@ class UnknownSystemMessageContentBlockParam(Model):
         return dict(self.raw)
 
 
+class UnknownSystemPromptBlockParam(Model):
+    """SystemPromptBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownTaskBudgetParam(Model):
+    """TaskBudgetParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownOutputFormatParam(Model):
+    """OutputFormatParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownToolChoiceParam(Model):
     """ToolChoiceParam whose `type` this version of the spec does not know.
 
@@ -1599,6 +1676,30 @@ class UnknownThinkingConfigParam(Model):
 
 class UnknownMessageThreadParam(Model):
     """MessageThreadParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownBillingPolicyUnionParam(Model):
+    """BillingPolicyUnionParam whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1684,7 +1785,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if billing_policy is not None:
                 try:
-                    billing_policy = decode_billing_policy_param(billing_policy, strict)
+                    billing_policy = decode_billing_policy_union_param(billing_policy, strict)
                 except DecodeError as error:
                     raise error.at_key("billing_policy")
         cache_control = data.get("cache_control", UNSET)
@@ -1692,9 +1793,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         compaction = data.get("compaction", UNSET)
@@ -1702,7 +1801,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if compaction is not None:
                 try:
-                    compaction = _context_management.decode_compaction_config_param(
+                    compaction = _context_management.decode_compaction_config_union_param(
                         compaction, strict
                     )
                 except DecodeError as error:
@@ -1764,8 +1863,12 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         if mcp_servers is not UNSET:
             seen += 1
             try:
-                mcp_servers = decode_list(
-                    mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
+                mcp_servers = decode_tagged_list(
+                    mcp_servers,
+                    _mcp._REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
+                    "type",
+                    _mcp.decode_request_mcp_server_definition_param,
+                    strict,
                 )
             except DecodeError as error:
                 raise error.at_key("mcp_servers")
@@ -1788,7 +1891,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if output_format is not None:
                 try:
-                    output_format = decode_json_output_format_param(output_format, strict)
+                    output_format = decode_output_format_param(output_format, strict)
                 except DecodeError as error:
                     raise error.at_key("output_format")
         service_tier = data.get("service_tier", UNSET)
@@ -2303,7 +2406,7 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
             seen += 1
             if format is not None:
                 try:
-                    format = decode_json_output_format_param(format, strict)
+                    format = decode_output_format_param(format, strict)
                 except DecodeError as error:
                     raise error.at_key("format")
         task_budget = data.get("task_budget", UNSET)
@@ -2311,7 +2414,7 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
             seen += 1
             if task_budget is not None:
                 try:
-                    task_budget = decode_token_task_budget_param(task_budget, strict)
+                    task_budget = decode_task_budget_param(task_budget, strict)
                 except DecodeError as error:
                     raise error.at_key("task_budget")
         if len(data) == seen:
@@ -3023,6 +3126,57 @@ def decode_system_message_content_block_param(
     raise DecodeError('one of "text", "tool_addition", "tool_removal"', tag).at_key("type")
 
 
+_SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], SystemPromptBlockParam]] = {}
+
+
+def decode_system_prompt_block_param(data: Any, strict: bool) -> SystemPromptBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownSystemPromptBlockParam(raw=data)
+    raise DecodeError('"text"', tag).at_key("type")
+
+
+_TASK_BUDGET_PARAM_VARIANTS: dict[str, Callable[[Any, bool], TaskBudgetParam]] = {}
+
+
+def decode_task_budget_param(data: Any, strict: bool) -> TaskBudgetParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TASK_BUDGET_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownTaskBudgetParam(raw=data)
+    raise DecodeError('"tokens"', tag).at_key("type")
+
+
+_OUTPUT_FORMAT_PARAM_VARIANTS: dict[str, Callable[[Any, bool], OutputFormatParam]] = {}
+
+
+def decode_output_format_param(data: Any, strict: bool) -> OutputFormatParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _OUTPUT_FORMAT_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownOutputFormatParam(raw=data)
+    raise DecodeError('"json_schema"', tag).at_key("type")
+
+
 _TOOL_CHOICE_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChoiceParam]] = {}
 
 
@@ -3076,6 +3230,23 @@ def decode_message_thread_param(data: Any, strict: bool) -> MessageThreadParam:
     raise DecodeError('one of "create", "continue"', tag).at_key("type")
 
 
+_BILLING_POLICY_UNION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], BillingPolicyUnionParam]] = {}
+
+
+def decode_billing_policy_union_param(data: Any, strict: bool) -> BillingPolicyUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BILLING_POLICY_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBillingPolicyUnionParam(raw=data)
+    raise DecodeError('"billing_policy"', tag).at_key("type")
+
+
 def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessageContentParam:
     if type(data) is str:
         if not data.isascii() and has_lone_surrogate(data):
@@ -3114,7 +3285,13 @@ def decode_system_prompt(data: Any, strict: bool) -> SystemPrompt:
             raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
-        return decode_list(data, _content.decode_text_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_system_prompt_block_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 
@@ -3237,6 +3414,21 @@ def link() -> None:
             "tool_removal": _content.decode_request_tool_removal_block_param,
         }
     )
+    _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.update(
+        {
+            "text": _content.decode_text_block_param,
+        }
+    )
+    _TASK_BUDGET_PARAM_VARIANTS.update(
+        {
+            "tokens": decode_token_task_budget_param,
+        }
+    )
+    _OUTPUT_FORMAT_PARAM_VARIANTS.update(
+        {
+            "json_schema": decode_json_output_format_param,
+        }
+    )
     _TOOL_CHOICE_PARAM_VARIANTS.update(
         {
             "auto": decode_tool_choice_auto_param,
@@ -3257,5 +3449,10 @@ def link() -> None:
         {
             "create": decode_thread_create_params,
             "continue": decode_thread_continue_params,
+        }
+    )
+    _BILLING_POLICY_UNION_PARAM_VARIANTS.update(
+        {
+            "billing_policy": decode_billing_policy_param,
         }
     )

@@ -38,11 +38,14 @@ if TYPE_CHECKING:
         AppliedContextEdit,
         CacheMissReason,
         ContentBlock,
+        FallbackTrigger,
         InputTransformation,
         StopDetails,
         TextCitation,
         ToolUseCaller,
+        WebSearchResultBlockUnion,
         WebSearchToolResultBlockContent,
+        WebSearchToolResultErrorObjectUnion,
     )
     from ._usage import Usage
 
@@ -1639,7 +1642,7 @@ class FallbackBlock(Model):
     """The model that declined at this point."""
     to: FallbackInfo
     """The model whose output follows, named by its canonical id."""
-    trigger: FallbackRefusalTrigger | Unset
+    trigger: FallbackTrigger | Unset
     """Why the earlier model handed over; some clients' fixtures leave it out."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1650,7 +1653,7 @@ class FallbackBlock(Model):
         type: Literal["fallback"] = "fallback",
         from_: FallbackInfo,
         to: FallbackInfo,
-        trigger: FallbackRefusalTrigger | Unset = UNSET,
+        trigger: FallbackTrigger | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1839,6 +1842,54 @@ class UnknownToolUseCaller(Model):
         return dict(self.raw)
 
 
+class UnknownWebSearchResultBlockUnion(Model):
+    """WebSearchResultBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebSearchToolResultErrorObjectUnion(Model):
+    """WebSearchToolResultErrorObjectUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownCacheMissReason(Model):
     """CacheMissReason whose `type` this version of the spec does not know.
 
@@ -1889,6 +1940,30 @@ class UnknownAppliedContextEdit(Model):
 
 class UnknownInputTransformation(Model):
     """InputTransformation whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownFallbackTrigger(Model):
+    """FallbackTrigger whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -3725,7 +3800,7 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         if trigger is not UNSET:
             seen += 1
             try:
-                trigger = decode_fallback_refusal_trigger(trigger, strict)
+                trigger = decode_fallback_trigger(trigger, strict)
             except DecodeError as error:
                 raise error.at_key("trigger")
         if len(data) == seen:
@@ -3890,6 +3965,46 @@ def decode_tool_use_caller(data: Any, strict: bool) -> ToolUseCaller:
     ).at_key("type")
 
 
+_WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchResultBlockUnion]
+] = {}
+
+
+def decode_web_search_result_block_union(data: Any, strict: bool) -> WebSearchResultBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchResultBlockUnion(raw=data)
+    raise DecodeError('"web_search_result"', tag).at_key("type")
+
+
+_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchToolResultErrorObjectUnion]
+] = {}
+
+
+def decode_web_search_tool_result_error_object_union(
+    data: Any, strict: bool
+) -> WebSearchToolResultErrorObjectUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchToolResultErrorObjectUnion(raw=data)
+    raise DecodeError('"web_search_tool_result_error"', tag).at_key("type")
+
+
 _CACHE_MISS_REASON_VARIANTS: dict[str, Callable[[Any, bool], CacheMissReason]] = {}
 
 
@@ -3946,13 +4061,36 @@ def decode_input_transformation(data: Any, strict: bool) -> InputTransformation:
     raise DecodeError('one of "thinking_dropped", "thinking_mismatch_allowed"', tag).at_key("type")
 
 
+_FALLBACK_TRIGGER_VARIANTS: dict[str, Callable[[Any, bool], FallbackTrigger]] = {}
+
+
+def decode_fallback_trigger(data: Any, strict: bool) -> FallbackTrigger:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _FALLBACK_TRIGGER_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownFallbackTrigger(raw=data)
+    raise DecodeError('"refusal"', tag).at_key("type")
+
+
 def decode_web_search_tool_result_block_content(
     data: Any, strict: bool
 ) -> WebSearchToolResultBlockContent:
     if type(data) is dict:
-        return decode_web_search_tool_result_error_object(data, strict)
+        return decode_web_search_tool_result_error_object_union(data, strict)
     if type(data) is list:
-        return decode_list(data, decode_web_search_result_block, strict)
+        return decode_tagged_list(
+            data,
+            _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_web_search_result_block_union,
+            strict,
+        )
     raise DecodeError("an object or an array", data)
 
 
@@ -4040,6 +4178,16 @@ def link() -> None:
             "code_execution_20260120": decode_server_tool_caller20260120,
         }
     )
+    _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS.update(
+        {
+            "web_search_result": decode_web_search_result_block,
+        }
+    )
+    _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS.update(
+        {
+            "web_search_tool_result_error": decode_web_search_tool_result_error_object,
+        }
+    )
     _CACHE_MISS_REASON_VARIANTS.update(
         {
             "model_changed": decode_cache_miss_model_changed,
@@ -4060,5 +4208,10 @@ def link() -> None:
         {
             "thinking_dropped": decode_thinking_dropped_input_transformation,
             "thinking_mismatch_allowed": decode_thinking_mismatch_allowed_input_transformation,
+        }
+    )
+    _FALLBACK_TRIGGER_VARIANTS.update(
+        {
+            "refusal": decode_fallback_refusal_trigger,
         }
     )

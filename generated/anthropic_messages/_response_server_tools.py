@@ -22,6 +22,7 @@ from ._runtime import (
     check_json_members,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     has_lone_surrogate,
     missing_field,
@@ -37,16 +38,20 @@ if TYPE_CHECKING:
         TextEditorCodeExecutionToolResultErrorCode,
         WebFetchToolResultErrorCode,
     )
-    from ._response import TextBlock
     from ._unions import (
         AdvisorToolResultBlockContent,
+        BashCodeExecutionOutputBlockUnion,
         BashCodeExecutionToolResultBlockContent,
+        CodeExecutionOutputBlockUnion,
         CodeExecutionToolResultBlockContent,
         DocumentBlockSource,
         MCPToolResultBlockContent,
+        MCPToolResultContentBlock,
         TextEditorCodeExecutionToolResultBlockContent,
+        ToolReferenceBlockUnion,
         ToolSearchToolResultBlockContent,
         ToolUseCaller,
+        WebFetchBlockContent,
         WebFetchToolResultBlockContent,
     )
 
@@ -135,7 +140,7 @@ class WebFetchBlock(Model):
     type: Literal["web_fetch_result"]
     url: str
     """Address that was fetched."""
-    content: DocumentBlock
+    content: WebFetchBlockContent
     """The page turned into a document."""
     retrieved_at: str | None | Unset
     """ISO 8601 time of retrieval, when known."""
@@ -147,7 +152,7 @@ class WebFetchBlock(Model):
         *,
         type: Literal["web_fetch_result"] = "web_fetch_result",
         url: str,
-        content: DocumentBlock,
+        content: WebFetchBlockContent,
         retrieved_at: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -398,7 +403,7 @@ class CodeExecutionResultBlock(Model):
     """Standard error of the program."""
     return_code: int
     """Exit status; zero means success."""
-    content: list[CodeExecutionOutputBlock]
+    content: list[CodeExecutionOutputBlockUnion]
     """Files the run produced."""
     abort_reason: str | None | Unset
     """Why the run was cut short; the API sends null for a normal run (seen on the wire, not in the
@@ -414,7 +419,7 @@ class CodeExecutionResultBlock(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlock],
+        content: list[CodeExecutionOutputBlockUnion],
         abort_reason: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -454,7 +459,7 @@ class EncryptedCodeExecutionResultBlock(Model):
     """Standard error of the program."""
     return_code: int
     """Exit status; zero means success."""
-    content: list[CodeExecutionOutputBlock]
+    content: list[CodeExecutionOutputBlockUnion]
     """Files the run produced."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -466,7 +471,7 @@ class EncryptedCodeExecutionResultBlock(Model):
         encrypted_stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlock],
+        content: list[CodeExecutionOutputBlockUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -604,7 +609,7 @@ class BashCodeExecutionResultBlock(Model):
     """Standard error of the command."""
     return_code: int
     """Exit status; zero means success."""
-    content: list[BashCodeExecutionOutputBlock]
+    content: list[BashCodeExecutionOutputBlockUnion]
     """Files the command produced."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -616,7 +621,7 @@ class BashCodeExecutionResultBlock(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[BashCodeExecutionOutputBlock],
+        content: list[BashCodeExecutionOutputBlockUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -991,7 +996,7 @@ class ToolSearchToolSearchResultBlock(Model):
     __slots__ = ("type", "tool_references", "extra")
 
     type: Literal["tool_search_tool_search_result"]
-    tool_references: list[ToolReferenceBlock]
+    tool_references: list[ToolReferenceBlockUnion]
     """The matching tools in rank order."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1000,7 +1005,7 @@ class ToolSearchToolSearchResultBlock(Model):
         self,
         *,
         type: Literal["tool_search_tool_search_result"] = "tool_search_tool_search_result",
-        tool_references: list[ToolReferenceBlock],
+        tool_references: list[ToolReferenceBlockUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1448,6 +1453,30 @@ class UnknownWebFetchToolResultBlockContent(Model):
         return dict(self.raw)
 
 
+class UnknownWebFetchBlockContent(Model):
+    """WebFetchBlockContent whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownDocumentBlockSource(Model):
     """DocumentBlockSource whose `type` this version of the spec does not know.
 
@@ -1496,8 +1525,56 @@ class UnknownCodeExecutionToolResultBlockContent(Model):
         return dict(self.raw)
 
 
+class UnknownCodeExecutionOutputBlockUnion(Model):
+    """CodeExecutionOutputBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownBashCodeExecutionToolResultBlockContent(Model):
     """BashCodeExecutionToolResultBlockContent whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownBashCodeExecutionOutputBlockUnion(Model):
+    """BashCodeExecutionOutputBlockUnion whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1568,8 +1645,56 @@ class UnknownToolSearchToolResultBlockContent(Model):
         return dict(self.raw)
 
 
+class UnknownToolReferenceBlockUnion(Model):
+    """ToolReferenceBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownAdvisorToolResultBlockContent(Model):
     """AdvisorToolResultBlockContent whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownMCPToolResultContentBlock(Model):
+    """MCPToolResultContentBlock whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -1724,7 +1849,7 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
     if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     try:
-        content = decode_document_block(content, strict)
+        content = decode_web_fetch_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
@@ -2055,7 +2180,13 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
     if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 5:
@@ -2135,7 +2266,13 @@ def decode_encrypted_code_execution_result_block(
     if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
@@ -2321,7 +2458,13 @@ def decode_bash_code_execution_result_block(
     if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_bash_code_execution_output_block, strict)
+        content = decode_tagged_list(
+            content,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_bash_code_execution_output_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
@@ -2816,7 +2959,13 @@ def decode_tool_search_tool_search_result_block(
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_list(tool_references, decode_tool_reference_block, strict)
+        tool_references = decode_tagged_list(
+            tool_references,
+            _TOOL_REFERENCE_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_tool_reference_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tool_references")
     if len(data) == 2:
@@ -3333,6 +3482,23 @@ def decode_web_fetch_tool_result_block_content(
     )
 
 
+_WEB_FETCH_BLOCK_CONTENT_VARIANTS: dict[str, Callable[[Any, bool], WebFetchBlockContent]] = {}
+
+
+def decode_web_fetch_block_content(data: Any, strict: bool) -> WebFetchBlockContent:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_BLOCK_CONTENT_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchBlockContent(raw=data)
+    raise DecodeError('"document"', tag).at_key("type")
+
+
 _DOCUMENT_BLOCK_SOURCE_VARIANTS: dict[str, Callable[[Any, bool], DocumentBlockSource]] = {}
 
 
@@ -3374,6 +3540,27 @@ def decode_code_execution_tool_result_block_content(
     ).at_key("type")
 
 
+_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], CodeExecutionOutputBlockUnion]
+] = {}
+
+
+def decode_code_execution_output_block_union(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCodeExecutionOutputBlockUnion(raw=data)
+    raise DecodeError('"code_execution_output"', tag).at_key("type")
+
+
 _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: dict[
     str, Callable[[Any, bool], BashCodeExecutionToolResultBlockContent]
 ] = {}
@@ -3395,6 +3582,27 @@ def decode_bash_code_execution_tool_result_block_content(
     raise DecodeError(
         'one of "bash_code_execution_tool_result_error", "bash_code_execution_result"', tag
     ).at_key("type")
+
+
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnion]
+] = {}
+
+
+def decode_bash_code_execution_output_block_union(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBashCodeExecutionOutputBlockUnion(raw=data)
+    raise DecodeError('"bash_code_execution_output"', tag).at_key("type")
 
 
 _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: dict[
@@ -3444,6 +3652,23 @@ def decode_tool_search_tool_result_block_content(
     ).at_key("type")
 
 
+_TOOL_REFERENCE_BLOCK_UNION_VARIANTS: dict[str, Callable[[Any, bool], ToolReferenceBlockUnion]] = {}
+
+
+def decode_tool_reference_block_union(data: Any, strict: bool) -> ToolReferenceBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_REFERENCE_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownToolReferenceBlockUnion(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
+
+
 _ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: dict[
     str, Callable[[Any, bool], AdvisorToolResultBlockContent]
 ] = {}
@@ -3467,13 +3692,38 @@ def decode_advisor_tool_result_block_content(
     ).at_key("type")
 
 
+_MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS: dict[
+    str, Callable[[Any, bool], MCPToolResultContentBlock]
+] = {}
+
+
+def decode_mcp_tool_result_content_block(data: Any, strict: bool) -> MCPToolResultContentBlock:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownMCPToolResultContentBlock(raw=data)
+    raise DecodeError('"text"', tag).at_key("type")
+
+
 def decode_mcp_tool_result_block_content(data: Any, strict: bool) -> MCPToolResultBlockContent:
     if type(data) is str:
         if not data.isascii() and has_lone_surrogate(data):
             raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
-        return decode_list(data, _response.decode_text_block, strict)
+        return decode_tagged_list(
+            data,
+            _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS,
+            "type",
+            decode_mcp_tool_result_content_block,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 
@@ -3489,6 +3739,11 @@ def link() -> None:
             "web_fetch_result": decode_web_fetch_block,
         }
     )
+    _WEB_FETCH_BLOCK_CONTENT_VARIANTS.update(
+        {
+            "document": decode_document_block,
+        }
+    )
     _DOCUMENT_BLOCK_SOURCE_VARIANTS.update(
         {
             "base64": decode_base64_pdf_source,
@@ -3502,10 +3757,20 @@ def link() -> None:
             "encrypted_code_execution_result": decode_encrypted_code_execution_result_block,
         }
     )
+    _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.update(
+        {
+            "code_execution_output": decode_code_execution_output_block,
+        }
+    )
     _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.update(
         {
             "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_object,
             "bash_code_execution_result": decode_bash_code_execution_result_block,
+        }
+    )
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.update(
+        {
+            "bash_code_execution_output": decode_bash_code_execution_output_block,
         }
     )
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.update(
@@ -3522,10 +3787,20 @@ def link() -> None:
             "tool_search_tool_search_result": decode_tool_search_tool_search_result_block,
         }
     )
+    _TOOL_REFERENCE_BLOCK_UNION_VARIANTS.update(
+        {
+            "tool_reference": decode_tool_reference_block,
+        }
+    )
     _ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.update(
         {
             "advisor_tool_result_error": decode_advisor_tool_result_error_object,
             "advisor_result": decode_advisor_result_block,
             "advisor_redacted_result": decode_advisor_redacted_result_block,
+        }
+    )
+    _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.update(
+        {
+            "text": _response.decode_text_block,
         }
     )

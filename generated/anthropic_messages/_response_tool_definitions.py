@@ -25,6 +25,7 @@ from ._runtime import (
     decode_list,
     decode_map,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     has_lone_surrogate,
     map_of,
@@ -33,10 +34,17 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlTTL, CitationsConfigParam
+    from ._content import CacheControlScope, CacheControlTTL, CitationsConfigParam
     from ._tools import ToolAllowedCaller
     from ._tools_server import ServerToolResponseInclusion
-    from ._unions import ResponseToolUnion, WebFetchToolResultURLSource, WebFetchUserInputURLSource
+    from ._unions import (
+        CacheControl,
+        ResponseToolUnion,
+        UserLocationUnion,
+        WebFetchToolResultURLSource,
+        WebFetchURLSourceToolReferenceUnion,
+        WebFetchUserInputURLSource,
+    )
 
 
 class ResponseTool(Model):
@@ -159,7 +167,7 @@ class ToolBash20241022(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -176,7 +184,7 @@ class ToolBash20241022(Model):
         type: Literal["bash_20241022"] = "bash_20241022",
         name: Literal["bash"] = "bash",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -222,11 +230,17 @@ class CacheControlEphemeral(Model):
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
     """
 
-    __slots__ = ("type", "ttl", "extra")
+    __slots__ = ("type", "ttl", "scope", "extra")
 
     type: Literal["ephemeral"]
     ttl: CacheControlTTL | str | None | Unset
     """Lifetime of the cache entry."""
+    scope: CacheControlScope | str | None | Unset
+    """Who may share the cached prefix, as the definition was sent; the caller's organization when
+    absent.
+
+    Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
+    """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -235,10 +249,12 @@ class CacheControlEphemeral(Model):
         *,
         type: Literal["ephemeral"] = "ephemeral",
         ttl: CacheControlTTL | str | None | Unset = UNSET,
+        scope: CacheControlScope | str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.ttl = ttl
+        self.scope = scope
         self.extra = {} if extra is None else extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +264,9 @@ class CacheControlEphemeral(Model):
         ttl = self.ttl
         if ttl is not UNSET:
             out["ttl"] = ttl
+        scope = self.scope
+        if scope is not UNSET:
+            out["scope"] = scope
         if self.extra:
             add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_FIELDS)
         return out
@@ -275,7 +294,7 @@ class ToolBash20250124(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -292,7 +311,7 @@ class ToolBash20250124(Model):
         type: Literal["bash_20250124"] = "bash_20250124",
         name: Literal["bash"] = "bash",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -353,7 +372,7 @@ class CodeExecutionTool20250522(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -368,7 +387,7 @@ class CodeExecutionTool20250522(Model):
         type: Literal["code_execution_20250522"] = "code_execution_20250522",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -424,7 +443,7 @@ class CodeExecutionTool20250825(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -439,7 +458,7 @@ class CodeExecutionTool20250825(Model):
         type: Literal["code_execution_20250825"] = "code_execution_20250825",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -495,7 +514,7 @@ class CodeExecutionTool20260120(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -510,7 +529,7 @@ class CodeExecutionTool20260120(Model):
         type: Literal["code_execution_20260120"] = "code_execution_20260120",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -566,7 +585,7 @@ class CodeExecutionTool20260521(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -581,7 +600,7 @@ class CodeExecutionTool20260521(Model):
         type: Literal["code_execution_20260521"] = "code_execution_20260521",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -625,7 +644,7 @@ class BrowserToolset20260801(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["browser_toolset_20260801"]
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: BrowserToolsetConfigs | None | Unset
     """Per-action settings."""
@@ -636,7 +655,7 @@ class BrowserToolset20260801(Model):
         self,
         *,
         type: Literal["browser_toolset_20260801"] = "browser_toolset_20260801",
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: BrowserToolsetConfigs | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2142,7 +2161,7 @@ class ToolComputerUse20241022(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2163,7 +2182,7 @@ class ToolComputerUse20241022(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
@@ -2234,7 +2253,7 @@ class MemoryTool20250818(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2251,7 +2270,7 @@ class MemoryTool20250818(Model):
         type: Literal["memory_20250818"] = "memory_20250818",
         name: Literal["memory"] = "memory",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -2320,7 +2339,7 @@ class ToolComputerUse20250124(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2341,7 +2360,7 @@ class ToolComputerUse20250124(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
@@ -2412,7 +2431,7 @@ class ToolTextEditor20241022(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2429,7 +2448,7 @@ class ToolTextEditor20241022(Model):
         type: Literal["text_editor_20241022"] = "text_editor_20241022",
         name: Literal["str_replace_editor"] = "str_replace_editor",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -2499,7 +2518,7 @@ class ToolComputerUse20251124(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2522,7 +2541,7 @@ class ToolComputerUse20251124(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         enable_zoom: bool | None | Unset = UNSET,
@@ -2585,7 +2604,7 @@ class ComputerToolset20260801(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["computer_toolset_20260801"]
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: ComputerToolsetConfigs | None | Unset
     """Per-action settings."""
@@ -2596,7 +2615,7 @@ class ComputerToolset20260801(Model):
         self,
         *,
         type: Literal["computer_toolset_20260801"] = "computer_toolset_20260801",
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: ComputerToolsetConfigs | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -3451,7 +3470,7 @@ class ToolTextEditor20250124(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3468,7 +3487,7 @@ class ToolTextEditor20250124(Model):
         type: Literal["text_editor_20250124"] = "text_editor_20250124",
         name: Literal["str_replace_editor"] = "str_replace_editor",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -3530,7 +3549,7 @@ class ToolTextEditor20250429(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3547,7 +3566,7 @@ class ToolTextEditor20250429(Model):
         type: Literal["text_editor_20250429"] = "text_editor_20250429",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -3610,7 +3629,7 @@ class ToolTextEditor20250728(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3629,7 +3648,7 @@ class ToolTextEditor20250728(Model):
         type: Literal["text_editor_20250728"] = "text_editor_20250728",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         max_characters: int | None | Unset = UNSET,
@@ -3703,7 +3722,7 @@ class WebSearchTool20250305(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3711,7 +3730,7 @@ class WebSearchTool20250305(Model):
     """Most calls the model may make in one request."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -3724,11 +3743,11 @@ class WebSearchTool20250305(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -3862,7 +3881,7 @@ class WebFetchTool20250910(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -3887,7 +3906,7 @@ class WebFetchTool20250910(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4069,7 +4088,7 @@ class WebFetchURLSourceOnly(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["only"]
-    tools: list[WebFetchURLSourceToolReference]
+    tools: list[WebFetchURLSourceToolReferenceUnion]
     """Tool definitions listed for the server."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4078,7 +4097,7 @@ class WebFetchURLSourceOnly(Model):
         self,
         *,
         type: Literal["only"] = "only",
-        tools: list[WebFetchURLSourceToolReference],
+        tools: list[WebFetchURLSourceToolReferenceUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4139,7 +4158,7 @@ class WebFetchURLSourceExcept(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["except"]
-    tools: list[WebFetchURLSourceToolReference]
+    tools: list[WebFetchURLSourceToolReferenceUnion]
     """Tool definitions listed for the server."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4148,7 +4167,7 @@ class WebFetchURLSourceExcept(Model):
         self,
         *,
         type: Literal["except"] = "except",
-        tools: list[WebFetchURLSourceToolReference],
+        tools: list[WebFetchURLSourceToolReferenceUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4194,7 +4213,7 @@ class WebSearchTool20260209(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4202,7 +4221,7 @@ class WebSearchTool20260209(Model):
     """Most calls the model may make in one request."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4215,11 +4234,11 @@ class WebSearchTool20260209(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4299,7 +4318,7 @@ class WebFetchTool20260209(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4324,7 +4343,7 @@ class WebFetchTool20260209(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4419,7 +4438,7 @@ class WebFetchTool20260309(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4446,7 +4465,7 @@ class WebFetchTool20260309(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4544,7 +4563,7 @@ class WebSearchTool20260318(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4554,7 +4573,7 @@ class WebSearchTool20260318(Model):
     """Whether the tool's results are included in the response."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4567,12 +4586,12 @@ class WebSearchTool20260318(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4658,7 +4677,7 @@ class WebFetchTool20260318(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4687,7 +4706,7 @@ class WebFetchTool20260318(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4787,9 +4806,9 @@ class AdvisorTool20260301(Model):
     """Model that gives the advice."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
-    caching: CacheControlEphemeral | None | Unset
+    caching: CacheControl | None | Unset
     """Cache setting for the advisor's own prompt."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4809,8 +4828,8 @@ class AdvisorTool20260301(Model):
         name: Literal["advisor"] = "advisor",
         model: str,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
-        caching: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
+        caching: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
@@ -4882,7 +4901,7 @@ class ToolSearchToolBm25_20251119(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4899,7 +4918,7 @@ class ToolSearchToolBm25_20251119(Model):
         ] = "tool_search_tool_bm25_20251119",
         name: Literal["tool_search_tool_bm25"] = "tool_search_tool_bm25",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -4955,7 +4974,7 @@ class ToolSearchToolRegex20251119(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4972,7 +4991,7 @@ class ToolSearchToolRegex20251119(Model):
         ] = "tool_search_tool_regex_20251119",
         name: Literal["tool_search_tool_regex"] = "tool_search_tool_regex",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -5026,7 +5045,7 @@ class MCPToolset(Model):
     type: Literal["mcp_toolset"]
     mcp_server_name: str
     """Name of the MCP server whose tools this covers."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: dict[str, MCPToolConfig] | None | Unset
     """Per-action settings."""
@@ -5042,7 +5061,7 @@ class MCPToolset(Model):
         *,
         type: Literal["mcp_toolset"] = "mcp_toolset",
         mcp_server_name: str,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: dict[str, MCPToolConfig] | None | Unset = UNSET,
         default_config: MCPToolDefaultConfig | None | Unset = UNSET,
         tools: list[MCPToolParam] | None | Unset = UNSET,
@@ -5205,6 +5224,78 @@ class MCPToolParam(Model):
 
 class UnknownResponseToolUnion(Model):
     """ResponseToolUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownCacheControl(Model):
+    """CacheControl whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownUserLocationUnion(Model):
+    """UserLocationUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebFetchURLSourceToolReferenceUnion(Model):
+    """WebFetchURLSourceToolReferenceUnion whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -5426,7 +5517,7 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5476,6 +5567,7 @@ _CACHE_CONTROL_EPHEMERAL_FIELDS: Final = frozenset(
     {
         "type",
         "ttl",
+        "scope",
     }
 )
 
@@ -5496,6 +5588,14 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
                     ttl = _content.decode_cache_control_ttl(ttl, strict)
                 except DecodeError as error:
                     raise error.at_key("ttl")
+        scope = data.get("scope", UNSET)
+        if scope is not UNSET:
+            seen += 1
+            if scope is not None:
+                try:
+                    scope = _content.decode_cache_control_scope(scope, strict)
+                except DecodeError as error:
+                    raise error.at_key("scope")
         if len(data) == seen:
             extra = {}
         else:
@@ -5503,11 +5603,13 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
+        scope = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeral)
     obj.type = type_
     obj.ttl = ttl
+    obj.scope = scope
     obj.extra = extra
     return obj
 
@@ -5551,7 +5653,7 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5635,7 +5737,7 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5709,7 +5811,7 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5783,7 +5885,7 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5857,7 +5959,7 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5915,7 +6017,7 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -7603,7 +7705,7 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7700,7 +7802,7 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7800,7 +7902,7 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7897,7 +7999,7 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7998,7 +8100,7 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -8085,7 +8187,7 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -9050,7 +9152,7 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9135,7 +9237,7 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9221,7 +9323,7 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9335,7 +9437,7 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9360,7 +9462,7 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9523,7 +9625,7 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -9733,7 +9835,13 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -9803,7 +9911,13 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -9876,7 +9990,7 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9901,7 +10015,7 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9995,7 +10109,7 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10137,7 +10251,7 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10284,7 +10398,7 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10319,7 +10433,7 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -10417,7 +10531,7 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10566,7 +10680,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caching = data.get("caching", UNSET)
@@ -10574,7 +10688,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             seen += 1
             if caching is not None:
                 try:
-                    caching = decode_cache_control_ephemeral(caching, strict)
+                    caching = decode_cache_control(caching, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10671,7 +10785,7 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10747,7 +10861,7 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10819,7 +10933,7 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -11025,6 +11139,61 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
     ).at_key("type")
 
 
+_CACHE_CONTROL_VARIANTS: dict[str, Callable[[Any, bool], CacheControl]] = {}
+
+
+def decode_cache_control(data: Any, strict: bool) -> CacheControl:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CACHE_CONTROL_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCacheControl(raw=data)
+    raise DecodeError('"ephemeral"', tag).at_key("type")
+
+
+_USER_LOCATION_UNION_VARIANTS: dict[str, Callable[[Any, bool], UserLocationUnion]] = {}
+
+
+def decode_user_location_union(data: Any, strict: bool) -> UserLocationUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _USER_LOCATION_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownUserLocationUnion(raw=data)
+    raise DecodeError('"approximate"', tag).at_key("type")
+
+
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnion]
+] = {}
+
+
+def decode_web_fetch_url_source_tool_reference_union(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReferenceUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchURLSourceToolReferenceUnion(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
+
+
 _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS: dict[
     str, Callable[[Any, bool], WebFetchToolResultURLSource]
 ] = {}
@@ -11101,6 +11270,21 @@ def link() -> None:
             "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119,
             "tool_search_tool_regex": decode_tool_search_tool_regex20251119,
             "mcp_toolset": decode_mcp_toolset,
+        }
+    )
+    _CACHE_CONTROL_VARIANTS.update(
+        {
+            "ephemeral": decode_cache_control_ephemeral,
+        }
+    )
+    _USER_LOCATION_UNION_VARIANTS.update(
+        {
+            "approximate": decode_user_location,
+        }
+    )
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.update(
+        {
+            "tool_reference": decode_web_fetch_url_source_tool_reference,
         }
     )
     _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS.update(

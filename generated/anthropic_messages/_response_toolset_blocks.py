@@ -32,7 +32,9 @@ from ._runtime import (
 if TYPE_CHECKING:
     from ._unions import (
         BrowserClickTarget,
+        BrowserCoordinateTargetUnion,
         BrowserFormInputValue,
+        BrowserRefTargetUnion,
         BrowserToolUseBlock,
         ComputerToolUseBlock,
         ToolUseCaller,
@@ -905,7 +907,7 @@ class BrowserFormInputInput(Model):
 
     __slots__ = ("target", "value", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     value: BrowserFormInputValue
     """Value to put into the form field."""
@@ -917,7 +919,7 @@ class BrowserFormInputInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         value: BrowserFormInputValue,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -1028,7 +1030,7 @@ class BrowserFileUploadInput(Model):
 
     __slots__ = ("target", "document_ids", "paths", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     document_ids: list[str] | None | Unset
     """Ids of documents to upload."""
@@ -1042,7 +1044,7 @@ class BrowserFileUploadInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         document_ids: list[str] | None | Unset = UNSET,
         paths: list[str] | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
@@ -1128,7 +1130,7 @@ class BrowserScrollToInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1138,7 +1140,7 @@ class BrowserScrollToInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1968,9 +1970,9 @@ class BrowserLeftClickDragInput(Model):
 
     __slots__ = ("from_", "target", "tab_id", "extra")
 
-    from_: BrowserCoordinateTarget
+    from_: BrowserCoordinateTargetUnion
     """Point where the drag starts."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1980,8 +1982,8 @@ class BrowserLeftClickDragInput(Model):
     def __init__(
         self,
         *,
-        from_: BrowserCoordinateTarget,
-        target: BrowserCoordinateTarget,
+        from_: BrowserCoordinateTargetUnion,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2059,7 +2061,7 @@ class BrowserLeftMouseDownInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2069,7 +2071,7 @@ class BrowserLeftMouseDownInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2145,7 +2147,7 @@ class BrowserLeftMouseUpInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2155,7 +2157,7 @@ class BrowserLeftMouseUpInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2231,7 +2233,7 @@ class BrowserMouseMoveInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2241,7 +2243,7 @@ class BrowserMouseMoveInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2319,7 +2321,7 @@ class BrowserScrollInput(Model):
 
     scroll_direction: BrowserScrollDirection | str
     """Direction to scroll."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     scroll_amount: int | None | Unset
     """How far to scroll, in scroll steps."""
@@ -2332,7 +2334,7 @@ class BrowserScrollInput(Model):
         self,
         *,
         scroll_direction: BrowserScrollDirection | str,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         scroll_amount: int | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -4143,8 +4145,56 @@ class UnknownBrowserToolUseBlock(Model):
         return dict(self.raw)
 
 
+class UnknownBrowserRefTargetUnion(Model):
+    """BrowserRefTargetUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 class UnknownBrowserClickTarget(Model):
     """BrowserClickTarget whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownBrowserCoordinateTargetUnion(Model):
+    """BrowserCoordinateTargetUnion whose `type` this version of the spec does not know.
 
     Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
     """
@@ -5261,7 +5311,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
             data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     try:
@@ -5414,7 +5464,7 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -5545,7 +5595,7 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6647,11 +6697,11 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
     try:
-        from_ = decode_browser_coordinate_target(from_, strict)
+        from_ = decode_browser_coordinate_target_union(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -6765,7 +6815,7 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6878,7 +6928,7 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6991,7 +7041,7 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -7112,7 +7162,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -9422,6 +9472,23 @@ def decode_browser_tool_use_block(data: Any, strict: bool) -> BrowserToolUseBloc
     ).at_key("name")
 
 
+_BROWSER_REF_TARGET_UNION_VARIANTS: dict[str, Callable[[Any, bool], BrowserRefTargetUnion]] = {}
+
+
+def decode_browser_ref_target_union(data: Any, strict: bool) -> BrowserRefTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_REF_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBrowserRefTargetUnion(raw=data)
+    raise DecodeError('"ref"', tag).at_key("type")
+
+
 _BROWSER_CLICK_TARGET_VARIANTS: dict[str, Callable[[Any, bool], BrowserClickTarget]] = {}
 
 
@@ -9437,6 +9504,25 @@ def decode_browser_click_target(data: Any, strict: bool) -> BrowserClickTarget:
             check_json(data)
             return UnknownBrowserClickTarget(raw=data)
     raise DecodeError('one of "coordinate", "ref"', tag).at_key("type")
+
+
+_BROWSER_COORDINATE_TARGET_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], BrowserCoordinateTargetUnion]
+] = {}
+
+
+def decode_browser_coordinate_target_union(data: Any, strict: bool) -> BrowserCoordinateTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBrowserCoordinateTargetUnion(raw=data)
+    raise DecodeError('"coordinate"', tag).at_key("type")
 
 
 _COMPUTER_TOOL_USE_BLOCK_VARIANTS: dict[str, Callable[[Any, bool], ComputerToolUseBlock]] = {}
@@ -9530,10 +9616,20 @@ def link() -> None:
             "javascript_exec": decode_browser_javascript_exec_tool_use_block,
         }
     )
+    _BROWSER_REF_TARGET_UNION_VARIANTS.update(
+        {
+            "ref": decode_browser_ref_target,
+        }
+    )
     _BROWSER_CLICK_TARGET_VARIANTS.update(
         {
             "coordinate": decode_browser_coordinate_target,
             "ref": decode_browser_ref_target,
+        }
+    )
+    _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.update(
+        {
+            "coordinate": decode_browser_coordinate_target,
         }
     )
     _COMPUTER_TOOL_USE_BLOCK_VARIANTS.update(

@@ -32,8 +32,7 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import ToolUnionParam
+    from ._unions import CacheControlParam, ToolUnionParam
 
 ToolAllowedCaller: TypeAlias = Literal[
     "direct",
@@ -82,23 +81,23 @@ class Tool(Model):
     """Marks a custom tool; usually left out, sometimes sent as null."""
     name: str
     """Name the model uses to call the tool."""
-    description: str | Unset
+    description: str | None | Unset
     """What the tool does and when to use it; the more detail the better the model uses it."""
     input_schema: dict[str, Any]
     """JSON Schema for the tool's arguments; its top-level "type" must be "object"."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Contexts allowed to call the tool; the model alone when absent."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """When true the definition stays out of the prompt until tool search surfaces it."""
     eager_input_streaming: bool | None | Unset
     """Streams the tool input as it is generated, without buffering it for validation; null leaves
     the choice to the server.
     """
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true, tool names and inputs are guaranteed to match the schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -108,14 +107,14 @@ class Tool(Model):
         *,
         type: Literal["custom"] | None | Unset = UNSET,
         name: str,
-        description: str | Unset = UNSET,
+        description: str | None | Unset = UNSET,
         input_schema: dict[str, Any],
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         eager_input_streaming: bool | None | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -143,7 +142,7 @@ class Tool(Model):
             out["description"] = description
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -155,7 +154,7 @@ class Tool(Model):
             out["eager_input_streaming"] = eager_input_streaming
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -184,14 +183,14 @@ class ToolBash20241022Param(Model):
     type: Literal["bash_20241022"]
     name: Literal["bash"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -201,11 +200,11 @@ class ToolBash20241022Param(Model):
         *,
         type: Literal["bash_20241022"] = "bash_20241022",
         name: Literal["bash"] = "bash",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -224,7 +223,7 @@ class ToolBash20241022Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -233,7 +232,7 @@ class ToolBash20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -259,14 +258,14 @@ class ToolBash20250124Param(Model):
     type: Literal["bash_20250124"]
     name: Literal["bash"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -276,11 +275,11 @@ class ToolBash20250124Param(Model):
         *,
         type: Literal["bash_20250124"] = "bash_20250124",
         name: Literal["bash"] = "bash",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -299,7 +298,7 @@ class ToolBash20250124Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -308,7 +307,7 @@ class ToolBash20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -338,14 +337,14 @@ class ToolTextEditor20241022Param(Model):
     type: Literal["text_editor_20241022"]
     name: Literal["str_replace_editor"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -355,11 +354,11 @@ class ToolTextEditor20241022Param(Model):
         *,
         type: Literal["text_editor_20241022"] = "text_editor_20241022",
         name: Literal["str_replace_editor"] = "str_replace_editor",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -378,7 +377,7 @@ class ToolTextEditor20241022Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -387,7 +386,7 @@ class ToolTextEditor20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -413,14 +412,14 @@ class ToolTextEditor20250124Param(Model):
     type: Literal["text_editor_20250124"]
     name: Literal["str_replace_editor"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -430,11 +429,11 @@ class ToolTextEditor20250124Param(Model):
         *,
         type: Literal["text_editor_20250124"] = "text_editor_20250124",
         name: Literal["str_replace_editor"] = "str_replace_editor",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -453,7 +452,7 @@ class ToolTextEditor20250124Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -462,7 +461,7 @@ class ToolTextEditor20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -488,14 +487,14 @@ class ToolTextEditor20250429Param(Model):
     type: Literal["text_editor_20250429"]
     name: Literal["str_replace_based_edit_tool"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -505,11 +504,11 @@ class ToolTextEditor20250429Param(Model):
         *,
         type: Literal["text_editor_20250429"] = "text_editor_20250429",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -528,7 +527,7 @@ class ToolTextEditor20250429Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -537,7 +536,7 @@ class ToolTextEditor20250429Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -566,14 +565,14 @@ class ToolTextEditor20250728Param(Model):
     """Fixed tool name for this version."""
     max_characters: int | None | Unset
     """Cap on characters returned when viewing a file; whole files are shown when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -584,11 +583,11 @@ class ToolTextEditor20250728Param(Model):
         type: Literal["text_editor_20250728"] = "text_editor_20250728",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         max_characters: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -611,7 +610,7 @@ class ToolTextEditor20250728Param(Model):
             out["max_characters"] = max_characters
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -620,7 +619,7 @@ class ToolTextEditor20250728Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -659,14 +658,14 @@ class ToolComputerUse20241022Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -679,11 +678,11 @@ class ToolComputerUse20241022Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -710,7 +709,7 @@ class ToolComputerUse20241022Param(Model):
             out["display_number"] = display_number
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -719,7 +718,7 @@ class ToolComputerUse20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -757,14 +756,14 @@ class ToolComputerUse20250124Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -777,11 +776,11 @@ class ToolComputerUse20250124Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -808,7 +807,7 @@ class ToolComputerUse20250124Param(Model):
             out["display_number"] = display_number
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -817,7 +816,7 @@ class ToolComputerUse20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -856,16 +855,16 @@ class ToolComputerUse20251124Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    enable_zoom: bool | Unset
+    enable_zoom: bool | None | Unset
     """Offers the zoom action for inspecting a region at full resolution."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -878,12 +877,12 @@ class ToolComputerUse20251124Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        enable_zoom: bool | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        enable_zoom: bool | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -914,7 +913,7 @@ class ToolComputerUse20251124Param(Model):
             out["enable_zoom"] = enable_zoom
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -923,7 +922,7 @@ class ToolComputerUse20251124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -951,14 +950,14 @@ class MemoryTool20250818Param(Model):
     type: Literal["memory_20250818"]
     name: Literal["memory"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -968,11 +967,11 @@ class MemoryTool20250818Param(Model):
         *,
         type: Literal["memory_20250818"] = "memory_20250818",
         name: Literal["memory"] = "memory",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -991,7 +990,7 @@ class MemoryTool20250818Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1000,7 +999,7 @@ class MemoryTool20250818Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1076,34 +1075,35 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if (
+            if description is not None and (
                 type(description) is not str
                 or not description.isascii()
                 and has_lone_surrogate(description)
             ):
-                raise DecodeError("a string", description).at_key("description")
+                raise DecodeError("a string or null", description).at_key("description")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         eager_input_streaming = data.get("eager_input_streaming", UNSET)
         if eager_input_streaming is not UNSET:
             seen += 1
@@ -1114,15 +1114,16 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1181,37 +1182,39 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1264,37 +1267,39 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1347,37 +1352,39 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1430,37 +1437,39 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1513,37 +1522,39 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1605,37 +1616,39 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1713,37 +1726,39 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1823,37 +1838,39 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1934,42 +1951,44 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         enable_zoom = data.get("enable_zoom", UNSET)
         if enable_zoom is not UNSET:
             seen += 1
-            if type(enable_zoom) is not bool:
-                raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
+            if enable_zoom is not None and type(enable_zoom) is not bool:
+                raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2028,37 +2047,39 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:

@@ -21,6 +21,7 @@ from ._runtime import (
     check_json,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
     has_lone_surrogate,
     missing_field,
@@ -28,9 +29,15 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, CitationsConfigParam
+    from ._content import CitationsConfigParam
     from ._tools import ToolAllowedCaller
-    from ._unions import WebFetchURLSourceParam, WebFetchUserInputSourceParam
+    from ._unions import (
+        CacheControlParam,
+        UserLocationUnionParam,
+        WebFetchURLSourceParam,
+        WebFetchURLSourceToolReferenceUnionParam,
+        WebFetchUserInputSourceParam,
+    )
 
 ServerToolResponseInclusion: TypeAlias = Literal[
     "full",
@@ -67,12 +74,12 @@ class CodeExecutionTool20250522Param(Model):
     type: Literal["code_execution_20250522"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -82,10 +89,10 @@ class CodeExecutionTool20250522Param(Model):
         *,
         type: Literal["code_execution_20250522"] = "code_execution_20250522",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -103,7 +110,7 @@ class CodeExecutionTool20250522Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -136,12 +143,12 @@ class CodeExecutionTool20250825Param(Model):
     type: Literal["code_execution_20250825"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -151,10 +158,10 @@ class CodeExecutionTool20250825Param(Model):
         *,
         type: Literal["code_execution_20250825"] = "code_execution_20250825",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -172,7 +179,7 @@ class CodeExecutionTool20250825Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -203,12 +210,12 @@ class CodeExecutionTool20260120Param(Model):
     type: Literal["code_execution_20260120"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -218,10 +225,10 @@ class CodeExecutionTool20260120Param(Model):
         *,
         type: Literal["code_execution_20260120"] = "code_execution_20260120",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -239,7 +246,7 @@ class CodeExecutionTool20260120Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -270,12 +277,12 @@ class CodeExecutionTool20260521Param(Model):
     type: Literal["code_execution_20260521"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -285,10 +292,10 @@ class CodeExecutionTool20260521Param(Model):
         *,
         type: Literal["code_execution_20260521"] = "code_execution_20260521",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -306,7 +313,7 @@ class CodeExecutionTool20260521Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -347,14 +354,14 @@ class WebSearchTool20250305Param(Model):
     """These domains never appear in results; excludes allowed_domains."""
     max_uses: int | None | Unset
     """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset
+    user_location: UserLocationUnionParam | None | Unset
     """Approximate location of the user, used to localise results."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -367,11 +374,11 @@ class WebSearchTool20250305Param(Model):
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        user_location: UserLocationParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        user_location: UserLocationUnionParam | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -405,7 +412,7 @@ class WebSearchTool20250305Param(Model):
             out["user_location"] = None if user_location is None else user_location.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -446,14 +453,14 @@ class WebSearchTool20260209Param(Model):
     """These domains never appear in results; excludes allowed_domains."""
     max_uses: int | None | Unset
     """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset
+    user_location: UserLocationUnionParam | None | Unset
     """Approximate location of the user, used to localise results."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -466,11 +473,11 @@ class WebSearchTool20260209Param(Model):
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        user_location: UserLocationParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        user_location: UserLocationUnionParam | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -504,7 +511,7 @@ class WebSearchTool20260209Param(Model):
             out["user_location"] = None if user_location is None else user_location.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -548,19 +555,19 @@ class WebSearchTool20260318Param(Model):
     """These domains never appear in results; excludes allowed_domains."""
     max_uses: int | None | Unset
     """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset
+    user_location: UserLocationUnionParam | None | Unset
     """Approximate location of the user, used to localise results."""
-    response_inclusion: ServerToolResponseInclusion | str | Unset
+    response_inclusion: ServerToolResponseInclusion | str | None | Unset
     """Whether results consumed by a finished code execution call still appear in the response.
 
     When absent, the API assumes "full".
     """
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -573,12 +580,12 @@ class WebSearchTool20260318Param(Model):
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        user_location: UserLocationParam | None | Unset = UNSET,
-        response_inclusion: ServerToolResponseInclusion | str | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        user_location: UserLocationUnionParam | None | Unset = UNSET,
+        response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -616,7 +623,7 @@ class WebSearchTool20260318Param(Model):
             out["response_inclusion"] = response_inclusion
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -722,12 +729,12 @@ class WebFetchTool20250910Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -743,10 +750,10 @@ class WebFetchTool20250910Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -788,7 +795,7 @@ class WebFetchTool20250910Param(Model):
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -837,12 +844,12 @@ class WebFetchTool20260209Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -858,10 +865,10 @@ class WebFetchTool20260209Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -903,7 +910,7 @@ class WebFetchTool20260209Param(Model):
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -953,14 +960,14 @@ class WebFetchTool20260309Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    use_cache: bool | Unset
+    use_cache: bool | None | Unset
     """False forces a fresh fetch instead of serving cached content."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -976,11 +983,11 @@ class WebFetchTool20260309Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        use_cache: bool | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        use_cache: bool | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1026,7 +1033,7 @@ class WebFetchTool20260309Param(Model):
             out["use_cache"] = use_cache
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1079,19 +1086,19 @@ class WebFetchTool20260318Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    use_cache: bool | Unset
+    use_cache: bool | None | Unset
     """False forces a fresh fetch instead of serving cached content."""
-    response_inclusion: ServerToolResponseInclusion | str | Unset
+    response_inclusion: ServerToolResponseInclusion | str | None | Unset
     """Whether results consumed by a finished code execution call still appear in the response.
 
     When absent, the API assumes "full".
     """
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1107,12 +1114,12 @@ class WebFetchTool20260318Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        use_cache: bool | Unset = UNSET,
-        response_inclusion: ServerToolResponseInclusion | str | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        use_cache: bool | None | Unset = UNSET,
+        response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1162,7 +1169,7 @@ class WebFetchTool20260318Param(Model):
             out["response_inclusion"] = response_inclusion
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1182,11 +1189,11 @@ class WebFetchURLSourcesParam(Model):
 
     __slots__ = ("user_input", "client_tool_results", "server_tool_results", "extra")
 
-    user_input: WebFetchUserInputSourceParam | Unset
+    user_input: WebFetchUserInputSourceParam | None | Unset
     """Whether URLs written in user turns count."""
-    client_tool_results: WebFetchURLSourceParam | Unset
+    client_tool_results: WebFetchURLSourceParam | None | Unset
     """Which client tools' results may contribute URLs."""
-    server_tool_results: WebFetchURLSourceParam | Unset
+    server_tool_results: WebFetchURLSourceParam | None | Unset
     """Which server tools' results may contribute URLs."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1194,9 +1201,9 @@ class WebFetchURLSourcesParam(Model):
     def __init__(
         self,
         *,
-        user_input: WebFetchUserInputSourceParam | Unset = UNSET,
-        client_tool_results: WebFetchURLSourceParam | Unset = UNSET,
-        server_tool_results: WebFetchURLSourceParam | Unset = UNSET,
+        user_input: WebFetchUserInputSourceParam | None | Unset = UNSET,
+        client_tool_results: WebFetchURLSourceParam | None | Unset = UNSET,
+        server_tool_results: WebFetchURLSourceParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.user_input = user_input
@@ -1208,13 +1215,17 @@ class WebFetchURLSourcesParam(Model):
         out: dict[str, Any] = {}
         user_input = self.user_input
         if user_input is not UNSET:
-            out["user_input"] = user_input.to_dict()
+            out["user_input"] = None if user_input is None else user_input.to_dict()
         client_tool_results = self.client_tool_results
         if client_tool_results is not UNSET:
-            out["client_tool_results"] = client_tool_results.to_dict()
+            out["client_tool_results"] = (
+                None if client_tool_results is None else client_tool_results.to_dict()
+            )
         server_tool_results = self.server_tool_results
         if server_tool_results is not UNSET:
-            out["server_tool_results"] = server_tool_results.to_dict()
+            out["server_tool_results"] = (
+                None if server_tool_results is None else server_tool_results.to_dict()
+            )
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS)
         return out
@@ -1280,7 +1291,7 @@ class WebFetchURLSourceOnlyParam(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["only"]
-    tools: list[WebFetchURLSourceToolReferenceParam]
+    tools: list[WebFetchURLSourceToolReferenceUnionParam]
     """Tools declared in this request whose results count."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1289,7 +1300,7 @@ class WebFetchURLSourceOnlyParam(Model):
         self,
         *,
         type: Literal["only"] = "only",
-        tools: list[WebFetchURLSourceToolReferenceParam],
+        tools: list[WebFetchURLSourceToolReferenceUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1312,7 +1323,7 @@ class WebFetchURLSourceExceptParam(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["except"]
-    tools: list[WebFetchURLSourceToolReferenceParam]
+    tools: list[WebFetchURLSourceToolReferenceUnionParam]
     """Tools declared in this request whose results are ignored."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1321,7 +1332,7 @@ class WebFetchURLSourceExceptParam(Model):
         self,
         *,
         type: Literal["except"] = "except",
-        tools: list[WebFetchURLSourceToolReferenceParam],
+        tools: list[WebFetchURLSourceToolReferenceUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1388,12 +1399,12 @@ class ToolSearchToolBm25_20251119Param(Model):
     type: Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"]
     name: Literal["tool_search_tool_bm25"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1405,10 +1416,10 @@ class ToolSearchToolBm25_20251119Param(Model):
             "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"
         ] = "tool_search_tool_bm25_20251119",
         name: Literal["tool_search_tool_bm25"] = "tool_search_tool_bm25",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1426,7 +1437,7 @@ class ToolSearchToolBm25_20251119Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1459,12 +1470,12 @@ class ToolSearchToolRegex20251119Param(Model):
     type: Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"]
     name: Literal["tool_search_tool_regex"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1476,10 +1487,10 @@ class ToolSearchToolRegex20251119Param(Model):
             "tool_search_tool_regex_20251119", "tool_search_tool_regex"
         ] = "tool_search_tool_regex_20251119",
         name: Literal["tool_search_tool_regex"] = "tool_search_tool_regex",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1497,7 +1508,7 @@ class ToolSearchToolRegex20251119Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1538,18 +1549,18 @@ class AdvisorTool20260301Param(Model):
     """Fixed tool name."""
     model: str
     """Model that gives the advice."""
-    caching: CacheControlEphemeralParam | None | Unset
+    caching: CacheControlParam | None | Unset
     """Prompt caching for the advisor's own prompt; not cached when absent."""
     max_tokens: int | None | Unset
     """Cap on the advisor's output per call, thinking included."""
     max_uses: int | None | Unset
     """Most advisor calls the model may make in one request."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1560,13 +1571,13 @@ class AdvisorTool20260301Param(Model):
         type: Literal["advisor_20260301"] = "advisor_20260301",
         name: Literal["advisor"] = "advisor",
         model: str,
-        caching: CacheControlEphemeralParam | None | Unset = UNSET,
+        caching: CacheControlParam | None | Unset = UNSET,
         max_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1598,7 +1609,7 @@ class AdvisorTool20260301Param(Model):
             out["max_uses"] = max_uses
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1611,6 +1622,30 @@ class AdvisorTool20260301Param(Model):
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL20260301_PARAM_FIELDS)
         return out
+
+
+class UnknownUserLocationUnionParam(Model):
+    """UserLocationUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownWebFetchUserInputSourceParam(Model):
@@ -1661,6 +1696,30 @@ class UnknownWebFetchURLSourceParam(Model):
         return dict(self.raw)
 
 
+class UnknownWebFetchURLSourceToolReferenceUnionParam(Model):
+    """WebFetchURLSourceToolReferenceUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
 _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS: Final = frozenset(
     {
         "type",
@@ -1689,32 +1748,31 @@ def decode_code_execution_tool20250522_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1766,32 +1824,31 @@ def decode_code_execution_tool20250825_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1843,32 +1900,31 @@ def decode_code_execution_tool20260120_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1920,32 +1976,31 @@ def decode_code_execution_tool20260521_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2024,38 +2079,37 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location_param(user_location, strict)
+                    user_location = decode_user_location_union_param(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2142,38 +2196,37 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location_param(user_location, strict)
+                    user_location = decode_user_location_union_param(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2261,47 +2314,47 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location_param(user_location, strict)
+                    user_location = decode_user_location_union_param(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
             seen += 1
-            try:
-                response_inclusion = decode_server_tool_response_inclusion(
-                    response_inclusion, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("response_inclusion")
+            if response_inclusion is not None:
+                try:
+                    response_inclusion = decode_server_tool_response_inclusion(
+                        response_inclusion, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("response_inclusion")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2485,32 +2538,31 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2627,32 +2679,31 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2770,37 +2821,36 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         use_cache = data.get("use_cache", UNSET)
         if use_cache is not UNSET:
             seen += 1
-            if type(use_cache) is not bool:
-                raise DecodeError("true or false", use_cache).at_key("use_cache")
+            if use_cache is not None and type(use_cache) is not bool:
+                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2921,46 +2971,46 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         use_cache = data.get("use_cache", UNSET)
         if use_cache is not UNSET:
             seen += 1
-            if type(use_cache) is not bool:
-                raise DecodeError("true or false", use_cache).at_key("use_cache")
+            if use_cache is not None and type(use_cache) is not bool:
+                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
             seen += 1
-            try:
-                response_inclusion = decode_server_tool_response_inclusion(
-                    response_inclusion, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("response_inclusion")
+            if response_inclusion is not None:
+                try:
+                    response_inclusion = decode_server_tool_response_inclusion(
+                        response_inclusion, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("response_inclusion")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3017,24 +3067,31 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
         user_input = data.get("user_input", UNSET)
         if user_input is not UNSET:
             seen += 1
-            try:
-                user_input = decode_web_fetch_user_input_source_param(user_input, strict)
-            except DecodeError as error:
-                raise error.at_key("user_input")
+            if user_input is not None:
+                try:
+                    user_input = decode_web_fetch_user_input_source_param(user_input, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_input")
         client_tool_results = data.get("client_tool_results", UNSET)
         if client_tool_results is not UNSET:
             seen += 1
-            try:
-                client_tool_results = decode_web_fetch_url_source_param(client_tool_results, strict)
-            except DecodeError as error:
-                raise error.at_key("client_tool_results")
+            if client_tool_results is not None:
+                try:
+                    client_tool_results = decode_web_fetch_url_source_param(
+                        client_tool_results, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("client_tool_results")
         server_tool_results = data.get("server_tool_results", UNSET)
         if server_tool_results is not UNSET:
             seen += 1
-            try:
-                server_tool_results = decode_web_fetch_url_source_param(server_tool_results, strict)
-            except DecodeError as error:
-                raise error.at_key("server_tool_results")
+            if server_tool_results is not None:
+                try:
+                    server_tool_results = decode_web_fetch_url_source_param(
+                        server_tool_results, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("server_tool_results")
         if len(data) == seen:
             extra = {}
         else:
@@ -3122,7 +3179,13 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference_param, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -3159,7 +3222,13 @@ def decode_web_fetch_url_source_except_param(
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference_param, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -3239,32 +3308,31 @@ def decode_tool_search_tool_bm25_20251119_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3318,32 +3386,31 @@ def decode_tool_search_tool_regex20251119_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3406,7 +3473,7 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
             seen += 1
             if caching is not None:
                 try:
-                    caching = _content.decode_cache_control_ephemeral_param(caching, strict)
+                    caching = _content.decode_cache_control_param(caching, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
         max_tokens = data.get("max_tokens", UNSET)
@@ -3426,32 +3493,31 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3480,6 +3546,23 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
     obj.strict = strict_
     obj.extra = extra
     return obj
+
+
+_USER_LOCATION_UNION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], UserLocationUnionParam]] = {}
+
+
+def decode_user_location_union_param(data: Any, strict: bool) -> UserLocationUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _USER_LOCATION_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownUserLocationUnionParam(raw=data)
+    raise DecodeError('"approximate"', tag).at_key("type")
 
 
 _WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS: dict[
@@ -3520,6 +3603,27 @@ def decode_web_fetch_url_source_param(data: Any, strict: bool) -> WebFetchURLSou
     raise DecodeError('one of "all", "none", "only", "except"', tag).at_key("type")
 
 
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnionParam]
+] = {}
+
+
+def decode_web_fetch_url_source_tool_reference_union_param(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReferenceUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchURLSourceToolReferenceUnionParam(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
+
+
 def decode_server_tool_response_inclusion(
     data: Any, strict: bool
 ) -> ServerToolResponseInclusion | str:
@@ -3536,6 +3640,11 @@ def link() -> None:
     Called once by the package after every module is loaded, because a table may name
     decoders of other modules, which may import this one.
     """
+    _USER_LOCATION_UNION_PARAM_VARIANTS.update(
+        {
+            "approximate": decode_user_location_param,
+        }
+    )
     _WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS.update(
         {
             "all": decode_web_fetch_url_source_all_param,
@@ -3548,5 +3657,10 @@ def link() -> None:
             "none": decode_web_fetch_url_source_none_param,
             "only": decode_web_fetch_url_source_only_param,
             "except": decode_web_fetch_url_source_except_param,
+        }
+    )
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.update(
+        {
+            "tool_reference": decode_web_fetch_url_source_tool_reference_param,
         }
     )

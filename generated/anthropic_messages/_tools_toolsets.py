@@ -27,8 +27,7 @@ from ._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import BrowserStateChangeParam
+    from ._unions import BrowserStateChangeParam, CacheControlParam
 
 
 class BrowserToolset20260801Param(Model):
@@ -39,7 +38,7 @@ class BrowserToolset20260801Param(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["browser_toolset_20260801"]
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
     configs: BrowserToolsetConfigsParam | None | Unset
     """Overrides for individual actions; absent, null and an empty object all keep the defaults."""
@@ -50,7 +49,7 @@ class BrowserToolset20260801Param(Model):
         self,
         *,
         type: Literal["browser_toolset_20260801"] = "browser_toolset_20260801",
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         configs: BrowserToolsetConfigsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -323,7 +322,7 @@ class ComputerToolset20260801Param(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["computer_toolset_20260801"]
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
     configs: ComputerToolsetConfigsParam | None | Unset
     """Overrides for individual actions; absent, null and an empty object all keep the defaults."""
@@ -334,7 +333,7 @@ class ComputerToolset20260801Param(Model):
         self,
         *,
         type: Literal["computer_toolset_20260801"] = "computer_toolset_20260801",
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         configs: ComputerToolsetConfigsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -555,7 +554,7 @@ class BrowserStateBlockParam(Model):
     """Tabs opened and download progress caused by the action; left out rather than empty when
     nothing happened.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -566,7 +565,7 @@ class BrowserStateBlockParam(Model):
         type: Literal["browser_state"] = "browser_state",
         tabs: list[BrowserStateTabEntryParam],
         state_changes: list[BrowserStateChangeParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -848,9 +847,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -1266,9 +1263,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -1594,9 +1589,7 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
