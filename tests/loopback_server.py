@@ -70,11 +70,16 @@ def sse_event(name: str, data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted answer: status, content type and the exact bytes of the body."""
+    """One scripted answer: status, content type and the exact bytes of the body.
+
+    A stream keeps its events apart (`events`) and is sent with chunked transfer encoding, one
+    chunk per event, as the API sends it; any other body is sent whole with a Content-Length.
+    """
 
     status: int
     content_type: str
     body: bytes
+    events: tuple[bytes, ...] = ()
 
     @classmethod
     def message(cls, raw: bytes, *, reference: bool = False) -> Reply:
@@ -113,25 +118,26 @@ class Reply:
             else:
                 event = m.decode(m.MessageStreamEvent, data, strict=True)
                 chunks.append(sse_event(event.type, compact_json(m.encode(event))))
-        return cls(200, SSE_CONTENT_TYPE, b"".join(chunks))
+        return cls(200, SSE_CONTENT_TYPE, b"".join(chunks), tuple(chunks))
 
     @classmethod
     def decode_error(cls, error: m.DecodeError) -> Reply:
         """The 400 for a request body the package rejects; the message names the JSON path."""
-        return cls.invalid_request(str(error))
+        return cls._built_error(400, m.InvalidRequestErrorObject(message=str(error)))
 
     @classmethod
-    def invalid_request(cls, message: str) -> Reply:
-        body = m.ErrorResponse(
-            type="error", error=m.InvalidRequestErrorObject(message=message)
-        ).to_json()
-        return cls(400, JSON_CONTENT_TYPE, body.encode("utf-8"))
+    def not_found(cls, message: str) -> Reply:
+        return cls._built_error(404, m.NotFoundErrorObject(message=message))
 
     @classmethod
     def api_error(cls, message: str) -> Reply:
-        """A 500 for a fault of the test setup (no reply scripted, unknown path)."""
-        body = m.ErrorResponse(type="error", error=m.APIErrorObject(message=message)).to_json()
-        return cls(500, JSON_CONTENT_TYPE, body.encode("utf-8"))
+        """A 500, for a fault of the test's script (no reply queued)."""
+        return cls._built_error(500, m.APIErrorObject(message=message))
+
+    @classmethod
+    def _built_error(cls, status: int, error: Any) -> Reply:
+        body = m.ErrorResponse(type="error", error=error).to_json()
+        return cls(status, JSON_CONTENT_TYPE, body.encode("utf-8"))
 
     @classmethod
     def _json(
@@ -233,7 +239,7 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(recorded)
             if root is None or method != "POST":
-                return Reply.api_error(f"the loopback server has no {method} {url.path}")
+                return Reply.not_found(f"the loopback server has no {method} {url.path}")
             if error is not None:
                 return Reply.decode_error(error)
             if not self._replies:
@@ -262,10 +268,17 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             reply = server._answer(self.command, self.path, headers, body)
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
             self.send_header("request-id", "req_loopback")
-            self.end_headers()
-            self.wfile.write(reply.body)
+            if reply.events:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for event in reply.events:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Keep the test output clean; failures show up in the client's exceptions."""

@@ -6,12 +6,14 @@ decodes every request body strictly and answers with bodies the package encoded.
 `messages.stream`, `messages.count_tokens` and their `beta` equivalents:
 
 - Requests: every recorded request body (tests/payloads/, see SOURCES.md) is passed to the SDK
-  as keyword arguments. The server must decode what the SDK sent with `strict=True`, and the
-  package must encode it back to the same JSON; the SDK must have sent the recorded body.
+  as keyword arguments, beta bodies with the betas they need. The SDK must send the recorded
+  body, the server must decode it with `strict=True`, and the package must encode it back to
+  the same JSON.
 - Responses: every recorded message, stream, token count and error is served twice, once
   decoded and encoded by the package and once as recorded, to the stable and to the beta client.
-  What the SDK makes of both (`model_dump()` of the result, of every event it yields and of the
-  final message, or the exception it raises) must be equal.
+  What the SDK makes of both must be equal: `model_dump()` of the result, of every event
+  `messages.stream()` yields and of its final message, the events of `create(stream=True)`, or
+  the exception raised. The SDK must also see every member of the recorded body (`to_dict()`).
 """
 
 from __future__ import annotations
@@ -316,21 +318,38 @@ def test_a_wrong_type_sent_through_extra_body_gets_a_400_naming_the_json_path(
     assert str(request.error) in caught.value.message
 
 
+def post(server: LoopbackServer, target: str, body: Any) -> tuple[int, Any]:
+    """POST a JSON body with the standard library; the status and the parsed answer."""
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("POST", target, json.dumps(body))
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
 def test_the_beta_query_of_older_sdks_reaches_the_same_endpoint(server: LoopbackServer) -> None:
     """Older SDKs call `/v1/messages?beta=true` from the beta client (pydantic-ai's recordings
     show it, see SOURCES.md); anthropic 2.12 sends the same path without the query."""
     server.reply(Reply.message(ANSWER_MESSAGE.read_bytes()))
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("POST", "/v1/messages?beta=true", json.dumps(PLAIN_REQUEST))
-    response = connection.getresponse()
-    answer = response.read()
-    connection.close()
-    assert response.status == 200
-    assert json.loads(answer) == load(ANSWER_MESSAGE)
+    assert post(server, "/v1/messages?beta=true", PLAIN_REQUEST) == (200, load(ANSWER_MESSAGE))
     request = only_request(server)
     assert request.query == {"beta": ["true"]}
     assert m.encode(request.decoded) == PLAIN_REQUEST
+
+
+def test_the_server_answers_unknown_paths_and_unscripted_requests_with_api_errors(
+    server: LoopbackServer,
+) -> None:
+    status, answer = post(server, "/v1/models", {})
+    assert (status, answer["error"]["type"]) == (404, "not_found_error")
+    assert "/v1/models" in answer["error"]["message"]
+    status, answer = post(server, "/v1/messages", PLAIN_REQUEST)
+    assert (status, answer["error"]["type"]) == (500, "api_error")
+    assert "no reply was scripted" in answer["error"]["message"]
+    assert [request.path for request in server.take_requests()] == ["/v1/models", "/v1/messages"]
 
 
 # --- Responses ------------------------------------------------------------------------------------
