@@ -18,6 +18,7 @@ decodes every request body strictly and answers with bodies the package encoded.
 
 from __future__ import annotations
 
+import base64
 import copy
 import http.client
 import inspect
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import anthropic
+import pydantic
 import pytest
 
 import anthropic_messages as m
@@ -316,6 +318,89 @@ def test_a_wrong_type_sent_through_extra_body_gets_a_400_naming_the_json_path(
     assert request.error is not None
     assert request.error.path == "$.tool_choice.disable_parallel_tool_use"
     assert str(request.error) in caught.value.message
+
+
+class Weather(pydantic.BaseModel):
+    """A structured answer for `messages.parse`."""
+
+    city: str
+    celsius: float
+
+
+@anthropic.beta_tool
+def get_weather(city: str) -> str:
+    """Tell the weather in a city."""
+    return f"sunny in {city}"
+
+
+def package_message(*content: Any, stop_reason: str) -> bytes:
+    """The JSON text of a Message built with the package's own classes."""
+    usage = m.Usage(input_tokens=12, output_tokens=5)
+    message = m.Message(
+        id="msg_loopback",
+        content=list(content),
+        model="claude-haiku-4-5",
+        stop_reason=stop_reason,
+        stop_sequence=None,
+        usage=usage,
+    )
+    return message.to_json().encode("utf-8")
+
+
+def check_built_request(request: RecordedRequest) -> Any:
+    """A body the SDK built itself must decode strictly and encode back unchanged."""
+    assert request.error is None, f"strict decoding rejected what the SDK built: {request.error}"
+    assert m.encode(request.decoded) == request.json
+    return request.decoded
+
+
+def test_sdk_parse_builds_an_output_format_the_package_decodes(
+    server: LoopbackServer, resource: Any
+) -> None:
+    answer = m.TextBlock(text='{"city": "Paris", "celsius": 21.5}')
+    server.reply(Reply.message(package_message(answer, stop_reason="end_turn")))
+    parsed = resource.parse(**PLAIN_REQUEST, output_format=Weather)
+    assert parsed.parsed_output == Weather(city="Paris", celsius=21.5)
+    output_format = check_built_request(only_request(server)).output_config.format
+    assert isinstance(output_format, m.JSONOutputFormatParam)
+    assert output_format.schema["required"] == ["city", "celsius"]
+
+
+def test_sdk_sends_a_file_as_base64_the_package_decodes(
+    server: LoopbackServer, client: anthropic.Anthropic, tmp_path: Path
+) -> None:
+    image = tmp_path / "pixel.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n-not-a-real-image-")
+    source = {"type": "base64", "media_type": "image/png", "data": image}
+    server.reply(Reply.message(ANSWER_MESSAGE.read_bytes()))
+    client.messages.create(
+        **{
+            **PLAIN_REQUEST,
+            "messages": [{"role": "user", "content": [{"type": "image", "source": source}]}],
+        }
+    )
+    (block,) = check_built_request(only_request(server)).messages[0].content
+    assert isinstance(block, m.ImageBlockParam)
+    assert isinstance(block.source, m.Base64ImageSourceParam)
+    assert base64.b64decode(block.source.data) == image.read_bytes()
+
+
+def test_sdk_tool_runner_turns_decode_strictly(
+    server: LoopbackServer, client: anthropic.Anthropic
+) -> None:
+    """The runner builds the tool definition and the tool_result turn itself."""
+    call = m.ToolUseBlock(id="toolu_01", name="get_weather", input={"city": "Paris"})
+    server.reply(
+        Reply.message(package_message(call, stop_reason="tool_use")),
+        Reply.message(package_message(m.TextBlock(text="Sunny."), stop_reason="end_turn")),
+    )
+    runner = client.beta.messages.tool_runner(**PLAIN_REQUEST, tools=[get_weather])
+    assert runner.until_done().content[0].text == "Sunny."
+    first, second = (check_built_request(request) for request in server.take_requests())
+    assert [tool.name for tool in first.tools] == ["get_weather"]
+    (result,) = second.messages[-1].content
+    assert isinstance(result, m.ToolResultBlockParam)
+    assert (result.tool_use_id, result.content) == ("toolu_01", "sunny in Paris")
 
 
 def post(server: LoopbackServer, target: str, body: Any) -> tuple[int, Any]:
