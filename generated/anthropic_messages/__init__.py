@@ -54,7 +54,7 @@ from . import (
     _tools_toolsets,
     _usage,
 )
-from ._runtime import UNSET, DecodeError, Model, Unset, encode_value
+from ._runtime import UNSET, DecodeError, Model, Unset, encode_checked, encode_value, run_decoder
 from ._batch_requests import BatchCreateParams, BatchCreateParamsRequest
 from ._batches import (
     DeletedMessageBatch,
@@ -2213,6 +2213,103 @@ _DECODERS_BY_ID: dict[int, Callable[[Any, bool], Any]] = {
 Model._decoders.update(
     (cls, decoder) for cls, decoder in _DECODERS.items() if isinstance(cls, type)
 )
+# What `encode(..., check=True)` decodes each class's JSON with: its own decoder, or for an
+# unknown-variant class the decoder of its union.
+_CHECKS: dict[type, Callable[[Any, bool], Any]] = {
+    cls: decoder for cls, decoder in _DECODERS.items() if isinstance(cls, type)
+}
+_CHECKS[UnknownMessageBatchResult] = _batches.decode_message_batch_result
+_CHECKS[UnknownContentBlockParam] = _content.decode_content_block_param
+_CHECKS[UnknownTextCitationParam] = _content.decode_text_citation_param
+_CHECKS[UnknownImageSource] = _content.decode_image_source
+_CHECKS[UnknownDocumentSource] = _content.decode_document_source
+_CHECKS[UnknownContentBlockSourceContentParam] = _content.decode_content_block_source_content_param
+_CHECKS[UnknownToolResultContentBlockParam] = _content.decode_tool_result_content_block_param
+_CHECKS[UnknownToolChangeBlockParam] = _content.decode_tool_change_block_param
+_CHECKS[UnknownToolAdditionTargetParam] = _content.decode_tool_addition_target_param
+_CHECKS[UnknownToolRemovalTargetParam] = _content.decode_tool_removal_target_param
+_CHECKS[UnknownWebFetchToolResultContentParam] = (
+    _content_server_tools.decode_web_fetch_tool_result_content_param
+)
+_CHECKS[UnknownCodeExecutionToolResultBlockParamContentParam] = (
+    _content_server_tools.decode_code_execution_tool_result_block_param_content_param
+)
+_CHECKS[UnknownBashCodeExecutionToolResultContentParam] = (
+    _content_server_tools.decode_bash_code_execution_tool_result_content_param
+)
+_CHECKS[UnknownTextEditorCodeExecutionToolResultContentParam] = (
+    _content_server_tools.decode_text_editor_code_execution_tool_result_content_param
+)
+_CHECKS[UnknownToolSearchToolResultContentParam] = (
+    _content_server_tools.decode_tool_search_tool_result_content_param
+)
+_CHECKS[UnknownAdvisorToolResultContentParam] = (
+    _content_server_tools.decode_advisor_tool_result_content_param
+)
+_CHECKS[UnknownContextManagementEditParam] = (
+    _context_management.decode_context_management_edit_param
+)
+_CHECKS[UnknownContextManagementTriggerParam] = (
+    _context_management.decode_context_management_trigger_param
+)
+_CHECKS[UnknownThinkingTurnsKeepParam] = _context_management.decode_thinking_turns_keep_param
+_CHECKS[UnknownErrorObject] = _errors.decode_error_object
+_CHECKS[UnknownErrorDetails] = _errors.decode_error_details
+_CHECKS[UnknownMCPToolResultContentBlockParam] = _mcp.decode_mcp_tool_result_content_block_param
+_CHECKS[UnknownMessageParam] = _request.decode_message_param
+_CHECKS[UnknownSystemMessageContentBlockParam] = _request.decode_system_message_content_block_param
+_CHECKS[UnknownToolChoiceParam] = _request.decode_tool_choice_param
+_CHECKS[UnknownThinkingConfigParam] = _request.decode_thinking_config_param
+_CHECKS[UnknownMessageThreadParam] = _request.decode_message_thread_param
+_CHECKS[UnknownContentBlock] = _response.decode_content_block
+_CHECKS[UnknownStopDetails] = _response.decode_stop_details
+_CHECKS[UnknownTextCitation] = _response.decode_text_citation
+_CHECKS[UnknownToolUseCaller] = _response.decode_tool_use_caller
+_CHECKS[UnknownCacheMissReason] = _response.decode_cache_miss_reason
+_CHECKS[UnknownAppliedContextEdit] = _response.decode_applied_context_edit
+_CHECKS[UnknownInputTransformation] = _response.decode_input_transformation
+_CHECKS[UnknownCompactionToolChange] = _response_compaction.decode_compaction_tool_change
+_CHECKS[UnknownResponseToolAdditionTool] = _response_compaction.decode_response_tool_addition_tool
+_CHECKS[UnknownResponseToolRemovalTool] = _response_compaction.decode_response_tool_removal_tool
+_CHECKS[UnknownWebFetchToolResultBlockContent] = (
+    _response_server_tools.decode_web_fetch_tool_result_block_content
+)
+_CHECKS[UnknownDocumentBlockSource] = _response_server_tools.decode_document_block_source
+_CHECKS[UnknownCodeExecutionToolResultBlockContent] = (
+    _response_server_tools.decode_code_execution_tool_result_block_content
+)
+_CHECKS[UnknownBashCodeExecutionToolResultBlockContent] = (
+    _response_server_tools.decode_bash_code_execution_tool_result_block_content
+)
+_CHECKS[UnknownTextEditorCodeExecutionToolResultBlockContent] = (
+    _response_server_tools.decode_text_editor_code_execution_tool_result_block_content
+)
+_CHECKS[UnknownToolSearchToolResultBlockContent] = (
+    _response_server_tools.decode_tool_search_tool_result_block_content
+)
+_CHECKS[UnknownAdvisorToolResultBlockContent] = (
+    _response_server_tools.decode_advisor_tool_result_block_content
+)
+_CHECKS[UnknownResponseToolUnion] = _response_tool_definitions.decode_response_tool_union
+_CHECKS[UnknownWebFetchToolResultURLSource] = (
+    _response_tool_definitions.decode_web_fetch_tool_result_url_source
+)
+_CHECKS[UnknownWebFetchUserInputURLSource] = (
+    _response_tool_definitions.decode_web_fetch_user_input_url_source
+)
+_CHECKS[UnknownBrowserToolUseBlock] = _response_toolset_blocks.decode_browser_tool_use_block
+_CHECKS[UnknownBrowserClickTarget] = _response_toolset_blocks.decode_browser_click_target
+_CHECKS[UnknownComputerToolUseBlock] = _response_toolset_blocks.decode_computer_tool_use_block
+_CHECKS[UnknownMessageStreamEvent] = _streaming.decode_message_stream_event
+_CHECKS[UnknownContentBlockDelta] = _streaming.decode_content_block_delta
+_CHECKS[UnknownToolUnionParam] = _tools.decode_tool_union_param
+_CHECKS[UnknownWebFetchUserInputSourceParam] = (
+    _tools_server.decode_web_fetch_user_input_source_param
+)
+_CHECKS[UnknownWebFetchURLSourceParam] = _tools_server.decode_web_fetch_url_source_param
+_CHECKS[UnknownBrowserStateChangeParam] = _tools_toolsets.decode_browser_state_change_param
+_CHECKS[UnknownIterationsUsageItem] = _usage.decode_iterations_usage_item
+_CHECKS[UnknownFallbackCreditStatus] = _usage.decode_fallback_credit_status
 
 
 @overload
@@ -2235,9 +2332,19 @@ def decode(tp: object, data: Any, *, strict: bool = False) -> Any:
             decoder = _DECODERS[tp]  # an equal union spelled out by the caller
         except (KeyError, TypeError):
             raise TypeError(f"{tp!r} is not a type of {__name__}") from None
-    return decoder(data, strict)
+    return run_decoder(decoder, data, strict)
 
 
-def encode(value: Any) -> Any:
-    """The JSON value of a generated object (or of a list or dict of them)."""
+def encode(value: Any, *, check: bool = False, strict: bool = False) -> Any:
+    """The JSON value of a generated object (or of a list or dict of them).
+
+    Objects decoded by this package always encode to what their decoder accepts. For objects
+    built or changed by hand, `check=True` decodes the result again (strictly with `strict=True`)
+    and raises DecodeError, with the path, where a value has the wrong type.
+
+    The result shares with `value` the parts kept as received (`any` members, `extra` members,
+    the members of unknown variants); every object and array the encoders build is new.
+    """
+    if check:
+        return encode_checked(value, _CHECKS, strict)
     return encode_value(value)

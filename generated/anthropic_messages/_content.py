@@ -14,13 +14,19 @@ from . import _response
 from . import _tools
 from . import _tools_toolsets
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -188,7 +194,7 @@ class CacheControlEphemeralParam(Model):
         if ttl is not UNSET:
             out["ttl"] = ttl
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS)
         return out
 
 
@@ -236,7 +242,7 @@ class TextBlockParam(Model):
                 None if citations is None else [item0.to_dict() for item0 in citations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -308,7 +314,7 @@ class CitationCharLocationParam(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CHAR_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -380,7 +386,7 @@ class CitationPageLocationParam(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_PAGE_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -452,7 +458,7 @@ class CitationContentBlockLocationParam(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -501,7 +507,7 @@ class CitationWebSearchResultLocationParam(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -569,7 +575,7 @@ class CitationSearchResultLocationParam(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -598,7 +604,7 @@ class CitationsConfigParam(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -644,7 +650,7 @@ class ImageBlockParam(Model):
         if transformations is not UNSET:
             out["transformations"] = None if transformations is None else transformations.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _IMAGE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -676,7 +682,7 @@ class ImageTransformationsParam(Model):
         if oversized_image is not UNSET:
             out["oversized_image"] = oversized_image
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS)
         return out
 
 
@@ -713,7 +719,7 @@ class Base64ImageSourceParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASE64_IMAGE_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -745,7 +751,7 @@ class URLImageSourceParam(Model):
             "url": self.url,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _URL_IMAGE_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -777,7 +783,7 @@ class FileImageSourceParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FILE_IMAGE_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -837,7 +843,7 @@ class DocumentBlockParam(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DOCUMENT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -873,7 +879,7 @@ class Base64PDFSourceParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASE64_PDF_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -909,7 +915,7 @@ class PlainTextSourceParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PLAIN_TEXT_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -945,7 +951,7 @@ class ContentBlockSourceParam(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -977,7 +983,7 @@ class URLPDFSourceParam(Model):
             "url": self.url,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _URLPDF_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -1009,7 +1015,7 @@ class FileDocumentSourceParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -1065,7 +1071,7 @@ class SearchResultBlockParam(Model):
         if citations is not UNSET:
             out["citations"] = citations.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1102,7 +1108,7 @@ class ThinkingBlockParam(Model):
             "signature": self.signature,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1134,7 +1140,7 @@ class RedactedThinkingBlockParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REDACTED_THINKING_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1197,7 +1203,7 @@ class ToolUseBlockParam(Model):
         if toolset_name is not UNSET:
             out["toolset_name"] = toolset_name
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1270,7 +1276,7 @@ class ToolResultBlockParam(Model):
         if toolset_name is not UNSET:
             out["toolset_name"] = toolset_name
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1311,7 +1317,7 @@ class ToolReferenceBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1367,7 +1373,7 @@ class ServerToolUseBlockParam(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1422,7 +1428,7 @@ class WebSearchToolResultBlockParam(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1471,7 +1477,7 @@ class WebSearchResultBlockParam(Model):
         if page_age is not UNSET:
             out["page_age"] = page_age
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1503,7 +1509,7 @@ class WebSearchToolRequestErrorObjectParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS)
         return out
 
 
@@ -1542,7 +1548,7 @@ class ContainerUploadBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1621,7 +1627,7 @@ class CompactionBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1663,7 +1669,7 @@ class RequestToolAdditionBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1705,7 +1711,7 @@ class RequestToolRemovalBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1741,7 +1747,7 @@ class ToolChangeToolReferenceParam(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1781,7 +1787,7 @@ class ToolChangeMCPToolReferenceParam(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1816,7 +1822,7 @@ class ToolChangeMCPToolsetReferenceParam(Model):
             "server_name": self.server_name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1851,7 +1857,7 @@ class ToolChangeToolDefinitionParam(Model):
             "definition": self.definition.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS)
         return out
 
 
@@ -1902,7 +1908,7 @@ class FallbackBlockParam(Model):
         if trigger is not UNSET:
             out["trigger"] = trigger
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1934,7 +1940,7 @@ class FallbackInfoParam(Model):
             "model": self.model,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_INFO_PARAM_FIELDS)
         return out
 
 
@@ -1959,7 +1965,7 @@ class UnknownContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownTextCitationParam(Model):
@@ -1983,7 +1989,7 @@ class UnknownTextCitationParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownImageSource(Model):
@@ -2007,7 +2013,7 @@ class UnknownImageSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownDocumentSource(Model):
@@ -2031,7 +2037,7 @@ class UnknownDocumentSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownContentBlockSourceContentParam(Model):
@@ -2055,7 +2061,7 @@ class UnknownContentBlockSourceContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolResultContentBlockParam(Model):
@@ -2079,7 +2085,7 @@ class UnknownToolResultContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolChangeBlockParam(Model):
@@ -2103,7 +2109,7 @@ class UnknownToolChangeBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolAdditionTargetParam(Model):
@@ -2127,7 +2133,7 @@ class UnknownToolAdditionTargetParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolRemovalTargetParam(Model):
@@ -2151,7 +2157,7 @@ class UnknownToolRemovalTargetParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final = frozenset(
@@ -2214,7 +2220,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2294,25 +2300,31 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_char_index) is not int:
+    if type(start_char_index) is not int or not JSON_INT_MIN <= start_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    if type(end_char_index) is not int:
+    if type(end_char_index) is not int or not JSON_INT_MIN <= end_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
@@ -2371,25 +2383,31 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_page_number) is not int:
+    if type(start_page_number) is not int or not JSON_INT_MIN <= start_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    if type(end_page_number) is not int:
+    if type(end_page_number) is not int or not JSON_INT_MIN <= end_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
@@ -2450,25 +2468,31 @@ def decode_citation_content_block_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
@@ -2520,18 +2544,24 @@ def decode_citation_web_search_result_location_param(
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(encrypted_index) is not str:
+    if (
+        type(encrypted_index) is not str
+        or not encrypted_index.isascii()
+        and has_lone_surrogate(encrypted_index)
+    ):
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
@@ -2591,22 +2621,27 @@ def decode_citation_search_result_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(search_result_index) is not int:
+    if (
+        type(search_result_index) is not int
+        or not JSON_INT_MIN <= search_result_index <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    if type(source) is not str:
+    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
         raise DecodeError("a string", source).at_key("source")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
@@ -2788,7 +2823,7 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
         media_type = decode_image_media_type(media_type, strict)
     except DecodeError as error:
         raise error.at_key("media_type")
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
@@ -2822,7 +2857,7 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) == 2:
         extra = {}
@@ -2855,7 +2890,7 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -2917,12 +2952,16 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         context = data.get("context", UNSET)
         if context is not UNSET:
             seen += 1
-            if context is not None and type(context) is not str:
+            if context is not None and (
+                type(context) is not str or not context.isascii() and has_lone_surrogate(context)
+            ):
                 raise DecodeError("a string or null", context).at_key("context")
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
@@ -2970,7 +3009,7 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
@@ -3008,7 +3047,7 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
@@ -3077,7 +3116,7 @@ def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) == 2:
         extra = {}
@@ -3110,7 +3149,7 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -3155,9 +3194,9 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         content = decode_list(content, decode_text_block_param, strict)
     except DecodeError as error:
         raise error.at_key("content")
-    if type(source) is not str:
+    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
         raise DecodeError("a string", source).at_key("source")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -3218,9 +3257,9 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
         signature = data["signature"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
-    if type(thinking) is not str:
+    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
         raise DecodeError("a string", thinking).at_key("thinking")
-    if type(signature) is not str:
+    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
         raise DecodeError("a string", signature).at_key("signature")
     if len(data) == 3:
         extra = {}
@@ -3254,7 +3293,7 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 2:
         extra = {}
@@ -3296,12 +3335,16 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         cache_control = data.get("cache_control", UNSET)
@@ -3323,7 +3366,11 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         toolset_name = data.get("toolset_name", UNSET)
         if toolset_name is not UNSET:
             seen += 1
-            if toolset_name is not None and type(toolset_name) is not str:
+            if toolset_name is not None and (
+                type(toolset_name) is not str
+                or not toolset_name.isascii()
+                and has_lone_surrogate(toolset_name)
+            ):
                 raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
@@ -3371,7 +3418,11 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         tool_use_id = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3398,7 +3449,11 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         toolset_name = data.get("toolset_name", UNSET)
         if toolset_name is not UNSET:
             seen += 1
-            if toolset_name is not None and type(toolset_name) is not str:
+            if toolset_name is not None and (
+                type(toolset_name) is not str
+                or not toolset_name.isascii()
+                and has_lone_surrogate(toolset_name)
+            ):
                 raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
@@ -3443,7 +3498,7 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
         tool_name = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    if type(tool_name) is not str:
+    if type(tool_name) is not str or not tool_name.isascii() and has_lone_surrogate(tool_name):
         raise DecodeError("a string", tool_name).at_key("tool_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3507,7 +3562,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         name = decode_server_tool_name(name, strict)
@@ -3515,6 +3570,10 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         raise error.at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         cache_control = data.get("cache_control", UNSET)
@@ -3581,7 +3640,11 @@ def decode_web_search_tool_result_block_param(
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an array or an object"))
         ) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_search_tool_result_block_param_content_param(content, strict)
@@ -3651,18 +3714,24 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         page_age = data.get("page_age", UNSET)
         if page_age is not UNSET:
             seen += 1
-            if page_age is not None and type(page_age) is not str:
+            if page_age is not None and (
+                type(page_age) is not str or not page_age.isascii() and has_lone_surrogate(page_age)
+            ):
                 raise DecodeError("a string or null", page_age).at_key("page_age")
         if len(data) == seen:
             extra = {}
@@ -3748,7 +3817,7 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3800,17 +3869,27 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         content = data.get("content", UNSET)
         if content is not UNSET:
             seen += 1
-            if content is not None and type(content) is not str:
+            if content is not None and (
+                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            ):
                 raise DecodeError("a string or null", content).at_key("content")
         encrypted_content = data.get("encrypted_content", UNSET)
         if encrypted_content is not UNSET:
             seen += 1
-            if encrypted_content is not None and type(encrypted_content) is not str:
+            if encrypted_content is not None and (
+                type(encrypted_content) is not str
+                or not encrypted_content.isascii()
+                and has_lone_surrogate(encrypted_content)
+            ):
                 raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
         signature = data.get("signature", UNSET)
         if signature is not UNSET:
             seen += 1
-            if signature is not None and type(signature) is not str:
+            if signature is not None and (
+                type(signature) is not str
+                or not signature.isascii()
+                and has_lone_surrogate(signature)
+            ):
                 raise DecodeError("a string or null", signature).at_key("signature")
         tool_changes = data.get("tool_changes", UNSET)
         if tool_changes is not UNSET:
@@ -3985,7 +4064,7 @@ def decode_tool_change_tool_reference_param(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
@@ -4022,9 +4101,13 @@ def decode_tool_change_mcp_tool_reference_param(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 3:
         extra = {}
@@ -4060,7 +4143,11 @@ def decode_tool_change_mcp_toolset_reference_param(
         server_name = data["server_name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"),)) from None
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if len(data) == 2:
         extra = {}
@@ -4146,6 +4233,10 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         trigger = data.get("trigger", UNSET)
         if trigger is not UNSET:
             seen += 1
+            try:
+                check_json(trigger)
+            except DecodeError as error:
+                raise error.at_key("trigger")
         if len(data) == seen:
             extra = {}
         else:
@@ -4179,7 +4270,7 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) == 1:
         extra = {}
@@ -4204,6 +4295,7 @@ def decode_content_block_param(data: Any, strict: bool) -> ContentBlockParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlockParam(raw=data)
     raise DecodeError(
         'one of "text", "image", "document", "search_result", "thinking", "redacted_thinking", "tool_use", "tool_result", "container_upload", "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "advisor_tool_result", "mcp_tool_use", "mcp_tool_result", "mcp_tool_listing", "compaction", "tool_addition", "tool_removal", "fallback"',
@@ -4223,6 +4315,7 @@ def decode_text_citation_param(data: Any, strict: bool) -> TextCitationParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextCitationParam(raw=data)
     raise DecodeError(
         'one of "char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"',
@@ -4242,6 +4335,7 @@ def decode_image_source(data: Any, strict: bool) -> ImageSource:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownImageSource(raw=data)
     raise DecodeError('one of "base64", "url", "file"', tag).at_key("type")
 
@@ -4258,6 +4352,7 @@ def decode_document_source(data: Any, strict: bool) -> DocumentSource:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownDocumentSource(raw=data)
     raise DecodeError('one of "base64", "text", "content", "url", "file"', tag).at_key("type")
 
@@ -4278,6 +4373,7 @@ def decode_content_block_source_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlockSourceContentParam(raw=data)
     raise DecodeError('one of "text", "image"', tag).at_key("type")
 
@@ -4296,6 +4392,7 @@ def decode_tool_result_content_block_param(data: Any, strict: bool) -> ToolResul
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolResultContentBlockParam(raw=data)
     raise DecodeError(
         'one of "text", "image", "search_result", "document", "tool_reference", "browser_state"',
@@ -4315,6 +4412,7 @@ def decode_tool_change_block_param(data: Any, strict: bool) -> ToolChangeBlockPa
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolChangeBlockParam(raw=data)
     raise DecodeError('one of "tool_addition", "tool_removal"', tag).at_key("type")
 
@@ -4331,6 +4429,7 @@ def decode_tool_addition_target_param(data: Any, strict: bool) -> ToolAdditionTa
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolAdditionTargetParam(raw=data)
     raise DecodeError(
         'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference", "tool_definition"',
@@ -4350,6 +4449,7 @@ def decode_tool_removal_target_param(data: Any, strict: bool) -> ToolRemovalTarg
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolRemovalTargetParam(raw=data)
     raise DecodeError(
         'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference"', tag
@@ -4358,6 +4458,8 @@ def decode_tool_removal_target_param(data: Any, strict: bool) -> ToolRemovalTarg
 
 def decode_content_block_source_content(data: Any, strict: bool) -> ContentBlockSourceContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -4372,6 +4474,8 @@ def decode_content_block_source_content(data: Any, strict: bool) -> ContentBlock
 
 def decode_tool_result_content(data: Any, strict: bool) -> ToolResultContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -4395,25 +4499,33 @@ def decode_web_search_tool_result_block_param_content_param(
 
 
 def decode_cache_control_ttl(data: Any, strict: bool) -> CacheControlTTL | str:
-    if type(data) is not str or (strict and data not in _CACHE_CONTROL_TTL_VALUES):
+    if type(data) is not str or (
+        data not in _CACHE_CONTROL_TTL_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "5m", "1h"', data)
     return data
 
 
 def decode_oversized_image_handling(data: Any, strict: bool) -> OversizedImageHandling | str:
-    if type(data) is not str or (strict and data not in _OVERSIZED_IMAGE_HANDLING_VALUES):
+    if type(data) is not str or (
+        data not in _OVERSIZED_IMAGE_HANDLING_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "downsize", "error"', data)
     return data
 
 
 def decode_image_media_type(data: Any, strict: bool) -> ImageMediaType | str:
-    if type(data) is not str or (strict and data not in _IMAGE_MEDIA_TYPE_VALUES):
+    if type(data) is not str or (
+        data not in _IMAGE_MEDIA_TYPE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "image/jpeg", "image/png", "image/gif", "image/webp"', data)
     return data
 
 
 def decode_server_tool_name(data: Any, strict: bool) -> ServerToolName | str:
-    if type(data) is not str or (strict and data not in _SERVER_TOOL_NAME_VALUES):
+    if type(data) is not str or (
+        data not in _SERVER_TOOL_NAME_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
             data,
@@ -4424,7 +4536,10 @@ def decode_server_tool_name(data: Any, strict: bool) -> ServerToolName | str:
 def decode_web_search_tool_result_error_code(
     data: Any, strict: bool
 ) -> WebSearchToolResultErrorCode | str:
-    if type(data) is not str or (strict and data not in _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES):
+    if type(data) is not str or (
+        data not in _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"',
             data,

@@ -11,13 +11,18 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 from . import _content
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -223,7 +228,7 @@ class WebFetchToolResultBlockParam(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -267,7 +272,7 @@ class WebFetchBlockParam(Model):
         if retrieved_at is not UNSET:
             out["retrieved_at"] = retrieved_at
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -299,7 +304,7 @@ class WebFetchToolResultErrorBlockParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -343,7 +348,7 @@ class CodeExecutionToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -397,7 +402,7 @@ class CodeExecutionResultBlockParam(Model):
         if abort_reason is not UNSET:
             out["abort_reason"] = abort_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -444,7 +449,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -476,7 +481,7 @@ class CodeExecutionOutputBlockParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -508,7 +513,7 @@ class CodeExecutionToolResultErrorParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -554,7 +559,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -601,7 +606,7 @@ class BashCodeExecutionResultBlockParam(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -633,7 +638,7 @@ class BashCodeExecutionOutputBlockParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -667,7 +672,7 @@ class BashCodeExecutionToolResultErrorParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -715,7 +720,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -775,7 +780,7 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
         if total_lines is not UNSET:
             out["total_lines"] = total_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -809,7 +814,7 @@ class TextEditorCodeExecutionCreateResultBlockParam(Model):
             "is_file_update": self.is_file_update,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -873,7 +878,7 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
         if new_lines is not UNSET:
             out["new_lines"] = new_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -914,7 +919,7 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -958,7 +963,7 @@ class ToolSearchToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -990,7 +995,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1029,7 +1034,7 @@ class ToolSearchToolResultErrorParam(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -1076,7 +1081,7 @@ class AdvisorToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1118,7 +1123,7 @@ class AdvisorResultBlockParam(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1160,7 +1165,7 @@ class AdvisorRedactedResultBlockParam(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1195,7 +1200,7 @@ class AdvisorToolResultErrorParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -1220,7 +1225,7 @@ class UnknownWebFetchToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
@@ -1244,7 +1249,7 @@ class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownBashCodeExecutionToolResultContentParam(Model):
@@ -1268,7 +1273,7 @@ class UnknownBashCodeExecutionToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
@@ -1292,7 +1297,7 @@ class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolSearchToolResultContentParam(Model):
@@ -1316,7 +1321,7 @@ class UnknownToolSearchToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownAdvisorToolResultContentParam(Model):
@@ -1340,7 +1345,7 @@ class UnknownAdvisorToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
@@ -1368,7 +1373,11 @@ def decode_web_fetch_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_fetch_tool_result_content_param(content, strict)
@@ -1436,7 +1445,7 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     try:
         content = _content.decode_document_block_param(content, strict)
@@ -1447,7 +1456,11 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         retrieved_at = data.get("retrieved_at", UNSET)
         if retrieved_at is not UNSET:
             seen += 1
-            if retrieved_at is not None and type(retrieved_at) is not str:
+            if retrieved_at is not None and (
+                type(retrieved_at) is not str
+                or not retrieved_at.isascii()
+                and has_lone_surrogate(retrieved_at)
+            ):
                 raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
         if len(data) == seen:
             extra = {}
@@ -1536,7 +1549,11 @@ def decode_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_code_execution_tool_result_block_param_content_param(content, strict)
@@ -1608,11 +1625,11 @@ def decode_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
         content = decode_list(content, decode_code_execution_output_block_param, strict)
@@ -1623,7 +1640,11 @@ def decode_code_execution_result_block_param(
         abort_reason = data.get("abort_reason", UNSET)
         if abort_reason is not UNSET:
             seen += 1
-            if abort_reason is not None and type(abort_reason) is not str:
+            if abort_reason is not None and (
+                type(abort_reason) is not str
+                or not abort_reason.isascii()
+                and has_lone_surrogate(abort_reason)
+            ):
                 raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
         if len(data) == seen:
             extra = {}
@@ -1680,11 +1701,15 @@ def decode_encrypted_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(encrypted_stdout) is not str:
+    if (
+        type(encrypted_stdout) is not str
+        or not encrypted_stdout.isascii()
+        and has_lone_surrogate(encrypted_stdout)
+    ):
         raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
         content = decode_list(content, decode_code_execution_output_block_param, strict)
@@ -1726,7 +1751,7 @@ def decode_code_execution_output_block_param(
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -1809,7 +1834,11 @@ def decode_bash_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_bash_code_execution_tool_result_content_param(content, strict)
@@ -1880,11 +1909,11 @@ def decode_bash_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
         content = decode_list(content, decode_bash_code_execution_output_block_param, strict)
@@ -1926,7 +1955,7 @@ def decode_bash_code_execution_output_block_param(
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -2009,7 +2038,11 @@ def decode_text_editor_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_text_editor_code_execution_tool_result_content_param(content, strict)
@@ -2075,7 +2108,7 @@ def decode_text_editor_code_execution_view_result_block_param(
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    if type(content) is not str:
+    if type(content) is not str or not content.isascii() and has_lone_surrogate(content):
         raise DecodeError("a string", content).at_key("content")
     try:
         file_type = decode_text_editor_code_execution_file_type(file_type, strict)
@@ -2086,17 +2119,23 @@ def decode_text_editor_code_execution_view_result_block_param(
         num_lines = data.get("num_lines", UNSET)
         if num_lines is not UNSET:
             seen += 1
-            if num_lines is not None and type(num_lines) is not int:
+            if num_lines is not None and (
+                type(num_lines) is not int or not JSON_INT_MIN <= num_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", num_lines).at_key("num_lines")
         start_line = data.get("start_line", UNSET)
         if start_line is not UNSET:
             seen += 1
-            if start_line is not None and type(start_line) is not int:
+            if start_line is not None and (
+                type(start_line) is not int or not JSON_INT_MIN <= start_line <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", start_line).at_key("start_line")
         total_lines = data.get("total_lines", UNSET)
         if total_lines is not UNSET:
             seen += 1
-            if total_lines is not None and type(total_lines) is not int:
+            if total_lines is not None and (
+                type(total_lines) is not int or not JSON_INT_MIN <= total_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", total_lines).at_key("total_lines")
         if len(data) == seen:
             extra = {}
@@ -2192,22 +2231,30 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
         old_start = data.get("old_start", UNSET)
         if old_start is not UNSET:
             seen += 1
-            if old_start is not None and type(old_start) is not int:
+            if old_start is not None and (
+                type(old_start) is not int or not JSON_INT_MIN <= old_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_start).at_key("old_start")
         old_lines = data.get("old_lines", UNSET)
         if old_lines is not UNSET:
             seen += 1
-            if old_lines is not None and type(old_lines) is not int:
+            if old_lines is not None and (
+                type(old_lines) is not int or not JSON_INT_MIN <= old_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_lines).at_key("old_lines")
         new_start = data.get("new_start", UNSET)
         if new_start is not UNSET:
             seen += 1
-            if new_start is not None and type(new_start) is not int:
+            if new_start is not None and (
+                type(new_start) is not int or not JSON_INT_MIN <= new_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_start).at_key("new_start")
         new_lines = data.get("new_lines", UNSET)
         if new_lines is not UNSET:
             seen += 1
-            if new_lines is not None and type(new_lines) is not int:
+            if new_lines is not None and (
+                type(new_lines) is not int or not JSON_INT_MIN <= new_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_lines).at_key("new_lines")
         if len(data) == seen:
             extra = {}
@@ -2274,7 +2321,11 @@ def decode_text_editor_code_execution_tool_result_error_param(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
@@ -2319,7 +2370,11 @@ def decode_tool_search_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_tool_search_tool_result_content_param(content, strict)
@@ -2433,7 +2488,11 @@ def decode_tool_search_tool_result_error_param(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
@@ -2474,7 +2533,11 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_advisor_tool_result_content_param(content, strict)
@@ -2530,14 +2593,18 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
@@ -2578,14 +2645,22 @@ def decode_advisor_redacted_result_block_param(
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
@@ -2663,6 +2738,7 @@ def decode_web_fetch_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchToolResultContentParam(raw=data)
     raise DecodeError('one of "web_fetch_result", "web_fetch_tool_result_error"', tag).at_key(
         "type"
@@ -2685,6 +2761,7 @@ def decode_code_execution_tool_result_block_param_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCodeExecutionToolResultBlockParamContentParam(raw=data)
     raise DecodeError(
         'one of "code_execution_result", "encrypted_code_execution_result", "code_execution_tool_result_error"',
@@ -2708,6 +2785,7 @@ def decode_bash_code_execution_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBashCodeExecutionToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "bash_code_execution_result", "bash_code_execution_tool_result_error"', tag
@@ -2730,6 +2808,7 @@ def decode_text_editor_code_execution_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextEditorCodeExecutionToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "text_editor_code_execution_view_result", "text_editor_code_execution_create_result", "text_editor_code_execution_str_replace_result", "text_editor_code_execution_tool_result_error"',
@@ -2753,6 +2832,7 @@ def decode_tool_search_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolSearchToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "tool_search_tool_search_result", "tool_search_tool_result_error"', tag
@@ -2775,6 +2855,7 @@ def decode_advisor_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownAdvisorToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "advisor_result", "advisor_redacted_result", "advisor_tool_result_error"', tag
@@ -2784,7 +2865,10 @@ def decode_advisor_tool_result_content_param(
 def decode_web_fetch_tool_result_error_code(
     data: Any, strict: bool
 ) -> WebFetchToolResultErrorCode | str:
-    if type(data) is not str or (strict and data not in _WEB_FETCH_TOOL_RESULT_ERROR_CODE_VALUES):
+    if type(data) is not str or (
+        data not in _WEB_FETCH_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"',
             data,
@@ -2796,7 +2880,8 @@ def decode_code_execution_tool_result_error_code(
     data: Any, strict: bool
 ) -> CodeExecutionToolResultErrorCode | str:
     if type(data) is not str or (
-        strict and data not in _CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        data not in _CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"',
@@ -2809,7 +2894,8 @@ def decode_bash_code_execution_tool_result_error_code(
     data: Any, strict: bool
 ) -> BashCodeExecutionToolResultErrorCode | str:
     if type(data) is not str or (
-        strict and data not in _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        data not in _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"',
@@ -2822,7 +2908,8 @@ def decode_text_editor_code_execution_file_type(
     data: Any, strict: bool
 ) -> TextEditorCodeExecutionFileType | str:
     if type(data) is not str or (
-        strict and data not in _TEXT_EDITOR_CODE_EXECUTION_FILE_TYPE_VALUES
+        data not in _TEXT_EDITOR_CODE_EXECUTION_FILE_TYPE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError('one of "text", "image", "pdf"', data)
     return data
@@ -2832,7 +2919,8 @@ def decode_text_editor_code_execution_tool_result_error_code(
     data: Any, strict: bool
 ) -> TextEditorCodeExecutionToolResultErrorCode | str:
     if type(data) is not str or (
-        strict and data not in _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        data not in _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"',
@@ -2844,7 +2932,9 @@ def decode_text_editor_code_execution_tool_result_error_code(
 def decode_advisor_tool_result_error_code(
     data: Any, strict: bool
 ) -> AdvisorToolResultErrorCode | str:
-    if type(data) is not str or (strict and data not in _ADVISOR_TOOL_RESULT_ERROR_CODE_VALUES):
+    if type(data) is not str or (
+        data not in _ADVISOR_TOOL_RESULT_ERROR_CODE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "max_uses_exceeded", "prompt_too_long", "too_many_requests", "overloaded", "unavailable", "execution_time_exceeded", "model_not_found"',
             data,

@@ -9,14 +9,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -59,7 +64,7 @@ class ContextManagementConfigParam(Model):
         if edits is not UNSET:
             out["edits"] = [item0.to_dict() for item0 in edits]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -132,7 +137,7 @@ class ClearToolUses20250919EditParam(Model):
         if exclude_tools is not UNSET:
             out["exclude_tools"] = None if exclude_tools is None else list(exclude_tools)
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS)
         return out
 
 
@@ -167,7 +172,7 @@ class InputTokensTriggerParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS)
         return out
 
 
@@ -202,7 +207,7 @@ class ToolUsesTriggerParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USES_TRIGGER_PARAM_FIELDS)
         return out
 
 
@@ -237,7 +242,7 @@ class ToolUsesKeepParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USES_KEEP_PARAM_FIELDS)
         return out
 
 
@@ -272,7 +277,7 @@ class InputTokensClearAtLeastParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS)
         return out
 
 
@@ -309,7 +314,7 @@ class ClearThinking20251015EditParam(Model):
         if keep is not UNSET:
             out["keep"] = keep if isinstance(keep, str) else keep.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS)
         return out
 
 
@@ -344,7 +349,7 @@ class ThinkingTurnsParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_TURNS_PARAM_FIELDS)
         return out
 
 
@@ -374,7 +379,7 @@ class AllThinkingTurnsParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ALL_THINKING_TURNS_PARAM_FIELDS)
         return out
 
 
@@ -425,7 +430,7 @@ class Compact20260112EditParam(Model):
         if pause_after_compaction is not UNSET:
             out["pause_after_compaction"] = pause_after_compaction
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACT20260112_EDIT_PARAM_FIELDS)
         return out
 
 
@@ -463,7 +468,7 @@ class CompactionConfigParam(Model):
         if instructions is not UNSET:
             out["instructions"] = instructions
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -488,7 +493,7 @@ class UnknownContextManagementEditParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownContextManagementTriggerParam(Model):
@@ -512,7 +517,7 @@ class UnknownContextManagementTriggerParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownThinkingTurnsKeepParam(Model):
@@ -536,7 +541,7 @@ class UnknownThinkingTurnsKeepParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final = frozenset(
@@ -684,7 +689,7 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
@@ -717,7 +722,7 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
@@ -750,7 +755,7 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
@@ -785,7 +790,7 @@ def decode_input_tokens_clear_at_least_param(
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
@@ -859,7 +864,7 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
@@ -926,7 +931,11 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
         instructions = data.get("instructions", UNSET)
         if instructions is not UNSET:
             seen += 1
-            if instructions is not None and type(instructions) is not str:
+            if instructions is not None and (
+                type(instructions) is not str
+                or not instructions.isascii()
+                and has_lone_surrogate(instructions)
+            ):
                 raise DecodeError("a string or null", instructions).at_key("instructions")
         pause_after_compaction = data.get("pause_after_compaction", UNSET)
         if pause_after_compaction is not UNSET:
@@ -974,7 +983,11 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
         instructions = data.get("instructions", UNSET)
         if instructions is not UNSET:
             seen += 1
-            if instructions is not None and type(instructions) is not str:
+            if instructions is not None and (
+                type(instructions) is not str
+                or not instructions.isascii()
+                and has_lone_surrogate(instructions)
+            ):
                 raise DecodeError("a string or null", instructions).at_key("instructions")
         if len(data) == seen:
             extra = {}
@@ -1006,6 +1019,7 @@ def decode_context_management_edit_param(data: Any, strict: bool) -> ContextMana
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContextManagementEditParam(raw=data)
     raise DecodeError(
         'one of "clear_tool_uses_20250919", "clear_thinking_20251015", "compact_20260112"', tag
@@ -1028,6 +1042,7 @@ def decode_context_management_trigger_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContextManagementTriggerParam(raw=data)
     raise DecodeError('one of "input_tokens", "tool_uses"', tag).at_key("type")
 
@@ -1044,6 +1059,7 @@ def decode_thinking_turns_keep_param(data: Any, strict: bool) -> ThinkingTurnsKe
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownThinkingTurnsKeepParam(raw=data)
     raise DecodeError('one of "thinking_turns", "all"', tag).at_key("type")
 

@@ -15,13 +15,17 @@ from . import _response
 from . import _tools
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
     decode_list,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -180,7 +184,7 @@ class MessageCountTokensParams(Model):
         if tools is not UNSET:
             out["tools"] = [item0.to_dict() for item0 in tools]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS)
         return out
 
 
@@ -220,7 +224,7 @@ class MessageTokensCount(Model):
                 None if context_management is None else context_management.to_dict()
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_TOKENS_COUNT_FIELDS)
         return out
 
 
@@ -262,7 +266,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         )
     except DecodeError as error:
         raise error.at_key("messages")
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -415,7 +419,7 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
         input_tokens = data["input_tokens"]
     except KeyError:
         raise missing_field(data, (("input_tokens", "an integer"),)) from None
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones

@@ -14,11 +14,15 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_map,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -86,7 +90,7 @@ class RequestMCPServerURLDefinitionParam(Model):
                 None if tool_configuration is None else tool_configuration.to_dict()
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS)
         return out
 
 
@@ -127,7 +131,7 @@ class RequestMCPServerToolConfigurationParam(Model):
         if allowed_tools is not UNSET:
             out["allowed_tools"] = None if allowed_tools is None else list(allowed_tools)
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS)
         return out
 
 
@@ -207,7 +211,7 @@ class MCPToolsetParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOLSET_PARAM_FIELDS)
         return out
 
 
@@ -246,7 +250,7 @@ class MCPToolDefaultConfigParam(Model):
         if defer_loading is not UNSET:
             out["defer_loading"] = defer_loading
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -285,7 +289,7 @@ class MCPToolConfigParam(Model):
         if defer_loading is not UNSET:
             out["defer_loading"] = defer_loading
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -328,7 +332,7 @@ class MCPToolParamParam(Model):
         if description is not UNSET:
             out["description"] = description
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_PARAM_PARAM_FIELDS)
         return out
 
 
@@ -386,7 +390,7 @@ class MCPToolUseBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -448,7 +452,7 @@ class RequestMCPToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -489,7 +493,7 @@ class MCPToolListingBlockParam(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -514,7 +518,7 @@ class UnknownMCPToolResultContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS: Final = frozenset(
@@ -542,16 +546,20 @@ def decode_request_mcp_server_url_definition_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("url", "a string"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
         authorization_token = data.get("authorization_token", UNSET)
         if authorization_token is not UNSET:
             seen += 1
-            if authorization_token is not None and type(authorization_token) is not str:
+            if authorization_token is not None and (
+                type(authorization_token) is not str
+                or not authorization_token.isascii()
+                and has_lone_surrogate(authorization_token)
+            ):
                 raise DecodeError("a string or null", authorization_token).at_key(
                     "authorization_token"
                 )
@@ -653,7 +661,11 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         mcp_server_name = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -811,16 +823,24 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         if len(data) == seen:
             extra = {}
@@ -873,14 +893,22 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         cache_control = data.get("cache_control", UNSET)
@@ -937,7 +965,11 @@ def decode_request_mcp_tool_result_block_param(
         tool_use_id = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -1007,7 +1039,11 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
         raise missing_field(
             data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     try:
         tools = decode_list(tools, decode_mcp_tool_param_param, strict)
@@ -1042,12 +1078,15 @@ def decode_mcp_tool_result_content_block_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMCPToolResultContentBlockParam(raw=data)
     raise DecodeError('one of "text"', tag).at_key("type")
 
 
 def decode_mcp_tool_result_content_param(data: Any, strict: bool) -> MCPToolResultContentParam:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(

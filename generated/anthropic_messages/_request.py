@@ -14,14 +14,21 @@ from . import _mcp
 from . import _tools
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
+    is_json_number,
     missing_field,
     new_instance,
 )
@@ -529,7 +536,7 @@ class MessageCreateParams(Model):
         if top_p is not UNSET:
             out["top_p"] = top_p
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_CREATE_PARAMS_FIELDS)
         return out
 
 
@@ -565,7 +572,7 @@ class UserMessageParam(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_MESSAGE_PARAM_FIELDS)
         return out
 
 
@@ -601,7 +608,7 @@ class AssistantMessageParam(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ASSISTANT_MESSAGE_PARAM_FIELDS)
         return out
 
 
@@ -661,7 +668,7 @@ class SystemMessageParam(Model):
         if output_config is not UNSET:
             out["output_config"] = None if output_config is None else output_config.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SYSTEM_MESSAGE_PARAM_FIELDS)
         return out
 
 
@@ -693,7 +700,7 @@ class SystemMessageOutputConfigParam(Model):
         if effort is not UNSET:
             out["effort"] = effort
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -722,7 +729,7 @@ class MetadataParam(Model):
         if user_id is not UNSET:
             out["user_id"] = user_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _METADATA_PARAM_FIELDS)
         return out
 
 
@@ -758,7 +765,7 @@ class ContainerParams(Model):
         if skills is not UNSET:
             out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_PARAMS_FIELDS)
         return out
 
 
@@ -798,7 +805,7 @@ class SkillParams(Model):
         if version is not UNSET:
             out["version"] = version
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SKILL_PARAMS_FIELDS)
         return out
 
 
@@ -827,7 +834,7 @@ class DiagnosticsParam(Model):
         if previous_message_id is not UNSET:
             out["previous_message_id"] = previous_message_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DIAGNOSTICS_PARAM_FIELDS)
         return out
 
 
@@ -873,7 +880,7 @@ class OutputConfigParam(Model):
         if task_budget is not UNSET:
             out["task_budget"] = None if task_budget is None else task_budget.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _OUTPUT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -915,7 +922,7 @@ class TokenTaskBudgetParam(Model):
         if remaining is not UNSET:
             out["remaining"] = remaining
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOKEN_TASK_BUDGET_PARAM_FIELDS)
         return out
 
 
@@ -947,7 +954,7 @@ class JSONOutputFormatParam(Model):
             "schema": dict(self.schema),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _JSON_OUTPUT_FORMAT_PARAM_FIELDS)
         return out
 
 
@@ -984,7 +991,7 @@ class ToolChoiceAutoParam(Model):
         if disable_parallel_tool_use is not UNSET:
             out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_AUTO_PARAM_FIELDS)
         return out
 
 
@@ -1021,7 +1028,7 @@ class ToolChoiceAnyParam(Model):
         if disable_parallel_tool_use is not UNSET:
             out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_ANY_PARAM_FIELDS)
         return out
 
 
@@ -1063,7 +1070,7 @@ class ToolChoiceToolParam(Model):
         if disable_parallel_tool_use is not UNSET:
             out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_TOOL_PARAM_FIELDS)
         return out
 
 
@@ -1090,7 +1097,7 @@ class ToolChoiceNoneParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_NONE_PARAM_FIELDS)
         return out
 
 
@@ -1139,7 +1146,7 @@ class ThinkingConfigEnabledParam(Model):
         if block_binding is not UNSET:
             out["block_binding"] = None if block_binding is None else block_binding.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_ENABLED_PARAM_FIELDS)
         return out
 
 
@@ -1166,7 +1173,7 @@ class ThinkingConfigDisabledParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_DISABLED_PARAM_FIELDS)
         return out
 
 
@@ -1210,7 +1217,7 @@ class ThinkingConfigAdaptiveParam(Model):
         if block_binding is not UNSET:
             out["block_binding"] = None if block_binding is None else block_binding.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS)
         return out
 
 
@@ -1237,7 +1244,7 @@ class ThinkingConfigBetweenToolsParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS)
         return out
 
 
@@ -1274,7 +1281,7 @@ class ThinkingBlockBindingParam(Model):
         if prefix_mismatch_behavior is not UNSET:
             out["prefix_mismatch_behavior"] = prefix_mismatch_behavior
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_BLOCK_BINDING_PARAM_FIELDS)
         return out
 
 
@@ -1344,7 +1351,7 @@ class FallbackParam(Model):
         if thinking is not UNSET:
             out["thinking"] = None if thinking is None else thinking.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_PARAM_FIELDS)
         return out
 
 
@@ -1385,7 +1392,7 @@ class FallbackCreditTokenParam(Model):
         if mode is not UNSET:
             out["mode"] = mode
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS)
         return out
 
 
@@ -1415,7 +1422,7 @@ class ThreadCreateParams(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_CREATE_PARAMS_FIELDS)
         return out
 
 
@@ -1450,7 +1457,7 @@ class ThreadContinueParams(Model):
             "previous_message_id": self.previous_message_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_CONTINUE_PARAMS_FIELDS)
         return out
 
 
@@ -1490,7 +1497,7 @@ class BillingPolicyParam(Model):
         if bill_to is not UNSET:
             out["bill_to"] = bill_to
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BILLING_POLICY_PARAM_FIELDS)
         return out
 
 
@@ -1515,7 +1522,7 @@ class UnknownMessageParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownSystemMessageContentBlockParam(Model):
@@ -1539,7 +1546,7 @@ class UnknownSystemMessageContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolChoiceParam(Model):
@@ -1563,7 +1570,7 @@ class UnknownToolChoiceParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownThinkingConfigParam(Model):
@@ -1587,7 +1594,7 @@ class UnknownThinkingConfigParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownMessageThreadParam(Model):
@@ -1611,7 +1618,7 @@ class UnknownMessageThreadParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _MESSAGE_CREATE_PARAMS_FIELDS: Final = frozenset(
@@ -1660,7 +1667,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         raise missing_field(
             data, (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string"))
         ) from None
-    if type(max_tokens) is not int:
+    if type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", max_tokens).at_key("max_tokens")
     try:
         messages = decode_tagged_list(
@@ -1668,7 +1675,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         )
     except DecodeError as error:
         raise error.at_key("messages")
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -1747,7 +1754,11 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         inference_geo = data.get("inference_geo", UNSET)
         if inference_geo is not UNSET:
             seen += 1
-            if inference_geo is not None and type(inference_geo) is not str:
+            if inference_geo is not None and (
+                type(inference_geo) is not str
+                or not inference_geo.isascii()
+                and has_lone_surrogate(inference_geo)
+            ):
                 raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
         mcp_servers = data.get("mcp_servers", UNSET)
         if mcp_servers is not UNSET:
@@ -1817,7 +1828,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         temperature = data.get("temperature", UNSET)
         if temperature is not UNSET:
             seen += 1
-            if type(temperature) is not float and type(temperature) is not int:
+            if not is_json_number(temperature):
                 raise DecodeError("a number", temperature).at_key("temperature")
         thinking = data.get("thinking", UNSET)
         if thinking is not UNSET:
@@ -1857,12 +1868,12 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         top_k = data.get("top_k", UNSET)
         if top_k is not UNSET:
             seen += 1
-            if type(top_k) is not int:
+            if type(top_k) is not int or not JSON_INT_MIN <= top_k <= JSON_INT_MAX:
                 raise DecodeError("an integer", top_k).at_key("top_k")
         top_p = data.get("top_p", UNSET)
         if top_p is not UNSET:
             seen += 1
-            if type(top_p) is not float and type(top_p) is not int:
+            if not is_json_number(top_p):
                 raise DecodeError("a number", top_p).at_key("top_p")
         if len(data) == seen:
             extra = {}
@@ -2113,7 +2124,9 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
         user_id = data.get("user_id", UNSET)
         if user_id is not UNSET:
             seen += 1
-            if user_id is not None and type(user_id) is not str:
+            if user_id is not None and (
+                type(user_id) is not str or not user_id.isascii() and has_lone_surrogate(user_id)
+            ):
                 raise DecodeError("a string or null", user_id).at_key("user_id")
         if len(data) == seen:
             extra = {}
@@ -2146,7 +2159,9 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         id = data.get("id", UNSET)
         if id is not UNSET:
             seen += 1
-            if id is not None and type(id) is not str:
+            if id is not None and (
+                type(id) is not str or not id.isascii() and has_lone_surrogate(id)
+            ):
                 raise DecodeError("a string or null", id).at_key("id")
         skills = data.get("skills", UNSET)
         if skills is not UNSET:
@@ -2193,7 +2208,7 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         raise missing_field(
             data, (("skill_id", "a string"), ("type", 'one of "anthropic", "custom"'))
         ) from None
-    if type(skill_id) is not str:
+    if type(skill_id) is not str or not skill_id.isascii() and has_lone_surrogate(skill_id):
         raise DecodeError("a string", skill_id).at_key("skill_id")
     try:
         type_ = decode_skill_type(type_, strict)
@@ -2204,7 +2219,7 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         version = data.get("version", UNSET)
         if version is not UNSET:
             seen += 1
-            if type(version) is not str:
+            if type(version) is not str or not version.isascii() and has_lone_surrogate(version):
                 raise DecodeError("a string", version).at_key("version")
         if len(data) == seen:
             extra = {}
@@ -2238,7 +2253,11 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
         previous_message_id = data.get("previous_message_id", UNSET)
         if previous_message_id is not UNSET:
             seen += 1
-            if previous_message_id is not None and type(previous_message_id) is not str:
+            if previous_message_id is not None and (
+                type(previous_message_id) is not str
+                or not previous_message_id.isascii()
+                and has_lone_surrogate(previous_message_id)
+            ):
                 raise DecodeError("a string or null", previous_message_id).at_key(
                     "previous_message_id"
                 )
@@ -2334,14 +2353,16 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
         total = data["total"]
     except KeyError:
         raise missing_field(data, (("total", "an integer"),)) from None
-    if type(total) is not int:
+    if type(total) is not int or not JSON_INT_MIN <= total <= JSON_INT_MAX:
         raise DecodeError("an integer", total).at_key("total")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         remaining = data.get("remaining", UNSET)
         if remaining is not UNSET:
             seen += 1
-            if remaining is not None and type(remaining) is not int:
+            if remaining is not None and (
+                type(remaining) is not int or not JSON_INT_MIN <= remaining <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", remaining).at_key("remaining")
         if len(data) == seen:
             extra = {}
@@ -2381,6 +2402,10 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
         raise missing_field(data, (("schema", "an object"),)) from None
     if type(schema) is not dict:
         raise DecodeError("an object", schema).at_key("schema")
+    try:
+        check_json_members(schema)
+    except DecodeError as error:
+        raise error.at_key("schema")
     if len(data) == 2:
         extra = {}
     else:
@@ -2491,7 +2516,7 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2564,7 +2589,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         budget_tokens = data["budget_tokens"]
     except KeyError:
         raise missing_field(data, (("budget_tokens", "an integer"),)) from None
-    if type(budget_tokens) is not int:
+    if type(budget_tokens) is not int or not JSON_INT_MIN <= budget_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", budget_tokens).at_key("budget_tokens")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2760,14 +2785,16 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         max_tokens = data.get("max_tokens", UNSET)
         if max_tokens is not UNSET:
             seen += 1
-            if max_tokens is not None and type(max_tokens) is not int:
+            if max_tokens is not None and (
+                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
         output_config = data.get("output_config", UNSET)
         if output_config is not UNSET:
@@ -2831,7 +2858,7 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         token = data["token"]
     except KeyError:
         raise missing_field(data, (("token", "a string"),)) from None
-    if type(token) is not str:
+    if type(token) is not str or not token.isascii() and has_lone_surrogate(token):
         raise DecodeError("a string", token).at_key("token")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2901,7 +2928,11 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
         previous_message_id = data["previous_message_id"]
     except KeyError:
         raise missing_field(data, (("previous_message_id", "a string"),)) from None
-    if type(previous_message_id) is not str:
+    if (
+        type(previous_message_id) is not str
+        or not previous_message_id.isascii()
+        and has_lone_surrogate(previous_message_id)
+    ):
         raise DecodeError("a string", previous_message_id).at_key("previous_message_id")
     if len(data) == 2:
         extra = {}
@@ -2966,6 +2997,7 @@ def decode_message_param(data: Any, strict: bool) -> MessageParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMessageParam(raw=data)
     raise DecodeError('one of "user", "assistant", "system"', tag).at_key("role")
 
@@ -2986,6 +3018,7 @@ def decode_system_message_content_block_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownSystemMessageContentBlockParam(raw=data)
     raise DecodeError('one of "text", "tool_addition", "tool_removal"', tag).at_key("type")
 
@@ -3002,6 +3035,7 @@ def decode_tool_choice_param(data: Any, strict: bool) -> ToolChoiceParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolChoiceParam(raw=data)
     raise DecodeError('one of "auto", "any", "tool", "none"', tag).at_key("type")
 
@@ -3018,6 +3052,7 @@ def decode_thinking_config_param(data: Any, strict: bool) -> ThinkingConfigParam
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownThinkingConfigParam(raw=data)
     raise DecodeError('one of "enabled", "disabled", "adaptive", "between_tools"', tag).at_key(
         "type"
@@ -3036,12 +3071,15 @@ def decode_message_thread_param(data: Any, strict: bool) -> MessageThreadParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMessageThreadParam(raw=data)
     raise DecodeError('one of "create", "continue"', tag).at_key("type")
 
 
 def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessageContentParam:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -3056,6 +3094,8 @@ def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessag
 
 def decode_message_content(data: Any, strict: bool) -> MessageContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -3070,6 +3110,8 @@ def decode_message_content(data: Any, strict: bool) -> MessageContent:
 
 def decode_system_prompt(data: Any, strict: bool) -> SystemPrompt:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_list(data, _content.decode_text_block_param, strict)
@@ -3080,6 +3122,8 @@ def decode_message_create_params_container_param(
     data: Any, strict: bool
 ) -> MessageCreateParamsContainerParam:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an object", data)
         return data
     if type(data) is dict:
         return decode_container_params(data, strict)
@@ -3098,6 +3142,8 @@ def decode_fallbacks_param(data: Any, strict: bool) -> FallbacksParam:
 
 def decode_fallback_credit_token(data: Any, strict: bool) -> FallbackCreditToken:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an object", data)
         return data
     if type(data) is dict:
         return decode_fallback_credit_token_param(data, strict)
@@ -3105,25 +3151,33 @@ def decode_fallback_credit_token(data: Any, strict: bool) -> FallbackCreditToken
 
 
 def decode_system_message_clear_at(data: Any, strict: bool) -> SystemMessageClearAt | str:
-    if type(data) is not str or (strict and data not in _SYSTEM_MESSAGE_CLEAR_AT_VALUES):
+    if type(data) is not str or (
+        data not in _SYSTEM_MESSAGE_CLEAR_AT_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "never", "next_user_message"', data)
     return data
 
 
 def decode_service_tier_param(data: Any, strict: bool) -> ServiceTierParam | str:
-    if type(data) is not str or (strict and data not in _SERVICE_TIER_PARAM_VALUES):
+    if type(data) is not str or (
+        data not in _SERVICE_TIER_PARAM_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "auto", "standard_only"', data)
     return data
 
 
 def decode_skill_type(data: Any, strict: bool) -> SkillType | str:
-    if type(data) is not str or (strict and data not in _SKILL_TYPE_VALUES):
+    if type(data) is not str or (
+        data not in _SKILL_TYPE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "anthropic", "custom"', data)
     return data
 
 
 def decode_effort(data: Any, strict: bool) -> Effort | str:
-    if type(data) is not str or (strict and data not in _EFFORT_VALUES):
+    if type(data) is not str or (
+        data not in _EFFORT_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "low", "medium", "high", "xhigh", "max"', data)
     return data
 
@@ -3131,25 +3185,34 @@ def decode_effort(data: Any, strict: bool) -> Effort | str:
 def decode_thinking_prefix_mismatch_behavior(
     data: Any, strict: bool
 ) -> ThinkingPrefixMismatchBehavior | str:
-    if type(data) is not str or (strict and data not in _THINKING_PREFIX_MISMATCH_BEHAVIOR_VALUES):
+    if type(data) is not str or (
+        data not in _THINKING_PREFIX_MISMATCH_BEHAVIOR_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "error", "drop_block"', data)
     return data
 
 
 def decode_thinking_display(data: Any, strict: bool) -> ThinkingDisplay | str:
-    if type(data) is not str or (strict and data not in _THINKING_DISPLAY_VALUES):
+    if type(data) is not str or (
+        data not in _THINKING_DISPLAY_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "summarized", "omitted", "updates"', data)
     return data
 
 
 def decode_fallback_credit_token_mode(data: Any, strict: bool) -> FallbackCreditTokenMode | str:
-    if type(data) is not str or (strict and data not in _FALLBACK_CREDIT_TOKEN_MODE_VALUES):
+    if type(data) is not str or (
+        data not in _FALLBACK_CREDIT_TOKEN_MODE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "strict", "best_effort"', data)
     return data
 
 
 def decode_bill_to(data: Any, strict: bool) -> BillTo | str:
-    if type(data) is not str or (strict and data not in _BILL_TO_VALUES):
+    if type(data) is not str or (
+        data not in _BILL_TO_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "self", "user_profile"', data)
     return data
 

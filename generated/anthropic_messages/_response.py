@@ -14,13 +14,19 @@ from . import _response_compaction
 from . import _response_server_tools
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -252,7 +258,7 @@ class Message(Model):
                 else [item0.to_dict() for item0 in input_transformations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_FIELDS)
         return out
 
 
@@ -336,7 +342,7 @@ class RefusalStopDetails(Model):
         if recommended_model is not UNSET:
             out["recommended_model"] = recommended_model
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REFUSAL_STOP_DETAILS_FIELDS)
         return out
 
 
@@ -377,7 +383,7 @@ class TextBlock(Model):
                 None if citations is None else [item0.to_dict() for item0 in citations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_BLOCK_FIELDS)
         return out
 
 
@@ -447,7 +453,7 @@ class CitationCharLocation(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CHAR_LOCATION_FIELDS)
         return out
 
 
@@ -517,7 +523,7 @@ class CitationPageLocation(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_PAGE_LOCATION_FIELDS)
         return out
 
 
@@ -587,7 +593,7 @@ class CitationContentBlockLocation(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS)
         return out
 
 
@@ -636,7 +642,7 @@ class CitationsWebSearchResultLocation(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS)
         return out
 
 
@@ -704,7 +710,7 @@ class CitationsSearchResultLocation(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS)
         return out
 
 
@@ -741,7 +747,7 @@ class ThinkingBlock(Model):
             "signature": self.signature,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_BLOCK_FIELDS)
         return out
 
 
@@ -773,7 +779,7 @@ class RedactedThinkingBlock(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REDACTED_THINKING_BLOCK_FIELDS)
         return out
 
 
@@ -829,7 +835,7 @@ class ToolUseBlock(Model):
         if toolset_name is not UNSET:
             out["toolset_name"] = toolset_name
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -856,7 +862,7 @@ class DirectCaller(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DIRECT_CALLER_FIELDS)
         return out
 
 
@@ -888,7 +894,7 @@ class ServerToolCaller(Model):
             "tool_id": self.tool_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_CALLER_FIELDS)
         return out
 
 
@@ -920,7 +926,7 @@ class ServerToolCaller20260120(Model):
             "tool_id": self.tool_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_CALLER20260120_FIELDS)
         return out
 
 
@@ -969,7 +975,7 @@ class ServerToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1017,7 +1023,7 @@ class WebSearchToolResultBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1066,7 +1072,7 @@ class WebSearchResultBlock(Model):
         if page_age is not UNSET:
             out["page_age"] = page_age
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1098,7 +1104,7 @@ class WebSearchToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -1138,7 +1144,7 @@ class Container(Model):
         if skills is not UNSET:
             out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_FIELDS)
         return out
 
 
@@ -1176,7 +1182,7 @@ class ContainerSkill(Model):
             "version": self.version,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_SKILL_FIELDS)
         return out
 
 
@@ -1209,7 +1215,7 @@ class Diagnostics(Model):
                 None if cache_miss_reason is None else cache_miss_reason.to_dict()
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DIAGNOSTICS_FIELDS)
         return out
 
 
@@ -1241,7 +1247,7 @@ class CacheMissModelChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_MODEL_CHANGED_FIELDS)
         return out
 
 
@@ -1273,7 +1279,7 @@ class CacheMissSystemChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_SYSTEM_CHANGED_FIELDS)
         return out
 
 
@@ -1305,7 +1311,7 @@ class CacheMissToolsChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_TOOLS_CHANGED_FIELDS)
         return out
 
 
@@ -1337,7 +1343,7 @@ class CacheMissMessagesChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_MESSAGES_CHANGED_FIELDS)
         return out
 
 
@@ -1364,7 +1370,7 @@ class CacheMissPreviousMessageNotFound(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS)
         return out
 
 
@@ -1391,7 +1397,7 @@ class CacheMissUnavailable(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_UNAVAILABLE_FIELDS)
         return out
 
 
@@ -1424,7 +1430,7 @@ class ContextManagementResponse(Model):
             "applied_edits": [item0.to_dict() for item0 in self.applied_edits],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
         return out
 
 
@@ -1464,7 +1470,7 @@ class ClearToolUses20250919EditResponse(Model):
             "cleared_input_tokens": self.cleared_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS)
         return out
 
 
@@ -1504,7 +1510,7 @@ class ClearThinking20251015EditResponse(Model):
             "cleared_input_tokens": self.cleared_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS)
         return out
 
 
@@ -1535,7 +1541,7 @@ class CountTokensContextManagementResponse(Model):
             "original_input_tokens": self.original_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
         return out
 
 
@@ -1575,7 +1581,7 @@ class ThinkingDroppedInputTransformation(Model):
             "reason": self.reason,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS)
         return out
 
 
@@ -1615,7 +1621,7 @@ class ThinkingMismatchAllowedInputTransformation(Model):
             "reason": self.reason,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS)
         return out
 
 
@@ -1663,7 +1669,7 @@ class FallbackBlock(Model):
         if trigger is not UNSET:
             out["trigger"] = trigger.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_BLOCK_FIELDS)
         return out
 
 
@@ -1695,7 +1701,7 @@ class FallbackInfo(Model):
             "model": self.model,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_INFO_FIELDS)
         return out
 
 
@@ -1733,7 +1739,7 @@ class FallbackRefusalTrigger(Model):
         if category is not UNSET:
             out["category"] = category
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_REFUSAL_TRIGGER_FIELDS)
         return out
 
 
@@ -1758,7 +1764,7 @@ class UnknownContentBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownStopDetails(Model):
@@ -1782,7 +1788,7 @@ class UnknownStopDetails(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownTextCitation(Model):
@@ -1806,7 +1812,7 @@ class UnknownTextCitation(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolUseCaller(Model):
@@ -1830,7 +1836,7 @@ class UnknownToolUseCaller(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownCacheMissReason(Model):
@@ -1854,7 +1860,7 @@ class UnknownCacheMissReason(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownAppliedContextEdit(Model):
@@ -1878,7 +1884,7 @@ class UnknownAppliedContextEdit(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownInputTransformation(Model):
@@ -1902,7 +1908,7 @@ class UnknownInputTransformation(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _MESSAGE_FIELDS: Final = frozenset(
@@ -1949,7 +1955,7 @@ def decode_message(data: Any, strict: bool) -> Message:
                 ("usage", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         content = decode_tagged_list(
@@ -1957,7 +1963,7 @@ def decode_message(data: Any, strict: bool) -> Message:
         )
     except DecodeError as error:
         raise error.at_key("content")
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     try:
         usage = _usage.decode_usage(usage, strict)
@@ -1976,7 +1982,11 @@ def decode_message(data: Any, strict: bool) -> Message:
         stop_sequence = data.get("stop_sequence", UNSET)
         if stop_sequence is not UNSET:
             seen += 1
-            if stop_sequence is not None and type(stop_sequence) is not str:
+            if stop_sequence is not None and (
+                type(stop_sequence) is not str
+                or not stop_sequence.isascii()
+                and has_lone_surrogate(stop_sequence)
+            ):
                 raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
         stop_details = data.get("stop_details", UNSET)
         if stop_details is not UNSET:
@@ -2090,12 +2100,20 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         explanation = data.get("explanation", UNSET)
         if explanation is not UNSET:
             seen += 1
-            if explanation is not None and type(explanation) is not str:
+            if explanation is not None and (
+                type(explanation) is not str
+                or not explanation.isascii()
+                and has_lone_surrogate(explanation)
+            ):
                 raise DecodeError("a string or null", explanation).at_key("explanation")
         fallback_credit_token = data.get("fallback_credit_token", UNSET)
         if fallback_credit_token is not UNSET:
             seen += 1
-            if fallback_credit_token is not None and type(fallback_credit_token) is not str:
+            if fallback_credit_token is not None and (
+                type(fallback_credit_token) is not str
+                or not fallback_credit_token.isascii()
+                and has_lone_surrogate(fallback_credit_token)
+            ):
                 raise DecodeError("a string or null", fallback_credit_token).at_key(
                     "fallback_credit_token"
                 )
@@ -2112,7 +2130,11 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         recommended_model = data.get("recommended_model", UNSET)
         if recommended_model is not UNSET:
             seen += 1
-            if recommended_model is not None and type(recommended_model) is not str:
+            if recommended_model is not None and (
+                type(recommended_model) is not str
+                or not recommended_model.isascii()
+                and has_lone_surrogate(recommended_model)
+            ):
                 raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
         if len(data) == seen:
             extra = {}
@@ -2158,7 +2180,7 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2224,25 +2246,31 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_char_index) is not int:
+    if type(start_char_index) is not int or not JSON_INT_MIN <= start_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    if type(end_char_index) is not int:
+    if type(end_char_index) is not int or not JSON_INT_MIN <= end_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
@@ -2301,25 +2329,31 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_page_number) is not int:
+    if type(start_page_number) is not int or not JSON_INT_MIN <= start_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    if type(end_page_number) is not int:
+    if type(end_page_number) is not int or not JSON_INT_MIN <= end_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
@@ -2378,25 +2412,31 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
@@ -2448,18 +2488,24 @@ def decode_citations_web_search_result_location(
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(encrypted_index) is not str:
+    if (
+        type(encrypted_index) is not str
+        or not encrypted_index.isascii()
+        and has_lone_surrogate(encrypted_index)
+    ):
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
@@ -2519,22 +2565,27 @@ def decode_citations_search_result_location(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(search_result_index) is not int:
+    if (
+        type(search_result_index) is not int
+        or not JSON_INT_MIN <= search_result_index <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    if type(source) is not str:
+    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
         raise DecodeError("a string", source).at_key("source")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
@@ -2578,9 +2629,9 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
         signature = data["signature"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
-    if type(thinking) is not str:
+    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
         raise DecodeError("a string", thinking).at_key("thinking")
-    if type(signature) is not str:
+    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
         raise DecodeError("a string", signature).at_key("signature")
     if len(data) == 3:
         extra = {}
@@ -2614,7 +2665,7 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 2:
         extra = {}
@@ -2655,12 +2706,16 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -2674,7 +2729,11 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         toolset_name = data.get("toolset_name", UNSET)
         if toolset_name is not UNSET:
             seen += 1
-            if toolset_name is not None and type(toolset_name) is not str:
+            if toolset_name is not None and (
+                type(toolset_name) is not str
+                or not toolset_name.isascii()
+                and has_lone_surrogate(toolset_name)
+            ):
                 raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
@@ -2740,7 +2799,7 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
         tool_id = data["tool_id"]
     except KeyError:
         raise missing_field(data, (("tool_id", "a string"),)) from None
-    if type(tool_id) is not str:
+    if type(tool_id) is not str or not tool_id.isascii() and has_lone_surrogate(tool_id):
         raise DecodeError("a string", tool_id).at_key("tool_id")
     if len(data) == 2:
         extra = {}
@@ -2773,7 +2832,7 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
         tool_id = data["tool_id"]
     except KeyError:
         raise missing_field(data, (("tool_id", "a string"),)) from None
-    if type(tool_id) is not str:
+    if type(tool_id) is not str or not tool_id.isascii() and has_lone_surrogate(tool_id):
         raise DecodeError("a string", tool_id).at_key("tool_id")
     if len(data) == 2:
         extra = {}
@@ -2821,7 +2880,7 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         name = _content.decode_server_tool_name(name, strict)
@@ -2829,6 +2888,10 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         raise error.at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -2882,7 +2945,11 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an object or an array"))
         ) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_search_tool_result_block_content(content, strict)
@@ -2942,18 +3009,24 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         page_age = data.get("page_age", UNSET)
         if page_age is not UNSET:
             seen += 1
-            if page_age is not None and type(page_age) is not str:
+            if page_age is not None and (
+                type(page_age) is not str or not page_age.isascii() and has_lone_surrogate(page_age)
+            ):
                 raise DecodeError("a string or null", page_age).at_key("page_age")
         if len(data) == seen:
             extra = {}
@@ -3037,9 +3110,9 @@ def decode_container(data: Any, strict: bool) -> Container:
         expires_at = data["expires_at"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("expires_at", "a string"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(expires_at) is not str:
+    if type(expires_at) is not str or not expires_at.isascii() and has_lone_surrogate(expires_at):
         raise DecodeError("a string", expires_at).at_key("expires_at")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3094,13 +3167,13 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
                 ("version", "a string"),
             ),
         ) from None
-    if type(skill_id) is not str:
+    if type(skill_id) is not str or not skill_id.isascii() and has_lone_surrogate(skill_id):
         raise DecodeError("a string", skill_id).at_key("skill_id")
     try:
         type_ = _request.decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
-    if type(version) is not str:
+    if type(version) is not str or not version.isascii() and has_lone_surrogate(version):
         raise DecodeError("a string", version).at_key("version")
     if len(data) == 3:
         extra = {}
@@ -3169,7 +3242,10 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
@@ -3204,7 +3280,10 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
@@ -3239,7 +3318,10 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
@@ -3274,7 +3356,10 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
@@ -3401,9 +3486,12 @@ def decode_clear_tool_uses20250919_edit_response(
         raise missing_field(
             data, (("cleared_tool_uses", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
-    if type(cleared_tool_uses) is not int:
+    if type(cleared_tool_uses) is not int or not JSON_INT_MIN <= cleared_tool_uses <= JSON_INT_MAX:
         raise DecodeError("an integer", cleared_tool_uses).at_key("cleared_tool_uses")
-    if type(cleared_input_tokens) is not int:
+    if (
+        type(cleared_input_tokens) is not int
+        or not JSON_INT_MIN <= cleared_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
     if len(data) == 3:
         extra = {}
@@ -3443,9 +3531,15 @@ def decode_clear_thinking20251015_edit_response(
         raise missing_field(
             data, (("cleared_thinking_turns", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
-    if type(cleared_thinking_turns) is not int:
+    if (
+        type(cleared_thinking_turns) is not int
+        or not JSON_INT_MIN <= cleared_thinking_turns <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cleared_thinking_turns).at_key("cleared_thinking_turns")
-    if type(cleared_input_tokens) is not int:
+    if (
+        type(cleared_input_tokens) is not int
+        or not JSON_INT_MIN <= cleared_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
     if len(data) == 3:
         extra = {}
@@ -3477,7 +3571,10 @@ def decode_count_tokens_context_management_response(
         original_input_tokens = data["original_input_tokens"]
     except KeyError:
         raise missing_field(data, (("original_input_tokens", "an integer"),)) from None
-    if type(original_input_tokens) is not int:
+    if (
+        type(original_input_tokens) is not int
+        or not JSON_INT_MIN <= original_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", original_input_tokens).at_key("original_input_tokens")
     if len(data) == 1:
         extra = {}
@@ -3522,7 +3619,7 @@ def decode_thinking_dropped_input_transformation(
                 ),
             ),
         ) from None
-    if type(path) is not str:
+    if type(path) is not str or not path.isascii() and has_lone_surrogate(path):
         raise DecodeError("a string", path).at_key("path")
     try:
         reason = decode_thinking_binding_mismatch_reason(reason, strict)
@@ -3573,7 +3670,7 @@ def decode_thinking_mismatch_allowed_input_transformation(
                 ),
             ),
         ) from None
-    if type(path) is not str:
+    if type(path) is not str or not path.isascii() and has_lone_surrogate(path):
         raise DecodeError("a string", path).at_key("path")
     try:
         reason = decode_thinking_binding_mismatch_reason(reason, strict)
@@ -3664,7 +3761,7 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) == 1:
         extra = {}
@@ -3729,6 +3826,7 @@ def decode_content_block(data: Any, strict: bool) -> ContentBlock:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlock(raw=data)
     raise DecodeError(
         'one of "text", "thinking", "redacted_thinking", "tool_use", "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "advisor_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "mcp_tool_use", "mcp_tool_result", "container_upload", "compaction", "fallback", "mcp_tool_listing"',
@@ -3748,6 +3846,7 @@ def decode_stop_details(data: Any, strict: bool) -> StopDetails:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownStopDetails(raw=data)
     raise DecodeError('one of "refusal"', tag).at_key("type")
 
@@ -3764,6 +3863,7 @@ def decode_text_citation(data: Any, strict: bool) -> TextCitation:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextCitation(raw=data)
     raise DecodeError(
         'one of "char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"',
@@ -3783,6 +3883,7 @@ def decode_tool_use_caller(data: Any, strict: bool) -> ToolUseCaller:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolUseCaller(raw=data)
     raise DecodeError(
         'one of "direct", "code_execution_20250825", "code_execution_20260120"', tag
@@ -3801,6 +3902,7 @@ def decode_cache_miss_reason(data: Any, strict: bool) -> CacheMissReason:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCacheMissReason(raw=data)
     raise DecodeError(
         'one of "model_changed", "system_changed", "tools_changed", "messages_changed", "previous_message_not_found", "unavailable"',
@@ -3820,6 +3922,7 @@ def decode_applied_context_edit(data: Any, strict: bool) -> AppliedContextEdit:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownAppliedContextEdit(raw=data)
     raise DecodeError('one of "clear_tool_uses_20250919", "clear_thinking_20251015"', tag).at_key(
         "type"
@@ -3838,6 +3941,7 @@ def decode_input_transformation(data: Any, strict: bool) -> InputTransformation:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownInputTransformation(raw=data)
     raise DecodeError('one of "thinking_dropped", "thinking_mismatch_allowed"', tag).at_key("type")
 
@@ -3853,7 +3957,9 @@ def decode_web_search_tool_result_block_content(
 
 
 def decode_stop_reason(data: Any, strict: bool) -> StopReason | str:
-    if type(data) is not str or (strict and data not in _STOP_REASON_VALUES):
+    if type(data) is not str or (
+        data not in _STOP_REASON_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "compaction", "refusal", "model_context_window_exceeded"',
             data,
@@ -3862,7 +3968,9 @@ def decode_stop_reason(data: Any, strict: bool) -> StopReason | str:
 
 
 def decode_refusal_category(data: Any, strict: bool) -> RefusalCategory | str:
-    if type(data) is not str or (strict and data not in _REFUSAL_CATEGORY_VALUES):
+    if type(data) is not str or (
+        data not in _REFUSAL_CATEGORY_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"', data
         )
@@ -3872,7 +3980,10 @@ def decode_refusal_category(data: Any, strict: bool) -> RefusalCategory | str:
 def decode_thinking_binding_mismatch_reason(
     data: Any, strict: bool
 ) -> ThinkingBindingMismatchReason | str:
-    if type(data) is not str or (strict and data not in _THINKING_BINDING_MISMATCH_REASON_VALUES):
+    if type(data) is not str or (
+        data not in _THINKING_BINDING_MISMATCH_REASON_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"',
             data,

@@ -11,13 +11,19 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from . import _content_server_tools
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -85,7 +91,7 @@ class WebFetchToolResultBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -117,7 +123,7 @@ class WebFetchToolResultErrorBlock(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS)
         return out
 
 
@@ -161,7 +167,7 @@ class WebFetchBlock(Model):
         if retrieved_at is not UNSET:
             out["retrieved_at"] = retrieved_at
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_BLOCK_FIELDS)
         return out
 
 
@@ -207,7 +213,7 @@ class DocumentBlock(Model):
         if citations is not UNSET:
             out["citations"] = None if citations is None else citations.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DOCUMENT_BLOCK_FIELDS)
         return out
 
 
@@ -243,7 +249,7 @@ class Base64PDFSource(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASE64_PDF_SOURCE_FIELDS)
         return out
 
 
@@ -279,7 +285,7 @@ class PlainTextSource(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PLAIN_TEXT_SOURCE_FIELDS)
         return out
 
 
@@ -307,7 +313,7 @@ class CitationsConfig(Model):
             "enabled": self.enabled,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_CONFIG_FIELDS)
         return out
 
 
@@ -344,7 +350,7 @@ class CodeExecutionToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -376,7 +382,7 @@ class CodeExecutionToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -432,7 +438,7 @@ class CodeExecutionResultBlock(Model):
         if abort_reason is not UNSET:
             out["abort_reason"] = abort_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -479,7 +485,7 @@ class EncryptedCodeExecutionResultBlock(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -511,7 +517,7 @@ class CodeExecutionOutputBlock(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
         return out
 
 
@@ -548,7 +554,7 @@ class BashCodeExecutionToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -582,7 +588,7 @@ class BashCodeExecutionToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -629,7 +635,7 @@ class BashCodeExecutionResultBlock(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -661,7 +667,7 @@ class BashCodeExecutionOutputBlock(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
         return out
 
 
@@ -700,7 +706,7 @@ class TextEditorCodeExecutionToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -741,7 +747,7 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -801,7 +807,7 @@ class TextEditorCodeExecutionViewResultBlock(Model):
         if total_lines is not UNSET:
             out["total_lines"] = total_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -835,7 +841,7 @@ class TextEditorCodeExecutionCreateResultBlock(Model):
             "is_file_update": self.is_file_update,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -899,7 +905,7 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
         if new_lines is not UNSET:
             out["new_lines"] = new_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -936,7 +942,7 @@ class ToolSearchToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -975,7 +981,7 @@ class ToolSearchToolResultErrorObject(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -1007,7 +1013,7 @@ class ToolSearchToolSearchResultBlock(Model):
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1039,7 +1045,7 @@ class ToolReferenceBlock(Model):
             "tool_name": self.tool_name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_REFERENCE_BLOCK_FIELDS)
         return out
 
 
@@ -1079,7 +1085,7 @@ class AdvisorToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1114,7 +1120,7 @@ class AdvisorToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -1156,7 +1162,7 @@ class AdvisorResultBlock(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1198,7 +1204,7 @@ class AdvisorRedactedResultBlock(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1249,7 +1255,7 @@ class MCPToolUseBlock(Model):
             "input": dict(self.input),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1299,7 +1305,7 @@ class MCPToolResultBlock(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1339,7 +1345,7 @@ class MCPToolListingBlock(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_FIELDS)
         return out
 
 
@@ -1382,7 +1388,7 @@ class MCPTool(Model):
         if description is not UNSET:
             out["description"] = description
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_FIELDS)
         return out
 
 
@@ -1414,7 +1420,7 @@ class ContainerUploadBlock(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_FIELDS)
         return out
 
 
@@ -1439,7 +1445,7 @@ class UnknownWebFetchToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownDocumentBlockSource(Model):
@@ -1463,7 +1469,7 @@ class UnknownDocumentBlockSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownCodeExecutionToolResultBlockContent(Model):
@@ -1487,7 +1493,7 @@ class UnknownCodeExecutionToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownBashCodeExecutionToolResultBlockContent(Model):
@@ -1511,7 +1517,7 @@ class UnknownBashCodeExecutionToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownTextEditorCodeExecutionToolResultBlockContent(Model):
@@ -1535,7 +1541,7 @@ class UnknownTextEditorCodeExecutionToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolSearchToolResultBlockContent(Model):
@@ -1559,7 +1565,7 @@ class UnknownToolSearchToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownAdvisorToolResultBlockContent(Model):
@@ -1583,7 +1589,7 @@ class UnknownAdvisorToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
@@ -1608,7 +1614,11 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_fetch_tool_result_block_content(content, strict)
@@ -1711,7 +1721,7 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     try:
         content = decode_document_block(content, strict)
@@ -1722,7 +1732,11 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         retrieved_at = data.get("retrieved_at", UNSET)
         if retrieved_at is not UNSET:
             seen += 1
-            if retrieved_at is not None and type(retrieved_at) is not str:
+            if retrieved_at is not None and (
+                type(retrieved_at) is not str
+                or not retrieved_at.isascii()
+                and has_lone_surrogate(retrieved_at)
+            ):
                 raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
         if len(data) == seen:
             extra = {}
@@ -1772,7 +1786,9 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         citations = data.get("citations", UNSET)
         if citations is not UNSET:
@@ -1824,7 +1840,7 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
@@ -1862,7 +1878,7 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
@@ -1928,7 +1944,11 @@ def decode_code_execution_tool_result_block(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_code_execution_tool_result_block_content(content, strict)
@@ -2028,11 +2048,11 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
         content = decode_list(content, decode_code_execution_output_block, strict)
@@ -2043,7 +2063,11 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         abort_reason = data.get("abort_reason", UNSET)
         if abort_reason is not UNSET:
             seen += 1
-            if abort_reason is not None and type(abort_reason) is not str:
+            if abort_reason is not None and (
+                type(abort_reason) is not str
+                or not abort_reason.isascii()
+                and has_lone_surrogate(abort_reason)
+            ):
                 raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
         if len(data) == seen:
             extra = {}
@@ -2100,11 +2124,15 @@ def decode_encrypted_code_execution_result_block(
                 ("content", "an array"),
             ),
         ) from None
-    if type(encrypted_stdout) is not str:
+    if (
+        type(encrypted_stdout) is not str
+        or not encrypted_stdout.isascii()
+        and has_lone_surrogate(encrypted_stdout)
+    ):
         raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
         content = decode_list(content, decode_code_execution_output_block, strict)
@@ -2144,7 +2172,7 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -2181,7 +2209,11 @@ def decode_bash_code_execution_tool_result_block(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_bash_code_execution_tool_result_block_content(content, strict)
@@ -2282,11 +2314,11 @@ def decode_bash_code_execution_result_block(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
         content = decode_list(content, decode_bash_code_execution_output_block, strict)
@@ -2328,7 +2360,7 @@ def decode_bash_code_execution_output_block(
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -2365,7 +2397,11 @@ def decode_text_editor_code_execution_tool_result_block(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_text_editor_code_execution_tool_result_block_content(content, strict)
@@ -2425,7 +2461,11 @@ def decode_text_editor_code_execution_tool_result_error_object(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
@@ -2474,7 +2514,7 @@ def decode_text_editor_code_execution_view_result_block(
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    if type(content) is not str:
+    if type(content) is not str or not content.isascii() and has_lone_surrogate(content):
         raise DecodeError("a string", content).at_key("content")
     try:
         file_type = _content_server_tools.decode_text_editor_code_execution_file_type(
@@ -2487,17 +2527,23 @@ def decode_text_editor_code_execution_view_result_block(
         num_lines = data.get("num_lines", UNSET)
         if num_lines is not UNSET:
             seen += 1
-            if num_lines is not None and type(num_lines) is not int:
+            if num_lines is not None and (
+                type(num_lines) is not int or not JSON_INT_MIN <= num_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", num_lines).at_key("num_lines")
         start_line = data.get("start_line", UNSET)
         if start_line is not UNSET:
             seen += 1
-            if start_line is not None and type(start_line) is not int:
+            if start_line is not None and (
+                type(start_line) is not int or not JSON_INT_MIN <= start_line <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", start_line).at_key("start_line")
         total_lines = data.get("total_lines", UNSET)
         if total_lines is not UNSET:
             seen += 1
-            if total_lines is not None and type(total_lines) is not int:
+            if total_lines is not None and (
+                type(total_lines) is not int or not JSON_INT_MIN <= total_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", total_lines).at_key("total_lines")
         if len(data) == seen:
             extra = {}
@@ -2589,22 +2635,30 @@ def decode_text_editor_code_execution_str_replace_result_block(
         old_start = data.get("old_start", UNSET)
         if old_start is not UNSET:
             seen += 1
-            if old_start is not None and type(old_start) is not int:
+            if old_start is not None and (
+                type(old_start) is not int or not JSON_INT_MIN <= old_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_start).at_key("old_start")
         old_lines = data.get("old_lines", UNSET)
         if old_lines is not UNSET:
             seen += 1
-            if old_lines is not None and type(old_lines) is not int:
+            if old_lines is not None and (
+                type(old_lines) is not int or not JSON_INT_MIN <= old_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_lines).at_key("old_lines")
         new_start = data.get("new_start", UNSET)
         if new_start is not UNSET:
             seen += 1
-            if new_start is not None and type(new_start) is not int:
+            if new_start is not None and (
+                type(new_start) is not int or not JSON_INT_MIN <= new_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_start).at_key("new_start")
         new_lines = data.get("new_lines", UNSET)
         if new_lines is not UNSET:
             seen += 1
-            if new_lines is not None and type(new_lines) is not int:
+            if new_lines is not None and (
+                type(new_lines) is not int or not JSON_INT_MIN <= new_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_lines).at_key("new_lines")
         if len(data) == seen:
             extra = {}
@@ -2653,7 +2707,11 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_tool_search_tool_result_block_content(content, strict)
@@ -2713,7 +2771,11 @@ def decode_tool_search_tool_result_error_object(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
@@ -2788,7 +2850,7 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
         tool_name = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    if type(tool_name) is not str:
+    if type(tool_name) is not str or not tool_name.isascii() and has_lone_surrogate(tool_name):
         raise DecodeError("a string", tool_name).at_key("tool_name")
     if len(data) == 2:
         extra = {}
@@ -2823,7 +2885,11 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_advisor_tool_result_block_content(content, strict)
@@ -2907,14 +2973,18 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
@@ -2953,14 +3023,22 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
@@ -3012,14 +3090,22 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) == 5:
         extra = {}
     else:
@@ -3065,7 +3151,11 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
                 ("content", "a string or an array"),
             ),
         ) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     if type(is_error) is not bool:
         raise DecodeError("true or false", is_error).at_key("is_error")
@@ -3110,7 +3200,11 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
         raise missing_field(
             data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     try:
         tools = decode_list(tools, decode_mcp_tool, strict)
@@ -3147,16 +3241,24 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         if len(data) == seen:
             extra = {}
@@ -3194,7 +3296,7 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
@@ -3224,6 +3326,7 @@ def decode_web_fetch_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchToolResultBlockContent(raw=data)
     raise DecodeError('one of "web_fetch_tool_result_error", "web_fetch_result"', tag).at_key(
         "type"
@@ -3242,6 +3345,7 @@ def decode_document_block_source(data: Any, strict: bool) -> DocumentBlockSource
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownDocumentBlockSource(raw=data)
     raise DecodeError('one of "base64", "text"', tag).at_key("type")
 
@@ -3262,6 +3366,7 @@ def decode_code_execution_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "code_execution_tool_result_error", "code_execution_result", "encrypted_code_execution_result"',
@@ -3285,6 +3390,7 @@ def decode_bash_code_execution_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBashCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "bash_code_execution_tool_result_error", "bash_code_execution_result"', tag
@@ -3307,6 +3413,7 @@ def decode_text_editor_code_execution_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextEditorCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "text_editor_code_execution_tool_result_error", "text_editor_code_execution_view_result", "text_editor_code_execution_create_result", "text_editor_code_execution_str_replace_result"',
@@ -3330,6 +3437,7 @@ def decode_tool_search_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolSearchToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "tool_search_tool_result_error", "tool_search_tool_search_result"', tag
@@ -3352,6 +3460,7 @@ def decode_advisor_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownAdvisorToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "advisor_tool_result_error", "advisor_result", "advisor_redacted_result"', tag
@@ -3360,6 +3469,8 @@ def decode_advisor_tool_result_block_content(
 
 def decode_mcp_tool_result_block_content(data: Any, strict: bool) -> MCPToolResultBlockContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_list(data, _response.decode_text_block, strict)

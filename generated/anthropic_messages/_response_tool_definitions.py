@@ -12,15 +12,21 @@ from . import _content
 from . import _tools
 from . import _tools_server
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_any,
     decode_list,
     decode_map,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
     map_of,
     missing_field,
     new_instance,
@@ -127,7 +133,7 @@ class ResponseTool(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_FIELDS)
         return out
 
 
@@ -206,7 +212,7 @@ class ToolBash20241022(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20241022_FIELDS)
         return out
 
 
@@ -243,7 +249,7 @@ class CacheControlEphemeral(Model):
         if ttl is not UNSET:
             out["ttl"] = ttl
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_FIELDS)
         return out
 
 
@@ -322,7 +328,7 @@ class ToolBash20250124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20250124_FIELDS)
         return out
 
 
@@ -393,7 +399,7 @@ class CodeExecutionTool20250522(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250522_FIELDS)
         return out
 
 
@@ -464,7 +470,7 @@ class CodeExecutionTool20250825(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250825_FIELDS)
         return out
 
 
@@ -535,7 +541,7 @@ class CodeExecutionTool20260120(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260120_FIELDS)
         return out
 
 
@@ -606,7 +612,7 @@ class CodeExecutionTool20260521(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260521_FIELDS)
         return out
 
 
@@ -650,7 +656,7 @@ class BrowserToolset20260801(Model):
         if configs is not UNSET:
             out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TOOLSET20260801_FIELDS)
         return out
 
 
@@ -894,7 +900,7 @@ class BrowserToolsetConfigs(Model):
         if zoom is not UNSET:
             out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_FIELDS)
         return out
 
 
@@ -933,7 +939,7 @@ class BrowserCloseTabConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_CONFIG_FIELDS)
         return out
 
 
@@ -972,7 +978,7 @@ class BrowserDoubleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1011,7 +1017,7 @@ class BrowserFileUploadConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS)
         return out
 
 
@@ -1050,7 +1056,7 @@ class BrowserFindConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_CONFIG_FIELDS)
         return out
 
 
@@ -1089,7 +1095,7 @@ class BrowserFormInputConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_CONFIG_FIELDS)
         return out
 
 
@@ -1128,7 +1134,7 @@ class BrowserGetPageTextConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS)
         return out
 
 
@@ -1167,7 +1173,7 @@ class BrowserHoldKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -1206,7 +1212,7 @@ class BrowserHoverConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_CONFIG_FIELDS)
         return out
 
 
@@ -1245,7 +1251,7 @@ class BrowserJavascriptExecConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS)
         return out
 
 
@@ -1284,7 +1290,7 @@ class BrowserKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -1323,7 +1329,7 @@ class BrowserLeftClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1362,7 +1368,7 @@ class BrowserLeftClickDragConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
         return out
 
 
@@ -1401,7 +1407,7 @@ class BrowserLeftMouseDownConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
         return out
 
 
@@ -1440,7 +1446,7 @@ class BrowserLeftMouseUpConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS)
         return out
 
 
@@ -1479,7 +1485,7 @@ class BrowserListTabsConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LIST_TABS_CONFIG_FIELDS)
         return out
 
 
@@ -1518,7 +1524,7 @@ class BrowserMiddleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1557,7 +1563,7 @@ class BrowserMouseMoveConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS)
         return out
 
 
@@ -1596,7 +1602,7 @@ class BrowserNavigateConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_CONFIG_FIELDS)
         return out
 
 
@@ -1635,7 +1641,7 @@ class BrowserNewTabConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NEW_TAB_CONFIG_FIELDS)
         return out
 
 
@@ -1674,7 +1680,7 @@ class BrowserReadConsoleConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_CONFIG_FIELDS)
         return out
 
 
@@ -1713,7 +1719,7 @@ class BrowserReadNetworkConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_CONFIG_FIELDS)
         return out
 
 
@@ -1752,7 +1758,7 @@ class BrowserReadPageConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_CONFIG_FIELDS)
         return out
 
 
@@ -1791,7 +1797,7 @@ class BrowserRightClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1830,7 +1836,7 @@ class BrowserScreenshotConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_CONFIG_FIELDS)
         return out
 
 
@@ -1869,7 +1875,7 @@ class BrowserScrollConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_CONFIG_FIELDS)
         return out
 
 
@@ -1908,7 +1914,7 @@ class BrowserScrollToConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_CONFIG_FIELDS)
         return out
 
 
@@ -1947,7 +1953,7 @@ class BrowserSwitchTabConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_CONFIG_FIELDS)
         return out
 
 
@@ -1986,7 +1992,7 @@ class BrowserTripleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -2025,7 +2031,7 @@ class BrowserTypeConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_CONFIG_FIELDS)
         return out
 
 
@@ -2064,7 +2070,7 @@ class BrowserWaitConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_CONFIG_FIELDS)
         return out
 
 
@@ -2103,7 +2109,7 @@ class BrowserZoomConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_CONFIG_FIELDS)
         return out
 
 
@@ -2202,7 +2208,7 @@ class ToolComputerUse20241022(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20241022_FIELDS)
         return out
 
 
@@ -2281,7 +2287,7 @@ class MemoryTool20250818(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MEMORY_TOOL20250818_FIELDS)
         return out
 
 
@@ -2380,7 +2386,7 @@ class ToolComputerUse20250124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20250124_FIELDS)
         return out
 
 
@@ -2459,7 +2465,7 @@ class ToolTextEditor20241022(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20241022_FIELDS)
         return out
 
 
@@ -2566,7 +2572,7 @@ class ToolComputerUse20251124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20251124_FIELDS)
         return out
 
 
@@ -2610,7 +2616,7 @@ class ComputerToolset20260801(Model):
         if configs is not UNSET:
             out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TOOLSET20260801_FIELDS)
         return out
 
 
@@ -2756,7 +2762,7 @@ class ComputerToolsetConfigs(Model):
         if zoom is not UNSET:
             out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_FIELDS)
         return out
 
 
@@ -2795,7 +2801,7 @@ class ComputerCursorPositionConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS)
         return out
 
 
@@ -2834,7 +2840,7 @@ class ComputerDoubleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -2873,7 +2879,7 @@ class ComputerHoldKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -2912,7 +2918,7 @@ class ComputerKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -2951,7 +2957,7 @@ class ComputerLeftClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -2990,7 +2996,7 @@ class ComputerLeftClickDragConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
         return out
 
 
@@ -3029,7 +3035,7 @@ class ComputerLeftMouseDownConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
         return out
 
 
@@ -3068,7 +3074,7 @@ class ComputerLeftMouseUpConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS)
         return out
 
 
@@ -3107,7 +3113,7 @@ class ComputerMiddleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -3146,7 +3152,7 @@ class ComputerMouseMoveConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS)
         return out
 
 
@@ -3185,7 +3191,7 @@ class ComputerRightClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -3224,7 +3230,7 @@ class ComputerScreenshotConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCREENSHOT_CONFIG_FIELDS)
         return out
 
 
@@ -3263,7 +3269,7 @@ class ComputerScrollConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_CONFIG_FIELDS)
         return out
 
 
@@ -3302,7 +3308,7 @@ class ComputerTripleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -3341,7 +3347,7 @@ class ComputerTypeConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_CONFIG_FIELDS)
         return out
 
 
@@ -3380,7 +3386,7 @@ class ComputerWaitConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_CONFIG_FIELDS)
         return out
 
 
@@ -3419,7 +3425,7 @@ class ComputerZoomConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_CONFIG_FIELDS)
         return out
 
 
@@ -3498,7 +3504,7 @@ class ToolTextEditor20250124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250124_FIELDS)
         return out
 
 
@@ -3577,7 +3583,7 @@ class ToolTextEditor20250429(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250429_FIELDS)
         return out
 
 
@@ -3664,7 +3670,7 @@ class ToolTextEditor20250728(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250728_FIELDS)
         return out
 
 
@@ -3767,7 +3773,7 @@ class WebSearchTool20250305(Model):
         if user_location is not UNSET:
             out["user_location"] = None if user_location is None else user_location.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20250305_FIELDS)
         return out
 
 
@@ -3821,7 +3827,7 @@ class UserLocation(Model):
         if timezone is not UNSET:
             out["timezone"] = timezone
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_LOCATION_FIELDS)
         return out
 
 
@@ -3940,7 +3946,7 @@ class WebFetchTool20250910(Model):
         if url_sources is not UNSET:
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20250910_FIELDS)
         return out
 
 
@@ -3990,7 +3996,7 @@ class WebFetchURLSources(Model):
         if user_input is not UNSET:
             out["user_input"] = None if user_input is None else user_input.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCES_FIELDS)
         return out
 
 
@@ -4020,7 +4026,7 @@ class WebFetchURLSourceAll(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ALL_FIELDS)
         return out
 
 
@@ -4050,7 +4056,7 @@ class WebFetchURLSourceNone(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_NONE_FIELDS)
         return out
 
 
@@ -4085,7 +4091,7 @@ class WebFetchURLSourceOnly(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ONLY_FIELDS)
         return out
 
 
@@ -4120,7 +4126,7 @@ class WebFetchURLSourceToolReference(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS)
         return out
 
 
@@ -4155,7 +4161,7 @@ class WebFetchURLSourceExcept(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS)
         return out
 
 
@@ -4258,7 +4264,7 @@ class WebSearchTool20260209(Model):
         if user_location is not UNSET:
             out["user_location"] = None if user_location is None else user_location.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260209_FIELDS)
         return out
 
 
@@ -4377,7 +4383,7 @@ class WebFetchTool20260209(Model):
         if url_sources is not UNSET:
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260209_FIELDS)
         return out
 
 
@@ -4504,7 +4510,7 @@ class WebFetchTool20260309(Model):
         if use_cache is not UNSET:
             out["use_cache"] = use_cache
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260309_FIELDS)
         return out
 
 
@@ -4615,7 +4621,7 @@ class WebSearchTool20260318(Model):
         if user_location is not UNSET:
             out["user_location"] = None if user_location is None else user_location.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260318_FIELDS)
         return out
 
 
@@ -4750,7 +4756,7 @@ class WebFetchTool20260318(Model):
         if use_cache is not UNSET:
             out["use_cache"] = use_cache
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260318_FIELDS)
         return out
 
 
@@ -4851,7 +4857,7 @@ class AdvisorTool20260301(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL20260301_FIELDS)
         return out
 
 
@@ -4924,7 +4930,7 @@ class ToolSearchToolBm25_20251119(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS)
         return out
 
 
@@ -4997,7 +5003,7 @@ class ToolSearchToolRegex20251119(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS)
         return out
 
 
@@ -5072,7 +5078,7 @@ class MCPToolset(Model):
         if tools is not UNSET:
             out["tools"] = None if tools is None else [item0.to_dict() for item0 in tools]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOLSET_FIELDS)
         return out
 
 
@@ -5111,7 +5117,7 @@ class MCPToolConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_CONFIG_FIELDS)
         return out
 
 
@@ -5150,7 +5156,7 @@ class MCPToolDefaultConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_FIELDS)
         return out
 
 
@@ -5193,7 +5199,7 @@ class MCPToolParam(Model):
         if description is not UNSET:
             out["description"] = description
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_PARAM_FIELDS)
         return out
 
 
@@ -5218,7 +5224,7 @@ class UnknownResponseToolUnion(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownWebFetchToolResultURLSource(Model):
@@ -5242,7 +5248,7 @@ class UnknownWebFetchToolResultURLSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownWebFetchUserInputURLSource(Model):
@@ -5266,7 +5272,7 @@ class UnknownWebFetchUserInputURLSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _RESPONSE_TOOL_FIELDS: Final = frozenset(
@@ -5293,10 +5299,14 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         type_ = data.get("type", UNSET)
@@ -5322,7 +5332,11 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         eager_input_streaming = data.get("eager_input_streaming", UNSET)
         if eager_input_streaming is not UNSET:
@@ -7568,9 +7582,9 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -7600,7 +7614,10 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
@@ -7762,9 +7779,9 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -7794,7 +7811,10 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
@@ -7957,9 +7977,9 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -7989,7 +8009,10 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         enable_zoom = data.get("enable_zoom", UNSET)
         if enable_zoom is not UNSET:
@@ -9217,7 +9240,10 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
         max_characters = data.get("max_characters", UNSET)
         if max_characters is not UNSET:
             seen += 1
-            if max_characters is not None and type(max_characters) is not int:
+            if max_characters is not None and (
+                type(max_characters) is not int
+                or not JSON_INT_MIN <= max_characters <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_characters).at_key("max_characters")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9320,7 +9346,9 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9388,22 +9416,30 @@ def decode_user_location(data: Any, strict: bool) -> UserLocation:
         city = data.get("city", UNSET)
         if city is not UNSET:
             seen += 1
-            if city is not None and type(city) is not str:
+            if city is not None and (
+                type(city) is not str or not city.isascii() and has_lone_surrogate(city)
+            ):
                 raise DecodeError("a string or null", city).at_key("city")
         country = data.get("country", UNSET)
         if country is not UNSET:
             seen += 1
-            if country is not None and type(country) is not str:
+            if country is not None and (
+                type(country) is not str or not country.isascii() and has_lone_surrogate(country)
+            ):
                 raise DecodeError("a string or null", country).at_key("country")
         region = data.get("region", UNSET)
         if region is not UNSET:
             seen += 1
-            if region is not None and type(region) is not str:
+            if region is not None and (
+                type(region) is not str or not region.isascii() and has_lone_surrogate(region)
+            ):
                 raise DecodeError("a string or null", region).at_key("region")
         timezone = data.get("timezone", UNSET)
         if timezone is not UNSET:
             seen += 1
-            if timezone is not None and type(timezone) is not str:
+            if timezone is not None and (
+                type(timezone) is not str or not timezone.isascii() and has_lone_surrogate(timezone)
+            ):
                 raise DecodeError("a string or null", timezone).at_key("timezone")
         if len(data) == seen:
             extra = {}
@@ -9506,14 +9542,19 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9728,7 +9769,7 @@ def decode_web_fetch_url_source_tool_reference(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
@@ -9846,7 +9887,9 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9971,14 +10014,19 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -10108,14 +10156,19 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -10242,7 +10295,9 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
@@ -10381,14 +10436,19 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
@@ -10487,7 +10547,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -10525,12 +10585,16 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
         max_tokens = data.get("max_tokens", UNSET)
         if max_tokens is not UNSET:
             seen += 1
-            if max_tokens is not None and type(max_tokens) is not int:
+            if max_tokens is not None and (
+                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -10742,7 +10806,11 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
         mcp_server_name = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -10899,16 +10967,24 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         if len(data) == seen:
             extra = {}
@@ -10939,6 +11015,7 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownResponseToolUnion(raw=data)
     elif tag is UNSET:
         return decode_response_tool(data, strict)
@@ -10962,6 +11039,7 @@ def decode_web_fetch_tool_result_url_source(data: Any, strict: bool) -> WebFetch
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchToolResultURLSource(raw=data)
     raise DecodeError('one of "all", "none", "only", "except"', tag).at_key("type")
 
@@ -10980,6 +11058,7 @@ def decode_web_fetch_user_input_url_source(data: Any, strict: bool) -> WebFetchU
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchUserInputURLSource(raw=data)
     raise DecodeError('one of "all", "none"', tag).at_key("type")
 

@@ -10,14 +10,21 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_integer,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
+    is_json_number,
     missing_field,
     new_instance,
 )
@@ -114,7 +121,7 @@ class BrowserNavigateToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -149,7 +156,7 @@ class BrowserNavigateInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_INPUT_FIELDS)
         return out
 
 
@@ -201,7 +208,7 @@ class BrowserListTabsToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -253,7 +260,7 @@ class BrowserNewTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -304,7 +311,7 @@ class BrowserSwitchTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -332,7 +339,7 @@ class BrowserSwitchTabInput(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_INPUT_FIELDS)
         return out
 
 
@@ -383,7 +390,7 @@ class BrowserCloseTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -411,7 +418,7 @@ class BrowserCloseTabInput(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_INPUT_FIELDS)
         return out
 
 
@@ -462,7 +469,7 @@ class BrowserReadPageToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -512,7 +519,7 @@ class BrowserReadPageInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_INPUT_FIELDS)
         return out
 
 
@@ -563,7 +570,7 @@ class BrowserGetPageTextToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -592,7 +599,7 @@ class BrowserGetPageTextInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS)
         return out
 
 
@@ -643,7 +650,7 @@ class BrowserReadConsoleToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -672,7 +679,7 @@ class BrowserReadConsoleInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_INPUT_FIELDS)
         return out
 
 
@@ -723,7 +730,7 @@ class BrowserReadNetworkToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -752,7 +759,7 @@ class BrowserReadNetworkInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_INPUT_FIELDS)
         return out
 
 
@@ -803,7 +810,7 @@ class BrowserFindToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -838,7 +845,7 @@ class BrowserFindInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_INPUT_FIELDS)
         return out
 
 
@@ -889,7 +896,7 @@ class BrowserFormInputToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -929,7 +936,7 @@ class BrowserFormInputInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_INPUT_FIELDS)
         return out
 
 
@@ -961,7 +968,7 @@ class BrowserRefTarget(Model):
             "ref": self.ref,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_REF_TARGET_FIELDS)
         return out
 
 
@@ -1012,7 +1019,7 @@ class BrowserFileUploadToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1061,7 +1068,7 @@ class BrowserFileUploadInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_INPUT_FIELDS)
         return out
 
 
@@ -1112,7 +1119,7 @@ class BrowserScrollToToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1147,7 +1154,7 @@ class BrowserScrollToInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_INPUT_FIELDS)
         return out
 
 
@@ -1198,7 +1205,7 @@ class BrowserScreenshotToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1227,7 +1234,7 @@ class BrowserScreenshotInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_INPUT_FIELDS)
         return out
 
 
@@ -1278,7 +1285,7 @@ class BrowserZoomToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1313,7 +1320,7 @@ class BrowserZoomInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_INPUT_FIELDS)
         return out
 
 
@@ -1364,7 +1371,7 @@ class BrowserLeftClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1406,7 +1413,7 @@ class BrowserLeftClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1443,7 +1450,7 @@ class BrowserCoordinateTarget(Model):
             "y": self.y,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_COORDINATE_TARGET_FIELDS)
         return out
 
 
@@ -1494,7 +1501,7 @@ class BrowserRightClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1536,7 +1543,7 @@ class BrowserRightClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1587,7 +1594,7 @@ class BrowserMiddleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1629,7 +1636,7 @@ class BrowserMiddleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1680,7 +1687,7 @@ class BrowserDoubleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1722,7 +1729,7 @@ class BrowserDoubleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1773,7 +1780,7 @@ class BrowserTripleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1815,7 +1822,7 @@ class BrowserTripleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1866,7 +1873,7 @@ class BrowserHoverToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1901,7 +1908,7 @@ class BrowserHoverInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_INPUT_FIELDS)
         return out
 
 
@@ -1952,7 +1959,7 @@ class BrowserLeftClickDragToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1992,7 +1999,7 @@ class BrowserLeftClickDragInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
 
 
@@ -2043,7 +2050,7 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2078,7 +2085,7 @@ class BrowserLeftMouseDownInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS)
         return out
 
 
@@ -2129,7 +2136,7 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2164,7 +2171,7 @@ class BrowserLeftMouseUpInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS)
         return out
 
 
@@ -2215,7 +2222,7 @@ class BrowserMouseMoveToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2250,7 +2257,7 @@ class BrowserMouseMoveInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_INPUT_FIELDS)
         return out
 
 
@@ -2301,7 +2308,7 @@ class BrowserScrollToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2348,7 +2355,7 @@ class BrowserScrollInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_INPUT_FIELDS)
         return out
 
 
@@ -2399,7 +2406,7 @@ class BrowserTypeToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2434,7 +2441,7 @@ class BrowserTypeInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_INPUT_FIELDS)
         return out
 
 
@@ -2485,7 +2492,7 @@ class BrowserKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2527,7 +2534,7 @@ class BrowserKeyInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2578,7 +2585,7 @@ class BrowserHoldKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2618,7 +2625,7 @@ class BrowserHoldKeyInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2669,7 +2676,7 @@ class BrowserWaitToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2704,7 +2711,7 @@ class BrowserWaitInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_INPUT_FIELDS)
         return out
 
 
@@ -2755,7 +2762,7 @@ class BrowserJavascriptExecToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2790,7 +2797,7 @@ class BrowserJavascriptExecInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS)
         return out
 
 
@@ -2841,7 +2848,7 @@ class ComputerKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2876,7 +2883,7 @@ class ComputerKeyInput(Model):
         if repeat is not UNSET:
             out["repeat"] = repeat
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2927,7 +2934,7 @@ class ComputerHoldKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2960,7 +2967,7 @@ class ComputerHoldKeyInput(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_INPUT_FIELDS)
         return out
 
 
@@ -3011,7 +3018,7 @@ class ComputerTypeToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3039,7 +3046,7 @@ class ComputerTypeInput(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_INPUT_FIELDS)
         return out
 
 
@@ -3091,7 +3098,7 @@ class ComputerCursorPositionToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3142,7 +3149,7 @@ class ComputerMouseMoveToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3170,7 +3177,7 @@ class ComputerMouseMoveInput(Model):
             "coordinate": list(self.coordinate),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS)
         return out
 
 
@@ -3222,7 +3229,7 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3274,7 +3281,7 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3325,7 +3332,7 @@ class ComputerLeftClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3361,7 +3368,7 @@ class ComputerLeftClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3412,7 +3419,7 @@ class ComputerLeftClickDragToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3452,7 +3459,7 @@ class ComputerLeftClickDragInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
 
 
@@ -3503,7 +3510,7 @@ class ComputerRightClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3539,7 +3546,7 @@ class ComputerRightClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3590,7 +3597,7 @@ class ComputerMiddleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3626,7 +3633,7 @@ class ComputerMiddleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3677,7 +3684,7 @@ class ComputerDoubleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3713,7 +3720,7 @@ class ComputerDoubleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3764,7 +3771,7 @@ class ComputerTripleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3800,7 +3807,7 @@ class ComputerTripleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3851,7 +3858,7 @@ class ComputerScrollToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3898,7 +3905,7 @@ class ComputerScrollInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_INPUT_FIELDS)
         return out
 
 
@@ -3949,7 +3956,7 @@ class ComputerWaitToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3977,7 +3984,7 @@ class ComputerWaitInput(Model):
             "duration": self.duration,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_INPUT_FIELDS)
         return out
 
 
@@ -4029,7 +4036,7 @@ class ComputerScreenshotToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -4080,7 +4087,7 @@ class ComputerZoomToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -4108,7 +4115,7 @@ class ComputerZoomInput(Model):
             "region": list(self.region),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_INPUT_FIELDS)
         return out
 
 
@@ -4133,7 +4140,7 @@ class UnknownBrowserToolUseBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownBrowserClickTarget(Model):
@@ -4157,7 +4164,7 @@ class UnknownBrowserClickTarget(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownComputerToolUseBlock(Model):
@@ -4181,7 +4188,7 @@ class UnknownComputerToolUseBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
@@ -4214,7 +4221,7 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_navigate_input(input, strict)
@@ -4266,14 +4273,16 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4321,10 +4330,14 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -4385,10 +4398,14 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -4451,7 +4468,7 @@ def decode_browser_switch_tab_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_switch_tab_input(input, strict)
@@ -4502,7 +4519,7 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 1:
         extra = {}
@@ -4545,7 +4562,7 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_close_tab_input(input, strict)
@@ -4596,7 +4613,7 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 1:
         extra = {}
@@ -4639,7 +4656,7 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_page_input(input, strict)
@@ -4693,7 +4710,9 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         depth = data.get("depth", UNSET)
         if depth is not UNSET:
             seen += 1
-            if depth is not None and type(depth) is not int:
+            if depth is not None and (
+                type(depth) is not int or not JSON_INT_MIN <= depth <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", depth).at_key("depth")
         filter = data.get("filter", UNSET)
         if filter is not UNSET:
@@ -4706,12 +4725,16 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         ref = data.get("ref", UNSET)
         if ref is not UNSET:
             seen += 1
-            if ref is not None and type(ref) is not str:
+            if ref is not None and (
+                type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref)
+            ):
                 raise DecodeError("a string or null", ref).at_key("ref")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4766,7 +4789,7 @@ def decode_browser_get_page_text_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_get_page_text_input(input, strict)
@@ -4817,7 +4840,9 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4866,7 +4891,7 @@ def decode_browser_read_console_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_console_input(input, strict)
@@ -4917,7 +4942,9 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4966,7 +4993,7 @@ def decode_browser_read_network_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_network_input(input, strict)
@@ -5017,7 +5044,9 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5064,7 +5093,7 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_find_input(input, strict)
@@ -5116,14 +5145,16 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
         query = data["query"]
     except KeyError:
         raise missing_field(data, (("query", "a string"),)) from None
-    if type(query) is not str:
+    if type(query) is not str or not query.isascii() and has_lone_surrogate(query):
         raise DecodeError("a string", query).at_key("query")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5173,7 +5204,7 @@ def decode_browser_form_input_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_form_input_input(input, strict)
@@ -5242,7 +5273,9 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5280,7 +5313,7 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
         ref = data["ref"]
     except KeyError:
         raise missing_field(data, (("ref", "a string"),)) from None
-    if type(ref) is not str:
+    if type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref):
         raise DecodeError("a string", ref).at_key("ref")
     if len(data) == 2:
         extra = {}
@@ -5326,7 +5359,7 @@ def decode_browser_file_upload_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_file_upload_input(input, strict)
@@ -5405,7 +5438,9 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5457,7 +5492,7 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_scroll_to_input(input, strict)
@@ -5518,7 +5553,9 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5568,7 +5605,7 @@ def decode_browser_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_screenshot_input(input, strict)
@@ -5619,7 +5656,9 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5666,7 +5705,7 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_zoom_input(input, strict)
@@ -5727,7 +5766,9 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5777,7 +5818,7 @@ def decode_browser_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_click_input(input, strict)
@@ -5839,12 +5880,18 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5885,9 +5932,9 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
         y = data["y"]
     except KeyError:
         raise missing_field(data, (("x", "an integer"), ("y", "an integer"))) from None
-    if type(x) is not int:
+    if type(x) is not int or not JSON_INT_MIN <= x <= JSON_INT_MAX:
         raise DecodeError("an integer", x).at_key("x")
-    if type(y) is not int:
+    if type(y) is not int or not JSON_INT_MIN <= y <= JSON_INT_MAX:
         raise DecodeError("an integer", y).at_key("y")
     if len(data) == 3:
         extra = {}
@@ -5934,7 +5981,7 @@ def decode_browser_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_right_click_input(input, strict)
@@ -5996,12 +6043,18 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6053,7 +6106,7 @@ def decode_browser_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_middle_click_input(input, strict)
@@ -6115,12 +6168,18 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6172,7 +6231,7 @@ def decode_browser_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_double_click_input(input, strict)
@@ -6234,12 +6293,18 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6291,7 +6356,7 @@ def decode_browser_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_triple_click_input(input, strict)
@@ -6353,12 +6418,18 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6408,7 +6479,7 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_hover_input(input, strict)
@@ -6469,7 +6540,9 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6519,7 +6592,7 @@ def decode_browser_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_click_drag_input(input, strict)
@@ -6586,7 +6659,9 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6637,7 +6712,7 @@ def decode_browser_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_mouse_down_input(input, strict)
@@ -6698,7 +6773,9 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6748,7 +6825,7 @@ def decode_browser_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_mouse_up_input(input, strict)
@@ -6809,7 +6886,9 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6859,7 +6938,7 @@ def decode_browser_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_mouse_move_input(input, strict)
@@ -6920,7 +6999,9 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6968,7 +7049,7 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_scroll_input(input, strict)
@@ -7039,12 +7120,16 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
         scroll_amount = data.get("scroll_amount", UNSET)
         if scroll_amount is not UNSET:
             seen += 1
-            if scroll_amount is not None and type(scroll_amount) is not int:
+            if scroll_amount is not None and (
+                type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7095,7 +7180,7 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_type_input(input, strict)
@@ -7147,14 +7232,16 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7202,7 +7289,7 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_key_input(input, strict)
@@ -7255,19 +7342,23 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         repeat = data.get("repeat", UNSET)
         if repeat is not UNSET:
             seen += 1
-            if repeat is not None and type(repeat) is not int:
+            if repeat is not None and (
+                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", repeat).at_key("repeat")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7317,7 +7408,7 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_hold_key_input(input, strict)
@@ -7371,16 +7462,18 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"), ("text", "a string"))) from None
-    if type(duration) is not float and type(duration) is not int:
+    if not is_json_number(duration):
         raise DecodeError("a number", duration).at_key("duration")
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7429,7 +7522,7 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_wait_input(input, strict)
@@ -7481,14 +7574,16 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"),)) from None
-    if type(duration) is not float and type(duration) is not int:
+    if not is_json_number(duration):
         raise DecodeError("a number", duration).at_key("duration")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7538,7 +7633,7 @@ def decode_browser_javascript_exec_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_javascript_exec_input(input, strict)
@@ -7590,14 +7685,16 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7645,7 +7742,7 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_key_input(input, strict)
@@ -7697,14 +7794,16 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         repeat = data.get("repeat", UNSET)
         if repeat is not UNSET:
             seen += 1
-            if repeat is not None and type(repeat) is not int:
+            if repeat is not None and (
+                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", repeat).at_key("repeat")
         if len(data) == seen:
             extra = {}
@@ -7752,7 +7851,7 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_hold_key_input(input, strict)
@@ -7805,9 +7904,9 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"), ("text", "a string"))) from None
-    if type(duration) is not int:
+    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
         raise DecodeError("an integer", duration).at_key("duration")
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 2:
         extra = {}
@@ -7851,7 +7950,7 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_type_input(input, strict)
@@ -7902,7 +8001,7 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 1:
         extra = {}
@@ -7947,10 +8046,14 @@ def decode_computer_cursor_position_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8013,7 +8116,7 @@ def decode_computer_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_mouse_move_input(input, strict)
@@ -8111,10 +8214,14 @@ def decode_computer_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8177,10 +8284,14 @@ def decode_computer_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8243,7 +8354,7 @@ def decode_computer_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_left_click_input(input, strict)
@@ -8303,7 +8414,9 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8354,7 +8467,7 @@ def decode_computer_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_left_click_drag_input(input, strict)
@@ -8423,7 +8536,9 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8474,7 +8589,7 @@ def decode_computer_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_right_click_input(input, strict)
@@ -8534,7 +8649,9 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8585,7 +8702,7 @@ def decode_computer_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_middle_click_input(input, strict)
@@ -8645,7 +8762,9 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8696,7 +8815,7 @@ def decode_computer_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_double_click_input(input, strict)
@@ -8756,7 +8875,9 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8807,7 +8928,7 @@ def decode_computer_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_triple_click_input(input, strict)
@@ -8867,7 +8988,9 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8916,7 +9039,7 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_scroll_input(input, strict)
@@ -8977,7 +9100,7 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
                 ("scroll_direction", 'one of "up", "down", "left", "right"'),
             ),
         ) from None
-    if type(scroll_amount) is not int:
+    if type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX:
         raise DecodeError("an integer", scroll_amount).at_key("scroll_amount")
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
@@ -8996,7 +9119,9 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -9047,7 +9172,7 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_wait_input(input, strict)
@@ -9098,7 +9223,7 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"),)) from None
-    if type(duration) is not int:
+    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
         raise DecodeError("an integer", duration).at_key("duration")
     if len(data) == 1:
         extra = {}
@@ -9143,10 +9268,14 @@ def decode_computer_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -9207,7 +9336,7 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_zoom_input(input, strict)
@@ -9285,6 +9414,7 @@ def decode_browser_tool_use_block(data: Any, strict: bool) -> BrowserToolUseBloc
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserToolUseBlock(raw=data)
     raise DecodeError(
         'one of "navigate", "list_tabs", "new_tab", "switch_tab", "close_tab", "read_page", "get_page_text", "read_console", "read_network", "find", "form_input", "file_upload", "scroll_to", "screenshot", "zoom", "left_click", "right_click", "middle_click", "double_click", "triple_click", "hover", "left_click_drag", "left_mouse_down", "left_mouse_up", "mouse_move", "scroll", "type", "key", "hold_key", "wait", "javascript_exec"',
@@ -9304,6 +9434,7 @@ def decode_browser_click_target(data: Any, strict: bool) -> BrowserClickTarget:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserClickTarget(raw=data)
     raise DecodeError('one of "coordinate", "ref"', tag).at_key("type")
 
@@ -9320,6 +9451,7 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownComputerToolUseBlock(raw=data)
     raise DecodeError(
         'one of "key", "hold_key", "type", "cursor_position", "mouse_move", "left_mouse_down", "left_mouse_up", "left_click", "left_click_drag", "right_click", "middle_click", "double_click", "triple_click", "scroll", "wait", "screenshot", "zoom"',
@@ -9329,8 +9461,12 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
 
 def decode_browser_form_input_value(data: Any, strict: bool) -> BrowserFormInputValue:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string, a number or true or false", data)
         return data
     if type(data) is float or type(data) is int:
+        if not is_json_number(data):
+            raise DecodeError("a string, a number or true or false", data)
         return data
     if type(data) is bool:
         return data
@@ -9338,13 +9474,17 @@ def decode_browser_form_input_value(data: Any, strict: bool) -> BrowserFormInput
 
 
 def decode_browser_read_page_filter(data: Any, strict: bool) -> BrowserReadPageFilter | str:
-    if type(data) is not str or (strict and data not in _BROWSER_READ_PAGE_FILTER_VALUES):
+    if type(data) is not str or (
+        data not in _BROWSER_READ_PAGE_FILTER_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "all", "interactive"', data)
     return data
 
 
 def decode_browser_scroll_direction(data: Any, strict: bool) -> BrowserScrollDirection | str:
-    if type(data) is not str or (strict and data not in _BROWSER_SCROLL_DIRECTION_VALUES):
+    if type(data) is not str or (
+        data not in _BROWSER_SCROLL_DIRECTION_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "up", "down", "left", "right"', data)
     return data
 

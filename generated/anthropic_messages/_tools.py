@@ -13,13 +13,19 @@ from . import _mcp
 from . import _tools_server
 from . import _tools_toolsets
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_any,
     decode_list,
     extra_fields,
+    has_lone_surrogate,
     map_of,
     missing_field,
     new_instance,
@@ -154,7 +160,7 @@ class Tool(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_FIELDS)
         return out
 
 
@@ -232,7 +238,7 @@ class ToolBash20241022Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20241022_PARAM_FIELDS)
         return out
 
 
@@ -307,7 +313,7 @@ class ToolBash20250124Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20250124_PARAM_FIELDS)
         return out
 
 
@@ -386,7 +392,7 @@ class ToolTextEditor20241022Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS)
         return out
 
 
@@ -461,7 +467,7 @@ class ToolTextEditor20250124Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS)
         return out
 
 
@@ -536,7 +542,7 @@ class ToolTextEditor20250429Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS)
         return out
 
 
@@ -619,7 +625,7 @@ class ToolTextEditor20250728Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS)
         return out
 
 
@@ -718,7 +724,7 @@ class ToolComputerUse20241022Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS)
         return out
 
 
@@ -816,7 +822,7 @@ class ToolComputerUse20250124Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS)
         return out
 
 
@@ -922,7 +928,7 @@ class ToolComputerUse20251124Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS)
         return out
 
 
@@ -999,7 +1005,7 @@ class MemoryTool20250818Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MEMORY_TOOL20250818_PARAM_FIELDS)
         return out
 
 
@@ -1024,7 +1030,7 @@ class UnknownToolUnionParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _TOOL_FIELDS: Final = frozenset(
@@ -1052,10 +1058,14 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         type_ = data.get("type", UNSET)
@@ -1066,7 +1076,11 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if type(description) is not str:
+            if (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string", description).at_key("description")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
@@ -1583,7 +1597,10 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         max_characters = data.get("max_characters", UNSET)
         if max_characters is not UNSET:
             seen += 1
-            if max_characters is not None and type(max_characters) is not int:
+            if max_characters is not None and (
+                type(max_characters) is not int
+                or not JSON_INT_MIN <= max_characters <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_characters).at_key("max_characters")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
@@ -1679,16 +1696,19 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
@@ -1786,16 +1806,19 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
@@ -1894,16 +1917,19 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         enable_zoom = data.get("enable_zoom", UNSET)
         if enable_zoom is not UNSET:
@@ -2070,6 +2096,7 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolUnionParam(raw=data)
     elif tag is UNSET or tag is None:
         return decode_tool(data, strict)
@@ -2080,7 +2107,9 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
 
 
 def decode_tool_allowed_caller(data: Any, strict: bool) -> ToolAllowedCaller | str:
-    if type(data) is not str or (strict and data not in _TOOL_ALLOWED_CALLER_VALUES):
+    if type(data) is not str or (
+        data not in _TOOL_ALLOWED_CALLER_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"',
             data,

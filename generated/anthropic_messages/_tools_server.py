@@ -11,13 +11,18 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 from . import _content
 from . import _tools
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -109,7 +114,7 @@ class CodeExecutionTool20250522Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS)
         return out
 
 
@@ -178,7 +183,7 @@ class CodeExecutionTool20250825Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS)
         return out
 
 
@@ -245,7 +250,7 @@ class CodeExecutionTool20260120Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS)
         return out
 
 
@@ -312,7 +317,7 @@ class CodeExecutionTool20260521Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS)
         return out
 
 
@@ -411,7 +416,7 @@ class WebSearchTool20250305Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS)
         return out
 
 
@@ -510,7 +515,7 @@ class WebSearchTool20260209Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS)
         return out
 
 
@@ -622,7 +627,7 @@ class WebSearchTool20260318Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS)
         return out
 
 
@@ -677,7 +682,7 @@ class UserLocationParam(Model):
         if timezone is not UNSET:
             out["timezone"] = timezone
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -794,7 +799,7 @@ class WebFetchTool20250910Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20250910_PARAM_FIELDS)
         return out
 
 
@@ -909,7 +914,7 @@ class WebFetchTool20260209Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260209_PARAM_FIELDS)
         return out
 
 
@@ -1032,7 +1037,7 @@ class WebFetchTool20260309Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260309_PARAM_FIELDS)
         return out
 
 
@@ -1168,7 +1173,7 @@ class WebFetchTool20260318Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260318_PARAM_FIELDS)
         return out
 
 
@@ -1211,7 +1216,7 @@ class WebFetchURLSourcesParam(Model):
         if server_tool_results is not UNSET:
             out["server_tool_results"] = server_tool_results.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS)
         return out
 
 
@@ -1238,7 +1243,7 @@ class WebFetchURLSourceAllParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS)
         return out
 
 
@@ -1265,7 +1270,7 @@ class WebFetchURLSourceNoneParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS)
         return out
 
 
@@ -1297,7 +1302,7 @@ class WebFetchURLSourceOnlyParam(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS)
         return out
 
 
@@ -1329,7 +1334,7 @@ class WebFetchURLSourceExceptParam(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS)
         return out
 
 
@@ -1361,7 +1366,7 @@ class WebFetchURLSourceToolReferenceParam(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1432,7 +1437,7 @@ class ToolSearchToolBm25_20251119Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS)
         return out
 
 
@@ -1503,7 +1508,7 @@ class ToolSearchToolRegex20251119Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS)
         return out
 
 
@@ -1604,7 +1609,7 @@ class AdvisorTool20260301Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL20260301_PARAM_FIELDS)
         return out
 
 
@@ -1629,7 +1634,7 @@ class UnknownWebFetchUserInputSourceParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownWebFetchURLSourceParam(Model):
@@ -1653,7 +1658,7 @@ class UnknownWebFetchURLSourceParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS: Final = frozenset(
@@ -2010,7 +2015,9 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         user_location = data.get("user_location", UNSET)
         if user_location is not UNSET:
@@ -2126,7 +2133,9 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         user_location = data.get("user_location", UNSET)
         if user_location is not UNSET:
@@ -2243,7 +2252,9 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         user_location = data.get("user_location", UNSET)
         if user_location is not UNSET:
@@ -2346,22 +2357,30 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
         city = data.get("city", UNSET)
         if city is not UNSET:
             seen += 1
-            if city is not None and type(city) is not str:
+            if city is not None and (
+                type(city) is not str or not city.isascii() and has_lone_surrogate(city)
+            ):
                 raise DecodeError("a string or null", city).at_key("city")
         region = data.get("region", UNSET)
         if region is not UNSET:
             seen += 1
-            if region is not None and type(region) is not str:
+            if region is not None and (
+                type(region) is not str or not region.isascii() and has_lone_surrogate(region)
+            ):
                 raise DecodeError("a string or null", region).at_key("region")
         country = data.get("country", UNSET)
         if country is not UNSET:
             seen += 1
-            if country is not None and type(country) is not str:
+            if country is not None and (
+                type(country) is not str or not country.isascii() and has_lone_surrogate(country)
+            ):
                 raise DecodeError("a string or null", country).at_key("country")
         timezone = data.get("timezone", UNSET)
         if timezone is not UNSET:
             seen += 1
-            if timezone is not None and type(timezone) is not str:
+            if timezone is not None and (
+                type(timezone) is not str or not timezone.isascii() and has_lone_surrogate(timezone)
+            ):
                 raise DecodeError("a string or null", timezone).at_key("timezone")
         if len(data) == seen:
             extra = {}
@@ -2441,14 +2460,19 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2578,14 +2602,19 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2716,14 +2745,19 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2862,14 +2896,19 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -3156,7 +3195,7 @@ def decode_web_fetch_url_source_tool_reference_param(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
@@ -3358,7 +3397,7 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -3373,12 +3412,16 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         max_tokens = data.get("max_tokens", UNSET)
         if max_tokens is not UNSET:
             seen += 1
-            if max_tokens is not None and type(max_tokens) is not int:
+            if max_tokens is not None and (
+                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
@@ -3455,6 +3498,7 @@ def decode_web_fetch_user_input_source_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchUserInputSourceParam(raw=data)
     raise DecodeError('one of "all", "none"', tag).at_key("type")
 
@@ -3471,6 +3515,7 @@ def decode_web_fetch_url_source_param(data: Any, strict: bool) -> WebFetchURLSou
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchURLSourceParam(raw=data)
     raise DecodeError('one of "all", "none", "only", "except"', tag).at_key("type")
 
@@ -3478,7 +3523,9 @@ def decode_web_fetch_url_source_param(data: Any, strict: bool) -> WebFetchURLSou
 def decode_server_tool_response_inclusion(
     data: Any, strict: bool
 ) -> ServerToolResponseInclusion | str:
-    if type(data) is not str or (strict and data not in _SERVER_TOOL_RESPONSE_INCLUSION_VALUES):
+    if type(data) is not str or (
+        data not in _SERVER_TOOL_RESPONSE_INCLUSION_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "full", "excluded"', data)
     return data
 
