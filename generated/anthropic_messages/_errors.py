@@ -9,13 +9,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -119,7 +124,7 @@ class ErrorResponse(Model):
         if request_id is not UNSET:
             out["request_id"] = request_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ERROR_RESPONSE_FIELDS)
         return out
 
 
@@ -129,8 +134,10 @@ class InvalidRequestErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["invalid_request_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -140,7 +147,7 @@ class InvalidRequestErrorObject(Model):
         self,
         *,
         type: Literal["invalid_request_error"] = "invalid_request_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -152,13 +159,15 @@ class InvalidRequestErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INVALID_REQUEST_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -168,8 +177,10 @@ class AuthenticationErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["authentication_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -179,7 +190,7 @@ class AuthenticationErrorObject(Model):
         self,
         *,
         type: Literal["authentication_error"] = "authentication_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -191,13 +202,15 @@ class AuthenticationErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _AUTHENTICATION_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -207,8 +220,10 @@ class BillingErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["billing_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -218,7 +233,7 @@ class BillingErrorObject(Model):
         self,
         *,
         type: Literal["billing_error"] = "billing_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -230,13 +245,15 @@ class BillingErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BILLING_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -246,8 +263,10 @@ class PermissionErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["permission_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -257,7 +276,7 @@ class PermissionErrorObject(Model):
         self,
         *,
         type: Literal["permission_error"] = "permission_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -269,13 +288,15 @@ class PermissionErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PERMISSION_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -285,8 +306,10 @@ class NotFoundErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["not_found_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -296,7 +319,7 @@ class NotFoundErrorObject(Model):
         self,
         *,
         type: Literal["not_found_error"] = "not_found_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -308,13 +331,15 @@ class NotFoundErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _NOT_FOUND_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -324,8 +349,10 @@ class RateLimitErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["rate_limit_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -335,7 +362,7 @@ class RateLimitErrorObject(Model):
         self,
         *,
         type: Literal["rate_limit_error"] = "rate_limit_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -347,13 +374,15 @@ class RateLimitErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RATE_LIMIT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -363,8 +392,10 @@ class GatewayTimeoutErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["timeout_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -374,7 +405,7 @@ class GatewayTimeoutErrorObject(Model):
         self,
         *,
         type: Literal["timeout_error"] = "timeout_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -386,13 +417,15 @@ class GatewayTimeoutErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -402,8 +435,10 @@ class APIErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["api_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -413,7 +448,7 @@ class APIErrorObject(Model):
         self,
         *,
         type: Literal["api_error"] = "api_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -425,13 +460,15 @@ class APIErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _API_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -441,8 +478,10 @@ class OverloadedErrorObject(Model):
     __slots__ = ("type", "message", "details", "extra")
 
     type: Literal["overloaded_error"]
-    message: str
-    """Explanation for people; do not parse it."""
+    message: str | Unset
+    """Explanation for people; do not parse it. The SDK marks it required, but proxies in front of
+    the API sometimes leave it out, so its absence is accepted even in strict mode.
+    """
     details: ErrorDetails | None | Unset
     """Machine-readable cause; branch on its error_code rather than on the message."""
     extra: dict[str, Any]
@@ -452,7 +491,7 @@ class OverloadedErrorObject(Model):
         self,
         *,
         type: Literal["overloaded_error"] = "overloaded_error",
-        message: str,
+        message: str | Unset = UNSET,
         details: ErrorDetails | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -464,13 +503,15 @@ class OverloadedErrorObject(Model):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": self.type,
-            "message": self.message,
         }
+        message = self.message
+        if message is not UNSET:
+            out["message"] = message
         details = self.details
         if details is not UNSET:
             out["details"] = None if details is None else details.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _OVERLOADED_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -497,7 +538,7 @@ class AvailableToolsLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -526,7 +567,7 @@ class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -553,7 +594,7 @@ class ClaudeCodeVersionTooOldErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -580,7 +621,7 @@ class CMEKKeyDisabledErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -607,7 +648,7 @@ class CMEKKeyNetworkBlockedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -634,7 +675,7 @@ class CompactionBlockAmbiguousErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -661,7 +702,7 @@ class CompactionBlockMisplacedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -688,7 +729,7 @@ class CompactionContentMismatchErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -715,7 +756,7 @@ class CompactionIncompleteTurnErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -742,7 +783,7 @@ class CompactionNothingToSummarizeErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -769,7 +810,7 @@ class CompactionSignatureInvalidErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -798,7 +839,7 @@ class CompactionTooManyToolReferencesErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -827,7 +868,7 @@ class CompactionToolChangesMismatchErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -864,7 +905,7 @@ class ImageDimensionsTooLargeErrorDetails(Model):
             "paths": list(self.paths),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -898,7 +939,7 @@ class OrganizationOnHoldErrorDetails(Model):
         if appeal_url is not UNSET:
             out["appeal_url"] = appeal_url
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -925,7 +966,7 @@ class RequestBodyEncodingInvalidErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -954,7 +995,7 @@ class RequestBodyEncodingUnsupportedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -981,7 +1022,7 @@ class ThreadAlreadyContinuedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1008,7 +1049,7 @@ class ThreadContinueInFlightErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1035,7 +1076,7 @@ class ThreadFingerprintMismatchErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1069,7 +1110,7 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         if unsupported is not UNSET:
             out["unsupported"] = None if unsupported is None else list(unsupported)
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1096,7 +1137,7 @@ class ToolNameConflictErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1123,7 +1164,7 @@ class ToolReferenceUnresolvedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1150,7 +1191,7 @@ class UserProfileRequiredErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1179,7 +1220,7 @@ class LinkedOrganizationBillingUnavailableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1208,7 +1249,7 @@ class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1237,7 +1278,7 @@ class UserProfileBillingNotAuthorizedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1264,7 +1305,7 @@ class UserProfileNotBillableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1291,7 +1332,7 @@ class ThreadNotFoundErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1320,7 +1361,7 @@ class SkillReadBlockedUndecryptableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1349,7 +1390,7 @@ class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1376,7 +1417,7 @@ class ContractSpendLimitReachedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1403,7 +1444,7 @@ class EnforcedSpendLimitReachedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1430,7 +1471,7 @@ class RampLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1457,7 +1498,7 @@ class CMEKKeyUnreachableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1484,7 +1525,7 @@ class CompactionUnavailableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1511,7 +1552,7 @@ class StorageQuotaExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1538,7 +1579,7 @@ class FileNotDownloadableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1565,7 +1606,7 @@ class FileExpiredErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FILE_EXPIRED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1592,7 +1633,7 @@ class CMEKContextUnavailableErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1619,7 +1660,7 @@ class OrgAPIKeyLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1648,7 +1689,7 @@ class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1675,7 +1716,7 @@ class SandboxEgressRestrictedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1702,7 +1743,7 @@ class UserProfileNotFoundErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1731,7 +1772,7 @@ class ExternalKeyInWorkspacePolicyErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1758,7 +1799,7 @@ class AlreadyMemberErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ALREADY_MEMBER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1787,7 +1828,7 @@ class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1814,7 +1855,7 @@ class EmailDomainNotAllowedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1841,7 +1882,7 @@ class InviteAlreadyExistsErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1868,7 +1909,7 @@ class OrgMemberLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1895,7 +1936,7 @@ class RBACGroupGrantsOwnerAccessErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1924,7 +1965,7 @@ class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1951,7 +1992,7 @@ class CannotRemoveLastMemberErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -1978,7 +2019,7 @@ class ConcurrentMembershipChangeErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2005,7 +2046,7 @@ class ExternalKeyValidationFailedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2034,7 +2075,7 @@ class ExternalKeyValidationTimedOutErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2061,7 +2102,7 @@ class KeyProfileMismatchErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2093,7 +2134,7 @@ class WorkspacePolicyViolationErrorDetails(Model):
             "field": self.field_,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2120,7 +2161,7 @@ class ExternalKeyChangedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2147,7 +2188,7 @@ class WorkspaceMemberLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2174,7 +2215,7 @@ class OrganizationTypeNotSupportedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2201,7 +2242,7 @@ class ParentOrganizationRequiredErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2228,7 +2269,7 @@ class RBACRoleNotFoundErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2255,7 +2296,7 @@ class EnvironmentCreateDisabledErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2282,7 +2323,7 @@ class EnvironmentArchivedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2309,7 +2350,7 @@ class InvalidConfigTypeChangeErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2336,7 +2377,7 @@ class EnvironmentUpdateDisabledErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2368,7 +2409,7 @@ class HeartbeatPreconditionFailedErrorDetails(Model):
             "current_state": self.current_state.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2395,7 +2436,7 @@ class InvalidMetadataErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INVALID_METADATA_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2422,7 +2463,7 @@ class CannotSignOutPrimaryOwnerErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2449,7 +2490,7 @@ class CannotSignOutSelfErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2478,7 +2519,7 @@ class OrganizationNotEnrolledInBetaErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2505,7 +2546,7 @@ class CannotSignOutManagedMemberErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2534,7 +2575,7 @@ class CannotSignOutMembershipAdminErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2561,7 +2602,7 @@ class CannotSignOutOwnerErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2590,7 +2631,7 @@ class CannotSignOutPrivilegedMemberErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2619,7 +2660,7 @@ class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2646,7 +2687,7 @@ class UnsupportedCharsetErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2680,7 +2721,7 @@ class PluginNameTakenErrorDetails(Model):
         if plugin_id is not UNSET:
             out["plugin_id"] = plugin_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2712,7 +2753,7 @@ class SkillNameTakenErrorDetails(Model):
             "skill_name": self.skill_name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2749,7 +2790,7 @@ class RegistrationPendingErrorDetails(Model):
             "plugin_version_id": self.plugin_version_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2781,7 +2822,7 @@ class ScanFailedErrorDetails(Model):
             "plugin_version_id": self.plugin_version_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SCAN_FAILED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2813,7 +2854,7 @@ class ScanPendingErrorDetails(Model):
             "plugin_version_id": self.plugin_version_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SCAN_PENDING_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2840,7 +2881,7 @@ class RequestBodyTimeoutErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2869,7 +2910,7 @@ class SettingsDocumentLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2896,7 +2937,7 @@ class SettingsHistoryLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2923,7 +2964,7 @@ class CMEKFeatureUnsupportedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2952,7 +2993,7 @@ class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -2979,7 +3020,7 @@ class RBACGroupOrderLimitExceededErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3006,7 +3047,7 @@ class RBACGroupNotFoundErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3040,7 +3081,7 @@ class SlackChannelSetUpSettingsRefusedErrorDetails(Model):
             "slack_channel_id": self.slack_channel_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3067,7 +3108,7 @@ class APIKeyScopeMissingErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3094,7 +3135,7 @@ class ClaudeTagWritesNotEnabledErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3123,7 +3164,7 @@ class ComplianceConfigurationRestrictedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3152,7 +3193,7 @@ class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3179,7 +3220,7 @@ class EnvironmentNotFoundErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3213,7 +3254,7 @@ class SlackChannelSetUpEnvironmentNotFoundErrorDetails(Model):
             "slack_channel_id": self.slack_channel_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3247,7 +3288,7 @@ class SlackChannelSetUpSettingsConflictErrorDetails(Model):
             "slack_channel_id": self.slack_channel_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3274,7 +3315,7 @@ class BundleAttachmentNotSupportedErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3301,7 +3342,7 @@ class BundleOnCallErrorDetails(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS)
         return out
 
 
@@ -3346,7 +3387,7 @@ class WorkLeaseState(Model):
         if last_heartbeat is not UNSET:
             out["last_heartbeat"] = last_heartbeat
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WORK_LEASE_STATE_FIELDS)
         return out
 
 
@@ -3371,7 +3412,7 @@ class UnknownErrorObject(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownErrorDetails(Model):
@@ -3395,7 +3436,7 @@ class UnknownErrorDetails(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _ERROR_RESPONSE_FIELDS: Final = frozenset(
@@ -3429,7 +3470,11 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
         request_id = data.get("request_id", UNSET)
         if request_id is not UNSET:
             seen += 1
-            if request_id is not None and type(request_id) is not str:
+            if request_id is not None and (
+                type(request_id) is not str
+                or not request_id.isascii()
+                and has_lone_surrogate(request_id)
+            ):
                 raise DecodeError("a string or null", request_id).at_key("request_id")
         if len(data) == seen:
             extra = {}
@@ -3464,15 +3509,13 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     type_ = data.get("type", UNSET)
     if type_ != "invalid_request_error":
         raise DecodeError('"invalid_request_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3487,6 +3530,7 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
             extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3513,15 +3557,13 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     type_ = data.get("type", UNSET)
     if type_ != "authentication_error":
         raise DecodeError('"authentication_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3536,6 +3578,7 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
             extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3562,15 +3605,13 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "billing_error":
         raise DecodeError('"billing_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3585,6 +3626,7 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
             extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3611,15 +3653,13 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "permission_error":
         raise DecodeError('"permission_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3634,6 +3674,7 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
             extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3660,15 +3701,13 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     type_ = data.get("type", UNSET)
     if type_ != "not_found_error":
         raise DecodeError('"not_found_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3683,6 +3722,7 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
             extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3709,15 +3749,13 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     type_ = data.get("type", UNSET)
     if type_ != "rate_limit_error":
         raise DecodeError('"rate_limit_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3732,6 +3770,7 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
             extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3758,15 +3797,13 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     type_ = data.get("type", UNSET)
     if type_ != "timeout_error":
         raise DecodeError('"timeout_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3781,6 +3818,7 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
             extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3807,15 +3845,13 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     type_ = data.get("type", UNSET)
     if type_ != "api_error":
         raise DecodeError('"api_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3830,6 +3866,7 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
             extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -3856,15 +3893,13 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     type_ = data.get("type", UNSET)
     if type_ != "overloaded_error":
         raise DecodeError('"overloaded_error"', type_).at_key("type")
-    # Constant tags first (a wrong variant says so), then absent members, then each value.
-    try:
-        message = data["message"]
-    except KeyError:
-        raise missing_field(data, (("message", "a string"),)) from None
-    if type(message) is not str:
-        raise DecodeError("a string", message).at_key("message")
-    if len(data) != 2:
-        seen = 2  # members read so far; fewer than len(data) means unknown ones
+    if len(data) != 1:
+        seen = 1  # members read so far; fewer than len(data) means unknown ones
+        message = data.get("message", UNSET)
+        if message is not UNSET:
+            seen += 1
+            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
+                raise DecodeError("a string", message).at_key("message")
         details = data.get("details", UNSET)
         if details is not UNSET:
             seen += 1
@@ -3879,6 +3914,7 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
             extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
+        message = UNSET
         details = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
@@ -4253,7 +4289,10 @@ def decode_image_dimensions_too_large_error_details(
         raise missing_field(
             data, (("max_side_length_pixels", "an integer"), ("paths", "an array"))
         ) from None
-    if type(max_side_length_pixels) is not int:
+    if (
+        type(max_side_length_pixels) is not int
+        or not JSON_INT_MIN <= max_side_length_pixels <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", max_side_length_pixels).at_key("max_side_length_pixels")
     try:
         paths = decode_list(paths, decode_string, strict)
@@ -4293,7 +4332,11 @@ def decode_organization_on_hold_error_details(
         appeal_url = data.get("appeal_url", UNSET)
         if appeal_url is not UNSET:
             seen += 1
-            if appeal_url is not None and type(appeal_url) is not str:
+            if appeal_url is not None and (
+                type(appeal_url) is not str
+                or not appeal_url.isascii()
+                and has_lone_surrogate(appeal_url)
+            ):
                 raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
         if len(data) == seen:
             extra = {}
@@ -5455,7 +5498,7 @@ def decode_workspace_policy_violation_error_details(
     try:
         field_ = data["field"]
     except KeyError:
-        raise missing_field(data, (("field", 'one of "external_key_id"'),)) from None
+        raise missing_field(data, (("field", '"external_key_id"'),)) from None
     try:
         field_ = decode_workspace_policy_field(field_, strict)
     except DecodeError as error:
@@ -6024,7 +6067,11 @@ def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNam
         plugin_id = data.get("plugin_id", UNSET)
         if plugin_id is not UNSET:
             seen += 1
-            if plugin_id is not None and type(plugin_id) is not str:
+            if plugin_id is not None and (
+                type(plugin_id) is not str
+                or not plugin_id.isascii()
+                and has_lone_surrogate(plugin_id)
+            ):
                 raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
         if len(data) == seen:
             extra = {}
@@ -6061,7 +6108,7 @@ def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameT
         skill_name = data["skill_name"]
     except KeyError:
         raise missing_field(data, (("skill_name", "a string"),)) from None
-    if type(skill_name) is not str:
+    if type(skill_name) is not str or not skill_name.isascii() and has_lone_surrogate(skill_name):
         raise DecodeError("a string", skill_name).at_key("skill_name")
     if len(data) == 2:
         extra = {}
@@ -6100,9 +6147,13 @@ def decode_registration_pending_error_details(
         raise missing_field(
             data, (("plugin_id", "a string"), ("plugin_version_id", "a string"))
         ) from None
-    if type(plugin_id) is not str:
+    if type(plugin_id) is not str or not plugin_id.isascii() and has_lone_surrogate(plugin_id):
         raise DecodeError("a string", plugin_id).at_key("plugin_id")
-    if type(plugin_version_id) is not str:
+    if (
+        type(plugin_version_id) is not str
+        or not plugin_version_id.isascii()
+        and has_lone_surrogate(plugin_version_id)
+    ):
         raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
     if len(data) == 3:
         extra = {}
@@ -6136,7 +6187,11 @@ def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedError
         plugin_version_id = data["plugin_version_id"]
     except KeyError:
         raise missing_field(data, (("plugin_version_id", "a string"),)) from None
-    if type(plugin_version_id) is not str:
+    if (
+        type(plugin_version_id) is not str
+        or not plugin_version_id.isascii()
+        and has_lone_surrogate(plugin_version_id)
+    ):
         raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
     if len(data) == 2:
         extra = {}
@@ -6169,7 +6224,11 @@ def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErr
         plugin_version_id = data["plugin_version_id"]
     except KeyError:
         raise missing_field(data, (("plugin_version_id", "a string"),)) from None
-    if type(plugin_version_id) is not str:
+    if (
+        type(plugin_version_id) is not str
+        or not plugin_version_id.isascii()
+        and has_lone_surrogate(plugin_version_id)
+    ):
         raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
     if len(data) == 2:
         extra = {}
@@ -6392,7 +6451,11 @@ def decode_slack_channel_set_up_settings_refused_error_details(
         slack_channel_id = data["slack_channel_id"]
     except KeyError:
         raise missing_field(data, (("slack_channel_id", "a string"),)) from None
-    if type(slack_channel_id) is not str:
+    if (
+        type(slack_channel_id) is not str
+        or not slack_channel_id.isascii()
+        and has_lone_surrogate(slack_channel_id)
+    ):
         raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
     if len(data) == 2:
         extra = {}
@@ -6567,7 +6630,11 @@ def decode_slack_channel_set_up_environment_not_found_error_details(
         slack_channel_id = data["slack_channel_id"]
     except KeyError:
         raise missing_field(data, (("slack_channel_id", "a string"),)) from None
-    if type(slack_channel_id) is not str:
+    if (
+        type(slack_channel_id) is not str
+        or not slack_channel_id.isascii()
+        and has_lone_surrogate(slack_channel_id)
+    ):
         raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
     if len(data) == 2:
         extra = {}
@@ -6606,7 +6673,11 @@ def decode_slack_channel_set_up_settings_conflict_error_details(
         slack_channel_id = data["slack_channel_id"]
     except KeyError:
         raise missing_field(data, (("slack_channel_id", "a string"),)) from None
-    if type(slack_channel_id) is not str:
+    if (
+        type(slack_channel_id) is not str
+        or not slack_channel_id.isascii()
+        and has_lone_surrogate(slack_channel_id)
+    ):
         raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
     if len(data) == 2:
         extra = {}
@@ -6705,14 +6776,18 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
         state = decode_work_lease_state_name(state, strict)
     except DecodeError as error:
         raise error.at_key("state")
-    if type(ttl_seconds) is not int:
+    if type(ttl_seconds) is not int or not JSON_INT_MIN <= ttl_seconds <= JSON_INT_MAX:
         raise DecodeError("an integer", ttl_seconds).at_key("ttl_seconds")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
         last_heartbeat = data.get("last_heartbeat", UNSET)
         if last_heartbeat is not UNSET:
             seen += 1
-            if last_heartbeat is not None and type(last_heartbeat) is not str:
+            if last_heartbeat is not None and (
+                type(last_heartbeat) is not str
+                or not last_heartbeat.isascii()
+                and has_lone_surrogate(last_heartbeat)
+            ):
                 raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
         if len(data) == seen:
             extra = {}
@@ -6744,6 +6819,7 @@ def decode_error_object(data: Any, strict: bool) -> ErrorObject:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownErrorObject(raw=data)
     raise DecodeError(
         'one of "invalid_request_error", "authentication_error", "billing_error", "permission_error", "not_found_error", "rate_limit_error", "timeout_error", "api_error", "overloaded_error"',
@@ -6763,6 +6839,7 @@ def decode_error_details(data: Any, strict: bool) -> ErrorDetails:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownErrorDetails(raw=data)
     raise DecodeError(
         'one of "available_tools_limit_exceeded", "claude_code_key_creator_not_member", "claude_code_version_too_old", "cmek_key_disabled", "cmek_key_network_blocked", "compaction_block_ambiguous", "compaction_block_misplaced", "compaction_content_mismatch", "compaction_incomplete_turn", "compaction_nothing_to_summarize", "compaction_signature_invalid", "compaction_too_many_tool_references", "compaction_tool_changes_mismatch", "image_dimensions_too_large", "organization_on_hold", "request_body_encoding_invalid", "request_body_encoding_unsupported", "thread_already_continued", "thread_continue_in_flight", "thread_fingerprint_mismatch", "thread_unsupported_request", "tool_name_conflict", "tool_reference_unresolved", "user_profile_required", "linked_organization_billing_unavailable", "linked_organization_spend_limit_reached", "user_profile_billing_not_authorized", "user_profile_not_billable", "thread_not_found", "skill_read_blocked_undecryptable", "request_body_too_large_after_decoding", "contract_spend_limit_reached", "enforced_spend_limit_reached", "ramp_limit_exceeded", "cmek_key_unreachable", "compaction_unavailable", "storage_quota_exceeded", "file_not_downloadable", "file_expired", "cmek_context_unavailable", "org_api_key_limit_exceeded", "workspace_api_key_limit_exceeded", "sandbox_egress_restricted", "user_profile_not_found", "external_key_in_workspace_policy", "already_member", "cannot_invite_emails_with_unverified_domains", "email_domain_not_allowed", "invite_already_exists", "org_member_limit_exceeded", "rbac_group_grants_owner_access", "rbac_group_owner_access_unconfirmed", "cannot_remove_last_member", "concurrent_membership_change", "external_key_validation_failed", "external_key_validation_timed_out", "key_profile_mismatch", "workspace_policy_violation", "external_key_changed", "workspace_member_limit_exceeded", "organization_type_not_supported", "parent_organization_required", "rbac_role_not_found", "environment_create_disabled", "environment_archived", "invalid_config_type_change", "environment_update_disabled", "heartbeat_precondition_failed", "invalid_metadata", "cannot_sign_out_primary_owner", "cannot_sign_out_self", "organization_not_enrolled_in_beta", "cannot_sign_out_managed_member", "cannot_sign_out_membership_admin", "cannot_sign_out_owner", "cannot_sign_out_privileged_member", "spend_limits_admin_api_writes_not_enabled", "unsupported_charset", "plugin_name_taken", "skill_name_taken", "registration_pending", "scan_failed", "scan_pending", "request_body_timeout", "settings_document_limit_exceeded", "settings_history_limit_exceeded", "cmek_feature_unsupported", "rbac_group_managed_settings_not_found", "rbac_group_order_limit_exceeded", "rbac_group_not_found", "slack_channel_set_up_settings_refused", "api_key_scope_missing", "claude_tag_writes_not_enabled", "compliance_configuration_restricted", "organization_level_scoped_api_key_required", "environment_not_found", "slack_channel_set_up_environment_not_found", "slack_channel_set_up_settings_conflict", "bundle_attachment_not_supported", "bundle_on_call"',
@@ -6771,7 +6848,9 @@ def decode_error_details(data: Any, strict: bool) -> ErrorDetails:
 
 
 def decode_work_lease_state_name(data: Any, strict: bool) -> WorkLeaseStateName | str:
-    if type(data) is not str or (strict and data not in _WORK_LEASE_STATE_NAME_VALUES):
+    if type(data) is not str or (
+        data not in _WORK_LEASE_STATE_NAME_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "queued", "starting", "active", "stopping", "stopped"', data)
     return data
 
@@ -6779,7 +6858,9 @@ def decode_work_lease_state_name(data: Any, strict: bool) -> WorkLeaseStateName 
 def decode_thread_unsupported_feature_name(
     data: Any, strict: bool
 ) -> ThreadUnsupportedFeatureName | str:
-    if type(data) is not str or (strict and data not in _THREAD_UNSUPPORTED_FEATURE_NAME_VALUES):
+    if type(data) is not str or (
+        data not in _THREAD_UNSUPPORTED_FEATURE_NAME_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "cache_control", "context_management", "fallbacks", "hipaa", "inference_hooks", "thinking"',
             data,
@@ -6788,8 +6869,10 @@ def decode_thread_unsupported_feature_name(
 
 
 def decode_workspace_policy_field(data: Any, strict: bool) -> WorkspacePolicyField | str:
-    if type(data) is not str or (strict and data not in _WORKSPACE_POLICY_FIELD_VALUES):
-        raise DecodeError('one of "external_key_id"', data)
+    if type(data) is not str or (
+        data not in _WORKSPACE_POLICY_FIELD_VALUES and (strict or has_lone_surrogate(data))
+    ):
+        raise DecodeError('"external_key_id"', data)
     return data
 
 

@@ -12,25 +12,39 @@ from . import _content
 from . import _tools
 from . import _tools_server
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_any,
     decode_list,
     decode_map,
     decode_string,
+    decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     map_of,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlTTL, CitationsConfigParam
+    from ._content import CacheControlScope, CacheControlTTL, CitationsConfigParam
     from ._tools import ToolAllowedCaller
     from ._tools_server import ServerToolResponseInclusion
-    from ._unions import ResponseToolUnion, WebFetchToolResultURLSource, WebFetchUserInputURLSource
+    from ._unions import (
+        CacheControl,
+        ResponseToolUnion,
+        UserLocationUnion,
+        WebFetchToolResultURLSource,
+        WebFetchURLSourceToolReferenceUnion,
+        WebFetchUserInputURLSource,
+    )
 
 
 class ResponseTool(Model):
@@ -127,7 +141,7 @@ class ResponseTool(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_FIELDS)
         return out
 
 
@@ -153,7 +167,7 @@ class ToolBash20241022(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -170,7 +184,7 @@ class ToolBash20241022(Model):
         type: Literal["bash_20241022"] = "bash_20241022",
         name: Literal["bash"] = "bash",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -206,7 +220,7 @@ class ToolBash20241022(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20241022_FIELDS)
         return out
 
 
@@ -216,11 +230,17 @@ class CacheControlEphemeral(Model):
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
     """
 
-    __slots__ = ("type", "ttl", "extra")
+    __slots__ = ("type", "ttl", "scope", "extra")
 
     type: Literal["ephemeral"]
     ttl: CacheControlTTL | str | None | Unset
     """Lifetime of the cache entry."""
+    scope: CacheControlScope | str | None | Unset
+    """Who may share the cached prefix, as the definition was sent; the caller's organization when
+    absent.
+
+    Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
+    """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
 
@@ -229,10 +249,12 @@ class CacheControlEphemeral(Model):
         *,
         type: Literal["ephemeral"] = "ephemeral",
         ttl: CacheControlTTL | str | None | Unset = UNSET,
+        scope: CacheControlScope | str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.ttl = ttl
+        self.scope = scope
         self.extra = {} if extra is None else extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,8 +264,11 @@ class CacheControlEphemeral(Model):
         ttl = self.ttl
         if ttl is not UNSET:
             out["ttl"] = ttl
+        scope = self.scope
+        if scope is not UNSET:
+            out["scope"] = scope
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_FIELDS)
         return out
 
 
@@ -269,7 +294,7 @@ class ToolBash20250124(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -286,7 +311,7 @@ class ToolBash20250124(Model):
         type: Literal["bash_20250124"] = "bash_20250124",
         name: Literal["bash"] = "bash",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -322,7 +347,7 @@ class ToolBash20250124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20250124_FIELDS)
         return out
 
 
@@ -347,7 +372,7 @@ class CodeExecutionTool20250522(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -362,7 +387,7 @@ class CodeExecutionTool20250522(Model):
         type: Literal["code_execution_20250522"] = "code_execution_20250522",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -393,7 +418,7 @@ class CodeExecutionTool20250522(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250522_FIELDS)
         return out
 
 
@@ -418,7 +443,7 @@ class CodeExecutionTool20250825(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -433,7 +458,7 @@ class CodeExecutionTool20250825(Model):
         type: Literal["code_execution_20250825"] = "code_execution_20250825",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -464,7 +489,7 @@ class CodeExecutionTool20250825(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250825_FIELDS)
         return out
 
 
@@ -489,7 +514,7 @@ class CodeExecutionTool20260120(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -504,7 +529,7 @@ class CodeExecutionTool20260120(Model):
         type: Literal["code_execution_20260120"] = "code_execution_20260120",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -535,7 +560,7 @@ class CodeExecutionTool20260120(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260120_FIELDS)
         return out
 
 
@@ -560,7 +585,7 @@ class CodeExecutionTool20260521(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -575,7 +600,7 @@ class CodeExecutionTool20260521(Model):
         type: Literal["code_execution_20260521"] = "code_execution_20260521",
         name: Literal["code_execution"] = "code_execution",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -606,7 +631,7 @@ class CodeExecutionTool20260521(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260521_FIELDS)
         return out
 
 
@@ -619,7 +644,7 @@ class BrowserToolset20260801(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["browser_toolset_20260801"]
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: BrowserToolsetConfigs | None | Unset
     """Per-action settings."""
@@ -630,7 +655,7 @@ class BrowserToolset20260801(Model):
         self,
         *,
         type: Literal["browser_toolset_20260801"] = "browser_toolset_20260801",
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: BrowserToolsetConfigs | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -650,7 +675,7 @@ class BrowserToolset20260801(Model):
         if configs is not UNSET:
             out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TOOLSET20260801_FIELDS)
         return out
 
 
@@ -894,7 +919,7 @@ class BrowserToolsetConfigs(Model):
         if zoom is not UNSET:
             out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_FIELDS)
         return out
 
 
@@ -933,7 +958,7 @@ class BrowserCloseTabConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_CONFIG_FIELDS)
         return out
 
 
@@ -972,7 +997,7 @@ class BrowserDoubleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1011,7 +1036,7 @@ class BrowserFileUploadConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS)
         return out
 
 
@@ -1050,7 +1075,7 @@ class BrowserFindConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_CONFIG_FIELDS)
         return out
 
 
@@ -1089,7 +1114,7 @@ class BrowserFormInputConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_CONFIG_FIELDS)
         return out
 
 
@@ -1128,7 +1153,7 @@ class BrowserGetPageTextConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS)
         return out
 
 
@@ -1167,7 +1192,7 @@ class BrowserHoldKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -1206,7 +1231,7 @@ class BrowserHoverConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_CONFIG_FIELDS)
         return out
 
 
@@ -1245,7 +1270,7 @@ class BrowserJavascriptExecConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS)
         return out
 
 
@@ -1284,7 +1309,7 @@ class BrowserKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -1323,7 +1348,7 @@ class BrowserLeftClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1362,7 +1387,7 @@ class BrowserLeftClickDragConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
         return out
 
 
@@ -1401,7 +1426,7 @@ class BrowserLeftMouseDownConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
         return out
 
 
@@ -1440,7 +1465,7 @@ class BrowserLeftMouseUpConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS)
         return out
 
 
@@ -1479,7 +1504,7 @@ class BrowserListTabsConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LIST_TABS_CONFIG_FIELDS)
         return out
 
 
@@ -1518,7 +1543,7 @@ class BrowserMiddleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1557,7 +1582,7 @@ class BrowserMouseMoveConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS)
         return out
 
 
@@ -1596,7 +1621,7 @@ class BrowserNavigateConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_CONFIG_FIELDS)
         return out
 
 
@@ -1635,7 +1660,7 @@ class BrowserNewTabConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NEW_TAB_CONFIG_FIELDS)
         return out
 
 
@@ -1674,7 +1699,7 @@ class BrowserReadConsoleConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_CONFIG_FIELDS)
         return out
 
 
@@ -1713,7 +1738,7 @@ class BrowserReadNetworkConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_CONFIG_FIELDS)
         return out
 
 
@@ -1752,7 +1777,7 @@ class BrowserReadPageConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_CONFIG_FIELDS)
         return out
 
 
@@ -1791,7 +1816,7 @@ class BrowserRightClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -1830,7 +1855,7 @@ class BrowserScreenshotConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_CONFIG_FIELDS)
         return out
 
 
@@ -1869,7 +1894,7 @@ class BrowserScrollConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_CONFIG_FIELDS)
         return out
 
 
@@ -1908,7 +1933,7 @@ class BrowserScrollToConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_CONFIG_FIELDS)
         return out
 
 
@@ -1947,7 +1972,7 @@ class BrowserSwitchTabConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_CONFIG_FIELDS)
         return out
 
 
@@ -1986,7 +2011,7 @@ class BrowserTripleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -2025,7 +2050,7 @@ class BrowserTypeConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_CONFIG_FIELDS)
         return out
 
 
@@ -2064,7 +2089,7 @@ class BrowserWaitConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_CONFIG_FIELDS)
         return out
 
 
@@ -2103,7 +2128,7 @@ class BrowserZoomConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_CONFIG_FIELDS)
         return out
 
 
@@ -2136,7 +2161,7 @@ class ToolComputerUse20241022(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2157,7 +2182,7 @@ class ToolComputerUse20241022(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
@@ -2202,7 +2227,7 @@ class ToolComputerUse20241022(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20241022_FIELDS)
         return out
 
 
@@ -2228,7 +2253,7 @@ class MemoryTool20250818(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2245,7 +2270,7 @@ class MemoryTool20250818(Model):
         type: Literal["memory_20250818"] = "memory_20250818",
         name: Literal["memory"] = "memory",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -2281,7 +2306,7 @@ class MemoryTool20250818(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MEMORY_TOOL20250818_FIELDS)
         return out
 
 
@@ -2314,7 +2339,7 @@ class ToolComputerUse20250124(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2335,7 +2360,7 @@ class ToolComputerUse20250124(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
@@ -2380,7 +2405,7 @@ class ToolComputerUse20250124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20250124_FIELDS)
         return out
 
 
@@ -2406,7 +2431,7 @@ class ToolTextEditor20241022(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2423,7 +2448,7 @@ class ToolTextEditor20241022(Model):
         type: Literal["text_editor_20241022"] = "text_editor_20241022",
         name: Literal["str_replace_editor"] = "str_replace_editor",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -2459,7 +2484,7 @@ class ToolTextEditor20241022(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20241022_FIELDS)
         return out
 
 
@@ -2493,7 +2518,7 @@ class ToolComputerUse20251124(Model):
     """Width of the display in pixels."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -2516,7 +2541,7 @@ class ToolComputerUse20251124(Model):
         display_height_px: int,
         display_width_px: int,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         display_number: int | None | Unset = UNSET,
         enable_zoom: bool | None | Unset = UNSET,
@@ -2566,7 +2591,7 @@ class ToolComputerUse20251124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20251124_FIELDS)
         return out
 
 
@@ -2579,7 +2604,7 @@ class ComputerToolset20260801(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["computer_toolset_20260801"]
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: ComputerToolsetConfigs | None | Unset
     """Per-action settings."""
@@ -2590,7 +2615,7 @@ class ComputerToolset20260801(Model):
         self,
         *,
         type: Literal["computer_toolset_20260801"] = "computer_toolset_20260801",
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: ComputerToolsetConfigs | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2610,7 +2635,7 @@ class ComputerToolset20260801(Model):
         if configs is not UNSET:
             out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TOOLSET20260801_FIELDS)
         return out
 
 
@@ -2756,7 +2781,7 @@ class ComputerToolsetConfigs(Model):
         if zoom is not UNSET:
             out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_FIELDS)
         return out
 
 
@@ -2795,7 +2820,7 @@ class ComputerCursorPositionConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS)
         return out
 
 
@@ -2834,7 +2859,7 @@ class ComputerDoubleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -2873,7 +2898,7 @@ class ComputerHoldKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -2912,7 +2937,7 @@ class ComputerKeyConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_CONFIG_FIELDS)
         return out
 
 
@@ -2951,7 +2976,7 @@ class ComputerLeftClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -2990,7 +3015,7 @@ class ComputerLeftClickDragConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
         return out
 
 
@@ -3029,7 +3054,7 @@ class ComputerLeftMouseDownConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
         return out
 
 
@@ -3068,7 +3093,7 @@ class ComputerLeftMouseUpConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS)
         return out
 
 
@@ -3107,7 +3132,7 @@ class ComputerMiddleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -3146,7 +3171,7 @@ class ComputerMouseMoveConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS)
         return out
 
 
@@ -3185,7 +3210,7 @@ class ComputerRightClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -3224,7 +3249,7 @@ class ComputerScreenshotConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCREENSHOT_CONFIG_FIELDS)
         return out
 
 
@@ -3263,7 +3288,7 @@ class ComputerScrollConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_CONFIG_FIELDS)
         return out
 
 
@@ -3302,7 +3327,7 @@ class ComputerTripleClickConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS)
         return out
 
 
@@ -3341,7 +3366,7 @@ class ComputerTypeConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_CONFIG_FIELDS)
         return out
 
 
@@ -3380,7 +3405,7 @@ class ComputerWaitConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_CONFIG_FIELDS)
         return out
 
 
@@ -3419,7 +3444,7 @@ class ComputerZoomConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_CONFIG_FIELDS)
         return out
 
 
@@ -3445,7 +3470,7 @@ class ToolTextEditor20250124(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3462,7 +3487,7 @@ class ToolTextEditor20250124(Model):
         type: Literal["text_editor_20250124"] = "text_editor_20250124",
         name: Literal["str_replace_editor"] = "str_replace_editor",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -3498,7 +3523,7 @@ class ToolTextEditor20250124(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250124_FIELDS)
         return out
 
 
@@ -3524,7 +3549,7 @@ class ToolTextEditor20250429(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3541,7 +3566,7 @@ class ToolTextEditor20250429(Model):
         type: Literal["text_editor_20250429"] = "text_editor_20250429",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
@@ -3577,7 +3602,7 @@ class ToolTextEditor20250429(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250429_FIELDS)
         return out
 
 
@@ -3604,7 +3629,7 @@ class ToolTextEditor20250728(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3623,7 +3648,7 @@ class ToolTextEditor20250728(Model):
         type: Literal["text_editor_20250728"] = "text_editor_20250728",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         input_examples: list[dict[str, Any]] | None | Unset = UNSET,
         max_characters: int | None | Unset = UNSET,
@@ -3664,7 +3689,7 @@ class ToolTextEditor20250728(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250728_FIELDS)
         return out
 
 
@@ -3697,7 +3722,7 @@ class WebSearchTool20250305(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -3705,7 +3730,7 @@ class WebSearchTool20250305(Model):
     """Most calls the model may make in one request."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -3718,11 +3743,11 @@ class WebSearchTool20250305(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -3767,7 +3792,7 @@ class WebSearchTool20250305(Model):
         if user_location is not UNSET:
             out["user_location"] = None if user_location is None else user_location.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20250305_FIELDS)
         return out
 
 
@@ -3821,7 +3846,7 @@ class UserLocation(Model):
         if timezone is not UNSET:
             out["timezone"] = timezone
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_LOCATION_FIELDS)
         return out
 
 
@@ -3856,7 +3881,7 @@ class WebFetchTool20250910(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -3881,7 +3906,7 @@ class WebFetchTool20250910(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -3940,7 +3965,7 @@ class WebFetchTool20250910(Model):
         if url_sources is not UNSET:
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20250910_FIELDS)
         return out
 
 
@@ -3990,7 +4015,7 @@ class WebFetchURLSources(Model):
         if user_input is not UNSET:
             out["user_input"] = None if user_input is None else user_input.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCES_FIELDS)
         return out
 
 
@@ -4020,7 +4045,7 @@ class WebFetchURLSourceAll(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ALL_FIELDS)
         return out
 
 
@@ -4050,7 +4075,7 @@ class WebFetchURLSourceNone(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_NONE_FIELDS)
         return out
 
 
@@ -4063,7 +4088,7 @@ class WebFetchURLSourceOnly(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["only"]
-    tools: list[WebFetchURLSourceToolReference]
+    tools: list[WebFetchURLSourceToolReferenceUnion]
     """Tool definitions listed for the server."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4072,7 +4097,7 @@ class WebFetchURLSourceOnly(Model):
         self,
         *,
         type: Literal["only"] = "only",
-        tools: list[WebFetchURLSourceToolReference],
+        tools: list[WebFetchURLSourceToolReferenceUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4085,7 +4110,7 @@ class WebFetchURLSourceOnly(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ONLY_FIELDS)
         return out
 
 
@@ -4120,7 +4145,7 @@ class WebFetchURLSourceToolReference(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS)
         return out
 
 
@@ -4133,7 +4158,7 @@ class WebFetchURLSourceExcept(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["except"]
-    tools: list[WebFetchURLSourceToolReference]
+    tools: list[WebFetchURLSourceToolReferenceUnion]
     """Tool definitions listed for the server."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4142,7 +4167,7 @@ class WebFetchURLSourceExcept(Model):
         self,
         *,
         type: Literal["except"] = "except",
-        tools: list[WebFetchURLSourceToolReference],
+        tools: list[WebFetchURLSourceToolReferenceUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4155,7 +4180,7 @@ class WebFetchURLSourceExcept(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS)
         return out
 
 
@@ -4188,7 +4213,7 @@ class WebSearchTool20260209(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4196,7 +4221,7 @@ class WebSearchTool20260209(Model):
     """Most calls the model may make in one request."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4209,11 +4234,11 @@ class WebSearchTool20260209(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4258,7 +4283,7 @@ class WebSearchTool20260209(Model):
         if user_location is not UNSET:
             out["user_location"] = None if user_location is None else user_location.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260209_FIELDS)
         return out
 
 
@@ -4293,7 +4318,7 @@ class WebFetchTool20260209(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4318,7 +4343,7 @@ class WebFetchTool20260209(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4377,7 +4402,7 @@ class WebFetchTool20260209(Model):
         if url_sources is not UNSET:
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260209_FIELDS)
         return out
 
 
@@ -4413,7 +4438,7 @@ class WebFetchTool20260309(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4440,7 +4465,7 @@ class WebFetchTool20260309(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4504,7 +4529,7 @@ class WebFetchTool20260309(Model):
         if use_cache is not UNSET:
             out["use_cache"] = use_cache
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260309_FIELDS)
         return out
 
 
@@ -4538,7 +4563,7 @@ class WebSearchTool20260318(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4548,7 +4573,7 @@ class WebSearchTool20260318(Model):
     """Whether the tool's results are included in the response."""
     strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
-    user_location: UserLocation | None | Unset
+    user_location: UserLocationUnion | None | Unset
     """Approximate user location used to localise results."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -4561,12 +4586,12 @@ class WebSearchTool20260318(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
-        user_location: UserLocation | None | Unset = UNSET,
+        user_location: UserLocationUnion | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -4615,7 +4640,7 @@ class WebSearchTool20260318(Model):
         if user_location is not UNSET:
             out["user_location"] = None if user_location is None else user_location.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260318_FIELDS)
         return out
 
 
@@ -4652,7 +4677,7 @@ class WebFetchTool20260318(Model):
     """Only these domains may be used."""
     blocked_domains: list[str] | None | Unset
     """These domains are never used."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     citations: CitationsConfigParam | None | Unset
     """Whether fetched documents may be cited."""
@@ -4681,7 +4706,7 @@ class WebFetchTool20260318(Model):
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_content_tokens: int | None | Unset = UNSET,
@@ -4750,7 +4775,7 @@ class WebFetchTool20260318(Model):
         if use_cache is not UNSET:
             out["use_cache"] = use_cache
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260318_FIELDS)
         return out
 
 
@@ -4781,9 +4806,9 @@ class AdvisorTool20260301(Model):
     """Model that gives the advice."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
-    caching: CacheControlEphemeral | None | Unset
+    caching: CacheControl | None | Unset
     """Cache setting for the advisor's own prompt."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4803,8 +4828,8 @@ class AdvisorTool20260301(Model):
         name: Literal["advisor"] = "advisor",
         model: str,
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
-        caching: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
+        caching: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         max_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
@@ -4851,7 +4876,7 @@ class AdvisorTool20260301(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL20260301_FIELDS)
         return out
 
 
@@ -4876,7 +4901,7 @@ class ToolSearchToolBm25_20251119(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4893,7 +4918,7 @@ class ToolSearchToolBm25_20251119(Model):
         ] = "tool_search_tool_bm25_20251119",
         name: Literal["tool_search_tool_bm25"] = "tool_search_tool_bm25",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -4924,7 +4949,7 @@ class ToolSearchToolBm25_20251119(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS)
         return out
 
 
@@ -4949,7 +4974,7 @@ class ToolSearchToolRegex20251119(Model):
     """Fixed tool name."""
     allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Who may call the tool: the model directly or code in the listed code execution versions."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     defer_loading: bool | None | Unset
     """When true the tool is only loaded once a tool search selects it."""
@@ -4966,7 +4991,7 @@ class ToolSearchToolRegex20251119(Model):
         ] = "tool_search_tool_regex_20251119",
         name: Literal["tool_search_tool_regex"] = "tool_search_tool_regex",
         allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         defer_loading: bool | None | Unset = UNSET,
         strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -4997,7 +5022,7 @@ class ToolSearchToolRegex20251119(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS)
         return out
 
 
@@ -5020,7 +5045,7 @@ class MCPToolset(Model):
     type: Literal["mcp_toolset"]
     mcp_server_name: str
     """Name of the MCP server whose tools this covers."""
-    cache_control: CacheControlEphemeral | None | Unset
+    cache_control: CacheControl | None | Unset
     """Cache breakpoint placed after this definition."""
     configs: dict[str, MCPToolConfig] | None | Unset
     """Per-action settings."""
@@ -5036,7 +5061,7 @@ class MCPToolset(Model):
         *,
         type: Literal["mcp_toolset"] = "mcp_toolset",
         mcp_server_name: str,
-        cache_control: CacheControlEphemeral | None | Unset = UNSET,
+        cache_control: CacheControl | None | Unset = UNSET,
         configs: dict[str, MCPToolConfig] | None | Unset = UNSET,
         default_config: MCPToolDefaultConfig | None | Unset = UNSET,
         tools: list[MCPToolParam] | None | Unset = UNSET,
@@ -5072,7 +5097,7 @@ class MCPToolset(Model):
         if tools is not UNSET:
             out["tools"] = None if tools is None else [item0.to_dict() for item0 in tools]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOLSET_FIELDS)
         return out
 
 
@@ -5111,7 +5136,7 @@ class MCPToolConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_CONFIG_FIELDS)
         return out
 
 
@@ -5150,7 +5175,7 @@ class MCPToolDefaultConfig(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_FIELDS)
         return out
 
 
@@ -5193,7 +5218,7 @@ class MCPToolParam(Model):
         if description is not UNSET:
             out["description"] = description
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_PARAM_FIELDS)
         return out
 
 
@@ -5218,7 +5243,79 @@ class UnknownResponseToolUnion(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownCacheControl(Model):
+    """CacheControl whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownUserLocationUnion(Model):
+    """UserLocationUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebFetchURLSourceToolReferenceUnion(Model):
+    """WebFetchURLSourceToolReferenceUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownWebFetchToolResultURLSource(Model):
@@ -5242,7 +5339,7 @@ class UnknownWebFetchToolResultURLSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownWebFetchUserInputURLSource(Model):
@@ -5266,7 +5363,7 @@ class UnknownWebFetchUserInputURLSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _RESPONSE_TOOL_FIELDS: Final = frozenset(
@@ -5293,10 +5390,14 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         type_ = data.get("type", UNSET)
@@ -5322,7 +5423,11 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         eager_input_streaming = data.get("eager_input_streaming", UNSET)
         if eager_input_streaming is not UNSET:
@@ -5412,7 +5517,7 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5462,6 +5567,7 @@ _CACHE_CONTROL_EPHEMERAL_FIELDS: Final = frozenset(
     {
         "type",
         "ttl",
+        "scope",
     }
 )
 
@@ -5482,6 +5588,14 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
                     ttl = _content.decode_cache_control_ttl(ttl, strict)
                 except DecodeError as error:
                     raise error.at_key("ttl")
+        scope = data.get("scope", UNSET)
+        if scope is not UNSET:
+            seen += 1
+            if scope is not None:
+                try:
+                    scope = _content.decode_cache_control_scope(scope, strict)
+                except DecodeError as error:
+                    raise error.at_key("scope")
         if len(data) == seen:
             extra = {}
         else:
@@ -5489,11 +5603,13 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
+        scope = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeral)
     obj.type = type_
     obj.ttl = ttl
+    obj.scope = scope
     obj.extra = extra
     return obj
 
@@ -5537,7 +5653,7 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5621,7 +5737,7 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5695,7 +5811,7 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5769,7 +5885,7 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5843,7 +5959,7 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -5901,7 +6017,7 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -7568,9 +7684,9 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -7589,7 +7705,7 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7600,7 +7716,10 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
@@ -7683,7 +7802,7 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7762,9 +7881,9 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -7783,7 +7902,7 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7794,7 +7913,10 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
@@ -7877,7 +7999,7 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7957,9 +8079,9 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -7978,7 +8100,7 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -7989,7 +8111,10 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         enable_zoom = data.get("enable_zoom", UNSET)
         if enable_zoom is not UNSET:
@@ -8062,7 +8187,7 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -9027,7 +9152,7 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9112,7 +9237,7 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9198,7 +9323,7 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9217,7 +9342,10 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
         max_characters = data.get("max_characters", UNSET)
         if max_characters is not UNSET:
             seen += 1
-            if max_characters is not None and type(max_characters) is not int:
+            if max_characters is not None and (
+                type(max_characters) is not int
+                or not JSON_INT_MIN <= max_characters <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_characters).at_key("max_characters")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9309,7 +9437,7 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9320,7 +9448,9 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9332,7 +9462,7 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9388,22 +9518,30 @@ def decode_user_location(data: Any, strict: bool) -> UserLocation:
         city = data.get("city", UNSET)
         if city is not UNSET:
             seen += 1
-            if city is not None and type(city) is not str:
+            if city is not None and (
+                type(city) is not str or not city.isascii() and has_lone_surrogate(city)
+            ):
                 raise DecodeError("a string or null", city).at_key("city")
         country = data.get("country", UNSET)
         if country is not UNSET:
             seen += 1
-            if country is not None and type(country) is not str:
+            if country is not None and (
+                type(country) is not str or not country.isascii() and has_lone_surrogate(country)
+            ):
                 raise DecodeError("a string or null", country).at_key("country")
         region = data.get("region", UNSET)
         if region is not UNSET:
             seen += 1
-            if region is not None and type(region) is not str:
+            if region is not None and (
+                type(region) is not str or not region.isascii() and has_lone_surrogate(region)
+            ):
                 raise DecodeError("a string or null", region).at_key("region")
         timezone = data.get("timezone", UNSET)
         if timezone is not UNSET:
             seen += 1
-            if timezone is not None and type(timezone) is not str:
+            if timezone is not None and (
+                type(timezone) is not str or not timezone.isascii() and has_lone_surrogate(timezone)
+            ):
                 raise DecodeError("a string or null", timezone).at_key("timezone")
         if len(data) == seen:
             extra = {}
@@ -9487,7 +9625,7 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -9506,14 +9644,19 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9692,7 +9835,13 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -9728,7 +9877,7 @@ def decode_web_fetch_url_source_tool_reference(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
@@ -9762,7 +9911,13 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -9835,7 +9990,7 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -9846,7 +10001,9 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -9858,7 +10015,7 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9952,7 +10109,7 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -9971,14 +10128,19 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -10089,7 +10251,7 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10108,14 +10270,19 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -10231,7 +10398,7 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10242,7 +10409,9 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
@@ -10264,7 +10433,7 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location(user_location, strict)
+                    user_location = decode_user_location_union(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -10362,7 +10531,7 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -10381,14 +10550,19 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
@@ -10487,7 +10661,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -10506,7 +10680,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caching = data.get("caching", UNSET)
@@ -10514,7 +10688,7 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             seen += 1
             if caching is not None:
                 try:
-                    caching = decode_cache_control_ephemeral(caching, strict)
+                    caching = decode_cache_control(caching, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10525,12 +10699,16 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
         max_tokens = data.get("max_tokens", UNSET)
         if max_tokens is not UNSET:
             seen += 1
-            if max_tokens is not None and type(max_tokens) is not int:
+            if max_tokens is not None and (
+                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
@@ -10607,7 +10785,7 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10683,7 +10861,7 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
@@ -10742,7 +10920,11 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
         mcp_server_name = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -10751,7 +10933,7 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral(cache_control, strict)
+                    cache_control = decode_cache_control(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -10899,16 +11081,24 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         if len(data) == seen:
             extra = {}
@@ -10939,6 +11129,7 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownResponseToolUnion(raw=data)
     elif tag is UNSET:
         return decode_response_tool(data, strict)
@@ -10946,6 +11137,61 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
         'one of "custom", "bash_20241022", "bash_20250124", "code_execution_20250522", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521", "browser_toolset_20260801", "computer_20241022", "memory_20250818", "computer_20250124", "text_editor_20241022", "computer_20251124", "computer_toolset_20260801", "text_editor_20250124", "text_editor_20250429", "text_editor_20250728", "web_search_20250305", "web_fetch_20250910", "web_search_20260209", "web_fetch_20260209", "web_fetch_20260309", "web_search_20260318", "web_fetch_20260318", "advisor_20260301", "tool_search_tool_bm25_20251119", "tool_search_tool_bm25", "tool_search_tool_regex_20251119", "tool_search_tool_regex", "mcp_toolset"',
         tag,
     ).at_key("type")
+
+
+_CACHE_CONTROL_VARIANTS: dict[str, Callable[[Any, bool], CacheControl]] = {}
+
+
+def decode_cache_control(data: Any, strict: bool) -> CacheControl:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CACHE_CONTROL_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCacheControl(raw=data)
+    raise DecodeError('"ephemeral"', tag).at_key("type")
+
+
+_USER_LOCATION_UNION_VARIANTS: dict[str, Callable[[Any, bool], UserLocationUnion]] = {}
+
+
+def decode_user_location_union(data: Any, strict: bool) -> UserLocationUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _USER_LOCATION_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownUserLocationUnion(raw=data)
+    raise DecodeError('"approximate"', tag).at_key("type")
+
+
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnion]
+] = {}
+
+
+def decode_web_fetch_url_source_tool_reference_union(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReferenceUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchURLSourceToolReferenceUnion(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
 
 
 _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS: dict[
@@ -10962,6 +11208,7 @@ def decode_web_fetch_tool_result_url_source(data: Any, strict: bool) -> WebFetch
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchToolResultURLSource(raw=data)
     raise DecodeError('one of "all", "none", "only", "except"', tag).at_key("type")
 
@@ -10980,6 +11227,7 @@ def decode_web_fetch_user_input_url_source(data: Any, strict: bool) -> WebFetchU
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchUserInputURLSource(raw=data)
     raise DecodeError('one of "all", "none"', tag).at_key("type")
 
@@ -11022,6 +11270,21 @@ def link() -> None:
             "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119,
             "tool_search_tool_regex": decode_tool_search_tool_regex20251119,
             "mcp_toolset": decode_mcp_toolset,
+        }
+    )
+    _CACHE_CONTROL_VARIANTS.update(
+        {
+            "ephemeral": decode_cache_control_ephemeral,
+        }
+    )
+    _USER_LOCATION_UNION_VARIANTS.update(
+        {
+            "approximate": decode_user_location,
+        }
+    )
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.update(
+        {
+            "tool_reference": decode_web_fetch_url_source_tool_reference,
         }
     )
     _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS.update(

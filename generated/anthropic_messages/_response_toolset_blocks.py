@@ -10,14 +10,21 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_integer,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
+    is_json_number,
     missing_field,
     new_instance,
 )
@@ -25,7 +32,9 @@ from ._runtime import (
 if TYPE_CHECKING:
     from ._unions import (
         BrowserClickTarget,
+        BrowserCoordinateTargetUnion,
         BrowserFormInputValue,
+        BrowserRefTargetUnion,
         BrowserToolUseBlock,
         ComputerToolUseBlock,
         ToolUseCaller,
@@ -114,7 +123,7 @@ class BrowserNavigateToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -149,7 +158,7 @@ class BrowserNavigateInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_INPUT_FIELDS)
         return out
 
 
@@ -201,7 +210,7 @@ class BrowserListTabsToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -253,7 +262,7 @@ class BrowserNewTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -304,7 +313,7 @@ class BrowserSwitchTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -332,7 +341,7 @@ class BrowserSwitchTabInput(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_INPUT_FIELDS)
         return out
 
 
@@ -383,7 +392,7 @@ class BrowserCloseTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -411,7 +420,7 @@ class BrowserCloseTabInput(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_INPUT_FIELDS)
         return out
 
 
@@ -462,7 +471,7 @@ class BrowserReadPageToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -512,7 +521,7 @@ class BrowserReadPageInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_INPUT_FIELDS)
         return out
 
 
@@ -563,7 +572,7 @@ class BrowserGetPageTextToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -592,7 +601,7 @@ class BrowserGetPageTextInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS)
         return out
 
 
@@ -643,7 +652,7 @@ class BrowserReadConsoleToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -672,7 +681,7 @@ class BrowserReadConsoleInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_INPUT_FIELDS)
         return out
 
 
@@ -723,7 +732,7 @@ class BrowserReadNetworkToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -752,7 +761,7 @@ class BrowserReadNetworkInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_INPUT_FIELDS)
         return out
 
 
@@ -803,7 +812,7 @@ class BrowserFindToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -838,7 +847,7 @@ class BrowserFindInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_INPUT_FIELDS)
         return out
 
 
@@ -889,7 +898,7 @@ class BrowserFormInputToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -898,7 +907,7 @@ class BrowserFormInputInput(Model):
 
     __slots__ = ("target", "value", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     value: BrowserFormInputValue
     """Value to put into the form field."""
@@ -910,7 +919,7 @@ class BrowserFormInputInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         value: BrowserFormInputValue,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -929,7 +938,7 @@ class BrowserFormInputInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_INPUT_FIELDS)
         return out
 
 
@@ -961,7 +970,7 @@ class BrowserRefTarget(Model):
             "ref": self.ref,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_REF_TARGET_FIELDS)
         return out
 
 
@@ -1012,7 +1021,7 @@ class BrowserFileUploadToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1021,7 +1030,7 @@ class BrowserFileUploadInput(Model):
 
     __slots__ = ("target", "document_ids", "paths", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     document_ids: list[str] | None | Unset
     """Ids of documents to upload."""
@@ -1035,7 +1044,7 @@ class BrowserFileUploadInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         document_ids: list[str] | None | Unset = UNSET,
         paths: list[str] | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
@@ -1061,7 +1070,7 @@ class BrowserFileUploadInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_INPUT_FIELDS)
         return out
 
 
@@ -1112,7 +1121,7 @@ class BrowserScrollToToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1121,7 +1130,7 @@ class BrowserScrollToInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1131,7 +1140,7 @@ class BrowserScrollToInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1147,7 +1156,7 @@ class BrowserScrollToInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_INPUT_FIELDS)
         return out
 
 
@@ -1198,7 +1207,7 @@ class BrowserScreenshotToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1227,7 +1236,7 @@ class BrowserScreenshotInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_INPUT_FIELDS)
         return out
 
 
@@ -1278,7 +1287,7 @@ class BrowserZoomToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1313,7 +1322,7 @@ class BrowserZoomInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_INPUT_FIELDS)
         return out
 
 
@@ -1364,7 +1373,7 @@ class BrowserLeftClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1406,7 +1415,7 @@ class BrowserLeftClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1443,7 +1452,7 @@ class BrowserCoordinateTarget(Model):
             "y": self.y,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_COORDINATE_TARGET_FIELDS)
         return out
 
 
@@ -1494,7 +1503,7 @@ class BrowserRightClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1536,7 +1545,7 @@ class BrowserRightClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1587,7 +1596,7 @@ class BrowserMiddleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1629,7 +1638,7 @@ class BrowserMiddleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1680,7 +1689,7 @@ class BrowserDoubleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1722,7 +1731,7 @@ class BrowserDoubleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1773,7 +1782,7 @@ class BrowserTripleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1815,7 +1824,7 @@ class BrowserTripleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1866,7 +1875,7 @@ class BrowserHoverToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1901,7 +1910,7 @@ class BrowserHoverInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_INPUT_FIELDS)
         return out
 
 
@@ -1952,7 +1961,7 @@ class BrowserLeftClickDragToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1961,9 +1970,9 @@ class BrowserLeftClickDragInput(Model):
 
     __slots__ = ("from_", "target", "tab_id", "extra")
 
-    from_: BrowserCoordinateTarget
+    from_: BrowserCoordinateTargetUnion
     """Point where the drag starts."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1973,8 +1982,8 @@ class BrowserLeftClickDragInput(Model):
     def __init__(
         self,
         *,
-        from_: BrowserCoordinateTarget,
-        target: BrowserCoordinateTarget,
+        from_: BrowserCoordinateTargetUnion,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1992,7 +2001,7 @@ class BrowserLeftClickDragInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
 
 
@@ -2043,7 +2052,7 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2052,7 +2061,7 @@ class BrowserLeftMouseDownInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2062,7 +2071,7 @@ class BrowserLeftMouseDownInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2078,7 +2087,7 @@ class BrowserLeftMouseDownInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS)
         return out
 
 
@@ -2129,7 +2138,7 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2138,7 +2147,7 @@ class BrowserLeftMouseUpInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2148,7 +2157,7 @@ class BrowserLeftMouseUpInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2164,7 +2173,7 @@ class BrowserLeftMouseUpInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS)
         return out
 
 
@@ -2215,7 +2224,7 @@ class BrowserMouseMoveToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2224,7 +2233,7 @@ class BrowserMouseMoveInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2234,7 +2243,7 @@ class BrowserMouseMoveInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2250,7 +2259,7 @@ class BrowserMouseMoveInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_INPUT_FIELDS)
         return out
 
 
@@ -2301,7 +2310,7 @@ class BrowserScrollToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2312,7 +2321,7 @@ class BrowserScrollInput(Model):
 
     scroll_direction: BrowserScrollDirection | str
     """Direction to scroll."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     scroll_amount: int | None | Unset
     """How far to scroll, in scroll steps."""
@@ -2325,7 +2334,7 @@ class BrowserScrollInput(Model):
         self,
         *,
         scroll_direction: BrowserScrollDirection | str,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         scroll_amount: int | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -2348,7 +2357,7 @@ class BrowserScrollInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_INPUT_FIELDS)
         return out
 
 
@@ -2399,7 +2408,7 @@ class BrowserTypeToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2434,7 +2443,7 @@ class BrowserTypeInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_INPUT_FIELDS)
         return out
 
 
@@ -2485,7 +2494,7 @@ class BrowserKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2527,7 +2536,7 @@ class BrowserKeyInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2578,7 +2587,7 @@ class BrowserHoldKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2618,7 +2627,7 @@ class BrowserHoldKeyInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2669,7 +2678,7 @@ class BrowserWaitToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2704,7 +2713,7 @@ class BrowserWaitInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_INPUT_FIELDS)
         return out
 
 
@@ -2755,7 +2764,7 @@ class BrowserJavascriptExecToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2790,7 +2799,7 @@ class BrowserJavascriptExecInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS)
         return out
 
 
@@ -2841,7 +2850,7 @@ class ComputerKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2876,7 +2885,7 @@ class ComputerKeyInput(Model):
         if repeat is not UNSET:
             out["repeat"] = repeat
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2927,7 +2936,7 @@ class ComputerHoldKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2960,7 +2969,7 @@ class ComputerHoldKeyInput(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_INPUT_FIELDS)
         return out
 
 
@@ -3011,7 +3020,7 @@ class ComputerTypeToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3039,7 +3048,7 @@ class ComputerTypeInput(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_INPUT_FIELDS)
         return out
 
 
@@ -3091,7 +3100,7 @@ class ComputerCursorPositionToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3142,7 +3151,7 @@ class ComputerMouseMoveToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3170,7 +3179,7 @@ class ComputerMouseMoveInput(Model):
             "coordinate": list(self.coordinate),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS)
         return out
 
 
@@ -3222,7 +3231,7 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3274,7 +3283,7 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3325,7 +3334,7 @@ class ComputerLeftClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3361,7 +3370,7 @@ class ComputerLeftClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3412,7 +3421,7 @@ class ComputerLeftClickDragToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3452,7 +3461,7 @@ class ComputerLeftClickDragInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
 
 
@@ -3503,7 +3512,7 @@ class ComputerRightClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3539,7 +3548,7 @@ class ComputerRightClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3590,7 +3599,7 @@ class ComputerMiddleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3626,7 +3635,7 @@ class ComputerMiddleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3677,7 +3686,7 @@ class ComputerDoubleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3713,7 +3722,7 @@ class ComputerDoubleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3764,7 +3773,7 @@ class ComputerTripleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3800,7 +3809,7 @@ class ComputerTripleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3851,7 +3860,7 @@ class ComputerScrollToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3898,7 +3907,7 @@ class ComputerScrollInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_INPUT_FIELDS)
         return out
 
 
@@ -3949,7 +3958,7 @@ class ComputerWaitToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3977,7 +3986,7 @@ class ComputerWaitInput(Model):
             "duration": self.duration,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_INPUT_FIELDS)
         return out
 
 
@@ -4029,7 +4038,7 @@ class ComputerScreenshotToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -4080,7 +4089,7 @@ class ComputerZoomToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -4108,7 +4117,7 @@ class ComputerZoomInput(Model):
             "region": list(self.region),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_INPUT_FIELDS)
         return out
 
 
@@ -4133,7 +4142,31 @@ class UnknownBrowserToolUseBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBrowserRefTargetUnion(Model):
+    """BrowserRefTargetUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownBrowserClickTarget(Model):
@@ -4157,7 +4190,31 @@ class UnknownBrowserClickTarget(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBrowserCoordinateTargetUnion(Model):
+    """BrowserCoordinateTargetUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownComputerToolUseBlock(Model):
@@ -4181,7 +4238,7 @@ class UnknownComputerToolUseBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
@@ -4214,7 +4271,7 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_navigate_input(input, strict)
@@ -4266,14 +4323,16 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4321,10 +4380,14 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -4385,10 +4448,14 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -4451,7 +4518,7 @@ def decode_browser_switch_tab_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_switch_tab_input(input, strict)
@@ -4502,7 +4569,7 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 1:
         extra = {}
@@ -4545,7 +4612,7 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_close_tab_input(input, strict)
@@ -4596,7 +4663,7 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 1:
         extra = {}
@@ -4639,7 +4706,7 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_page_input(input, strict)
@@ -4693,7 +4760,9 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         depth = data.get("depth", UNSET)
         if depth is not UNSET:
             seen += 1
-            if depth is not None and type(depth) is not int:
+            if depth is not None and (
+                type(depth) is not int or not JSON_INT_MIN <= depth <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", depth).at_key("depth")
         filter = data.get("filter", UNSET)
         if filter is not UNSET:
@@ -4706,12 +4775,16 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         ref = data.get("ref", UNSET)
         if ref is not UNSET:
             seen += 1
-            if ref is not None and type(ref) is not str:
+            if ref is not None and (
+                type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref)
+            ):
                 raise DecodeError("a string or null", ref).at_key("ref")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4766,7 +4839,7 @@ def decode_browser_get_page_text_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_get_page_text_input(input, strict)
@@ -4817,7 +4890,9 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4866,7 +4941,7 @@ def decode_browser_read_console_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_console_input(input, strict)
@@ -4917,7 +4992,9 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -4966,7 +5043,7 @@ def decode_browser_read_network_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_network_input(input, strict)
@@ -5017,7 +5094,9 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5064,7 +5143,7 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_find_input(input, strict)
@@ -5116,14 +5195,16 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
         query = data["query"]
     except KeyError:
         raise missing_field(data, (("query", "a string"),)) from None
-    if type(query) is not str:
+    if type(query) is not str or not query.isascii() and has_lone_surrogate(query):
         raise DecodeError("a string", query).at_key("query")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5173,7 +5254,7 @@ def decode_browser_form_input_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_form_input_input(input, strict)
@@ -5230,7 +5311,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
             data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     try:
@@ -5242,7 +5323,9 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5280,7 +5363,7 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
         ref = data["ref"]
     except KeyError:
         raise missing_field(data, (("ref", "a string"),)) from None
-    if type(ref) is not str:
+    if type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref):
         raise DecodeError("a string", ref).at_key("ref")
     if len(data) == 2:
         extra = {}
@@ -5326,7 +5409,7 @@ def decode_browser_file_upload_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_file_upload_input(input, strict)
@@ -5381,7 +5464,7 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -5405,7 +5488,9 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5457,7 +5542,7 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_scroll_to_input(input, strict)
@@ -5510,7 +5595,7 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -5518,7 +5603,9 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5568,7 +5655,7 @@ def decode_browser_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_screenshot_input(input, strict)
@@ -5619,7 +5706,9 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5666,7 +5755,7 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_zoom_input(input, strict)
@@ -5727,7 +5816,9 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5777,7 +5868,7 @@ def decode_browser_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_click_input(input, strict)
@@ -5839,12 +5930,18 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -5885,9 +5982,9 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
         y = data["y"]
     except KeyError:
         raise missing_field(data, (("x", "an integer"), ("y", "an integer"))) from None
-    if type(x) is not int:
+    if type(x) is not int or not JSON_INT_MIN <= x <= JSON_INT_MAX:
         raise DecodeError("an integer", x).at_key("x")
-    if type(y) is not int:
+    if type(y) is not int or not JSON_INT_MIN <= y <= JSON_INT_MAX:
         raise DecodeError("an integer", y).at_key("y")
     if len(data) == 3:
         extra = {}
@@ -5934,7 +6031,7 @@ def decode_browser_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_right_click_input(input, strict)
@@ -5996,12 +6093,18 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6053,7 +6156,7 @@ def decode_browser_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_middle_click_input(input, strict)
@@ -6115,12 +6218,18 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6172,7 +6281,7 @@ def decode_browser_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_double_click_input(input, strict)
@@ -6234,12 +6343,18 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6291,7 +6406,7 @@ def decode_browser_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_triple_click_input(input, strict)
@@ -6353,12 +6468,18 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6408,7 +6529,7 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_hover_input(input, strict)
@@ -6469,7 +6590,9 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6519,7 +6642,7 @@ def decode_browser_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_click_drag_input(input, strict)
@@ -6574,11 +6697,11 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
     try:
-        from_ = decode_browser_coordinate_target(from_, strict)
+        from_ = decode_browser_coordinate_target_union(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -6586,7 +6709,9 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6637,7 +6762,7 @@ def decode_browser_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_mouse_down_input(input, strict)
@@ -6690,7 +6815,7 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6698,7 +6823,9 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6748,7 +6875,7 @@ def decode_browser_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_mouse_up_input(input, strict)
@@ -6801,7 +6928,7 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6809,7 +6936,9 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6859,7 +6988,7 @@ def decode_browser_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_mouse_move_input(input, strict)
@@ -6912,7 +7041,7 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6920,7 +7049,9 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -6968,7 +7099,7 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_scroll_input(input, strict)
@@ -7031,7 +7162,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -7039,12 +7170,16 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
         scroll_amount = data.get("scroll_amount", UNSET)
         if scroll_amount is not UNSET:
             seen += 1
-            if scroll_amount is not None and type(scroll_amount) is not int:
+            if scroll_amount is not None and (
+                type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7095,7 +7230,7 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_type_input(input, strict)
@@ -7147,14 +7282,16 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7202,7 +7339,7 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_key_input(input, strict)
@@ -7255,19 +7392,23 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         repeat = data.get("repeat", UNSET)
         if repeat is not UNSET:
             seen += 1
-            if repeat is not None and type(repeat) is not int:
+            if repeat is not None and (
+                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", repeat).at_key("repeat")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7317,7 +7458,7 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_hold_key_input(input, strict)
@@ -7371,16 +7512,18 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"), ("text", "a string"))) from None
-    if type(duration) is not float and type(duration) is not int:
+    if not is_json_number(duration):
         raise DecodeError("a number", duration).at_key("duration")
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7429,7 +7572,7 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_wait_input(input, strict)
@@ -7481,14 +7624,16 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"),)) from None
-    if type(duration) is not float and type(duration) is not int:
+    if not is_json_number(duration):
         raise DecodeError("a number", duration).at_key("duration")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7538,7 +7683,7 @@ def decode_browser_javascript_exec_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_javascript_exec_input(input, strict)
@@ -7590,14 +7735,16 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
@@ -7645,7 +7792,7 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_key_input(input, strict)
@@ -7697,14 +7844,16 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         repeat = data.get("repeat", UNSET)
         if repeat is not UNSET:
             seen += 1
-            if repeat is not None and type(repeat) is not int:
+            if repeat is not None and (
+                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", repeat).at_key("repeat")
         if len(data) == seen:
             extra = {}
@@ -7752,7 +7901,7 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_hold_key_input(input, strict)
@@ -7805,9 +7954,9 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"), ("text", "a string"))) from None
-    if type(duration) is not int:
+    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
         raise DecodeError("an integer", duration).at_key("duration")
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 2:
         extra = {}
@@ -7851,7 +8000,7 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_type_input(input, strict)
@@ -7902,7 +8051,7 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 1:
         extra = {}
@@ -7947,10 +8096,14 @@ def decode_computer_cursor_position_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8013,7 +8166,7 @@ def decode_computer_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_mouse_move_input(input, strict)
@@ -8111,10 +8264,14 @@ def decode_computer_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8177,10 +8334,14 @@ def decode_computer_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8243,7 +8404,7 @@ def decode_computer_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_left_click_input(input, strict)
@@ -8303,7 +8464,9 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8354,7 +8517,7 @@ def decode_computer_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_left_click_drag_input(input, strict)
@@ -8423,7 +8586,9 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8474,7 +8639,7 @@ def decode_computer_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_right_click_input(input, strict)
@@ -8534,7 +8699,9 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8585,7 +8752,7 @@ def decode_computer_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_middle_click_input(input, strict)
@@ -8645,7 +8812,9 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8696,7 +8865,7 @@ def decode_computer_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_double_click_input(input, strict)
@@ -8756,7 +8925,9 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8807,7 +8978,7 @@ def decode_computer_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_triple_click_input(input, strict)
@@ -8867,7 +9038,9 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -8916,7 +9089,7 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_scroll_input(input, strict)
@@ -8977,7 +9150,7 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
                 ("scroll_direction", 'one of "up", "down", "left", "right"'),
             ),
         ) from None
-    if type(scroll_amount) is not int:
+    if type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX:
         raise DecodeError("an integer", scroll_amount).at_key("scroll_amount")
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
@@ -8996,7 +9169,9 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
@@ -9047,7 +9222,7 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_wait_input(input, strict)
@@ -9098,7 +9273,7 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"),)) from None
-    if type(duration) is not int:
+    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
         raise DecodeError("an integer", duration).at_key("duration")
     if len(data) == 1:
         extra = {}
@@ -9143,10 +9318,14 @@ def decode_computer_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -9207,7 +9386,7 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_zoom_input(input, strict)
@@ -9285,11 +9464,29 @@ def decode_browser_tool_use_block(data: Any, strict: bool) -> BrowserToolUseBloc
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserToolUseBlock(raw=data)
     raise DecodeError(
         'one of "navigate", "list_tabs", "new_tab", "switch_tab", "close_tab", "read_page", "get_page_text", "read_console", "read_network", "find", "form_input", "file_upload", "scroll_to", "screenshot", "zoom", "left_click", "right_click", "middle_click", "double_click", "triple_click", "hover", "left_click_drag", "left_mouse_down", "left_mouse_up", "mouse_move", "scroll", "type", "key", "hold_key", "wait", "javascript_exec"',
         tag,
     ).at_key("name")
+
+
+_BROWSER_REF_TARGET_UNION_VARIANTS: dict[str, Callable[[Any, bool], BrowserRefTargetUnion]] = {}
+
+
+def decode_browser_ref_target_union(data: Any, strict: bool) -> BrowserRefTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_REF_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBrowserRefTargetUnion(raw=data)
+    raise DecodeError('"ref"', tag).at_key("type")
 
 
 _BROWSER_CLICK_TARGET_VARIANTS: dict[str, Callable[[Any, bool], BrowserClickTarget]] = {}
@@ -9304,8 +9501,28 @@ def decode_browser_click_target(data: Any, strict: bool) -> BrowserClickTarget:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserClickTarget(raw=data)
     raise DecodeError('one of "coordinate", "ref"', tag).at_key("type")
+
+
+_BROWSER_COORDINATE_TARGET_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], BrowserCoordinateTargetUnion]
+] = {}
+
+
+def decode_browser_coordinate_target_union(data: Any, strict: bool) -> BrowserCoordinateTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBrowserCoordinateTargetUnion(raw=data)
+    raise DecodeError('"coordinate"', tag).at_key("type")
 
 
 _COMPUTER_TOOL_USE_BLOCK_VARIANTS: dict[str, Callable[[Any, bool], ComputerToolUseBlock]] = {}
@@ -9320,6 +9537,7 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownComputerToolUseBlock(raw=data)
     raise DecodeError(
         'one of "key", "hold_key", "type", "cursor_position", "mouse_move", "left_mouse_down", "left_mouse_up", "left_click", "left_click_drag", "right_click", "middle_click", "double_click", "triple_click", "scroll", "wait", "screenshot", "zoom"',
@@ -9329,8 +9547,12 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
 
 def decode_browser_form_input_value(data: Any, strict: bool) -> BrowserFormInputValue:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string, a number or true or false", data)
         return data
     if type(data) is float or type(data) is int:
+        if not is_json_number(data):
+            raise DecodeError("a string, a number or true or false", data)
         return data
     if type(data) is bool:
         return data
@@ -9338,13 +9560,17 @@ def decode_browser_form_input_value(data: Any, strict: bool) -> BrowserFormInput
 
 
 def decode_browser_read_page_filter(data: Any, strict: bool) -> BrowserReadPageFilter | str:
-    if type(data) is not str or (strict and data not in _BROWSER_READ_PAGE_FILTER_VALUES):
+    if type(data) is not str or (
+        data not in _BROWSER_READ_PAGE_FILTER_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "all", "interactive"', data)
     return data
 
 
 def decode_browser_scroll_direction(data: Any, strict: bool) -> BrowserScrollDirection | str:
-    if type(data) is not str or (strict and data not in _BROWSER_SCROLL_DIRECTION_VALUES):
+    if type(data) is not str or (
+        data not in _BROWSER_SCROLL_DIRECTION_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "up", "down", "left", "right"', data)
     return data
 
@@ -9390,10 +9616,20 @@ def link() -> None:
             "javascript_exec": decode_browser_javascript_exec_tool_use_block,
         }
     )
+    _BROWSER_REF_TARGET_UNION_VARIANTS.update(
+        {
+            "ref": decode_browser_ref_target,
+        }
+    )
     _BROWSER_CLICK_TARGET_VARIANTS.update(
         {
             "coordinate": decode_browser_coordinate_target,
             "ref": decode_browser_ref_target,
+        }
+    )
+    _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.update(
+        {
+            "coordinate": decode_browser_coordinate_target,
         }
     )
     _COMPUTER_TOOL_USE_BLOCK_VARIANTS.update(

@@ -13,21 +13,26 @@ from . import _mcp
 from . import _tools_server
 from . import _tools_toolsets
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_any,
     decode_list,
     extra_fields,
+    has_lone_surrogate,
     map_of,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import ToolUnionParam
+    from ._unions import CacheControlParam, ToolUnionParam
 
 ToolAllowedCaller: TypeAlias = Literal[
     "direct",
@@ -76,23 +81,23 @@ class Tool(Model):
     """Marks a custom tool; usually left out, sometimes sent as null."""
     name: str
     """Name the model uses to call the tool."""
-    description: str | Unset
+    description: str | None | Unset
     """What the tool does and when to use it; the more detail the better the model uses it."""
     input_schema: dict[str, Any]
     """JSON Schema for the tool's arguments; its top-level "type" must be "object"."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
     """Contexts allowed to call the tool; the model alone when absent."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """When true the definition stays out of the prompt until tool search surfaces it."""
     eager_input_streaming: bool | None | Unset
     """Streams the tool input as it is generated, without buffering it for validation; null leaves
     the choice to the server.
     """
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true, tool names and inputs are guaranteed to match the schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -102,14 +107,14 @@ class Tool(Model):
         *,
         type: Literal["custom"] | None | Unset = UNSET,
         name: str,
-        description: str | Unset = UNSET,
+        description: str | None | Unset = UNSET,
         input_schema: dict[str, Any],
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         eager_input_streaming: bool | None | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -137,7 +142,7 @@ class Tool(Model):
             out["description"] = description
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -149,12 +154,12 @@ class Tool(Model):
             out["eager_input_streaming"] = eager_input_streaming
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_FIELDS)
         return out
 
 
@@ -178,14 +183,14 @@ class ToolBash20241022Param(Model):
     type: Literal["bash_20241022"]
     name: Literal["bash"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -195,11 +200,11 @@ class ToolBash20241022Param(Model):
         *,
         type: Literal["bash_20241022"] = "bash_20241022",
         name: Literal["bash"] = "bash",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -218,7 +223,7 @@ class ToolBash20241022Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -227,12 +232,12 @@ class ToolBash20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20241022_PARAM_FIELDS)
         return out
 
 
@@ -253,14 +258,14 @@ class ToolBash20250124Param(Model):
     type: Literal["bash_20250124"]
     name: Literal["bash"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -270,11 +275,11 @@ class ToolBash20250124Param(Model):
         *,
         type: Literal["bash_20250124"] = "bash_20250124",
         name: Literal["bash"] = "bash",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -293,7 +298,7 @@ class ToolBash20250124Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -302,12 +307,12 @@ class ToolBash20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_BASH20250124_PARAM_FIELDS)
         return out
 
 
@@ -332,14 +337,14 @@ class ToolTextEditor20241022Param(Model):
     type: Literal["text_editor_20241022"]
     name: Literal["str_replace_editor"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -349,11 +354,11 @@ class ToolTextEditor20241022Param(Model):
         *,
         type: Literal["text_editor_20241022"] = "text_editor_20241022",
         name: Literal["str_replace_editor"] = "str_replace_editor",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -372,7 +377,7 @@ class ToolTextEditor20241022Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -381,12 +386,12 @@ class ToolTextEditor20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS)
         return out
 
 
@@ -407,14 +412,14 @@ class ToolTextEditor20250124Param(Model):
     type: Literal["text_editor_20250124"]
     name: Literal["str_replace_editor"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -424,11 +429,11 @@ class ToolTextEditor20250124Param(Model):
         *,
         type: Literal["text_editor_20250124"] = "text_editor_20250124",
         name: Literal["str_replace_editor"] = "str_replace_editor",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -447,7 +452,7 @@ class ToolTextEditor20250124Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -456,12 +461,12 @@ class ToolTextEditor20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS)
         return out
 
 
@@ -482,14 +487,14 @@ class ToolTextEditor20250429Param(Model):
     type: Literal["text_editor_20250429"]
     name: Literal["str_replace_based_edit_tool"]
     """Fixed tool name for this version."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -499,11 +504,11 @@ class ToolTextEditor20250429Param(Model):
         *,
         type: Literal["text_editor_20250429"] = "text_editor_20250429",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -522,7 +527,7 @@ class ToolTextEditor20250429Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -531,12 +536,12 @@ class ToolTextEditor20250429Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS)
         return out
 
 
@@ -560,14 +565,14 @@ class ToolTextEditor20250728Param(Model):
     """Fixed tool name for this version."""
     max_characters: int | None | Unset
     """Cap on characters returned when viewing a file; whole files are shown when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -578,11 +583,11 @@ class ToolTextEditor20250728Param(Model):
         type: Literal["text_editor_20250728"] = "text_editor_20250728",
         name: Literal["str_replace_based_edit_tool"] = "str_replace_based_edit_tool",
         max_characters: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -605,7 +610,7 @@ class ToolTextEditor20250728Param(Model):
             out["max_characters"] = max_characters
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -614,12 +619,12 @@ class ToolTextEditor20250728Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS)
         return out
 
 
@@ -653,14 +658,14 @@ class ToolComputerUse20241022Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -673,11 +678,11 @@ class ToolComputerUse20241022Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -704,7 +709,7 @@ class ToolComputerUse20241022Param(Model):
             out["display_number"] = display_number
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -713,12 +718,12 @@ class ToolComputerUse20241022Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS)
         return out
 
 
@@ -751,14 +756,14 @@ class ToolComputerUse20250124Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -771,11 +776,11 @@ class ToolComputerUse20250124Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -802,7 +807,7 @@ class ToolComputerUse20250124Param(Model):
             out["display_number"] = display_number
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -811,12 +816,12 @@ class ToolComputerUse20250124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS)
         return out
 
 
@@ -850,16 +855,16 @@ class ToolComputerUse20251124Param(Model):
     """Height of the screen in pixels."""
     display_number: int | None | Unset
     """X11 display number, for environments with several displays."""
-    enable_zoom: bool | Unset
+    enable_zoom: bool | None | Unset
     """Offers the zoom action for inspecting a region at full resolution."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -872,12 +877,12 @@ class ToolComputerUse20251124Param(Model):
         display_width_px: int,
         display_height_px: int,
         display_number: int | None | Unset = UNSET,
-        enable_zoom: bool | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        enable_zoom: bool | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -908,7 +913,7 @@ class ToolComputerUse20251124Param(Model):
             out["enable_zoom"] = enable_zoom
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -917,12 +922,12 @@ class ToolComputerUse20251124Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS)
         return out
 
 
@@ -945,14 +950,14 @@ class MemoryTool20250818Param(Model):
     type: Literal["memory_20250818"]
     name: Literal["memory"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    input_examples: list[dict[str, Any]] | Unset
+    input_examples: list[dict[str, Any]] | None | Unset
     """Sample inputs that show the model well-formed calls."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -962,11 +967,11 @@ class MemoryTool20250818Param(Model):
         *,
         type: Literal["memory_20250818"] = "memory_20250818",
         name: Literal["memory"] = "memory",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        input_examples: list[dict[str, Any]] | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        input_examples: list[dict[str, Any]] | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -985,7 +990,7 @@ class MemoryTool20250818Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -994,12 +999,12 @@ class MemoryTool20250818Param(Model):
             out["defer_loading"] = defer_loading
         input_examples = self.input_examples
         if input_examples is not UNSET:
-            out["input_examples"] = list(input_examples)
+            out["input_examples"] = None if input_examples is None else list(input_examples)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MEMORY_TOOL20250818_PARAM_FIELDS)
         return out
 
 
@@ -1024,7 +1029,7 @@ class UnknownToolUnionParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _TOOL_FIELDS: Final = frozenset(
@@ -1052,10 +1057,14 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         type_ = data.get("type", UNSET)
@@ -1066,30 +1075,35 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if type(description) is not str:
-                raise DecodeError("a string", description).at_key("description")
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
+                raise DecodeError("a string or null", description).at_key("description")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         eager_input_streaming = data.get("eager_input_streaming", UNSET)
         if eager_input_streaming is not UNSET:
             seen += 1
@@ -1100,15 +1114,16 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1167,37 +1182,39 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1250,37 +1267,39 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1333,37 +1352,39 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1416,37 +1437,39 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1499,37 +1522,39 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1583,42 +1608,47 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         max_characters = data.get("max_characters", UNSET)
         if max_characters is not UNSET:
             seen += 1
-            if max_characters is not None and type(max_characters) is not int:
+            if max_characters is not None and (
+                type(max_characters) is not int
+                or not JSON_INT_MIN <= max_characters <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_characters).at_key("max_characters")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1679,51 +1709,56 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1786,51 +1821,56 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1894,56 +1934,61 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int:
+    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int:
+    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
         raise DecodeError("an integer", display_height_px).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         display_number = data.get("display_number", UNSET)
         if display_number is not UNSET:
             seen += 1
-            if display_number is not None and type(display_number) is not int:
+            if display_number is not None and (
+                type(display_number) is not int
+                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", display_number).at_key("display_number")
         enable_zoom = data.get("enable_zoom", UNSET)
         if enable_zoom is not UNSET:
             seen += 1
-            if type(enable_zoom) is not bool:
-                raise DecodeError("true or false", enable_zoom).at_key("enable_zoom")
+            if enable_zoom is not None and type(enable_zoom) is not bool:
+                raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2002,37 +2047,39 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(allowed_callers, decode_tool_allowed_caller, strict)
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         input_examples = data.get("input_examples", UNSET)
         if input_examples is not UNSET:
             seen += 1
-            try:
-                input_examples = decode_list(input_examples, map_of(decode_any), strict)
-            except DecodeError as error:
-                raise error.at_key("input_examples")
+            if input_examples is not None:
+                try:
+                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                except DecodeError as error:
+                    raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2070,6 +2117,7 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolUnionParam(raw=data)
     elif tag is UNSET or tag is None:
         return decode_tool(data, strict)
@@ -2080,7 +2128,9 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
 
 
 def decode_tool_allowed_caller(data: Any, strict: bool) -> ToolAllowedCaller | str:
-    if type(data) is not str or (strict and data not in _TOOL_ALLOWED_CALLER_VALUES):
+    if type(data) is not str or (
+        data not in _TOOL_ALLOWED_CALLER_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"',
             data,

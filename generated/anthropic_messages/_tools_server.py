@@ -11,21 +11,33 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 from . import _content
 from . import _tools
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, CitationsConfigParam
+    from ._content import CitationsConfigParam
     from ._tools import ToolAllowedCaller
-    from ._unions import WebFetchURLSourceParam, WebFetchUserInputSourceParam
+    from ._unions import (
+        CacheControlParam,
+        UserLocationUnionParam,
+        WebFetchURLSourceParam,
+        WebFetchURLSourceToolReferenceUnionParam,
+        WebFetchUserInputSourceParam,
+    )
 
 ServerToolResponseInclusion: TypeAlias = Literal[
     "full",
@@ -62,12 +74,12 @@ class CodeExecutionTool20250522Param(Model):
     type: Literal["code_execution_20250522"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -77,10 +89,10 @@ class CodeExecutionTool20250522Param(Model):
         *,
         type: Literal["code_execution_20250522"] = "code_execution_20250522",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -98,7 +110,7 @@ class CodeExecutionTool20250522Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -109,7 +121,7 @@ class CodeExecutionTool20250522Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS)
         return out
 
 
@@ -131,12 +143,12 @@ class CodeExecutionTool20250825Param(Model):
     type: Literal["code_execution_20250825"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -146,10 +158,10 @@ class CodeExecutionTool20250825Param(Model):
         *,
         type: Literal["code_execution_20250825"] = "code_execution_20250825",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -167,7 +179,7 @@ class CodeExecutionTool20250825Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -178,7 +190,7 @@ class CodeExecutionTool20250825Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS)
         return out
 
 
@@ -198,12 +210,12 @@ class CodeExecutionTool20260120Param(Model):
     type: Literal["code_execution_20260120"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -213,10 +225,10 @@ class CodeExecutionTool20260120Param(Model):
         *,
         type: Literal["code_execution_20260120"] = "code_execution_20260120",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -234,7 +246,7 @@ class CodeExecutionTool20260120Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -245,7 +257,7 @@ class CodeExecutionTool20260120Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS)
         return out
 
 
@@ -265,12 +277,12 @@ class CodeExecutionTool20260521Param(Model):
     type: Literal["code_execution_20260521"]
     name: Literal["code_execution"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -280,10 +292,10 @@ class CodeExecutionTool20260521Param(Model):
         *,
         type: Literal["code_execution_20260521"] = "code_execution_20260521",
         name: Literal["code_execution"] = "code_execution",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -301,7 +313,7 @@ class CodeExecutionTool20260521Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -312,7 +324,7 @@ class CodeExecutionTool20260521Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS)
         return out
 
 
@@ -342,14 +354,14 @@ class WebSearchTool20250305Param(Model):
     """These domains never appear in results; excludes allowed_domains."""
     max_uses: int | None | Unset
     """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset
+    user_location: UserLocationUnionParam | None | Unset
     """Approximate location of the user, used to localise results."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -362,11 +374,11 @@ class WebSearchTool20250305Param(Model):
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        user_location: UserLocationParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        user_location: UserLocationUnionParam | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -400,7 +412,7 @@ class WebSearchTool20250305Param(Model):
             out["user_location"] = None if user_location is None else user_location.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -411,7 +423,7 @@ class WebSearchTool20250305Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS)
         return out
 
 
@@ -441,14 +453,14 @@ class WebSearchTool20260209Param(Model):
     """These domains never appear in results; excludes allowed_domains."""
     max_uses: int | None | Unset
     """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset
+    user_location: UserLocationUnionParam | None | Unset
     """Approximate location of the user, used to localise results."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -461,11 +473,11 @@ class WebSearchTool20260209Param(Model):
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        user_location: UserLocationParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        user_location: UserLocationUnionParam | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -499,7 +511,7 @@ class WebSearchTool20260209Param(Model):
             out["user_location"] = None if user_location is None else user_location.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -510,7 +522,7 @@ class WebSearchTool20260209Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS)
         return out
 
 
@@ -543,19 +555,19 @@ class WebSearchTool20260318Param(Model):
     """These domains never appear in results; excludes allowed_domains."""
     max_uses: int | None | Unset
     """Most searches the model may run in one request."""
-    user_location: UserLocationParam | None | Unset
+    user_location: UserLocationUnionParam | None | Unset
     """Approximate location of the user, used to localise results."""
-    response_inclusion: ServerToolResponseInclusion | str | Unset
+    response_inclusion: ServerToolResponseInclusion | str | None | Unset
     """Whether results consumed by a finished code execution call still appear in the response.
 
     When absent, the API assumes "full".
     """
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -568,12 +580,12 @@ class WebSearchTool20260318Param(Model):
         allowed_domains: list[str] | None | Unset = UNSET,
         blocked_domains: list[str] | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        user_location: UserLocationParam | None | Unset = UNSET,
-        response_inclusion: ServerToolResponseInclusion | str | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        user_location: UserLocationUnionParam | None | Unset = UNSET,
+        response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -611,7 +623,7 @@ class WebSearchTool20260318Param(Model):
             out["response_inclusion"] = response_inclusion
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -622,7 +634,7 @@ class WebSearchTool20260318Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS)
         return out
 
 
@@ -677,7 +689,7 @@ class UserLocationParam(Model):
         if timezone is not UNSET:
             out["timezone"] = timezone
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -717,12 +729,12 @@ class WebFetchTool20250910Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -738,10 +750,10 @@ class WebFetchTool20250910Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -783,7 +795,7 @@ class WebFetchTool20250910Param(Model):
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -794,7 +806,7 @@ class WebFetchTool20250910Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20250910_PARAM_FIELDS)
         return out
 
 
@@ -832,12 +844,12 @@ class WebFetchTool20260209Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -853,10 +865,10 @@ class WebFetchTool20260209Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -898,7 +910,7 @@ class WebFetchTool20260209Param(Model):
             out["url_sources"] = None if url_sources is None else url_sources.to_dict()
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -909,7 +921,7 @@ class WebFetchTool20260209Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260209_PARAM_FIELDS)
         return out
 
 
@@ -948,14 +960,14 @@ class WebFetchTool20260309Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    use_cache: bool | Unset
+    use_cache: bool | None | Unset
     """False forces a fresh fetch instead of serving cached content."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -971,11 +983,11 @@ class WebFetchTool20260309Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        use_cache: bool | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        use_cache: bool | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1021,7 +1033,7 @@ class WebFetchTool20260309Param(Model):
             out["use_cache"] = use_cache
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1032,7 +1044,7 @@ class WebFetchTool20260309Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260309_PARAM_FIELDS)
         return out
 
 
@@ -1074,19 +1086,19 @@ class WebFetchTool20260318Param(Model):
     """Most fetches the model may run in one request."""
     url_sources: WebFetchURLSourcesParam | None | Unset
     """Where fetchable URLs may come from; every source when absent."""
-    use_cache: bool | Unset
+    use_cache: bool | None | Unset
     """False forces a fresh fetch instead of serving cached content."""
-    response_inclusion: ServerToolResponseInclusion | str | Unset
+    response_inclusion: ServerToolResponseInclusion | str | None | Unset
     """Whether results consumed by a finished code execution call still appear in the response.
 
     When absent, the API assumes "full".
     """
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1102,12 +1114,12 @@ class WebFetchTool20260318Param(Model):
         max_content_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
         url_sources: WebFetchURLSourcesParam | None | Unset = UNSET,
-        use_cache: bool | Unset = UNSET,
-        response_inclusion: ServerToolResponseInclusion | str | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        use_cache: bool | None | Unset = UNSET,
+        response_inclusion: ServerToolResponseInclusion | str | None | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1157,7 +1169,7 @@ class WebFetchTool20260318Param(Model):
             out["response_inclusion"] = response_inclusion
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1168,7 +1180,7 @@ class WebFetchTool20260318Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL20260318_PARAM_FIELDS)
         return out
 
 
@@ -1177,11 +1189,11 @@ class WebFetchURLSourcesParam(Model):
 
     __slots__ = ("user_input", "client_tool_results", "server_tool_results", "extra")
 
-    user_input: WebFetchUserInputSourceParam | Unset
+    user_input: WebFetchUserInputSourceParam | None | Unset
     """Whether URLs written in user turns count."""
-    client_tool_results: WebFetchURLSourceParam | Unset
+    client_tool_results: WebFetchURLSourceParam | None | Unset
     """Which client tools' results may contribute URLs."""
-    server_tool_results: WebFetchURLSourceParam | Unset
+    server_tool_results: WebFetchURLSourceParam | None | Unset
     """Which server tools' results may contribute URLs."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1189,9 +1201,9 @@ class WebFetchURLSourcesParam(Model):
     def __init__(
         self,
         *,
-        user_input: WebFetchUserInputSourceParam | Unset = UNSET,
-        client_tool_results: WebFetchURLSourceParam | Unset = UNSET,
-        server_tool_results: WebFetchURLSourceParam | Unset = UNSET,
+        user_input: WebFetchUserInputSourceParam | None | Unset = UNSET,
+        client_tool_results: WebFetchURLSourceParam | None | Unset = UNSET,
+        server_tool_results: WebFetchURLSourceParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.user_input = user_input
@@ -1203,15 +1215,19 @@ class WebFetchURLSourcesParam(Model):
         out: dict[str, Any] = {}
         user_input = self.user_input
         if user_input is not UNSET:
-            out["user_input"] = user_input.to_dict()
+            out["user_input"] = None if user_input is None else user_input.to_dict()
         client_tool_results = self.client_tool_results
         if client_tool_results is not UNSET:
-            out["client_tool_results"] = client_tool_results.to_dict()
+            out["client_tool_results"] = (
+                None if client_tool_results is None else client_tool_results.to_dict()
+            )
         server_tool_results = self.server_tool_results
         if server_tool_results is not UNSET:
-            out["server_tool_results"] = server_tool_results.to_dict()
+            out["server_tool_results"] = (
+                None if server_tool_results is None else server_tool_results.to_dict()
+            )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS)
         return out
 
 
@@ -1238,7 +1254,7 @@ class WebFetchURLSourceAllParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS)
         return out
 
 
@@ -1265,7 +1281,7 @@ class WebFetchURLSourceNoneParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS)
         return out
 
 
@@ -1275,7 +1291,7 @@ class WebFetchURLSourceOnlyParam(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["only"]
-    tools: list[WebFetchURLSourceToolReferenceParam]
+    tools: list[WebFetchURLSourceToolReferenceUnionParam]
     """Tools declared in this request whose results count."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1284,7 +1300,7 @@ class WebFetchURLSourceOnlyParam(Model):
         self,
         *,
         type: Literal["only"] = "only",
-        tools: list[WebFetchURLSourceToolReferenceParam],
+        tools: list[WebFetchURLSourceToolReferenceUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1297,7 +1313,7 @@ class WebFetchURLSourceOnlyParam(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS)
         return out
 
 
@@ -1307,7 +1323,7 @@ class WebFetchURLSourceExceptParam(Model):
     __slots__ = ("type", "tools", "extra")
 
     type: Literal["except"]
-    tools: list[WebFetchURLSourceToolReferenceParam]
+    tools: list[WebFetchURLSourceToolReferenceUnionParam]
     """Tools declared in this request whose results are ignored."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1316,7 +1332,7 @@ class WebFetchURLSourceExceptParam(Model):
         self,
         *,
         type: Literal["except"] = "except",
-        tools: list[WebFetchURLSourceToolReferenceParam],
+        tools: list[WebFetchURLSourceToolReferenceUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1329,7 +1345,7 @@ class WebFetchURLSourceExceptParam(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS)
         return out
 
 
@@ -1361,7 +1377,7 @@ class WebFetchURLSourceToolReferenceParam(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1383,12 +1399,12 @@ class ToolSearchToolBm25_20251119Param(Model):
     type: Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"]
     name: Literal["tool_search_tool_bm25"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1400,10 +1416,10 @@ class ToolSearchToolBm25_20251119Param(Model):
             "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"
         ] = "tool_search_tool_bm25_20251119",
         name: Literal["tool_search_tool_bm25"] = "tool_search_tool_bm25",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1421,7 +1437,7 @@ class ToolSearchToolBm25_20251119Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1432,7 +1448,7 @@ class ToolSearchToolBm25_20251119Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS)
         return out
 
 
@@ -1454,12 +1470,12 @@ class ToolSearchToolRegex20251119Param(Model):
     type: Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"]
     name: Literal["tool_search_tool_regex"]
     """Fixed tool name."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1471,10 +1487,10 @@ class ToolSearchToolRegex20251119Param(Model):
             "tool_search_tool_regex_20251119", "tool_search_tool_regex"
         ] = "tool_search_tool_regex_20251119",
         name: Literal["tool_search_tool_regex"] = "tool_search_tool_regex",
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1492,7 +1508,7 @@ class ToolSearchToolRegex20251119Param(Model):
         }
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1503,7 +1519,7 @@ class ToolSearchToolRegex20251119Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS)
         return out
 
 
@@ -1533,18 +1549,18 @@ class AdvisorTool20260301Param(Model):
     """Fixed tool name."""
     model: str
     """Model that gives the advice."""
-    caching: CacheControlEphemeralParam | None | Unset
+    caching: CacheControlParam | None | Unset
     """Prompt caching for the advisor's own prompt; not cached when absent."""
     max_tokens: int | None | Unset
     """Cap on the advisor's output per call, thinking included."""
     max_uses: int | None | Unset
     """Most advisor calls the model may make in one request."""
-    allowed_callers: list[ToolAllowedCaller | str] | Unset
-    cache_control: CacheControlEphemeralParam | None | Unset
+    allowed_callers: list[ToolAllowedCaller | str] | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
-    strict: bool | Unset
+    strict: bool | None | Unset
     """When true the tool input is guaranteed to match its schema."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1555,13 +1571,13 @@ class AdvisorTool20260301Param(Model):
         type: Literal["advisor_20260301"] = "advisor_20260301",
         name: Literal["advisor"] = "advisor",
         model: str,
-        caching: CacheControlEphemeralParam | None | Unset = UNSET,
+        caching: CacheControlParam | None | Unset = UNSET,
         max_tokens: int | None | Unset = UNSET,
         max_uses: int | None | Unset = UNSET,
-        allowed_callers: list[ToolAllowedCaller | str] | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
-        strict: bool | Unset = UNSET,
+        allowed_callers: list[ToolAllowedCaller | str] | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
+        strict: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1593,7 +1609,7 @@ class AdvisorTool20260301Param(Model):
             out["max_uses"] = max_uses
         allowed_callers = self.allowed_callers
         if allowed_callers is not UNSET:
-            out["allowed_callers"] = list(allowed_callers)
+            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
         cache_control = self.cache_control
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
@@ -1604,8 +1620,32 @@ class AdvisorTool20260301Param(Model):
         if strict_ is not UNSET:
             out["strict"] = strict_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL20260301_PARAM_FIELDS)
         return out
+
+
+class UnknownUserLocationUnionParam(Model):
+    """UserLocationUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownWebFetchUserInputSourceParam(Model):
@@ -1629,7 +1669,7 @@ class UnknownWebFetchUserInputSourceParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownWebFetchURLSourceParam(Model):
@@ -1653,7 +1693,31 @@ class UnknownWebFetchURLSourceParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownWebFetchURLSourceToolReferenceUnionParam(Model):
+    """WebFetchURLSourceToolReferenceUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS: Final = frozenset(
@@ -1684,32 +1748,31 @@ def decode_code_execution_tool20250522_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1761,32 +1824,31 @@ def decode_code_execution_tool20250825_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1838,32 +1900,31 @@ def decode_code_execution_tool20260120_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -1915,32 +1976,31 @@ def decode_code_execution_tool20260521_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2010,45 +2070,46 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         user_location = data.get("user_location", UNSET)
         if user_location is not UNSET:
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location_param(user_location, strict)
+                    user_location = decode_user_location_union_param(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2126,45 +2187,46 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         user_location = data.get("user_location", UNSET)
         if user_location is not UNSET:
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location_param(user_location, strict)
+                    user_location = decode_user_location_union_param(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2243,54 +2305,56 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         user_location = data.get("user_location", UNSET)
         if user_location is not UNSET:
             seen += 1
             if user_location is not None:
                 try:
-                    user_location = decode_user_location_param(user_location, strict)
+                    user_location = decode_user_location_union_param(user_location, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
             seen += 1
-            try:
-                response_inclusion = decode_server_tool_response_inclusion(
-                    response_inclusion, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("response_inclusion")
+            if response_inclusion is not None:
+                try:
+                    response_inclusion = decode_server_tool_response_inclusion(
+                        response_inclusion, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("response_inclusion")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2346,22 +2410,30 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
         city = data.get("city", UNSET)
         if city is not UNSET:
             seen += 1
-            if city is not None and type(city) is not str:
+            if city is not None and (
+                type(city) is not str or not city.isascii() and has_lone_surrogate(city)
+            ):
                 raise DecodeError("a string or null", city).at_key("city")
         region = data.get("region", UNSET)
         if region is not UNSET:
             seen += 1
-            if region is not None and type(region) is not str:
+            if region is not None and (
+                type(region) is not str or not region.isascii() and has_lone_surrogate(region)
+            ):
                 raise DecodeError("a string or null", region).at_key("region")
         country = data.get("country", UNSET)
         if country is not UNSET:
             seen += 1
-            if country is not None and type(country) is not str:
+            if country is not None and (
+                type(country) is not str or not country.isascii() and has_lone_surrogate(country)
+            ):
                 raise DecodeError("a string or null", country).at_key("country")
         timezone = data.get("timezone", UNSET)
         if timezone is not UNSET:
             seen += 1
-            if timezone is not None and type(timezone) is not str:
+            if timezone is not None and (
+                type(timezone) is not str or not timezone.isascii() and has_lone_surrogate(timezone)
+            ):
                 raise DecodeError("a string or null", timezone).at_key("timezone")
         if len(data) == seen:
             extra = {}
@@ -2441,14 +2513,19 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2461,32 +2538,31 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2578,14 +2654,19 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2598,32 +2679,31 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2716,14 +2796,19 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2736,37 +2821,36 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         use_cache = data.get("use_cache", UNSET)
         if use_cache is not UNSET:
             seen += 1
-            if type(use_cache) is not bool:
-                raise DecodeError("true or false", use_cache).at_key("use_cache")
+            if use_cache is not None and type(use_cache) is not bool:
+                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2862,14 +2946,19 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         max_content_tokens = data.get("max_content_tokens", UNSET)
         if max_content_tokens is not UNSET:
             seen += 1
-            if max_content_tokens is not None and type(max_content_tokens) is not int:
+            if max_content_tokens is not None and (
+                type(max_content_tokens) is not int
+                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_content_tokens).at_key(
                     "max_content_tokens"
                 )
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         url_sources = data.get("url_sources", UNSET)
         if url_sources is not UNSET:
@@ -2882,46 +2971,46 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         use_cache = data.get("use_cache", UNSET)
         if use_cache is not UNSET:
             seen += 1
-            if type(use_cache) is not bool:
-                raise DecodeError("true or false", use_cache).at_key("use_cache")
+            if use_cache is not None and type(use_cache) is not bool:
+                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
         response_inclusion = data.get("response_inclusion", UNSET)
         if response_inclusion is not UNSET:
             seen += 1
-            try:
-                response_inclusion = decode_server_tool_response_inclusion(
-                    response_inclusion, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("response_inclusion")
+            if response_inclusion is not None:
+                try:
+                    response_inclusion = decode_server_tool_response_inclusion(
+                        response_inclusion, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("response_inclusion")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -2978,24 +3067,31 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
         user_input = data.get("user_input", UNSET)
         if user_input is not UNSET:
             seen += 1
-            try:
-                user_input = decode_web_fetch_user_input_source_param(user_input, strict)
-            except DecodeError as error:
-                raise error.at_key("user_input")
+            if user_input is not None:
+                try:
+                    user_input = decode_web_fetch_user_input_source_param(user_input, strict)
+                except DecodeError as error:
+                    raise error.at_key("user_input")
         client_tool_results = data.get("client_tool_results", UNSET)
         if client_tool_results is not UNSET:
             seen += 1
-            try:
-                client_tool_results = decode_web_fetch_url_source_param(client_tool_results, strict)
-            except DecodeError as error:
-                raise error.at_key("client_tool_results")
+            if client_tool_results is not None:
+                try:
+                    client_tool_results = decode_web_fetch_url_source_param(
+                        client_tool_results, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("client_tool_results")
         server_tool_results = data.get("server_tool_results", UNSET)
         if server_tool_results is not UNSET:
             seen += 1
-            try:
-                server_tool_results = decode_web_fetch_url_source_param(server_tool_results, strict)
-            except DecodeError as error:
-                raise error.at_key("server_tool_results")
+            if server_tool_results is not None:
+                try:
+                    server_tool_results = decode_web_fetch_url_source_param(
+                        server_tool_results, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("server_tool_results")
         if len(data) == seen:
             extra = {}
         else:
@@ -3083,7 +3179,13 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference_param, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -3120,7 +3222,13 @@ def decode_web_fetch_url_source_except_param(
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_list(tools, decode_web_fetch_url_source_tool_reference_param, strict)
+        tools = decode_tagged_list(
+            tools,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_fetch_url_source_tool_reference_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 2:
@@ -3156,7 +3264,7 @@ def decode_web_fetch_url_source_tool_reference_param(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
@@ -3200,32 +3308,31 @@ def decode_tool_search_tool_bm25_20251119_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3279,32 +3386,31 @@ def decode_tool_search_tool_regex20251119_param(
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3358,7 +3464,7 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -3367,48 +3473,51 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
             seen += 1
             if caching is not None:
                 try:
-                    caching = _content.decode_cache_control_ephemeral_param(caching, strict)
+                    caching = _content.decode_cache_control_param(caching, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
         max_tokens = data.get("max_tokens", UNSET)
         if max_tokens is not UNSET:
             seen += 1
-            if max_tokens is not None and type(max_tokens) is not int:
+            if max_tokens is not None and (
+                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
         max_uses = data.get("max_uses", UNSET)
         if max_uses is not UNSET:
             seen += 1
-            if max_uses is not None and type(max_uses) is not int:
+            if max_uses is not None and (
+                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_uses).at_key("max_uses")
         allowed_callers = data.get("allowed_callers", UNSET)
         if allowed_callers is not UNSET:
             seen += 1
-            try:
-                allowed_callers = decode_list(
-                    allowed_callers, _tools.decode_tool_allowed_caller, strict
-                )
-            except DecodeError as error:
-                raise error.at_key("allowed_callers")
+            if allowed_callers is not None:
+                try:
+                    allowed_callers = decode_list(
+                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    )
+                except DecodeError as error:
+                    raise error.at_key("allowed_callers")
         cache_control = data.get("cache_control", UNSET)
         if cache_control is not UNSET:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
-            if type(strict_) is not bool:
-                raise DecodeError("true or false", strict_).at_key("strict")
+            if strict_ is not None and type(strict_) is not bool:
+                raise DecodeError("true or false or null", strict_).at_key("strict")
         if len(data) == seen:
             extra = {}
         else:
@@ -3439,6 +3548,23 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
     return obj
 
 
+_USER_LOCATION_UNION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], UserLocationUnionParam]] = {}
+
+
+def decode_user_location_union_param(data: Any, strict: bool) -> UserLocationUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _USER_LOCATION_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownUserLocationUnionParam(raw=data)
+    raise DecodeError('"approximate"', tag).at_key("type")
+
+
 _WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS: dict[
     str, Callable[[Any, bool], WebFetchUserInputSourceParam]
 ] = {}
@@ -3455,6 +3581,7 @@ def decode_web_fetch_user_input_source_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchUserInputSourceParam(raw=data)
     raise DecodeError('one of "all", "none"', tag).at_key("type")
 
@@ -3471,14 +3598,38 @@ def decode_web_fetch_url_source_param(data: Any, strict: bool) -> WebFetchURLSou
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchURLSourceParam(raw=data)
     raise DecodeError('one of "all", "none", "only", "except"', tag).at_key("type")
+
+
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnionParam]
+] = {}
+
+
+def decode_web_fetch_url_source_tool_reference_union_param(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReferenceUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchURLSourceToolReferenceUnionParam(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
 
 
 def decode_server_tool_response_inclusion(
     data: Any, strict: bool
 ) -> ServerToolResponseInclusion | str:
-    if type(data) is not str or (strict and data not in _SERVER_TOOL_RESPONSE_INCLUSION_VALUES):
+    if type(data) is not str or (
+        data not in _SERVER_TOOL_RESPONSE_INCLUSION_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "full", "excluded"', data)
     return data
 
@@ -3489,6 +3640,11 @@ def link() -> None:
     Called once by the package after every module is loaded, because a table may name
     decoders of other modules, which may import this one.
     """
+    _USER_LOCATION_UNION_PARAM_VARIANTS.update(
+        {
+            "approximate": decode_user_location_param,
+        }
+    )
     _WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS.update(
         {
             "all": decode_web_fetch_url_source_all_param,
@@ -3501,5 +3657,10 @@ def link() -> None:
             "none": decode_web_fetch_url_source_none_param,
             "only": decode_web_fetch_url_source_only_param,
             "except": decode_web_fetch_url_source_except_param,
+        }
+    )
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.update(
+        {
+            "tool_reference": decode_web_fetch_url_source_tool_reference_param,
         }
     )
