@@ -309,9 +309,9 @@ def _json_problem(value: Any) -> str:
 
 
 class _SemanticChecker:
-    def __init__(self, files: list[SpecFile], reserved: names.ReservedNames) -> None:
+    def __init__(self, files: list[SpecFile], reserved: names.ReservedNames | None = None) -> None:
         self.files = files
-        self.reserved = reserved
+        self.reserved = reserved or names.reserved_names()
         self.problems: list[SpecProblem] = []
         self.definitions: dict[str, Definition] = {}
         # Every module-level name the spec's types make (themselves, decoders, tables…), with

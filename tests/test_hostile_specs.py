@@ -60,9 +60,6 @@ class Case:
     folder: str = "spec"
     # Cases that hung or crashed the interpreter before run in a child process with a timeout.
     isolated: bool = False
-    # Also needs every string of the spec that reaches generated source to go through one
-    # escaping function (NUL escaped in docstrings, literals quoted as black quotes them).
-    depends_on_escaping: bool = False
 
 
 def thing_with(field_line: str) -> str:
@@ -187,7 +184,6 @@ CASES: dict[str, Case] = {
             )
         },
         Works("Thing", {"type": 'say """ hi # there', "mode": 'a """ b', "items": ["x"]}),
-        depends_on_escaping=True,  # black writes 'say """ hi' in single quotes
     ),
     # Encodings and characters.
     "latin-1 byte": Case(
@@ -233,7 +229,6 @@ CASES: dict[str, Case] = {
                 type: {const: thing, description: "a \\0 b \\L c"}
             """},
         Works("Thing", {"type": "thing"}),
-        depends_on_escaping=True,
     ),
     "code in descriptions and values": Case(
         {"a.yaml": r"""
@@ -371,19 +366,7 @@ def checkout_cache() -> list[str]:
     return files_under(cache) if cache.is_dir() else []
 
 
-ESCAPING = pytest.mark.xfail(
-    strict=True,
-    reason="needs the one escaping function for spec text in generated source (codegen/pysource.py)",
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, id=name, marks=[ESCAPING] if case.depends_on_escaping else [])
-        for name, case in CASES.items()
-    ],
-)
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_hostile_spec(case: Case, tmp_path: Path) -> None:
     scratch = Scratch(tmp_path)
     sentinel = tmp_path / "injected"
