@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -50,6 +51,10 @@ class FormatFailure(Exception):
         self.name = name
         self.cause = cause
 
+    def __reduce__(self) -> tuple[type[FormatFailure], tuple[str, BaseException]]:
+        # Raised in a worker process: it must cross back whole.
+        return (FormatFailure, (self.name, self.cause))
+
 
 @dataclass(frozen=True)
 class Cache:
@@ -60,22 +65,41 @@ class Cache:
 
 
 def format_modules(sources: dict[str, str], cache: Cache | None = None) -> dict[str, str]:
-    """Every module with unused imports dropped and its long statements laid out by black."""
-    return {name: format_module(name, text, cache) for name, text in sources.items()}
+    """Every module with unused imports dropped and its long statements laid out by black.
+
+    Modules missing from the cache are formatted in parallel, one process per core, largest
+    first: black takes most of a cold generation.
+    """
+    done = {name: _cached(cache, text) for name, text in sources.items()}
+    missing = sorted(
+        (n for n, text in done.items() if text is None), key=lambda n: -len(sources[n])
+    )
+    workers = min(len(missing), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            formatted = dict(
+                zip(missing, pool.map(_format_named, [(n, sources[n]) for n in missing]))
+            )
+    else:
+        formatted = {name: _format_named((name, sources[name])) for name in missing}
+    for name, text in formatted.items():
+        if cache is not None and cache.writable:
+            _store(cache.folder, sources[name], text)
+        done[name] = text
+    return {name: text for name, text in done.items() if text is not None}
 
 
-def format_module(name: str, source: str, cache: Cache | None = None) -> str:
-    cached = _cached(cache, source)
-    if cached is not None:
-        return cached
+def _format_named(item: tuple[str, str]) -> str:
+    name, source = item
     try:
-        formatted = _format(source)
+        return _format(source)
     except (SyntaxError, ValueError, black.parsing.InvalidInput) as exc:
         # ValueError: ast.parse rejects source holding a NUL character.
         raise FormatFailure(name, exc) from exc
-    if cache is not None and cache.writable:
-        _store(cache.folder, source, formatted)
-    return formatted
+
+
+def format_module(name: str, source: str, cache: Cache | None = None) -> str:
+    return format_modules({name: source}, cache)[name]
 
 
 def split_lines(text: str) -> list[str]:
