@@ -131,6 +131,12 @@ class InstanceGenerator:
         rng = seed if isinstance(seed, random.Random) else random.Random(seed)
         return self._value(self.root, rng, 0)
 
+    def draw_definition(self, name: str, seed: int | str | random.Random) -> Any:
+        """One instance of the document's `$defs[name]`, without building a generator per entry
+        (the fixpoint over all `$defs` is the expensive part of building one)."""
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        return self._value({"$ref": f"#/$defs/{name}"}, rng, 0)
+
     # --- checking and costs ---------------------------------------------------------------
 
     def _check(self, schema: Any, where: str, seen: set[int]) -> None:
