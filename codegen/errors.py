@@ -27,7 +27,8 @@ class Location:
     key: str
 
     def __str__(self) -> str:
-        return f"{printable(self.file)}:{self.line}: {printable(self.key)}"
+        place = f"{printable(self.file)}:{self.line}"
+        return f"{place}: {printable(self.key)}" if self.key else place
 
 
 @dataclass(frozen=True, order=True)

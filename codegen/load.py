@@ -26,6 +26,10 @@ MAX_DEPTH = 64
 # largest file of the real spec has about 2,200. An alias bomb stops here instead of growing
 # into billions of values for later stages to walk.
 MAX_NODES = 250_000
+# The most values aliases may add to a file. Without this bound a 20 kB file could stand for a
+# few hundred thousand values, and each becomes generated code; reusing a few field lists stays
+# far below it.
+MAX_ALIASED_NODES = 10_000
 # The largest spec file read; the real spec's largest is about 60 kB.
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -135,6 +139,7 @@ class _TreeBuilder:
     stack: list[_Open] = field(default_factory=list)
     anchors: dict[str, _Anchor] = field(default_factory=dict)
     nodes: int = 0
+    aliased: int = 0  # values added by aliases
     documents: int = 0
     root: Any = None
 
@@ -159,6 +164,13 @@ class _TreeBuilder:
                 )
             if len(self.stack) + anchor.height > MAX_DEPTH:
                 raise _Stop(line, _too_deep())
+            self.aliased += anchor.size
+            if self.aliased > MAX_ALIASED_NODES:
+                raise _Stop(
+                    line,
+                    f"the aliases of this file stand for more than {MAX_ALIASED_NODES:,} values; "
+                    "write the repeated values out instead of aliasing them",
+                )
             self.count(anchor.size, line)
             self.add(anchor.value, None, anchor.size, anchor.height, line, is_new=False)
             return
