@@ -333,3 +333,93 @@ def test_check_rejects_non_json_values_in_hand_built_objects() -> None:
     assert decode_error(lambda: m.encode(block, check=True)).path == "$.score"
     unknown = m.UnknownContentBlockParam(raw={"type": "new", "v": float("inf")})
     assert decode_error(lambda: m.encode([unknown], check=True)).path == "$[0].v"
+
+
+# --- Python objects with methods of their own --------------------------------------------------
+
+
+class _Text(str):
+    """A str subclass: equal to the plain string, but not a value json.loads gives."""
+
+
+class _EqualsEverything:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+class _Raises:
+    """A key whose hash collides with a member name: a lookup of that name compares with it."""
+
+    def __init__(self, collides_with: str = "type") -> None:
+        self.collides_with = collides_with
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("__eq__ must not decide anything")
+
+    __ne__ = __eq__  # type: ignore[assignment]
+
+    def __hash__(self) -> int:
+        return hash(self.collides_with)
+
+
+@pytest.mark.parametrize("tag", [_Text("text"), _EqualsEverything(), _Raises()])
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_constant_accepts_only_the_plain_string(tag: object, strict: bool) -> None:
+    error = decode_error(
+        lambda: m.decode(m.TextBlockParam, {"type": tag, "text": "x"}, strict=strict)
+    )
+    assert error.path in ("$.type", "$")
+
+
+@pytest.mark.parametrize(
+    ("root", "data"),
+    [
+        ("TextBlockParam", {"type": "text", "text": "x", _Raises("citations"): 1}),
+        ("Message", {"type": "message", "role": "assistant", _Raises("id"): 1}),
+        ("ContentBlockParam", {_Raises("type"): 1}),
+    ],
+    ids=["optional member", "required member", "union tag"],
+)
+def test_a_key_whose_equality_raises_gives_a_decode_error_with_the_cause(
+    root: str, data: dict[Any, Any]
+) -> None:
+    error = decode_error(lambda: m.decode(getattr(m, root), data))
+    assert isinstance(error.__cause__, RuntimeError)
+    assert "own method raised RuntimeError" in str(error)
+
+
+def test_a_key_whose_equality_raises_is_reported_once_in_nested_lists() -> None:
+    hostile = {_Raises("type"): 1}
+    content = [{"type": "text", "text": "a"}, hostile]
+    result = {"type": "tool_result", "tool_use_id": "t", "content": content}
+    request = body(messages=[{"role": "user", "content": [result]}])
+    assert _calls(lambda: m.decode(m.MessageCreateParams, request)) < 100
+    assert isinstance(
+        decode_error(lambda: m.decode(m.MessageCreateParams, request)).__cause__, RuntimeError
+    )
+
+
+@pytest.mark.parametrize("member", ["cache_control", "citations"])
+def test_unset_as_a_value_is_not_taken_for_an_absent_member(member: str) -> None:
+    data = {"type": "text", "text": "x", member: m.UNSET}
+    for strict in (False, True):
+        error = decode_error(lambda: m.decode(m.TextBlockParam, data, strict=strict))
+        assert error.path == f"$.{member}"
+        assert "UNSET" in str(error)
+
+
+def test_check_handles_subclasses_and_cycles() -> None:
+    class MyBlock(m.TextBlockParam):
+        __slots__ = ()
+
+    assert m.encode(MyBlock(text="x"), check=True) == {"type": "text", "text": "x"}
+    bad = MyBlock(text=7)  # type: ignore[arg-type]
+    assert decode_error(lambda: m.encode(bad, check=True)).path == "$.text"
+    loop = m.TextBlockParam(text="x")
+    loop.citations = [loop]  # type: ignore[list-item]
+    decode_error(lambda: m.encode(loop, check=True))

@@ -108,7 +108,7 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict)
+        extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BatchCreateParams)
     obj.requests = requests
@@ -142,7 +142,7 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict)
+        extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BatchCreateParamsRequest)
     obj.custom_id = custom_id

@@ -410,7 +410,7 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_batch":
+    if type(type_) is not str or type_ != "message_batch":
         raise DecodeError('"message_batch"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -477,11 +477,11 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     if len(data) == 10:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_FIELDS, strict, 10)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatch)
     obj.id = id
-    obj.type = type_
+    obj.type = "message_batch"
     obj.processing_status = processing_status
     obj.request_counts = request_counts
     obj.created_at = created_at
@@ -539,7 +539,7 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchRequestCounts)
     obj.processing = processing
@@ -563,7 +563,7 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_batch_deleted":
+    if type(type_) is not str or type_ != "message_batch_deleted":
         raise DecodeError('"message_batch_deleted"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -575,11 +575,11 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _DELETED_MESSAGE_BATCH_FIELDS, strict)
+        extra = extra_fields(data, _DELETED_MESSAGE_BATCH_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DeletedMessageBatch)
     obj.id = id
-    obj.type = type_
+    obj.type = "message_batch_deleted"
     obj.extra = extra
     return obj
 
@@ -612,7 +612,7 @@ def decode_message_batch_individual_response(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchIndividualResponse)
     obj.custom_id = custom_id
@@ -633,7 +633,7 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "succeeded":
+    if type(type_) is not str or type_ != "succeeded":
         raise DecodeError('"succeeded"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -647,10 +647,10 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchSucceededResult)
-    obj.type = type_
+    obj.type = "succeeded"
     obj.message = message
     obj.extra = extra
     return obj
@@ -668,7 +668,7 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "errored":
+    if type(type_) is not str or type_ != "errored":
         raise DecodeError('"errored"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -682,10 +682,10 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchErroredResult)
-    obj.type = type_
+    obj.type = "errored"
     obj.error = error_
     obj.extra = extra
     return obj
@@ -702,15 +702,15 @@ def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatc
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "canceled":
+    if type(type_) is not str or type_ != "canceled":
         raise DecodeError('"canceled"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchCanceledResult)
-    obj.type = type_
+    obj.type = "canceled"
     obj.extra = extra
     return obj
 
@@ -726,15 +726,15 @@ def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatch
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "expired":
+    if type(type_) is not str or type_ != "expired":
         raise DecodeError('"expired"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchExpiredResult)
-    obj.type = type_
+    obj.type = "expired"
     obj.extra = extra
     return obj
 

@@ -2302,7 +2302,7 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "ephemeral":
+    if type(type_) is not str or type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2324,7 +2324,7 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
@@ -2332,7 +2332,7 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeralParam)
-    obj.type = type_
+    obj.type = "ephemeral"
     obj.ttl = ttl
     obj.scope = scope
     obj.extra = extra
@@ -2353,7 +2353,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2389,7 +2389,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -2397,7 +2397,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlockParam)
-    obj.type = type_
+    obj.type = "text"
     obj.text = text
     obj.cache_control = cache_control
     obj.citations = citations
@@ -2422,7 +2422,7 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "char_location":
+    if type(type_) is not str or type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2469,7 +2469,7 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2477,7 +2477,7 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocationParam)
-    obj.type = type_
+    obj.type = "char_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2505,7 +2505,7 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "page_location":
+    if type(type_) is not str or type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2552,7 +2552,7 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2560,7 +2560,7 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocationParam)
-    obj.type = type_
+    obj.type = "page_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2590,7 +2590,7 @@ def decode_citation_content_block_location_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_location":
+    if type(type_) is not str or type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2637,7 +2637,7 @@ def decode_citation_content_block_location_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2645,7 +2645,7 @@ def decode_citation_content_block_location_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocationParam)
-    obj.type = type_
+    obj.type = "content_block_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2673,7 +2673,7 @@ def decode_citation_web_search_result_location_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result_location":
+    if type(type_) is not str or type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2706,14 +2706,16 @@ def decode_citation_web_search_result_location_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationWebSearchResultLocationParam)
-    obj.type = type_
+    obj.type = "web_search_result_location"
     obj.cited_text = cited_text
     obj.encrypted_index = encrypted_index
     obj.title = title
@@ -2741,7 +2743,7 @@ def decode_citation_search_result_location_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "search_result_location":
+    if type(type_) is not str or type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2786,14 +2788,14 @@ def decode_citation_search_result_location_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationSearchResultLocationParam)
-    obj.type = type_
+    obj.type = "search_result_location"
     obj.cited_text = cited_text
     obj.search_result_index = search_result_index
     obj.source = source
@@ -2824,7 +2826,7 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -2850,7 +2852,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "image":
+    if type(type_) is not str or type_ != "image":
         raise DecodeError('"image"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2882,7 +2884,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -2890,7 +2892,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageBlockParam)
-    obj.type = type_
+    obj.type = "image"
     obj.source = source
     obj.cache_control = cache_control
     obj.transformations = transformations
@@ -2920,7 +2922,7 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         oversized_image = UNSET
@@ -2945,7 +2947,7 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "base64":
+    if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2968,10 +2970,10 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64ImageSourceParam)
-    obj.type = type_
+    obj.type = "base64"
     obj.media_type = media_type
     obj.data = data_
     obj.extra = extra
@@ -2990,7 +2992,7 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "url":
+    if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3002,10 +3004,10 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _URL_IMAGE_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _URL_IMAGE_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(URLImageSourceParam)
-    obj.type = type_
+    obj.type = "url"
     obj.url = url
     obj.extra = extra
     return obj
@@ -3023,7 +3025,7 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "file":
+    if type(type_) is not str or type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3035,10 +3037,10 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _FILE_IMAGE_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _FILE_IMAGE_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FileImageSourceParam)
-    obj.type = type_
+    obj.type = "file"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -3060,7 +3062,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "document":
+    if type(type_) is not str or type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3106,7 +3108,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3116,7 +3118,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlockParam)
-    obj.type = type_
+    obj.type = "document"
     obj.source = source
     obj.cache_control = cache_control
     obj.citations = citations
@@ -3139,10 +3141,10 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "base64":
+    if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "application/pdf":
+    if type(media_type) is not str or media_type != "application/pdf":
         raise DecodeError('"application/pdf"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3154,11 +3156,11 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASE64_PDF_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASE64_PDF_SOURCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64PDFSourceParam)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "base64"
+    obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -3177,10 +3179,10 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "text/plain":
+    if type(media_type) is not str or media_type != "text/plain":
         raise DecodeError('"text/plain"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3192,11 +3194,11 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PlainTextSourceParam)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "text"
+    obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -3214,7 +3216,7 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content":
+    if type(type_) is not str or type_ != "content":
         raise DecodeError('"content"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3228,10 +3230,10 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockSourceParam)
-    obj.type = type_
+    obj.type = "content"
     obj.content = content
     obj.extra = extra
     return obj
@@ -3249,7 +3251,7 @@ def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "url":
+    if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3261,10 +3263,10 @@ def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _URLPDF_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _URLPDF_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(URLPDFSourceParam)
-    obj.type = type_
+    obj.type = "url"
     obj.url = url
     obj.extra = extra
     return obj
@@ -3282,7 +3284,7 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "file":
+    if type(type_) is not str or type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3294,10 +3296,10 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FileDocumentSourceParam)
-    obj.type = type_
+    obj.type = "file"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -3319,7 +3321,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "search_result":
+    if type(type_) is not str or type_ != "search_result":
         raise DecodeError('"search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3364,7 +3366,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3372,7 +3374,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SearchResultBlockParam)
-    obj.type = type_
+    obj.type = "search_result"
     obj.content = content
     obj.source = source
     obj.title = title
@@ -3395,7 +3397,7 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking":
+    if type(type_) is not str or type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3410,10 +3412,10 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_BLOCK_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlockParam)
-    obj.type = type_
+    obj.type = "thinking"
     obj.thinking = thinking
     obj.signature = signature
     obj.extra = extra
@@ -3432,7 +3434,7 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "redacted_thinking":
+    if type(type_) is not str or type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3444,10 +3446,10 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RedactedThinkingBlockParam)
-    obj.type = type_
+    obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -3470,7 +3472,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3521,7 +3523,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3530,7 +3532,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlockParam)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -3557,7 +3559,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_result":
+    if type(type_) is not str or type_ != "tool_result":
         raise DecodeError('"tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3604,7 +3606,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -3614,7 +3616,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolResultBlockParam)
-    obj.type = type_
+    obj.type = "tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.is_error = is_error
@@ -3637,7 +3639,7 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3659,14 +3661,14 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlockParam)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.tool_name = tool_name
     obj.cache_control = cache_control
     obj.extra = extra
@@ -3689,7 +3691,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "server_tool_use":
+    if type(type_) is not str or type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3741,7 +3743,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3749,7 +3751,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlockParam)
-    obj.type = type_
+    obj.type = "server_tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -3776,7 +3778,7 @@ def decode_web_search_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result":
+    if type(type_) is not str or type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3817,7 +3819,7 @@ def decode_web_search_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3825,7 +3827,7 @@ def decode_web_search_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlockParam)
-    obj.type = type_
+    obj.type = "web_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -3849,7 +3851,7 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result":
+    if type(type_) is not str or type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3882,14 +3884,14 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         page_age = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlockParam)
-    obj.type = type_
+    obj.type = "web_search_result"
     obj.url = url
     obj.title = title
     obj.encrypted_content = encrypted_content
@@ -3912,7 +3914,7 @@ def decode_web_search_tool_request_error_object_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result_error":
+    if type(type_) is not str or type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3934,10 +3936,10 @@ def decode_web_search_tool_request_error_object_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolRequestErrorObjectParam)
-    obj.type = type_
+    obj.type = "web_search_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -3956,7 +3958,7 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "container_upload":
+    if type(type_) is not str or type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3978,14 +3980,14 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlockParam)
-    obj.type = type_
+    obj.type = "container_upload"
     obj.file_id = file_id
     obj.cache_control = cache_control
     obj.extra = extra
@@ -4008,7 +4010,7 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction":
+    if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -4062,7 +4064,7 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -4073,7 +4075,7 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlockParam)
-    obj.type = type_
+    obj.type = "compaction"
     obj.content = content
     obj.encrypted_content = encrypted_content
     obj.signature = signature
@@ -4098,7 +4100,7 @@ def decode_request_tool_addition_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_addition":
+    if type(type_) is not str or type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4122,14 +4124,14 @@ def decode_request_tool_addition_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolAdditionBlockParam)
-    obj.type = type_
+    obj.type = "tool_addition"
     obj.tool = tool
     obj.cache_control = cache_control
     obj.extra = extra
@@ -4151,7 +4153,7 @@ def decode_request_tool_removal_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_removal":
+    if type(type_) is not str or type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4175,14 +4177,14 @@ def decode_request_tool_removal_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolRemovalBlockParam)
-    obj.type = type_
+    obj.type = "tool_removal"
     obj.tool = tool
     obj.cache_control = cache_control
     obj.extra = extra
@@ -4203,7 +4205,7 @@ def decode_tool_change_tool_reference_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4215,10 +4217,10 @@ def decode_tool_change_tool_reference_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolReferenceParam)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.name = name
     obj.extra = extra
     return obj
@@ -4239,7 +4241,7 @@ def decode_tool_change_mcp_tool_reference_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_reference":
+    if type(type_) is not str or type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4258,10 +4260,10 @@ def decode_tool_change_mcp_tool_reference_param(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeMCPToolReferenceParam)
-    obj.type = type_
+    obj.type = "mcp_tool_reference"
     obj.server_name = server_name
     obj.name = name
     obj.extra = extra
@@ -4282,7 +4284,7 @@ def decode_tool_change_mcp_toolset_reference_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_toolset_reference":
+    if type(type_) is not str or type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4298,10 +4300,10 @@ def decode_tool_change_mcp_toolset_reference_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeMCPToolsetReferenceParam)
-    obj.type = type_
+    obj.type = "mcp_toolset_reference"
     obj.server_name = server_name
     obj.extra = extra
     return obj
@@ -4321,7 +4323,7 @@ def decode_tool_change_tool_definition_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_definition":
+    if type(type_) is not str or type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4335,10 +4337,10 @@ def decode_tool_change_tool_definition_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolDefinitionParam)
-    obj.type = type_
+    obj.type = "tool_definition"
     obj.definition = definition
     obj.extra = extra
     return obj
@@ -4358,7 +4360,7 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "fallback":
+    if type(type_) is not str or type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4386,14 +4388,14 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlockParam)
-    obj.type = type_
+    obj.type = "fallback"
     obj.from_ = from_
     obj.to = to
     obj.trigger = trigger
@@ -4421,7 +4423,7 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackInfoParam)
     obj.model = model

@@ -1466,7 +1466,7 @@ def decode_web_fetch_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result":
+    if type(type_) is not str or type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1505,7 +1505,7 @@ def decode_web_fetch_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -1513,7 +1513,7 @@ def decode_web_fetch_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlockParam)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -1536,7 +1536,7 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_result":
+    if type(type_) is not str or type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1564,14 +1564,14 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         retrieved_at = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlockParam)
-    obj.type = type_
+    obj.type = "web_fetch_result"
     obj.url = url
     obj.content = content
     obj.retrieved_at = retrieved_at
@@ -1593,7 +1593,7 @@ def decode_web_fetch_tool_result_error_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result_error":
+    if type(type_) is not str or type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1615,10 +1615,10 @@ def decode_web_fetch_tool_result_error_block_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultErrorBlockParam)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -1640,7 +1640,7 @@ def decode_code_execution_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result":
+    if type(type_) is not str or type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1671,14 +1671,14 @@ def decode_code_execution_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlockParam)
-    obj.type = type_
+    obj.type = "code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -1704,7 +1704,7 @@ def decode_code_execution_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_result":
+    if type(type_) is not str or type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1752,14 +1752,14 @@ def decode_code_execution_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         abort_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlockParam)
-    obj.type = type_
+    obj.type = "code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -1786,7 +1786,7 @@ def decode_encrypted_code_execution_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "encrypted_code_execution_result":
+    if type(type_) is not str or type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1827,10 +1827,10 @@ def decode_encrypted_code_execution_result_block_param(
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(EncryptedCodeExecutionResultBlockParam)
-    obj.type = type_
+    obj.type = "encrypted_code_execution_result"
     obj.encrypted_stdout = encrypted_stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -1853,7 +1853,7 @@ def decode_code_execution_output_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_output":
+    if type(type_) is not str or type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1865,10 +1865,10 @@ def decode_code_execution_output_block_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionOutputBlockParam)
-    obj.type = type_
+    obj.type = "code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -1888,7 +1888,7 @@ def decode_code_execution_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1910,10 +1910,10 @@ def decode_code_execution_tool_result_error_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultErrorParam)
-    obj.type = type_
+    obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -1935,7 +1935,7 @@ def decode_bash_code_execution_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1966,14 +1966,16 @@ def decode_bash_code_execution_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlockParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -1998,7 +2000,7 @@ def decode_bash_code_execution_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_result":
+    if type(type_) is not str or type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2035,10 +2037,10 @@ def decode_bash_code_execution_result_block_param(
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionResultBlockParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2061,7 +2063,7 @@ def decode_bash_code_execution_output_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_output":
+    if type(type_) is not str or type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2073,10 +2075,10 @@ def decode_bash_code_execution_output_block_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionOutputBlockParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -2096,7 +2098,7 @@ def decode_bash_code_execution_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2118,10 +2120,10 @@ def decode_bash_code_execution_tool_result_error_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultErrorParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2143,7 +2145,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2175,7 +2177,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2183,7 +2185,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -2209,7 +2211,7 @@ def decode_text_editor_code_execution_view_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_view_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2252,7 +2254,7 @@ def decode_text_editor_code_execution_view_result_block_param(
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2262,7 +2264,7 @@ def decode_text_editor_code_execution_view_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_view_result"
     obj.content = content
     obj.file_type = file_type
     obj.num_lines = num_lines
@@ -2286,7 +2288,7 @@ def decode_text_editor_code_execution_create_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_create_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2299,11 +2301,11 @@ def decode_text_editor_code_execution_create_result_block_param(
         extra = {}
     else:
         extra = extra_fields(
-            data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS, strict
+            data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS, strict, 2
         )
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionCreateResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update
     obj.extra = extra
     return obj
@@ -2327,7 +2329,7 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_str_replace_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2371,7 +2373,10 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS, strict
+                data,
+                _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
+                strict,
+                seen,
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2383,7 +2388,7 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_str_replace_result"
     obj.lines = lines
     obj.old_start = old_start
     obj.old_lines = old_lines
@@ -2408,7 +2413,7 @@ def decode_text_editor_code_execution_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2442,7 +2447,7 @@ def decode_text_editor_code_execution_tool_result_error_param(
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2450,7 +2455,7 @@ def decode_text_editor_code_execution_tool_result_error_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2473,7 +2478,7 @@ def decode_tool_search_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result":
+    if type(type_) is not str or type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2504,14 +2509,14 @@ def decode_tool_search_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlockParam)
-    obj.type = type_
+    obj.type = "tool_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -2533,7 +2538,7 @@ def decode_tool_search_tool_search_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_search_result":
+    if type(type_) is not str or type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2553,10 +2558,10 @@ def decode_tool_search_tool_search_result_block_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolSearchResultBlockParam)
-    obj.type = type_
+    obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references
     obj.extra = extra
     return obj
@@ -2577,7 +2582,7 @@ def decode_tool_search_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result_error":
+    if type(type_) is not str or type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2610,14 +2615,14 @@ def decode_tool_search_tool_result_error_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         error_message = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorParam)
-    obj.type = type_
+    obj.type = "tool_search_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2638,7 +2643,7 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result":
+    if type(type_) is not str or type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2669,14 +2674,14 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlockParam)
-    obj.type = type_
+    obj.type = "advisor_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -2697,7 +2702,7 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_result":
+    if type(type_) is not str or type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2720,14 +2725,14 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlockParam)
-    obj.type = type_
+    obj.type = "advisor_result"
     obj.text = text
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -2749,7 +2754,7 @@ def decode_advisor_redacted_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_redacted_result":
+    if type(type_) is not str or type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2776,14 +2781,14 @@ def decode_advisor_redacted_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlockParam)
-    obj.type = type_
+    obj.type = "advisor_redacted_result"
     obj.encrypted_content = encrypted_content
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -2802,7 +2807,7 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result_error":
+    if type(type_) is not str or type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2824,10 +2829,10 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultErrorParam)
-    obj.type = type_
+    obj.type = "advisor_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj

@@ -672,7 +672,7 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         edits = UNSET
@@ -702,7 +702,7 @@ def decode_clear_tool_uses20250919_edit_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_tool_uses_20250919":
+    if type(type_) is not str or type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -747,7 +747,7 @@ def decode_clear_tool_uses20250919_edit_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
@@ -758,7 +758,7 @@ def decode_clear_tool_uses20250919_edit_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditParam)
-    obj.type = type_
+    obj.type = "clear_tool_uses_20250919"
     obj.trigger = trigger
     obj.keep = keep
     obj.clear_at_least = clear_at_least
@@ -780,7 +780,7 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "input_tokens":
+    if type(type_) is not str or type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -792,10 +792,10 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputTokensTriggerParam)
-    obj.type = type_
+    obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -813,7 +813,7 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_uses":
+    if type(type_) is not str or type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -825,10 +825,10 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_USES_TRIGGER_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_USES_TRIGGER_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUsesTriggerParam)
-    obj.type = type_
+    obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -846,7 +846,7 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_uses":
+    if type(type_) is not str or type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -858,10 +858,10 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_USES_KEEP_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_USES_KEEP_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUsesKeepParam)
-    obj.type = type_
+    obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -881,7 +881,7 @@ def decode_input_tokens_clear_at_least_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "input_tokens":
+    if type(type_) is not str or type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -893,10 +893,10 @@ def decode_input_tokens_clear_at_least_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputTokensClearAtLeastParam)
-    obj.type = type_
+    obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -916,7 +916,7 @@ def decode_clear_thinking20251015_edit_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_thinking_20251015":
+    if type(type_) is not str or type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -930,14 +930,14 @@ def decode_clear_thinking20251015_edit_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         keep = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditParam)
-    obj.type = type_
+    obj.type = "clear_thinking_20251015"
     obj.keep = keep
     obj.extra = extra
     return obj
@@ -955,7 +955,7 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_turns":
+    if type(type_) is not str or type_ != "thinking_turns":
         raise DecodeError('"thinking_turns"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -967,10 +967,10 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_TURNS_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_TURNS_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingTurnsParam)
-    obj.type = type_
+    obj.type = "thinking_turns"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -987,15 +987,15 @@ def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurns
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "all":
+    if type(type_) is not str or type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _ALL_THINKING_TURNS_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ALL_THINKING_TURNS_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AllThinkingTurnsParam)
-    obj.type = type_
+    obj.type = "all"
     obj.extra = extra
     return obj
 
@@ -1014,7 +1014,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compact_20260112":
+    if type(type_) is not str or type_ != "compact_20260112":
         raise DecodeError('"compact_20260112"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -1045,7 +1045,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
@@ -1054,7 +1054,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Compact20260112EditParam)
-    obj.type = type_
+    obj.type = "compact_20260112"
     obj.trigger = trigger
     obj.instructions = instructions
     obj.pause_after_compaction = pause_after_compaction
@@ -1074,7 +1074,7 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "summarize":
+    if type(type_) is not str or type_ != "summarize":
         raise DecodeError('"summarize"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -1090,14 +1090,14 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         instructions = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionConfigParam)
-    obj.type = type_
+    obj.type = "summarize"
     obj.instructions = instructions
     obj.extra = extra
     return obj

@@ -374,7 +374,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         billing_policy = UNSET
@@ -441,7 +441,7 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         context_management = UNSET

@@ -566,7 +566,7 @@ def decode_request_mcp_server_url_definition_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "url":
+    if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -604,7 +604,9 @@ def decode_request_mcp_server_url_definition_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         authorization_token = UNSET
@@ -612,7 +614,7 @@ def decode_request_mcp_server_url_definition_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPServerURLDefinitionParam)
-    obj.type = type_
+    obj.type = "url"
     obj.name = name
     obj.url = url
     obj.authorization_token = authorization_token
@@ -652,7 +654,9 @@ def decode_request_mcp_server_tool_configuration_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -682,7 +686,7 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_toolset":
+    if type(type_) is not str or type_ != "mcp_toolset":
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -732,7 +736,7 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         default_config = UNSET
@@ -742,7 +746,7 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolsetParam)
-    obj.type = type_
+    obj.type = "mcp_toolset"
     obj.mcp_server_name = mcp_server_name
     obj.default_config = default_config
     obj.configs = configs
@@ -778,7 +782,7 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -818,7 +822,7 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -872,7 +876,7 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         description = UNSET
@@ -902,7 +906,7 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_use":
+    if type(type_) is not str or type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -949,14 +953,14 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlockParam)
-    obj.type = type_
+    obj.type = "mcp_tool_use"
     obj.id = id
     obj.name = name
     obj.server_name = server_name
@@ -983,7 +987,7 @@ def decode_request_mcp_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_result":
+    if type(type_) is not str or type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1021,7 +1025,7 @@ def decode_request_mcp_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -1030,7 +1034,7 @@ def decode_request_mcp_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPToolResultBlockParam)
-    obj.type = type_
+    obj.type = "mcp_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.is_error = is_error
@@ -1052,7 +1056,7 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_listing":
+    if type(type_) is not str or type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1075,10 +1079,10 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolListingBlockParam)
-    obj.type = type_
+    obj.type = "mcp_tool_listing"
     obj.mcp_server_name = mcp_server_name
     obj.tools = tools
     obj.extra = extra

@@ -1981,7 +1981,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         billing_policy = UNSET
@@ -2056,7 +2056,7 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     role = data.get("role", UNSET)
-    if role != "user":
+    if type(role) is not str or role != "user":
         raise DecodeError('"user"', role).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2070,10 +2070,10 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _USER_MESSAGE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _USER_MESSAGE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserMessageParam)
-    obj.role = role
+    obj.role = "user"
     obj.content = content
     obj.extra = extra
     return obj
@@ -2091,7 +2091,7 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     if type(data) is not dict:
         raise DecodeError("an object", data)
     role = data.get("role", UNSET)
-    if role != "assistant":
+    if type(role) is not str or role != "assistant":
         raise DecodeError('"assistant"', role).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2105,10 +2105,10 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _ASSISTANT_MESSAGE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ASSISTANT_MESSAGE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AssistantMessageParam)
-    obj.role = role
+    obj.role = "assistant"
     obj.content = content
     obj.extra = extra
     return obj
@@ -2128,7 +2128,7 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     role = data.get("role", UNSET)
-    if role != "system":
+    if type(role) is not str or role != "system":
         raise DecodeError('"system"', role).at_key("role")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2158,7 +2158,7 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -2167,7 +2167,7 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SystemMessageParam)
-    obj.role = role
+    obj.role = "system"
     obj.content = content
     obj.clear_at = clear_at
     obj.output_config = output_config
@@ -2200,7 +2200,7 @@ def decode_system_message_output_config_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         effort = UNSET
@@ -2234,7 +2234,7 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         user_id = UNSET
@@ -2277,7 +2277,7 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         id = UNSET
@@ -2327,7 +2327,7 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         version = UNSET
@@ -2367,7 +2367,7 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         previous_message_id = UNSET
@@ -2420,7 +2420,7 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         effort = UNSET
@@ -2449,7 +2449,7 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tokens":
+    if type(type_) is not str or type_ != "tokens":
         raise DecodeError('"tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2470,14 +2470,14 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         remaining = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TokenTaskBudgetParam)
-    obj.type = type_
+    obj.type = "tokens"
     obj.total = total
     obj.remaining = remaining
     obj.extra = extra
@@ -2496,7 +2496,7 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "json_schema":
+    if type(type_) is not str or type_ != "json_schema":
         raise DecodeError('"json_schema"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2512,10 +2512,10 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(JSONOutputFormatParam)
-    obj.type = type_
+    obj.type = "json_schema"
     obj.schema = schema
     obj.extra = extra
     return obj
@@ -2533,7 +2533,7 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "auto":
+    if type(type_) is not str or type_ != "auto":
         raise DecodeError('"auto"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2547,14 +2547,14 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         disable_parallel_tool_use = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAutoParam)
-    obj.type = type_
+    obj.type = "auto"
     obj.disable_parallel_tool_use = disable_parallel_tool_use
     obj.extra = extra
     return obj
@@ -2572,7 +2572,7 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "any":
+    if type(type_) is not str or type_ != "any":
         raise DecodeError('"any"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2586,14 +2586,14 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         disable_parallel_tool_use = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAnyParam)
-    obj.type = type_
+    obj.type = "any"
     obj.disable_parallel_tool_use = disable_parallel_tool_use
     obj.extra = extra
     return obj
@@ -2612,7 +2612,7 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool":
+    if type(type_) is not str or type_ != "tool":
         raise DecodeError('"tool"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2633,14 +2633,14 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         disable_parallel_tool_use = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceToolParam)
-    obj.type = type_
+    obj.type = "tool"
     obj.name = name
     obj.disable_parallel_tool_use = disable_parallel_tool_use
     obj.extra = extra
@@ -2658,15 +2658,15 @@ def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNonePara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "none":
+    if type(type_) is not str or type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHOICE_NONE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHOICE_NONE_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceNoneParam)
-    obj.type = type_
+    obj.type = "none"
     obj.extra = extra
     return obj
 
@@ -2685,7 +2685,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "enabled":
+    if type(type_) is not str or type_ != "enabled":
         raise DecodeError('"enabled"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2715,7 +2715,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         display = UNSET
@@ -2723,7 +2723,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigEnabledParam)
-    obj.type = type_
+    obj.type = "enabled"
     obj.budget_tokens = budget_tokens
     obj.display = display
     obj.block_binding = block_binding
@@ -2742,15 +2742,15 @@ def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingCo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "disabled":
+    if type(type_) is not str or type_ != "disabled":
         raise DecodeError('"disabled"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigDisabledParam)
-    obj.type = type_
+    obj.type = "disabled"
     obj.extra = extra
     return obj
 
@@ -2768,7 +2768,7 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "adaptive":
+    if type(type_) is not str or type_ != "adaptive":
         raise DecodeError('"adaptive"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2791,7 +2791,7 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         display = UNSET
@@ -2799,7 +2799,7 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigAdaptiveParam)
-    obj.type = type_
+    obj.type = "adaptive"
     obj.display = display
     obj.block_binding = block_binding
     obj.extra = extra
@@ -2819,15 +2819,15 @@ def decode_thinking_config_between_tools_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "between_tools":
+    if type(type_) is not str or type_ != "between_tools":
         raise DecodeError('"between_tools"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigBetweenToolsParam)
-    obj.type = type_
+    obj.type = "between_tools"
     obj.extra = extra
     return obj
 
@@ -2857,7 +2857,7 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         prefix_mismatch_behavior = UNSET
@@ -2926,7 +2926,7 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         max_tokens = UNSET
@@ -2975,7 +2975,7 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         mode = UNSET
@@ -2999,15 +2999,15 @@ def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "create":
+    if type(type_) is not str or type_ != "create":
         raise DecodeError('"create"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict)
+        extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadCreateParams)
-    obj.type = type_
+    obj.type = "create"
     obj.extra = extra
     return obj
 
@@ -3024,7 +3024,7 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "continue":
+    if type(type_) is not str or type_ != "continue":
         raise DecodeError('"continue"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3040,10 +3040,10 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict)
+        extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadContinueParams)
-    obj.type = type_
+    obj.type = "continue"
     obj.previous_message_id = previous_message_id
     obj.extra = extra
     return obj
@@ -3061,7 +3061,7 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "billing_policy":
+    if type(type_) is not str or type_ != "billing_policy":
         raise DecodeError('"billing_policy"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -3075,14 +3075,14 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         bill_to = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BillingPolicyParam)
-    obj.type = type_
+    obj.type = "billing_policy"
     obj.bill_to = bill_to
     obj.extra = extra
     return obj

@@ -2009,10 +2009,10 @@ def decode_message(data: Any, strict: bool) -> Message:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message":
+    if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
     role = data.get("role", UNSET)
-    if role != "assistant":
+    if type(role) is not str or role != "assistant":
         raise DecodeError('"assistant"', role).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2114,7 +2114,7 @@ def decode_message(data: Any, strict: bool) -> Message:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
@@ -2128,8 +2128,8 @@ def decode_message(data: Any, strict: bool) -> Message:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Message)
     obj.id = id
-    obj.type = type_
-    obj.role = role
+    obj.type = "message"
+    obj.role = "assistant"
     obj.content = content
     obj.model = model
     obj.stop_reason = stop_reason
@@ -2160,7 +2160,7 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "refusal":
+    if type(type_) is not str or type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2214,7 +2214,7 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict)
+            extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         category = UNSET
@@ -2225,7 +2225,7 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RefusalStopDetails)
-    obj.type = type_
+    obj.type = "refusal"
     obj.category = category
     obj.explanation = explanation
     obj.fallback_credit_token = fallback_credit_token
@@ -2248,7 +2248,7 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2272,14 +2272,14 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         citations = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlock)
-    obj.type = type_
+    obj.type = "text"
     obj.text = text
     obj.citations = citations
     obj.extra = extra
@@ -2303,7 +2303,7 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "char_location":
+    if type(type_) is not str or type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2350,7 +2350,7 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2358,7 +2358,7 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocation)
-    obj.type = type_
+    obj.type = "char_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2386,7 +2386,7 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "page_location":
+    if type(type_) is not str or type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2433,7 +2433,7 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2441,7 +2441,7 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocation)
-    obj.type = type_
+    obj.type = "page_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2469,7 +2469,7 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_location":
+    if type(type_) is not str or type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2516,7 +2516,7 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2524,7 +2524,7 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocation)
-    obj.type = type_
+    obj.type = "content_block_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2552,7 +2552,7 @@ def decode_citations_web_search_result_location(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result_location":
+    if type(type_) is not str or type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2585,14 +2585,14 @@ def decode_citations_web_search_result_location(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsWebSearchResultLocation)
-    obj.type = type_
+    obj.type = "web_search_result_location"
     obj.cited_text = cited_text
     obj.encrypted_index = encrypted_index
     obj.title = title
@@ -2620,7 +2620,7 @@ def decode_citations_search_result_location(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "search_result_location":
+    if type(type_) is not str or type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2665,14 +2665,14 @@ def decode_citations_search_result_location(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsSearchResultLocation)
-    obj.type = type_
+    obj.type = "search_result_location"
     obj.cited_text = cited_text
     obj.search_result_index = search_result_index
     obj.source = source
@@ -2696,7 +2696,7 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking":
+    if type(type_) is not str or type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2711,10 +2711,10 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlock)
-    obj.type = type_
+    obj.type = "thinking"
     obj.thinking = thinking
     obj.signature = signature
     obj.extra = extra
@@ -2733,7 +2733,7 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "redacted_thinking":
+    if type(type_) is not str or type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2745,10 +2745,10 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RedactedThinkingBlock)
-    obj.type = type_
+    obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -2770,7 +2770,7 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2813,7 +2813,7 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
@@ -2821,7 +2821,7 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -2842,15 +2842,15 @@ def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "direct":
+    if type(type_) is not str or type_ != "direct":
         raise DecodeError('"direct"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _DIRECT_CALLER_FIELDS, strict)
+        extra = extra_fields(data, _DIRECT_CALLER_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DirectCaller)
-    obj.type = type_
+    obj.type = "direct"
     obj.extra = extra
     return obj
 
@@ -2867,7 +2867,7 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_20250825":
+    if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2879,10 +2879,10 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _SERVER_TOOL_CALLER_FIELDS, strict)
+        extra = extra_fields(data, _SERVER_TOOL_CALLER_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolCaller)
-    obj.type = type_
+    obj.type = "code_execution_20250825"
     obj.tool_id = tool_id
     obj.extra = extra
     return obj
@@ -2900,7 +2900,7 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_20260120":
+    if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2912,10 +2912,10 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _SERVER_TOOL_CALLER20260120_FIELDS, strict)
+        extra = extra_fields(data, _SERVER_TOOL_CALLER20260120_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolCaller20260120)
-    obj.type = type_
+    obj.type = "code_execution_20260120"
     obj.tool_id = tool_id
     obj.extra = extra
     return obj
@@ -2936,7 +2936,7 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "server_tool_use":
+    if type(type_) is not str or type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2980,14 +2980,14 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlock)
-    obj.type = type_
+    obj.type = "server_tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -3010,7 +3010,7 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result":
+    if type(type_) is not str or type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3043,14 +3043,14 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlock)
-    obj.type = type_
+    obj.type = "web_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.caller = caller
@@ -3073,7 +3073,7 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result":
+    if type(type_) is not str or type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3106,14 +3106,14 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         page_age = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlock)
-    obj.type = type_
+    obj.type = "web_search_result"
     obj.url = url
     obj.title = title
     obj.encrypted_content = encrypted_content
@@ -3136,7 +3136,7 @@ def decode_web_search_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result_error":
+    if type(type_) is not str or type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3158,10 +3158,10 @@ def decode_web_search_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultErrorObject)
-    obj.type = type_
+    obj.type = "web_search_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -3202,7 +3202,7 @@ def decode_container(data: Any, strict: bool) -> Container:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTAINER_FIELDS, strict)
+            extra = extra_fields(data, _CONTAINER_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         skills = UNSET
@@ -3253,7 +3253,7 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTAINER_SKILL_FIELDS, strict)
+        extra = extra_fields(data, _CONTAINER_SKILL_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerSkill)
     obj.skill_id = skill_id
@@ -3286,7 +3286,7 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict)
+            extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_miss_reason = UNSET
@@ -3310,7 +3310,7 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "model_changed":
+    if type(type_) is not str or type_ != "model_changed":
         raise DecodeError('"model_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3327,10 +3327,10 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_MODEL_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_MODEL_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissModelChanged)
-    obj.type = type_
+    obj.type = "model_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3348,7 +3348,7 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "system_changed":
+    if type(type_) is not str or type_ != "system_changed":
         raise DecodeError('"system_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3365,10 +3365,10 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissSystemChanged)
-    obj.type = type_
+    obj.type = "system_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3386,7 +3386,7 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tools_changed":
+    if type(type_) is not str or type_ != "tools_changed":
         raise DecodeError('"tools_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3403,10 +3403,10 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_TOOLS_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_TOOLS_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissToolsChanged)
-    obj.type = type_
+    obj.type = "tools_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3424,7 +3424,7 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "messages_changed":
+    if type(type_) is not str or type_ != "messages_changed":
         raise DecodeError('"messages_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3441,10 +3441,10 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissMessagesChanged)
-    obj.type = type_
+    obj.type = "messages_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3463,15 +3463,15 @@ def decode_cache_miss_previous_message_not_found(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "previous_message_not_found":
+    if type(type_) is not str or type_ != "previous_message_not_found":
         raise DecodeError('"previous_message_not_found"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissPreviousMessageNotFound)
-    obj.type = type_
+    obj.type = "previous_message_not_found"
     obj.extra = extra
     return obj
 
@@ -3487,15 +3487,15 @@ def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailab
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "unavailable":
+    if type(type_) is not str or type_ != "unavailable":
         raise DecodeError('"unavailable"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_UNAVAILABLE_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_UNAVAILABLE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissUnavailable)
-    obj.type = type_
+    obj.type = "unavailable"
     obj.extra = extra
     return obj
 
@@ -3528,7 +3528,7 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContextManagementResponse)
     obj.applied_edits = applied_edits
@@ -3551,7 +3551,7 @@ def decode_clear_tool_uses20250919_edit_response(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_tool_uses_20250919":
+    if type(type_) is not str or type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3571,10 +3571,10 @@ def decode_clear_tool_uses20250919_edit_response(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditResponse)
-    obj.type = type_
+    obj.type = "clear_tool_uses_20250919"
     obj.cleared_tool_uses = cleared_tool_uses
     obj.cleared_input_tokens = cleared_input_tokens
     obj.extra = extra
@@ -3596,7 +3596,7 @@ def decode_clear_thinking20251015_edit_response(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_thinking_20251015":
+    if type(type_) is not str or type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3619,10 +3619,10 @@ def decode_clear_thinking20251015_edit_response(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditResponse)
-    obj.type = type_
+    obj.type = "clear_thinking_20251015"
     obj.cleared_thinking_turns = cleared_thinking_turns
     obj.cleared_input_tokens = cleared_input_tokens
     obj.extra = extra
@@ -3654,7 +3654,7 @@ def decode_count_tokens_context_management_response(
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CountTokensContextManagementResponse)
     obj.original_input_tokens = original_input_tokens
@@ -3677,7 +3677,7 @@ def decode_thinking_dropped_input_transformation(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_dropped":
+    if type(type_) is not str or type_ != "thinking_dropped":
         raise DecodeError('"thinking_dropped"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3703,10 +3703,10 @@ def decode_thinking_dropped_input_transformation(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDroppedInputTransformation)
-    obj.type = type_
+    obj.type = "thinking_dropped"
     obj.path = path
     obj.reason = reason
     obj.extra = extra
@@ -3728,7 +3728,7 @@ def decode_thinking_mismatch_allowed_input_transformation(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_mismatch_allowed":
+    if type(type_) is not str or type_ != "thinking_mismatch_allowed":
         raise DecodeError('"thinking_mismatch_allowed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3754,10 +3754,12 @@ def decode_thinking_mismatch_allowed_input_transformation(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS, strict)
+        extra = extra_fields(
+            data, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS, strict, 3
+        )
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingMismatchAllowedInputTransformation)
-    obj.type = type_
+    obj.type = "thinking_mismatch_allowed"
     obj.path = path
     obj.reason = reason
     obj.extra = extra
@@ -3778,7 +3780,7 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "fallback":
+    if type(type_) is not str or type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3806,14 +3808,14 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlock)
-    obj.type = type_
+    obj.type = "fallback"
     obj.from_ = from_
     obj.to = to
     obj.trigger = trigger
@@ -3841,7 +3843,7 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackInfo)
     obj.model = model
@@ -3861,7 +3863,7 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "refusal":
+    if type(type_) is not str or type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -3876,14 +3878,14 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         category = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackRefusalTrigger)
-    obj.type = type_
+    obj.type = "refusal"
     obj.category = category
     obj.extra = extra
     return obj

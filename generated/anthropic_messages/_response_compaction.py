@@ -401,7 +401,7 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction":
+    if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -447,7 +447,7 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -457,7 +457,7 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlock)
-    obj.type = type_
+    obj.type = "compaction"
     obj.content = content
     obj.encrypted_content = encrypted_content
     obj.signature = signature
@@ -478,7 +478,7 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_addition":
+    if type(type_) is not str or type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -492,10 +492,10 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolAdditionBlock)
-    obj.type = type_
+    obj.type = "tool_addition"
     obj.tool = tool
     obj.extra = extra
     return obj
@@ -513,7 +513,7 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_removal":
+    if type(type_) is not str or type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -527,10 +527,10 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolRemovalBlock)
-    obj.type = type_
+    obj.type = "tool_removal"
     obj.tool = tool
     obj.extra = extra
     return obj
@@ -550,7 +550,7 @@ def decode_response_tool_change_tool_reference(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -562,10 +562,10 @@ def decode_response_tool_change_tool_reference(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeToolReference)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.name = name
     obj.extra = extra
     return obj
@@ -586,7 +586,7 @@ def decode_response_tool_change_mcp_tool_reference(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_reference":
+    if type(type_) is not str or type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -605,10 +605,10 @@ def decode_response_tool_change_mcp_tool_reference(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeMCPToolReference)
-    obj.type = type_
+    obj.type = "mcp_tool_reference"
     obj.server_name = server_name
     obj.name = name
     obj.extra = extra
@@ -629,7 +629,7 @@ def decode_response_tool_change_mcp_toolset_reference(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_toolset_reference":
+    if type(type_) is not str or type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -645,10 +645,10 @@ def decode_response_tool_change_mcp_toolset_reference(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeMCPToolsetReference)
-    obj.type = type_
+    obj.type = "mcp_toolset_reference"
     obj.server_name = server_name
     obj.extra = extra
     return obj
@@ -666,7 +666,7 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_definition":
+    if type(type_) is not str or type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -680,10 +680,10 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolDefinition)
-    obj.type = type_
+    obj.type = "tool_definition"
     obj.definition = definition
     obj.extra = extra
     return obj

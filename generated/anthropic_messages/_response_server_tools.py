@@ -1731,7 +1731,7 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result":
+    if type(type_) is not str or type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1762,14 +1762,14 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlock)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.caller = caller
@@ -1791,7 +1791,7 @@ def decode_web_fetch_tool_result_error_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result_error":
+    if type(type_) is not str or type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1815,10 +1815,10 @@ def decode_web_fetch_tool_result_error_block(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultErrorBlock)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -1838,7 +1838,7 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_result":
+    if type(type_) is not str or type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1866,14 +1866,14 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         retrieved_at = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlock)
-    obj.type = type_
+    obj.type = "web_fetch_result"
     obj.url = url
     obj.content = content
     obj.retrieved_at = retrieved_at
@@ -1895,7 +1895,7 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "document":
+    if type(type_) is not str or type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1926,7 +1926,7 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DOCUMENT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _DOCUMENT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
@@ -1934,7 +1934,7 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlock)
-    obj.type = type_
+    obj.type = "document"
     obj.source = source
     obj.title = title
     obj.citations = citations
@@ -1955,10 +1955,10 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "base64":
+    if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "application/pdf":
+    if type(media_type) is not str or media_type != "application/pdf":
         raise DecodeError('"application/pdf"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1970,11 +1970,11 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASE64_PDF_SOURCE_FIELDS, strict)
+        extra = extra_fields(data, _BASE64_PDF_SOURCE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64PDFSource)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "base64"
+    obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -1993,10 +1993,10 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "text/plain":
+    if type(media_type) is not str or media_type != "text/plain":
         raise DecodeError('"text/plain"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2008,11 +2008,11 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_FIELDS, strict)
+        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PlainTextSource)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "text"
+    obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -2038,7 +2038,7 @@ def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CITATIONS_CONFIG_FIELDS, strict)
+        extra = extra_fields(data, _CITATIONS_CONFIG_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsConfig)
     obj.enabled = enabled
@@ -2061,7 +2061,7 @@ def decode_code_execution_tool_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result":
+    if type(type_) is not str or type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2082,10 +2082,10 @@ def decode_code_execution_tool_result_block(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlock)
-    obj.type = type_
+    obj.type = "code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2106,7 +2106,7 @@ def decode_code_execution_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2130,10 +2130,10 @@ def decode_code_execution_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultErrorObject)
-    obj.type = type_
+    obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2155,7 +2155,7 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_result":
+    if type(type_) is not str or type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2203,14 +2203,14 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         abort_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlock)
-    obj.type = type_
+    obj.type = "code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2237,7 +2237,7 @@ def decode_encrypted_code_execution_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "encrypted_code_execution_result":
+    if type(type_) is not str or type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2278,10 +2278,10 @@ def decode_encrypted_code_execution_result_block(
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(EncryptedCodeExecutionResultBlock)
-    obj.type = type_
+    obj.type = "encrypted_code_execution_result"
     obj.encrypted_stdout = encrypted_stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2302,7 +2302,7 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_output":
+    if type(type_) is not str or type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2314,10 +2314,10 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionOutputBlock)
-    obj.type = type_
+    obj.type = "code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -2338,7 +2338,7 @@ def decode_bash_code_execution_tool_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2359,10 +2359,10 @@ def decode_bash_code_execution_tool_result_block(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlock)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2383,7 +2383,7 @@ def decode_bash_code_execution_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2407,10 +2407,10 @@ def decode_bash_code_execution_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultErrorObject)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2433,7 +2433,7 @@ def decode_bash_code_execution_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_result":
+    if type(type_) is not str or type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2470,10 +2470,10 @@ def decode_bash_code_execution_result_block(
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionResultBlock)
-    obj.type = type_
+    obj.type = "bash_code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2496,7 +2496,7 @@ def decode_bash_code_execution_output_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_output":
+    if type(type_) is not str or type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2508,10 +2508,10 @@ def decode_bash_code_execution_output_block(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionOutputBlock)
-    obj.type = type_
+    obj.type = "bash_code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -2532,7 +2532,7 @@ def decode_text_editor_code_execution_tool_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2553,10 +2553,10 @@ def decode_text_editor_code_execution_tool_result_block(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2578,7 +2578,7 @@ def decode_text_editor_code_execution_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2614,7 +2614,7 @@ def decode_text_editor_code_execution_tool_result_error_object(
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2622,7 +2622,7 @@ def decode_text_editor_code_execution_tool_result_error_object(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorObject)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2647,7 +2647,7 @@ def decode_text_editor_code_execution_view_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_view_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2691,7 +2691,9 @@ def decode_text_editor_code_execution_view_result_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         num_lines = UNSET
@@ -2700,7 +2702,7 @@ def decode_text_editor_code_execution_view_result_block(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_view_result"
     obj.content = content
     obj.file_type = file_type
     obj.num_lines = num_lines
@@ -2724,7 +2726,7 @@ def decode_text_editor_code_execution_create_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_create_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2736,10 +2738,12 @@ def decode_text_editor_code_execution_create_result_block(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(
+            data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS, strict, 2
+        )
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionCreateResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update
     obj.extra = extra
     return obj
@@ -2763,7 +2767,7 @@ def decode_text_editor_code_execution_str_replace_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_str_replace_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2807,7 +2811,7 @@ def decode_text_editor_code_execution_str_replace_result_block(
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2819,7 +2823,7 @@ def decode_text_editor_code_execution_str_replace_result_block(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_str_replace_result"
     obj.lines = lines
     obj.old_start = old_start
     obj.old_lines = old_lines
@@ -2842,7 +2846,7 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result":
+    if type(type_) is not str or type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2863,10 +2867,10 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlock)
-    obj.type = type_
+    obj.type = "tool_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2888,7 +2892,7 @@ def decode_tool_search_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result_error":
+    if type(type_) is not str or type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2923,14 +2927,14 @@ def decode_tool_search_tool_result_error_object(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         error_message = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorObject)
-    obj.type = type_
+    obj.type = "tool_search_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2951,7 +2955,7 @@ def decode_tool_search_tool_search_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_search_result":
+    if type(type_) is not str or type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2971,10 +2975,10 @@ def decode_tool_search_tool_search_result_block(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolSearchResultBlock)
-    obj.type = type_
+    obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references
     obj.extra = extra
     return obj
@@ -2992,7 +2996,7 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3004,10 +3008,10 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlock)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.tool_name = tool_name
     obj.extra = extra
     return obj
@@ -3026,7 +3030,7 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result":
+    if type(type_) is not str or type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3047,10 +3051,10 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlock)
-    obj.type = type_
+    obj.type = "advisor_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -3071,7 +3075,7 @@ def decode_advisor_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result_error":
+    if type(type_) is not str or type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3093,10 +3097,10 @@ def decode_advisor_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultErrorObject)
-    obj.type = type_
+    obj.type = "advisor_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -3115,7 +3119,7 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_result":
+    if type(type_) is not str or type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3138,14 +3142,14 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlock)
-    obj.type = type_
+    obj.type = "advisor_result"
     obj.text = text
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -3165,7 +3169,7 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_redacted_result":
+    if type(type_) is not str or type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3192,14 +3196,14 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlock)
-    obj.type = type_
+    obj.type = "advisor_redacted_result"
     obj.encrypted_content = encrypted_content
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -3221,7 +3225,7 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_use":
+    if type(type_) is not str or type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3258,10 +3262,10 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlock)
-    obj.type = type_
+    obj.type = "mcp_tool_use"
     obj.id = id
     obj.name = name
     obj.server_name = server_name
@@ -3284,7 +3288,7 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_result":
+    if type(type_) is not str or type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3315,10 +3319,10 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     if len(data) == 4:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_RESULT_BLOCK_FIELDS, strict, 4)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolResultBlock)
-    obj.type = type_
+    obj.type = "mcp_tool_result"
     obj.tool_use_id = tool_use_id
     obj.is_error = is_error
     obj.content = content
@@ -3339,7 +3343,7 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_listing":
+    if type(type_) is not str or type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3362,10 +3366,10 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolListingBlock)
-    obj.type = type_
+    obj.type = "mcp_tool_listing"
     obj.mcp_server_name = mcp_server_name
     obj.tools = tools
     obj.extra = extra
@@ -3412,7 +3416,7 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         description = UNSET
@@ -3438,7 +3442,7 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "container_upload":
+    if type(type_) is not str or type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3450,10 +3454,10 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlock)
-    obj.type = type_
+    obj.type = "container_upload"
     obj.file_id = file_id
     obj.extra = extra
     return obj

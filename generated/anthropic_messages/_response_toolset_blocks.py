@@ -4257,13 +4257,13 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "navigate":
+    if type(name) is not str or name != "navigate":
         raise DecodeError('"navigate"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4290,19 +4290,19 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "navigate"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4337,7 +4337,7 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -4366,13 +4366,13 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "list_tabs":
+    if type(name) is not str or name != "list_tabs":
         raise DecodeError('"list_tabs"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4401,19 +4401,19 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserListTabsToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "list_tabs"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4434,13 +4434,13 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "new_tab":
+    if type(name) is not str or name != "new_tab":
         raise DecodeError('"new_tab"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4469,19 +4469,19 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNewTabToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "new_tab"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4504,13 +4504,13 @@ def decode_browser_switch_tab_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "switch_tab":
+    if type(name) is not str or name != "switch_tab":
         raise DecodeError('"switch_tab"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4537,19 +4537,19 @@ def decode_browser_switch_tab_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "switch_tab"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4574,7 +4574,7 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_SWITCH_TAB_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_SWITCH_TAB_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabInput)
     obj.tab_id = tab_id
@@ -4598,13 +4598,13 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "close_tab":
+    if type(name) is not str or name != "close_tab":
         raise DecodeError('"close_tab"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4631,19 +4631,19 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "close_tab"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4668,7 +4668,7 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_CLOSE_TAB_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_CLOSE_TAB_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabInput)
     obj.tab_id = tab_id
@@ -4692,13 +4692,13 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "read_page":
+    if type(name) is not str or name != "read_page":
         raise DecodeError('"read_page"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4725,19 +4725,19 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "read_page"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4789,7 +4789,7 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         depth = UNSET
@@ -4825,13 +4825,13 @@ def decode_browser_get_page_text_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "get_page_text":
+    if type(name) is not str or name != "get_page_text":
         raise DecodeError('"get_page_text"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4858,19 +4858,19 @@ def decode_browser_get_page_text_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "get_page_text"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4897,7 +4897,7 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -4927,13 +4927,13 @@ def decode_browser_read_console_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "read_console":
+    if type(name) is not str or name != "read_console":
         raise DecodeError('"read_console"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4960,19 +4960,19 @@ def decode_browser_read_console_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "read_console"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4999,7 +4999,7 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5029,13 +5029,13 @@ def decode_browser_read_network_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "read_network":
+    if type(name) is not str or name != "read_network":
         raise DecodeError('"read_network"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5062,19 +5062,19 @@ def decode_browser_read_network_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "read_network"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5101,7 +5101,7 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5129,13 +5129,13 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "find":
+    if type(name) is not str or name != "find":
         raise DecodeError('"find"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5162,19 +5162,19 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "find"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5209,7 +5209,7 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5240,13 +5240,13 @@ def decode_browser_form_input_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "form_input":
+    if type(name) is not str or name != "form_input":
         raise DecodeError('"form_input"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5273,19 +5273,19 @@ def decode_browser_form_input_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "form_input"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5330,7 +5330,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5356,7 +5356,7 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "ref":
+    if type(type_) is not str or type_ != "ref":
         raise DecodeError('"ref"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5368,10 +5368,10 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_REF_TARGET_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_REF_TARGET_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRefTarget)
-    obj.type = type_
+    obj.type = "ref"
     obj.ref = ref
     obj.extra = extra
     return obj
@@ -5395,13 +5395,13 @@ def decode_browser_file_upload_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "file_upload":
+    if type(name) is not str or name != "file_upload":
         raise DecodeError('"file_upload"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5428,19 +5428,19 @@ def decode_browser_file_upload_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "file_upload"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5495,7 +5495,7 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_ids = UNSET
@@ -5528,13 +5528,13 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "scroll_to":
+    if type(name) is not str or name != "scroll_to":
         raise DecodeError('"scroll_to"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5561,19 +5561,19 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "scroll_to"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5610,7 +5610,7 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5641,13 +5641,13 @@ def decode_browser_screenshot_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "screenshot":
+    if type(name) is not str or name != "screenshot":
         raise DecodeError('"screenshot"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5674,19 +5674,19 @@ def decode_browser_screenshot_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "screenshot"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5713,7 +5713,7 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5741,13 +5741,13 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "zoom":
+    if type(name) is not str or name != "zoom":
         raise DecodeError('"zoom"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5774,19 +5774,19 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "zoom"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5823,7 +5823,7 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5854,13 +5854,13 @@ def decode_browser_left_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click":
+    if type(name) is not str or name != "left_click":
         raise DecodeError('"left_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5887,19 +5887,19 @@ def decode_browser_left_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5946,7 +5946,7 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -5974,7 +5974,7 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "coordinate":
+    if type(type_) is not str or type_ != "coordinate":
         raise DecodeError('"coordinate"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5989,10 +5989,10 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_COORDINATE_TARGET_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_COORDINATE_TARGET_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCoordinateTarget)
-    obj.type = type_
+    obj.type = "coordinate"
     obj.x = x
     obj.y = y
     obj.extra = extra
@@ -6017,13 +6017,13 @@ def decode_browser_right_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "right_click":
+    if type(name) is not str or name != "right_click":
         raise DecodeError('"right_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6050,19 +6050,19 @@ def decode_browser_right_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "right_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6109,7 +6109,7 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6142,13 +6142,13 @@ def decode_browser_middle_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "middle_click":
+    if type(name) is not str or name != "middle_click":
         raise DecodeError('"middle_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6175,19 +6175,19 @@ def decode_browser_middle_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "middle_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6234,7 +6234,7 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6267,13 +6267,13 @@ def decode_browser_double_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "double_click":
+    if type(name) is not str or name != "double_click":
         raise DecodeError('"double_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6300,19 +6300,19 @@ def decode_browser_double_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "double_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6359,7 +6359,7 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6392,13 +6392,13 @@ def decode_browser_triple_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "triple_click":
+    if type(name) is not str or name != "triple_click":
         raise DecodeError('"triple_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6425,19 +6425,19 @@ def decode_browser_triple_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "triple_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6484,7 +6484,7 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6515,13 +6515,13 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "hover":
+    if type(name) is not str or name != "hover":
         raise DecodeError('"hover"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6548,19 +6548,19 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "hover"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6597,7 +6597,7 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6628,13 +6628,13 @@ def decode_browser_left_click_drag_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click_drag":
+    if type(name) is not str or name != "left_click_drag":
         raise DecodeError('"left_click_drag"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6661,19 +6661,19 @@ def decode_browser_left_click_drag_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click_drag"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6716,7 +6716,7 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6748,13 +6748,13 @@ def decode_browser_left_mouse_down_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_down":
+    if type(name) is not str or name != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6781,19 +6781,19 @@ def decode_browser_left_mouse_down_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_down"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6830,7 +6830,7 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6861,13 +6861,13 @@ def decode_browser_left_mouse_up_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_up":
+    if type(name) is not str or name != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6894,19 +6894,19 @@ def decode_browser_left_mouse_up_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_up"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6943,7 +6943,7 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6974,13 +6974,13 @@ def decode_browser_mouse_move_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "mouse_move":
+    if type(name) is not str or name != "mouse_move":
         raise DecodeError('"mouse_move"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7007,19 +7007,19 @@ def decode_browser_mouse_move_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "mouse_move"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7056,7 +7056,7 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7085,13 +7085,13 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "scroll":
+    if type(name) is not str or name != "scroll":
         raise DecodeError('"scroll"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7118,19 +7118,19 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "scroll"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7184,7 +7184,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         scroll_amount = UNSET
@@ -7216,13 +7216,13 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "type":
+    if type(name) is not str or name != "type":
         raise DecodeError('"type"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7249,19 +7249,19 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "type"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7296,7 +7296,7 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7325,13 +7325,13 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "key":
+    if type(name) is not str or name != "key":
         raise DecodeError('"key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7358,19 +7358,19 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7413,7 +7413,7 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         repeat = UNSET
@@ -7444,13 +7444,13 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "hold_key":
+    if type(name) is not str or name != "hold_key":
         raise DecodeError('"hold_key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7477,19 +7477,19 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "hold_key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7528,7 +7528,7 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7558,13 +7558,13 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "wait":
+    if type(name) is not str or name != "wait":
         raise DecodeError('"wait"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7591,19 +7591,19 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "wait"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7638,7 +7638,7 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7669,13 +7669,13 @@ def decode_browser_javascript_exec_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "javascript_exec":
+    if type(name) is not str or name != "javascript_exec":
         raise DecodeError('"javascript_exec"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7702,19 +7702,19 @@ def decode_browser_javascript_exec_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "javascript_exec"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7749,7 +7749,7 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7778,13 +7778,13 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "key":
+    if type(name) is not str or name != "key":
         raise DecodeError('"key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7811,19 +7811,19 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -7858,7 +7858,7 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         repeat = UNSET
@@ -7887,13 +7887,13 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "hold_key":
+    if type(name) is not str or name != "hold_key":
         raise DecodeError('"hold_key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7920,19 +7920,19 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "hold_key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -7961,7 +7961,7 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_HOLD_KEY_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_HOLD_KEY_INPUT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyInput)
     obj.duration = duration
@@ -7986,13 +7986,13 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "type":
+    if type(name) is not str or name != "type":
         raise DecodeError('"type"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8019,19 +8019,19 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "type"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8056,7 +8056,7 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_TYPE_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_TYPE_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeInput)
     obj.text = text
@@ -8082,13 +8082,13 @@ def decode_computer_cursor_position_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "cursor_position":
+    if type(name) is not str or name != "cursor_position":
         raise DecodeError('"cursor_position"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8117,19 +8117,21 @@ def decode_computer_cursor_position_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerCursorPositionToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "cursor_position"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8152,13 +8154,13 @@ def decode_computer_mouse_move_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "mouse_move":
+    if type(name) is not str or name != "mouse_move":
         raise DecodeError('"mouse_move"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8185,19 +8187,19 @@ def decode_computer_mouse_move_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "mouse_move"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8224,7 +8226,7 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveInput)
     obj.coordinate = coordinate
@@ -8250,13 +8252,13 @@ def decode_computer_left_mouse_down_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_down":
+    if type(name) is not str or name != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8285,19 +8287,21 @@ def decode_computer_left_mouse_down_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseDownToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_down"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8320,13 +8324,13 @@ def decode_computer_left_mouse_up_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_up":
+    if type(name) is not str or name != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8355,19 +8359,19 @@ def decode_computer_left_mouse_up_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseUpToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_up"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8390,13 +8394,13 @@ def decode_computer_left_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click":
+    if type(name) is not str or name != "left_click":
         raise DecodeError('"left_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8423,19 +8427,19 @@ def decode_computer_left_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8471,7 +8475,7 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8503,13 +8507,13 @@ def decode_computer_left_click_drag_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click_drag":
+    if type(name) is not str or name != "left_click_drag":
         raise DecodeError('"left_click_drag"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8536,19 +8540,21 @@ def decode_computer_left_click_drag_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click_drag"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8593,7 +8599,7 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         text = UNSET
@@ -8625,13 +8631,13 @@ def decode_computer_right_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "right_click":
+    if type(name) is not str or name != "right_click":
         raise DecodeError('"right_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8658,19 +8664,19 @@ def decode_computer_right_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "right_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8706,7 +8712,7 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8738,13 +8744,13 @@ def decode_computer_middle_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "middle_click":
+    if type(name) is not str or name != "middle_click":
         raise DecodeError('"middle_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8771,19 +8777,19 @@ def decode_computer_middle_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "middle_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8819,7 +8825,7 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8851,13 +8857,13 @@ def decode_computer_double_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "double_click":
+    if type(name) is not str or name != "double_click":
         raise DecodeError('"double_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8884,19 +8890,19 @@ def decode_computer_double_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "double_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8932,7 +8938,7 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8964,13 +8970,13 @@ def decode_computer_triple_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "triple_click":
+    if type(name) is not str or name != "triple_click":
         raise DecodeError('"triple_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8997,19 +9003,19 @@ def decode_computer_triple_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "triple_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9045,7 +9051,7 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -9075,13 +9081,13 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "scroll":
+    if type(name) is not str or name != "scroll":
         raise DecodeError('"scroll"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9108,19 +9114,19 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "scroll"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9176,7 +9182,7 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -9208,13 +9214,13 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "wait":
+    if type(name) is not str or name != "wait":
         raise DecodeError('"wait"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9241,19 +9247,19 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "wait"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9278,7 +9284,7 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_WAIT_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_WAIT_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitInput)
     obj.duration = duration
@@ -9304,13 +9310,13 @@ def decode_computer_screenshot_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "screenshot":
+    if type(name) is not str or name != "screenshot":
         raise DecodeError('"screenshot"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9339,19 +9345,19 @@ def decode_computer_screenshot_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScreenshotToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "screenshot"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9372,13 +9378,13 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "zoom":
+    if type(name) is not str or name != "zoom":
         raise DecodeError('"zoom"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9405,19 +9411,19 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "zoom"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9444,7 +9450,7 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_ZOOM_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_ZOOM_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomInput)
     obj.region = region

@@ -269,16 +269,24 @@ _write_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_
 
 
 def run_decoder(decoder: Decoder, data: Any, strict: bool) -> Any:
-    """Call a decoder from an entry point of the package.
+    """Call a decoder from an entry point of the package: whatever `data` is, only DecodeError
+    comes out.
 
     Values kept as received nest at most MAX_NESTING levels and typed ones as deep as the spec's
-    types, so only a caller already deep in its own stack can run out of recursion here; that,
-    too, is reported as a DecodeError rather than as a RecursionError.
+    types, so only a caller already deep in its own stack can run out of recursion here. Other
+    exceptions can come only from Python objects with methods of their own that fail (a key whose
+    `__eq__` raises, found by a dict lookup); the original stays attached as the cause.
     """
     try:
         return decoder(data, strict)
+    except DecodeError:
+        raise
     except RecursionError:
         raise DecodeError("a value this call stack can decode", data) from None
+    except Exception as exc:
+        error = DecodeError("plain JSON values (dict, list, str, int, float, bool, None)", None)
+        error.found = f"a Python object whose own method raised {type(exc).__name__}"
+        raise error from exc
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -314,6 +322,8 @@ def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> A
     """
     try:
         data = encode_value(value)
+    except RecursionError:
+        raise DecodeError("objects that do not contain themselves", value) from None
     except (AttributeError, TypeError, ValueError) as exc:
         raise _unencodable(value, exc) from None
     _recheck(value, data, decoders, strict)
@@ -322,7 +332,9 @@ def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> A
 
 def _recheck(value: Any, data: Any, decoders: dict[type, Decoder], strict: bool) -> None:
     if isinstance(value, Model):
-        run_decoder(decoders[type(value)], data, strict)
+        # A subclass of a generated class is checked as the class it extends.
+        cls = next(cls for cls in type(value).__mro__ if cls in decoders)
+        run_decoder(decoders[cls], data, strict)
     elif type(value) is list:
         for index, item in enumerate(value):
             try:
@@ -383,10 +395,14 @@ def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -
     raise AssertionError("missing_field called with every required member present")
 
 
-def extra_fields(data: dict[str, Any], known: frozenset[str], strict: bool) -> dict[str, Any]:
+def extra_fields(
+    data: dict[str, Any], known: frozenset[str], strict: bool, seen: int
+) -> dict[str, Any]:
     """The members of `data` the spec does not name; strict decoding rejects them.
 
-    They are kept as received, so they must be JSON: a string key and a JSON value.
+    They are kept as received, so they must be JSON: a string key and a JSON value. `seen` is
+    how many members the decoder read: with the unknown ones they make up every member, unless
+    a member the spec names holds UNSET (possible only in a dict built in Python).
     """
     extra = {key: value for key, value in data.items() if key not in known}
     for key, value in extra.items():
@@ -398,6 +414,11 @@ def extra_fields(data: dict[str, Any], known: frozenset[str], strict: bool) -> d
             check_json(value)
         except DecodeError as error:
             raise error.at_key(key) from None
+    if len(extra) + seen != len(data):
+        key = next(key for key in known if data.get(key, None) is UNSET)
+        unset = DecodeError("a JSON value", None)
+        unset.found = "UNSET, which stands for an absent member and is not a JSON value"
+        raise unset.at_key(key)
     return extra
 
 
@@ -454,17 +475,13 @@ def decode_tagged_list(
     append = out.append
     try:
         for item in data:
-            append(variants.get(_dict_get(item, tag), decode_item)(item, strict))
-        return out
-    except DecodeError as error:
-        raise error.at_index(len(out)) from None
-    except TypeError:
-        pass
-    # An item that is not an object, or whose tag cannot be looked up (a list, say), stopped
-    # the loop; the union's decoder takes the rest one by one and reports what is wrong.
-    try:
-        for item in data[len(out) :]:
-            append(decode_item(item, strict))
+            try:
+                decoder = variants.get(_dict_get(item, tag), decode_item)
+            except TypeError:
+                # Not an object, or a tag that cannot be looked up (a list, say): the union's
+                # decoder says what is wrong.
+                decoder = decode_item
+            append(decoder(item, strict))
     except DecodeError as error:
         raise error.at_index(len(out)) from None
     return out

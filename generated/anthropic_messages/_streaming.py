@@ -761,7 +761,7 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_start":
+    if type(type_) is not str or type_ != "message_start":
         raise DecodeError('"message_start"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -775,10 +775,10 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_START_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_START_EVENT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageStartEvent)
-    obj.type = type_
+    obj.type = "message_start"
     obj.message = message
     obj.extra = extra
     return obj
@@ -799,7 +799,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_delta":
+    if type(type_) is not str or type_ != "message_delta":
         raise DecodeError('"message_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -844,7 +844,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         context_management = UNSET
@@ -852,7 +852,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDeltaEvent)
-    obj.type = type_
+    obj.type = "message_delta"
     obj.delta = delta
     obj.usage = usage
     obj.context_management = context_management
@@ -912,7 +912,7 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
@@ -1026,7 +1026,7 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         input_tokens = UNSET
@@ -1062,15 +1062,15 @@ def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_stop":
+    if type(type_) is not str or type_ != "message_stop":
         raise DecodeError('"message_stop"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_STOP_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_STOP_EVENT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageStopEvent)
-    obj.type = type_
+    obj.type = "message_stop"
     obj.extra = extra
     return obj
 
@@ -1088,7 +1088,7 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_start":
+    if type(type_) is not str or type_ != "content_block_start":
         raise DecodeError('"content_block_start"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1107,10 +1107,10 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_START_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_START_EVENT_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockStartEvent)
-    obj.type = type_
+    obj.type = "content_block_start"
     obj.index = index
     obj.content_block = content_block
     obj.extra = extra
@@ -1130,7 +1130,7 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_delta":
+    if type(type_) is not str or type_ != "content_block_delta":
         raise DecodeError('"content_block_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1147,10 +1147,10 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockDeltaEvent)
-    obj.type = type_
+    obj.type = "content_block_delta"
     obj.index = index
     obj.delta = delta
     obj.extra = extra
@@ -1169,7 +1169,7 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_stop":
+    if type(type_) is not str or type_ != "content_block_stop":
         raise DecodeError('"content_block_stop"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1181,10 +1181,10 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_STOP_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_STOP_EVENT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockStopEvent)
-    obj.type = type_
+    obj.type = "content_block_stop"
     obj.index = index
     obj.extra = extra
     return obj
@@ -1201,15 +1201,15 @@ def decode_ping_event(data: Any, strict: bool) -> PingEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "ping":
+    if type(type_) is not str or type_ != "ping":
         raise DecodeError('"ping"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _PING_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _PING_EVENT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PingEvent)
-    obj.type = type_
+    obj.type = "ping"
     obj.extra = extra
     return obj
 
@@ -1227,7 +1227,7 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "error":
+    if type(type_) is not str or type_ != "error":
         raise DecodeError('"error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1252,14 +1252,14 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict)
+            extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         request_id = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorEvent)
-    obj.type = type_
+    obj.type = "error"
     obj.error = error_
     obj.request_id = request_id
     obj.extra = extra
@@ -1278,7 +1278,7 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_delta":
+    if type(type_) is not str or type_ != "text_delta":
         raise DecodeError('"text_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1290,10 +1290,10 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TEXT_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _TEXT_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextDelta)
-    obj.type = type_
+    obj.type = "text_delta"
     obj.text = text
     obj.extra = extra
     return obj
@@ -1311,7 +1311,7 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "input_json_delta":
+    if type(type_) is not str or type_ != "input_json_delta":
         raise DecodeError('"input_json_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1327,10 +1327,10 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _INPUT_JSON_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _INPUT_JSON_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputJSONDelta)
-    obj.type = type_
+    obj.type = "input_json_delta"
     obj.partial_json = partial_json
     obj.extra = extra
     return obj
@@ -1348,7 +1348,7 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "citations_delta":
+    if type(type_) is not str or type_ != "citations_delta":
         raise DecodeError('"citations_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1362,10 +1362,10 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CITATIONS_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _CITATIONS_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsDelta)
-    obj.type = type_
+    obj.type = "citations_delta"
     obj.citation = citation
     obj.extra = extra
     return obj
@@ -1384,7 +1384,7 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_delta":
+    if type(type_) is not str or type_ != "thinking_delta":
         raise DecodeError('"thinking_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1406,14 +1406,14 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         estimated_tokens = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDelta)
-    obj.type = type_
+    obj.type = "thinking_delta"
     obj.thinking = thinking
     obj.estimated_tokens = estimated_tokens
     obj.extra = extra
@@ -1432,7 +1432,7 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "signature_delta":
+    if type(type_) is not str or type_ != "signature_delta":
         raise DecodeError('"signature_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1444,10 +1444,10 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _SIGNATURE_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _SIGNATURE_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SignatureDelta)
-    obj.type = type_
+    obj.type = "signature_delta"
     obj.signature = signature
     obj.extra = extra
     return obj
@@ -1466,7 +1466,7 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction_delta":
+    if type(type_) is not str or type_ != "compaction_delta":
         raise DecodeError('"compaction_delta"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -1489,7 +1489,7 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -1497,7 +1497,7 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionContentBlockDelta)
-    obj.type = type_
+    obj.type = "compaction_delta"
     obj.content = content
     obj.encrypted_content = encrypted_content
     obj.extra = extra

@@ -838,7 +838,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "browser_toolset_20260801":
+    if type(type_) is not str or type_ != "browser_toolset_20260801":
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -861,7 +861,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -869,7 +869,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolset20260801Param)
-    obj.type = type_
+    obj.type = "browser_toolset_20260801"
     obj.cache_control = cache_control
     obj.configs = configs
     obj.extra = extra
@@ -1169,7 +1169,7 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         close_tab = UNSET
@@ -1254,7 +1254,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "computer_toolset_20260801":
+    if type(type_) is not str or type_ != "computer_toolset_20260801":
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -1277,7 +1277,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -1285,7 +1285,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolset20260801Param)
-    obj.type = type_
+    obj.type = "computer_toolset_20260801"
     obj.cache_control = cache_control
     obj.configs = configs
     obj.extra = extra
@@ -1459,7 +1459,7 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cursor_position = UNSET
@@ -1529,7 +1529,7 @@ def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMember
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -1557,7 +1557,7 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "browser_state":
+    if type(type_) is not str or type_ != "browser_state":
         raise DecodeError('"browser_state"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1595,7 +1595,7 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         state_changes = UNSET
@@ -1603,7 +1603,7 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateBlockParam)
-    obj.type = type_
+    obj.type = "browser_state"
     obj.tabs = tabs
     obj.state_changes = state_changes
     obj.cache_control = cache_control
@@ -1649,7 +1649,7 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         active = UNSET
@@ -1678,7 +1678,7 @@ def decode_browser_state_change_tab_opened_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tab_opened":
+    if type(type_) is not str or type_ != "tab_opened":
         raise DecodeError('"tab_opened"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1690,10 +1690,10 @@ def decode_browser_state_change_tab_opened_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeTabOpenedParam)
-    obj.type = type_
+    obj.type = "tab_opened"
     obj.tab_id = tab_id
     obj.extra = extra
     return obj
@@ -1714,7 +1714,7 @@ def decode_browser_state_change_download_started_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "download_started":
+    if type(type_) is not str or type_ != "download_started":
         raise DecodeError('"download_started"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1733,10 +1733,10 @@ def decode_browser_state_change_download_started_param(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadStartedParam)
-    obj.type = type_
+    obj.type = "download_started"
     obj.download_id = download_id
     obj.url = url
     obj.extra = extra
@@ -1760,7 +1760,7 @@ def decode_browser_state_change_download_completed_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "download_completed":
+    if type(type_) is not str or type_ != "download_completed":
         raise DecodeError('"download_completed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1796,7 +1796,7 @@ def decode_browser_state_change_download_completed_param(
             extra = {}
         else:
             extra = extra_fields(
-                data, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS, strict
+                data, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -1805,7 +1805,7 @@ def decode_browser_state_change_download_completed_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadCompletedParam)
-    obj.type = type_
+    obj.type = "download_completed"
     obj.download_id = download_id
     obj.url = url
     obj.path = path
@@ -1830,7 +1830,7 @@ def decode_browser_state_change_download_failed_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "download_failed":
+    if type(type_) is not str or type_ != "download_failed":
         raise DecodeError('"download_failed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1858,14 +1858,16 @@ def decode_browser_state_change_download_failed_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         error_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadFailedParam)
-    obj.type = type_
+    obj.type = "download_failed"
     obj.download_id = download_id
     obj.url = url
     obj.error = error_

@@ -900,7 +900,7 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _USAGE_FIELDS, strict)
+            extra = extra_fields(data, _USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation_input_tokens = UNSET
@@ -972,7 +972,7 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheCreation)
     obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens
@@ -1015,7 +1015,7 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         web_fetch_requests = UNSET
@@ -1048,7 +1048,7 @@ def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict)
+        extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OutputTokensDetails)
     obj.thinking_tokens = thinking_tokens
@@ -1073,7 +1073,7 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message":
+    if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1127,7 +1127,7 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
@@ -1135,7 +1135,7 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageIterationUsage)
-    obj.type = type_
+    obj.type = "message"
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
     obj.cache_creation_input_tokens = cache_creation_input_tokens
@@ -1162,7 +1162,7 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction":
+    if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1209,14 +1209,14 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionIterationUsage)
-    obj.type = type_
+    obj.type = "compaction"
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
     obj.cache_creation_input_tokens = cache_creation_input_tokens
@@ -1243,7 +1243,7 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_message":
+    if type(type_) is not str or type_ != "advisor_message":
         raise DecodeError('"advisor_message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1294,14 +1294,14 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorMessageIterationUsage)
-    obj.type = type_
+    obj.type = "advisor_message"
     obj.model = model
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
@@ -1331,7 +1331,7 @@ def decode_fallback_message_iteration_usage(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "fallback_message":
+    if type(type_) is not str or type_ != "fallback_message":
         raise DecodeError('"fallback_message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1382,14 +1382,14 @@ def decode_fallback_message_iteration_usage(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackMessageIterationUsage)
-    obj.type = type_
+    obj.type = "fallback_message"
     obj.model = model
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
@@ -1422,7 +1422,7 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_CREDIT_USAGE_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_CREDIT_USAGE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditUsage)
     obj.status = status
@@ -1441,15 +1441,15 @@ def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRe
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "redeemed":
+    if type(type_) is not str or type_ != "redeemed":
         raise DecodeError('"redeemed"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_CREDIT_REDEEMED_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_CREDIT_REDEEMED_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditRedeemed)
-    obj.type = type_
+    obj.type = "redeemed"
     obj.extra = extra
     return obj
 
@@ -1467,7 +1467,7 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "not_applied":
+    if type(type_) is not str or type_ != "not_applied":
         raise DecodeError('"not_applied"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1499,14 +1499,14 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         remove_to_redeem = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditNotApplied)
-    obj.type = type_
+    obj.type = "not_applied"
     obj.reason = reason
     obj.remove_to_redeem = remove_to_redeem
     obj.extra = extra
