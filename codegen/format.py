@@ -28,6 +28,7 @@ from pathlib import Path
 
 import black
 import black.parsing
+from black.strings import str_width
 
 from .render import LINE_LENGTH
 
@@ -138,7 +139,8 @@ def _layout_edits(tree: ast.Module, lines: list[str], skip: set[int]) -> Iterato
     black splits a line by its content and the room left, whatever the depth. For a compound
     statement only the header is formatted (a `def` signature, an `if` condition).
     """
-    long_lines = [i for i, line in enumerate(lines) if len(line.rstrip("\n")) > LINE_LENGTH]
+    # black measures width as a terminal shows it: East Asian wide characters count twice.
+    long_lines = [i for i, line in enumerate(lines) if str_width(line.rstrip("\n")) > LINE_LENGTH]
     if not long_lines:
         return
     span_of: dict[int, tuple[int, int, bool]] = {}

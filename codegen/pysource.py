@@ -90,6 +90,8 @@ def docstring(text: str, indent: int) -> PySource:
     text = _UNSAFE_CHARACTER.sub(_escape, text)
     if not text:
         return PySource("")
+    if text.startswith('"'):
+        text = " " + text  # black pads a quote next to the opening quotes, as at the end
     width = LINE_LENGTH - indent - 3  # room for the opening quotes
     lines = _wrap_paragraphs(text, width)
     if len(lines) == 1:

@@ -195,6 +195,19 @@ CASES: dict[str, Case] = {
         },
         Works("Thing", {"type": 'say """ hi # there', "mode": 'a """ b', "items": ["x"]}),
     ),
+    "wide characters in values": Case(
+        {
+            "a.yaml": "Thing:\n  fields:\n    type: {const: %s}\n    mode: {type: Mode}\n"
+            "Mode:\n  enum: [%s]\n" % ("日本語" * 14, "説明" * 20)
+        },
+        Works("Thing", {"type": "日本語" * 14, "mode": "説明" * 20}),
+    ),
+    "a description starting with a quote": Case(
+        {
+            "a.yaml": "Thing:\n  description: '\"Quoted\" at the start'\n  fields:\n    x: {type: string}\n"
+        },
+        Works("Thing", {"x": "y"}),
+    ),
     # Encodings and characters.
     "latin-1 byte": Case(
         {

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import black
 import jinja2
 import pytest
 from jinja2 import nodes
@@ -370,14 +371,19 @@ def test_a_hostile_tag_that_slipped_past_validation_stops_code_generation(
         "bom\ufeff and rtl\u202e override",
         '"""',
         'ends with a quote"',
+        '"starts with a quote',
         "tab\there",
+        "日本語の説明文 " * 12,
+        "a long description that wraps " * 8 + '"quoted at the end"',
     ],
 )
-def test_string_literals_and_docstrings_hold_any_text(text: str) -> None:
+def test_string_literals_and_docstrings_hold_any_text_as_black_writes_them(text: str) -> None:
     literal = pysource.string_literal(text)
     assert eval(literal) == text  # noqa: S307 - our own literal, checked to be one
-    assert literal.isprintable() and "\n" not in literal
+    assert literal.isprintable()
     body = pysource.docstring(text, 4)
-    assert eval('"""' + body + '"""').strip() == text.strip()  # noqa: S307
-    assert body.replace("\n", "").isprintable() or "\t" in text
-    assert len(("x" + body).splitlines()) == len(("x" + body).split("\n"))
+    # Wrapping turns spaces into line breaks and indentation; the words stay.
+    assert eval('"""' + body + '"""').split() == text.split()  # noqa: S307
+    assert all(line.isprintable() for line in body.split("\n"))
+    module = f'VALUE = {literal}\n\n\nclass Example:\n    """{body}"""\n'
+    assert black.format_str(module, mode=black.Mode(line_length=pysource.LINE_LENGTH)) == module
