@@ -407,6 +407,31 @@ def test_an_unknown_cache_scope_is_kept_leniently_and_rejected_strictly() -> Non
     assert caught.value.path == "$.messages[0].content[0].cache_control.scope"
 
 
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        (context_edit("clear_thinking_20251015", keep="all"), None),
+        (
+            context_edit("clear_thinking_20251015", keep="recent"),
+            "$.context_management.edits[0].keep",
+        ),
+        (request(fallbacks="default"), None),
+        (request(fallbacks="cheapest"), "$.fallbacks"),
+    ],
+    ids=["keep all", "keep new word", "fallbacks default", "fallbacks new word"],
+)
+def test_a_new_word_where_a_string_or_an_object_is_allowed_decodes_leniently(
+    body: Body, path: str | None
+) -> None:
+    assert m.encode(m.decode(m.MessageCreateParams, body)) == body
+    if path is None:
+        m.decode(m.MessageCreateParams, body, strict=True)
+    else:
+        with pytest.raises(m.DecodeError) as caught:
+            m.decode(m.MessageCreateParams, body, strict=True)
+        assert caught.value.path == path
+
+
 def test_compaction_replay_with_nulls_decodes_strictly() -> None:
     body = _payload(COMPACTION_REPLAY)
     decoded = m.decode(m.MessageCreateParams, body, strict=True)

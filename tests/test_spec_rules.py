@@ -156,3 +156,34 @@ Either:
         ("Either", "one_of", "Marker", "type=ephemeral", 17),
     ]
     assert str(uses[0]).startswith("mini.yaml:9: Holder.direct refers to Marker (type=ephemeral)")
+
+
+def closed_string_alternatives(files: list[SpecFile]) -> list[str]:
+    """`one_of` alternatives written `{const: value}`: they reject any other string even in
+    lenient decoding, so a value the API adds later would fail the whole body."""
+    found = []
+    for spec_file in files:
+        for owner, body in spec_file.types.items():
+            alternatives = body.get("one_of", [])
+            for index, alternative in enumerate(alternatives):
+                if isinstance(alternative, dict):
+                    found.append(
+                        f"{spec_file.path}:{alternatives.item_lines[index]}: {owner}.one_of[{index}] "
+                        f"is {{const: {alternative['const']}}}; use an open enum listing it, so "
+                        "that a new value decodes leniently"
+                    )
+    return found
+
+
+def test_string_alternatives_of_untagged_unions_are_open(spec_files: list[SpecFile]) -> None:
+    offending = closed_string_alternatives(spec_files)
+    assert not offending, "\n".join(offending)
+
+
+def test_the_open_alternatives_rule_sees_const_alternatives(tmp_path: Path) -> None:
+    source = tmp_path / "mini.yaml"
+    source.write_text("Keep:\n  one_of: [{const: all}, integer]\n", encoding="utf-8")
+    assert closed_string_alternatives([load_spec_file(source, "mini.yaml")]) == [
+        "mini.yaml:2: Keep.one_of[0] is {const: all}; use an open enum listing it, so that a new "
+        "value decodes leniently"
+    ]

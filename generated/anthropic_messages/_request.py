@@ -183,6 +183,21 @@ _THINKING_DISPLAY_VALUES: Final = frozenset(
 )
 
 
+FallbacksWord: TypeAlias = Literal["default"]
+"""The string form of the fallback chain; open, so a word the API adds later still decodes.
+
+Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+server-side-fallback-2026-06-01` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+"""
+_FALLBACKS_WORD_VALUES: Final = frozenset(
+    {
+        "default",
+    }
+)
+
+
 FallbackCreditTokenMode: TypeAlias = Literal[
     "strict",
     "best_effort",
@@ -3309,12 +3324,10 @@ def decode_message_create_params_container_param(
 
 def decode_fallbacks_param(data: Any, strict: bool) -> FallbacksParam:
     if type(data) is str:
-        if data != "default":
-            raise DecodeError('"default" or an array', data)
-        return "default"
+        return decode_fallbacks_word(data, strict)
     if type(data) is list:
         return decode_list(data, decode_fallback_param, strict)
-    raise DecodeError('"default" or an array', data)
+    raise DecodeError("a string or an array", data)
 
 
 def decode_fallback_credit_token(data: Any, strict: bool) -> FallbackCreditToken:
@@ -3375,6 +3388,14 @@ def decode_thinking_display(data: Any, strict: bool) -> ThinkingDisplay | str:
         data not in _THINKING_DISPLAY_VALUES and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError('one of "summarized", "omitted", "updates"', data)
+    return data
+
+
+def decode_fallbacks_word(data: Any, strict: bool) -> FallbacksWord | str:
+    if type(data) is not str or (
+        data not in _FALLBACKS_WORD_VALUES and (strict or has_lone_surrogate(data))
+    ):
+        raise DecodeError('"default"', data)
     return data
 
 
