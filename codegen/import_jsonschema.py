@@ -198,9 +198,7 @@ class _Importer:
                 variant = self.type_name(_ref_name(option["$ref"]))
                 beta = option.get("x-anthropic-beta")
                 if beta:
-                    variants.append(
-                        {"type": variant, "beta": beta[0] if len(beta) == 1 else list(beta)}
-                    )
+                    variants.append({"type": variant, "beta": _one_or_list(beta)})
                 else:
                     variants.append(variant)
             body["variants"] = variants
@@ -260,8 +258,14 @@ class _Importer:
         return nested
 
 
-def _one_or_list(values: list[str]) -> str | list[str]:
-    return values[0] if len(values) == 1 else list(values)
+def _one_or_list(values: Any) -> Any:
+    """A spec's `beta` from an export's list of headers: one header alone, several as a list.
+
+    A lone string is taken as one header; anything else is left for validation to report.
+    """
+    if isinstance(values, list) and values:
+        return values[0] if len(values) == 1 else list(values)
+    return values
 
 
 def _ref_name(ref: str) -> str:

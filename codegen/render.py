@@ -13,12 +13,15 @@ DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LINE_LENGTH = pysource.LINE_LENGTH
 
 
-def _refuse_spec_text(value: Any) -> Any:
-    """Every `{{ … }}` passes through here: text from the spec may only be written by the escaping
-    filters, which return plain strings, so a SpecText arriving here skipped them."""
-    if isinstance(value, pysource.SpecText):
+def _checked_output(value: Any) -> Any:
+    """Every `{{ … }}` passes through here. Text from the spec may only be written by the
+    escaping filters, which return plain strings, so a SpecText arriving here skipped them; and
+    anything but a string or a number (a model object, whose repr holds spec text) is a mistake.
+    """
+    if isinstance(value, pysource.SpecText) or type(value) not in (str, int):
+        shown = value[:60] if isinstance(value, str) else type(value).__name__
         raise pysource.UnsafeSource(
-            f"spec text {value[:60]!r} reached a template output without `literal` or `docstring`"
+            f"{shown!r} reached a template output without `literal`, `docstring` or `ident`"
         )
     return value
 
@@ -32,7 +35,7 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
         extensions=["jinja2.ext.do"],
-        finalize=_refuse_spec_text,
+        finalize=_checked_output,
     )
     env.filters["ident"] = pysource.identifier
     env.filters["literal"] = pysource.string_literal

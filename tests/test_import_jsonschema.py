@@ -113,3 +113,19 @@ def test_cli_reports_an_unusable_document(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "no $defs" in result.stderr
+
+
+def test_a_beta_header_written_as_a_string_stays_one_header() -> None:
+    document = {
+        "$defs": {
+            "Block": {"oneOf": [{"$ref": "#/$defs/Text", "x-anthropic-beta": "new-2026-01-01"}]},
+            "Text": {
+                "type": "object",
+                "x-anthropic-beta": "new-2026-01-01",
+                "properties": {"type": {"const": "text"}},
+                "required": ["type"],
+            },
+        }
+    }
+    text = import_jsonschema.import_document(document)
+    assert text.count("beta: new-2026-01-01") == 2, text

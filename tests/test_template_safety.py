@@ -326,6 +326,16 @@ def test_rendering_refuses_spec_text_that_skipped_the_escapers() -> None:
     assert template.render(text=pysource.string_literal(SpecText('x"'))) == "value = 'x\"'\n"
 
 
+def test_rendering_refuses_model_objects_whose_repr_would_hold_spec_text() -> None:
+    # The static walk takes macro parameters for safe values; a macro that writes an object it
+    # was given is caught here, when rendering.
+    env = render.environment(TEMPLATES)
+    template = env.from_string("{% macro w(x) %}{{ x }}{% endmacro %}{{ w(docs) }}")
+    with pytest.raises(pysource.UnsafeSource):
+        template.render(docs=ir.Docs(description=SpecText('"""\nimport os')))
+    assert env.from_string("{{ n }}").render(n=3) == "3"
+
+
 _INJECTED_TAG = 'kind(self) -> str:\n        return ""\n\n    __import__("os").system("touch /tmp/pwned")\n\n    @property\n    def kind_'
 
 
