@@ -189,16 +189,19 @@ def non_json(value: Any, depth_limit: int) -> tuple[str, str] | None:
     """(what, particulars) of the first thing that makes `value` not a JSON value as
     `json.loads` could give it, or None.
 
-    Subclasses of the JSON types pass: what the package should do with them is not decided.
-    Walks iteratively, so cycles and very deep values end at `depth_limit`.
+    Values must be of the exact JSON types (the package rejects subclasses, which could answer
+    comparisons or serialize in their own way); a key may be a str subclass, since decoders
+    only look known names up by equality and never keep such a key. Walks iteratively, so
+    cycles and very deep values end at `depth_limit`.
     """
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
+        kind = type(node)
+        if kind is dict or kind is list:
             if depth >= depth_limit:
                 return f"nesting deeper than {depth_limit} levels (or a cycle)", ""
-            if isinstance(node, dict):
+            if kind is dict:
                 for key in node:
                     if not isinstance(key, str):
                         return "a key that is not a string", type(key).__name__
@@ -207,15 +210,15 @@ def non_json(value: Any, depth_limit: int) -> tuple[str, str] | None:
                 stack.extend((item, depth + 1) for item in node.values())
             else:
                 stack.extend((item, depth + 1) for item in node)
-        elif isinstance(node, str):
+        elif kind is str:
             if not node.isascii() and not _encodes(node):
                 return "a lone surrogate in a string", short(node, 60)
-        elif isinstance(node, bool) or node is None:
+        elif kind is bool or node is None:
             continue
-        elif isinstance(node, int):
+        elif kind is int:
             if node >= BIG_INT_LIMIT or node <= -BIG_INT_LIMIT:
                 return "an int of more than 4300 digits", ""
-        elif isinstance(node, float):
+        elif kind is float:
             if math.isnan(node):
                 return "NaN", ""
             if math.isinf(node):
@@ -416,9 +419,10 @@ def check_time(case: Case, outcome: Outcome) -> None:
         return
     loads = best_time(lambda: json.loads(text), 3)
     ratio = outcome.elapsed / loads
-    if ratio > RATIO_LIMIT:
+    if ratio > RATIO_LIMIT / 4:
         # Measure both again, interleaved, best of several: the machine is shared, and one
-        # slow call is more often a neighbour than the decoder.
+        # slow call is more often a neighbour than the decoder. Suspects well under the limit
+        # are measured again too, so that the worst ratio reported is a real one.
         elapsed = loads = math.inf
         for _ in range(5):
             elapsed = min(elapsed, best_time(lambda: call(case, False), 1))

@@ -394,9 +394,13 @@ def files_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-def checkout_cache() -> list[str]:
-    cache = ROOT / ".cache" / "format"
-    return files_under(cache) if cache.is_dir() else []
+def outside_out(scratch: Scratch, root: Path) -> dict[str, bytes]:
+    """Every file under `root` (the test's folder: spec, working directory, home) but --out."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and scratch.out not in p.parents
+    }
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
@@ -404,13 +408,13 @@ def test_hostile_spec(case: Case, tmp_path: Path) -> None:
     scratch = Scratch(tmp_path)
     sentinel = tmp_path / "injected"
     write_case(case, scratch, sentinel)
-    cache_before = checkout_cache()
+    before = outside_out(scratch, tmp_path)
 
     code, stderr = run_generate(scratch, case.isolated)
 
     assert "Traceback" not in stderr, stderr
     assert files_under(scratch.cwd) == [] and files_under(scratch.home) == []
-    assert checkout_cache() == cache_before, "the format cache was written into the checkout"
+    assert outside_out(scratch, tmp_path) == before, "something was written outside --out"
     if isinstance(case.outcome, Fails):
         expect_problem(case.outcome, code, stderr, scratch)
     else:
@@ -488,10 +492,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_the_format_cache_lives_in_out_and_check_writes_nothing(tmp_path: Path) -> None:
     scratch = small_scratch(tmp_path)
-    cache_before = checkout_cache()
+    before = outside_out(scratch, tmp_path)
     assert run_generate(scratch, isolated=True) == (0, "")
     assert files_under(scratch.cwd) == [] and files_under(scratch.home) == []
-    assert checkout_cache() == cache_before
+    assert outside_out(scratch, tmp_path) == before
     assert any((scratch.out / ".cache" / "format").rglob("*")), "no cache in --out"
 
     for stale in (scratch.out / ".cache" / "format").rglob("*"):
