@@ -34,11 +34,7 @@ Kind = Literal[
 
 @dataclass(frozen=True)
 class TypeRef:
-    """A use of a type: in a field, a list, a map or an untagged union.
-
-    kind is one of: string, integer, number, boolean, any, const, list, map, object,
-    tagged_union, one_of, enum.
-    """
+    """A use of a type: in a field, a list, a map or an untagged union."""
 
     kind: Kind
     annotation: PySource

@@ -1,7 +1,9 @@
 """Stage 2: check the loaded spec, first against the meta-schema, then for meaning.
 
-The later stages rely on everything checked here and re-check nothing, so every rule of
-spec/README.md that the meta-schema cannot express lives in this module.
+Every rule of spec/README.md about what a spec may say, beyond what the meta-schema expresses,
+lives here; the bounds on the YAML itself (depth, aliases, size) are the loader's. The later
+stages rely on these checks; code generation checks names and escapes text once more
+(codegen.pysource), as a second line of defence rather than as a rule of its own.
 """
 
 from __future__ import annotations

@@ -529,8 +529,6 @@ def decode_boolean(data: Any, strict: bool) -> bool:
 
 
 def decode_any(data: Any, strict: bool) -> Any:
-    if data is UNSET:
-        raise DecodeError("any JSON value", data)
     check_json(data)
     return data
 
