@@ -12,16 +12,23 @@ from typing import Any
 
 from . import ir, typeexpr
 from .names import constant_case, snake_case
+from .pysource import Identifier, PySource, SpecText, identifier, string_literal
 from .validate import Definition, ValidatedSpec
 
-PACKAGE = "anthropic_messages"
+PACKAGE = identifier("anthropic_messages")
 
 _PRIMITIVE_REFS = {
-    "string": ir.TypeRef(kind="string", annotation="str", expected="a string"),
-    "integer": ir.TypeRef(kind="integer", annotation="int", expected="an integer"),
-    "number": ir.TypeRef(kind="number", annotation="float", expected="a number"),
-    "boolean": ir.TypeRef(kind="boolean", annotation="bool", expected="true or false"),
-    "any": ir.TypeRef(kind="any", annotation="Any", expected="any JSON value"),
+    "string": ir.TypeRef(kind="string", annotation=PySource("str"), expected=SpecText("a string")),
+    "integer": ir.TypeRef(
+        kind="integer", annotation=PySource("int"), expected=SpecText("an integer")
+    ),
+    "number": ir.TypeRef(
+        kind="number", annotation=PySource("float"), expected=SpecText("a number")
+    ),
+    "boolean": ir.TypeRef(
+        kind="boolean", annotation=PySource("bool"), expected=SpecText("true or false")
+    ),
+    "any": ir.TypeRef(kind="any", annotation=PySource("Any"), expected=SpecText("any JSON value")),
 }
 
 # Names a decoder uses for itself; a field whose Python name is one of them gets a `_` suffix
@@ -64,17 +71,17 @@ _TAKEN_LOCALS = frozenset(
 )
 
 
-def module_of(area: str) -> str:
-    return f"_{area}"
+def module_of(area: str) -> Identifier:
+    return identifier(f"_{area}")
 
 
 def build(spec: ValidatedSpec) -> ir.Package:
     return _Builder(spec).package()
 
 
-def _docs(body: Any, extra_beta: tuple[str, ...] = ()) -> ir.Docs:
+def _docs(body: Any, extra_beta: tuple[SpecText, ...] = ()) -> ir.Docs:
     beta = body.get("beta", ())
-    betas = (beta,) if isinstance(beta, str) else tuple(beta)
+    betas = tuple(SpecText(b) for b in ((beta,) if isinstance(beta, str) else beta))
     deprecated = body.get("deprecated", False)
     if deprecated is True:
         note = "Deprecated."
@@ -84,34 +91,76 @@ def _docs(body: Any, extra_beta: tuple[str, ...] = ()) -> ir.Docs:
         note = ""
     merged = tuple(dict.fromkeys(extra_beta + betas))
     return ir.Docs(
-        description=str(body.get("description", "")).strip(), deprecated=note, beta=merged
+        description=SpecText(str(body.get("description", "")).strip()),
+        deprecated=SpecText(note),
+        beta=merged,
     )
 
 
-def _quote(value: str) -> str:
-    """A string literal as black writes it (double quotes)."""
+def _doc_text(docs: ir.Docs, fallback: str, default_json: str = "") -> SpecText:
+    """A docstring's text: the description, then notes on beta, deprecation and the default."""
+    parts: list[str] = [docs.description] if docs.description else []
+    if docs.beta:
+        headers = "` or `anthropic-beta: ".join(docs.beta)
+        parts.append(f"Beta: send `anthropic-beta: {headers}` to use it.")
+    if docs.deprecated:
+        parts.append(f"Deprecated: {docs.deprecated}")
+    if default_json:
+        parts.append(f"When absent, the API assumes {default_json}.")
+    return SpecText("\n\n".join(parts) or fallback)
+
+
+def _enum_doc_text(
+    name: str, docs: ir.Docs, is_open: bool, values: tuple[ir.EnumValue, ...]
+) -> SpecText:
+    parts: list[str] = [_doc_text(docs, f"{name}.")]
+    if is_open:
+        parts.append(
+            "Open: values added to the API later decode as plain strings (strict decoding "
+            "rejects them)."
+        )
+    else:
+        parts.append("Closed: a value not listed here is rejected.")
+    documented = [
+        f"- `{value.value}`: " + _doc_text(value.docs, "").replace("\n\n", " ")
+        for value in values
+        if value.docs.description or value.docs.beta or value.docs.deprecated
+    ]
+    if documented:
+        parts.append("\n".join(documented))
+    return SpecText("\n\n".join(parts))
+
+
+def _literal(values: tuple[SpecText, ...]) -> PySource:
+    return PySource("Literal[" + ", ".join(string_literal(v) for v in values) + "]")
+
+
+def _shown(value: str) -> str:
+    """A value as error messages quote it (the runtime's describe() quotes strings alike)."""
     return json.dumps(value, ensure_ascii=False)
 
 
-def _literal(values: tuple[str, ...]) -> str:
-    return "Literal[" + ", ".join(_quote(v) for v in values) + "]"
-
-
-def _const_expected(values: tuple[str, ...]) -> str:
+def _one_of(values: tuple[SpecText, ...]) -> SpecText:
+    """What an error expects where a value must be one of `values`."""
     if len(values) == 1:
-        return _quote(values[0])
-    return "one of " + ", ".join(_quote(v) for v in values)
+        return SpecText(_shown(values[0]))
+    return SpecText("one of " + ", ".join(_shown(v) for v in values))
 
 
-def _or_list(items: list[str]) -> str:
+def _or_list(items: list[str]) -> SpecText:
     unique = list(dict.fromkeys(items))
     if len(unique) == 1:
-        return unique[0]
-    return ", ".join(unique[:-1]) + " or " + unique[-1]
+        return SpecText(unique[0])
+    return SpecText(", ".join(unique[:-1]) + " or " + unique[-1])
 
 
-def _table_name(union_name: str) -> str:
-    return f"_{constant_case(union_name)}_VARIANTS"
+def _field_expected(ref: ir.TypeRef, nullable: bool) -> SpecText:
+    what = _one_of(ref.values) if ref.kind == "enum" else ref.expected
+    return SpecText(what + " or null") if nullable and ref.kind != "any" else what
+
+
+def _table_name(union_name: str) -> Identifier:
+    return identifier(f"_{constant_case(union_name)}_VARIANTS")
 
 
 class _Builder:
@@ -127,39 +176,41 @@ class _Builder:
         if cached is not None:
             return cached
         definition = self.defs[name]
-        snake, area = snake_case(name), definition.file.area
+        type_name = identifier(name)
+        snake, area = identifier(snake_case(name)), identifier(definition.file.area)
         if definition.kind == "object":
             ref = ir.TypeRef(
                 kind="object",
-                annotation=name,
-                expected="an object",
-                name=name,
+                annotation=PySource(type_name),
+                expected=SpecText("an object"),
+                name=type_name,
                 snake=snake,
                 area=area,
             )
         elif definition.kind == "tagged_union":
             ref = ir.TypeRef(
                 kind="tagged_union",
-                annotation=name,
-                expected="an object",
-                name=name,
+                annotation=PySource(type_name),
+                expected=SpecText("an object"),
+                name=type_name,
                 snake=snake,
                 area=area,
-                tag=definition.body["union"]["tag"],
+                tag=SpecText(definition.body["union"]["tag"]),
                 table_name=_table_name(name),
             )
         elif definition.kind == "enum":
             is_open = definition.body.get("open", True)
             values = tuple(
-                item if isinstance(item, str) else item["value"] for item in definition.body["enum"]
+                SpecText(item if isinstance(item, str) else item["value"])
+                for item in definition.body["enum"]
             )
             ref = ir.TypeRef(
                 kind="enum",
-                annotation=f"{name} | str" if is_open else name,
-                expected="a string",
+                annotation=PySource(f"{type_name} | str" if is_open else type_name),
+                expected=SpecText("a string"),
                 values=values,
                 open=is_open,
-                name=name,
+                name=type_name,
                 snake=snake,
                 area=area,
             )
@@ -167,10 +218,10 @@ class _Builder:
             alternatives = tuple(self.alternative_ref(item) for item in definition.body["one_of"])
             ref = ir.TypeRef(
                 kind="one_of",
-                annotation=name,
+                annotation=PySource(type_name),
                 expected=_or_list([alt.expected for alt in alternatives]),
                 alternatives=alternatives,
-                name=name,
+                name=type_name,
                 snake=snake,
                 area=area,
             )
@@ -179,15 +230,12 @@ class _Builder:
 
     def alternative_ref(self, item: Any) -> ir.TypeRef:
         if isinstance(item, dict):
-            return self.const_ref((item["const"],))
+            return self.const_ref((SpecText(item["const"]),))
         return self.expr_ref(typeexpr.parse(item))
 
-    def const_ref(self, values: tuple[str, ...]) -> ir.TypeRef:
+    def const_ref(self, values: tuple[SpecText, ...]) -> ir.TypeRef:
         return ir.TypeRef(
-            kind="const",
-            annotation=_literal(values),
-            expected=_const_expected(values),
-            values=values,
+            kind="const", annotation=_literal(values), expected=_one_of(values), values=values
         )
 
     def expr_ref(self, expr: typeexpr.Expr) -> ir.TypeRef:
@@ -199,12 +247,15 @@ class _Builder:
         inner = self.expr_ref(expr.inner)
         if expr.kind == "list":
             return ir.TypeRef(
-                kind="list", annotation=f"list[{inner.annotation}]", expected="an array", item=inner
+                kind="list",
+                annotation=PySource(f"list[{inner.annotation}]"),
+                expected=SpecText("an array"),
+                item=inner,
             )
         return ir.TypeRef(
             kind="map",
-            annotation=f"dict[str, {inner.annotation}]",
-            expected="an object",
+            annotation=PySource(f"dict[str, {inner.annotation}]"),
+            expected=SpecText("an object"),
             item=inner,
         )
 
@@ -213,25 +264,29 @@ class _Builder:
     def field(self, wire_name: str, body: Any) -> ir.Field:
         if "const" in body:
             const = body["const"]
-            ref = self.const_ref((const,) if isinstance(const, str) else tuple(const))
+            ref = self.const_ref(
+                (SpecText(const),) if isinstance(const, str) else tuple(map(SpecText, const))
+            )
         else:
             ref = self.expr_ref(typeexpr.parse(body["type"]))
         optional = bool(body.get("optional", False))
         nullable = bool(body.get("nullable", False))
-        python_name = body.get("python_name", wire_name)
+        python_name = identifier(body.get("python_name", wire_name))
         annotation = ref.annotation
         if nullable:
-            annotation += " | None"
+            annotation = PySource(annotation + " | None")
         if optional:
-            annotation += " | Unset"
+            annotation = PySource(annotation + " | Unset")
         if optional:
-            default_code = "UNSET"
+            default_code = PySource("UNSET")
         elif ref.kind == "const":
-            default_code = _quote(ref.values[0])
+            default_code = string_literal(ref.values[0])
         else:
-            default_code = ""
+            default_code = PySource("")
+        docs = _docs(body)
+        default_json = SpecText(json.dumps(body["default"]) if "default" in body else "")
         return ir.Field(
-            wire_name=wire_name,
+            wire_name=SpecText(wire_name),
             python_name=python_name,
             local_name=python_name,  # made unique per object in object_type()
             type=ref,
@@ -239,30 +294,34 @@ class _Builder:
             nullable=nullable,
             annotation=annotation,
             default_code=default_code,
-            default_json=json.dumps(body["default"]) if "default" in body else "",
-            docs=_docs(body),
+            default_json=default_json,
+            expected=_field_expected(ref, nullable),
+            docs=docs,
+            doc_text=_doc_text(docs, "", default_json),
         )
 
     def object_type(self, definition: Definition) -> ir.ObjectType:
+        docs = _docs(definition.body)
         fields: list[ir.Field] = []
         locals_taken: set[str] = set(_TAKEN_LOCALS)
         for wire_name, body in definition.body["fields"].items():
             f = self.field(wire_name, body)
             # A field's local variable must not shadow a helper or another field's local.
-            local = f.python_name
+            local: str = f.python_name
             if local.startswith(("decode_", "_")):
                 local = "field" + ("" if local.startswith("_") else "_") + local
             while local in locals_taken:
                 local += "_"
             locals_taken.add(local)
-            fields.append(dataclasses.replace(f, local_name=local))
+            fields.append(dataclasses.replace(f, local_name=identifier(local)))
         return ir.ObjectType(
-            name=definition.name,
-            snake=snake_case(definition.name),
-            area=definition.file.area,
+            name=identifier(definition.name),
+            snake=identifier(snake_case(definition.name)),
+            area=identifier(definition.file.area),
             fields=tuple(fields),
-            docs=_docs(definition.body),
-            known_fields_name=f"_{constant_case(definition.name)}_FIELDS",
+            docs=docs,
+            known_fields_name=identifier(f"_{constant_case(definition.name)}_FIELDS"),
+            doc_text=_doc_text(docs, f"{definition.name}."),
         )
 
     def tagged_union(self, definition: Definition) -> ir.TaggedUnion:
@@ -277,10 +336,10 @@ class _Builder:
             const = target.body["fields"][tag]["const"]
             local_beta = _docs(item).beta if isinstance(item, dict) else ()
             variant = ir.Variant(
-                name=name,
-                snake=snake_case(name),
-                area=target.file.area,
-                tags=(const,) if isinstance(const, str) else tuple(const),
+                name=identifier(name),
+                snake=identifier(snake_case(name)),
+                area=identifier(target.file.area),
+                tags=(SpecText(const),) if isinstance(const, str) else tuple(map(SpecText, const)),
                 docs=_docs(target.body, extra_beta=local_beta),
             )
             variants.append(variant)
@@ -288,35 +347,41 @@ class _Builder:
                 default = variant
                 default_takes_null = bool(target.body["fields"][tag].get("nullable"))
         return ir.TaggedUnion(
-            name=definition.name,
-            snake=snake_case(definition.name),
-            area=definition.file.area,
-            tag=tag,
+            name=identifier(definition.name),
+            snake=identifier(snake_case(definition.name)),
+            area=identifier(definition.file.area),
+            tag=SpecText(tag),
+            tag_attribute=identifier(tag),
             variants=tuple(variants),
             default=default,
-            unknown_class=f"Unknown{definition.name}",
+            unknown_class=identifier(f"Unknown{definition.name}"),
             table_name=_table_name(definition.name),
             docs=_docs(definition.body),
+            tag_expected=_one_of(tuple(tag for variant in variants for tag in variant.tags)),
             default_takes_null=default_takes_null,
         )
 
     def enum_type(self, definition: Definition) -> ir.EnumType:
         values = tuple(
             (
-                ir.EnumValue(value=item, docs=ir.Docs())
+                ir.EnumValue(value=SpecText(item), docs=ir.Docs())
                 if isinstance(item, str)
-                else ir.EnumValue(value=item["value"], docs=_docs(item))
+                else ir.EnumValue(value=SpecText(item["value"]), docs=_docs(item))
             )
             for item in definition.body["enum"]
         )
+        docs = _docs(definition.body)
+        is_open = definition.body.get("open", True)
         return ir.EnumType(
-            name=definition.name,
-            snake=snake_case(definition.name),
-            area=definition.file.area,
-            open=definition.body.get("open", True),
+            name=identifier(definition.name),
+            snake=identifier(snake_case(definition.name)),
+            area=identifier(definition.file.area),
+            open=is_open,
             values=values,
-            values_name=f"_{constant_case(definition.name)}_VALUES",
-            docs=_docs(definition.body),
+            values_name=identifier(f"_{constant_case(definition.name)}_VALUES"),
+            expected=_one_of(tuple(value.value for value in values)),
+            docs=docs,
+            doc_text=_enum_doc_text(definition.name, docs, is_open, values),
         )
 
     # Modules
@@ -327,18 +392,18 @@ class _Builder:
             by_area[definition.file.area].append(definition)
         areas = tuple(self.area_module(area, by_area[area]) for area in self.spec.areas)
         unions = self.unions_module(areas)
-        public: list[str] = []
-        decoders: list[tuple[str, str, str]] = []
+        public: list[Identifier] = []
+        decoders: list[tuple[Identifier, Identifier, Identifier]] = []
         for module in areas:
             for obj in module.objects:
                 public.append(obj.name)
-                decoders.append((obj.name, module.module, f"decode_{obj.snake}"))
+                decoders.append((obj.name, module.module, identifier(f"decode_{obj.snake}")))
             for union in module.tagged_unions:
                 public += [union.name, union.unknown_class]
-                decoders.append((union.name, module.module, f"decode_{union.snake}"))
+                decoders.append((union.name, module.module, identifier(f"decode_{union.snake}")))
             for one_of in module.one_ofs:
                 public.append(one_of.name)
-                decoders.append((one_of.name, module.module, f"decode_{one_of.snake}"))
+                decoders.append((one_of.name, module.module, identifier(f"decode_{one_of.snake}")))
             public += [enum.name for enum in module.enums]
         return ir.Package(
             name=PACKAGE,
@@ -349,7 +414,8 @@ class _Builder:
             spec_files=tuple(m.source_file for m in areas if m.source_file),
         )
 
-    def area_module(self, area: str, definitions: list[Definition]) -> ir.AreaModule:
+    def area_module(self, area_name: str, definitions: list[Definition]) -> ir.AreaModule:
+        area = identifier(area_name)
         enums, objects, unions, one_ofs = [], [], [], []
         for definition in definitions:
             if definition.kind == "object":
@@ -361,16 +427,16 @@ class _Builder:
             else:
                 one_ofs.append(
                     ir.OneOf(
-                        name=definition.name,
-                        snake=snake_case(definition.name),
+                        name=identifier(definition.name),
+                        snake=identifier(snake_case(definition.name)),
                         area=area,
                         ref=self.named_ref(definition.name),
                         docs=_docs(definition.body),
                     )
                 )
         # Annotations name types of other areas and union aliases; only type checkers need them.
-        annotation_names: set[str] = set()
-        called_areas: set[str] = set()
+        annotation_names: set[Identifier] = set()
+        called_areas: set[Identifier] = set()
         for obj in objects:
             for f in obj.fields:
                 self.collect(f.type, annotation_names, called_areas)
@@ -382,18 +448,18 @@ class _Builder:
             for alt in one_of.ref.alternatives:
                 self.collect(alt, annotation_names, called_areas)
         local = {d.name for d in definitions if d.kind in ("object", "enum")}
-        type_imports: dict[str, set[str]] = defaultdict(set)
+        type_imports: dict[Identifier, set[Identifier]] = defaultdict(set)
         for name in annotation_names - local:
             definition = self.defs[name]
             if definition.kind in ("tagged_union", "one_of"):
-                type_imports["_unions"].add(name)
+                type_imports[module_of("unions")].add(name)
             else:
                 type_imports[module_of(definition.file.area)].add(name)
         called_areas.discard(area)
         return ir.AreaModule(
             area=area,
             module=module_of(area),
-            source_file=definitions[0].file.source_name if definitions else "",
+            source_file=SpecText(definitions[0].file.source_name if definitions else ""),
             enums=tuple(enums),
             objects=tuple(objects),
             tagged_unions=tuple(unions),
@@ -401,11 +467,10 @@ class _Builder:
             type_imports=tuple(
                 ir.Import(m, tuple(sorted(n))) for m, n in sorted(type_imports.items())
             ),
-            runtime_imports=(),
             area_imports=tuple(module_of(a) for a in sorted(called_areas)),
         )
 
-    def collect(self, ref: ir.TypeRef, names: set[str], areas: set[str]) -> None:
+    def collect(self, ref: ir.TypeRef, names: set[Identifier], areas: set[Identifier]) -> None:
         """Record the named types a reference mentions and the areas of their decoders."""
         if ref.item is not None:
             self.collect(ref.item, names, areas)
@@ -415,8 +480,8 @@ class _Builder:
 
     def unions_module(self, areas: tuple[ir.AreaModule, ...]) -> ir.UnionsModule:
         aliases: dict[str, ir.UnionAlias] = {}
-        depends: dict[str, set[str]] = {}
-        imports: dict[str, set[str]] = defaultdict(set)
+        depends: dict[str, set[Identifier]] = {}
+        imports: dict[Identifier, set[Identifier]] = defaultdict(set)
         union_names = {u.name for m in areas for u in m.tagged_unions} | {
             o.name for m in areas for o in m.one_ofs
         }
@@ -426,16 +491,24 @@ class _Builder:
                 for variant in union.variants:
                     imports[module_of(variant.area)].add(variant.name)
                 imports[module.module].add(union.unknown_class)
-                aliases[union.name] = ir.UnionAlias(union.name, " | ".join(members), union.docs)
+                annotation = PySource(" | ".join(members))
+                aliases[union.name] = ir.UnionAlias(
+                    union.name, annotation, union.docs, _doc_text(union.docs, f"{union.name}.")
+                )
                 depends[union.name] = set()
             for one_of in module.one_ofs:
-                mentioned: set[str] = set()
+                mentioned: set[Identifier] = set()
                 for alt in one_of.ref.alternatives:
                     self.collect(alt, mentioned, set())
                 for name in mentioned - union_names:
                     imports[module_of(self.defs[name].file.area)].add(name)
-                annotation = " | ".join(alt.annotation for alt in one_of.ref.alternatives)
-                aliases[one_of.name] = ir.UnionAlias(one_of.name, annotation, one_of.docs)
+                alternatives = " | ".join(alt.annotation for alt in one_of.ref.alternatives)
+                aliases[one_of.name] = ir.UnionAlias(
+                    one_of.name,
+                    PySource(alternatives),
+                    one_of.docs,
+                    _doc_text(one_of.docs, f"{one_of.name}."),
+                )
                 depends[one_of.name] = mentioned & union_names
         ordered: list[ir.UnionAlias] = []
         done: set[str] = set()
@@ -448,8 +521,8 @@ class _Builder:
                 visit(dependency)
             ordered.append(aliases[name])
 
-        for name in aliases:
-            visit(name)
+        for alias_name in aliases:
+            visit(alias_name)
         return ir.UnionsModule(
             aliases=tuple(ordered),
             imports=tuple(ir.Import(m, tuple(sorted(n))) for m, n in sorted(imports.items())),

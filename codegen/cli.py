@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,27 +23,56 @@ from . import (
     validate,
     write,
 )
-from .errors import SpecError
+from .errors import Location, SpecError, SpecProblem, printable
 
 
 class GeneratorBug(Exception):
     """The generator itself went wrong; the spec is not to blame."""
 
 
-def load_package(spec_dir: Path) -> ir.Package:
-    """The first three stages: the spec folder, checked, as the intermediate model."""
+def check_spec(
+    spec_dir: Path, templates: Path | None = None
+) -> tuple[validate.ValidatedSpec, ir.Package]:
+    """The first three stages: the spec folder, checked, and as the intermediate model.
+
+    `templates` decides which names the generated code reserves (default: the project's).
+    """
     files = load.load_spec_dir(spec_dir, base=Path.cwd())
-    return build_ir.build(validate.validate(files))
+    spec = validate.validate(files, templates)
+    package = build_ir.build(spec)
+    validate.check_package(spec, package, templates)
+    return spec, package
 
 
-def generate_files(spec_dir: Path, templates: Path = render.DEFAULT_TEMPLATES) -> dict[str, bytes]:
-    """The whole pipeline in memory: every output file's bytes, keyed by relative path."""
-    package = load_package(spec_dir)
+def load_package(spec_dir: Path, templates: Path | None = None) -> ir.Package:
+    """The spec folder, checked, as the intermediate model."""
+    return check_spec(spec_dir, templates)[1]
+
+
+def format_cache(out: Path | None, writable: bool = True) -> format.Cache | None:
+    """The format cache: $CODEGEN_CACHE when set, else `<out>/.cache` (none without `out`)."""
+    folder = os.environ.get("CODEGEN_CACHE")
+    if folder:
+        return format.Cache(Path(folder), writable)
+    return None if out is None else format.Cache(out / ".cache", writable)
+
+
+def generate_files(
+    spec_dir: Path,
+    templates: Path = render.DEFAULT_TEMPLATES,
+    cache: format.Cache | None = None,
+) -> dict[str, bytes]:
+    """The whole pipeline in memory: every output file's bytes, keyed by relative path.
+
+    Formatted modules are looked up in and added to `cache` (default: $CODEGEN_CACHE when set,
+    else none).
+    """
+    package = load_package(spec_dir, templates)
     sources = render.render_package(package, templates)
     outputs: dict[str, bytes] = {}
     python = {name: text for name, text in sources.items() if name.endswith(".py")}
     try:
-        formatted = format.format_modules(python)
+        formatted = format.format_modules(python, cache or format_cache(None))
     except format.FormatFailure as exc:
         raise GeneratorBug(
             f"the templates produced invalid Python in {exc.name} ({exc.cause}); this is a bug "
@@ -104,8 +134,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="exit 1 when a change can make accepted data fail to decode",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # exits with 2 on a usage error
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("interrupted; nothing more was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: a message, never a traceback
+        print(
+            f"internal error: {type(exc).__name__}: {printable(str(exc))}; this is a bug in "
+            "codegen, not a problem of the spec (please report it with the spec that caused it)",
+            file=sys.stderr,
+        )
+        return 2
 
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         return _diff(args.spec, args.base, args.against, args.fail_on_breaking)
     if args.command == "import-jsonschema":
@@ -113,11 +157,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "validate":
-            files = load.load_spec_dir(args.spec, base=Path.cwd())
-            checked = validate.validate(files)
-            print(f"spec OK: {len(checked.definitions)} types in {len(files)} files")
+            spec, _ = check_spec(args.spec)
+            print(f"spec OK: {len(spec.definitions)} types in {len(spec.areas)} files")
             return 0
-        outputs = generate_files(args.spec, args.templates)
+        outputs = generate_files(
+            args.spec, args.templates, format_cache(args.out, writable=not args.check)
+        )
     except SpecError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -144,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in drift.removed:
             print(f"  no longer generated: {args.out / name}", file=sys.stderr)
         return 1
-    drift = write.write(outputs, args.out)
+    try:
+        drift = write.write(outputs, args.out)
+    except OSError as exc:
+        where = printable(str(exc.filename or args.out))
+        print(f"error: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(
         f"wrote {len(drift.changed)} file(s), removed {len(drift.removed)}, "
         f"{len(outputs) - len(drift.changed)} unchanged, in {args.out}"
@@ -153,23 +203,32 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _import_jsonschema(schema: Path, out: Path | None, keep_descriptions: bool) -> int:
-    try:
-        document = json.loads(schema.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"error: {schema}: cannot read a JSON document ({exc})", file=sys.stderr)
+    def fail(line: int, key: str, message: str) -> int:
+        print(f"error: {SpecProblem(Location(str(schema), line, key), message)}", file=sys.stderr)
         return 1
-    if isinstance(document.get("components"), dict) and "schemas" in document["components"]:
-        document = {"$defs": document["components"]["schemas"]}  # an OpenAPI document
+
+    try:
+        document = json.loads(schema.read_bytes())
+    except OSError as exc:
+        return fail(0, "", f"cannot read the file: {exc.strerror or exc}")
+    except json.JSONDecodeError as exc:
+        return fail(exc.lineno, "", f"this is not valid JSON ({exc.msg}); fix the syntax here")
+    except (ValueError, RecursionError) as exc:
+        # UnicodeDecodeError, numbers of thousands of digits, nesting deeper than json reads.
+        return fail(0, "", f"cannot read a JSON document ({type(exc).__name__}: {exc})")
     try:
         text = import_jsonschema.import_document(document, keep_descriptions=keep_descriptions)
     except import_jsonschema.ImportProblem as exc:
-        print(f"error: {schema}: {exc}", file=sys.stderr)
-        return 1
+        return fail(0, exc.pointer, exc.message)
     if out is None:
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}; review it, then run `codegen validate`")
+    except OSError as exc:
+        print(f"error: cannot write {printable(str(out))}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}; review it, then run `codegen validate`")
     return 0
 
 

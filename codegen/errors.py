@@ -5,6 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """The text with control and other invisible characters written as escapes.
+
+    File names, keys and values come from the spec; a newline or terminal escape in one of them
+    must not break the one-problem-per-line output or reach the terminal as is.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """Where something stands in the spec: file (as given), 1-based line, dotted key path."""
@@ -14,7 +27,8 @@ class Location:
     key: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}"
+        place = f"{printable(self.file)}:{self.line}"
+        return f"{place}: {printable(self.key)}" if self.key else place
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +39,7 @@ class SpecProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return f"{self.location}: {printable(self.message)}"
 
 
 class SpecError(Exception):

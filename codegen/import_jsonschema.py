@@ -8,19 +8,25 @@ keywords of this project's own export (`x-anthropic-beta`, `x-default-variant`,
 `x-anthropic-beta-values`, `x-closed-enum`, `x-python-name`, `x-constant`) are understood, so an exported spec imports back unchanged.
 
 Descriptions are left out unless asked for: a third party's prose does not belong in our spec.
+
+The document may come from anywhere: a part the importer does not understand, or nesting deeper
+than MAX_DEPTH, ends in an ImportProblem naming the JSON pointer, and what it writes is YAML
+that `codegen validate` checks like any spec (names the generated code cannot use, such as an
+odd discriminator, are reported there with their line).
 """
 
 from __future__ import annotations
 
-import keyword
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from .jsonschema_export import split_nullable
-from .names import snake_case
+from .names import attribute_problem, python_name_for, reserved_names
 
 _PRIMITIVE_TYPES = {
     "string": "string",
@@ -30,8 +36,17 @@ _PRIMITIVE_TYPES = {
 }
 
 
+# Schemas nested deeper than this inside one another are refused (the importer recurses).
+MAX_DEPTH = 32
+
+
 class ImportProblem(ValueError):
-    """The document uses a construct the spec language cannot express."""
+    """The document uses a construct the spec language cannot express, at a JSON pointer."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        super().__init__(f"{pointer}: {message}" if pointer else message)
+        self.pointer = pointer
+        self.message = message
 
 
 @dataclass
@@ -39,11 +54,39 @@ class _Importer:
     defs: dict[str, Any]
     keep_descriptions: bool
     types: dict[str, dict[str, Any]] = field(default_factory=dict)
+    where: list[str] = field(default_factory=list)  # JSON pointer segments of the schema at hand
+    failed_at: str | None = None
 
     def run(self) -> dict[str, dict[str, Any]]:
         for name, schema in self.defs.items():
-            self.define(self.type_name(name), schema)
+            with self.at("$defs", str(name)):
+                self.define(self.type_name(str(name)), schema)
         return self.types
+
+    def pointer(self) -> str:
+        return "/" + "/".join(s.replace("~", "~0").replace("/", "~1") for s in self.where)
+
+    @contextmanager
+    def at(self, *segments: str) -> Iterator[None]:
+        """Work inside the given part of the document; a failure there remembers where."""
+        self.where.extend(segments)
+        try:
+            if len(self.where) > MAX_DEPTH * 2:  # two segments per level: a keyword and a name
+                raise ImportProblem(
+                    self.pointer(), f"schemas nested more than {MAX_DEPTH} deep are not imported"
+                )
+            yield
+        except Exception:
+            if self.failed_at is None:
+                self.failed_at = self.pointer()
+            raise
+        finally:
+            del self.where[-len(segments) :]
+
+    def schema_at(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ImportProblem(self.pointer(), "expected a schema (a JSON object) here")
+        return value
 
     # Naming
 
@@ -76,6 +119,7 @@ class _Importer:
     # Definitions
 
     def define(self, name: str, schema: dict[str, Any]) -> None:
+        schema = self.schema_at(schema)
         body: dict[str, Any] = self.annotations(schema)
         self.types[name] = body  # claimed before nested names are made
         if "enum" in schema and "properties" not in schema:
@@ -96,15 +140,22 @@ class _Importer:
             self.define_object(name, body, schema)
         else:
             raise ImportProblem(
-                f"$defs/{name}: only objects with properties, enums and unions can be named "
-                "types; use the schema directly where it is referenced"
+                self.pointer(),
+                f"only objects with properties, enums and unions can be named types ({name}); "
+                "use the schema directly where it is referenced",
             )
 
     def define_object(self, name: str, body: dict[str, Any], schema: dict[str, Any]) -> None:
         required = set(schema.get("required", []))
         fields: dict[str, Any] = {}
-        for wire_name, prop in schema["properties"].items():
-            fields[wire_name] = self.field(name, wire_name, prop, wire_name not in required)
+        properties = schema["properties"]
+        if not isinstance(properties, dict):
+            raise ImportProblem(self.pointer(), "'properties' must be a JSON object")
+        for wire_name, prop in properties.items():
+            with self.at("properties", wire_name):
+                fields[wire_name] = self.field(
+                    name, wire_name, self.schema_at(prop), wire_name not in required
+                )
         body["fields"] = fields
 
     def field(self, owner: str, wire_name: str, prop: dict[str, Any], optional: bool) -> Any:
@@ -124,12 +175,9 @@ class _Importer:
             spec["default"] = prop["default"]
         spec.update(self.annotations(prop))
         python_name = prop.get("x-python-name")
-        if python_name is None and (
-            keyword.iskeyword(wire_name)
-            or not wire_name.isidentifier()
-            or wire_name in ("extra", "to_dict", "from_dict", "to_json", "from_json")
-        ):
-            python_name = (snake_case(wire_name) or "value") + "_"
+        members = reserved_names().object_members
+        if python_name is None and attribute_problem(wire_name, members):
+            python_name = python_name_for(wire_name, members)
         if python_name:
             spec["python_name"] = python_name
         return spec
@@ -159,10 +207,12 @@ class _Importer:
             return
         alternatives: list[Any] = []
         for index, option in enumerate(options):
-            if "const" in option:
-                alternatives.append({"const": str(option["const"])})
-            else:
-                alternatives.append(self.expression(option, f"{name}Option{index + 1}"))
+            with self.at("oneOf" if "oneOf" in schema else "anyOf", str(index)):
+                option = self.schema_at(option)
+                if "const" in option:
+                    alternatives.append({"const": str(option["const"])})
+                else:
+                    alternatives.append(self.expression(option, f"{name}Option{index + 1}"))
         body["one_of"] = alternatives
 
     def common_constant_member(self, refs: list[dict[str, Any]]) -> str | None:
@@ -183,21 +233,25 @@ class _Importer:
     # Type expressions
 
     def expression(self, schema: dict[str, Any], name_if_nested: str) -> str:
+        schema = self.schema_at(schema)
         if "$ref" in schema:
             return self.type_name(_ref_name(schema["$ref"]))
         kind = schema.get("type")
         if isinstance(kind, list):
-            raise ImportProblem(f"{name_if_nested}: a list of types is not supported; use oneOf")
+            raise ImportProblem(self.pointer(), "a list of types is not supported; use oneOf")
         if kind in _PRIMITIVE_TYPES and "enum" not in schema:
             return _PRIMITIVE_TYPES[kind]
         if kind == "array":
-            items = schema.get("items", {})
-            return f"list[{self.expression(items, name_if_nested + 'Item')}]"
+            with self.at("items"):
+                item = self.expression(schema.get("items", {}), name_if_nested + "Item")
+            return f"list[{item}]"
         if kind == "object" and "properties" not in schema:
             values = schema.get("additionalProperties", {})
             if values is True or values == {} or values is False:
                 return "map[any]"
-            return f"map[{self.expression(values, name_if_nested + 'Value')}]"
+            with self.at("additionalProperties"):
+                value = self.expression(values, name_if_nested + "Value")
+            return f"map[{value}]"
         if not schema or set(schema) <= {"description", "title", "default"}:
             return "any"
         # A nested object, enum or union: give it a name of its own.
@@ -214,18 +268,62 @@ def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
-def import_document(document: dict[str, Any], *, keep_descriptions: bool = False) -> str:
-    """Spec YAML for every definition of the document."""
+def import_document(document: Any, *, keep_descriptions: bool = False) -> str:
+    """Spec YAML for every definition of a JSON Schema document or OpenAPI `components`."""
+    if not isinstance(document, dict):
+        raise ImportProblem("", "the document must be a JSON object holding $defs")
+    components = document.get("components")
+    if isinstance(components, dict) and "schemas" in components:
+        document = {"$defs": components["schemas"]}  # an OpenAPI document
     defs = document.get("$defs") or document.get("definitions") or {}
     if not isinstance(defs, dict) or not defs:
-        raise ImportProblem("the document has no $defs (or definitions) to import")
-    types = _Importer(defs, keep_descriptions).run()
+        raise ImportProblem("", "the document has no $defs (or definitions) to import")
+    importer = _Importer(defs, keep_descriptions)
+    try:
+        types = importer.run()
+    except ImportProblem:
+        raise
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        # A keyword holding a value of an unexpected kind (a list where a mapping belongs…).
+        raise ImportProblem(
+            importer.failed_at or "",
+            f"this part has a shape the importer does not understand ({type(exc).__name__}: "
+            f"{exc})",
+        ) from None
     return _dump(types)
 
 
 def _flow(value: Any) -> str:
+    """The value as YAML on one line."""
     text: str = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
-    return text.strip().removesuffix("...").strip()
+    text = text.strip().removesuffix("...").strip()
+    # PyYAML writes a string holding a line break over several lines, which would break the
+    # line-per-field layout; such values are written with double-quoted, escaped strings.
+    return text if "\n" not in text else _one_line(value)
+
+
+def _one_line(value: Any) -> str:
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_one_line(str(k))}: {_one_line(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ", ".join(_one_line(item) for item in value) + "]"
+    if isinstance(value, str):
+        return '"' + "".join(_yaml_escape(c) for c in value) + '"'
+    return _flow(value)  # a number, boolean or null: always one line
+
+
+def _yaml_escape(char: str) -> str:
+    """One character of a double-quoted YAML string, escaped unless it is printable ASCII."""
+    if " " <= char <= "~":
+        return "\\" + char if char in '"\\' else char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def _dump(types: dict[str, dict[str, Any]]) -> str:

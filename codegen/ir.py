@@ -2,11 +2,34 @@
 
 Everything a template needs is computed here once (Python names, annotations, what an error
 message expects), so templates only arrange text and never look back at the YAML.
+
+Every string is typed by how it may reach generated source (codegen.pysource): an `Identifier`
+is written as it is, `PySource` is source built from checked parts, and `SpecText` (text from
+the spec) only through the string-literal and docstring escapers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+from .pysource import Identifier, PySource, SpecText
+
+#: What kind of type a reference names; set by build_ir, never taken from a spec.
+Kind = Literal[
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "any",
+    "const",
+    "list",
+    "map",
+    "object",
+    "tagged_union",
+    "one_of",
+    "enum",
+]
 
 
 @dataclass(frozen=True)
@@ -17,18 +40,18 @@ class TypeRef:
     tagged_union, one_of, enum.
     """
 
-    kind: str
-    annotation: str
-    expected: str
-    name: str = ""
-    snake: str = ""
-    area: str = ""
+    kind: Kind
+    annotation: PySource
+    expected: SpecText
+    name: Identifier = Identifier("")
+    snake: Identifier = Identifier("")
+    area: Identifier = Identifier("")
     item: TypeRef | None = None
-    values: tuple[str, ...] = ()  # const values, or an enum's listed values
+    values: tuple[SpecText, ...] = ()  # const values, or an enum's listed values
     alternatives: tuple[TypeRef, ...] = ()
     open: bool = True
-    tag: str = ""  # a tagged union's discriminator member
-    table_name: str = ""  # a tagged union's module constant mapping tag values to decoders
+    tag: SpecText = SpecText("")  # a tagged union's discriminator member
+    table_name: Identifier = Identifier("")  # a tagged union's table of tag values to decoders
 
     @property
     def is_named(self) -> bool:
@@ -40,7 +63,7 @@ class TypeRef:
         return self.kind in ("list", "map") and self.item is not None and self.item.kind == "any"
 
     @property
-    def json_kind(self) -> str:
+    def json_kind(self) -> Kind | Literal["array", "object"]:
         """The JSON kind of a value of this type (for untagged union dispatch)."""
         if self.kind in ("string", "const", "enum"):
             return "string"
@@ -51,9 +74,9 @@ class TypeRef:
         return self.kind
 
     @property
-    def python_check(self) -> str:
+    def python_check(self) -> PySource:
         """The class (or tuple of classes) a decoded value of this type is an instance of."""
-        return {
+        checks: dict[str, str] = {
             "string": "str",
             "const": "str",
             "enum": "str",
@@ -62,7 +85,8 @@ class TypeRef:
             "boolean": "bool",
             "list": "list",
             "map": "dict",
-        }.get(self.kind, "Model")
+        }
+        return PySource(checks.get(self.kind, "Model"))
 
     @property
     def encode_branches(self) -> tuple[TypeRef, ...]:
@@ -87,27 +111,25 @@ class TypeRef:
 class Docs:
     """What a reader of the generated code and of the JSON Schema learns about an element."""
 
-    description: str = ""
-    deprecated: str = ""  # empty: not deprecated; otherwise the note to show
-    beta: tuple[str, ...] = ()
-
-    @property
-    def is_deprecated(self) -> bool:
-        return bool(self.deprecated)
+    description: SpecText = SpecText("")
+    deprecated: SpecText = SpecText("")  # empty: not deprecated; otherwise the note to show
+    beta: tuple[SpecText, ...] = ()
 
 
 @dataclass(frozen=True)
 class Field:
-    wire_name: str
-    python_name: str
-    local_name: str  # the variable holding the value inside the decoder
+    wire_name: SpecText
+    python_name: Identifier
+    local_name: Identifier  # the variable holding the value inside the decoder
     type: TypeRef
     optional: bool
     nullable: bool
-    annotation: str  # full annotation: with `| None` and `| Unset` where they apply
-    default_code: str  # Python default in the class body, "" when the field is required
-    default_json: str  # the documented wire default as JSON text, "" when none
+    annotation: PySource  # full annotation: with `| None` and `| Unset` where they apply
+    default_code: PySource  # Python default in the class body, "" when the field is required
+    default_json: SpecText  # the documented wire default as JSON text, "" when none
+    expected: SpecText  # what a decode error says the field allows
     docs: Docs
+    doc_text: SpecText  # its docstring: the docs, then the documented default
 
     @property
     def is_const(self) -> bool:
@@ -116,90 +138,94 @@ class Field:
 
 @dataclass(frozen=True)
 class ObjectType:
-    name: str
-    snake: str
-    area: str
+    name: Identifier
+    snake: Identifier
+    area: Identifier
     fields: tuple[Field, ...]
     docs: Docs
-    known_fields_name: str  # module constant with the wire names, for spotting unknown ones
+    known_fields_name: Identifier  # module constant with the wire names, for spotting unknown ones
+    doc_text: SpecText
 
 
 @dataclass(frozen=True)
 class Variant:
-    name: str
-    snake: str
-    area: str
-    tags: tuple[str, ...]
+    name: Identifier
+    snake: Identifier
+    area: Identifier
+    tags: tuple[SpecText, ...]
     docs: Docs  # beta of the variant in this union, merged with the type's own
 
 
 @dataclass(frozen=True)
 class TaggedUnion:
-    name: str
-    snake: str
-    area: str
-    tag: str
+    name: Identifier
+    snake: Identifier
+    area: Identifier
+    tag: SpecText
+    tag_attribute: Identifier  # the tag as a property name of the unknown-variant class
     variants: tuple[Variant, ...]
     default: Variant | None
-    unknown_class: str
-    table_name: str  # module constant mapping tag values to decoders
+    unknown_class: Identifier
+    table_name: Identifier  # module constant mapping tag values to decoders
     docs: Docs
+    tag_expected: SpecText  # what a decode error says the tag allows
     default_takes_null: bool = False  # a null tag also selects the default variant
 
     @property
-    def tag_values(self) -> tuple[str, ...]:
+    def tag_values(self) -> tuple[SpecText, ...]:
         return tuple(tag for variant in self.variants for tag in variant.tags)
 
 
 @dataclass(frozen=True)
 class OneOf:
-    name: str
-    snake: str
-    area: str
+    name: Identifier
+    snake: Identifier
+    area: Identifier
     ref: TypeRef  # kind one_of, with the alternatives
     docs: Docs
 
 
 @dataclass(frozen=True)
 class EnumValue:
-    value: str
+    value: SpecText
     docs: Docs
 
 
 @dataclass(frozen=True)
 class EnumType:
-    name: str
-    snake: str
-    area: str
+    name: Identifier
+    snake: Identifier
+    area: Identifier
     open: bool
     values: tuple[EnumValue, ...]
-    values_name: str  # module constant holding the known values
+    values_name: Identifier  # module constant holding the known values
+    expected: SpecText  # what a decode error says the enum allows
     docs: Docs
+    doc_text: SpecText  # its docstring: the docs, open or closed, and the documented values
 
 
 @dataclass(frozen=True)
 class Import:
-    module: str
-    names: tuple[str, ...]
+    module: Identifier
+    names: tuple[Identifier, ...]
 
 
 @dataclass(frozen=True)
 class AreaModule:
     """One generated module per spec file, in spec order within each kind."""
 
-    area: str
-    module: str
-    source_file: str
+    area: Identifier
+    module: Identifier
+    source_file: SpecText
     enums: tuple[EnumType, ...]
     objects: tuple[ObjectType, ...]
     tagged_unions: tuple[TaggedUnion, ...]
     one_ofs: tuple[OneOf, ...]
     type_imports: tuple[Import, ...]  # names used only in annotations
-    runtime_imports: tuple[Import, ...]  # names used at run time
-    area_imports: tuple[str, ...]  # other area modules whose decoders are called
+    area_imports: tuple[Identifier, ...]  # other area modules whose decoders are called
 
     @property
-    def defined_names(self) -> tuple[str, ...]:
+    def defined_names(self) -> tuple[Identifier, ...]:
         """The public names this module defines, sorted."""
         names = [e.name for e in self.enums] + [o.name for o in self.objects]
         names += [u.unknown_class for u in self.tagged_unions]
@@ -208,9 +234,10 @@ class AreaModule:
 
 @dataclass(frozen=True)
 class UnionAlias:
-    name: str
-    annotation: str
+    name: Identifier
+    annotation: PySource
     docs: Docs
+    doc_text: SpecText
 
 
 @dataclass(frozen=True)
@@ -221,10 +248,10 @@ class UnionsModule:
 
 @dataclass(frozen=True)
 class Package:
-    name: str
+    name: Identifier
     areas: tuple[AreaModule, ...]
     unions: UnionsModule
-    public_names: tuple[str, ...]  # every type name, sorted
+    public_names: tuple[Identifier, ...]  # every type name, sorted
     # (type name, module holding its decoder, decoder function) for the decode registry
-    decoders: tuple[tuple[str, str, str], ...]
-    spec_files: tuple[str, ...] = field(default=())
+    decoders: tuple[tuple[Identifier, Identifier, Identifier], ...]
+    spec_files: tuple[SpecText, ...] = field(default=())

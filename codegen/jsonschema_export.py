@@ -79,7 +79,7 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
                 schema = ref_schema(f.type)
                 if f.nullable:
                     schema = {"anyOf": [schema, {"type": "null"}]}
-                if f.python_name != f.wire_name:
+                if str(f.python_name) != str(f.wire_name):
                     schema["x-python-name"] = f.python_name
                 properties[f.wire_name] = annotate(schema, f.docs, f.default_json)
                 if not f.optional:

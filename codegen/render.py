@@ -2,66 +2,25 @@
 
 from __future__ import annotations
 
-import json
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from . import ir
+from . import ir, pysource
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LINE_LENGTH = 100
+LINE_LENGTH = pysource.LINE_LENGTH
 
 
-def _pyquote(text: str) -> str:
-    """A Python string literal quoted as black quotes it.
-
-    Double quotes, unless the text holds more double than single quotes: then single quotes
-    need fewer escapes, and black would switch to them.
-    """
-    literal = json.dumps(text, ensure_ascii=False)  # JSON escapes are valid Python escapes
-    if text.count("'") >= text.count('"'):
-        return literal
-    return "'" + literal[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
-
-
-def _docwrap(text: str, indent: int) -> str:
-    """Wrap docstring text to the line length; paragraphs and list items are kept apart."""
-    text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if not text:
-        return ""
-    width = LINE_LENGTH - indent - 3  # room for the opening quotes
-    lines = _wrap_paragraphs(text, width)
-    if len(lines) == 1:
-        # A closing quote right after a `"` would end the string early; black puts a space there.
-        line = lines[0] + " " if lines[0].endswith('"') else lines[0]
-        if len(line) + indent + 6 <= LINE_LENGTH:
-            return line
-        # black would pull the closing quotes up onto that line even though it then overflows;
-        # two lines, closing quotes on their own, it leaves alone.
-        lines = _wrap_paragraphs(text, width - 3)
-    pad = " " * indent
-    return (
-        "\n".join((pad + line) if i and line else line for i, line in enumerate(lines)) + "\n" + pad
-    )
-
-
-def _wrap_paragraphs(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.split("\n\n"):
-        if lines:
-            lines.append("")
-        for line in paragraph.split("\n"):
-            hanging = "  " if line.startswith("- ") else ""
-            lines += textwrap.wrap(
-                line,
-                width=width,
-                subsequent_indent=hanging,
-                break_long_words=False,
-                break_on_hyphens=False,
-            ) or [""]
-    return lines
+def _refuse_spec_text(value: Any) -> Any:
+    """Every `{{ … }}` passes through here: text from the spec may only be written by the escaping
+    filters, which return plain strings, so a SpecText arriving here skipped them."""
+    if isinstance(value, pysource.SpecText):
+        raise pysource.UnsafeSource(
+            f"spec text {value[:60]!r} reached a template output without `literal` or `docstring`"
+        )
+    return value
 
 
 def environment(templates: Path) -> jinja2.Environment:
@@ -73,9 +32,11 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
         extensions=["jinja2.ext.do"],
+        finalize=_refuse_spec_text,
     )
-    env.filters["pyquote"] = _pyquote
-    env.filters["docwrap"] = _docwrap
+    env.filters["ident"] = pysource.identifier
+    env.filters["literal"] = pysource.string_literal
+    env.filters["docstring"] = pysource.docstring
     return env
 
 

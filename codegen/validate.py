@@ -9,49 +9,29 @@ from __future__ import annotations
 import difflib
 import json
 import keyword
-import re
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from . import typeexpr
+from . import ir, names, typeexpr
 from .errors import Location, SpecError, SpecProblem
 from .load import LocatedList, LocatedMap, SpecFile
 from .names import snake_case
 
-# Attribute names every generated class already uses for itself.
-RESERVED_ATTRIBUTES = frozenset(
-    # Methods every generated class has.
-    {"extra", "to_dict", "from_dict", "to_json", "from_json", "replace"}
-    # Names the class body and __init__ use after the fields (annotations, `self`): a field of
-    # the same name would shadow them there.
-    | {"self", "str", "int", "float", "bool", "list", "dict", "Any", "Literal", "Unset", "UNSET"}
-    | {"Model", "None"}
-)
-# Names the generated package defines besides the spec's types.
-RESERVED_TYPE_NAMES = frozenset(
-    {
-        "Any",
-        "Callable",
-        "ClassVar",
-        "DecodeError",
-        "Final",
-        "Literal",
-        "Model",
-        "TypeAlias",
-        "TypeVar",
-        "Union",
-        "UNSET",
-        "Unset",
-    }
-)
 _PRIMITIVE_NAMES = ("string", "integer", "number", "boolean", "any")
 _KIND_PHRASES = {"enum": "an enum", "tagged_union": "a tagged union", "one_of": "an untagged union"}
-RESERVED_AREAS = frozenset({"runtime", "unions", "init"})
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Besides the package's own modules: `_init.py` beside `__init__.py` would read as a mistake.
+_EXTRA_RESERVED_AREAS = frozenset({"init"})
+# The deepest `list[...]`/`map[...]` nesting of a type expression; the real spec needs 2.
+MAX_TYPE_DEPTH = 8
+# A `default` is written into docs and JSON Schemas as JSON; integers beyond 64 bits lose
+# precision in most JSON readers.
+_INT_RANGE = (-(2**63), 2**64 - 1)
 
 
 @dataclass(frozen=True)
@@ -82,19 +62,72 @@ def kind_of(body: LocatedMap) -> str:
     return "one_of"
 
 
-def validate(files: list[SpecFile]) -> ValidatedSpec:
-    """Run every check; raise SpecError listing all problems, or return the checked spec."""
+def validate(files: list[SpecFile], templates: Path | None = None) -> ValidatedSpec:
+    """Run every check; raise SpecError listing all problems, or return the checked spec.
+
+    `templates` is the template folder whose generated code decides which names are reserved
+    (default: the project's).
+    """
     problems: list[SpecProblem] = []
     for spec_file in files:
         problems.extend(_meta_schema_problems(spec_file))
+    if not problems:
+        for spec_file in files:
+            problems.extend(_type_expression_depth_problems(spec_file))
     if problems:
-        # Semantic checks assume the shape the meta-schema guarantees.
+        # Semantic checks assume the shape the meta-schema guarantees, and type expressions
+        # that the recursive parser can read.
         raise SpecError(problems)
-    checker = _SemanticChecker(files)
+    checker = _SemanticChecker(files, names.reserved_names(templates))
     checker.run()
     if checker.problems:
         raise SpecError(checker.problems)
     return ValidatedSpec(definitions=checker.definitions, areas=tuple(f.area for f in files))
+
+
+def check_package(spec: ValidatedSpec, package: ir.Package, templates: Path | None = None) -> None:
+    """The checks that need the intermediate model: raise SpecError, or return.
+
+    A decoder keeps each field in a local variable, which build_ir names after the field and
+    renames when it would hide a name the decoder needs; this makes sure no such clash is left.
+    """
+    reserved = names.reserved_names(templates)
+    made = {
+        name
+        for definition in spec.definitions.values()
+        for name in reserved.names_of_type(definition.kind, definition.name)
+    }
+    taken = reserved.function_names | made
+    problems: list[SpecProblem] = []
+    for area in package.areas:
+        for obj in area.objects:
+            definition = spec.definitions[obj.name]
+            fields = definition.body["fields"]
+            for field in obj.fields:
+                if field.local_name not in taken:
+                    continue
+                suggestion = names.python_name_for(
+                    field.python_name + "_", reserved.object_members | taken
+                )
+                fix = (
+                    "choose another python_name"
+                    if "python_name" in fields[field.wire_name]
+                    else "add a python_name"
+                )
+                problems.append(
+                    SpecProblem(
+                        Location(
+                            definition.file.path,
+                            fields.key_lines[field.wire_name],
+                            f"{obj.name}.fields.{field.wire_name}",
+                        ),
+                        f"the Python name '{field.python_name}' makes a local variable "
+                        f"'{field.local_name}' in the generated decoder and encoder, which use "
+                        f"that name themselves; {fix}, such as 'python_name: {suggestion}'",
+                    )
+                )
+    if problems:
+        raise SpecError(problems)
 
 
 # --- meta-schema --------------------------------------------------------------------------
@@ -106,7 +139,9 @@ def _load_meta_schema() -> dict[str, Any]:
     return schema
 
 
-_VALIDATOR = jsonschema.Draft202012Validator(_load_meta_schema())
+_META_SCHEMA = _load_meta_schema()
+_VALIDATOR = jsonschema.Draft202012Validator(_META_SCHEMA)
+_TYPE_NAME_PATTERN = _META_SCHEMA["$defs"]["typeName"]["pattern"]
 
 
 def _meta_schema_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
@@ -134,14 +169,17 @@ def _explain(error: jsonschema.ValidationError) -> str:
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown key {', '.join(hints)}; the keys allowed here are: {', '.join(allowed)}"
     if error.validator == "propertyNames" or (
-        error.validator == "pattern" and schema.get("pattern") == "^[A-Z][A-Za-z0-9_]*$"
+        error.validator == "pattern" and schema.get("pattern") == _TYPE_NAME_PATTERN
     ):
         return (
             f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
-            "TextBlockParam (a capital letter, then letters, digits and underscores)"
+            "TextBlockParam (a capital letter, then up to 99 letters, digits and underscores)"
         )
     if error.validator == "pattern" and list(error.absolute_path)[-1:] == ["python_name"]:
-        return "python_name must be a lowercase Python identifier such as from_ or extra_"
+        return (
+            "python_name must be a lowercase Python identifier starting with a letter (at "
+            "most 100 characters), such as from_ or extra_"
+        )
     if error.validator == "pattern" and schema.get("pattern", "").startswith("^[a-z0-9]"):
         return (
             f"{instance!r} is not an anthropic-beta header value; those are lowercase letters, "
@@ -164,6 +202,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"expected a mapping (key: value lines) here, found {instance!r}"
     if error.validator == "required":
         return f"{error.message}; add it"
+    if error.validator == "maxLength" and isinstance(instance, str):
+        return (
+            f"this text has {len(instance):,} characters, more than the {error.validator_value} "
+            "allowed here; shorten it"
+        )
     if error.validator == "minItems":
         return f"the list needs at least {error.validator_value} item(s)"
     return str(error.message)
@@ -219,20 +262,77 @@ def _line_of(root: Any, path: list[Any]) -> int:
     return line
 
 
+def _type_expression_depth_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
+    """Type expressions nested deeper than MAX_TYPE_DEPTH (the parser is recursive)."""
+    for name, body in spec_file.types.items():
+        uses: list[tuple[int, str, Any]] = []
+        if "fields" in body:
+            fields = body["fields"]
+            uses += [
+                (fields.key_lines[wire], f"{name}.fields.{wire}", field.get("type", ""))
+                for wire, field in fields.items()
+            ]
+        if "one_of" in body:
+            items = body["one_of"]
+            uses += [
+                (items.item_lines[index], f"{name}.one_of[{index}]", item)
+                for index, item in enumerate(items)
+            ]
+        for line, key, text in uses:
+            if isinstance(text, str) and text.count("[") > MAX_TYPE_DEPTH:
+                yield SpecProblem(
+                    Location(spec_file.path, line, key),
+                    f"this type expression is nested more than {MAX_TYPE_DEPTH} levels deep; "
+                    "name an object type for the inner part instead",
+                )
+
+
+def _json_problem(value: Any) -> str:
+    """Why a YAML value is not a JSON value ('' when it is one)."""
+    if value is None or isinstance(value, (bool, str)):
+        return ""
+    if isinstance(value, int):
+        low, high = _INT_RANGE
+        if low <= value <= high:
+            return ""
+        return f"the integer {str(value)[:20]}... does not fit in 64 bits"
+    if isinstance(value, float):
+        return "" if math.isfinite(value) else f"{value} is not a JSON number"
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, (dict, list)):
+        # The loader bounds the depth, so this recursion is bounded too.
+        return next((problem for item in items if (problem := _json_problem(item))), "")
+    return f"a {type(value).__name__} is not a JSON value"
+
+
 # --- semantic checks ----------------------------------------------------------------------
 
 
 class _SemanticChecker:
-    def __init__(self, files: list[SpecFile]) -> None:
+    def __init__(self, files: list[SpecFile], reserved: names.ReservedNames | None = None) -> None:
         self.files = files
+        self.reserved = reserved or names.reserved_names()
         self.problems: list[SpecProblem] = []
         self.definitions: dict[str, Definition] = {}
+        # Every module-level name the spec's types make (themselves, decoders, tables…), with
+        # the types that make it.
+        self.made: dict[str, list[str]] = {}
 
     def problem(self, spec_file: SpecFile, line: int, key: str, message: str) -> None:
         self.problems.append(SpecProblem(Location(spec_file.path, line, key), message))
 
     def run(self) -> None:
         self.collect_definitions()
+        for definition in self.definitions.values():
+            for made in self.reserved.names_of_type(definition.kind, definition.name):
+                self.made.setdefault(made, []).append(definition.name)
+        # A name made twice is reported on the type that made it for its own use when the other
+        # is a type of that name, else on every type but the first.
+        self.blamed = {
+            made: [o for o in owners if o != made] if made in owners else owners[1:]
+            for made, owners in self.made.items()
+            if len(owners) > 1
+        }
         for definition in self.definitions.values():
             check = getattr(self, f"check_{definition.kind}")
             check(definition)
@@ -243,10 +343,12 @@ class _SemanticChecker:
 
     def collect_definitions(self) -> None:
         areas: dict[str, SpecFile] = {}
+        reserved_areas = self.reserved.package_modules | _EXTRA_RESERVED_AREAS
         for spec_file in self.files:
-            if not _IDENTIFIER.match(spec_file.area) or keyword.iskeyword(spec_file.area):
-                suggestion = snake_case(spec_file.area) or "area"
-                if suggestion[0].isdigit():
+            area = spec_file.area
+            if not names.MODULE_NAME.match(area) or keyword.iskeyword(area):
+                suggestion = snake_case(area)[:60] or "area"
+                if not suggestion[0].isalpha():
                     suggestion = "area_" + suggestion
                 if keyword.iskeyword(suggestion):
                     suggestion += "_area"
@@ -254,15 +356,18 @@ class _SemanticChecker:
                     spec_file,
                     1,
                     "(file)",
-                    "the file name must make a Python module name (letters, digits and "
-                    f"underscores, not a keyword); rename it, for example to {suggestion}.yaml",
+                    "the file name must make a Python module name (lowercase letters, digits and "
+                    "underscores, starting with a letter, not a keyword); rename it, for example "
+                    f"to {suggestion}.yaml",
                 )
-            if spec_file.area in RESERVED_AREAS:
+            elif area in reserved_areas or any(
+                made in self.reserved.module for made in self.reserved.names_of_area(area)
+            ):
                 self.problem(
                     spec_file,
                     1,
                     "(file)",
-                    f"the area name '{spec_file.area}' is used by the generated package itself; "
+                    f"the area name '{area}' is used by the generated package itself; "
                     "rename the file",
                 )
             if spec_file.area in areas:
@@ -271,7 +376,7 @@ class _SemanticChecker:
                     1,
                     "(file)",
                     f"this file and {areas[spec_file.area].path} both make the module "
-                    f"'_{spec_file.area}'; rename one of them",
+                    f"'{self.reserved.names_of_area(spec_file.area)[0]}'; rename one of them",
                 )
             areas[spec_file.area] = spec_file
             for name, body in spec_file.types.items():
@@ -286,13 +391,6 @@ class _SemanticChecker:
                         f"{first.file.types.key_lines[name]}; rename one of them",
                     )
                     continue
-                if name in RESERVED_TYPE_NAMES:
-                    self.problem(
-                        spec_file,
-                        line,
-                        name,
-                        f"'{name}' is a name the generated package uses itself; choose another name",
-                    )
                 self.definitions[name] = Definition(name, kind_of(body), body, spec_file)
 
     # Type expressions
@@ -322,36 +420,42 @@ class _SemanticChecker:
 
     def check_object(self, definition: Definition) -> None:
         spec_file, fields = definition.file, definition.body["fields"]
+        # Annotations in the class body name the spec's types: a field may not hide them either.
+        members = self.reserved.object_members | frozenset(self.made)
         python_names: dict[str, str] = {}
         for wire_name, field in fields.items():
             line = fields.key_lines[wire_name]
             key = f"{definition.name}.fields.{wire_name}"
             if "type" in field:
                 self.resolve(spec_file, line, key, field["type"])
+            if "default" in field:
+                problem = _json_problem(field["default"])
+                if problem:
+                    self.problem(
+                        spec_file,
+                        line,
+                        f"{key}.default",
+                        f"a default must be a JSON value (a string, a finite number, an integer "
+                        f"of at most 64 bits, true, false, null, a list or a mapping): {problem}",
+                    )
             python_name = field.get("python_name", wire_name)
-            if "python_name" not in field and (
-                not _IDENTIFIER.match(wire_name)
-                or keyword.iskeyword(wire_name)
-                or wire_name in RESERVED_ATTRIBUTES
-            ):
-                suggestion = snake_case(wire_name) or "value"
-                if keyword.iskeyword(suggestion) or suggestion in RESERVED_ATTRIBUTES:
-                    suggestion += "_"
+            reason = names.attribute_problem(python_name, members)
+            if reason and "python_name" not in field:
                 self.problem(
                     spec_file,
                     line,
                     key,
                     f"the wire name '{wire_name}' cannot be a Python attribute; add "
-                    f"'python_name: {suggestion}' to this field",
+                    f"'python_name: {names.python_name_for(wire_name, members)}' to this field",
                 )
                 continue
-            if keyword.iskeyword(python_name) or python_name in RESERVED_ATTRIBUTES:
+            if reason:
                 self.problem(
                     spec_file,
                     line,
                     key,
-                    f"python_name '{python_name}' is a keyword or a reserved attribute "
-                    f"({', '.join(sorted(RESERVED_ATTRIBUTES))}); choose another",
+                    f"python_name '{python_name}' is a keyword or a reserved attribute: {reason}; "
+                    f"choose another, such as '{names.python_name_for(python_name, members)}'",
                 )
             if python_name in python_names:
                 self.problem(
@@ -385,6 +489,16 @@ class _SemanticChecker:
     def check_tagged_union(self, definition: Definition) -> None:
         spec_file, body = definition.file, definition.body
         tag = body["union"]["tag"]
+        reason = names.attribute_problem(tag, self.reserved.unknown_members)
+        if reason:
+            self.problem(
+                spec_file,
+                body.key_lines["union"],
+                f"{definition.name}.union.tag",
+                f"the tag '{tag}' cannot be used: the class that holds unknown variants of "
+                f"{definition.name} returns the tag from a property of that name, and {reason}; "
+                "the generator cannot represent this union",
+            )
         default = body["union"].get("default")
         variants: LocatedList = body["variants"]
         seen_variants: set[str] = set()
@@ -551,31 +665,42 @@ class _SemanticChecker:
     # Names in the generated code
 
     def check_generated_names(self) -> None:
-        snakes: dict[str, str] = {}
+        """Type names, and the names made from them, must be free and distinct."""
         for name, definition in self.definitions.items():
             line = definition.file.types.key_lines[name]
-            generated = [name]
-            if definition.kind == "tagged_union":
-                generated.append(f"Unknown{name}")
-            for produced in generated:
-                snake = snake_case(produced)
-                if produced != name and produced in self.definitions:
-                    self.problem(
-                        definition.file,
-                        line,
-                        name,
-                        f"the union {name} generates a class '{produced}' for unknown variants, "
-                        f"which the spec also defines; rename one of them",
-                    )
-                if snake in snakes and snakes[snake] != produced:
-                    self.problem(
-                        definition.file,
-                        line,
-                        name,
-                        f"'{produced}' and '{snakes[snake]}' give the same Python function name "
-                        f"'decode_{snake}'; rename one of them",
-                    )
-                snakes[snake] = produced
+            made = self.reserved.names_of_type(definition.kind, name)
+            taken = [n for n in made if n in self.reserved.module]
+            if taken == [name]:
+                self.problem(
+                    definition.file,
+                    line,
+                    name,
+                    f"'{name}' is a name the generated package uses itself (or a Python keyword "
+                    "or builtin); choose another name",
+                )
+            elif taken:
+                self.problem(
+                    definition.file,
+                    line,
+                    name,
+                    f"the type '{name}' makes the Python name(s) {_quoted(taken)}, which the "
+                    "generated package uses itself; choose another name",
+                )
+            clashes = [n for n in made if name in self.blamed.get(n, ())]
+            if not clashes:
+                continue
+            if all(n in self.definitions for n in clashes):
+                message = (
+                    f"'{name}' generates the Python name(s) {_quoted(clashes)} for its own use, "
+                    "which the spec also defines as a type; rename one of them"
+                )
+            else:
+                others = sorted({o for n in clashes for o in self.made[n] if o != name})
+                message = (
+                    f"'{name}' and {_quoted(others, ' and ')} both make the Python name(s) "
+                    f"{_quoted(clashes)}; rename one of them"
+                )
+            self.problem(definition.file, line, name, message)
 
     def check_alias_cycles(self) -> None:
         """Untagged unions become type aliases, which cannot refer to themselves."""
@@ -679,3 +804,11 @@ class _SemanticChecker:
                 )
             else:
                 seen[shape] = name
+
+
+def _quoted(items: list[str], last: str = ", ") -> str:
+    return (
+        ", ".join(f"'{item}'" for item in items[:-1])
+        + (last if len(items) > 1 else "")
+        + f"'{items[-1]}'"
+    )

@@ -6,7 +6,7 @@ Everything is rendered and formatted in memory first, so a failure leaves the fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 OWNED_DIRS = ("anthropic_messages", "jsonschema")
 
@@ -45,13 +45,32 @@ def compare(files: dict[str, bytes], out_dir: Path) -> Drift:
     return Drift(changed=tuple(changed), removed=tuple(removed))
 
 
+def _inside(out_dir: Path, name: str) -> Path:
+    """The path of an output file, made sure to lie in one of the folders this stage owns."""
+    parts = PurePosixPath(name).parts
+    path = out_dir / name
+    if (
+        len(parts) < 2
+        or parts[0] not in OWNED_DIRS
+        or any(part in ("", ".", "..") for part in parts)
+        or PurePosixPath(name).is_absolute()
+        or not path.resolve().is_relative_to(out_dir.resolve())
+    ):
+        raise ValueError(f"refusing to write {name!r}: it is not inside {out_dir}")
+    return path
+
+
 def write(files: dict[str, bytes], out_dir: Path) -> Drift:
-    """Bring the folder in line with `files`; returns what had to change."""
+    """Bring the folder in line with `files`; returns what had to change.
+
+    Every path is checked before anything is written: nothing lands outside `out_dir`.
+    """
     drift = compare(files, out_dir)
+    paths = {name: _inside(out_dir, name) for name in drift.changed + drift.removed}
     for name in drift.changed:
-        path = out_dir / name
+        path = paths[name]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[name])
     for name in drift.removed:
-        (out_dir / name).unlink()
+        paths[name].unlink()
     return drift

@@ -45,7 +45,9 @@ def _load(kind: str) -> list[Any]:
     files = sorted((PAYLOADS / kind).glob("*.json")) + sorted(
         (PAYLOADS / "beta" / kind).glob("*.json")
     )
-    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    # Bodies this project wrote itself (SOURCES.md: "made here") are not traffic; leave them out.
+    recorded = [f for f in files if not f.name.startswith("made_here_")]
+    return [json.loads(f.read_text(encoding="utf-8")) for f in recorded]
 
 
 def _cycle(items: list[Any], count: int) -> list[Any]:

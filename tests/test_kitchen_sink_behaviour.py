@@ -1194,12 +1194,13 @@ def test_well_formed_json_text_of_the_wrong_shape_reports_the_shape_error() -> N
     assert info.value.path == "$.messages[0].content"
 
 
-@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
-def test_from_json_rejects_non_json_number_literals(literal: str) -> None:
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
+def test_from_json_rejects_non_json_numbers_at_their_path(literal: str) -> None:
     text = '{"model":"m","messages":[],"max_tokens":1,"required_payload":null,"temperature":%s}'
     with pytest.raises(ks.DecodeError) as info:
         ks.Request.from_json(text % literal)
-    assert info.value.path == "$"
+    assert info.value.path == "$.temperature"
+    assert "not a JSON number" in str(info.value)
 
 
 # --------------------------------------------------------------------------------------------

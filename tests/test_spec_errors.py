@@ -948,7 +948,7 @@ def test_union_unknown_class_collides_with_a_defined_type(tmp_path: Path) -> Non
                 """},
     )
     assert where(problem) == ("a.yaml", 4, "Block")
-    assert "generates a class 'UnknownBlock' for unknown variants" in problem.message
+    assert "generates the Python name(s) 'UnknownBlock' for its own use" in problem.message
     assert "rename one of them" in problem.message
 
 

@@ -54,7 +54,7 @@ from . import (
     _tools_toolsets,
     _usage,
 )
-from ._runtime import UNSET, DecodeError, Model, Unset, encode_value
+from ._runtime import UNSET, DecodeError, Model, Unset, encode_checked, encode_value, run_decoder
 from ._batch_requests import BatchCreateParams, BatchCreateParamsRequest
 from ._batches import (
     DeletedMessageBatch,
@@ -72,6 +72,7 @@ from ._content import (
     Base64ImageSourceParam,
     Base64PDFSourceParam,
     CacheControlEphemeralParam,
+    CacheControlScope,
     CacheControlTTL,
     CitationCharLocationParam,
     CitationContentBlockLocationParam,
@@ -109,15 +110,19 @@ from ._content import (
     ToolUseBlockParam,
     URLImageSourceParam,
     URLPDFSourceParam,
+    UnknownCacheControlParam,
     UnknownContentBlockParam,
     UnknownContentBlockSourceContentParam,
     UnknownDocumentSource,
     UnknownImageSource,
+    UnknownSearchResultContentBlockParam,
     UnknownTextCitationParam,
     UnknownToolAdditionTargetParam,
     UnknownToolChangeBlockParam,
     UnknownToolRemovalTargetParam,
     UnknownToolResultContentBlockParam,
+    UnknownWebSearchResultBlockUnionParam,
+    UnknownWebSearchToolRequestErrorObjectUnionParam,
     WebSearchResultBlockParam,
     WebSearchToolRequestErrorObjectParam,
     WebSearchToolResultBlockParam,
@@ -151,10 +156,14 @@ from ._content_server_tools import (
     ToolSearchToolResultErrorParam,
     ToolSearchToolSearchResultBlockParam,
     UnknownAdvisorToolResultContentParam,
+    UnknownBashCodeExecutionOutputBlockUnionParam,
     UnknownBashCodeExecutionToolResultContentParam,
+    UnknownCodeExecutionOutputBlockUnionParam,
     UnknownCodeExecutionToolResultBlockParamContentParam,
     UnknownTextEditorCodeExecutionToolResultContentParam,
+    UnknownToolReferenceBlockUnionParam,
     UnknownToolSearchToolResultContentParam,
+    UnknownWebFetchBlockContentParam,
     UnknownWebFetchToolResultContentParam,
     WebFetchBlockParam,
     WebFetchToolResultBlockParam,
@@ -173,6 +182,10 @@ from ._context_management import (
     ThinkingTurnsParam,
     ToolUsesKeepParam,
     ToolUsesTriggerParam,
+    UnknownClearAtLeastParam,
+    UnknownClearToolUsesKeepParam,
+    UnknownCompactTriggerParam,
+    UnknownCompactionConfigUnionParam,
     UnknownContextManagementEditParam,
     UnknownContextManagementTriggerParam,
     UnknownThinkingTurnsKeepParam,
@@ -307,6 +320,7 @@ from ._mcp import (
     RequestMCPServerURLDefinitionParam,
     RequestMCPToolResultBlockParam,
     UnknownMCPToolResultContentBlockParam,
+    UnknownRequestMCPServerDefinitionParam,
 )
 from ._request import (
     AssistantMessageParam,
@@ -342,9 +356,13 @@ from ._request import (
     ToolChoiceAutoParam,
     ToolChoiceNoneParam,
     ToolChoiceToolParam,
+    UnknownBillingPolicyUnionParam,
     UnknownMessageParam,
     UnknownMessageThreadParam,
+    UnknownOutputFormatParam,
     UnknownSystemMessageContentBlockParam,
+    UnknownSystemPromptBlockParam,
+    UnknownTaskBudgetParam,
     UnknownThinkingConfigParam,
     UnknownToolChoiceParam,
     UserMessageParam,
@@ -389,10 +407,13 @@ from ._response import (
     UnknownAppliedContextEdit,
     UnknownCacheMissReason,
     UnknownContentBlock,
+    UnknownFallbackTrigger,
     UnknownInputTransformation,
     UnknownStopDetails,
     UnknownTextCitation,
     UnknownToolUseCaller,
+    UnknownWebSearchResultBlockUnion,
+    UnknownWebSearchToolResultErrorObjectUnion,
     WebSearchResultBlock,
     WebSearchToolResultBlock,
     WebSearchToolResultErrorObject,
@@ -442,11 +463,16 @@ from ._response_server_tools import (
     ToolSearchToolResultErrorObject,
     ToolSearchToolSearchResultBlock,
     UnknownAdvisorToolResultBlockContent,
+    UnknownBashCodeExecutionOutputBlockUnion,
     UnknownBashCodeExecutionToolResultBlockContent,
+    UnknownCodeExecutionOutputBlockUnion,
     UnknownCodeExecutionToolResultBlockContent,
     UnknownDocumentBlockSource,
+    UnknownMCPToolResultContentBlock,
     UnknownTextEditorCodeExecutionToolResultBlockContent,
+    UnknownToolReferenceBlockUnion,
     UnknownToolSearchToolResultBlockContent,
+    UnknownWebFetchBlockContent,
     UnknownWebFetchToolResultBlockContent,
     WebFetchBlock,
     WebFetchToolResultBlock,
@@ -528,8 +554,11 @@ from ._response_tool_definitions import (
     ToolTextEditor20250124,
     ToolTextEditor20250429,
     ToolTextEditor20250728,
+    UnknownCacheControl,
     UnknownResponseToolUnion,
+    UnknownUserLocationUnion,
     UnknownWebFetchToolResultURLSource,
+    UnknownWebFetchURLSourceToolReferenceUnion,
     UnknownWebFetchUserInputURLSource,
     UserLocation,
     WebFetchTool20250910,
@@ -642,6 +671,8 @@ from ._response_toolset_blocks import (
     ComputerZoomInput,
     ComputerZoomToolUseBlock,
     UnknownBrowserClickTarget,
+    UnknownBrowserCoordinateTargetUnion,
+    UnknownBrowserRefTargetUnion,
     UnknownBrowserToolUseBlock,
     UnknownComputerToolUseBlock,
 )
@@ -689,7 +720,9 @@ from ._tools_server import (
     ServerToolResponseInclusion,
     ToolSearchToolBm25_20251119Param,
     ToolSearchToolRegex20251119Param,
+    UnknownUserLocationUnionParam,
     UnknownWebFetchURLSourceParam,
+    UnknownWebFetchURLSourceToolReferenceUnionParam,
     UnknownWebFetchUserInputSourceParam,
     UserLocationParam,
     WebFetchTool20250910Param,
@@ -741,11 +774,15 @@ from ._usage import (
 from ._unions import (
     MessageBatchResult,
     ContentBlockParam,
+    CacheControlParam,
     TextCitationParam,
     ImageSource,
     DocumentSource,
     ContentBlockSourceContentParam,
+    SearchResultContentBlockParam,
     ToolResultContentBlockParam,
+    WebSearchResultBlockUnionParam,
+    WebSearchToolRequestErrorObjectUnionParam,
     ToolChangeBlockParam,
     ToolAdditionTargetParam,
     ToolRemovalTargetParam,
@@ -753,25 +790,38 @@ from ._unions import (
     ToolResultContent,
     WebSearchToolResultBlockParamContentParam,
     WebFetchToolResultContentParam,
+    WebFetchBlockContentParam,
     CodeExecutionToolResultBlockParamContentParam,
+    CodeExecutionOutputBlockUnionParam,
     BashCodeExecutionToolResultContentParam,
+    BashCodeExecutionOutputBlockUnionParam,
     TextEditorCodeExecutionToolResultContentParam,
     ToolSearchToolResultContentParam,
+    ToolReferenceBlockUnionParam,
     AdvisorToolResultContentParam,
     ContextManagementEditParam,
     ContextManagementTriggerParam,
+    ClearToolUsesKeepParam,
+    ClearAtLeastParam,
     ThinkingTurnsKeepParam,
+    CompactTriggerParam,
+    CompactionConfigUnionParam,
     ClearToolInputsParam,
     ClearThinkingKeepParam,
     ErrorObject,
     ErrorDetails,
+    RequestMCPServerDefinitionParam,
     MCPToolResultContentBlockParam,
     MCPToolResultContentParam,
     MessageParam,
     SystemMessageContentBlockParam,
+    SystemPromptBlockParam,
+    TaskBudgetParam,
+    OutputFormatParam,
     ToolChoiceParam,
     ThinkingConfigParam,
     MessageThreadParam,
+    BillingPolicyUnionParam,
     SystemMessageContentParam,
     MessageContent,
     SystemPrompt,
@@ -782,33 +832,48 @@ from ._unions import (
     StopDetails,
     TextCitation,
     ToolUseCaller,
+    WebSearchResultBlockUnion,
+    WebSearchToolResultErrorObjectUnion,
     CacheMissReason,
     AppliedContextEdit,
     InputTransformation,
+    FallbackTrigger,
     WebSearchToolResultBlockContent,
     CompactionToolChange,
     ResponseToolAdditionTool,
     ResponseToolRemovalTool,
     WebFetchToolResultBlockContent,
+    WebFetchBlockContent,
     DocumentBlockSource,
     CodeExecutionToolResultBlockContent,
+    CodeExecutionOutputBlockUnion,
     BashCodeExecutionToolResultBlockContent,
+    BashCodeExecutionOutputBlockUnion,
     TextEditorCodeExecutionToolResultBlockContent,
     ToolSearchToolResultBlockContent,
+    ToolReferenceBlockUnion,
     AdvisorToolResultBlockContent,
+    MCPToolResultContentBlock,
     MCPToolResultBlockContent,
     ResponseToolUnion,
+    CacheControl,
+    UserLocationUnion,
+    WebFetchURLSourceToolReferenceUnion,
     WebFetchToolResultURLSource,
     WebFetchUserInputURLSource,
     BrowserToolUseBlock,
+    BrowserRefTargetUnion,
     BrowserClickTarget,
+    BrowserCoordinateTargetUnion,
     ComputerToolUseBlock,
     BrowserFormInputValue,
     MessageStreamEvent,
     ContentBlockDelta,
     ToolUnionParam,
+    UserLocationUnionParam,
     WebFetchUserInputSourceParam,
     WebFetchURLSourceParam,
+    WebFetchURLSourceToolReferenceUnionParam,
     BrowserStateChangeParam,
     IterationsUsageItem,
     FallbackCreditStatus,
@@ -848,6 +913,8 @@ __all__ = [
     "Base64PDFSourceParam",
     "BashCodeExecutionOutputBlock",
     "BashCodeExecutionOutputBlockParam",
+    "BashCodeExecutionOutputBlockUnion",
+    "BashCodeExecutionOutputBlockUnionParam",
     "BashCodeExecutionResultBlock",
     "BashCodeExecutionResultBlockParam",
     "BashCodeExecutionToolResultBlock",
@@ -862,11 +929,13 @@ __all__ = [
     "BillTo",
     "BillingErrorObject",
     "BillingPolicyParam",
+    "BillingPolicyUnionParam",
     "BrowserClickTarget",
     "BrowserCloseTabConfig",
     "BrowserCloseTabInput",
     "BrowserCloseTabToolUseBlock",
     "BrowserCoordinateTarget",
+    "BrowserCoordinateTargetUnion",
     "BrowserDoubleClickConfig",
     "BrowserDoubleClickInput",
     "BrowserDoubleClickToolUseBlock",
@@ -931,6 +1000,7 @@ __all__ = [
     "BrowserReadPageInput",
     "BrowserReadPageToolUseBlock",
     "BrowserRefTarget",
+    "BrowserRefTargetUnion",
     "BrowserRightClickConfig",
     "BrowserRightClickInput",
     "BrowserRightClickToolUseBlock",
@@ -978,8 +1048,11 @@ __all__ = [
     "CMEKKeyDisabledErrorDetails",
     "CMEKKeyNetworkBlockedErrorDetails",
     "CMEKKeyUnreachableErrorDetails",
+    "CacheControl",
     "CacheControlEphemeral",
     "CacheControlEphemeralParam",
+    "CacheControlParam",
+    "CacheControlScope",
     "CacheControlTTL",
     "CacheCreation",
     "CacheMissMessagesChanged",
@@ -1013,14 +1086,18 @@ __all__ = [
     "ClaudeCodeKeyCreatorNotMemberErrorDetails",
     "ClaudeCodeVersionTooOldErrorDetails",
     "ClaudeTagWritesNotEnabledErrorDetails",
+    "ClearAtLeastParam",
     "ClearThinking20251015EditParam",
     "ClearThinking20251015EditResponse",
     "ClearThinkingKeepParam",
     "ClearToolInputsParam",
     "ClearToolUses20250919EditParam",
     "ClearToolUses20250919EditResponse",
+    "ClearToolUsesKeepParam",
     "CodeExecutionOutputBlock",
     "CodeExecutionOutputBlockParam",
+    "CodeExecutionOutputBlockUnion",
+    "CodeExecutionOutputBlockUnionParam",
     "CodeExecutionResultBlock",
     "CodeExecutionResultBlockParam",
     "CodeExecutionTool20250522",
@@ -1039,11 +1116,13 @@ __all__ = [
     "CodeExecutionToolResultErrorObject",
     "CodeExecutionToolResultErrorParam",
     "Compact20260112EditParam",
+    "CompactTriggerParam",
     "CompactionBlock",
     "CompactionBlockAmbiguousErrorDetails",
     "CompactionBlockMisplacedErrorDetails",
     "CompactionBlockParam",
     "CompactionConfigParam",
+    "CompactionConfigUnionParam",
     "CompactionContentBlockDelta",
     "CompactionContentMismatchErrorDetails",
     "CompactionIncompleteTurnErrorDetails",
@@ -1168,6 +1247,7 @@ __all__ = [
     "FallbackMessageIterationUsage",
     "FallbackParam",
     "FallbackRefusalTrigger",
+    "FallbackTrigger",
     "FallbacksParam",
     "FileDocumentSourceParam",
     "FileExpiredErrorDetails",
@@ -1204,6 +1284,7 @@ __all__ = [
     "MCPToolParamParam",
     "MCPToolResultBlock",
     "MCPToolResultBlockContent",
+    "MCPToolResultContentBlock",
     "MCPToolResultContentBlockParam",
     "MCPToolResultContentParam",
     "MCPToolUseBlock",
@@ -1245,6 +1326,7 @@ __all__ = [
     "OrganizationOnHoldErrorDetails",
     "OrganizationTypeNotSupportedErrorDetails",
     "OutputConfigParam",
+    "OutputFormatParam",
     "OutputTokensDetails",
     "OverloadedErrorObject",
     "OversizedImageHandling",
@@ -1271,6 +1353,7 @@ __all__ = [
     "RequestBodyEncodingUnsupportedErrorDetails",
     "RequestBodyTimeoutErrorDetails",
     "RequestBodyTooLargeAfterDecodingErrorDetails",
+    "RequestMCPServerDefinitionParam",
     "RequestMCPServerToolConfigurationParam",
     "RequestMCPServerURLDefinitionParam",
     "RequestMCPToolResultBlockParam",
@@ -1289,6 +1372,7 @@ __all__ = [
     "ScanFailedErrorDetails",
     "ScanPendingErrorDetails",
     "SearchResultBlockParam",
+    "SearchResultContentBlockParam",
     "ServerToolCaller",
     "ServerToolCaller20260120",
     "ServerToolName",
@@ -1319,6 +1403,8 @@ __all__ = [
     "SystemMessageOutputConfigParam",
     "SystemMessageParam",
     "SystemPrompt",
+    "SystemPromptBlockParam",
+    "TaskBudgetParam",
     "TextBlock",
     "TextBlockParam",
     "TextCitation",
@@ -1390,6 +1476,8 @@ __all__ = [
     "ToolNameConflictErrorDetails",
     "ToolReferenceBlock",
     "ToolReferenceBlockParam",
+    "ToolReferenceBlockUnion",
+    "ToolReferenceBlockUnionParam",
     "ToolReferenceUnresolvedErrorDetails",
     "ToolRemovalTargetParam",
     "ToolResultBlockParam",
@@ -1427,14 +1515,27 @@ __all__ = [
     "UnknownAdvisorToolResultBlockContent",
     "UnknownAdvisorToolResultContentParam",
     "UnknownAppliedContextEdit",
+    "UnknownBashCodeExecutionOutputBlockUnion",
+    "UnknownBashCodeExecutionOutputBlockUnionParam",
     "UnknownBashCodeExecutionToolResultBlockContent",
     "UnknownBashCodeExecutionToolResultContentParam",
+    "UnknownBillingPolicyUnionParam",
     "UnknownBrowserClickTarget",
+    "UnknownBrowserCoordinateTargetUnion",
+    "UnknownBrowserRefTargetUnion",
     "UnknownBrowserStateChangeParam",
     "UnknownBrowserToolUseBlock",
+    "UnknownCacheControl",
+    "UnknownCacheControlParam",
     "UnknownCacheMissReason",
+    "UnknownClearAtLeastParam",
+    "UnknownClearToolUsesKeepParam",
+    "UnknownCodeExecutionOutputBlockUnion",
+    "UnknownCodeExecutionOutputBlockUnionParam",
     "UnknownCodeExecutionToolResultBlockContent",
     "UnknownCodeExecutionToolResultBlockParamContentParam",
+    "UnknownCompactTriggerParam",
+    "UnknownCompactionConfigUnionParam",
     "UnknownCompactionToolChange",
     "UnknownComputerToolUseBlock",
     "UnknownContentBlock",
@@ -1448,19 +1549,26 @@ __all__ = [
     "UnknownErrorDetails",
     "UnknownErrorObject",
     "UnknownFallbackCreditStatus",
+    "UnknownFallbackTrigger",
     "UnknownImageSource",
     "UnknownInputTransformation",
     "UnknownIterationsUsageItem",
+    "UnknownMCPToolResultContentBlock",
     "UnknownMCPToolResultContentBlockParam",
     "UnknownMessageBatchResult",
     "UnknownMessageParam",
     "UnknownMessageStreamEvent",
     "UnknownMessageThreadParam",
+    "UnknownOutputFormatParam",
+    "UnknownRequestMCPServerDefinitionParam",
     "UnknownResponseToolAdditionTool",
     "UnknownResponseToolRemovalTool",
     "UnknownResponseToolUnion",
+    "UnknownSearchResultContentBlockParam",
     "UnknownStopDetails",
     "UnknownSystemMessageContentBlockParam",
+    "UnknownSystemPromptBlockParam",
+    "UnknownTaskBudgetParam",
     "UnknownTextCitation",
     "UnknownTextCitationParam",
     "UnknownTextEditorCodeExecutionToolResultBlockContent",
@@ -1470,28 +1578,44 @@ __all__ = [
     "UnknownToolAdditionTargetParam",
     "UnknownToolChangeBlockParam",
     "UnknownToolChoiceParam",
+    "UnknownToolReferenceBlockUnion",
+    "UnknownToolReferenceBlockUnionParam",
     "UnknownToolRemovalTargetParam",
     "UnknownToolResultContentBlockParam",
     "UnknownToolSearchToolResultBlockContent",
     "UnknownToolSearchToolResultContentParam",
     "UnknownToolUnionParam",
     "UnknownToolUseCaller",
+    "UnknownUserLocationUnion",
+    "UnknownUserLocationUnionParam",
+    "UnknownWebFetchBlockContent",
+    "UnknownWebFetchBlockContentParam",
     "UnknownWebFetchToolResultBlockContent",
     "UnknownWebFetchToolResultContentParam",
     "UnknownWebFetchToolResultURLSource",
     "UnknownWebFetchURLSourceParam",
+    "UnknownWebFetchURLSourceToolReferenceUnion",
+    "UnknownWebFetchURLSourceToolReferenceUnionParam",
     "UnknownWebFetchUserInputSourceParam",
     "UnknownWebFetchUserInputURLSource",
+    "UnknownWebSearchResultBlockUnion",
+    "UnknownWebSearchResultBlockUnionParam",
+    "UnknownWebSearchToolRequestErrorObjectUnionParam",
+    "UnknownWebSearchToolResultErrorObjectUnion",
     "UnsupportedCharsetErrorDetails",
     "Usage",
     "UserLocation",
     "UserLocationParam",
+    "UserLocationUnion",
+    "UserLocationUnionParam",
     "UserMessageParam",
     "UserProfileBillingNotAuthorizedErrorDetails",
     "UserProfileNotBillableErrorDetails",
     "UserProfileNotFoundErrorDetails",
     "UserProfileRequiredErrorDetails",
     "WebFetchBlock",
+    "WebFetchBlockContent",
+    "WebFetchBlockContentParam",
     "WebFetchBlockParam",
     "WebFetchTool20250910",
     "WebFetchTool20250910Param",
@@ -1520,12 +1644,16 @@ __all__ = [
     "WebFetchURLSourceParam",
     "WebFetchURLSourceToolReference",
     "WebFetchURLSourceToolReferenceParam",
+    "WebFetchURLSourceToolReferenceUnion",
+    "WebFetchURLSourceToolReferenceUnionParam",
     "WebFetchURLSources",
     "WebFetchURLSourcesParam",
     "WebFetchUserInputSourceParam",
     "WebFetchUserInputURLSource",
     "WebSearchResultBlock",
     "WebSearchResultBlockParam",
+    "WebSearchResultBlockUnion",
+    "WebSearchResultBlockUnionParam",
     "WebSearchTool20250305",
     "WebSearchTool20250305Param",
     "WebSearchTool20260209",
@@ -1533,12 +1661,14 @@ __all__ = [
     "WebSearchTool20260318",
     "WebSearchTool20260318Param",
     "WebSearchToolRequestErrorObjectParam",
+    "WebSearchToolRequestErrorObjectUnionParam",
     "WebSearchToolResultBlock",
     "WebSearchToolResultBlockContent",
     "WebSearchToolResultBlockParam",
     "WebSearchToolResultBlockParamContentParam",
     "WebSearchToolResultErrorCode",
     "WebSearchToolResultErrorObject",
+    "WebSearchToolResultErrorObjectUnion",
     "WorkLeaseState",
     "WorkLeaseStateName",
     "WorkspaceAPIKeyLimitExceededErrorDetails",
@@ -1576,6 +1706,8 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     Base64PDFSourceParam: _content.decode_base64_pdf_source_param,
     BashCodeExecutionOutputBlock: _response_server_tools.decode_bash_code_execution_output_block,
     BashCodeExecutionOutputBlockParam: _content_server_tools.decode_bash_code_execution_output_block_param,
+    BashCodeExecutionOutputBlockUnion: _response_server_tools.decode_bash_code_execution_output_block_union,
+    BashCodeExecutionOutputBlockUnionParam: _content_server_tools.decode_bash_code_execution_output_block_union_param,
     BashCodeExecutionResultBlock: _response_server_tools.decode_bash_code_execution_result_block,
     BashCodeExecutionResultBlockParam: _content_server_tools.decode_bash_code_execution_result_block_param,
     BashCodeExecutionToolResultBlock: _response_server_tools.decode_bash_code_execution_tool_result_block,
@@ -1588,11 +1720,13 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     BatchCreateParamsRequest: _batch_requests.decode_batch_create_params_request,
     BillingErrorObject: _errors.decode_billing_error_object,
     BillingPolicyParam: _request.decode_billing_policy_param,
+    BillingPolicyUnionParam: _request.decode_billing_policy_union_param,
     BrowserClickTarget: _response_toolset_blocks.decode_browser_click_target,
     BrowserCloseTabConfig: _response_tool_definitions.decode_browser_close_tab_config,
     BrowserCloseTabInput: _response_toolset_blocks.decode_browser_close_tab_input,
     BrowserCloseTabToolUseBlock: _response_toolset_blocks.decode_browser_close_tab_tool_use_block,
     BrowserCoordinateTarget: _response_toolset_blocks.decode_browser_coordinate_target,
+    BrowserCoordinateTargetUnion: _response_toolset_blocks.decode_browser_coordinate_target_union,
     BrowserDoubleClickConfig: _response_tool_definitions.decode_browser_double_click_config,
     BrowserDoubleClickInput: _response_toolset_blocks.decode_browser_double_click_input,
     BrowserDoubleClickToolUseBlock: _response_toolset_blocks.decode_browser_double_click_tool_use_block,
@@ -1656,6 +1790,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     BrowserReadPageInput: _response_toolset_blocks.decode_browser_read_page_input,
     BrowserReadPageToolUseBlock: _response_toolset_blocks.decode_browser_read_page_tool_use_block,
     BrowserRefTarget: _response_toolset_blocks.decode_browser_ref_target,
+    BrowserRefTargetUnion: _response_toolset_blocks.decode_browser_ref_target_union,
     BrowserRightClickConfig: _response_tool_definitions.decode_browser_right_click_config,
     BrowserRightClickInput: _response_toolset_blocks.decode_browser_right_click_input,
     BrowserRightClickToolUseBlock: _response_toolset_blocks.decode_browser_right_click_tool_use_block,
@@ -1702,8 +1837,10 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     CMEKKeyDisabledErrorDetails: _errors.decode_cmek_key_disabled_error_details,
     CMEKKeyNetworkBlockedErrorDetails: _errors.decode_cmek_key_network_blocked_error_details,
     CMEKKeyUnreachableErrorDetails: _errors.decode_cmek_key_unreachable_error_details,
+    CacheControl: _response_tool_definitions.decode_cache_control,
     CacheControlEphemeral: _response_tool_definitions.decode_cache_control_ephemeral,
     CacheControlEphemeralParam: _content.decode_cache_control_ephemeral_param,
+    CacheControlParam: _content.decode_cache_control_param,
     CacheCreation: _usage.decode_cache_creation,
     CacheMissMessagesChanged: _response.decode_cache_miss_messages_changed,
     CacheMissModelChanged: _response.decode_cache_miss_model_changed,
@@ -1736,14 +1873,18 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     ClaudeCodeKeyCreatorNotMemberErrorDetails: _errors.decode_claude_code_key_creator_not_member_error_details,
     ClaudeCodeVersionTooOldErrorDetails: _errors.decode_claude_code_version_too_old_error_details,
     ClaudeTagWritesNotEnabledErrorDetails: _errors.decode_claude_tag_writes_not_enabled_error_details,
+    ClearAtLeastParam: _context_management.decode_clear_at_least_param,
     ClearThinking20251015EditParam: _context_management.decode_clear_thinking20251015_edit_param,
     ClearThinking20251015EditResponse: _response.decode_clear_thinking20251015_edit_response,
     ClearThinkingKeepParam: _context_management.decode_clear_thinking_keep_param,
     ClearToolInputsParam: _context_management.decode_clear_tool_inputs_param,
     ClearToolUses20250919EditParam: _context_management.decode_clear_tool_uses20250919_edit_param,
     ClearToolUses20250919EditResponse: _response.decode_clear_tool_uses20250919_edit_response,
+    ClearToolUsesKeepParam: _context_management.decode_clear_tool_uses_keep_param,
     CodeExecutionOutputBlock: _response_server_tools.decode_code_execution_output_block,
     CodeExecutionOutputBlockParam: _content_server_tools.decode_code_execution_output_block_param,
+    CodeExecutionOutputBlockUnion: _response_server_tools.decode_code_execution_output_block_union,
+    CodeExecutionOutputBlockUnionParam: _content_server_tools.decode_code_execution_output_block_union_param,
     CodeExecutionResultBlock: _response_server_tools.decode_code_execution_result_block,
     CodeExecutionResultBlockParam: _content_server_tools.decode_code_execution_result_block_param,
     CodeExecutionTool20250522: _response_tool_definitions.decode_code_execution_tool20250522,
@@ -1761,11 +1902,13 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     CodeExecutionToolResultErrorObject: _response_server_tools.decode_code_execution_tool_result_error_object,
     CodeExecutionToolResultErrorParam: _content_server_tools.decode_code_execution_tool_result_error_param,
     Compact20260112EditParam: _context_management.decode_compact20260112_edit_param,
+    CompactTriggerParam: _context_management.decode_compact_trigger_param,
     CompactionBlock: _response_compaction.decode_compaction_block,
     CompactionBlockAmbiguousErrorDetails: _errors.decode_compaction_block_ambiguous_error_details,
     CompactionBlockMisplacedErrorDetails: _errors.decode_compaction_block_misplaced_error_details,
     CompactionBlockParam: _content.decode_compaction_block_param,
     CompactionConfigParam: _context_management.decode_compaction_config_param,
+    CompactionConfigUnionParam: _context_management.decode_compaction_config_union_param,
     CompactionContentBlockDelta: _streaming.decode_compaction_content_block_delta,
     CompactionContentMismatchErrorDetails: _errors.decode_compaction_content_mismatch_error_details,
     CompactionIncompleteTurnErrorDetails: _errors.decode_compaction_incomplete_turn_error_details,
@@ -1887,6 +2030,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     FallbackMessageIterationUsage: _usage.decode_fallback_message_iteration_usage,
     FallbackParam: _request.decode_fallback_param,
     FallbackRefusalTrigger: _response.decode_fallback_refusal_trigger,
+    FallbackTrigger: _response.decode_fallback_trigger,
     FallbacksParam: _request.decode_fallbacks_param,
     FileDocumentSourceParam: _content.decode_file_document_source_param,
     FileExpiredErrorDetails: _errors.decode_file_expired_error_details,
@@ -1922,6 +2066,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     MCPToolParamParam: _mcp.decode_mcp_tool_param_param,
     MCPToolResultBlock: _response_server_tools.decode_mcp_tool_result_block,
     MCPToolResultBlockContent: _response_server_tools.decode_mcp_tool_result_block_content,
+    MCPToolResultContentBlock: _response_server_tools.decode_mcp_tool_result_content_block,
     MCPToolResultContentBlockParam: _mcp.decode_mcp_tool_result_content_block_param,
     MCPToolResultContentParam: _mcp.decode_mcp_tool_result_content_param,
     MCPToolUseBlock: _response_server_tools.decode_mcp_tool_use_block,
@@ -1962,6 +2107,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     OrganizationOnHoldErrorDetails: _errors.decode_organization_on_hold_error_details,
     OrganizationTypeNotSupportedErrorDetails: _errors.decode_organization_type_not_supported_error_details,
     OutputConfigParam: _request.decode_output_config_param,
+    OutputFormatParam: _request.decode_output_format_param,
     OutputTokensDetails: _usage.decode_output_tokens_details,
     OverloadedErrorObject: _errors.decode_overloaded_error_object,
     ParentOrganizationRequiredErrorDetails: _errors.decode_parent_organization_required_error_details,
@@ -1986,6 +2132,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     RequestBodyEncodingUnsupportedErrorDetails: _errors.decode_request_body_encoding_unsupported_error_details,
     RequestBodyTimeoutErrorDetails: _errors.decode_request_body_timeout_error_details,
     RequestBodyTooLargeAfterDecodingErrorDetails: _errors.decode_request_body_too_large_after_decoding_error_details,
+    RequestMCPServerDefinitionParam: _mcp.decode_request_mcp_server_definition_param,
     RequestMCPServerToolConfigurationParam: _mcp.decode_request_mcp_server_tool_configuration_param,
     RequestMCPServerURLDefinitionParam: _mcp.decode_request_mcp_server_url_definition_param,
     RequestMCPToolResultBlockParam: _mcp.decode_request_mcp_tool_result_block_param,
@@ -2004,6 +2151,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     ScanFailedErrorDetails: _errors.decode_scan_failed_error_details,
     ScanPendingErrorDetails: _errors.decode_scan_pending_error_details,
     SearchResultBlockParam: _content.decode_search_result_block_param,
+    SearchResultContentBlockParam: _content.decode_search_result_content_block_param,
     ServerToolCaller: _response.decode_server_tool_caller,
     ServerToolCaller20260120: _response.decode_server_tool_caller20260120,
     ServerToolUsage: _usage.decode_server_tool_usage,
@@ -2026,6 +2174,8 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     SystemMessageOutputConfigParam: _request.decode_system_message_output_config_param,
     SystemMessageParam: _request.decode_system_message_param,
     SystemPrompt: _request.decode_system_prompt,
+    SystemPromptBlockParam: _request.decode_system_prompt_block_param,
+    TaskBudgetParam: _request.decode_task_budget_param,
     TextBlock: _response.decode_text_block,
     TextBlockParam: _content.decode_text_block_param,
     TextCitation: _response.decode_text_citation,
@@ -2090,6 +2240,8 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     ToolNameConflictErrorDetails: _errors.decode_tool_name_conflict_error_details,
     ToolReferenceBlock: _response_server_tools.decode_tool_reference_block,
     ToolReferenceBlockParam: _content.decode_tool_reference_block_param,
+    ToolReferenceBlockUnion: _response_server_tools.decode_tool_reference_block_union,
+    ToolReferenceBlockUnionParam: _content_server_tools.decode_tool_reference_block_union_param,
     ToolReferenceUnresolvedErrorDetails: _errors.decode_tool_reference_unresolved_error_details,
     ToolRemovalTargetParam: _content.decode_tool_removal_target_param,
     ToolResultBlockParam: _content.decode_tool_result_block_param,
@@ -2128,12 +2280,16 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     Usage: _usage.decode_usage,
     UserLocation: _response_tool_definitions.decode_user_location,
     UserLocationParam: _tools_server.decode_user_location_param,
+    UserLocationUnion: _response_tool_definitions.decode_user_location_union,
+    UserLocationUnionParam: _tools_server.decode_user_location_union_param,
     UserMessageParam: _request.decode_user_message_param,
     UserProfileBillingNotAuthorizedErrorDetails: _errors.decode_user_profile_billing_not_authorized_error_details,
     UserProfileNotBillableErrorDetails: _errors.decode_user_profile_not_billable_error_details,
     UserProfileNotFoundErrorDetails: _errors.decode_user_profile_not_found_error_details,
     UserProfileRequiredErrorDetails: _errors.decode_user_profile_required_error_details,
     WebFetchBlock: _response_server_tools.decode_web_fetch_block,
+    WebFetchBlockContent: _response_server_tools.decode_web_fetch_block_content,
+    WebFetchBlockContentParam: _content_server_tools.decode_web_fetch_block_content_param,
     WebFetchBlockParam: _content_server_tools.decode_web_fetch_block_param,
     WebFetchTool20250910: _response_tool_definitions.decode_web_fetch_tool20250910,
     WebFetchTool20250910Param: _tools_server.decode_web_fetch_tool20250910_param,
@@ -2161,12 +2317,16 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     WebFetchURLSourceParam: _tools_server.decode_web_fetch_url_source_param,
     WebFetchURLSourceToolReference: _response_tool_definitions.decode_web_fetch_url_source_tool_reference,
     WebFetchURLSourceToolReferenceParam: _tools_server.decode_web_fetch_url_source_tool_reference_param,
+    WebFetchURLSourceToolReferenceUnion: _response_tool_definitions.decode_web_fetch_url_source_tool_reference_union,
+    WebFetchURLSourceToolReferenceUnionParam: _tools_server.decode_web_fetch_url_source_tool_reference_union_param,
     WebFetchURLSources: _response_tool_definitions.decode_web_fetch_url_sources,
     WebFetchURLSourcesParam: _tools_server.decode_web_fetch_url_sources_param,
     WebFetchUserInputSourceParam: _tools_server.decode_web_fetch_user_input_source_param,
     WebFetchUserInputURLSource: _response_tool_definitions.decode_web_fetch_user_input_url_source,
     WebSearchResultBlock: _response.decode_web_search_result_block,
     WebSearchResultBlockParam: _content.decode_web_search_result_block_param,
+    WebSearchResultBlockUnion: _response.decode_web_search_result_block_union,
+    WebSearchResultBlockUnionParam: _content.decode_web_search_result_block_union_param,
     WebSearchTool20250305: _response_tool_definitions.decode_web_search_tool20250305,
     WebSearchTool20250305Param: _tools_server.decode_web_search_tool20250305_param,
     WebSearchTool20260209: _response_tool_definitions.decode_web_search_tool20260209,
@@ -2174,11 +2334,13 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     WebSearchTool20260318: _response_tool_definitions.decode_web_search_tool20260318,
     WebSearchTool20260318Param: _tools_server.decode_web_search_tool20260318_param,
     WebSearchToolRequestErrorObjectParam: _content.decode_web_search_tool_request_error_object_param,
+    WebSearchToolRequestErrorObjectUnionParam: _content.decode_web_search_tool_request_error_object_union_param,
     WebSearchToolResultBlock: _response.decode_web_search_tool_result_block,
     WebSearchToolResultBlockContent: _response.decode_web_search_tool_result_block_content,
     WebSearchToolResultBlockParam: _content.decode_web_search_tool_result_block_param,
     WebSearchToolResultBlockParamContentParam: _content.decode_web_search_tool_result_block_param_content_param,
     WebSearchToolResultErrorObject: _response.decode_web_search_tool_result_error_object,
+    WebSearchToolResultErrorObjectUnion: _response.decode_web_search_tool_result_error_object_union,
     WorkLeaseState: _errors.decode_work_lease_state,
     WorkspaceAPIKeyLimitExceededErrorDetails: _errors.decode_workspace_api_key_limit_exceeded_error_details,
     WorkspaceMemberLimitExceededErrorDetails: _errors.decode_workspace_member_limit_exceeded_error_details,
@@ -2213,6 +2375,161 @@ _DECODERS_BY_ID: dict[int, Callable[[Any, bool], Any]] = {
 Model._decoders.update(
     (cls, decoder) for cls, decoder in _DECODERS.items() if isinstance(cls, type)
 )
+# What `encode(..., check=True)` decodes each class's JSON with: its own decoder, or for an
+# unknown-variant class the decoder of its union.
+_CHECKS: dict[type, Callable[[Any, bool], Any]] = {
+    cls: decoder for cls, decoder in _DECODERS.items() if isinstance(cls, type)
+}
+_CHECKS[UnknownMessageBatchResult] = _batches.decode_message_batch_result
+_CHECKS[UnknownContentBlockParam] = _content.decode_content_block_param
+_CHECKS[UnknownCacheControlParam] = _content.decode_cache_control_param
+_CHECKS[UnknownTextCitationParam] = _content.decode_text_citation_param
+_CHECKS[UnknownImageSource] = _content.decode_image_source
+_CHECKS[UnknownDocumentSource] = _content.decode_document_source
+_CHECKS[UnknownContentBlockSourceContentParam] = _content.decode_content_block_source_content_param
+_CHECKS[UnknownSearchResultContentBlockParam] = _content.decode_search_result_content_block_param
+_CHECKS[UnknownToolResultContentBlockParam] = _content.decode_tool_result_content_block_param
+_CHECKS[UnknownWebSearchResultBlockUnionParam] = _content.decode_web_search_result_block_union_param
+_CHECKS[UnknownWebSearchToolRequestErrorObjectUnionParam] = (
+    _content.decode_web_search_tool_request_error_object_union_param
+)
+_CHECKS[UnknownToolChangeBlockParam] = _content.decode_tool_change_block_param
+_CHECKS[UnknownToolAdditionTargetParam] = _content.decode_tool_addition_target_param
+_CHECKS[UnknownToolRemovalTargetParam] = _content.decode_tool_removal_target_param
+_CHECKS[UnknownWebFetchToolResultContentParam] = (
+    _content_server_tools.decode_web_fetch_tool_result_content_param
+)
+_CHECKS[UnknownWebFetchBlockContentParam] = (
+    _content_server_tools.decode_web_fetch_block_content_param
+)
+_CHECKS[UnknownCodeExecutionToolResultBlockParamContentParam] = (
+    _content_server_tools.decode_code_execution_tool_result_block_param_content_param
+)
+_CHECKS[UnknownCodeExecutionOutputBlockUnionParam] = (
+    _content_server_tools.decode_code_execution_output_block_union_param
+)
+_CHECKS[UnknownBashCodeExecutionToolResultContentParam] = (
+    _content_server_tools.decode_bash_code_execution_tool_result_content_param
+)
+_CHECKS[UnknownBashCodeExecutionOutputBlockUnionParam] = (
+    _content_server_tools.decode_bash_code_execution_output_block_union_param
+)
+_CHECKS[UnknownTextEditorCodeExecutionToolResultContentParam] = (
+    _content_server_tools.decode_text_editor_code_execution_tool_result_content_param
+)
+_CHECKS[UnknownToolSearchToolResultContentParam] = (
+    _content_server_tools.decode_tool_search_tool_result_content_param
+)
+_CHECKS[UnknownToolReferenceBlockUnionParam] = (
+    _content_server_tools.decode_tool_reference_block_union_param
+)
+_CHECKS[UnknownAdvisorToolResultContentParam] = (
+    _content_server_tools.decode_advisor_tool_result_content_param
+)
+_CHECKS[UnknownContextManagementEditParam] = (
+    _context_management.decode_context_management_edit_param
+)
+_CHECKS[UnknownContextManagementTriggerParam] = (
+    _context_management.decode_context_management_trigger_param
+)
+_CHECKS[UnknownClearToolUsesKeepParam] = _context_management.decode_clear_tool_uses_keep_param
+_CHECKS[UnknownClearAtLeastParam] = _context_management.decode_clear_at_least_param
+_CHECKS[UnknownThinkingTurnsKeepParam] = _context_management.decode_thinking_turns_keep_param
+_CHECKS[UnknownCompactTriggerParam] = _context_management.decode_compact_trigger_param
+_CHECKS[UnknownCompactionConfigUnionParam] = (
+    _context_management.decode_compaction_config_union_param
+)
+_CHECKS[UnknownErrorObject] = _errors.decode_error_object
+_CHECKS[UnknownErrorDetails] = _errors.decode_error_details
+_CHECKS[UnknownRequestMCPServerDefinitionParam] = _mcp.decode_request_mcp_server_definition_param
+_CHECKS[UnknownMCPToolResultContentBlockParam] = _mcp.decode_mcp_tool_result_content_block_param
+_CHECKS[UnknownMessageParam] = _request.decode_message_param
+_CHECKS[UnknownSystemMessageContentBlockParam] = _request.decode_system_message_content_block_param
+_CHECKS[UnknownSystemPromptBlockParam] = _request.decode_system_prompt_block_param
+_CHECKS[UnknownTaskBudgetParam] = _request.decode_task_budget_param
+_CHECKS[UnknownOutputFormatParam] = _request.decode_output_format_param
+_CHECKS[UnknownToolChoiceParam] = _request.decode_tool_choice_param
+_CHECKS[UnknownThinkingConfigParam] = _request.decode_thinking_config_param
+_CHECKS[UnknownMessageThreadParam] = _request.decode_message_thread_param
+_CHECKS[UnknownBillingPolicyUnionParam] = _request.decode_billing_policy_union_param
+_CHECKS[UnknownContentBlock] = _response.decode_content_block
+_CHECKS[UnknownStopDetails] = _response.decode_stop_details
+_CHECKS[UnknownTextCitation] = _response.decode_text_citation
+_CHECKS[UnknownToolUseCaller] = _response.decode_tool_use_caller
+_CHECKS[UnknownWebSearchResultBlockUnion] = _response.decode_web_search_result_block_union
+_CHECKS[UnknownWebSearchToolResultErrorObjectUnion] = (
+    _response.decode_web_search_tool_result_error_object_union
+)
+_CHECKS[UnknownCacheMissReason] = _response.decode_cache_miss_reason
+_CHECKS[UnknownAppliedContextEdit] = _response.decode_applied_context_edit
+_CHECKS[UnknownInputTransformation] = _response.decode_input_transformation
+_CHECKS[UnknownFallbackTrigger] = _response.decode_fallback_trigger
+_CHECKS[UnknownCompactionToolChange] = _response_compaction.decode_compaction_tool_change
+_CHECKS[UnknownResponseToolAdditionTool] = _response_compaction.decode_response_tool_addition_tool
+_CHECKS[UnknownResponseToolRemovalTool] = _response_compaction.decode_response_tool_removal_tool
+_CHECKS[UnknownWebFetchToolResultBlockContent] = (
+    _response_server_tools.decode_web_fetch_tool_result_block_content
+)
+_CHECKS[UnknownWebFetchBlockContent] = _response_server_tools.decode_web_fetch_block_content
+_CHECKS[UnknownDocumentBlockSource] = _response_server_tools.decode_document_block_source
+_CHECKS[UnknownCodeExecutionToolResultBlockContent] = (
+    _response_server_tools.decode_code_execution_tool_result_block_content
+)
+_CHECKS[UnknownCodeExecutionOutputBlockUnion] = (
+    _response_server_tools.decode_code_execution_output_block_union
+)
+_CHECKS[UnknownBashCodeExecutionToolResultBlockContent] = (
+    _response_server_tools.decode_bash_code_execution_tool_result_block_content
+)
+_CHECKS[UnknownBashCodeExecutionOutputBlockUnion] = (
+    _response_server_tools.decode_bash_code_execution_output_block_union
+)
+_CHECKS[UnknownTextEditorCodeExecutionToolResultBlockContent] = (
+    _response_server_tools.decode_text_editor_code_execution_tool_result_block_content
+)
+_CHECKS[UnknownToolSearchToolResultBlockContent] = (
+    _response_server_tools.decode_tool_search_tool_result_block_content
+)
+_CHECKS[UnknownToolReferenceBlockUnion] = _response_server_tools.decode_tool_reference_block_union
+_CHECKS[UnknownAdvisorToolResultBlockContent] = (
+    _response_server_tools.decode_advisor_tool_result_block_content
+)
+_CHECKS[UnknownMCPToolResultContentBlock] = (
+    _response_server_tools.decode_mcp_tool_result_content_block
+)
+_CHECKS[UnknownResponseToolUnion] = _response_tool_definitions.decode_response_tool_union
+_CHECKS[UnknownCacheControl] = _response_tool_definitions.decode_cache_control
+_CHECKS[UnknownUserLocationUnion] = _response_tool_definitions.decode_user_location_union
+_CHECKS[UnknownWebFetchURLSourceToolReferenceUnion] = (
+    _response_tool_definitions.decode_web_fetch_url_source_tool_reference_union
+)
+_CHECKS[UnknownWebFetchToolResultURLSource] = (
+    _response_tool_definitions.decode_web_fetch_tool_result_url_source
+)
+_CHECKS[UnknownWebFetchUserInputURLSource] = (
+    _response_tool_definitions.decode_web_fetch_user_input_url_source
+)
+_CHECKS[UnknownBrowserToolUseBlock] = _response_toolset_blocks.decode_browser_tool_use_block
+_CHECKS[UnknownBrowserRefTargetUnion] = _response_toolset_blocks.decode_browser_ref_target_union
+_CHECKS[UnknownBrowserClickTarget] = _response_toolset_blocks.decode_browser_click_target
+_CHECKS[UnknownBrowserCoordinateTargetUnion] = (
+    _response_toolset_blocks.decode_browser_coordinate_target_union
+)
+_CHECKS[UnknownComputerToolUseBlock] = _response_toolset_blocks.decode_computer_tool_use_block
+_CHECKS[UnknownMessageStreamEvent] = _streaming.decode_message_stream_event
+_CHECKS[UnknownContentBlockDelta] = _streaming.decode_content_block_delta
+_CHECKS[UnknownToolUnionParam] = _tools.decode_tool_union_param
+_CHECKS[UnknownUserLocationUnionParam] = _tools_server.decode_user_location_union_param
+_CHECKS[UnknownWebFetchUserInputSourceParam] = (
+    _tools_server.decode_web_fetch_user_input_source_param
+)
+_CHECKS[UnknownWebFetchURLSourceParam] = _tools_server.decode_web_fetch_url_source_param
+_CHECKS[UnknownWebFetchURLSourceToolReferenceUnionParam] = (
+    _tools_server.decode_web_fetch_url_source_tool_reference_union_param
+)
+_CHECKS[UnknownBrowserStateChangeParam] = _tools_toolsets.decode_browser_state_change_param
+_CHECKS[UnknownIterationsUsageItem] = _usage.decode_iterations_usage_item
+_CHECKS[UnknownFallbackCreditStatus] = _usage.decode_fallback_credit_status
 
 
 @overload
@@ -2235,9 +2552,19 @@ def decode(tp: object, data: Any, *, strict: bool = False) -> Any:
             decoder = _DECODERS[tp]  # an equal union spelled out by the caller
         except (KeyError, TypeError):
             raise TypeError(f"{tp!r} is not a type of {__name__}") from None
-    return decoder(data, strict)
+    return run_decoder(decoder, data, strict)
 
 
-def encode(value: Any) -> Any:
-    """The JSON value of a generated object (or of a list or dict of them)."""
+def encode(value: Any, *, check: bool = False, strict: bool = False) -> Any:
+    """The JSON value of a generated object (or of a list or dict of them).
+
+    Objects decoded by this package always encode to what their decoder accepts. For objects
+    built or changed by hand, `check=True` decodes the result again (strictly with `strict=True`)
+    and raises DecodeError, with the path, where a value has the wrong type.
+
+    The result shares with `value` the parts kept as received (`any` members, `extra` members,
+    the members of unknown variants); every object and array the encoders build is new.
+    """
+    if check:
+        return encode_checked(value, _CHECKS, strict)
     return encode_value(value)

@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _request
-from ._runtime import DecodeError, Model, decode_list, extra_fields, missing_field, new_instance
+from ._runtime import (
+    DecodeError,
+    Model,
+    add_extra,
+    decode_list,
+    extra_fields,
+    has_lone_surrogate,
+    missing_field,
+    new_instance,
+)
 
 if TYPE_CHECKING:
     from ._request import MessageCreateParams
@@ -40,7 +49,7 @@ class BatchCreateParams(Model):
             "requests": [item0.to_dict() for item0 in self.requests],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BATCH_CREATE_PARAMS_FIELDS)
         return out
 
 
@@ -73,7 +82,7 @@ class BatchCreateParamsRequest(Model):
             "params": self.params.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BATCH_CREATE_PARAMS_REQUEST_FIELDS)
         return out
 
 
@@ -99,7 +108,7 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict)
+        extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BatchCreateParams)
     obj.requests = requests
@@ -124,7 +133,7 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
         params = data["params"]
     except KeyError:
         raise missing_field(data, (("custom_id", "a string"), ("params", "an object"))) from None
-    if type(custom_id) is not str:
+    if type(custom_id) is not str or not custom_id.isascii() and has_lone_surrogate(custom_id):
         raise DecodeError("a string", custom_id).at_key("custom_id")
     try:
         params = _request.decode_message_create_params(params, strict)
@@ -133,7 +142,7 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict)
+        extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BatchCreateParamsRequest)
     obj.custom_id = custom_id

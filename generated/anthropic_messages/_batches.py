@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _errors
 from . import _response
-from ._runtime import UNSET, DecodeError, Model, extra_fields, missing_field, new_instance
+from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
+    UNSET,
+    DecodeError,
+    Model,
+    add_extra,
+    check_json,
+    extra_fields,
+    has_lone_surrogate,
+    missing_field,
+    new_instance,
+)
 
 if TYPE_CHECKING:
     from ._errors import ErrorResponse
@@ -119,7 +131,7 @@ class MessageBatch(Model):
             "results_url": self.results_url,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_FIELDS)
         return out
 
 
@@ -167,7 +179,7 @@ class MessageBatchRequestCounts(Model):
             "expired": self.expired,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS)
         return out
 
 
@@ -199,7 +211,7 @@ class DeletedMessageBatch(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DELETED_MESSAGE_BATCH_FIELDS)
         return out
 
 
@@ -232,7 +244,7 @@ class MessageBatchIndividualResponse(Model):
             "result": self.result.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS)
         return out
 
 
@@ -264,7 +276,7 @@ class MessageBatchSucceededResult(Model):
             "message": self.message.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS)
         return out
 
 
@@ -296,7 +308,7 @@ class MessageBatchErroredResult(Model):
             "error": self.error.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS)
         return out
 
 
@@ -323,7 +335,7 @@ class MessageBatchCanceledResult(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS)
         return out
 
 
@@ -350,7 +362,7 @@ class MessageBatchExpiredResult(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS)
         return out
 
 
@@ -375,7 +387,7 @@ class UnknownMessageBatchResult(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _MESSAGE_BATCH_FIELDS: Final = frozenset(
@@ -398,7 +410,7 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_batch":
+    if type(type_) is not str or type_ != "message_batch":
         raise DecodeError('"message_batch"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -426,7 +438,7 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
                 ("results_url", "a string or null"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         processing_status = decode_message_batch_processing_status(processing_status, strict)
@@ -436,26 +448,40 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
         request_counts = decode_message_batch_request_counts(request_counts, strict)
     except DecodeError as error:
         raise error.at_key("request_counts")
-    if type(created_at) is not str:
+    if type(created_at) is not str or not created_at.isascii() and has_lone_surrogate(created_at):
         raise DecodeError("a string", created_at).at_key("created_at")
-    if type(expires_at) is not str:
+    if type(expires_at) is not str or not expires_at.isascii() and has_lone_surrogate(expires_at):
         raise DecodeError("a string", expires_at).at_key("expires_at")
-    if ended_at is not None and type(ended_at) is not str:
+    if ended_at is not None and (
+        type(ended_at) is not str or not ended_at.isascii() and has_lone_surrogate(ended_at)
+    ):
         raise DecodeError("a string or null", ended_at).at_key("ended_at")
-    if cancel_initiated_at is not None and type(cancel_initiated_at) is not str:
+    if cancel_initiated_at is not None and (
+        type(cancel_initiated_at) is not str
+        or not cancel_initiated_at.isascii()
+        and has_lone_surrogate(cancel_initiated_at)
+    ):
         raise DecodeError("a string or null", cancel_initiated_at).at_key("cancel_initiated_at")
-    if archived_at is not None and type(archived_at) is not str:
+    if archived_at is not None and (
+        type(archived_at) is not str
+        or not archived_at.isascii()
+        and has_lone_surrogate(archived_at)
+    ):
         raise DecodeError("a string or null", archived_at).at_key("archived_at")
-    if results_url is not None and type(results_url) is not str:
+    if results_url is not None and (
+        type(results_url) is not str
+        or not results_url.isascii()
+        and has_lone_surrogate(results_url)
+    ):
         raise DecodeError("a string or null", results_url).at_key("results_url")
     if len(data) == 10:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_FIELDS, strict, 10)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatch)
     obj.id = id
-    obj.type = type_
+    obj.type = "message_batch"
     obj.processing_status = processing_status
     obj.request_counts = request_counts
     obj.created_at = created_at
@@ -500,20 +526,20 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
                 ("expired", "an integer"),
             ),
         ) from None
-    if type(processing) is not int:
+    if type(processing) is not int or not JSON_INT_MIN <= processing <= JSON_INT_MAX:
         raise DecodeError("an integer", processing).at_key("processing")
-    if type(succeeded) is not int:
+    if type(succeeded) is not int or not JSON_INT_MIN <= succeeded <= JSON_INT_MAX:
         raise DecodeError("an integer", succeeded).at_key("succeeded")
-    if type(errored) is not int:
+    if type(errored) is not int or not JSON_INT_MIN <= errored <= JSON_INT_MAX:
         raise DecodeError("an integer", errored).at_key("errored")
-    if type(canceled) is not int:
+    if type(canceled) is not int or not JSON_INT_MIN <= canceled <= JSON_INT_MAX:
         raise DecodeError("an integer", canceled).at_key("canceled")
-    if type(expired) is not int:
+    if type(expired) is not int or not JSON_INT_MIN <= expired <= JSON_INT_MAX:
         raise DecodeError("an integer", expired).at_key("expired")
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchRequestCounts)
     obj.processing = processing
@@ -537,23 +563,23 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_batch_deleted":
+    if type(type_) is not str or type_ != "message_batch_deleted":
         raise DecodeError('"message_batch_deleted"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         id = data["id"]
     except KeyError:
         raise missing_field(data, (("id", "a string"),)) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _DELETED_MESSAGE_BATCH_FIELDS, strict)
+        extra = extra_fields(data, _DELETED_MESSAGE_BATCH_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DeletedMessageBatch)
     obj.id = id
-    obj.type = type_
+    obj.type = "message_batch_deleted"
     obj.extra = extra
     return obj
 
@@ -577,7 +603,7 @@ def decode_message_batch_individual_response(
         result = data["result"]
     except KeyError:
         raise missing_field(data, (("custom_id", "a string"), ("result", "an object"))) from None
-    if type(custom_id) is not str:
+    if type(custom_id) is not str or not custom_id.isascii() and has_lone_surrogate(custom_id):
         raise DecodeError("a string", custom_id).at_key("custom_id")
     try:
         result = decode_message_batch_result(result, strict)
@@ -586,7 +612,7 @@ def decode_message_batch_individual_response(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchIndividualResponse)
     obj.custom_id = custom_id
@@ -607,7 +633,7 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "succeeded":
+    if type(type_) is not str or type_ != "succeeded":
         raise DecodeError('"succeeded"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -621,10 +647,10 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchSucceededResult)
-    obj.type = type_
+    obj.type = "succeeded"
     obj.message = message
     obj.extra = extra
     return obj
@@ -642,7 +668,7 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "errored":
+    if type(type_) is not str or type_ != "errored":
         raise DecodeError('"errored"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -656,10 +682,10 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchErroredResult)
-    obj.type = type_
+    obj.type = "errored"
     obj.error = error_
     obj.extra = extra
     return obj
@@ -676,15 +702,15 @@ def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatc
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "canceled":
+    if type(type_) is not str or type_ != "canceled":
         raise DecodeError('"canceled"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchCanceledResult)
-    obj.type = type_
+    obj.type = "canceled"
     obj.extra = extra
     return obj
 
@@ -700,15 +726,15 @@ def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatch
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "expired":
+    if type(type_) is not str or type_ != "expired":
         raise DecodeError('"expired"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchExpiredResult)
-    obj.type = type_
+    obj.type = "expired"
     obj.extra = extra
     return obj
 
@@ -725,6 +751,7 @@ def decode_message_batch_result(data: Any, strict: bool) -> MessageBatchResult:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMessageBatchResult(raw=data)
     raise DecodeError('one of "succeeded", "errored", "canceled", "expired"', tag).at_key("type")
 
@@ -732,7 +759,9 @@ def decode_message_batch_result(data: Any, strict: bool) -> MessageBatchResult:
 def decode_message_batch_processing_status(
     data: Any, strict: bool
 ) -> MessageBatchProcessingStatus | str:
-    if type(data) is not str or (strict and data not in _MESSAGE_BATCH_PROCESSING_STATUS_VALUES):
+    if type(data) is not str or (
+        data not in _MESSAGE_BATCH_PROCESSING_STATUS_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "in_progress", "canceling", "ended"', data)
     return data
 

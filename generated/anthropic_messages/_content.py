@@ -14,24 +14,31 @@ from . import _response
 from . import _tools
 from . import _tools_toolsets
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
-    decode_list,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
     from ._unions import (
+        CacheControlParam,
         ContentBlockParam,
         ContentBlockSourceContent,
         ContentBlockSourceContentParam,
         DocumentSource,
         ImageSource,
+        SearchResultContentBlockParam,
         TextCitationParam,
         ToolAdditionTargetParam,
         ToolChangeBlockParam,
@@ -40,8 +47,27 @@ if TYPE_CHECKING:
         ToolResultContentBlockParam,
         ToolUnionParam,
         ToolUseCaller,
+        WebSearchResultBlockUnionParam,
+        WebSearchToolRequestErrorObjectUnionParam,
         WebSearchToolResultBlockParamContentParam,
     )
+
+CacheControlScope: TypeAlias = Literal["global"]
+"""How widely a cached prefix may be shared.
+
+Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
+
+Open: values added to the API later decode as plain strings (strict decoding rejects them).
+
+- `global`: Every caller of the API may reuse the entry; only allowed when every block before it
+  is global too (Claude Code sends it on its fixed system prompt and tools).
+"""
+_CACHE_CONTROL_SCOPE_VALUES: Final = frozenset(
+    {
+        "global",
+    }
+)
+
 
 CacheControlTTL: TypeAlias = Literal[
     "5m",
@@ -158,13 +184,19 @@ _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES: Final = frozenset(
 class CacheControlEphemeralParam(Model):
     """Marks the end of a prefix that the server should cache for a short time."""
 
-    __slots__ = ("type", "ttl", "extra")
+    __slots__ = ("type", "ttl", "scope", "extra")
 
     type: Literal["ephemeral"]
-    ttl: CacheControlTTL | str | Unset
-    """How long the cache entry lives.
+    ttl: CacheControlTTL | str | None | Unset
+    """How long the cache entry lives; null, which the SDK allows when tool definitions are replayed
+    from a response, means the default.
 
     When absent, the API assumes "5m".
+    """
+    scope: CacheControlScope | str | Unset
+    """Who may share the cached prefix; the caller's organization when absent.
+
+    Beta: send `anthropic-beta: prompt-caching-scope-2026-01-05` to use it.
     """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -173,11 +205,13 @@ class CacheControlEphemeralParam(Model):
         self,
         *,
         type: Literal["ephemeral"] = "ephemeral",
-        ttl: CacheControlTTL | str | Unset = UNSET,
+        ttl: CacheControlTTL | str | None | Unset = UNSET,
+        scope: CacheControlScope | str | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.ttl = ttl
+        self.scope = scope
         self.extra = {} if extra is None else extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,8 +221,11 @@ class CacheControlEphemeralParam(Model):
         ttl = self.ttl
         if ttl is not UNSET:
             out["ttl"] = ttl
+        scope = self.scope
+        if scope is not UNSET:
+            out["scope"] = scope
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS)
         return out
 
 
@@ -200,7 +237,7 @@ class TextBlockParam(Model):
     type: Literal["text"]
     text: str
     """The text itself."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: list[TextCitationParam] | None | Unset
     """Source references attached to this text, usually echoed from an earlier response."""
@@ -212,7 +249,7 @@ class TextBlockParam(Model):
         *,
         type: Literal["text"] = "text",
         text: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: list[TextCitationParam] | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -236,7 +273,7 @@ class TextBlockParam(Model):
                 None if citations is None else [item0.to_dict() for item0 in citations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -308,7 +345,7 @@ class CitationCharLocationParam(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CHAR_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -380,7 +417,7 @@ class CitationPageLocationParam(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_PAGE_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -452,7 +489,7 @@ class CitationContentBlockLocationParam(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -501,7 +538,7 @@ class CitationWebSearchResultLocationParam(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -569,7 +606,7 @@ class CitationSearchResultLocationParam(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
         return out
 
 
@@ -578,15 +615,17 @@ class CitationsConfigParam(Model):
 
     __slots__ = ("enabled", "extra")
 
-    enabled: bool | Unset
-    """Whether the model may cite this source."""
+    enabled: bool | None | Unset
+    """Whether the model may cite this source; null, which the SDK allows when tool definitions are
+    replayed from a response, means off.
+    """
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
 
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -598,7 +637,7 @@ class CitationsConfigParam(Model):
         if enabled is not UNSET:
             out["enabled"] = enabled
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -610,7 +649,7 @@ class ImageBlockParam(Model):
     type: Literal["image"]
     source: ImageSource
     """Where the image bytes come from."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     transformations: ImageTransformationsParam | None | Unset
     """What the server may do to the image before the model sees it."""
@@ -622,7 +661,7 @@ class ImageBlockParam(Model):
         *,
         type: Literal["image"] = "image",
         source: ImageSource,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         transformations: ImageTransformationsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -644,7 +683,7 @@ class ImageBlockParam(Model):
         if transformations is not UNSET:
             out["transformations"] = None if transformations is None else transformations.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _IMAGE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -676,7 +715,7 @@ class ImageTransformationsParam(Model):
         if oversized_image is not UNSET:
             out["oversized_image"] = oversized_image
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS)
         return out
 
 
@@ -713,7 +752,7 @@ class Base64ImageSourceParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASE64_IMAGE_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -745,7 +784,7 @@ class URLImageSourceParam(Model):
             "url": self.url,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _URL_IMAGE_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -777,7 +816,7 @@ class FileImageSourceParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FILE_IMAGE_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -789,7 +828,7 @@ class DocumentBlockParam(Model):
     type: Literal["document"]
     source: DocumentSource
     """Where the document content comes from."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: CitationsConfigParam | None | Unset
     """Whether the model may cite this document."""
@@ -805,7 +844,7 @@ class DocumentBlockParam(Model):
         *,
         type: Literal["document"] = "document",
         source: DocumentSource,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: CitationsConfigParam | None | Unset = UNSET,
         context: str | None | Unset = UNSET,
         title: str | None | Unset = UNSET,
@@ -837,7 +876,7 @@ class DocumentBlockParam(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DOCUMENT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -873,7 +912,7 @@ class Base64PDFSourceParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASE64_PDF_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -909,7 +948,7 @@ class PlainTextSourceParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PLAIN_TEXT_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -945,7 +984,7 @@ class ContentBlockSourceParam(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -977,7 +1016,7 @@ class URLPDFSourceParam(Model):
             "url": self.url,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _URLPDF_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -1009,7 +1048,7 @@ class FileDocumentSourceParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -1019,13 +1058,13 @@ class SearchResultBlockParam(Model):
     __slots__ = ("type", "content", "source", "title", "cache_control", "citations", "extra")
 
     type: Literal["search_result"]
-    content: list[TextBlockParam]
+    content: list[SearchResultContentBlockParam]
     """Text of the hit, split into citable blocks."""
     source: str
     """Where the hit comes from, such as a URL or an internal id."""
     title: str
     """Title of the hit."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     citations: CitationsConfigParam | Unset
     """Whether the model may cite this hit."""
@@ -1036,10 +1075,10 @@ class SearchResultBlockParam(Model):
         self,
         *,
         type: Literal["search_result"] = "search_result",
-        content: list[TextBlockParam],
+        content: list[SearchResultContentBlockParam],
         source: str,
         title: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         citations: CitationsConfigParam | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1065,7 +1104,7 @@ class SearchResultBlockParam(Model):
         if citations is not UNSET:
             out["citations"] = citations.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1102,7 +1141,7 @@ class ThinkingBlockParam(Model):
             "signature": self.signature,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1134,7 +1173,7 @@ class RedactedThinkingBlockParam(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REDACTED_THINKING_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1150,7 +1189,7 @@ class ToolUseBlockParam(Model):
     """Name of the tool that was called."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the call, echoed from the response block."""
@@ -1166,7 +1205,7 @@ class ToolUseBlockParam(Model):
         id: str,
         name: str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         toolset_name: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -1197,7 +1236,7 @@ class ToolUseBlockParam(Model):
         if toolset_name is not UNSET:
             out["toolset_name"] = toolset_name
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1224,7 +1263,7 @@ class ToolResultBlockParam(Model):
 
     When absent, the API assumes false.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     toolset_name: str | None | Unset
     """Toolset family of the paired tool_use, for toolset members."""
@@ -1238,7 +1277,7 @@ class ToolResultBlockParam(Model):
         tool_use_id: str,
         content: ToolResultContent | Unset = UNSET,
         is_error: bool | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         toolset_name: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1270,7 +1309,7 @@ class ToolResultBlockParam(Model):
         if toolset_name is not UNSET:
             out["toolset_name"] = toolset_name
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1284,7 +1323,7 @@ class ToolReferenceBlockParam(Model):
     type: Literal["tool_reference"]
     tool_name: str
     """Name of the tool to load."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1294,7 +1333,7 @@ class ToolReferenceBlockParam(Model):
         *,
         type: Literal["tool_reference"] = "tool_reference",
         tool_name: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1311,7 +1350,7 @@ class ToolReferenceBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1327,7 +1366,7 @@ class ServerToolUseBlockParam(Model):
     """Which server tool was called."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the call, echoed from the response block."""
@@ -1341,7 +1380,7 @@ class ServerToolUseBlockParam(Model):
         id: str,
         name: ServerToolName | str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1367,7 +1406,7 @@ class ServerToolUseBlockParam(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1381,7 +1420,7 @@ class WebSearchToolResultBlockParam(Model):
     """Id of the server_tool_use block these results answer."""
     content: WebSearchToolResultBlockParamContentParam
     """The hits, or the reason the search failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the search, echoed from the response block."""
@@ -1394,7 +1433,7 @@ class WebSearchToolResultBlockParam(Model):
         type: Literal["web_search_tool_result"] = "web_search_tool_result",
         tool_use_id: str,
         content: WebSearchToolResultBlockParamContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1422,7 +1461,7 @@ class WebSearchToolResultBlockParam(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1471,7 +1510,7 @@ class WebSearchResultBlockParam(Model):
         if page_age is not UNSET:
             out["page_age"] = page_age
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1503,7 +1542,7 @@ class WebSearchToolRequestErrorObjectParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS)
         return out
 
 
@@ -1515,7 +1554,7 @@ class ContainerUploadBlockParam(Model):
     type: Literal["container_upload"]
     file_id: str
     """Id of the uploaded file."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1525,7 +1564,7 @@ class ContainerUploadBlockParam(Model):
         *,
         type: Literal["container_upload"] = "container_upload",
         file_id: str,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1542,7 +1581,7 @@ class ContainerUploadBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1575,7 +1614,7 @@ class CompactionBlockParam(Model):
 
     Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1588,7 +1627,7 @@ class CompactionBlockParam(Model):
         encrypted_content: str | None | Unset = UNSET,
         signature: str | None | Unset = UNSET,
         tool_changes: list[ToolChangeBlockParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1621,7 +1660,7 @@ class CompactionBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1636,7 +1675,7 @@ class RequestToolAdditionBlockParam(Model):
     type: Literal["tool_addition"]
     tool: ToolAdditionTargetParam
     """The tool or MCP toolset to add."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1646,7 +1685,7 @@ class RequestToolAdditionBlockParam(Model):
         *,
         type: Literal["tool_addition"] = "tool_addition",
         tool: ToolAdditionTargetParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1663,7 +1702,7 @@ class RequestToolAdditionBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1678,7 +1717,7 @@ class RequestToolRemovalBlockParam(Model):
     type: Literal["tool_removal"]
     tool: ToolRemovalTargetParam
     """The tool or MCP toolset to withdraw."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1688,7 +1727,7 @@ class RequestToolRemovalBlockParam(Model):
         *,
         type: Literal["tool_removal"] = "tool_removal",
         tool: ToolRemovalTargetParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1705,7 +1744,7 @@ class RequestToolRemovalBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1741,7 +1780,7 @@ class ToolChangeToolReferenceParam(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1781,7 +1820,7 @@ class ToolChangeMCPToolReferenceParam(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1816,7 +1855,7 @@ class ToolChangeMCPToolsetReferenceParam(Model):
             "server_name": self.server_name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS)
         return out
 
 
@@ -1851,7 +1890,7 @@ class ToolChangeToolDefinitionParam(Model):
             "definition": self.definition.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS)
         return out
 
 
@@ -1902,7 +1941,7 @@ class FallbackBlockParam(Model):
         if trigger is not UNSET:
             out["trigger"] = trigger
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1934,7 +1973,7 @@ class FallbackInfoParam(Model):
             "model": self.model,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_INFO_PARAM_FIELDS)
         return out
 
 
@@ -1959,7 +1998,31 @@ class UnknownContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownCacheControlParam(Model):
+    """CacheControlParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownTextCitationParam(Model):
@@ -1983,7 +2046,7 @@ class UnknownTextCitationParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownImageSource(Model):
@@ -2007,7 +2070,7 @@ class UnknownImageSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownDocumentSource(Model):
@@ -2031,7 +2094,7 @@ class UnknownDocumentSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownContentBlockSourceContentParam(Model):
@@ -2055,7 +2118,31 @@ class UnknownContentBlockSourceContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownSearchResultContentBlockParam(Model):
+    """SearchResultContentBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownToolResultContentBlockParam(Model):
@@ -2079,7 +2166,55 @@ class UnknownToolResultContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownWebSearchResultBlockUnionParam(Model):
+    """WebSearchResultBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebSearchToolRequestErrorObjectUnionParam(Model):
+    """WebSearchToolRequestErrorObjectUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownToolChangeBlockParam(Model):
@@ -2103,7 +2238,7 @@ class UnknownToolChangeBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolAdditionTargetParam(Model):
@@ -2127,7 +2262,7 @@ class UnknownToolAdditionTargetParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolRemovalTargetParam(Model):
@@ -2151,13 +2286,14 @@ class UnknownToolRemovalTargetParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "ttl",
+        "scope",
     }
 )
 
@@ -2166,29 +2302,39 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "ephemeral":
+    if type(type_) is not str or type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         ttl = data.get("ttl", UNSET)
         if ttl is not UNSET:
             seen += 1
+            if ttl is not None:
+                try:
+                    ttl = decode_cache_control_ttl(ttl, strict)
+                except DecodeError as error:
+                    raise error.at_key("ttl")
+        scope = data.get("scope", UNSET)
+        if scope is not UNSET:
+            seen += 1
             try:
-                ttl = decode_cache_control_ttl(ttl, strict)
+                scope = decode_cache_control_scope(scope, strict)
             except DecodeError as error:
-                raise error.at_key("ttl")
+                raise error.at_key("scope")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         ttl = UNSET
+        scope = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeralParam)
-    obj.type = type_
+    obj.type = "ephemeral"
     obj.ttl = ttl
+    obj.scope = scope
     obj.extra = extra
     return obj
 
@@ -2207,14 +2353,14 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2223,7 +2369,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -2243,7 +2389,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -2251,7 +2397,7 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlockParam)
-    obj.type = type_
+    obj.type = "text"
     obj.text = text
     obj.cache_control = cache_control
     obj.citations = citations
@@ -2276,7 +2422,7 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "char_location":
+    if type(type_) is not str or type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2294,30 +2440,36 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_char_index) is not int:
+    if type(start_char_index) is not int or not JSON_INT_MIN <= start_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    if type(end_char_index) is not int:
+    if type(end_char_index) is not int or not JSON_INT_MIN <= end_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2325,7 +2477,7 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocationParam)
-    obj.type = type_
+    obj.type = "char_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2353,7 +2505,7 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "page_location":
+    if type(type_) is not str or type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2371,30 +2523,36 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_page_number) is not int:
+    if type(start_page_number) is not int or not JSON_INT_MIN <= start_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    if type(end_page_number) is not int:
+    if type(end_page_number) is not int or not JSON_INT_MIN <= end_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2402,7 +2560,7 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocationParam)
-    obj.type = type_
+    obj.type = "page_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2432,7 +2590,7 @@ def decode_citation_content_block_location_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_location":
+    if type(type_) is not str or type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2450,30 +2608,36 @@ def decode_citation_content_block_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2481,7 +2645,7 @@ def decode_citation_content_block_location_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocationParam)
-    obj.type = type_
+    obj.type = "content_block_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2509,7 +2673,7 @@ def decode_citation_web_search_result_location_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result_location":
+    if type(type_) is not str or type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2520,30 +2684,38 @@ def decode_citation_web_search_result_location_param(
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(encrypted_index) is not str:
+    if (
+        type(encrypted_index) is not str
+        or not encrypted_index.isascii()
+        and has_lone_surrogate(encrypted_index)
+    ):
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationWebSearchResultLocationParam)
-    obj.type = type_
+    obj.type = "web_search_result_location"
     obj.cited_text = cited_text
     obj.encrypted_index = encrypted_index
     obj.title = title
@@ -2571,7 +2743,7 @@ def decode_citation_search_result_location_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "search_result_location":
+    if type(type_) is not str or type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2591,34 +2763,39 @@ def decode_citation_search_result_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(search_result_index) is not int:
+    if (
+        type(search_result_index) is not int
+        or not JSON_INT_MIN <= search_result_index <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    if type(source) is not str:
+    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
         raise DecodeError("a string", source).at_key("source")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationSearchResultLocationParam)
-    obj.type = type_
+    obj.type = "search_result_location"
     obj.cited_text = cited_text
     obj.search_result_index = search_result_index
     obj.source = source
@@ -2644,12 +2821,12 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -2675,7 +2852,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "image":
+    if type(type_) is not str or type_ != "image":
         raise DecodeError('"image"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2693,7 +2870,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         transformations = data.get("transformations", UNSET)
@@ -2707,7 +2884,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -2715,7 +2892,7 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageBlockParam)
-    obj.type = type_
+    obj.type = "image"
     obj.source = source
     obj.cache_control = cache_control
     obj.transformations = transformations
@@ -2745,7 +2922,7 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         oversized_image = UNSET
@@ -2770,7 +2947,7 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "base64":
+    if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2788,15 +2965,15 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
         media_type = decode_image_media_type(media_type, strict)
     except DecodeError as error:
         raise error.at_key("media_type")
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64ImageSourceParam)
-    obj.type = type_
+    obj.type = "base64"
     obj.media_type = media_type
     obj.data = data_
     obj.extra = extra
@@ -2815,22 +2992,22 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "url":
+    if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _URL_IMAGE_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _URL_IMAGE_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(URLImageSourceParam)
-    obj.type = type_
+    obj.type = "url"
     obj.url = url
     obj.extra = extra
     return obj
@@ -2848,22 +3025,22 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "file":
+    if type(type_) is not str or type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _FILE_IMAGE_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _FILE_IMAGE_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FileImageSourceParam)
-    obj.type = type_
+    obj.type = "file"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -2885,7 +3062,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "document":
+    if type(type_) is not str or type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2903,7 +3080,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -2917,17 +3094,21 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         context = data.get("context", UNSET)
         if context is not UNSET:
             seen += 1
-            if context is not None and type(context) is not str:
+            if context is not None and (
+                type(context) is not str or not context.isascii() and has_lone_surrogate(context)
+            ):
                 raise DecodeError("a string or null", context).at_key("context")
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -2937,7 +3118,7 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlockParam)
-    obj.type = type_
+    obj.type = "document"
     obj.source = source
     obj.cache_control = cache_control
     obj.citations = citations
@@ -2960,26 +3141,26 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "base64":
+    if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "application/pdf":
+    if type(media_type) is not str or media_type != "application/pdf":
         raise DecodeError('"application/pdf"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASE64_PDF_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASE64_PDF_SOURCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64PDFSourceParam)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "base64"
+    obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -2998,26 +3179,26 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "text/plain":
+    if type(media_type) is not str or media_type != "text/plain":
         raise DecodeError('"text/plain"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PlainTextSourceParam)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "text"
+    obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -3035,7 +3216,7 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content":
+    if type(type_) is not str or type_ != "content":
         raise DecodeError('"content"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3049,10 +3230,10 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockSourceParam)
-    obj.type = type_
+    obj.type = "content"
     obj.content = content
     obj.extra = extra
     return obj
@@ -3070,22 +3251,22 @@ def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "url":
+    if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _URLPDF_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _URLPDF_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(URLPDFSourceParam)
-    obj.type = type_
+    obj.type = "url"
     obj.url = url
     obj.extra = extra
     return obj
@@ -3103,22 +3284,22 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "file":
+    if type(type_) is not str or type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FileDocumentSourceParam)
-    obj.type = type_
+    obj.type = "file"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -3140,7 +3321,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "search_result":
+    if type(type_) is not str or type_ != "search_result":
         raise DecodeError('"search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3152,12 +3333,18 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
     try:
-        content = decode_list(content, decode_text_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_search_result_content_block_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
-    if type(source) is not str:
+    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
         raise DecodeError("a string", source).at_key("source")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
@@ -3166,7 +3353,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         citations = data.get("citations", UNSET)
@@ -3179,7 +3366,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3187,7 +3374,7 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SearchResultBlockParam)
-    obj.type = type_
+    obj.type = "search_result"
     obj.content = content
     obj.source = source
     obj.title = title
@@ -3210,7 +3397,7 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking":
+    if type(type_) is not str or type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3218,17 +3405,17 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
         signature = data["signature"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
-    if type(thinking) is not str:
+    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
         raise DecodeError("a string", thinking).at_key("thinking")
-    if type(signature) is not str:
+    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
         raise DecodeError("a string", signature).at_key("signature")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_BLOCK_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlockParam)
-    obj.type = type_
+    obj.type = "thinking"
     obj.thinking = thinking
     obj.signature = signature
     obj.extra = extra
@@ -3247,22 +3434,22 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "redacted_thinking":
+    if type(type_) is not str or type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RedactedThinkingBlockParam)
-    obj.type = type_
+    obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -3285,7 +3472,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3296,12 +3483,16 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         cache_control = data.get("cache_control", UNSET)
@@ -3309,7 +3500,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3323,12 +3514,16 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         toolset_name = data.get("toolset_name", UNSET)
         if toolset_name is not UNSET:
             seen += 1
-            if toolset_name is not None and type(toolset_name) is not str:
+            if toolset_name is not None and (
+                type(toolset_name) is not str
+                or not toolset_name.isascii()
+                and has_lone_surrogate(toolset_name)
+            ):
                 raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3337,7 +3532,7 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlockParam)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -3364,14 +3559,18 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_result":
+    if type(type_) is not str or type_ != "tool_result":
         raise DecodeError('"tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tool_use_id = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3392,18 +3591,22 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         toolset_name = data.get("toolset_name", UNSET)
         if toolset_name is not UNSET:
             seen += 1
-            if toolset_name is not None and type(toolset_name) is not str:
+            if toolset_name is not None and (
+                type(toolset_name) is not str
+                or not toolset_name.isascii()
+                and has_lone_surrogate(toolset_name)
+            ):
                 raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -3413,7 +3616,7 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolResultBlockParam)
-    obj.type = type_
+    obj.type = "tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.is_error = is_error
@@ -3436,14 +3639,14 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tool_name = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    if type(tool_name) is not str:
+    if type(tool_name) is not str or not tool_name.isascii() and has_lone_surrogate(tool_name):
         raise DecodeError("a string", tool_name).at_key("tool_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3452,20 +3655,20 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlockParam)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.tool_name = tool_name
     obj.cache_control = cache_control
     obj.extra = extra
@@ -3488,7 +3691,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "server_tool_use":
+    if type(type_) is not str or type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3507,7 +3710,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         name = decode_server_tool_name(name, strict)
@@ -3515,6 +3718,10 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         raise error.at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         cache_control = data.get("cache_control", UNSET)
@@ -3522,7 +3729,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3536,7 +3743,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3544,7 +3751,7 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlockParam)
-    obj.type = type_
+    obj.type = "server_tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -3571,7 +3778,7 @@ def decode_web_search_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result":
+    if type(type_) is not str or type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3581,7 +3788,11 @@ def decode_web_search_tool_result_block_param(
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an array or an object"))
         ) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_search_tool_result_block_param_content_param(content, strict)
@@ -3594,7 +3805,7 @@ def decode_web_search_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -3608,7 +3819,7 @@ def decode_web_search_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -3616,7 +3827,7 @@ def decode_web_search_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlockParam)
-    obj.type = type_
+    obj.type = "web_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -3640,7 +3851,7 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result":
+    if type(type_) is not str or type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3651,30 +3862,36 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         page_age = data.get("page_age", UNSET)
         if page_age is not UNSET:
             seen += 1
-            if page_age is not None and type(page_age) is not str:
+            if page_age is not None and (
+                type(page_age) is not str or not page_age.isascii() and has_lone_surrogate(page_age)
+            ):
                 raise DecodeError("a string or null", page_age).at_key("page_age")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         page_age = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlockParam)
-    obj.type = type_
+    obj.type = "web_search_result"
     obj.url = url
     obj.title = title
     obj.encrypted_content = encrypted_content
@@ -3697,7 +3914,7 @@ def decode_web_search_tool_request_error_object_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result_error":
+    if type(type_) is not str or type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3719,10 +3936,10 @@ def decode_web_search_tool_request_error_object_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolRequestErrorObjectParam)
-    obj.type = type_
+    obj.type = "web_search_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -3741,14 +3958,14 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "container_upload":
+    if type(type_) is not str or type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3757,20 +3974,20 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlockParam)
-    obj.type = type_
+    obj.type = "container_upload"
     obj.file_id = file_id
     obj.cache_control = cache_control
     obj.extra = extra
@@ -3793,24 +4010,34 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction":
+    if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         content = data.get("content", UNSET)
         if content is not UNSET:
             seen += 1
-            if content is not None and type(content) is not str:
+            if content is not None and (
+                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            ):
                 raise DecodeError("a string or null", content).at_key("content")
         encrypted_content = data.get("encrypted_content", UNSET)
         if encrypted_content is not UNSET:
             seen += 1
-            if encrypted_content is not None and type(encrypted_content) is not str:
+            if encrypted_content is not None and (
+                type(encrypted_content) is not str
+                or not encrypted_content.isascii()
+                and has_lone_surrogate(encrypted_content)
+            ):
                 raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
         signature = data.get("signature", UNSET)
         if signature is not UNSET:
             seen += 1
-            if signature is not None and type(signature) is not str:
+            if signature is not None and (
+                type(signature) is not str
+                or not signature.isascii()
+                and has_lone_surrogate(signature)
+            ):
                 raise DecodeError("a string or null", signature).at_key("signature")
         tool_changes = data.get("tool_changes", UNSET)
         if tool_changes is not UNSET:
@@ -3831,13 +4058,13 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -3848,7 +4075,7 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlockParam)
-    obj.type = type_
+    obj.type = "compaction"
     obj.content = content
     obj.encrypted_content = encrypted_content
     obj.signature = signature
@@ -3873,7 +4100,7 @@ def decode_request_tool_addition_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_addition":
+    if type(type_) is not str or type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3891,20 +4118,20 @@ def decode_request_tool_addition_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolAdditionBlockParam)
-    obj.type = type_
+    obj.type = "tool_addition"
     obj.tool = tool
     obj.cache_control = cache_control
     obj.extra = extra
@@ -3926,7 +4153,7 @@ def decode_request_tool_removal_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_removal":
+    if type(type_) is not str or type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3944,20 +4171,20 @@ def decode_request_tool_removal_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = decode_cache_control_ephemeral_param(cache_control, strict)
+                    cache_control = decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolRemovalBlockParam)
-    obj.type = type_
+    obj.type = "tool_removal"
     obj.tool = tool
     obj.cache_control = cache_control
     obj.extra = extra
@@ -3978,22 +4205,22 @@ def decode_tool_change_tool_reference_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolReferenceParam)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.name = name
     obj.extra = extra
     return obj
@@ -4014,7 +4241,7 @@ def decode_tool_change_mcp_tool_reference_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_reference":
+    if type(type_) is not str or type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4022,17 +4249,21 @@ def decode_tool_change_mcp_tool_reference_param(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeMCPToolReferenceParam)
-    obj.type = type_
+    obj.type = "mcp_tool_reference"
     obj.server_name = server_name
     obj.name = name
     obj.extra = extra
@@ -4053,22 +4284,26 @@ def decode_tool_change_mcp_toolset_reference_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_toolset_reference":
+    if type(type_) is not str or type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         server_name = data["server_name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"),)) from None
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeMCPToolsetReferenceParam)
-    obj.type = type_
+    obj.type = "mcp_toolset_reference"
     obj.server_name = server_name
     obj.extra = extra
     return obj
@@ -4088,7 +4323,7 @@ def decode_tool_change_tool_definition_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_definition":
+    if type(type_) is not str or type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4102,10 +4337,10 @@ def decode_tool_change_tool_definition_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolDefinitionParam)
-    obj.type = type_
+    obj.type = "tool_definition"
     obj.definition = definition
     obj.extra = extra
     return obj
@@ -4125,7 +4360,7 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "fallback":
+    if type(type_) is not str or type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4146,17 +4381,21 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         trigger = data.get("trigger", UNSET)
         if trigger is not UNSET:
             seen += 1
+            try:
+                check_json(trigger)
+            except DecodeError as error:
+                raise error.at_key("trigger")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlockParam)
-    obj.type = type_
+    obj.type = "fallback"
     obj.from_ = from_
     obj.to = to
     obj.trigger = trigger
@@ -4179,12 +4418,12 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackInfoParam)
     obj.model = model
@@ -4204,11 +4443,29 @@ def decode_content_block_param(data: Any, strict: bool) -> ContentBlockParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlockParam(raw=data)
     raise DecodeError(
         'one of "text", "image", "document", "search_result", "thinking", "redacted_thinking", "tool_use", "tool_result", "container_upload", "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "advisor_tool_result", "mcp_tool_use", "mcp_tool_result", "mcp_tool_listing", "compaction", "tool_addition", "tool_removal", "fallback"',
         tag,
     ).at_key("type")
+
+
+_CACHE_CONTROL_PARAM_VARIANTS: dict[str, Callable[[Any, bool], CacheControlParam]] = {}
+
+
+def decode_cache_control_param(data: Any, strict: bool) -> CacheControlParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CACHE_CONTROL_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCacheControlParam(raw=data)
+    raise DecodeError('"ephemeral"', tag).at_key("type")
 
 
 _TEXT_CITATION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], TextCitationParam]] = {}
@@ -4223,6 +4480,7 @@ def decode_text_citation_param(data: Any, strict: bool) -> TextCitationParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextCitationParam(raw=data)
     raise DecodeError(
         'one of "char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"',
@@ -4242,6 +4500,7 @@ def decode_image_source(data: Any, strict: bool) -> ImageSource:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownImageSource(raw=data)
     raise DecodeError('one of "base64", "url", "file"', tag).at_key("type")
 
@@ -4258,6 +4517,7 @@ def decode_document_source(data: Any, strict: bool) -> DocumentSource:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownDocumentSource(raw=data)
     raise DecodeError('one of "base64", "text", "content", "url", "file"', tag).at_key("type")
 
@@ -4278,8 +4538,30 @@ def decode_content_block_source_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlockSourceContentParam(raw=data)
     raise DecodeError('one of "text", "image"', tag).at_key("type")
+
+
+_SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], SearchResultContentBlockParam]
+] = {}
+
+
+def decode_search_result_content_block_param(
+    data: Any, strict: bool
+) -> SearchResultContentBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownSearchResultContentBlockParam(raw=data)
+    raise DecodeError('"text"', tag).at_key("type")
 
 
 _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
@@ -4296,11 +4578,54 @@ def decode_tool_result_content_block_param(data: Any, strict: bool) -> ToolResul
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolResultContentBlockParam(raw=data)
     raise DecodeError(
         'one of "text", "image", "search_result", "document", "tool_reference", "browser_state"',
         tag,
     ).at_key("type")
+
+
+_WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchResultBlockUnionParam]
+] = {}
+
+
+def decode_web_search_result_block_union_param(
+    data: Any, strict: bool
+) -> WebSearchResultBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchResultBlockUnionParam(raw=data)
+    raise DecodeError('"web_search_result"', tag).at_key("type")
+
+
+_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchToolRequestErrorObjectUnionParam]
+] = {}
+
+
+def decode_web_search_tool_request_error_object_union_param(
+    data: Any, strict: bool
+) -> WebSearchToolRequestErrorObjectUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchToolRequestErrorObjectUnionParam(raw=data)
+    raise DecodeError('"web_search_tool_result_error"', tag).at_key("type")
 
 
 _TOOL_CHANGE_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChangeBlockParam]] = {}
@@ -4315,6 +4640,7 @@ def decode_tool_change_block_param(data: Any, strict: bool) -> ToolChangeBlockPa
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolChangeBlockParam(raw=data)
     raise DecodeError('one of "tool_addition", "tool_removal"', tag).at_key("type")
 
@@ -4331,6 +4657,7 @@ def decode_tool_addition_target_param(data: Any, strict: bool) -> ToolAdditionTa
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolAdditionTargetParam(raw=data)
     raise DecodeError(
         'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference", "tool_definition"',
@@ -4350,6 +4677,7 @@ def decode_tool_removal_target_param(data: Any, strict: bool) -> ToolRemovalTarg
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolRemovalTargetParam(raw=data)
     raise DecodeError(
         'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference"', tag
@@ -4358,6 +4686,8 @@ def decode_tool_removal_target_param(data: Any, strict: bool) -> ToolRemovalTarg
 
 def decode_content_block_source_content(data: Any, strict: bool) -> ContentBlockSourceContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -4372,6 +4702,8 @@ def decode_content_block_source_content(data: Any, strict: bool) -> ContentBlock
 
 def decode_tool_result_content(data: Any, strict: bool) -> ToolResultContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -4388,32 +4720,54 @@ def decode_web_search_tool_result_block_param_content_param(
     data: Any, strict: bool
 ) -> WebSearchToolResultBlockParamContentParam:
     if type(data) is list:
-        return decode_list(data, decode_web_search_result_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_web_search_result_block_union_param,
+            strict,
+        )
     if type(data) is dict:
-        return decode_web_search_tool_request_error_object_param(data, strict)
+        return decode_web_search_tool_request_error_object_union_param(data, strict)
     raise DecodeError("an array or an object", data)
 
 
+def decode_cache_control_scope(data: Any, strict: bool) -> CacheControlScope | str:
+    if type(data) is not str or (
+        data not in _CACHE_CONTROL_SCOPE_VALUES and (strict or has_lone_surrogate(data))
+    ):
+        raise DecodeError('"global"', data)
+    return data
+
+
 def decode_cache_control_ttl(data: Any, strict: bool) -> CacheControlTTL | str:
-    if type(data) is not str or (strict and data not in _CACHE_CONTROL_TTL_VALUES):
+    if type(data) is not str or (
+        data not in _CACHE_CONTROL_TTL_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "5m", "1h"', data)
     return data
 
 
 def decode_oversized_image_handling(data: Any, strict: bool) -> OversizedImageHandling | str:
-    if type(data) is not str or (strict and data not in _OVERSIZED_IMAGE_HANDLING_VALUES):
+    if type(data) is not str or (
+        data not in _OVERSIZED_IMAGE_HANDLING_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "downsize", "error"', data)
     return data
 
 
 def decode_image_media_type(data: Any, strict: bool) -> ImageMediaType | str:
-    if type(data) is not str or (strict and data not in _IMAGE_MEDIA_TYPE_VALUES):
+    if type(data) is not str or (
+        data not in _IMAGE_MEDIA_TYPE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "image/jpeg", "image/png", "image/gif", "image/webp"', data)
     return data
 
 
 def decode_server_tool_name(data: Any, strict: bool) -> ServerToolName | str:
-    if type(data) is not str or (strict and data not in _SERVER_TOOL_NAME_VALUES):
+    if type(data) is not str or (
+        data not in _SERVER_TOOL_NAME_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
             data,
@@ -4424,7 +4778,10 @@ def decode_server_tool_name(data: Any, strict: bool) -> ServerToolName | str:
 def decode_web_search_tool_result_error_code(
     data: Any, strict: bool
 ) -> WebSearchToolResultErrorCode | str:
-    if type(data) is not str or (strict and data not in _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES):
+    if type(data) is not str or (
+        data not in _WEB_SEARCH_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "max_uses_exceeded", "too_many_requests", "query_too_long", "request_too_large"',
             data,
@@ -4466,6 +4823,11 @@ def link() -> None:
             "fallback": decode_fallback_block_param,
         }
     )
+    _CACHE_CONTROL_PARAM_VARIANTS.update(
+        {
+            "ephemeral": decode_cache_control_ephemeral_param,
+        }
+    )
     _TEXT_CITATION_PARAM_VARIANTS.update(
         {
             "char_location": decode_citation_char_location_param,
@@ -4497,6 +4859,11 @@ def link() -> None:
             "image": decode_image_block_param,
         }
     )
+    _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
+        {
+            "text": decode_text_block_param,
+        }
+    )
     _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
         {
             "text": decode_text_block_param,
@@ -4505,6 +4872,16 @@ def link() -> None:
             "document": decode_document_block_param,
             "tool_reference": decode_tool_reference_block_param,
             "browser_state": _tools_toolsets.decode_browser_state_block_param,
+        }
+    )
+    _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "web_search_result": decode_web_search_result_block_param,
+        }
+    )
+    _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.update(
+        {
+            "web_search_tool_result_error": decode_web_search_tool_request_error_object_param,
         }
     )
     _TOOL_CHANGE_BLOCK_PARAM_VARIANTS.update(

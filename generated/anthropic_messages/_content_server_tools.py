@@ -11,26 +11,36 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 from . import _content
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, DocumentBlockParam, ToolReferenceBlockParam
     from ._unions import (
         AdvisorToolResultContentParam,
+        BashCodeExecutionOutputBlockUnionParam,
         BashCodeExecutionToolResultContentParam,
+        CacheControlParam,
+        CodeExecutionOutputBlockUnionParam,
         CodeExecutionToolResultBlockParamContentParam,
         TextEditorCodeExecutionToolResultContentParam,
+        ToolReferenceBlockUnionParam,
         ToolSearchToolResultContentParam,
         ToolUseCaller,
+        WebFetchBlockContentParam,
         WebFetchToolResultContentParam,
     )
 
@@ -186,7 +196,7 @@ class WebFetchToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: WebFetchToolResultContentParam
     """The fetched document, or the reason the fetch failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     caller: ToolUseCaller | None | Unset
     """Who issued the fetch, echoed from the response block."""
@@ -199,7 +209,7 @@ class WebFetchToolResultBlockParam(Model):
         type: Literal["web_fetch_tool_result"] = "web_fetch_tool_result",
         tool_use_id: str,
         content: WebFetchToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         caller: ToolUseCaller | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -223,7 +233,7 @@ class WebFetchToolResultBlockParam(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -235,7 +245,7 @@ class WebFetchBlockParam(Model):
     type: Literal["web_fetch_result"]
     url: str
     """Address that was fetched."""
-    content: DocumentBlockParam
+    content: WebFetchBlockContentParam
     """The retrieved content as a document block."""
     retrieved_at: str | None | Unset
     """When the content was retrieved, as an ISO 8601 time."""
@@ -247,7 +257,7 @@ class WebFetchBlockParam(Model):
         *,
         type: Literal["web_fetch_result"] = "web_fetch_result",
         url: str,
-        content: DocumentBlockParam,
+        content: WebFetchBlockContentParam,
         retrieved_at: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -267,7 +277,7 @@ class WebFetchBlockParam(Model):
         if retrieved_at is not UNSET:
             out["retrieved_at"] = retrieved_at
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -299,7 +309,7 @@ class WebFetchToolResultErrorBlockParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -313,7 +323,7 @@ class CodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: CodeExecutionToolResultBlockParamContentParam
     """What the run produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -324,7 +334,7 @@ class CodeExecutionToolResultBlockParam(Model):
         type: Literal["code_execution_tool_result"] = "code_execution_tool_result",
         tool_use_id: str,
         content: CodeExecutionToolResultBlockParamContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -343,7 +353,7 @@ class CodeExecutionToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -359,7 +369,7 @@ class CodeExecutionResultBlockParam(Model):
     """Standard error of the run."""
     return_code: int
     """Exit status of the run."""
-    content: list[CodeExecutionOutputBlockParam]
+    content: list[CodeExecutionOutputBlockUnionParam]
     """Files the run wrote."""
     abort_reason: str | None | Unset
     """Echoed from the response block, where the API sends it (null for a normal run)."""
@@ -373,7 +383,7 @@ class CodeExecutionResultBlockParam(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlockParam],
+        content: list[CodeExecutionOutputBlockUnionParam],
         abort_reason: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -397,7 +407,7 @@ class CodeExecutionResultBlockParam(Model):
         if abort_reason is not UNSET:
             out["abort_reason"] = abort_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -413,7 +423,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
     """Standard error of the run."""
     return_code: int
     """Exit status of the run."""
-    content: list[CodeExecutionOutputBlockParam]
+    content: list[CodeExecutionOutputBlockUnionParam]
     """Files the run wrote."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -425,7 +435,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
         encrypted_stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlockParam],
+        content: list[CodeExecutionOutputBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -444,7 +454,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -476,7 +486,7 @@ class CodeExecutionOutputBlockParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -508,7 +518,7 @@ class CodeExecutionToolResultErrorParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -524,7 +534,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: BashCodeExecutionToolResultContentParam
     """What the command produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -535,7 +545,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
         type: Literal["bash_code_execution_tool_result"] = "bash_code_execution_tool_result",
         tool_use_id: str,
         content: BashCodeExecutionToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -554,7 +564,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -570,7 +580,7 @@ class BashCodeExecutionResultBlockParam(Model):
     """Standard error of the command."""
     return_code: int
     """Exit status of the command."""
-    content: list[BashCodeExecutionOutputBlockParam]
+    content: list[BashCodeExecutionOutputBlockUnionParam]
     """Files the command wrote."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -582,7 +592,7 @@ class BashCodeExecutionResultBlockParam(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[BashCodeExecutionOutputBlockParam],
+        content: list[BashCodeExecutionOutputBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -601,7 +611,7 @@ class BashCodeExecutionResultBlockParam(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -633,7 +643,7 @@ class BashCodeExecutionOutputBlockParam(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -667,7 +677,7 @@ class BashCodeExecutionToolResultErrorParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -683,7 +693,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: TextEditorCodeExecutionToolResultContentParam
     """What the operation produced, or why it failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -696,7 +706,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         ] = "text_editor_code_execution_tool_result",
         tool_use_id: str,
         content: TextEditorCodeExecutionToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -715,7 +725,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -775,7 +785,7 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
         if total_lines is not UNSET:
             out["total_lines"] = total_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -809,7 +819,7 @@ class TextEditorCodeExecutionCreateResultBlockParam(Model):
             "is_file_update": self.is_file_update,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -873,7 +883,7 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
         if new_lines is not UNSET:
             out["new_lines"] = new_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -914,7 +924,7 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -928,7 +938,7 @@ class ToolSearchToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: ToolSearchToolResultContentParam
     """The tools found, or why the search failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -939,7 +949,7 @@ class ToolSearchToolResultBlockParam(Model):
         type: Literal["tool_search_tool_result"] = "tool_search_tool_result",
         tool_use_id: str,
         content: ToolSearchToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -958,7 +968,7 @@ class ToolSearchToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -968,7 +978,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
     __slots__ = ("type", "tool_references", "extra")
 
     type: Literal["tool_search_tool_search_result"]
-    tool_references: list[ToolReferenceBlockParam]
+    tool_references: list[ToolReferenceBlockUnionParam]
     """One reference per matched tool."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -977,7 +987,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
         self,
         *,
         type: Literal["tool_search_tool_search_result"] = "tool_search_tool_search_result",
-        tool_references: list[ToolReferenceBlockParam],
+        tool_references: list[ToolReferenceBlockUnionParam],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -990,7 +1000,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1029,7 +1039,7 @@ class ToolSearchToolResultErrorParam(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -1046,7 +1056,7 @@ class AdvisorToolResultBlockParam(Model):
     """Id of the server_tool_use block this answers."""
     content: AdvisorToolResultContentParam
     """The advice, encrypted advice, or why the call failed."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1057,7 +1067,7 @@ class AdvisorToolResultBlockParam(Model):
         type: Literal["advisor_tool_result"] = "advisor_tool_result",
         tool_use_id: str,
         content: AdvisorToolResultContentParam,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1076,7 +1086,7 @@ class AdvisorToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1118,7 +1128,7 @@ class AdvisorResultBlockParam(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1160,7 +1170,7 @@ class AdvisorRedactedResultBlockParam(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -1195,7 +1205,7 @@ class AdvisorToolResultErrorParam(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
 
 
@@ -1220,7 +1230,31 @@ class UnknownWebFetchToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownWebFetchBlockContentParam(Model):
+    """WebFetchBlockContentParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
@@ -1244,7 +1278,31 @@ class UnknownCodeExecutionToolResultBlockParamContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownCodeExecutionOutputBlockUnionParam(Model):
+    """CodeExecutionOutputBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownBashCodeExecutionToolResultContentParam(Model):
@@ -1268,7 +1326,31 @@ class UnknownBashCodeExecutionToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBashCodeExecutionOutputBlockUnionParam(Model):
+    """BashCodeExecutionOutputBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
@@ -1292,7 +1374,7 @@ class UnknownTextEditorCodeExecutionToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolSearchToolResultContentParam(Model):
@@ -1316,7 +1398,31 @@ class UnknownToolSearchToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownToolReferenceBlockUnionParam(Model):
+    """ToolReferenceBlockUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownAdvisorToolResultContentParam(Model):
@@ -1340,7 +1446,7 @@ class UnknownAdvisorToolResultContentParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
@@ -1360,7 +1466,7 @@ def decode_web_fetch_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result":
+    if type(type_) is not str or type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1368,7 +1474,11 @@ def decode_web_fetch_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_fetch_tool_result_content_param(content, strict)
@@ -1381,9 +1491,7 @@ def decode_web_fetch_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         caller = data.get("caller", UNSET)
@@ -1397,7 +1505,7 @@ def decode_web_fetch_tool_result_block_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -1405,7 +1513,7 @@ def decode_web_fetch_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlockParam)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -1428,7 +1536,7 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_result":
+    if type(type_) is not str or type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1436,10 +1544,10 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     try:
-        content = _content.decode_document_block_param(content, strict)
+        content = decode_web_fetch_block_content_param(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
@@ -1447,19 +1555,23 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         retrieved_at = data.get("retrieved_at", UNSET)
         if retrieved_at is not UNSET:
             seen += 1
-            if retrieved_at is not None and type(retrieved_at) is not str:
+            if retrieved_at is not None and (
+                type(retrieved_at) is not str
+                or not retrieved_at.isascii()
+                and has_lone_surrogate(retrieved_at)
+            ):
                 raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         retrieved_at = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlockParam)
-    obj.type = type_
+    obj.type = "web_fetch_result"
     obj.url = url
     obj.content = content
     obj.retrieved_at = retrieved_at
@@ -1481,7 +1593,7 @@ def decode_web_fetch_tool_result_error_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result_error":
+    if type(type_) is not str or type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1503,10 +1615,10 @@ def decode_web_fetch_tool_result_error_block_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultErrorBlockParam)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -1528,7 +1640,7 @@ def decode_code_execution_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result":
+    if type(type_) is not str or type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1536,7 +1648,11 @@ def decode_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_code_execution_tool_result_block_param_content_param(content, strict)
@@ -1549,22 +1665,20 @@ def decode_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlockParam)
-    obj.type = type_
+    obj.type = "code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -1590,7 +1704,7 @@ def decode_code_execution_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_result":
+    if type(type_) is not str or type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1608,14 +1722,20 @@ def decode_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 5:
@@ -1623,19 +1743,23 @@ def decode_code_execution_result_block_param(
         abort_reason = data.get("abort_reason", UNSET)
         if abort_reason is not UNSET:
             seen += 1
-            if abort_reason is not None and type(abort_reason) is not str:
+            if abort_reason is not None and (
+                type(abort_reason) is not str
+                or not abort_reason.isascii()
+                and has_lone_surrogate(abort_reason)
+            ):
                 raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         abort_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlockParam)
-    obj.type = type_
+    obj.type = "code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -1662,7 +1786,7 @@ def decode_encrypted_code_execution_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "encrypted_code_execution_result":
+    if type(type_) is not str or type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1680,23 +1804,33 @@ def decode_encrypted_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(encrypted_stdout) is not str:
+    if (
+        type(encrypted_stdout) is not str
+        or not encrypted_stdout.isascii()
+        and has_lone_surrogate(encrypted_stdout)
+    ):
         raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(EncryptedCodeExecutionResultBlockParam)
-    obj.type = type_
+    obj.type = "encrypted_code_execution_result"
     obj.encrypted_stdout = encrypted_stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -1719,22 +1853,22 @@ def decode_code_execution_output_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_output":
+    if type(type_) is not str or type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionOutputBlockParam)
-    obj.type = type_
+    obj.type = "code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -1754,7 +1888,7 @@ def decode_code_execution_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1776,10 +1910,10 @@ def decode_code_execution_tool_result_error_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultErrorParam)
-    obj.type = type_
+    obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -1801,7 +1935,7 @@ def decode_bash_code_execution_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1809,7 +1943,11 @@ def decode_bash_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_bash_code_execution_tool_result_content_param(content, strict)
@@ -1822,22 +1960,22 @@ def decode_bash_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlockParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -1862,7 +2000,7 @@ def decode_bash_code_execution_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_result":
+    if type(type_) is not str or type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1880,23 +2018,29 @@ def decode_bash_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_bash_code_execution_output_block_param, strict)
+        content = decode_tagged_list(
+            content,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_bash_code_execution_output_block_union_param,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionResultBlockParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -1919,22 +2063,22 @@ def decode_bash_code_execution_output_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_output":
+    if type(type_) is not str or type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionOutputBlockParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -1954,7 +2098,7 @@ def decode_bash_code_execution_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1976,10 +2120,10 @@ def decode_bash_code_execution_tool_result_error_param(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultErrorParam)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2001,7 +2145,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2009,7 +2153,11 @@ def decode_text_editor_code_execution_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_text_editor_code_execution_tool_result_content_param(content, strict)
@@ -2022,16 +2170,14 @@ def decode_text_editor_code_execution_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2039,7 +2185,7 @@ def decode_text_editor_code_execution_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -2065,7 +2211,7 @@ def decode_text_editor_code_execution_view_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_view_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2075,7 +2221,7 @@ def decode_text_editor_code_execution_view_result_block_param(
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    if type(content) is not str:
+    if type(content) is not str or not content.isascii() and has_lone_surrogate(content):
         raise DecodeError("a string", content).at_key("content")
     try:
         file_type = decode_text_editor_code_execution_file_type(file_type, strict)
@@ -2086,23 +2232,29 @@ def decode_text_editor_code_execution_view_result_block_param(
         num_lines = data.get("num_lines", UNSET)
         if num_lines is not UNSET:
             seen += 1
-            if num_lines is not None and type(num_lines) is not int:
+            if num_lines is not None and (
+                type(num_lines) is not int or not JSON_INT_MIN <= num_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", num_lines).at_key("num_lines")
         start_line = data.get("start_line", UNSET)
         if start_line is not UNSET:
             seen += 1
-            if start_line is not None and type(start_line) is not int:
+            if start_line is not None and (
+                type(start_line) is not int or not JSON_INT_MIN <= start_line <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", start_line).at_key("start_line")
         total_lines = data.get("total_lines", UNSET)
         if total_lines is not UNSET:
             seen += 1
-            if total_lines is not None and type(total_lines) is not int:
+            if total_lines is not None and (
+                type(total_lines) is not int or not JSON_INT_MIN <= total_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", total_lines).at_key("total_lines")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2112,7 +2264,7 @@ def decode_text_editor_code_execution_view_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_view_result"
     obj.content = content
     obj.file_type = file_type
     obj.num_lines = num_lines
@@ -2136,7 +2288,7 @@ def decode_text_editor_code_execution_create_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_create_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2149,11 +2301,11 @@ def decode_text_editor_code_execution_create_result_block_param(
         extra = {}
     else:
         extra = extra_fields(
-            data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS, strict
+            data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS, strict, 2
         )
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionCreateResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update
     obj.extra = extra
     return obj
@@ -2177,7 +2329,7 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_str_replace_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2192,28 +2344,39 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
         old_start = data.get("old_start", UNSET)
         if old_start is not UNSET:
             seen += 1
-            if old_start is not None and type(old_start) is not int:
+            if old_start is not None and (
+                type(old_start) is not int or not JSON_INT_MIN <= old_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_start).at_key("old_start")
         old_lines = data.get("old_lines", UNSET)
         if old_lines is not UNSET:
             seen += 1
-            if old_lines is not None and type(old_lines) is not int:
+            if old_lines is not None and (
+                type(old_lines) is not int or not JSON_INT_MIN <= old_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_lines).at_key("old_lines")
         new_start = data.get("new_start", UNSET)
         if new_start is not UNSET:
             seen += 1
-            if new_start is not None and type(new_start) is not int:
+            if new_start is not None and (
+                type(new_start) is not int or not JSON_INT_MIN <= new_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_start).at_key("new_start")
         new_lines = data.get("new_lines", UNSET)
         if new_lines is not UNSET:
             seen += 1
-            if new_lines is not None and type(new_lines) is not int:
+            if new_lines is not None and (
+                type(new_lines) is not int or not JSON_INT_MIN <= new_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_lines).at_key("new_lines")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS, strict
+                data,
+                _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
+                strict,
+                seen,
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2225,7 +2388,7 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlockParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_str_replace_result"
     obj.lines = lines
     obj.old_start = old_start
     obj.old_lines = old_lines
@@ -2250,7 +2413,7 @@ def decode_text_editor_code_execution_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2274,13 +2437,17 @@ def decode_text_editor_code_execution_tool_result_error_param(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2288,7 +2455,7 @@ def decode_text_editor_code_execution_tool_result_error_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorParam)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2311,7 +2478,7 @@ def decode_tool_search_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result":
+    if type(type_) is not str or type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2319,7 +2486,11 @@ def decode_tool_search_tool_result_block_param(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_tool_search_tool_result_content_param(content, strict)
@@ -2332,22 +2503,20 @@ def decode_tool_search_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlockParam)
-    obj.type = type_
+    obj.type = "tool_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -2369,7 +2538,7 @@ def decode_tool_search_tool_search_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_search_result":
+    if type(type_) is not str or type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2377,18 +2546,22 @@ def decode_tool_search_tool_search_result_block_param(
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_list(
-            tool_references, _content.decode_tool_reference_block_param, strict
+        tool_references = decode_tagged_list(
+            tool_references,
+            _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS,
+            "type",
+            decode_tool_reference_block_union_param,
+            strict,
         )
     except DecodeError as error:
         raise error.at_key("tool_references")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolSearchResultBlockParam)
-    obj.type = type_
+    obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references
     obj.extra = extra
     return obj
@@ -2409,7 +2582,7 @@ def decode_tool_search_tool_result_error_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result_error":
+    if type(type_) is not str or type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2433,19 +2606,23 @@ def decode_tool_search_tool_result_error_param(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         error_message = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorParam)
-    obj.type = type_
+    obj.type = "tool_search_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2466,7 +2643,7 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result":
+    if type(type_) is not str or type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2474,7 +2651,11 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_advisor_tool_result_content_param(content, strict)
@@ -2487,22 +2668,20 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlockParam)
-    obj.type = type_
+    obj.type = "advisor_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.cache_control = cache_control
@@ -2523,33 +2702,37 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_result":
+    if type(type_) is not str or type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlockParam)
-    obj.type = type_
+    obj.type = "advisor_result"
     obj.text = text
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -2571,33 +2754,41 @@ def decode_advisor_redacted_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_redacted_result":
+    if type(type_) is not str or type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlockParam)
-    obj.type = type_
+    obj.type = "advisor_redacted_result"
     obj.encrypted_content = encrypted_content
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -2616,7 +2807,7 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result_error":
+    if type(type_) is not str or type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2638,10 +2829,10 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultErrorParam)
-    obj.type = type_
+    obj.type = "advisor_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2663,10 +2854,30 @@ def decode_web_fetch_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchToolResultContentParam(raw=data)
     raise DecodeError('one of "web_fetch_result", "web_fetch_tool_result_error"', tag).at_key(
         "type"
     )
+
+
+_WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], WebFetchBlockContentParam]
+] = {}
+
+
+def decode_web_fetch_block_content_param(data: Any, strict: bool) -> WebFetchBlockContentParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchBlockContentParam(raw=data)
+    raise DecodeError('"document"', tag).at_key("type")
 
 
 _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS: dict[
@@ -2685,11 +2896,33 @@ def decode_code_execution_tool_result_block_param_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCodeExecutionToolResultBlockParamContentParam(raw=data)
     raise DecodeError(
         'one of "code_execution_result", "encrypted_code_execution_result", "code_execution_tool_result_error"',
         tag,
     ).at_key("type")
+
+
+_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], CodeExecutionOutputBlockUnionParam]
+] = {}
+
+
+def decode_code_execution_output_block_union_param(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCodeExecutionOutputBlockUnionParam(raw=data)
+    raise DecodeError('"code_execution_output"', tag).at_key("type")
 
 
 _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2708,10 +2941,32 @@ def decode_bash_code_execution_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBashCodeExecutionToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "bash_code_execution_result", "bash_code_execution_tool_result_error"', tag
     ).at_key("type")
+
+
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnionParam]
+] = {}
+
+
+def decode_bash_code_execution_output_block_union_param(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBashCodeExecutionOutputBlockUnionParam(raw=data)
+    raise DecodeError('"bash_code_execution_output"', tag).at_key("type")
 
 
 _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2730,6 +2985,7 @@ def decode_text_editor_code_execution_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextEditorCodeExecutionToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "text_editor_code_execution_view_result", "text_editor_code_execution_create_result", "text_editor_code_execution_str_replace_result", "text_editor_code_execution_tool_result_error"',
@@ -2753,10 +3009,32 @@ def decode_tool_search_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolSearchToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "tool_search_tool_search_result", "tool_search_tool_result_error"', tag
     ).at_key("type")
+
+
+_TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], ToolReferenceBlockUnionParam]
+] = {}
+
+
+def decode_tool_reference_block_union_param(
+    data: Any, strict: bool
+) -> ToolReferenceBlockUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownToolReferenceBlockUnionParam(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
 
 
 _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS: dict[
@@ -2775,6 +3053,7 @@ def decode_advisor_tool_result_content_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownAdvisorToolResultContentParam(raw=data)
     raise DecodeError(
         'one of "advisor_result", "advisor_redacted_result", "advisor_tool_result_error"', tag
@@ -2784,7 +3063,10 @@ def decode_advisor_tool_result_content_param(
 def decode_web_fetch_tool_result_error_code(
     data: Any, strict: bool
 ) -> WebFetchToolResultErrorCode | str:
-    if type(data) is not str or (strict and data not in _WEB_FETCH_TOOL_RESULT_ERROR_CODE_VALUES):
+    if type(data) is not str or (
+        data not in _WEB_FETCH_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "invalid_tool_input", "url_too_long", "url_not_allowed", "url_not_in_prior_context", "url_not_accessible", "unsupported_content_type", "too_many_requests", "max_uses_exceeded", "unavailable", "content_too_large"',
             data,
@@ -2796,7 +3078,8 @@ def decode_code_execution_tool_result_error_code(
     data: Any, strict: bool
 ) -> CodeExecutionToolResultErrorCode | str:
     if type(data) is not str or (
-        strict and data not in _CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        data not in _CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded"',
@@ -2809,7 +3092,8 @@ def decode_bash_code_execution_tool_result_error_code(
     data: Any, strict: bool
 ) -> BashCodeExecutionToolResultErrorCode | str:
     if type(data) is not str or (
-        strict and data not in _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        data not in _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "output_file_too_large"',
@@ -2822,7 +3106,8 @@ def decode_text_editor_code_execution_file_type(
     data: Any, strict: bool
 ) -> TextEditorCodeExecutionFileType | str:
     if type(data) is not str or (
-        strict and data not in _TEXT_EDITOR_CODE_EXECUTION_FILE_TYPE_VALUES
+        data not in _TEXT_EDITOR_CODE_EXECUTION_FILE_TYPE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError('one of "text", "image", "pdf"', data)
     return data
@@ -2832,7 +3117,8 @@ def decode_text_editor_code_execution_tool_result_error_code(
     data: Any, strict: bool
 ) -> TextEditorCodeExecutionToolResultErrorCode | str:
     if type(data) is not str or (
-        strict and data not in _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        data not in _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_CODE_VALUES
+        and (strict or has_lone_surrogate(data))
     ):
         raise DecodeError(
             'one of "invalid_tool_input", "unavailable", "too_many_requests", "execution_time_exceeded", "file_not_found"',
@@ -2844,7 +3130,9 @@ def decode_text_editor_code_execution_tool_result_error_code(
 def decode_advisor_tool_result_error_code(
     data: Any, strict: bool
 ) -> AdvisorToolResultErrorCode | str:
-    if type(data) is not str or (strict and data not in _ADVISOR_TOOL_RESULT_ERROR_CODE_VALUES):
+    if type(data) is not str or (
+        data not in _ADVISOR_TOOL_RESULT_ERROR_CODE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "max_uses_exceeded", "prompt_too_long", "too_many_requests", "overloaded", "unavailable", "execution_time_exceeded", "model_not_found"',
             data,
@@ -2864,6 +3152,11 @@ def link() -> None:
             "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block_param,
         }
     )
+    _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.update(
+        {
+            "document": _content.decode_document_block_param,
+        }
+    )
     _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS.update(
         {
             "code_execution_result": decode_code_execution_result_block_param,
@@ -2871,10 +3164,20 @@ def link() -> None:
             "code_execution_tool_result_error": decode_code_execution_tool_result_error_param,
         }
     )
+    _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "code_execution_output": decode_code_execution_output_block_param,
+        }
+    )
     _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(
         {
             "bash_code_execution_result": decode_bash_code_execution_result_block_param,
             "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_param,
+        }
+    )
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "bash_code_execution_output": decode_bash_code_execution_output_block_param,
         }
     )
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(
@@ -2889,6 +3192,11 @@ def link() -> None:
         {
             "tool_search_tool_search_result": decode_tool_search_tool_search_result_block_param,
             "tool_search_tool_result_error": decode_tool_search_tool_result_error_param,
+        }
+    )
+    _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.update(
+        {
+            "tool_reference": _content.decode_tool_reference_block_param,
         }
     )
     _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS.update(

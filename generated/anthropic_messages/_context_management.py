@@ -9,22 +9,31 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
     from ._unions import (
+        ClearAtLeastParam,
         ClearThinkingKeepParam,
         ClearToolInputsParam,
+        ClearToolUsesKeepParam,
+        CompactTriggerParam,
+        CompactionConfigUnionParam,
         ContextManagementEditParam,
         ContextManagementTriggerParam,
         ThinkingTurnsKeepParam,
@@ -59,7 +68,7 @@ class ContextManagementConfigParam(Model):
         if edits is not UNSET:
             out["edits"] = [item0.to_dict() for item0 in edits]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -82,9 +91,9 @@ class ClearToolUses20250919EditParam(Model):
     type: Literal["clear_tool_uses_20250919"]
     trigger: ContextManagementTriggerParam | Unset
     """When clearing starts."""
-    keep: ToolUsesKeepParam | Unset
+    keep: ClearToolUsesKeepParam | Unset
     """How many recent tool uses survive."""
-    clear_at_least: InputTokensClearAtLeastParam | None | Unset
+    clear_at_least: ClearAtLeastParam | None | Unset
     """Clear nothing unless at least this many tokens can be freed."""
     clear_tool_inputs: ClearToolInputsParam | None | Unset
     """Also clear tool inputs: all of them (true) or those of the named tools."""
@@ -98,8 +107,8 @@ class ClearToolUses20250919EditParam(Model):
         *,
         type: Literal["clear_tool_uses_20250919"] = "clear_tool_uses_20250919",
         trigger: ContextManagementTriggerParam | Unset = UNSET,
-        keep: ToolUsesKeepParam | Unset = UNSET,
-        clear_at_least: InputTokensClearAtLeastParam | None | Unset = UNSET,
+        keep: ClearToolUsesKeepParam | Unset = UNSET,
+        clear_at_least: ClearAtLeastParam | None | Unset = UNSET,
         clear_tool_inputs: ClearToolInputsParam | None | Unset = UNSET,
         exclude_tools: list[str] | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -132,7 +141,7 @@ class ClearToolUses20250919EditParam(Model):
         if exclude_tools is not UNSET:
             out["exclude_tools"] = None if exclude_tools is None else list(exclude_tools)
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS)
         return out
 
 
@@ -167,7 +176,7 @@ class InputTokensTriggerParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS)
         return out
 
 
@@ -202,7 +211,7 @@ class ToolUsesTriggerParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USES_TRIGGER_PARAM_FIELDS)
         return out
 
 
@@ -237,7 +246,7 @@ class ToolUsesKeepParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USES_KEEP_PARAM_FIELDS)
         return out
 
 
@@ -272,7 +281,7 @@ class InputTokensClearAtLeastParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS)
         return out
 
 
@@ -309,7 +318,7 @@ class ClearThinking20251015EditParam(Model):
         if keep is not UNSET:
             out["keep"] = keep if isinstance(keep, str) else keep.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS)
         return out
 
 
@@ -344,7 +353,7 @@ class ThinkingTurnsParam(Model):
             "value": self.value,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_TURNS_PARAM_FIELDS)
         return out
 
 
@@ -374,7 +383,7 @@ class AllThinkingTurnsParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ALL_THINKING_TURNS_PARAM_FIELDS)
         return out
 
 
@@ -387,7 +396,7 @@ class Compact20260112EditParam(Model):
     __slots__ = ("type", "trigger", "instructions", "pause_after_compaction", "extra")
 
     type: Literal["compact_20260112"]
-    trigger: InputTokensTriggerParam | None | Unset
+    trigger: CompactTriggerParam | None | Unset
     """When compaction starts; the server picks a default threshold when absent."""
     instructions: str | None | Unset
     """Extra guidance for writing the summary."""
@@ -400,7 +409,7 @@ class Compact20260112EditParam(Model):
         self,
         *,
         type: Literal["compact_20260112"] = "compact_20260112",
-        trigger: InputTokensTriggerParam | None | Unset = UNSET,
+        trigger: CompactTriggerParam | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         pause_after_compaction: bool | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -425,7 +434,7 @@ class Compact20260112EditParam(Model):
         if pause_after_compaction is not UNSET:
             out["pause_after_compaction"] = pause_after_compaction
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACT20260112_EDIT_PARAM_FIELDS)
         return out
 
 
@@ -463,7 +472,7 @@ class CompactionConfigParam(Model):
         if instructions is not UNSET:
             out["instructions"] = instructions
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -488,7 +497,7 @@ class UnknownContextManagementEditParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownContextManagementTriggerParam(Model):
@@ -512,7 +521,55 @@ class UnknownContextManagementTriggerParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownClearToolUsesKeepParam(Model):
+    """ClearToolUsesKeepParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownClearAtLeastParam(Model):
+    """ClearAtLeastParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownThinkingTurnsKeepParam(Model):
@@ -536,7 +593,55 @@ class UnknownThinkingTurnsKeepParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownCompactTriggerParam(Model):
+    """CompactTriggerParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownCompactionConfigUnionParam(Model):
+    """CompactionConfigUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final = frozenset(
@@ -567,7 +672,7 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         edits = UNSET
@@ -597,7 +702,7 @@ def decode_clear_tool_uses20250919_edit_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_tool_uses_20250919":
+    if type(type_) is not str or type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -612,7 +717,7 @@ def decode_clear_tool_uses20250919_edit_param(
         if keep is not UNSET:
             seen += 1
             try:
-                keep = decode_tool_uses_keep_param(keep, strict)
+                keep = decode_clear_tool_uses_keep_param(keep, strict)
             except DecodeError as error:
                 raise error.at_key("keep")
         clear_at_least = data.get("clear_at_least", UNSET)
@@ -620,9 +725,7 @@ def decode_clear_tool_uses20250919_edit_param(
             seen += 1
             if clear_at_least is not None:
                 try:
-                    clear_at_least = decode_input_tokens_clear_at_least_param(
-                        clear_at_least, strict
-                    )
+                    clear_at_least = decode_clear_at_least_param(clear_at_least, strict)
                 except DecodeError as error:
                     raise error.at_key("clear_at_least")
         clear_tool_inputs = data.get("clear_tool_inputs", UNSET)
@@ -644,7 +747,7 @@ def decode_clear_tool_uses20250919_edit_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
@@ -655,7 +758,7 @@ def decode_clear_tool_uses20250919_edit_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditParam)
-    obj.type = type_
+    obj.type = "clear_tool_uses_20250919"
     obj.trigger = trigger
     obj.keep = keep
     obj.clear_at_least = clear_at_least
@@ -677,22 +780,22 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "input_tokens":
+    if type(type_) is not str or type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputTokensTriggerParam)
-    obj.type = type_
+    obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -710,22 +813,22 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_uses":
+    if type(type_) is not str or type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_USES_TRIGGER_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_USES_TRIGGER_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUsesTriggerParam)
-    obj.type = type_
+    obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -743,22 +846,22 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_uses":
+    if type(type_) is not str or type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_USES_KEEP_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_USES_KEEP_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUsesKeepParam)
-    obj.type = type_
+    obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -778,22 +881,22 @@ def decode_input_tokens_clear_at_least_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "input_tokens":
+    if type(type_) is not str or type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputTokensClearAtLeastParam)
-    obj.type = type_
+    obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -813,7 +916,7 @@ def decode_clear_thinking20251015_edit_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_thinking_20251015":
+    if type(type_) is not str or type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -827,14 +930,14 @@ def decode_clear_thinking20251015_edit_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         keep = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditParam)
-    obj.type = type_
+    obj.type = "clear_thinking_20251015"
     obj.keep = keep
     obj.extra = extra
     return obj
@@ -852,22 +955,22 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_turns":
+    if type(type_) is not str or type_ != "thinking_turns":
         raise DecodeError('"thinking_turns"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         value_ = data["value"]
     except KeyError:
         raise missing_field(data, (("value", "an integer"),)) from None
-    if type(value_) is not int:
+    if type(value_) is not int or not JSON_INT_MIN <= value_ <= JSON_INT_MAX:
         raise DecodeError("an integer", value_).at_key("value")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_TURNS_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_TURNS_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingTurnsParam)
-    obj.type = type_
+    obj.type = "thinking_turns"
     obj.value = value_
     obj.extra = extra
     return obj
@@ -884,15 +987,15 @@ def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurns
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "all":
+    if type(type_) is not str or type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _ALL_THINKING_TURNS_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ALL_THINKING_TURNS_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AllThinkingTurnsParam)
-    obj.type = type_
+    obj.type = "all"
     obj.extra = extra
     return obj
 
@@ -911,7 +1014,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compact_20260112":
+    if type(type_) is not str or type_ != "compact_20260112":
         raise DecodeError('"compact_20260112"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -920,13 +1023,17 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
             seen += 1
             if trigger is not None:
                 try:
-                    trigger = decode_input_tokens_trigger_param(trigger, strict)
+                    trigger = decode_compact_trigger_param(trigger, strict)
                 except DecodeError as error:
                     raise error.at_key("trigger")
         instructions = data.get("instructions", UNSET)
         if instructions is not UNSET:
             seen += 1
-            if instructions is not None and type(instructions) is not str:
+            if instructions is not None and (
+                type(instructions) is not str
+                or not instructions.isascii()
+                and has_lone_surrogate(instructions)
+            ):
                 raise DecodeError("a string or null", instructions).at_key("instructions")
         pause_after_compaction = data.get("pause_after_compaction", UNSET)
         if pause_after_compaction is not UNSET:
@@ -938,7 +1045,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
@@ -947,7 +1054,7 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Compact20260112EditParam)
-    obj.type = type_
+    obj.type = "compact_20260112"
     obj.trigger = trigger
     obj.instructions = instructions
     obj.pause_after_compaction = pause_after_compaction
@@ -967,26 +1074,30 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "summarize":
+    if type(type_) is not str or type_ != "summarize":
         raise DecodeError('"summarize"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         instructions = data.get("instructions", UNSET)
         if instructions is not UNSET:
             seen += 1
-            if instructions is not None and type(instructions) is not str:
+            if instructions is not None and (
+                type(instructions) is not str
+                or not instructions.isascii()
+                and has_lone_surrogate(instructions)
+            ):
                 raise DecodeError("a string or null", instructions).at_key("instructions")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         instructions = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionConfigParam)
-    obj.type = type_
+    obj.type = "summarize"
     obj.instructions = instructions
     obj.extra = extra
     return obj
@@ -1006,6 +1117,7 @@ def decode_context_management_edit_param(data: Any, strict: bool) -> ContextMana
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContextManagementEditParam(raw=data)
     raise DecodeError(
         'one of "clear_tool_uses_20250919", "clear_thinking_20251015", "compact_20260112"', tag
@@ -1028,8 +1140,43 @@ def decode_context_management_trigger_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContextManagementTriggerParam(raw=data)
     raise DecodeError('one of "input_tokens", "tool_uses"', tag).at_key("type")
+
+
+_CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ClearToolUsesKeepParam]] = {}
+
+
+def decode_clear_tool_uses_keep_param(data: Any, strict: bool) -> ClearToolUsesKeepParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownClearToolUsesKeepParam(raw=data)
+    raise DecodeError('"tool_uses"', tag).at_key("type")
+
+
+_CLEAR_AT_LEAST_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ClearAtLeastParam]] = {}
+
+
+def decode_clear_at_least_param(data: Any, strict: bool) -> ClearAtLeastParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CLEAR_AT_LEAST_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownClearAtLeastParam(raw=data)
+    raise DecodeError('"input_tokens"', tag).at_key("type")
 
 
 _THINKING_TURNS_KEEP_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ThinkingTurnsKeepParam]] = {}
@@ -1044,8 +1191,45 @@ def decode_thinking_turns_keep_param(data: Any, strict: bool) -> ThinkingTurnsKe
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownThinkingTurnsKeepParam(raw=data)
     raise DecodeError('one of "thinking_turns", "all"', tag).at_key("type")
+
+
+_COMPACT_TRIGGER_PARAM_VARIANTS: dict[str, Callable[[Any, bool], CompactTriggerParam]] = {}
+
+
+def decode_compact_trigger_param(data: Any, strict: bool) -> CompactTriggerParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _COMPACT_TRIGGER_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCompactTriggerParam(raw=data)
+    raise DecodeError('"input_tokens"', tag).at_key("type")
+
+
+_COMPACTION_CONFIG_UNION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], CompactionConfigUnionParam]
+] = {}
+
+
+def decode_compaction_config_union_param(data: Any, strict: bool) -> CompactionConfigUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _COMPACTION_CONFIG_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCompactionConfigUnionParam(raw=data)
+    raise DecodeError('"summarize"', tag).at_key("type")
 
 
 def decode_clear_tool_inputs_param(data: Any, strict: bool) -> ClearToolInputsParam:
@@ -1085,9 +1269,29 @@ def link() -> None:
             "tool_uses": decode_tool_uses_trigger_param,
         }
     )
+    _CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS.update(
+        {
+            "tool_uses": decode_tool_uses_keep_param,
+        }
+    )
+    _CLEAR_AT_LEAST_PARAM_VARIANTS.update(
+        {
+            "input_tokens": decode_input_tokens_clear_at_least_param,
+        }
+    )
     _THINKING_TURNS_KEEP_PARAM_VARIANTS.update(
         {
             "thinking_turns": decode_thinking_turns_param,
             "all": decode_all_thinking_turns_param,
+        }
+    )
+    _COMPACT_TRIGGER_PARAM_VARIANTS.update(
+        {
+            "input_tokens": decode_input_tokens_trigger_param,
+        }
+    )
+    _COMPACTION_CONFIG_UNION_PARAM_VARIANTS.update(
+        {
+            "summarize": decode_compaction_config_param,
         }
     )

@@ -15,25 +15,30 @@ from . import _response
 from . import _tools
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
-    decode_list,
+    add_extra,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._context_management import CompactionConfigParam, ContextManagementConfigParam
-    from ._mcp import RequestMCPServerURLDefinitionParam
-    from ._request import BillingPolicyParam, OutputConfigParam
+    from ._context_management import ContextManagementConfigParam
+    from ._request import OutputConfigParam
     from ._response import CountTokensContextManagementResponse
     from ._unions import (
+        BillingPolicyUnionParam,
+        CacheControlParam,
+        CompactionConfigUnionParam,
         MessageParam,
+        RequestMCPServerDefinitionParam,
         SystemPrompt,
         ThinkingConfigParam,
         ToolChoiceParam,
@@ -66,14 +71,14 @@ class MessageCountTokensParams(Model):
     """The conversation to count."""
     model: str
     """Model whose tokenizer and prompt format are used."""
-    billing_policy: BillingPolicyParam | None | Unset
+    billing_policy: BillingPolicyUnionParam | None | Unset
     """Billing policy, as in a message request.
 
     Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Top-level cache breakpoint, as in a message request."""
-    compaction: CompactionConfigParam | None | Unset
+    compaction: CompactionConfigUnionParam | None | Unset
     """Accepted for symmetry with message requests and ignored; the count covers messages as sent.
 
     Beta: send `anthropic-beta: compact-2026-09-04` to use it.
@@ -83,7 +88,7 @@ class MessageCountTokensParams(Model):
 
     Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
     """
-    mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset
+    mcp_servers: list[RequestMCPServerDefinitionParam] | Unset
     """MCP servers whose tools count towards the input.
 
     Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04`
@@ -109,11 +114,11 @@ class MessageCountTokensParams(Model):
         *,
         messages: list[MessageParam],
         model: str,
-        billing_policy: BillingPolicyParam | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        compaction: CompactionConfigParam | None | Unset = UNSET,
+        billing_policy: BillingPolicyUnionParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        compaction: CompactionConfigUnionParam | None | Unset = UNSET,
         context_management: ContextManagementConfigParam | None | Unset = UNSET,
-        mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset = UNSET,
+        mcp_servers: list[RequestMCPServerDefinitionParam] | Unset = UNSET,
         output_config: OutputConfigParam | Unset = UNSET,
         speed: Speed | str | None | Unset = UNSET,
         system: SystemPrompt | Unset = UNSET,
@@ -180,7 +185,7 @@ class MessageCountTokensParams(Model):
         if tools is not UNSET:
             out["tools"] = [item0.to_dict() for item0 in tools]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS)
         return out
 
 
@@ -220,7 +225,7 @@ class MessageTokensCount(Model):
                 None if context_management is None else context_management.to_dict()
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_TOKENS_COUNT_FIELDS)
         return out
 
 
@@ -262,7 +267,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         )
     except DecodeError as error:
         raise error.at_key("messages")
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -271,7 +276,9 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
             seen += 1
             if billing_policy is not None:
                 try:
-                    billing_policy = _request.decode_billing_policy_param(billing_policy, strict)
+                    billing_policy = _request.decode_billing_policy_union_param(
+                        billing_policy, strict
+                    )
                 except DecodeError as error:
                     raise error.at_key("billing_policy")
         cache_control = data.get("cache_control", UNSET)
@@ -279,9 +286,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         compaction = data.get("compaction", UNSET)
@@ -289,7 +294,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
             seen += 1
             if compaction is not None:
                 try:
-                    compaction = _context_management.decode_compaction_config_param(
+                    compaction = _context_management.decode_compaction_config_union_param(
                         compaction, strict
                     )
                 except DecodeError as error:
@@ -308,8 +313,12 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         if mcp_servers is not UNSET:
             seen += 1
             try:
-                mcp_servers = decode_list(
-                    mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
+                mcp_servers = decode_tagged_list(
+                    mcp_servers,
+                    _mcp._REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
+                    "type",
+                    _mcp.decode_request_mcp_server_definition_param,
+                    strict,
                 )
             except DecodeError as error:
                 raise error.at_key("mcp_servers")
@@ -365,7 +374,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         billing_policy = UNSET
@@ -415,7 +424,7 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
         input_tokens = data["input_tokens"]
     except KeyError:
         raise missing_field(data, (("input_tokens", "an integer"),)) from None
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -432,7 +441,7 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         context_management = UNSET

@@ -14,18 +14,26 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_map,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import MCPToolResultContentBlockParam, MCPToolResultContentParam
+    from ._unions import (
+        CacheControlParam,
+        MCPToolResultContentBlockParam,
+        MCPToolResultContentParam,
+        RequestMCPServerDefinitionParam,
+    )
 
 
 class RequestMCPServerURLDefinitionParam(Model):
@@ -86,7 +94,7 @@ class RequestMCPServerURLDefinitionParam(Model):
                 None if tool_configuration is None else tool_configuration.to_dict()
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS)
         return out
 
 
@@ -127,7 +135,7 @@ class RequestMCPServerToolConfigurationParam(Model):
         if allowed_tools is not UNSET:
             out["allowed_tools"] = None if allowed_tools is None else list(allowed_tools)
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS)
         return out
 
 
@@ -151,7 +159,7 @@ class MCPToolsetParam(Model):
     type: Literal["mcp_toolset"]
     mcp_server_name: str
     """Name of a server listed in mcp_servers."""
-    default_config: MCPToolDefaultConfigParam | Unset
+    default_config: MCPToolDefaultConfigParam | None | Unset
     """Settings applied to every tool of the server."""
     configs: dict[str, MCPToolConfigParam] | None | Unset
     """Per-tool overrides of default_config, keyed by tool name."""
@@ -161,7 +169,7 @@ class MCPToolsetParam(Model):
 
     Beta: send `anthropic-beta: mcp-client-2026-09-15` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -171,10 +179,10 @@ class MCPToolsetParam(Model):
         *,
         type: Literal["mcp_toolset"] = "mcp_toolset",
         mcp_server_name: str,
-        default_config: MCPToolDefaultConfigParam | Unset = UNSET,
+        default_config: MCPToolDefaultConfigParam | None | Unset = UNSET,
         configs: dict[str, MCPToolConfigParam] | None | Unset = UNSET,
         tools: list[MCPToolParamParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -192,7 +200,7 @@ class MCPToolsetParam(Model):
         }
         default_config = self.default_config
         if default_config is not UNSET:
-            out["default_config"] = default_config.to_dict()
+            out["default_config"] = None if default_config is None else default_config.to_dict()
         configs = self.configs
         if configs is not UNSET:
             out["configs"] = (
@@ -207,7 +215,7 @@ class MCPToolsetParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOLSET_PARAM_FIELDS)
         return out
 
 
@@ -219,9 +227,9 @@ class MCPToolDefaultConfigParam(Model):
 
     __slots__ = ("enabled", "defer_loading", "extra")
 
-    enabled: bool | Unset
+    enabled: bool | None | Unset
     """Whether the tools are offered to the model."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tools out of the prompt until tool search surfaces them."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -229,8 +237,8 @@ class MCPToolDefaultConfigParam(Model):
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -246,7 +254,7 @@ class MCPToolDefaultConfigParam(Model):
         if defer_loading is not UNSET:
             out["defer_loading"] = defer_loading
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -258,9 +266,9 @@ class MCPToolConfigParam(Model):
 
     __slots__ = ("enabled", "defer_loading", "extra")
 
-    enabled: bool | Unset
+    enabled: bool | None | Unset
     """Whether the tool is offered to the model."""
-    defer_loading: bool | Unset
+    defer_loading: bool | None | Unset
     """Keeps the tool out of the prompt until tool search surfaces it."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -268,8 +276,8 @@ class MCPToolConfigParam(Model):
     def __init__(
         self,
         *,
-        enabled: bool | Unset = UNSET,
-        defer_loading: bool | Unset = UNSET,
+        enabled: bool | None | Unset = UNSET,
+        defer_loading: bool | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.enabled = enabled
@@ -285,7 +293,7 @@ class MCPToolConfigParam(Model):
         if defer_loading is not UNSET:
             out["defer_loading"] = defer_loading
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -328,7 +336,7 @@ class MCPToolParamParam(Model):
         if description is not UNSET:
             out["description"] = description
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_PARAM_PARAM_FIELDS)
         return out
 
 
@@ -350,7 +358,7 @@ class MCPToolUseBlockParam(Model):
     """Name of the MCP server that runs the tool."""
     input: dict[str, Any]
     """Arguments the model passed to the tool."""
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -363,7 +371,7 @@ class MCPToolUseBlockParam(Model):
         name: str,
         server_name: str,
         input: dict[str, Any],
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -386,7 +394,7 @@ class MCPToolUseBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -409,7 +417,7 @@ class RequestMCPToolResultBlockParam(Model):
 
     When absent, the API assumes false.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -421,7 +429,7 @@ class RequestMCPToolResultBlockParam(Model):
         tool_use_id: str,
         content: MCPToolResultContentParam | Unset = UNSET,
         is_error: bool | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -448,7 +456,7 @@ class RequestMCPToolResultBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -489,8 +497,32 @@ class MCPToolListingBlockParam(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS)
         return out
+
+
+class UnknownRequestMCPServerDefinitionParam(Model):
+    """RequestMCPServerDefinitionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownMCPToolResultContentBlockParam(Model):
@@ -514,7 +546,7 @@ class UnknownMCPToolResultContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS: Final = frozenset(
@@ -534,7 +566,7 @@ def decode_request_mcp_server_url_definition_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "url":
+    if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -542,16 +574,20 @@ def decode_request_mcp_server_url_definition_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("url", "a string"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
         authorization_token = data.get("authorization_token", UNSET)
         if authorization_token is not UNSET:
             seen += 1
-            if authorization_token is not None and type(authorization_token) is not str:
+            if authorization_token is not None and (
+                type(authorization_token) is not str
+                or not authorization_token.isascii()
+                and has_lone_surrogate(authorization_token)
+            ):
                 raise DecodeError("a string or null", authorization_token).at_key(
                     "authorization_token"
                 )
@@ -568,7 +604,9 @@ def decode_request_mcp_server_url_definition_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         authorization_token = UNSET
@@ -576,7 +614,7 @@ def decode_request_mcp_server_url_definition_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPServerURLDefinitionParam)
-    obj.type = type_
+    obj.type = "url"
     obj.name = name
     obj.url = url
     obj.authorization_token = authorization_token
@@ -616,7 +654,9 @@ def decode_request_mcp_server_tool_configuration_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -646,24 +686,29 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_toolset":
+    if type(type_) is not str or type_ != "mcp_toolset":
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         mcp_server_name = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         default_config = data.get("default_config", UNSET)
         if default_config is not UNSET:
             seen += 1
-            try:
-                default_config = decode_mcp_tool_default_config_param(default_config, strict)
-            except DecodeError as error:
-                raise error.at_key("default_config")
+            if default_config is not None:
+                try:
+                    default_config = decode_mcp_tool_default_config_param(default_config, strict)
+                except DecodeError as error:
+                    raise error.at_key("default_config")
         configs = data.get("configs", UNSET)
         if configs is not UNSET:
             seen += 1
@@ -685,15 +730,13 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         default_config = UNSET
@@ -703,7 +746,7 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolsetParam)
-    obj.type = type_
+    obj.type = "mcp_toolset"
     obj.mcp_server_name = mcp_server_name
     obj.default_config = default_config
     obj.configs = configs
@@ -729,17 +772,17 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -769,17 +812,17 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
         enabled = data.get("enabled", UNSET)
         if enabled is not UNSET:
             seen += 1
-            if type(enabled) is not bool:
-                raise DecodeError("true or false", enabled).at_key("enabled")
+            if enabled is not None and type(enabled) is not bool:
+                raise DecodeError("true or false or null", enabled).at_key("enabled")
         defer_loading = data.get("defer_loading", UNSET)
         if defer_loading is not UNSET:
             seen += 1
-            if type(defer_loading) is not bool:
-                raise DecodeError("true or false", defer_loading).at_key("defer_loading")
+            if defer_loading is not None and type(defer_loading) is not bool:
+                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -811,21 +854,29 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         description = UNSET
@@ -855,7 +906,7 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_use":
+    if type(type_) is not str or type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -873,14 +924,22 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         cache_control = data.get("cache_control", UNSET)
@@ -888,22 +947,20 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlockParam)
-    obj.type = type_
+    obj.type = "mcp_tool_use"
     obj.id = id
     obj.name = name
     obj.server_name = server_name
@@ -930,14 +987,18 @@ def decode_request_mcp_tool_result_block_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_result":
+    if type(type_) is not str or type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tool_use_id = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -958,15 +1019,13 @@ def decode_request_mcp_tool_result_block_param(
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -975,7 +1034,7 @@ def decode_request_mcp_tool_result_block_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPToolResultBlockParam)
-    obj.type = type_
+    obj.type = "mcp_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.is_error = is_error
@@ -997,7 +1056,7 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_listing":
+    if type(type_) is not str or type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1007,7 +1066,11 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
         raise missing_field(
             data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     try:
         tools = decode_list(tools, decode_mcp_tool_param_param, strict)
@@ -1016,14 +1079,35 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolListingBlockParam)
-    obj.type = type_
+    obj.type = "mcp_tool_listing"
     obj.mcp_server_name = mcp_server_name
     obj.tools = tools
     obj.extra = extra
     return obj
+
+
+_REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS: dict[
+    str, Callable[[Any, bool], RequestMCPServerDefinitionParam]
+] = {}
+
+
+def decode_request_mcp_server_definition_param(
+    data: Any, strict: bool
+) -> RequestMCPServerDefinitionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownRequestMCPServerDefinitionParam(raw=data)
+    raise DecodeError('"url"', tag).at_key("type")
 
 
 _MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: dict[
@@ -1042,12 +1126,15 @@ def decode_mcp_tool_result_content_block_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMCPToolResultContentBlockParam(raw=data)
-    raise DecodeError('one of "text"', tag).at_key("type")
+    raise DecodeError('"text"', tag).at_key("type")
 
 
 def decode_mcp_tool_result_content_param(data: Any, strict: bool) -> MCPToolResultContentParam:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -1066,6 +1153,11 @@ def link() -> None:
     Called once by the package after every module is loaded, because a table may name
     decoders of other modules, which may import this one.
     """
+    _REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.update(
+        {
+            "url": decode_request_mcp_server_url_definition_param,
+        }
+    )
     _MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.update(
         {
             "text": _content.decode_text_block_param,

@@ -14,23 +14,31 @@ from . import _mcp
 from . import _tools
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
+    is_json_number,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam, TextBlockParam
-    from ._context_management import CompactionConfigParam, ContextManagementConfigParam
-    from ._mcp import RequestMCPServerURLDefinitionParam
+    from ._context_management import ContextManagementConfigParam
     from ._unions import (
+        BillingPolicyUnionParam,
+        CacheControlParam,
+        CompactionConfigUnionParam,
         ContentBlockParam,
         FallbackCreditToken,
         FallbacksParam,
@@ -38,9 +46,13 @@ if TYPE_CHECKING:
         MessageCreateParamsContainerParam,
         MessageParam,
         MessageThreadParam,
+        OutputFormatParam,
+        RequestMCPServerDefinitionParam,
         SystemMessageContentBlockParam,
         SystemMessageContentParam,
         SystemPrompt,
+        SystemPromptBlockParam,
+        TaskBudgetParam,
         ThinkingConfigParam,
         ToolChoiceParam,
         ToolUnionParam,
@@ -256,14 +268,14 @@ class MessageCreateParams(Model):
     """The conversation so far, as alternating user and assistant turns."""
     model: str
     """Identifier or alias of the model that should answer."""
-    billing_policy: BillingPolicyParam | None | Unset
+    billing_policy: BillingPolicyUnionParam | None | Unset
     """Who pays for the request; the caller's organization when absent.
 
     Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Asks the server to place a cache breakpoint on the last cacheable block of the request."""
-    compaction: CompactionConfigParam | None | Unset
+    compaction: CompactionConfigUnionParam | None | Unset
     """Makes this a compaction request whose only output is a compaction block; excludes
     context_management.
 
@@ -295,7 +307,7 @@ class MessageCreateParams(Model):
     """Geography where inference must run, such as "us" or "global"; the workspace default applies
     when absent.
     """
-    mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset
+    mcp_servers: list[RequestMCPServerDefinitionParam] | Unset
     """Remote MCP servers whose tools the model may call.
 
     Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04`
@@ -305,7 +317,7 @@ class MessageCreateParams(Model):
     """Caller-supplied information about the request."""
     output_config: OutputConfigParam | Unset
     """Settings that shape the model's output, such as effort and a structured format."""
-    output_format: JSONOutputFormatParam | None | Unset
+    output_format: OutputFormatParam | None | Unset
     """Structured output format from the first structured outputs beta.
 
     Beta: send `anthropic-beta: structured-outputs-2025-11-13` to use it.
@@ -366,19 +378,19 @@ class MessageCreateParams(Model):
         max_tokens: int,
         messages: list[MessageParam],
         model: str,
-        billing_policy: BillingPolicyParam | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
-        compaction: CompactionConfigParam | None | Unset = UNSET,
+        billing_policy: BillingPolicyUnionParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
+        compaction: CompactionConfigUnionParam | None | Unset = UNSET,
         container: MessageCreateParamsContainerParam | None | Unset = UNSET,
         context_management: ContextManagementConfigParam | None | Unset = UNSET,
         diagnostics: DiagnosticsParam | None | Unset = UNSET,
         fallback_credit_token: FallbackCreditToken | None | Unset = UNSET,
         fallbacks: FallbacksParam | None | Unset = UNSET,
         inference_geo: str | None | Unset = UNSET,
-        mcp_servers: list[RequestMCPServerURLDefinitionParam] | Unset = UNSET,
+        mcp_servers: list[RequestMCPServerDefinitionParam] | Unset = UNSET,
         metadata: MetadataParam | Unset = UNSET,
         output_config: OutputConfigParam | Unset = UNSET,
-        output_format: JSONOutputFormatParam | None | Unset = UNSET,
+        output_format: OutputFormatParam | None | Unset = UNSET,
         service_tier: ServiceTierParam | str | Unset = UNSET,
         speed: Speed | str | None | Unset = UNSET,
         stop_sequences: list[str] | Unset = UNSET,
@@ -529,7 +541,7 @@ class MessageCreateParams(Model):
         if top_p is not UNSET:
             out["top_p"] = top_p
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_CREATE_PARAMS_FIELDS)
         return out
 
 
@@ -565,7 +577,7 @@ class UserMessageParam(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USER_MESSAGE_PARAM_FIELDS)
         return out
 
 
@@ -601,7 +613,7 @@ class AssistantMessageParam(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ASSISTANT_MESSAGE_PARAM_FIELDS)
         return out
 
 
@@ -661,7 +673,7 @@ class SystemMessageParam(Model):
         if output_config is not UNSET:
             out["output_config"] = None if output_config is None else output_config.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SYSTEM_MESSAGE_PARAM_FIELDS)
         return out
 
 
@@ -693,7 +705,7 @@ class SystemMessageOutputConfigParam(Model):
         if effort is not UNSET:
             out["effort"] = effort
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -722,7 +734,7 @@ class MetadataParam(Model):
         if user_id is not UNSET:
             out["user_id"] = user_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _METADATA_PARAM_FIELDS)
         return out
 
 
@@ -758,7 +770,7 @@ class ContainerParams(Model):
         if skills is not UNSET:
             out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_PARAMS_FIELDS)
         return out
 
 
@@ -798,7 +810,7 @@ class SkillParams(Model):
         if version is not UNSET:
             out["version"] = version
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SKILL_PARAMS_FIELDS)
         return out
 
 
@@ -827,7 +839,7 @@ class DiagnosticsParam(Model):
         if previous_message_id is not UNSET:
             out["previous_message_id"] = previous_message_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DIAGNOSTICS_PARAM_FIELDS)
         return out
 
 
@@ -838,9 +850,9 @@ class OutputConfigParam(Model):
 
     effort: Effort | str | None | Unset
     """How much work the model should put into its answer."""
-    format: JSONOutputFormatParam | None | Unset
+    format: OutputFormatParam | None | Unset
     """A JSON Schema the text of the response must conform to."""
-    task_budget: TokenTaskBudgetParam | None | Unset
+    task_budget: TaskBudgetParam | None | Unset
     """Token budget for a whole multi-request task, which the model paces itself against.
 
     Beta: send `anthropic-beta: task-budgets-2026-03-13` to use it.
@@ -852,8 +864,8 @@ class OutputConfigParam(Model):
         self,
         *,
         effort: Effort | str | None | Unset = UNSET,
-        format: JSONOutputFormatParam | None | Unset = UNSET,
-        task_budget: TokenTaskBudgetParam | None | Unset = UNSET,
+        format: OutputFormatParam | None | Unset = UNSET,
+        task_budget: TaskBudgetParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.effort = effort
@@ -873,7 +885,7 @@ class OutputConfigParam(Model):
         if task_budget is not UNSET:
             out["task_budget"] = None if task_budget is None else task_budget.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _OUTPUT_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -915,7 +927,7 @@ class TokenTaskBudgetParam(Model):
         if remaining is not UNSET:
             out["remaining"] = remaining
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOKEN_TASK_BUDGET_PARAM_FIELDS)
         return out
 
 
@@ -947,7 +959,7 @@ class JSONOutputFormatParam(Model):
             "schema": dict(self.schema),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _JSON_OUTPUT_FORMAT_PARAM_FIELDS)
         return out
 
 
@@ -984,7 +996,7 @@ class ToolChoiceAutoParam(Model):
         if disable_parallel_tool_use is not UNSET:
             out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_AUTO_PARAM_FIELDS)
         return out
 
 
@@ -1021,7 +1033,7 @@ class ToolChoiceAnyParam(Model):
         if disable_parallel_tool_use is not UNSET:
             out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_ANY_PARAM_FIELDS)
         return out
 
 
@@ -1063,7 +1075,7 @@ class ToolChoiceToolParam(Model):
         if disable_parallel_tool_use is not UNSET:
             out["disable_parallel_tool_use"] = disable_parallel_tool_use
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_TOOL_PARAM_FIELDS)
         return out
 
 
@@ -1090,7 +1102,7 @@ class ToolChoiceNoneParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHOICE_NONE_PARAM_FIELDS)
         return out
 
 
@@ -1139,7 +1151,7 @@ class ThinkingConfigEnabledParam(Model):
         if block_binding is not UNSET:
             out["block_binding"] = None if block_binding is None else block_binding.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_ENABLED_PARAM_FIELDS)
         return out
 
 
@@ -1166,7 +1178,7 @@ class ThinkingConfigDisabledParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_DISABLED_PARAM_FIELDS)
         return out
 
 
@@ -1210,7 +1222,7 @@ class ThinkingConfigAdaptiveParam(Model):
         if block_binding is not UNSET:
             out["block_binding"] = None if block_binding is None else block_binding.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS)
         return out
 
 
@@ -1237,7 +1249,7 @@ class ThinkingConfigBetweenToolsParam(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS)
         return out
 
 
@@ -1274,7 +1286,7 @@ class ThinkingBlockBindingParam(Model):
         if prefix_mismatch_behavior is not UNSET:
             out["prefix_mismatch_behavior"] = prefix_mismatch_behavior
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_BLOCK_BINDING_PARAM_FIELDS)
         return out
 
 
@@ -1344,7 +1356,7 @@ class FallbackParam(Model):
         if thinking is not UNSET:
             out["thinking"] = None if thinking is None else thinking.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_PARAM_FIELDS)
         return out
 
 
@@ -1385,7 +1397,7 @@ class FallbackCreditTokenParam(Model):
         if mode is not UNSET:
             out["mode"] = mode
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS)
         return out
 
 
@@ -1415,7 +1427,7 @@ class ThreadCreateParams(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_CREATE_PARAMS_FIELDS)
         return out
 
 
@@ -1450,7 +1462,7 @@ class ThreadContinueParams(Model):
             "previous_message_id": self.previous_message_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THREAD_CONTINUE_PARAMS_FIELDS)
         return out
 
 
@@ -1490,7 +1502,7 @@ class BillingPolicyParam(Model):
         if bill_to is not UNSET:
             out["bill_to"] = bill_to
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BILLING_POLICY_PARAM_FIELDS)
         return out
 
 
@@ -1515,7 +1527,7 @@ class UnknownMessageParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownSystemMessageContentBlockParam(Model):
@@ -1539,7 +1551,79 @@ class UnknownSystemMessageContentBlockParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownSystemPromptBlockParam(Model):
+    """SystemPromptBlockParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownTaskBudgetParam(Model):
+    """TaskBudgetParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownOutputFormatParam(Model):
+    """OutputFormatParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownToolChoiceParam(Model):
@@ -1563,7 +1647,7 @@ class UnknownToolChoiceParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownThinkingConfigParam(Model):
@@ -1587,7 +1671,7 @@ class UnknownThinkingConfigParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownMessageThreadParam(Model):
@@ -1611,7 +1695,31 @@ class UnknownMessageThreadParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBillingPolicyUnionParam(Model):
+    """BillingPolicyUnionParam whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 _MESSAGE_CREATE_PARAMS_FIELDS: Final = frozenset(
@@ -1660,7 +1768,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         raise missing_field(
             data, (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string"))
         ) from None
-    if type(max_tokens) is not int:
+    if type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", max_tokens).at_key("max_tokens")
     try:
         messages = decode_tagged_list(
@@ -1668,7 +1776,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         )
     except DecodeError as error:
         raise error.at_key("messages")
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -1677,7 +1785,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if billing_policy is not None:
                 try:
-                    billing_policy = decode_billing_policy_param(billing_policy, strict)
+                    billing_policy = decode_billing_policy_union_param(billing_policy, strict)
                 except DecodeError as error:
                     raise error.at_key("billing_policy")
         cache_control = data.get("cache_control", UNSET)
@@ -1685,9 +1793,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         compaction = data.get("compaction", UNSET)
@@ -1695,7 +1801,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if compaction is not None:
                 try:
-                    compaction = _context_management.decode_compaction_config_param(
+                    compaction = _context_management.decode_compaction_config_union_param(
                         compaction, strict
                     )
                 except DecodeError as error:
@@ -1747,14 +1853,22 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         inference_geo = data.get("inference_geo", UNSET)
         if inference_geo is not UNSET:
             seen += 1
-            if inference_geo is not None and type(inference_geo) is not str:
+            if inference_geo is not None and (
+                type(inference_geo) is not str
+                or not inference_geo.isascii()
+                and has_lone_surrogate(inference_geo)
+            ):
                 raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
         mcp_servers = data.get("mcp_servers", UNSET)
         if mcp_servers is not UNSET:
             seen += 1
             try:
-                mcp_servers = decode_list(
-                    mcp_servers, _mcp.decode_request_mcp_server_url_definition_param, strict
+                mcp_servers = decode_tagged_list(
+                    mcp_servers,
+                    _mcp._REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
+                    "type",
+                    _mcp.decode_request_mcp_server_definition_param,
+                    strict,
                 )
             except DecodeError as error:
                 raise error.at_key("mcp_servers")
@@ -1777,7 +1891,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
             seen += 1
             if output_format is not None:
                 try:
-                    output_format = decode_json_output_format_param(output_format, strict)
+                    output_format = decode_output_format_param(output_format, strict)
                 except DecodeError as error:
                     raise error.at_key("output_format")
         service_tier = data.get("service_tier", UNSET)
@@ -1817,7 +1931,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         temperature = data.get("temperature", UNSET)
         if temperature is not UNSET:
             seen += 1
-            if type(temperature) is not float and type(temperature) is not int:
+            if not is_json_number(temperature):
                 raise DecodeError("a number", temperature).at_key("temperature")
         thinking = data.get("thinking", UNSET)
         if thinking is not UNSET:
@@ -1857,17 +1971,17 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         top_k = data.get("top_k", UNSET)
         if top_k is not UNSET:
             seen += 1
-            if type(top_k) is not int:
+            if type(top_k) is not int or not JSON_INT_MIN <= top_k <= JSON_INT_MAX:
                 raise DecodeError("an integer", top_k).at_key("top_k")
         top_p = data.get("top_p", UNSET)
         if top_p is not UNSET:
             seen += 1
-            if type(top_p) is not float and type(top_p) is not int:
+            if not is_json_number(top_p):
                 raise DecodeError("a number", top_p).at_key("top_p")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         billing_policy = UNSET
@@ -1942,7 +2056,7 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     role = data.get("role", UNSET)
-    if role != "user":
+    if type(role) is not str or role != "user":
         raise DecodeError('"user"', role).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1956,10 +2070,10 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _USER_MESSAGE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _USER_MESSAGE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserMessageParam)
-    obj.role = role
+    obj.role = "user"
     obj.content = content
     obj.extra = extra
     return obj
@@ -1977,7 +2091,7 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     if type(data) is not dict:
         raise DecodeError("an object", data)
     role = data.get("role", UNSET)
-    if role != "assistant":
+    if type(role) is not str or role != "assistant":
         raise DecodeError('"assistant"', role).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1991,10 +2105,10 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _ASSISTANT_MESSAGE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _ASSISTANT_MESSAGE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AssistantMessageParam)
-    obj.role = role
+    obj.role = "assistant"
     obj.content = content
     obj.extra = extra
     return obj
@@ -2014,7 +2128,7 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     role = data.get("role", UNSET)
-    if role != "system":
+    if type(role) is not str or role != "system":
         raise DecodeError('"system"', role).at_key("role")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2044,7 +2158,7 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -2053,7 +2167,7 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SystemMessageParam)
-    obj.role = role
+    obj.role = "system"
     obj.content = content
     obj.clear_at = clear_at
     obj.output_config = output_config
@@ -2086,7 +2200,7 @@ def decode_system_message_output_config_param(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         effort = UNSET
@@ -2113,12 +2227,14 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
         user_id = data.get("user_id", UNSET)
         if user_id is not UNSET:
             seen += 1
-            if user_id is not None and type(user_id) is not str:
+            if user_id is not None and (
+                type(user_id) is not str or not user_id.isascii() and has_lone_surrogate(user_id)
+            ):
                 raise DecodeError("a string or null", user_id).at_key("user_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         user_id = UNSET
@@ -2146,7 +2262,9 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         id = data.get("id", UNSET)
         if id is not UNSET:
             seen += 1
-            if id is not None and type(id) is not str:
+            if id is not None and (
+                type(id) is not str or not id.isascii() and has_lone_surrogate(id)
+            ):
                 raise DecodeError("a string or null", id).at_key("id")
         skills = data.get("skills", UNSET)
         if skills is not UNSET:
@@ -2159,7 +2277,7 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         id = UNSET
@@ -2193,7 +2311,7 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         raise missing_field(
             data, (("skill_id", "a string"), ("type", 'one of "anthropic", "custom"'))
         ) from None
-    if type(skill_id) is not str:
+    if type(skill_id) is not str or not skill_id.isascii() and has_lone_surrogate(skill_id):
         raise DecodeError("a string", skill_id).at_key("skill_id")
     try:
         type_ = decode_skill_type(type_, strict)
@@ -2204,12 +2322,12 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         version = data.get("version", UNSET)
         if version is not UNSET:
             seen += 1
-            if type(version) is not str:
+            if type(version) is not str or not version.isascii() and has_lone_surrogate(version):
                 raise DecodeError("a string", version).at_key("version")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict)
+            extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         version = UNSET
@@ -2238,14 +2356,18 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
         previous_message_id = data.get("previous_message_id", UNSET)
         if previous_message_id is not UNSET:
             seen += 1
-            if previous_message_id is not None and type(previous_message_id) is not str:
+            if previous_message_id is not None and (
+                type(previous_message_id) is not str
+                or not previous_message_id.isascii()
+                and has_lone_surrogate(previous_message_id)
+            ):
                 raise DecodeError("a string or null", previous_message_id).at_key(
                     "previous_message_id"
                 )
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         previous_message_id = UNSET
@@ -2284,7 +2406,7 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
             seen += 1
             if format is not None:
                 try:
-                    format = decode_json_output_format_param(format, strict)
+                    format = decode_output_format_param(format, strict)
                 except DecodeError as error:
                     raise error.at_key("format")
         task_budget = data.get("task_budget", UNSET)
@@ -2292,13 +2414,13 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
             seen += 1
             if task_budget is not None:
                 try:
-                    task_budget = decode_token_task_budget_param(task_budget, strict)
+                    task_budget = decode_task_budget_param(task_budget, strict)
                 except DecodeError as error:
                     raise error.at_key("task_budget")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         effort = UNSET
@@ -2327,33 +2449,35 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tokens":
+    if type(type_) is not str or type_ != "tokens":
         raise DecodeError('"tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         total = data["total"]
     except KeyError:
         raise missing_field(data, (("total", "an integer"),)) from None
-    if type(total) is not int:
+    if type(total) is not int or not JSON_INT_MIN <= total <= JSON_INT_MAX:
         raise DecodeError("an integer", total).at_key("total")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         remaining = data.get("remaining", UNSET)
         if remaining is not UNSET:
             seen += 1
-            if remaining is not None and type(remaining) is not int:
+            if remaining is not None and (
+                type(remaining) is not int or not JSON_INT_MIN <= remaining <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", remaining).at_key("remaining")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         remaining = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TokenTaskBudgetParam)
-    obj.type = type_
+    obj.type = "tokens"
     obj.total = total
     obj.remaining = remaining
     obj.extra = extra
@@ -2372,7 +2496,7 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "json_schema":
+    if type(type_) is not str or type_ != "json_schema":
         raise DecodeError('"json_schema"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2381,13 +2505,17 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
         raise missing_field(data, (("schema", "an object"),)) from None
     if type(schema) is not dict:
         raise DecodeError("an object", schema).at_key("schema")
+    try:
+        check_json_members(schema)
+    except DecodeError as error:
+        raise error.at_key("schema")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(JSONOutputFormatParam)
-    obj.type = type_
+    obj.type = "json_schema"
     obj.schema = schema
     obj.extra = extra
     return obj
@@ -2405,7 +2533,7 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "auto":
+    if type(type_) is not str or type_ != "auto":
         raise DecodeError('"auto"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2419,14 +2547,14 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         disable_parallel_tool_use = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAutoParam)
-    obj.type = type_
+    obj.type = "auto"
     obj.disable_parallel_tool_use = disable_parallel_tool_use
     obj.extra = extra
     return obj
@@ -2444,7 +2572,7 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "any":
+    if type(type_) is not str or type_ != "any":
         raise DecodeError('"any"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2458,14 +2586,14 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         disable_parallel_tool_use = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAnyParam)
-    obj.type = type_
+    obj.type = "any"
     obj.disable_parallel_tool_use = disable_parallel_tool_use
     obj.extra = extra
     return obj
@@ -2484,14 +2612,14 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool":
+    if type(type_) is not str or type_ != "tool":
         raise DecodeError('"tool"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2505,14 +2633,14 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         disable_parallel_tool_use = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceToolParam)
-    obj.type = type_
+    obj.type = "tool"
     obj.name = name
     obj.disable_parallel_tool_use = disable_parallel_tool_use
     obj.extra = extra
@@ -2530,15 +2658,15 @@ def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNonePara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "none":
+    if type(type_) is not str or type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHOICE_NONE_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHOICE_NONE_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceNoneParam)
-    obj.type = type_
+    obj.type = "none"
     obj.extra = extra
     return obj
 
@@ -2557,14 +2685,14 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "enabled":
+    if type(type_) is not str or type_ != "enabled":
         raise DecodeError('"enabled"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         budget_tokens = data["budget_tokens"]
     except KeyError:
         raise missing_field(data, (("budget_tokens", "an integer"),)) from None
-    if type(budget_tokens) is not int:
+    if type(budget_tokens) is not int or not JSON_INT_MIN <= budget_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", budget_tokens).at_key("budget_tokens")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2587,7 +2715,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         display = UNSET
@@ -2595,7 +2723,7 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigEnabledParam)
-    obj.type = type_
+    obj.type = "enabled"
     obj.budget_tokens = budget_tokens
     obj.display = display
     obj.block_binding = block_binding
@@ -2614,15 +2742,15 @@ def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingCo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "disabled":
+    if type(type_) is not str or type_ != "disabled":
         raise DecodeError('"disabled"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigDisabledParam)
-    obj.type = type_
+    obj.type = "disabled"
     obj.extra = extra
     return obj
 
@@ -2640,7 +2768,7 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "adaptive":
+    if type(type_) is not str or type_ != "adaptive":
         raise DecodeError('"adaptive"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2663,7 +2791,7 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         display = UNSET
@@ -2671,7 +2799,7 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigAdaptiveParam)
-    obj.type = type_
+    obj.type = "adaptive"
     obj.display = display
     obj.block_binding = block_binding
     obj.extra = extra
@@ -2691,15 +2819,15 @@ def decode_thinking_config_between_tools_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "between_tools":
+    if type(type_) is not str or type_ != "between_tools":
         raise DecodeError('"between_tools"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigBetweenToolsParam)
-    obj.type = type_
+    obj.type = "between_tools"
     obj.extra = extra
     return obj
 
@@ -2729,7 +2857,7 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         prefix_mismatch_behavior = UNSET
@@ -2760,14 +2888,16 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         max_tokens = data.get("max_tokens", UNSET)
         if max_tokens is not UNSET:
             seen += 1
-            if max_tokens is not None and type(max_tokens) is not int:
+            if max_tokens is not None and (
+                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
         output_config = data.get("output_config", UNSET)
         if output_config is not UNSET:
@@ -2796,7 +2926,7 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         max_tokens = UNSET
@@ -2831,7 +2961,7 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         token = data["token"]
     except KeyError:
         raise missing_field(data, (("token", "a string"),)) from None
-    if type(token) is not str:
+    if type(token) is not str or not token.isascii() and has_lone_surrogate(token):
         raise DecodeError("a string", token).at_key("token")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2845,7 +2975,7 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         mode = UNSET
@@ -2869,15 +2999,15 @@ def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "create":
+    if type(type_) is not str or type_ != "create":
         raise DecodeError('"create"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict)
+        extra = extra_fields(data, _THREAD_CREATE_PARAMS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadCreateParams)
-    obj.type = type_
+    obj.type = "create"
     obj.extra = extra
     return obj
 
@@ -2894,22 +3024,26 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "continue":
+    if type(type_) is not str or type_ != "continue":
         raise DecodeError('"continue"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         previous_message_id = data["previous_message_id"]
     except KeyError:
         raise missing_field(data, (("previous_message_id", "a string"),)) from None
-    if type(previous_message_id) is not str:
+    if (
+        type(previous_message_id) is not str
+        or not previous_message_id.isascii()
+        and has_lone_surrogate(previous_message_id)
+    ):
         raise DecodeError("a string", previous_message_id).at_key("previous_message_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict)
+        extra = extra_fields(data, _THREAD_CONTINUE_PARAMS_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadContinueParams)
-    obj.type = type_
+    obj.type = "continue"
     obj.previous_message_id = previous_message_id
     obj.extra = extra
     return obj
@@ -2927,7 +3061,7 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "billing_policy":
+    if type(type_) is not str or type_ != "billing_policy":
         raise DecodeError('"billing_policy"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2941,14 +3075,14 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         bill_to = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BillingPolicyParam)
-    obj.type = type_
+    obj.type = "billing_policy"
     obj.bill_to = bill_to
     obj.extra = extra
     return obj
@@ -2966,6 +3100,7 @@ def decode_message_param(data: Any, strict: bool) -> MessageParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMessageParam(raw=data)
     raise DecodeError('one of "user", "assistant", "system"', tag).at_key("role")
 
@@ -2986,8 +3121,60 @@ def decode_system_message_content_block_param(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownSystemMessageContentBlockParam(raw=data)
     raise DecodeError('one of "text", "tool_addition", "tool_removal"', tag).at_key("type")
+
+
+_SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS: dict[str, Callable[[Any, bool], SystemPromptBlockParam]] = {}
+
+
+def decode_system_prompt_block_param(data: Any, strict: bool) -> SystemPromptBlockParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownSystemPromptBlockParam(raw=data)
+    raise DecodeError('"text"', tag).at_key("type")
+
+
+_TASK_BUDGET_PARAM_VARIANTS: dict[str, Callable[[Any, bool], TaskBudgetParam]] = {}
+
+
+def decode_task_budget_param(data: Any, strict: bool) -> TaskBudgetParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TASK_BUDGET_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownTaskBudgetParam(raw=data)
+    raise DecodeError('"tokens"', tag).at_key("type")
+
+
+_OUTPUT_FORMAT_PARAM_VARIANTS: dict[str, Callable[[Any, bool], OutputFormatParam]] = {}
+
+
+def decode_output_format_param(data: Any, strict: bool) -> OutputFormatParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _OUTPUT_FORMAT_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownOutputFormatParam(raw=data)
+    raise DecodeError('"json_schema"', tag).at_key("type")
 
 
 _TOOL_CHOICE_PARAM_VARIANTS: dict[str, Callable[[Any, bool], ToolChoiceParam]] = {}
@@ -3002,6 +3189,7 @@ def decode_tool_choice_param(data: Any, strict: bool) -> ToolChoiceParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolChoiceParam(raw=data)
     raise DecodeError('one of "auto", "any", "tool", "none"', tag).at_key("type")
 
@@ -3018,6 +3206,7 @@ def decode_thinking_config_param(data: Any, strict: bool) -> ThinkingConfigParam
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownThinkingConfigParam(raw=data)
     raise DecodeError('one of "enabled", "disabled", "adaptive", "between_tools"', tag).at_key(
         "type"
@@ -3036,12 +3225,32 @@ def decode_message_thread_param(data: Any, strict: bool) -> MessageThreadParam:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMessageThreadParam(raw=data)
     raise DecodeError('one of "create", "continue"', tag).at_key("type")
 
 
+_BILLING_POLICY_UNION_PARAM_VARIANTS: dict[str, Callable[[Any, bool], BillingPolicyUnionParam]] = {}
+
+
+def decode_billing_policy_union_param(data: Any, strict: bool) -> BillingPolicyUnionParam:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BILLING_POLICY_UNION_PARAM_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBillingPolicyUnionParam(raw=data)
+    raise DecodeError('"billing_policy"', tag).at_key("type")
+
+
 def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessageContentParam:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -3056,6 +3265,8 @@ def decode_system_message_content_param(data: Any, strict: bool) -> SystemMessag
 
 def decode_message_content(data: Any, strict: bool) -> MessageContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
         return decode_tagged_list(
@@ -3070,9 +3281,17 @@ def decode_message_content(data: Any, strict: bool) -> MessageContent:
 
 def decode_system_prompt(data: Any, strict: bool) -> SystemPrompt:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
-        return decode_list(data, _content.decode_text_block_param, strict)
+        return decode_tagged_list(
+            data,
+            _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS,
+            "type",
+            decode_system_prompt_block_param,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 
@@ -3080,6 +3299,8 @@ def decode_message_create_params_container_param(
     data: Any, strict: bool
 ) -> MessageCreateParamsContainerParam:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an object", data)
         return data
     if type(data) is dict:
         return decode_container_params(data, strict)
@@ -3098,6 +3319,8 @@ def decode_fallbacks_param(data: Any, strict: bool) -> FallbacksParam:
 
 def decode_fallback_credit_token(data: Any, strict: bool) -> FallbackCreditToken:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an object", data)
         return data
     if type(data) is dict:
         return decode_fallback_credit_token_param(data, strict)
@@ -3105,25 +3328,33 @@ def decode_fallback_credit_token(data: Any, strict: bool) -> FallbackCreditToken
 
 
 def decode_system_message_clear_at(data: Any, strict: bool) -> SystemMessageClearAt | str:
-    if type(data) is not str or (strict and data not in _SYSTEM_MESSAGE_CLEAR_AT_VALUES):
+    if type(data) is not str or (
+        data not in _SYSTEM_MESSAGE_CLEAR_AT_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "never", "next_user_message"', data)
     return data
 
 
 def decode_service_tier_param(data: Any, strict: bool) -> ServiceTierParam | str:
-    if type(data) is not str or (strict and data not in _SERVICE_TIER_PARAM_VALUES):
+    if type(data) is not str or (
+        data not in _SERVICE_TIER_PARAM_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "auto", "standard_only"', data)
     return data
 
 
 def decode_skill_type(data: Any, strict: bool) -> SkillType | str:
-    if type(data) is not str or (strict and data not in _SKILL_TYPE_VALUES):
+    if type(data) is not str or (
+        data not in _SKILL_TYPE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "anthropic", "custom"', data)
     return data
 
 
 def decode_effort(data: Any, strict: bool) -> Effort | str:
-    if type(data) is not str or (strict and data not in _EFFORT_VALUES):
+    if type(data) is not str or (
+        data not in _EFFORT_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "low", "medium", "high", "xhigh", "max"', data)
     return data
 
@@ -3131,25 +3362,34 @@ def decode_effort(data: Any, strict: bool) -> Effort | str:
 def decode_thinking_prefix_mismatch_behavior(
     data: Any, strict: bool
 ) -> ThinkingPrefixMismatchBehavior | str:
-    if type(data) is not str or (strict and data not in _THINKING_PREFIX_MISMATCH_BEHAVIOR_VALUES):
+    if type(data) is not str or (
+        data not in _THINKING_PREFIX_MISMATCH_BEHAVIOR_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "error", "drop_block"', data)
     return data
 
 
 def decode_thinking_display(data: Any, strict: bool) -> ThinkingDisplay | str:
-    if type(data) is not str or (strict and data not in _THINKING_DISPLAY_VALUES):
+    if type(data) is not str or (
+        data not in _THINKING_DISPLAY_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "summarized", "omitted", "updates"', data)
     return data
 
 
 def decode_fallback_credit_token_mode(data: Any, strict: bool) -> FallbackCreditTokenMode | str:
-    if type(data) is not str or (strict and data not in _FALLBACK_CREDIT_TOKEN_MODE_VALUES):
+    if type(data) is not str or (
+        data not in _FALLBACK_CREDIT_TOKEN_MODE_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "strict", "best_effort"', data)
     return data
 
 
 def decode_bill_to(data: Any, strict: bool) -> BillTo | str:
-    if type(data) is not str or (strict and data not in _BILL_TO_VALUES):
+    if type(data) is not str or (
+        data not in _BILL_TO_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "self", "user_profile"', data)
     return data
 
@@ -3174,6 +3414,21 @@ def link() -> None:
             "tool_removal": _content.decode_request_tool_removal_block_param,
         }
     )
+    _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.update(
+        {
+            "text": _content.decode_text_block_param,
+        }
+    )
+    _TASK_BUDGET_PARAM_VARIANTS.update(
+        {
+            "tokens": decode_token_task_budget_param,
+        }
+    )
+    _OUTPUT_FORMAT_PARAM_VARIANTS.update(
+        {
+            "json_schema": decode_json_output_format_param,
+        }
+    )
     _TOOL_CHOICE_PARAM_VARIANTS.update(
         {
             "auto": decode_tool_choice_auto_param,
@@ -3194,5 +3449,10 @@ def link() -> None:
         {
             "create": decode_thread_create_params,
             "continue": decode_thread_continue_params,
+        }
+    )
+    _BILLING_POLICY_UNION_PARAM_VARIANTS.update(
+        {
+            "billing_policy": decode_billing_policy_param,
         }
     )

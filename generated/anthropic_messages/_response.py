@@ -14,13 +14,19 @@ from . import _response_compaction
 from . import _response_server_tools
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -32,11 +38,14 @@ if TYPE_CHECKING:
         AppliedContextEdit,
         CacheMissReason,
         ContentBlock,
+        FallbackTrigger,
         InputTransformation,
         StopDetails,
         TextCitation,
         ToolUseCaller,
+        WebSearchResultBlockUnion,
         WebSearchToolResultBlockContent,
+        WebSearchToolResultErrorObjectUnion,
     )
     from ._usage import Usage
 
@@ -252,7 +261,7 @@ class Message(Model):
                 else [item0.to_dict() for item0 in input_transformations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_FIELDS)
         return out
 
 
@@ -336,7 +345,7 @@ class RefusalStopDetails(Model):
         if recommended_model is not UNSET:
             out["recommended_model"] = recommended_model
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REFUSAL_STOP_DETAILS_FIELDS)
         return out
 
 
@@ -377,7 +386,7 @@ class TextBlock(Model):
                 None if citations is None else [item0.to_dict() for item0 in citations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_BLOCK_FIELDS)
         return out
 
 
@@ -447,7 +456,7 @@ class CitationCharLocation(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CHAR_LOCATION_FIELDS)
         return out
 
 
@@ -517,7 +526,7 @@ class CitationPageLocation(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_PAGE_LOCATION_FIELDS)
         return out
 
 
@@ -587,7 +596,7 @@ class CitationContentBlockLocation(Model):
         if file_id is not UNSET:
             out["file_id"] = file_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS)
         return out
 
 
@@ -636,7 +645,7 @@ class CitationsWebSearchResultLocation(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS)
         return out
 
 
@@ -704,7 +713,7 @@ class CitationsSearchResultLocation(Model):
         if title is not UNSET:
             out["title"] = title
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS)
         return out
 
 
@@ -741,7 +750,7 @@ class ThinkingBlock(Model):
             "signature": self.signature,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_BLOCK_FIELDS)
         return out
 
 
@@ -773,7 +782,7 @@ class RedactedThinkingBlock(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _REDACTED_THINKING_BLOCK_FIELDS)
         return out
 
 
@@ -829,7 +838,7 @@ class ToolUseBlock(Model):
         if toolset_name is not UNSET:
             out["toolset_name"] = toolset_name
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -856,7 +865,7 @@ class DirectCaller(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DIRECT_CALLER_FIELDS)
         return out
 
 
@@ -888,7 +897,7 @@ class ServerToolCaller(Model):
             "tool_id": self.tool_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_CALLER_FIELDS)
         return out
 
 
@@ -920,7 +929,7 @@ class ServerToolCaller20260120(Model):
             "tool_id": self.tool_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_CALLER20260120_FIELDS)
         return out
 
 
@@ -969,7 +978,7 @@ class ServerToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1017,7 +1026,7 @@ class WebSearchToolResultBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1066,7 +1075,7 @@ class WebSearchResultBlock(Model):
         if page_age is not UNSET:
             out["page_age"] = page_age
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1098,7 +1107,7 @@ class WebSearchToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -1138,7 +1147,7 @@ class Container(Model):
         if skills is not UNSET:
             out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_FIELDS)
         return out
 
 
@@ -1176,7 +1185,7 @@ class ContainerSkill(Model):
             "version": self.version,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_SKILL_FIELDS)
         return out
 
 
@@ -1209,7 +1218,7 @@ class Diagnostics(Model):
                 None if cache_miss_reason is None else cache_miss_reason.to_dict()
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DIAGNOSTICS_FIELDS)
         return out
 
 
@@ -1241,7 +1250,7 @@ class CacheMissModelChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_MODEL_CHANGED_FIELDS)
         return out
 
 
@@ -1273,7 +1282,7 @@ class CacheMissSystemChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_SYSTEM_CHANGED_FIELDS)
         return out
 
 
@@ -1305,7 +1314,7 @@ class CacheMissToolsChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_TOOLS_CHANGED_FIELDS)
         return out
 
 
@@ -1337,7 +1346,7 @@ class CacheMissMessagesChanged(Model):
             "cache_missed_input_tokens": self.cache_missed_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_MESSAGES_CHANGED_FIELDS)
         return out
 
 
@@ -1364,7 +1373,7 @@ class CacheMissPreviousMessageNotFound(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS)
         return out
 
 
@@ -1391,7 +1400,7 @@ class CacheMissUnavailable(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_MISS_UNAVAILABLE_FIELDS)
         return out
 
 
@@ -1424,7 +1433,7 @@ class ContextManagementResponse(Model):
             "applied_edits": [item0.to_dict() for item0 in self.applied_edits],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
         return out
 
 
@@ -1464,7 +1473,7 @@ class ClearToolUses20250919EditResponse(Model):
             "cleared_input_tokens": self.cleared_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS)
         return out
 
 
@@ -1504,7 +1513,7 @@ class ClearThinking20251015EditResponse(Model):
             "cleared_input_tokens": self.cleared_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS)
         return out
 
 
@@ -1535,7 +1544,7 @@ class CountTokensContextManagementResponse(Model):
             "original_input_tokens": self.original_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
         return out
 
 
@@ -1575,7 +1584,7 @@ class ThinkingDroppedInputTransformation(Model):
             "reason": self.reason,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS)
         return out
 
 
@@ -1615,7 +1624,7 @@ class ThinkingMismatchAllowedInputTransformation(Model):
             "reason": self.reason,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS)
         return out
 
 
@@ -1633,7 +1642,7 @@ class FallbackBlock(Model):
     """The model that declined at this point."""
     to: FallbackInfo
     """The model whose output follows, named by its canonical id."""
-    trigger: FallbackRefusalTrigger | Unset
+    trigger: FallbackTrigger | Unset
     """Why the earlier model handed over; some clients' fixtures leave it out."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -1644,7 +1653,7 @@ class FallbackBlock(Model):
         type: Literal["fallback"] = "fallback",
         from_: FallbackInfo,
         to: FallbackInfo,
-        trigger: FallbackRefusalTrigger | Unset = UNSET,
+        trigger: FallbackTrigger | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1663,7 +1672,7 @@ class FallbackBlock(Model):
         if trigger is not UNSET:
             out["trigger"] = trigger.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_BLOCK_FIELDS)
         return out
 
 
@@ -1695,7 +1704,7 @@ class FallbackInfo(Model):
             "model": self.model,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_INFO_FIELDS)
         return out
 
 
@@ -1733,7 +1742,7 @@ class FallbackRefusalTrigger(Model):
         if category is not UNSET:
             out["category"] = category
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_REFUSAL_TRIGGER_FIELDS)
         return out
 
 
@@ -1758,7 +1767,7 @@ class UnknownContentBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownStopDetails(Model):
@@ -1782,7 +1791,7 @@ class UnknownStopDetails(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownTextCitation(Model):
@@ -1806,7 +1815,7 @@ class UnknownTextCitation(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolUseCaller(Model):
@@ -1830,7 +1839,55 @@ class UnknownToolUseCaller(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownWebSearchResultBlockUnion(Model):
+    """WebSearchResultBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class UnknownWebSearchToolResultErrorObjectUnion(Model):
+    """WebSearchToolResultErrorObjectUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownCacheMissReason(Model):
@@ -1854,7 +1911,7 @@ class UnknownCacheMissReason(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownAppliedContextEdit(Model):
@@ -1878,7 +1935,7 @@ class UnknownAppliedContextEdit(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownInputTransformation(Model):
@@ -1902,7 +1959,31 @@ class UnknownInputTransformation(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownFallbackTrigger(Model):
+    """FallbackTrigger whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 _MESSAGE_FIELDS: Final = frozenset(
@@ -1928,10 +2009,10 @@ def decode_message(data: Any, strict: bool) -> Message:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message":
+    if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
     role = data.get("role", UNSET)
-    if role != "assistant":
+    if type(role) is not str or role != "assistant":
         raise DecodeError('"assistant"', role).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1949,7 +2030,7 @@ def decode_message(data: Any, strict: bool) -> Message:
                 ("usage", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         content = decode_tagged_list(
@@ -1957,7 +2038,7 @@ def decode_message(data: Any, strict: bool) -> Message:
         )
     except DecodeError as error:
         raise error.at_key("content")
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     try:
         usage = _usage.decode_usage(usage, strict)
@@ -1976,7 +2057,11 @@ def decode_message(data: Any, strict: bool) -> Message:
         stop_sequence = data.get("stop_sequence", UNSET)
         if stop_sequence is not UNSET:
             seen += 1
-            if stop_sequence is not None and type(stop_sequence) is not str:
+            if stop_sequence is not None and (
+                type(stop_sequence) is not str
+                or not stop_sequence.isascii()
+                and has_lone_surrogate(stop_sequence)
+            ):
                 raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
         stop_details = data.get("stop_details", UNSET)
         if stop_details is not UNSET:
@@ -2029,7 +2114,7 @@ def decode_message(data: Any, strict: bool) -> Message:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
@@ -2043,8 +2128,8 @@ def decode_message(data: Any, strict: bool) -> Message:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Message)
     obj.id = id
-    obj.type = type_
-    obj.role = role
+    obj.type = "message"
+    obj.role = "assistant"
     obj.content = content
     obj.model = model
     obj.stop_reason = stop_reason
@@ -2075,7 +2160,7 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "refusal":
+    if type(type_) is not str or type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2090,12 +2175,20 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         explanation = data.get("explanation", UNSET)
         if explanation is not UNSET:
             seen += 1
-            if explanation is not None and type(explanation) is not str:
+            if explanation is not None and (
+                type(explanation) is not str
+                or not explanation.isascii()
+                and has_lone_surrogate(explanation)
+            ):
                 raise DecodeError("a string or null", explanation).at_key("explanation")
         fallback_credit_token = data.get("fallback_credit_token", UNSET)
         if fallback_credit_token is not UNSET:
             seen += 1
-            if fallback_credit_token is not None and type(fallback_credit_token) is not str:
+            if fallback_credit_token is not None and (
+                type(fallback_credit_token) is not str
+                or not fallback_credit_token.isascii()
+                and has_lone_surrogate(fallback_credit_token)
+            ):
                 raise DecodeError("a string or null", fallback_credit_token).at_key(
                     "fallback_credit_token"
                 )
@@ -2112,12 +2205,16 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         recommended_model = data.get("recommended_model", UNSET)
         if recommended_model is not UNSET:
             seen += 1
-            if recommended_model is not None and type(recommended_model) is not str:
+            if recommended_model is not None and (
+                type(recommended_model) is not str
+                or not recommended_model.isascii()
+                and has_lone_surrogate(recommended_model)
+            ):
                 raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict)
+            extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         category = UNSET
@@ -2128,7 +2225,7 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RefusalStopDetails)
-    obj.type = type_
+    obj.type = "refusal"
     obj.category = category
     obj.explanation = explanation
     obj.fallback_credit_token = fallback_credit_token
@@ -2151,14 +2248,14 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -2175,14 +2272,14 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         citations = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlock)
-    obj.type = type_
+    obj.type = "text"
     obj.text = text
     obj.citations = citations
     obj.extra = extra
@@ -2206,7 +2303,7 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "char_location":
+    if type(type_) is not str or type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2224,30 +2321,36 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_char_index) is not int:
+    if type(start_char_index) is not int or not JSON_INT_MIN <= start_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    if type(end_char_index) is not int:
+    if type(end_char_index) is not int or not JSON_INT_MIN <= end_char_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_char_index).at_key("end_char_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2255,7 +2358,7 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocation)
-    obj.type = type_
+    obj.type = "char_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2283,7 +2386,7 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "page_location":
+    if type(type_) is not str or type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2301,30 +2404,36 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_page_number) is not int:
+    if type(start_page_number) is not int or not JSON_INT_MIN <= start_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    if type(end_page_number) is not int:
+    if type(end_page_number) is not int or not JSON_INT_MIN <= end_page_number <= JSON_INT_MAX:
         raise DecodeError("an integer", end_page_number).at_key("end_page_number")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2332,7 +2441,7 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocation)
-    obj.type = type_
+    obj.type = "page_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2360,7 +2469,7 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_location":
+    if type(type_) is not str or type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2378,30 +2487,36 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int:
+    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
         raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         document_title = data.get("document_title", UNSET)
         if document_title is not UNSET:
             seen += 1
-            if document_title is not None and type(document_title) is not str:
+            if document_title is not None and (
+                type(document_title) is not str
+                or not document_title.isascii()
+                and has_lone_surrogate(document_title)
+            ):
                 raise DecodeError("a string or null", document_title).at_key("document_title")
         file_id = data.get("file_id", UNSET)
         if file_id is not UNSET:
             seen += 1
-            if file_id is not None and type(file_id) is not str:
+            if file_id is not None and (
+                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            ):
                 raise DecodeError("a string or null", file_id).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_title = UNSET
@@ -2409,7 +2524,7 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocation)
-    obj.type = type_
+    obj.type = "content_block_location"
     obj.cited_text = cited_text
     obj.document_index = document_index
     obj.document_title = document_title
@@ -2437,7 +2552,7 @@ def decode_citations_web_search_result_location(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result_location":
+    if type(type_) is not str or type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2448,30 +2563,36 @@ def decode_citations_web_search_result_location(
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(encrypted_index) is not str:
+    if (
+        type(encrypted_index) is not str
+        or not encrypted_index.isascii()
+        and has_lone_surrogate(encrypted_index)
+    ):
         raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsWebSearchResultLocation)
-    obj.type = type_
+    obj.type = "web_search_result_location"
     obj.cited_text = cited_text
     obj.encrypted_index = encrypted_index
     obj.title = title
@@ -2499,7 +2620,7 @@ def decode_citations_search_result_location(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "search_result_location":
+    if type(type_) is not str or type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2519,34 +2640,39 @@ def decode_citations_search_result_location(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str:
+    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
         raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(search_result_index) is not int:
+    if (
+        type(search_result_index) is not int
+        or not JSON_INT_MIN <= search_result_index <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    if type(source) is not str:
+    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
         raise DecodeError("a string", source).at_key("source")
-    if type(start_block_index) is not int:
+    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int:
+    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
         raise DecodeError("an integer", end_block_index).at_key("end_block_index")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict)
+            extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsSearchResultLocation)
-    obj.type = type_
+    obj.type = "search_result_location"
     obj.cited_text = cited_text
     obj.search_result_index = search_result_index
     obj.source = source
@@ -2570,7 +2696,7 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking":
+    if type(type_) is not str or type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2578,17 +2704,17 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
         signature = data["signature"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
-    if type(thinking) is not str:
+    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
         raise DecodeError("a string", thinking).at_key("thinking")
-    if type(signature) is not str:
+    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
         raise DecodeError("a string", signature).at_key("signature")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlock)
-    obj.type = type_
+    obj.type = "thinking"
     obj.thinking = thinking
     obj.signature = signature
     obj.extra = extra
@@ -2607,22 +2733,22 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "redacted_thinking":
+    if type(type_) is not str or type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _REDACTED_THINKING_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RedactedThinkingBlock)
-    obj.type = type_
+    obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -2644,7 +2770,7 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2655,12 +2781,16 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -2674,12 +2804,16 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         toolset_name = data.get("toolset_name", UNSET)
         if toolset_name is not UNSET:
             seen += 1
-            if toolset_name is not None and type(toolset_name) is not str:
+            if toolset_name is not None and (
+                type(toolset_name) is not str
+                or not toolset_name.isascii()
+                and has_lone_surrogate(toolset_name)
+            ):
                 raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
@@ -2687,7 +2821,7 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -2708,15 +2842,15 @@ def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "direct":
+    if type(type_) is not str or type_ != "direct":
         raise DecodeError('"direct"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _DIRECT_CALLER_FIELDS, strict)
+        extra = extra_fields(data, _DIRECT_CALLER_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DirectCaller)
-    obj.type = type_
+    obj.type = "direct"
     obj.extra = extra
     return obj
 
@@ -2733,22 +2867,22 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_20250825":
+    if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tool_id = data["tool_id"]
     except KeyError:
         raise missing_field(data, (("tool_id", "a string"),)) from None
-    if type(tool_id) is not str:
+    if type(tool_id) is not str or not tool_id.isascii() and has_lone_surrogate(tool_id):
         raise DecodeError("a string", tool_id).at_key("tool_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _SERVER_TOOL_CALLER_FIELDS, strict)
+        extra = extra_fields(data, _SERVER_TOOL_CALLER_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolCaller)
-    obj.type = type_
+    obj.type = "code_execution_20250825"
     obj.tool_id = tool_id
     obj.extra = extra
     return obj
@@ -2766,22 +2900,22 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_20260120":
+    if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tool_id = data["tool_id"]
     except KeyError:
         raise missing_field(data, (("tool_id", "a string"),)) from None
-    if type(tool_id) is not str:
+    if type(tool_id) is not str or not tool_id.isascii() and has_lone_surrogate(tool_id):
         raise DecodeError("a string", tool_id).at_key("tool_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _SERVER_TOOL_CALLER20260120_FIELDS, strict)
+        extra = extra_fields(data, _SERVER_TOOL_CALLER20260120_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolCaller20260120)
-    obj.type = type_
+    obj.type = "code_execution_20260120"
     obj.tool_id = tool_id
     obj.extra = extra
     return obj
@@ -2802,7 +2936,7 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "server_tool_use":
+    if type(type_) is not str or type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2821,7 +2955,7 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         name = _content.decode_server_tool_name(name, strict)
@@ -2829,6 +2963,10 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         raise error.at_key("name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -2842,14 +2980,14 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlock)
-    obj.type = type_
+    obj.type = "server_tool_use"
     obj.id = id
     obj.name = name
     obj.input = input
@@ -2872,7 +3010,7 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result":
+    if type(type_) is not str or type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2882,7 +3020,11 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an object or an array"))
         ) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_search_tool_result_block_content(content, strict)
@@ -2901,14 +3043,14 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlock)
-    obj.type = type_
+    obj.type = "web_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.caller = caller
@@ -2931,7 +3073,7 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_result":
+    if type(type_) is not str or type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2942,30 +3084,36 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
         page_age = data.get("page_age", UNSET)
         if page_age is not UNSET:
             seen += 1
-            if page_age is not None and type(page_age) is not str:
+            if page_age is not None and (
+                type(page_age) is not str or not page_age.isascii() and has_lone_surrogate(page_age)
+            ):
                 raise DecodeError("a string or null", page_age).at_key("page_age")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         page_age = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlock)
-    obj.type = type_
+    obj.type = "web_search_result"
     obj.url = url
     obj.title = title
     obj.encrypted_content = encrypted_content
@@ -2988,7 +3136,7 @@ def decode_web_search_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_search_tool_result_error":
+    if type(type_) is not str or type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3010,10 +3158,10 @@ def decode_web_search_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultErrorObject)
-    obj.type = type_
+    obj.type = "web_search_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -3037,9 +3185,9 @@ def decode_container(data: Any, strict: bool) -> Container:
         expires_at = data["expires_at"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("expires_at", "a string"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(expires_at) is not str:
+    if type(expires_at) is not str or not expires_at.isascii() and has_lone_surrogate(expires_at):
         raise DecodeError("a string", expires_at).at_key("expires_at")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
@@ -3054,7 +3202,7 @@ def decode_container(data: Any, strict: bool) -> Container:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CONTAINER_FIELDS, strict)
+            extra = extra_fields(data, _CONTAINER_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         skills = UNSET
@@ -3094,18 +3242,18 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
                 ("version", "a string"),
             ),
         ) from None
-    if type(skill_id) is not str:
+    if type(skill_id) is not str or not skill_id.isascii() and has_lone_surrogate(skill_id):
         raise DecodeError("a string", skill_id).at_key("skill_id")
     try:
         type_ = _request.decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
-    if type(version) is not str:
+    if type(version) is not str or not version.isascii() and has_lone_surrogate(version):
         raise DecodeError("a string", version).at_key("version")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTAINER_SKILL_FIELDS, strict)
+        extra = extra_fields(data, _CONTAINER_SKILL_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerSkill)
     obj.skill_id = skill_id
@@ -3138,7 +3286,7 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict)
+            extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_miss_reason = UNSET
@@ -3162,24 +3310,27 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "model_changed":
+    if type(type_) is not str or type_ != "model_changed":
         raise DecodeError('"model_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_MODEL_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_MODEL_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissModelChanged)
-    obj.type = type_
+    obj.type = "model_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3197,24 +3348,27 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "system_changed":
+    if type(type_) is not str or type_ != "system_changed":
         raise DecodeError('"system_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissSystemChanged)
-    obj.type = type_
+    obj.type = "system_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3232,24 +3386,27 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tools_changed":
+    if type(type_) is not str or type_ != "tools_changed":
         raise DecodeError('"tools_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_TOOLS_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_TOOLS_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissToolsChanged)
-    obj.type = type_
+    obj.type = "tools_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3267,24 +3424,27 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "messages_changed":
+    if type(type_) is not str or type_ != "messages_changed":
         raise DecodeError('"messages_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         cache_missed_input_tokens = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
-    if type(cache_missed_input_tokens) is not int:
+    if (
+        type(cache_missed_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_missed_input_tokens).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissMessagesChanged)
-    obj.type = type_
+    obj.type = "messages_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens
     obj.extra = extra
     return obj
@@ -3303,15 +3463,15 @@ def decode_cache_miss_previous_message_not_found(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "previous_message_not_found":
+    if type(type_) is not str or type_ != "previous_message_not_found":
         raise DecodeError('"previous_message_not_found"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissPreviousMessageNotFound)
-    obj.type = type_
+    obj.type = "previous_message_not_found"
     obj.extra = extra
     return obj
 
@@ -3327,15 +3487,15 @@ def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailab
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "unavailable":
+    if type(type_) is not str or type_ != "unavailable":
         raise DecodeError('"unavailable"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_MISS_UNAVAILABLE_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_MISS_UNAVAILABLE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissUnavailable)
-    obj.type = type_
+    obj.type = "unavailable"
     obj.extra = extra
     return obj
 
@@ -3368,7 +3528,7 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContextManagementResponse)
     obj.applied_edits = applied_edits
@@ -3391,7 +3551,7 @@ def decode_clear_tool_uses20250919_edit_response(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_tool_uses_20250919":
+    if type(type_) is not str or type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3401,17 +3561,20 @@ def decode_clear_tool_uses20250919_edit_response(
         raise missing_field(
             data, (("cleared_tool_uses", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
-    if type(cleared_tool_uses) is not int:
+    if type(cleared_tool_uses) is not int or not JSON_INT_MIN <= cleared_tool_uses <= JSON_INT_MAX:
         raise DecodeError("an integer", cleared_tool_uses).at_key("cleared_tool_uses")
-    if type(cleared_input_tokens) is not int:
+    if (
+        type(cleared_input_tokens) is not int
+        or not JSON_INT_MIN <= cleared_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditResponse)
-    obj.type = type_
+    obj.type = "clear_tool_uses_20250919"
     obj.cleared_tool_uses = cleared_tool_uses
     obj.cleared_input_tokens = cleared_input_tokens
     obj.extra = extra
@@ -3433,7 +3596,7 @@ def decode_clear_thinking20251015_edit_response(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "clear_thinking_20251015":
+    if type(type_) is not str or type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3443,17 +3606,23 @@ def decode_clear_thinking20251015_edit_response(
         raise missing_field(
             data, (("cleared_thinking_turns", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
-    if type(cleared_thinking_turns) is not int:
+    if (
+        type(cleared_thinking_turns) is not int
+        or not JSON_INT_MIN <= cleared_thinking_turns <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cleared_thinking_turns).at_key("cleared_thinking_turns")
-    if type(cleared_input_tokens) is not int:
+    if (
+        type(cleared_input_tokens) is not int
+        or not JSON_INT_MIN <= cleared_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditResponse)
-    obj.type = type_
+    obj.type = "clear_thinking_20251015"
     obj.cleared_thinking_turns = cleared_thinking_turns
     obj.cleared_input_tokens = cleared_input_tokens
     obj.extra = extra
@@ -3477,12 +3646,15 @@ def decode_count_tokens_context_management_response(
         original_input_tokens = data["original_input_tokens"]
     except KeyError:
         raise missing_field(data, (("original_input_tokens", "an integer"),)) from None
-    if type(original_input_tokens) is not int:
+    if (
+        type(original_input_tokens) is not int
+        or not JSON_INT_MIN <= original_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", original_input_tokens).at_key("original_input_tokens")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict)
+        extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CountTokensContextManagementResponse)
     obj.original_input_tokens = original_input_tokens
@@ -3505,7 +3677,7 @@ def decode_thinking_dropped_input_transformation(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_dropped":
+    if type(type_) is not str or type_ != "thinking_dropped":
         raise DecodeError('"thinking_dropped"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3522,7 +3694,7 @@ def decode_thinking_dropped_input_transformation(
                 ),
             ),
         ) from None
-    if type(path) is not str:
+    if type(path) is not str or not path.isascii() and has_lone_surrogate(path):
         raise DecodeError("a string", path).at_key("path")
     try:
         reason = decode_thinking_binding_mismatch_reason(reason, strict)
@@ -3531,10 +3703,10 @@ def decode_thinking_dropped_input_transformation(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS, strict)
+        extra = extra_fields(data, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDroppedInputTransformation)
-    obj.type = type_
+    obj.type = "thinking_dropped"
     obj.path = path
     obj.reason = reason
     obj.extra = extra
@@ -3556,7 +3728,7 @@ def decode_thinking_mismatch_allowed_input_transformation(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_mismatch_allowed":
+    if type(type_) is not str or type_ != "thinking_mismatch_allowed":
         raise DecodeError('"thinking_mismatch_allowed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3573,7 +3745,7 @@ def decode_thinking_mismatch_allowed_input_transformation(
                 ),
             ),
         ) from None
-    if type(path) is not str:
+    if type(path) is not str or not path.isascii() and has_lone_surrogate(path):
         raise DecodeError("a string", path).at_key("path")
     try:
         reason = decode_thinking_binding_mismatch_reason(reason, strict)
@@ -3582,10 +3754,12 @@ def decode_thinking_mismatch_allowed_input_transformation(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS, strict)
+        extra = extra_fields(
+            data, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS, strict, 3
+        )
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingMismatchAllowedInputTransformation)
-    obj.type = type_
+    obj.type = "thinking_mismatch_allowed"
     obj.path = path
     obj.reason = reason
     obj.extra = extra
@@ -3606,7 +3780,7 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "fallback":
+    if type(type_) is not str or type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3628,20 +3802,20 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         if trigger is not UNSET:
             seen += 1
             try:
-                trigger = decode_fallback_refusal_trigger(trigger, strict)
+                trigger = decode_fallback_trigger(trigger, strict)
             except DecodeError as error:
                 raise error.at_key("trigger")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         trigger = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlock)
-    obj.type = type_
+    obj.type = "fallback"
     obj.from_ = from_
     obj.to = to
     obj.trigger = trigger
@@ -3664,12 +3838,12 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
         model = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackInfo)
     obj.model = model
@@ -3689,7 +3863,7 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "refusal":
+    if type(type_) is not str or type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -3704,14 +3878,14 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         category = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackRefusalTrigger)
-    obj.type = type_
+    obj.type = "refusal"
     obj.category = category
     obj.extra = extra
     return obj
@@ -3729,6 +3903,7 @@ def decode_content_block(data: Any, strict: bool) -> ContentBlock:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlock(raw=data)
     raise DecodeError(
         'one of "text", "thinking", "redacted_thinking", "tool_use", "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "advisor_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "mcp_tool_use", "mcp_tool_result", "container_upload", "compaction", "fallback", "mcp_tool_listing"',
@@ -3748,8 +3923,9 @@ def decode_stop_details(data: Any, strict: bool) -> StopDetails:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownStopDetails(raw=data)
-    raise DecodeError('one of "refusal"', tag).at_key("type")
+    raise DecodeError('"refusal"', tag).at_key("type")
 
 
 _TEXT_CITATION_VARIANTS: dict[str, Callable[[Any, bool], TextCitation]] = {}
@@ -3764,6 +3940,7 @@ def decode_text_citation(data: Any, strict: bool) -> TextCitation:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextCitation(raw=data)
     raise DecodeError(
         'one of "char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"',
@@ -3783,10 +3960,51 @@ def decode_tool_use_caller(data: Any, strict: bool) -> ToolUseCaller:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolUseCaller(raw=data)
     raise DecodeError(
         'one of "direct", "code_execution_20250825", "code_execution_20260120"', tag
     ).at_key("type")
+
+
+_WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchResultBlockUnion]
+] = {}
+
+
+def decode_web_search_result_block_union(data: Any, strict: bool) -> WebSearchResultBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchResultBlockUnion(raw=data)
+    raise DecodeError('"web_search_result"', tag).at_key("type")
+
+
+_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], WebSearchToolResultErrorObjectUnion]
+] = {}
+
+
+def decode_web_search_tool_result_error_object_union(
+    data: Any, strict: bool
+) -> WebSearchToolResultErrorObjectUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebSearchToolResultErrorObjectUnion(raw=data)
+    raise DecodeError('"web_search_tool_result_error"', tag).at_key("type")
 
 
 _CACHE_MISS_REASON_VARIANTS: dict[str, Callable[[Any, bool], CacheMissReason]] = {}
@@ -3801,6 +4019,7 @@ def decode_cache_miss_reason(data: Any, strict: bool) -> CacheMissReason:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCacheMissReason(raw=data)
     raise DecodeError(
         'one of "model_changed", "system_changed", "tools_changed", "messages_changed", "previous_message_not_found", "unavailable"',
@@ -3820,6 +4039,7 @@ def decode_applied_context_edit(data: Any, strict: bool) -> AppliedContextEdit:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownAppliedContextEdit(raw=data)
     raise DecodeError('one of "clear_tool_uses_20250919", "clear_thinking_20251015"', tag).at_key(
         "type"
@@ -3838,22 +4058,48 @@ def decode_input_transformation(data: Any, strict: bool) -> InputTransformation:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownInputTransformation(raw=data)
     raise DecodeError('one of "thinking_dropped", "thinking_mismatch_allowed"', tag).at_key("type")
+
+
+_FALLBACK_TRIGGER_VARIANTS: dict[str, Callable[[Any, bool], FallbackTrigger]] = {}
+
+
+def decode_fallback_trigger(data: Any, strict: bool) -> FallbackTrigger:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _FALLBACK_TRIGGER_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownFallbackTrigger(raw=data)
+    raise DecodeError('"refusal"', tag).at_key("type")
 
 
 def decode_web_search_tool_result_block_content(
     data: Any, strict: bool
 ) -> WebSearchToolResultBlockContent:
     if type(data) is dict:
-        return decode_web_search_tool_result_error_object(data, strict)
+        return decode_web_search_tool_result_error_object_union(data, strict)
     if type(data) is list:
-        return decode_list(data, decode_web_search_result_block, strict)
+        return decode_tagged_list(
+            data,
+            _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_web_search_result_block_union,
+            strict,
+        )
     raise DecodeError("an object or an array", data)
 
 
 def decode_stop_reason(data: Any, strict: bool) -> StopReason | str:
-    if type(data) is not str or (strict and data not in _STOP_REASON_VALUES):
+    if type(data) is not str or (
+        data not in _STOP_REASON_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "compaction", "refusal", "model_context_window_exceeded"',
             data,
@@ -3862,7 +4108,9 @@ def decode_stop_reason(data: Any, strict: bool) -> StopReason | str:
 
 
 def decode_refusal_category(data: Any, strict: bool) -> RefusalCategory | str:
-    if type(data) is not str or (strict and data not in _REFUSAL_CATEGORY_VALUES):
+    if type(data) is not str or (
+        data not in _REFUSAL_CATEGORY_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms"', data
         )
@@ -3872,7 +4120,10 @@ def decode_refusal_category(data: Any, strict: bool) -> RefusalCategory | str:
 def decode_thinking_binding_mismatch_reason(
     data: Any, strict: bool
 ) -> ThinkingBindingMismatchReason | str:
-    if type(data) is not str or (strict and data not in _THINKING_BINDING_MISMATCH_REASON_VALUES):
+    if type(data) is not str or (
+        data not in _THINKING_BINDING_MISMATCH_REASON_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "model_binding_mismatch", "prefix_binding_mismatch", "organization_binding_mismatch", "end_user_binding_mismatch"',
             data,
@@ -3929,6 +4180,16 @@ def link() -> None:
             "code_execution_20260120": decode_server_tool_caller20260120,
         }
     )
+    _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS.update(
+        {
+            "web_search_result": decode_web_search_result_block,
+        }
+    )
+    _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS.update(
+        {
+            "web_search_tool_result_error": decode_web_search_tool_result_error_object,
+        }
+    )
     _CACHE_MISS_REASON_VARIANTS.update(
         {
             "model_changed": decode_cache_miss_model_changed,
@@ -3949,5 +4210,10 @@ def link() -> None:
         {
             "thinking_dropped": decode_thinking_dropped_input_transformation,
             "thinking_mismatch_allowed": decode_thinking_mismatch_allowed_input_transformation,
+        }
+    )
+    _FALLBACK_TRIGGER_VARIANTS.update(
+        {
+            "refusal": decode_fallback_refusal_trigger,
         }
     )

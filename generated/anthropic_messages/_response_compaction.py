@@ -14,8 +14,11 @@ from ._runtime import (
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -92,7 +95,7 @@ class CompactionBlock(Model):
                 None if tool_changes is None else [item0.to_dict() for item0 in tool_changes]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_BLOCK_FIELDS)
         return out
 
 
@@ -127,7 +130,7 @@ class ResponseToolAdditionBlock(Model):
             "tool": self.tool.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS)
         return out
 
 
@@ -162,7 +165,7 @@ class ResponseToolRemovalBlock(Model):
             "tool": self.tool.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS)
         return out
 
 
@@ -197,7 +200,7 @@ class ResponseToolChangeToolReference(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS)
         return out
 
 
@@ -237,7 +240,7 @@ class ResponseToolChangeMCPToolReference(Model):
             "name": self.name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS)
         return out
 
 
@@ -272,7 +275,7 @@ class ResponseToolChangeMCPToolsetReference(Model):
             "server_name": self.server_name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS)
         return out
 
 
@@ -307,7 +310,7 @@ class ToolChangeToolDefinition(Model):
             "definition": self.definition.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS)
         return out
 
 
@@ -332,7 +335,7 @@ class UnknownCompactionToolChange(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownResponseToolAdditionTool(Model):
@@ -356,7 +359,7 @@ class UnknownResponseToolAdditionTool(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownResponseToolRemovalTool(Model):
@@ -380,7 +383,7 @@ class UnknownResponseToolRemovalTool(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _COMPACTION_BLOCK_FIELDS: Final = frozenset(
@@ -398,24 +401,34 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction":
+    if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         content = data.get("content", UNSET)
         if content is not UNSET:
             seen += 1
-            if content is not None and type(content) is not str:
+            if content is not None and (
+                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            ):
                 raise DecodeError("a string or null", content).at_key("content")
         encrypted_content = data.get("encrypted_content", UNSET)
         if encrypted_content is not UNSET:
             seen += 1
-            if encrypted_content is not None and type(encrypted_content) is not str:
+            if encrypted_content is not None and (
+                type(encrypted_content) is not str
+                or not encrypted_content.isascii()
+                and has_lone_surrogate(encrypted_content)
+            ):
                 raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
         signature = data.get("signature", UNSET)
         if signature is not UNSET:
             seen += 1
-            if signature is not None and type(signature) is not str:
+            if signature is not None and (
+                type(signature) is not str
+                or not signature.isascii()
+                and has_lone_surrogate(signature)
+            ):
                 raise DecodeError("a string or null", signature).at_key("signature")
         tool_changes = data.get("tool_changes", UNSET)
         if tool_changes is not UNSET:
@@ -434,7 +447,7 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -444,7 +457,7 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlock)
-    obj.type = type_
+    obj.type = "compaction"
     obj.content = content
     obj.encrypted_content = encrypted_content
     obj.signature = signature
@@ -465,7 +478,7 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_addition":
+    if type(type_) is not str or type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -479,10 +492,10 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolAdditionBlock)
-    obj.type = type_
+    obj.type = "tool_addition"
     obj.tool = tool
     obj.extra = extra
     return obj
@@ -500,7 +513,7 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_removal":
+    if type(type_) is not str or type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -514,10 +527,10 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolRemovalBlock)
-    obj.type = type_
+    obj.type = "tool_removal"
     obj.tool = tool
     obj.extra = extra
     return obj
@@ -537,22 +550,22 @@ def decode_response_tool_change_tool_reference(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeToolReference)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.name = name
     obj.extra = extra
     return obj
@@ -573,7 +586,7 @@ def decode_response_tool_change_mcp_tool_reference(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_reference":
+    if type(type_) is not str or type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -581,17 +594,21 @@ def decode_response_tool_change_mcp_tool_reference(
         name = data["name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeMCPToolReference)
-    obj.type = type_
+    obj.type = "mcp_tool_reference"
     obj.server_name = server_name
     obj.name = name
     obj.extra = extra
@@ -612,22 +629,26 @@ def decode_response_tool_change_mcp_toolset_reference(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_toolset_reference":
+    if type(type_) is not str or type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         server_name = data["server_name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"),)) from None
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS, strict)
+        extra = extra_fields(data, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeMCPToolsetReference)
-    obj.type = type_
+    obj.type = "mcp_toolset_reference"
     obj.server_name = server_name
     obj.extra = extra
     return obj
@@ -645,7 +666,7 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_definition":
+    if type(type_) is not str or type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -659,10 +680,10 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolDefinition)
-    obj.type = type_
+    obj.type = "tool_definition"
     obj.definition = definition
     obj.extra = extra
     return obj
@@ -680,6 +701,7 @@ def decode_compaction_tool_change(data: Any, strict: bool) -> CompactionToolChan
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCompactionToolChange(raw=data)
     raise DecodeError('one of "tool_addition", "tool_removal"', tag).at_key("type")
 
@@ -698,6 +720,7 @@ def decode_response_tool_addition_tool(data: Any, strict: bool) -> ResponseToolA
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownResponseToolAdditionTool(raw=data)
     raise DecodeError(
         'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference", "tool_definition"',
@@ -717,6 +740,7 @@ def decode_response_tool_removal_tool(data: Any, strict: bool) -> ResponseToolRe
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownResponseToolRemovalTool(raw=data)
     raise DecodeError(
         'one of "tool_reference", "mcp_tool_reference", "mcp_toolset_reference"', tag

@@ -11,13 +11,20 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from . import _content_server_tools
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_list,
     decode_string,
+    decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -31,16 +38,20 @@ if TYPE_CHECKING:
         TextEditorCodeExecutionToolResultErrorCode,
         WebFetchToolResultErrorCode,
     )
-    from ._response import TextBlock
     from ._unions import (
         AdvisorToolResultBlockContent,
+        BashCodeExecutionOutputBlockUnion,
         BashCodeExecutionToolResultBlockContent,
+        CodeExecutionOutputBlockUnion,
         CodeExecutionToolResultBlockContent,
         DocumentBlockSource,
         MCPToolResultBlockContent,
+        MCPToolResultContentBlock,
         TextEditorCodeExecutionToolResultBlockContent,
+        ToolReferenceBlockUnion,
         ToolSearchToolResultBlockContent,
         ToolUseCaller,
+        WebFetchBlockContent,
         WebFetchToolResultBlockContent,
     )
 
@@ -85,7 +96,7 @@ class WebFetchToolResultBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -117,7 +128,7 @@ class WebFetchToolResultErrorBlock(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS)
         return out
 
 
@@ -129,7 +140,7 @@ class WebFetchBlock(Model):
     type: Literal["web_fetch_result"]
     url: str
     """Address that was fetched."""
-    content: DocumentBlock
+    content: WebFetchBlockContent
     """The page turned into a document."""
     retrieved_at: str | None | Unset
     """ISO 8601 time of retrieval, when known."""
@@ -141,7 +152,7 @@ class WebFetchBlock(Model):
         *,
         type: Literal["web_fetch_result"] = "web_fetch_result",
         url: str,
-        content: DocumentBlock,
+        content: WebFetchBlockContent,
         retrieved_at: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -161,7 +172,7 @@ class WebFetchBlock(Model):
         if retrieved_at is not UNSET:
             out["retrieved_at"] = retrieved_at
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _WEB_FETCH_BLOCK_FIELDS)
         return out
 
 
@@ -207,7 +218,7 @@ class DocumentBlock(Model):
         if citations is not UNSET:
             out["citations"] = None if citations is None else citations.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _DOCUMENT_BLOCK_FIELDS)
         return out
 
 
@@ -243,7 +254,7 @@ class Base64PDFSource(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASE64_PDF_SOURCE_FIELDS)
         return out
 
 
@@ -279,7 +290,7 @@ class PlainTextSource(Model):
             "data": self.data,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PLAIN_TEXT_SOURCE_FIELDS)
         return out
 
 
@@ -307,7 +318,7 @@ class CitationsConfig(Model):
             "enabled": self.enabled,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_CONFIG_FIELDS)
         return out
 
 
@@ -344,7 +355,7 @@ class CodeExecutionToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -376,7 +387,7 @@ class CodeExecutionToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -392,7 +403,7 @@ class CodeExecutionResultBlock(Model):
     """Standard error of the program."""
     return_code: int
     """Exit status; zero means success."""
-    content: list[CodeExecutionOutputBlock]
+    content: list[CodeExecutionOutputBlockUnion]
     """Files the run produced."""
     abort_reason: str | None | Unset
     """Why the run was cut short; the API sends null for a normal run (seen on the wire, not in the
@@ -408,7 +419,7 @@ class CodeExecutionResultBlock(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlock],
+        content: list[CodeExecutionOutputBlockUnion],
         abort_reason: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -432,7 +443,7 @@ class CodeExecutionResultBlock(Model):
         if abort_reason is not UNSET:
             out["abort_reason"] = abort_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -448,7 +459,7 @@ class EncryptedCodeExecutionResultBlock(Model):
     """Standard error of the program."""
     return_code: int
     """Exit status; zero means success."""
-    content: list[CodeExecutionOutputBlock]
+    content: list[CodeExecutionOutputBlockUnion]
     """Files the run produced."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -460,7 +471,7 @@ class EncryptedCodeExecutionResultBlock(Model):
         encrypted_stdout: str,
         stderr: str,
         return_code: int,
-        content: list[CodeExecutionOutputBlock],
+        content: list[CodeExecutionOutputBlockUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -479,7 +490,7 @@ class EncryptedCodeExecutionResultBlock(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -511,7 +522,7 @@ class CodeExecutionOutputBlock(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
         return out
 
 
@@ -548,7 +559,7 @@ class BashCodeExecutionToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -582,7 +593,7 @@ class BashCodeExecutionToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -598,7 +609,7 @@ class BashCodeExecutionResultBlock(Model):
     """Standard error of the command."""
     return_code: int
     """Exit status; zero means success."""
-    content: list[BashCodeExecutionOutputBlock]
+    content: list[BashCodeExecutionOutputBlockUnion]
     """Files the command produced."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -610,7 +621,7 @@ class BashCodeExecutionResultBlock(Model):
         stdout: str,
         stderr: str,
         return_code: int,
-        content: list[BashCodeExecutionOutputBlock],
+        content: list[BashCodeExecutionOutputBlockUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -629,7 +640,7 @@ class BashCodeExecutionResultBlock(Model):
             "content": [item0.to_dict() for item0 in self.content],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -661,7 +672,7 @@ class BashCodeExecutionOutputBlock(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
         return out
 
 
@@ -700,7 +711,7 @@ class TextEditorCodeExecutionToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -741,7 +752,7 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -801,7 +812,7 @@ class TextEditorCodeExecutionViewResultBlock(Model):
         if total_lines is not UNSET:
             out["total_lines"] = total_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -835,7 +846,7 @@ class TextEditorCodeExecutionCreateResultBlock(Model):
             "is_file_update": self.is_file_update,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -899,7 +910,7 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
         if new_lines is not UNSET:
             out["new_lines"] = new_lines
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -936,7 +947,7 @@ class ToolSearchToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -975,7 +986,7 @@ class ToolSearchToolResultErrorObject(Model):
         if error_message is not UNSET:
             out["error_message"] = error_message
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -985,7 +996,7 @@ class ToolSearchToolSearchResultBlock(Model):
     __slots__ = ("type", "tool_references", "extra")
 
     type: Literal["tool_search_tool_search_result"]
-    tool_references: list[ToolReferenceBlock]
+    tool_references: list[ToolReferenceBlockUnion]
     """The matching tools in rank order."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -994,7 +1005,7 @@ class ToolSearchToolSearchResultBlock(Model):
         self,
         *,
         type: Literal["tool_search_tool_search_result"] = "tool_search_tool_search_result",
-        tool_references: list[ToolReferenceBlock],
+        tool_references: list[ToolReferenceBlockUnion],
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -1007,7 +1018,7 @@ class ToolSearchToolSearchResultBlock(Model):
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1039,7 +1050,7 @@ class ToolReferenceBlock(Model):
             "tool_name": self.tool_name,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOL_REFERENCE_BLOCK_FIELDS)
         return out
 
 
@@ -1079,7 +1090,7 @@ class AdvisorToolResultBlock(Model):
             "content": self.content.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1114,7 +1125,7 @@ class AdvisorToolResultErrorObject(Model):
             "error_code": self.error_code,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
 
 
@@ -1156,7 +1167,7 @@ class AdvisorResultBlock(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1198,7 +1209,7 @@ class AdvisorRedactedResultBlock(Model):
         if stop_reason is not UNSET:
             out["stop_reason"] = stop_reason
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1249,7 +1260,7 @@ class MCPToolUseBlock(Model):
             "input": dict(self.input),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1299,7 +1310,7 @@ class MCPToolResultBlock(Model):
             ),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_RESULT_BLOCK_FIELDS)
         return out
 
 
@@ -1339,7 +1350,7 @@ class MCPToolListingBlock(Model):
             "tools": [item0.to_dict() for item0 in self.tools],
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_FIELDS)
         return out
 
 
@@ -1382,7 +1393,7 @@ class MCPTool(Model):
         if description is not UNSET:
             out["description"] = description
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MCP_TOOL_FIELDS)
         return out
 
 
@@ -1414,7 +1425,7 @@ class ContainerUploadBlock(Model):
             "file_id": self.file_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_FIELDS)
         return out
 
 
@@ -1439,7 +1450,31 @@ class UnknownWebFetchToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownWebFetchBlockContent(Model):
+    """WebFetchBlockContent whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownDocumentBlockSource(Model):
@@ -1463,7 +1498,7 @@ class UnknownDocumentBlockSource(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownCodeExecutionToolResultBlockContent(Model):
@@ -1487,7 +1522,31 @@ class UnknownCodeExecutionToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownCodeExecutionOutputBlockUnion(Model):
+    """CodeExecutionOutputBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownBashCodeExecutionToolResultBlockContent(Model):
@@ -1511,7 +1570,31 @@ class UnknownBashCodeExecutionToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBashCodeExecutionOutputBlockUnion(Model):
+    """BashCodeExecutionOutputBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownTextEditorCodeExecutionToolResultBlockContent(Model):
@@ -1535,7 +1618,7 @@ class UnknownTextEditorCodeExecutionToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownToolSearchToolResultBlockContent(Model):
@@ -1559,7 +1642,31 @@ class UnknownToolSearchToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownToolReferenceBlockUnion(Model):
+    """ToolReferenceBlockUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownAdvisorToolResultBlockContent(Model):
@@ -1583,7 +1690,31 @@ class UnknownAdvisorToolResultBlockContent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownMCPToolResultContentBlock(Model):
+    """MCPToolResultContentBlock whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
@@ -1600,7 +1731,7 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result":
+    if type(type_) is not str or type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1608,7 +1739,11 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_web_fetch_tool_result_block_content(content, strict)
@@ -1627,14 +1762,14 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlock)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.caller = caller
@@ -1656,7 +1791,7 @@ def decode_web_fetch_tool_result_error_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_tool_result_error":
+    if type(type_) is not str or type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1680,10 +1815,10 @@ def decode_web_fetch_tool_result_error_block(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultErrorBlock)
-    obj.type = type_
+    obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -1703,7 +1838,7 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "web_fetch_result":
+    if type(type_) is not str or type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1711,10 +1846,10 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     try:
-        content = decode_document_block(content, strict)
+        content = decode_web_fetch_block_content(content, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
@@ -1722,19 +1857,23 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         retrieved_at = data.get("retrieved_at", UNSET)
         if retrieved_at is not UNSET:
             seen += 1
-            if retrieved_at is not None and type(retrieved_at) is not str:
+            if retrieved_at is not None and (
+                type(retrieved_at) is not str
+                or not retrieved_at.isascii()
+                and has_lone_surrogate(retrieved_at)
+            ):
                 raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _WEB_FETCH_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _WEB_FETCH_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         retrieved_at = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlock)
-    obj.type = type_
+    obj.type = "web_fetch_result"
     obj.url = url
     obj.content = content
     obj.retrieved_at = retrieved_at
@@ -1756,7 +1895,7 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "document":
+    if type(type_) is not str or type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1772,7 +1911,9 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         title = data.get("title", UNSET)
         if title is not UNSET:
             seen += 1
-            if title is not None and type(title) is not str:
+            if title is not None and (
+                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            ):
                 raise DecodeError("a string or null", title).at_key("title")
         citations = data.get("citations", UNSET)
         if citations is not UNSET:
@@ -1785,7 +1926,7 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _DOCUMENT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _DOCUMENT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         title = UNSET
@@ -1793,7 +1934,7 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlock)
-    obj.type = type_
+    obj.type = "document"
     obj.source = source
     obj.title = title
     obj.citations = citations
@@ -1814,26 +1955,26 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "base64":
+    if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "application/pdf":
+    if type(media_type) is not str or media_type != "application/pdf":
         raise DecodeError('"application/pdf"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASE64_PDF_SOURCE_FIELDS, strict)
+        extra = extra_fields(data, _BASE64_PDF_SOURCE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64PDFSource)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "base64"
+    obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -1852,26 +1993,26 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text":
+    if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
     media_type = data.get("media_type", UNSET)
-    if media_type != "text/plain":
+    if type(media_type) is not str or media_type != "text/plain":
         raise DecodeError('"text/plain"', media_type).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
     except KeyError:
         raise missing_field(data, (("data", "a string"),)) from None
-    if type(data_) is not str:
+    if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
         raise DecodeError("a string", data_).at_key("data")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_FIELDS, strict)
+        extra = extra_fields(data, _PLAIN_TEXT_SOURCE_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PlainTextSource)
-    obj.type = type_
-    obj.media_type = media_type
+    obj.type = "text"
+    obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
     return obj
@@ -1897,7 +2038,7 @@ def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _CITATIONS_CONFIG_FIELDS, strict)
+        extra = extra_fields(data, _CITATIONS_CONFIG_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsConfig)
     obj.enabled = enabled
@@ -1920,7 +2061,7 @@ def decode_code_execution_tool_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result":
+    if type(type_) is not str or type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1928,7 +2069,11 @@ def decode_code_execution_tool_result_block(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_code_execution_tool_result_block_content(content, strict)
@@ -1937,10 +2082,10 @@ def decode_code_execution_tool_result_block(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlock)
-    obj.type = type_
+    obj.type = "code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -1961,7 +2106,7 @@ def decode_code_execution_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1985,10 +2130,10 @@ def decode_code_execution_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultErrorObject)
-    obj.type = type_
+    obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2010,7 +2155,7 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_result":
+    if type(type_) is not str or type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2028,14 +2173,20 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 5:
@@ -2043,19 +2194,23 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         abort_reason = data.get("abort_reason", UNSET)
         if abort_reason is not UNSET:
             seen += 1
-            if abort_reason is not None and type(abort_reason) is not str:
+            if abort_reason is not None and (
+                type(abort_reason) is not str
+                or not abort_reason.isascii()
+                and has_lone_surrogate(abort_reason)
+            ):
                 raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         abort_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlock)
-    obj.type = type_
+    obj.type = "code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2082,7 +2237,7 @@ def decode_encrypted_code_execution_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "encrypted_code_execution_result":
+    if type(type_) is not str or type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2100,23 +2255,33 @@ def decode_encrypted_code_execution_result_block(
                 ("content", "an array"),
             ),
         ) from None
-    if type(encrypted_stdout) is not str:
+    if (
+        type(encrypted_stdout) is not str
+        or not encrypted_stdout.isascii()
+        and has_lone_surrogate(encrypted_stdout)
+    ):
         raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_code_execution_output_block, strict)
+        content = decode_tagged_list(
+            content,
+            _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_code_execution_output_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(EncryptedCodeExecutionResultBlock)
-    obj.type = type_
+    obj.type = "encrypted_code_execution_result"
     obj.encrypted_stdout = encrypted_stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2137,22 +2302,22 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "code_execution_output":
+    if type(type_) is not str or type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionOutputBlock)
-    obj.type = type_
+    obj.type = "code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -2173,7 +2338,7 @@ def decode_bash_code_execution_tool_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2181,7 +2346,11 @@ def decode_bash_code_execution_tool_result_block(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_bash_code_execution_tool_result_block_content(content, strict)
@@ -2190,10 +2359,10 @@ def decode_bash_code_execution_tool_result_block(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlock)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2214,7 +2383,7 @@ def decode_bash_code_execution_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2238,10 +2407,10 @@ def decode_bash_code_execution_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultErrorObject)
-    obj.type = type_
+    obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2264,7 +2433,7 @@ def decode_bash_code_execution_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_result":
+    if type(type_) is not str or type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2282,23 +2451,29 @@ def decode_bash_code_execution_result_block(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str:
+    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
         raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str:
+    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
         raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int:
+    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code).at_key("return_code")
     try:
-        content = decode_list(content, decode_bash_code_execution_output_block, strict)
+        content = decode_tagged_list(
+            content,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_bash_code_execution_output_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionResultBlock)
-    obj.type = type_
+    obj.type = "bash_code_execution_result"
     obj.stdout = stdout
     obj.stderr = stderr
     obj.return_code = return_code
@@ -2321,22 +2496,22 @@ def decode_bash_code_execution_output_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "bash_code_execution_output":
+    if type(type_) is not str or type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionOutputBlock)
-    obj.type = type_
+    obj.type = "bash_code_execution_output"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -2357,7 +2532,7 @@ def decode_text_editor_code_execution_tool_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2365,7 +2540,11 @@ def decode_text_editor_code_execution_tool_result_block(
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_text_editor_code_execution_tool_result_block_content(content, strict)
@@ -2374,10 +2553,10 @@ def decode_text_editor_code_execution_tool_result_block(
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2399,7 +2578,7 @@ def decode_text_editor_code_execution_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_tool_result_error":
+    if type(type_) is not str or type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2425,13 +2604,17 @@ def decode_text_editor_code_execution_tool_result_error_object(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2439,7 +2622,7 @@ def decode_text_editor_code_execution_tool_result_error_object(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorObject)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2464,7 +2647,7 @@ def decode_text_editor_code_execution_view_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_view_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2474,7 +2657,7 @@ def decode_text_editor_code_execution_view_result_block(
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    if type(content) is not str:
+    if type(content) is not str or not content.isascii() and has_lone_surrogate(content):
         raise DecodeError("a string", content).at_key("content")
     try:
         file_type = _content_server_tools.decode_text_editor_code_execution_file_type(
@@ -2487,22 +2670,30 @@ def decode_text_editor_code_execution_view_result_block(
         num_lines = data.get("num_lines", UNSET)
         if num_lines is not UNSET:
             seen += 1
-            if num_lines is not None and type(num_lines) is not int:
+            if num_lines is not None and (
+                type(num_lines) is not int or not JSON_INT_MIN <= num_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", num_lines).at_key("num_lines")
         start_line = data.get("start_line", UNSET)
         if start_line is not UNSET:
             seen += 1
-            if start_line is not None and type(start_line) is not int:
+            if start_line is not None and (
+                type(start_line) is not int or not JSON_INT_MIN <= start_line <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", start_line).at_key("start_line")
         total_lines = data.get("total_lines", UNSET)
         if total_lines is not UNSET:
             seen += 1
-            if total_lines is not None and type(total_lines) is not int:
+            if total_lines is not None and (
+                type(total_lines) is not int or not JSON_INT_MIN <= total_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", total_lines).at_key("total_lines")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         num_lines = UNSET
@@ -2511,7 +2702,7 @@ def decode_text_editor_code_execution_view_result_block(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_view_result"
     obj.content = content
     obj.file_type = file_type
     obj.num_lines = num_lines
@@ -2535,7 +2726,7 @@ def decode_text_editor_code_execution_create_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_create_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2547,10 +2738,12 @@ def decode_text_editor_code_execution_create_result_block(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(
+            data, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS, strict, 2
+        )
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionCreateResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update
     obj.extra = extra
     return obj
@@ -2574,7 +2767,7 @@ def decode_text_editor_code_execution_str_replace_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_editor_code_execution_str_replace_result":
+    if type(type_) is not str or type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -2589,28 +2782,36 @@ def decode_text_editor_code_execution_str_replace_result_block(
         old_start = data.get("old_start", UNSET)
         if old_start is not UNSET:
             seen += 1
-            if old_start is not None and type(old_start) is not int:
+            if old_start is not None and (
+                type(old_start) is not int or not JSON_INT_MIN <= old_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_start).at_key("old_start")
         old_lines = data.get("old_lines", UNSET)
         if old_lines is not UNSET:
             seen += 1
-            if old_lines is not None and type(old_lines) is not int:
+            if old_lines is not None and (
+                type(old_lines) is not int or not JSON_INT_MIN <= old_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", old_lines).at_key("old_lines")
         new_start = data.get("new_start", UNSET)
         if new_start is not UNSET:
             seen += 1
-            if new_start is not None and type(new_start) is not int:
+            if new_start is not None and (
+                type(new_start) is not int or not JSON_INT_MIN <= new_start <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_start).at_key("new_start")
         new_lines = data.get("new_lines", UNSET)
         if new_lines is not UNSET:
             seen += 1
-            if new_lines is not None and type(new_lines) is not int:
+            if new_lines is not None and (
+                type(new_lines) is not int or not JSON_INT_MIN <= new_lines <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", new_lines).at_key("new_lines")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS, strict
+                data, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -2622,7 +2823,7 @@ def decode_text_editor_code_execution_str_replace_result_block(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlock)
-    obj.type = type_
+    obj.type = "text_editor_code_execution_str_replace_result"
     obj.lines = lines
     obj.old_start = old_start
     obj.old_lines = old_lines
@@ -2645,7 +2846,7 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result":
+    if type(type_) is not str or type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2653,7 +2854,11 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_tool_search_tool_result_block_content(content, strict)
@@ -2662,10 +2867,10 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlock)
-    obj.type = type_
+    obj.type = "tool_search_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2687,7 +2892,7 @@ def decode_tool_search_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_result_error":
+    if type(type_) is not str or type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2713,19 +2918,23 @@ def decode_tool_search_tool_result_error_object(
         error_message = data.get("error_message", UNSET)
         if error_message is not UNSET:
             seen += 1
-            if error_message is not None and type(error_message) is not str:
+            if error_message is not None and (
+                type(error_message) is not str
+                or not error_message.isascii()
+                and has_lone_surrogate(error_message)
+            ):
                 raise DecodeError("a string or null", error_message).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+            extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         error_message = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorObject)
-    obj.type = type_
+    obj.type = "tool_search_tool_result_error"
     obj.error_code = error_code
     obj.error_message = error_message
     obj.extra = extra
@@ -2746,7 +2955,7 @@ def decode_tool_search_tool_search_result_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_search_tool_search_result":
+    if type(type_) is not str or type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2754,16 +2963,22 @@ def decode_tool_search_tool_search_result_block(
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_list(tool_references, decode_tool_reference_block, strict)
+        tool_references = decode_tagged_list(
+            tool_references,
+            _TOOL_REFERENCE_BLOCK_UNION_VARIANTS,
+            "type",
+            decode_tool_reference_block_union,
+            strict,
+        )
     except DecodeError as error:
         raise error.at_key("tool_references")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolSearchResultBlock)
-    obj.type = type_
+    obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references
     obj.extra = extra
     return obj
@@ -2781,22 +2996,22 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_reference":
+    if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tool_name = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    if type(tool_name) is not str:
+    if type(tool_name) is not str or not tool_name.isascii() and has_lone_surrogate(tool_name):
         raise DecodeError("a string", tool_name).at_key("tool_name")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlock)
-    obj.type = type_
+    obj.type = "tool_reference"
     obj.tool_name = tool_name
     obj.extra = extra
     return obj
@@ -2815,7 +3030,7 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result":
+    if type(type_) is not str or type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2823,7 +3038,11 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
         content = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     try:
         content = decode_advisor_tool_result_block_content(content, strict)
@@ -2832,10 +3051,10 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlock)
-    obj.type = type_
+    obj.type = "advisor_tool_result"
     obj.tool_use_id = tool_use_id
     obj.content = content
     obj.extra = extra
@@ -2856,7 +3075,7 @@ def decode_advisor_tool_result_error_object(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_tool_result_error":
+    if type(type_) is not str or type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -2878,10 +3097,10 @@ def decode_advisor_tool_result_error_object(
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict)
+        extra = extra_fields(data, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultErrorObject)
-    obj.type = type_
+    obj.type = "advisor_tool_result_error"
     obj.error_code = error_code
     obj.extra = extra
     return obj
@@ -2900,33 +3119,37 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_result":
+    if type(type_) is not str or type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlock)
-    obj.type = type_
+    obj.type = "advisor_result"
     obj.text = text
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -2946,33 +3169,41 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_redacted_result":
+    if type(type_) is not str or type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         encrypted_content = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
-    if type(encrypted_content) is not str:
+    if (
+        type(encrypted_content) is not str
+        or not encrypted_content.isascii()
+        and has_lone_surrogate(encrypted_content)
+    ):
         raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         stop_reason = data.get("stop_reason", UNSET)
         if stop_reason is not UNSET:
             seen += 1
-            if stop_reason is not None and type(stop_reason) is not str:
+            if stop_reason is not None and (
+                type(stop_reason) is not str
+                or not stop_reason.isascii()
+                and has_lone_surrogate(stop_reason)
+            ):
                 raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlock)
-    obj.type = type_
+    obj.type = "advisor_redacted_result"
     obj.encrypted_content = encrypted_content
     obj.stop_reason = stop_reason
     obj.extra = extra
@@ -2994,7 +3225,7 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_use":
+    if type(type_) is not str or type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3012,21 +3243,29 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
-    if type(server_name) is not str:
+    if (
+        type(server_name) is not str
+        or not server_name.isascii()
+        and has_lone_surrogate(server_name)
+    ):
         raise DecodeError("a string", server_name).at_key("server_name")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) == 5:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlock)
-    obj.type = type_
+    obj.type = "mcp_tool_use"
     obj.id = id
     obj.name = name
     obj.server_name = server_name
@@ -3049,7 +3288,7 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_result":
+    if type(type_) is not str or type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3065,7 +3304,11 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
                 ("content", "a string or an array"),
             ),
         ) from None
-    if type(tool_use_id) is not str:
+    if (
+        type(tool_use_id) is not str
+        or not tool_use_id.isascii()
+        and has_lone_surrogate(tool_use_id)
+    ):
         raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
     if type(is_error) is not bool:
         raise DecodeError("true or false", is_error).at_key("is_error")
@@ -3076,10 +3319,10 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     if len(data) == 4:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_RESULT_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_RESULT_BLOCK_FIELDS, strict, 4)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolResultBlock)
-    obj.type = type_
+    obj.type = "mcp_tool_result"
     obj.tool_use_id = tool_use_id
     obj.is_error = is_error
     obj.content = content
@@ -3100,7 +3343,7 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "mcp_tool_listing":
+    if type(type_) is not str or type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -3110,7 +3353,11 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
         raise missing_field(
             data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
-    if type(mcp_server_name) is not str:
+    if (
+        type(mcp_server_name) is not str
+        or not mcp_server_name.isascii()
+        and has_lone_surrogate(mcp_server_name)
+    ):
         raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
     try:
         tools = decode_list(tools, decode_mcp_tool, strict)
@@ -3119,10 +3366,10 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _MCP_TOOL_LISTING_BLOCK_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolListingBlock)
-    obj.type = type_
+    obj.type = "mcp_tool_listing"
     obj.mcp_server_name = mcp_server_name
     obj.tools = tools
     obj.extra = extra
@@ -3147,21 +3394,29 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
         input_schema = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str:
+    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
         raise DecodeError("a string", name).at_key("name")
     if type(input_schema) is not dict:
         raise DecodeError("an object", input_schema).at_key("input_schema")
+    try:
+        check_json_members(input_schema)
+    except DecodeError as error:
+        raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         description = data.get("description", UNSET)
         if description is not UNSET:
             seen += 1
-            if description is not None and type(description) is not str:
+            if description is not None and (
+                type(description) is not str
+                or not description.isascii()
+                and has_lone_surrogate(description)
+            ):
                 raise DecodeError("a string or null", description).at_key("description")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MCP_TOOL_FIELDS, strict)
+            extra = extra_fields(data, _MCP_TOOL_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         description = UNSET
@@ -3187,22 +3442,22 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "container_upload":
+    if type(type_) is not str or type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         file_id = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str:
+    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
         raise DecodeError("a string", file_id).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_FIELDS, strict)
+        extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlock)
-    obj.type = type_
+    obj.type = "container_upload"
     obj.file_id = file_id
     obj.extra = extra
     return obj
@@ -3224,10 +3479,28 @@ def decode_web_fetch_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownWebFetchToolResultBlockContent(raw=data)
     raise DecodeError('one of "web_fetch_tool_result_error", "web_fetch_result"', tag).at_key(
         "type"
     )
+
+
+_WEB_FETCH_BLOCK_CONTENT_VARIANTS: dict[str, Callable[[Any, bool], WebFetchBlockContent]] = {}
+
+
+def decode_web_fetch_block_content(data: Any, strict: bool) -> WebFetchBlockContent:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _WEB_FETCH_BLOCK_CONTENT_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownWebFetchBlockContent(raw=data)
+    raise DecodeError('"document"', tag).at_key("type")
 
 
 _DOCUMENT_BLOCK_SOURCE_VARIANTS: dict[str, Callable[[Any, bool], DocumentBlockSource]] = {}
@@ -3242,6 +3515,7 @@ def decode_document_block_source(data: Any, strict: bool) -> DocumentBlockSource
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownDocumentBlockSource(raw=data)
     raise DecodeError('one of "base64", "text"', tag).at_key("type")
 
@@ -3262,11 +3536,33 @@ def decode_code_execution_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "code_execution_tool_result_error", "code_execution_result", "encrypted_code_execution_result"',
         tag,
     ).at_key("type")
+
+
+_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], CodeExecutionOutputBlockUnion]
+] = {}
+
+
+def decode_code_execution_output_block_union(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownCodeExecutionOutputBlockUnion(raw=data)
+    raise DecodeError('"code_execution_output"', tag).at_key("type")
 
 
 _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: dict[
@@ -3285,10 +3581,32 @@ def decode_bash_code_execution_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBashCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "bash_code_execution_tool_result_error", "bash_code_execution_result"', tag
     ).at_key("type")
+
+
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnion]
+] = {}
+
+
+def decode_bash_code_execution_output_block_union(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBashCodeExecutionOutputBlockUnion(raw=data)
+    raise DecodeError('"bash_code_execution_output"', tag).at_key("type")
 
 
 _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: dict[
@@ -3307,6 +3625,7 @@ def decode_text_editor_code_execution_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownTextEditorCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "text_editor_code_execution_tool_result_error", "text_editor_code_execution_view_result", "text_editor_code_execution_create_result", "text_editor_code_execution_str_replace_result"',
@@ -3330,10 +3649,28 @@ def decode_tool_search_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownToolSearchToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "tool_search_tool_result_error", "tool_search_tool_search_result"', tag
     ).at_key("type")
+
+
+_TOOL_REFERENCE_BLOCK_UNION_VARIANTS: dict[str, Callable[[Any, bool], ToolReferenceBlockUnion]] = {}
+
+
+def decode_tool_reference_block_union(data: Any, strict: bool) -> ToolReferenceBlockUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _TOOL_REFERENCE_BLOCK_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownToolReferenceBlockUnion(raw=data)
+    raise DecodeError('"tool_reference"', tag).at_key("type")
 
 
 _ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: dict[
@@ -3352,17 +3689,45 @@ def decode_advisor_tool_result_block_content(
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownAdvisorToolResultBlockContent(raw=data)
     raise DecodeError(
         'one of "advisor_tool_result_error", "advisor_result", "advisor_redacted_result"', tag
     ).at_key("type")
 
 
+_MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS: dict[
+    str, Callable[[Any, bool], MCPToolResultContentBlock]
+] = {}
+
+
+def decode_mcp_tool_result_content_block(data: Any, strict: bool) -> MCPToolResultContentBlock:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownMCPToolResultContentBlock(raw=data)
+    raise DecodeError('"text"', tag).at_key("type")
+
+
 def decode_mcp_tool_result_block_content(data: Any, strict: bool) -> MCPToolResultBlockContent:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string or an array", data)
         return data
     if type(data) is list:
-        return decode_list(data, _response.decode_text_block, strict)
+        return decode_tagged_list(
+            data,
+            _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS,
+            "type",
+            decode_mcp_tool_result_content_block,
+            strict,
+        )
     raise DecodeError("a string or an array", data)
 
 
@@ -3378,6 +3743,11 @@ def link() -> None:
             "web_fetch_result": decode_web_fetch_block,
         }
     )
+    _WEB_FETCH_BLOCK_CONTENT_VARIANTS.update(
+        {
+            "document": decode_document_block,
+        }
+    )
     _DOCUMENT_BLOCK_SOURCE_VARIANTS.update(
         {
             "base64": decode_base64_pdf_source,
@@ -3391,10 +3761,20 @@ def link() -> None:
             "encrypted_code_execution_result": decode_encrypted_code_execution_result_block,
         }
     )
+    _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.update(
+        {
+            "code_execution_output": decode_code_execution_output_block,
+        }
+    )
     _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.update(
         {
             "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_object,
             "bash_code_execution_result": decode_bash_code_execution_result_block,
+        }
+    )
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.update(
+        {
+            "bash_code_execution_output": decode_bash_code_execution_output_block,
         }
     )
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.update(
@@ -3411,10 +3791,20 @@ def link() -> None:
             "tool_search_tool_search_result": decode_tool_search_tool_search_result_block,
         }
     )
+    _TOOL_REFERENCE_BLOCK_UNION_VARIANTS.update(
+        {
+            "tool_reference": decode_tool_reference_block,
+        }
+    )
     _ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.update(
         {
             "advisor_tool_result_error": decode_advisor_tool_result_error_object,
             "advisor_result": decode_advisor_result_block,
             "advisor_redacted_result": decode_advisor_redacted_result_block,
+        }
+    )
+    _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.update(
+        {
+            "text": _response.decode_text_block,
         }
     )

@@ -10,14 +10,21 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from . import _response
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
+    check_json_members,
     decode_integer,
     decode_list,
     decode_string,
     extra_fields,
+    has_lone_surrogate,
+    is_json_number,
     missing_field,
     new_instance,
 )
@@ -25,7 +32,9 @@ from ._runtime import (
 if TYPE_CHECKING:
     from ._unions import (
         BrowserClickTarget,
+        BrowserCoordinateTargetUnion,
         BrowserFormInputValue,
+        BrowserRefTargetUnion,
         BrowserToolUseBlock,
         ComputerToolUseBlock,
         ToolUseCaller,
@@ -114,7 +123,7 @@ class BrowserNavigateToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -149,7 +158,7 @@ class BrowserNavigateInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NAVIGATE_INPUT_FIELDS)
         return out
 
 
@@ -201,7 +210,7 @@ class BrowserListTabsToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -253,7 +262,7 @@ class BrowserNewTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -304,7 +313,7 @@ class BrowserSwitchTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -332,7 +341,7 @@ class BrowserSwitchTabInput(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SWITCH_TAB_INPUT_FIELDS)
         return out
 
 
@@ -383,7 +392,7 @@ class BrowserCloseTabToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -411,7 +420,7 @@ class BrowserCloseTabInput(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_CLOSE_TAB_INPUT_FIELDS)
         return out
 
 
@@ -462,7 +471,7 @@ class BrowserReadPageToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -512,7 +521,7 @@ class BrowserReadPageInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_PAGE_INPUT_FIELDS)
         return out
 
 
@@ -563,7 +572,7 @@ class BrowserGetPageTextToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -592,7 +601,7 @@ class BrowserGetPageTextInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS)
         return out
 
 
@@ -643,7 +652,7 @@ class BrowserReadConsoleToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -672,7 +681,7 @@ class BrowserReadConsoleInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_CONSOLE_INPUT_FIELDS)
         return out
 
 
@@ -723,7 +732,7 @@ class BrowserReadNetworkToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -752,7 +761,7 @@ class BrowserReadNetworkInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_READ_NETWORK_INPUT_FIELDS)
         return out
 
 
@@ -803,7 +812,7 @@ class BrowserFindToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -838,7 +847,7 @@ class BrowserFindInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FIND_INPUT_FIELDS)
         return out
 
 
@@ -889,7 +898,7 @@ class BrowserFormInputToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -898,7 +907,7 @@ class BrowserFormInputInput(Model):
 
     __slots__ = ("target", "value", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     value: BrowserFormInputValue
     """Value to put into the form field."""
@@ -910,7 +919,7 @@ class BrowserFormInputInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         value: BrowserFormInputValue,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -929,7 +938,7 @@ class BrowserFormInputInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FORM_INPUT_INPUT_FIELDS)
         return out
 
 
@@ -961,7 +970,7 @@ class BrowserRefTarget(Model):
             "ref": self.ref,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_REF_TARGET_FIELDS)
         return out
 
 
@@ -1012,7 +1021,7 @@ class BrowserFileUploadToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1021,7 +1030,7 @@ class BrowserFileUploadInput(Model):
 
     __slots__ = ("target", "document_ids", "paths", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     document_ids: list[str] | None | Unset
     """Ids of documents to upload."""
@@ -1035,7 +1044,7 @@ class BrowserFileUploadInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         document_ids: list[str] | None | Unset = UNSET,
         paths: list[str] | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
@@ -1061,7 +1070,7 @@ class BrowserFileUploadInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_FILE_UPLOAD_INPUT_FIELDS)
         return out
 
 
@@ -1112,7 +1121,7 @@ class BrowserScrollToToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1121,7 +1130,7 @@ class BrowserScrollToInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserRefTarget
+    target: BrowserRefTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1131,7 +1140,7 @@ class BrowserScrollToInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserRefTarget,
+        target: BrowserRefTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1147,7 +1156,7 @@ class BrowserScrollToInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TO_INPUT_FIELDS)
         return out
 
 
@@ -1198,7 +1207,7 @@ class BrowserScreenshotToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1227,7 +1236,7 @@ class BrowserScreenshotInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCREENSHOT_INPUT_FIELDS)
         return out
 
 
@@ -1278,7 +1287,7 @@ class BrowserZoomToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1313,7 +1322,7 @@ class BrowserZoomInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_ZOOM_INPUT_FIELDS)
         return out
 
 
@@ -1364,7 +1373,7 @@ class BrowserLeftClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1406,7 +1415,7 @@ class BrowserLeftClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1443,7 +1452,7 @@ class BrowserCoordinateTarget(Model):
             "y": self.y,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_COORDINATE_TARGET_FIELDS)
         return out
 
 
@@ -1494,7 +1503,7 @@ class BrowserRightClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1536,7 +1545,7 @@ class BrowserRightClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_RIGHT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1587,7 +1596,7 @@ class BrowserMiddleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1629,7 +1638,7 @@ class BrowserMiddleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1680,7 +1689,7 @@ class BrowserDoubleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1722,7 +1731,7 @@ class BrowserDoubleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1773,7 +1782,7 @@ class BrowserTripleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1815,7 +1824,7 @@ class BrowserTripleClickInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -1866,7 +1875,7 @@ class BrowserHoverToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1901,7 +1910,7 @@ class BrowserHoverInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOVER_INPUT_FIELDS)
         return out
 
 
@@ -1952,7 +1961,7 @@ class BrowserLeftClickDragToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -1961,9 +1970,9 @@ class BrowserLeftClickDragInput(Model):
 
     __slots__ = ("from_", "target", "tab_id", "extra")
 
-    from_: BrowserCoordinateTarget
+    from_: BrowserCoordinateTargetUnion
     """Point where the drag starts."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -1973,8 +1982,8 @@ class BrowserLeftClickDragInput(Model):
     def __init__(
         self,
         *,
-        from_: BrowserCoordinateTarget,
-        target: BrowserCoordinateTarget,
+        from_: BrowserCoordinateTargetUnion,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -1992,7 +2001,7 @@ class BrowserLeftClickDragInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
 
 
@@ -2043,7 +2052,7 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2052,7 +2061,7 @@ class BrowserLeftMouseDownInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2062,7 +2071,7 @@ class BrowserLeftMouseDownInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2078,7 +2087,7 @@ class BrowserLeftMouseDownInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS)
         return out
 
 
@@ -2129,7 +2138,7 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2138,7 +2147,7 @@ class BrowserLeftMouseUpInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2148,7 +2157,7 @@ class BrowserLeftMouseUpInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2164,7 +2173,7 @@ class BrowserLeftMouseUpInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS)
         return out
 
 
@@ -2215,7 +2224,7 @@ class BrowserMouseMoveToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2224,7 +2233,7 @@ class BrowserMouseMoveInput(Model):
 
     __slots__ = ("target", "tab_id", "extra")
 
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     tab_id: str | None | Unset
     """Tab to act on; the active tab when absent."""
@@ -2234,7 +2243,7 @@ class BrowserMouseMoveInput(Model):
     def __init__(
         self,
         *,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -2250,7 +2259,7 @@ class BrowserMouseMoveInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_MOUSE_MOVE_INPUT_FIELDS)
         return out
 
 
@@ -2301,7 +2310,7 @@ class BrowserScrollToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2312,7 +2321,7 @@ class BrowserScrollInput(Model):
 
     scroll_direction: BrowserScrollDirection | str
     """Direction to scroll."""
-    target: BrowserCoordinateTarget
+    target: BrowserCoordinateTargetUnion
     """Element or point to act on."""
     scroll_amount: int | None | Unset
     """How far to scroll, in scroll steps."""
@@ -2325,7 +2334,7 @@ class BrowserScrollInput(Model):
         self,
         *,
         scroll_direction: BrowserScrollDirection | str,
-        target: BrowserCoordinateTarget,
+        target: BrowserCoordinateTargetUnion,
         scroll_amount: int | None | Unset = UNSET,
         tab_id: str | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
@@ -2348,7 +2357,7 @@ class BrowserScrollInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_SCROLL_INPUT_FIELDS)
         return out
 
 
@@ -2399,7 +2408,7 @@ class BrowserTypeToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2434,7 +2443,7 @@ class BrowserTypeInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TYPE_INPUT_FIELDS)
         return out
 
 
@@ -2485,7 +2494,7 @@ class BrowserKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2527,7 +2536,7 @@ class BrowserKeyInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2578,7 +2587,7 @@ class BrowserHoldKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2618,7 +2627,7 @@ class BrowserHoldKeyInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_HOLD_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2669,7 +2678,7 @@ class BrowserWaitToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2704,7 +2713,7 @@ class BrowserWaitInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_WAIT_INPUT_FIELDS)
         return out
 
 
@@ -2755,7 +2764,7 @@ class BrowserJavascriptExecToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2790,7 +2799,7 @@ class BrowserJavascriptExecInput(Model):
         if tab_id is not UNSET:
             out["tab_id"] = tab_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS)
         return out
 
 
@@ -2841,7 +2850,7 @@ class ComputerKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2876,7 +2885,7 @@ class ComputerKeyInput(Model):
         if repeat is not UNSET:
             out["repeat"] = repeat
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_KEY_INPUT_FIELDS)
         return out
 
 
@@ -2927,7 +2936,7 @@ class ComputerHoldKeyToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -2960,7 +2969,7 @@ class ComputerHoldKeyInput(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_HOLD_KEY_INPUT_FIELDS)
         return out
 
 
@@ -3011,7 +3020,7 @@ class ComputerTypeToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3039,7 +3048,7 @@ class ComputerTypeInput(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TYPE_INPUT_FIELDS)
         return out
 
 
@@ -3091,7 +3100,7 @@ class ComputerCursorPositionToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3142,7 +3151,7 @@ class ComputerMouseMoveToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3170,7 +3179,7 @@ class ComputerMouseMoveInput(Model):
             "coordinate": list(self.coordinate),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS)
         return out
 
 
@@ -3222,7 +3231,7 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3274,7 +3283,7 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3325,7 +3334,7 @@ class ComputerLeftClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3361,7 +3370,7 @@ class ComputerLeftClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3412,7 +3421,7 @@ class ComputerLeftClickDragToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3452,7 +3461,7 @@ class ComputerLeftClickDragInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
 
 
@@ -3503,7 +3512,7 @@ class ComputerRightClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3539,7 +3548,7 @@ class ComputerRightClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3590,7 +3599,7 @@ class ComputerMiddleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3626,7 +3635,7 @@ class ComputerMiddleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3677,7 +3686,7 @@ class ComputerDoubleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3713,7 +3722,7 @@ class ComputerDoubleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3764,7 +3773,7 @@ class ComputerTripleClickToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3800,7 +3809,7 @@ class ComputerTripleClickInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
 
 
@@ -3851,7 +3860,7 @@ class ComputerScrollToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3898,7 +3907,7 @@ class ComputerScrollInput(Model):
         if text is not UNSET:
             out["text"] = text
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCROLL_INPUT_FIELDS)
         return out
 
 
@@ -3949,7 +3958,7 @@ class ComputerWaitToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -3977,7 +3986,7 @@ class ComputerWaitInput(Model):
             "duration": self.duration,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_WAIT_INPUT_FIELDS)
         return out
 
 
@@ -4029,7 +4038,7 @@ class ComputerScreenshotToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -4080,7 +4089,7 @@ class ComputerZoomToolUseBlock(Model):
         if caller is not UNSET:
             out["caller"] = None if caller is None else caller.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
 
 
@@ -4108,7 +4117,7 @@ class ComputerZoomInput(Model):
             "region": list(self.region),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_ZOOM_INPUT_FIELDS)
         return out
 
 
@@ -4133,7 +4142,31 @@ class UnknownBrowserToolUseBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBrowserRefTargetUnion(Model):
+    """BrowserRefTargetUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownBrowserClickTarget(Model):
@@ -4157,7 +4190,31 @@ class UnknownBrowserClickTarget(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
+
+
+class UnknownBrowserCoordinateTargetUnion(Model):
+    """BrowserCoordinateTargetUnion whose `type` this version of the spec does not know.
+
+    Lenient decoding keeps the JSON object as received, so it is sent again unchanged.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: dict[str, Any]
+    """The JSON object as received."""
+
+    def __init__(self, *, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    @property
+    def type(self) -> str:
+        """The unknown `type` value."""
+        tag = self.raw.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
 
 
 class UnknownComputerToolUseBlock(Model):
@@ -4181,7 +4238,7 @@ class UnknownComputerToolUseBlock(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
@@ -4200,13 +4257,13 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "navigate":
+    if type(name) is not str or name != "navigate":
         raise DecodeError('"navigate"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4214,7 +4271,7 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_navigate_input(input, strict)
@@ -4233,19 +4290,19 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "navigate"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4266,19 +4323,21 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -4307,13 +4366,13 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "list_tabs":
+    if type(name) is not str or name != "list_tabs":
         raise DecodeError('"list_tabs"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4321,10 +4380,14 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -4338,19 +4401,19 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserListTabsToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "list_tabs"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4371,13 +4434,13 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "new_tab":
+    if type(name) is not str or name != "new_tab":
         raise DecodeError('"new_tab"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4385,10 +4448,14 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -4402,19 +4469,19 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNewTabToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "new_tab"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4437,13 +4504,13 @@ def decode_browser_switch_tab_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "switch_tab":
+    if type(name) is not str or name != "switch_tab":
         raise DecodeError('"switch_tab"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4451,7 +4518,7 @@ def decode_browser_switch_tab_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_switch_tab_input(input, strict)
@@ -4470,19 +4537,19 @@ def decode_browser_switch_tab_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "switch_tab"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4502,12 +4569,12 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_SWITCH_TAB_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_SWITCH_TAB_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabInput)
     obj.tab_id = tab_id
@@ -4531,13 +4598,13 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "close_tab":
+    if type(name) is not str or name != "close_tab":
         raise DecodeError('"close_tab"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4545,7 +4612,7 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_close_tab_input(input, strict)
@@ -4564,19 +4631,19 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "close_tab"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4596,12 +4663,12 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_CLOSE_TAB_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_CLOSE_TAB_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabInput)
     obj.tab_id = tab_id
@@ -4625,13 +4692,13 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "read_page":
+    if type(name) is not str or name != "read_page":
         raise DecodeError('"read_page"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4639,7 +4706,7 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_page_input(input, strict)
@@ -4658,19 +4725,19 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "read_page"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4693,7 +4760,9 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         depth = data.get("depth", UNSET)
         if depth is not UNSET:
             seen += 1
-            if depth is not None and type(depth) is not int:
+            if depth is not None and (
+                type(depth) is not int or not JSON_INT_MIN <= depth <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", depth).at_key("depth")
         filter = data.get("filter", UNSET)
         if filter is not UNSET:
@@ -4706,17 +4775,21 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         ref = data.get("ref", UNSET)
         if ref is not UNSET:
             seen += 1
-            if ref is not None and type(ref) is not str:
+            if ref is not None and (
+                type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref)
+            ):
                 raise DecodeError("a string or null", ref).at_key("ref")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         depth = UNSET
@@ -4752,13 +4825,13 @@ def decode_browser_get_page_text_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "get_page_text":
+    if type(name) is not str or name != "get_page_text":
         raise DecodeError('"get_page_text"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4766,7 +4839,7 @@ def decode_browser_get_page_text_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_get_page_text_input(input, strict)
@@ -4785,19 +4858,19 @@ def decode_browser_get_page_text_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "get_page_text"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4817,12 +4890,14 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -4852,13 +4927,13 @@ def decode_browser_read_console_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "read_console":
+    if type(name) is not str or name != "read_console":
         raise DecodeError('"read_console"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4866,7 +4941,7 @@ def decode_browser_read_console_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_console_input(input, strict)
@@ -4885,19 +4960,19 @@ def decode_browser_read_console_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "read_console"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -4917,12 +4992,14 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -4952,13 +5029,13 @@ def decode_browser_read_network_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "read_network":
+    if type(name) is not str or name != "read_network":
         raise DecodeError('"read_network"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -4966,7 +5043,7 @@ def decode_browser_read_network_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_read_network_input(input, strict)
@@ -4985,19 +5062,19 @@ def decode_browser_read_network_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "read_network"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5017,12 +5094,14 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5050,13 +5129,13 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "find":
+    if type(name) is not str or name != "find":
         raise DecodeError('"find"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5064,7 +5143,7 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_find_input(input, strict)
@@ -5083,19 +5162,19 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "find"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5116,19 +5195,21 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
         query = data["query"]
     except KeyError:
         raise missing_field(data, (("query", "a string"),)) from None
-    if type(query) is not str:
+    if type(query) is not str or not query.isascii() and has_lone_surrogate(query):
         raise DecodeError("a string", query).at_key("query")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5159,13 +5240,13 @@ def decode_browser_form_input_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "form_input":
+    if type(name) is not str or name != "form_input":
         raise DecodeError('"form_input"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5173,7 +5254,7 @@ def decode_browser_form_input_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_form_input_input(input, strict)
@@ -5192,19 +5273,19 @@ def decode_browser_form_input_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "form_input"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5230,7 +5311,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
             data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     try:
@@ -5242,12 +5323,14 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5273,22 +5356,22 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "ref":
+    if type(type_) is not str or type_ != "ref":
         raise DecodeError('"ref"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         ref = data["ref"]
     except KeyError:
         raise missing_field(data, (("ref", "a string"),)) from None
-    if type(ref) is not str:
+    if type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref):
         raise DecodeError("a string", ref).at_key("ref")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_REF_TARGET_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_REF_TARGET_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRefTarget)
-    obj.type = type_
+    obj.type = "ref"
     obj.ref = ref
     obj.extra = extra
     return obj
@@ -5312,13 +5395,13 @@ def decode_browser_file_upload_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "file_upload":
+    if type(name) is not str or name != "file_upload":
         raise DecodeError('"file_upload"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5326,7 +5409,7 @@ def decode_browser_file_upload_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_file_upload_input(input, strict)
@@ -5345,19 +5428,19 @@ def decode_browser_file_upload_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "file_upload"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5381,7 +5464,7 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -5405,12 +5488,14 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         document_ids = UNSET
@@ -5443,13 +5528,13 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "scroll_to":
+    if type(name) is not str or name != "scroll_to":
         raise DecodeError('"scroll_to"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5457,7 +5542,7 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_scroll_to_input(input, strict)
@@ -5476,19 +5561,19 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "scroll_to"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5510,7 +5595,7 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target(target, strict)
+        target = decode_browser_ref_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -5518,12 +5603,14 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5554,13 +5641,13 @@ def decode_browser_screenshot_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "screenshot":
+    if type(name) is not str or name != "screenshot":
         raise DecodeError('"screenshot"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5568,7 +5655,7 @@ def decode_browser_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_screenshot_input(input, strict)
@@ -5587,19 +5674,19 @@ def decode_browser_screenshot_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "screenshot"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5619,12 +5706,14 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5652,13 +5741,13 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "zoom":
+    if type(name) is not str or name != "zoom":
         raise DecodeError('"zoom"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5666,7 +5755,7 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_zoom_input(input, strict)
@@ -5685,19 +5774,19 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "zoom"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5727,12 +5816,14 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -5763,13 +5854,13 @@ def decode_browser_left_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click":
+    if type(name) is not str or name != "left_click":
         raise DecodeError('"left_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5777,7 +5868,7 @@ def decode_browser_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_click_input(input, strict)
@@ -5796,19 +5887,19 @@ def decode_browser_left_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5839,17 +5930,23 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -5877,7 +5974,7 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "coordinate":
+    if type(type_) is not str or type_ != "coordinate":
         raise DecodeError('"coordinate"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5885,17 +5982,17 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
         y = data["y"]
     except KeyError:
         raise missing_field(data, (("x", "an integer"), ("y", "an integer"))) from None
-    if type(x) is not int:
+    if type(x) is not int or not JSON_INT_MIN <= x <= JSON_INT_MAX:
         raise DecodeError("an integer", x).at_key("x")
-    if type(y) is not int:
+    if type(y) is not int or not JSON_INT_MIN <= y <= JSON_INT_MAX:
         raise DecodeError("an integer", y).at_key("y")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_COORDINATE_TARGET_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_COORDINATE_TARGET_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCoordinateTarget)
-    obj.type = type_
+    obj.type = "coordinate"
     obj.x = x
     obj.y = y
     obj.extra = extra
@@ -5920,13 +6017,13 @@ def decode_browser_right_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "right_click":
+    if type(name) is not str or name != "right_click":
         raise DecodeError('"right_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -5934,7 +6031,7 @@ def decode_browser_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_right_click_input(input, strict)
@@ -5953,19 +6050,19 @@ def decode_browser_right_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "right_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -5996,17 +6093,23 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6039,13 +6142,13 @@ def decode_browser_middle_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "middle_click":
+    if type(name) is not str or name != "middle_click":
         raise DecodeError('"middle_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6053,7 +6156,7 @@ def decode_browser_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_middle_click_input(input, strict)
@@ -6072,19 +6175,19 @@ def decode_browser_middle_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "middle_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6115,17 +6218,23 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6158,13 +6267,13 @@ def decode_browser_double_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "double_click":
+    if type(name) is not str or name != "double_click":
         raise DecodeError('"double_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6172,7 +6281,7 @@ def decode_browser_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_double_click_input(input, strict)
@@ -6191,19 +6300,19 @@ def decode_browser_double_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "double_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6234,17 +6343,23 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6277,13 +6392,13 @@ def decode_browser_triple_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "triple_click":
+    if type(name) is not str or name != "triple_click":
         raise DecodeError('"triple_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6291,7 +6406,7 @@ def decode_browser_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_triple_click_input(input, strict)
@@ -6310,19 +6425,19 @@ def decode_browser_triple_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "triple_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6353,17 +6468,23 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
         modifiers = data.get("modifiers", UNSET)
         if modifiers is not UNSET:
             seen += 1
-            if modifiers is not None and type(modifiers) is not str:
+            if modifiers is not None and (
+                type(modifiers) is not str
+                or not modifiers.isascii()
+                and has_lone_surrogate(modifiers)
+            ):
                 raise DecodeError("a string or null", modifiers).at_key("modifiers")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         modifiers = UNSET
@@ -6394,13 +6515,13 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "hover":
+    if type(name) is not str or name != "hover":
         raise DecodeError('"hover"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6408,7 +6529,7 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_hover_input(input, strict)
@@ -6427,19 +6548,19 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "hover"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6469,12 +6590,14 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6505,13 +6628,13 @@ def decode_browser_left_click_drag_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click_drag":
+    if type(name) is not str or name != "left_click_drag":
         raise DecodeError('"left_click_drag"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6519,7 +6642,7 @@ def decode_browser_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_click_drag_input(input, strict)
@@ -6538,19 +6661,19 @@ def decode_browser_left_click_drag_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click_drag"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6574,11 +6697,11 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
     try:
-        from_ = decode_browser_coordinate_target(from_, strict)
+        from_ = decode_browser_coordinate_target_union(from_, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -6586,12 +6709,14 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6623,13 +6748,13 @@ def decode_browser_left_mouse_down_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_down":
+    if type(name) is not str or name != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6637,7 +6762,7 @@ def decode_browser_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_mouse_down_input(input, strict)
@@ -6656,19 +6781,19 @@ def decode_browser_left_mouse_down_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_down"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6690,7 +6815,7 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6698,12 +6823,14 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6734,13 +6861,13 @@ def decode_browser_left_mouse_up_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_up":
+    if type(name) is not str or name != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6748,7 +6875,7 @@ def decode_browser_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_left_mouse_up_input(input, strict)
@@ -6767,19 +6894,19 @@ def decode_browser_left_mouse_up_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_up"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6801,7 +6928,7 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6809,12 +6936,14 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6845,13 +6974,13 @@ def decode_browser_mouse_move_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "mouse_move":
+    if type(name) is not str or name != "mouse_move":
         raise DecodeError('"mouse_move"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6859,7 +6988,7 @@ def decode_browser_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_mouse_move_input(input, strict)
@@ -6878,19 +7007,19 @@ def decode_browser_mouse_move_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "mouse_move"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -6912,7 +7041,7 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
@@ -6920,12 +7049,14 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -6954,13 +7085,13 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "scroll":
+    if type(name) is not str or name != "scroll":
         raise DecodeError('"scroll"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -6968,7 +7099,7 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_scroll_input(input, strict)
@@ -6987,19 +7118,19 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "scroll"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7031,7 +7162,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     try:
-        target = decode_browser_coordinate_target(target, strict)
+        target = decode_browser_coordinate_target_union(target, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
@@ -7039,17 +7170,21 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
         scroll_amount = data.get("scroll_amount", UNSET)
         if scroll_amount is not UNSET:
             seen += 1
-            if scroll_amount is not None and type(scroll_amount) is not int:
+            if scroll_amount is not None and (
+                type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         scroll_amount = UNSET
@@ -7081,13 +7216,13 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "type":
+    if type(name) is not str or name != "type":
         raise DecodeError('"type"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7095,7 +7230,7 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_type_input(input, strict)
@@ -7114,19 +7249,19 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "type"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7147,19 +7282,21 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7188,13 +7325,13 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "key":
+    if type(name) is not str or name != "key":
         raise DecodeError('"key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7202,7 +7339,7 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_key_input(input, strict)
@@ -7221,19 +7358,19 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7255,24 +7392,28 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         repeat = data.get("repeat", UNSET)
         if repeat is not UNSET:
             seen += 1
-            if repeat is not None and type(repeat) is not int:
+            if repeat is not None and (
+                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", repeat).at_key("repeat")
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         repeat = UNSET
@@ -7303,13 +7444,13 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "hold_key":
+    if type(name) is not str or name != "hold_key":
         raise DecodeError('"hold_key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7317,7 +7458,7 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_hold_key_input(input, strict)
@@ -7336,19 +7477,19 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "hold_key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7371,21 +7512,23 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"), ("text", "a string"))) from None
-    if type(duration) is not float and type(duration) is not int:
+    if not is_json_number(duration):
         raise DecodeError("a number", duration).at_key("duration")
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7415,13 +7558,13 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "wait":
+    if type(name) is not str or name != "wait":
         raise DecodeError('"wait"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7429,7 +7572,7 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_wait_input(input, strict)
@@ -7448,19 +7591,19 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "wait"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7481,19 +7624,21 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"),)) from None
-    if type(duration) is not float and type(duration) is not int:
+    if not is_json_number(duration):
         raise DecodeError("a number", duration).at_key("duration")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7524,13 +7669,13 @@ def decode_browser_javascript_exec_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "javascript_exec":
+    if type(name) is not str or name != "javascript_exec":
         raise DecodeError('"javascript_exec"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "browser":
+    if type(toolset_name) is not str or toolset_name != "browser":
         raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7538,7 +7683,7 @@ def decode_browser_javascript_exec_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_browser_javascript_exec_input(input, strict)
@@ -7557,19 +7702,19 @@ def decode_browser_javascript_exec_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "javascript_exec"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "browser"
     obj.extra = extra
     return obj
 
@@ -7590,19 +7735,21 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         tab_id = data.get("tab_id", UNSET)
         if tab_id is not UNSET:
             seen += 1
-            if tab_id is not None and type(tab_id) is not str:
+            if tab_id is not None and (
+                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            ):
                 raise DecodeError("a string or null", tab_id).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         tab_id = UNSET
@@ -7631,13 +7778,13 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "key":
+    if type(name) is not str or name != "key":
         raise DecodeError('"key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7645,7 +7792,7 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_key_input(input, strict)
@@ -7664,19 +7811,19 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -7697,19 +7844,21 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         repeat = data.get("repeat", UNSET)
         if repeat is not UNSET:
             seen += 1
-            if repeat is not None and type(repeat) is not int:
+            if repeat is not None and (
+                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", repeat).at_key("repeat")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         repeat = UNSET
@@ -7738,13 +7887,13 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "hold_key":
+    if type(name) is not str or name != "hold_key":
         raise DecodeError('"hold_key"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7752,7 +7901,7 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_hold_key_input(input, strict)
@@ -7771,19 +7920,19 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "hold_key"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -7805,14 +7954,14 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"), ("text", "a string"))) from None
-    if type(duration) is not int:
+    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
         raise DecodeError("an integer", duration).at_key("duration")
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_HOLD_KEY_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_HOLD_KEY_INPUT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyInput)
     obj.duration = duration
@@ -7837,13 +7986,13 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "type":
+    if type(name) is not str or name != "type":
         raise DecodeError('"type"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7851,7 +8000,7 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_type_input(input, strict)
@@ -7870,19 +8019,19 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "type"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -7902,12 +8051,12 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_TYPE_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_TYPE_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeInput)
     obj.text = text
@@ -7933,13 +8082,13 @@ def decode_computer_cursor_position_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "cursor_position":
+    if type(name) is not str or name != "cursor_position":
         raise DecodeError('"cursor_position"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -7947,10 +8096,14 @@ def decode_computer_cursor_position_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -7964,19 +8117,21 @@ def decode_computer_cursor_position_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerCursorPositionToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "cursor_position"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -7999,13 +8154,13 @@ def decode_computer_mouse_move_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "mouse_move":
+    if type(name) is not str or name != "mouse_move":
         raise DecodeError('"mouse_move"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8013,7 +8168,7 @@ def decode_computer_mouse_move_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_mouse_move_input(input, strict)
@@ -8032,19 +8187,19 @@ def decode_computer_mouse_move_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "mouse_move"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8071,7 +8226,7 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveInput)
     obj.coordinate = coordinate
@@ -8097,13 +8252,13 @@ def decode_computer_left_mouse_down_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_down":
+    if type(name) is not str or name != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8111,10 +8266,14 @@ def decode_computer_left_mouse_down_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8128,19 +8287,21 @@ def decode_computer_left_mouse_down_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseDownToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_down"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8163,13 +8324,13 @@ def decode_computer_left_mouse_up_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_mouse_up":
+    if type(name) is not str or name != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8177,10 +8338,14 @@ def decode_computer_left_mouse_up_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -8194,19 +8359,19 @@ def decode_computer_left_mouse_up_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseUpToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_mouse_up"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8229,13 +8394,13 @@ def decode_computer_left_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click":
+    if type(name) is not str or name != "left_click":
         raise DecodeError('"left_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8243,7 +8408,7 @@ def decode_computer_left_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_left_click_input(input, strict)
@@ -8262,19 +8427,19 @@ def decode_computer_left_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8303,12 +8468,14 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8340,13 +8507,13 @@ def decode_computer_left_click_drag_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "left_click_drag":
+    if type(name) is not str or name != "left_click_drag":
         raise DecodeError('"left_click_drag"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8354,7 +8521,7 @@ def decode_computer_left_click_drag_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_left_click_drag_input(input, strict)
@@ -8373,19 +8540,21 @@ def decode_computer_left_click_drag_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(
+                data, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "left_click_drag"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8423,12 +8592,14 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         text = UNSET
@@ -8460,13 +8631,13 @@ def decode_computer_right_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "right_click":
+    if type(name) is not str or name != "right_click":
         raise DecodeError('"right_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8474,7 +8645,7 @@ def decode_computer_right_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_right_click_input(input, strict)
@@ -8493,19 +8664,19 @@ def decode_computer_right_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "right_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8534,12 +8705,14 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8571,13 +8744,13 @@ def decode_computer_middle_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "middle_click":
+    if type(name) is not str or name != "middle_click":
         raise DecodeError('"middle_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8585,7 +8758,7 @@ def decode_computer_middle_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_middle_click_input(input, strict)
@@ -8604,19 +8777,19 @@ def decode_computer_middle_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "middle_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8645,12 +8818,14 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8682,13 +8857,13 @@ def decode_computer_double_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "double_click":
+    if type(name) is not str or name != "double_click":
         raise DecodeError('"double_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8696,7 +8871,7 @@ def decode_computer_double_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_double_click_input(input, strict)
@@ -8715,19 +8890,19 @@ def decode_computer_double_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "double_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8756,12 +8931,14 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8793,13 +8970,13 @@ def decode_computer_triple_click_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "triple_click":
+    if type(name) is not str or name != "triple_click":
         raise DecodeError('"triple_click"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8807,7 +8984,7 @@ def decode_computer_triple_click_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_triple_click_input(input, strict)
@@ -8826,19 +9003,19 @@ def decode_computer_triple_click_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "triple_click"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8867,12 +9044,14 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -8902,13 +9081,13 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "scroll":
+    if type(name) is not str or name != "scroll":
         raise DecodeError('"scroll"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -8916,7 +9095,7 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_scroll_input(input, strict)
@@ -8935,19 +9114,19 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "scroll"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -8977,7 +9156,7 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
                 ("scroll_direction", 'one of "up", "down", "left", "right"'),
             ),
         ) from None
-    if type(scroll_amount) is not int:
+    if type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX:
         raise DecodeError("an integer", scroll_amount).at_key("scroll_amount")
     try:
         scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
@@ -8996,12 +9175,14 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
         text = data.get("text", UNSET)
         if text is not UNSET:
             seen += 1
-            if text is not None and type(text) is not str:
+            if text is not None and (
+                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            ):
                 raise DecodeError("a string or null", text).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         coordinate = UNSET
@@ -9033,13 +9214,13 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "wait":
+    if type(name) is not str or name != "wait":
         raise DecodeError('"wait"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9047,7 +9228,7 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_wait_input(input, strict)
@@ -9066,19 +9247,19 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "wait"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9098,12 +9279,12 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
         duration = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"),)) from None
-    if type(duration) is not int:
+    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
         raise DecodeError("an integer", duration).at_key("duration")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_WAIT_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_WAIT_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitInput)
     obj.duration = duration
@@ -9129,13 +9310,13 @@ def decode_computer_screenshot_tool_use_block(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "screenshot":
+    if type(name) is not str or name != "screenshot":
         raise DecodeError('"screenshot"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9143,10 +9324,14 @@ def decode_computer_screenshot_tool_use_block(
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     if type(input) is not dict:
         raise DecodeError("an object", input).at_key("input")
+    try:
+        check_json_members(input)
+    except DecodeError as error:
+        raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
         caller = data.get("caller", UNSET)
@@ -9160,19 +9345,19 @@ def decode_computer_screenshot_tool_use_block(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScreenshotToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "screenshot"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9193,13 +9378,13 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tool_use":
+    if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
     name = data.get("name", UNSET)
-    if name != "zoom":
+    if type(name) is not str or name != "zoom":
         raise DecodeError('"zoom"', name).at_key("name")
     toolset_name = data.get("toolset_name", UNSET)
-    if toolset_name != "computer":
+    if type(toolset_name) is not str or toolset_name != "computer":
         raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -9207,7 +9392,7 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         input = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str:
+    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
         raise DecodeError("a string", id).at_key("id")
     try:
         input = decode_computer_zoom_input(input, strict)
@@ -9226,19 +9411,19 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         caller = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomToolUseBlock)
-    obj.type = type_
+    obj.type = "tool_use"
     obj.id = id
-    obj.name = name
+    obj.name = "zoom"
     obj.caller = caller
     obj.input = input
-    obj.toolset_name = toolset_name
+    obj.toolset_name = "computer"
     obj.extra = extra
     return obj
 
@@ -9265,7 +9450,7 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _COMPUTER_ZOOM_INPUT_FIELDS, strict)
+        extra = extra_fields(data, _COMPUTER_ZOOM_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomInput)
     obj.region = region
@@ -9285,11 +9470,29 @@ def decode_browser_tool_use_block(data: Any, strict: bool) -> BrowserToolUseBloc
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserToolUseBlock(raw=data)
     raise DecodeError(
         'one of "navigate", "list_tabs", "new_tab", "switch_tab", "close_tab", "read_page", "get_page_text", "read_console", "read_network", "find", "form_input", "file_upload", "scroll_to", "screenshot", "zoom", "left_click", "right_click", "middle_click", "double_click", "triple_click", "hover", "left_click_drag", "left_mouse_down", "left_mouse_up", "mouse_move", "scroll", "type", "key", "hold_key", "wait", "javascript_exec"',
         tag,
     ).at_key("name")
+
+
+_BROWSER_REF_TARGET_UNION_VARIANTS: dict[str, Callable[[Any, bool], BrowserRefTargetUnion]] = {}
+
+
+def decode_browser_ref_target_union(data: Any, strict: bool) -> BrowserRefTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_REF_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBrowserRefTargetUnion(raw=data)
+    raise DecodeError('"ref"', tag).at_key("type")
 
 
 _BROWSER_CLICK_TARGET_VARIANTS: dict[str, Callable[[Any, bool], BrowserClickTarget]] = {}
@@ -9304,8 +9507,28 @@ def decode_browser_click_target(data: Any, strict: bool) -> BrowserClickTarget:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserClickTarget(raw=data)
     raise DecodeError('one of "coordinate", "ref"', tag).at_key("type")
+
+
+_BROWSER_COORDINATE_TARGET_UNION_VARIANTS: dict[
+    str, Callable[[Any, bool], BrowserCoordinateTargetUnion]
+] = {}
+
+
+def decode_browser_coordinate_target_union(data: Any, strict: bool) -> BrowserCoordinateTargetUnion:
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    tag = data.get("type", UNSET)
+    if type(tag) is str:
+        decoder = _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.get(tag)
+        if decoder is not None:
+            return decoder(data, strict)
+        if not strict:
+            check_json(data)
+            return UnknownBrowserCoordinateTargetUnion(raw=data)
+    raise DecodeError('"coordinate"', tag).at_key("type")
 
 
 _COMPUTER_TOOL_USE_BLOCK_VARIANTS: dict[str, Callable[[Any, bool], ComputerToolUseBlock]] = {}
@@ -9320,6 +9543,7 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownComputerToolUseBlock(raw=data)
     raise DecodeError(
         'one of "key", "hold_key", "type", "cursor_position", "mouse_move", "left_mouse_down", "left_mouse_up", "left_click", "left_click_drag", "right_click", "middle_click", "double_click", "triple_click", "scroll", "wait", "screenshot", "zoom"',
@@ -9329,8 +9553,12 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
 
 def decode_browser_form_input_value(data: Any, strict: bool) -> BrowserFormInputValue:
     if type(data) is str:
+        if not data.isascii() and has_lone_surrogate(data):
+            raise DecodeError("a string, a number or true or false", data)
         return data
     if type(data) is float or type(data) is int:
+        if not is_json_number(data):
+            raise DecodeError("a string, a number or true or false", data)
         return data
     if type(data) is bool:
         return data
@@ -9338,13 +9566,17 @@ def decode_browser_form_input_value(data: Any, strict: bool) -> BrowserFormInput
 
 
 def decode_browser_read_page_filter(data: Any, strict: bool) -> BrowserReadPageFilter | str:
-    if type(data) is not str or (strict and data not in _BROWSER_READ_PAGE_FILTER_VALUES):
+    if type(data) is not str or (
+        data not in _BROWSER_READ_PAGE_FILTER_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "all", "interactive"', data)
     return data
 
 
 def decode_browser_scroll_direction(data: Any, strict: bool) -> BrowserScrollDirection | str:
-    if type(data) is not str or (strict and data not in _BROWSER_SCROLL_DIRECTION_VALUES):
+    if type(data) is not str or (
+        data not in _BROWSER_SCROLL_DIRECTION_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "up", "down", "left", "right"', data)
     return data
 
@@ -9390,10 +9622,20 @@ def link() -> None:
             "javascript_exec": decode_browser_javascript_exec_tool_use_block,
         }
     )
+    _BROWSER_REF_TARGET_UNION_VARIANTS.update(
+        {
+            "ref": decode_browser_ref_target,
+        }
+    )
     _BROWSER_CLICK_TARGET_VARIANTS.update(
         {
             "coordinate": decode_browser_coordinate_target,
             "ref": decode_browser_ref_target,
+        }
+    )
+    _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.update(
+        {
+            "coordinate": decode_browser_coordinate_target,
         }
     )
     _COMPUTER_TOOL_USE_BLOCK_VARIANTS.update(

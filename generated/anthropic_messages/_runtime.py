@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Final, Literal, TypeVar
 
 __all__ = ["UNSET", "Unset", "DecodeError", "Model", "encode_value"]
@@ -59,11 +60,11 @@ class DecodeError(ValueError):
     def path(self) -> str:
         return "$" + "".join(reversed(self._segments))
 
-    def at_key(self, key: str) -> DecodeError:
+    def at_key(self, key: Any) -> DecodeError:
         """Prefix the path with an object member; returns the error for `raise`."""
-        if not isinstance(key, str):  # only from dicts built in Python, never from JSON
-            key = repr(key)
-        if key.isidentifier():
+        if type(key) is not str:  # only from dicts built in Python, never from JSON
+            self._segments.append("[" + _describe_key(key) + "]")
+        elif key.isidentifier():
             self._segments.append("." + key)
         else:
             self._segments.append("[" + json.dumps(key) + "]")
@@ -89,26 +90,123 @@ def _rebuild_error(expected: str, found: str, segments: list[str]) -> DecodeErro
     return error
 
 
+#: JSON text can hold integers of any size, but Python's json module writes and reads at most
+#: 4300 digits by default; larger ones could be decoded here and then fail to encode.
+JSON_INT_MAX: Final = 10**4300 - 1
+JSON_INT_MIN: Final = -JSON_INT_MAX
+#: How deeply the arrays and objects of a value kept as received (`any` members, unknown members,
+#: unknown variants) may nest. Typed members nest only as deep as the spec's types, so this
+#: bound keeps every decoded value within reach of the recursive encoders and json.dumps.
+MAX_NESTING: Final = 200
+
+
 def describe(value: Any) -> str:
-    """A short description of a JSON value for error messages."""
+    """A short description of a value for error messages; never fails, whatever the value."""
     if value is UNSET:
         return "nothing (the field is absent)"
     if value is None:
         return "null"
-    if value is True or value is False:
+    kind = type(value)
+    if kind is bool:
         return "true" if value else "false"
-    if type(value) is str:
+    if kind is str:
+        if has_lone_surrogate(value):
+            return "a string holding a lone surrogate (not valid Unicode)"
         shown = value if len(value) <= 40 else value[:37] + "..."
         return "the string " + json.dumps(shown)
-    if type(value) is int or type(value) is float:
-        return f"the number {value!r}"
-    if type(value) is list:
+    if kind is int:
+        if JSON_INT_MIN <= value <= JSON_INT_MAX:
+            return f"the number {value}"
+        return "an integer of more than 4300 digits"
+    if kind is float:
+        if math.isfinite(value):
+            return f"the number {value!r}"
+        return f"{value!r}, which is not a JSON number"
+    if kind is list:
         return f"an array of {len(value)} item(s)"
-    if type(value) is dict:
-        keys = ", ".join(json.dumps(k) for k in list(value)[:5])
+    if kind is dict:
+        if not value:
+            return "an empty object"
+        keys = ", ".join(_describe_key(key) for key in list(value)[:5])
         more = ", ..." if len(value) > 5 else ""
-        return f"an object with keys {keys}{more}" if value else "an empty object"
-    return f"a Python {type(value).__name__}, which is not a JSON value"
+        return f"an object with keys {keys}{more}"
+    return f"a Python {kind.__name__}, which is not a JSON value"
+
+
+def _describe_key(key: Any) -> str:
+    """An object member's name as paths and messages show it. A key that is not a valid string
+    is shown by its type alone: its own repr() could fail or take any time."""
+    if type(key) is str and not has_lone_surrogate(key):
+        return json.dumps(key if len(key) <= 40 else key[:37] + "...")
+    if type(key) is str:
+        return "<a string with a lone surrogate>"
+    return f"<{type(key).__name__}>"
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when `text` holds a code point between U+D800 and U+DFFF that is not part of a
+    character: JSON escapes such as `\\ud83d` produce them, and UTF-8 cannot encode them."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def is_json_number(value: Any) -> bool:
+    """True for an int or float that JSON text can hold and json.dumps can write back."""
+    if type(value) is int:
+        return JSON_INT_MIN <= value <= JSON_INT_MAX
+    return type(value) is float and math.isfinite(value)
+
+
+def check_json(value: Any, depth: int = 0) -> None:
+    """Raise DecodeError, with the path, unless `value` is a JSON value as json.loads gives it:
+    str (valid Unicode), finite float, int of at most 4300 digits, bool, None, and lists and
+    dicts with str keys of those, nested at most MAX_NESTING levels."""
+    kind = type(value)
+    if kind is dict or kind is list:
+        check_json_members(value, depth)
+    elif not (
+        value is None
+        or kind is bool
+        or (kind is str and not has_lone_surrogate(value))
+        or is_json_number(value)
+    ):
+        raise DecodeError("a JSON value", value)
+
+
+def check_json_members(value: dict[Any, Any] | list[Any], depth: int = 0) -> None:
+    """check_json for a value known to be a dict or a list."""
+    if depth >= MAX_NESTING:
+        raise DecodeError(f"at most {MAX_NESTING} levels of nested arrays and objects", value)
+    members: Iterable[tuple[Any, Any]]
+    if type(value) is dict:
+        for key in value:
+            if type(key) is not str or not key.isascii() and has_lone_surrogate(key):
+                raise DecodeError("a member name (a valid Unicode string)", key).at_key(key)
+        members = value.items()
+    else:
+        members = enumerate(value)
+    for position, item in members:
+        kind = type(item)
+        # Strings, small numbers and literals are most members: checked here without a call.
+        if kind is str:
+            if item.isascii() or not has_lone_surrogate(item):
+                continue
+        elif kind is int:
+            if JSON_INT_MIN <= item <= JSON_INT_MAX:
+                continue
+        elif item is None or kind is bool:
+            continue
+        try:
+            check_json(item, depth + 1)
+        except DecodeError as error:
+            if type(position) is int:
+                raise error.at_index(position) from None
+            raise error.at_key(position) from None
 
 
 class Model:
@@ -154,7 +252,7 @@ class Model:
         if decoder is None:
             # Unknown-variant classes have no decoder of their own: their union decides.
             raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
-        result: _ModelT = decoder(data, strict)
+        result: _ModelT = run_decoder(decoder, data, strict)
         return result
 
     @classmethod
@@ -163,27 +261,46 @@ class Model:
         return cls.from_dict(parse_json(text), strict=strict)
 
     def to_json(self) -> str:
-        """Compact JSON text for this value; raises ValueError for NaN or infinite numbers."""
-        return json.dumps(
-            self.to_dict(), ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        )
+        """Compact JSON text for this value, as UTF-8 would carry it (no ASCII escapes)."""
+        return _write_json(self.to_dict())
+
+
+_write_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def run_decoder(decoder: Decoder, data: Any, strict: bool) -> Any:
+    """Call a decoder from an entry point of the package: whatever `data` is, only DecodeError
+    comes out.
+
+    Values kept as received nest at most MAX_NESTING levels and typed ones as deep as the spec's
+    types, so only a caller already deep in its own stack can run out of recursion here. Other
+    exceptions can come only from Python objects with methods of their own that fail (a key whose
+    `__eq__` raises, found by a dict lookup); the original stays attached as the cause.
+    """
+    try:
+        return decoder(data, strict)
+    except DecodeError:
+        raise
+    except RecursionError:
+        raise DecodeError("a value this call stack can decode", data) from None
+    except Exception as exc:
+        error = DecodeError("plain JSON values (dict, list, str, int, float, bool, None)", None)
+        error.found = f"a Python object whose own method raised {type(exc).__name__}"
+        raise error from exc
 
 
 def parse_json(text: str | bytes) -> Any:
     """json.loads, with malformed input reported as a DecodeError.
 
-    NaN and Infinity are not JSON, although Python's parser accepts them by default.
+    What the parser accepts but JSON does not allow (NaN, Infinity, numbers too large for a
+    float, lone surrogates) is rejected by the decoders, which can name its path.
     """
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text)
     except (ValueError, TypeError, RecursionError) as exc:
         error = DecodeError("well-formed JSON text", None)
         error.found = f"text the JSON parser rejects ({exc})"
         raise error from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def encode_value(value: Any) -> Any:
@@ -197,6 +314,79 @@ def encode_value(value: Any) -> Any:
     return value
 
 
+def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> Any:
+    """encode_value, then decode the result again, so that an object built by hand with values of
+    the wrong type raises DecodeError (with the path) instead of sending a body the API rejects.
+
+    `decoders` maps each generated class to the decoder that accepts its JSON form.
+    """
+    try:
+        data = encode_value(value)
+    except RecursionError:
+        raise DecodeError("objects that do not contain themselves", value) from None
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise _unencodable(value, exc) from None
+    _recheck(value, data, decoders, strict)
+    return data
+
+
+def _recheck(value: Any, data: Any, decoders: dict[type, Decoder], strict: bool) -> None:
+    if isinstance(value, Model):
+        # A subclass of a generated class is checked as the class it extends.
+        cls = next(cls for cls in type(value).__mro__ if cls in decoders)
+        run_decoder(decoders[cls], data, strict)
+    elif type(value) is list:
+        for index, item in enumerate(value):
+            try:
+                _recheck(item, data[index], decoders, strict)
+            except DecodeError as error:
+                raise error.at_index(index) from None
+    elif type(value) is dict:
+        for key, item in value.items():
+            try:
+                _recheck(item, data[key], decoders, strict)
+            except DecodeError as error:
+                raise error.at_key(key) from None
+    else:
+        check_json(data)
+
+
+def _unencodable(value: Any, exc: BaseException) -> DecodeError:
+    """The error for a value whose encoding raised: it names the innermost generated object
+    whose encoder fails, by its path of attribute names and indexes."""
+    segments: list[str] = []
+    node = value
+    while True:
+        for segment, child in _members(node):
+            try:
+                encode_value(child)
+            except (AttributeError, TypeError, ValueError) as inner:
+                segments.append(segment)
+                node, exc = child, inner
+                break
+        else:
+            break
+    error = DecodeError("members of the types its class declares", None)
+    try:
+        reason = f"{type(exc).__name__}: {exc}"
+    except Exception:  # an exception whose text cannot be built still names its type
+        reason = type(exc).__name__
+    error.found = f"a {type(node).__name__} that cannot be encoded ({reason})"
+    error._segments = segments[::-1]
+    return error
+
+
+def _members(node: Any) -> list[tuple[str, Any]]:
+    """The values inside a generated object or container, with their path segments."""
+    if isinstance(node, Model):
+        return [("." + name, getattr(node, name)) for name in node.__slots__]
+    if type(node) is list:
+        return [(f"[{index}]", item) for index, item in enumerate(node)]
+    if type(node) is dict:
+        return [("[" + _describe_key(key) + "]", item) for key, item in node.items()]
+    return []
+
+
 def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -> DecodeError:
     """The error for the first required member absent from `data` (name, expected text)."""
     for key, expected in required:
@@ -205,13 +395,46 @@ def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -
     raise AssertionError("missing_field called with every required member present")
 
 
-def extra_fields(data: dict[str, Any], known: frozenset[str], strict: bool) -> dict[str, Any]:
-    """The members of `data` the spec does not name; strict decoding rejects them."""
+def extra_fields(
+    data: dict[str, Any], known: frozenset[str], strict: bool, seen: int
+) -> dict[str, Any]:
+    """The members of `data` the spec does not name; strict decoding rejects them.
+
+    They are kept as received, so they must be JSON: a string key and a JSON value. `seen` is
+    how many members the decoder read: with the unknown ones they make up every member, unless
+    a member the spec names holds UNSET (possible only in a dict built in Python).
+    """
     extra = {key: value for key, value in data.items() if key not in known}
-    if strict and extra:
-        key = next(iter(extra))
-        raise DecodeError("no field of this name (strict decoding)", extra[key]).at_key(key)
+    for key, value in extra.items():
+        if type(key) is not str or has_lone_surrogate(key):
+            raise DecodeError("a member name (a valid Unicode string)", key).at_key(key)
+        if strict:
+            raise DecodeError("no field of this name (strict decoding)", value).at_key(key)
+        try:
+            check_json(value)
+        except DecodeError as error:
+            raise error.at_key(key) from None
+    if len(extra) + seen != len(data):
+        key = next(key for key in known if data.get(key, None) is UNSET)
+        unset = DecodeError("a JSON value", None)
+        unset.found = "UNSET, which stands for an absent member and is not a JSON value"
+        raise unset.at_key(key)
     return extra
+
+
+def add_extra(obj: Model, out: dict[str, Any], known: frozenset[str]) -> None:
+    """Write the unknown members an object carries into its JSON object `out`.
+
+    A member the type defines must be set through its attribute: letting `extra` overwrite it
+    would send a value the attribute does not show (or a tag of another type).
+    """
+    for key, value in obj.extra.items():  # type: ignore[attr-defined]
+        if key in known:
+            raise ValueError(
+                f"{type(obj).__name__}.extra holds {_describe_key(key)}, a member the type "
+                "defines; set its attribute instead"
+            )
+        out[key] = value
 
 
 def decode_list(
@@ -220,16 +443,17 @@ def decode_list(
     """Decode a JSON array item by item; errors name the index of the bad item."""
     if type(data) is not list:
         raise DecodeError("an array", data)
+    out: list[_ItemT] = []
+    append = out.append
     try:
-        return [decode_item(item, strict) for item in data]
-    except DecodeError:
-        # Only on the error path: decode again one by one to learn which item failed.
-        for index, item in enumerate(data):
-            try:
-                decode_item(item, strict)
-            except DecodeError as error:
-                raise error.at_index(index) from None
-        raise
+        for item in data:
+            append(decode_item(item, strict))
+    except DecodeError as error:
+        raise error.at_index(len(out)) from None
+    return out
+
+
+_dict_get: Callable[[Any, str], Any] = dict.get
 
 
 def decode_tagged_list(
@@ -242,16 +466,25 @@ def decode_tagged_list(
     """decode_list for items of a tagged union: each item goes straight to its variant's decoder.
 
     An item whose tag is missing or unknown goes through the union's own decoder, which knows
-    the default variant and what to do with unknown ones. Anything worse (an item that is not an
-    object, an unhashable tag, a bad item) ends the fast path, and decode_list decodes the list
-    again to report the error with the item's index.
+    the default variant and what to do with unknown ones. `dict.get` is called unbound so that
+    an item that is not a dict raises TypeError without running any method of the item.
     """
     if type(data) is not list:
         raise DecodeError("an array", data)
+    out: list[_ItemT] = []
+    append = out.append
     try:
-        return [variants.get(item.get(tag), decode_item)(item, strict) for item in data]
-    except (AttributeError, TypeError, DecodeError):
-        return decode_list(data, decode_item, strict)
+        for item in data:
+            try:
+                decoder = variants.get(_dict_get(item, tag), decode_item)
+            except TypeError:
+                # Not an object, or a tag that cannot be looked up (a list, say): the union's
+                # decoder says what is wrong.
+                decoder = decode_item
+            append(decoder(item, strict))
+    except DecodeError as error:
+        raise error.at_index(len(out)) from None
+    return out
 
 
 def decode_map(
@@ -262,6 +495,8 @@ def decode_map(
         raise DecodeError("an object", data)
     result: dict[str, _ItemT] = {}
     for key, value in data.items():
+        if type(key) is not str or has_lone_surrogate(key):
+            raise DecodeError("a member name (a valid Unicode string)", key).at_key(key)
         try:
             result[key] = decode_value(value, strict)
         except DecodeError as error:
@@ -270,21 +505,21 @@ def decode_map(
 
 
 def decode_string(data: Any, strict: bool) -> str:
-    if type(data) is not str:
+    if type(data) is not str or has_lone_surrogate(data):
         raise DecodeError("a string", data)
     return data
 
 
 def decode_integer(data: Any, strict: bool) -> int:
-    if type(data) is not int:
+    if type(data) is not int or not JSON_INT_MIN <= data <= JSON_INT_MAX:
         raise DecodeError("an integer", data)
     return data
 
 
 def decode_number(data: Any, strict: bool) -> float:
-    if type(data) is not float and type(data) is not int:
+    if not is_json_number(data):
         raise DecodeError("a number", data)
-    return data
+    return data  # type: ignore[no-any-return]
 
 
 def decode_boolean(data: Any, strict: bool) -> bool:
@@ -296,6 +531,7 @@ def decode_boolean(data: Any, strict: bool) -> bool:
 def decode_any(data: Any, strict: bool) -> Any:
     if data is UNSET:
         raise DecodeError("any JSON value", data)
+    check_json(data)
     return data
 
 

@@ -12,12 +12,17 @@ from . import _errors
 from . import _response
 from . import _usage
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -65,7 +70,7 @@ class MessageStartEvent(Model):
             "message": self.message.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_START_EVENT_FIELDS)
         return out
 
 
@@ -128,7 +133,7 @@ class MessageDeltaEvent(Model):
                 else [item0.to_dict() for item0 in input_transformations]
             )
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_DELTA_EVENT_FIELDS)
         return out
 
 
@@ -178,7 +183,7 @@ class MessageDelta(Model):
         if container is not UNSET:
             out["container"] = None if container is None else container.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_DELTA_FIELDS)
         return out
 
 
@@ -278,7 +283,7 @@ class MessageDeltaUsage(Model):
         if fallback_credit is not UNSET:
             out["fallback_credit"] = None if fallback_credit is None else fallback_credit.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_DELTA_USAGE_FIELDS)
         return out
 
 
@@ -305,7 +310,7 @@ class MessageStopEvent(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_STOP_EVENT_FIELDS)
         return out
 
 
@@ -342,7 +347,7 @@ class ContentBlockStartEvent(Model):
             "content_block": self.content_block.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTENT_BLOCK_START_EVENT_FIELDS)
         return out
 
 
@@ -379,7 +384,7 @@ class ContentBlockDeltaEvent(Model):
             "delta": self.delta.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTENT_BLOCK_DELTA_EVENT_FIELDS)
         return out
 
 
@@ -411,7 +416,7 @@ class ContentBlockStopEvent(Model):
             "index": self.index,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CONTENT_BLOCK_STOP_EVENT_FIELDS)
         return out
 
 
@@ -438,7 +443,7 @@ class PingEvent(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _PING_EVENT_FIELDS)
         return out
 
 
@@ -477,7 +482,7 @@ class ErrorEvent(Model):
         if request_id is not UNSET:
             out["request_id"] = request_id
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ERROR_EVENT_FIELDS)
         return out
 
 
@@ -509,7 +514,7 @@ class TextDelta(Model):
             "text": self.text,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TEXT_DELTA_FIELDS)
         return out
 
 
@@ -541,7 +546,7 @@ class InputJSONDelta(Model):
             "partial_json": self.partial_json,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _INPUT_JSON_DELTA_FIELDS)
         return out
 
 
@@ -573,7 +578,7 @@ class CitationsDelta(Model):
             "citation": self.citation.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CITATIONS_DELTA_FIELDS)
         return out
 
 
@@ -616,7 +621,7 @@ class ThinkingDelta(Model):
         if estimated_tokens is not UNSET:
             out["estimated_tokens"] = estimated_tokens
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _THINKING_DELTA_FIELDS)
         return out
 
 
@@ -648,7 +653,7 @@ class SignatureDelta(Model):
             "signature": self.signature,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SIGNATURE_DELTA_FIELDS)
         return out
 
 
@@ -692,7 +697,7 @@ class CompactionContentBlockDelta(Model):
         if encrypted_content is not UNSET:
             out["encrypted_content"] = encrypted_content
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS)
         return out
 
 
@@ -717,7 +722,7 @@ class UnknownMessageStreamEvent(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownContentBlockDelta(Model):
@@ -741,7 +746,7 @@ class UnknownContentBlockDelta(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _MESSAGE_START_EVENT_FIELDS: Final = frozenset(
@@ -756,7 +761,7 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_start":
+    if type(type_) is not str or type_ != "message_start":
         raise DecodeError('"message_start"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -770,10 +775,10 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_START_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_START_EVENT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageStartEvent)
-    obj.type = type_
+    obj.type = "message_start"
     obj.message = message
     obj.extra = extra
     return obj
@@ -794,7 +799,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_delta":
+    if type(type_) is not str or type_ != "message_delta":
         raise DecodeError('"message_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -839,7 +844,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         context_management = UNSET
@@ -847,7 +852,7 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDeltaEvent)
-    obj.type = type_
+    obj.type = "message_delta"
     obj.delta = delta
     obj.usage = usage
     obj.context_management = context_management
@@ -882,7 +887,11 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
         stop_sequence = data.get("stop_sequence", UNSET)
         if stop_sequence is not UNSET:
             seen += 1
-            if stop_sequence is not None and type(stop_sequence) is not str:
+            if stop_sequence is not None and (
+                type(stop_sequence) is not str
+                or not stop_sequence.isascii()
+                and has_lone_surrogate(stop_sequence)
+            ):
                 raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
         stop_details = data.get("stop_details", UNSET)
         if stop_details is not UNSET:
@@ -903,7 +912,7 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         stop_reason = UNSET
@@ -943,21 +952,23 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         output_tokens = data["output_tokens"]
     except KeyError:
         raise missing_field(data, (("output_tokens", "an integer"),)) from None
-    if type(output_tokens) is not int:
+    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         input_tokens = data.get("input_tokens", UNSET)
         if input_tokens is not UNSET:
             seen += 1
-            if input_tokens is not None and type(input_tokens) is not int:
+            if input_tokens is not None and (
+                type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", input_tokens).at_key("input_tokens")
         cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
         if cache_creation_input_tokens is not UNSET:
             seen += 1
-            if (
-                cache_creation_input_tokens is not None
-                and type(cache_creation_input_tokens) is not int
+            if cache_creation_input_tokens is not None and (
+                type(cache_creation_input_tokens) is not int
+                or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
             ):
                 raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
                     "cache_creation_input_tokens"
@@ -965,7 +976,10 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
         if cache_read_input_tokens is not UNSET:
             seen += 1
-            if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
+            if cache_read_input_tokens is not None and (
+                type(cache_read_input_tokens) is not int
+                or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
                     "cache_read_input_tokens"
                 )
@@ -1012,7 +1026,7 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         input_tokens = UNSET
@@ -1048,15 +1062,15 @@ def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message_stop":
+    if type(type_) is not str or type_ != "message_stop":
         raise DecodeError('"message_stop"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _MESSAGE_STOP_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _MESSAGE_STOP_EVENT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageStopEvent)
-    obj.type = type_
+    obj.type = "message_stop"
     obj.extra = extra
     return obj
 
@@ -1074,7 +1088,7 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_start":
+    if type(type_) is not str or type_ != "content_block_start":
         raise DecodeError('"content_block_start"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1084,7 +1098,7 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
         raise missing_field(
             data, (("index", "an integer"), ("content_block", "an object"))
         ) from None
-    if type(index) is not int:
+    if type(index) is not int or not JSON_INT_MIN <= index <= JSON_INT_MAX:
         raise DecodeError("an integer", index).at_key("index")
     try:
         content_block = _response.decode_content_block(content_block, strict)
@@ -1093,10 +1107,10 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_START_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_START_EVENT_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockStartEvent)
-    obj.type = type_
+    obj.type = "content_block_start"
     obj.index = index
     obj.content_block = content_block
     obj.extra = extra
@@ -1116,7 +1130,7 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_delta":
+    if type(type_) is not str or type_ != "content_block_delta":
         raise DecodeError('"content_block_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1124,7 +1138,7 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
         delta = data["delta"]
     except KeyError:
         raise missing_field(data, (("index", "an integer"), ("delta", "an object"))) from None
-    if type(index) is not int:
+    if type(index) is not int or not JSON_INT_MIN <= index <= JSON_INT_MAX:
         raise DecodeError("an integer", index).at_key("index")
     try:
         delta = decode_content_block_delta(delta, strict)
@@ -1133,10 +1147,10 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockDeltaEvent)
-    obj.type = type_
+    obj.type = "content_block_delta"
     obj.index = index
     obj.delta = delta
     obj.extra = extra
@@ -1155,22 +1169,22 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "content_block_stop":
+    if type(type_) is not str or type_ != "content_block_stop":
         raise DecodeError('"content_block_stop"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         index = data["index"]
     except KeyError:
         raise missing_field(data, (("index", "an integer"),)) from None
-    if type(index) is not int:
+    if type(index) is not int or not JSON_INT_MIN <= index <= JSON_INT_MAX:
         raise DecodeError("an integer", index).at_key("index")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CONTENT_BLOCK_STOP_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _CONTENT_BLOCK_STOP_EVENT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockStopEvent)
-    obj.type = type_
+    obj.type = "content_block_stop"
     obj.index = index
     obj.extra = extra
     return obj
@@ -1187,15 +1201,15 @@ def decode_ping_event(data: Any, strict: bool) -> PingEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "ping":
+    if type(type_) is not str or type_ != "ping":
         raise DecodeError('"ping"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _PING_EVENT_FIELDS, strict)
+        extra = extra_fields(data, _PING_EVENT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PingEvent)
-    obj.type = type_
+    obj.type = "ping"
     obj.extra = extra
     return obj
 
@@ -1213,7 +1227,7 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "error":
+    if type(type_) is not str or type_ != "error":
         raise DecodeError('"error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1229,19 +1243,23 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
         request_id = data.get("request_id", UNSET)
         if request_id is not UNSET:
             seen += 1
-            if request_id is not None and type(request_id) is not str:
+            if request_id is not None and (
+                type(request_id) is not str
+                or not request_id.isascii()
+                and has_lone_surrogate(request_id)
+            ):
                 raise DecodeError("a string or null", request_id).at_key("request_id")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict)
+            extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         request_id = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorEvent)
-    obj.type = type_
+    obj.type = "error"
     obj.error = error_
     obj.request_id = request_id
     obj.extra = extra
@@ -1260,22 +1278,22 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "text_delta":
+    if type(type_) is not str or type_ != "text_delta":
         raise DecodeError('"text_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         text = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str:
+    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
         raise DecodeError("a string", text).at_key("text")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _TEXT_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _TEXT_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextDelta)
-    obj.type = type_
+    obj.type = "text_delta"
     obj.text = text
     obj.extra = extra
     return obj
@@ -1293,22 +1311,26 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "input_json_delta":
+    if type(type_) is not str or type_ != "input_json_delta":
         raise DecodeError('"input_json_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         partial_json = data["partial_json"]
     except KeyError:
         raise missing_field(data, (("partial_json", "a string"),)) from None
-    if type(partial_json) is not str:
+    if (
+        type(partial_json) is not str
+        or not partial_json.isascii()
+        and has_lone_surrogate(partial_json)
+    ):
         raise DecodeError("a string", partial_json).at_key("partial_json")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _INPUT_JSON_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _INPUT_JSON_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputJSONDelta)
-    obj.type = type_
+    obj.type = "input_json_delta"
     obj.partial_json = partial_json
     obj.extra = extra
     return obj
@@ -1326,7 +1348,7 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "citations_delta":
+    if type(type_) is not str or type_ != "citations_delta":
         raise DecodeError('"citations_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1340,10 +1362,10 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CITATIONS_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _CITATIONS_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsDelta)
-    obj.type = type_
+    obj.type = "citations_delta"
     obj.citation = citation
     obj.extra = extra
     return obj
@@ -1362,33 +1384,36 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "thinking_delta":
+    if type(type_) is not str or type_ != "thinking_delta":
         raise DecodeError('"thinking_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         thinking = data["thinking"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"),)) from None
-    if type(thinking) is not str:
+    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
         raise DecodeError("a string", thinking).at_key("thinking")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         estimated_tokens = data.get("estimated_tokens", UNSET)
         if estimated_tokens is not UNSET:
             seen += 1
-            if estimated_tokens is not None and type(estimated_tokens) is not int:
+            if estimated_tokens is not None and (
+                type(estimated_tokens) is not int
+                or not JSON_INT_MIN <= estimated_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict)
+            extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         estimated_tokens = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDelta)
-    obj.type = type_
+    obj.type = "thinking_delta"
     obj.thinking = thinking
     obj.estimated_tokens = estimated_tokens
     obj.extra = extra
@@ -1407,22 +1432,22 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "signature_delta":
+    if type(type_) is not str or type_ != "signature_delta":
         raise DecodeError('"signature_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         signature = data["signature"]
     except KeyError:
         raise missing_field(data, (("signature", "a string"),)) from None
-    if type(signature) is not str:
+    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
         raise DecodeError("a string", signature).at_key("signature")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _SIGNATURE_DELTA_FIELDS, strict)
+        extra = extra_fields(data, _SIGNATURE_DELTA_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SignatureDelta)
-    obj.type = type_
+    obj.type = "signature_delta"
     obj.signature = signature
     obj.extra = extra
     return obj
@@ -1441,24 +1466,30 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction_delta":
+    if type(type_) is not str or type_ != "compaction_delta":
         raise DecodeError('"compaction_delta"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         content = data.get("content", UNSET)
         if content is not UNSET:
             seen += 1
-            if content is not None and type(content) is not str:
+            if content is not None and (
+                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            ):
                 raise DecodeError("a string or null", content).at_key("content")
         encrypted_content = data.get("encrypted_content", UNSET)
         if encrypted_content is not UNSET:
             seen += 1
-            if encrypted_content is not None and type(encrypted_content) is not str:
+            if encrypted_content is not None and (
+                type(encrypted_content) is not str
+                or not encrypted_content.isascii()
+                and has_lone_surrogate(encrypted_content)
+            ):
                 raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         content = UNSET
@@ -1466,7 +1497,7 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionContentBlockDelta)
-    obj.type = type_
+    obj.type = "compaction_delta"
     obj.content = content
     obj.encrypted_content = encrypted_content
     obj.extra = extra
@@ -1485,6 +1516,7 @@ def decode_message_stream_event(data: Any, strict: bool) -> MessageStreamEvent:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownMessageStreamEvent(raw=data)
     raise DecodeError(
         'one of "message_start", "message_delta", "message_stop", "content_block_start", "content_block_delta", "content_block_stop", "ping", "error"',
@@ -1504,6 +1536,7 @@ def decode_content_block_delta(data: Any, strict: bool) -> ContentBlockDelta:
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownContentBlockDelta(raw=data)
     raise DecodeError(
         'one of "text_delta", "input_json_delta", "citations_delta", "thinking_delta", "signature_delta", "compaction_delta"',

@@ -10,20 +10,24 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _content
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
 
 if TYPE_CHECKING:
-    from ._content import CacheControlEphemeralParam
-    from ._unions import BrowserStateChangeParam
+    from ._unions import BrowserStateChangeParam, CacheControlParam
 
 
 class BrowserToolset20260801Param(Model):
@@ -34,7 +38,7 @@ class BrowserToolset20260801Param(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["browser_toolset_20260801"]
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
     configs: BrowserToolsetConfigsParam | None | Unset
     """Overrides for individual actions; absent, null and an empty object all keep the defaults."""
@@ -45,7 +49,7 @@ class BrowserToolset20260801Param(Model):
         self,
         *,
         type: Literal["browser_toolset_20260801"] = "browser_toolset_20260801",
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         configs: BrowserToolsetConfigsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -65,7 +69,7 @@ class BrowserToolset20260801Param(Model):
         if configs is not UNSET:
             out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TOOLSET20260801_PARAM_FIELDS)
         return out
 
 
@@ -306,7 +310,7 @@ class BrowserToolsetConfigsParam(Model):
         if zoom is not UNSET:
             out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS)
         return out
 
 
@@ -318,7 +322,7 @@ class ComputerToolset20260801Param(Model):
     __slots__ = ("type", "cache_control", "configs", "extra")
 
     type: Literal["computer_toolset_20260801"]
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this tool definition."""
     configs: ComputerToolsetConfigsParam | None | Unset
     """Overrides for individual actions; absent, null and an empty object all keep the defaults."""
@@ -329,7 +333,7 @@ class ComputerToolset20260801Param(Model):
         self,
         *,
         type: Literal["computer_toolset_20260801"] = "computer_toolset_20260801",
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         configs: ComputerToolsetConfigsParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
@@ -349,7 +353,7 @@ class ComputerToolset20260801Param(Model):
         if configs is not UNSET:
             out["configs"] = None if configs is None else configs.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TOOLSET20260801_PARAM_FIELDS)
         return out
 
 
@@ -492,7 +496,7 @@ class ComputerToolsetConfigsParam(Model):
         if zoom is not UNSET:
             out["zoom"] = None if zoom is None else zoom.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS)
         return out
 
 
@@ -532,7 +536,7 @@ class ToolsetMemberConfigParam(Model):
         if defer_loading is not UNSET:
             out["defer_loading"] = defer_loading
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS)
         return out
 
 
@@ -550,7 +554,7 @@ class BrowserStateBlockParam(Model):
     """Tabs opened and download progress caused by the action; left out rather than empty when
     nothing happened.
     """
-    cache_control: CacheControlEphemeralParam | None | Unset
+    cache_control: CacheControlParam | None | Unset
     """Cache breakpoint placed after this block."""
     extra: dict[str, Any]
     """Members the spec does not describe, kept as received and sent again."""
@@ -561,7 +565,7 @@ class BrowserStateBlockParam(Model):
         type: Literal["browser_state"] = "browser_state",
         tabs: list[BrowserStateTabEntryParam],
         state_changes: list[BrowserStateChangeParam] | None | Unset = UNSET,
-        cache_control: CacheControlEphemeralParam | None | Unset = UNSET,
+        cache_control: CacheControlParam | None | Unset = UNSET,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
@@ -584,7 +588,7 @@ class BrowserStateBlockParam(Model):
         if cache_control is not UNSET:
             out["cache_control"] = None if cache_control is None else cache_control.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_STATE_BLOCK_PARAM_FIELDS)
         return out
 
 
@@ -629,7 +633,7 @@ class BrowserStateTabEntryParam(Model):
         if active is not UNSET:
             out["active"] = active
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS)
         return out
 
 
@@ -661,7 +665,7 @@ class BrowserStateChangeTabOpenedParam(Model):
             "tab_id": self.tab_id,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS)
         return out
 
 
@@ -698,7 +702,7 @@ class BrowserStateChangeDownloadStartedParam(Model):
             "url": self.url,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS)
         return out
 
 
@@ -749,7 +753,7 @@ class BrowserStateChangeDownloadCompletedParam(Model):
         if size_bytes is not UNSET:
             out["size_bytes"] = size_bytes
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS)
         return out
 
 
@@ -793,7 +797,7 @@ class BrowserStateChangeDownloadFailedParam(Model):
         if error_ is not UNSET:
             out["error"] = error_
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS)
         return out
 
 
@@ -818,7 +822,7 @@ class UnknownBrowserStateChangeParam(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _BROWSER_TOOLSET20260801_PARAM_FIELDS: Final = frozenset(
@@ -834,7 +838,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "browser_toolset_20260801":
+    if type(type_) is not str or type_ != "browser_toolset_20260801":
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -843,9 +847,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -859,7 +861,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -867,7 +869,7 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolset20260801Param)
-    obj.type = type_
+    obj.type = "browser_toolset_20260801"
     obj.cache_control = cache_control
     obj.configs = configs
     obj.extra = extra
@@ -1167,7 +1169,7 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         close_tab = UNSET
@@ -1252,7 +1254,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "computer_toolset_20260801":
+    if type(type_) is not str or type_ != "computer_toolset_20260801":
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
@@ -1261,9 +1263,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         configs = data.get("configs", UNSET)
@@ -1277,7 +1277,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_control = UNSET
@@ -1285,7 +1285,7 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolset20260801Param)
-    obj.type = type_
+    obj.type = "computer_toolset_20260801"
     obj.cache_control = cache_control
     obj.configs = configs
     obj.extra = extra
@@ -1459,7 +1459,7 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cursor_position = UNSET
@@ -1529,7 +1529,7 @@ def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMember
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         enabled = UNSET
@@ -1557,7 +1557,7 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "browser_state":
+    if type(type_) is not str or type_ != "browser_state":
         raise DecodeError('"browser_state"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1589,15 +1589,13 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
             seen += 1
             if cache_control is not None:
                 try:
-                    cache_control = _content.decode_cache_control_ephemeral_param(
-                        cache_control, strict
-                    )
+                    cache_control = _content.decode_cache_control_param(cache_control, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         state_changes = UNSET
@@ -1605,7 +1603,7 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateBlockParam)
-    obj.type = type_
+    obj.type = "browser_state"
     obj.tabs = tabs
     obj.state_changes = state_changes
     obj.cache_control = cache_control
@@ -1635,11 +1633,11 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
         raise missing_field(
             data, (("tab_id", "a string"), ("title", "a string"), ("url", "a string"))
         ) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
-    if type(title) is not str:
+    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
         raise DecodeError("a string", title).at_key("title")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
@@ -1651,7 +1649,7 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict)
+            extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         active = UNSET
@@ -1680,22 +1678,22 @@ def decode_browser_state_change_tab_opened_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "tab_opened":
+    if type(type_) is not str or type_ != "tab_opened":
         raise DecodeError('"tab_opened"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         tab_id = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str:
+    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
         raise DecodeError("a string", tab_id).at_key("tab_id")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeTabOpenedParam)
-    obj.type = type_
+    obj.type = "tab_opened"
     obj.tab_id = tab_id
     obj.extra = extra
     return obj
@@ -1716,7 +1714,7 @@ def decode_browser_state_change_download_started_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "download_started":
+    if type(type_) is not str or type_ != "download_started":
         raise DecodeError('"download_started"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1724,17 +1722,21 @@ def decode_browser_state_change_download_started_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
-    if type(download_id) is not str:
+    if (
+        type(download_id) is not str
+        or not download_id.isascii()
+        and has_lone_surrogate(download_id)
+    ):
         raise DecodeError("a string", download_id).at_key("download_id")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) == 3:
         extra = {}
     else:
-        extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS, strict)
+        extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadStartedParam)
-    obj.type = type_
+    obj.type = "download_started"
     obj.download_id = download_id
     obj.url = url
     obj.extra = extra
@@ -1758,7 +1760,7 @@ def decode_browser_state_change_download_completed_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "download_completed":
+    if type(type_) is not str or type_ != "download_completed":
         raise DecodeError('"download_completed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1766,27 +1768,35 @@ def decode_browser_state_change_download_completed_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
-    if type(download_id) is not str:
+    if (
+        type(download_id) is not str
+        or not download_id.isascii()
+        and has_lone_surrogate(download_id)
+    ):
         raise DecodeError("a string", download_id).at_key("download_id")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
         path = data.get("path", UNSET)
         if path is not UNSET:
             seen += 1
-            if path is not None and type(path) is not str:
+            if path is not None and (
+                type(path) is not str or not path.isascii() and has_lone_surrogate(path)
+            ):
                 raise DecodeError("a string or null", path).at_key("path")
         size_bytes = data.get("size_bytes", UNSET)
         if size_bytes is not UNSET:
             seen += 1
-            if size_bytes is not None and type(size_bytes) is not int:
+            if size_bytes is not None and (
+                type(size_bytes) is not int or not JSON_INT_MIN <= size_bytes <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", size_bytes).at_key("size_bytes")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(
-                data, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS, strict
+                data, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS, strict, seen
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
@@ -1795,7 +1805,7 @@ def decode_browser_state_change_download_completed_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadCompletedParam)
-    obj.type = type_
+    obj.type = "download_completed"
     obj.download_id = download_id
     obj.url = url
     obj.path = path
@@ -1820,7 +1830,7 @@ def decode_browser_state_change_download_failed_param(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "download_failed":
+    if type(type_) is not str or type_ != "download_failed":
         raise DecodeError('"download_failed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1828,28 +1838,36 @@ def decode_browser_state_change_download_failed_param(
         url = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
-    if type(download_id) is not str:
+    if (
+        type(download_id) is not str
+        or not download_id.isascii()
+        and has_lone_surrogate(download_id)
+    ):
         raise DecodeError("a string", download_id).at_key("download_id")
-    if type(url) is not str:
+    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
         raise DecodeError("a string", url).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
         error_ = data.get("error", UNSET)
         if error_ is not UNSET:
             seen += 1
-            if error_ is not None and type(error_) is not str:
+            if error_ is not None and (
+                type(error_) is not str or not error_.isascii() and has_lone_surrogate(error_)
+            ):
                 raise DecodeError("a string or null", error_).at_key("error")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS, strict)
+            extra = extra_fields(
+                data, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS, strict, seen
+            )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         error_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadFailedParam)
-    obj.type = type_
+    obj.type = "download_failed"
     obj.download_id = download_id
     obj.url = url
     obj.error = error_
@@ -1869,6 +1887,7 @@ def decode_browser_state_change_param(data: Any, strict: bool) -> BrowserStateCh
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownBrowserStateChangeParam(raw=data)
     raise DecodeError(
         'one of "tab_opened", "download_started", "download_completed", "download_failed"', tag

@@ -18,6 +18,7 @@ from ._batches import (
 from ._content import (
     Base64ImageSourceParam,
     Base64PDFSourceParam,
+    CacheControlEphemeralParam,
     CitationCharLocationParam,
     CitationContentBlockLocationParam,
     CitationPageLocationParam,
@@ -48,15 +49,19 @@ from ._content import (
     ToolUseBlockParam,
     URLImageSourceParam,
     URLPDFSourceParam,
+    UnknownCacheControlParam,
     UnknownContentBlockParam,
     UnknownContentBlockSourceContentParam,
     UnknownDocumentSource,
     UnknownImageSource,
+    UnknownSearchResultContentBlockParam,
     UnknownTextCitationParam,
     UnknownToolAdditionTargetParam,
     UnknownToolChangeBlockParam,
     UnknownToolRemovalTargetParam,
     UnknownToolResultContentBlockParam,
+    UnknownWebSearchResultBlockUnionParam,
+    UnknownWebSearchToolRequestErrorObjectUnionParam,
     WebSearchResultBlockParam,
     WebSearchToolRequestErrorObjectParam,
     WebSearchToolResultBlockParam,
@@ -66,9 +71,11 @@ from ._content_server_tools import (
     AdvisorResultBlockParam,
     AdvisorToolResultBlockParam,
     AdvisorToolResultErrorParam,
+    BashCodeExecutionOutputBlockParam,
     BashCodeExecutionResultBlockParam,
     BashCodeExecutionToolResultBlockParam,
     BashCodeExecutionToolResultErrorParam,
+    CodeExecutionOutputBlockParam,
     CodeExecutionResultBlockParam,
     CodeExecutionToolResultBlockParam,
     CodeExecutionToolResultErrorParam,
@@ -82,10 +89,14 @@ from ._content_server_tools import (
     ToolSearchToolResultErrorParam,
     ToolSearchToolSearchResultBlockParam,
     UnknownAdvisorToolResultContentParam,
+    UnknownBashCodeExecutionOutputBlockUnionParam,
     UnknownBashCodeExecutionToolResultContentParam,
+    UnknownCodeExecutionOutputBlockUnionParam,
     UnknownCodeExecutionToolResultBlockParamContentParam,
     UnknownTextEditorCodeExecutionToolResultContentParam,
+    UnknownToolReferenceBlockUnionParam,
     UnknownToolSearchToolResultContentParam,
+    UnknownWebFetchBlockContentParam,
     UnknownWebFetchToolResultContentParam,
     WebFetchBlockParam,
     WebFetchToolResultBlockParam,
@@ -96,9 +107,16 @@ from ._context_management import (
     ClearThinking20251015EditParam,
     ClearToolUses20250919EditParam,
     Compact20260112EditParam,
+    CompactionConfigParam,
+    InputTokensClearAtLeastParam,
     InputTokensTriggerParam,
     ThinkingTurnsParam,
+    ToolUsesKeepParam,
     ToolUsesTriggerParam,
+    UnknownClearAtLeastParam,
+    UnknownClearToolUsesKeepParam,
+    UnknownCompactTriggerParam,
+    UnknownCompactionConfigUnionParam,
     UnknownContextManagementEditParam,
     UnknownContextManagementTriggerParam,
     UnknownThinkingTurnsKeepParam,
@@ -220,14 +238,18 @@ from ._mcp import (
     MCPToolListingBlockParam,
     MCPToolUseBlockParam,
     MCPToolsetParam,
+    RequestMCPServerURLDefinitionParam,
     RequestMCPToolResultBlockParam,
     UnknownMCPToolResultContentBlockParam,
+    UnknownRequestMCPServerDefinitionParam,
 )
 from ._request import (
     AssistantMessageParam,
+    BillingPolicyParam,
     ContainerParams,
     FallbackCreditTokenParam,
     FallbackParam,
+    JSONOutputFormatParam,
     SystemMessageParam,
     ThinkingConfigAdaptiveParam,
     ThinkingConfigBetweenToolsParam,
@@ -235,13 +257,18 @@ from ._request import (
     ThinkingConfigEnabledParam,
     ThreadContinueParams,
     ThreadCreateParams,
+    TokenTaskBudgetParam,
     ToolChoiceAnyParam,
     ToolChoiceAutoParam,
     ToolChoiceNoneParam,
     ToolChoiceToolParam,
+    UnknownBillingPolicyUnionParam,
     UnknownMessageParam,
     UnknownMessageThreadParam,
+    UnknownOutputFormatParam,
     UnknownSystemMessageContentBlockParam,
+    UnknownSystemPromptBlockParam,
+    UnknownTaskBudgetParam,
     UnknownThinkingConfigParam,
     UnknownToolChoiceParam,
     UserMessageParam,
@@ -262,6 +289,7 @@ from ._response import (
     ClearToolUses20250919EditResponse,
     DirectCaller,
     FallbackBlock,
+    FallbackRefusalTrigger,
     RedactedThinkingBlock,
     RefusalStopDetails,
     ServerToolCaller,
@@ -275,10 +303,13 @@ from ._response import (
     UnknownAppliedContextEdit,
     UnknownCacheMissReason,
     UnknownContentBlock,
+    UnknownFallbackTrigger,
     UnknownInputTransformation,
     UnknownStopDetails,
     UnknownTextCitation,
     UnknownToolUseCaller,
+    UnknownWebSearchResultBlockUnion,
+    UnknownWebSearchToolResultErrorObjectUnion,
     WebSearchResultBlock,
     WebSearchToolResultBlock,
     WebSearchToolResultErrorObject,
@@ -301,13 +332,16 @@ from ._response_server_tools import (
     AdvisorToolResultBlock,
     AdvisorToolResultErrorObject,
     Base64PDFSource,
+    BashCodeExecutionOutputBlock,
     BashCodeExecutionResultBlock,
     BashCodeExecutionToolResultBlock,
     BashCodeExecutionToolResultErrorObject,
+    CodeExecutionOutputBlock,
     CodeExecutionResultBlock,
     CodeExecutionToolResultBlock,
     CodeExecutionToolResultErrorObject,
     ContainerUploadBlock,
+    DocumentBlock,
     EncryptedCodeExecutionResultBlock,
     MCPToolListingBlock,
     MCPToolResultBlock,
@@ -318,15 +352,21 @@ from ._response_server_tools import (
     TextEditorCodeExecutionToolResultBlock,
     TextEditorCodeExecutionToolResultErrorObject,
     TextEditorCodeExecutionViewResultBlock,
+    ToolReferenceBlock,
     ToolSearchToolResultBlock,
     ToolSearchToolResultErrorObject,
     ToolSearchToolSearchResultBlock,
     UnknownAdvisorToolResultBlockContent,
+    UnknownBashCodeExecutionOutputBlockUnion,
     UnknownBashCodeExecutionToolResultBlockContent,
+    UnknownCodeExecutionOutputBlockUnion,
     UnknownCodeExecutionToolResultBlockContent,
     UnknownDocumentBlockSource,
+    UnknownMCPToolResultContentBlock,
     UnknownTextEditorCodeExecutionToolResultBlockContent,
+    UnknownToolReferenceBlockUnion,
     UnknownToolSearchToolResultBlockContent,
+    UnknownWebFetchBlockContent,
     UnknownWebFetchToolResultBlockContent,
     WebFetchBlock,
     WebFetchToolResultBlock,
@@ -335,6 +375,7 @@ from ._response_server_tools import (
 from ._response_tool_definitions import (
     AdvisorTool20260301,
     BrowserToolset20260801,
+    CacheControlEphemeral,
     CodeExecutionTool20250522,
     CodeExecutionTool20250825,
     CodeExecutionTool20260120,
@@ -354,9 +395,13 @@ from ._response_tool_definitions import (
     ToolTextEditor20250124,
     ToolTextEditor20250429,
     ToolTextEditor20250728,
+    UnknownCacheControl,
     UnknownResponseToolUnion,
+    UnknownUserLocationUnion,
     UnknownWebFetchToolResultURLSource,
+    UnknownWebFetchURLSourceToolReferenceUnion,
     UnknownWebFetchUserInputURLSource,
+    UserLocation,
     WebFetchTool20250910,
     WebFetchTool20260209,
     WebFetchTool20260309,
@@ -365,6 +410,7 @@ from ._response_tool_definitions import (
     WebFetchURLSourceExcept,
     WebFetchURLSourceNone,
     WebFetchURLSourceOnly,
+    WebFetchURLSourceToolReference,
     WebSearchTool20250305,
     WebSearchTool20260209,
     WebSearchTool20260318,
@@ -421,6 +467,8 @@ from ._response_toolset_blocks import (
     ComputerWaitToolUseBlock,
     ComputerZoomToolUseBlock,
     UnknownBrowserClickTarget,
+    UnknownBrowserCoordinateTargetUnion,
+    UnknownBrowserRefTargetUnion,
     UnknownBrowserToolUseBlock,
     UnknownComputerToolUseBlock,
 )
@@ -464,8 +512,11 @@ from ._tools_server import (
     CodeExecutionTool20260521Param,
     ToolSearchToolBm25_20251119Param,
     ToolSearchToolRegex20251119Param,
+    UnknownUserLocationUnionParam,
     UnknownWebFetchURLSourceParam,
+    UnknownWebFetchURLSourceToolReferenceUnionParam,
     UnknownWebFetchUserInputSourceParam,
+    UserLocationParam,
     WebFetchTool20250910Param,
     WebFetchTool20260209Param,
     WebFetchTool20260309Param,
@@ -474,6 +525,7 @@ from ._tools_server import (
     WebFetchURLSourceExceptParam,
     WebFetchURLSourceNoneParam,
     WebFetchURLSourceOnlyParam,
+    WebFetchURLSourceToolReferenceParam,
     WebSearchTool20250305Param,
     WebSearchTool20260209Param,
     WebSearchTool20260318Param,
@@ -537,6 +589,11 @@ ContentBlockParam: TypeAlias = (
 )
 """Any content block accepted in an input message."""
 
+CacheControlParam: TypeAlias = CacheControlEphemeralParam | UnknownCacheControlParam
+"""A prompt-cache breakpoint, selected by its type; ephemeral is the only kind so far, and an
+unknown kind is kept whole.
+"""
+
 TextCitationParam: TypeAlias = (
     CitationCharLocationParam
     | CitationPageLocationParam
@@ -567,6 +624,9 @@ ContentBlockSourceContentParam: TypeAlias = (
 )
 """A block allowed inside a content-block document."""
 
+SearchResultContentBlockParam: TypeAlias = TextBlockParam | UnknownSearchResultContentBlockParam
+"""A block allowed inside a search result; only text so far."""
+
 ToolResultContentBlockParam: TypeAlias = (
     TextBlockParam
     | ImageBlockParam
@@ -577,6 +637,18 @@ ToolResultContentBlockParam: TypeAlias = (
     | UnknownToolResultContentBlockParam
 )
 """A block allowed inside a tool result."""
+
+WebSearchResultBlockUnionParam: TypeAlias = (
+    WebSearchResultBlockParam | UnknownWebSearchResultBlockUnionParam
+)
+"""One item of a web search result list, selected by its type; a page is the only kind so far."""
+
+WebSearchToolRequestErrorObjectUnionParam: TypeAlias = (
+    WebSearchToolRequestErrorObjectParam | UnknownWebSearchToolRequestErrorObjectUnionParam
+)
+"""The object form of a web search result, selected by its type; an error is the only kind so
+far.
+"""
 
 ToolChangeBlockParam: TypeAlias = (
     RequestToolAdditionBlockParam | RequestToolRemovalBlockParam | UnknownToolChangeBlockParam
@@ -616,7 +688,7 @@ ToolResultContent: TypeAlias = str | list[ToolResultContentBlockParam]
 """Output of a tool, as plain text or as a list of blocks."""
 
 WebSearchToolResultBlockParamContentParam: TypeAlias = (
-    list[WebSearchResultBlockParam] | WebSearchToolRequestErrorObjectParam
+    list[WebSearchResultBlockUnionParam] | WebSearchToolRequestErrorObjectUnionParam
 )
 """Either the list of search hits or an error object."""
 
@@ -624,6 +696,11 @@ WebFetchToolResultContentParam: TypeAlias = (
     WebFetchBlockParam | WebFetchToolResultErrorBlockParam | UnknownWebFetchToolResultContentParam
 )
 """Payload of a web fetch result, selected by its type."""
+
+WebFetchBlockContentParam: TypeAlias = DocumentBlockParam | UnknownWebFetchBlockContentParam
+"""The retrieved content of a web fetch, selected by its type; a document is the only kind so
+far.
+"""
 
 CodeExecutionToolResultBlockParamContentParam: TypeAlias = (
     CodeExecutionResultBlockParam
@@ -633,12 +710,22 @@ CodeExecutionToolResultBlockParamContentParam: TypeAlias = (
 )
 """Payload of a code execution result, selected by its type."""
 
+CodeExecutionOutputBlockUnionParam: TypeAlias = (
+    CodeExecutionOutputBlockParam | UnknownCodeExecutionOutputBlockUnionParam
+)
+"""One output of a code run, selected by its type; a written file is the only kind so far."""
+
 BashCodeExecutionToolResultContentParam: TypeAlias = (
     BashCodeExecutionResultBlockParam
     | BashCodeExecutionToolResultErrorParam
     | UnknownBashCodeExecutionToolResultContentParam
 )
 """Payload of a bash execution result, selected by its type."""
+
+BashCodeExecutionOutputBlockUnionParam: TypeAlias = (
+    BashCodeExecutionOutputBlockParam | UnknownBashCodeExecutionOutputBlockUnionParam
+)
+"""One output of a bash command, selected by its type; a written file is the only kind so far."""
 
 TextEditorCodeExecutionToolResultContentParam: TypeAlias = (
     TextEditorCodeExecutionViewResultBlockParam
@@ -655,6 +742,11 @@ ToolSearchToolResultContentParam: TypeAlias = (
     | UnknownToolSearchToolResultContentParam
 )
 """Payload of a tool search result, selected by its type."""
+
+ToolReferenceBlockUnionParam: TypeAlias = (
+    ToolReferenceBlockParam | UnknownToolReferenceBlockUnionParam
+)
+"""One match of a tool search, selected by its type; a tool reference is the only kind so far."""
 
 AdvisorToolResultContentParam: TypeAlias = (
     AdvisorResultBlockParam
@@ -686,12 +778,39 @@ ContextManagementTriggerParam: TypeAlias = (
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
+ClearToolUsesKeepParam: TypeAlias = ToolUsesKeepParam | UnknownClearToolUsesKeepParam
+"""What clearing tool uses leaves in place, selected by its type; a count of tool uses is the only
+kind so far.
+
+Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+"""
+
+ClearAtLeastParam: TypeAlias = InputTokensClearAtLeastParam | UnknownClearAtLeastParam
+"""The least a clearing must free to run, selected by its type; a number of input tokens is the only
+kind so far.
+
+Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+"""
+
 ThinkingTurnsKeepParam: TypeAlias = (
     ThinkingTurnsParam | AllThinkingTurnsParam | UnknownThinkingTurnsKeepParam
 )
 """Object form of the thinking to keep, selected by its type.
 
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
+"""
+
+CompactTriggerParam: TypeAlias = InputTokensTriggerParam | UnknownCompactTriggerParam
+"""Threshold that starts compaction, selected by its type; a number of input tokens is the only kind
+so far.
+
+Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+"""
+
+CompactionConfigUnionParam: TypeAlias = CompactionConfigParam | UnknownCompactionConfigUnionParam
+"""A compaction request setting, selected by its type; summarize is the only kind so far.
+
+Beta: send `anthropic-beta: compact-2026-09-04` to use it.
 """
 
 ClearToolInputsParam: TypeAlias = bool | list[str]
@@ -827,6 +946,16 @@ ErrorDetails: TypeAlias = (
 as the bare error type.
 """
 
+RequestMCPServerDefinitionParam: TypeAlias = (
+    RequestMCPServerURLDefinitionParam | UnknownRequestMCPServerDefinitionParam
+)
+"""An MCP server declared on the request, selected by its type; a server reached by URL is the only
+kind so far.
+
+Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04` to
+use it.
+"""
+
 MCPToolResultContentBlockParam: TypeAlias = TextBlockParam | UnknownMCPToolResultContentBlockParam
 """A block allowed in MCP tool output; only text so far.
 
@@ -854,6 +983,18 @@ SystemMessageContentBlockParam: TypeAlias = (
 )
 """A block allowed in a system message."""
 
+SystemPromptBlockParam: TypeAlias = TextBlockParam | UnknownSystemPromptBlockParam
+"""A block of the top-level system prompt; only text so far."""
+
+TaskBudgetParam: TypeAlias = TokenTaskBudgetParam | UnknownTaskBudgetParam
+"""A task budget setting, selected by its type; a token count is the only kind so far.
+
+Beta: send `anthropic-beta: task-budgets-2026-03-13` to use it.
+"""
+
+OutputFormatParam: TypeAlias = JSONOutputFormatParam | UnknownOutputFormatParam
+"""A structured output format, selected by its type; a JSON Schema is the only kind so far."""
+
 ToolChoiceParam: TypeAlias = (
     ToolChoiceAutoParam
     | ToolChoiceAnyParam
@@ -880,13 +1021,19 @@ MessageThreadParam: TypeAlias = (
 Beta: send `anthropic-beta: message-threads-2026-08-12` to use it.
 """
 
+BillingPolicyUnionParam: TypeAlias = BillingPolicyParam | UnknownBillingPolicyUnionParam
+"""A billing policy, selected by its type; billing_policy is the only kind so far.
+
+Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
+"""
+
 SystemMessageContentParam: TypeAlias = str | list[SystemMessageContentBlockParam]
 """Content of a system message; a bare string stands for a single text block."""
 
 MessageContent: TypeAlias = str | list[ContentBlockParam]
 """Content of an input turn; a bare string stands for a single text block."""
 
-SystemPrompt: TypeAlias = str | list[TextBlockParam]
+SystemPrompt: TypeAlias = str | list[SystemPromptBlockParam]
 """System prompt as plain text or as text blocks, which can carry cache breakpoints."""
 
 MessageCreateParamsContainerParam: TypeAlias = str | ContainerParams
@@ -947,6 +1094,16 @@ ToolUseCaller: TypeAlias = (
 )
 """Originator of a tool call, in responses and in blocks sent back in requests."""
 
+WebSearchResultBlockUnion: TypeAlias = WebSearchResultBlock | UnknownWebSearchResultBlockUnion
+"""One item of a web search result list, selected by its type; a page is the only kind so far."""
+
+WebSearchToolResultErrorObjectUnion: TypeAlias = (
+    WebSearchToolResultErrorObject | UnknownWebSearchToolResultErrorObjectUnion
+)
+"""The object form of a web search result, selected by its type; an error is the only kind so
+far.
+"""
+
 CacheMissReason: TypeAlias = (
     CacheMissModelChanged
     | CacheMissSystemChanged
@@ -978,8 +1135,16 @@ InputTransformation: TypeAlias = (
 Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
 """
 
+FallbackTrigger: TypeAlias = FallbackRefusalTrigger | UnknownFallbackTrigger
+"""The cause of a hand-over to the fallback model, selected by its type; a refusal is the only kind
+so far.
+
+Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
+server-side-fallback-2026-06-01` to use it.
+"""
+
 WebSearchToolResultBlockContent: TypeAlias = (
-    WebSearchToolResultErrorObject | list[WebSearchResultBlock]
+    WebSearchToolResultErrorObjectUnion | list[WebSearchResultBlockUnion]
 )
 """Either an error object or the list of search hits."""
 
@@ -1019,6 +1184,11 @@ WebFetchToolResultBlockContent: TypeAlias = (
 )
 """Either the fetched page or a fetch error."""
 
+WebFetchBlockContent: TypeAlias = DocumentBlock | UnknownWebFetchBlockContent
+"""The retrieved content of a web fetch, selected by its type; a document is the only kind so
+far.
+"""
+
 DocumentBlockSource: TypeAlias = Base64PDFSource | PlainTextSource | UnknownDocumentBlockSource
 """Content of a response document, as PDF bytes or plain text."""
 
@@ -1030,12 +1200,24 @@ CodeExecutionToolResultBlockContent: TypeAlias = (
 )
 """The result of a code execution run, plain or encrypted, or an error."""
 
+CodeExecutionOutputBlockUnion: TypeAlias = (
+    CodeExecutionOutputBlock | UnknownCodeExecutionOutputBlockUnion
+)
+"""One output of a code execution run, selected by its type; a written file is the only kind so
+far.
+"""
+
 BashCodeExecutionToolResultBlockContent: TypeAlias = (
     BashCodeExecutionToolResultErrorObject
     | BashCodeExecutionResultBlock
     | UnknownBashCodeExecutionToolResultBlockContent
 )
 """Either the output of a shell command or an error."""
+
+BashCodeExecutionOutputBlockUnion: TypeAlias = (
+    BashCodeExecutionOutputBlock | UnknownBashCodeExecutionOutputBlockUnion
+)
+"""One output of a shell command, selected by its type; a written file is the only kind so far."""
 
 TextEditorCodeExecutionToolResultBlockContent: TypeAlias = (
     TextEditorCodeExecutionToolResultErrorObject
@@ -1053,6 +1235,9 @@ ToolSearchToolResultBlockContent: TypeAlias = (
 )
 """Either the matching tools or a search error."""
 
+ToolReferenceBlockUnion: TypeAlias = ToolReferenceBlock | UnknownToolReferenceBlockUnion
+"""One match of a tool search, selected by its type; a tool reference is the only kind so far."""
+
 AdvisorToolResultBlockContent: TypeAlias = (
     AdvisorToolResultErrorObject
     | AdvisorResultBlock
@@ -1064,7 +1249,14 @@ AdvisorToolResultBlockContent: TypeAlias = (
 Beta: send `anthropic-beta: advisor-tool-2026-03-01` to use it.
 """
 
-MCPToolResultBlockContent: TypeAlias = str | list[TextBlock]
+MCPToolResultContentBlock: TypeAlias = TextBlock | UnknownMCPToolResultContentBlock
+"""A block of MCP tool output; only text so far.
+
+Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04` to
+use it.
+"""
+
+MCPToolResultBlockContent: TypeAlias = str | list[MCPToolResultContentBlock]
 """Output of an MCP tool, as a string or as text blocks.
 
 Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-client-2025-04-04` to
@@ -1103,6 +1295,29 @@ ResponseToolUnion: TypeAlias = (
     | UnknownResponseToolUnion
 )
 """Any tool definition echoed in a response; one without a type is a custom tool.
+
+Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+"""
+
+CacheControl: TypeAlias = CacheControlEphemeral | UnknownCacheControl
+"""A prompt-cache breakpoint as echoed in a response, selected by its type; ephemeral is the only
+kind so far.
+
+Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+"""
+
+UserLocationUnion: TypeAlias = UserLocation | UnknownUserLocationUnion
+"""User location as echoed in a search tool definition, selected by its type; an approximate
+location is the only kind so far.
+
+Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+"""
+
+WebFetchURLSourceToolReferenceUnion: TypeAlias = (
+    WebFetchURLSourceToolReference | UnknownWebFetchURLSourceToolReferenceUnion
+)
+"""One entry of a web fetch URL source filter as echoed, selected by its type; a tool reference is
+the only kind so far.
 
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
@@ -1163,10 +1378,22 @@ BrowserToolUseBlock: TypeAlias = (
 )
 """A call to one action of the browser toolset, selected by the action name."""
 
+BrowserRefTargetUnion: TypeAlias = BrowserRefTarget | UnknownBrowserRefTargetUnion
+"""A target that must be a page element, selected by its type; an element reference is the only kind
+so far.
+"""
+
 BrowserClickTarget: TypeAlias = (
     BrowserCoordinateTarget | BrowserRefTarget | UnknownBrowserClickTarget
 )
 """Where a click lands, on a page element or at a point."""
+
+BrowserCoordinateTargetUnion: TypeAlias = (
+    BrowserCoordinateTarget | UnknownBrowserCoordinateTargetUnion
+)
+"""A target that must be a point, selected by its type; viewport coordinates are the only kind so
+far.
+"""
 
 ComputerToolUseBlock: TypeAlias = (
     ComputerKeyToolUseBlock
@@ -1250,6 +1477,11 @@ ToolUnionParam: TypeAlias = (
 )
 """Any tool definition; an object without a type is a custom client tool."""
 
+UserLocationUnionParam: TypeAlias = UserLocationParam | UnknownUserLocationUnionParam
+"""User location for a search tool, selected by its type; an approximate location is the only kind
+so far.
+"""
+
 WebFetchUserInputSourceParam: TypeAlias = (
     WebFetchURLSourceAllParam | WebFetchURLSourceNoneParam | UnknownWebFetchUserInputSourceParam
 )
@@ -1263,6 +1495,13 @@ WebFetchURLSourceParam: TypeAlias = (
     | UnknownWebFetchURLSourceParam
 )
 """Selection of the tools whose results may contribute fetchable URLs."""
+
+WebFetchURLSourceToolReferenceUnionParam: TypeAlias = (
+    WebFetchURLSourceToolReferenceParam | UnknownWebFetchURLSourceToolReferenceUnionParam
+)
+"""One entry of a web fetch URL source filter, selected by its type; a tool reference is the only
+kind so far.
+"""
 
 BrowserStateChangeParam: TypeAlias = (
     BrowserStateChangeTabOpenedParam

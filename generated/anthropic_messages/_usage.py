@@ -9,14 +9,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from ._runtime import (
+    JSON_INT_MAX,
+    JSON_INT_MIN,
     UNSET,
     DecodeError,
     Model,
     Unset,
+    add_extra,
+    check_json,
     decode_list,
     decode_string,
     decode_tagged_list,
     extra_fields,
+    has_lone_surrogate,
     missing_field,
     new_instance,
 )
@@ -225,7 +230,7 @@ class Usage(Model):
         if fallback_credit is not UNSET:
             out["fallback_credit"] = None if fallback_credit is None else fallback_credit.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _USAGE_FIELDS)
         return out
 
 
@@ -258,7 +263,7 @@ class CacheCreation(Model):
             "ephemeral_1h_input_tokens": self.ephemeral_1h_input_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _CACHE_CREATION_FIELDS)
         return out
 
 
@@ -293,7 +298,7 @@ class ServerToolUsage(Model):
         if web_fetch_requests is not UNSET:
             out["web_fetch_requests"] = web_fetch_requests
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _SERVER_TOOL_USAGE_FIELDS)
         return out
 
 
@@ -321,7 +326,7 @@ class OutputTokensDetails(Model):
             "thinking_tokens": self.thinking_tokens,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _OUTPUT_TOKENS_DETAILS_FIELDS)
         return out
 
 
@@ -396,7 +401,7 @@ class MessageIterationUsage(Model):
         if model is not UNSET:
             out["model"] = model
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _MESSAGE_ITERATION_USAGE_FIELDS)
         return out
 
 
@@ -462,7 +467,7 @@ class CompactionIterationUsage(Model):
         if cache_creation is not UNSET:
             out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _COMPACTION_ITERATION_USAGE_FIELDS)
         return out
 
 
@@ -533,7 +538,7 @@ class AdvisorMessageIterationUsage(Model):
         if cache_creation is not UNSET:
             out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS)
         return out
 
 
@@ -605,7 +610,7 @@ class FallbackMessageIterationUsage(Model):
         if cache_creation is not UNSET:
             out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS)
         return out
 
 
@@ -637,7 +642,7 @@ class FallbackCreditUsage(Model):
             "status": self.status.to_dict(),
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_CREDIT_USAGE_FIELDS)
         return out
 
 
@@ -669,7 +674,7 @@ class FallbackCreditRedeemed(Model):
             "type": self.type,
         }
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_CREDIT_REDEEMED_FIELDS)
         return out
 
 
@@ -712,7 +717,7 @@ class FallbackCreditNotApplied(Model):
         if remove_to_redeem is not UNSET:
             out["remove_to_redeem"] = None if remove_to_redeem is None else list(remove_to_redeem)
         if self.extra:
-            out.update(self.extra)
+            add_extra(self, out, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS)
         return out
 
 
@@ -737,7 +742,7 @@ class UnknownIterationsUsageItem(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 class UnknownFallbackCreditStatus(Model):
@@ -761,7 +766,7 @@ class UnknownFallbackCreditStatus(Model):
         return tag if isinstance(tag, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return self.raw
+        return dict(self.raw)
 
 
 _USAGE_FIELDS: Final = frozenset(
@@ -793,18 +798,18 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         raise missing_field(
             data, (("input_tokens", "an integer"), ("output_tokens", "an integer"))
         ) from None
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int:
+    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
         cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
         if cache_creation_input_tokens is not UNSET:
             seen += 1
-            if (
-                cache_creation_input_tokens is not None
-                and type(cache_creation_input_tokens) is not int
+            if cache_creation_input_tokens is not None and (
+                type(cache_creation_input_tokens) is not int
+                or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
             ):
                 raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
                     "cache_creation_input_tokens"
@@ -812,7 +817,10 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
         if cache_read_input_tokens is not UNSET:
             seen += 1
-            if cache_read_input_tokens is not None and type(cache_read_input_tokens) is not int:
+            if cache_read_input_tokens is not None and (
+                type(cache_read_input_tokens) is not int
+                or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
                     "cache_read_input_tokens"
                 )
@@ -853,7 +861,11 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         inference_geo = data.get("inference_geo", UNSET)
         if inference_geo is not UNSET:
             seen += 1
-            if inference_geo is not None and type(inference_geo) is not str:
+            if inference_geo is not None and (
+                type(inference_geo) is not str
+                or not inference_geo.isascii()
+                and has_lone_surrogate(inference_geo)
+            ):
                 raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
         speed = data.get("speed", UNSET)
         if speed is not UNSET:
@@ -888,7 +900,7 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _USAGE_FIELDS, strict)
+            extra = extra_fields(data, _USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation_input_tokens = UNSET
@@ -943,18 +955,24 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
                 ("ephemeral_1h_input_tokens", "an integer"),
             ),
         ) from None
-    if type(ephemeral_5m_input_tokens) is not int:
+    if (
+        type(ephemeral_5m_input_tokens) is not int
+        or not JSON_INT_MIN <= ephemeral_5m_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", ephemeral_5m_input_tokens).at_key(
             "ephemeral_5m_input_tokens"
         )
-    if type(ephemeral_1h_input_tokens) is not int:
+    if (
+        type(ephemeral_1h_input_tokens) is not int
+        or not JSON_INT_MIN <= ephemeral_1h_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", ephemeral_1h_input_tokens).at_key(
             "ephemeral_1h_input_tokens"
         )
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict)
+        extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheCreation)
     obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens
@@ -979,19 +997,25 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
         web_search_requests = data["web_search_requests"]
     except KeyError:
         raise missing_field(data, (("web_search_requests", "an integer"),)) from None
-    if type(web_search_requests) is not int:
+    if (
+        type(web_search_requests) is not int
+        or not JSON_INT_MIN <= web_search_requests <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", web_search_requests).at_key("web_search_requests")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
         web_fetch_requests = data.get("web_fetch_requests", UNSET)
         if web_fetch_requests is not UNSET:
             seen += 1
-            if type(web_fetch_requests) is not int:
+            if (
+                type(web_fetch_requests) is not int
+                or not JSON_INT_MIN <= web_fetch_requests <= JSON_INT_MAX
+            ):
                 raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         web_fetch_requests = UNSET
@@ -1019,12 +1043,12 @@ def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails
         thinking_tokens = data["thinking_tokens"]
     except KeyError:
         raise missing_field(data, (("thinking_tokens", "an integer"),)) from None
-    if type(thinking_tokens) is not int:
+    if type(thinking_tokens) is not int or not JSON_INT_MIN <= thinking_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", thinking_tokens).at_key("thinking_tokens")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict)
+        extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OutputTokensDetails)
     obj.thinking_tokens = thinking_tokens
@@ -1049,7 +1073,7 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "message":
+    if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1067,15 +1091,21 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int:
+    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    if type(cache_creation_input_tokens) is not int:
+    if (
+        type(cache_creation_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    if type(cache_read_input_tokens) is not int:
+    if (
+        type(cache_read_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
@@ -1090,12 +1120,14 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
         model = data.get("model", UNSET)
         if model is not UNSET:
             seen += 1
-            if model is not None and type(model) is not str:
+            if model is not None and (
+                type(model) is not str or not model.isascii() and has_lone_surrogate(model)
+            ):
                 raise DecodeError("a string or null", model).at_key("model")
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
@@ -1103,7 +1135,7 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageIterationUsage)
-    obj.type = type_
+    obj.type = "message"
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
     obj.cache_creation_input_tokens = cache_creation_input_tokens
@@ -1130,7 +1162,7 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "compaction":
+    if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1148,15 +1180,21 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int:
+    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    if type(cache_creation_input_tokens) is not int:
+    if (
+        type(cache_creation_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    if type(cache_read_input_tokens) is not int:
+    if (
+        type(cache_read_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
@@ -1171,14 +1209,14 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionIterationUsage)
-    obj.type = type_
+    obj.type = "compaction"
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
     obj.cache_creation_input_tokens = cache_creation_input_tokens
@@ -1205,7 +1243,7 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "advisor_message":
+    if type(type_) is not str or type_ != "advisor_message":
         raise DecodeError('"advisor_message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1225,17 +1263,23 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int:
+    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    if type(cache_creation_input_tokens) is not int:
+    if (
+        type(cache_creation_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    if type(cache_read_input_tokens) is not int:
+    if (
+        type(cache_read_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
@@ -1250,14 +1294,14 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorMessageIterationUsage)
-    obj.type = type_
+    obj.type = "advisor_message"
     obj.model = model
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
@@ -1287,7 +1331,7 @@ def decode_fallback_message_iteration_usage(
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "fallback_message":
+    if type(type_) is not str or type_ != "fallback_message":
         raise DecodeError('"fallback_message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1307,17 +1351,23 @@ def decode_fallback_message_iteration_usage(
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(model) is not str:
+    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
         raise DecodeError("a string", model).at_key("model")
-    if type(input_tokens) is not int:
+    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int:
+    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
         raise DecodeError("an integer", output_tokens).at_key("output_tokens")
-    if type(cache_creation_input_tokens) is not int:
+    if (
+        type(cache_creation_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_creation_input_tokens).at_key(
             "cache_creation_input_tokens"
         )
-    if type(cache_read_input_tokens) is not int:
+    if (
+        type(cache_read_input_tokens) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+    ):
         raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
@@ -1332,14 +1382,14 @@ def decode_fallback_message_iteration_usage(
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         cache_creation = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackMessageIterationUsage)
-    obj.type = type_
+    obj.type = "fallback_message"
     obj.model = model
     obj.input_tokens = input_tokens
     obj.output_tokens = output_tokens
@@ -1372,7 +1422,7 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_CREDIT_USAGE_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_CREDIT_USAGE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditUsage)
     obj.status = status
@@ -1391,15 +1441,15 @@ def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRe
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "redeemed":
+    if type(type_) is not str or type_ != "redeemed":
         raise DecodeError('"redeemed"', type_).at_key("type")
     if len(data) == 1:
         extra = {}
     else:
-        extra = extra_fields(data, _FALLBACK_CREDIT_REDEEMED_FIELDS, strict)
+        extra = extra_fields(data, _FALLBACK_CREDIT_REDEEMED_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditRedeemed)
-    obj.type = type_
+    obj.type = "redeemed"
     obj.extra = extra
     return obj
 
@@ -1417,7 +1467,7 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
-    if type_ != "not_applied":
+    if type(type_) is not str or type_ != "not_applied":
         raise DecodeError('"not_applied"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
@@ -1449,14 +1499,14 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
         if len(data) == seen:
             extra = {}
         else:
-            extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict)
+            extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         remove_to_redeem = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditNotApplied)
-    obj.type = type_
+    obj.type = "not_applied"
     obj.reason = reason
     obj.remove_to_redeem = remove_to_redeem
     obj.extra = extra
@@ -1475,6 +1525,7 @@ def decode_iterations_usage_item(data: Any, strict: bool) -> IterationsUsageItem
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownIterationsUsageItem(raw=data)
     raise DecodeError(
         'one of "message", "compaction", "advisor_message", "fallback_message"', tag
@@ -1493,18 +1544,23 @@ def decode_fallback_credit_status(data: Any, strict: bool) -> FallbackCreditStat
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
+            check_json(data)
             return UnknownFallbackCreditStatus(raw=data)
     raise DecodeError('one of "redeemed", "not_applied"', tag).at_key("type")
 
 
 def decode_service_tier(data: Any, strict: bool) -> ServiceTier | str:
-    if type(data) is not str or (strict and data not in _SERVICE_TIER_VALUES):
+    if type(data) is not str or (
+        data not in _SERVICE_TIER_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "standard", "priority", "batch"', data)
     return data
 
 
 def decode_speed(data: Any, strict: bool) -> Speed | str:
-    if type(data) is not str or (strict and data not in _SPEED_VALUES):
+    if type(data) is not str or (
+        data not in _SPEED_VALUES and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError('one of "standard", "fast"', data)
     return data
 
@@ -1512,7 +1568,10 @@ def decode_speed(data: Any, strict: bool) -> Speed | str:
 def decode_fallback_credit_not_applied_reason(
     data: Any, strict: bool
 ) -> FallbackCreditNotAppliedReason | str:
-    if type(data) is not str or (strict and data not in _FALLBACK_CREDIT_NOT_APPLIED_REASON_VALUES):
+    if type(data) is not str or (
+        data not in _FALLBACK_CREDIT_NOT_APPLIED_REASON_VALUES
+        and (strict or has_lone_surrogate(data))
+    ):
         raise DecodeError(
             'one of "body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"',
             data,
