@@ -959,19 +959,20 @@ def _run_chunk(job: tuple[int, int, int, float | None]) -> Report:
     return run_inputs(_CORPUS, run_seed, range(start, stop), True, deadline, WATCHDOG)
 
 
-def _minimize_job(job: tuple[int, int, str, float]) -> tuple[str, Case, Failure]:
-    run_seed, index, signature, seconds = job
+def _minimize_job(job: tuple[int, int, Failure, float]) -> tuple[str, Case, Failure]:
+    """(signature, smallest failing input found, its failure) for one kind of failure."""
+    run_seed, index, failure, seconds = job
+    signature = failure.signature
     assert _CORPUS is not None
     case = make_case(_CORPUS, run_seed, index)
-    if signature.endswith(WATCHDOG_KIND):  # checking it again would take as long
-        return signature, case, Failure("b", WATCHDOG_KIND, f"stopped after {WATCHDOG} s")
+    if failure.kind == WATCHDOG_KIND:  # checking it again would take as long
+        return signature, case, failure
     small = minimize(case, _CORPUS, signature, seconds)
-    outcome = check_case(small, _CORPUS, timing=signature.startswith("(b)"))
-    failure = next((f for f in outcome.failures if f.signature == signature), None)
-    if failure is None:  # a timing failure that did not come back: keep the original input
-        small = case
-        failure = next(f for f in check_case(case, _CORPUS).failures if f.signature == signature)
-    return signature, small, failure
+    outcome = check_case(small, _CORPUS, timing=failure.prop == "b")
+    again = next((f for f in outcome.failures if f.signature == signature), None)
+    if again is None:  # a timing failure that did not come back: show the input as found
+        return signature, case, failure
+    return signature, small, again
 
 
 def format_report(report: Report, corpus: Corpus, wall: float, jobs: int) -> list[str]:
@@ -1086,7 +1087,7 @@ def summarize_failures(report: Report, pool: Any, args: argparse.Namespace) -> l
     for old in FAILURES_DIR.glob("*.py"):
         old.unlink()
     ordered = sorted(report.failures.values(), key=lambda r: (r.failure.prop, -r.count))
-    jobs = [(args.seed, r.first_index, r.failure.signature, args.minimize_seconds) for r in ordered]
+    jobs = [(args.seed, r.first_index, r.failure, args.minimize_seconds) for r in ordered]
     minimized = {
         signature: (case, failure) for signature, case, failure in pool.map(_minimize_job, jobs)
     }
