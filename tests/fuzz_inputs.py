@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType, UnionType
@@ -57,6 +58,9 @@ ROOT_NAMES = (
 ROOT_SHARE = 0.4
 #: Instances drawn from the JSON Schema per target (half with most optional members present).
 SCHEMA_DRAWS = 6
+#: For the roots, the DEEP_KEPT most deeply nested of DEEP_DRAWS more instances are seeds too.
+DEEP_DRAWS = 200
+DEEP_KEPT = 4
 #: At most this many objects found inside the payloads become seeds of one class.
 PART_SEEDS = 8
 PAYLOAD_KINDS = {
@@ -250,6 +254,8 @@ class ObjectInfo:
     path: JsonPath
     required: tuple[str, ...]
     constants: tuple[str, ...]
+    #: The generated class decoded there (None for an Unknown… variant).
+    cls: type | None = None
 
 
 @dataclass
@@ -264,6 +270,8 @@ class Seed:
     objects: list[ObjectInfo] = field(default_factory=list)
     enums: list[JsonPath] = field(default_factory=list)
     anys: list[JsonPath] = field(default_factory=list)
+    #: The typed values (not inside an `any` one) under the most levels of arrays.
+    deepest: list[JsonPath] = field(default_factory=list)
 
 
 def annotate(target: Target, value: Any, origin: str) -> Seed | None:
@@ -275,7 +283,25 @@ def annotate(target: Target, value: Any, origin: str) -> Seed | None:
     seed = Seed(value, origin)
     _walk_json(value, (), seed)
     _walk_typed(obj, target.tp, value, (), seed)
+    anys = set(seed.anys)
+    typed = [p for p in seed.nodes if not any(p[:n] in anys for n in range(len(p) + 1))]
+    most = max(path_arrays(path) for path in typed)
+    seed.deepest = [path for path in typed if path_arrays(path) == most]
     return seed
+
+
+def array_depth(value: Any) -> int:
+    """The most arrays nested in one another in `value`."""
+    if isinstance(value, dict):
+        return max((array_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((array_depth(item) for item in value), default=0)
+    return 0
+
+
+def path_arrays(path: JsonPath) -> int:
+    """How many arrays a path goes through."""
+    return sum(type(step) is int for step in path)
 
 
 def _walk_json(value: Any, path: JsonPath, seed: Seed) -> None:
@@ -309,7 +335,7 @@ def _walk_typed(obj: Any, hint: Any, data: Any, path: JsonPath, seed: Seed) -> N
         constants = tuple(
             json_key(slot, data) for slot, hint in fields if typing.get_origin(hint) is Literal
         )
-        seed.objects.append(ObjectInfo(path, required, constants))
+        seed.objects.append(ObjectInfo(path, required, constants, cls))
         for slot, field_hint in fields:
             key = json_key(slot, data)
             if key in data:
@@ -389,6 +415,8 @@ class Corpus:
     #: Depth of the deepest typed (non-`any`) nesting: how far below the document root an `any`
     #: value can start.
     typed_depth: int
+    #: Seeds of each class found at any depth of any seed, the most deeply nested first.
+    donors: dict[type, list[Seed]] = field(default_factory=dict)
     rejected_seeds: int = 0
 
 
@@ -483,6 +511,8 @@ def build_corpus(schema_draws: int = SCHEMA_DRAWS, part_seeds: int = PART_SEEDS)
             generator = generators[index % len(generators)]
             drawn = generator.draw_definition(target.name, f"{target.name}/{index}")
             candidates[target.name].append((f"schema draw {index}", drawn))
+        if target.name in ROOT_NAMES:
+            candidates[target.name].extend(_deep_draws(target, generators[1]))
 
     seeds: dict[str, list[Seed]] = {}
     for target in targets:
@@ -493,6 +523,11 @@ def build_corpus(schema_draws: int = SCHEMA_DRAWS, part_seeds: int = PART_SEEDS)
     usable = [target for target in targets if seeds[target.name]]
     roots = [by_name[name] for name in ROOT_NAMES if name in by_name and seeds[name]]
     others = [target for target in usable if target.name not in ROOT_NAMES]
+    donors: dict[type, list[Seed]] = {}
+    for target in usable:
+        if target.is_class:
+            ranked = sorted(seeds[target.name], key=lambda seed: -_typed_arrays(seed))
+            donors[target.tp] = ranked
     return Corpus(
         usable,
         seeds,
@@ -500,8 +535,13 @@ def build_corpus(schema_draws: int = SCHEMA_DRAWS, part_seeds: int = PART_SEEDS)
         roots,
         others,
         max(_typed_depths(definitions).values()),
+        donors,
         corpus_rejects,
     )
+
+
+def _typed_arrays(seed: Seed) -> int:
+    return path_arrays(seed.deepest[0]) if seed.deepest else 0
 
 
 def _typed_depths(definitions: dict[str, Any]) -> dict[str, int]:
@@ -533,6 +573,24 @@ def _typed_depths(definitions: dict[str, Any]) -> dict[str, int]:
     for name in definitions:
         of_reference(name)
     return depths
+
+
+def _deep_draws(target: Target, generator: InstanceGenerator) -> list[tuple[str, Any]]:
+    """The most deeply nested of many draws (arrays counted outside `any` values): an error
+    under many levels of arrays is where a decoder's error path can cost more than its input."""
+    draws = [
+        (f"deep schema draw {index}", generator.draw_definition(target.name, f"deep/{index}"))
+        for index in range(DEEP_DRAWS)
+    ]
+    # array_depth is cheap but counts `any` values too; annotate only the likely ones.
+    draws.sort(key=lambda draw: -array_depth(draw[1]))
+    depths = []
+    for origin, value in draws[: DEEP_KEPT * 4]:
+        seed = annotate(target, value, origin)
+        if seed is not None and seed.deepest:
+            depths.append((_typed_arrays(seed), origin, value))
+    depths.sort(key=lambda entry: -entry[0])
+    return [(origin, value) for _, origin, value in depths[:DEEP_KEPT]]
 
 
 def by_name_of(cls: type, by_name: dict[str, Target]) -> str | None:
@@ -581,22 +639,27 @@ def delete_at(value: Any, path: JsonPath) -> Any:
     return set_at(value, path[:-1], smaller)
 
 
-#: Upper bound of the JSON values a huge_list mutation builds.
-MAX_VALUES = 200_000
+#: Upper bound of the size (see size_of) of what a huge_list mutation builds: about 6 MB of text.
+MAX_SIZE = 100_000
 
 
-def count_values(value: Any, limit: int) -> int:
-    """How many JSON values `value` holds, itself included, counted up to `limit`."""
-    count = 0
+def size_of(value: Any, limit: int) -> int:
+    """Rough size of `value`: one per JSON value, plus one per 64 characters of a string or of
+    spliced text, counted up to `limit`."""
+    size = 0
     stack = [value]
-    while stack and count < limit:
+    while stack and size < limit:
         node = stack.pop()
-        count += 1
+        size += 1
         if isinstance(node, dict):
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return count
+        elif isinstance(node, str):
+            size += len(node) // 64
+        elif isinstance(node, RawJSON):
+            size += len(node.text) // 64
+    return size
 
 
 # --- mutations -------------------------------------------------------------------------------
@@ -661,13 +724,17 @@ ODD_NUMBER_TEXTS = (
 class Mutator:
     """Applies mutations to one case's value; each returns False when it does not apply."""
 
-    def __init__(self, rng: random.Random, seed: Seed, python: bool, words: Vocabulary) -> None:
+    def __init__(self, rng: random.Random, seed: Seed, python: bool, corpus: Corpus) -> None:
         self.rng = rng
         self.seed = seed
         self.python = python
-        self.words = words
+        self.words = corpus.vocabulary
+        self.donors = corpus.donors
         self.value = seed.value
         self.names: list[str] = []
+        # Grafts add objects (and may add deeper values) that later mutations can aim at.
+        self.objects = list(seed.objects)
+        self.deepest = list(seed.deepest)
 
     # helpers
 
@@ -701,8 +768,8 @@ class Mutator:
 
     def delete_key(self) -> bool:
         rng = self.rng
-        if self.seed.objects and rng.random() < 0.7:
-            info = rng.choice(self.seed.objects)
+        if self.objects and rng.random() < 0.7:
+            info = rng.choice(self.objects)
             keys = list(info.required) or list(info.constants)
             parent = get_at(self.value, info.path)
             if not keys or not isinstance(parent, dict):
@@ -722,7 +789,14 @@ class Mutator:
         return True
 
     def change_kind(self) -> bool:
-        path = self._pick(self.seed.nodes)
+        return self._change_kind(self._pick(self.seed.nodes))
+
+    def deep_change_kind(self) -> bool:
+        """change_kind at one of the most deeply nested values: an error found under many
+        levels of arrays must not cost much more than one found at the top."""
+        return self._change_kind(self._pick(self.deepest))
+
+    def _change_kind(self, path: JsonPath | None) -> bool:
         if path is None:
             return False
         old = get_at(self.value, path)
@@ -743,7 +817,7 @@ class Mutator:
         return True
 
     def unknown_tag(self) -> bool:
-        infos = [info for info in self.seed.objects if info.constants]
+        infos = [info for info in self.objects if info.constants]
         if not infos:
             return False
         info = self.rng.choice(infos)
@@ -767,8 +841,8 @@ class Mutator:
 
     def unknown_field(self) -> bool:
         rng = self.rng
-        if self.seed.objects and rng.random() < 0.7:
-            path: JsonPath | None = rng.choice(self.seed.objects).path
+        if self.objects and rng.random() < 0.7:
+            path: JsonPath | None = rng.choice(self.objects).path
         else:
             path = self._pick(self.seed.dicts, dict)
         if path is None:
@@ -800,6 +874,43 @@ class Mutator:
         )
         self._replace(path, new)
         return True
+
+    def graft(self) -> bool:
+        """Replace an object by another seed of its class, the more deeply nested the likelier:
+        payload parts meet schema draws, and documents grow deeper than any single seed."""
+        return self._graft() is not None
+
+    def deep_graft(self) -> bool:
+        """Graft at one of the most deeply nested objects, one to three times (each graft
+        reaching into the previous one), then break the most deeply nested value (see
+        deep_change_kind)."""
+        grafted = False
+        for _ in range(self.rng.randint(1, 3)):
+            grafted = self._graft(deep=True) is not None or grafted
+        if grafted:
+            # Applied once a graft changed the value, even if nothing could be broken.
+            self._change_kind(self._pick(self.deepest))
+        return grafted
+
+    def _graft(self, deep: bool = False) -> tuple[JsonPath, Seed] | None:
+        infos = [info for info in self.objects if info.cls in self.donors]
+        if not infos:
+            return None
+        if deep:
+            most = max(path_arrays(info.path) for info in infos)
+            infos = [info for info in infos if path_arrays(info.path) == most]
+        info = self.rng.choice(infos)
+        if get_at(self.value, info.path) is MISSING:
+            return None
+        donors = self.donors[info.cls]  # type: ignore[index]
+        # Deepest first: a triangular pick favours the front of the list.
+        donor = donors[min(int(self.rng.triangular(0, len(donors), 0)), len(donors) - 1)]
+        self._replace(info.path, donor.value)
+        self.objects.extend(replace(inner, path=info.path + inner.path) for inner in donor.objects)
+        deeper = [info.path + path for path in donor.deepest]
+        if deeper and (not self.deepest or path_arrays(deeper[0]) > path_arrays(self.deepest[0])):
+            self.deepest = deeper
+        return info.path, donor
 
     def transplant(self) -> bool:
         """Copy one subtree of the value over another: valid parts in the wrong place."""
@@ -879,9 +990,9 @@ class Mutator:
         if path is not None and rng.random() < 0.8:
             items = get_at(self.value, path)
             if items:
-                # Repeat the list's own items, but keep the total number of JSON values bounded.
-                per_item = max(1, count_values(items, MAX_VALUES) // len(items))
-                size = max(len(items) + 1, min(size, MAX_VALUES // per_item))
+                # Repeat the list's own items, but keep the total size bounded.
+                per_item = max(1, size_of(items, MAX_SIZE) // len(items))
+                size = max(len(items) + 1, min(size, MAX_SIZE // per_item))
                 self._replace(path, (items * (size // len(items) + 1))[:size])
                 return True
         path = self._pick(self.seed.nodes)
@@ -993,11 +1104,14 @@ ODD_TYPES: dict[type, tuple[Callable[[Any], Any], ...]] = {
 # so that a million inputs fit in minutes.
 MUTATIONS: tuple[tuple[str, float, bool], ...] = (
     ("delete_key", 14, False),
-    ("change_kind", 14, False),
+    ("change_kind", 12, False),
+    ("deep_change_kind", 4, False),
     ("unknown_tag", 8, False),
     ("unknown_field", 10, False),
     ("unknown_enum", 8, False),
-    ("transplant", 8, False),
+    ("transplant", 6, False),
+    ("graft", 3, False),
+    ("deep_graft", 3, False),
     ("list_items", 6, False),
     ("numbers", 7, False),
     ("strings", 6, False),
@@ -1017,6 +1131,9 @@ MUTATION_COUNT_WEIGHTS = (8, 30, 25, 17, 12, 8)
 # --- text ------------------------------------------------------------------------------------
 
 
+RAW_MARKER = re.compile(r'"@@raw(\d+)@@"')
+
+
 def render_text(value: Any, options: dict[str, Any]) -> str:
     """JSON text of `value`, with RawJSON markers spliced in verbatim."""
     raw: list[str] = []
@@ -1033,9 +1150,10 @@ def render_text(value: Any, options: dict[str, Any]) -> str:
         ensure_ascii=options.get("ensure_ascii", True),
         indent=options.get("indent"),
     )
-    for index, piece in enumerate(raw):
-        text = text.replace(f'"@@raw{index}@@"', piece, 1)
-    return text
+    if not raw:
+        return text
+    # One pass: a huge list repeats its markers thousands of times.
+    return RAW_MARKER.sub(lambda match: raw[int(match.group(1))], text)
 
 
 def encode_text(text: str, encoding: str) -> bytes:
@@ -1127,7 +1245,7 @@ def make_case(corpus: Corpus, run_seed: int, index: int) -> Case:
     entry = pick_entry(rng, target)
     seed = rng.choice(corpus.seeds[target.name])
     python = entry in PYTHON_ENTRIES
-    mutator = Mutator(rng, seed, python, corpus.vocabulary)
+    mutator = Mutator(rng, seed, python, corpus)
     available = [
         (name, weight) for name, weight, python_only in MUTATIONS if python or not python_only
     ]

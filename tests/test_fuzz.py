@@ -198,7 +198,7 @@ def test_minimized_reproduction_is_small_and_runs(
     else:
         pytest.fail("no input tripped the planted bug")
     small = fuzz.minimize(case, corpus, failure.signature, seconds=10)
-    assert fuzz.count_values(small.value, 1_000) < fuzz.count_values(case.value, 1_000)
+    assert fuzz.size_of(small.value, 1_000) < fuzz.size_of(case.value, 1_000)
     line = fuzz.repro_line(small, failure)
     with pytest.raises(KeyError, match="planted"):
         eval(line, {"m": m, "fz": fz, "math": math, "json": json})
