@@ -423,3 +423,29 @@ def test_check_handles_subclasses_and_cycles() -> None:
     loop = m.TextBlockParam(text="x")
     loop.citations = [loop]  # type: ignore[list-item]
     decode_error(lambda: m.encode(loop, check=True))
+
+
+def test_a_wide_value_holding_itself_is_rejected_without_walking_it_to_max_nesting() -> None:
+    wide: dict[str, Any] = {f"member{i}": {} for i in range(1000)}
+    wide["self"] = wide
+    block = {"type": "brand_new_block", "payload": wide}
+    error = decode_error(lambda: m.decode(m.ContentBlock, block))
+    assert "does not contain itself" in str(error)
+    # Each level visits the 1,000 empty objects (two calls each); walked to MAX_NESTING (200
+    # levels) that was 400,000 calls.
+    assert _calls(lambda: m.decode(m.ContentBlock, block)) < 40_000
+
+
+def test_a_value_shared_twice_is_not_a_cycle() -> None:
+    # Twenty levels deep, past the depth from which cycles are watched; every level holds the
+    # one below it twice.
+    shared: list[Any] = [1]
+    for _ in range(20):
+        shared = [shared, shared] if _ % 4 == 0 else [shared]
+    request = body(tools=[{"name": "t", "input_schema": {"a": shared}}])
+    assert m.encode(m.decode(m.MessageCreateParams, request)) == request
+
+
+def test_a_large_integer_is_described_by_its_size() -> None:
+    error = decode_error(lambda: m.decode(m.MessageCreateParams, body(model=10**4000)))
+    assert str(error) == "$.model: expected a string, found an integer of 4001 digits"

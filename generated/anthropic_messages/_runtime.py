@@ -115,8 +115,10 @@ def describe(value: Any) -> str:
         shown = value if len(value) <= 40 else value[:37] + "..."
         return "the string " + json.dumps(shown)
     if kind is int:
-        if JSON_INT_MIN <= value <= JSON_INT_MAX:
+        if -(10**40) < value < 10**40:
             return f"the number {value}"
+        if JSON_INT_MIN <= value <= JSON_INT_MAX:
+            return f"an integer of {len(str(abs(value)))} digits"
         return "an integer of more than 4300 digits"
     if kind is float:
         if math.isfinite(value):
@@ -162,13 +164,14 @@ def is_json_number(value: Any) -> bool:
     return type(value) is float and math.isfinite(value)
 
 
-def check_json(value: Any, depth: int = 0) -> None:
+def check_json(value: Any, depth: int = 0, path: set[int] | None = None) -> None:
     """Raise DecodeError, with the path, unless `value` is a JSON value as json.loads gives it:
     str (valid Unicode), finite float, int of at most 4300 digits, bool, None, and lists and
-    dicts with str keys of those, nested at most MAX_NESTING levels."""
+    dicts with str keys of those, nested at most MAX_NESTING levels and never inside themselves.
+    """
     kind = type(value)
     if kind is dict or kind is list:
-        check_json_members(value, depth)
+        check_json_members(value, depth, path)
     elif not (
         value is None
         or kind is bool
@@ -178,10 +181,25 @@ def check_json(value: Any, depth: int = 0) -> None:
         raise DecodeError("a JSON value", value)
 
 
-def check_json_members(value: dict[Any, Any] | list[Any], depth: int = 0) -> None:
-    """check_json for a value known to be a dict or a list."""
+#: From this depth on, the containers on the way down are remembered by id, so that a Python
+#: value holding itself is caught at its second visit rather than walked MAX_NESTING levels
+#: deep (200 times its width). Real values rarely get this deep, and pay nothing above it.
+_WATCH_CYCLES_FROM: Final = 16
+
+
+def check_json_members(
+    value: dict[Any, Any] | list[Any], depth: int = 0, path: set[int] | None = None
+) -> None:
+    """check_json for a value known to be a dict or a list; `path` holds the ids of the
+    containers above it, once the walk is deep enough to watch for cycles."""
     if depth >= MAX_NESTING:
         raise DecodeError(f"at most {MAX_NESTING} levels of nested arrays and objects", value)
+    if depth >= _WATCH_CYCLES_FROM:
+        if path is None:
+            path = set()
+        elif id(value) in path:
+            raise DecodeError("a value that does not contain itself", value)
+        path.add(id(value))
     members: Iterable[tuple[Any, Any]]
     if type(value) is dict:
         for key in value:
@@ -202,11 +220,13 @@ def check_json_members(value: dict[Any, Any] | list[Any], depth: int = 0) -> Non
         elif item is None or kind is bool:
             continue
         try:
-            check_json(item, depth + 1)
+            check_json(item, depth + 1, path)
         except DecodeError as error:
             if type(position) is int:
                 raise error.at_index(position) from None
             raise error.at_key(position) from None
+    if path is not None:
+        path.discard(id(value))
 
 
 class Model:
