@@ -3487,7 +3487,7 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorResponse)
-    obj.type = cast(Literal["error"] | Unset, type_)
+    obj.type = cast('Literal["error"] | Unset', type_)
     obj.error = error_
     obj.request_id = request_id
     obj.extra = extra

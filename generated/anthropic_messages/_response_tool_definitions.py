@@ -5465,7 +5465,7 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseTool)
-    obj.type = cast(Literal["custom"] | Unset, type_)
+    obj.type = cast('Literal["custom"] | Unset', type_)
     obj.name = name
     obj.input_schema = input_schema
     obj.allowed_callers = allowed_callers
@@ -10814,7 +10814,7 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolBm25_20251119)
-    obj.type = cast(Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"], type_)
+    obj.type = cast('Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"]', type_)
     obj.name = "tool_search_tool_bm25"
     obj.allowed_callers = allowed_callers
     obj.cache_control = cache_control
@@ -10893,7 +10893,7 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolRegex20251119)
-    obj.type = cast(Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"], type_)
+    obj.type = cast('Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"]', type_)
     obj.name = "tool_search_tool_regex"
     obj.allowed_callers = allowed_callers
     obj.cache_control = cache_control

@@ -1141,7 +1141,7 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Tool)
-    obj.type = cast(Literal["custom"] | None | Unset, type_)
+    obj.type = cast('Literal["custom"] | None | Unset', type_)
     obj.name = name
     obj.description = description
     obj.input_schema = input_schema

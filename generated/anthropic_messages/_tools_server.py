@@ -3349,7 +3349,7 @@ def decode_tool_search_tool_bm25_20251119_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolBm25_20251119Param)
-    obj.type = cast(Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"], type_)
+    obj.type = cast('Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"]', type_)
     obj.name = "tool_search_tool_bm25"
     obj.allowed_callers = allowed_callers
     obj.cache_control = cache_control
@@ -3430,7 +3430,7 @@ def decode_tool_search_tool_regex20251119_param(
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolRegex20251119Param)
-    obj.type = cast(Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"], type_)
+    obj.type = cast('Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"]', type_)
     obj.name = "tool_search_tool_regex"
     obj.allowed_callers = allowed_callers
     obj.cache_control = cache_control
