@@ -1,142 +1,29 @@
-"""The `codegen` command: validate the spec, generate the package, check for drift."""
+"""The `codegen` command: arguments in, one handler per subcommand, messages and exit codes out.
+
+The stages themselves live in pipeline.py. Exit codes: 0 done, 1 a problem of the input (the
+spec, a stale output folder, a breaking change with --fail-on-breaking), 2 an internal error or
+a folder that cannot be written, 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from subprocess import CalledProcessError
 
-from . import (
-    build_ir,
-    format,
-    ir,
-    import_jsonschema,
-    jsonschema_export,
-    load,
-    render,
-    spec_diff,
-    validate,
-    write,
-)
+from . import import_jsonschema, pipeline, spec_diff, write
 from .errors import Location, SpecError, SpecProblem, printable
 
 
-class GeneratorBug(Exception):
-    """The generator itself went wrong; the spec is not to blame."""
-
-
-def check_spec(
-    spec_dir: Path, templates: Path | None = None
-) -> tuple[validate.ValidatedSpec, ir.Package]:
-    """The first three stages: the spec folder, checked, and as the intermediate model.
-
-    `templates` decides which names the generated code reserves (default: the project's).
-    """
-    files = load.load_spec_dir(spec_dir, base=Path.cwd())
-    spec = validate.validate(files, templates)
-    package = build_ir.build(spec)
-    validate.check_package(spec, package, templates)
-    return spec, package
-
-
-def load_package(spec_dir: Path, templates: Path | None = None) -> ir.Package:
-    """The spec folder, checked, as the intermediate model."""
-    return check_spec(spec_dir, templates)[1]
-
-
-def format_cache(out: Path | None, writable: bool = True) -> format.Cache | None:
-    """The format cache: $CODEGEN_CACHE when set, else `<out>/.cache` (none without `out`)."""
-    folder = os.environ.get("CODEGEN_CACHE")
-    if folder:
-        return format.Cache(Path(folder), writable)
-    return None if out is None else format.Cache(out / ".cache", writable)
-
-
-def generate_files(
-    spec_dir: Path,
-    templates: Path = render.DEFAULT_TEMPLATES,
-    cache: format.Cache | None = None,
-) -> dict[str, bytes]:
-    """The whole pipeline in memory: every output file's bytes, keyed by relative path.
-
-    Formatted modules are looked up in and added to `cache` (default: $CODEGEN_CACHE when set,
-    else none).
-    """
-    package = load_package(spec_dir, templates)
-    sources = render.render_package(package, templates)
-    outputs: dict[str, bytes] = {}
-    python = {name: text for name, text in sources.items() if name.endswith(".py")}
-    try:
-        formatted = format.format_modules(python, cache or format_cache(None))
-    except format.FormatFailure as exc:
-        raise GeneratorBug(
-            f"the templates produced invalid Python in {exc.name} ({exc.cause}); this is a bug "
-            "in templates/ or codegen/, not in the spec"
-        ) from exc
-    for name, text in sources.items():
-        outputs[name] = formatted.get(name, text).encode("utf-8")
-    for channel in ("stable", "beta"):
-        document = jsonschema_export.export(package, channel)
-        outputs[f"jsonschema/{channel}.json"] = jsonschema_export.render_json(document).encode()
-    return outputs
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="codegen",
-        description="Generate a Python package and JSON Schemas from the Messages API spec.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    gen = commands.add_parser("generate", help="write generated/ from spec/")
-    gen.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
-    gen.add_argument(
-        "--out", type=Path, default=Path("generated"), help="output folder (default: generated)"
-    )
-    gen.add_argument(
-        "--templates",
-        type=Path,
-        default=render.DEFAULT_TEMPLATES,
-        help="template folder (default: the project's templates/)",
-    )
-    gen.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 and list the stale files if the output differs",
-    )
-    val = commands.add_parser("validate", help="check the spec and report every problem")
-    val.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
-    imp = commands.add_parser(
-        "import-jsonschema", help="write spec YAML from the $defs of a JSON Schema document"
-    )
-    imp.add_argument("schema", type=Path, help="a JSON Schema (or OpenAPI components) JSON file")
-    imp.add_argument("--out", type=Path, help="YAML file to write (default: standard output)")
-    imp.add_argument(
-        "--keep-descriptions",
-        action="store_true",
-        help="copy descriptions (only for documents whose prose you may reuse)",
-    )
-    dif = commands.add_parser(
-        "diff", help="what a spec change means for the wire: types, fields, variants, values"
-    )
-    dif.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
-    base = dif.add_mutually_exclusive_group()
-    base.add_argument(
-        "--base", default="HEAD", help="git revision holding the old spec (default: HEAD)"
-    )
-    base.add_argument("--against", type=Path, help="compare with another spec folder instead")
-    dif.add_argument(
-        "--fail-on-breaking",
-        action="store_true",
-        help="exit 1 when a change can make accepted data fail to decode",
-    )
-    args = parser.parse_args(argv)  # exits with 2 on a usage error
+    args = _parser().parse_args(argv)  # exits with 2 on a usage error
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return _run(args)
+        return handler(args)
     except KeyboardInterrupt:
         print("interrupted; nothing more was written.", file=sys.stderr)
         return 130
@@ -149,46 +36,98 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "diff":
-        return _diff(args.spec, args.base, args.against, args.fail_on_breaking)
-    if args.command == "import-jsonschema":
-        return _import_jsonschema(args.schema, args.out, args.keep_descriptions)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codegen",
+        description="Generate a Python package and JSON Schemas from a Messages API spec folder.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
 
+    gen = commands.add_parser("generate", help="write the package and schemas from a spec folder")
+    _spec_argument(gen)
+    gen.add_argument(
+        "--out", type=Path, default=Path("generated"), help="output folder (default: generated)"
+    )
+    gen.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        help="template folder (default: the templates that come with codegen)",
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and list the stale files if the output differs",
+    )
+    gen.set_defaults(handler=_generate)
+
+    val = commands.add_parser("validate", help="check the spec and report every problem")
+    _spec_argument(val)
+    val.set_defaults(handler=_validate)
+
+    imp = commands.add_parser(
+        "import-jsonschema", help="write spec YAML from the $defs of a JSON Schema document"
+    )
+    imp.add_argument("schema", type=Path, help="a JSON Schema (or OpenAPI components) JSON file")
+    imp.add_argument("--out", type=Path, help="YAML file to write (default: standard output)")
+    imp.add_argument(
+        "--keep-descriptions",
+        action="store_true",
+        help="copy descriptions (only for documents whose prose you may reuse)",
+    )
+    imp.set_defaults(handler=_import_jsonschema)
+
+    dif = commands.add_parser(
+        "diff", help="what a spec change means for the wire: types, fields, variants, values"
+    )
+    _spec_argument(dif)
+    base = dif.add_mutually_exclusive_group()
+    base.add_argument(
+        "--base", default="HEAD", help="git revision holding the old spec (default: HEAD)"
+    )
+    base.add_argument("--against", type=Path, help="compare with another spec folder instead")
+    dif.add_argument(
+        "--fail-on-breaking",
+        action="store_true",
+        help="exit 1 when a change can make accepted data fail to decode",
+    )
+    dif.set_defaults(handler=_diff)
+    return parser
+
+
+def _spec_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)"
+    )
+
+
+def _report_spec_error(exc: SpecError, outcome: str = "") -> int:
+    for problem in exc.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"{len(exc.problems)} problem(s) in the spec{outcome}.", file=sys.stderr)
+    return 1
+
+
+def _validate(args: argparse.Namespace) -> int:
     try:
-        if args.command == "validate":
-            spec, _ = check_spec(args.spec)
-            print(f"spec OK: {len(spec.definitions)} types in {len(spec.areas)} files")
-            return 0
-        outputs = generate_files(
-            args.spec, args.templates, format_cache(args.out, writable=not args.check)
-        )
+        spec, _ = pipeline.check_spec(args.spec)
     except SpecError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        outcome = "" if args.command == "validate" or args.check else "; nothing was written"
-        print(f"{len(exc.problems)} problem(s) in the spec{outcome}.", file=sys.stderr)
-        return 1
-    except GeneratorBug as exc:
+        return _report_spec_error(exc)
+    print(f"spec OK: {len(spec.definitions)} types in {len(spec.areas)} files")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    cache = pipeline.format_cache(args.out, writable=not args.check)
+    try:
+        outputs = pipeline.generate_files(args.spec, args.templates, cache)
+    except SpecError as exc:
+        return _report_spec_error(exc, "" if args.check else "; nothing was written")
+    except pipeline.GeneratorBug as exc:
         print(f"internal error: {exc}; nothing was written.", file=sys.stderr)
         return 2
-
     if args.check:
-        drift = write.compare(outputs, args.out)
-        if drift.clean:
-            print(f"{args.out} is up to date with {args.spec} ({len(outputs)} files)")
-            return 0
-        print(
-            f"{args.out} is stale: run `codegen generate --spec {args.spec} --out {args.out}` "
-            "(`make generate` for the project's spec) and commit the result.",
-            file=sys.stderr,
-        )
-        for name in drift.changed:
-            state = "differs" if (args.out / name).exists() else "missing"
-            print(f"  {state}: {args.out / name}", file=sys.stderr)
-        for name in drift.removed:
-            print(f"  no longer generated: {args.out / name}", file=sys.stderr)
-        return 1
+        return _report_drift(outputs, args.spec, args.out)
     try:
         drift = write.write(outputs, args.out)
     except OSError as exc:
@@ -202,7 +141,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_jsonschema(schema: Path, out: Path | None, keep_descriptions: bool) -> int:
+def _report_drift(outputs: dict[str, bytes], spec: Path, out: Path) -> int:
+    drift = write.compare(outputs, out)
+    if drift.clean:
+        print(f"{out} is up to date with {spec} ({len(outputs)} files)")
+        return 0
+    print(
+        f"{out} is stale: run `codegen generate --spec {spec} --out {out}` "
+        "(`make generate` for the project's spec) and commit the result.",
+        file=sys.stderr,
+    )
+    for name in drift.changed:
+        state = "differs" if (out / name).exists() else "missing"
+        print(f"  {state}: {out / name}", file=sys.stderr)
+    for name in drift.removed:
+        print(f"  no longer generated: {out / name}", file=sys.stderr)
+    return 1
+
+
+def _import_jsonschema(args: argparse.Namespace) -> int:
+    schema: Path = args.schema
+
     def fail(line: int, key: str, message: str) -> int:
         print(f"error: {SpecProblem(Location(str(schema), line, key), message)}", file=sys.stderr)
         return 1
@@ -217,73 +176,48 @@ def _import_jsonschema(schema: Path, out: Path | None, keep_descriptions: bool) 
         # UnicodeDecodeError, numbers of thousands of digits, nesting deeper than json reads.
         return fail(0, "", f"cannot read a JSON document ({type(exc).__name__}: {exc})")
     try:
-        text = import_jsonschema.import_document(document, keep_descriptions=keep_descriptions)
+        text = import_jsonschema.import_document(document, keep_descriptions=args.keep_descriptions)
     except import_jsonschema.ImportProblem as exc:
         return fail(0, exc.pointer, exc.message)
-    if out is None:
+    if args.out is None:
         sys.stdout.write(text)
         return 0
     try:
-        out.write_text(text, encoding="utf-8")
+        args.out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        print(f"error: cannot write {printable(str(out))}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"error: cannot write {printable(str(args.out))}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 2
-    print(f"wrote {out}; review it, then run `codegen validate`")
+    print(f"wrote {args.out}; review it, then run `codegen validate`")
     return 0
 
 
-def beta_schema(spec_dir: Path) -> dict[str, Any]:
-    """The beta-channel JSON Schema of a spec folder (everything, beta tags included)."""
-    return jsonschema_export.export(load_package(spec_dir), "beta")
-
-
-def _spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path:
-    """Write the spec files as they were at a git revision into `into/<spec folder name>`."""
-    top = subprocess.run(
-        ["git", "-C", str(spec_dir), "rev-parse", "--show-toplevel"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    relative = spec_dir.resolve().relative_to(Path(top).resolve()).as_posix()
-    names = subprocess.run(
-        ["git", "-C", top, "ls-tree", "--name-only", revision, relative + "/"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    target = into / spec_dir.resolve().name
-    target.mkdir(parents=True)
-    for name in names:
-        if name.endswith(".yaml"):
-            content = subprocess.run(
-                ["git", "-C", top, "show", f"{revision}:{name}"], capture_output=True, check=True
-            ).stdout
-            (target / Path(name).name).write_bytes(content)
-    return target
-
-
-def _diff(spec: Path, revision: str, against: Path | None, fail_on_breaking: bool) -> int:
+def _diff(args: argparse.Namespace) -> int:
+    spec: Path = args.spec
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            old_dir = against or _spec_at_revision(spec, revision, Path(scratch))
-        except (subprocess.CalledProcessError, ValueError, OSError) as exc:
-            detail = getattr(exc, "stderr", "") or exc
-            print(f"error: cannot read {spec} at {revision}: {detail}".strip(), file=sys.stderr)
+            old_dir = args.against or pipeline.spec_at_revision(spec, args.base, Path(scratch))
+        except (CalledProcessError, ValueError, OSError) as exc:
+            detail = getattr(exc, "stderr", None) or exc
+            if isinstance(detail, bytes):
+                detail = detail.decode(errors="replace")
+            print(f"error: cannot read {spec} at {args.base}: {detail}".strip(), file=sys.stderr)
             return 2
         try:
-            old = beta_schema(old_dir)
+            old = pipeline.beta_schema(old_dir)
         except SpecError as exc:
             print(
                 f"error: the old spec is invalid ({len(exc.problems)} problem(s))", file=sys.stderr
             )
             return 2
         try:
-            new = beta_schema(spec)
+            new = pipeline.beta_schema(spec)
         except SpecError as exc:
             for problem in exc.problems:
                 print(f"error: {problem}", file=sys.stderr)
             return 1
     changes = spec_diff.diff_documents(old, new)
     sys.stdout.write(spec_diff.render(changes))
-    return 1 if fail_on_breaking and any(c.breaking for c in changes) else 0
+    return 1 if args.fail_on_breaking and any(c.breaking for c in changes) else 0

@@ -9,7 +9,16 @@ import jinja2
 
 from . import ir, pysource
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+def _find_templates() -> Path:
+    """The templates: shipped inside the package when installed (pyproject.toml maps the
+    top-level `templates/` folder to `codegen/templates`), else the checkout's own folder."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+DEFAULT_TEMPLATES = _find_templates()
 LINE_LENGTH = pysource.LINE_LENGTH
 
 

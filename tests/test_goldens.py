@@ -5,6 +5,7 @@ They change only through `make goldens`; a diff here means the generator's outpu
 
 from __future__ import annotations
 
+import difflib
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.cli import generate_files
+from codegen.pipeline import generate_files
 from codegen.write import OWNED_DIRS
 from tests.support import FIXTURES, ROOT
 
@@ -29,21 +30,71 @@ def committed_files(folder: Path) -> dict[str, bytes]:
     }
 
 
+# A mismatch shows at most this many diff lines, enough to see what changed without flooding.
+MAX_DIFF_LINES = 400
+
+
+def golden_mismatch(produced: dict[str, bytes], expected: dict[str, bytes], hint: str) -> str:
+    """Empty if both sets of files are equal, else which files are extra or missing and a
+    unified diff of each that differs."""
+    report = [f"{name}: produced but not committed" for name in sorted(produced.keys() - expected)]
+    report += [
+        f"{name}: committed but no longer produced" for name in sorted(expected.keys() - produced)
+    ]
+    for name in sorted(produced.keys() & expected.keys()):
+        if produced[name] != expected[name]:
+            report += difflib.unified_diff(
+                expected[name].decode("utf-8", "replace").splitlines(),
+                produced[name].decode("utf-8", "replace").splitlines(),
+                fromfile=f"committed/{name}",
+                tofile=f"generated/{name}",
+                lineterm="",
+            )
+    if not report:
+        return ""
+    if len(report) > MAX_DIFF_LINES:
+        report = report[:MAX_DIFF_LINES] + [f"... {len(report) - MAX_DIFF_LINES} more lines"]
+    return "\n".join([hint, *report])
+
+
 @pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=lambda p: p.name)
 def test_generated_output_matches_the_committed_golden_files(fixture: Path) -> None:
-    expected = committed_files(fixture / "expected")
     produced = generate_files(fixture / "spec")
-    assert sorted(produced) == sorted(expected), "the set of files differs: run `make goldens`"
-    stale = [name for name in produced if produced[name] != expected[name]]
-    assert not stale, f"these golden files differ, run `make goldens` and review: {stale}"
+    mismatch = golden_mismatch(
+        produced,
+        committed_files(fixture / "expected"),
+        "the golden files differ; if the change is intended, run `make goldens` and review:",
+    )
+    if mismatch:
+        pytest.fail(mismatch, pytrace=False)
 
 
 def test_generated_package_matches_the_spec() -> None:
     """The same check as `codegen generate --check`, for the real spec and generated/."""
-    expected = committed_files(ROOT / "generated")
     produced = generate_files(ROOT / "spec")
-    assert sorted(produced) == sorted(expected)
-    assert [n for n in produced if produced[n] != expected[n]] == []
+    mismatch = golden_mismatch(
+        produced, committed_files(ROOT / "generated"), "generated/ is stale: run `make generate`:"
+    )
+    if mismatch:
+        pytest.fail(mismatch, pytrace=False)
+
+
+def test_a_golden_mismatch_is_shown_as_a_unified_diff() -> None:
+    expected = {"a.py": b"x = 1\ny = 2\n", "gone.py": b""}
+    produced = {"a.py": b"x = 1\ny = 3\n", "new.py": b""}
+    lines = golden_mismatch(produced, expected, "hint").splitlines()
+    assert lines == [
+        "hint",
+        "new.py: produced but not committed",
+        "gone.py: committed but no longer produced",
+        "--- committed/a.py",
+        "+++ generated/a.py",
+        "@@ -1,2 +1,2 @@",
+        " x = 1",
+        "-y = 2",
+        "+y = 3",
+    ]
+    assert golden_mismatch(expected, expected, "hint") == ""
 
 
 def test_output_is_identical_across_hash_seeds_and_working_directories(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ import black
 import pytest
 
 from codegen import cli, load, names, validate, write
-from codegen import format as fmt
+from codegen import layout
 from codegen.errors import SpecError
 
 from .support import import_generated
@@ -458,7 +458,9 @@ def expect_package(
     for module in sorted(package_dir.glob("*.py")):
         text = module.read_text(encoding="utf-8")
         compile(text, str(module), "exec")
-        assert black.format_str(text, mode=fmt._MODE) == text, f"{module.name}: not black's output"
+        assert (
+            black.format_str(text, mode=layout.black_mode()) == text
+        ), f"{module.name}: not black's output"
     for schema in (scratch.out / "jsonschema").glob("*.json"):
         json.loads(schema.read_text(encoding="utf-8"), parse_constant=_no_constants)
     package = import_generated(package_dir, f"hostile_{alias}")
@@ -496,9 +498,9 @@ def test_the_format_cache_lives_in_out_and_check_writes_nothing(tmp_path: Path) 
     assert run_generate(scratch, isolated=True) == (0, "")
     assert files_under(scratch.cwd) == [] and files_under(scratch.home) == []
     assert outside_out(scratch, tmp_path) == before
-    assert any((scratch.out / ".cache" / "format").rglob("*")), "no cache in --out"
+    assert any((scratch.out / ".cache" / "layout").rglob("*")), "no cache in --out"
 
-    for stale in (scratch.out / ".cache" / "format").rglob("*"):
+    for stale in (scratch.out / ".cache" / "layout").rglob("*"):
         if stale.is_file():
             stale.unlink()  # --check must not fill it again
     before = snapshot(scratch.out)
@@ -515,7 +517,7 @@ def test_the_format_cache_lives_in_out_and_check_writes_nothing(tmp_path: Path) 
         [sys.executable, "-m", "codegen", *args], cwd=scratch.cwd, env=env, capture_output=True
     )
     assert result.returncode == 0, result.stderr
-    assert any((elsewhere / "format").rglob("*")) and not (tmp_path / "out2" / ".cache").exists()
+    assert any((elsewhere / "layout").rglob("*")) and not (tmp_path / "out2" / ".cache").exists()
 
 
 def test_broken_templates_are_an_internal_error_without_traceback(tmp_path: Path) -> None:
@@ -546,9 +548,9 @@ def test_import_pruning_reads_string_literals_as_python_does() -> None:
         'X: Final = [\'a """ b\', "# c", decode_list]\n'
         'Y: Final = \'"""\'\n'
     )
-    formatted = fmt._format(module)
+    formatted = layout.drop_unused_imports(module)
     assert "from .helpers import decode_list\n" in formatted
-    assert fmt.split_lines("a\u2028b\nc\x0cd\n\x85") == ["a\u2028b\n", "c\x0cd\n", "\x85"]
+    assert layout.split_lines("a\u2028b\nc\x0cd\n\x85") == ["a\u2028b\n", "c\x0cd\n", "\x85"]
 
 
 def test_write_refuses_paths_outside_out(tmp_path: Path) -> None:

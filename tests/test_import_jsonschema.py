@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from codegen import import_jsonschema
-from codegen.cli import generate_files
+from codegen.pipeline import generate_files
 from tests.support import FIXTURES, ROOT
 
 

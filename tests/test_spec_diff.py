@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from codegen.spec_diff import diff_documents, render
-from codegen.cli import beta_schema
+from codegen.pipeline import beta_schema
 from tests.support import FIXTURES, ROOT
 
 SPEC = FIXTURES / "kitchen_sink" / "spec"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen import cli, names
-from codegen.cli import generate_files
+from codegen import names
+from codegen.pipeline import generate_files
 from codegen.errors import SpecError, SpecProblem
 from codegen.load import area_of, load_spec_dir
 from codegen.validate import ValidatedSpec, validate
@@ -789,7 +789,7 @@ def test_python_names_whose_decoder_locals_collide(tmp_path: Path) -> None:
                 """},
     )
     try:
-        outputs = cli.generate_files(spec_dir)
+        outputs = generate_files(spec_dir)
     except SpecError:
         return  # rejecting the spec is a fix too
     out = tmp_path / "out"

@@ -1,0 +1,311 @@
+"""Stage 5: the layout of every generated module: unused imports dropped, then black.
+
+Templates write plain, tidy code and leave the layout to black, so whatever a spec holds, the
+output is what `black --check` expects. Which imports a module needs depends on the spec;
+templates import every helper a module might use and this stage removes the rest first.
+
+black is the cost of a cold generation (about 3,000 lines a second, and `black.format_str`
+formats a second time whatever the first pass changed). Two things keep it fast:
+
+- A module is handed to black in pieces, cut only where black's output does not depend on what
+  came before: between two top-level statements separated by blank lines alone, one of them a
+  class or function and neither a string. There black always writes exactly two blank lines
+  and nothing it decides afterwards depends on the earlier lines, so the pieces joined by two
+  blank lines are black's output for the whole module (tests/test_layout.py checks this on
+  random modules). The pieces run in parallel, one process per core, largest first, and only a
+  piece that black changed is formatted a second time, not its whole module.
+- Laid-out modules, and black's output for each piece, are cached by the hash of their text,
+  black's version and this stage's code: a module whose text did not change costs a file read,
+  and a spec edit formats only the pieces it changed. The cache lives in a folder the caller
+  names (the CLI uses `<out>/.cache`); nothing is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .pysource import LINE_LENGTH
+
+if TYPE_CHECKING:
+    import black
+
+# black is imported only when a module misses the cache: importing it costs about a third of a
+# second, a sixth of a run that finds everything cached.
+_TARGET_VERSION = "PY310"
+# The result depends only on the input, black's version and mode, and this stage's own code, so
+# laid-out modules are cached by the hash of those.
+_CACHE_KEY = (
+    f"{version('black')}|{LINE_LENGTH}|{_TARGET_VERSION}|"
+    f"{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
+)
+# Below this many characters to format, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 100_000
+# black's directives that switch formatting off reach across statements; a module holding
+# anything like one is not cut into pieces.
+_BLACK_DIRECTIVE = re.compile(r"#\s*(?:fmt|yapf)\s*:")
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+# (start, (end, lines)): replace the source lines [start, end) by these.
+Edit = tuple[int, tuple[int, list[str]]]
+
+
+class LayoutFailure(Exception):
+    """black rejected a module: the templates produced invalid Python."""
+
+    def __init__(self, name: str, cause: BaseException) -> None:
+        super().__init__(f"{name}: {cause}")
+        self.name = name
+        self.cause = cause
+
+    def __reduce__(self) -> tuple[type[LayoutFailure], tuple[str, BaseException]]:
+        # Raised in a worker process: it must cross back whole.
+        return (LayoutFailure, (self.name, self.cause))
+
+
+@dataclass(frozen=True)
+class Cache:
+    """Where laid-out modules are kept between runs; `writable=False` only reads it."""
+
+    folder: Path
+    writable: bool = True
+
+
+def black_mode() -> black.Mode:
+    """The mode generated code is written in (the project's pyproject.toml says the same)."""
+    import black
+
+    return black.Mode(
+        line_length=LINE_LENGTH, target_versions={black.mode.TargetVersion[_TARGET_VERSION]}
+    )
+
+
+def lay_out_modules(sources: dict[str, str], cache: Cache | None = None) -> dict[str, str]:
+    """Every module with its unused imports dropped and laid out by black.
+
+    The cache is asked for whole modules first, then for the pieces of those it lacks, so that
+    a spec edit formats only the pieces it changed.
+    """
+    done = {name: _cached(cache, "module", text) for name, text in sources.items()}
+    pieces: dict[str, list[str]] = {}
+    for name, text in sources.items():
+        if done[name] is None:
+            try:
+                pieces[name] = black_pieces(drop_unused_imports(text))
+            except (SyntaxError, ValueError) as exc:
+                # ValueError: ast.parse rejects source holding a NUL character.
+                raise LayoutFailure(name, exc) from exc
+    # Each distinct piece once, with the first module that holds it (named if black fails).
+    owners: dict[str, str] = {}
+    for name, module_pieces in pieces.items():
+        for piece in module_pieces:
+            owners.setdefault(piece, name)
+    formatted = {piece: _cached(cache, "piece", piece) for piece in owners}
+    missing = [(owners[piece], piece) for piece, text in formatted.items() if text is None]
+    for (_, piece), text in zip(missing, _run_black(missing)):
+        formatted[piece] = text
+        _store(cache, "piece", piece, text)
+    for name, module_pieces in pieces.items():
+        text = "\n\n".join(str(formatted[piece]) for piece in module_pieces)
+        _store(cache, "module", sources[name], text)
+        done[name] = text
+    return {name: text for name, text in done.items() if text is not None}
+
+
+def lay_out_module(name: str, source: str, cache: Cache | None = None) -> str:
+    return lay_out_modules({name: source}, cache)[name]
+
+
+def lay_out(source: str) -> str:
+    """One module, its unused imports dropped, as black writes it."""
+    return lay_out_module("<module>", source)
+
+
+def black_pieces(source: str) -> list[str]:
+    """The module cut where black's layout does not depend on what came before (see above).
+
+    Reading black's rules for blank lines (`EmptyLineTracker`): a top-level class, function or
+    decorator that follows anything but a comment or decorator gets two blank lines, and so
+    does any statement after a top-level class or function; string statements are left out
+    because black may take them for docstrings, comments because they attach to what follows.
+    """
+    if _BLACK_DIRECTIVE.search(source):
+        return [source]
+    lines = split_lines(source)
+    body = ast.parse(source).body
+    # (first line, end line) of each piece; the blank lines between pieces are left out, as
+    # black would drop them anyway (a piece that black changes is formatted twice).
+    spans = [[0, len(lines)]]
+    for before, after in zip(body, body[1:]):
+        end, first = before.end_lineno or before.lineno, _first_line(after) - 1
+        gap = lines[end:first]
+        if (
+            (isinstance(before, _DEFINITIONS) or isinstance(after, _DEFINITIONS))
+            and not _is_string(before)
+            and not _is_string(after)
+            and gap
+            and all(not line.strip(" \t\n") for line in gap)
+        ):
+            spans[-1][1] = end
+            spans.append([first, len(lines)])
+    return ["".join(lines[start:end]) for start, end in spans]
+
+
+def _is_string(node: ast.stmt) -> bool:
+    """A string statement, which black may take for a docstring and space differently."""
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return int(decorators[0].lineno if decorators else node.lineno)
+
+
+def _run_black(jobs: list[tuple[str, str]]) -> list[str]:
+    """black's output for every (module name, piece), the largest pieces started first."""
+    order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index][1]))
+    workers = os.cpu_count() or 1
+    if workers > 1 and sum(len(piece) for _, piece in jobs) >= _PARALLEL_FROM:
+        import black  # noqa: F401 - once here rather than in every forked worker
+
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_black_piece, [jobs[index] for index in order]))
+    else:
+        results = [_black_piece(jobs[index]) for index in order]
+    in_order = [""] * len(jobs)
+    for index, result in zip(order, results):
+        in_order[index] = result
+    return in_order
+
+
+def _black_piece(job: tuple[str, str]) -> str:
+    import black.parsing
+
+    name, piece = job
+    try:
+        return black.format_str(piece, mode=black_mode())
+    except (SyntaxError, ValueError, black.parsing.InvalidInput) as exc:
+        raise LayoutFailure(name, exc) from exc
+
+
+def split_lines(text: str) -> list[str]:
+    r"""The lines of a text, each with its newline, split at `\n` only.
+
+    str.splitlines() also splits at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029, which may stand
+    inside a string literal; Python, and so the line numbers `ast` gives, counts only `\n`.
+    """
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
+def drop_unused_imports(source: str) -> str:
+    """The module without the names of module-level `from … import …` statements it never uses.
+
+    A statement left without names goes; the others are written on one line for black to split.
+    Imports nested in blocks are left alone.
+    """
+    lines = split_lines(source)
+    edits = dict(_import_edits(ast.parse(source), lines))
+    out: list[str] = []
+    index = 0
+    for start in sorted(edits):
+        end, replacement = edits[start]
+        out += lines[index:start]
+        out += replacement
+        index = end
+    out += lines[index:]
+    return "".join(out)
+
+
+def _cache_path(folder: Path, kind: str, text: str) -> Path:
+    key = f"{_CACHE_KEY}|{kind}|{text}".encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(key).hexdigest()
+    return folder / "layout" / digest[:2] / digest
+
+
+def _cached(cache: Cache | None, kind: str, text: str) -> str | None:
+    """The laid-out text of a module or piece of black's output, if the cache holds it."""
+    if cache is None:
+        return None
+    try:
+        return _cache_path(cache.folder, kind, text).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _store(cache: Cache | None, kind: str, text: str, laid_out: str) -> None:
+    if cache is None or not cache.writable:
+        return
+    cached = _cache_path(cache.folder, kind, text)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(laid_out, encoding="utf-8")
+        partial.replace(cached)  # atomic, so a concurrent run never reads half a file
+    except OSError:
+        pass  # a read-only checkout still generates, only slower
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Docstrings and comments, the quick way: right unless a string literal holds a triple quote or
+# a `#`.
+_QUICK_PROSE = re.compile(r'"""[\s\S]*?"""|#[^\n]*')
+# Docstrings and comments, the exact way: string literals and comments matched from left to
+# right as Python's tokenizer reads them, so that quotes or a `#` inside a string start nothing.
+# Triple-quoted strings are removed (they are the docstrings) unless they are f-strings, which
+# hold code; other strings are kept (`__all__` names the exports in strings).
+_LONG = (
+    r'''"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""'''
+    + r"""|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''"""
+)
+_SHORT = r'''"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"''' + r"""|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"""
+_EXACT_PROSE = re.compile(
+    rf"(?P<fstring>(?:[fF][rR]?|[rR][fF])(?:{_LONG}))|[rRbBuU]{{0,2}}(?:{_LONG})"
+    rf"|(?P<string>{_SHORT})|#[^\n]*"
+)
+
+
+def _used_words(code: str, candidates: set[str]) -> set[str]:
+    """The words of the code outside docstrings and comments, as far as `candidates` go.
+
+    The quick pattern can take a triple quote or `#` inside a string literal for the start of
+    prose and miss the code after it; when a candidate it did not find appears in the text at
+    all, the exact pattern (ten times slower) decides.
+    """
+    used = set(_WORD.findall(_QUICK_PROSE.sub("", code)))
+    if any(name not in used and name in code for name in candidates):
+        used = set(_WORD.findall(_EXACT_PROSE.sub(r"\g<fstring>\g<string>", code)))
+    return used
+
+
+def _import_edits(tree: ast.Module, lines: list[str]) -> Iterator[Edit]:
+    """An edit per module-level `from … import …`: the statement with only the names used."""
+    imports = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+    ]
+    if not imports:
+        return
+    # Every word after the imports, outside docstrings and comments, counts as used: a few more
+    # than the names the code reads (attribute names, words in strings, the names in __all__),
+    # found in a fraction of the time of an AST walk.
+    after_imports = "".join(lines[max(node.end_lineno or node.lineno for node in imports) :])
+    used = _used_words(after_imports, {a.asname or a.name for n in imports for a in n.names})
+    for node in imports:
+        kept = [a for a in node.names if (a.asname or a.name) in used]
+        start, end = node.lineno - 1, node.end_lineno or node.lineno
+        yield start, (end, [_import_line(node, kept)] if kept else [])
+
+
+def _import_line(node: ast.ImportFrom, names: list[ast.alias]) -> str:
+    written = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in names]
+    return f"from {'.' * node.level}{node.module or ''} import {', '.join(written)}\n"

@@ -1,0 +1,118 @@
+"""The generator's stages chained together, for the command line and for tests.
+
+spec folder → `check_spec` (load, validate, intermediate model) → `render_sources` (templates)
+→ `lay_out_sources` (imports pruned, black) → `output_files` (with the JSON Schemas) → write.py.
+Nothing here prints or exits; cli.py turns the outcomes into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from . import build_ir, ir, jsonschema_export, layout, load, render, validate
+
+SCHEMA_CHANNELS = ("stable", "beta")
+
+
+class GeneratorBug(Exception):
+    """The generator itself went wrong; the spec is not to blame."""
+
+
+def check_spec(
+    spec_dir: Path, templates: Path | None = None
+) -> tuple[validate.ValidatedSpec, ir.Package]:
+    """The first three stages: the spec folder, checked, and as the intermediate model.
+
+    `templates` decides which names the generated code reserves (default: the project's).
+    Raises SpecError with every problem found.
+    """
+    files = load.load_spec_dir(spec_dir, base=Path.cwd())
+    spec = validate.validate(files, templates)
+    package = build_ir.build(spec)
+    validate.check_package(spec, package, templates)
+    return spec, package
+
+
+def load_package(spec_dir: Path, templates: Path | None = None) -> ir.Package:
+    """The spec folder, checked, as the intermediate model."""
+    return check_spec(spec_dir, templates)[1]
+
+
+def render_sources(package: ir.Package, templates: Path | None = None) -> dict[str, str]:
+    """Stage 4: the text of every file of the package as the templates write it."""
+    return render.render_package(package, templates or render.DEFAULT_TEMPLATES)
+
+
+def format_cache(out: Path | None, writable: bool = True) -> layout.Cache | None:
+    """The layout cache: $CODEGEN_CACHE when set, else `<out>/.cache` (none without `out`)."""
+    folder = os.environ.get("CODEGEN_CACHE")
+    if folder:
+        return layout.Cache(Path(folder), writable)
+    return None if out is None else layout.Cache(out / ".cache", writable)
+
+
+def lay_out_sources(sources: dict[str, str], cache: layout.Cache | None) -> dict[str, str]:
+    """Stage 5: the Python files laid out by black, the others as they are."""
+    python = {name: text for name, text in sources.items() if name.endswith(".py")}
+    try:
+        laid_out = layout.lay_out_modules(python, cache)
+    except layout.LayoutFailure as exc:
+        raise GeneratorBug(
+            f"the templates produced invalid Python in {exc.name} ({exc.cause}); this is a bug "
+            "in templates/ or codegen/, not in the spec"
+        ) from exc
+    return {name: laid_out.get(name, text) for name, text in sources.items()}
+
+
+def schema_files(package: ir.Package) -> dict[str, str]:
+    """The JSON Schema export of every channel, keyed by path inside the output folder."""
+    return {
+        f"jsonschema/{channel}.json": jsonschema_export.render_json(
+            jsonschema_export.export(package, channel)
+        )
+        for channel in SCHEMA_CHANNELS
+    }
+
+
+def generate_files(
+    spec_dir: Path, templates: Path | None = None, cache: layout.Cache | None = None
+) -> dict[str, bytes]:
+    """The whole pipeline in memory: every output file's bytes, keyed by relative path.
+
+    Laid-out modules are looked up in and added to `cache` (default: $CODEGEN_CACHE when set,
+    else none).
+    """
+    package = load_package(spec_dir, templates)
+    sources = lay_out_sources(render_sources(package, templates), cache or format_cache(None))
+    texts = {**sources, **schema_files(package)}
+    return {name: text.encode("utf-8") for name, text in texts.items()}
+
+
+def beta_schema(spec_dir: Path) -> dict[str, Any]:
+    """The beta-channel JSON Schema of a spec folder (everything, beta tags included)."""
+    return jsonschema_export.export(load_package(spec_dir), "beta")
+
+
+def spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path:
+    """Write the spec files as they were at a git revision into `into/<spec folder name>`.
+
+    Raises CalledProcessError when git fails, ValueError when the folder is outside the
+    repository.
+    """
+    top = _git(spec_dir, "rev-parse", "--show-toplevel").decode().strip()
+    relative = spec_dir.resolve().relative_to(Path(top).resolve()).as_posix()
+    names = _git(Path(top), "ls-tree", "--name-only", revision, relative + "/").decode().split()
+    target = into / spec_dir.resolve().name
+    target.mkdir(parents=True)
+    for name in names:
+        if name.endswith(".yaml"):
+            content = _git(Path(top), "show", f"{revision}:{name}")
+            (target / Path(name).name).write_bytes(content)
+    return target
+
+
+def _git(folder: Path, *args: str) -> bytes:
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=True).stdout
