@@ -23,8 +23,7 @@ check: $(STAMP)
 	$(MAKE) lint
 
 ## lint: black on the generator, the tests and the generated code; mypy --strict on the generator
-## and the generated package. The generator writes black's style without running black over every
-## line, so this is where a template that drifts from it is caught.
+## and the generated package.
 lint: $(STAMP)
 	$(PY) -m black --check --quiet codegen tests generated
 	$(PY) -m mypy --strict codegen

@@ -26,12 +26,12 @@ import ast
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .pysource import LINE_LENGTH
 
@@ -53,6 +53,7 @@ _PARALLEL_FROM = 100_000
 # anything like one is not cut into pieces.
 _BLACK_DIRECTIVE = re.compile(r"#\s*(?:fmt|yapf)\s*:")
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_IMPORTS = (ast.Import, ast.ImportFrom)
 # (start, (end, lines)): replace the source lines [start, end) by these.
 Edit = tuple[int, tuple[int, list[str]]]
 
@@ -94,24 +95,21 @@ def lay_out_modules(sources: dict[str, str], cache: Cache | None = None) -> dict
     a spec edit formats only the pieces it changed.
     """
     done = {name: _cached(cache, "module", text) for name, text in sources.items()}
-    pieces: dict[str, list[str]] = {}
-    for name, text in sources.items():
-        if done[name] is None:
-            try:
-                pieces[name] = black_pieces(drop_unused_imports(text))
-            except (SyntaxError, ValueError) as exc:
-                # ValueError: ast.parse rejects source holding a NUL character.
-                raise LayoutFailure(name, exc) from exc
-    # Each distinct piece once, with the first module that holds it (named if black fails).
-    owners: dict[str, str] = {}
-    for name, module_pieces in pieces.items():
-        for piece in module_pieces:
-            owners.setdefault(piece, name)
-    formatted = {piece: _cached(cache, "piece", piece) for piece in owners}
-    missing = [(owners[piece], piece) for piece, text in formatted.items() if text is None]
-    for (_, piece), text in zip(missing, _run_black(missing)):
-        formatted[piece] = text
-        _store(cache, "piece", piece, text)
+    missing_modules = [(name, text) for name, text in sources.items() if done[name] is None]
+    with _Workers() as workers:
+        pieces = dict(
+            zip((name for name, _ in missing_modules), workers.map(_prepare, missing_modules))
+        )
+        # Each distinct piece once, with the first module that holds it (named if black fails).
+        owners: dict[str, str] = {}
+        for name, module_pieces in pieces.items():
+            for piece in module_pieces:
+                owners.setdefault(piece, name)
+        formatted = {piece: _cached(cache, "piece", piece) for piece in owners}
+        missing = [(owners[piece], piece) for piece, text in formatted.items() if text is None]
+        for (_, piece), text in zip(missing, workers.map(_black_piece, missing)):
+            formatted[piece] = text
+            _store(cache, "piece", piece, text)
     for name, module_pieces in pieces.items():
         text = "\n\n".join(str(formatted[piece]) for piece in module_pieces)
         _store(cache, "module", sources[name], text)
@@ -128,61 +126,48 @@ def lay_out(source: str) -> str:
     return lay_out_module("<module>", source)
 
 
-def black_pieces(source: str) -> list[str]:
-    """The module cut where black's layout does not depend on what came before (see above).
-
-    Reading black's rules for blank lines (`EmptyLineTracker`): a top-level class, function or
-    decorator that follows anything but a comment or decorator gets two blank lines, and so
-    does any statement after a top-level class or function; string statements are left out
-    because black may take them for docstrings, comments because they attach to what follows.
-    """
-    if _BLACK_DIRECTIVE.search(source):
-        return [source]
-    lines = split_lines(source)
-    body = ast.parse(source).body
-    # (first line, end line) of each piece; the blank lines between pieces are left out, as
-    # black would drop them anyway (a piece that black changes is formatted twice).
-    spans = [[0, len(lines)]]
-    for before, after in zip(body, body[1:]):
-        end, first = before.end_lineno or before.lineno, _first_line(after) - 1
-        gap = lines[end:first]
-        if (
-            (isinstance(before, _DEFINITIONS) or isinstance(after, _DEFINITIONS))
-            and not _is_string(before)
-            and not _is_string(after)
-            and gap
-            and all(not line.strip(" \t\n") for line in gap)
-        ):
-            spans[-1][1] = end
-            spans.append([first, len(lines)])
-    return ["".join(lines[start:end]) for start, end in spans]
+_Result = TypeVar("_Result")
 
 
-def _is_string(node: ast.stmt) -> bool:
-    """A string statement, which black may take for a docstring and space differently."""
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+class _Workers:
+    """A `map` over (module name, text) jobs, the longest texts started first, in worker
+    processes (one per core, started on first use) when there is enough text to pay for them."""
+
+    def __init__(self) -> None:
+        self.count = os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def map(
+        self, function: Callable[[tuple[str, str]], _Result], jobs: list[tuple[str, str]]
+    ) -> list[_Result]:
+        order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index][1]))
+        ordered = [jobs[index] for index in order]
+        if self.count > 1 and len(jobs) > 1 and sum(len(j[1]) for j in jobs) >= _PARALLEL_FROM:
+            if self.pool is None:
+                import black  # noqa: F401 - once here rather than in every forked worker
+
+                self.pool = ProcessPoolExecutor(self.count)
+            results = list(self.pool.map(function, ordered))
+        else:
+            results = [function(job) for job in ordered]
+        in_order = dict(zip(order, results))
+        return [in_order[index] for index in range(len(jobs))]
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
-def _first_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None)
-    return int(decorators[0].lineno if decorators else node.lineno)
-
-
-def _run_black(jobs: list[tuple[str, str]]) -> list[str]:
-    """black's output for every (module name, piece), the largest pieces started first."""
-    order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index][1]))
-    workers = os.cpu_count() or 1
-    if workers > 1 and sum(len(piece) for _, piece in jobs) >= _PARALLEL_FROM:
-        import black  # noqa: F401 - once here rather than in every forked worker
-
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_black_piece, [jobs[index] for index in order]))
-    else:
-        results = [_black_piece(jobs[index]) for index in order]
-    in_order = [""] * len(jobs)
-    for index, result in zip(order, results):
-        in_order[index] = result
-    return in_order
+def _prepare(job: tuple[str, str]) -> list[str]:
+    name, source = job
+    try:
+        return prepared_pieces(source)
+    except (SyntaxError, ValueError) as exc:
+        # ValueError: ast.parse rejects source holding a NUL character.
+        raise LayoutFailure(name, exc) from exc
 
 
 def _black_piece(job: tuple[str, str]) -> str:
@@ -195,15 +180,12 @@ def _black_piece(job: tuple[str, str]) -> str:
         raise LayoutFailure(name, exc) from exc
 
 
-def split_lines(text: str) -> list[str]:
-    r"""The lines of a text, each with its newline, split at `\n` only.
-
-    str.splitlines() also splits at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029, which may stand
-    inside a string literal; Python, and so the line numbers `ast` gives, counts only `\n`.
-    """
-    lines = text.split("\n")
-    last = lines.pop()
-    return [line + "\n" for line in lines] + ([last] if last else [])
+def prepared_pieces(source: str) -> list[str]:
+    """The module with its unused imports dropped, cut into the pieces black formats apart."""
+    tree = ast.parse(source)
+    lines = split_lines(source)
+    edits = dict(_import_edits(tree, lines))
+    return [_edited(lines, edits, start, end) for start, end in _piece_spans(tree, lines)]
 
 
 def drop_unused_imports(source: str) -> str:
@@ -213,16 +195,70 @@ def drop_unused_imports(source: str) -> str:
     Imports nested in blocks are left alone.
     """
     lines = split_lines(source)
-    edits = dict(_import_edits(ast.parse(source), lines))
+    return _edited(lines, dict(_import_edits(ast.parse(source), lines)), 0, len(lines))
+
+
+def _piece_spans(tree: ast.Module, lines: list[str]) -> list[tuple[int, int]]:
+    """(first line, end line) of each piece: the module cut where black's layout does not depend
+    on what came before (see above), leaving out the blank lines between pieces.
+
+    Reading black's rules for blank lines (`EmptyLineTracker`): a top-level class, function or
+    decorator that follows anything but a comment or decorator gets two blank lines, and so
+    does any statement after a top-level class or function. String statements are left out
+    because black may take them for docstrings, comments because they attach to what follows,
+    and imports because dropping unused ones must not change where the pieces start or end.
+    """
+    if any(_BLACK_DIRECTIVE.search(line) for line in lines):
+        return [(0, len(lines))]
+    spans = [(0, len(lines))]
+    for before, after in zip(tree.body, tree.body[1:]):
+        end, first = before.end_lineno or before.lineno, _first_line(after) - 1
+        gap = lines[end:first]
+        if (
+            (isinstance(before, _DEFINITIONS) or isinstance(after, _DEFINITIONS))
+            and not _is_string_or_import(before)
+            and not _is_string_or_import(after)
+            and gap
+            and all(not line.strip(" \t\n") for line in gap)
+        ):
+            spans[-1] = (spans[-1][0], end)
+            spans.append((first, len(lines)))
+    return spans
+
+
+def _edited(lines: list[str], edits: dict[int, tuple[int, list[str]]], start: int, end: int) -> str:
+    """The text of lines [start, end) with the edits that start among them made."""
     out: list[str] = []
-    index = 0
-    for start in sorted(edits):
-        end, replacement = edits[start]
-        out += lines[index:start]
+    index = start
+    for edit_start in sorted(edit for edit in edits if start <= edit < end):
+        edit_end, replacement = edits[edit_start]
+        out += lines[index:edit_start]
         out += replacement
-        index = end
-    out += lines[index:]
+        index = edit_end
+    out += lines[index:end]
     return "".join(out)
+
+
+def _is_string_or_import(node: ast.stmt) -> bool:
+    return isinstance(node, _IMPORTS) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    )
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return int(decorators[0].lineno if decorators else node.lineno)
+
+
+def split_lines(text: str) -> list[str]:
+    r"""The lines of a text, each with its newline, split at `\n` only.
+
+    str.splitlines() also splits at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029, which may stand
+    inside a string literal; Python, and so the line numbers `ast` gives, counts only `\n`.
+    """
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def _cache_path(folder: Path, kind: str, text: str) -> Path:

@@ -35,6 +35,7 @@ STATEMENTS = [
     "if TYPE_CHECKING:\n    from .other import Thing",
     "if X:\n    def maybe() -> None:\n        pass\nelse:\n    W = 2",
     "from .helpers import used, unused_helper\nused()",
+    "from .nothing import unused_entirely",
     "import os",
     "try:\n    import fast\nexcept ImportError:\n    fast = None",
     "class Trailing:\n    def method(self) -> None:\n        pass\n    # a comment closing the class",
@@ -58,14 +59,14 @@ def random_module(seed: int) -> str:
 @pytest.mark.parametrize("seed", range(30))
 def test_black_over_the_pieces_of_a_module_is_black_over_the_whole_module(seed: int) -> None:
     module = random_module(seed)
-    pruned = layout.drop_unused_imports(module)
-    assert len(layout.black_pieces(pruned)) > 2, "the module was not cut: the test tests nothing"
-    assert layout.lay_out(module) == black_of(pruned)
+    pieces = layout.prepared_pieces(module)
+    assert len(pieces) > 2, "the module was not cut: the test tests nothing"
+    assert layout.lay_out(module) == black_of(layout.drop_unused_imports(module))
 
 
 def test_a_module_with_a_black_directive_is_not_cut() -> None:
     module = "def f():\n    pass\n\n\n# fmt: off\nX = [1,\n   2]\n\n\ndef g():\n    pass\n"
-    assert layout.black_pieces(module) == [module]
+    assert layout.prepared_pieces(module) == [module]
     assert layout.lay_out(module) == black_of(module)
 
 
@@ -104,13 +105,13 @@ def test_the_cache_gives_modules_back_and_formats_only_changed_pieces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[str] = []
-    run_black = layout._run_black
+    black_piece = layout._black_piece
 
-    def recording(jobs: list[tuple[str, str]]) -> list[str]:
-        sent.extend(piece for _, piece in jobs)
-        return run_black(jobs)
+    def recording(job: tuple[str, str]) -> str:
+        sent.append(job[1])
+        return black_piece(job)
 
-    monkeypatch.setattr(layout, "_run_black", recording)
+    monkeypatch.setattr(layout, "_black_piece", recording)
     cache = layout.Cache(tmp_path)
     module = "".join(f"def f{i}() -> int:\n    return {i}\n\n\n" for i in range(5))
     first = layout.lay_out_modules({"m.py": module}, cache)
