@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: generate check lint test goldens spec-diff bench fuzz coverage coverage-baseline clean
+.PHONY: generate check lint test goldens spec-diff bench generation-times fuzz coverage \
+	coverage-baseline clean
 BASE ?= HEAD
 
 $(STAMP): requirements.txt
@@ -54,6 +55,10 @@ coverage-baseline: $(STAMP)
 ## bench: decode/encode against json.loads/json.dumps and the SDK, memory, import and generation time
 bench: $(STAMP)
 	$(PY) -m tests.benchmark
+
+## generation-times: codegen generate on a copy of spec/: cold, no-op and after a one-file edit
+generation-times: $(STAMP)
+	$(PY) -m tests.generation_times $(TIMES_ARGS)
 
 ## fuzz: seeded mutation fuzzer of every decodable type, a million inputs on 2 processes; failures
 ## are minimized into .fuzz-failures/ (options: make fuzz FUZZ_ARGS="--count 50000 --seed 7")

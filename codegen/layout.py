@@ -9,21 +9,23 @@ formats a second time whatever the first pass changed). Two things keep it fast:
 
 - A module is handed to black in pieces, cut only where black's output does not depend on what
   came before: between two top-level statements separated by blank lines alone, one of them a
-  class or function and neither a string. There black always writes exactly two blank lines
-  and nothing it decides afterwards depends on the earlier lines, so the pieces joined by two
-  blank lines are black's output for the whole module (tests/test_layout.py checks this on
-  random modules). The pieces run in parallel, one process per core, largest first, and only a
-  piece that black changed is formatted a second time, not its whole module.
-- Laid-out modules, and black's output for each piece, are cached by the hash of their text,
-  black's version and this stage's code: a module whose text did not change costs a file read,
-  and a spec edit formats only the pieces it changed. The cache lives in a folder the caller
-  names (the CLI uses `<out>/.cache`); nothing is written anywhere else.
+  class or function and neither a string nor an import. There black always writes exactly two
+  blank lines and nothing it decides afterwards depends on the earlier lines, so the pieces
+  joined by two blank lines are black's output for the whole module (tests/test_layout.py
+  checks this on random modules). The pieces run in parallel, one process per core, largest
+  first, and only a piece that black changed is formatted a second time, not its whole module.
+- Laid-out modules are cached by the hash of their text, black's version and this stage's code,
+  and black's output for the pieces of each module's latest version is kept beside: a module
+  whose text did not change costs a file read, and a spec edit formats only the pieces it
+  changed. The cache lives in a folder the caller names (the CLI uses `<out>/.cache`); nothing
+  is written anywhere else.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -91,28 +93,32 @@ def black_mode() -> black.Mode:
 def lay_out_modules(sources: dict[str, str], cache: Cache | None = None) -> dict[str, str]:
     """Every module with its unused imports dropped and laid out by black.
 
-    The cache is asked for whole modules first, then for the pieces of those it lacks, so that
-    a spec edit formats only the pieces it changed.
+    The cache is asked for whole modules first; for a module it lacks, black's output for the
+    pieces of the module's previous version is reused, so a spec edit formats only the pieces it
+    changed.
     """
-    done = {name: _cached(cache, "module", text) for name, text in sources.items()}
+    done = {name: _read(cache, _module_path(text)) for name, text in sources.items()}
     missing_modules = [(name, text) for name, text in sources.items() if done[name] is None]
     with _Workers() as workers:
         pieces = dict(
             zip((name for name, _ in missing_modules), workers.map(_prepare, missing_modules))
         )
-        # Each distinct piece once, with the first module that holds it (named if black fails).
-        owners: dict[str, str] = {}
-        for name, module_pieces in pieces.items():
-            for piece in module_pieces:
-                owners.setdefault(piece, name)
-        formatted = {piece: _cached(cache, "piece", piece) for piece in owners}
-        missing = [(owners[piece], piece) for piece, text in formatted.items() if text is None]
-        for (_, piece), text in zip(missing, workers.map(_black_piece, missing)):
-            formatted[piece] = text
-            _store(cache, "piece", piece, text)
-    for name, module_pieces in pieces.items():
-        text = "\n\n".join(str(formatted[piece]) for piece in module_pieces)
-        _store(cache, "module", sources[name], text)
+        digests = {name: [_digest(piece) for piece in pieces[name]] for name in pieces}
+        formatted: dict[str, str] = {}
+        for name in pieces:
+            formatted.update(_read_pieces(cache, name))
+        # Each piece black has to format once, with a module that holds it (named if it fails).
+        missing = {
+            digest: (name, piece)
+            for name in pieces
+            for digest, piece in zip(digests[name], pieces[name])
+            if digest not in formatted
+        }
+        formatted.update(zip(missing, workers.map(_black_piece, list(missing.values()))))
+    for name in pieces:
+        text = "\n\n".join(formatted[digest] for digest in digests[name])
+        _write(cache, _module_path(sources[name]), text)
+        _write(cache, _pieces_path(name), json.dumps({d: formatted[d] for d in digests[name]}))
         done[name] = text
     return {name: text for name, text in done.items() if text is not None}
 
@@ -147,7 +153,10 @@ class _Workers:
                 import black  # noqa: F401 - once here rather than in every forked worker
 
                 self.pool = ProcessPoolExecutor(self.count)
-            results = list(self.pool.map(function, ordered))
+            # Jobs go out in batches (a few dozen per worker): one at a time, handing them over
+            # costs more than the smallest take to format.
+            batch = max(1, len(jobs) // (self.count * 32))
+            results = list(self.pool.map(function, ordered, chunksize=batch))
         else:
             results = [function(job) for job in ordered]
         in_order = dict(zip(order, results))
@@ -261,31 +270,51 @@ def split_lines(text: str) -> list[str]:
     return [line + "\n" for line in lines] + ([last] if last else [])
 
 
-def _cache_path(folder: Path, kind: str, text: str) -> Path:
-    key = f"{_CACHE_KEY}|{kind}|{text}".encode("utf-8", "surrogatepass")
-    digest = hashlib.sha256(key).hexdigest()
-    return folder / "layout" / digest[:2] / digest
+def _digest(text: str) -> str:
+    return hashlib.sha256(f"{_CACHE_KEY}|{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _cached(cache: Cache | None, kind: str, text: str) -> str | None:
-    """The laid-out text of a module or piece of black's output, if the cache holds it."""
+def _module_path(text: str) -> str:
+    """Where a module's layout is cached: found by its text."""
+    return f"modules/{_digest(text)}"
+
+
+def _pieces_path(name: str) -> str:
+    """Where black's output for the pieces of a module's latest version is cached: found by the
+    module's name, so that the next version of the module finds the pieces it kept."""
+    return f"pieces/{_digest(name)}.json"
+
+
+def _read_pieces(cache: Cache | None, name: str) -> dict[str, str]:
+    """black's output for the pieces of the module's last version, by the digest of the piece."""
+    text = _read(cache, _pieces_path(name))
+    try:
+        table = json.loads(text) if text else {}
+    except ValueError:
+        return {}  # a damaged entry: format again
+    if not isinstance(table, dict):
+        return {}
+    return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _read(cache: Cache | None, path: str) -> str | None:
     if cache is None:
         return None
     try:
-        return _cache_path(cache.folder, kind, text).read_text(encoding="utf-8")
+        return (cache.folder / "layout" / path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
 
-def _store(cache: Cache | None, kind: str, text: str, laid_out: str) -> None:
+def _write(cache: Cache | None, path: str, text: str) -> None:
     if cache is None or not cache.writable:
         return
-    cached = _cache_path(cache.folder, kind, text)
+    target = cache.folder / "layout" / path
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(laid_out, encoding="utf-8")
-        partial.replace(cached)  # atomic, so a concurrent run never reads half a file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)  # atomic, so a concurrent run never reads half a file
     except OSError:
         pass  # a read-only checkout still generates, only slower
 
