@@ -20,6 +20,7 @@ from . import (
     load,
     render,
     spec_diff,
+    spec_model,
     validate,
     write,
 )
@@ -30,15 +31,14 @@ class GeneratorBug(Exception):
     """The generator itself went wrong; the spec is not to blame."""
 
 
-def check_spec(
-    spec_dir: Path, templates: Path | None = None
-) -> tuple[validate.ValidatedSpec, ir.Package]:
-    """The first three stages: the spec folder, checked, and as the intermediate model.
+def check_spec(spec_dir: Path, templates: Path | None = None) -> tuple[spec_model.Spec, ir.Package]:
+    """The first stages: the spec folder, read into the typed model, checked, and as the
+    intermediate model.
 
     `templates` decides which names the generated code reserves (default: the project's).
     """
     files = load.load_spec_dir(spec_dir, base=Path.cwd())
-    spec = validate.validate(files, templates)
+    spec = validate.validate(spec_model.build(files), templates)
     package = build_ir.build(spec)
     validate.check_package(spec, package, templates)
     return spec, package
@@ -158,7 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "validate":
             spec, _ = check_spec(args.spec)
-            print(f"spec OK: {len(spec.definitions)} types in {len(spec.areas)} files")
+            print(f"spec OK: {len(spec.definitions)} types in {len(spec.files)} files")
             return 0
         outputs = generate_files(
             args.spec, args.templates, format_cache(args.out, writable=not args.check)

@@ -232,7 +232,7 @@ def _reserved_names(templates: Path) -> ReservedNames:
 
 def _render_probe(templates: Path) -> tuple[Any, dict[str, str]]:
     """The probe spec's intermediate model, and its rendered (unformatted) modules."""
-    from . import build_ir, load, render, validate  # imported here: they import this module
+    from . import build_ir, load, render, spec_model  # imported here: they import this module
 
     files = [
         load.SpecFile(
@@ -240,14 +240,9 @@ def _render_probe(templates: Path) -> tuple[Any, dict[str, str]]:
         )
         for area, text in _PROBE_SPEC.items()
     ]
-    definitions = {
-        name: validate.Definition(name, validate.kind_of(body), body, spec_file)
-        for spec_file in files
-        for name, body in spec_file.types.items()
-    }
     # The probe is known to be valid (a test checks it); validating it here would need the
     # reserved names this function computes.
-    package = build_ir.build(validate.ValidatedSpec(definitions, tuple(_PROBE_SPEC)))
+    package = build_ir.build(spec_model.build(files))
     return package, render.render_package(package, templates)
 
 

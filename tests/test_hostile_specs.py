@@ -23,7 +23,7 @@ from pathlib import Path
 import black
 import pytest
 
-from codegen import cli, load, names, validate, write
+from codegen import cli, load, names, spec_model, validate, write
 from codegen import format as fmt
 from codegen.errors import SpecError
 
@@ -648,7 +648,8 @@ def test_the_probe_spec_is_a_valid_spec() -> None:
         load.SpecFile(f"{area}.yaml", f"probe/{area}.yaml", area, load.parse_yaml(text, area))
         for area, text in names._PROBE_SPEC.items()
     ]
-    assert len(validate.validate(files).definitions) == sum(len(f.types) for f in files)
+    spec = validate.validate(spec_model.build(files))
+    assert len(spec.definitions) == sum(len(f.types) for f in files)
 
 
 def test_a_helper_the_templates_start_using_becomes_reserved(tmp_path: Path) -> None:
@@ -663,8 +664,8 @@ def test_a_helper_the_templates_start_using_becomes_reserved(tmp_path: Path) -> 
     spec = tmp_path / "spec"
     spec.mkdir()
     (spec / "a.yaml").write_text("Widget:\n  enum: [a]\n", encoding="utf-8")
-    files = load.load_spec_dir(spec)
-    validate.validate(files)  # with the project's templates, Widget is free
+    model = spec_model.build(load.load_spec_dir(spec))
+    validate.validate(model)  # with the project's templates, Widget is free
     with pytest.raises(SpecError) as failure:
-        validate.validate(files, templates)
+        validate.validate(model, templates)
     assert "'decode_widget'" in str(failure.value)
