@@ -371,6 +371,8 @@ class _Builder:
     def package(self) -> ir.Package:
         by_area: dict[str, list[Definition]] = defaultdict(list)
         for definition in self.defs.values():
+            if isinstance(definition, spec_model.ObjectType) and definition.abstract:
+                continue  # only lends its fields to the objects that extend it
             by_area[definition.file.area].append(definition)
         areas = tuple(self.area_module(file.area, by_area[file.area]) for file in self.spec.files)
         unions = self.unions_module(areas)

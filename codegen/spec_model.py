@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -72,11 +72,18 @@ class Field:
 
 @dataclass(frozen=True)
 class ObjectType:
+    """An object type. Its fields are its own, then those it inherits (`extends`), resolved."""
+
     name: str
     file: SourceFile
     line: int
     docs: Docs
     fields: tuple[Field, ...]
+    extends: str | None = None
+    extends_line: int = 0
+    without: tuple[str, ...] = ()  # inherited fields left out
+    without_line: int = 0
+    abstract: bool = False  # only for extending: no class, decoder or schema of its own
     kind: Literal["object"] = "object"
 
 
@@ -188,12 +195,13 @@ def build(files: list[SpecFile]) -> Spec:
         for spec_file, source in zip(files, sources)
         for name, body in spec_file.types.items()
     )
+    types = _Inheritance(types, reader.problems).resolved()
     return Spec(files=sources, types=types, problems=tuple(reader.problems))
 
 
 def kind_of(body: Mapping[str, Any]) -> Kind:
     """The kind of a definition the meta-schema accepted, told by its main key."""
-    if "fields" in body:
+    if "fields" in body or "extends" in body:
         return "object"
     if "enum" in body:
         return "enum"
@@ -212,7 +220,7 @@ class _Reader:
         docs = _docs(body)
         kind = kind_of(body)
         if kind == "object":
-            fields = body["fields"]
+            fields = body.get("fields", {})
             return ObjectType(
                 name,
                 file,
@@ -222,6 +230,11 @@ class _Reader:
                     self.field(name, wire, member, file, fields.key_lines[wire])
                     for wire, member in fields.items()
                 ),
+                extends=body.get("extends"),
+                extends_line=body.key_lines.get("extends", 0),
+                without=tuple(body.get("without", ())),
+                without_line=body.key_lines.get("without", 0),
+                abstract=bool(body.get("abstract", False)),
             )
         if kind == "enum":
             values: LocatedList = body["enum"]
@@ -307,6 +320,83 @@ class _Reader:
             return None
 
 
+class _Inheritance:
+    """Gives every object that `extends` another the fields it inherits.
+
+    An object's own fields come first, in the order written; then every field of its base (with
+    the base's own inherited ones) that it neither redefines nor lists under `without`, in the
+    base's order. Inherited fields keep the file and line they were written on.
+    """
+
+    def __init__(self, types: tuple[Definition, ...], problems: list[SpecProblem]) -> None:
+        self.types = types
+        self.problems = problems
+        self.objects: dict[str, ObjectType] = {}
+        for definition in types:
+            if isinstance(definition, ObjectType):
+                self.objects.setdefault(definition.name, definition)
+        self.done: dict[str, tuple[Field, ...]] = {}
+
+    def resolved(self) -> tuple[Definition, ...]:
+        return tuple(
+            (
+                replace(d, fields=self.fields_of(d, ()))
+                if isinstance(d, ObjectType) and d.extends is not None
+                else d
+            )
+            for d in self.types
+        )
+
+    def fields_of(self, definition: ObjectType, chain: tuple[str, ...]) -> tuple[Field, ...]:
+        if definition.extends is None:
+            return definition.fields
+        if definition.name in self.done and self.objects.get(definition.name) is definition:
+            return self.done[definition.name]
+        file, line = definition.file, definition.extends_line
+        key = f"{definition.name}.extends"
+        base = self.objects.get(definition.extends)
+        inherited: tuple[Field, ...] = ()
+        if definition.extends in chain + (definition.name,):
+            path = chain + (definition.name,)
+            cycle = path[path.index(definition.extends) :] + (definition.extends,)
+            self.problem(
+                file,
+                line,
+                key,
+                f"these types extend each other in a cycle: {' -> '.join(cycle)}; break it",
+            )
+        elif base is None:
+            self.problem(
+                file,
+                line,
+                key,
+                f"'{definition.extends}' is not an object type of any spec file; extend an object "
+                "type (one with fields)",
+            )
+        else:
+            inherited = self.fields_of(base, chain + (definition.name,))
+        own = {f.wire_name for f in definition.fields}
+        dropped = definition.without
+        known = {f.wire_name for f in inherited}
+        for name in dropped:
+            if name not in known and base is not None:
+                self.problem(
+                    file,
+                    definition.without_line,
+                    f"{definition.name}.without",
+                    f"'{name}' is not a field {definition.extends} has; remove it from 'without'",
+                )
+        fields = definition.fields + tuple(
+            f for f in inherited if f.wire_name not in own and f.wire_name not in dropped
+        )
+        if self.objects.get(definition.name) is definition:
+            self.done[definition.name] = fields
+        return fields
+
+    def problem(self, file: SourceFile, line: int, key: str, message: str) -> None:
+        self.problems.append(SpecProblem(Location(file.path, line, key), message))
+
+
 def _betas(body: Mapping[str, Any]) -> tuple[str, ...]:
     beta = body.get("beta", ())
     return (beta,) if isinstance(beta, str) else tuple(beta)
@@ -390,6 +480,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"write true or false here, without quotes (found {instance!r})"
     if error.validator == "type" and error.validator_value == "object":
         return f"expected a mapping (key: value lines) here, found {instance!r}"
+    if error.validator == "dependentRequired":
+        return (
+            "'without' drops fields a type inherits, so it needs 'extends: <base type>'; add "
+            "that or remove 'without'"
+        )
     if error.validator == "required":
         return f"{error.message}; add it"
     if error.validator == "maxLength" and isinstance(instance, str):
@@ -405,8 +500,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
 def _explain_definition(instance: object) -> str:
     if not isinstance(instance, dict):
         return (
-            "a definition is a mapping with one of 'fields' (object), 'enum', 'union' with "
-            "'variants' (tagged union) or 'one_of' (untagged union)"
+            "a definition is a mapping with one of 'fields' or 'extends' (object), 'enum', "
+            "'union' with 'variants' (tagged union) or 'one_of' (untagged union)"
         )
     keys = set(instance)
     if "union" in keys and "variants" not in keys:
@@ -416,8 +511,8 @@ def _explain_definition(instance: object) -> str:
     kinds = sorted(keys & {"fields", "enum", "union", "one_of"})
     if not kinds:
         return (
-            "a definition needs exactly one of 'fields' (object), 'enum', 'union' with "
-            "'variants' (tagged union) or 'one_of' (untagged union)"
+            "a definition needs exactly one of 'fields' or 'extends' (object), 'enum', 'union' "
+            "with 'variants' (tagged union) or 'one_of' (untagged union)"
         )
     if len(kinds) > 1:
         return f"this definition mixes {' and '.join(kinds)}; a definition has one kind, keep one"

@@ -133,7 +133,7 @@ class _SemanticChecker:
 
     def run(self) -> None:
         self.collect_definitions()
-        for definition in self.definitions.values():
+        for definition in self.generated():
             for made in self.reserved.names_of_type(definition.kind, definition.name):
                 self.made.setdefault(made, []).append(definition.name)
         # A name made twice is reported on the type that made it for its own use when the other
@@ -156,6 +156,12 @@ class _SemanticChecker:
         self.check_alias_cycles()
         self.check_stable_uses_of_beta_types()
         self.check_distinct_untagged_unions()
+
+    def generated(self) -> list[Definition]:
+        """The definitions that become code: all but abstract objects."""
+        return [
+            d for d in self.definitions.values() if not (isinstance(d, ObjectType) and d.abstract)
+        ]
 
     def collect_definitions(self) -> None:
         areas: dict[str, SourceFile] = {}
@@ -221,7 +227,19 @@ class _SemanticChecker:
             if name not in self.definitions:
                 self.undefined(file, line, key, name)
                 return None
+            self.not_abstract(file, line, key, name)
         return expr
+
+    def not_abstract(self, file: SourceFile, line: int, key: str, name: str) -> None:
+        target = self.definitions[name]
+        if isinstance(target, ObjectType) and target.abstract:
+            self.problem(
+                file,
+                line,
+                key,
+                f"'{name}' is abstract: it only lends its fields to the types that extend it; "
+                "use one of those, or drop 'abstract' from it",
+            )
 
     def undefined(self, file: SourceFile, line: int, key: str, name: str) -> None:
         close = [n for n in self.definitions if n.lower() == name.lower()]
@@ -325,6 +343,7 @@ class _SemanticChecker:
                 self.problem(file, line, key, f"'{name}' is listed twice; keep one")
                 continue
             seen_variants.add(name)
+            self.not_abstract(file, line, key, name)
             if not isinstance(target, ObjectType):
                 self.problem(
                     file,
@@ -470,8 +489,8 @@ class _SemanticChecker:
 
     def check_generated_names(self) -> None:
         """Type names, and the names made from them, must be free and distinct."""
-        for name, definition in self.definitions.items():
-            file, line = definition.file, definition.line
+        for definition in self.generated():
+            name, file, line = definition.name, definition.file, definition.line
             made = self.reserved.names_of_type(definition.kind, name)
             taken = [n for n in made if n in self.reserved.module]
             if taken == [name]:

@@ -211,7 +211,10 @@ def test_definition_with_no_kind_key(tmp_path: Path) -> None:
                 """},
     )
     assert where(problem) == ("a.yaml", 3, "A")
-    assert "a definition needs exactly one of 'fields' (object), 'enum'" in problem.message
+    assert (
+        "a definition needs exactly one of 'fields' or 'extends' (object), 'enum'"
+        in problem.message
+    )
     assert "'one_of'" in problem.message
 
 
