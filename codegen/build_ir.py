@@ -5,18 +5,16 @@ Relies on codegen.validate having accepted the spec: names resolve, shapes are r
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import defaultdict
 from typing import Any
 
-from . import ir, typeexpr
-from .names import constant_case, snake_case
+from . import ir, naming, typeexpr
 from .pysource import Identifier, PySource, SpecText, identifier, string_literal
 from . import spec_model
 from .spec_model import Definition, Spec
 
-PACKAGE = identifier("anthropic_messages")
+PACKAGE = identifier(naming.PACKAGE)
 
 _PRIMITIVE_REFS = {
     "string": ir.TypeRef(kind="string", annotation=PySource("str"), expected=SpecText("a string")),
@@ -32,48 +30,9 @@ _PRIMITIVE_REFS = {
     "any": ir.TypeRef(kind="any", annotation=PySource("Any"), expected=SpecText("any JSON value")),
 }
 
-# Names a decoder uses for itself; a field whose Python name is one of them gets a `_` suffix
-# for its local variable.
-_TAKEN_LOCALS = frozenset(
-    {
-        "type",
-        "data",
-        "strict",
-        "extra",
-        "error",
-        "out",
-        "obj",
-        "seen",
-        "len",
-        "missing_field",
-        "new_instance",
-        "self",
-        "value",
-        "item",
-        "key",
-        "tag",
-        "decoder",
-        "isinstance",
-        "list",
-        "dict",
-        "str",
-        "int",
-        "float",
-        "bool",
-        "next",
-        "iter",
-        "frozenset",
-        "Any",
-        "UNSET",
-        "Unset",
-        "DecodeError",
-        "Model",
-    }
-)
-
 
 def module_of(area: str) -> Identifier:
-    return identifier(f"_{area}")
+    return identifier(naming.module_name(area))
 
 
 def build(spec: Spec) -> ir.Package:
@@ -154,7 +113,7 @@ def _field_expected(ref: ir.TypeRef, nullable: bool) -> SpecText:
 
 
 def _table_name(union_name: str) -> Identifier:
-    return identifier(f"_{constant_case(union_name)}_VARIANTS")
+    return identifier(naming.variants_table_name(union_name))
 
 
 class _Builder:
@@ -171,14 +130,14 @@ class _Builder:
             return cached
         definition = self.defs[name]
         type_name = identifier(name)
-        snake, area = identifier(snake_case(name)), identifier(definition.file.area)
+        decoder, area = identifier(naming.decoder_name(name)), identifier(definition.file.area)
         if isinstance(definition, spec_model.ObjectType):
             ref = ir.TypeRef(
                 kind="object",
                 annotation=PySource(type_name),
                 expected=SpecText("an object"),
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
             )
         elif isinstance(definition, spec_model.TaggedUnion):
@@ -187,7 +146,7 @@ class _Builder:
                 annotation=PySource(type_name),
                 expected=SpecText("an object"),
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
                 tag=SpecText(definition.tag),
                 table_name=_table_name(name),
@@ -202,7 +161,7 @@ class _Builder:
                 values=values,
                 open=is_open,
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
             )
         else:
@@ -213,7 +172,7 @@ class _Builder:
                 expected=_or_list([alt.expected for alt in alternatives]),
                 alternatives=alternatives,
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
             )
         self.refs[name] = ref
@@ -277,7 +236,7 @@ class _Builder:
         return ir.Field(
             wire_name=SpecText(field.wire_name),
             python_name=python_name,
-            local_name=python_name,  # made unique per object in object_type()
+            local_name=identifier(naming.local_name(python_name)),
             type=ref,
             optional=optional,
             nullable=nullable,
@@ -291,25 +250,14 @@ class _Builder:
 
     def object_type(self, definition: spec_model.ObjectType) -> ir.ObjectType:
         docs = _docs(definition.docs)
-        fields: list[ir.Field] = []
-        locals_taken: set[str] = set(_TAKEN_LOCALS)
-        for member in definition.fields:
-            f = self.field(member)
-            # A field's local variable must not shadow a helper or another field's local.
-            local: str = f.python_name
-            if local.startswith(("decode_", "_")):
-                local = "field" + ("" if local.startswith("_") else "_") + local
-            while local in locals_taken:
-                local += "_"
-            locals_taken.add(local)
-            fields.append(dataclasses.replace(f, local_name=identifier(local)))
+        fields = [self.field(member) for member in definition.fields]
         return ir.ObjectType(
             name=identifier(definition.name),
-            snake=identifier(snake_case(definition.name)),
+            decoder=identifier(naming.decoder_name(definition.name)),
             area=identifier(definition.file.area),
             fields=tuple(fields),
             docs=docs,
-            known_fields_name=identifier(f"_{constant_case(definition.name)}_FIELDS"),
+            known_fields_name=identifier(naming.known_fields_name(definition.name)),
             doc_text=_doc_text(docs, f"{definition.name}."),
         )
 
@@ -324,7 +272,7 @@ class _Builder:
             tag_field = next(f for f in target.fields if f.wire_name == tag)
             variant = ir.Variant(
                 name=identifier(item.type_name),
-                snake=identifier(snake_case(item.type_name)),
+                decoder=identifier(naming.decoder_name(item.type_name)),
                 area=identifier(target.file.area),
                 tags=tuple(map(SpecText, tag_field.const)),
                 docs=_docs(target.docs, extra_beta=item.beta),
@@ -335,13 +283,13 @@ class _Builder:
                 default_takes_null = tag_field.nullable
         return ir.TaggedUnion(
             name=identifier(definition.name),
-            snake=identifier(snake_case(definition.name)),
+            decoder=identifier(naming.decoder_name(definition.name)),
             area=identifier(definition.file.area),
             tag=SpecText(tag),
             tag_attribute=identifier(tag),
             variants=tuple(variants),
             default=default,
-            unknown_class=identifier(f"Unknown{definition.name}"),
+            unknown_class=identifier(naming.unknown_class_name(definition.name)),
             table_name=_table_name(definition.name),
             docs=_docs(definition.docs),
             tag_expected=_one_of(tuple(tag for variant in variants for tag in variant.tags)),
@@ -356,11 +304,11 @@ class _Builder:
         docs = _docs(definition.docs)
         return ir.EnumType(
             name=identifier(definition.name),
-            snake=identifier(snake_case(definition.name)),
+            decoder=identifier(naming.decoder_name(definition.name)),
             area=identifier(definition.file.area),
             open=definition.open,
             values=values,
-            values_name=identifier(f"_{constant_case(definition.name)}_VALUES"),
+            values_name=identifier(naming.enum_values_name(definition.name)),
             expected=_one_of(tuple(value.value for value in values)),
             docs=docs,
             doc_text=_enum_doc_text(definition.name, docs, definition.open, values),
@@ -381,13 +329,13 @@ class _Builder:
         for module in areas:
             for obj in module.objects:
                 public.append(obj.name)
-                decoders.append((obj.name, module.module, identifier(f"decode_{obj.snake}")))
+                decoders.append((obj.name, module.module, obj.decoder))
             for union in module.tagged_unions:
                 public += [union.name, union.unknown_class]
-                decoders.append((union.name, module.module, identifier(f"decode_{union.snake}")))
+                decoders.append((union.name, module.module, union.decoder))
             for one_of in module.one_ofs:
                 public.append(one_of.name)
-                decoders.append((one_of.name, module.module, identifier(f"decode_{one_of.snake}")))
+                decoders.append((one_of.name, module.module, one_of.decoder))
             public += [enum.name for enum in module.enums]
         return ir.Package(
             name=PACKAGE,
@@ -412,7 +360,7 @@ class _Builder:
                 one_ofs.append(
                     ir.OneOf(
                         name=identifier(definition.name),
-                        snake=identifier(snake_case(definition.name)),
+                        decoder=identifier(naming.decoder_name(definition.name)),
                         area=area,
                         ref=self.named_ref(definition.name),
                         docs=_docs(definition.docs),

@@ -40,7 +40,7 @@ class TypeRef:
     annotation: PySource
     expected: SpecText
     name: Identifier = Identifier("")
-    snake: Identifier = Identifier("")
+    decoder: Identifier = Identifier("")  # for named types: its decoder's function name
     area: Identifier = Identifier("")
     item: TypeRef | None = None
     values: tuple[SpecText, ...] = ()  # const values, or an enum's listed values
@@ -135,7 +135,7 @@ class Field:
 @dataclass(frozen=True)
 class ObjectType:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     fields: tuple[Field, ...]
     docs: Docs
@@ -146,7 +146,7 @@ class ObjectType:
 @dataclass(frozen=True)
 class Variant:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     tags: tuple[SpecText, ...]
     docs: Docs  # beta of the variant in this union, merged with the type's own
@@ -155,7 +155,7 @@ class Variant:
 @dataclass(frozen=True)
 class TaggedUnion:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     tag: SpecText
     tag_attribute: Identifier  # the tag as a property name of the unknown-variant class
@@ -175,7 +175,7 @@ class TaggedUnion:
 @dataclass(frozen=True)
 class OneOf:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     ref: TypeRef  # kind one_of, with the alternatives
     docs: Docs
@@ -190,7 +190,7 @@ class EnumValue:
 @dataclass(frozen=True)
 class EnumType:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     open: bool
     values: tuple[EnumValue, ...]

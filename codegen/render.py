@@ -7,10 +7,10 @@ from typing import Any
 
 import jinja2
 
-from . import ir, pysource
+from . import ir, naming, pysource
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LINE_LENGTH = pysource.LINE_LENGTH
+LINE_LENGTH = naming.LINE_LENGTH
 
 
 def _checked_output(value: Any) -> Any:

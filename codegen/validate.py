@@ -9,15 +9,14 @@ defence rather than as a rule of its own.
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import math
 from pathlib import Path
 from typing import Any
 
-from . import ir, names, typeexpr
+from . import naming, typeexpr
 from .errors import Location, SpecError, SpecProblem
-from .names import snake_case
+from .naming import snake_case
 from .spec_model import (
     Definition,
     EnumType,
@@ -43,58 +42,12 @@ def validate(spec: Spec, templates: Path | None = None) -> Spec:
     `templates` is the template folder whose generated code decides which names are reserved
     (default: the project's).
     """
-    checker = _SemanticChecker(spec, names.reserved_names(templates))
+    checker = _SemanticChecker(spec, naming.reserved_names(templates))
     checker.run()
     problems = list(spec.problems) + checker.problems
     if problems:
         raise SpecError(problems)
     return spec
-
-
-def check_package(spec: Spec, package: ir.Package, templates: Path | None = None) -> None:
-    """The checks that need the intermediate model: raise SpecError, or return.
-
-    A decoder keeps each field in a local variable, which build_ir names after the field and
-    renames when it would hide a name the decoder needs; this makes sure no such clash is left.
-    """
-    reserved = names.reserved_names(templates)
-    definitions = spec.definitions
-    made = {
-        name
-        for definition in definitions.values()
-        for name in reserved.names_of_type(definition.kind, definition.name)
-    }
-    taken = reserved.function_names | made
-    problems: list[SpecProblem] = []
-    for area in package.areas:
-        for obj in area.objects:
-            definition = definitions[obj.name]
-            assert isinstance(definition, ObjectType)
-            written = {f.wire_name: f for f in definition.fields}
-            for field in obj.fields:
-                if field.local_name not in taken:
-                    continue
-                suggestion = names.python_name_for(
-                    field.python_name + "_", reserved.object_members | taken
-                )
-                source = written[field.wire_name]
-                fix = (
-                    "choose another python_name"
-                    if source.python_name is not None
-                    else "add a python_name"
-                )
-                problems.append(
-                    SpecProblem(
-                        Location(
-                            source.file.path, source.line, f"{obj.name}.fields.{field.wire_name}"
-                        ),
-                        f"the Python name '{field.python_name}' makes a local variable "
-                        f"'{field.local_name}' in the generated decoder and encoder, which use "
-                        f"that name themselves; {fix}, such as 'python_name: {suggestion}'",
-                    )
-                )
-    if problems:
-        raise SpecError(problems)
 
 
 def _json_problem(value: Any) -> str:
@@ -119,9 +72,9 @@ def _json_problem(value: Any) -> str:
 
 
 class _SemanticChecker:
-    def __init__(self, spec: Spec, reserved: names.ReservedNames | None = None) -> None:
+    def __init__(self, spec: Spec, reserved: naming.ReservedNames | None = None) -> None:
         self.spec = spec
-        self.reserved = reserved or names.reserved_names()
+        self.reserved = reserved or naming.reserved_names()
         self.problems: list[SpecProblem] = []
         self.definitions: dict[str, Definition] = {}
         # Every module-level name the spec's types make (themselves, decoders, tables…), with
@@ -168,7 +121,7 @@ class _SemanticChecker:
         reserved_areas = self.reserved.package_modules | _EXTRA_RESERVED_AREAS
         for file in self.spec.files:
             area = file.area
-            if not names.MODULE_NAME.match(area) or keyword.iskeyword(area):
+            if not naming.MODULE_NAME.match(area) or keyword.iskeyword(area):
                 suggestion = snake_case(area)[:60] or "area"
                 if not suggestion[0].isalpha():
                     suggestion = "area_" + suggestion
@@ -273,14 +226,14 @@ class _SemanticChecker:
                         f"of at most 64 bits, true, false, null, a list or a mapping): {problem}",
                     )
             python_name = field.python_name or wire_name
-            reason = names.attribute_problem(python_name, members)
+            reason = naming.attribute_problem(python_name, members)
             if reason and field.python_name is None:
                 self.problem(
                     file,
                     line,
                     key,
                     f"the wire name '{wire_name}' cannot be a Python attribute; add "
-                    f"'python_name: {names.python_name_for(wire_name, members)}' to this field",
+                    f"'python_name: {naming.python_name_for(wire_name, members)}' to this field",
                 )
                 continue
             if reason:
@@ -289,7 +242,7 @@ class _SemanticChecker:
                     line,
                     key,
                     f"python_name '{python_name}' is a keyword or a reserved attribute: {reason}; "
-                    f"choose another, such as '{names.python_name_for(python_name, members)}'",
+                    f"choose another, such as '{naming.python_name_for(python_name, members)}'",
                 )
             if python_name in python_names:
                 self.problem(
@@ -320,7 +273,7 @@ class _SemanticChecker:
 
     def check_tagged_union(self, definition: TaggedUnion) -> None:
         file, tag, default = definition.file, definition.tag, definition.default
-        reason = names.attribute_problem(tag, self.reserved.unknown_members)
+        reason = naming.attribute_problem(tag, self.reserved.unknown_members)
         if reason:
             self.problem(
                 file,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen import cli, names
+from codegen import cli, naming
 from codegen.cli import generate_files
 from codegen.errors import SpecError, SpecProblem
 from codegen.load import area_of, load_spec_dir
@@ -960,7 +960,7 @@ def test_union_unknown_class_collides_with_a_defined_type(tmp_path: Path) -> Non
 
 
 def test_two_types_whose_snake_case_names_collide(tmp_path: Path) -> None:
-    assert names.snake_case("HTTPThing") == names.snake_case("HttpThing") == "http_thing"
+    assert naming.snake_case("HTTPThing") == naming.snake_case("HttpThing") == "http_thing"
     problem = only_problem(
         tmp_path,
         {"a.yaml": """
