@@ -9,7 +9,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from . import ir, naming, typeexpr
+from . import expressions, ir, naming, typeexpr
 from .pysource import Identifier, PySource, SpecText, identifier, string_literal
 from . import spec_model
 from .spec_model import Definition, Spec
@@ -212,7 +212,7 @@ class _Builder:
 
     # Definitions
 
-    def field(self, field: spec_model.Field) -> ir.Field:
+    def field(self, field: spec_model.Field, area: str) -> ir.Field:
         if field.is_const:
             ref = self.const_ref(tuple(map(SpecText, field.const)))
         else:
@@ -233,10 +233,15 @@ class _Builder:
             default_code = PySource("")
         docs = _docs(field.docs)
         default_json = SpecText(json.dumps(field.default) if field.has_default else "")
+        local = identifier(naming.local_name(python_name))
+        # The encoder reads a required field straight from the object, an optional one from the
+        # local it tested against UNSET.
+        value = local if optional else f"self.{python_name}"
+        needs_decoding = ref.is_named or (ref.kind in ("list", "map") and not ref.is_free_json)
         return ir.Field(
             wire_name=SpecText(field.wire_name),
             python_name=python_name,
-            local_name=identifier(naming.local_name(python_name)),
+            local_name=local,
             type=ref,
             optional=optional,
             nullable=nullable,
@@ -246,11 +251,18 @@ class _Builder:
             expected=_field_expected(ref, nullable),
             docs=docs,
             doc_text=_doc_text(docs, "", default_json),
+            invalid_test=expressions.invalid_test(ref, local, nullable),
+            kept_check=expressions.kept_check(ref, local, nullable),
+            decode_call=(
+                expressions.decode_call(ref, local, area) if needs_decoding else PySource("")
+            ),
+            stored_value=expressions.stored_value(ref, local, annotation, optional, nullable),
+            encoded=expressions.encoded(ref, value, nullable),
         )
 
     def object_type(self, definition: spec_model.ObjectType) -> ir.ObjectType:
         docs = _docs(definition.docs)
-        fields = [self.field(member) for member in definition.fields]
+        fields = [self.field(member, definition.file.area) for member in definition.fields]
         return ir.ObjectType(
             name=identifier(definition.name),
             decoder=identifier(naming.decoder_name(definition.name)),
@@ -276,6 +288,9 @@ class _Builder:
                 area=identifier(target.file.area),
                 tags=tuple(map(SpecText, tag_field.const)),
                 docs=_docs(target.docs, extra_beta=item.beta),
+                decoder_ref=expressions.decoder_ref(
+                    self.named_ref(item.type_name), definition.file.area
+                ),
             )
             variants.append(variant)
             if item.type_name == definition.default:
@@ -364,6 +379,10 @@ class _Builder:
                         area=area,
                         ref=self.named_ref(definition.name),
                         docs=_docs(definition.docs),
+                        branches=tuple(
+                            expressions.one_of_branch(alternative, area)
+                            for alternative in self.named_ref(definition.name).alternatives
+                        ),
                     )
                 )
         # Annotations name types of other areas and union aliases; only type checkers need them.
