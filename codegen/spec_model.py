@@ -323,9 +323,11 @@ class _Reader:
 class _Inheritance:
     """Gives every object that `extends` another the fields it inherits.
 
-    An object's own fields come first, in the order written; then every field of its base (with
-    the base's own inherited ones) that it neither redefines nor lists under `without`, in the
-    base's order. Inherited fields keep the file and line they were written on.
+    An object's fields are first those of its own that the base lacks, in the order written,
+    then the base's fields (with what the base inherits) in the base's order, each replaced by the
+    object's own definition where it writes one, and those listed under `without` left out. So a
+    base can fix the order of a whole shape while each heir fills in some of it. Inherited fields
+    keep the file and line they were written on.
     """
 
     def __init__(self, types: tuple[Definition, ...], problems: list[SpecProblem]) -> None:
@@ -375,7 +377,6 @@ class _Inheritance:
             )
         else:
             inherited = self.fields_of(base, chain + (definition.name,))
-        own = {f.wire_name for f in definition.fields}
         dropped = definition.without
         known = {f.wire_name for f in inherited}
         for name in dropped:
@@ -386,8 +387,10 @@ class _Inheritance:
                     f"{definition.name}.without",
                     f"'{name}' is not a field {definition.extends} has; remove it from 'without'",
                 )
-        fields = definition.fields + tuple(
-            f for f in inherited if f.wire_name not in own and f.wire_name not in dropped
+        mine = {f.wire_name: f for f in definition.fields}
+        known = {f.wire_name for f in inherited}
+        fields = tuple(f for f in definition.fields if f.wire_name not in known) + tuple(
+            mine.get(f.wire_name, f) for f in inherited if f.wire_name not in dropped
         )
         if self.objects.get(definition.name) is definition:
             self.done[definition.name] = fields

@@ -110,19 +110,22 @@ EXTENDS = {
 }
 
 
-def test_own_fields_come_first_then_inherited_ones_in_the_base_order(tmp_path: Path) -> None:
+def test_new_fields_come_first_then_the_base_order_with_redefinitions_in_place(
+    tmp_path: Path,
+) -> None:
     spec = model_of(tmp_path, EXTENDS)
     definitions = spec.definitions
-    assert field_names(definitions["Bash"]) == ["type", "strict", "cache_control", "defer_loading"]
+    assert field_names(definitions["Bash"]) == ["type", "cache_control", "strict", "defer_loading"]
+    # Editor's `type` redefines Bash's and keeps its place; `max_characters` is new.
     assert field_names(definitions["Editor"]) == [
-        "type",
         "max_characters",
-        "strict",
+        "type",
         "cache_control",
+        "strict",
     ]
     bash = definitions["Bash"]
     assert isinstance(bash, ObjectType)
-    strict, inherited = bash.fields[1], bash.fields[2]
+    inherited, strict = bash.fields[1], bash.fields[2]
     assert strict.nullable and strict.docs.description == "Redefined."
     # An inherited field keeps the place it was written, for messages.
     assert (inherited.file.path.endswith("base.yaml"), inherited.line) == (True, 4)
@@ -135,10 +138,10 @@ def test_an_abstract_type_makes_no_code_and_its_heirs_do(tmp_path: Path) -> None
     assert names == ["Bash", "Editor"]
     editor = package.areas[1].objects[1]
     assert [f.python_name for f in editor.fields] == [
-        "type",
         "max_characters",
-        "strict",
+        "type",
         "cache_control",
+        "strict",
     ]
 
 
