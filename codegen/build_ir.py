@@ -5,17 +5,16 @@ Relies on codegen.validate having accepted the spec: names resolve, shapes are r
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import defaultdict
 from typing import Any
 
-from . import ir, typeexpr
-from .names import constant_case, snake_case
+from . import expressions, ir, naming, typeexpr
 from .pysource import Identifier, PySource, SpecText, identifier, string_literal
-from .validate import Definition, ValidatedSpec
+from . import spec_model
+from .spec_model import Definition, Spec
 
-PACKAGE = identifier("anthropic_messages")
+PACKAGE = identifier(naming.PACKAGE)
 
 _PRIMITIVE_REFS = {
     "string": ir.TypeRef(kind="string", annotation=PySource("str"), expected=SpecText("a string")),
@@ -31,70 +30,24 @@ _PRIMITIVE_REFS = {
     "any": ir.TypeRef(kind="any", annotation=PySource("Any"), expected=SpecText("any JSON value")),
 }
 
-# Names a decoder uses for itself; a field whose Python name is one of them gets a `_` suffix
-# for its local variable.
-_TAKEN_LOCALS = frozenset(
-    {
-        "type",
-        "data",
-        "strict",
-        "extra",
-        "error",
-        "out",
-        "obj",
-        "seen",
-        "len",
-        "missing_field",
-        "new_instance",
-        "self",
-        "value",
-        "item",
-        "key",
-        "tag",
-        "decoder",
-        "isinstance",
-        "list",
-        "dict",
-        "str",
-        "int",
-        "float",
-        "bool",
-        "next",
-        "iter",
-        "frozenset",
-        "Any",
-        "UNSET",
-        "Unset",
-        "DecodeError",
-        "Model",
-    }
-)
-
 
 def module_of(area: str) -> Identifier:
-    return identifier(f"_{area}")
+    return identifier(naming.module_name(area))
 
 
-def build(spec: ValidatedSpec) -> ir.Package:
+def build(spec: Spec) -> ir.Package:
     return _Builder(spec).package()
 
 
-def _docs(body: Any, extra_beta: tuple[SpecText, ...] = ()) -> ir.Docs:
-    beta = body.get("beta", ())
-    betas = tuple(SpecText(b) for b in ((beta,) if isinstance(beta, str) else beta))
-    deprecated = body.get("deprecated", False)
-    if deprecated is True:
+def _docs(docs: spec_model.Docs, extra_beta: tuple[str, ...] = ()) -> ir.Docs:
+    if docs.deprecated is True:
         note = "Deprecated."
-    elif deprecated:
-        note = str(deprecated)
+    elif docs.deprecated:
+        note = str(docs.deprecated)
     else:
         note = ""
-    merged = tuple(dict.fromkeys(extra_beta + betas))
-    return ir.Docs(
-        description=SpecText(str(body.get("description", "")).strip()),
-        deprecated=SpecText(note),
-        beta=merged,
-    )
+    merged = tuple(SpecText(b) for b in dict.fromkeys(extra_beta + docs.beta))
+    return ir.Docs(description=SpecText(docs.description), deprecated=SpecText(note), beta=merged)
 
 
 def _doc_text(docs: ir.Docs, fallback: str, default_json: str = "") -> SpecText:
@@ -160,11 +113,11 @@ def _field_expected(ref: ir.TypeRef, nullable: bool) -> SpecText:
 
 
 def _table_name(union_name: str) -> Identifier:
-    return identifier(f"_{constant_case(union_name)}_VARIANTS")
+    return identifier(naming.variants_table_name(union_name))
 
 
 class _Builder:
-    def __init__(self, spec: ValidatedSpec) -> None:
+    def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.defs = spec.definitions
         self.refs: dict[str, ir.TypeRef] = {}
@@ -177,33 +130,30 @@ class _Builder:
             return cached
         definition = self.defs[name]
         type_name = identifier(name)
-        snake, area = identifier(snake_case(name)), identifier(definition.file.area)
-        if definition.kind == "object":
+        decoder, area = identifier(naming.decoder_name(name)), identifier(definition.file.area)
+        if isinstance(definition, spec_model.ObjectType):
             ref = ir.TypeRef(
                 kind="object",
                 annotation=PySource(type_name),
                 expected=SpecText("an object"),
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
             )
-        elif definition.kind == "tagged_union":
+        elif isinstance(definition, spec_model.TaggedUnion):
             ref = ir.TypeRef(
                 kind="tagged_union",
                 annotation=PySource(type_name),
                 expected=SpecText("an object"),
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
-                tag=SpecText(definition.body["union"]["tag"]),
+                tag=SpecText(definition.tag),
                 table_name=_table_name(name),
             )
-        elif definition.kind == "enum":
-            is_open = definition.body.get("open", True)
-            values = tuple(
-                SpecText(item if isinstance(item, str) else item["value"])
-                for item in definition.body["enum"]
-            )
+        elif isinstance(definition, spec_model.EnumType):
+            is_open = definition.open
+            values = tuple(SpecText(item.value) for item in definition.values)
             ref = ir.TypeRef(
                 kind="enum",
                 annotation=PySource(f"{type_name} | str" if is_open else type_name),
@@ -211,27 +161,28 @@ class _Builder:
                 values=values,
                 open=is_open,
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
             )
         else:
-            alternatives = tuple(self.alternative_ref(item) for item in definition.body["one_of"])
+            alternatives = tuple(self.alternative_ref(item) for item in definition.alternatives)
             ref = ir.TypeRef(
                 kind="one_of",
                 annotation=PySource(type_name),
                 expected=_or_list([alt.expected for alt in alternatives]),
                 alternatives=alternatives,
                 name=type_name,
-                snake=snake,
+                decoder=decoder,
                 area=area,
             )
         self.refs[name] = ref
         return ref
 
-    def alternative_ref(self, item: Any) -> ir.TypeRef:
-        if isinstance(item, dict):
-            return self.const_ref((SpecText(item["const"]),))
-        return self.expr_ref(typeexpr.parse(item))
+    def alternative_ref(self, item: spec_model.Alternative) -> ir.TypeRef:
+        if item.const is not None:
+            return self.const_ref((SpecText(item.const),))
+        assert item.type is not None  # validated
+        return self.expr_ref(item.type)
 
     def const_ref(self, values: tuple[SpecText, ...]) -> ir.TypeRef:
         return ir.TypeRef(
@@ -261,17 +212,14 @@ class _Builder:
 
     # Definitions
 
-    def field(self, wire_name: str, body: Any) -> ir.Field:
-        if "const" in body:
-            const = body["const"]
-            ref = self.const_ref(
-                (SpecText(const),) if isinstance(const, str) else tuple(map(SpecText, const))
-            )
+    def field(self, field: spec_model.Field, area: str) -> ir.Field:
+        if field.is_const:
+            ref = self.const_ref(tuple(map(SpecText, field.const)))
         else:
-            ref = self.expr_ref(typeexpr.parse(body["type"]))
-        optional = bool(body.get("optional", False))
-        nullable = bool(body.get("nullable", False))
-        python_name = identifier(body.get("python_name", wire_name))
+            assert field.type is not None  # validated
+            ref = self.expr_ref(field.type)
+        optional, nullable = field.optional, field.nullable
+        python_name = identifier(field.python_name or field.wire_name)
         annotation = ref.annotation
         if nullable:
             annotation = PySource(annotation + " | None")
@@ -283,12 +231,17 @@ class _Builder:
             default_code = string_literal(ref.values[0])
         else:
             default_code = PySource("")
-        docs = _docs(body)
-        default_json = SpecText(json.dumps(body["default"]) if "default" in body else "")
+        docs = _docs(field.docs)
+        default_json = SpecText(json.dumps(field.default) if field.has_default else "")
+        local = identifier(naming.local_name(python_name))
+        # The encoder reads a required field straight from the object, an optional one from the
+        # local it tested against UNSET.
+        value = local if optional else f"self.{python_name}"
+        needs_decoding = ref.is_named or (ref.kind in ("list", "map") and not ref.is_free_json)
         return ir.Field(
-            wire_name=SpecText(wire_name),
+            wire_name=SpecText(field.wire_name),
             python_name=python_name,
-            local_name=python_name,  # made unique per object in object_type()
+            local_name=local,
             type=ref,
             optional=optional,
             nullable=nullable,
@@ -298,90 +251,82 @@ class _Builder:
             expected=_field_expected(ref, nullable),
             docs=docs,
             doc_text=_doc_text(docs, "", default_json),
+            invalid_test=expressions.invalid_test(ref, local, nullable),
+            kept_check=expressions.kept_check(ref, local, nullable),
+            decode_call=(
+                expressions.decode_call(ref, local, area) if needs_decoding else PySource("")
+            ),
+            stored_value=expressions.stored_value(ref, local, annotation, optional, nullable),
+            encoded=expressions.encoded(ref, value, nullable),
         )
 
-    def object_type(self, definition: Definition) -> ir.ObjectType:
-        docs = _docs(definition.body)
-        fields: list[ir.Field] = []
-        locals_taken: set[str] = set(_TAKEN_LOCALS)
-        for wire_name, body in definition.body["fields"].items():
-            f = self.field(wire_name, body)
-            # A field's local variable must not shadow a helper or another field's local.
-            local: str = f.python_name
-            if local.startswith(("decode_", "_")):
-                local = "field" + ("" if local.startswith("_") else "_") + local
-            while local in locals_taken:
-                local += "_"
-            locals_taken.add(local)
-            fields.append(dataclasses.replace(f, local_name=identifier(local)))
+    def object_type(self, definition: spec_model.ObjectType) -> ir.ObjectType:
+        docs = _docs(definition.docs)
+        fields = [self.field(member, definition.file.area) for member in definition.fields]
         return ir.ObjectType(
             name=identifier(definition.name),
-            snake=identifier(snake_case(definition.name)),
+            decoder=identifier(naming.decoder_name(definition.name)),
             area=identifier(definition.file.area),
             fields=tuple(fields),
             docs=docs,
-            known_fields_name=identifier(f"_{constant_case(definition.name)}_FIELDS"),
+            known_fields_name=identifier(naming.known_fields_name(definition.name)),
             doc_text=_doc_text(docs, f"{definition.name}."),
         )
 
-    def tagged_union(self, definition: Definition) -> ir.TaggedUnion:
-        tag = definition.body["union"]["tag"]
-        default_name = definition.body["union"].get("default")
+    def tagged_union(self, definition: spec_model.TaggedUnion) -> ir.TaggedUnion:
+        tag = definition.tag
         variants = []
         default = None
         default_takes_null = False
-        for item in definition.body["variants"]:
-            name = item if isinstance(item, str) else item["type"]
-            target = self.defs[name]
-            const = target.body["fields"][tag]["const"]
-            local_beta = _docs(item).beta if isinstance(item, dict) else ()
+        for item in definition.variants:
+            target = self.defs[item.type_name]
+            assert isinstance(target, spec_model.ObjectType)  # validated
+            tag_field = next(f for f in target.fields if f.wire_name == tag)
             variant = ir.Variant(
-                name=identifier(name),
-                snake=identifier(snake_case(name)),
+                name=identifier(item.type_name),
+                decoder=identifier(naming.decoder_name(item.type_name)),
                 area=identifier(target.file.area),
-                tags=(SpecText(const),) if isinstance(const, str) else tuple(map(SpecText, const)),
-                docs=_docs(target.body, extra_beta=local_beta),
+                tags=tuple(map(SpecText, tag_field.const)),
+                docs=_docs(target.docs, extra_beta=item.beta),
+                decoder_ref=expressions.decoder_ref(
+                    self.named_ref(item.type_name), definition.file.area
+                ),
             )
             variants.append(variant)
-            if name == default_name:
+            if item.type_name == definition.default:
                 default = variant
-                default_takes_null = bool(target.body["fields"][tag].get("nullable"))
+                default_takes_null = tag_field.nullable
         return ir.TaggedUnion(
             name=identifier(definition.name),
-            snake=identifier(snake_case(definition.name)),
+            decoder=identifier(naming.decoder_name(definition.name)),
             area=identifier(definition.file.area),
             tag=SpecText(tag),
             tag_attribute=identifier(tag),
             variants=tuple(variants),
             default=default,
-            unknown_class=identifier(f"Unknown{definition.name}"),
+            unknown_class=identifier(naming.unknown_class_name(definition.name)),
             table_name=_table_name(definition.name),
-            docs=_docs(definition.body),
+            docs=_docs(definition.docs),
             tag_expected=_one_of(tuple(tag for variant in variants for tag in variant.tags)),
             default_takes_null=default_takes_null,
         )
 
-    def enum_type(self, definition: Definition) -> ir.EnumType:
+    def enum_type(self, definition: spec_model.EnumType) -> ir.EnumType:
         values = tuple(
-            (
-                ir.EnumValue(value=SpecText(item), docs=ir.Docs())
-                if isinstance(item, str)
-                else ir.EnumValue(value=SpecText(item["value"]), docs=_docs(item))
-            )
-            for item in definition.body["enum"]
+            ir.EnumValue(value=SpecText(item.value), docs=_docs(item.docs))
+            for item in definition.values
         )
-        docs = _docs(definition.body)
-        is_open = definition.body.get("open", True)
+        docs = _docs(definition.docs)
         return ir.EnumType(
             name=identifier(definition.name),
-            snake=identifier(snake_case(definition.name)),
+            decoder=identifier(naming.decoder_name(definition.name)),
             area=identifier(definition.file.area),
-            open=is_open,
+            open=definition.open,
             values=values,
-            values_name=identifier(f"_{constant_case(definition.name)}_VALUES"),
+            values_name=identifier(naming.enum_values_name(definition.name)),
             expected=_one_of(tuple(value.value for value in values)),
             docs=docs,
-            doc_text=_enum_doc_text(definition.name, docs, is_open, values),
+            doc_text=_enum_doc_text(definition.name, docs, definition.open, values),
         )
 
     # Modules
@@ -389,21 +334,23 @@ class _Builder:
     def package(self) -> ir.Package:
         by_area: dict[str, list[Definition]] = defaultdict(list)
         for definition in self.defs.values():
+            if isinstance(definition, spec_model.ObjectType) and definition.abstract:
+                continue  # only lends its fields to the objects that extend it
             by_area[definition.file.area].append(definition)
-        areas = tuple(self.area_module(area, by_area[area]) for area in self.spec.areas)
+        areas = tuple(self.area_module(file.area, by_area[file.area]) for file in self.spec.files)
         unions = self.unions_module(areas)
         public: list[Identifier] = []
         decoders: list[tuple[Identifier, Identifier, Identifier]] = []
         for module in areas:
             for obj in module.objects:
                 public.append(obj.name)
-                decoders.append((obj.name, module.module, identifier(f"decode_{obj.snake}")))
+                decoders.append((obj.name, module.module, obj.decoder))
             for union in module.tagged_unions:
                 public += [union.name, union.unknown_class]
-                decoders.append((union.name, module.module, identifier(f"decode_{union.snake}")))
+                decoders.append((union.name, module.module, union.decoder))
             for one_of in module.one_ofs:
                 public.append(one_of.name)
-                decoders.append((one_of.name, module.module, identifier(f"decode_{one_of.snake}")))
+                decoders.append((one_of.name, module.module, one_of.decoder))
             public += [enum.name for enum in module.enums]
         return ir.Package(
             name=PACKAGE,
@@ -418,20 +365,24 @@ class _Builder:
         area = identifier(area_name)
         enums, objects, unions, one_ofs = [], [], [], []
         for definition in definitions:
-            if definition.kind == "object":
+            if isinstance(definition, spec_model.ObjectType):
                 objects.append(self.object_type(definition))
-            elif definition.kind == "enum":
+            elif isinstance(definition, spec_model.EnumType):
                 enums.append(self.enum_type(definition))
-            elif definition.kind == "tagged_union":
+            elif isinstance(definition, spec_model.TaggedUnion):
                 unions.append(self.tagged_union(definition))
             else:
                 one_ofs.append(
                     ir.OneOf(
                         name=identifier(definition.name),
-                        snake=identifier(snake_case(definition.name)),
+                        decoder=identifier(naming.decoder_name(definition.name)),
                         area=area,
                         ref=self.named_ref(definition.name),
-                        docs=_docs(definition.body),
+                        docs=_docs(definition.docs),
+                        branches=tuple(
+                            expressions.one_of_branch(alternative, area)
+                            for alternative in self.named_ref(definition.name).alternatives
+                        ),
                     )
                 )
         # Annotations name types of other areas and union aliases; only type checkers need them.

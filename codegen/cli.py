@@ -113,7 +113,7 @@ def _validate(args: argparse.Namespace) -> int:
         spec, _ = pipeline.check_spec(args.spec)
     except SpecError as exc:
         return _report_spec_error(exc)
-    print(f"spec OK: {len(spec.definitions)} types in {len(spec.areas)} files")
+    print(f"spec OK: {len(spec.definitions)} types in {len(spec.files)} files")
     return 0
 
 

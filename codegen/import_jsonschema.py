@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from .jsonschema_export import split_nullable
-from .names import attribute_problem, python_name_for, reserved_names
+from .naming import attribute_problem, python_name_for, reserved_names
 
 _PRIMITIVE_TYPES = {
     "string": "string",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .pysource import Identifier, PySource, SpecText
+from .pysource import Identifier, PySource, SpecText, string_literal
 
 #: What kind of type a reference names; set by build_ir, never taken from a spec.
 Kind = Literal[
@@ -32,6 +32,37 @@ Kind = Literal[
 ]
 
 
+JsonKind = Literal["string", "integer", "number", "boolean", "array", "object", ""]
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """What every type reference of one kind shares."""
+
+    json_kind: JsonKind  # the JSON kind of its values
+    python_class: PySource  # the class `type()` of a decoded JSON value of this kind is
+    instance_check: PySource  # what `isinstance()` tests to tell its Python values from others
+
+
+#: The one table from kinds to their JSON kind and Python classes.
+KINDS: dict[Kind, KindInfo] = {
+    "string": KindInfo("string", PySource("str"), PySource("str")),
+    "const": KindInfo("string", PySource("str"), PySource("str")),
+    "enum": KindInfo("string", PySource("str"), PySource("str")),
+    "integer": KindInfo("integer", PySource("int"), PySource("int")),
+    "number": KindInfo("number", PySource("float"), PySource("(int, float)")),
+    "boolean": KindInfo("boolean", PySource("bool"), PySource("bool")),
+    "list": KindInfo("array", PySource("list"), PySource("list")),
+    "map": KindInfo("object", PySource("dict"), PySource("dict")),
+    "object": KindInfo("object", PySource("dict"), PySource("Model")),
+    "tagged_union": KindInfo("object", PySource("dict"), PySource("Model")),
+    "one_of": KindInfo(
+        "", PySource(""), PySource("Model")
+    ),  # an alternative is never itself an untagged union
+    "any": KindInfo("", PySource(""), PySource("Model")),  # nor `any`
+}
+
+
 @dataclass(frozen=True)
 class TypeRef:
     """A use of a type: in a field, a list, a map or an untagged union."""
@@ -40,7 +71,7 @@ class TypeRef:
     annotation: PySource
     expected: SpecText
     name: Identifier = Identifier("")
-    snake: Identifier = Identifier("")
+    decoder: Identifier = Identifier("")  # for named types: its decoder's function name
     area: Identifier = Identifier("")
     item: TypeRef | None = None
     values: tuple[SpecText, ...] = ()  # const values, or an enum's listed values
@@ -57,32 +88,6 @@ class TypeRef:
     def is_free_json(self) -> bool:
         """A map or list of `any`: checked for its container kind only and kept as received."""
         return self.kind in ("list", "map") and self.item is not None and self.item.kind == "any"
-
-    @property
-    def json_kind(self) -> Kind | Literal["array", "object"]:
-        """The JSON kind of a value of this type (for untagged union dispatch)."""
-        if self.kind in ("string", "const", "enum"):
-            return "string"
-        if self.kind == "list":
-            return "array"
-        if self.kind in ("map", "object", "tagged_union"):
-            return "object"
-        return self.kind
-
-    @property
-    def python_check(self) -> PySource:
-        """The class (or tuple of classes) a decoded value of this type is an instance of."""
-        checks: dict[str, str] = {
-            "string": "str",
-            "const": "str",
-            "enum": "str",
-            "integer": "int",
-            "number": "(int, float)",
-            "boolean": "bool",
-            "list": "list",
-            "map": "dict",
-        }
-        return PySource(checks.get(self.kind, "Model"))
 
     @property
     def encode_branches(self) -> tuple[TypeRef, ...]:
@@ -126,6 +131,18 @@ class Field:
     expected: SpecText  # what a decode error says the field allows
     docs: Docs
     doc_text: SpecText  # its docstring: the docs, then the documented default
+    # How its decoder checks and decodes the value held in `local_name`, what it stores, and
+    # what its encoder writes; codegen.expressions decides them ("" when a step is not needed).
+    invalid_test: PySource  # true when the value is wrong (constants and primitives)
+    kept_check: PySource  # checks a value kept as received is JSON
+    decode_call: PySource  # decodes a value of a named type, list or map
+    stored_value: PySource
+    encoded: PySource  # the JSON value, from `self.<python_name>` or from the local if optional
+
+    @property
+    def missing_pair(self) -> PySource:
+        """(wire name, expected text): how missing_field reports the field when it is absent."""
+        return PySource(f"({string_literal(self.wire_name)}, {string_literal(self.expected)})")
 
     @property
     def is_const(self) -> bool:
@@ -135,27 +152,47 @@ class Field:
 @dataclass(frozen=True)
 class ObjectType:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     fields: tuple[Field, ...]
     docs: Docs
     known_fields_name: Identifier  # module constant with the wire names, for spotting unknown ones
     doc_text: SpecText
 
+    # The fields in the groups the decoder reads them in: constant tags first (a wrong variant
+    # says so at once), then the other required ones, then the optional ones.
+    @property
+    def tag_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.optional and f.is_const)
+
+    @property
+    def read_fields(self) -> tuple[Field, ...]:
+        """Required fields that are not constants: read together, by subscript."""
+        return tuple(f for f in self.fields if not f.optional and not f.is_const)
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.optional)
+
+    @property
+    def optional_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.optional)
+
 
 @dataclass(frozen=True)
 class Variant:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     tags: tuple[SpecText, ...]
     docs: Docs  # beta of the variant in this union, merged with the type's own
+    decoder_ref: PySource  # its decoder, as written in the union's module
 
 
 @dataclass(frozen=True)
 class TaggedUnion:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     tag: SpecText
     tag_attribute: Identifier  # the tag as a property name of the unknown-variant class
@@ -173,12 +210,23 @@ class TaggedUnion:
 
 
 @dataclass(frozen=True)
+class OneOfBranch:
+    """How an untagged union's decoder handles one alternative: the JSON kind it recognises, a
+    further check of the value (or ""), and what it returns."""
+
+    test: PySource
+    invalid_test: PySource
+    result: PySource
+
+
+@dataclass(frozen=True)
 class OneOf:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     ref: TypeRef  # kind one_of, with the alternatives
     docs: Docs
+    branches: tuple[OneOfBranch, ...]  # one per alternative, in the spec's order
 
 
 @dataclass(frozen=True)
@@ -190,7 +238,7 @@ class EnumValue:
 @dataclass(frozen=True)
 class EnumType:
     name: Identifier
-    snake: Identifier
+    decoder: Identifier  # the name of its decoder function
     area: Identifier
     open: bool
     values: tuple[EnumValue, ...]

@@ -35,7 +35,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .pysource import LINE_LENGTH
+from .naming import LINE_LENGTH
 
 if TYPE_CHECKING:
     import black

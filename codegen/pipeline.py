@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import build_ir, ir, jsonschema_export, layout, load, render, validate
+from . import build_ir, ir, jsonschema_export, layout, load, render, spec_model, validate
 
 SCHEMA_CHANNELS = ("stable", "beta")
 
@@ -21,18 +21,16 @@ class GeneratorBug(Exception):
     """The generator itself went wrong; the spec is not to blame."""
 
 
-def check_spec(
-    spec_dir: Path, templates: Path | None = None
-) -> tuple[validate.ValidatedSpec, ir.Package]:
-    """The first three stages: the spec folder, checked, and as the intermediate model.
+def check_spec(spec_dir: Path, templates: Path | None = None) -> tuple[spec_model.Spec, ir.Package]:
+    """The first stages: the spec folder, read into the typed model, checked, and as the
+    intermediate model.
 
     `templates` decides which names the generated code reserves (default: the project's).
     Raises SpecError with every problem found.
     """
     files = load.load_spec_dir(spec_dir, base=Path.cwd())
-    spec = validate.validate(files, templates)
+    spec = validate.validate(spec_model.build(files), templates)
     package = build_ir.build(spec)
-    validate.check_package(spec, package, templates)
     return spec, package
 
 

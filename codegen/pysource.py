@@ -24,7 +24,7 @@ import re
 import textwrap
 from typing import NewType
 
-LINE_LENGTH = 100
+from .naming import LINE_LENGTH
 
 #: A name checked by `identifier`: safe to write into source as it is.
 Identifier = NewType("Identifier", str)

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from codegen import names
+from codegen import naming
 from codegen.pipeline import generate_files
 from codegen.errors import SpecError, SpecProblem
 from codegen.load import area_of, load_spec_dir
-from codegen.validate import ValidatedSpec, validate
+from codegen.spec_model import ObjectType, Spec
+from codegen.spec_model import build as build_model
+from codegen.validate import validate
 
 from .support import import_generated
 
@@ -38,8 +40,8 @@ def write_spec(tmp_path: Path, files: dict[str, str]) -> Path:
     return spec_dir
 
 
-def check(spec_dir: Path) -> ValidatedSpec:
-    return validate(load_spec_dir(spec_dir))
+def check(spec_dir: Path) -> Spec:
+    return validate(build_model(load_spec_dir(spec_dir)))
 
 
 def problems_of(spec_dir: Path) -> list[SpecProblem]:
@@ -209,7 +211,10 @@ def test_definition_with_no_kind_key(tmp_path: Path) -> None:
                 """},
     )
     assert where(problem) == ("a.yaml", 3, "A")
-    assert "a definition needs exactly one of 'fields' (object), 'enum'" in problem.message
+    assert (
+        "a definition needs exactly one of 'fields' or 'extends' (object), 'enum'"
+        in problem.message
+    )
     assert "'one_of'" in problem.message
 
 
@@ -875,7 +880,9 @@ def test_wire_name_that_yaml_reads_as_a_boolean(tmp_path: Path) -> None:
         checked = check(spec_dir)
     except SpecError:
         return  # rejecting it (e.g. "quote the key") is a fix too
-    assert list(checked.definitions["A"].body["fields"]) == ["on"]
+    definition = checked.definitions["A"]
+    assert isinstance(definition, ObjectType)
+    assert [f.wire_name for f in definition.fields] == ["on"]
 
 
 def test_stable_field_uses_a_beta_type(tmp_path: Path) -> None:
@@ -953,7 +960,7 @@ def test_union_unknown_class_collides_with_a_defined_type(tmp_path: Path) -> Non
 
 
 def test_two_types_whose_snake_case_names_collide(tmp_path: Path) -> None:
-    assert names.snake_case("HTTPThing") == names.snake_case("HttpThing") == "http_thing"
+    assert naming.snake_case("HTTPThing") == naming.snake_case("HttpThing") == "http_thing"
     problem = only_problem(
         tmp_path,
         {"a.yaml": """
@@ -975,7 +982,7 @@ def test_two_types_whose_snake_case_names_collide(tmp_path: Path) -> None:
 def test_file_name_with_a_dash_becomes_an_underscore_area(tmp_path: Path) -> None:
     assert area_of(Path("my-area.yaml")) == "my_area"
     checked = check(write_spec(tmp_path, {"my-area.yaml": "A:\n  enum: [a]\n"}))
-    assert checked.areas == ("my_area",)
+    assert tuple(f.area for f in checked.files) == ("my_area",)
 
 
 def test_two_files_with_the_same_area_name(tmp_path: Path) -> None:
@@ -1171,6 +1178,8 @@ def test_cli_generate_spec_without_unions(tmp_path: Path) -> None:
 
 def test_the_real_spec_is_valid() -> None:
     files = load_spec_dir(REAL_SPEC)
-    checked = validate(files)
-    assert checked.areas == tuple(area_of(p) for p in sorted(REAL_SPEC.glob("*.yaml")))
+    checked = validate(build_model(files))
+    assert tuple(f.area for f in checked.files) == tuple(
+        area_of(p) for p in sorted(REAL_SPEC.glob("*.yaml"))
+    )
     assert sum(len(f.types) for f in files) == len(checked.definitions) > 0

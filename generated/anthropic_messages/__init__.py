@@ -2279,7 +2279,7 @@ _DECODERS: dict[Any, Callable[[Any, bool], Any]] = {
     ToolUsesTriggerParam: _context_management.decode_tool_uses_trigger_param,
     ToolsetMemberConfigParam: _tools_toolsets.decode_toolset_member_config_param,
     URLImageSourceParam: _content.decode_url_image_source_param,
-    URLPDFSourceParam: _content.decode_urlpdf_source_param,
+    URLPDFSourceParam: _content.decode_url_pdf_source_param,
     UnsupportedCharsetErrorDetails: _errors.decode_unsupported_charset_error_details,
     Usage: _usage.decode_usage,
     UserLocation: _response_tool_definitions.decode_user_location,

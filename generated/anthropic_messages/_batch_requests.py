@@ -98,11 +98,11 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        requests = data["requests"]
+        requests_ = data["requests"]
     except KeyError:
         raise missing_field(data, (("requests", "an array"),)) from None
     try:
-        requests = decode_list(requests, decode_batch_create_params_request, strict)
+        requests_ = decode_list(requests_, decode_batch_create_params_request, strict)
     except DecodeError as error:
         raise error.at_key("requests")
     if len(data) == 1:
@@ -111,7 +111,7 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
         extra = extra_fields(data, _BATCH_CREATE_PARAMS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BatchCreateParams)
-    obj.requests = requests
+    obj.requests = requests_
     obj.extra = extra
     return obj
 
@@ -129,14 +129,14 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        custom_id = data["custom_id"]
-        params = data["params"]
+        custom_id_ = data["custom_id"]
+        params_ = data["params"]
     except KeyError:
         raise missing_field(data, (("custom_id", "a string"), ("params", "an object"))) from None
-    if type(custom_id) is not str or not custom_id.isascii() and has_lone_surrogate(custom_id):
-        raise DecodeError("a string", custom_id).at_key("custom_id")
+    if type(custom_id_) is not str or not custom_id_.isascii() and has_lone_surrogate(custom_id_):
+        raise DecodeError("a string", custom_id_).at_key("custom_id")
     try:
-        params = _request.decode_message_create_params(params, strict)
+        params_ = _request.decode_message_create_params(params_, strict)
     except DecodeError as error:
         raise error.at_key("params")
     if len(data) == 2:
@@ -145,8 +145,8 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
         extra = extra_fields(data, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BatchCreateParamsRequest)
-    obj.custom_id = custom_id
-    obj.params = params
+    obj.custom_id = custom_id_
+    obj.params = params_
     obj.extra = extra
     return obj
 

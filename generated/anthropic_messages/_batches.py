@@ -414,15 +414,15 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
         raise DecodeError('"message_batch"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        processing_status = data["processing_status"]
-        request_counts = data["request_counts"]
-        created_at = data["created_at"]
-        expires_at = data["expires_at"]
-        ended_at = data["ended_at"]
-        cancel_initiated_at = data["cancel_initiated_at"]
-        archived_at = data["archived_at"]
-        results_url = data["results_url"]
+        id_ = data["id"]
+        processing_status_ = data["processing_status"]
+        request_counts_ = data["request_counts"]
+        created_at_ = data["created_at"]
+        expires_at_ = data["expires_at"]
+        ended_at_ = data["ended_at"]
+        cancel_initiated_at_ = data["cancel_initiated_at"]
+        archived_at_ = data["archived_at"]
+        results_url_ = data["results_url"]
     except KeyError:
         raise missing_field(
             data,
@@ -438,58 +438,66 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
                 ("results_url", "a string or null"),
             ),
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        processing_status = decode_message_batch_processing_status(processing_status, strict)
+        processing_status_ = decode_message_batch_processing_status(processing_status_, strict)
     except DecodeError as error:
         raise error.at_key("processing_status")
     try:
-        request_counts = decode_message_batch_request_counts(request_counts, strict)
+        request_counts_ = decode_message_batch_request_counts(request_counts_, strict)
     except DecodeError as error:
         raise error.at_key("request_counts")
-    if type(created_at) is not str or not created_at.isascii() and has_lone_surrogate(created_at):
-        raise DecodeError("a string", created_at).at_key("created_at")
-    if type(expires_at) is not str or not expires_at.isascii() and has_lone_surrogate(expires_at):
-        raise DecodeError("a string", expires_at).at_key("expires_at")
-    if ended_at is not None and (
-        type(ended_at) is not str or not ended_at.isascii() and has_lone_surrogate(ended_at)
+    if (
+        type(created_at_) is not str
+        or not created_at_.isascii()
+        and has_lone_surrogate(created_at_)
     ):
-        raise DecodeError("a string or null", ended_at).at_key("ended_at")
-    if cancel_initiated_at is not None and (
-        type(cancel_initiated_at) is not str
-        or not cancel_initiated_at.isascii()
-        and has_lone_surrogate(cancel_initiated_at)
+        raise DecodeError("a string", created_at_).at_key("created_at")
+    if (
+        type(expires_at_) is not str
+        or not expires_at_.isascii()
+        and has_lone_surrogate(expires_at_)
     ):
-        raise DecodeError("a string or null", cancel_initiated_at).at_key("cancel_initiated_at")
-    if archived_at is not None and (
-        type(archived_at) is not str
-        or not archived_at.isascii()
-        and has_lone_surrogate(archived_at)
+        raise DecodeError("a string", expires_at_).at_key("expires_at")
+    if ended_at_ is not None and (
+        type(ended_at_) is not str or not ended_at_.isascii() and has_lone_surrogate(ended_at_)
     ):
-        raise DecodeError("a string or null", archived_at).at_key("archived_at")
-    if results_url is not None and (
-        type(results_url) is not str
-        or not results_url.isascii()
-        and has_lone_surrogate(results_url)
+        raise DecodeError("a string or null", ended_at_).at_key("ended_at")
+    if cancel_initiated_at_ is not None and (
+        type(cancel_initiated_at_) is not str
+        or not cancel_initiated_at_.isascii()
+        and has_lone_surrogate(cancel_initiated_at_)
     ):
-        raise DecodeError("a string or null", results_url).at_key("results_url")
+        raise DecodeError("a string or null", cancel_initiated_at_).at_key("cancel_initiated_at")
+    if archived_at_ is not None and (
+        type(archived_at_) is not str
+        or not archived_at_.isascii()
+        and has_lone_surrogate(archived_at_)
+    ):
+        raise DecodeError("a string or null", archived_at_).at_key("archived_at")
+    if results_url_ is not None and (
+        type(results_url_) is not str
+        or not results_url_.isascii()
+        and has_lone_surrogate(results_url_)
+    ):
+        raise DecodeError("a string or null", results_url_).at_key("results_url")
     if len(data) == 10:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_FIELDS, strict, 10)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatch)
-    obj.id = id
+    obj.id = id_
     obj.type = "message_batch"
-    obj.processing_status = processing_status
-    obj.request_counts = request_counts
-    obj.created_at = created_at
-    obj.expires_at = expires_at
-    obj.ended_at = ended_at
-    obj.cancel_initiated_at = cancel_initiated_at
-    obj.archived_at = archived_at
-    obj.results_url = results_url
+    obj.processing_status = processing_status_
+    obj.request_counts = request_counts_
+    obj.created_at = created_at_
+    obj.expires_at = expires_at_
+    obj.ended_at = ended_at_
+    obj.cancel_initiated_at = cancel_initiated_at_
+    obj.archived_at = archived_at_
+    obj.results_url = results_url_
     obj.extra = extra
     return obj
 
@@ -510,11 +518,11 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        processing = data["processing"]
-        succeeded = data["succeeded"]
-        errored = data["errored"]
-        canceled = data["canceled"]
-        expired = data["expired"]
+        processing_ = data["processing"]
+        succeeded_ = data["succeeded"]
+        errored_ = data["errored"]
+        canceled_ = data["canceled"]
+        expired_ = data["expired"]
     except KeyError:
         raise missing_field(
             data,
@@ -526,27 +534,27 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
                 ("expired", "an integer"),
             ),
         ) from None
-    if type(processing) is not int or not JSON_INT_MIN <= processing <= JSON_INT_MAX:
-        raise DecodeError("an integer", processing).at_key("processing")
-    if type(succeeded) is not int or not JSON_INT_MIN <= succeeded <= JSON_INT_MAX:
-        raise DecodeError("an integer", succeeded).at_key("succeeded")
-    if type(errored) is not int or not JSON_INT_MIN <= errored <= JSON_INT_MAX:
-        raise DecodeError("an integer", errored).at_key("errored")
-    if type(canceled) is not int or not JSON_INT_MIN <= canceled <= JSON_INT_MAX:
-        raise DecodeError("an integer", canceled).at_key("canceled")
-    if type(expired) is not int or not JSON_INT_MIN <= expired <= JSON_INT_MAX:
-        raise DecodeError("an integer", expired).at_key("expired")
+    if type(processing_) is not int or not JSON_INT_MIN <= processing_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", processing_).at_key("processing")
+    if type(succeeded_) is not int or not JSON_INT_MIN <= succeeded_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", succeeded_).at_key("succeeded")
+    if type(errored_) is not int or not JSON_INT_MIN <= errored_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", errored_).at_key("errored")
+    if type(canceled_) is not int or not JSON_INT_MIN <= canceled_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", canceled_).at_key("canceled")
+    if type(expired_) is not int or not JSON_INT_MIN <= expired_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", expired_).at_key("expired")
     if len(data) == 5:
         extra = {}
     else:
         extra = extra_fields(data, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, strict, 5)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchRequestCounts)
-    obj.processing = processing
-    obj.succeeded = succeeded
-    obj.errored = errored
-    obj.canceled = canceled
-    obj.expired = expired
+    obj.processing = processing_
+    obj.succeeded = succeeded_
+    obj.errored = errored_
+    obj.canceled = canceled_
+    obj.expired = expired_
     obj.extra = extra
     return obj
 
@@ -567,18 +575,18 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
         raise DecodeError('"message_batch_deleted"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
+        id_ = data["id"]
     except KeyError:
         raise missing_field(data, (("id", "a string"),)) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _DELETED_MESSAGE_BATCH_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DeletedMessageBatch)
-    obj.id = id
+    obj.id = id_
     obj.type = "message_batch_deleted"
     obj.extra = extra
     return obj
@@ -599,14 +607,14 @@ def decode_message_batch_individual_response(
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        custom_id = data["custom_id"]
-        result = data["result"]
+        custom_id_ = data["custom_id"]
+        result_ = data["result"]
     except KeyError:
         raise missing_field(data, (("custom_id", "a string"), ("result", "an object"))) from None
-    if type(custom_id) is not str or not custom_id.isascii() and has_lone_surrogate(custom_id):
-        raise DecodeError("a string", custom_id).at_key("custom_id")
+    if type(custom_id_) is not str or not custom_id_.isascii() and has_lone_surrogate(custom_id_):
+        raise DecodeError("a string", custom_id_).at_key("custom_id")
     try:
-        result = decode_message_batch_result(result, strict)
+        result_ = decode_message_batch_result(result_, strict)
     except DecodeError as error:
         raise error.at_key("result")
     if len(data) == 2:
@@ -615,8 +623,8 @@ def decode_message_batch_individual_response(
         extra = extra_fields(data, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchIndividualResponse)
-    obj.custom_id = custom_id
-    obj.result = result
+    obj.custom_id = custom_id_
+    obj.result = result_
     obj.extra = extra
     return obj
 
@@ -637,11 +645,11 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
         raise DecodeError('"succeeded"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        message = data["message"]
+        message_ = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "an object"),)) from None
     try:
-        message = _response.decode_message(message, strict)
+        message_ = _response.decode_message(message_, strict)
     except DecodeError as error:
         raise error.at_key("message")
     if len(data) == 2:
@@ -651,7 +659,7 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageBatchSucceededResult)
     obj.type = "succeeded"
-    obj.message = message
+    obj.message = message_
     obj.extra = extra
     return obj
 

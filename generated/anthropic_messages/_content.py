@@ -218,12 +218,12 @@ class CacheControlEphemeralParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        ttl = self.ttl
-        if ttl is not UNSET:
-            out["ttl"] = ttl
-        scope = self.scope
-        if scope is not UNSET:
-            out["scope"] = scope
+        ttl_ = self.ttl
+        if ttl_ is not UNSET:
+            out["ttl"] = ttl_
+        scope_ = self.scope
+        if scope_ is not UNSET:
+            out["scope"] = scope_
         if self.extra:
             add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS)
         return out
@@ -264,13 +264,13 @@ class TextBlockParam(Model):
             "type": self.type,
             "text": self.text,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
             out["citations"] = (
-                None if citations is None else [item0.to_dict() for item0 in citations]
+                None if citations_ is None else [item0.to_dict() for item0 in citations_]
             )
         if self.extra:
             add_extra(self, out, _TEXT_BLOCK_PARAM_FIELDS)
@@ -338,12 +338,12 @@ class CitationCharLocationParam(Model):
             "start_char_index": self.start_char_index,
             "end_char_index": self.end_char_index,
         }
-        document_title = self.document_title
-        if document_title is not UNSET:
-            out["document_title"] = document_title
-        file_id = self.file_id
-        if file_id is not UNSET:
-            out["file_id"] = file_id
+        document_title_ = self.document_title
+        if document_title_ is not UNSET:
+            out["document_title"] = document_title_
+        file_id_ = self.file_id
+        if file_id_ is not UNSET:
+            out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CHAR_LOCATION_PARAM_FIELDS)
         return out
@@ -410,12 +410,12 @@ class CitationPageLocationParam(Model):
             "start_page_number": self.start_page_number,
             "end_page_number": self.end_page_number,
         }
-        document_title = self.document_title
-        if document_title is not UNSET:
-            out["document_title"] = document_title
-        file_id = self.file_id
-        if file_id is not UNSET:
-            out["file_id"] = file_id
+        document_title_ = self.document_title
+        if document_title_ is not UNSET:
+            out["document_title"] = document_title_
+        file_id_ = self.file_id
+        if file_id_ is not UNSET:
+            out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_PAGE_LOCATION_PARAM_FIELDS)
         return out
@@ -482,12 +482,12 @@ class CitationContentBlockLocationParam(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        document_title = self.document_title
-        if document_title is not UNSET:
-            out["document_title"] = document_title
-        file_id = self.file_id
-        if file_id is not UNSET:
-            out["file_id"] = file_id
+        document_title_ = self.document_title
+        if document_title_ is not UNSET:
+            out["document_title"] = document_title_
+        file_id_ = self.file_id
+        if file_id_ is not UNSET:
+            out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS)
         return out
@@ -534,9 +534,9 @@ class CitationWebSearchResultLocationParam(Model):
             "encrypted_index": self.encrypted_index,
             "url": self.url,
         }
-        title = self.title
-        if title is not UNSET:
-            out["title"] = title
+        title_ = self.title
+        if title_ is not UNSET:
+            out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
         return out
@@ -602,9 +602,9 @@ class CitationSearchResultLocationParam(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        title = self.title
-        if title is not UNSET:
-            out["title"] = title
+        title_ = self.title
+        if title_ is not UNSET:
+            out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
         return out
@@ -633,9 +633,9 @@ class CitationsConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _CITATIONS_CONFIG_PARAM_FIELDS)
         return out
@@ -676,12 +676,14 @@ class ImageBlockParam(Model):
             "type": self.type,
             "source": self.source.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        transformations = self.transformations
-        if transformations is not UNSET:
-            out["transformations"] = None if transformations is None else transformations.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        transformations_ = self.transformations
+        if transformations_ is not UNSET:
+            out["transformations"] = (
+                None if transformations_ is None else transformations_.to_dict()
+            )
         if self.extra:
             add_extra(self, out, _IMAGE_BLOCK_PARAM_FIELDS)
         return out
@@ -711,9 +713,9 @@ class ImageTransformationsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        oversized_image = self.oversized_image
-        if oversized_image is not UNSET:
-            out["oversized_image"] = oversized_image
+        oversized_image_ = self.oversized_image
+        if oversized_image_ is not UNSET:
+            out["oversized_image"] = oversized_image_
         if self.extra:
             add_extra(self, out, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS)
         return out
@@ -863,18 +865,18 @@ class DocumentBlockParam(Model):
             "type": self.type,
             "source": self.source.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        context = self.context
-        if context is not UNSET:
-            out["context"] = context
-        title = self.title
-        if title is not UNSET:
-            out["title"] = title
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        context_ = self.context
+        if context_ is not UNSET:
+            out["context"] = context_
+        title_ = self.title
+        if title_ is not UNSET:
+            out["title"] = title_
         if self.extra:
             add_extra(self, out, _DOCUMENT_BLOCK_PARAM_FIELDS)
         return out
@@ -1016,7 +1018,7 @@ class URLPDFSourceParam(Model):
             "url": self.url,
         }
         if self.extra:
-            add_extra(self, out, _URLPDF_SOURCE_PARAM_FIELDS)
+            add_extra(self, out, _URL_PDF_SOURCE_PARAM_FIELDS)
         return out
 
 
@@ -1097,12 +1099,12 @@ class SearchResultBlockParam(Model):
             "source": self.source,
             "title": self.title,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = citations.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = citations_.to_dict()
         if self.extra:
             add_extra(self, out, _SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1226,15 +1228,15 @@ class ToolUseBlockParam(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
-        toolset_name = self.toolset_name
-        if toolset_name is not UNSET:
-            out["toolset_name"] = toolset_name
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
+        toolset_name_ = self.toolset_name
+        if toolset_name_ is not UNSET:
+            out["toolset_name"] = toolset_name_
         if self.extra:
             add_extra(self, out, _TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
@@ -1294,20 +1296,20 @@ class ToolResultBlockParam(Model):
             "type": self.type,
             "tool_use_id": self.tool_use_id,
         }
-        content = self.content
-        if content is not UNSET:
+        content_ = self.content
+        if content_ is not UNSET:
             out["content"] = (
-                content if isinstance(content, str) else [item0.to_dict() for item0 in content]
+                content_ if isinstance(content_, str) else [item0.to_dict() for item0 in content_]
             )
-        is_error = self.is_error
-        if is_error is not UNSET:
-            out["is_error"] = is_error
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        toolset_name = self.toolset_name
-        if toolset_name is not UNSET:
-            out["toolset_name"] = toolset_name
+        is_error_ = self.is_error
+        if is_error_ is not UNSET:
+            out["is_error"] = is_error_
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        toolset_name_ = self.toolset_name
+        if toolset_name_ is not UNSET:
+            out["toolset_name"] = toolset_name_
         if self.extra:
             add_extra(self, out, _TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1346,9 +1348,9 @@ class ToolReferenceBlockParam(Model):
             "type": self.type,
             "tool_name": self.tool_name,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS)
         return out
@@ -1399,12 +1401,12 @@ class ServerToolUseBlockParam(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
@@ -1454,12 +1456,12 @@ class WebSearchToolResultBlockParam(Model):
                 else self.content.to_dict()
             ),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1506,9 +1508,9 @@ class WebSearchResultBlockParam(Model):
             "title": self.title,
             "encrypted_content": self.encrypted_content,
         }
-        page_age = self.page_age
-        if page_age is not UNSET:
-            out["page_age"] = page_age
+        page_age_ = self.page_age
+        if page_age_ is not UNSET:
+            out["page_age"] = page_age_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1577,9 +1579,9 @@ class ContainerUploadBlockParam(Model):
             "type": self.type,
             "file_id": self.file_id,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS)
         return out
@@ -1642,23 +1644,23 @@ class CompactionBlockParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        content = self.content
-        if content is not UNSET:
-            out["content"] = content
-        encrypted_content = self.encrypted_content
-        if encrypted_content is not UNSET:
-            out["encrypted_content"] = encrypted_content
-        signature = self.signature
-        if signature is not UNSET:
-            out["signature"] = signature
-        tool_changes = self.tool_changes
-        if tool_changes is not UNSET:
+        content_ = self.content
+        if content_ is not UNSET:
+            out["content"] = content_
+        encrypted_content_ = self.encrypted_content
+        if encrypted_content_ is not UNSET:
+            out["encrypted_content"] = encrypted_content_
+        signature_ = self.signature
+        if signature_ is not UNSET:
+            out["signature"] = signature_
+        tool_changes_ = self.tool_changes
+        if tool_changes_ is not UNSET:
             out["tool_changes"] = (
-                None if tool_changes is None else [item0.to_dict() for item0 in tool_changes]
+                None if tool_changes_ is None else [item0.to_dict() for item0 in tool_changes_]
             )
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPACTION_BLOCK_PARAM_FIELDS)
         return out
@@ -1698,9 +1700,9 @@ class RequestToolAdditionBlockParam(Model):
             "type": self.type,
             "tool": self.tool.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS)
         return out
@@ -1740,9 +1742,9 @@ class RequestToolRemovalBlockParam(Model):
             "type": self.type,
             "tool": self.tool.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS)
         return out
@@ -1937,9 +1939,9 @@ class FallbackBlockParam(Model):
             "from": self.from_.to_dict(),
             "to": self.to.to_dict(),
         }
-        trigger = self.trigger
-        if trigger is not UNSET:
-            out["trigger"] = trigger
+        trigger_ = self.trigger
+        if trigger_ is not UNSET:
+            out["trigger"] = trigger_
         if self.extra:
             add_extra(self, out, _FALLBACK_BLOCK_PARAM_FIELDS)
         return out
@@ -2306,19 +2308,19 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
         raise DecodeError('"ephemeral"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        ttl = data.get("ttl", UNSET)
-        if ttl is not UNSET:
+        ttl_ = data.get("ttl", UNSET)
+        if ttl_ is not UNSET:
             seen += 1
-            if ttl is not None:
+            if ttl_ is not None:
                 try:
-                    ttl = decode_cache_control_ttl(ttl, strict)
+                    ttl_ = decode_cache_control_ttl(ttl_, strict)
                 except DecodeError as error:
                     raise error.at_key("ttl")
-        scope = data.get("scope", UNSET)
-        if scope is not UNSET:
+        scope_ = data.get("scope", UNSET)
+        if scope_ is not UNSET:
             seen += 1
             try:
-                scope = decode_cache_control_scope(scope, strict)
+                scope_ = decode_cache_control_scope(scope_, strict)
             except DecodeError as error:
                 raise error.at_key("scope")
         if len(data) == seen:
@@ -2327,14 +2329,14 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
             extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        ttl = UNSET
-        scope = UNSET
+        ttl_ = UNSET
+        scope_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeralParam)
     obj.type = "ephemeral"
-    obj.ttl = ttl
-    obj.scope = scope
+    obj.ttl = ttl_
+    obj.scope = scope_
     obj.extra = extra
     return obj
 
@@ -2357,28 +2359,28 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         raise DecodeError('"text"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = decode_tagged_list(
-                        citations,
+                    citations_ = decode_tagged_list(
+                        citations_,
                         _TEXT_CITATION_PARAM_VARIANTS,
                         "type",
                         decode_text_citation_param,
@@ -2392,15 +2394,15 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
             extra = extra_fields(data, _TEXT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        citations = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlockParam)
     obj.type = "text"
-    obj.text = text
-    obj.cache_control = cache_control
-    obj.citations = citations
+    obj.text = text_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
     obj.extra = extra
     return obj
 
@@ -2426,10 +2428,10 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
         raise DecodeError('"char_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        document_index = data["document_index"]
-        start_char_index = data["start_char_index"]
-        end_char_index = data["end_char_index"]
+        cited_text_ = data["cited_text"]
+        document_index_ = data["document_index"]
+        start_char_index_ = data["start_char_index"]
+        end_char_index_ = data["end_char_index"]
     except KeyError:
         raise missing_field(
             data,
@@ -2440,50 +2442,54 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_char_index) is not int or not JSON_INT_MIN <= start_char_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    if type(end_char_index) is not int or not JSON_INT_MIN <= end_char_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_char_index).at_key("end_char_index")
+    if (
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
+    ):
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if type(document_index_) is not int or not JSON_INT_MIN <= document_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", document_index_).at_key("document_index")
+    if type(start_char_index_) is not int or not JSON_INT_MIN <= start_char_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", start_char_index_).at_key("start_char_index")
+    if type(end_char_index_) is not int or not JSON_INT_MIN <= end_char_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_char_index_).at_key("end_char_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        document_title = data.get("document_title", UNSET)
-        if document_title is not UNSET:
+        document_title_ = data.get("document_title", UNSET)
+        if document_title_ is not UNSET:
             seen += 1
-            if document_title is not None and (
-                type(document_title) is not str
-                or not document_title.isascii()
-                and has_lone_surrogate(document_title)
+            if document_title_ is not None and (
+                type(document_title_) is not str
+                or not document_title_.isascii()
+                and has_lone_surrogate(document_title_)
             ):
-                raise DecodeError("a string or null", document_title).at_key("document_title")
-        file_id = data.get("file_id", UNSET)
-        if file_id is not UNSET:
+                raise DecodeError("a string or null", document_title_).at_key("document_title")
+        file_id_ = data.get("file_id", UNSET)
+        if file_id_ is not UNSET:
             seen += 1
-            if file_id is not None and (
-                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            if file_id_ is not None and (
+                type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_)
             ):
-                raise DecodeError("a string or null", file_id).at_key("file_id")
+                raise DecodeError("a string or null", file_id_).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_CHAR_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_title = UNSET
-        file_id = UNSET
+        document_title_ = UNSET
+        file_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocationParam)
     obj.type = "char_location"
-    obj.cited_text = cited_text
-    obj.document_index = document_index
-    obj.document_title = document_title
-    obj.start_char_index = start_char_index
-    obj.end_char_index = end_char_index
-    obj.file_id = file_id
+    obj.cited_text = cited_text_
+    obj.document_index = document_index_
+    obj.document_title = document_title_
+    obj.start_char_index = start_char_index_
+    obj.end_char_index = end_char_index_
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2509,10 +2515,10 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
         raise DecodeError('"page_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        document_index = data["document_index"]
-        start_page_number = data["start_page_number"]
-        end_page_number = data["end_page_number"]
+        cited_text_ = data["cited_text"]
+        document_index_ = data["document_index"]
+        start_page_number_ = data["start_page_number"]
+        end_page_number_ = data["end_page_number"]
     except KeyError:
         raise missing_field(
             data,
@@ -2523,50 +2529,57 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_page_number) is not int or not JSON_INT_MIN <= start_page_number <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    if type(end_page_number) is not int or not JSON_INT_MIN <= end_page_number <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_page_number).at_key("end_page_number")
+    if (
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
+    ):
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if type(document_index_) is not int or not JSON_INT_MIN <= document_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", document_index_).at_key("document_index")
+    if (
+        type(start_page_number_) is not int
+        or not JSON_INT_MIN <= start_page_number_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", start_page_number_).at_key("start_page_number")
+    if type(end_page_number_) is not int or not JSON_INT_MIN <= end_page_number_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_page_number_).at_key("end_page_number")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        document_title = data.get("document_title", UNSET)
-        if document_title is not UNSET:
+        document_title_ = data.get("document_title", UNSET)
+        if document_title_ is not UNSET:
             seen += 1
-            if document_title is not None and (
-                type(document_title) is not str
-                or not document_title.isascii()
-                and has_lone_surrogate(document_title)
+            if document_title_ is not None and (
+                type(document_title_) is not str
+                or not document_title_.isascii()
+                and has_lone_surrogate(document_title_)
             ):
-                raise DecodeError("a string or null", document_title).at_key("document_title")
-        file_id = data.get("file_id", UNSET)
-        if file_id is not UNSET:
+                raise DecodeError("a string or null", document_title_).at_key("document_title")
+        file_id_ = data.get("file_id", UNSET)
+        if file_id_ is not UNSET:
             seen += 1
-            if file_id is not None and (
-                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            if file_id_ is not None and (
+                type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_)
             ):
-                raise DecodeError("a string or null", file_id).at_key("file_id")
+                raise DecodeError("a string or null", file_id_).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_PAGE_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_title = UNSET
-        file_id = UNSET
+        document_title_ = UNSET
+        file_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocationParam)
     obj.type = "page_location"
-    obj.cited_text = cited_text
-    obj.document_index = document_index
-    obj.document_title = document_title
-    obj.start_page_number = start_page_number
-    obj.end_page_number = end_page_number
-    obj.file_id = file_id
+    obj.cited_text = cited_text_
+    obj.document_index = document_index_
+    obj.document_title = document_title_
+    obj.start_page_number = start_page_number_
+    obj.end_page_number = end_page_number_
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2594,10 +2607,10 @@ def decode_citation_content_block_location_param(
         raise DecodeError('"content_block_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        document_index = data["document_index"]
-        start_block_index = data["start_block_index"]
-        end_block_index = data["end_block_index"]
+        cited_text_ = data["cited_text"]
+        document_index_ = data["document_index"]
+        start_block_index_ = data["start_block_index"]
+        end_block_index_ = data["end_block_index"]
     except KeyError:
         raise missing_field(
             data,
@@ -2608,50 +2621,57 @@ def decode_citation_content_block_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_block_index).at_key("end_block_index")
+    if (
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
+    ):
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if type(document_index_) is not int or not JSON_INT_MIN <= document_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", document_index_).at_key("document_index")
+    if (
+        type(start_block_index_) is not int
+        or not JSON_INT_MIN <= start_block_index_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", start_block_index_).at_key("start_block_index")
+    if type(end_block_index_) is not int or not JSON_INT_MIN <= end_block_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_block_index_).at_key("end_block_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        document_title = data.get("document_title", UNSET)
-        if document_title is not UNSET:
+        document_title_ = data.get("document_title", UNSET)
+        if document_title_ is not UNSET:
             seen += 1
-            if document_title is not None and (
-                type(document_title) is not str
-                or not document_title.isascii()
-                and has_lone_surrogate(document_title)
+            if document_title_ is not None and (
+                type(document_title_) is not str
+                or not document_title_.isascii()
+                and has_lone_surrogate(document_title_)
             ):
-                raise DecodeError("a string or null", document_title).at_key("document_title")
-        file_id = data.get("file_id", UNSET)
-        if file_id is not UNSET:
+                raise DecodeError("a string or null", document_title_).at_key("document_title")
+        file_id_ = data.get("file_id", UNSET)
+        if file_id_ is not UNSET:
             seen += 1
-            if file_id is not None and (
-                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            if file_id_ is not None and (
+                type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_)
             ):
-                raise DecodeError("a string or null", file_id).at_key("file_id")
+                raise DecodeError("a string or null", file_id_).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_title = UNSET
-        file_id = UNSET
+        document_title_ = UNSET
+        file_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocationParam)
     obj.type = "content_block_location"
-    obj.cited_text = cited_text
-    obj.document_index = document_index
-    obj.document_title = document_title
-    obj.start_block_index = start_block_index
-    obj.end_block_index = end_block_index
-    obj.file_id = file_id
+    obj.cited_text = cited_text_
+    obj.document_index = document_index_
+    obj.document_title = document_title_
+    obj.start_block_index = start_block_index_
+    obj.end_block_index = end_block_index_
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2677,32 +2697,36 @@ def decode_citation_web_search_result_location_param(
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        encrypted_index = data["encrypted_index"]
-        url = data["url"]
+        cited_text_ = data["cited_text"]
+        encrypted_index_ = data["encrypted_index"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
     if (
-        type(encrypted_index) is not str
-        or not encrypted_index.isascii()
-        and has_lone_surrogate(encrypted_index)
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
     ):
-        raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if (
+        type(encrypted_index_) is not str
+        or not encrypted_index_.isascii()
+        and has_lone_surrogate(encrypted_index_)
+    ):
+        raise DecodeError("a string", encrypted_index_).at_key("encrypted_index")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        title = data.get("title", UNSET)
-        if title is not UNSET:
+        title_ = data.get("title", UNSET)
+        if title_ is not UNSET:
             seen += 1
-            if title is not None and (
-                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            if title_ is not None and (
+                type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_)
             ):
-                raise DecodeError("a string or null", title).at_key("title")
+                raise DecodeError("a string or null", title_).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
@@ -2711,15 +2735,15 @@ def decode_citation_web_search_result_location_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        title = UNSET
+        title_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationWebSearchResultLocationParam)
     obj.type = "web_search_result_location"
-    obj.cited_text = cited_text
-    obj.encrypted_index = encrypted_index
-    obj.title = title
-    obj.url = url
+    obj.cited_text = cited_text_
+    obj.encrypted_index = encrypted_index_
+    obj.title = title_
+    obj.url = url_
     obj.extra = extra
     return obj
 
@@ -2747,11 +2771,11 @@ def decode_citation_search_result_location_param(
         raise DecodeError('"search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        search_result_index = data["search_result_index"]
-        source = data["source"]
-        start_block_index = data["start_block_index"]
-        end_block_index = data["end_block_index"]
+        cited_text_ = data["cited_text"]
+        search_result_index_ = data["search_result_index"]
+        source_ = data["source"]
+        start_block_index_ = data["start_block_index"]
+        end_block_index_ = data["end_block_index"]
     except KeyError:
         raise missing_field(
             data,
@@ -2763,45 +2787,52 @@ def decode_citation_search_result_location_param(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
     if (
-        type(search_result_index) is not int
-        or not JSON_INT_MIN <= search_result_index <= JSON_INT_MAX
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
     ):
-        raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
-        raise DecodeError("a string", source).at_key("source")
-    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_block_index).at_key("end_block_index")
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if (
+        type(search_result_index_) is not int
+        or not JSON_INT_MIN <= search_result_index_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", search_result_index_).at_key("search_result_index")
+    if type(source_) is not str or not source_.isascii() and has_lone_surrogate(source_):
+        raise DecodeError("a string", source_).at_key("source")
+    if (
+        type(start_block_index_) is not int
+        or not JSON_INT_MIN <= start_block_index_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", start_block_index_).at_key("start_block_index")
+    if type(end_block_index_) is not int or not JSON_INT_MIN <= end_block_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_block_index_).at_key("end_block_index")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
-        title = data.get("title", UNSET)
-        if title is not UNSET:
+        title_ = data.get("title", UNSET)
+        if title_ is not UNSET:
             seen += 1
-            if title is not None and (
-                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            if title_ is not None and (
+                type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_)
             ):
-                raise DecodeError("a string or null", title).at_key("title")
+                raise DecodeError("a string or null", title_).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        title = UNSET
+        title_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationSearchResultLocationParam)
     obj.type = "search_result_location"
-    obj.cited_text = cited_text
-    obj.search_result_index = search_result_index
-    obj.source = source
-    obj.title = title
-    obj.start_block_index = start_block_index
-    obj.end_block_index = end_block_index
+    obj.cited_text = cited_text_
+    obj.search_result_index = search_result_index_
+    obj.source = source_
+    obj.title = title_
+    obj.start_block_index = start_block_index_
+    obj.end_block_index = end_block_index_
     obj.extra = extra
     return obj
 
@@ -2818,22 +2849,22 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATIONS_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        enabled = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsConfigParam)
-    obj.enabled = enabled
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -2856,29 +2887,29 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
         raise DecodeError('"image"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        source = data["source"]
+        source_ = data["source"]
     except KeyError:
         raise missing_field(data, (("source", "an object"),)) from None
     try:
-        source = decode_image_source(source, strict)
+        source_ = decode_image_source(source_, strict)
     except DecodeError as error:
         raise error.at_key("source")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        transformations = data.get("transformations", UNSET)
-        if transformations is not UNSET:
+        transformations_ = data.get("transformations", UNSET)
+        if transformations_ is not UNSET:
             seen += 1
-            if transformations is not None:
+            if transformations_ is not None:
                 try:
-                    transformations = decode_image_transformations_param(transformations, strict)
+                    transformations_ = decode_image_transformations_param(transformations_, strict)
                 except DecodeError as error:
                     raise error.at_key("transformations")
         if len(data) == seen:
@@ -2887,15 +2918,15 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
             extra = extra_fields(data, _IMAGE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        transformations = UNSET
+        cache_control_ = UNSET
+        transformations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageBlockParam)
     obj.type = "image"
-    obj.source = source
-    obj.cache_control = cache_control
-    obj.transformations = transformations
+    obj.source = source_
+    obj.cache_control = cache_control_
+    obj.transformations = transformations_
     obj.extra = extra
     return obj
 
@@ -2912,11 +2943,11 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        oversized_image = data.get("oversized_image", UNSET)
-        if oversized_image is not UNSET:
+        oversized_image_ = data.get("oversized_image", UNSET)
+        if oversized_image_ is not UNSET:
             seen += 1
             try:
-                oversized_image = decode_oversized_image_handling(oversized_image, strict)
+                oversized_image_ = decode_oversized_image_handling(oversized_image_, strict)
             except DecodeError as error:
                 raise error.at_key("oversized_image")
         if len(data) == seen:
@@ -2925,11 +2956,11 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
             extra = extra_fields(data, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        oversized_image = UNSET
+        oversized_image_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageTransformationsParam)
-    obj.oversized_image = oversized_image
+    obj.oversized_image = oversized_image_
     obj.extra = extra
     return obj
 
@@ -2951,7 +2982,7 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
         raise DecodeError('"base64"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        media_type = data["media_type"]
+        media_type_ = data["media_type"]
         data_ = data["data"]
     except KeyError:
         raise missing_field(
@@ -2962,7 +2993,7 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
             ),
         ) from None
     try:
-        media_type = decode_image_media_type(media_type, strict)
+        media_type_ = decode_image_media_type(media_type_, strict)
     except DecodeError as error:
         raise error.at_key("media_type")
     if type(data_) is not str or not data_.isascii() and has_lone_surrogate(data_):
@@ -2974,7 +3005,7 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Base64ImageSourceParam)
     obj.type = "base64"
-    obj.media_type = media_type
+    obj.media_type = media_type_
     obj.data = data_
     obj.extra = extra
     return obj
@@ -2996,11 +3027,11 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) == 2:
         extra = {}
     else:
@@ -3008,7 +3039,7 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(URLImageSourceParam)
     obj.type = "url"
-    obj.url = url
+    obj.url = url_
     obj.extra = extra
     return obj
 
@@ -3029,11 +3060,11 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
         raise DecodeError('"file"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -3041,7 +3072,7 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FileImageSourceParam)
     obj.type = "file"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -3066,64 +3097,64 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
         raise DecodeError('"document"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        source = data["source"]
+        source_ = data["source"]
     except KeyError:
         raise missing_field(data, (("source", "an object"),)) from None
     try:
-        source = decode_document_source(source, strict)
+        source_ = decode_document_source(source_, strict)
     except DecodeError as error:
         raise error.at_key("source")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = decode_citations_config_param(citations, strict)
+                    citations_ = decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        context = data.get("context", UNSET)
-        if context is not UNSET:
+        context_ = data.get("context", UNSET)
+        if context_ is not UNSET:
             seen += 1
-            if context is not None and (
-                type(context) is not str or not context.isascii() and has_lone_surrogate(context)
+            if context_ is not None and (
+                type(context_) is not str or not context_.isascii() and has_lone_surrogate(context_)
             ):
-                raise DecodeError("a string or null", context).at_key("context")
-        title = data.get("title", UNSET)
-        if title is not UNSET:
+                raise DecodeError("a string or null", context_).at_key("context")
+        title_ = data.get("title", UNSET)
+        if title_ is not UNSET:
             seen += 1
-            if title is not None and (
-                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            if title_ is not None and (
+                type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_)
             ):
-                raise DecodeError("a string or null", title).at_key("title")
+                raise DecodeError("a string or null", title_).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _DOCUMENT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        citations = UNSET
-        context = UNSET
-        title = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
+        context_ = UNSET
+        title_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlockParam)
     obj.type = "document"
-    obj.source = source
-    obj.cache_control = cache_control
-    obj.citations = citations
-    obj.context = context
-    obj.title = title
+    obj.source = source_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
+    obj.context = context_
+    obj.title = title_
     obj.extra = extra
     return obj
 
@@ -3143,9 +3174,9 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
-    media_type = data.get("media_type", UNSET)
-    if type(media_type) is not str or media_type != "application/pdf":
-        raise DecodeError('"application/pdf"', media_type).at_key("media_type")
+    media_type_ = data.get("media_type", UNSET)
+    if type(media_type_) is not str or media_type_ != "application/pdf":
+        raise DecodeError('"application/pdf"', media_type_).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
@@ -3181,9 +3212,9 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
-    media_type = data.get("media_type", UNSET)
-    if type(media_type) is not str or media_type != "text/plain":
-        raise DecodeError('"text/plain"', media_type).at_key("media_type")
+    media_type_ = data.get("media_type", UNSET)
+    if type(media_type_) is not str or media_type_ != "text/plain":
+        raise DecodeError('"text/plain"', media_type_).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
@@ -3220,11 +3251,11 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
         raise DecodeError('"content"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        content = data["content"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("content", "a string or an array"),)) from None
     try:
-        content = decode_content_block_source_content(content, strict)
+        content_ = decode_content_block_source_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 2:
@@ -3234,12 +3265,12 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockSourceParam)
     obj.type = "content"
-    obj.content = content
+    obj.content = content_
     obj.extra = extra
     return obj
 
 
-_URLPDF_SOURCE_PARAM_FIELDS: Final = frozenset(
+_URL_PDF_SOURCE_PARAM_FIELDS: Final = frozenset(
     {
         "type",
         "url",
@@ -3247,7 +3278,7 @@ _URLPDF_SOURCE_PARAM_FIELDS: Final = frozenset(
 )
 
 
-def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
+def decode_url_pdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
     type_ = data.get("type", UNSET)
@@ -3255,19 +3286,19 @@ def decode_urlpdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) == 2:
         extra = {}
     else:
-        extra = extra_fields(data, _URLPDF_SOURCE_PARAM_FIELDS, strict, 2)
+        extra = extra_fields(data, _URL_PDF_SOURCE_PARAM_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(URLPDFSourceParam)
     obj.type = "url"
-    obj.url = url
+    obj.url = url_
     obj.extra = extra
     return obj
 
@@ -3288,11 +3319,11 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
         raise DecodeError('"file"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -3300,7 +3331,7 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FileDocumentSourceParam)
     obj.type = "file"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -3325,16 +3356,16 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         raise DecodeError('"search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        content = data["content"]
-        source = data["source"]
-        title = data["title"]
+        content_ = data["content"]
+        source_ = data["source"]
+        title_ = data["title"]
     except KeyError:
         raise missing_field(
             data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
             "type",
             decode_search_result_content_block_param,
@@ -3342,25 +3373,25 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         )
     except DecodeError as error:
         raise error.at_key("content")
-    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
-        raise DecodeError("a string", source).at_key("source")
-    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
-        raise DecodeError("a string", title).at_key("title")
+    if type(source_) is not str or not source_.isascii() and has_lone_surrogate(source_):
+        raise DecodeError("a string", source_).at_key("source")
+    if type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_):
+        raise DecodeError("a string", title_).at_key("title")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
             try:
-                citations = decode_citations_config_param(citations, strict)
+                citations_ = decode_citations_config_param(citations_, strict)
             except DecodeError as error:
                 raise error.at_key("citations")
         if len(data) == seen:
@@ -3369,17 +3400,17 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
             extra = extra_fields(data, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        citations = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SearchResultBlockParam)
     obj.type = "search_result"
-    obj.content = content
-    obj.source = source
-    obj.title = title
-    obj.cache_control = cache_control
-    obj.citations = citations
+    obj.content = content_
+    obj.source = source_
+    obj.title = title_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
     obj.extra = extra
     return obj
 
@@ -3401,14 +3432,14 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
         raise DecodeError('"thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        thinking = data["thinking"]
-        signature = data["signature"]
+        thinking_ = data["thinking"]
+        signature_ = data["signature"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
-    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
-        raise DecodeError("a string", thinking).at_key("thinking")
-    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
-        raise DecodeError("a string", signature).at_key("signature")
+    if type(thinking_) is not str or not thinking_.isascii() and has_lone_surrogate(thinking_):
+        raise DecodeError("a string", thinking_).at_key("thinking")
+    if type(signature_) is not str or not signature_.isascii() and has_lone_surrogate(signature_):
+        raise DecodeError("a string", signature_).at_key("signature")
     if len(data) == 3:
         extra = {}
     else:
@@ -3416,8 +3447,8 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlockParam)
     obj.type = "thinking"
-    obj.thinking = thinking
-    obj.signature = signature
+    obj.thinking = thinking_
+    obj.signature = signature_
     obj.extra = extra
     return obj
 
@@ -3476,69 +3507,69 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
         raise DecodeError('"tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        name = data["name"]
-        input = data["input"]
+        id_ = data["id"]
+        name_ = data["name"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
-        toolset_name = data.get("toolset_name", UNSET)
-        if toolset_name is not UNSET:
+        toolset_name_ = data.get("toolset_name", UNSET)
+        if toolset_name_ is not UNSET:
             seen += 1
-            if toolset_name is not None and (
-                type(toolset_name) is not str
-                or not toolset_name.isascii()
-                and has_lone_surrogate(toolset_name)
+            if toolset_name_ is not None and (
+                type(toolset_name_) is not str
+                or not toolset_name_.isascii()
+                and has_lone_surrogate(toolset_name_)
             ):
-                raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+                raise DecodeError("a string or null", toolset_name_).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        caller = UNSET
-        toolset_name = UNSET
+        cache_control_ = UNSET
+        caller_ = UNSET
+        toolset_name_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlockParam)
     obj.type = "tool_use"
-    obj.id = id
-    obj.name = name
-    obj.input = input
-    obj.cache_control = cache_control
-    obj.caller = caller
-    obj.toolset_name = toolset_name
+    obj.id = id_
+    obj.name = name_
+    obj.input = input_
+    obj.cache_control = cache_control_
+    obj.caller = caller_
+    obj.toolset_name = toolset_name_
     obj.extra = extra
     return obj
 
@@ -3563,65 +3594,65 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         raise DecodeError('"tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
+        tool_use_id_ = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        content = data.get("content", UNSET)
-        if content is not UNSET:
+        content_ = data.get("content", UNSET)
+        if content_ is not UNSET:
             seen += 1
             try:
-                content = decode_tool_result_content(content, strict)
+                content_ = decode_tool_result_content(content_, strict)
             except DecodeError as error:
                 raise error.at_key("content")
-        is_error = data.get("is_error", UNSET)
-        if is_error is not UNSET:
+        is_error_ = data.get("is_error", UNSET)
+        if is_error_ is not UNSET:
             seen += 1
-            if type(is_error) is not bool:
-                raise DecodeError("true or false", is_error).at_key("is_error")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+            if type(is_error_) is not bool:
+                raise DecodeError("true or false", is_error_).at_key("is_error")
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        toolset_name = data.get("toolset_name", UNSET)
-        if toolset_name is not UNSET:
+        toolset_name_ = data.get("toolset_name", UNSET)
+        if toolset_name_ is not UNSET:
             seen += 1
-            if toolset_name is not None and (
-                type(toolset_name) is not str
-                or not toolset_name.isascii()
-                and has_lone_surrogate(toolset_name)
+            if toolset_name_ is not None and (
+                type(toolset_name_) is not str
+                or not toolset_name_.isascii()
+                and has_lone_surrogate(toolset_name_)
             ):
-                raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+                raise DecodeError("a string or null", toolset_name_).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        content = UNSET
-        is_error = UNSET
-        cache_control = UNSET
-        toolset_name = UNSET
+        content_ = UNSET
+        is_error_ = UNSET
+        cache_control_ = UNSET
+        toolset_name_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolResultBlockParam)
     obj.type = "tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.is_error = is_error
-    obj.cache_control = cache_control
-    obj.toolset_name = toolset_name
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.is_error = is_error_
+    obj.cache_control = cache_control_
+    obj.toolset_name = toolset_name_
     obj.extra = extra
     return obj
 
@@ -3643,19 +3674,19 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_name = data["tool_name"]
+        tool_name_ = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    if type(tool_name) is not str or not tool_name.isascii() and has_lone_surrogate(tool_name):
-        raise DecodeError("a string", tool_name).at_key("tool_name")
+    if type(tool_name_) is not str or not tool_name_.isascii() and has_lone_surrogate(tool_name_):
+        raise DecodeError("a string", tool_name_).at_key("tool_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3664,13 +3695,13 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
             extra = extra_fields(data, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlockParam)
     obj.type = "tool_reference"
-    obj.tool_name = tool_name
-    obj.cache_control = cache_control
+    obj.tool_name = tool_name_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -3695,9 +3726,9 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
         raise DecodeError('"server_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        name = data["name"]
-        input = data["input"]
+        id_ = data["id"]
+        name_ = data["name"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(
             data,
@@ -3710,34 +3741,34 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        name = decode_server_tool_name(name, strict)
+        name_ = decode_server_tool_name(name_, strict)
     except DecodeError as error:
         raise error.at_key("name")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -3746,17 +3777,17 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
             extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        caller = UNSET
+        cache_control_ = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlockParam)
     obj.type = "server_tool_use"
-    obj.id = id
-    obj.name = name
-    obj.input = input
-    obj.cache_control = cache_control
-    obj.caller = caller
+    obj.id = id_
+    obj.name = name_
+    obj.input = input_
+    obj.cache_control = cache_control_
+    obj.caller = caller_
     obj.extra = extra
     return obj
 
@@ -3782,38 +3813,38 @@ def decode_web_search_tool_result_block_param(
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an array or an object"))
         ) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_web_search_tool_result_block_param_content_param(content, strict)
+        content_ = decode_web_search_tool_result_block_param_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -3822,16 +3853,16 @@ def decode_web_search_tool_result_block_param(
             extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        caller = UNSET
+        cache_control_ = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlockParam)
     obj.type = "web_search_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
-    obj.caller = caller
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
+    obj.caller = caller_
     obj.extra = extra
     return obj
 
@@ -3855,47 +3886,49 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
         raise DecodeError('"web_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
-        title = data["title"]
-        encrypted_content = data["encrypted_content"]
+        url_ = data["url"]
+        title_ = data["title"]
+        encrypted_content_ = data["encrypted_content"]
     except KeyError:
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
-    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
-        raise DecodeError("a string", title).at_key("title")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
+    if type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_):
+        raise DecodeError("a string", title_).at_key("title")
     if (
-        type(encrypted_content) is not str
-        or not encrypted_content.isascii()
-        and has_lone_surrogate(encrypted_content)
+        type(encrypted_content_) is not str
+        or not encrypted_content_.isascii()
+        and has_lone_surrogate(encrypted_content_)
     ):
-        raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
+        raise DecodeError("a string", encrypted_content_).at_key("encrypted_content")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        page_age = data.get("page_age", UNSET)
-        if page_age is not UNSET:
+        page_age_ = data.get("page_age", UNSET)
+        if page_age_ is not UNSET:
             seen += 1
-            if page_age is not None and (
-                type(page_age) is not str or not page_age.isascii() and has_lone_surrogate(page_age)
+            if page_age_ is not None and (
+                type(page_age_) is not str
+                or not page_age_.isascii()
+                and has_lone_surrogate(page_age_)
             ):
-                raise DecodeError("a string or null", page_age).at_key("page_age")
+                raise DecodeError("a string or null", page_age_).at_key("page_age")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        page_age = UNSET
+        page_age_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlockParam)
     obj.type = "web_search_result"
-    obj.url = url
-    obj.title = title
-    obj.encrypted_content = encrypted_content
-    obj.page_age = page_age
+    obj.url = url_
+    obj.title = title_
+    obj.encrypted_content = encrypted_content_
+    obj.page_age = page_age_
     obj.extra = extra
     return obj
 
@@ -3918,7 +3951,7 @@ def decode_web_search_tool_request_error_object_param(
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -3930,7 +3963,7 @@ def decode_web_search_tool_request_error_object_param(
             ),
         ) from None
     try:
-        error_code = decode_web_search_tool_result_error_code(error_code, strict)
+        error_code_ = decode_web_search_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -3940,7 +3973,7 @@ def decode_web_search_tool_request_error_object_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolRequestErrorObjectParam)
     obj.type = "web_search_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -3962,19 +3995,19 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
         raise DecodeError('"container_upload"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -3983,13 +4016,13 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
             extra = extra_fields(data, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlockParam)
     obj.type = "container_upload"
-    obj.file_id = file_id
-    obj.cache_control = cache_control
+    obj.file_id = file_id_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -4014,38 +4047,40 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         raise DecodeError('"compaction"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        content = data.get("content", UNSET)
-        if content is not UNSET:
+        content_ = data.get("content", UNSET)
+        if content_ is not UNSET:
             seen += 1
-            if content is not None and (
-                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            if content_ is not None and (
+                type(content_) is not str or not content_.isascii() and has_lone_surrogate(content_)
             ):
-                raise DecodeError("a string or null", content).at_key("content")
-        encrypted_content = data.get("encrypted_content", UNSET)
-        if encrypted_content is not UNSET:
+                raise DecodeError("a string or null", content_).at_key("content")
+        encrypted_content_ = data.get("encrypted_content", UNSET)
+        if encrypted_content_ is not UNSET:
             seen += 1
-            if encrypted_content is not None and (
-                type(encrypted_content) is not str
-                or not encrypted_content.isascii()
-                and has_lone_surrogate(encrypted_content)
+            if encrypted_content_ is not None and (
+                type(encrypted_content_) is not str
+                or not encrypted_content_.isascii()
+                and has_lone_surrogate(encrypted_content_)
             ):
-                raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
-        signature = data.get("signature", UNSET)
-        if signature is not UNSET:
+                raise DecodeError("a string or null", encrypted_content_).at_key(
+                    "encrypted_content"
+                )
+        signature_ = data.get("signature", UNSET)
+        if signature_ is not UNSET:
             seen += 1
-            if signature is not None and (
-                type(signature) is not str
-                or not signature.isascii()
-                and has_lone_surrogate(signature)
+            if signature_ is not None and (
+                type(signature_) is not str
+                or not signature_.isascii()
+                and has_lone_surrogate(signature_)
             ):
-                raise DecodeError("a string or null", signature).at_key("signature")
-        tool_changes = data.get("tool_changes", UNSET)
-        if tool_changes is not UNSET:
+                raise DecodeError("a string or null", signature_).at_key("signature")
+        tool_changes_ = data.get("tool_changes", UNSET)
+        if tool_changes_ is not UNSET:
             seen += 1
-            if tool_changes is not None:
+            if tool_changes_ is not None:
                 try:
-                    tool_changes = decode_tagged_list(
-                        tool_changes,
+                    tool_changes_ = decode_tagged_list(
+                        tool_changes_,
                         _TOOL_CHANGE_BLOCK_PARAM_VARIANTS,
                         "type",
                         decode_tool_change_block_param,
@@ -4053,12 +4088,12 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
                     )
                 except DecodeError as error:
                     raise error.at_key("tool_changes")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -4067,20 +4102,20 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
             extra = extra_fields(data, _COMPACTION_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        content = UNSET
-        encrypted_content = UNSET
-        signature = UNSET
-        tool_changes = UNSET
-        cache_control = UNSET
+        content_ = UNSET
+        encrypted_content_ = UNSET
+        signature_ = UNSET
+        tool_changes_ = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlockParam)
     obj.type = "compaction"
-    obj.content = content
-    obj.encrypted_content = encrypted_content
-    obj.signature = signature
-    obj.tool_changes = tool_changes
-    obj.cache_control = cache_control
+    obj.content = content_
+    obj.encrypted_content = encrypted_content_
+    obj.signature = signature_
+    obj.tool_changes = tool_changes_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -4104,21 +4139,21 @@ def decode_request_tool_addition_block_param(
         raise DecodeError('"tool_addition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool = data["tool"]
+        tool_ = data["tool"]
     except KeyError:
         raise missing_field(data, (("tool", "an object"),)) from None
     try:
-        tool = decode_tool_addition_target_param(tool, strict)
+        tool_ = decode_tool_addition_target_param(tool_, strict)
     except DecodeError as error:
         raise error.at_key("tool")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -4127,13 +4162,13 @@ def decode_request_tool_addition_block_param(
             extra = extra_fields(data, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolAdditionBlockParam)
     obj.type = "tool_addition"
-    obj.tool = tool
-    obj.cache_control = cache_control
+    obj.tool = tool_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -4157,21 +4192,21 @@ def decode_request_tool_removal_block_param(
         raise DecodeError('"tool_removal"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool = data["tool"]
+        tool_ = data["tool"]
     except KeyError:
         raise missing_field(data, (("tool", "an object"),)) from None
     try:
-        tool = decode_tool_removal_target_param(tool, strict)
+        tool_ = decode_tool_removal_target_param(tool_, strict)
     except DecodeError as error:
         raise error.at_key("tool")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control_param(cache_control, strict)
+                    cache_control_ = decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -4180,13 +4215,13 @@ def decode_request_tool_removal_block_param(
             extra = extra_fields(data, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestToolRemovalBlockParam)
     obj.type = "tool_removal"
-    obj.tool = tool
-    obj.cache_control = cache_control
+    obj.tool = tool_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -4209,11 +4244,11 @@ def decode_tool_change_tool_reference_param(
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) == 2:
         extra = {}
     else:
@@ -4221,7 +4256,7 @@ def decode_tool_change_tool_reference_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolReferenceParam)
     obj.type = "tool_reference"
-    obj.name = name
+    obj.name = name_
     obj.extra = extra
     return obj
 
@@ -4245,18 +4280,18 @@ def decode_tool_change_mcp_tool_reference_param(
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        server_name = data["server_name"]
-        name = data["name"]
+        server_name_ = data["server_name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
     if (
-        type(server_name) is not str
-        or not server_name.isascii()
-        and has_lone_surrogate(server_name)
+        type(server_name_) is not str
+        or not server_name_.isascii()
+        and has_lone_surrogate(server_name_)
     ):
-        raise DecodeError("a string", server_name).at_key("server_name")
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+        raise DecodeError("a string", server_name_).at_key("server_name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) == 3:
         extra = {}
     else:
@@ -4264,8 +4299,8 @@ def decode_tool_change_mcp_tool_reference_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeMCPToolReferenceParam)
     obj.type = "mcp_tool_reference"
-    obj.server_name = server_name
-    obj.name = name
+    obj.server_name = server_name_
+    obj.name = name_
     obj.extra = extra
     return obj
 
@@ -4288,15 +4323,15 @@ def decode_tool_change_mcp_toolset_reference_param(
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        server_name = data["server_name"]
+        server_name_ = data["server_name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"),)) from None
     if (
-        type(server_name) is not str
-        or not server_name.isascii()
-        and has_lone_surrogate(server_name)
+        type(server_name_) is not str
+        or not server_name_.isascii()
+        and has_lone_surrogate(server_name_)
     ):
-        raise DecodeError("a string", server_name).at_key("server_name")
+        raise DecodeError("a string", server_name_).at_key("server_name")
     if len(data) == 2:
         extra = {}
     else:
@@ -4304,7 +4339,7 @@ def decode_tool_change_mcp_toolset_reference_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeMCPToolsetReferenceParam)
     obj.type = "mcp_toolset_reference"
-    obj.server_name = server_name
+    obj.server_name = server_name_
     obj.extra = extra
     return obj
 
@@ -4327,11 +4362,11 @@ def decode_tool_change_tool_definition_param(
         raise DecodeError('"tool_definition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        definition = data["definition"]
+        definition_ = data["definition"]
     except KeyError:
         raise missing_field(data, (("definition", "an object"),)) from None
     try:
-        definition = _tools.decode_tool_union_param(definition, strict)
+        definition_ = _tools.decode_tool_union_param(definition_, strict)
     except DecodeError as error:
         raise error.at_key("definition")
     if len(data) == 2:
@@ -4341,7 +4376,7 @@ def decode_tool_change_tool_definition_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolDefinitionParam)
     obj.type = "tool_definition"
-    obj.definition = definition
+    obj.definition = definition_
     obj.extra = extra
     return obj
 
@@ -4364,25 +4399,25 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
         raise DecodeError('"fallback"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        from_ = data["from"]
-        to = data["to"]
+        from__ = data["from"]
+        to_ = data["to"]
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("to", "an object"))) from None
     try:
-        from_ = decode_fallback_info_param(from_, strict)
+        from__ = decode_fallback_info_param(from__, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        to = decode_fallback_info_param(to, strict)
+        to_ = decode_fallback_info_param(to_, strict)
     except DecodeError as error:
         raise error.at_key("to")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        trigger = data.get("trigger", UNSET)
-        if trigger is not UNSET:
+        trigger_ = data.get("trigger", UNSET)
+        if trigger_ is not UNSET:
             seen += 1
             try:
-                check_json(trigger)
+                check_json(trigger_)
             except DecodeError as error:
                 raise error.at_key("trigger")
         if len(data) == seen:
@@ -4391,14 +4426,14 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
             extra = extra_fields(data, _FALLBACK_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        trigger = UNSET
+        trigger_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlockParam)
     obj.type = "fallback"
-    obj.from_ = from_
-    obj.to = to
-    obj.trigger = trigger
+    obj.from_ = from__
+    obj.to = to_
+    obj.trigger = trigger_
     obj.extra = extra
     return obj
 
@@ -4415,18 +4450,18 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_INFO_PARAM_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackInfoParam)
-    obj.model = model
+    obj.model = model_
     obj.extra = extra
     return obj
 
@@ -4849,7 +4884,7 @@ def link() -> None:
             "base64": decode_base64_pdf_source_param,
             "text": decode_plain_text_source_param,
             "content": decode_content_block_source_param,
-            "url": decode_urlpdf_source_param,
+            "url": decode_url_pdf_source_param,
             "file": decode_file_document_source_param,
         }
     )

@@ -226,12 +226,12 @@ class WebFetchToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -273,9 +273,9 @@ class WebFetchBlockParam(Model):
             "url": self.url,
             "content": self.content.to_dict(),
         }
-        retrieved_at = self.retrieved_at
-        if retrieved_at is not UNSET:
-            out["retrieved_at"] = retrieved_at
+        retrieved_at_ = self.retrieved_at
+        if retrieved_at_ is not UNSET:
+            out["retrieved_at"] = retrieved_at_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_BLOCK_PARAM_FIELDS)
         return out
@@ -349,9 +349,9 @@ class CodeExecutionToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -403,9 +403,9 @@ class CodeExecutionResultBlockParam(Model):
             "return_code": self.return_code,
             "content": [item0.to_dict() for item0 in self.content],
         }
-        abort_reason = self.abort_reason
-        if abort_reason is not UNSET:
-            out["abort_reason"] = abort_reason
+        abort_reason_ = self.abort_reason
+        if abort_reason_ is not UNSET:
+            out["abort_reason"] = abort_reason_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -560,9 +560,9 @@ class BashCodeExecutionToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -721,9 +721,9 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -775,15 +775,15 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
             "content": self.content,
             "file_type": self.file_type,
         }
-        num_lines = self.num_lines
-        if num_lines is not UNSET:
-            out["num_lines"] = num_lines
-        start_line = self.start_line
-        if start_line is not UNSET:
-            out["start_line"] = start_line
-        total_lines = self.total_lines
-        if total_lines is not UNSET:
-            out["total_lines"] = total_lines
+        num_lines_ = self.num_lines
+        if num_lines_ is not UNSET:
+            out["num_lines"] = num_lines_
+        start_line_ = self.start_line
+        if start_line_ is not UNSET:
+            out["start_line"] = start_line_
+        total_lines_ = self.total_lines
+        if total_lines_ is not UNSET:
+            out["total_lines"] = total_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -867,21 +867,21 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        lines = self.lines
-        if lines is not UNSET:
-            out["lines"] = None if lines is None else list(lines)
-        old_start = self.old_start
-        if old_start is not UNSET:
-            out["old_start"] = old_start
-        old_lines = self.old_lines
-        if old_lines is not UNSET:
-            out["old_lines"] = old_lines
-        new_start = self.new_start
-        if new_start is not UNSET:
-            out["new_start"] = new_start
-        new_lines = self.new_lines
-        if new_lines is not UNSET:
-            out["new_lines"] = new_lines
+        lines_ = self.lines
+        if lines_ is not UNSET:
+            out["lines"] = None if lines_ is None else list(lines_)
+        old_start_ = self.old_start
+        if old_start_ is not UNSET:
+            out["old_start"] = old_start_
+        old_lines_ = self.old_lines
+        if old_lines_ is not UNSET:
+            out["old_lines"] = old_lines_
+        new_start_ = self.new_start
+        if new_start_ is not UNSET:
+            out["new_start"] = new_start_
+        new_lines_ = self.new_lines
+        if new_lines_ is not UNSET:
+            out["new_lines"] = new_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -920,9 +920,9 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        error_message = self.error_message
-        if error_message is not UNSET:
-            out["error_message"] = error_message
+        error_message_ = self.error_message
+        if error_message_ is not UNSET:
+            out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
@@ -964,9 +964,9 @@ class ToolSearchToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1035,9 +1035,9 @@ class ToolSearchToolResultErrorParam(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        error_message = self.error_message
-        if error_message is not UNSET:
-            out["error_message"] = error_message
+        error_message_ = self.error_message
+        if error_message_ is not UNSET:
+            out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS)
         return out
@@ -1082,9 +1082,9 @@ class AdvisorToolResultBlockParam(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1124,9 +1124,9 @@ class AdvisorResultBlockParam(Model):
             "type": self.type,
             "text": self.text,
         }
-        stop_reason = self.stop_reason
-        if stop_reason is not UNSET:
-            out["stop_reason"] = stop_reason
+        stop_reason_ = self.stop_reason
+        if stop_reason_ is not UNSET:
+            out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1166,9 +1166,9 @@ class AdvisorRedactedResultBlockParam(Model):
             "type": self.type,
             "encrypted_content": self.encrypted_content,
         }
-        stop_reason = self.stop_reason
-        if stop_reason is not UNSET:
-            out["stop_reason"] = stop_reason
+        stop_reason_ = self.stop_reason
+        if stop_reason_ is not UNSET:
+            out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -1470,36 +1470,36 @@ def decode_web_fetch_tool_result_block_param(
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_web_fetch_tool_result_content_param(content, strict)
+        content_ = decode_web_fetch_tool_result_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -1508,16 +1508,16 @@ def decode_web_fetch_tool_result_block_param(
             extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        caller = UNSET
+        cache_control_ = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlockParam)
     obj.type = "web_fetch_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
-    obj.caller = caller
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
+    obj.caller = caller_
     obj.extra = extra
     return obj
 
@@ -1540,41 +1540,41 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
-        content = data["content"]
+        url_ = data["url"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     try:
-        content = decode_web_fetch_block_content_param(content, strict)
+        content_ = decode_web_fetch_block_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        retrieved_at = data.get("retrieved_at", UNSET)
-        if retrieved_at is not UNSET:
+        retrieved_at_ = data.get("retrieved_at", UNSET)
+        if retrieved_at_ is not UNSET:
             seen += 1
-            if retrieved_at is not None and (
-                type(retrieved_at) is not str
-                or not retrieved_at.isascii()
-                and has_lone_surrogate(retrieved_at)
+            if retrieved_at_ is not None and (
+                type(retrieved_at_) is not str
+                or not retrieved_at_.isascii()
+                and has_lone_surrogate(retrieved_at_)
             ):
-                raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
+                raise DecodeError("a string or null", retrieved_at_).at_key("retrieved_at")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WEB_FETCH_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        retrieved_at = UNSET
+        retrieved_at_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlockParam)
     obj.type = "web_fetch_result"
-    obj.url = url
-    obj.content = content
-    obj.retrieved_at = retrieved_at
+    obj.url = url_
+    obj.content = content_
+    obj.retrieved_at = retrieved_at_
     obj.extra = extra
     return obj
 
@@ -1597,7 +1597,7 @@ def decode_web_fetch_tool_result_error_block_param(
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -1609,7 +1609,7 @@ def decode_web_fetch_tool_result_error_block_param(
             ),
         ) from None
     try:
-        error_code = decode_web_fetch_tool_result_error_code(error_code, strict)
+        error_code_ = decode_web_fetch_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -1619,7 +1619,7 @@ def decode_web_fetch_tool_result_error_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultErrorBlockParam)
     obj.type = "web_fetch_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -1644,28 +1644,28 @@ def decode_code_execution_tool_result_block_param(
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_code_execution_tool_result_block_param_content_param(content, strict)
+        content_ = decode_code_execution_tool_result_block_param_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1674,14 +1674,14 @@ def decode_code_execution_tool_result_block_param(
             extra = extra_fields(data, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlockParam)
     obj.type = "code_execution_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -1708,10 +1708,10 @@ def decode_code_execution_result_block_param(
         raise DecodeError('"code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        stdout = data["stdout"]
-        stderr = data["stderr"]
-        return_code = data["return_code"]
-        content = data["content"]
+        stdout_ = data["stdout"]
+        stderr_ = data["stderr"]
+        return_code_ = data["return_code"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -1722,15 +1722,15 @@ def decode_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
-        raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
-        raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
-        raise DecodeError("an integer", return_code).at_key("return_code")
+    if type(stdout_) is not str or not stdout_.isascii() and has_lone_surrogate(stdout_):
+        raise DecodeError("a string", stdout_).at_key("stdout")
+    if type(stderr_) is not str or not stderr_.isascii() and has_lone_surrogate(stderr_):
+        raise DecodeError("a string", stderr_).at_key("stderr")
+    if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", return_code_).at_key("return_code")
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
             "type",
             decode_code_execution_output_block_union_param,
@@ -1740,31 +1740,31 @@ def decode_code_execution_result_block_param(
         raise error.at_key("content")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        abort_reason = data.get("abort_reason", UNSET)
-        if abort_reason is not UNSET:
+        abort_reason_ = data.get("abort_reason", UNSET)
+        if abort_reason_ is not UNSET:
             seen += 1
-            if abort_reason is not None and (
-                type(abort_reason) is not str
-                or not abort_reason.isascii()
-                and has_lone_surrogate(abort_reason)
+            if abort_reason_ is not None and (
+                type(abort_reason_) is not str
+                or not abort_reason_.isascii()
+                and has_lone_surrogate(abort_reason_)
             ):
-                raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
+                raise DecodeError("a string or null", abort_reason_).at_key("abort_reason")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        abort_reason = UNSET
+        abort_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlockParam)
     obj.type = "code_execution_result"
-    obj.stdout = stdout
-    obj.stderr = stderr
-    obj.return_code = return_code
-    obj.content = content
-    obj.abort_reason = abort_reason
+    obj.stdout = stdout_
+    obj.stderr = stderr_
+    obj.return_code = return_code_
+    obj.content = content_
+    obj.abort_reason = abort_reason_
     obj.extra = extra
     return obj
 
@@ -1790,10 +1790,10 @@ def decode_encrypted_code_execution_result_block_param(
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        encrypted_stdout = data["encrypted_stdout"]
-        stderr = data["stderr"]
-        return_code = data["return_code"]
-        content = data["content"]
+        encrypted_stdout_ = data["encrypted_stdout"]
+        stderr_ = data["stderr"]
+        return_code_ = data["return_code"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -1805,18 +1805,18 @@ def decode_encrypted_code_execution_result_block_param(
             ),
         ) from None
     if (
-        type(encrypted_stdout) is not str
-        or not encrypted_stdout.isascii()
-        and has_lone_surrogate(encrypted_stdout)
+        type(encrypted_stdout_) is not str
+        or not encrypted_stdout_.isascii()
+        and has_lone_surrogate(encrypted_stdout_)
     ):
-        raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
-        raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
-        raise DecodeError("an integer", return_code).at_key("return_code")
+        raise DecodeError("a string", encrypted_stdout_).at_key("encrypted_stdout")
+    if type(stderr_) is not str or not stderr_.isascii() and has_lone_surrogate(stderr_):
+        raise DecodeError("a string", stderr_).at_key("stderr")
+    if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", return_code_).at_key("return_code")
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
             "type",
             decode_code_execution_output_block_union_param,
@@ -1831,10 +1831,10 @@ def decode_encrypted_code_execution_result_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(EncryptedCodeExecutionResultBlockParam)
     obj.type = "encrypted_code_execution_result"
-    obj.encrypted_stdout = encrypted_stdout
-    obj.stderr = stderr
-    obj.return_code = return_code
-    obj.content = content
+    obj.encrypted_stdout = encrypted_stdout_
+    obj.stderr = stderr_
+    obj.return_code = return_code_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -1857,11 +1857,11 @@ def decode_code_execution_output_block_param(
         raise DecodeError('"code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -1869,7 +1869,7 @@ def decode_code_execution_output_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionOutputBlockParam)
     obj.type = "code_execution_output"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -1892,7 +1892,7 @@ def decode_code_execution_tool_result_error_param(
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -1904,7 +1904,7 @@ def decode_code_execution_tool_result_error_param(
             ),
         ) from None
     try:
-        error_code = decode_code_execution_tool_result_error_code(error_code, strict)
+        error_code_ = decode_code_execution_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -1914,7 +1914,7 @@ def decode_code_execution_tool_result_error_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultErrorParam)
     obj.type = "code_execution_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -1939,28 +1939,28 @@ def decode_bash_code_execution_tool_result_block_param(
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_bash_code_execution_tool_result_content_param(content, strict)
+        content_ = decode_bash_code_execution_tool_result_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1971,14 +1971,14 @@ def decode_bash_code_execution_tool_result_block_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlockParam)
     obj.type = "bash_code_execution_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -2004,10 +2004,10 @@ def decode_bash_code_execution_result_block_param(
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        stdout = data["stdout"]
-        stderr = data["stderr"]
-        return_code = data["return_code"]
-        content = data["content"]
+        stdout_ = data["stdout"]
+        stderr_ = data["stderr"]
+        return_code_ = data["return_code"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -2018,15 +2018,15 @@ def decode_bash_code_execution_result_block_param(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
-        raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
-        raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
-        raise DecodeError("an integer", return_code).at_key("return_code")
+    if type(stdout_) is not str or not stdout_.isascii() and has_lone_surrogate(stdout_):
+        raise DecodeError("a string", stdout_).at_key("stdout")
+    if type(stderr_) is not str or not stderr_.isascii() and has_lone_surrogate(stderr_):
+        raise DecodeError("a string", stderr_).at_key("stderr")
+    if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", return_code_).at_key("return_code")
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
             "type",
             decode_bash_code_execution_output_block_union_param,
@@ -2041,10 +2041,10 @@ def decode_bash_code_execution_result_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionResultBlockParam)
     obj.type = "bash_code_execution_result"
-    obj.stdout = stdout
-    obj.stderr = stderr
-    obj.return_code = return_code
-    obj.content = content
+    obj.stdout = stdout_
+    obj.stderr = stderr_
+    obj.return_code = return_code_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2067,11 +2067,11 @@ def decode_bash_code_execution_output_block_param(
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -2079,7 +2079,7 @@ def decode_bash_code_execution_output_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionOutputBlockParam)
     obj.type = "bash_code_execution_output"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2102,7 +2102,7 @@ def decode_bash_code_execution_tool_result_error_param(
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2114,7 +2114,7 @@ def decode_bash_code_execution_tool_result_error_param(
             ),
         ) from None
     try:
-        error_code = decode_bash_code_execution_tool_result_error_code(error_code, strict)
+        error_code_ = decode_bash_code_execution_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -2124,7 +2124,7 @@ def decode_bash_code_execution_tool_result_error_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultErrorParam)
     obj.type = "bash_code_execution_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -2149,28 +2149,28 @@ def decode_text_editor_code_execution_tool_result_block_param(
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_text_editor_code_execution_tool_result_content_param(content, strict)
+        content_ = decode_text_editor_code_execution_tool_result_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2181,14 +2181,14 @@ def decode_text_editor_code_execution_tool_result_block_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlockParam)
     obj.type = "text_editor_code_execution_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -2215,41 +2215,41 @@ def decode_text_editor_code_execution_view_result_block_param(
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        content = data["content"]
-        file_type = data["file_type"]
+        content_ = data["content"]
+        file_type_ = data["file_type"]
     except KeyError:
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    if type(content) is not str or not content.isascii() and has_lone_surrogate(content):
-        raise DecodeError("a string", content).at_key("content")
+    if type(content_) is not str or not content_.isascii() and has_lone_surrogate(content_):
+        raise DecodeError("a string", content_).at_key("content")
     try:
-        file_type = decode_text_editor_code_execution_file_type(file_type, strict)
+        file_type_ = decode_text_editor_code_execution_file_type(file_type_, strict)
     except DecodeError as error:
         raise error.at_key("file_type")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        num_lines = data.get("num_lines", UNSET)
-        if num_lines is not UNSET:
+        num_lines_ = data.get("num_lines", UNSET)
+        if num_lines_ is not UNSET:
             seen += 1
-            if num_lines is not None and (
-                type(num_lines) is not int or not JSON_INT_MIN <= num_lines <= JSON_INT_MAX
+            if num_lines_ is not None and (
+                type(num_lines_) is not int or not JSON_INT_MIN <= num_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", num_lines).at_key("num_lines")
-        start_line = data.get("start_line", UNSET)
-        if start_line is not UNSET:
+                raise DecodeError("an integer or null", num_lines_).at_key("num_lines")
+        start_line_ = data.get("start_line", UNSET)
+        if start_line_ is not UNSET:
             seen += 1
-            if start_line is not None and (
-                type(start_line) is not int or not JSON_INT_MIN <= start_line <= JSON_INT_MAX
+            if start_line_ is not None and (
+                type(start_line_) is not int or not JSON_INT_MIN <= start_line_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", start_line).at_key("start_line")
-        total_lines = data.get("total_lines", UNSET)
-        if total_lines is not UNSET:
+                raise DecodeError("an integer or null", start_line_).at_key("start_line")
+        total_lines_ = data.get("total_lines", UNSET)
+        if total_lines_ is not UNSET:
             seen += 1
-            if total_lines is not None and (
-                type(total_lines) is not int or not JSON_INT_MIN <= total_lines <= JSON_INT_MAX
+            if total_lines_ is not None and (
+                type(total_lines_) is not int or not JSON_INT_MIN <= total_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", total_lines).at_key("total_lines")
+                raise DecodeError("an integer or null", total_lines_).at_key("total_lines")
         if len(data) == seen:
             extra = {}
         else:
@@ -2258,18 +2258,18 @@ def decode_text_editor_code_execution_view_result_block_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        num_lines = UNSET
-        start_line = UNSET
-        total_lines = UNSET
+        num_lines_ = UNSET
+        start_line_ = UNSET
+        total_lines_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlockParam)
     obj.type = "text_editor_code_execution_view_result"
-    obj.content = content
-    obj.file_type = file_type
-    obj.num_lines = num_lines
-    obj.start_line = start_line
-    obj.total_lines = total_lines
+    obj.content = content_
+    obj.file_type = file_type_
+    obj.num_lines = num_lines_
+    obj.start_line = start_line_
+    obj.total_lines = total_lines_
     obj.extra = extra
     return obj
 
@@ -2292,11 +2292,11 @@ def decode_text_editor_code_execution_create_result_block_param(
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        is_file_update = data["is_file_update"]
+        is_file_update_ = data["is_file_update"]
     except KeyError:
         raise missing_field(data, (("is_file_update", "true or false"),)) from None
-    if type(is_file_update) is not bool:
-        raise DecodeError("true or false", is_file_update).at_key("is_file_update")
+    if type(is_file_update_) is not bool:
+        raise DecodeError("true or false", is_file_update_).at_key("is_file_update")
     if len(data) == 2:
         extra = {}
     else:
@@ -2306,7 +2306,7 @@ def decode_text_editor_code_execution_create_result_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionCreateResultBlockParam)
     obj.type = "text_editor_code_execution_create_result"
-    obj.is_file_update = is_file_update
+    obj.is_file_update = is_file_update_
     obj.extra = extra
     return obj
 
@@ -2333,42 +2333,42 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        lines = data.get("lines", UNSET)
-        if lines is not UNSET:
+        lines_ = data.get("lines", UNSET)
+        if lines_ is not UNSET:
             seen += 1
-            if lines is not None:
+            if lines_ is not None:
                 try:
-                    lines = decode_list(lines, decode_string, strict)
+                    lines_ = decode_list(lines_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("lines")
-        old_start = data.get("old_start", UNSET)
-        if old_start is not UNSET:
+        old_start_ = data.get("old_start", UNSET)
+        if old_start_ is not UNSET:
             seen += 1
-            if old_start is not None and (
-                type(old_start) is not int or not JSON_INT_MIN <= old_start <= JSON_INT_MAX
+            if old_start_ is not None and (
+                type(old_start_) is not int or not JSON_INT_MIN <= old_start_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", old_start).at_key("old_start")
-        old_lines = data.get("old_lines", UNSET)
-        if old_lines is not UNSET:
+                raise DecodeError("an integer or null", old_start_).at_key("old_start")
+        old_lines_ = data.get("old_lines", UNSET)
+        if old_lines_ is not UNSET:
             seen += 1
-            if old_lines is not None and (
-                type(old_lines) is not int or not JSON_INT_MIN <= old_lines <= JSON_INT_MAX
+            if old_lines_ is not None and (
+                type(old_lines_) is not int or not JSON_INT_MIN <= old_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", old_lines).at_key("old_lines")
-        new_start = data.get("new_start", UNSET)
-        if new_start is not UNSET:
+                raise DecodeError("an integer or null", old_lines_).at_key("old_lines")
+        new_start_ = data.get("new_start", UNSET)
+        if new_start_ is not UNSET:
             seen += 1
-            if new_start is not None and (
-                type(new_start) is not int or not JSON_INT_MIN <= new_start <= JSON_INT_MAX
+            if new_start_ is not None and (
+                type(new_start_) is not int or not JSON_INT_MIN <= new_start_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", new_start).at_key("new_start")
-        new_lines = data.get("new_lines", UNSET)
-        if new_lines is not UNSET:
+                raise DecodeError("an integer or null", new_start_).at_key("new_start")
+        new_lines_ = data.get("new_lines", UNSET)
+        if new_lines_ is not UNSET:
             seen += 1
-            if new_lines is not None and (
-                type(new_lines) is not int or not JSON_INT_MIN <= new_lines <= JSON_INT_MAX
+            if new_lines_ is not None and (
+                type(new_lines_) is not int or not JSON_INT_MIN <= new_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", new_lines).at_key("new_lines")
+                raise DecodeError("an integer or null", new_lines_).at_key("new_lines")
         if len(data) == seen:
             extra = {}
         else:
@@ -2380,20 +2380,20 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        lines = UNSET
-        old_start = UNSET
-        old_lines = UNSET
-        new_start = UNSET
-        new_lines = UNSET
+        lines_ = UNSET
+        old_start_ = UNSET
+        old_lines_ = UNSET
+        new_start_ = UNSET
+        new_lines_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlockParam)
     obj.type = "text_editor_code_execution_str_replace_result"
-    obj.lines = lines
-    obj.old_start = old_start
-    obj.old_lines = old_lines
-    obj.new_start = new_start
-    obj.new_lines = new_lines
+    obj.lines = lines_
+    obj.old_start = old_start_
+    obj.old_lines = old_lines_
+    obj.new_start = new_start_
+    obj.new_lines = new_lines_
     obj.extra = extra
     return obj
 
@@ -2417,7 +2417,7 @@ def decode_text_editor_code_execution_tool_result_error_param(
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2429,20 +2429,20 @@ def decode_text_editor_code_execution_tool_result_error_param(
             ),
         ) from None
     try:
-        error_code = decode_text_editor_code_execution_tool_result_error_code(error_code, strict)
+        error_code_ = decode_text_editor_code_execution_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        error_message = data.get("error_message", UNSET)
-        if error_message is not UNSET:
+        error_message_ = data.get("error_message", UNSET)
+        if error_message_ is not UNSET:
             seen += 1
-            if error_message is not None and (
-                type(error_message) is not str
-                or not error_message.isascii()
-                and has_lone_surrogate(error_message)
+            if error_message_ is not None and (
+                type(error_message_) is not str
+                or not error_message_.isascii()
+                and has_lone_surrogate(error_message_)
             ):
-                raise DecodeError("a string or null", error_message).at_key("error_message")
+                raise DecodeError("a string or null", error_message_).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
@@ -2451,13 +2451,13 @@ def decode_text_editor_code_execution_tool_result_error_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        error_message = UNSET
+        error_message_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorParam)
     obj.type = "text_editor_code_execution_tool_result_error"
-    obj.error_code = error_code
-    obj.error_message = error_message
+    obj.error_code = error_code_
+    obj.error_message = error_message_
     obj.extra = extra
     return obj
 
@@ -2482,28 +2482,28 @@ def decode_tool_search_tool_result_block_param(
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_tool_search_tool_result_content_param(content, strict)
+        content_ = decode_tool_search_tool_result_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2512,14 +2512,14 @@ def decode_tool_search_tool_result_block_param(
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlockParam)
     obj.type = "tool_search_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -2542,12 +2542,12 @@ def decode_tool_search_tool_search_result_block_param(
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_references = data["tool_references"]
+        tool_references_ = data["tool_references"]
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_tagged_list(
-            tool_references,
+        tool_references_ = decode_tagged_list(
+            tool_references_,
             _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS,
             "type",
             decode_tool_reference_block_union_param,
@@ -2562,7 +2562,7 @@ def decode_tool_search_tool_search_result_block_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolSearchResultBlockParam)
     obj.type = "tool_search_tool_search_result"
-    obj.tool_references = tool_references
+    obj.tool_references = tool_references_
     obj.extra = extra
     return obj
 
@@ -2586,7 +2586,7 @@ def decode_tool_search_tool_result_error_param(
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2598,33 +2598,33 @@ def decode_tool_search_tool_result_error_param(
             ),
         ) from None
     try:
-        error_code = decode_code_execution_tool_result_error_code(error_code, strict)
+        error_code_ = decode_code_execution_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        error_message = data.get("error_message", UNSET)
-        if error_message is not UNSET:
+        error_message_ = data.get("error_message", UNSET)
+        if error_message_ is not UNSET:
             seen += 1
-            if error_message is not None and (
-                type(error_message) is not str
-                or not error_message.isascii()
-                and has_lone_surrogate(error_message)
+            if error_message_ is not None and (
+                type(error_message_) is not str
+                or not error_message_.isascii()
+                and has_lone_surrogate(error_message_)
             ):
-                raise DecodeError("a string or null", error_message).at_key("error_message")
+                raise DecodeError("a string or null", error_message_).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        error_message = UNSET
+        error_message_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorParam)
     obj.type = "tool_search_tool_result_error"
-    obj.error_code = error_code
-    obj.error_message = error_message
+    obj.error_code = error_code_
+    obj.error_message = error_message_
     obj.extra = extra
     return obj
 
@@ -2647,28 +2647,28 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_advisor_tool_result_content_param(content, strict)
+        content_ = decode_advisor_tool_result_content_param(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -2677,14 +2677,14 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
             extra = extra_fields(data, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlockParam)
     obj.type = "advisor_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.cache_control = cache_control
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -2706,35 +2706,35 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
         raise DecodeError('"advisor_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        stop_reason = data.get("stop_reason", UNSET)
-        if stop_reason is not UNSET:
+        stop_reason_ = data.get("stop_reason", UNSET)
+        if stop_reason_ is not UNSET:
             seen += 1
-            if stop_reason is not None and (
-                type(stop_reason) is not str
-                or not stop_reason.isascii()
-                and has_lone_surrogate(stop_reason)
+            if stop_reason_ is not None and (
+                type(stop_reason_) is not str
+                or not stop_reason_.isascii()
+                and has_lone_surrogate(stop_reason_)
             ):
-                raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+                raise DecodeError("a string or null", stop_reason_).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        stop_reason = UNSET
+        stop_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlockParam)
     obj.type = "advisor_result"
-    obj.text = text
-    obj.stop_reason = stop_reason
+    obj.text = text_
+    obj.stop_reason = stop_reason_
     obj.extra = extra
     return obj
 
@@ -2758,39 +2758,39 @@ def decode_advisor_redacted_result_block_param(
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        encrypted_content = data["encrypted_content"]
+        encrypted_content_ = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
     if (
-        type(encrypted_content) is not str
-        or not encrypted_content.isascii()
-        and has_lone_surrogate(encrypted_content)
+        type(encrypted_content_) is not str
+        or not encrypted_content_.isascii()
+        and has_lone_surrogate(encrypted_content_)
     ):
-        raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
+        raise DecodeError("a string", encrypted_content_).at_key("encrypted_content")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        stop_reason = data.get("stop_reason", UNSET)
-        if stop_reason is not UNSET:
+        stop_reason_ = data.get("stop_reason", UNSET)
+        if stop_reason_ is not UNSET:
             seen += 1
-            if stop_reason is not None and (
-                type(stop_reason) is not str
-                or not stop_reason.isascii()
-                and has_lone_surrogate(stop_reason)
+            if stop_reason_ is not None and (
+                type(stop_reason_) is not str
+                or not stop_reason_.isascii()
+                and has_lone_surrogate(stop_reason_)
             ):
-                raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+                raise DecodeError("a string or null", stop_reason_).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        stop_reason = UNSET
+        stop_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlockParam)
     obj.type = "advisor_redacted_result"
-    obj.encrypted_content = encrypted_content
-    obj.stop_reason = stop_reason
+    obj.encrypted_content = encrypted_content_
+    obj.stop_reason = stop_reason_
     obj.extra = extra
     return obj
 
@@ -2811,7 +2811,7 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2823,7 +2823,7 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
             ),
         ) from None
     try:
-        error_code = decode_advisor_tool_result_error_code(error_code, strict)
+        error_code_ = decode_advisor_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -2833,7 +2833,7 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultErrorParam)
     obj.type = "advisor_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 

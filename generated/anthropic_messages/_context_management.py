@@ -77,9 +77,9 @@ class ContextManagementConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        edits = self.edits
-        if edits is not UNSET:
-            out["edits"] = [item0.to_dict() for item0 in edits]
+        edits_ = self.edits
+        if edits_ is not UNSET:
+            out["edits"] = [item0.to_dict() for item0 in edits_]
         if self.extra:
             add_extra(self, out, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS)
         return out
@@ -138,21 +138,21 @@ class ClearToolUses20250919EditParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        trigger = self.trigger
-        if trigger is not UNSET:
-            out["trigger"] = trigger.to_dict()
-        keep = self.keep
-        if keep is not UNSET:
-            out["keep"] = keep.to_dict()
-        clear_at_least = self.clear_at_least
-        if clear_at_least is not UNSET:
-            out["clear_at_least"] = None if clear_at_least is None else clear_at_least.to_dict()
-        clear_tool_inputs = self.clear_tool_inputs
-        if clear_tool_inputs is not UNSET:
-            out["clear_tool_inputs"] = clear_tool_inputs
-        exclude_tools = self.exclude_tools
-        if exclude_tools is not UNSET:
-            out["exclude_tools"] = None if exclude_tools is None else list(exclude_tools)
+        trigger_ = self.trigger
+        if trigger_ is not UNSET:
+            out["trigger"] = trigger_.to_dict()
+        keep_ = self.keep
+        if keep_ is not UNSET:
+            out["keep"] = keep_.to_dict()
+        clear_at_least_ = self.clear_at_least
+        if clear_at_least_ is not UNSET:
+            out["clear_at_least"] = None if clear_at_least_ is None else clear_at_least_.to_dict()
+        clear_tool_inputs_ = self.clear_tool_inputs
+        if clear_tool_inputs_ is not UNSET:
+            out["clear_tool_inputs"] = clear_tool_inputs_
+        exclude_tools_ = self.exclude_tools
+        if exclude_tools_ is not UNSET:
+            out["exclude_tools"] = None if exclude_tools_ is None else list(exclude_tools_)
         if self.extra:
             add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS)
         return out
@@ -327,9 +327,9 @@ class ClearThinking20251015EditParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        keep = self.keep
-        if keep is not UNSET:
-            out["keep"] = keep if isinstance(keep, str) else keep.to_dict()
+        keep_ = self.keep
+        if keep_ is not UNSET:
+            out["keep"] = keep_ if isinstance(keep_, str) else keep_.to_dict()
         if self.extra:
             add_extra(self, out, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS)
         return out
@@ -437,15 +437,15 @@ class Compact20260112EditParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        trigger = self.trigger
-        if trigger is not UNSET:
-            out["trigger"] = None if trigger is None else trigger.to_dict()
-        instructions = self.instructions
-        if instructions is not UNSET:
-            out["instructions"] = instructions
-        pause_after_compaction = self.pause_after_compaction
-        if pause_after_compaction is not UNSET:
-            out["pause_after_compaction"] = pause_after_compaction
+        trigger_ = self.trigger
+        if trigger_ is not UNSET:
+            out["trigger"] = None if trigger_ is None else trigger_.to_dict()
+        instructions_ = self.instructions
+        if instructions_ is not UNSET:
+            out["instructions"] = instructions_
+        pause_after_compaction_ = self.pause_after_compaction
+        if pause_after_compaction_ is not UNSET:
+            out["pause_after_compaction"] = pause_after_compaction_
         if self.extra:
             add_extra(self, out, _COMPACT20260112_EDIT_PARAM_FIELDS)
         return out
@@ -481,9 +481,9 @@ class CompactionConfigParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        instructions = self.instructions
-        if instructions is not UNSET:
-            out["instructions"] = instructions
+        instructions_ = self.instructions
+        if instructions_ is not UNSET:
+            out["instructions"] = instructions_
         if self.extra:
             add_extra(self, out, _COMPACTION_CONFIG_PARAM_FIELDS)
         return out
@@ -669,12 +669,12 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        edits = data.get("edits", UNSET)
-        if edits is not UNSET:
+        edits_ = data.get("edits", UNSET)
+        if edits_ is not UNSET:
             seen += 1
             try:
-                edits = decode_tagged_list(
-                    edits,
+                edits_ = decode_tagged_list(
+                    edits_,
                     _CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS,
                     "type",
                     decode_context_management_edit_param,
@@ -688,11 +688,11 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
             extra = extra_fields(data, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        edits = UNSET
+        edits_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContextManagementConfigParam)
-    obj.edits = edits
+    obj.edits = edits_
     obj.extra = extra
     return obj
 
@@ -719,42 +719,42 @@ def decode_clear_tool_uses20250919_edit_param(
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        trigger = data.get("trigger", UNSET)
-        if trigger is not UNSET:
+        trigger_ = data.get("trigger", UNSET)
+        if trigger_ is not UNSET:
             seen += 1
             try:
-                trigger = decode_context_management_trigger_param(trigger, strict)
+                trigger_ = decode_context_management_trigger_param(trigger_, strict)
             except DecodeError as error:
                 raise error.at_key("trigger")
-        keep = data.get("keep", UNSET)
-        if keep is not UNSET:
+        keep_ = data.get("keep", UNSET)
+        if keep_ is not UNSET:
             seen += 1
             try:
-                keep = decode_clear_tool_uses_keep_param(keep, strict)
+                keep_ = decode_clear_tool_uses_keep_param(keep_, strict)
             except DecodeError as error:
                 raise error.at_key("keep")
-        clear_at_least = data.get("clear_at_least", UNSET)
-        if clear_at_least is not UNSET:
+        clear_at_least_ = data.get("clear_at_least", UNSET)
+        if clear_at_least_ is not UNSET:
             seen += 1
-            if clear_at_least is not None:
+            if clear_at_least_ is not None:
                 try:
-                    clear_at_least = decode_clear_at_least_param(clear_at_least, strict)
+                    clear_at_least_ = decode_clear_at_least_param(clear_at_least_, strict)
                 except DecodeError as error:
                     raise error.at_key("clear_at_least")
-        clear_tool_inputs = data.get("clear_tool_inputs", UNSET)
-        if clear_tool_inputs is not UNSET:
+        clear_tool_inputs_ = data.get("clear_tool_inputs", UNSET)
+        if clear_tool_inputs_ is not UNSET:
             seen += 1
-            if clear_tool_inputs is not None:
+            if clear_tool_inputs_ is not None:
                 try:
-                    clear_tool_inputs = decode_clear_tool_inputs_param(clear_tool_inputs, strict)
+                    clear_tool_inputs_ = decode_clear_tool_inputs_param(clear_tool_inputs_, strict)
                 except DecodeError as error:
                     raise error.at_key("clear_tool_inputs")
-        exclude_tools = data.get("exclude_tools", UNSET)
-        if exclude_tools is not UNSET:
+        exclude_tools_ = data.get("exclude_tools", UNSET)
+        if exclude_tools_ is not UNSET:
             seen += 1
-            if exclude_tools is not None:
+            if exclude_tools_ is not None:
                 try:
-                    exclude_tools = decode_list(exclude_tools, decode_string, strict)
+                    exclude_tools_ = decode_list(exclude_tools_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("exclude_tools")
         if len(data) == seen:
@@ -763,20 +763,20 @@ def decode_clear_tool_uses20250919_edit_param(
             extra = extra_fields(data, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        trigger = UNSET
-        keep = UNSET
-        clear_at_least = UNSET
-        clear_tool_inputs = UNSET
-        exclude_tools = UNSET
+        trigger_ = UNSET
+        keep_ = UNSET
+        clear_at_least_ = UNSET
+        clear_tool_inputs_ = UNSET
+        exclude_tools_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditParam)
     obj.type = "clear_tool_uses_20250919"
-    obj.trigger = trigger
-    obj.keep = keep
-    obj.clear_at_least = clear_at_least
-    obj.clear_tool_inputs = clear_tool_inputs
-    obj.exclude_tools = exclude_tools
+    obj.trigger = trigger_
+    obj.keep = keep_
+    obj.clear_at_least = clear_at_least_
+    obj.clear_tool_inputs = clear_tool_inputs_
+    obj.exclude_tools = exclude_tools_
     obj.extra = extra
     return obj
 
@@ -933,11 +933,11 @@ def decode_clear_thinking20251015_edit_param(
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        keep = data.get("keep", UNSET)
-        if keep is not UNSET:
+        keep_ = data.get("keep", UNSET)
+        if keep_ is not UNSET:
             seen += 1
             try:
-                keep = decode_clear_thinking_keep_param(keep, strict)
+                keep_ = decode_clear_thinking_keep_param(keep_, strict)
             except DecodeError as error:
                 raise error.at_key("keep")
         if len(data) == seen:
@@ -946,12 +946,12 @@ def decode_clear_thinking20251015_edit_param(
             extra = extra_fields(data, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        keep = UNSET
+        keep_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditParam)
     obj.type = "clear_thinking_20251015"
-    obj.keep = keep
+    obj.keep = keep_
     obj.extra = extra
     return obj
 
@@ -1031,28 +1031,28 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
         raise DecodeError('"compact_20260112"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        trigger = data.get("trigger", UNSET)
-        if trigger is not UNSET:
+        trigger_ = data.get("trigger", UNSET)
+        if trigger_ is not UNSET:
             seen += 1
-            if trigger is not None:
+            if trigger_ is not None:
                 try:
-                    trigger = decode_compact_trigger_param(trigger, strict)
+                    trigger_ = decode_compact_trigger_param(trigger_, strict)
                 except DecodeError as error:
                     raise error.at_key("trigger")
-        instructions = data.get("instructions", UNSET)
-        if instructions is not UNSET:
+        instructions_ = data.get("instructions", UNSET)
+        if instructions_ is not UNSET:
             seen += 1
-            if instructions is not None and (
-                type(instructions) is not str
-                or not instructions.isascii()
-                and has_lone_surrogate(instructions)
+            if instructions_ is not None and (
+                type(instructions_) is not str
+                or not instructions_.isascii()
+                and has_lone_surrogate(instructions_)
             ):
-                raise DecodeError("a string or null", instructions).at_key("instructions")
-        pause_after_compaction = data.get("pause_after_compaction", UNSET)
-        if pause_after_compaction is not UNSET:
+                raise DecodeError("a string or null", instructions_).at_key("instructions")
+        pause_after_compaction_ = data.get("pause_after_compaction", UNSET)
+        if pause_after_compaction_ is not UNSET:
             seen += 1
-            if type(pause_after_compaction) is not bool:
-                raise DecodeError("true or false", pause_after_compaction).at_key(
+            if type(pause_after_compaction_) is not bool:
+                raise DecodeError("true or false", pause_after_compaction_).at_key(
                     "pause_after_compaction"
                 )
         if len(data) == seen:
@@ -1061,16 +1061,16 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
             extra = extra_fields(data, _COMPACT20260112_EDIT_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        trigger = UNSET
-        instructions = UNSET
-        pause_after_compaction = UNSET
+        trigger_ = UNSET
+        instructions_ = UNSET
+        pause_after_compaction_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Compact20260112EditParam)
     obj.type = "compact_20260112"
-    obj.trigger = trigger
-    obj.instructions = instructions
-    obj.pause_after_compaction = pause_after_compaction
+    obj.trigger = trigger_
+    obj.instructions = instructions_
+    obj.pause_after_compaction = pause_after_compaction_
     obj.extra = extra
     return obj
 
@@ -1091,27 +1091,27 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
         raise DecodeError('"summarize"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        instructions = data.get("instructions", UNSET)
-        if instructions is not UNSET:
+        instructions_ = data.get("instructions", UNSET)
+        if instructions_ is not UNSET:
             seen += 1
-            if instructions is not None and (
-                type(instructions) is not str
-                or not instructions.isascii()
-                and has_lone_surrogate(instructions)
+            if instructions_ is not None and (
+                type(instructions_) is not str
+                or not instructions_.isascii()
+                and has_lone_surrogate(instructions_)
             ):
-                raise DecodeError("a string or null", instructions).at_key("instructions")
+                raise DecodeError("a string or null", instructions_).at_key("instructions")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPACTION_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        instructions = UNSET
+        instructions_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionConfigParam)
     obj.type = "summarize"
-    obj.instructions = instructions
+    obj.instructions = instructions_
     obj.extra = extra
     return obj
 

@@ -147,43 +147,43 @@ class MessageCountTokensParams(Model):
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
         }
-        billing_policy = self.billing_policy
-        if billing_policy is not UNSET:
-            out["billing_policy"] = None if billing_policy is None else billing_policy.to_dict()
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        compaction = self.compaction
-        if compaction is not UNSET:
-            out["compaction"] = None if compaction is None else compaction.to_dict()
-        context_management = self.context_management
-        if context_management is not UNSET:
+        billing_policy_ = self.billing_policy
+        if billing_policy_ is not UNSET:
+            out["billing_policy"] = None if billing_policy_ is None else billing_policy_.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        compaction_ = self.compaction
+        if compaction_ is not UNSET:
+            out["compaction"] = None if compaction_ is None else compaction_.to_dict()
+        context_management_ = self.context_management
+        if context_management_ is not UNSET:
             out["context_management"] = (
-                None if context_management is None else context_management.to_dict()
+                None if context_management_ is None else context_management_.to_dict()
             )
-        mcp_servers = self.mcp_servers
-        if mcp_servers is not UNSET:
-            out["mcp_servers"] = [item0.to_dict() for item0 in mcp_servers]
-        output_config = self.output_config
-        if output_config is not UNSET:
-            out["output_config"] = output_config.to_dict()
-        speed = self.speed
-        if speed is not UNSET:
-            out["speed"] = speed
-        system = self.system
-        if system is not UNSET:
+        mcp_servers_ = self.mcp_servers
+        if mcp_servers_ is not UNSET:
+            out["mcp_servers"] = [item0.to_dict() for item0 in mcp_servers_]
+        output_config_ = self.output_config
+        if output_config_ is not UNSET:
+            out["output_config"] = output_config_.to_dict()
+        speed_ = self.speed
+        if speed_ is not UNSET:
+            out["speed"] = speed_
+        system_ = self.system
+        if system_ is not UNSET:
             out["system"] = (
-                system if isinstance(system, str) else [item0.to_dict() for item0 in system]
+                system_ if isinstance(system_, str) else [item0.to_dict() for item0 in system_]
             )
-        thinking = self.thinking
-        if thinking is not UNSET:
-            out["thinking"] = thinking.to_dict()
-        tool_choice = self.tool_choice
-        if tool_choice is not UNSET:
-            out["tool_choice"] = tool_choice.to_dict()
-        tools = self.tools
-        if tools is not UNSET:
-            out["tools"] = [item0.to_dict() for item0 in tools]
+        thinking_ = self.thinking
+        if thinking_ is not UNSET:
+            out["thinking"] = thinking_.to_dict()
+        tool_choice_ = self.tool_choice
+        if tool_choice_ is not UNSET:
+            out["tool_choice"] = tool_choice_.to_dict()
+        tools_ = self.tools
+        if tools_ is not UNSET:
+            out["tools"] = [item0.to_dict() for item0 in tools_]
         if self.extra:
             add_extra(self, out, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS)
         return out
@@ -219,10 +219,10 @@ class MessageTokensCount(Model):
         out: dict[str, Any] = {
             "input_tokens": self.input_tokens,
         }
-        context_management = self.context_management
-        if context_management is not UNSET:
+        context_management_ = self.context_management
+        if context_management_ is not UNSET:
             out["context_management"] = (
-                None if context_management is None else context_management.to_dict()
+                None if context_management_ is None else context_management_.to_dict()
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_TOKENS_COUNT_FIELDS)
@@ -253,13 +253,13 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        messages = data["messages"]
-        model = data["model"]
+        messages_ = data["messages"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("messages", "an array"), ("model", "a string"))) from None
     try:
-        messages = decode_tagged_list(
-            messages,
+        messages_ = decode_tagged_list(
+            messages_,
             _request._MESSAGE_PARAM_VARIANTS,
             "role",
             _request.decode_message_param,
@@ -267,54 +267,56 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         )
     except DecodeError as error:
         raise error.at_key("messages")
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        billing_policy = data.get("billing_policy", UNSET)
-        if billing_policy is not UNSET:
+        billing_policy_ = data.get("billing_policy", UNSET)
+        if billing_policy_ is not UNSET:
             seen += 1
-            if billing_policy is not None:
+            if billing_policy_ is not None:
                 try:
-                    billing_policy = _request.decode_billing_policy_union_param(
-                        billing_policy, strict
+                    billing_policy_ = _request.decode_billing_policy_union_param(
+                        billing_policy_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("billing_policy")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        compaction = data.get("compaction", UNSET)
-        if compaction is not UNSET:
+        compaction_ = data.get("compaction", UNSET)
+        if compaction_ is not UNSET:
             seen += 1
-            if compaction is not None:
+            if compaction_ is not None:
                 try:
-                    compaction = _context_management.decode_compaction_config_union_param(
-                        compaction, strict
+                    compaction_ = _context_management.decode_compaction_config_union_param(
+                        compaction_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("compaction")
-        context_management = data.get("context_management", UNSET)
-        if context_management is not UNSET:
+        context_management_ = data.get("context_management", UNSET)
+        if context_management_ is not UNSET:
             seen += 1
-            if context_management is not None:
+            if context_management_ is not None:
                 try:
-                    context_management = _context_management.decode_context_management_config_param(
-                        context_management, strict
+                    context_management_ = (
+                        _context_management.decode_context_management_config_param(
+                            context_management_, strict
+                        )
                     )
                 except DecodeError as error:
                     raise error.at_key("context_management")
-        mcp_servers = data.get("mcp_servers", UNSET)
-        if mcp_servers is not UNSET:
+        mcp_servers_ = data.get("mcp_servers", UNSET)
+        if mcp_servers_ is not UNSET:
             seen += 1
             try:
-                mcp_servers = decode_tagged_list(
-                    mcp_servers,
+                mcp_servers_ = decode_tagged_list(
+                    mcp_servers_,
                     _mcp._REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
                     "type",
                     _mcp.decode_request_mcp_server_definition_param,
@@ -322,48 +324,48 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
                 )
             except DecodeError as error:
                 raise error.at_key("mcp_servers")
-        output_config = data.get("output_config", UNSET)
-        if output_config is not UNSET:
+        output_config_ = data.get("output_config", UNSET)
+        if output_config_ is not UNSET:
             seen += 1
             try:
-                output_config = _request.decode_output_config_param(output_config, strict)
+                output_config_ = _request.decode_output_config_param(output_config_, strict)
             except DecodeError as error:
                 raise error.at_key("output_config")
-        speed = data.get("speed", UNSET)
-        if speed is not UNSET:
+        speed_ = data.get("speed", UNSET)
+        if speed_ is not UNSET:
             seen += 1
-            if speed is not None:
+            if speed_ is not None:
                 try:
-                    speed = _usage.decode_speed(speed, strict)
+                    speed_ = _usage.decode_speed(speed_, strict)
                 except DecodeError as error:
                     raise error.at_key("speed")
-        system = data.get("system", UNSET)
-        if system is not UNSET:
+        system_ = data.get("system", UNSET)
+        if system_ is not UNSET:
             seen += 1
             try:
-                system = _request.decode_system_prompt(system, strict)
+                system_ = _request.decode_system_prompt(system_, strict)
             except DecodeError as error:
                 raise error.at_key("system")
-        thinking = data.get("thinking", UNSET)
-        if thinking is not UNSET:
+        thinking_ = data.get("thinking", UNSET)
+        if thinking_ is not UNSET:
             seen += 1
             try:
-                thinking = _request.decode_thinking_config_param(thinking, strict)
+                thinking_ = _request.decode_thinking_config_param(thinking_, strict)
             except DecodeError as error:
                 raise error.at_key("thinking")
-        tool_choice = data.get("tool_choice", UNSET)
-        if tool_choice is not UNSET:
+        tool_choice_ = data.get("tool_choice", UNSET)
+        if tool_choice_ is not UNSET:
             seen += 1
             try:
-                tool_choice = _request.decode_tool_choice_param(tool_choice, strict)
+                tool_choice_ = _request.decode_tool_choice_param(tool_choice_, strict)
             except DecodeError as error:
                 raise error.at_key("tool_choice")
-        tools = data.get("tools", UNSET)
-        if tools is not UNSET:
+        tools_ = data.get("tools", UNSET)
+        if tools_ is not UNSET:
             seen += 1
             try:
-                tools = decode_tagged_list(
-                    tools,
+                tools_ = decode_tagged_list(
+                    tools_,
                     _tools._TOOL_UNION_PARAM_VARIANTS,
                     "type",
                     _tools.decode_tool_union_param,
@@ -377,33 +379,33 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
             extra = extra_fields(data, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        billing_policy = UNSET
-        cache_control = UNSET
-        compaction = UNSET
-        context_management = UNSET
-        mcp_servers = UNSET
-        output_config = UNSET
-        speed = UNSET
-        system = UNSET
-        thinking = UNSET
-        tool_choice = UNSET
-        tools = UNSET
+        billing_policy_ = UNSET
+        cache_control_ = UNSET
+        compaction_ = UNSET
+        context_management_ = UNSET
+        mcp_servers_ = UNSET
+        output_config_ = UNSET
+        speed_ = UNSET
+        system_ = UNSET
+        thinking_ = UNSET
+        tool_choice_ = UNSET
+        tools_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageCountTokensParams)
-    obj.messages = messages
-    obj.model = model
-    obj.billing_policy = billing_policy
-    obj.cache_control = cache_control
-    obj.compaction = compaction
-    obj.context_management = context_management
-    obj.mcp_servers = mcp_servers
-    obj.output_config = output_config
-    obj.speed = speed
-    obj.system = system
-    obj.thinking = thinking
-    obj.tool_choice = tool_choice
-    obj.tools = tools
+    obj.messages = messages_
+    obj.model = model_
+    obj.billing_policy = billing_policy_
+    obj.cache_control = cache_control_
+    obj.compaction = compaction_
+    obj.context_management = context_management_
+    obj.mcp_servers = mcp_servers_
+    obj.output_config = output_config_
+    obj.speed = speed_
+    obj.system = system_
+    obj.thinking = thinking_
+    obj.tool_choice = tool_choice_
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -421,20 +423,20 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        input_tokens = data["input_tokens"]
+        input_tokens_ = data["input_tokens"]
     except KeyError:
         raise missing_field(data, (("input_tokens", "an integer"),)) from None
-    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
+    if type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", input_tokens_).at_key("input_tokens")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        context_management = data.get("context_management", UNSET)
-        if context_management is not UNSET:
+        context_management_ = data.get("context_management", UNSET)
+        if context_management_ is not UNSET:
             seen += 1
-            if context_management is not None:
+            if context_management_ is not None:
                 try:
-                    context_management = _response.decode_count_tokens_context_management_response(
-                        context_management, strict
+                    context_management_ = _response.decode_count_tokens_context_management_response(
+                        context_management_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("context_management")
@@ -444,12 +446,12 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
             extra = extra_fields(data, _MESSAGE_TOKENS_COUNT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        context_management = UNSET
+        context_management_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageTokensCount)
-    obj.input_tokens = input_tokens
-    obj.context_management = context_management
+    obj.input_tokens = input_tokens_
+    obj.context_management = context_management_
     obj.extra = extra
     return obj
 

@@ -120,9 +120,9 @@ class ErrorResponse(Model):
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = type_
-        request_id = self.request_id
-        if request_id is not UNSET:
-            out["request_id"] = request_id
+        request_id_ = self.request_id
+        if request_id_ is not UNSET:
+            out["request_id"] = request_id_
         if self.extra:
             add_extra(self, out, _ERROR_RESPONSE_FIELDS)
         return out
@@ -160,12 +160,12 @@ class InvalidRequestErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _INVALID_REQUEST_ERROR_OBJECT_FIELDS)
         return out
@@ -203,12 +203,12 @@ class AuthenticationErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _AUTHENTICATION_ERROR_OBJECT_FIELDS)
         return out
@@ -246,12 +246,12 @@ class BillingErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _BILLING_ERROR_OBJECT_FIELDS)
         return out
@@ -289,12 +289,12 @@ class PermissionErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _PERMISSION_ERROR_OBJECT_FIELDS)
         return out
@@ -332,12 +332,12 @@ class NotFoundErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _NOT_FOUND_ERROR_OBJECT_FIELDS)
         return out
@@ -375,12 +375,12 @@ class RateLimitErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _RATE_LIMIT_ERROR_OBJECT_FIELDS)
         return out
@@ -418,12 +418,12 @@ class GatewayTimeoutErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS)
         return out
@@ -461,12 +461,12 @@ class APIErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _API_ERROR_OBJECT_FIELDS)
         return out
@@ -504,12 +504,12 @@ class OverloadedErrorObject(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        message = self.message
-        if message is not UNSET:
-            out["message"] = message
-        details = self.details
-        if details is not UNSET:
-            out["details"] = None if details is None else details.to_dict()
+        message_ = self.message
+        if message_ is not UNSET:
+            out["message"] = message_
+        details_ = self.details
+        if details_ is not UNSET:
+            out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _OVERLOADED_ERROR_OBJECT_FIELDS)
         return out
@@ -935,9 +935,9 @@ class OrganizationOnHoldErrorDetails(Model):
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
-        appeal_url = self.appeal_url
-        if appeal_url is not UNSET:
-            out["appeal_url"] = appeal_url
+        appeal_url_ = self.appeal_url
+        if appeal_url_ is not UNSET:
+            out["appeal_url"] = appeal_url_
         if self.extra:
             add_extra(self, out, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS)
         return out
@@ -1106,9 +1106,9 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
-        unsupported = self.unsupported
-        if unsupported is not UNSET:
-            out["unsupported"] = None if unsupported is None else list(unsupported)
+        unsupported_ = self.unsupported
+        if unsupported_ is not UNSET:
+            out["unsupported"] = None if unsupported_ is None else list(unsupported_)
         if self.extra:
             add_extra(self, out, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS)
         return out
@@ -2717,9 +2717,9 @@ class PluginNameTakenErrorDetails(Model):
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
-        plugin_id = self.plugin_id
-        if plugin_id is not UNSET:
-            out["plugin_id"] = plugin_id
+        plugin_id_ = self.plugin_id
+        if plugin_id_ is not UNSET:
+            out["plugin_id"] = plugin_id_
         if self.extra:
             add_extra(self, out, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS)
         return out
@@ -3383,9 +3383,9 @@ class WorkLeaseState(Model):
             "state": self.state,
             "ttl_seconds": self.ttl_seconds,
         }
-        last_heartbeat = self.last_heartbeat
-        if last_heartbeat is not UNSET:
-            out["last_heartbeat"] = last_heartbeat
+        last_heartbeat_ = self.last_heartbeat
+        if last_heartbeat_ is not UNSET:
+            out["last_heartbeat"] = last_heartbeat_
         if self.extra:
             add_extra(self, out, _WORK_LEASE_STATE_FIELDS)
         return out
@@ -3467,15 +3467,15 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
             seen += 1
             if type(type_) is not str or type_ != "error":
                 raise DecodeError('"error"', type_).at_key("type")
-        request_id = data.get("request_id", UNSET)
-        if request_id is not UNSET:
+        request_id_ = data.get("request_id", UNSET)
+        if request_id_ is not UNSET:
             seen += 1
-            if request_id is not None and (
-                type(request_id) is not str
-                or not request_id.isascii()
-                and has_lone_surrogate(request_id)
+            if request_id_ is not None and (
+                type(request_id_) is not str
+                or not request_id_.isascii()
+                and has_lone_surrogate(request_id_)
             ):
-                raise DecodeError("a string or null", request_id).at_key("request_id")
+                raise DecodeError("a string or null", request_id_).at_key("request_id")
         if len(data) == seen:
             extra = {}
         else:
@@ -3483,13 +3483,13 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         type_ = UNSET
-        request_id = UNSET
+        request_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorResponse)
     obj.type = cast('Literal["error"] | Unset', type_)
     obj.error = error_
-    obj.request_id = request_id
+    obj.request_id = request_id_
     obj.extra = extra
     return obj
 
@@ -3511,17 +3511,17 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
         raise DecodeError('"invalid_request_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3530,14 +3530,14 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
             extra = extra_fields(data, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InvalidRequestErrorObject)
     obj.type = "invalid_request_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3559,17 +3559,17 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
         raise DecodeError('"authentication_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3578,14 +3578,14 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
             extra = extra_fields(data, _AUTHENTICATION_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AuthenticationErrorObject)
     obj.type = "authentication_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3607,17 +3607,17 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
         raise DecodeError('"billing_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3626,14 +3626,14 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
             extra = extra_fields(data, _BILLING_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BillingErrorObject)
     obj.type = "billing_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3655,17 +3655,17 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
         raise DecodeError('"permission_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3674,14 +3674,14 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
             extra = extra_fields(data, _PERMISSION_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PermissionErrorObject)
     obj.type = "permission_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3703,17 +3703,17 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
         raise DecodeError('"not_found_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3722,14 +3722,14 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
             extra = extra_fields(data, _NOT_FOUND_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(NotFoundErrorObject)
     obj.type = "not_found_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3751,17 +3751,17 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
         raise DecodeError('"rate_limit_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3770,14 +3770,14 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
             extra = extra_fields(data, _RATE_LIMIT_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RateLimitErrorObject)
     obj.type = "rate_limit_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3799,17 +3799,17 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
         raise DecodeError('"timeout_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3818,14 +3818,14 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
             extra = extra_fields(data, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(GatewayTimeoutErrorObject)
     obj.type = "timeout_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3847,17 +3847,17 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
         raise DecodeError('"api_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3866,14 +3866,14 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
             extra = extra_fields(data, _API_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(APIErrorObject)
     obj.type = "api_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3895,17 +3895,17 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
         raise DecodeError('"overloaded_error"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        message = data.get("message", UNSET)
-        if message is not UNSET:
+        message_ = data.get("message", UNSET)
+        if message_ is not UNSET:
             seen += 1
-            if type(message) is not str or not message.isascii() and has_lone_surrogate(message):
-                raise DecodeError("a string", message).at_key("message")
-        details = data.get("details", UNSET)
-        if details is not UNSET:
+            if type(message_) is not str or not message_.isascii() and has_lone_surrogate(message_):
+                raise DecodeError("a string", message_).at_key("message")
+        details_ = data.get("details", UNSET)
+        if details_ is not UNSET:
             seen += 1
-            if details is not None:
+            if details_ is not None:
                 try:
-                    details = decode_error_details(details, strict)
+                    details_ = decode_error_details(details_, strict)
                 except DecodeError as error:
                     raise error.at_key("details")
         if len(data) == seen:
@@ -3914,14 +3914,14 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
             extra = extra_fields(data, _OVERLOADED_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        message = UNSET
-        details = UNSET
+        message_ = UNSET
+        details_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OverloadedErrorObject)
     obj.type = "overloaded_error"
-    obj.message = message
-    obj.details = details
+    obj.message = message_
+    obj.details = details_
     obj.extra = extra
     return obj
 
@@ -3938,9 +3938,9 @@ def decode_available_tools_limit_exceeded_error_details(
 ) -> AvailableToolsLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "available_tools_limit_exceeded":
-        raise DecodeError('"available_tools_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "available_tools_limit_exceeded":
+        raise DecodeError('"available_tools_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -3964,9 +3964,9 @@ def decode_claude_code_key_creator_not_member_error_details(
 ) -> ClaudeCodeKeyCreatorNotMemberErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "claude_code_key_creator_not_member":
-        raise DecodeError('"claude_code_key_creator_not_member"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "claude_code_key_creator_not_member":
+        raise DecodeError('"claude_code_key_creator_not_member"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -3992,9 +3992,9 @@ def decode_claude_code_version_too_old_error_details(
 ) -> ClaudeCodeVersionTooOldErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "claude_code_version_too_old":
-        raise DecodeError('"claude_code_version_too_old"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "claude_code_version_too_old":
+        raise DecodeError('"claude_code_version_too_old"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4016,9 +4016,9 @@ _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDisabledErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cmek_key_disabled":
-        raise DecodeError('"cmek_key_disabled"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cmek_key_disabled":
+        raise DecodeError('"cmek_key_disabled"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4042,9 +4042,9 @@ def decode_cmek_key_network_blocked_error_details(
 ) -> CMEKKeyNetworkBlockedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cmek_key_network_blocked":
-        raise DecodeError('"cmek_key_network_blocked"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cmek_key_network_blocked":
+        raise DecodeError('"cmek_key_network_blocked"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4068,9 +4068,9 @@ def decode_compaction_block_ambiguous_error_details(
 ) -> CompactionBlockAmbiguousErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_block_ambiguous":
-        raise DecodeError('"compaction_block_ambiguous"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_block_ambiguous":
+        raise DecodeError('"compaction_block_ambiguous"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4094,9 +4094,9 @@ def decode_compaction_block_misplaced_error_details(
 ) -> CompactionBlockMisplacedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_block_misplaced":
-        raise DecodeError('"compaction_block_misplaced"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_block_misplaced":
+        raise DecodeError('"compaction_block_misplaced"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4120,9 +4120,9 @@ def decode_compaction_content_mismatch_error_details(
 ) -> CompactionContentMismatchErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_content_mismatch":
-        raise DecodeError('"compaction_content_mismatch"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_content_mismatch":
+        raise DecodeError('"compaction_content_mismatch"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4146,9 +4146,9 @@ def decode_compaction_incomplete_turn_error_details(
 ) -> CompactionIncompleteTurnErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_incomplete_turn":
-        raise DecodeError('"compaction_incomplete_turn"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_incomplete_turn":
+        raise DecodeError('"compaction_incomplete_turn"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4172,9 +4172,9 @@ def decode_compaction_nothing_to_summarize_error_details(
 ) -> CompactionNothingToSummarizeErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_nothing_to_summarize":
-        raise DecodeError('"compaction_nothing_to_summarize"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_nothing_to_summarize":
+        raise DecodeError('"compaction_nothing_to_summarize"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4198,9 +4198,9 @@ def decode_compaction_signature_invalid_error_details(
 ) -> CompactionSignatureInvalidErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_signature_invalid":
-        raise DecodeError('"compaction_signature_invalid"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_signature_invalid":
+        raise DecodeError('"compaction_signature_invalid"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4224,9 +4224,9 @@ def decode_compaction_too_many_tool_references_error_details(
 ) -> CompactionTooManyToolReferencesErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_too_many_tool_references":
-        raise DecodeError('"compaction_too_many_tool_references"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_too_many_tool_references":
+        raise DecodeError('"compaction_too_many_tool_references"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4252,9 +4252,9 @@ def decode_compaction_tool_changes_mismatch_error_details(
 ) -> CompactionToolChangesMismatchErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_tool_changes_mismatch":
-        raise DecodeError('"compaction_tool_changes_mismatch"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_tool_changes_mismatch":
+        raise DecodeError('"compaction_tool_changes_mismatch"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4282,24 +4282,24 @@ def decode_image_dimensions_too_large_error_details(
 ) -> ImageDimensionsTooLargeErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "image_dimensions_too_large":
-        raise DecodeError('"image_dimensions_too_large"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "image_dimensions_too_large":
+        raise DecodeError('"image_dimensions_too_large"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        max_side_length_pixels = data["max_side_length_pixels"]
-        paths = data["paths"]
+        max_side_length_pixels_ = data["max_side_length_pixels"]
+        paths_ = data["paths"]
     except KeyError:
         raise missing_field(
             data, (("max_side_length_pixels", "an integer"), ("paths", "an array"))
         ) from None
     if (
-        type(max_side_length_pixels) is not int
-        or not JSON_INT_MIN <= max_side_length_pixels <= JSON_INT_MAX
+        type(max_side_length_pixels_) is not int
+        or not JSON_INT_MIN <= max_side_length_pixels_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", max_side_length_pixels).at_key("max_side_length_pixels")
+        raise DecodeError("an integer", max_side_length_pixels_).at_key("max_side_length_pixels")
     try:
-        paths = decode_list(paths, decode_string, strict)
+        paths_ = decode_list(paths_, decode_string, strict)
     except DecodeError as error:
         raise error.at_key("paths")
     if len(data) == 3:
@@ -4309,8 +4309,8 @@ def decode_image_dimensions_too_large_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ImageDimensionsTooLargeErrorDetails)
     obj.error_code = "image_dimensions_too_large"
-    obj.max_side_length_pixels = max_side_length_pixels
-    obj.paths = paths
+    obj.max_side_length_pixels = max_side_length_pixels_
+    obj.paths = paths_
     obj.extra = extra
     return obj
 
@@ -4328,32 +4328,32 @@ def decode_organization_on_hold_error_details(
 ) -> OrganizationOnHoldErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "organization_on_hold":
-        raise DecodeError('"organization_on_hold"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "organization_on_hold":
+        raise DecodeError('"organization_on_hold"', error_code_).at_key("error_code")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        appeal_url = data.get("appeal_url", UNSET)
-        if appeal_url is not UNSET:
+        appeal_url_ = data.get("appeal_url", UNSET)
+        if appeal_url_ is not UNSET:
             seen += 1
-            if appeal_url is not None and (
-                type(appeal_url) is not str
-                or not appeal_url.isascii()
-                and has_lone_surrogate(appeal_url)
+            if appeal_url_ is not None and (
+                type(appeal_url_) is not str
+                or not appeal_url_.isascii()
+                and has_lone_surrogate(appeal_url_)
             ):
-                raise DecodeError("a string or null", appeal_url).at_key("appeal_url")
+                raise DecodeError("a string or null", appeal_url_).at_key("appeal_url")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        appeal_url = UNSET
+        appeal_url_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OrganizationOnHoldErrorDetails)
     obj.error_code = "organization_on_hold"
-    obj.appeal_url = appeal_url
+    obj.appeal_url = appeal_url_
     obj.extra = extra
     return obj
 
@@ -4370,9 +4370,9 @@ def decode_request_body_encoding_invalid_error_details(
 ) -> RequestBodyEncodingInvalidErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "request_body_encoding_invalid":
-        raise DecodeError('"request_body_encoding_invalid"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "request_body_encoding_invalid":
+        raise DecodeError('"request_body_encoding_invalid"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4396,9 +4396,9 @@ def decode_request_body_encoding_unsupported_error_details(
 ) -> RequestBodyEncodingUnsupportedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "request_body_encoding_unsupported":
-        raise DecodeError('"request_body_encoding_unsupported"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "request_body_encoding_unsupported":
+        raise DecodeError('"request_body_encoding_unsupported"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4424,9 +4424,9 @@ def decode_thread_already_continued_error_details(
 ) -> ThreadAlreadyContinuedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "thread_already_continued":
-        raise DecodeError('"thread_already_continued"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "thread_already_continued":
+        raise DecodeError('"thread_already_continued"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4450,9 +4450,9 @@ def decode_thread_continue_in_flight_error_details(
 ) -> ThreadContinueInFlightErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "thread_continue_in_flight":
-        raise DecodeError('"thread_continue_in_flight"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "thread_continue_in_flight":
+        raise DecodeError('"thread_continue_in_flight"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4476,9 +4476,9 @@ def decode_thread_fingerprint_mismatch_error_details(
 ) -> ThreadFingerprintMismatchErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "thread_fingerprint_mismatch":
-        raise DecodeError('"thread_fingerprint_mismatch"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "thread_fingerprint_mismatch":
+        raise DecodeError('"thread_fingerprint_mismatch"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4503,18 +4503,18 @@ def decode_thread_unsupported_request_error_details(
 ) -> ThreadUnsupportedRequestErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "thread_unsupported_request":
-        raise DecodeError('"thread_unsupported_request"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "thread_unsupported_request":
+        raise DecodeError('"thread_unsupported_request"', error_code_).at_key("error_code")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        unsupported = data.get("unsupported", UNSET)
-        if unsupported is not UNSET:
+        unsupported_ = data.get("unsupported", UNSET)
+        if unsupported_ is not UNSET:
             seen += 1
-            if unsupported is not None:
+            if unsupported_ is not None:
                 try:
-                    unsupported = decode_list(
-                        unsupported, decode_thread_unsupported_feature_name, strict
+                    unsupported_ = decode_list(
+                        unsupported_, decode_thread_unsupported_feature_name, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("unsupported")
@@ -4526,12 +4526,12 @@ def decode_thread_unsupported_request_error_details(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        unsupported = UNSET
+        unsupported_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadUnsupportedRequestErrorDetails)
     obj.error_code = "thread_unsupported_request"
-    obj.unsupported = unsupported
+    obj.unsupported = unsupported_
     obj.extra = extra
     return obj
 
@@ -4548,9 +4548,9 @@ def decode_tool_name_conflict_error_details(
 ) -> ToolNameConflictErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "tool_name_conflict":
-        raise DecodeError('"tool_name_conflict"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "tool_name_conflict":
+        raise DecodeError('"tool_name_conflict"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4574,9 +4574,9 @@ def decode_tool_reference_unresolved_error_details(
 ) -> ToolReferenceUnresolvedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "tool_reference_unresolved":
-        raise DecodeError('"tool_reference_unresolved"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "tool_reference_unresolved":
+        raise DecodeError('"tool_reference_unresolved"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4600,9 +4600,9 @@ def decode_user_profile_required_error_details(
 ) -> UserProfileRequiredErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "user_profile_required":
-        raise DecodeError('"user_profile_required"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "user_profile_required":
+        raise DecodeError('"user_profile_required"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4626,9 +4626,9 @@ def decode_linked_organization_billing_unavailable_error_details(
 ) -> LinkedOrganizationBillingUnavailableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "linked_organization_billing_unavailable":
-        raise DecodeError('"linked_organization_billing_unavailable"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "linked_organization_billing_unavailable":
+        raise DecodeError('"linked_organization_billing_unavailable"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -4656,9 +4656,9 @@ def decode_linked_organization_spend_limit_reached_error_details(
 ) -> LinkedOrganizationSpendLimitReachedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "linked_organization_spend_limit_reached":
-        raise DecodeError('"linked_organization_spend_limit_reached"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "linked_organization_spend_limit_reached":
+        raise DecodeError('"linked_organization_spend_limit_reached"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -4686,9 +4686,9 @@ def decode_user_profile_billing_not_authorized_error_details(
 ) -> UserProfileBillingNotAuthorizedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "user_profile_billing_not_authorized":
-        raise DecodeError('"user_profile_billing_not_authorized"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "user_profile_billing_not_authorized":
+        raise DecodeError('"user_profile_billing_not_authorized"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4714,9 +4714,9 @@ def decode_user_profile_not_billable_error_details(
 ) -> UserProfileNotBillableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "user_profile_not_billable":
-        raise DecodeError('"user_profile_not_billable"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "user_profile_not_billable":
+        raise DecodeError('"user_profile_not_billable"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4738,9 +4738,9 @@ _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "thread_not_found":
-        raise DecodeError('"thread_not_found"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "thread_not_found":
+        raise DecodeError('"thread_not_found"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4764,9 +4764,9 @@ def decode_skill_read_blocked_undecryptable_error_details(
 ) -> SkillReadBlockedUndecryptableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "skill_read_blocked_undecryptable":
-        raise DecodeError('"skill_read_blocked_undecryptable"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "skill_read_blocked_undecryptable":
+        raise DecodeError('"skill_read_blocked_undecryptable"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4792,9 +4792,9 @@ def decode_request_body_too_large_after_decoding_error_details(
 ) -> RequestBodyTooLargeAfterDecodingErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "request_body_too_large_after_decoding":
-        raise DecodeError('"request_body_too_large_after_decoding"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "request_body_too_large_after_decoding":
+        raise DecodeError('"request_body_too_large_after_decoding"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -4822,9 +4822,9 @@ def decode_contract_spend_limit_reached_error_details(
 ) -> ContractSpendLimitReachedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "contract_spend_limit_reached":
-        raise DecodeError('"contract_spend_limit_reached"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "contract_spend_limit_reached":
+        raise DecodeError('"contract_spend_limit_reached"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4848,9 +4848,9 @@ def decode_enforced_spend_limit_reached_error_details(
 ) -> EnforcedSpendLimitReachedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "enforced_spend_limit_reached":
-        raise DecodeError('"enforced_spend_limit_reached"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "enforced_spend_limit_reached":
+        raise DecodeError('"enforced_spend_limit_reached"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4874,9 +4874,9 @@ def decode_ramp_limit_exceeded_error_details(
 ) -> RampLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "ramp_limit_exceeded":
-        raise DecodeError('"ramp_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "ramp_limit_exceeded":
+        raise DecodeError('"ramp_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4900,9 +4900,9 @@ def decode_cmek_key_unreachable_error_details(
 ) -> CMEKKeyUnreachableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cmek_key_unreachable":
-        raise DecodeError('"cmek_key_unreachable"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cmek_key_unreachable":
+        raise DecodeError('"cmek_key_unreachable"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4926,9 +4926,9 @@ def decode_compaction_unavailable_error_details(
 ) -> CompactionUnavailableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compaction_unavailable":
-        raise DecodeError('"compaction_unavailable"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compaction_unavailable":
+        raise DecodeError('"compaction_unavailable"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4952,9 +4952,9 @@ def decode_storage_quota_exceeded_error_details(
 ) -> StorageQuotaExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "storage_quota_exceeded":
-        raise DecodeError('"storage_quota_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "storage_quota_exceeded":
+        raise DecodeError('"storage_quota_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -4978,9 +4978,9 @@ def decode_file_not_downloadable_error_details(
 ) -> FileNotDownloadableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "file_not_downloadable":
-        raise DecodeError('"file_not_downloadable"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "file_not_downloadable":
+        raise DecodeError('"file_not_downloadable"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5002,9 +5002,9 @@ _FILE_EXPIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "file_expired":
-        raise DecodeError('"file_expired"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "file_expired":
+        raise DecodeError('"file_expired"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5028,9 +5028,9 @@ def decode_cmek_context_unavailable_error_details(
 ) -> CMEKContextUnavailableErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cmek_context_unavailable":
-        raise DecodeError('"cmek_context_unavailable"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cmek_context_unavailable":
+        raise DecodeError('"cmek_context_unavailable"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5054,9 +5054,9 @@ def decode_org_api_key_limit_exceeded_error_details(
 ) -> OrgAPIKeyLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "org_api_key_limit_exceeded":
-        raise DecodeError('"org_api_key_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "org_api_key_limit_exceeded":
+        raise DecodeError('"org_api_key_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5080,9 +5080,9 @@ def decode_workspace_api_key_limit_exceeded_error_details(
 ) -> WorkspaceAPIKeyLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "workspace_api_key_limit_exceeded":
-        raise DecodeError('"workspace_api_key_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "workspace_api_key_limit_exceeded":
+        raise DecodeError('"workspace_api_key_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5108,9 +5108,9 @@ def decode_sandbox_egress_restricted_error_details(
 ) -> SandboxEgressRestrictedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "sandbox_egress_restricted":
-        raise DecodeError('"sandbox_egress_restricted"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "sandbox_egress_restricted":
+        raise DecodeError('"sandbox_egress_restricted"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5134,9 +5134,9 @@ def decode_user_profile_not_found_error_details(
 ) -> UserProfileNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "user_profile_not_found":
-        raise DecodeError('"user_profile_not_found"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "user_profile_not_found":
+        raise DecodeError('"user_profile_not_found"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5160,9 +5160,9 @@ def decode_external_key_in_workspace_policy_error_details(
 ) -> ExternalKeyInWorkspacePolicyErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "external_key_in_workspace_policy":
-        raise DecodeError('"external_key_in_workspace_policy"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "external_key_in_workspace_policy":
+        raise DecodeError('"external_key_in_workspace_policy"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5186,9 +5186,9 @@ _ALREADY_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMemberErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "already_member":
-        raise DecodeError('"already_member"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "already_member":
+        raise DecodeError('"already_member"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5212,9 +5212,12 @@ def decode_cannot_invite_emails_with_unverified_domains_error_details(
 ) -> CannotInviteEmailsWithUnverifiedDomainsErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_invite_emails_with_unverified_domains":
-        raise DecodeError('"cannot_invite_emails_with_unverified_domains"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if (
+        type(error_code_) is not str
+        or error_code_ != "cannot_invite_emails_with_unverified_domains"
+    ):
+        raise DecodeError('"cannot_invite_emails_with_unverified_domains"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -5242,9 +5245,9 @@ def decode_email_domain_not_allowed_error_details(
 ) -> EmailDomainNotAllowedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "email_domain_not_allowed":
-        raise DecodeError('"email_domain_not_allowed"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "email_domain_not_allowed":
+        raise DecodeError('"email_domain_not_allowed"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5268,9 +5271,9 @@ def decode_invite_already_exists_error_details(
 ) -> InviteAlreadyExistsErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "invite_already_exists":
-        raise DecodeError('"invite_already_exists"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "invite_already_exists":
+        raise DecodeError('"invite_already_exists"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5294,9 +5297,9 @@ def decode_org_member_limit_exceeded_error_details(
 ) -> OrgMemberLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "org_member_limit_exceeded":
-        raise DecodeError('"org_member_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "org_member_limit_exceeded":
+        raise DecodeError('"org_member_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5320,9 +5323,9 @@ def decode_rbac_group_grants_owner_access_error_details(
 ) -> RBACGroupGrantsOwnerAccessErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "rbac_group_grants_owner_access":
-        raise DecodeError('"rbac_group_grants_owner_access"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "rbac_group_grants_owner_access":
+        raise DecodeError('"rbac_group_grants_owner_access"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5346,9 +5349,9 @@ def decode_rbac_group_owner_access_unconfirmed_error_details(
 ) -> RBACGroupOwnerAccessUnconfirmedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "rbac_group_owner_access_unconfirmed":
-        raise DecodeError('"rbac_group_owner_access_unconfirmed"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "rbac_group_owner_access_unconfirmed":
+        raise DecodeError('"rbac_group_owner_access_unconfirmed"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5374,9 +5377,9 @@ def decode_cannot_remove_last_member_error_details(
 ) -> CannotRemoveLastMemberErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_remove_last_member":
-        raise DecodeError('"cannot_remove_last_member"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_remove_last_member":
+        raise DecodeError('"cannot_remove_last_member"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5400,9 +5403,9 @@ def decode_concurrent_membership_change_error_details(
 ) -> ConcurrentMembershipChangeErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "concurrent_membership_change":
-        raise DecodeError('"concurrent_membership_change"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "concurrent_membership_change":
+        raise DecodeError('"concurrent_membership_change"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5426,9 +5429,9 @@ def decode_external_key_validation_failed_error_details(
 ) -> ExternalKeyValidationFailedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "external_key_validation_failed":
-        raise DecodeError('"external_key_validation_failed"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "external_key_validation_failed":
+        raise DecodeError('"external_key_validation_failed"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5452,9 +5455,9 @@ def decode_external_key_validation_timed_out_error_details(
 ) -> ExternalKeyValidationTimedOutErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "external_key_validation_timed_out":
-        raise DecodeError('"external_key_validation_timed_out"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "external_key_validation_timed_out":
+        raise DecodeError('"external_key_validation_timed_out"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5480,9 +5483,9 @@ def decode_key_profile_mismatch_error_details(
 ) -> KeyProfileMismatchErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "key_profile_mismatch":
-        raise DecodeError('"key_profile_mismatch"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "key_profile_mismatch":
+        raise DecodeError('"key_profile_mismatch"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5507,16 +5510,16 @@ def decode_workspace_policy_violation_error_details(
 ) -> WorkspacePolicyViolationErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "workspace_policy_violation":
-        raise DecodeError('"workspace_policy_violation"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "workspace_policy_violation":
+        raise DecodeError('"workspace_policy_violation"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        field_ = data["field"]
+        field__ = data["field"]
     except KeyError:
         raise missing_field(data, (("field", '"external_key_id"'),)) from None
     try:
-        field_ = decode_workspace_policy_field(field_, strict)
+        field__ = decode_workspace_policy_field(field__, strict)
     except DecodeError as error:
         raise error.at_key("field")
     if len(data) == 2:
@@ -5526,7 +5529,7 @@ def decode_workspace_policy_violation_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WorkspacePolicyViolationErrorDetails)
     obj.error_code = "workspace_policy_violation"
-    obj.field_ = field_
+    obj.field_ = field__
     obj.extra = extra
     return obj
 
@@ -5543,9 +5546,9 @@ def decode_external_key_changed_error_details(
 ) -> ExternalKeyChangedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "external_key_changed":
-        raise DecodeError('"external_key_changed"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "external_key_changed":
+        raise DecodeError('"external_key_changed"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5569,9 +5572,9 @@ def decode_workspace_member_limit_exceeded_error_details(
 ) -> WorkspaceMemberLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "workspace_member_limit_exceeded":
-        raise DecodeError('"workspace_member_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "workspace_member_limit_exceeded":
+        raise DecodeError('"workspace_member_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5595,9 +5598,9 @@ def decode_organization_type_not_supported_error_details(
 ) -> OrganizationTypeNotSupportedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "organization_type_not_supported":
-        raise DecodeError('"organization_type_not_supported"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "organization_type_not_supported":
+        raise DecodeError('"organization_type_not_supported"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5621,9 +5624,9 @@ def decode_parent_organization_required_error_details(
 ) -> ParentOrganizationRequiredErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "parent_organization_required":
-        raise DecodeError('"parent_organization_required"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "parent_organization_required":
+        raise DecodeError('"parent_organization_required"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5647,9 +5650,9 @@ def decode_rbac_role_not_found_error_details(
 ) -> RBACRoleNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "rbac_role_not_found":
-        raise DecodeError('"rbac_role_not_found"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "rbac_role_not_found":
+        raise DecodeError('"rbac_role_not_found"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5673,9 +5676,9 @@ def decode_environment_create_disabled_error_details(
 ) -> EnvironmentCreateDisabledErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "environment_create_disabled":
-        raise DecodeError('"environment_create_disabled"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "environment_create_disabled":
+        raise DecodeError('"environment_create_disabled"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5699,9 +5702,9 @@ def decode_environment_archived_error_details(
 ) -> EnvironmentArchivedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "environment_archived":
-        raise DecodeError('"environment_archived"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "environment_archived":
+        raise DecodeError('"environment_archived"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5725,9 +5728,9 @@ def decode_invalid_config_type_change_error_details(
 ) -> InvalidConfigTypeChangeErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "invalid_config_type_change":
-        raise DecodeError('"invalid_config_type_change"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "invalid_config_type_change":
+        raise DecodeError('"invalid_config_type_change"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5751,9 +5754,9 @@ def decode_environment_update_disabled_error_details(
 ) -> EnvironmentUpdateDisabledErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "environment_update_disabled":
-        raise DecodeError('"environment_update_disabled"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "environment_update_disabled":
+        raise DecodeError('"environment_update_disabled"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5778,16 +5781,16 @@ def decode_heartbeat_precondition_failed_error_details(
 ) -> HeartbeatPreconditionFailedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "heartbeat_precondition_failed":
-        raise DecodeError('"heartbeat_precondition_failed"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "heartbeat_precondition_failed":
+        raise DecodeError('"heartbeat_precondition_failed"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        current_state = data["current_state"]
+        current_state_ = data["current_state"]
     except KeyError:
         raise missing_field(data, (("current_state", "an object"),)) from None
     try:
-        current_state = decode_work_lease_state(current_state, strict)
+        current_state_ = decode_work_lease_state(current_state_, strict)
     except DecodeError as error:
         raise error.at_key("current_state")
     if len(data) == 2:
@@ -5797,7 +5800,7 @@ def decode_heartbeat_precondition_failed_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(HeartbeatPreconditionFailedErrorDetails)
     obj.error_code = "heartbeat_precondition_failed"
-    obj.current_state = current_state
+    obj.current_state = current_state_
     obj.extra = extra
     return obj
 
@@ -5812,9 +5815,9 @@ _INVALID_METADATA_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMetadataErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "invalid_metadata":
-        raise DecodeError('"invalid_metadata"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "invalid_metadata":
+        raise DecodeError('"invalid_metadata"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5838,9 +5841,9 @@ def decode_cannot_sign_out_primary_owner_error_details(
 ) -> CannotSignOutPrimaryOwnerErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_sign_out_primary_owner":
-        raise DecodeError('"cannot_sign_out_primary_owner"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_sign_out_primary_owner":
+        raise DecodeError('"cannot_sign_out_primary_owner"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5864,9 +5867,9 @@ def decode_cannot_sign_out_self_error_details(
 ) -> CannotSignOutSelfErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_sign_out_self":
-        raise DecodeError('"cannot_sign_out_self"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_sign_out_self":
+        raise DecodeError('"cannot_sign_out_self"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5890,9 +5893,9 @@ def decode_organization_not_enrolled_in_beta_error_details(
 ) -> OrganizationNotEnrolledInBetaErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "organization_not_enrolled_in_beta":
-        raise DecodeError('"organization_not_enrolled_in_beta"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "organization_not_enrolled_in_beta":
+        raise DecodeError('"organization_not_enrolled_in_beta"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5918,9 +5921,9 @@ def decode_cannot_sign_out_managed_member_error_details(
 ) -> CannotSignOutManagedMemberErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_sign_out_managed_member":
-        raise DecodeError('"cannot_sign_out_managed_member"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_sign_out_managed_member":
+        raise DecodeError('"cannot_sign_out_managed_member"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5944,9 +5947,9 @@ def decode_cannot_sign_out_membership_admin_error_details(
 ) -> CannotSignOutMembershipAdminErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_sign_out_membership_admin":
-        raise DecodeError('"cannot_sign_out_membership_admin"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_sign_out_membership_admin":
+        raise DecodeError('"cannot_sign_out_membership_admin"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5972,9 +5975,9 @@ def decode_cannot_sign_out_owner_error_details(
 ) -> CannotSignOutOwnerErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_sign_out_owner":
-        raise DecodeError('"cannot_sign_out_owner"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_sign_out_owner":
+        raise DecodeError('"cannot_sign_out_owner"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -5998,9 +6001,9 @@ def decode_cannot_sign_out_privileged_member_error_details(
 ) -> CannotSignOutPrivilegedMemberErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cannot_sign_out_privileged_member":
-        raise DecodeError('"cannot_sign_out_privileged_member"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cannot_sign_out_privileged_member":
+        raise DecodeError('"cannot_sign_out_privileged_member"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6026,9 +6029,9 @@ def decode_spend_limits_admin_api_writes_not_enabled_error_details(
 ) -> SpendLimitsAdminAPIWritesNotEnabledErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "spend_limits_admin_api_writes_not_enabled":
-        raise DecodeError('"spend_limits_admin_api_writes_not_enabled"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "spend_limits_admin_api_writes_not_enabled":
+        raise DecodeError('"spend_limits_admin_api_writes_not_enabled"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -6056,9 +6059,9 @@ def decode_unsupported_charset_error_details(
 ) -> UnsupportedCharsetErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "unsupported_charset":
-        raise DecodeError('"unsupported_charset"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "unsupported_charset":
+        raise DecodeError('"unsupported_charset"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6081,32 +6084,32 @@ _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNameTakenErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "plugin_name_taken":
-        raise DecodeError('"plugin_name_taken"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "plugin_name_taken":
+        raise DecodeError('"plugin_name_taken"', error_code_).at_key("error_code")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        plugin_id = data.get("plugin_id", UNSET)
-        if plugin_id is not UNSET:
+        plugin_id_ = data.get("plugin_id", UNSET)
+        if plugin_id_ is not UNSET:
             seen += 1
-            if plugin_id is not None and (
-                type(plugin_id) is not str
-                or not plugin_id.isascii()
-                and has_lone_surrogate(plugin_id)
+            if plugin_id_ is not None and (
+                type(plugin_id_) is not str
+                or not plugin_id_.isascii()
+                and has_lone_surrogate(plugin_id_)
             ):
-                raise DecodeError("a string or null", plugin_id).at_key("plugin_id")
+                raise DecodeError("a string or null", plugin_id_).at_key("plugin_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        plugin_id = UNSET
+        plugin_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(PluginNameTakenErrorDetails)
     obj.error_code = "plugin_name_taken"
-    obj.plugin_id = plugin_id
+    obj.plugin_id = plugin_id_
     obj.extra = extra
     return obj
 
@@ -6122,16 +6125,20 @@ _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameTakenErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "skill_name_taken":
-        raise DecodeError('"skill_name_taken"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "skill_name_taken":
+        raise DecodeError('"skill_name_taken"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        skill_name = data["skill_name"]
+        skill_name_ = data["skill_name"]
     except KeyError:
         raise missing_field(data, (("skill_name", "a string"),)) from None
-    if type(skill_name) is not str or not skill_name.isascii() and has_lone_surrogate(skill_name):
-        raise DecodeError("a string", skill_name).at_key("skill_name")
+    if (
+        type(skill_name_) is not str
+        or not skill_name_.isascii()
+        and has_lone_surrogate(skill_name_)
+    ):
+        raise DecodeError("a string", skill_name_).at_key("skill_name")
     if len(data) == 2:
         extra = {}
     else:
@@ -6139,7 +6146,7 @@ def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameT
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SkillNameTakenErrorDetails)
     obj.error_code = "skill_name_taken"
-    obj.skill_name = skill_name
+    obj.skill_name = skill_name_
     obj.extra = extra
     return obj
 
@@ -6158,25 +6165,25 @@ def decode_registration_pending_error_details(
 ) -> RegistrationPendingErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "registration_pending":
-        raise DecodeError('"registration_pending"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "registration_pending":
+        raise DecodeError('"registration_pending"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        plugin_id = data["plugin_id"]
-        plugin_version_id = data["plugin_version_id"]
+        plugin_id_ = data["plugin_id"]
+        plugin_version_id_ = data["plugin_version_id"]
     except KeyError:
         raise missing_field(
             data, (("plugin_id", "a string"), ("plugin_version_id", "a string"))
         ) from None
-    if type(plugin_id) is not str or not plugin_id.isascii() and has_lone_surrogate(plugin_id):
-        raise DecodeError("a string", plugin_id).at_key("plugin_id")
+    if type(plugin_id_) is not str or not plugin_id_.isascii() and has_lone_surrogate(plugin_id_):
+        raise DecodeError("a string", plugin_id_).at_key("plugin_id")
     if (
-        type(plugin_version_id) is not str
-        or not plugin_version_id.isascii()
-        and has_lone_surrogate(plugin_version_id)
+        type(plugin_version_id_) is not str
+        or not plugin_version_id_.isascii()
+        and has_lone_surrogate(plugin_version_id_)
     ):
-        raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
+        raise DecodeError("a string", plugin_version_id_).at_key("plugin_version_id")
     if len(data) == 3:
         extra = {}
     else:
@@ -6184,8 +6191,8 @@ def decode_registration_pending_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RegistrationPendingErrorDetails)
     obj.error_code = "registration_pending"
-    obj.plugin_id = plugin_id
-    obj.plugin_version_id = plugin_version_id
+    obj.plugin_id = plugin_id_
+    obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
     return obj
 
@@ -6201,20 +6208,20 @@ _SCAN_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "scan_failed":
-        raise DecodeError('"scan_failed"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "scan_failed":
+        raise DecodeError('"scan_failed"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        plugin_version_id = data["plugin_version_id"]
+        plugin_version_id_ = data["plugin_version_id"]
     except KeyError:
         raise missing_field(data, (("plugin_version_id", "a string"),)) from None
     if (
-        type(plugin_version_id) is not str
-        or not plugin_version_id.isascii()
-        and has_lone_surrogate(plugin_version_id)
+        type(plugin_version_id_) is not str
+        or not plugin_version_id_.isascii()
+        and has_lone_surrogate(plugin_version_id_)
     ):
-        raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
+        raise DecodeError("a string", plugin_version_id_).at_key("plugin_version_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -6222,7 +6229,7 @@ def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedError
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ScanFailedErrorDetails)
     obj.error_code = "scan_failed"
-    obj.plugin_version_id = plugin_version_id
+    obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
     return obj
 
@@ -6238,20 +6245,20 @@ _SCAN_PENDING_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "scan_pending":
-        raise DecodeError('"scan_pending"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "scan_pending":
+        raise DecodeError('"scan_pending"', error_code_).at_key("error_code")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        plugin_version_id = data["plugin_version_id"]
+        plugin_version_id_ = data["plugin_version_id"]
     except KeyError:
         raise missing_field(data, (("plugin_version_id", "a string"),)) from None
     if (
-        type(plugin_version_id) is not str
-        or not plugin_version_id.isascii()
-        and has_lone_surrogate(plugin_version_id)
+        type(plugin_version_id_) is not str
+        or not plugin_version_id_.isascii()
+        and has_lone_surrogate(plugin_version_id_)
     ):
-        raise DecodeError("a string", plugin_version_id).at_key("plugin_version_id")
+        raise DecodeError("a string", plugin_version_id_).at_key("plugin_version_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -6259,7 +6266,7 @@ def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErr
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ScanPendingErrorDetails)
     obj.error_code = "scan_pending"
-    obj.plugin_version_id = plugin_version_id
+    obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
     return obj
 
@@ -6276,9 +6283,9 @@ def decode_request_body_timeout_error_details(
 ) -> RequestBodyTimeoutErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "request_body_timeout":
-        raise DecodeError('"request_body_timeout"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "request_body_timeout":
+        raise DecodeError('"request_body_timeout"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6302,9 +6309,9 @@ def decode_settings_document_limit_exceeded_error_details(
 ) -> SettingsDocumentLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "settings_document_limit_exceeded":
-        raise DecodeError('"settings_document_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "settings_document_limit_exceeded":
+        raise DecodeError('"settings_document_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6330,9 +6337,9 @@ def decode_settings_history_limit_exceeded_error_details(
 ) -> SettingsHistoryLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "settings_history_limit_exceeded":
-        raise DecodeError('"settings_history_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "settings_history_limit_exceeded":
+        raise DecodeError('"settings_history_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6356,9 +6363,9 @@ def decode_cmek_feature_unsupported_error_details(
 ) -> CMEKFeatureUnsupportedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "cmek_feature_unsupported":
-        raise DecodeError('"cmek_feature_unsupported"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "cmek_feature_unsupported":
+        raise DecodeError('"cmek_feature_unsupported"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6382,9 +6389,9 @@ def decode_rbac_group_managed_settings_not_found_error_details(
 ) -> RBACGroupManagedSettingsNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "rbac_group_managed_settings_not_found":
-        raise DecodeError('"rbac_group_managed_settings_not_found"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "rbac_group_managed_settings_not_found":
+        raise DecodeError('"rbac_group_managed_settings_not_found"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -6412,9 +6419,9 @@ def decode_rbac_group_order_limit_exceeded_error_details(
 ) -> RBACGroupOrderLimitExceededErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "rbac_group_order_limit_exceeded":
-        raise DecodeError('"rbac_group_order_limit_exceeded"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "rbac_group_order_limit_exceeded":
+        raise DecodeError('"rbac_group_order_limit_exceeded"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6438,9 +6445,9 @@ def decode_rbac_group_not_found_error_details(
 ) -> RBACGroupNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "rbac_group_not_found":
-        raise DecodeError('"rbac_group_not_found"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "rbac_group_not_found":
+        raise DecodeError('"rbac_group_not_found"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6465,22 +6472,22 @@ def decode_slack_channel_set_up_settings_refused_error_details(
 ) -> SlackChannelSetUpSettingsRefusedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "slack_channel_set_up_settings_refused":
-        raise DecodeError('"slack_channel_set_up_settings_refused"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "slack_channel_set_up_settings_refused":
+        raise DecodeError('"slack_channel_set_up_settings_refused"', error_code_).at_key(
             "error_code"
         )
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        slack_channel_id = data["slack_channel_id"]
+        slack_channel_id_ = data["slack_channel_id"]
     except KeyError:
         raise missing_field(data, (("slack_channel_id", "a string"),)) from None
     if (
-        type(slack_channel_id) is not str
-        or not slack_channel_id.isascii()
-        and has_lone_surrogate(slack_channel_id)
+        type(slack_channel_id_) is not str
+        or not slack_channel_id_.isascii()
+        and has_lone_surrogate(slack_channel_id_)
     ):
-        raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
+        raise DecodeError("a string", slack_channel_id_).at_key("slack_channel_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -6490,7 +6497,7 @@ def decode_slack_channel_set_up_settings_refused_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SlackChannelSetUpSettingsRefusedErrorDetails)
     obj.error_code = "slack_channel_set_up_settings_refused"
-    obj.slack_channel_id = slack_channel_id
+    obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
     return obj
 
@@ -6507,9 +6514,9 @@ def decode_api_key_scope_missing_error_details(
 ) -> APIKeyScopeMissingErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "api_key_scope_missing":
-        raise DecodeError('"api_key_scope_missing"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "api_key_scope_missing":
+        raise DecodeError('"api_key_scope_missing"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6533,9 +6540,9 @@ def decode_claude_tag_writes_not_enabled_error_details(
 ) -> ClaudeTagWritesNotEnabledErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "claude_tag_writes_not_enabled":
-        raise DecodeError('"claude_tag_writes_not_enabled"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "claude_tag_writes_not_enabled":
+        raise DecodeError('"claude_tag_writes_not_enabled"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6559,9 +6566,9 @@ def decode_compliance_configuration_restricted_error_details(
 ) -> ComplianceConfigurationRestrictedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "compliance_configuration_restricted":
-        raise DecodeError('"compliance_configuration_restricted"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "compliance_configuration_restricted":
+        raise DecodeError('"compliance_configuration_restricted"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6587,9 +6594,9 @@ def decode_organization_level_scoped_api_key_required_error_details(
 ) -> OrganizationLevelScopedAPIKeyRequiredErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "organization_level_scoped_api_key_required":
-        raise DecodeError('"organization_level_scoped_api_key_required"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "organization_level_scoped_api_key_required":
+        raise DecodeError('"organization_level_scoped_api_key_required"', error_code_).at_key(
             "error_code"
         )
     if len(data) == 1:
@@ -6617,9 +6624,9 @@ def decode_environment_not_found_error_details(
 ) -> EnvironmentNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "environment_not_found":
-        raise DecodeError('"environment_not_found"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "environment_not_found":
+        raise DecodeError('"environment_not_found"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6644,22 +6651,22 @@ def decode_slack_channel_set_up_environment_not_found_error_details(
 ) -> SlackChannelSetUpEnvironmentNotFoundErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "slack_channel_set_up_environment_not_found":
-        raise DecodeError('"slack_channel_set_up_environment_not_found"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "slack_channel_set_up_environment_not_found":
+        raise DecodeError('"slack_channel_set_up_environment_not_found"', error_code_).at_key(
             "error_code"
         )
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        slack_channel_id = data["slack_channel_id"]
+        slack_channel_id_ = data["slack_channel_id"]
     except KeyError:
         raise missing_field(data, (("slack_channel_id", "a string"),)) from None
     if (
-        type(slack_channel_id) is not str
-        or not slack_channel_id.isascii()
-        and has_lone_surrogate(slack_channel_id)
+        type(slack_channel_id_) is not str
+        or not slack_channel_id_.isascii()
+        and has_lone_surrogate(slack_channel_id_)
     ):
-        raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
+        raise DecodeError("a string", slack_channel_id_).at_key("slack_channel_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -6669,7 +6676,7 @@ def decode_slack_channel_set_up_environment_not_found_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SlackChannelSetUpEnvironmentNotFoundErrorDetails)
     obj.error_code = "slack_channel_set_up_environment_not_found"
-    obj.slack_channel_id = slack_channel_id
+    obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
     return obj
 
@@ -6687,22 +6694,22 @@ def decode_slack_channel_set_up_settings_conflict_error_details(
 ) -> SlackChannelSetUpSettingsConflictErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "slack_channel_set_up_settings_conflict":
-        raise DecodeError('"slack_channel_set_up_settings_conflict"', error_code).at_key(
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "slack_channel_set_up_settings_conflict":
+        raise DecodeError('"slack_channel_set_up_settings_conflict"', error_code_).at_key(
             "error_code"
         )
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        slack_channel_id = data["slack_channel_id"]
+        slack_channel_id_ = data["slack_channel_id"]
     except KeyError:
         raise missing_field(data, (("slack_channel_id", "a string"),)) from None
     if (
-        type(slack_channel_id) is not str
-        or not slack_channel_id.isascii()
-        and has_lone_surrogate(slack_channel_id)
+        type(slack_channel_id_) is not str
+        or not slack_channel_id_.isascii()
+        and has_lone_surrogate(slack_channel_id_)
     ):
-        raise DecodeError("a string", slack_channel_id).at_key("slack_channel_id")
+        raise DecodeError("a string", slack_channel_id_).at_key("slack_channel_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -6712,7 +6719,7 @@ def decode_slack_channel_set_up_settings_conflict_error_details(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SlackChannelSetUpSettingsConflictErrorDetails)
     obj.error_code = "slack_channel_set_up_settings_conflict"
-    obj.slack_channel_id = slack_channel_id
+    obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
     return obj
 
@@ -6729,9 +6736,9 @@ def decode_bundle_attachment_not_supported_error_details(
 ) -> BundleAttachmentNotSupportedErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "bundle_attachment_not_supported":
-        raise DecodeError('"bundle_attachment_not_supported"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "bundle_attachment_not_supported":
+        raise DecodeError('"bundle_attachment_not_supported"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6753,9 +6760,9 @@ _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS: Final = frozenset(
 def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCallErrorDetails:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    error_code = data.get("error_code", UNSET)
-    if type(error_code) is not str or error_code != "bundle_on_call":
-        raise DecodeError('"bundle_on_call"', error_code).at_key("error_code")
+    error_code_ = data.get("error_code", UNSET)
+    if type(error_code_) is not str or error_code_ != "bundle_on_call":
+        raise DecodeError('"bundle_on_call"', error_code_).at_key("error_code")
     if len(data) == 1:
         extra = {}
     else:
@@ -6782,9 +6789,9 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        lease_extended = data["lease_extended"]
-        state = data["state"]
-        ttl_seconds = data["ttl_seconds"]
+        lease_extended_ = data["lease_extended"]
+        state_ = data["state"]
+        ttl_seconds_ = data["ttl_seconds"]
     except KeyError:
         raise missing_field(
             data,
@@ -6794,39 +6801,39 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
                 ("ttl_seconds", "an integer"),
             ),
         ) from None
-    if type(lease_extended) is not bool:
-        raise DecodeError("true or false", lease_extended).at_key("lease_extended")
+    if type(lease_extended_) is not bool:
+        raise DecodeError("true or false", lease_extended_).at_key("lease_extended")
     try:
-        state = decode_work_lease_state_name(state, strict)
+        state_ = decode_work_lease_state_name(state_, strict)
     except DecodeError as error:
         raise error.at_key("state")
-    if type(ttl_seconds) is not int or not JSON_INT_MIN <= ttl_seconds <= JSON_INT_MAX:
-        raise DecodeError("an integer", ttl_seconds).at_key("ttl_seconds")
+    if type(ttl_seconds_) is not int or not JSON_INT_MIN <= ttl_seconds_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", ttl_seconds_).at_key("ttl_seconds")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        last_heartbeat = data.get("last_heartbeat", UNSET)
-        if last_heartbeat is not UNSET:
+        last_heartbeat_ = data.get("last_heartbeat", UNSET)
+        if last_heartbeat_ is not UNSET:
             seen += 1
-            if last_heartbeat is not None and (
-                type(last_heartbeat) is not str
-                or not last_heartbeat.isascii()
-                and has_lone_surrogate(last_heartbeat)
+            if last_heartbeat_ is not None and (
+                type(last_heartbeat_) is not str
+                or not last_heartbeat_.isascii()
+                and has_lone_surrogate(last_heartbeat_)
             ):
-                raise DecodeError("a string or null", last_heartbeat).at_key("last_heartbeat")
+                raise DecodeError("a string or null", last_heartbeat_).at_key("last_heartbeat")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WORK_LEASE_STATE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        last_heartbeat = UNSET
+        last_heartbeat_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WorkLeaseState)
-    obj.last_heartbeat = last_heartbeat
-    obj.lease_extended = lease_extended
-    obj.state = state
-    obj.ttl_seconds = ttl_seconds
+    obj.last_heartbeat = last_heartbeat_
+    obj.lease_extended = lease_extended_
+    obj.state = state_
+    obj.ttl_seconds = ttl_seconds_
     obj.extra = extra
     return obj
 

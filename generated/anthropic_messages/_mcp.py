@@ -85,13 +85,13 @@ class RequestMCPServerURLDefinitionParam(Model):
             "name": self.name,
             "url": self.url,
         }
-        authorization_token = self.authorization_token
-        if authorization_token is not UNSET:
-            out["authorization_token"] = authorization_token
-        tool_configuration = self.tool_configuration
-        if tool_configuration is not UNSET:
+        authorization_token_ = self.authorization_token
+        if authorization_token_ is not UNSET:
+            out["authorization_token"] = authorization_token_
+        tool_configuration_ = self.tool_configuration
+        if tool_configuration_ is not UNSET:
             out["tool_configuration"] = (
-                None if tool_configuration is None else tool_configuration.to_dict()
+                None if tool_configuration_ is None else tool_configuration_.to_dict()
             )
         if self.extra:
             add_extra(self, out, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS)
@@ -128,12 +128,12 @@ class RequestMCPServerToolConfigurationParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
-        allowed_tools = self.allowed_tools
-        if allowed_tools is not UNSET:
-            out["allowed_tools"] = None if allowed_tools is None else list(allowed_tools)
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
+        allowed_tools_ = self.allowed_tools
+        if allowed_tools_ is not UNSET:
+            out["allowed_tools"] = None if allowed_tools_ is None else list(allowed_tools_)
         if self.extra:
             add_extra(self, out, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS)
         return out
@@ -198,22 +198,22 @@ class MCPToolsetParam(Model):
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,
         }
-        default_config = self.default_config
-        if default_config is not UNSET:
-            out["default_config"] = None if default_config is None else default_config.to_dict()
-        configs = self.configs
-        if configs is not UNSET:
+        default_config_ = self.default_config
+        if default_config_ is not UNSET:
+            out["default_config"] = None if default_config_ is None else default_config_.to_dict()
+        configs_ = self.configs
+        if configs_ is not UNSET:
             out["configs"] = (
                 None
-                if configs is None
-                else {key0: item0.to_dict() for key0, item0 in configs.items()}
+                if configs_ is None
+                else {key0: item0.to_dict() for key0, item0 in configs_.items()}
             )
-        tools = self.tools
-        if tools is not UNSET:
-            out["tools"] = None if tools is None else [item0.to_dict() for item0 in tools]
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        tools_ = self.tools
+        if tools_ is not UNSET:
+            out["tools"] = None if tools_ is None else [item0.to_dict() for item0 in tools_]
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _MCP_TOOLSET_PARAM_FIELDS)
         return out
@@ -247,12 +247,12 @@ class MCPToolDefaultConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS)
         return out
@@ -286,12 +286,12 @@ class MCPToolConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_CONFIG_PARAM_FIELDS)
         return out
@@ -332,9 +332,9 @@ class MCPToolParamParam(Model):
             "name": self.name,
             "input_schema": dict(self.input_schema),
         }
-        description = self.description
-        if description is not UNSET:
-            out["description"] = description
+        description_ = self.description
+        if description_ is not UNSET:
+            out["description"] = description_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_PARAM_PARAM_FIELDS)
         return out
@@ -390,9 +390,9 @@ class MCPToolUseBlockParam(Model):
             "server_name": self.server_name,
             "input": dict(self.input),
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS)
         return out
@@ -444,17 +444,17 @@ class RequestMCPToolResultBlockParam(Model):
             "type": self.type,
             "tool_use_id": self.tool_use_id,
         }
-        content = self.content
-        if content is not UNSET:
+        content_ = self.content
+        if content_ is not UNSET:
             out["content"] = (
-                content if isinstance(content, str) else [item0.to_dict() for item0 in content]
+                content_ if isinstance(content_, str) else [item0.to_dict() for item0 in content_]
             )
-        is_error = self.is_error
-        if is_error is not UNSET:
-            out["is_error"] = is_error
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        is_error_ = self.is_error
+        if is_error_ is not UNSET:
+            out["is_error"] = is_error_
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS)
         return out
@@ -570,34 +570,34 @@ def decode_request_mcp_server_url_definition_param(
         raise DecodeError('"url"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
-        url = data["url"]
+        name_ = data["name"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("url", "a string"))) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        authorization_token = data.get("authorization_token", UNSET)
-        if authorization_token is not UNSET:
+        authorization_token_ = data.get("authorization_token", UNSET)
+        if authorization_token_ is not UNSET:
             seen += 1
-            if authorization_token is not None and (
-                type(authorization_token) is not str
-                or not authorization_token.isascii()
-                and has_lone_surrogate(authorization_token)
+            if authorization_token_ is not None and (
+                type(authorization_token_) is not str
+                or not authorization_token_.isascii()
+                and has_lone_surrogate(authorization_token_)
             ):
-                raise DecodeError("a string or null", authorization_token).at_key(
+                raise DecodeError("a string or null", authorization_token_).at_key(
                     "authorization_token"
                 )
-        tool_configuration = data.get("tool_configuration", UNSET)
-        if tool_configuration is not UNSET:
+        tool_configuration_ = data.get("tool_configuration", UNSET)
+        if tool_configuration_ is not UNSET:
             seen += 1
-            if tool_configuration is not None:
+            if tool_configuration_ is not None:
                 try:
-                    tool_configuration = decode_request_mcp_server_tool_configuration_param(
-                        tool_configuration, strict
+                    tool_configuration_ = decode_request_mcp_server_tool_configuration_param(
+                        tool_configuration_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("tool_configuration")
@@ -609,16 +609,16 @@ def decode_request_mcp_server_url_definition_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        authorization_token = UNSET
-        tool_configuration = UNSET
+        authorization_token_ = UNSET
+        tool_configuration_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPServerURLDefinitionParam)
     obj.type = "url"
-    obj.name = name
-    obj.url = url
-    obj.authorization_token = authorization_token
-    obj.tool_configuration = tool_configuration
+    obj.name = name_
+    obj.url = url_
+    obj.authorization_token = authorization_token_
+    obj.tool_configuration = tool_configuration_
     obj.extra = extra
     return obj
 
@@ -638,17 +638,17 @@ def decode_request_mcp_server_tool_configuration_param(
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
-        allowed_tools = data.get("allowed_tools", UNSET)
-        if allowed_tools is not UNSET:
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
+        allowed_tools_ = data.get("allowed_tools", UNSET)
+        if allowed_tools_ is not UNSET:
             seen += 1
-            if allowed_tools is not None:
+            if allowed_tools_ is not None:
                 try:
-                    allowed_tools = decode_list(allowed_tools, decode_string, strict)
+                    allowed_tools_ = decode_list(allowed_tools_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_tools")
         if len(data) == seen:
@@ -659,13 +659,13 @@ def decode_request_mcp_server_tool_configuration_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        enabled = UNSET
-        allowed_tools = UNSET
+        enabled_ = UNSET
+        allowed_tools_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPServerToolConfigurationParam)
-    obj.enabled = enabled
-    obj.allowed_tools = allowed_tools
+    obj.enabled = enabled_
+    obj.allowed_tools = allowed_tools_
     obj.extra = extra
     return obj
 
@@ -690,47 +690,47 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        mcp_server_name = data["mcp_server_name"]
+        mcp_server_name_ = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
     if (
-        type(mcp_server_name) is not str
-        or not mcp_server_name.isascii()
-        and has_lone_surrogate(mcp_server_name)
+        type(mcp_server_name_) is not str
+        or not mcp_server_name_.isascii()
+        and has_lone_surrogate(mcp_server_name_)
     ):
-        raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
+        raise DecodeError("a string", mcp_server_name_).at_key("mcp_server_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        default_config = data.get("default_config", UNSET)
-        if default_config is not UNSET:
+        default_config_ = data.get("default_config", UNSET)
+        if default_config_ is not UNSET:
             seen += 1
-            if default_config is not None:
+            if default_config_ is not None:
                 try:
-                    default_config = decode_mcp_tool_default_config_param(default_config, strict)
+                    default_config_ = decode_mcp_tool_default_config_param(default_config_, strict)
                 except DecodeError as error:
                     raise error.at_key("default_config")
-        configs = data.get("configs", UNSET)
-        if configs is not UNSET:
+        configs_ = data.get("configs", UNSET)
+        if configs_ is not UNSET:
             seen += 1
-            if configs is not None:
+            if configs_ is not None:
                 try:
-                    configs = decode_map(configs, decode_mcp_tool_config_param, strict)
+                    configs_ = decode_map(configs_, decode_mcp_tool_config_param, strict)
                 except DecodeError as error:
                     raise error.at_key("configs")
-        tools = data.get("tools", UNSET)
-        if tools is not UNSET:
+        tools_ = data.get("tools", UNSET)
+        if tools_ is not UNSET:
             seen += 1
-            if tools is not None:
+            if tools_ is not None:
                 try:
-                    tools = decode_list(tools, decode_mcp_tool_param_param, strict)
+                    tools_ = decode_list(tools_, decode_mcp_tool_param_param, strict)
                 except DecodeError as error:
                     raise error.at_key("tools")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -739,19 +739,19 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
             extra = extra_fields(data, _MCP_TOOLSET_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        default_config = UNSET
-        configs = UNSET
-        tools = UNSET
-        cache_control = UNSET
+        default_config_ = UNSET
+        configs_ = UNSET
+        tools_ = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolsetParam)
     obj.type = "mcp_toolset"
-    obj.mcp_server_name = mcp_server_name
-    obj.default_config = default_config
-    obj.configs = configs
-    obj.tools = tools
-    obj.cache_control = cache_control
+    obj.mcp_server_name = mcp_server_name_
+    obj.default_config = default_config_
+    obj.configs = configs_
+    obj.tools = tools_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -769,29 +769,29 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        enabled = UNSET
-        defer_loading = UNSET
+        enabled_ = UNSET
+        defer_loading_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolDefaultConfigParam)
-    obj.enabled = enabled
-    obj.defer_loading = defer_loading
+    obj.enabled = enabled_
+    obj.defer_loading = defer_loading_
     obj.extra = extra
     return obj
 
@@ -809,29 +809,29 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        enabled = UNSET
-        defer_loading = UNSET
+        enabled_ = UNSET
+        defer_loading_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolConfigParam)
-    obj.enabled = enabled
-    obj.defer_loading = defer_loading
+    obj.enabled = enabled_
+    obj.defer_loading = defer_loading_
     obj.extra = extra
     return obj
 
@@ -850,42 +850,42 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
-        input_schema = data["input_schema"]
+        name_ = data["name"]
+        input_schema_ = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input_schema) is not dict:
-        raise DecodeError("an object", input_schema).at_key("input_schema")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_schema_) is not dict:
+        raise DecodeError("an object", input_schema_).at_key("input_schema")
     try:
-        check_json_members(input_schema)
+        check_json_members(input_schema_)
     except DecodeError as error:
         raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        description = data.get("description", UNSET)
-        if description is not UNSET:
+        description_ = data.get("description", UNSET)
+        if description_ is not UNSET:
             seen += 1
-            if description is not None and (
-                type(description) is not str
-                or not description.isascii()
-                and has_lone_surrogate(description)
+            if description_ is not None and (
+                type(description_) is not str
+                or not description_.isascii()
+                and has_lone_surrogate(description_)
             ):
-                raise DecodeError("a string or null", description).at_key("description")
+                raise DecodeError("a string or null", description_).at_key("description")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_PARAM_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        description = UNSET
+        description_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolParamParam)
-    obj.name = name
-    obj.description = description
-    obj.input_schema = input_schema
+    obj.name = name_
+    obj.description = description_
+    obj.input_schema = input_schema_
     obj.extra = extra
     return obj
 
@@ -910,10 +910,10 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        name = data["name"]
-        server_name = data["server_name"]
-        input = data["input"]
+        id_ = data["id"]
+        name_ = data["name"]
+        server_name_ = data["server_name"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(
             data,
@@ -924,30 +924,30 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if (
-        type(server_name) is not str
-        or not server_name.isascii()
-        and has_lone_surrogate(server_name)
+        type(server_name_) is not str
+        or not server_name_.isascii()
+        and has_lone_surrogate(server_name_)
     ):
-        raise DecodeError("a string", server_name).at_key("server_name")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+        raise DecodeError("a string", server_name_).at_key("server_name")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -956,16 +956,16 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
             extra = extra_fields(data, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlockParam)
     obj.type = "mcp_tool_use"
-    obj.id = id
-    obj.name = name
-    obj.server_name = server_name
-    obj.input = input
-    obj.cache_control = cache_control
+    obj.id = id_
+    obj.name = name_
+    obj.server_name = server_name_
+    obj.input = input_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -991,35 +991,35 @@ def decode_request_mcp_tool_result_block_param(
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
+        tool_use_id_ = data["tool_use_id"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"),)) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        content = data.get("content", UNSET)
-        if content is not UNSET:
+        content_ = data.get("content", UNSET)
+        if content_ is not UNSET:
             seen += 1
             try:
-                content = decode_mcp_tool_result_content_param(content, strict)
+                content_ = decode_mcp_tool_result_content_param(content_, strict)
             except DecodeError as error:
                 raise error.at_key("content")
-        is_error = data.get("is_error", UNSET)
-        if is_error is not UNSET:
+        is_error_ = data.get("is_error", UNSET)
+        if is_error_ is not UNSET:
             seen += 1
-            if type(is_error) is not bool:
-                raise DecodeError("true or false", is_error).at_key("is_error")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+            if type(is_error_) is not bool:
+                raise DecodeError("true or false", is_error_).at_key("is_error")
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1028,17 +1028,17 @@ def decode_request_mcp_tool_result_block_param(
             extra = extra_fields(data, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        content = UNSET
-        is_error = UNSET
-        cache_control = UNSET
+        content_ = UNSET
+        is_error_ = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RequestMCPToolResultBlockParam)
     obj.type = "mcp_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.is_error = is_error
-    obj.cache_control = cache_control
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.is_error = is_error_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -1060,20 +1060,20 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        mcp_server_name = data["mcp_server_name"]
-        tools = data["tools"]
+        mcp_server_name_ = data["mcp_server_name"]
+        tools_ = data["tools"]
     except KeyError:
         raise missing_field(
             data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
     if (
-        type(mcp_server_name) is not str
-        or not mcp_server_name.isascii()
-        and has_lone_surrogate(mcp_server_name)
+        type(mcp_server_name_) is not str
+        or not mcp_server_name_.isascii()
+        and has_lone_surrogate(mcp_server_name_)
     ):
-        raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
+        raise DecodeError("a string", mcp_server_name_).at_key("mcp_server_name")
     try:
-        tools = decode_list(tools, decode_mcp_tool_param_param, strict)
+        tools_ = decode_list(tools_, decode_mcp_tool_param_param, strict)
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 3:
@@ -1083,8 +1083,8 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolListingBlockParam)
     obj.type = "mcp_tool_listing"
-    obj.mcp_server_name = mcp_server_name
-    obj.tools = tools
+    obj.mcp_server_name = mcp_server_name_
+    obj.tools = tools_
     obj.extra = extra
     return obj
 

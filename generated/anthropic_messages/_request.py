@@ -456,105 +456,105 @@ class MessageCreateParams(Model):
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
         }
-        billing_policy = self.billing_policy
-        if billing_policy is not UNSET:
-            out["billing_policy"] = None if billing_policy is None else billing_policy.to_dict()
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        compaction = self.compaction
-        if compaction is not UNSET:
-            out["compaction"] = None if compaction is None else compaction.to_dict()
-        container = self.container
-        if container is not UNSET:
+        billing_policy_ = self.billing_policy
+        if billing_policy_ is not UNSET:
+            out["billing_policy"] = None if billing_policy_ is None else billing_policy_.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        compaction_ = self.compaction
+        if compaction_ is not UNSET:
+            out["compaction"] = None if compaction_ is None else compaction_.to_dict()
+        container_ = self.container
+        if container_ is not UNSET:
             out["container"] = (
                 None
-                if container is None
-                else container if isinstance(container, str) else container.to_dict()
+                if container_ is None
+                else container_ if isinstance(container_, str) else container_.to_dict()
             )
-        context_management = self.context_management
-        if context_management is not UNSET:
+        context_management_ = self.context_management
+        if context_management_ is not UNSET:
             out["context_management"] = (
-                None if context_management is None else context_management.to_dict()
+                None if context_management_ is None else context_management_.to_dict()
             )
-        diagnostics = self.diagnostics
-        if diagnostics is not UNSET:
-            out["diagnostics"] = None if diagnostics is None else diagnostics.to_dict()
-        fallback_credit_token = self.fallback_credit_token
-        if fallback_credit_token is not UNSET:
+        diagnostics_ = self.diagnostics
+        if diagnostics_ is not UNSET:
+            out["diagnostics"] = None if diagnostics_ is None else diagnostics_.to_dict()
+        fallback_credit_token_ = self.fallback_credit_token
+        if fallback_credit_token_ is not UNSET:
             out["fallback_credit_token"] = (
                 None
-                if fallback_credit_token is None
+                if fallback_credit_token_ is None
                 else (
-                    fallback_credit_token
-                    if isinstance(fallback_credit_token, str)
-                    else fallback_credit_token.to_dict()
+                    fallback_credit_token_
+                    if isinstance(fallback_credit_token_, str)
+                    else fallback_credit_token_.to_dict()
                 )
             )
-        fallbacks = self.fallbacks
-        if fallbacks is not UNSET:
+        fallbacks_ = self.fallbacks
+        if fallbacks_ is not UNSET:
             out["fallbacks"] = (
                 None
-                if fallbacks is None
+                if fallbacks_ is None
                 else (
-                    fallbacks
-                    if isinstance(fallbacks, str)
-                    else [item0.to_dict() for item0 in fallbacks]
+                    fallbacks_
+                    if isinstance(fallbacks_, str)
+                    else [item0.to_dict() for item0 in fallbacks_]
                 )
             )
-        inference_geo = self.inference_geo
-        if inference_geo is not UNSET:
-            out["inference_geo"] = inference_geo
-        mcp_servers = self.mcp_servers
-        if mcp_servers is not UNSET:
-            out["mcp_servers"] = [item0.to_dict() for item0 in mcp_servers]
-        metadata = self.metadata
-        if metadata is not UNSET:
-            out["metadata"] = metadata.to_dict()
-        output_config = self.output_config
-        if output_config is not UNSET:
-            out["output_config"] = output_config.to_dict()
-        output_format = self.output_format
-        if output_format is not UNSET:
-            out["output_format"] = None if output_format is None else output_format.to_dict()
-        service_tier = self.service_tier
-        if service_tier is not UNSET:
-            out["service_tier"] = service_tier
-        speed = self.speed
-        if speed is not UNSET:
-            out["speed"] = speed
-        stop_sequences = self.stop_sequences
-        if stop_sequences is not UNSET:
-            out["stop_sequences"] = list(stop_sequences)
-        stream = self.stream
-        if stream is not UNSET:
-            out["stream"] = stream
-        system = self.system
-        if system is not UNSET:
+        inference_geo_ = self.inference_geo
+        if inference_geo_ is not UNSET:
+            out["inference_geo"] = inference_geo_
+        mcp_servers_ = self.mcp_servers
+        if mcp_servers_ is not UNSET:
+            out["mcp_servers"] = [item0.to_dict() for item0 in mcp_servers_]
+        metadata_ = self.metadata
+        if metadata_ is not UNSET:
+            out["metadata"] = metadata_.to_dict()
+        output_config_ = self.output_config
+        if output_config_ is not UNSET:
+            out["output_config"] = output_config_.to_dict()
+        output_format_ = self.output_format
+        if output_format_ is not UNSET:
+            out["output_format"] = None if output_format_ is None else output_format_.to_dict()
+        service_tier_ = self.service_tier
+        if service_tier_ is not UNSET:
+            out["service_tier"] = service_tier_
+        speed_ = self.speed
+        if speed_ is not UNSET:
+            out["speed"] = speed_
+        stop_sequences_ = self.stop_sequences
+        if stop_sequences_ is not UNSET:
+            out["stop_sequences"] = list(stop_sequences_)
+        stream_ = self.stream
+        if stream_ is not UNSET:
+            out["stream"] = stream_
+        system_ = self.system
+        if system_ is not UNSET:
             out["system"] = (
-                system if isinstance(system, str) else [item0.to_dict() for item0 in system]
+                system_ if isinstance(system_, str) else [item0.to_dict() for item0 in system_]
             )
-        temperature = self.temperature
-        if temperature is not UNSET:
-            out["temperature"] = temperature
-        thinking = self.thinking
-        if thinking is not UNSET:
-            out["thinking"] = thinking.to_dict()
-        thread = self.thread
-        if thread is not UNSET:
-            out["thread"] = None if thread is None else thread.to_dict()
-        tool_choice = self.tool_choice
-        if tool_choice is not UNSET:
-            out["tool_choice"] = tool_choice.to_dict()
-        tools = self.tools
-        if tools is not UNSET:
-            out["tools"] = [item0.to_dict() for item0 in tools]
-        top_k = self.top_k
-        if top_k is not UNSET:
-            out["top_k"] = top_k
-        top_p = self.top_p
-        if top_p is not UNSET:
-            out["top_p"] = top_p
+        temperature_ = self.temperature
+        if temperature_ is not UNSET:
+            out["temperature"] = temperature_
+        thinking_ = self.thinking
+        if thinking_ is not UNSET:
+            out["thinking"] = thinking_.to_dict()
+        thread_ = self.thread
+        if thread_ is not UNSET:
+            out["thread"] = None if thread_ is None else thread_.to_dict()
+        tool_choice_ = self.tool_choice
+        if tool_choice_ is not UNSET:
+            out["tool_choice"] = tool_choice_.to_dict()
+        tools_ = self.tools
+        if tools_ is not UNSET:
+            out["tools"] = [item0.to_dict() for item0 in tools_]
+        top_k_ = self.top_k
+        if top_k_ is not UNSET:
+            out["top_k"] = top_k_
+        top_p_ = self.top_p
+        if top_p_ is not UNSET:
+            out["top_p"] = top_p_
         if self.extra:
             add_extra(self, out, _MESSAGE_CREATE_PARAMS_FIELDS)
         return out
@@ -676,17 +676,17 @@ class SystemMessageParam(Model):
         out: dict[str, Any] = {
             "role": self.role,
         }
-        content = self.content
-        if content is not UNSET:
+        content_ = self.content
+        if content_ is not UNSET:
             out["content"] = (
-                content if isinstance(content, str) else [item0.to_dict() for item0 in content]
+                content_ if isinstance(content_, str) else [item0.to_dict() for item0 in content_]
             )
-        clear_at = self.clear_at
-        if clear_at is not UNSET:
-            out["clear_at"] = clear_at
-        output_config = self.output_config
-        if output_config is not UNSET:
-            out["output_config"] = None if output_config is None else output_config.to_dict()
+        clear_at_ = self.clear_at
+        if clear_at_ is not UNSET:
+            out["clear_at"] = clear_at_
+        output_config_ = self.output_config
+        if output_config_ is not UNSET:
+            out["output_config"] = None if output_config_ is None else output_config_.to_dict()
         if self.extra:
             add_extra(self, out, _SYSTEM_MESSAGE_PARAM_FIELDS)
         return out
@@ -716,9 +716,9 @@ class SystemMessageOutputConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        effort = self.effort
-        if effort is not UNSET:
-            out["effort"] = effort
+        effort_ = self.effort
+        if effort_ is not UNSET:
+            out["effort"] = effort_
         if self.extra:
             add_extra(self, out, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS)
         return out
@@ -745,9 +745,9 @@ class MetadataParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        user_id = self.user_id
-        if user_id is not UNSET:
-            out["user_id"] = user_id
+        user_id_ = self.user_id
+        if user_id_ is not UNSET:
+            out["user_id"] = user_id_
         if self.extra:
             add_extra(self, out, _METADATA_PARAM_FIELDS)
         return out
@@ -778,12 +778,12 @@ class ContainerParams(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            out["id"] = id
-        skills = self.skills
-        if skills is not UNSET:
-            out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
+        id_ = self.id
+        if id_ is not UNSET:
+            out["id"] = id_
+        skills_ = self.skills
+        if skills_ is not UNSET:
+            out["skills"] = None if skills_ is None else [item0.to_dict() for item0 in skills_]
         if self.extra:
             add_extra(self, out, _CONTAINER_PARAMS_FIELDS)
         return out
@@ -821,9 +821,9 @@ class SkillParams(Model):
             "skill_id": self.skill_id,
             "type": self.type,
         }
-        version = self.version
-        if version is not UNSET:
-            out["version"] = version
+        version_ = self.version
+        if version_ is not UNSET:
+            out["version"] = version_
         if self.extra:
             add_extra(self, out, _SKILL_PARAMS_FIELDS)
         return out
@@ -850,9 +850,9 @@ class DiagnosticsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        previous_message_id = self.previous_message_id
-        if previous_message_id is not UNSET:
-            out["previous_message_id"] = previous_message_id
+        previous_message_id_ = self.previous_message_id
+        if previous_message_id_ is not UNSET:
+            out["previous_message_id"] = previous_message_id_
         if self.extra:
             add_extra(self, out, _DIAGNOSTICS_PARAM_FIELDS)
         return out
@@ -890,15 +890,15 @@ class OutputConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        effort = self.effort
-        if effort is not UNSET:
-            out["effort"] = effort
-        format = self.format
-        if format is not UNSET:
-            out["format"] = None if format is None else format.to_dict()
-        task_budget = self.task_budget
-        if task_budget is not UNSET:
-            out["task_budget"] = None if task_budget is None else task_budget.to_dict()
+        effort_ = self.effort
+        if effort_ is not UNSET:
+            out["effort"] = effort_
+        format_ = self.format
+        if format_ is not UNSET:
+            out["format"] = None if format_ is None else format_.to_dict()
+        task_budget_ = self.task_budget
+        if task_budget_ is not UNSET:
+            out["task_budget"] = None if task_budget_ is None else task_budget_.to_dict()
         if self.extra:
             add_extra(self, out, _OUTPUT_CONFIG_PARAM_FIELDS)
         return out
@@ -938,9 +938,9 @@ class TokenTaskBudgetParam(Model):
             "type": self.type,
             "total": self.total,
         }
-        remaining = self.remaining
-        if remaining is not UNSET:
-            out["remaining"] = remaining
+        remaining_ = self.remaining
+        if remaining_ is not UNSET:
+            out["remaining"] = remaining_
         if self.extra:
             add_extra(self, out, _TOKEN_TASK_BUDGET_PARAM_FIELDS)
         return out
@@ -1007,9 +1007,9 @@ class ToolChoiceAutoParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        disable_parallel_tool_use = self.disable_parallel_tool_use
-        if disable_parallel_tool_use is not UNSET:
-            out["disable_parallel_tool_use"] = disable_parallel_tool_use
+        disable_parallel_tool_use_ = self.disable_parallel_tool_use
+        if disable_parallel_tool_use_ is not UNSET:
+            out["disable_parallel_tool_use"] = disable_parallel_tool_use_
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_AUTO_PARAM_FIELDS)
         return out
@@ -1044,9 +1044,9 @@ class ToolChoiceAnyParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        disable_parallel_tool_use = self.disable_parallel_tool_use
-        if disable_parallel_tool_use is not UNSET:
-            out["disable_parallel_tool_use"] = disable_parallel_tool_use
+        disable_parallel_tool_use_ = self.disable_parallel_tool_use
+        if disable_parallel_tool_use_ is not UNSET:
+            out["disable_parallel_tool_use"] = disable_parallel_tool_use_
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_ANY_PARAM_FIELDS)
         return out
@@ -1086,9 +1086,9 @@ class ToolChoiceToolParam(Model):
             "type": self.type,
             "name": self.name,
         }
-        disable_parallel_tool_use = self.disable_parallel_tool_use
-        if disable_parallel_tool_use is not UNSET:
-            out["disable_parallel_tool_use"] = disable_parallel_tool_use
+        disable_parallel_tool_use_ = self.disable_parallel_tool_use
+        if disable_parallel_tool_use_ is not UNSET:
+            out["disable_parallel_tool_use"] = disable_parallel_tool_use_
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_TOOL_PARAM_FIELDS)
         return out
@@ -1159,12 +1159,12 @@ class ThinkingConfigEnabledParam(Model):
             "type": self.type,
             "budget_tokens": self.budget_tokens,
         }
-        display = self.display
-        if display is not UNSET:
-            out["display"] = display
-        block_binding = self.block_binding
-        if block_binding is not UNSET:
-            out["block_binding"] = None if block_binding is None else block_binding.to_dict()
+        display_ = self.display
+        if display_ is not UNSET:
+            out["display"] = display_
+        block_binding_ = self.block_binding
+        if block_binding_ is not UNSET:
+            out["block_binding"] = None if block_binding_ is None else block_binding_.to_dict()
         if self.extra:
             add_extra(self, out, _THINKING_CONFIG_ENABLED_PARAM_FIELDS)
         return out
@@ -1230,12 +1230,12 @@ class ThinkingConfigAdaptiveParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        display = self.display
-        if display is not UNSET:
-            out["display"] = display
-        block_binding = self.block_binding
-        if block_binding is not UNSET:
-            out["block_binding"] = None if block_binding is None else block_binding.to_dict()
+        display_ = self.display
+        if display_ is not UNSET:
+            out["display"] = display_
+        block_binding_ = self.block_binding
+        if block_binding_ is not UNSET:
+            out["block_binding"] = None if block_binding_ is None else block_binding_.to_dict()
         if self.extra:
             add_extra(self, out, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS)
         return out
@@ -1297,9 +1297,9 @@ class ThinkingBlockBindingParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        prefix_mismatch_behavior = self.prefix_mismatch_behavior
-        if prefix_mismatch_behavior is not UNSET:
-            out["prefix_mismatch_behavior"] = prefix_mismatch_behavior
+        prefix_mismatch_behavior_ = self.prefix_mismatch_behavior
+        if prefix_mismatch_behavior_ is not UNSET:
+            out["prefix_mismatch_behavior"] = prefix_mismatch_behavior_
         if self.extra:
             add_extra(self, out, _THINKING_BLOCK_BINDING_PARAM_FIELDS)
         return out
@@ -1358,18 +1358,18 @@ class FallbackParam(Model):
         out: dict[str, Any] = {
             "model": self.model,
         }
-        max_tokens = self.max_tokens
-        if max_tokens is not UNSET:
-            out["max_tokens"] = max_tokens
-        output_config = self.output_config
-        if output_config is not UNSET:
-            out["output_config"] = None if output_config is None else output_config.to_dict()
-        speed = self.speed
-        if speed is not UNSET:
-            out["speed"] = speed
-        thinking = self.thinking
-        if thinking is not UNSET:
-            out["thinking"] = None if thinking is None else thinking.to_dict()
+        max_tokens_ = self.max_tokens
+        if max_tokens_ is not UNSET:
+            out["max_tokens"] = max_tokens_
+        output_config_ = self.output_config
+        if output_config_ is not UNSET:
+            out["output_config"] = None if output_config_ is None else output_config_.to_dict()
+        speed_ = self.speed
+        if speed_ is not UNSET:
+            out["speed"] = speed_
+        thinking_ = self.thinking
+        if thinking_ is not UNSET:
+            out["thinking"] = None if thinking_ is None else thinking_.to_dict()
         if self.extra:
             add_extra(self, out, _FALLBACK_PARAM_FIELDS)
         return out
@@ -1408,9 +1408,9 @@ class FallbackCreditTokenParam(Model):
         out: dict[str, Any] = {
             "token": self.token,
         }
-        mode = self.mode
-        if mode is not UNSET:
-            out["mode"] = mode
+        mode_ = self.mode
+        if mode_ is not UNSET:
+            out["mode"] = mode_
         if self.extra:
             add_extra(self, out, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS)
         return out
@@ -1513,9 +1513,9 @@ class BillingPolicyParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        bill_to = self.bill_to
-        if bill_to is not UNSET:
-            out["bill_to"] = bill_to
+        bill_to_ = self.bill_to
+        if bill_to_ is not UNSET:
+            out["bill_to"] = bill_to_
         if self.extra:
             add_extra(self, out, _BILLING_POLICY_PARAM_FIELDS)
         return out
@@ -1776,110 +1776,112 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        max_tokens = data["max_tokens"]
-        messages = data["messages"]
-        model = data["model"]
+        max_tokens_ = data["max_tokens"]
+        messages_ = data["messages"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(
             data, (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string"))
         ) from None
-    if type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", max_tokens).at_key("max_tokens")
+    if type(max_tokens_) is not int or not JSON_INT_MIN <= max_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", max_tokens_).at_key("max_tokens")
     try:
-        messages = decode_tagged_list(
-            messages, _MESSAGE_PARAM_VARIANTS, "role", decode_message_param, strict
+        messages_ = decode_tagged_list(
+            messages_, _MESSAGE_PARAM_VARIANTS, "role", decode_message_param, strict
         )
     except DecodeError as error:
         raise error.at_key("messages")
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        billing_policy = data.get("billing_policy", UNSET)
-        if billing_policy is not UNSET:
+        billing_policy_ = data.get("billing_policy", UNSET)
+        if billing_policy_ is not UNSET:
             seen += 1
-            if billing_policy is not None:
+            if billing_policy_ is not None:
                 try:
-                    billing_policy = decode_billing_policy_union_param(billing_policy, strict)
+                    billing_policy_ = decode_billing_policy_union_param(billing_policy_, strict)
                 except DecodeError as error:
                     raise error.at_key("billing_policy")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        compaction = data.get("compaction", UNSET)
-        if compaction is not UNSET:
+        compaction_ = data.get("compaction", UNSET)
+        if compaction_ is not UNSET:
             seen += 1
-            if compaction is not None:
+            if compaction_ is not None:
                 try:
-                    compaction = _context_management.decode_compaction_config_union_param(
-                        compaction, strict
+                    compaction_ = _context_management.decode_compaction_config_union_param(
+                        compaction_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("compaction")
-        container = data.get("container", UNSET)
-        if container is not UNSET:
+        container_ = data.get("container", UNSET)
+        if container_ is not UNSET:
             seen += 1
-            if container is not None:
+            if container_ is not None:
                 try:
-                    container = decode_message_create_params_container_param(container, strict)
+                    container_ = decode_message_create_params_container_param(container_, strict)
                 except DecodeError as error:
                     raise error.at_key("container")
-        context_management = data.get("context_management", UNSET)
-        if context_management is not UNSET:
+        context_management_ = data.get("context_management", UNSET)
+        if context_management_ is not UNSET:
             seen += 1
-            if context_management is not None:
+            if context_management_ is not None:
                 try:
-                    context_management = _context_management.decode_context_management_config_param(
-                        context_management, strict
+                    context_management_ = (
+                        _context_management.decode_context_management_config_param(
+                            context_management_, strict
+                        )
                     )
                 except DecodeError as error:
                     raise error.at_key("context_management")
-        diagnostics = data.get("diagnostics", UNSET)
-        if diagnostics is not UNSET:
+        diagnostics_ = data.get("diagnostics", UNSET)
+        if diagnostics_ is not UNSET:
             seen += 1
-            if diagnostics is not None:
+            if diagnostics_ is not None:
                 try:
-                    diagnostics = decode_diagnostics_param(diagnostics, strict)
+                    diagnostics_ = decode_diagnostics_param(diagnostics_, strict)
                 except DecodeError as error:
                     raise error.at_key("diagnostics")
-        fallback_credit_token = data.get("fallback_credit_token", UNSET)
-        if fallback_credit_token is not UNSET:
+        fallback_credit_token_ = data.get("fallback_credit_token", UNSET)
+        if fallback_credit_token_ is not UNSET:
             seen += 1
-            if fallback_credit_token is not None:
+            if fallback_credit_token_ is not None:
                 try:
-                    fallback_credit_token = decode_fallback_credit_token(
-                        fallback_credit_token, strict
+                    fallback_credit_token_ = decode_fallback_credit_token(
+                        fallback_credit_token_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("fallback_credit_token")
-        fallbacks = data.get("fallbacks", UNSET)
-        if fallbacks is not UNSET:
+        fallbacks_ = data.get("fallbacks", UNSET)
+        if fallbacks_ is not UNSET:
             seen += 1
-            if fallbacks is not None:
+            if fallbacks_ is not None:
                 try:
-                    fallbacks = decode_fallbacks_param(fallbacks, strict)
+                    fallbacks_ = decode_fallbacks_param(fallbacks_, strict)
                 except DecodeError as error:
                     raise error.at_key("fallbacks")
-        inference_geo = data.get("inference_geo", UNSET)
-        if inference_geo is not UNSET:
+        inference_geo_ = data.get("inference_geo", UNSET)
+        if inference_geo_ is not UNSET:
             seen += 1
-            if inference_geo is not None and (
-                type(inference_geo) is not str
-                or not inference_geo.isascii()
-                and has_lone_surrogate(inference_geo)
+            if inference_geo_ is not None and (
+                type(inference_geo_) is not str
+                or not inference_geo_.isascii()
+                and has_lone_surrogate(inference_geo_)
             ):
-                raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
-        mcp_servers = data.get("mcp_servers", UNSET)
-        if mcp_servers is not UNSET:
+                raise DecodeError("a string or null", inference_geo_).at_key("inference_geo")
+        mcp_servers_ = data.get("mcp_servers", UNSET)
+        if mcp_servers_ is not UNSET:
             seen += 1
             try:
-                mcp_servers = decode_tagged_list(
-                    mcp_servers,
+                mcp_servers_ = decode_tagged_list(
+                    mcp_servers_,
                     _mcp._REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
                     "type",
                     _mcp.decode_request_mcp_server_definition_param,
@@ -1887,95 +1889,95 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
                 )
             except DecodeError as error:
                 raise error.at_key("mcp_servers")
-        metadata = data.get("metadata", UNSET)
-        if metadata is not UNSET:
+        metadata_ = data.get("metadata", UNSET)
+        if metadata_ is not UNSET:
             seen += 1
             try:
-                metadata = decode_metadata_param(metadata, strict)
+                metadata_ = decode_metadata_param(metadata_, strict)
             except DecodeError as error:
                 raise error.at_key("metadata")
-        output_config = data.get("output_config", UNSET)
-        if output_config is not UNSET:
+        output_config_ = data.get("output_config", UNSET)
+        if output_config_ is not UNSET:
             seen += 1
             try:
-                output_config = decode_output_config_param(output_config, strict)
+                output_config_ = decode_output_config_param(output_config_, strict)
             except DecodeError as error:
                 raise error.at_key("output_config")
-        output_format = data.get("output_format", UNSET)
-        if output_format is not UNSET:
+        output_format_ = data.get("output_format", UNSET)
+        if output_format_ is not UNSET:
             seen += 1
-            if output_format is not None:
+            if output_format_ is not None:
                 try:
-                    output_format = decode_output_format_param(output_format, strict)
+                    output_format_ = decode_output_format_param(output_format_, strict)
                 except DecodeError as error:
                     raise error.at_key("output_format")
-        service_tier = data.get("service_tier", UNSET)
-        if service_tier is not UNSET:
+        service_tier_ = data.get("service_tier", UNSET)
+        if service_tier_ is not UNSET:
             seen += 1
             try:
-                service_tier = decode_service_tier_param(service_tier, strict)
+                service_tier_ = decode_service_tier_param(service_tier_, strict)
             except DecodeError as error:
                 raise error.at_key("service_tier")
-        speed = data.get("speed", UNSET)
-        if speed is not UNSET:
+        speed_ = data.get("speed", UNSET)
+        if speed_ is not UNSET:
             seen += 1
-            if speed is not None:
+            if speed_ is not None:
                 try:
-                    speed = _usage.decode_speed(speed, strict)
+                    speed_ = _usage.decode_speed(speed_, strict)
                 except DecodeError as error:
                     raise error.at_key("speed")
-        stop_sequences = data.get("stop_sequences", UNSET)
-        if stop_sequences is not UNSET:
+        stop_sequences_ = data.get("stop_sequences", UNSET)
+        if stop_sequences_ is not UNSET:
             seen += 1
             try:
-                stop_sequences = decode_list(stop_sequences, decode_string, strict)
+                stop_sequences_ = decode_list(stop_sequences_, decode_string, strict)
             except DecodeError as error:
                 raise error.at_key("stop_sequences")
-        stream = data.get("stream", UNSET)
-        if stream is not UNSET:
+        stream_ = data.get("stream", UNSET)
+        if stream_ is not UNSET:
             seen += 1
-            if type(stream) is not bool:
-                raise DecodeError("true or false", stream).at_key("stream")
-        system = data.get("system", UNSET)
-        if system is not UNSET:
+            if type(stream_) is not bool:
+                raise DecodeError("true or false", stream_).at_key("stream")
+        system_ = data.get("system", UNSET)
+        if system_ is not UNSET:
             seen += 1
             try:
-                system = decode_system_prompt(system, strict)
+                system_ = decode_system_prompt(system_, strict)
             except DecodeError as error:
                 raise error.at_key("system")
-        temperature = data.get("temperature", UNSET)
-        if temperature is not UNSET:
+        temperature_ = data.get("temperature", UNSET)
+        if temperature_ is not UNSET:
             seen += 1
-            if not is_json_number(temperature):
-                raise DecodeError("a number", temperature).at_key("temperature")
-        thinking = data.get("thinking", UNSET)
-        if thinking is not UNSET:
+            if not is_json_number(temperature_):
+                raise DecodeError("a number", temperature_).at_key("temperature")
+        thinking_ = data.get("thinking", UNSET)
+        if thinking_ is not UNSET:
             seen += 1
             try:
-                thinking = decode_thinking_config_param(thinking, strict)
+                thinking_ = decode_thinking_config_param(thinking_, strict)
             except DecodeError as error:
                 raise error.at_key("thinking")
-        thread = data.get("thread", UNSET)
-        if thread is not UNSET:
+        thread_ = data.get("thread", UNSET)
+        if thread_ is not UNSET:
             seen += 1
-            if thread is not None:
+            if thread_ is not None:
                 try:
-                    thread = decode_message_thread_param(thread, strict)
+                    thread_ = decode_message_thread_param(thread_, strict)
                 except DecodeError as error:
                     raise error.at_key("thread")
-        tool_choice = data.get("tool_choice", UNSET)
-        if tool_choice is not UNSET:
+        tool_choice_ = data.get("tool_choice", UNSET)
+        if tool_choice_ is not UNSET:
             seen += 1
             try:
-                tool_choice = decode_tool_choice_param(tool_choice, strict)
+                tool_choice_ = decode_tool_choice_param(tool_choice_, strict)
             except DecodeError as error:
                 raise error.at_key("tool_choice")
-        tools = data.get("tools", UNSET)
-        if tools is not UNSET:
+        tools_ = data.get("tools", UNSET)
+        if tools_ is not UNSET:
             seen += 1
             try:
-                tools = decode_tagged_list(
-                    tools,
+                tools_ = decode_tagged_list(
+                    tools_,
                     _tools._TOOL_UNION_PARAM_VARIANTS,
                     "type",
                     _tools.decode_tool_union_param,
@@ -1983,78 +1985,78 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
                 )
             except DecodeError as error:
                 raise error.at_key("tools")
-        top_k = data.get("top_k", UNSET)
-        if top_k is not UNSET:
+        top_k_ = data.get("top_k", UNSET)
+        if top_k_ is not UNSET:
             seen += 1
-            if type(top_k) is not int or not JSON_INT_MIN <= top_k <= JSON_INT_MAX:
-                raise DecodeError("an integer", top_k).at_key("top_k")
-        top_p = data.get("top_p", UNSET)
-        if top_p is not UNSET:
+            if type(top_k_) is not int or not JSON_INT_MIN <= top_k_ <= JSON_INT_MAX:
+                raise DecodeError("an integer", top_k_).at_key("top_k")
+        top_p_ = data.get("top_p", UNSET)
+        if top_p_ is not UNSET:
             seen += 1
-            if not is_json_number(top_p):
-                raise DecodeError("a number", top_p).at_key("top_p")
+            if not is_json_number(top_p_):
+                raise DecodeError("a number", top_p_).at_key("top_p")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MESSAGE_CREATE_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        billing_policy = UNSET
-        cache_control = UNSET
-        compaction = UNSET
-        container = UNSET
-        context_management = UNSET
-        diagnostics = UNSET
-        fallback_credit_token = UNSET
-        fallbacks = UNSET
-        inference_geo = UNSET
-        mcp_servers = UNSET
-        metadata = UNSET
-        output_config = UNSET
-        output_format = UNSET
-        service_tier = UNSET
-        speed = UNSET
-        stop_sequences = UNSET
-        stream = UNSET
-        system = UNSET
-        temperature = UNSET
-        thinking = UNSET
-        thread = UNSET
-        tool_choice = UNSET
-        tools = UNSET
-        top_k = UNSET
-        top_p = UNSET
+        billing_policy_ = UNSET
+        cache_control_ = UNSET
+        compaction_ = UNSET
+        container_ = UNSET
+        context_management_ = UNSET
+        diagnostics_ = UNSET
+        fallback_credit_token_ = UNSET
+        fallbacks_ = UNSET
+        inference_geo_ = UNSET
+        mcp_servers_ = UNSET
+        metadata_ = UNSET
+        output_config_ = UNSET
+        output_format_ = UNSET
+        service_tier_ = UNSET
+        speed_ = UNSET
+        stop_sequences_ = UNSET
+        stream_ = UNSET
+        system_ = UNSET
+        temperature_ = UNSET
+        thinking_ = UNSET
+        thread_ = UNSET
+        tool_choice_ = UNSET
+        tools_ = UNSET
+        top_k_ = UNSET
+        top_p_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageCreateParams)
-    obj.max_tokens = max_tokens
-    obj.messages = messages
-    obj.model = model
-    obj.billing_policy = billing_policy
-    obj.cache_control = cache_control
-    obj.compaction = compaction
-    obj.container = container
-    obj.context_management = context_management
-    obj.diagnostics = diagnostics
-    obj.fallback_credit_token = fallback_credit_token
-    obj.fallbacks = fallbacks
-    obj.inference_geo = inference_geo
-    obj.mcp_servers = mcp_servers
-    obj.metadata = metadata
-    obj.output_config = output_config
-    obj.output_format = output_format
-    obj.service_tier = service_tier
-    obj.speed = speed
-    obj.stop_sequences = stop_sequences
-    obj.stream = stream
-    obj.system = system
-    obj.temperature = temperature
-    obj.thinking = thinking
-    obj.thread = thread
-    obj.tool_choice = tool_choice
-    obj.tools = tools
-    obj.top_k = top_k
-    obj.top_p = top_p
+    obj.max_tokens = max_tokens_
+    obj.messages = messages_
+    obj.model = model_
+    obj.billing_policy = billing_policy_
+    obj.cache_control = cache_control_
+    obj.compaction = compaction_
+    obj.container = container_
+    obj.context_management = context_management_
+    obj.diagnostics = diagnostics_
+    obj.fallback_credit_token = fallback_credit_token_
+    obj.fallbacks = fallbacks_
+    obj.inference_geo = inference_geo_
+    obj.mcp_servers = mcp_servers_
+    obj.metadata = metadata_
+    obj.output_config = output_config_
+    obj.output_format = output_format_
+    obj.service_tier = service_tier_
+    obj.speed = speed_
+    obj.stop_sequences = stop_sequences_
+    obj.stream = stream_
+    obj.system = system_
+    obj.temperature = temperature_
+    obj.thinking = thinking_
+    obj.thread = thread_
+    obj.tool_choice = tool_choice_
+    obj.tools = tools_
+    obj.top_k = top_k_
+    obj.top_p = top_p_
     obj.extra = extra
     return obj
 
@@ -2070,16 +2072,16 @@ _USER_MESSAGE_PARAM_FIELDS: Final = frozenset(
 def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    role = data.get("role", UNSET)
-    if type(role) is not str or role != "user":
-        raise DecodeError('"user"', role).at_key("role")
+    role_ = data.get("role", UNSET)
+    if type(role_) is not str or role_ != "user":
+        raise DecodeError('"user"', role_).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        content = data["content"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("content", "a string or an array"),)) from None
     try:
-        content = decode_message_content(content, strict)
+        content_ = decode_message_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 2:
@@ -2089,7 +2091,7 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserMessageParam)
     obj.role = "user"
-    obj.content = content
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2105,16 +2107,16 @@ _ASSISTANT_MESSAGE_PARAM_FIELDS: Final = frozenset(
 def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    role = data.get("role", UNSET)
-    if type(role) is not str or role != "assistant":
-        raise DecodeError('"assistant"', role).at_key("role")
+    role_ = data.get("role", UNSET)
+    if type(role_) is not str or role_ != "assistant":
+        raise DecodeError('"assistant"', role_).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        content = data["content"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("content", "a string or an array"),)) from None
     try:
-        content = decode_message_content(content, strict)
+        content_ = decode_message_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 2:
@@ -2124,7 +2126,7 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AssistantMessageParam)
     obj.role = "assistant"
-    obj.content = content
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2142,32 +2144,34 @@ _SYSTEM_MESSAGE_PARAM_FIELDS: Final = frozenset(
 def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
-    role = data.get("role", UNSET)
-    if type(role) is not str or role != "system":
-        raise DecodeError('"system"', role).at_key("role")
+    role_ = data.get("role", UNSET)
+    if type(role_) is not str or role_ != "system":
+        raise DecodeError('"system"', role_).at_key("role")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        content = data.get("content", UNSET)
-        if content is not UNSET:
+        content_ = data.get("content", UNSET)
+        if content_ is not UNSET:
             seen += 1
             try:
-                content = decode_system_message_content_param(content, strict)
+                content_ = decode_system_message_content_param(content_, strict)
             except DecodeError as error:
                 raise error.at_key("content")
-        clear_at = data.get("clear_at", UNSET)
-        if clear_at is not UNSET:
+        clear_at_ = data.get("clear_at", UNSET)
+        if clear_at_ is not UNSET:
             seen += 1
-            if clear_at is not None:
+            if clear_at_ is not None:
                 try:
-                    clear_at = decode_system_message_clear_at(clear_at, strict)
+                    clear_at_ = decode_system_message_clear_at(clear_at_, strict)
                 except DecodeError as error:
                     raise error.at_key("clear_at")
-        output_config = data.get("output_config", UNSET)
-        if output_config is not UNSET:
+        output_config_ = data.get("output_config", UNSET)
+        if output_config_ is not UNSET:
             seen += 1
-            if output_config is not None:
+            if output_config_ is not None:
                 try:
-                    output_config = decode_system_message_output_config_param(output_config, strict)
+                    output_config_ = decode_system_message_output_config_param(
+                        output_config_, strict
+                    )
                 except DecodeError as error:
                     raise error.at_key("output_config")
         if len(data) == seen:
@@ -2176,16 +2180,16 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
             extra = extra_fields(data, _SYSTEM_MESSAGE_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        content = UNSET
-        clear_at = UNSET
-        output_config = UNSET
+        content_ = UNSET
+        clear_at_ = UNSET
+        output_config_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SystemMessageParam)
     obj.role = "system"
-    obj.content = content
-    obj.clear_at = clear_at
-    obj.output_config = output_config
+    obj.content = content_
+    obj.clear_at = clear_at_
+    obj.output_config = output_config_
     obj.extra = extra
     return obj
 
@@ -2204,12 +2208,12 @@ def decode_system_message_output_config_param(
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        effort = data.get("effort", UNSET)
-        if effort is not UNSET:
+        effort_ = data.get("effort", UNSET)
+        if effort_ is not UNSET:
             seen += 1
-            if effort is not None:
+            if effort_ is not None:
                 try:
-                    effort = decode_effort(effort, strict)
+                    effort_ = decode_effort(effort_, strict)
                 except DecodeError as error:
                     raise error.at_key("effort")
         if len(data) == seen:
@@ -2218,11 +2222,11 @@ def decode_system_message_output_config_param(
             extra = extra_fields(data, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        effort = UNSET
+        effort_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SystemMessageOutputConfigParam)
-    obj.effort = effort
+    obj.effort = effort_
     obj.extra = extra
     return obj
 
@@ -2239,24 +2243,24 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        user_id = data.get("user_id", UNSET)
-        if user_id is not UNSET:
+        user_id_ = data.get("user_id", UNSET)
+        if user_id_ is not UNSET:
             seen += 1
-            if user_id is not None and (
-                type(user_id) is not str or not user_id.isascii() and has_lone_surrogate(user_id)
+            if user_id_ is not None and (
+                type(user_id_) is not str or not user_id_.isascii() and has_lone_surrogate(user_id_)
             ):
-                raise DecodeError("a string or null", user_id).at_key("user_id")
+                raise DecodeError("a string or null", user_id_).at_key("user_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _METADATA_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        user_id = UNSET
+        user_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MetadataParam)
-    obj.user_id = user_id
+    obj.user_id = user_id_
     obj.extra = extra
     return obj
 
@@ -2274,19 +2278,19 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        id = data.get("id", UNSET)
-        if id is not UNSET:
+        id_ = data.get("id", UNSET)
+        if id_ is not UNSET:
             seen += 1
-            if id is not None and (
-                type(id) is not str or not id.isascii() and has_lone_surrogate(id)
+            if id_ is not None and (
+                type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_)
             ):
-                raise DecodeError("a string or null", id).at_key("id")
-        skills = data.get("skills", UNSET)
-        if skills is not UNSET:
+                raise DecodeError("a string or null", id_).at_key("id")
+        skills_ = data.get("skills", UNSET)
+        if skills_ is not UNSET:
             seen += 1
-            if skills is not None:
+            if skills_ is not None:
                 try:
-                    skills = decode_list(skills, decode_skill_params, strict)
+                    skills_ = decode_list(skills_, decode_skill_params, strict)
                 except DecodeError as error:
                     raise error.at_key("skills")
         if len(data) == seen:
@@ -2295,13 +2299,13 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
             extra = extra_fields(data, _CONTAINER_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        id = UNSET
-        skills = UNSET
+        id_ = UNSET
+        skills_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerParams)
-    obj.id = id
-    obj.skills = skills
+    obj.id = id_
+    obj.skills = skills_
     obj.extra = extra
     return obj
 
@@ -2320,38 +2324,38 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        skill_id = data["skill_id"]
+        skill_id_ = data["skill_id"]
         type_ = data["type"]
     except KeyError:
         raise missing_field(
             data, (("skill_id", "a string"), ("type", 'one of "anthropic", "custom"'))
         ) from None
-    if type(skill_id) is not str or not skill_id.isascii() and has_lone_surrogate(skill_id):
-        raise DecodeError("a string", skill_id).at_key("skill_id")
+    if type(skill_id_) is not str or not skill_id_.isascii() and has_lone_surrogate(skill_id_):
+        raise DecodeError("a string", skill_id_).at_key("skill_id")
     try:
         type_ = decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        version = data.get("version", UNSET)
-        if version is not UNSET:
+        version_ = data.get("version", UNSET)
+        if version_ is not UNSET:
             seen += 1
-            if type(version) is not str or not version.isascii() and has_lone_surrogate(version):
-                raise DecodeError("a string", version).at_key("version")
+            if type(version_) is not str or not version_.isascii() and has_lone_surrogate(version_):
+                raise DecodeError("a string", version_).at_key("version")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _SKILL_PARAMS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        version = UNSET
+        version_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SkillParams)
-    obj.skill_id = skill_id
+    obj.skill_id = skill_id_
     obj.type = type_
-    obj.version = version
+    obj.version = version_
     obj.extra = extra
     return obj
 
@@ -2368,15 +2372,15 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        previous_message_id = data.get("previous_message_id", UNSET)
-        if previous_message_id is not UNSET:
+        previous_message_id_ = data.get("previous_message_id", UNSET)
+        if previous_message_id_ is not UNSET:
             seen += 1
-            if previous_message_id is not None and (
-                type(previous_message_id) is not str
-                or not previous_message_id.isascii()
-                and has_lone_surrogate(previous_message_id)
+            if previous_message_id_ is not None and (
+                type(previous_message_id_) is not str
+                or not previous_message_id_.isascii()
+                and has_lone_surrogate(previous_message_id_)
             ):
-                raise DecodeError("a string or null", previous_message_id).at_key(
+                raise DecodeError("a string or null", previous_message_id_).at_key(
                     "previous_message_id"
                 )
         if len(data) == seen:
@@ -2385,11 +2389,11 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
             extra = extra_fields(data, _DIAGNOSTICS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        previous_message_id = UNSET
+        previous_message_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DiagnosticsParam)
-    obj.previous_message_id = previous_message_id
+    obj.previous_message_id = previous_message_id_
     obj.extra = extra
     return obj
 
@@ -2408,28 +2412,28 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        effort = data.get("effort", UNSET)
-        if effort is not UNSET:
+        effort_ = data.get("effort", UNSET)
+        if effort_ is not UNSET:
             seen += 1
-            if effort is not None:
+            if effort_ is not None:
                 try:
-                    effort = decode_effort(effort, strict)
+                    effort_ = decode_effort(effort_, strict)
                 except DecodeError as error:
                     raise error.at_key("effort")
-        format = data.get("format", UNSET)
-        if format is not UNSET:
+        format_ = data.get("format", UNSET)
+        if format_ is not UNSET:
             seen += 1
-            if format is not None:
+            if format_ is not None:
                 try:
-                    format = decode_output_format_param(format, strict)
+                    format_ = decode_output_format_param(format_, strict)
                 except DecodeError as error:
                     raise error.at_key("format")
-        task_budget = data.get("task_budget", UNSET)
-        if task_budget is not UNSET:
+        task_budget_ = data.get("task_budget", UNSET)
+        if task_budget_ is not UNSET:
             seen += 1
-            if task_budget is not None:
+            if task_budget_ is not None:
                 try:
-                    task_budget = decode_task_budget_param(task_budget, strict)
+                    task_budget_ = decode_task_budget_param(task_budget_, strict)
                 except DecodeError as error:
                     raise error.at_key("task_budget")
         if len(data) == seen:
@@ -2438,15 +2442,15 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
             extra = extra_fields(data, _OUTPUT_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        effort = UNSET
-        format = UNSET
-        task_budget = UNSET
+        effort_ = UNSET
+        format_ = UNSET
+        task_budget_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OutputConfigParam)
-    obj.effort = effort
-    obj.format = format
-    obj.task_budget = task_budget
+    obj.effort = effort_
+    obj.format = format_
+    obj.task_budget = task_budget_
     obj.extra = extra
     return obj
 
@@ -2468,33 +2472,33 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
         raise DecodeError('"tokens"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        total = data["total"]
+        total_ = data["total"]
     except KeyError:
         raise missing_field(data, (("total", "an integer"),)) from None
-    if type(total) is not int or not JSON_INT_MIN <= total <= JSON_INT_MAX:
-        raise DecodeError("an integer", total).at_key("total")
+    if type(total_) is not int or not JSON_INT_MIN <= total_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", total_).at_key("total")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        remaining = data.get("remaining", UNSET)
-        if remaining is not UNSET:
+        remaining_ = data.get("remaining", UNSET)
+        if remaining_ is not UNSET:
             seen += 1
-            if remaining is not None and (
-                type(remaining) is not int or not JSON_INT_MIN <= remaining <= JSON_INT_MAX
+            if remaining_ is not None and (
+                type(remaining_) is not int or not JSON_INT_MIN <= remaining_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", remaining).at_key("remaining")
+                raise DecodeError("an integer or null", remaining_).at_key("remaining")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOKEN_TASK_BUDGET_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        remaining = UNSET
+        remaining_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TokenTaskBudgetParam)
     obj.type = "tokens"
-    obj.total = total
-    obj.remaining = remaining
+    obj.total = total_
+    obj.remaining = remaining_
     obj.extra = extra
     return obj
 
@@ -2515,13 +2519,13 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
         raise DecodeError('"json_schema"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        schema = data["schema"]
+        schema_ = data["schema"]
     except KeyError:
         raise missing_field(data, (("schema", "an object"),)) from None
-    if type(schema) is not dict:
-        raise DecodeError("an object", schema).at_key("schema")
+    if type(schema_) is not dict:
+        raise DecodeError("an object", schema_).at_key("schema")
     try:
-        check_json_members(schema)
+        check_json_members(schema_)
     except DecodeError as error:
         raise error.at_key("schema")
     if len(data) == 2:
@@ -2531,7 +2535,7 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(JSONOutputFormatParam)
     obj.type = "json_schema"
-    obj.schema = schema
+    obj.schema = schema_
     obj.extra = extra
     return obj
 
@@ -2552,11 +2556,11 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
         raise DecodeError('"auto"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-        if disable_parallel_tool_use is not UNSET:
+        disable_parallel_tool_use_ = data.get("disable_parallel_tool_use", UNSET)
+        if disable_parallel_tool_use_ is not UNSET:
             seen += 1
-            if type(disable_parallel_tool_use) is not bool:
-                raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+            if type(disable_parallel_tool_use_) is not bool:
+                raise DecodeError("true or false", disable_parallel_tool_use_).at_key(
                     "disable_parallel_tool_use"
                 )
         if len(data) == seen:
@@ -2565,12 +2569,12 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
             extra = extra_fields(data, _TOOL_CHOICE_AUTO_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        disable_parallel_tool_use = UNSET
+        disable_parallel_tool_use_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAutoParam)
     obj.type = "auto"
-    obj.disable_parallel_tool_use = disable_parallel_tool_use
+    obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
     return obj
 
@@ -2591,11 +2595,11 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
         raise DecodeError('"any"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-        if disable_parallel_tool_use is not UNSET:
+        disable_parallel_tool_use_ = data.get("disable_parallel_tool_use", UNSET)
+        if disable_parallel_tool_use_ is not UNSET:
             seen += 1
-            if type(disable_parallel_tool_use) is not bool:
-                raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+            if type(disable_parallel_tool_use_) is not bool:
+                raise DecodeError("true or false", disable_parallel_tool_use_).at_key(
                     "disable_parallel_tool_use"
                 )
         if len(data) == seen:
@@ -2604,12 +2608,12 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
             extra = extra_fields(data, _TOOL_CHOICE_ANY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        disable_parallel_tool_use = UNSET
+        disable_parallel_tool_use_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceAnyParam)
     obj.type = "any"
-    obj.disable_parallel_tool_use = disable_parallel_tool_use
+    obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
     return obj
 
@@ -2631,18 +2635,18 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
         raise DecodeError('"tool"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        disable_parallel_tool_use = data.get("disable_parallel_tool_use", UNSET)
-        if disable_parallel_tool_use is not UNSET:
+        disable_parallel_tool_use_ = data.get("disable_parallel_tool_use", UNSET)
+        if disable_parallel_tool_use_ is not UNSET:
             seen += 1
-            if type(disable_parallel_tool_use) is not bool:
-                raise DecodeError("true or false", disable_parallel_tool_use).at_key(
+            if type(disable_parallel_tool_use_) is not bool:
+                raise DecodeError("true or false", disable_parallel_tool_use_).at_key(
                     "disable_parallel_tool_use"
                 )
         if len(data) == seen:
@@ -2651,13 +2655,13 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
             extra = extra_fields(data, _TOOL_CHOICE_TOOL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        disable_parallel_tool_use = UNSET
+        disable_parallel_tool_use_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChoiceToolParam)
     obj.type = "tool"
-    obj.name = name
-    obj.disable_parallel_tool_use = disable_parallel_tool_use
+    obj.name = name_
+    obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
     return obj
 
@@ -2704,27 +2708,27 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
         raise DecodeError('"enabled"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        budget_tokens = data["budget_tokens"]
+        budget_tokens_ = data["budget_tokens"]
     except KeyError:
         raise missing_field(data, (("budget_tokens", "an integer"),)) from None
-    if type(budget_tokens) is not int or not JSON_INT_MIN <= budget_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", budget_tokens).at_key("budget_tokens")
+    if type(budget_tokens_) is not int or not JSON_INT_MIN <= budget_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", budget_tokens_).at_key("budget_tokens")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        display = data.get("display", UNSET)
-        if display is not UNSET:
+        display_ = data.get("display", UNSET)
+        if display_ is not UNSET:
             seen += 1
-            if display is not None:
+            if display_ is not None:
                 try:
-                    display = decode_thinking_display(display, strict)
+                    display_ = decode_thinking_display(display_, strict)
                 except DecodeError as error:
                     raise error.at_key("display")
-        block_binding = data.get("block_binding", UNSET)
-        if block_binding is not UNSET:
+        block_binding_ = data.get("block_binding", UNSET)
+        if block_binding_ is not UNSET:
             seen += 1
-            if block_binding is not None:
+            if block_binding_ is not None:
                 try:
-                    block_binding = decode_thinking_block_binding_param(block_binding, strict)
+                    block_binding_ = decode_thinking_block_binding_param(block_binding_, strict)
                 except DecodeError as error:
                     raise error.at_key("block_binding")
         if len(data) == seen:
@@ -2733,15 +2737,15 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
             extra = extra_fields(data, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        display = UNSET
-        block_binding = UNSET
+        display_ = UNSET
+        block_binding_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigEnabledParam)
     obj.type = "enabled"
-    obj.budget_tokens = budget_tokens
-    obj.display = display
-    obj.block_binding = block_binding
+    obj.budget_tokens = budget_tokens_
+    obj.display = display_
+    obj.block_binding = block_binding_
     obj.extra = extra
     return obj
 
@@ -2787,20 +2791,20 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
         raise DecodeError('"adaptive"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        display = data.get("display", UNSET)
-        if display is not UNSET:
+        display_ = data.get("display", UNSET)
+        if display_ is not UNSET:
             seen += 1
-            if display is not None:
+            if display_ is not None:
                 try:
-                    display = decode_thinking_display(display, strict)
+                    display_ = decode_thinking_display(display_, strict)
                 except DecodeError as error:
                     raise error.at_key("display")
-        block_binding = data.get("block_binding", UNSET)
-        if block_binding is not UNSET:
+        block_binding_ = data.get("block_binding", UNSET)
+        if block_binding_ is not UNSET:
             seen += 1
-            if block_binding is not None:
+            if block_binding_ is not None:
                 try:
-                    block_binding = decode_thinking_block_binding_param(block_binding, strict)
+                    block_binding_ = decode_thinking_block_binding_param(block_binding_, strict)
                 except DecodeError as error:
                     raise error.at_key("block_binding")
         if len(data) == seen:
@@ -2809,14 +2813,14 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
             extra = extra_fields(data, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        display = UNSET
-        block_binding = UNSET
+        display_ = UNSET
+        block_binding_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingConfigAdaptiveParam)
     obj.type = "adaptive"
-    obj.display = display
-    obj.block_binding = block_binding
+    obj.display = display_
+    obj.block_binding = block_binding_
     obj.extra = extra
     return obj
 
@@ -2859,13 +2863,13 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        prefix_mismatch_behavior = data.get("prefix_mismatch_behavior", UNSET)
-        if prefix_mismatch_behavior is not UNSET:
+        prefix_mismatch_behavior_ = data.get("prefix_mismatch_behavior", UNSET)
+        if prefix_mismatch_behavior_ is not UNSET:
             seen += 1
-            if prefix_mismatch_behavior is not None:
+            if prefix_mismatch_behavior_ is not None:
                 try:
-                    prefix_mismatch_behavior = decode_thinking_prefix_mismatch_behavior(
-                        prefix_mismatch_behavior, strict
+                    prefix_mismatch_behavior_ = decode_thinking_prefix_mismatch_behavior(
+                        prefix_mismatch_behavior_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("prefix_mismatch_behavior")
@@ -2875,11 +2879,11 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
             extra = extra_fields(data, _THINKING_BLOCK_BINDING_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        prefix_mismatch_behavior = UNSET
+        prefix_mismatch_behavior_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlockBindingParam)
-    obj.prefix_mismatch_behavior = prefix_mismatch_behavior
+    obj.prefix_mismatch_behavior = prefix_mismatch_behavior_
     obj.extra = extra
     return obj
 
@@ -2900,42 +2904,42 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        max_tokens = data.get("max_tokens", UNSET)
-        if max_tokens is not UNSET:
+        max_tokens_ = data.get("max_tokens", UNSET)
+        if max_tokens_ is not UNSET:
             seen += 1
-            if max_tokens is not None and (
-                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            if max_tokens_ is not None and (
+                type(max_tokens_) is not int or not JSON_INT_MIN <= max_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
-        output_config = data.get("output_config", UNSET)
-        if output_config is not UNSET:
+                raise DecodeError("an integer or null", max_tokens_).at_key("max_tokens")
+        output_config_ = data.get("output_config", UNSET)
+        if output_config_ is not UNSET:
             seen += 1
-            if output_config is not None:
+            if output_config_ is not None:
                 try:
-                    output_config = decode_output_config_param(output_config, strict)
+                    output_config_ = decode_output_config_param(output_config_, strict)
                 except DecodeError as error:
                     raise error.at_key("output_config")
-        speed = data.get("speed", UNSET)
-        if speed is not UNSET:
+        speed_ = data.get("speed", UNSET)
+        if speed_ is not UNSET:
             seen += 1
-            if speed is not None:
+            if speed_ is not None:
                 try:
-                    speed = _usage.decode_speed(speed, strict)
+                    speed_ = _usage.decode_speed(speed_, strict)
                 except DecodeError as error:
                     raise error.at_key("speed")
-        thinking = data.get("thinking", UNSET)
-        if thinking is not UNSET:
+        thinking_ = data.get("thinking", UNSET)
+        if thinking_ is not UNSET:
             seen += 1
-            if thinking is not None:
+            if thinking_ is not None:
                 try:
-                    thinking = decode_thinking_config_param(thinking, strict)
+                    thinking_ = decode_thinking_config_param(thinking_, strict)
                 except DecodeError as error:
                     raise error.at_key("thinking")
         if len(data) == seen:
@@ -2944,18 +2948,18 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
             extra = extra_fields(data, _FALLBACK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        max_tokens = UNSET
-        output_config = UNSET
-        speed = UNSET
-        thinking = UNSET
+        max_tokens_ = UNSET
+        output_config_ = UNSET
+        speed_ = UNSET
+        thinking_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackParam)
-    obj.model = model
-    obj.max_tokens = max_tokens
-    obj.output_config = output_config
-    obj.speed = speed
-    obj.thinking = thinking
+    obj.model = model_
+    obj.max_tokens = max_tokens_
+    obj.output_config = output_config_
+    obj.speed = speed_
+    obj.thinking = thinking_
     obj.extra = extra
     return obj
 
@@ -2973,18 +2977,18 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        token = data["token"]
+        token_ = data["token"]
     except KeyError:
         raise missing_field(data, (("token", "a string"),)) from None
-    if type(token) is not str or not token.isascii() and has_lone_surrogate(token):
-        raise DecodeError("a string", token).at_key("token")
+    if type(token_) is not str or not token_.isascii() and has_lone_surrogate(token_):
+        raise DecodeError("a string", token_).at_key("token")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        mode = data.get("mode", UNSET)
-        if mode is not UNSET:
+        mode_ = data.get("mode", UNSET)
+        if mode_ is not UNSET:
             seen += 1
             try:
-                mode = decode_fallback_credit_token_mode(mode, strict)
+                mode_ = decode_fallback_credit_token_mode(mode_, strict)
             except DecodeError as error:
                 raise error.at_key("mode")
         if len(data) == seen:
@@ -2993,12 +2997,12 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
             extra = extra_fields(data, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        mode = UNSET
+        mode_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditTokenParam)
-    obj.token = token
-    obj.mode = mode
+    obj.token = token_
+    obj.mode = mode_
     obj.extra = extra
     return obj
 
@@ -3043,15 +3047,15 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
         raise DecodeError('"continue"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        previous_message_id = data["previous_message_id"]
+        previous_message_id_ = data["previous_message_id"]
     except KeyError:
         raise missing_field(data, (("previous_message_id", "a string"),)) from None
     if (
-        type(previous_message_id) is not str
-        or not previous_message_id.isascii()
-        and has_lone_surrogate(previous_message_id)
+        type(previous_message_id_) is not str
+        or not previous_message_id_.isascii()
+        and has_lone_surrogate(previous_message_id_)
     ):
-        raise DecodeError("a string", previous_message_id).at_key("previous_message_id")
+        raise DecodeError("a string", previous_message_id_).at_key("previous_message_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -3059,7 +3063,7 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThreadContinueParams)
     obj.type = "continue"
-    obj.previous_message_id = previous_message_id
+    obj.previous_message_id = previous_message_id_
     obj.extra = extra
     return obj
 
@@ -3080,11 +3084,11 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
         raise DecodeError('"billing_policy"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        bill_to = data.get("bill_to", UNSET)
-        if bill_to is not UNSET:
+        bill_to_ = data.get("bill_to", UNSET)
+        if bill_to_ is not UNSET:
             seen += 1
             try:
-                bill_to = decode_bill_to(bill_to, strict)
+                bill_to_ = decode_bill_to(bill_to_, strict)
             except DecodeError as error:
                 raise error.at_key("bill_to")
         if len(data) == seen:
@@ -3093,12 +3097,12 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
             extra = extra_fields(data, _BILLING_POLICY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        bill_to = UNSET
+        bill_to_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BillingPolicyParam)
     obj.type = "billing_policy"
-    obj.bill_to = bill_to
+    obj.bill_to = bill_to_
     obj.extra = extra
     return obj
 

@@ -233,32 +233,32 @@ class Message(Model):
             "model": self.model,
             "usage": self.usage.to_dict(),
         }
-        stop_reason = self.stop_reason
-        if stop_reason is not UNSET:
-            out["stop_reason"] = stop_reason
-        stop_sequence = self.stop_sequence
-        if stop_sequence is not UNSET:
-            out["stop_sequence"] = stop_sequence
-        stop_details = self.stop_details
-        if stop_details is not UNSET:
-            out["stop_details"] = None if stop_details is None else stop_details.to_dict()
-        container = self.container
-        if container is not UNSET:
-            out["container"] = None if container is None else container.to_dict()
-        diagnostics = self.diagnostics
-        if diagnostics is not UNSET:
-            out["diagnostics"] = None if diagnostics is None else diagnostics.to_dict()
-        context_management = self.context_management
-        if context_management is not UNSET:
+        stop_reason_ = self.stop_reason
+        if stop_reason_ is not UNSET:
+            out["stop_reason"] = stop_reason_
+        stop_sequence_ = self.stop_sequence
+        if stop_sequence_ is not UNSET:
+            out["stop_sequence"] = stop_sequence_
+        stop_details_ = self.stop_details
+        if stop_details_ is not UNSET:
+            out["stop_details"] = None if stop_details_ is None else stop_details_.to_dict()
+        container_ = self.container
+        if container_ is not UNSET:
+            out["container"] = None if container_ is None else container_.to_dict()
+        diagnostics_ = self.diagnostics
+        if diagnostics_ is not UNSET:
+            out["diagnostics"] = None if diagnostics_ is None else diagnostics_.to_dict()
+        context_management_ = self.context_management
+        if context_management_ is not UNSET:
             out["context_management"] = (
-                None if context_management is None else context_management.to_dict()
+                None if context_management_ is None else context_management_.to_dict()
             )
-        input_transformations = self.input_transformations
-        if input_transformations is not UNSET:
+        input_transformations_ = self.input_transformations
+        if input_transformations_ is not UNSET:
             out["input_transformations"] = (
                 None
-                if input_transformations is None
-                else [item0.to_dict() for item0 in input_transformations]
+                if input_transformations_ is None
+                else [item0.to_dict() for item0 in input_transformations_]
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_FIELDS)
@@ -329,21 +329,21 @@ class RefusalStopDetails(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        category = self.category
-        if category is not UNSET:
-            out["category"] = category
-        explanation = self.explanation
-        if explanation is not UNSET:
-            out["explanation"] = explanation
-        fallback_credit_token = self.fallback_credit_token
-        if fallback_credit_token is not UNSET:
-            out["fallback_credit_token"] = fallback_credit_token
-        fallback_has_prefill_claim = self.fallback_has_prefill_claim
-        if fallback_has_prefill_claim is not UNSET:
-            out["fallback_has_prefill_claim"] = fallback_has_prefill_claim
-        recommended_model = self.recommended_model
-        if recommended_model is not UNSET:
-            out["recommended_model"] = recommended_model
+        category_ = self.category
+        if category_ is not UNSET:
+            out["category"] = category_
+        explanation_ = self.explanation
+        if explanation_ is not UNSET:
+            out["explanation"] = explanation_
+        fallback_credit_token_ = self.fallback_credit_token
+        if fallback_credit_token_ is not UNSET:
+            out["fallback_credit_token"] = fallback_credit_token_
+        fallback_has_prefill_claim_ = self.fallback_has_prefill_claim
+        if fallback_has_prefill_claim_ is not UNSET:
+            out["fallback_has_prefill_claim"] = fallback_has_prefill_claim_
+        recommended_model_ = self.recommended_model
+        if recommended_model_ is not UNSET:
+            out["recommended_model"] = recommended_model_
         if self.extra:
             add_extra(self, out, _REFUSAL_STOP_DETAILS_FIELDS)
         return out
@@ -380,10 +380,10 @@ class TextBlock(Model):
             "type": self.type,
             "text": self.text,
         }
-        citations = self.citations
-        if citations is not UNSET:
+        citations_ = self.citations
+        if citations_ is not UNSET:
             out["citations"] = (
-                None if citations is None else [item0.to_dict() for item0 in citations]
+                None if citations_ is None else [item0.to_dict() for item0 in citations_]
             )
         if self.extra:
             add_extra(self, out, _TEXT_BLOCK_FIELDS)
@@ -449,12 +449,12 @@ class CitationCharLocation(Model):
             "start_char_index": self.start_char_index,
             "end_char_index": self.end_char_index,
         }
-        document_title = self.document_title
-        if document_title is not UNSET:
-            out["document_title"] = document_title
-        file_id = self.file_id
-        if file_id is not UNSET:
-            out["file_id"] = file_id
+        document_title_ = self.document_title
+        if document_title_ is not UNSET:
+            out["document_title"] = document_title_
+        file_id_ = self.file_id
+        if file_id_ is not UNSET:
+            out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CHAR_LOCATION_FIELDS)
         return out
@@ -519,12 +519,12 @@ class CitationPageLocation(Model):
             "start_page_number": self.start_page_number,
             "end_page_number": self.end_page_number,
         }
-        document_title = self.document_title
-        if document_title is not UNSET:
-            out["document_title"] = document_title
-        file_id = self.file_id
-        if file_id is not UNSET:
-            out["file_id"] = file_id
+        document_title_ = self.document_title
+        if document_title_ is not UNSET:
+            out["document_title"] = document_title_
+        file_id_ = self.file_id
+        if file_id_ is not UNSET:
+            out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_PAGE_LOCATION_FIELDS)
         return out
@@ -589,12 +589,12 @@ class CitationContentBlockLocation(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        document_title = self.document_title
-        if document_title is not UNSET:
-            out["document_title"] = document_title
-        file_id = self.file_id
-        if file_id is not UNSET:
-            out["file_id"] = file_id
+        document_title_ = self.document_title
+        if document_title_ is not UNSET:
+            out["document_title"] = document_title_
+        file_id_ = self.file_id
+        if file_id_ is not UNSET:
+            out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS)
         return out
@@ -641,9 +641,9 @@ class CitationsWebSearchResultLocation(Model):
             "encrypted_index": self.encrypted_index,
             "url": self.url,
         }
-        title = self.title
-        if title is not UNSET:
-            out["title"] = title
+        title_ = self.title
+        if title_ is not UNSET:
+            out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS)
         return out
@@ -709,9 +709,9 @@ class CitationsSearchResultLocation(Model):
             "start_block_index": self.start_block_index,
             "end_block_index": self.end_block_index,
         }
-        title = self.title
-        if title is not UNSET:
-            out["title"] = title
+        title_ = self.title
+        if title_ is not UNSET:
+            out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS)
         return out
@@ -831,12 +831,12 @@ class ToolUseBlock(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
-        toolset_name = self.toolset_name
-        if toolset_name is not UNSET:
-            out["toolset_name"] = toolset_name
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
+        toolset_name_ = self.toolset_name
+        if toolset_name_ is not UNSET:
+            out["toolset_name"] = toolset_name_
         if self.extra:
             add_extra(self, out, _TOOL_USE_BLOCK_FIELDS)
         return out
@@ -974,9 +974,9 @@ class ServerToolUseBlock(Model):
             "name": self.name,
             "input": dict(self.input),
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1022,9 +1022,9 @@ class WebSearchToolResultBlock(Model):
                 else self.content.to_dict()
             ),
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
@@ -1071,9 +1071,9 @@ class WebSearchResultBlock(Model):
             "title": self.title,
             "encrypted_content": self.encrypted_content,
         }
-        page_age = self.page_age
-        if page_age is not UNSET:
-            out["page_age"] = page_age
+        page_age_ = self.page_age
+        if page_age_ is not UNSET:
+            out["page_age"] = page_age_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_FIELDS)
         return out
@@ -1143,9 +1143,9 @@ class Container(Model):
             "id": self.id,
             "expires_at": self.expires_at,
         }
-        skills = self.skills
-        if skills is not UNSET:
-            out["skills"] = None if skills is None else [item0.to_dict() for item0 in skills]
+        skills_ = self.skills
+        if skills_ is not UNSET:
+            out["skills"] = None if skills_ is None else [item0.to_dict() for item0 in skills_]
         if self.extra:
             add_extra(self, out, _CONTAINER_FIELDS)
         return out
@@ -1212,10 +1212,10 @@ class Diagnostics(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        cache_miss_reason = self.cache_miss_reason
-        if cache_miss_reason is not UNSET:
+        cache_miss_reason_ = self.cache_miss_reason
+        if cache_miss_reason_ is not UNSET:
             out["cache_miss_reason"] = (
-                None if cache_miss_reason is None else cache_miss_reason.to_dict()
+                None if cache_miss_reason_ is None else cache_miss_reason_.to_dict()
             )
         if self.extra:
             add_extra(self, out, _DIAGNOSTICS_FIELDS)
@@ -1668,9 +1668,9 @@ class FallbackBlock(Model):
             "from": self.from_.to_dict(),
             "to": self.to.to_dict(),
         }
-        trigger = self.trigger
-        if trigger is not UNSET:
-            out["trigger"] = trigger.to_dict()
+        trigger_ = self.trigger
+        if trigger_ is not UNSET:
+            out["trigger"] = trigger_.to_dict()
         if self.extra:
             add_extra(self, out, _FALLBACK_BLOCK_FIELDS)
         return out
@@ -1738,9 +1738,9 @@ class FallbackRefusalTrigger(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        category = self.category
-        if category is not UNSET:
-            out["category"] = category
+        category_ = self.category
+        if category_ is not UNSET:
+            out["category"] = category_
         if self.extra:
             add_extra(self, out, _FALLBACK_REFUSAL_TRIGGER_FIELDS)
         return out
@@ -2011,15 +2011,15 @@ def decode_message(data: Any, strict: bool) -> Message:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
-    role = data.get("role", UNSET)
-    if type(role) is not str or role != "assistant":
-        raise DecodeError('"assistant"', role).at_key("role")
+    role_ = data.get("role", UNSET)
+    if type(role_) is not str or role_ != "assistant":
+        raise DecodeError('"assistant"', role_).at_key("role")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        content = data["content"]
-        model = data["model"]
-        usage = data["usage"]
+        id_ = data["id"]
+        content_ = data["content"]
+        model_ = data["model"]
+        usage_ = data["usage"]
     except KeyError:
         raise missing_field(
             data,
@@ -2030,80 +2030,80 @@ def decode_message(data: Any, strict: bool) -> Message:
                 ("usage", "an object"),
             ),
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        content = decode_tagged_list(
-            content, _CONTENT_BLOCK_VARIANTS, "type", decode_content_block, strict
+        content_ = decode_tagged_list(
+            content_, _CONTENT_BLOCK_VARIANTS, "type", decode_content_block, strict
         )
     except DecodeError as error:
         raise error.at_key("content")
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     try:
-        usage = _usage.decode_usage(usage, strict)
+        usage_ = _usage.decode_usage(usage_, strict)
     except DecodeError as error:
         raise error.at_key("usage")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
-        stop_reason = data.get("stop_reason", UNSET)
-        if stop_reason is not UNSET:
+        stop_reason_ = data.get("stop_reason", UNSET)
+        if stop_reason_ is not UNSET:
             seen += 1
-            if stop_reason is not None:
+            if stop_reason_ is not None:
                 try:
-                    stop_reason = decode_stop_reason(stop_reason, strict)
+                    stop_reason_ = decode_stop_reason(stop_reason_, strict)
                 except DecodeError as error:
                     raise error.at_key("stop_reason")
-        stop_sequence = data.get("stop_sequence", UNSET)
-        if stop_sequence is not UNSET:
+        stop_sequence_ = data.get("stop_sequence", UNSET)
+        if stop_sequence_ is not UNSET:
             seen += 1
-            if stop_sequence is not None and (
-                type(stop_sequence) is not str
-                or not stop_sequence.isascii()
-                and has_lone_surrogate(stop_sequence)
+            if stop_sequence_ is not None and (
+                type(stop_sequence_) is not str
+                or not stop_sequence_.isascii()
+                and has_lone_surrogate(stop_sequence_)
             ):
-                raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
-        stop_details = data.get("stop_details", UNSET)
-        if stop_details is not UNSET:
+                raise DecodeError("a string or null", stop_sequence_).at_key("stop_sequence")
+        stop_details_ = data.get("stop_details", UNSET)
+        if stop_details_ is not UNSET:
             seen += 1
-            if stop_details is not None:
+            if stop_details_ is not None:
                 try:
-                    stop_details = decode_stop_details(stop_details, strict)
+                    stop_details_ = decode_stop_details(stop_details_, strict)
                 except DecodeError as error:
                     raise error.at_key("stop_details")
-        container = data.get("container", UNSET)
-        if container is not UNSET:
+        container_ = data.get("container", UNSET)
+        if container_ is not UNSET:
             seen += 1
-            if container is not None:
+            if container_ is not None:
                 try:
-                    container = decode_container(container, strict)
+                    container_ = decode_container(container_, strict)
                 except DecodeError as error:
                     raise error.at_key("container")
-        diagnostics = data.get("diagnostics", UNSET)
-        if diagnostics is not UNSET:
+        diagnostics_ = data.get("diagnostics", UNSET)
+        if diagnostics_ is not UNSET:
             seen += 1
-            if diagnostics is not None:
+            if diagnostics_ is not None:
                 try:
-                    diagnostics = decode_diagnostics(diagnostics, strict)
+                    diagnostics_ = decode_diagnostics(diagnostics_, strict)
                 except DecodeError as error:
                     raise error.at_key("diagnostics")
-        context_management = data.get("context_management", UNSET)
-        if context_management is not UNSET:
+        context_management_ = data.get("context_management", UNSET)
+        if context_management_ is not UNSET:
             seen += 1
-            if context_management is not None:
+            if context_management_ is not None:
                 try:
-                    context_management = decode_context_management_response(
-                        context_management, strict
+                    context_management_ = decode_context_management_response(
+                        context_management_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("context_management")
-        input_transformations = data.get("input_transformations", UNSET)
-        if input_transformations is not UNSET:
+        input_transformations_ = data.get("input_transformations", UNSET)
+        if input_transformations_ is not UNSET:
             seen += 1
-            if input_transformations is not None:
+            if input_transformations_ is not None:
                 try:
-                    input_transformations = decode_tagged_list(
-                        input_transformations,
+                    input_transformations_ = decode_tagged_list(
+                        input_transformations_,
                         _INPUT_TRANSFORMATION_VARIANTS,
                         "type",
                         decode_input_transformation,
@@ -2117,29 +2117,29 @@ def decode_message(data: Any, strict: bool) -> Message:
             extra = extra_fields(data, _MESSAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        stop_reason = UNSET
-        stop_sequence = UNSET
-        stop_details = UNSET
-        container = UNSET
-        diagnostics = UNSET
-        context_management = UNSET
-        input_transformations = UNSET
+        stop_reason_ = UNSET
+        stop_sequence_ = UNSET
+        stop_details_ = UNSET
+        container_ = UNSET
+        diagnostics_ = UNSET
+        context_management_ = UNSET
+        input_transformations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Message)
-    obj.id = id
+    obj.id = id_
     obj.type = "message"
     obj.role = "assistant"
-    obj.content = content
-    obj.model = model
-    obj.stop_reason = stop_reason
-    obj.stop_sequence = stop_sequence
-    obj.stop_details = stop_details
-    obj.usage = usage
-    obj.container = container
-    obj.diagnostics = diagnostics
-    obj.context_management = context_management
-    obj.input_transformations = input_transformations
+    obj.content = content_
+    obj.model = model_
+    obj.stop_reason = stop_reason_
+    obj.stop_sequence = stop_sequence_
+    obj.stop_details = stop_details_
+    obj.usage = usage_
+    obj.container = container_
+    obj.diagnostics = diagnostics_
+    obj.context_management = context_management_
+    obj.input_transformations = input_transformations_
     obj.extra = extra
     return obj
 
@@ -2164,73 +2164,75 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
         raise DecodeError('"refusal"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        category = data.get("category", UNSET)
-        if category is not UNSET:
+        category_ = data.get("category", UNSET)
+        if category_ is not UNSET:
             seen += 1
-            if category is not None:
+            if category_ is not None:
                 try:
-                    category = decode_refusal_category(category, strict)
+                    category_ = decode_refusal_category(category_, strict)
                 except DecodeError as error:
                     raise error.at_key("category")
-        explanation = data.get("explanation", UNSET)
-        if explanation is not UNSET:
+        explanation_ = data.get("explanation", UNSET)
+        if explanation_ is not UNSET:
             seen += 1
-            if explanation is not None and (
-                type(explanation) is not str
-                or not explanation.isascii()
-                and has_lone_surrogate(explanation)
+            if explanation_ is not None and (
+                type(explanation_) is not str
+                or not explanation_.isascii()
+                and has_lone_surrogate(explanation_)
             ):
-                raise DecodeError("a string or null", explanation).at_key("explanation")
-        fallback_credit_token = data.get("fallback_credit_token", UNSET)
-        if fallback_credit_token is not UNSET:
+                raise DecodeError("a string or null", explanation_).at_key("explanation")
+        fallback_credit_token_ = data.get("fallback_credit_token", UNSET)
+        if fallback_credit_token_ is not UNSET:
             seen += 1
-            if fallback_credit_token is not None and (
-                type(fallback_credit_token) is not str
-                or not fallback_credit_token.isascii()
-                and has_lone_surrogate(fallback_credit_token)
+            if fallback_credit_token_ is not None and (
+                type(fallback_credit_token_) is not str
+                or not fallback_credit_token_.isascii()
+                and has_lone_surrogate(fallback_credit_token_)
             ):
-                raise DecodeError("a string or null", fallback_credit_token).at_key(
+                raise DecodeError("a string or null", fallback_credit_token_).at_key(
                     "fallback_credit_token"
                 )
-        fallback_has_prefill_claim = data.get("fallback_has_prefill_claim", UNSET)
-        if fallback_has_prefill_claim is not UNSET:
+        fallback_has_prefill_claim_ = data.get("fallback_has_prefill_claim", UNSET)
+        if fallback_has_prefill_claim_ is not UNSET:
             seen += 1
             if (
-                fallback_has_prefill_claim is not None
-                and type(fallback_has_prefill_claim) is not bool
+                fallback_has_prefill_claim_ is not None
+                and type(fallback_has_prefill_claim_) is not bool
             ):
-                raise DecodeError("true or false or null", fallback_has_prefill_claim).at_key(
+                raise DecodeError("true or false or null", fallback_has_prefill_claim_).at_key(
                     "fallback_has_prefill_claim"
                 )
-        recommended_model = data.get("recommended_model", UNSET)
-        if recommended_model is not UNSET:
+        recommended_model_ = data.get("recommended_model", UNSET)
+        if recommended_model_ is not UNSET:
             seen += 1
-            if recommended_model is not None and (
-                type(recommended_model) is not str
-                or not recommended_model.isascii()
-                and has_lone_surrogate(recommended_model)
+            if recommended_model_ is not None and (
+                type(recommended_model_) is not str
+                or not recommended_model_.isascii()
+                and has_lone_surrogate(recommended_model_)
             ):
-                raise DecodeError("a string or null", recommended_model).at_key("recommended_model")
+                raise DecodeError("a string or null", recommended_model_).at_key(
+                    "recommended_model"
+                )
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _REFUSAL_STOP_DETAILS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        category = UNSET
-        explanation = UNSET
-        fallback_credit_token = UNSET
-        fallback_has_prefill_claim = UNSET
-        recommended_model = UNSET
+        category_ = UNSET
+        explanation_ = UNSET
+        fallback_credit_token_ = UNSET
+        fallback_has_prefill_claim_ = UNSET
+        recommended_model_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(RefusalStopDetails)
     obj.type = "refusal"
-    obj.category = category
-    obj.explanation = explanation
-    obj.fallback_credit_token = fallback_credit_token
-    obj.fallback_has_prefill_claim = fallback_has_prefill_claim
-    obj.recommended_model = recommended_model
+    obj.category = category_
+    obj.explanation = explanation_
+    obj.fallback_credit_token = fallback_credit_token_
+    obj.fallback_has_prefill_claim = fallback_has_prefill_claim_
+    obj.recommended_model = recommended_model_
     obj.extra = extra
     return obj
 
@@ -2252,20 +2254,20 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         raise DecodeError('"text"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = decode_tagged_list(
-                        citations, _TEXT_CITATION_VARIANTS, "type", decode_text_citation, strict
+                    citations_ = decode_tagged_list(
+                        citations_, _TEXT_CITATION_VARIANTS, "type", decode_text_citation, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("citations")
@@ -2275,13 +2277,13 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
             extra = extra_fields(data, _TEXT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        citations = UNSET
+        citations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextBlock)
     obj.type = "text"
-    obj.text = text
-    obj.citations = citations
+    obj.text = text_
+    obj.citations = citations_
     obj.extra = extra
     return obj
 
@@ -2307,10 +2309,10 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
         raise DecodeError('"char_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        document_index = data["document_index"]
-        start_char_index = data["start_char_index"]
-        end_char_index = data["end_char_index"]
+        cited_text_ = data["cited_text"]
+        document_index_ = data["document_index"]
+        start_char_index_ = data["start_char_index"]
+        end_char_index_ = data["end_char_index"]
     except KeyError:
         raise missing_field(
             data,
@@ -2321,50 +2323,54 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
                 ("end_char_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_char_index) is not int or not JSON_INT_MIN <= start_char_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_char_index).at_key("start_char_index")
-    if type(end_char_index) is not int or not JSON_INT_MIN <= end_char_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_char_index).at_key("end_char_index")
+    if (
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
+    ):
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if type(document_index_) is not int or not JSON_INT_MIN <= document_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", document_index_).at_key("document_index")
+    if type(start_char_index_) is not int or not JSON_INT_MIN <= start_char_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", start_char_index_).at_key("start_char_index")
+    if type(end_char_index_) is not int or not JSON_INT_MIN <= end_char_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_char_index_).at_key("end_char_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        document_title = data.get("document_title", UNSET)
-        if document_title is not UNSET:
+        document_title_ = data.get("document_title", UNSET)
+        if document_title_ is not UNSET:
             seen += 1
-            if document_title is not None and (
-                type(document_title) is not str
-                or not document_title.isascii()
-                and has_lone_surrogate(document_title)
+            if document_title_ is not None and (
+                type(document_title_) is not str
+                or not document_title_.isascii()
+                and has_lone_surrogate(document_title_)
             ):
-                raise DecodeError("a string or null", document_title).at_key("document_title")
-        file_id = data.get("file_id", UNSET)
-        if file_id is not UNSET:
+                raise DecodeError("a string or null", document_title_).at_key("document_title")
+        file_id_ = data.get("file_id", UNSET)
+        if file_id_ is not UNSET:
             seen += 1
-            if file_id is not None and (
-                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            if file_id_ is not None and (
+                type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_)
             ):
-                raise DecodeError("a string or null", file_id).at_key("file_id")
+                raise DecodeError("a string or null", file_id_).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_CHAR_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_title = UNSET
-        file_id = UNSET
+        document_title_ = UNSET
+        file_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationCharLocation)
     obj.type = "char_location"
-    obj.cited_text = cited_text
-    obj.document_index = document_index
-    obj.document_title = document_title
-    obj.start_char_index = start_char_index
-    obj.end_char_index = end_char_index
-    obj.file_id = file_id
+    obj.cited_text = cited_text_
+    obj.document_index = document_index_
+    obj.document_title = document_title_
+    obj.start_char_index = start_char_index_
+    obj.end_char_index = end_char_index_
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2390,10 +2396,10 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
         raise DecodeError('"page_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        document_index = data["document_index"]
-        start_page_number = data["start_page_number"]
-        end_page_number = data["end_page_number"]
+        cited_text_ = data["cited_text"]
+        document_index_ = data["document_index"]
+        start_page_number_ = data["start_page_number"]
+        end_page_number_ = data["end_page_number"]
     except KeyError:
         raise missing_field(
             data,
@@ -2404,50 +2410,57 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
                 ("end_page_number", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_page_number) is not int or not JSON_INT_MIN <= start_page_number <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_page_number).at_key("start_page_number")
-    if type(end_page_number) is not int or not JSON_INT_MIN <= end_page_number <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_page_number).at_key("end_page_number")
+    if (
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
+    ):
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if type(document_index_) is not int or not JSON_INT_MIN <= document_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", document_index_).at_key("document_index")
+    if (
+        type(start_page_number_) is not int
+        or not JSON_INT_MIN <= start_page_number_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", start_page_number_).at_key("start_page_number")
+    if type(end_page_number_) is not int or not JSON_INT_MIN <= end_page_number_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_page_number_).at_key("end_page_number")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        document_title = data.get("document_title", UNSET)
-        if document_title is not UNSET:
+        document_title_ = data.get("document_title", UNSET)
+        if document_title_ is not UNSET:
             seen += 1
-            if document_title is not None and (
-                type(document_title) is not str
-                or not document_title.isascii()
-                and has_lone_surrogate(document_title)
+            if document_title_ is not None and (
+                type(document_title_) is not str
+                or not document_title_.isascii()
+                and has_lone_surrogate(document_title_)
             ):
-                raise DecodeError("a string or null", document_title).at_key("document_title")
-        file_id = data.get("file_id", UNSET)
-        if file_id is not UNSET:
+                raise DecodeError("a string or null", document_title_).at_key("document_title")
+        file_id_ = data.get("file_id", UNSET)
+        if file_id_ is not UNSET:
             seen += 1
-            if file_id is not None and (
-                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            if file_id_ is not None and (
+                type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_)
             ):
-                raise DecodeError("a string or null", file_id).at_key("file_id")
+                raise DecodeError("a string or null", file_id_).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_PAGE_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_title = UNSET
-        file_id = UNSET
+        document_title_ = UNSET
+        file_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationPageLocation)
     obj.type = "page_location"
-    obj.cited_text = cited_text
-    obj.document_index = document_index
-    obj.document_title = document_title
-    obj.start_page_number = start_page_number
-    obj.end_page_number = end_page_number
-    obj.file_id = file_id
+    obj.cited_text = cited_text_
+    obj.document_index = document_index_
+    obj.document_title = document_title_
+    obj.start_page_number = start_page_number_
+    obj.end_page_number = end_page_number_
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2473,10 +2486,10 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
         raise DecodeError('"content_block_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        document_index = data["document_index"]
-        start_block_index = data["start_block_index"]
-        end_block_index = data["end_block_index"]
+        cited_text_ = data["cited_text"]
+        document_index_ = data["document_index"]
+        start_block_index_ = data["start_block_index"]
+        end_block_index_ = data["end_block_index"]
     except KeyError:
         raise missing_field(
             data,
@@ -2487,50 +2500,57 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
-    if type(document_index) is not int or not JSON_INT_MIN <= document_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", document_index).at_key("document_index")
-    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_block_index).at_key("end_block_index")
+    if (
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
+    ):
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if type(document_index_) is not int or not JSON_INT_MIN <= document_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", document_index_).at_key("document_index")
+    if (
+        type(start_block_index_) is not int
+        or not JSON_INT_MIN <= start_block_index_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", start_block_index_).at_key("start_block_index")
+    if type(end_block_index_) is not int or not JSON_INT_MIN <= end_block_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_block_index_).at_key("end_block_index")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        document_title = data.get("document_title", UNSET)
-        if document_title is not UNSET:
+        document_title_ = data.get("document_title", UNSET)
+        if document_title_ is not UNSET:
             seen += 1
-            if document_title is not None and (
-                type(document_title) is not str
-                or not document_title.isascii()
-                and has_lone_surrogate(document_title)
+            if document_title_ is not None and (
+                type(document_title_) is not str
+                or not document_title_.isascii()
+                and has_lone_surrogate(document_title_)
             ):
-                raise DecodeError("a string or null", document_title).at_key("document_title")
-        file_id = data.get("file_id", UNSET)
-        if file_id is not UNSET:
+                raise DecodeError("a string or null", document_title_).at_key("document_title")
+        file_id_ = data.get("file_id", UNSET)
+        if file_id_ is not UNSET:
             seen += 1
-            if file_id is not None and (
-                type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id)
+            if file_id_ is not None and (
+                type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_)
             ):
-                raise DecodeError("a string or null", file_id).at_key("file_id")
+                raise DecodeError("a string or null", file_id_).at_key("file_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_title = UNSET
-        file_id = UNSET
+        document_title_ = UNSET
+        file_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationContentBlockLocation)
     obj.type = "content_block_location"
-    obj.cited_text = cited_text
-    obj.document_index = document_index
-    obj.document_title = document_title
-    obj.start_block_index = start_block_index
-    obj.end_block_index = end_block_index
-    obj.file_id = file_id
+    obj.cited_text = cited_text_
+    obj.document_index = document_index_
+    obj.document_title = document_title_
+    obj.start_block_index = start_block_index_
+    obj.end_block_index = end_block_index_
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2556,47 +2576,51 @@ def decode_citations_web_search_result_location(
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        encrypted_index = data["encrypted_index"]
-        url = data["url"]
+        cited_text_ = data["cited_text"]
+        encrypted_index_ = data["encrypted_index"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(
             data, (("cited_text", "a string"), ("encrypted_index", "a string"), ("url", "a string"))
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
     if (
-        type(encrypted_index) is not str
-        or not encrypted_index.isascii()
-        and has_lone_surrogate(encrypted_index)
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
     ):
-        raise DecodeError("a string", encrypted_index).at_key("encrypted_index")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if (
+        type(encrypted_index_) is not str
+        or not encrypted_index_.isascii()
+        and has_lone_surrogate(encrypted_index_)
+    ):
+        raise DecodeError("a string", encrypted_index_).at_key("encrypted_index")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        title = data.get("title", UNSET)
-        if title is not UNSET:
+        title_ = data.get("title", UNSET)
+        if title_ is not UNSET:
             seen += 1
-            if title is not None and (
-                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            if title_ is not None and (
+                type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_)
             ):
-                raise DecodeError("a string or null", title).at_key("title")
+                raise DecodeError("a string or null", title_).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        title = UNSET
+        title_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsWebSearchResultLocation)
     obj.type = "web_search_result_location"
-    obj.cited_text = cited_text
-    obj.encrypted_index = encrypted_index
-    obj.title = title
-    obj.url = url
+    obj.cited_text = cited_text_
+    obj.encrypted_index = encrypted_index_
+    obj.title = title_
+    obj.url = url_
     obj.extra = extra
     return obj
 
@@ -2624,11 +2648,11 @@ def decode_citations_search_result_location(
         raise DecodeError('"search_result_location"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cited_text = data["cited_text"]
-        search_result_index = data["search_result_index"]
-        source = data["source"]
-        start_block_index = data["start_block_index"]
-        end_block_index = data["end_block_index"]
+        cited_text_ = data["cited_text"]
+        search_result_index_ = data["search_result_index"]
+        source_ = data["source"]
+        start_block_index_ = data["start_block_index"]
+        end_block_index_ = data["end_block_index"]
     except KeyError:
         raise missing_field(
             data,
@@ -2640,45 +2664,52 @@ def decode_citations_search_result_location(
                 ("end_block_index", "an integer"),
             ),
         ) from None
-    if type(cited_text) is not str or not cited_text.isascii() and has_lone_surrogate(cited_text):
-        raise DecodeError("a string", cited_text).at_key("cited_text")
     if (
-        type(search_result_index) is not int
-        or not JSON_INT_MIN <= search_result_index <= JSON_INT_MAX
+        type(cited_text_) is not str
+        or not cited_text_.isascii()
+        and has_lone_surrogate(cited_text_)
     ):
-        raise DecodeError("an integer", search_result_index).at_key("search_result_index")
-    if type(source) is not str or not source.isascii() and has_lone_surrogate(source):
-        raise DecodeError("a string", source).at_key("source")
-    if type(start_block_index) is not int or not JSON_INT_MIN <= start_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", start_block_index).at_key("start_block_index")
-    if type(end_block_index) is not int or not JSON_INT_MIN <= end_block_index <= JSON_INT_MAX:
-        raise DecodeError("an integer", end_block_index).at_key("end_block_index")
+        raise DecodeError("a string", cited_text_).at_key("cited_text")
+    if (
+        type(search_result_index_) is not int
+        or not JSON_INT_MIN <= search_result_index_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", search_result_index_).at_key("search_result_index")
+    if type(source_) is not str or not source_.isascii() and has_lone_surrogate(source_):
+        raise DecodeError("a string", source_).at_key("source")
+    if (
+        type(start_block_index_) is not int
+        or not JSON_INT_MIN <= start_block_index_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", start_block_index_).at_key("start_block_index")
+    if type(end_block_index_) is not int or not JSON_INT_MIN <= end_block_index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", end_block_index_).at_key("end_block_index")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
-        title = data.get("title", UNSET)
-        if title is not UNSET:
+        title_ = data.get("title", UNSET)
+        if title_ is not UNSET:
             seen += 1
-            if title is not None and (
-                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            if title_ is not None and (
+                type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_)
             ):
-                raise DecodeError("a string or null", title).at_key("title")
+                raise DecodeError("a string or null", title_).at_key("title")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        title = UNSET
+        title_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsSearchResultLocation)
     obj.type = "search_result_location"
-    obj.cited_text = cited_text
-    obj.search_result_index = search_result_index
-    obj.source = source
-    obj.title = title
-    obj.start_block_index = start_block_index
-    obj.end_block_index = end_block_index
+    obj.cited_text = cited_text_
+    obj.search_result_index = search_result_index_
+    obj.source = source_
+    obj.title = title_
+    obj.start_block_index = start_block_index_
+    obj.end_block_index = end_block_index_
     obj.extra = extra
     return obj
 
@@ -2700,14 +2731,14 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
         raise DecodeError('"thinking"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        thinking = data["thinking"]
-        signature = data["signature"]
+        thinking_ = data["thinking"]
+        signature_ = data["signature"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"), ("signature", "a string"))) from None
-    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
-        raise DecodeError("a string", thinking).at_key("thinking")
-    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
-        raise DecodeError("a string", signature).at_key("signature")
+    if type(thinking_) is not str or not thinking_.isascii() and has_lone_surrogate(thinking_):
+        raise DecodeError("a string", thinking_).at_key("thinking")
+    if type(signature_) is not str or not signature_.isascii() and has_lone_surrogate(signature_):
+        raise DecodeError("a string", signature_).at_key("signature")
     if len(data) == 3:
         extra = {}
     else:
@@ -2715,8 +2746,8 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingBlock)
     obj.type = "thinking"
-    obj.thinking = thinking
-    obj.signature = signature
+    obj.thinking = thinking_
+    obj.signature = signature_
     obj.extra = extra
     return obj
 
@@ -2774,59 +2805,59 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
         raise DecodeError('"tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        name = data["name"]
-        input = data["input"]
+        id_ = data["id"]
+        name_ = data["name"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(
             data, (("id", "a string"), ("name", "a string"), ("input", "an object"))
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = decode_tool_use_caller(caller, strict)
+                    caller_ = decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
-        toolset_name = data.get("toolset_name", UNSET)
-        if toolset_name is not UNSET:
+        toolset_name_ = data.get("toolset_name", UNSET)
+        if toolset_name_ is not UNSET:
             seen += 1
-            if toolset_name is not None and (
-                type(toolset_name) is not str
-                or not toolset_name.isascii()
-                and has_lone_surrogate(toolset_name)
+            if toolset_name_ is not None and (
+                type(toolset_name_) is not str
+                or not toolset_name_.isascii()
+                and has_lone_surrogate(toolset_name_)
             ):
-                raise DecodeError("a string or null", toolset_name).at_key("toolset_name")
+                raise DecodeError("a string or null", toolset_name_).at_key("toolset_name")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
-        toolset_name = UNSET
+        caller_ = UNSET
+        toolset_name_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
-    obj.name = name
-    obj.input = input
-    obj.caller = caller
-    obj.toolset_name = toolset_name
+    obj.id = id_
+    obj.name = name_
+    obj.input = input_
+    obj.caller = caller_
+    obj.toolset_name = toolset_name_
     obj.extra = extra
     return obj
 
@@ -2871,11 +2902,11 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_id = data["tool_id"]
+        tool_id_ = data["tool_id"]
     except KeyError:
         raise missing_field(data, (("tool_id", "a string"),)) from None
-    if type(tool_id) is not str or not tool_id.isascii() and has_lone_surrogate(tool_id):
-        raise DecodeError("a string", tool_id).at_key("tool_id")
+    if type(tool_id_) is not str or not tool_id_.isascii() and has_lone_surrogate(tool_id_):
+        raise DecodeError("a string", tool_id_).at_key("tool_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -2883,7 +2914,7 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolCaller)
     obj.type = "code_execution_20250825"
-    obj.tool_id = tool_id
+    obj.tool_id = tool_id_
     obj.extra = extra
     return obj
 
@@ -2904,11 +2935,11 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_id = data["tool_id"]
+        tool_id_ = data["tool_id"]
     except KeyError:
         raise missing_field(data, (("tool_id", "a string"),)) from None
-    if type(tool_id) is not str or not tool_id.isascii() and has_lone_surrogate(tool_id):
-        raise DecodeError("a string", tool_id).at_key("tool_id")
+    if type(tool_id_) is not str or not tool_id_.isascii() and has_lone_surrogate(tool_id_):
+        raise DecodeError("a string", tool_id_).at_key("tool_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -2916,7 +2947,7 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolCaller20260120)
     obj.type = "code_execution_20260120"
-    obj.tool_id = tool_id
+    obj.tool_id = tool_id_
     obj.extra = extra
     return obj
 
@@ -2940,9 +2971,9 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
         raise DecodeError('"server_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        name = data["name"]
-        input = data["input"]
+        id_ = data["id"]
+        name_ = data["name"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(
             data,
@@ -2955,26 +2986,26 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        name = _content.decode_server_tool_name(name, strict)
+        name_ = _content.decode_server_tool_name(name_, strict)
     except DecodeError as error:
         raise error.at_key("name")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = decode_tool_use_caller(caller, strict)
+                    caller_ = decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -2983,15 +3014,15 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
             extra = extra_fields(data, _SERVER_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUseBlock)
     obj.type = "server_tool_use"
-    obj.id = id
-    obj.name = name
-    obj.input = input
-    obj.caller = caller
+    obj.id = id_
+    obj.name = name_
+    obj.input = input_
+    obj.caller = caller_
     obj.extra = extra
     return obj
 
@@ -3014,30 +3045,30 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data, (("tool_use_id", "a string"), ("content", "an object or an array"))
         ) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_web_search_tool_result_block_content(content, strict)
+        content_ = decode_web_search_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = decode_tool_use_caller(caller, strict)
+                    caller_ = decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -3046,14 +3077,14 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
             extra = extra_fields(data, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultBlock)
     obj.type = "web_search_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.caller = caller
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.caller = caller_
     obj.extra = extra
     return obj
 
@@ -3077,47 +3108,49 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
         raise DecodeError('"web_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
-        title = data["title"]
-        encrypted_content = data["encrypted_content"]
+        url_ = data["url"]
+        title_ = data["title"]
+        encrypted_content_ = data["encrypted_content"]
     except KeyError:
         raise missing_field(
             data, (("url", "a string"), ("title", "a string"), ("encrypted_content", "a string"))
         ) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
-    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
-        raise DecodeError("a string", title).at_key("title")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
+    if type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_):
+        raise DecodeError("a string", title_).at_key("title")
     if (
-        type(encrypted_content) is not str
-        or not encrypted_content.isascii()
-        and has_lone_surrogate(encrypted_content)
+        type(encrypted_content_) is not str
+        or not encrypted_content_.isascii()
+        and has_lone_surrogate(encrypted_content_)
     ):
-        raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
+        raise DecodeError("a string", encrypted_content_).at_key("encrypted_content")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        page_age = data.get("page_age", UNSET)
-        if page_age is not UNSET:
+        page_age_ = data.get("page_age", UNSET)
+        if page_age_ is not UNSET:
             seen += 1
-            if page_age is not None and (
-                type(page_age) is not str or not page_age.isascii() and has_lone_surrogate(page_age)
+            if page_age_ is not None and (
+                type(page_age_) is not str
+                or not page_age_.isascii()
+                and has_lone_surrogate(page_age_)
             ):
-                raise DecodeError("a string or null", page_age).at_key("page_age")
+                raise DecodeError("a string or null", page_age_).at_key("page_age")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WEB_SEARCH_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        page_age = UNSET
+        page_age_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchResultBlock)
     obj.type = "web_search_result"
-    obj.url = url
-    obj.title = title
-    obj.encrypted_content = encrypted_content
-    obj.page_age = page_age
+    obj.url = url_
+    obj.title = title_
+    obj.encrypted_content = encrypted_content_
+    obj.page_age = page_age_
     obj.extra = extra
     return obj
 
@@ -3140,7 +3173,7 @@ def decode_web_search_tool_result_error_object(
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -3152,7 +3185,7 @@ def decode_web_search_tool_result_error_object(
             ),
         ) from None
     try:
-        error_code = _content.decode_web_search_tool_result_error_code(error_code, strict)
+        error_code_ = _content.decode_web_search_tool_result_error_code(error_code_, strict)
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -3162,7 +3195,7 @@ def decode_web_search_tool_result_error_object(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchToolResultErrorObject)
     obj.type = "web_search_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -3181,22 +3214,26 @@ def decode_container(data: Any, strict: bool) -> Container:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        expires_at = data["expires_at"]
+        id_ = data["id"]
+        expires_at_ = data["expires_at"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("expires_at", "a string"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(expires_at) is not str or not expires_at.isascii() and has_lone_surrogate(expires_at):
-        raise DecodeError("a string", expires_at).at_key("expires_at")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if (
+        type(expires_at_) is not str
+        or not expires_at_.isascii()
+        and has_lone_surrogate(expires_at_)
+    ):
+        raise DecodeError("a string", expires_at_).at_key("expires_at")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        skills = data.get("skills", UNSET)
-        if skills is not UNSET:
+        skills_ = data.get("skills", UNSET)
+        if skills_ is not UNSET:
             seen += 1
-            if skills is not None:
+            if skills_ is not None:
                 try:
-                    skills = decode_list(skills, decode_container_skill, strict)
+                    skills_ = decode_list(skills_, decode_container_skill, strict)
                 except DecodeError as error:
                     raise error.at_key("skills")
         if len(data) == seen:
@@ -3205,13 +3242,13 @@ def decode_container(data: Any, strict: bool) -> Container:
             extra = extra_fields(data, _CONTAINER_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        skills = UNSET
+        skills_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Container)
-    obj.id = id
-    obj.expires_at = expires_at
-    obj.skills = skills
+    obj.id = id_
+    obj.expires_at = expires_at_
+    obj.skills = skills_
     obj.extra = extra
     return obj
 
@@ -3230,9 +3267,9 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        skill_id = data["skill_id"]
+        skill_id_ = data["skill_id"]
         type_ = data["type"]
-        version = data["version"]
+        version_ = data["version"]
     except KeyError:
         raise missing_field(
             data,
@@ -3242,23 +3279,23 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
                 ("version", "a string"),
             ),
         ) from None
-    if type(skill_id) is not str or not skill_id.isascii() and has_lone_surrogate(skill_id):
-        raise DecodeError("a string", skill_id).at_key("skill_id")
+    if type(skill_id_) is not str or not skill_id_.isascii() and has_lone_surrogate(skill_id_):
+        raise DecodeError("a string", skill_id_).at_key("skill_id")
     try:
         type_ = _request.decode_skill_type(type_, strict)
     except DecodeError as error:
         raise error.at_key("type")
-    if type(version) is not str or not version.isascii() and has_lone_surrogate(version):
-        raise DecodeError("a string", version).at_key("version")
+    if type(version_) is not str or not version_.isascii() and has_lone_surrogate(version_):
+        raise DecodeError("a string", version_).at_key("version")
     if len(data) == 3:
         extra = {}
     else:
         extra = extra_fields(data, _CONTAINER_SKILL_FIELDS, strict, 3)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerSkill)
-    obj.skill_id = skill_id
+    obj.skill_id = skill_id_
     obj.type = type_
-    obj.version = version
+    obj.version = version_
     obj.extra = extra
     return obj
 
@@ -3275,12 +3312,12 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        cache_miss_reason = data.get("cache_miss_reason", UNSET)
-        if cache_miss_reason is not UNSET:
+        cache_miss_reason_ = data.get("cache_miss_reason", UNSET)
+        if cache_miss_reason_ is not UNSET:
             seen += 1
-            if cache_miss_reason is not None:
+            if cache_miss_reason_ is not None:
                 try:
-                    cache_miss_reason = decode_cache_miss_reason(cache_miss_reason, strict)
+                    cache_miss_reason_ = decode_cache_miss_reason(cache_miss_reason_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_miss_reason")
         if len(data) == seen:
@@ -3289,11 +3326,11 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
             extra = extra_fields(data, _DIAGNOSTICS_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_miss_reason = UNSET
+        cache_miss_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Diagnostics)
-    obj.cache_miss_reason = cache_miss_reason
+    obj.cache_miss_reason = cache_miss_reason_
     obj.extra = extra
     return obj
 
@@ -3314,14 +3351,14 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
         raise DecodeError('"model_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+        cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if (
-        type(cache_missed_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+        type(cache_missed_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_missed_input_tokens).at_key(
+        raise DecodeError("an integer", cache_missed_input_tokens_).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
@@ -3331,7 +3368,7 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissModelChanged)
     obj.type = "model_changed"
-    obj.cache_missed_input_tokens = cache_missed_input_tokens
+    obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3352,14 +3389,14 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
         raise DecodeError('"system_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+        cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if (
-        type(cache_missed_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+        type(cache_missed_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_missed_input_tokens).at_key(
+        raise DecodeError("an integer", cache_missed_input_tokens_).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
@@ -3369,7 +3406,7 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissSystemChanged)
     obj.type = "system_changed"
-    obj.cache_missed_input_tokens = cache_missed_input_tokens
+    obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3390,14 +3427,14 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
         raise DecodeError('"tools_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+        cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if (
-        type(cache_missed_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+        type(cache_missed_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_missed_input_tokens).at_key(
+        raise DecodeError("an integer", cache_missed_input_tokens_).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
@@ -3407,7 +3444,7 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissToolsChanged)
     obj.type = "tools_changed"
-    obj.cache_missed_input_tokens = cache_missed_input_tokens
+    obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3428,14 +3465,14 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
         raise DecodeError('"messages_changed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cache_missed_input_tokens = data["cache_missed_input_tokens"]
+        cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
         raise missing_field(data, (("cache_missed_input_tokens", "an integer"),)) from None
     if (
-        type(cache_missed_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_missed_input_tokens <= JSON_INT_MAX
+        type(cache_missed_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_missed_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_missed_input_tokens).at_key(
+        raise DecodeError("an integer", cache_missed_input_tokens_).at_key(
             "cache_missed_input_tokens"
         )
     if len(data) == 2:
@@ -3445,7 +3482,7 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheMissMessagesChanged)
     obj.type = "messages_changed"
-    obj.cache_missed_input_tokens = cache_missed_input_tokens
+    obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3512,12 +3549,12 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        applied_edits = data["applied_edits"]
+        applied_edits_ = data["applied_edits"]
     except KeyError:
         raise missing_field(data, (("applied_edits", "an array"),)) from None
     try:
-        applied_edits = decode_tagged_list(
-            applied_edits,
+        applied_edits_ = decode_tagged_list(
+            applied_edits_,
             _APPLIED_CONTEXT_EDIT_VARIANTS,
             "type",
             decode_applied_context_edit,
@@ -3531,7 +3568,7 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
         extra = extra_fields(data, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContextManagementResponse)
-    obj.applied_edits = applied_edits
+    obj.applied_edits = applied_edits_
     obj.extra = extra
     return obj
 
@@ -3555,19 +3592,22 @@ def decode_clear_tool_uses20250919_edit_response(
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cleared_tool_uses = data["cleared_tool_uses"]
-        cleared_input_tokens = data["cleared_input_tokens"]
+        cleared_tool_uses_ = data["cleared_tool_uses"]
+        cleared_input_tokens_ = data["cleared_input_tokens"]
     except KeyError:
         raise missing_field(
             data, (("cleared_tool_uses", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
-    if type(cleared_tool_uses) is not int or not JSON_INT_MIN <= cleared_tool_uses <= JSON_INT_MAX:
-        raise DecodeError("an integer", cleared_tool_uses).at_key("cleared_tool_uses")
     if (
-        type(cleared_input_tokens) is not int
-        or not JSON_INT_MIN <= cleared_input_tokens <= JSON_INT_MAX
+        type(cleared_tool_uses_) is not int
+        or not JSON_INT_MIN <= cleared_tool_uses_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
+        raise DecodeError("an integer", cleared_tool_uses_).at_key("cleared_tool_uses")
+    if (
+        type(cleared_input_tokens_) is not int
+        or not JSON_INT_MIN <= cleared_input_tokens_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", cleared_input_tokens_).at_key("cleared_input_tokens")
     if len(data) == 3:
         extra = {}
     else:
@@ -3575,8 +3615,8 @@ def decode_clear_tool_uses20250919_edit_response(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearToolUses20250919EditResponse)
     obj.type = "clear_tool_uses_20250919"
-    obj.cleared_tool_uses = cleared_tool_uses
-    obj.cleared_input_tokens = cleared_input_tokens
+    obj.cleared_tool_uses = cleared_tool_uses_
+    obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3600,22 +3640,22 @@ def decode_clear_thinking20251015_edit_response(
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        cleared_thinking_turns = data["cleared_thinking_turns"]
-        cleared_input_tokens = data["cleared_input_tokens"]
+        cleared_thinking_turns_ = data["cleared_thinking_turns"]
+        cleared_input_tokens_ = data["cleared_input_tokens"]
     except KeyError:
         raise missing_field(
             data, (("cleared_thinking_turns", "an integer"), ("cleared_input_tokens", "an integer"))
         ) from None
     if (
-        type(cleared_thinking_turns) is not int
-        or not JSON_INT_MIN <= cleared_thinking_turns <= JSON_INT_MAX
+        type(cleared_thinking_turns_) is not int
+        or not JSON_INT_MIN <= cleared_thinking_turns_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cleared_thinking_turns).at_key("cleared_thinking_turns")
+        raise DecodeError("an integer", cleared_thinking_turns_).at_key("cleared_thinking_turns")
     if (
-        type(cleared_input_tokens) is not int
-        or not JSON_INT_MIN <= cleared_input_tokens <= JSON_INT_MAX
+        type(cleared_input_tokens_) is not int
+        or not JSON_INT_MIN <= cleared_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cleared_input_tokens).at_key("cleared_input_tokens")
+        raise DecodeError("an integer", cleared_input_tokens_).at_key("cleared_input_tokens")
     if len(data) == 3:
         extra = {}
     else:
@@ -3623,8 +3663,8 @@ def decode_clear_thinking20251015_edit_response(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ClearThinking20251015EditResponse)
     obj.type = "clear_thinking_20251015"
-    obj.cleared_thinking_turns = cleared_thinking_turns
-    obj.cleared_input_tokens = cleared_input_tokens
+    obj.cleared_thinking_turns = cleared_thinking_turns_
+    obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3643,21 +3683,21 @@ def decode_count_tokens_context_management_response(
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        original_input_tokens = data["original_input_tokens"]
+        original_input_tokens_ = data["original_input_tokens"]
     except KeyError:
         raise missing_field(data, (("original_input_tokens", "an integer"),)) from None
     if (
-        type(original_input_tokens) is not int
-        or not JSON_INT_MIN <= original_input_tokens <= JSON_INT_MAX
+        type(original_input_tokens_) is not int
+        or not JSON_INT_MIN <= original_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", original_input_tokens).at_key("original_input_tokens")
+        raise DecodeError("an integer", original_input_tokens_).at_key("original_input_tokens")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CountTokensContextManagementResponse)
-    obj.original_input_tokens = original_input_tokens
+    obj.original_input_tokens = original_input_tokens_
     obj.extra = extra
     return obj
 
@@ -3681,8 +3721,8 @@ def decode_thinking_dropped_input_transformation(
         raise DecodeError('"thinking_dropped"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        path = data["path"]
-        reason = data["reason"]
+        path_ = data["path"]
+        reason_ = data["reason"]
     except KeyError:
         raise missing_field(
             data,
@@ -3694,10 +3734,10 @@ def decode_thinking_dropped_input_transformation(
                 ),
             ),
         ) from None
-    if type(path) is not str or not path.isascii() and has_lone_surrogate(path):
-        raise DecodeError("a string", path).at_key("path")
+    if type(path_) is not str or not path_.isascii() and has_lone_surrogate(path_):
+        raise DecodeError("a string", path_).at_key("path")
     try:
-        reason = decode_thinking_binding_mismatch_reason(reason, strict)
+        reason_ = decode_thinking_binding_mismatch_reason(reason_, strict)
     except DecodeError as error:
         raise error.at_key("reason")
     if len(data) == 3:
@@ -3707,8 +3747,8 @@ def decode_thinking_dropped_input_transformation(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDroppedInputTransformation)
     obj.type = "thinking_dropped"
-    obj.path = path
-    obj.reason = reason
+    obj.path = path_
+    obj.reason = reason_
     obj.extra = extra
     return obj
 
@@ -3732,8 +3772,8 @@ def decode_thinking_mismatch_allowed_input_transformation(
         raise DecodeError('"thinking_mismatch_allowed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        path = data["path"]
-        reason = data["reason"]
+        path_ = data["path"]
+        reason_ = data["reason"]
     except KeyError:
         raise missing_field(
             data,
@@ -3745,10 +3785,10 @@ def decode_thinking_mismatch_allowed_input_transformation(
                 ),
             ),
         ) from None
-    if type(path) is not str or not path.isascii() and has_lone_surrogate(path):
-        raise DecodeError("a string", path).at_key("path")
+    if type(path_) is not str or not path_.isascii() and has_lone_surrogate(path_):
+        raise DecodeError("a string", path_).at_key("path")
     try:
-        reason = decode_thinking_binding_mismatch_reason(reason, strict)
+        reason_ = decode_thinking_binding_mismatch_reason(reason_, strict)
     except DecodeError as error:
         raise error.at_key("reason")
     if len(data) == 3:
@@ -3760,8 +3800,8 @@ def decode_thinking_mismatch_allowed_input_transformation(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingMismatchAllowedInputTransformation)
     obj.type = "thinking_mismatch_allowed"
-    obj.path = path
-    obj.reason = reason
+    obj.path = path_
+    obj.reason = reason_
     obj.extra = extra
     return obj
 
@@ -3784,25 +3824,25 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
         raise DecodeError('"fallback"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        from_ = data["from"]
-        to = data["to"]
+        from__ = data["from"]
+        to_ = data["to"]
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("to", "an object"))) from None
     try:
-        from_ = decode_fallback_info(from_, strict)
+        from__ = decode_fallback_info(from__, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        to = decode_fallback_info(to, strict)
+        to_ = decode_fallback_info(to_, strict)
     except DecodeError as error:
         raise error.at_key("to")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        trigger = data.get("trigger", UNSET)
-        if trigger is not UNSET:
+        trigger_ = data.get("trigger", UNSET)
+        if trigger_ is not UNSET:
             seen += 1
             try:
-                trigger = decode_fallback_trigger(trigger, strict)
+                trigger_ = decode_fallback_trigger(trigger_, strict)
             except DecodeError as error:
                 raise error.at_key("trigger")
         if len(data) == seen:
@@ -3811,14 +3851,14 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
             extra = extra_fields(data, _FALLBACK_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        trigger = UNSET
+        trigger_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackBlock)
     obj.type = "fallback"
-    obj.from_ = from_
-    obj.to = to
-    obj.trigger = trigger
+    obj.from_ = from__
+    obj.to = to_
+    obj.trigger = trigger_
     obj.extra = extra
     return obj
 
@@ -3835,18 +3875,18 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _FALLBACK_INFO_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackInfo)
-    obj.model = model
+    obj.model = model_
     obj.extra = extra
     return obj
 
@@ -3867,12 +3907,12 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
         raise DecodeError('"refusal"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        category = data.get("category", UNSET)
-        if category is not UNSET:
+        category_ = data.get("category", UNSET)
+        if category_ is not UNSET:
             seen += 1
-            if category is not None:
+            if category_ is not None:
                 try:
-                    category = decode_refusal_category(category, strict)
+                    category_ = decode_refusal_category(category_, strict)
                 except DecodeError as error:
                     raise error.at_key("category")
         if len(data) == seen:
@@ -3881,12 +3921,12 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
             extra = extra_fields(data, _FALLBACK_REFUSAL_TRIGGER_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        category = UNSET
+        category_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackRefusalTrigger)
     obj.type = "refusal"
-    obj.category = category
+    obj.category = category_
     obj.extra = extra
     return obj
 

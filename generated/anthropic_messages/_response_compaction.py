@@ -80,19 +80,19 @@ class CompactionBlock(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        content = self.content
-        if content is not UNSET:
-            out["content"] = content
-        encrypted_content = self.encrypted_content
-        if encrypted_content is not UNSET:
-            out["encrypted_content"] = encrypted_content
-        signature = self.signature
-        if signature is not UNSET:
-            out["signature"] = signature
-        tool_changes = self.tool_changes
-        if tool_changes is not UNSET:
+        content_ = self.content
+        if content_ is not UNSET:
+            out["content"] = content_
+        encrypted_content_ = self.encrypted_content
+        if encrypted_content_ is not UNSET:
+            out["encrypted_content"] = encrypted_content_
+        signature_ = self.signature
+        if signature_ is not UNSET:
+            out["signature"] = signature_
+        tool_changes_ = self.tool_changes
+        if tool_changes_ is not UNSET:
             out["tool_changes"] = (
-                None if tool_changes is None else [item0.to_dict() for item0 in tool_changes]
+                None if tool_changes_ is None else [item0.to_dict() for item0 in tool_changes_]
             )
         if self.extra:
             add_extra(self, out, _COMPACTION_BLOCK_FIELDS)
@@ -405,38 +405,40 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         raise DecodeError('"compaction"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        content = data.get("content", UNSET)
-        if content is not UNSET:
+        content_ = data.get("content", UNSET)
+        if content_ is not UNSET:
             seen += 1
-            if content is not None and (
-                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            if content_ is not None and (
+                type(content_) is not str or not content_.isascii() and has_lone_surrogate(content_)
             ):
-                raise DecodeError("a string or null", content).at_key("content")
-        encrypted_content = data.get("encrypted_content", UNSET)
-        if encrypted_content is not UNSET:
+                raise DecodeError("a string or null", content_).at_key("content")
+        encrypted_content_ = data.get("encrypted_content", UNSET)
+        if encrypted_content_ is not UNSET:
             seen += 1
-            if encrypted_content is not None and (
-                type(encrypted_content) is not str
-                or not encrypted_content.isascii()
-                and has_lone_surrogate(encrypted_content)
+            if encrypted_content_ is not None and (
+                type(encrypted_content_) is not str
+                or not encrypted_content_.isascii()
+                and has_lone_surrogate(encrypted_content_)
             ):
-                raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
-        signature = data.get("signature", UNSET)
-        if signature is not UNSET:
+                raise DecodeError("a string or null", encrypted_content_).at_key(
+                    "encrypted_content"
+                )
+        signature_ = data.get("signature", UNSET)
+        if signature_ is not UNSET:
             seen += 1
-            if signature is not None and (
-                type(signature) is not str
-                or not signature.isascii()
-                and has_lone_surrogate(signature)
+            if signature_ is not None and (
+                type(signature_) is not str
+                or not signature_.isascii()
+                and has_lone_surrogate(signature_)
             ):
-                raise DecodeError("a string or null", signature).at_key("signature")
-        tool_changes = data.get("tool_changes", UNSET)
-        if tool_changes is not UNSET:
+                raise DecodeError("a string or null", signature_).at_key("signature")
+        tool_changes_ = data.get("tool_changes", UNSET)
+        if tool_changes_ is not UNSET:
             seen += 1
-            if tool_changes is not None:
+            if tool_changes_ is not None:
                 try:
-                    tool_changes = decode_tagged_list(
-                        tool_changes,
+                    tool_changes_ = decode_tagged_list(
+                        tool_changes_,
                         _COMPACTION_TOOL_CHANGE_VARIANTS,
                         "type",
                         decode_compaction_tool_change,
@@ -450,18 +452,18 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
             extra = extra_fields(data, _COMPACTION_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        content = UNSET
-        encrypted_content = UNSET
-        signature = UNSET
-        tool_changes = UNSET
+        content_ = UNSET
+        encrypted_content_ = UNSET
+        signature_ = UNSET
+        tool_changes_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionBlock)
     obj.type = "compaction"
-    obj.content = content
-    obj.encrypted_content = encrypted_content
-    obj.signature = signature
-    obj.tool_changes = tool_changes
+    obj.content = content_
+    obj.encrypted_content = encrypted_content_
+    obj.signature = signature_
+    obj.tool_changes = tool_changes_
     obj.extra = extra
     return obj
 
@@ -482,11 +484,11 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
         raise DecodeError('"tool_addition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool = data["tool"]
+        tool_ = data["tool"]
     except KeyError:
         raise missing_field(data, (("tool", "an object"),)) from None
     try:
-        tool = decode_response_tool_addition_tool(tool, strict)
+        tool_ = decode_response_tool_addition_tool(tool_, strict)
     except DecodeError as error:
         raise error.at_key("tool")
     if len(data) == 2:
@@ -496,7 +498,7 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolAdditionBlock)
     obj.type = "tool_addition"
-    obj.tool = tool
+    obj.tool = tool_
     obj.extra = extra
     return obj
 
@@ -517,11 +519,11 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
         raise DecodeError('"tool_removal"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool = data["tool"]
+        tool_ = data["tool"]
     except KeyError:
         raise missing_field(data, (("tool", "an object"),)) from None
     try:
-        tool = decode_response_tool_removal_tool(tool, strict)
+        tool_ = decode_response_tool_removal_tool(tool_, strict)
     except DecodeError as error:
         raise error.at_key("tool")
     if len(data) == 2:
@@ -531,7 +533,7 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolRemovalBlock)
     obj.type = "tool_removal"
-    obj.tool = tool
+    obj.tool = tool_
     obj.extra = extra
     return obj
 
@@ -554,11 +556,11 @@ def decode_response_tool_change_tool_reference(
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) == 2:
         extra = {}
     else:
@@ -566,7 +568,7 @@ def decode_response_tool_change_tool_reference(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeToolReference)
     obj.type = "tool_reference"
-    obj.name = name
+    obj.name = name_
     obj.extra = extra
     return obj
 
@@ -590,18 +592,18 @@ def decode_response_tool_change_mcp_tool_reference(
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        server_name = data["server_name"]
-        name = data["name"]
+        server_name_ = data["server_name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"), ("name", "a string"))) from None
     if (
-        type(server_name) is not str
-        or not server_name.isascii()
-        and has_lone_surrogate(server_name)
+        type(server_name_) is not str
+        or not server_name_.isascii()
+        and has_lone_surrogate(server_name_)
     ):
-        raise DecodeError("a string", server_name).at_key("server_name")
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+        raise DecodeError("a string", server_name_).at_key("server_name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) == 3:
         extra = {}
     else:
@@ -609,8 +611,8 @@ def decode_response_tool_change_mcp_tool_reference(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeMCPToolReference)
     obj.type = "mcp_tool_reference"
-    obj.server_name = server_name
-    obj.name = name
+    obj.server_name = server_name_
+    obj.name = name_
     obj.extra = extra
     return obj
 
@@ -633,15 +635,15 @@ def decode_response_tool_change_mcp_toolset_reference(
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        server_name = data["server_name"]
+        server_name_ = data["server_name"]
     except KeyError:
         raise missing_field(data, (("server_name", "a string"),)) from None
     if (
-        type(server_name) is not str
-        or not server_name.isascii()
-        and has_lone_surrogate(server_name)
+        type(server_name_) is not str
+        or not server_name_.isascii()
+        and has_lone_surrogate(server_name_)
     ):
-        raise DecodeError("a string", server_name).at_key("server_name")
+        raise DecodeError("a string", server_name_).at_key("server_name")
     if len(data) == 2:
         extra = {}
     else:
@@ -649,7 +651,7 @@ def decode_response_tool_change_mcp_toolset_reference(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseToolChangeMCPToolsetReference)
     obj.type = "mcp_toolset_reference"
-    obj.server_name = server_name
+    obj.server_name = server_name_
     obj.extra = extra
     return obj
 
@@ -670,11 +672,11 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
         raise DecodeError('"tool_definition"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        definition = data["definition"]
+        definition_ = data["definition"]
     except KeyError:
         raise missing_field(data, (("definition", "an object"),)) from None
     try:
-        definition = _response_tool_definitions.decode_response_tool_union(definition, strict)
+        definition_ = _response_tool_definitions.decode_response_tool_union(definition_, strict)
     except DecodeError as error:
         raise error.at_key("definition")
     if len(data) == 2:
@@ -684,7 +686,7 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolChangeToolDefinition)
     obj.type = "tool_definition"
-    obj.definition = definition
+    obj.definition = definition_
     obj.extra = extra
     return obj
 

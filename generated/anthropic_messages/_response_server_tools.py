@@ -92,9 +92,9 @@ class WebFetchToolResultBlock(Model):
             "tool_use_id": self.tool_use_id,
             "content": self.content.to_dict(),
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS)
         return out
@@ -168,9 +168,9 @@ class WebFetchBlock(Model):
             "url": self.url,
             "content": self.content.to_dict(),
         }
-        retrieved_at = self.retrieved_at
-        if retrieved_at is not UNSET:
-            out["retrieved_at"] = retrieved_at
+        retrieved_at_ = self.retrieved_at
+        if retrieved_at_ is not UNSET:
+            out["retrieved_at"] = retrieved_at_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_BLOCK_FIELDS)
         return out
@@ -211,12 +211,12 @@ class DocumentBlock(Model):
             "type": self.type,
             "source": self.source.to_dict(),
         }
-        title = self.title
-        if title is not UNSET:
-            out["title"] = title
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
+        title_ = self.title
+        if title_ is not UNSET:
+            out["title"] = title_
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
         if self.extra:
             add_extra(self, out, _DOCUMENT_BLOCK_FIELDS)
         return out
@@ -439,9 +439,9 @@ class CodeExecutionResultBlock(Model):
             "return_code": self.return_code,
             "content": [item0.to_dict() for item0 in self.content],
         }
-        abort_reason = self.abort_reason
-        if abort_reason is not UNSET:
-            out["abort_reason"] = abort_reason
+        abort_reason_ = self.abort_reason
+        if abort_reason_ is not UNSET:
+            out["abort_reason"] = abort_reason_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_FIELDS)
         return out
@@ -748,9 +748,9 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        error_message = self.error_message
-        if error_message is not UNSET:
-            out["error_message"] = error_message
+        error_message_ = self.error_message
+        if error_message_ is not UNSET:
+            out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
@@ -802,15 +802,15 @@ class TextEditorCodeExecutionViewResultBlock(Model):
             "content": self.content,
             "file_type": self.file_type,
         }
-        num_lines = self.num_lines
-        if num_lines is not UNSET:
-            out["num_lines"] = num_lines
-        start_line = self.start_line
-        if start_line is not UNSET:
-            out["start_line"] = start_line
-        total_lines = self.total_lines
-        if total_lines is not UNSET:
-            out["total_lines"] = total_lines
+        num_lines_ = self.num_lines
+        if num_lines_ is not UNSET:
+            out["num_lines"] = num_lines_
+        start_line_ = self.start_line
+        if start_line_ is not UNSET:
+            out["start_line"] = start_line_
+        total_lines_ = self.total_lines
+        if total_lines_ is not UNSET:
+            out["total_lines"] = total_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS)
         return out
@@ -894,21 +894,21 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        lines = self.lines
-        if lines is not UNSET:
-            out["lines"] = None if lines is None else list(lines)
-        old_start = self.old_start
-        if old_start is not UNSET:
-            out["old_start"] = old_start
-        old_lines = self.old_lines
-        if old_lines is not UNSET:
-            out["old_lines"] = old_lines
-        new_start = self.new_start
-        if new_start is not UNSET:
-            out["new_start"] = new_start
-        new_lines = self.new_lines
-        if new_lines is not UNSET:
-            out["new_lines"] = new_lines
+        lines_ = self.lines
+        if lines_ is not UNSET:
+            out["lines"] = None if lines_ is None else list(lines_)
+        old_start_ = self.old_start
+        if old_start_ is not UNSET:
+            out["old_start"] = old_start_
+        old_lines_ = self.old_lines
+        if old_lines_ is not UNSET:
+            out["old_lines"] = old_lines_
+        new_start_ = self.new_start
+        if new_start_ is not UNSET:
+            out["new_start"] = new_start_
+        new_lines_ = self.new_lines
+        if new_lines_ is not UNSET:
+            out["new_lines"] = new_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS)
         return out
@@ -982,9 +982,9 @@ class ToolSearchToolResultErrorObject(Model):
             "type": self.type,
             "error_code": self.error_code,
         }
-        error_message = self.error_message
-        if error_message is not UNSET:
-            out["error_message"] = error_message
+        error_message_ = self.error_message
+        if error_message_ is not UNSET:
+            out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
         return out
@@ -1163,9 +1163,9 @@ class AdvisorResultBlock(Model):
             "type": self.type,
             "text": self.text,
         }
-        stop_reason = self.stop_reason
-        if stop_reason is not UNSET:
-            out["stop_reason"] = stop_reason
+        stop_reason_ = self.stop_reason
+        if stop_reason_ is not UNSET:
+            out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_RESULT_BLOCK_FIELDS)
         return out
@@ -1205,9 +1205,9 @@ class AdvisorRedactedResultBlock(Model):
             "type": self.type,
             "encrypted_content": self.encrypted_content,
         }
-        stop_reason = self.stop_reason
-        if stop_reason is not UNSET:
-            out["stop_reason"] = stop_reason
+        stop_reason_ = self.stop_reason
+        if stop_reason_ is not UNSET:
+            out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS)
         return out
@@ -1389,9 +1389,9 @@ class MCPTool(Model):
             "name": self.name,
             "input_schema": dict(self.input_schema),
         }
-        description = self.description
-        if description is not UNSET:
-            out["description"] = description
+        description_ = self.description
+        if description_ is not UNSET:
+            out["description"] = description_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_FIELDS)
         return out
@@ -1735,28 +1735,28 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_web_fetch_tool_result_block_content(content, strict)
+        content_ = decode_web_fetch_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -1765,14 +1765,14 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
             extra = extra_fields(data, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultBlock)
     obj.type = "web_fetch_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
-    obj.caller = caller
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
+    obj.caller = caller_
     obj.extra = extra
     return obj
 
@@ -1795,7 +1795,7 @@ def decode_web_fetch_tool_result_error_block(
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -1807,8 +1807,8 @@ def decode_web_fetch_tool_result_error_block(
             ),
         ) from None
     try:
-        error_code = _content_server_tools.decode_web_fetch_tool_result_error_code(
-            error_code, strict
+        error_code_ = _content_server_tools.decode_web_fetch_tool_result_error_code(
+            error_code_, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
@@ -1819,7 +1819,7 @@ def decode_web_fetch_tool_result_error_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchToolResultErrorBlock)
     obj.type = "web_fetch_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -1842,41 +1842,41 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
-        content = data["content"]
+        url_ = data["url"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("url", "a string"), ("content", "an object"))) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     try:
-        content = decode_web_fetch_block_content(content, strict)
+        content_ = decode_web_fetch_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        retrieved_at = data.get("retrieved_at", UNSET)
-        if retrieved_at is not UNSET:
+        retrieved_at_ = data.get("retrieved_at", UNSET)
+        if retrieved_at_ is not UNSET:
             seen += 1
-            if retrieved_at is not None and (
-                type(retrieved_at) is not str
-                or not retrieved_at.isascii()
-                and has_lone_surrogate(retrieved_at)
+            if retrieved_at_ is not None and (
+                type(retrieved_at_) is not str
+                or not retrieved_at_.isascii()
+                and has_lone_surrogate(retrieved_at_)
             ):
-                raise DecodeError("a string or null", retrieved_at).at_key("retrieved_at")
+                raise DecodeError("a string or null", retrieved_at_).at_key("retrieved_at")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WEB_FETCH_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        retrieved_at = UNSET
+        retrieved_at_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchBlock)
     obj.type = "web_fetch_result"
-    obj.url = url
-    obj.content = content
-    obj.retrieved_at = retrieved_at
+    obj.url = url_
+    obj.content = content_
+    obj.retrieved_at = retrieved_at_
     obj.extra = extra
     return obj
 
@@ -1899,28 +1899,28 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
         raise DecodeError('"document"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        source = data["source"]
+        source_ = data["source"]
     except KeyError:
         raise missing_field(data, (("source", "an object"),)) from None
     try:
-        source = decode_document_block_source(source, strict)
+        source_ = decode_document_block_source(source_, strict)
     except DecodeError as error:
         raise error.at_key("source")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        title = data.get("title", UNSET)
-        if title is not UNSET:
+        title_ = data.get("title", UNSET)
+        if title_ is not UNSET:
             seen += 1
-            if title is not None and (
-                type(title) is not str or not title.isascii() and has_lone_surrogate(title)
+            if title_ is not None and (
+                type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_)
             ):
-                raise DecodeError("a string or null", title).at_key("title")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+                raise DecodeError("a string or null", title_).at_key("title")
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = decode_citations_config(citations, strict)
+                    citations_ = decode_citations_config(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
         if len(data) == seen:
@@ -1929,15 +1929,15 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
             extra = extra_fields(data, _DOCUMENT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        title = UNSET
-        citations = UNSET
+        title_ = UNSET
+        citations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(DocumentBlock)
     obj.type = "document"
-    obj.source = source
-    obj.title = title
-    obj.citations = citations
+    obj.source = source_
+    obj.title = title_
+    obj.citations = citations_
     obj.extra = extra
     return obj
 
@@ -1957,9 +1957,9 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
-    media_type = data.get("media_type", UNSET)
-    if type(media_type) is not str or media_type != "application/pdf":
-        raise DecodeError('"application/pdf"', media_type).at_key("media_type")
+    media_type_ = data.get("media_type", UNSET)
+    if type(media_type_) is not str or media_type_ != "application/pdf":
+        raise DecodeError('"application/pdf"', media_type_).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
@@ -1995,9 +1995,9 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
-    media_type = data.get("media_type", UNSET)
-    if type(media_type) is not str or media_type != "text/plain":
-        raise DecodeError('"text/plain"', media_type).at_key("media_type")
+    media_type_ = data.get("media_type", UNSET)
+    if type(media_type_) is not str or media_type_ != "text/plain":
+        raise DecodeError('"text/plain"', media_type_).at_key("media_type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
         data_ = data["data"]
@@ -2030,18 +2030,18 @@ def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        enabled = data["enabled"]
+        enabled_ = data["enabled"]
     except KeyError:
         raise missing_field(data, (("enabled", "true or false"),)) from None
-    if type(enabled) is not bool:
-        raise DecodeError("true or false", enabled).at_key("enabled")
+    if type(enabled_) is not bool:
+        raise DecodeError("true or false", enabled_).at_key("enabled")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _CITATIONS_CONFIG_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsConfig)
-    obj.enabled = enabled
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -2065,18 +2065,18 @@ def decode_code_execution_tool_result_block(
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_code_execution_tool_result_block_content(content, strict)
+        content_ = decode_code_execution_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 3:
@@ -2086,8 +2086,8 @@ def decode_code_execution_tool_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultBlock)
     obj.type = "code_execution_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2110,7 +2110,7 @@ def decode_code_execution_tool_result_error_object(
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2122,8 +2122,8 @@ def decode_code_execution_tool_result_error_object(
             ),
         ) from None
     try:
-        error_code = _content_server_tools.decode_code_execution_tool_result_error_code(
-            error_code, strict
+        error_code_ = _content_server_tools.decode_code_execution_tool_result_error_code(
+            error_code_, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
@@ -2134,7 +2134,7 @@ def decode_code_execution_tool_result_error_object(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionToolResultErrorObject)
     obj.type = "code_execution_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -2159,10 +2159,10 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         raise DecodeError('"code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        stdout = data["stdout"]
-        stderr = data["stderr"]
-        return_code = data["return_code"]
-        content = data["content"]
+        stdout_ = data["stdout"]
+        stderr_ = data["stderr"]
+        return_code_ = data["return_code"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -2173,15 +2173,15 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
-        raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
-        raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
-        raise DecodeError("an integer", return_code).at_key("return_code")
+    if type(stdout_) is not str or not stdout_.isascii() and has_lone_surrogate(stdout_):
+        raise DecodeError("a string", stdout_).at_key("stdout")
+    if type(stderr_) is not str or not stderr_.isascii() and has_lone_surrogate(stderr_):
+        raise DecodeError("a string", stderr_).at_key("stderr")
+    if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", return_code_).at_key("return_code")
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
             "type",
             decode_code_execution_output_block_union,
@@ -2191,31 +2191,31 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         raise error.at_key("content")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        abort_reason = data.get("abort_reason", UNSET)
-        if abort_reason is not UNSET:
+        abort_reason_ = data.get("abort_reason", UNSET)
+        if abort_reason_ is not UNSET:
             seen += 1
-            if abort_reason is not None and (
-                type(abort_reason) is not str
-                or not abort_reason.isascii()
-                and has_lone_surrogate(abort_reason)
+            if abort_reason_ is not None and (
+                type(abort_reason_) is not str
+                or not abort_reason_.isascii()
+                and has_lone_surrogate(abort_reason_)
             ):
-                raise DecodeError("a string or null", abort_reason).at_key("abort_reason")
+                raise DecodeError("a string or null", abort_reason_).at_key("abort_reason")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        abort_reason = UNSET
+        abort_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionResultBlock)
     obj.type = "code_execution_result"
-    obj.stdout = stdout
-    obj.stderr = stderr
-    obj.return_code = return_code
-    obj.content = content
-    obj.abort_reason = abort_reason
+    obj.stdout = stdout_
+    obj.stderr = stderr_
+    obj.return_code = return_code_
+    obj.content = content_
+    obj.abort_reason = abort_reason_
     obj.extra = extra
     return obj
 
@@ -2241,10 +2241,10 @@ def decode_encrypted_code_execution_result_block(
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        encrypted_stdout = data["encrypted_stdout"]
-        stderr = data["stderr"]
-        return_code = data["return_code"]
-        content = data["content"]
+        encrypted_stdout_ = data["encrypted_stdout"]
+        stderr_ = data["stderr"]
+        return_code_ = data["return_code"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -2256,18 +2256,18 @@ def decode_encrypted_code_execution_result_block(
             ),
         ) from None
     if (
-        type(encrypted_stdout) is not str
-        or not encrypted_stdout.isascii()
-        and has_lone_surrogate(encrypted_stdout)
+        type(encrypted_stdout_) is not str
+        or not encrypted_stdout_.isascii()
+        and has_lone_surrogate(encrypted_stdout_)
     ):
-        raise DecodeError("a string", encrypted_stdout).at_key("encrypted_stdout")
-    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
-        raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
-        raise DecodeError("an integer", return_code).at_key("return_code")
+        raise DecodeError("a string", encrypted_stdout_).at_key("encrypted_stdout")
+    if type(stderr_) is not str or not stderr_.isascii() and has_lone_surrogate(stderr_):
+        raise DecodeError("a string", stderr_).at_key("stderr")
+    if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", return_code_).at_key("return_code")
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
             "type",
             decode_code_execution_output_block_union,
@@ -2282,10 +2282,10 @@ def decode_encrypted_code_execution_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(EncryptedCodeExecutionResultBlock)
     obj.type = "encrypted_code_execution_result"
-    obj.encrypted_stdout = encrypted_stdout
-    obj.stderr = stderr
-    obj.return_code = return_code
-    obj.content = content
+    obj.encrypted_stdout = encrypted_stdout_
+    obj.stderr = stderr_
+    obj.return_code = return_code_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2306,11 +2306,11 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
         raise DecodeError('"code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -2318,7 +2318,7 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionOutputBlock)
     obj.type = "code_execution_output"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2342,18 +2342,18 @@ def decode_bash_code_execution_tool_result_block(
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_bash_code_execution_tool_result_block_content(content, strict)
+        content_ = decode_bash_code_execution_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 3:
@@ -2363,8 +2363,8 @@ def decode_bash_code_execution_tool_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultBlock)
     obj.type = "bash_code_execution_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2387,7 +2387,7 @@ def decode_bash_code_execution_tool_result_error_object(
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2399,8 +2399,8 @@ def decode_bash_code_execution_tool_result_error_object(
             ),
         ) from None
     try:
-        error_code = _content_server_tools.decode_bash_code_execution_tool_result_error_code(
-            error_code, strict
+        error_code_ = _content_server_tools.decode_bash_code_execution_tool_result_error_code(
+            error_code_, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
@@ -2411,7 +2411,7 @@ def decode_bash_code_execution_tool_result_error_object(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionToolResultErrorObject)
     obj.type = "bash_code_execution_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -2437,10 +2437,10 @@ def decode_bash_code_execution_result_block(
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        stdout = data["stdout"]
-        stderr = data["stderr"]
-        return_code = data["return_code"]
-        content = data["content"]
+        stdout_ = data["stdout"]
+        stderr_ = data["stderr"]
+        return_code_ = data["return_code"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -2451,15 +2451,15 @@ def decode_bash_code_execution_result_block(
                 ("content", "an array"),
             ),
         ) from None
-    if type(stdout) is not str or not stdout.isascii() and has_lone_surrogate(stdout):
-        raise DecodeError("a string", stdout).at_key("stdout")
-    if type(stderr) is not str or not stderr.isascii() and has_lone_surrogate(stderr):
-        raise DecodeError("a string", stderr).at_key("stderr")
-    if type(return_code) is not int or not JSON_INT_MIN <= return_code <= JSON_INT_MAX:
-        raise DecodeError("an integer", return_code).at_key("return_code")
+    if type(stdout_) is not str or not stdout_.isascii() and has_lone_surrogate(stdout_):
+        raise DecodeError("a string", stdout_).at_key("stdout")
+    if type(stderr_) is not str or not stderr_.isascii() and has_lone_surrogate(stderr_):
+        raise DecodeError("a string", stderr_).at_key("stderr")
+    if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", return_code_).at_key("return_code")
     try:
-        content = decode_tagged_list(
-            content,
+        content_ = decode_tagged_list(
+            content_,
             _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
             "type",
             decode_bash_code_execution_output_block_union,
@@ -2474,10 +2474,10 @@ def decode_bash_code_execution_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionResultBlock)
     obj.type = "bash_code_execution_result"
-    obj.stdout = stdout
-    obj.stderr = stderr
-    obj.return_code = return_code
-    obj.content = content
+    obj.stdout = stdout_
+    obj.stderr = stderr_
+    obj.return_code = return_code_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2500,11 +2500,11 @@ def decode_bash_code_execution_output_block(
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -2512,7 +2512,7 @@ def decode_bash_code_execution_output_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BashCodeExecutionOutputBlock)
     obj.type = "bash_code_execution_output"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 
@@ -2536,18 +2536,18 @@ def decode_text_editor_code_execution_tool_result_block(
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_text_editor_code_execution_tool_result_block_content(content, strict)
+        content_ = decode_text_editor_code_execution_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 3:
@@ -2557,8 +2557,8 @@ def decode_text_editor_code_execution_tool_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultBlock)
     obj.type = "text_editor_code_execution_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2582,7 +2582,7 @@ def decode_text_editor_code_execution_tool_result_error_object(
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2594,22 +2594,24 @@ def decode_text_editor_code_execution_tool_result_error_object(
             ),
         ) from None
     try:
-        error_code = _content_server_tools.decode_text_editor_code_execution_tool_result_error_code(
-            error_code, strict
+        error_code_ = (
+            _content_server_tools.decode_text_editor_code_execution_tool_result_error_code(
+                error_code_, strict
+            )
         )
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        error_message = data.get("error_message", UNSET)
-        if error_message is not UNSET:
+        error_message_ = data.get("error_message", UNSET)
+        if error_message_ is not UNSET:
             seen += 1
-            if error_message is not None and (
-                type(error_message) is not str
-                or not error_message.isascii()
-                and has_lone_surrogate(error_message)
+            if error_message_ is not None and (
+                type(error_message_) is not str
+                or not error_message_.isascii()
+                and has_lone_surrogate(error_message_)
             ):
-                raise DecodeError("a string or null", error_message).at_key("error_message")
+                raise DecodeError("a string or null", error_message_).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
@@ -2618,13 +2620,13 @@ def decode_text_editor_code_execution_tool_result_error_object(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        error_message = UNSET
+        error_message_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionToolResultErrorObject)
     obj.type = "text_editor_code_execution_tool_result_error"
-    obj.error_code = error_code
-    obj.error_message = error_message
+    obj.error_code = error_code_
+    obj.error_message = error_message_
     obj.extra = extra
     return obj
 
@@ -2651,43 +2653,43 @@ def decode_text_editor_code_execution_view_result_block(
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        content = data["content"]
-        file_type = data["file_type"]
+        content_ = data["content"]
+        file_type_ = data["file_type"]
     except KeyError:
         raise missing_field(
             data, (("content", "a string"), ("file_type", 'one of "text", "image", "pdf"'))
         ) from None
-    if type(content) is not str or not content.isascii() and has_lone_surrogate(content):
-        raise DecodeError("a string", content).at_key("content")
+    if type(content_) is not str or not content_.isascii() and has_lone_surrogate(content_):
+        raise DecodeError("a string", content_).at_key("content")
     try:
-        file_type = _content_server_tools.decode_text_editor_code_execution_file_type(
-            file_type, strict
+        file_type_ = _content_server_tools.decode_text_editor_code_execution_file_type(
+            file_type_, strict
         )
     except DecodeError as error:
         raise error.at_key("file_type")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        num_lines = data.get("num_lines", UNSET)
-        if num_lines is not UNSET:
+        num_lines_ = data.get("num_lines", UNSET)
+        if num_lines_ is not UNSET:
             seen += 1
-            if num_lines is not None and (
-                type(num_lines) is not int or not JSON_INT_MIN <= num_lines <= JSON_INT_MAX
+            if num_lines_ is not None and (
+                type(num_lines_) is not int or not JSON_INT_MIN <= num_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", num_lines).at_key("num_lines")
-        start_line = data.get("start_line", UNSET)
-        if start_line is not UNSET:
+                raise DecodeError("an integer or null", num_lines_).at_key("num_lines")
+        start_line_ = data.get("start_line", UNSET)
+        if start_line_ is not UNSET:
             seen += 1
-            if start_line is not None and (
-                type(start_line) is not int or not JSON_INT_MIN <= start_line <= JSON_INT_MAX
+            if start_line_ is not None and (
+                type(start_line_) is not int or not JSON_INT_MIN <= start_line_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", start_line).at_key("start_line")
-        total_lines = data.get("total_lines", UNSET)
-        if total_lines is not UNSET:
+                raise DecodeError("an integer or null", start_line_).at_key("start_line")
+        total_lines_ = data.get("total_lines", UNSET)
+        if total_lines_ is not UNSET:
             seen += 1
-            if total_lines is not None and (
-                type(total_lines) is not int or not JSON_INT_MIN <= total_lines <= JSON_INT_MAX
+            if total_lines_ is not None and (
+                type(total_lines_) is not int or not JSON_INT_MIN <= total_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", total_lines).at_key("total_lines")
+                raise DecodeError("an integer or null", total_lines_).at_key("total_lines")
         if len(data) == seen:
             extra = {}
         else:
@@ -2696,18 +2698,18 @@ def decode_text_editor_code_execution_view_result_block(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        num_lines = UNSET
-        start_line = UNSET
-        total_lines = UNSET
+        num_lines_ = UNSET
+        start_line_ = UNSET
+        total_lines_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionViewResultBlock)
     obj.type = "text_editor_code_execution_view_result"
-    obj.content = content
-    obj.file_type = file_type
-    obj.num_lines = num_lines
-    obj.start_line = start_line
-    obj.total_lines = total_lines
+    obj.content = content_
+    obj.file_type = file_type_
+    obj.num_lines = num_lines_
+    obj.start_line = start_line_
+    obj.total_lines = total_lines_
     obj.extra = extra
     return obj
 
@@ -2730,11 +2732,11 @@ def decode_text_editor_code_execution_create_result_block(
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        is_file_update = data["is_file_update"]
+        is_file_update_ = data["is_file_update"]
     except KeyError:
         raise missing_field(data, (("is_file_update", "true or false"),)) from None
-    if type(is_file_update) is not bool:
-        raise DecodeError("true or false", is_file_update).at_key("is_file_update")
+    if type(is_file_update_) is not bool:
+        raise DecodeError("true or false", is_file_update_).at_key("is_file_update")
     if len(data) == 2:
         extra = {}
     else:
@@ -2744,7 +2746,7 @@ def decode_text_editor_code_execution_create_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionCreateResultBlock)
     obj.type = "text_editor_code_execution_create_result"
-    obj.is_file_update = is_file_update
+    obj.is_file_update = is_file_update_
     obj.extra = extra
     return obj
 
@@ -2771,42 +2773,42 @@ def decode_text_editor_code_execution_str_replace_result_block(
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        lines = data.get("lines", UNSET)
-        if lines is not UNSET:
+        lines_ = data.get("lines", UNSET)
+        if lines_ is not UNSET:
             seen += 1
-            if lines is not None:
+            if lines_ is not None:
                 try:
-                    lines = decode_list(lines, decode_string, strict)
+                    lines_ = decode_list(lines_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("lines")
-        old_start = data.get("old_start", UNSET)
-        if old_start is not UNSET:
+        old_start_ = data.get("old_start", UNSET)
+        if old_start_ is not UNSET:
             seen += 1
-            if old_start is not None and (
-                type(old_start) is not int or not JSON_INT_MIN <= old_start <= JSON_INT_MAX
+            if old_start_ is not None and (
+                type(old_start_) is not int or not JSON_INT_MIN <= old_start_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", old_start).at_key("old_start")
-        old_lines = data.get("old_lines", UNSET)
-        if old_lines is not UNSET:
+                raise DecodeError("an integer or null", old_start_).at_key("old_start")
+        old_lines_ = data.get("old_lines", UNSET)
+        if old_lines_ is not UNSET:
             seen += 1
-            if old_lines is not None and (
-                type(old_lines) is not int or not JSON_INT_MIN <= old_lines <= JSON_INT_MAX
+            if old_lines_ is not None and (
+                type(old_lines_) is not int or not JSON_INT_MIN <= old_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", old_lines).at_key("old_lines")
-        new_start = data.get("new_start", UNSET)
-        if new_start is not UNSET:
+                raise DecodeError("an integer or null", old_lines_).at_key("old_lines")
+        new_start_ = data.get("new_start", UNSET)
+        if new_start_ is not UNSET:
             seen += 1
-            if new_start is not None and (
-                type(new_start) is not int or not JSON_INT_MIN <= new_start <= JSON_INT_MAX
+            if new_start_ is not None and (
+                type(new_start_) is not int or not JSON_INT_MIN <= new_start_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", new_start).at_key("new_start")
-        new_lines = data.get("new_lines", UNSET)
-        if new_lines is not UNSET:
+                raise DecodeError("an integer or null", new_start_).at_key("new_start")
+        new_lines_ = data.get("new_lines", UNSET)
+        if new_lines_ is not UNSET:
             seen += 1
-            if new_lines is not None and (
-                type(new_lines) is not int or not JSON_INT_MIN <= new_lines <= JSON_INT_MAX
+            if new_lines_ is not None and (
+                type(new_lines_) is not int or not JSON_INT_MIN <= new_lines_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", new_lines).at_key("new_lines")
+                raise DecodeError("an integer or null", new_lines_).at_key("new_lines")
         if len(data) == seen:
             extra = {}
         else:
@@ -2815,20 +2817,20 @@ def decode_text_editor_code_execution_str_replace_result_block(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        lines = UNSET
-        old_start = UNSET
-        old_lines = UNSET
-        new_start = UNSET
-        new_lines = UNSET
+        lines_ = UNSET
+        old_start_ = UNSET
+        old_lines_ = UNSET
+        new_start_ = UNSET
+        new_lines_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextEditorCodeExecutionStrReplaceResultBlock)
     obj.type = "text_editor_code_execution_str_replace_result"
-    obj.lines = lines
-    obj.old_start = old_start
-    obj.old_lines = old_lines
-    obj.new_start = new_start
-    obj.new_lines = new_lines
+    obj.lines = lines_
+    obj.old_start = old_start_
+    obj.old_lines = old_lines_
+    obj.new_start = new_start_
+    obj.new_lines = new_lines_
     obj.extra = extra
     return obj
 
@@ -2850,18 +2852,18 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_tool_search_tool_result_block_content(content, strict)
+        content_ = decode_tool_search_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 3:
@@ -2871,8 +2873,8 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultBlock)
     obj.type = "tool_search_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -2896,7 +2898,7 @@ def decode_tool_search_tool_result_error_object(
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -2908,35 +2910,35 @@ def decode_tool_search_tool_result_error_object(
             ),
         ) from None
     try:
-        error_code = _content_server_tools.decode_code_execution_tool_result_error_code(
-            error_code, strict
+        error_code_ = _content_server_tools.decode_code_execution_tool_result_error_code(
+            error_code_, strict
         )
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        error_message = data.get("error_message", UNSET)
-        if error_message is not UNSET:
+        error_message_ = data.get("error_message", UNSET)
+        if error_message_ is not UNSET:
             seen += 1
-            if error_message is not None and (
-                type(error_message) is not str
-                or not error_message.isascii()
-                and has_lone_surrogate(error_message)
+            if error_message_ is not None and (
+                type(error_message_) is not str
+                or not error_message_.isascii()
+                and has_lone_surrogate(error_message_)
             ):
-                raise DecodeError("a string or null", error_message).at_key("error_message")
+                raise DecodeError("a string or null", error_message_).at_key("error_message")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        error_message = UNSET
+        error_message_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolResultErrorObject)
     obj.type = "tool_search_tool_result_error"
-    obj.error_code = error_code
-    obj.error_message = error_message
+    obj.error_code = error_code_
+    obj.error_message = error_message_
     obj.extra = extra
     return obj
 
@@ -2959,12 +2961,12 @@ def decode_tool_search_tool_search_result_block(
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_references = data["tool_references"]
+        tool_references_ = data["tool_references"]
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
     try:
-        tool_references = decode_tagged_list(
-            tool_references,
+        tool_references_ = decode_tagged_list(
+            tool_references_,
             _TOOL_REFERENCE_BLOCK_UNION_VARIANTS,
             "type",
             decode_tool_reference_block_union,
@@ -2979,7 +2981,7 @@ def decode_tool_search_tool_search_result_block(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolSearchResultBlock)
     obj.type = "tool_search_tool_search_result"
-    obj.tool_references = tool_references
+    obj.tool_references = tool_references_
     obj.extra = extra
     return obj
 
@@ -3000,11 +3002,11 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_name = data["tool_name"]
+        tool_name_ = data["tool_name"]
     except KeyError:
         raise missing_field(data, (("tool_name", "a string"),)) from None
-    if type(tool_name) is not str or not tool_name.isascii() and has_lone_surrogate(tool_name):
-        raise DecodeError("a string", tool_name).at_key("tool_name")
+    if type(tool_name_) is not str or not tool_name_.isascii() and has_lone_surrogate(tool_name_):
+        raise DecodeError("a string", tool_name_).at_key("tool_name")
     if len(data) == 2:
         extra = {}
     else:
@@ -3012,7 +3014,7 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolReferenceBlock)
     obj.type = "tool_reference"
-    obj.tool_name = tool_name
+    obj.tool_name = tool_name_
     obj.extra = extra
     return obj
 
@@ -3034,18 +3036,18 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("tool_use_id", "a string"), ("content", "an object"))) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     try:
-        content = decode_advisor_tool_result_block_content(content, strict)
+        content_ = decode_advisor_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 3:
@@ -3055,8 +3057,8 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultBlock)
     obj.type = "advisor_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.content = content
+    obj.tool_use_id = tool_use_id_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -3079,7 +3081,7 @@ def decode_advisor_tool_result_error_object(
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        error_code = data["error_code"]
+        error_code_ = data["error_code"]
     except KeyError:
         raise missing_field(
             data,
@@ -3091,7 +3093,9 @@ def decode_advisor_tool_result_error_object(
             ),
         ) from None
     try:
-        error_code = _content_server_tools.decode_advisor_tool_result_error_code(error_code, strict)
+        error_code_ = _content_server_tools.decode_advisor_tool_result_error_code(
+            error_code_, strict
+        )
     except DecodeError as error:
         raise error.at_key("error_code")
     if len(data) == 2:
@@ -3101,7 +3105,7 @@ def decode_advisor_tool_result_error_object(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorToolResultErrorObject)
     obj.type = "advisor_tool_result_error"
-    obj.error_code = error_code
+    obj.error_code = error_code_
     obj.extra = extra
     return obj
 
@@ -3123,35 +3127,35 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
         raise DecodeError('"advisor_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        stop_reason = data.get("stop_reason", UNSET)
-        if stop_reason is not UNSET:
+        stop_reason_ = data.get("stop_reason", UNSET)
+        if stop_reason_ is not UNSET:
             seen += 1
-            if stop_reason is not None and (
-                type(stop_reason) is not str
-                or not stop_reason.isascii()
-                and has_lone_surrogate(stop_reason)
+            if stop_reason_ is not None and (
+                type(stop_reason_) is not str
+                or not stop_reason_.isascii()
+                and has_lone_surrogate(stop_reason_)
             ):
-                raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+                raise DecodeError("a string or null", stop_reason_).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _ADVISOR_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        stop_reason = UNSET
+        stop_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorResultBlock)
     obj.type = "advisor_result"
-    obj.text = text
-    obj.stop_reason = stop_reason
+    obj.text = text_
+    obj.stop_reason = stop_reason_
     obj.extra = extra
     return obj
 
@@ -3173,39 +3177,39 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        encrypted_content = data["encrypted_content"]
+        encrypted_content_ = data["encrypted_content"]
     except KeyError:
         raise missing_field(data, (("encrypted_content", "a string"),)) from None
     if (
-        type(encrypted_content) is not str
-        or not encrypted_content.isascii()
-        and has_lone_surrogate(encrypted_content)
+        type(encrypted_content_) is not str
+        or not encrypted_content_.isascii()
+        and has_lone_surrogate(encrypted_content_)
     ):
-        raise DecodeError("a string", encrypted_content).at_key("encrypted_content")
+        raise DecodeError("a string", encrypted_content_).at_key("encrypted_content")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        stop_reason = data.get("stop_reason", UNSET)
-        if stop_reason is not UNSET:
+        stop_reason_ = data.get("stop_reason", UNSET)
+        if stop_reason_ is not UNSET:
             seen += 1
-            if stop_reason is not None and (
-                type(stop_reason) is not str
-                or not stop_reason.isascii()
-                and has_lone_surrogate(stop_reason)
+            if stop_reason_ is not None and (
+                type(stop_reason_) is not str
+                or not stop_reason_.isascii()
+                and has_lone_surrogate(stop_reason_)
             ):
-                raise DecodeError("a string or null", stop_reason).at_key("stop_reason")
+                raise DecodeError("a string or null", stop_reason_).at_key("stop_reason")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        stop_reason = UNSET
+        stop_reason_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorRedactedResultBlock)
     obj.type = "advisor_redacted_result"
-    obj.encrypted_content = encrypted_content
-    obj.stop_reason = stop_reason
+    obj.encrypted_content = encrypted_content_
+    obj.stop_reason = stop_reason_
     obj.extra = extra
     return obj
 
@@ -3229,10 +3233,10 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        name = data["name"]
-        server_name = data["server_name"]
-        input = data["input"]
+        id_ = data["id"]
+        name_ = data["name"]
+        server_name_ = data["server_name"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(
             data,
@@ -3243,20 +3247,20 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
                 ("input", "an object"),
             ),
         ) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if (
-        type(server_name) is not str
-        or not server_name.isascii()
-        and has_lone_surrogate(server_name)
+        type(server_name_) is not str
+        or not server_name_.isascii()
+        and has_lone_surrogate(server_name_)
     ):
-        raise DecodeError("a string", server_name).at_key("server_name")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+        raise DecodeError("a string", server_name_).at_key("server_name")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) == 5:
@@ -3266,10 +3270,10 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolUseBlock)
     obj.type = "mcp_tool_use"
-    obj.id = id
-    obj.name = name
-    obj.server_name = server_name
-    obj.input = input
+    obj.id = id_
+    obj.name = name_
+    obj.server_name = server_name_
+    obj.input = input_
     obj.extra = extra
     return obj
 
@@ -3292,9 +3296,9 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tool_use_id = data["tool_use_id"]
-        is_error = data["is_error"]
-        content = data["content"]
+        tool_use_id_ = data["tool_use_id"]
+        is_error_ = data["is_error"]
+        content_ = data["content"]
     except KeyError:
         raise missing_field(
             data,
@@ -3305,15 +3309,15 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
             ),
         ) from None
     if (
-        type(tool_use_id) is not str
-        or not tool_use_id.isascii()
-        and has_lone_surrogate(tool_use_id)
+        type(tool_use_id_) is not str
+        or not tool_use_id_.isascii()
+        and has_lone_surrogate(tool_use_id_)
     ):
-        raise DecodeError("a string", tool_use_id).at_key("tool_use_id")
-    if type(is_error) is not bool:
-        raise DecodeError("true or false", is_error).at_key("is_error")
+        raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
+    if type(is_error_) is not bool:
+        raise DecodeError("true or false", is_error_).at_key("is_error")
     try:
-        content = decode_mcp_tool_result_block_content(content, strict)
+        content_ = decode_mcp_tool_result_block_content(content_, strict)
     except DecodeError as error:
         raise error.at_key("content")
     if len(data) == 4:
@@ -3323,9 +3327,9 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolResultBlock)
     obj.type = "mcp_tool_result"
-    obj.tool_use_id = tool_use_id
-    obj.is_error = is_error
-    obj.content = content
+    obj.tool_use_id = tool_use_id_
+    obj.is_error = is_error_
+    obj.content = content_
     obj.extra = extra
     return obj
 
@@ -3347,20 +3351,20 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        mcp_server_name = data["mcp_server_name"]
-        tools = data["tools"]
+        mcp_server_name_ = data["mcp_server_name"]
+        tools_ = data["tools"]
     except KeyError:
         raise missing_field(
             data, (("mcp_server_name", "a string"), ("tools", "an array"))
         ) from None
     if (
-        type(mcp_server_name) is not str
-        or not mcp_server_name.isascii()
-        and has_lone_surrogate(mcp_server_name)
+        type(mcp_server_name_) is not str
+        or not mcp_server_name_.isascii()
+        and has_lone_surrogate(mcp_server_name_)
     ):
-        raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
+        raise DecodeError("a string", mcp_server_name_).at_key("mcp_server_name")
     try:
-        tools = decode_list(tools, decode_mcp_tool, strict)
+        tools_ = decode_list(tools_, decode_mcp_tool, strict)
     except DecodeError as error:
         raise error.at_key("tools")
     if len(data) == 3:
@@ -3370,8 +3374,8 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolListingBlock)
     obj.type = "mcp_tool_listing"
-    obj.mcp_server_name = mcp_server_name
-    obj.tools = tools
+    obj.mcp_server_name = mcp_server_name_
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -3390,42 +3394,42 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
-        input_schema = data["input_schema"]
+        name_ = data["name"]
+        input_schema_ = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input_schema) is not dict:
-        raise DecodeError("an object", input_schema).at_key("input_schema")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_schema_) is not dict:
+        raise DecodeError("an object", input_schema_).at_key("input_schema")
     try:
-        check_json_members(input_schema)
+        check_json_members(input_schema_)
     except DecodeError as error:
         raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        description = data.get("description", UNSET)
-        if description is not UNSET:
+        description_ = data.get("description", UNSET)
+        if description_ is not UNSET:
             seen += 1
-            if description is not None and (
-                type(description) is not str
-                or not description.isascii()
-                and has_lone_surrogate(description)
+            if description_ is not None and (
+                type(description_) is not str
+                or not description_.isascii()
+                and has_lone_surrogate(description_)
             ):
-                raise DecodeError("a string or null", description).at_key("description")
+                raise DecodeError("a string or null", description_).at_key("description")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        description = UNSET
+        description_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPTool)
-    obj.name = name
-    obj.description = description
-    obj.input_schema = input_schema
+    obj.name = name_
+    obj.description = description_
+    obj.input_schema = input_schema_
     obj.extra = extra
     return obj
 
@@ -3446,11 +3450,11 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
         raise DecodeError('"container_upload"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        file_id = data["file_id"]
+        file_id_ = data["file_id"]
     except KeyError:
         raise missing_field(data, (("file_id", "a string"),)) from None
-    if type(file_id) is not str or not file_id.isascii() and has_lone_surrogate(file_id):
-        raise DecodeError("a string", file_id).at_key("file_id")
+    if type(file_id_) is not str or not file_id_.isascii() and has_lone_surrogate(file_id_):
+        raise DecodeError("a string", file_id_).at_key("file_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -3458,7 +3462,7 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContainerUploadBlock)
     obj.type = "container_upload"
-    obj.file_id = file_id
+    obj.file_id = file_id_
     obj.extra = extra
     return obj
 

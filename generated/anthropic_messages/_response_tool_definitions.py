@@ -122,21 +122,21 @@ class ResponseTool(Model):
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = type_
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        description = self.description
-        if description is not UNSET:
-            out["description"] = description
-        eager_input_streaming = self.eager_input_streaming
-        if eager_input_streaming is not UNSET:
-            out["eager_input_streaming"] = eager_input_streaming
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        description_ = self.description
+        if description_ is not UNSET:
+            out["description"] = description_
+        eager_input_streaming_ = self.eager_input_streaming
+        if eager_input_streaming_ is not UNSET:
+            out["eager_input_streaming"] = eager_input_streaming_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -204,18 +204,18 @@ class ToolBash20241022(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -261,12 +261,12 @@ class CacheControlEphemeral(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        ttl = self.ttl
-        if ttl is not UNSET:
-            out["ttl"] = ttl
-        scope = self.scope
-        if scope is not UNSET:
-            out["scope"] = scope
+        ttl_ = self.ttl
+        if ttl_ is not UNSET:
+            out["ttl"] = ttl_
+        scope_ = self.scope
+        if scope_ is not UNSET:
+            out["scope"] = scope_
         if self.extra:
             add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_FIELDS)
         return out
@@ -331,18 +331,18 @@ class ToolBash20250124(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -405,15 +405,15 @@ class CodeExecutionTool20250522(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -476,15 +476,15 @@ class CodeExecutionTool20250825(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -547,15 +547,15 @@ class CodeExecutionTool20260120(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -618,15 +618,15 @@ class CodeExecutionTool20260521(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -668,12 +668,12 @@ class BrowserToolset20260801(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        configs = self.configs
-        if configs is not UNSET:
-            out["configs"] = None if configs is None else configs.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        configs_ = self.configs
+        if configs_ is not UNSET:
+            out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET20260801_FIELDS)
         return out
@@ -828,96 +828,102 @@ class BrowserToolsetConfigs(Model):
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = None if type_ is None else type_.to_dict()
-        close_tab = self.close_tab
-        if close_tab is not UNSET:
-            out["close_tab"] = None if close_tab is None else close_tab.to_dict()
-        double_click = self.double_click
-        if double_click is not UNSET:
-            out["double_click"] = None if double_click is None else double_click.to_dict()
-        file_upload = self.file_upload
-        if file_upload is not UNSET:
-            out["file_upload"] = None if file_upload is None else file_upload.to_dict()
-        find = self.find
-        if find is not UNSET:
-            out["find"] = None if find is None else find.to_dict()
-        form_input = self.form_input
-        if form_input is not UNSET:
-            out["form_input"] = None if form_input is None else form_input.to_dict()
-        get_page_text = self.get_page_text
-        if get_page_text is not UNSET:
-            out["get_page_text"] = None if get_page_text is None else get_page_text.to_dict()
-        hold_key = self.hold_key
-        if hold_key is not UNSET:
-            out["hold_key"] = None if hold_key is None else hold_key.to_dict()
-        hover = self.hover
-        if hover is not UNSET:
-            out["hover"] = None if hover is None else hover.to_dict()
-        javascript_exec = self.javascript_exec
-        if javascript_exec is not UNSET:
-            out["javascript_exec"] = None if javascript_exec is None else javascript_exec.to_dict()
+        close_tab_ = self.close_tab
+        if close_tab_ is not UNSET:
+            out["close_tab"] = None if close_tab_ is None else close_tab_.to_dict()
+        double_click_ = self.double_click
+        if double_click_ is not UNSET:
+            out["double_click"] = None if double_click_ is None else double_click_.to_dict()
+        file_upload_ = self.file_upload
+        if file_upload_ is not UNSET:
+            out["file_upload"] = None if file_upload_ is None else file_upload_.to_dict()
+        find_ = self.find
+        if find_ is not UNSET:
+            out["find"] = None if find_ is None else find_.to_dict()
+        form_input_ = self.form_input
+        if form_input_ is not UNSET:
+            out["form_input"] = None if form_input_ is None else form_input_.to_dict()
+        get_page_text_ = self.get_page_text
+        if get_page_text_ is not UNSET:
+            out["get_page_text"] = None if get_page_text_ is None else get_page_text_.to_dict()
+        hold_key_ = self.hold_key
+        if hold_key_ is not UNSET:
+            out["hold_key"] = None if hold_key_ is None else hold_key_.to_dict()
+        hover_ = self.hover
+        if hover_ is not UNSET:
+            out["hover"] = None if hover_ is None else hover_.to_dict()
+        javascript_exec_ = self.javascript_exec
+        if javascript_exec_ is not UNSET:
+            out["javascript_exec"] = (
+                None if javascript_exec_ is None else javascript_exec_.to_dict()
+            )
         key_ = self.key
         if key_ is not UNSET:
             out["key"] = None if key_ is None else key_.to_dict()
-        left_click = self.left_click
-        if left_click is not UNSET:
-            out["left_click"] = None if left_click is None else left_click.to_dict()
-        left_click_drag = self.left_click_drag
-        if left_click_drag is not UNSET:
-            out["left_click_drag"] = None if left_click_drag is None else left_click_drag.to_dict()
-        left_mouse_down = self.left_mouse_down
-        if left_mouse_down is not UNSET:
-            out["left_mouse_down"] = None if left_mouse_down is None else left_mouse_down.to_dict()
-        left_mouse_up = self.left_mouse_up
-        if left_mouse_up is not UNSET:
-            out["left_mouse_up"] = None if left_mouse_up is None else left_mouse_up.to_dict()
-        list_tabs = self.list_tabs
-        if list_tabs is not UNSET:
-            out["list_tabs"] = None if list_tabs is None else list_tabs.to_dict()
-        middle_click = self.middle_click
-        if middle_click is not UNSET:
-            out["middle_click"] = None if middle_click is None else middle_click.to_dict()
-        mouse_move = self.mouse_move
-        if mouse_move is not UNSET:
-            out["mouse_move"] = None if mouse_move is None else mouse_move.to_dict()
-        navigate = self.navigate
-        if navigate is not UNSET:
-            out["navigate"] = None if navigate is None else navigate.to_dict()
-        new_tab = self.new_tab
-        if new_tab is not UNSET:
-            out["new_tab"] = None if new_tab is None else new_tab.to_dict()
-        read_console = self.read_console
-        if read_console is not UNSET:
-            out["read_console"] = None if read_console is None else read_console.to_dict()
-        read_network = self.read_network
-        if read_network is not UNSET:
-            out["read_network"] = None if read_network is None else read_network.to_dict()
-        read_page = self.read_page
-        if read_page is not UNSET:
-            out["read_page"] = None if read_page is None else read_page.to_dict()
-        right_click = self.right_click
-        if right_click is not UNSET:
-            out["right_click"] = None if right_click is None else right_click.to_dict()
-        screenshot = self.screenshot
-        if screenshot is not UNSET:
-            out["screenshot"] = None if screenshot is None else screenshot.to_dict()
-        scroll = self.scroll
-        if scroll is not UNSET:
-            out["scroll"] = None if scroll is None else scroll.to_dict()
-        scroll_to = self.scroll_to
-        if scroll_to is not UNSET:
-            out["scroll_to"] = None if scroll_to is None else scroll_to.to_dict()
-        switch_tab = self.switch_tab
-        if switch_tab is not UNSET:
-            out["switch_tab"] = None if switch_tab is None else switch_tab.to_dict()
-        triple_click = self.triple_click
-        if triple_click is not UNSET:
-            out["triple_click"] = None if triple_click is None else triple_click.to_dict()
-        wait = self.wait
-        if wait is not UNSET:
-            out["wait"] = None if wait is None else wait.to_dict()
-        zoom = self.zoom
-        if zoom is not UNSET:
-            out["zoom"] = None if zoom is None else zoom.to_dict()
+        left_click_ = self.left_click
+        if left_click_ is not UNSET:
+            out["left_click"] = None if left_click_ is None else left_click_.to_dict()
+        left_click_drag_ = self.left_click_drag
+        if left_click_drag_ is not UNSET:
+            out["left_click_drag"] = (
+                None if left_click_drag_ is None else left_click_drag_.to_dict()
+            )
+        left_mouse_down_ = self.left_mouse_down
+        if left_mouse_down_ is not UNSET:
+            out["left_mouse_down"] = (
+                None if left_mouse_down_ is None else left_mouse_down_.to_dict()
+            )
+        left_mouse_up_ = self.left_mouse_up
+        if left_mouse_up_ is not UNSET:
+            out["left_mouse_up"] = None if left_mouse_up_ is None else left_mouse_up_.to_dict()
+        list_tabs_ = self.list_tabs
+        if list_tabs_ is not UNSET:
+            out["list_tabs"] = None if list_tabs_ is None else list_tabs_.to_dict()
+        middle_click_ = self.middle_click
+        if middle_click_ is not UNSET:
+            out["middle_click"] = None if middle_click_ is None else middle_click_.to_dict()
+        mouse_move_ = self.mouse_move
+        if mouse_move_ is not UNSET:
+            out["mouse_move"] = None if mouse_move_ is None else mouse_move_.to_dict()
+        navigate_ = self.navigate
+        if navigate_ is not UNSET:
+            out["navigate"] = None if navigate_ is None else navigate_.to_dict()
+        new_tab_ = self.new_tab
+        if new_tab_ is not UNSET:
+            out["new_tab"] = None if new_tab_ is None else new_tab_.to_dict()
+        read_console_ = self.read_console
+        if read_console_ is not UNSET:
+            out["read_console"] = None if read_console_ is None else read_console_.to_dict()
+        read_network_ = self.read_network
+        if read_network_ is not UNSET:
+            out["read_network"] = None if read_network_ is None else read_network_.to_dict()
+        read_page_ = self.read_page
+        if read_page_ is not UNSET:
+            out["read_page"] = None if read_page_ is None else read_page_.to_dict()
+        right_click_ = self.right_click
+        if right_click_ is not UNSET:
+            out["right_click"] = None if right_click_ is None else right_click_.to_dict()
+        screenshot_ = self.screenshot
+        if screenshot_ is not UNSET:
+            out["screenshot"] = None if screenshot_ is None else screenshot_.to_dict()
+        scroll_ = self.scroll
+        if scroll_ is not UNSET:
+            out["scroll"] = None if scroll_ is None else scroll_.to_dict()
+        scroll_to_ = self.scroll_to
+        if scroll_to_ is not UNSET:
+            out["scroll_to"] = None if scroll_to_ is None else scroll_to_.to_dict()
+        switch_tab_ = self.switch_tab
+        if switch_tab_ is not UNSET:
+            out["switch_tab"] = None if switch_tab_ is None else switch_tab_.to_dict()
+        triple_click_ = self.triple_click
+        if triple_click_ is not UNSET:
+            out["triple_click"] = None if triple_click_ is None else triple_click_.to_dict()
+        wait_ = self.wait
+        if wait_ is not UNSET:
+            out["wait"] = None if wait_ is None else wait_.to_dict()
+        zoom_ = self.zoom
+        if zoom_ is not UNSET:
+            out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_FIELDS)
         return out
@@ -951,12 +957,12 @@ class BrowserCloseTabConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_CLOSE_TAB_CONFIG_FIELDS)
         return out
@@ -990,12 +996,12 @@ class BrowserDoubleClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS)
         return out
@@ -1029,12 +1035,12 @@ class BrowserFileUploadConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS)
         return out
@@ -1068,12 +1074,12 @@ class BrowserFindConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_FIND_CONFIG_FIELDS)
         return out
@@ -1107,12 +1113,12 @@ class BrowserFormInputConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_FORM_INPUT_CONFIG_FIELDS)
         return out
@@ -1146,12 +1152,12 @@ class BrowserGetPageTextConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS)
         return out
@@ -1185,12 +1191,12 @@ class BrowserHoldKeyConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_HOLD_KEY_CONFIG_FIELDS)
         return out
@@ -1224,12 +1230,12 @@ class BrowserHoverConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_HOVER_CONFIG_FIELDS)
         return out
@@ -1263,12 +1269,12 @@ class BrowserJavascriptExecConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS)
         return out
@@ -1302,12 +1308,12 @@ class BrowserKeyConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_KEY_CONFIG_FIELDS)
         return out
@@ -1341,12 +1347,12 @@ class BrowserLeftClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_CONFIG_FIELDS)
         return out
@@ -1380,12 +1386,12 @@ class BrowserLeftClickDragConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
         return out
@@ -1419,12 +1425,12 @@ class BrowserLeftMouseDownConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
         return out
@@ -1458,12 +1464,12 @@ class BrowserLeftMouseUpConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS)
         return out
@@ -1497,12 +1503,12 @@ class BrowserListTabsConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LIST_TABS_CONFIG_FIELDS)
         return out
@@ -1536,12 +1542,12 @@ class BrowserMiddleClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS)
         return out
@@ -1575,12 +1581,12 @@ class BrowserMouseMoveConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS)
         return out
@@ -1614,12 +1620,12 @@ class BrowserNavigateConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_NAVIGATE_CONFIG_FIELDS)
         return out
@@ -1653,12 +1659,12 @@ class BrowserNewTabConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_NEW_TAB_CONFIG_FIELDS)
         return out
@@ -1692,12 +1698,12 @@ class BrowserReadConsoleConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_CONSOLE_CONFIG_FIELDS)
         return out
@@ -1731,12 +1737,12 @@ class BrowserReadNetworkConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_NETWORK_CONFIG_FIELDS)
         return out
@@ -1770,12 +1776,12 @@ class BrowserReadPageConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_PAGE_CONFIG_FIELDS)
         return out
@@ -1809,12 +1815,12 @@ class BrowserRightClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS)
         return out
@@ -1848,12 +1854,12 @@ class BrowserScreenshotConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SCREENSHOT_CONFIG_FIELDS)
         return out
@@ -1887,12 +1893,12 @@ class BrowserScrollConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_CONFIG_FIELDS)
         return out
@@ -1926,12 +1932,12 @@ class BrowserScrollToConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TO_CONFIG_FIELDS)
         return out
@@ -1965,12 +1971,12 @@ class BrowserSwitchTabConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SWITCH_TAB_CONFIG_FIELDS)
         return out
@@ -2004,12 +2010,12 @@ class BrowserTripleClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS)
         return out
@@ -2043,12 +2049,12 @@ class BrowserTypeConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_TYPE_CONFIG_FIELDS)
         return out
@@ -2082,12 +2088,12 @@ class BrowserWaitConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_WAIT_CONFIG_FIELDS)
         return out
@@ -2121,12 +2127,12 @@ class BrowserZoomConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_ZOOM_CONFIG_FIELDS)
         return out
@@ -2208,21 +2214,21 @@ class ToolComputerUse20241022(Model):
             "display_height_px": self.display_height_px,
             "display_width_px": self.display_width_px,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        display_number = self.display_number
-        if display_number is not UNSET:
-            out["display_number"] = display_number
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        display_number_ = self.display_number
+        if display_number_ is not UNSET:
+            out["display_number"] = display_number_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -2290,18 +2296,18 @@ class MemoryTool20250818(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -2386,21 +2392,21 @@ class ToolComputerUse20250124(Model):
             "display_height_px": self.display_height_px,
             "display_width_px": self.display_width_px,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        display_number = self.display_number
-        if display_number is not UNSET:
-            out["display_number"] = display_number
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        display_number_ = self.display_number
+        if display_number_ is not UNSET:
+            out["display_number"] = display_number_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -2468,18 +2474,18 @@ class ToolTextEditor20241022(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -2569,24 +2575,24 @@ class ToolComputerUse20251124(Model):
             "display_height_px": self.display_height_px,
             "display_width_px": self.display_width_px,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        display_number = self.display_number
-        if display_number is not UNSET:
-            out["display_number"] = display_number
-        enable_zoom = self.enable_zoom
-        if enable_zoom is not UNSET:
-            out["enable_zoom"] = enable_zoom
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        display_number_ = self.display_number
+        if display_number_ is not UNSET:
+            out["display_number"] = display_number_
+        enable_zoom_ = self.enable_zoom
+        if enable_zoom_ is not UNSET:
+            out["enable_zoom"] = enable_zoom_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -2628,12 +2634,12 @@ class ComputerToolset20260801(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        configs = self.configs
-        if configs is not UNSET:
-            out["configs"] = None if configs is None else configs.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        configs_ = self.configs
+        if configs_ is not UNSET:
+            out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET20260801_FIELDS)
         return out
@@ -2732,54 +2738,60 @@ class ComputerToolsetConfigs(Model):
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = None if type_ is None else type_.to_dict()
-        cursor_position = self.cursor_position
-        if cursor_position is not UNSET:
-            out["cursor_position"] = None if cursor_position is None else cursor_position.to_dict()
-        double_click = self.double_click
-        if double_click is not UNSET:
-            out["double_click"] = None if double_click is None else double_click.to_dict()
-        hold_key = self.hold_key
-        if hold_key is not UNSET:
-            out["hold_key"] = None if hold_key is None else hold_key.to_dict()
+        cursor_position_ = self.cursor_position
+        if cursor_position_ is not UNSET:
+            out["cursor_position"] = (
+                None if cursor_position_ is None else cursor_position_.to_dict()
+            )
+        double_click_ = self.double_click
+        if double_click_ is not UNSET:
+            out["double_click"] = None if double_click_ is None else double_click_.to_dict()
+        hold_key_ = self.hold_key
+        if hold_key_ is not UNSET:
+            out["hold_key"] = None if hold_key_ is None else hold_key_.to_dict()
         key_ = self.key
         if key_ is not UNSET:
             out["key"] = None if key_ is None else key_.to_dict()
-        left_click = self.left_click
-        if left_click is not UNSET:
-            out["left_click"] = None if left_click is None else left_click.to_dict()
-        left_click_drag = self.left_click_drag
-        if left_click_drag is not UNSET:
-            out["left_click_drag"] = None if left_click_drag is None else left_click_drag.to_dict()
-        left_mouse_down = self.left_mouse_down
-        if left_mouse_down is not UNSET:
-            out["left_mouse_down"] = None if left_mouse_down is None else left_mouse_down.to_dict()
-        left_mouse_up = self.left_mouse_up
-        if left_mouse_up is not UNSET:
-            out["left_mouse_up"] = None if left_mouse_up is None else left_mouse_up.to_dict()
-        middle_click = self.middle_click
-        if middle_click is not UNSET:
-            out["middle_click"] = None if middle_click is None else middle_click.to_dict()
-        mouse_move = self.mouse_move
-        if mouse_move is not UNSET:
-            out["mouse_move"] = None if mouse_move is None else mouse_move.to_dict()
-        right_click = self.right_click
-        if right_click is not UNSET:
-            out["right_click"] = None if right_click is None else right_click.to_dict()
-        screenshot = self.screenshot
-        if screenshot is not UNSET:
-            out["screenshot"] = None if screenshot is None else screenshot.to_dict()
-        scroll = self.scroll
-        if scroll is not UNSET:
-            out["scroll"] = None if scroll is None else scroll.to_dict()
-        triple_click = self.triple_click
-        if triple_click is not UNSET:
-            out["triple_click"] = None if triple_click is None else triple_click.to_dict()
-        wait = self.wait
-        if wait is not UNSET:
-            out["wait"] = None if wait is None else wait.to_dict()
-        zoom = self.zoom
-        if zoom is not UNSET:
-            out["zoom"] = None if zoom is None else zoom.to_dict()
+        left_click_ = self.left_click
+        if left_click_ is not UNSET:
+            out["left_click"] = None if left_click_ is None else left_click_.to_dict()
+        left_click_drag_ = self.left_click_drag
+        if left_click_drag_ is not UNSET:
+            out["left_click_drag"] = (
+                None if left_click_drag_ is None else left_click_drag_.to_dict()
+            )
+        left_mouse_down_ = self.left_mouse_down
+        if left_mouse_down_ is not UNSET:
+            out["left_mouse_down"] = (
+                None if left_mouse_down_ is None else left_mouse_down_.to_dict()
+            )
+        left_mouse_up_ = self.left_mouse_up
+        if left_mouse_up_ is not UNSET:
+            out["left_mouse_up"] = None if left_mouse_up_ is None else left_mouse_up_.to_dict()
+        middle_click_ = self.middle_click
+        if middle_click_ is not UNSET:
+            out["middle_click"] = None if middle_click_ is None else middle_click_.to_dict()
+        mouse_move_ = self.mouse_move
+        if mouse_move_ is not UNSET:
+            out["mouse_move"] = None if mouse_move_ is None else mouse_move_.to_dict()
+        right_click_ = self.right_click
+        if right_click_ is not UNSET:
+            out["right_click"] = None if right_click_ is None else right_click_.to_dict()
+        screenshot_ = self.screenshot
+        if screenshot_ is not UNSET:
+            out["screenshot"] = None if screenshot_ is None else screenshot_.to_dict()
+        scroll_ = self.scroll
+        if scroll_ is not UNSET:
+            out["scroll"] = None if scroll_ is None else scroll_.to_dict()
+        triple_click_ = self.triple_click
+        if triple_click_ is not UNSET:
+            out["triple_click"] = None if triple_click_ is None else triple_click_.to_dict()
+        wait_ = self.wait
+        if wait_ is not UNSET:
+            out["wait"] = None if wait_ is None else wait_.to_dict()
+        zoom_ = self.zoom
+        if zoom_ is not UNSET:
+            out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_FIELDS)
         return out
@@ -2813,12 +2825,12 @@ class ComputerCursorPositionConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS)
         return out
@@ -2852,12 +2864,12 @@ class ComputerDoubleClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS)
         return out
@@ -2891,12 +2903,12 @@ class ComputerHoldKeyConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_HOLD_KEY_CONFIG_FIELDS)
         return out
@@ -2930,12 +2942,12 @@ class ComputerKeyConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_KEY_CONFIG_FIELDS)
         return out
@@ -2969,12 +2981,12 @@ class ComputerLeftClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS)
         return out
@@ -3008,12 +3020,12 @@ class ComputerLeftClickDragConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
         return out
@@ -3047,12 +3059,12 @@ class ComputerLeftMouseDownConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
         return out
@@ -3086,12 +3098,12 @@ class ComputerLeftMouseUpConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS)
         return out
@@ -3125,12 +3137,12 @@ class ComputerMiddleClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS)
         return out
@@ -3164,12 +3176,12 @@ class ComputerMouseMoveConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS)
         return out
@@ -3203,12 +3215,12 @@ class ComputerRightClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS)
         return out
@@ -3242,12 +3254,12 @@ class ComputerScreenshotConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_SCREENSHOT_CONFIG_FIELDS)
         return out
@@ -3281,12 +3293,12 @@ class ComputerScrollConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_SCROLL_CONFIG_FIELDS)
         return out
@@ -3320,12 +3332,12 @@ class ComputerTripleClickConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS)
         return out
@@ -3359,12 +3371,12 @@ class ComputerTypeConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_TYPE_CONFIG_FIELDS)
         return out
@@ -3398,12 +3410,12 @@ class ComputerWaitConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_WAIT_CONFIG_FIELDS)
         return out
@@ -3437,12 +3449,12 @@ class ComputerZoomConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_ZOOM_CONFIG_FIELDS)
         return out
@@ -3507,18 +3519,18 @@ class ToolTextEditor20250124(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -3586,18 +3598,18 @@ class ToolTextEditor20250429(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -3670,21 +3682,21 @@ class ToolTextEditor20250728(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
-        max_characters = self.max_characters
-        if max_characters is not UNSET:
-            out["max_characters"] = max_characters
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
+        max_characters_ = self.max_characters
+        if max_characters_ is not UNSET:
+            out["max_characters"] = max_characters_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -3767,30 +3779,30 @@ class WebSearchTool20250305(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        user_location = self.user_location
-        if user_location is not UNSET:
-            out["user_location"] = None if user_location is None else user_location.to_dict()
+        user_location_ = self.user_location
+        if user_location_ is not UNSET:
+            out["user_location"] = None if user_location_ is None else user_location_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20250305_FIELDS)
         return out
@@ -3833,18 +3845,18 @@ class UserLocation(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        city = self.city
-        if city is not UNSET:
-            out["city"] = city
-        country = self.country
-        if country is not UNSET:
-            out["country"] = country
-        region = self.region
-        if region is not UNSET:
-            out["region"] = region
-        timezone = self.timezone
-        if timezone is not UNSET:
-            out["timezone"] = timezone
+        city_ = self.city
+        if city_ is not UNSET:
+            out["city"] = city_
+        country_ = self.country
+        if country_ is not UNSET:
+            out["country"] = country_
+        region_ = self.region
+        if region_ is not UNSET:
+            out["region"] = region_
+        timezone_ = self.timezone
+        if timezone_ is not UNSET:
+            out["timezone"] = timezone_
         if self.extra:
             add_extra(self, out, _USER_LOCATION_FIELDS)
         return out
@@ -3934,36 +3946,36 @@ class WebFetchTool20250910(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20250910_FIELDS)
         return out
@@ -4001,19 +4013,19 @@ class WebFetchURLSources(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        client_tool_results = self.client_tool_results
-        if client_tool_results is not UNSET:
+        client_tool_results_ = self.client_tool_results
+        if client_tool_results_ is not UNSET:
             out["client_tool_results"] = (
-                None if client_tool_results is None else client_tool_results.to_dict()
+                None if client_tool_results_ is None else client_tool_results_.to_dict()
             )
-        server_tool_results = self.server_tool_results
-        if server_tool_results is not UNSET:
+        server_tool_results_ = self.server_tool_results
+        if server_tool_results_ is not UNSET:
             out["server_tool_results"] = (
-                None if server_tool_results is None else server_tool_results.to_dict()
+                None if server_tool_results_ is None else server_tool_results_.to_dict()
             )
-        user_input = self.user_input
-        if user_input is not UNSET:
-            out["user_input"] = None if user_input is None else user_input.to_dict()
+        user_input_ = self.user_input
+        if user_input_ is not UNSET:
+            out["user_input"] = None if user_input_ is None else user_input_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCES_FIELDS)
         return out
@@ -4258,30 +4270,30 @@ class WebSearchTool20260209(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        user_location = self.user_location
-        if user_location is not UNSET:
-            out["user_location"] = None if user_location is None else user_location.to_dict()
+        user_location_ = self.user_location
+        if user_location_ is not UNSET:
+            out["user_location"] = None if user_location_ is None else user_location_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20260209_FIELDS)
         return out
@@ -4371,36 +4383,36 @@ class WebFetchTool20260209(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260209_FIELDS)
         return out
@@ -4495,39 +4507,39 @@ class WebFetchTool20260309(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
-        use_cache = self.use_cache
-        if use_cache is not UNSET:
-            out["use_cache"] = use_cache
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
+        use_cache_ = self.use_cache
+        if use_cache_ is not UNSET:
+            out["use_cache"] = use_cache_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260309_FIELDS)
         return out
@@ -4612,33 +4624,33 @@ class WebSearchTool20260318(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        response_inclusion = self.response_inclusion
-        if response_inclusion is not UNSET:
-            out["response_inclusion"] = response_inclusion
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        response_inclusion_ = self.response_inclusion
+        if response_inclusion_ is not UNSET:
+            out["response_inclusion"] = response_inclusion_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        user_location = self.user_location
-        if user_location is not UNSET:
-            out["user_location"] = None if user_location is None else user_location.to_dict()
+        user_location_ = self.user_location
+        if user_location_ is not UNSET:
+            out["user_location"] = None if user_location_ is None else user_location_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20260318_FIELDS)
         return out
@@ -4738,42 +4750,42 @@ class WebFetchTool20260318(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        response_inclusion = self.response_inclusion
-        if response_inclusion is not UNSET:
-            out["response_inclusion"] = response_inclusion
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        response_inclusion_ = self.response_inclusion
+        if response_inclusion_ is not UNSET:
+            out["response_inclusion"] = response_inclusion_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
-        use_cache = self.use_cache
-        if use_cache is not UNSET:
-            out["use_cache"] = use_cache
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
+        use_cache_ = self.use_cache
+        if use_cache_ is not UNSET:
+            out["use_cache"] = use_cache_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260318_FIELDS)
         return out
@@ -4854,24 +4866,24 @@ class AdvisorTool20260301(Model):
             "name": self.name,
             "model": self.model,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        caching = self.caching
-        if caching is not UNSET:
-            out["caching"] = None if caching is None else caching.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        max_tokens = self.max_tokens
-        if max_tokens is not UNSET:
-            out["max_tokens"] = max_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        caching_ = self.caching
+        if caching_ is not UNSET:
+            out["caching"] = None if caching_ is None else caching_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        max_tokens_ = self.max_tokens
+        if max_tokens_ is not UNSET:
+            out["max_tokens"] = max_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -4936,15 +4948,15 @@ class ToolSearchToolBm25_20251119(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -5009,15 +5021,15 @@ class ToolSearchToolRegex20251119(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -5080,22 +5092,22 @@ class MCPToolset(Model):
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        configs = self.configs
-        if configs is not UNSET:
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        configs_ = self.configs
+        if configs_ is not UNSET:
             out["configs"] = (
                 None
-                if configs is None
-                else {key0: item0.to_dict() for key0, item0 in configs.items()}
+                if configs_ is None
+                else {key0: item0.to_dict() for key0, item0 in configs_.items()}
             )
-        default_config = self.default_config
-        if default_config is not UNSET:
-            out["default_config"] = None if default_config is None else default_config.to_dict()
-        tools = self.tools
-        if tools is not UNSET:
-            out["tools"] = None if tools is None else [item0.to_dict() for item0 in tools]
+        default_config_ = self.default_config
+        if default_config_ is not UNSET:
+            out["default_config"] = None if default_config_ is None else default_config_.to_dict()
+        tools_ = self.tools
+        if tools_ is not UNSET:
+            out["tools"] = None if tools_ is None else [item0.to_dict() for item0 in tools_]
         if self.extra:
             add_extra(self, out, _MCP_TOOLSET_FIELDS)
         return out
@@ -5129,12 +5141,12 @@ class MCPToolConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_CONFIG_FIELDS)
         return out
@@ -5168,12 +5180,12 @@ class MCPToolDefaultConfig(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_FIELDS)
         return out
@@ -5214,9 +5226,9 @@ class MCPToolParam(Model):
             "name": self.name,
             "input_schema": dict(self.input_schema),
         }
-        description = self.description
-        if description is not UNSET:
-            out["description"] = description
+        description_ = self.description
+        if description_ is not UNSET:
+            out["description"] = description_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_PARAM_FIELDS)
         return out
@@ -5386,16 +5398,16 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
-        input_schema = data["input_schema"]
+        name_ = data["name"]
+        input_schema_ = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input_schema) is not dict:
-        raise DecodeError("an object", input_schema).at_key("input_schema")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_schema_) is not dict:
+        raise DecodeError("an object", input_schema_).at_key("input_schema")
     try:
-        check_json_members(input_schema)
+        check_json_members(input_schema_)
     except DecodeError as error:
         raise error.at_key("input_schema")
     if len(data) != 2:
@@ -5405,43 +5417,43 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
             seen += 1
             if type(type_) is not str or type_ != "custom":
                 raise DecodeError('"custom"', type_).at_key("type")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        description = data.get("description", UNSET)
-        if description is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        description_ = data.get("description", UNSET)
+        if description_ is not UNSET:
             seen += 1
-            if description is not None and (
-                type(description) is not str
-                or not description.isascii()
-                and has_lone_surrogate(description)
+            if description_ is not None and (
+                type(description_) is not str
+                or not description_.isascii()
+                and has_lone_surrogate(description_)
             ):
-                raise DecodeError("a string or null", description).at_key("description")
-        eager_input_streaming = data.get("eager_input_streaming", UNSET)
-        if eager_input_streaming is not UNSET:
+                raise DecodeError("a string or null", description_).at_key("description")
+        eager_input_streaming_ = data.get("eager_input_streaming", UNSET)
+        if eager_input_streaming_ is not UNSET:
             seen += 1
-            if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
-                raise DecodeError("true or false or null", eager_input_streaming).at_key(
+            if eager_input_streaming_ is not None and type(eager_input_streaming_) is not bool:
+                raise DecodeError("true or false or null", eager_input_streaming_).at_key(
                     "eager_input_streaming"
                 )
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -5456,23 +5468,23 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         type_ = UNSET
-        allowed_callers = UNSET
-        defer_loading = UNSET
-        description = UNSET
-        eager_input_streaming = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        defer_loading_ = UNSET
+        description_ = UNSET
+        eager_input_streaming_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ResponseTool)
     obj.type = cast('Literal["custom"] | Unset', type_)
-    obj.name = name
-    obj.input_schema = input_schema
-    obj.allowed_callers = allowed_callers
-    obj.defer_loading = defer_loading
-    obj.description = description
-    obj.eager_input_streaming = eager_input_streaming
-    obj.input_examples = input_examples
+    obj.name = name_
+    obj.input_schema = input_schema_
+    obj.allowed_callers = allowed_callers_
+    obj.defer_loading = defer_loading_
+    obj.description = description_
+    obj.eager_input_streaming = eager_input_streaming_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -5497,40 +5509,40 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20241022":
         raise DecodeError('"bash_20241022"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "bash":
-        raise DecodeError('"bash"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "bash":
+        raise DecodeError('"bash"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -5544,20 +5556,20 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
             extra = extra_fields(data, _TOOL_BASH20241022_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20241022)
     obj.type = "bash_20241022"
     obj.name = "bash"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -5580,20 +5592,20 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
         raise DecodeError('"ephemeral"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        ttl = data.get("ttl", UNSET)
-        if ttl is not UNSET:
+        ttl_ = data.get("ttl", UNSET)
+        if ttl_ is not UNSET:
             seen += 1
-            if ttl is not None:
+            if ttl_ is not None:
                 try:
-                    ttl = _content.decode_cache_control_ttl(ttl, strict)
+                    ttl_ = _content.decode_cache_control_ttl(ttl_, strict)
                 except DecodeError as error:
                     raise error.at_key("ttl")
-        scope = data.get("scope", UNSET)
-        if scope is not UNSET:
+        scope_ = data.get("scope", UNSET)
+        if scope_ is not UNSET:
             seen += 1
-            if scope is not None:
+            if scope_ is not None:
                 try:
-                    scope = _content.decode_cache_control_scope(scope, strict)
+                    scope_ = _content.decode_cache_control_scope(scope_, strict)
                 except DecodeError as error:
                     raise error.at_key("scope")
         if len(data) == seen:
@@ -5602,14 +5614,14 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
             extra = extra_fields(data, _CACHE_CONTROL_EPHEMERAL_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        ttl = UNSET
-        scope = UNSET
+        ttl_ = UNSET
+        scope_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheControlEphemeral)
     obj.type = "ephemeral"
-    obj.ttl = ttl
-    obj.scope = scope
+    obj.ttl = ttl_
+    obj.scope = scope_
     obj.extra = extra
     return obj
 
@@ -5633,40 +5645,40 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20250124":
         raise DecodeError('"bash_20250124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "bash":
-        raise DecodeError('"bash"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "bash":
+        raise DecodeError('"bash"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -5680,20 +5692,20 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
             extra = extra_fields(data, _TOOL_BASH20250124_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20250124)
     obj.type = "bash_20250124"
     obj.name = "bash"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -5717,34 +5729,34 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250522":
         raise DecodeError('"code_execution_20250522"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5756,18 +5768,18 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250522)
     obj.type = "code_execution_20250522"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -5791,34 +5803,34 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5830,18 +5842,18 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250825)
     obj.type = "code_execution_20250825"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -5865,34 +5877,34 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5904,18 +5916,18 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260120)
     obj.type = "code_execution_20260120"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -5939,34 +5951,34 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260521":
         raise DecodeError('"code_execution_20260521"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5978,18 +5990,18 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260521)
     obj.type = "code_execution_20260521"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -6012,20 +6024,20 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        configs = data.get("configs", UNSET)
-        if configs is not UNSET:
+        configs_ = data.get("configs", UNSET)
+        if configs_ is not UNSET:
             seen += 1
-            if configs is not None:
+            if configs_ is not None:
                 try:
-                    configs = decode_browser_toolset_configs(configs, strict)
+                    configs_ = decode_browser_toolset_configs(configs_, strict)
                 except DecodeError as error:
                     raise error.at_key("configs")
         if len(data) == seen:
@@ -6034,14 +6046,14 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
             extra = extra_fields(data, _BROWSER_TOOLSET20260801_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        configs = UNSET
+        cache_control_ = UNSET
+        configs_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolset20260801)
     obj.type = "browser_toolset_20260801"
-    obj.cache_control = cache_control
-    obj.configs = configs
+    obj.cache_control = cache_control_
+    obj.configs = configs_
     obj.extra = extra
     return obj
 
@@ -6096,76 +6108,78 @@ def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetCon
                     type_ = decode_browser_type_config(type_, strict)
                 except DecodeError as error:
                     raise error.at_key("type")
-        close_tab = data.get("close_tab", UNSET)
-        if close_tab is not UNSET:
+        close_tab_ = data.get("close_tab", UNSET)
+        if close_tab_ is not UNSET:
             seen += 1
-            if close_tab is not None:
+            if close_tab_ is not None:
                 try:
-                    close_tab = decode_browser_close_tab_config(close_tab, strict)
+                    close_tab_ = decode_browser_close_tab_config(close_tab_, strict)
                 except DecodeError as error:
                     raise error.at_key("close_tab")
-        double_click = data.get("double_click", UNSET)
-        if double_click is not UNSET:
+        double_click_ = data.get("double_click", UNSET)
+        if double_click_ is not UNSET:
             seen += 1
-            if double_click is not None:
+            if double_click_ is not None:
                 try:
-                    double_click = decode_browser_double_click_config(double_click, strict)
+                    double_click_ = decode_browser_double_click_config(double_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("double_click")
-        file_upload = data.get("file_upload", UNSET)
-        if file_upload is not UNSET:
+        file_upload_ = data.get("file_upload", UNSET)
+        if file_upload_ is not UNSET:
             seen += 1
-            if file_upload is not None:
+            if file_upload_ is not None:
                 try:
-                    file_upload = decode_browser_file_upload_config(file_upload, strict)
+                    file_upload_ = decode_browser_file_upload_config(file_upload_, strict)
                 except DecodeError as error:
                     raise error.at_key("file_upload")
-        find = data.get("find", UNSET)
-        if find is not UNSET:
+        find_ = data.get("find", UNSET)
+        if find_ is not UNSET:
             seen += 1
-            if find is not None:
+            if find_ is not None:
                 try:
-                    find = decode_browser_find_config(find, strict)
+                    find_ = decode_browser_find_config(find_, strict)
                 except DecodeError as error:
                     raise error.at_key("find")
-        form_input = data.get("form_input", UNSET)
-        if form_input is not UNSET:
+        form_input_ = data.get("form_input", UNSET)
+        if form_input_ is not UNSET:
             seen += 1
-            if form_input is not None:
+            if form_input_ is not None:
                 try:
-                    form_input = decode_browser_form_input_config(form_input, strict)
+                    form_input_ = decode_browser_form_input_config(form_input_, strict)
                 except DecodeError as error:
                     raise error.at_key("form_input")
-        get_page_text = data.get("get_page_text", UNSET)
-        if get_page_text is not UNSET:
+        get_page_text_ = data.get("get_page_text", UNSET)
+        if get_page_text_ is not UNSET:
             seen += 1
-            if get_page_text is not None:
+            if get_page_text_ is not None:
                 try:
-                    get_page_text = decode_browser_get_page_text_config(get_page_text, strict)
+                    get_page_text_ = decode_browser_get_page_text_config(get_page_text_, strict)
                 except DecodeError as error:
                     raise error.at_key("get_page_text")
-        hold_key = data.get("hold_key", UNSET)
-        if hold_key is not UNSET:
+        hold_key_ = data.get("hold_key", UNSET)
+        if hold_key_ is not UNSET:
             seen += 1
-            if hold_key is not None:
+            if hold_key_ is not None:
                 try:
-                    hold_key = decode_browser_hold_key_config(hold_key, strict)
+                    hold_key_ = decode_browser_hold_key_config(hold_key_, strict)
                 except DecodeError as error:
                     raise error.at_key("hold_key")
-        hover = data.get("hover", UNSET)
-        if hover is not UNSET:
+        hover_ = data.get("hover", UNSET)
+        if hover_ is not UNSET:
             seen += 1
-            if hover is not None:
+            if hover_ is not None:
                 try:
-                    hover = decode_browser_hover_config(hover, strict)
+                    hover_ = decode_browser_hover_config(hover_, strict)
                 except DecodeError as error:
                     raise error.at_key("hover")
-        javascript_exec = data.get("javascript_exec", UNSET)
-        if javascript_exec is not UNSET:
+        javascript_exec_ = data.get("javascript_exec", UNSET)
+        if javascript_exec_ is not UNSET:
             seen += 1
-            if javascript_exec is not None:
+            if javascript_exec_ is not None:
                 try:
-                    javascript_exec = decode_browser_javascript_exec_config(javascript_exec, strict)
+                    javascript_exec_ = decode_browser_javascript_exec_config(
+                        javascript_exec_, strict
+                    )
                 except DecodeError as error:
                     raise error.at_key("javascript_exec")
         key_ = data.get("key", UNSET)
@@ -6176,164 +6190,168 @@ def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetCon
                     key_ = decode_browser_key_config(key_, strict)
                 except DecodeError as error:
                     raise error.at_key("key")
-        left_click = data.get("left_click", UNSET)
-        if left_click is not UNSET:
+        left_click_ = data.get("left_click", UNSET)
+        if left_click_ is not UNSET:
             seen += 1
-            if left_click is not None:
+            if left_click_ is not None:
                 try:
-                    left_click = decode_browser_left_click_config(left_click, strict)
+                    left_click_ = decode_browser_left_click_config(left_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_click")
-        left_click_drag = data.get("left_click_drag", UNSET)
-        if left_click_drag is not UNSET:
+        left_click_drag_ = data.get("left_click_drag", UNSET)
+        if left_click_drag_ is not UNSET:
             seen += 1
-            if left_click_drag is not None:
+            if left_click_drag_ is not None:
                 try:
-                    left_click_drag = decode_browser_left_click_drag_config(left_click_drag, strict)
+                    left_click_drag_ = decode_browser_left_click_drag_config(
+                        left_click_drag_, strict
+                    )
                 except DecodeError as error:
                     raise error.at_key("left_click_drag")
-        left_mouse_down = data.get("left_mouse_down", UNSET)
-        if left_mouse_down is not UNSET:
+        left_mouse_down_ = data.get("left_mouse_down", UNSET)
+        if left_mouse_down_ is not UNSET:
             seen += 1
-            if left_mouse_down is not None:
+            if left_mouse_down_ is not None:
                 try:
-                    left_mouse_down = decode_browser_left_mouse_down_config(left_mouse_down, strict)
+                    left_mouse_down_ = decode_browser_left_mouse_down_config(
+                        left_mouse_down_, strict
+                    )
                 except DecodeError as error:
                     raise error.at_key("left_mouse_down")
-        left_mouse_up = data.get("left_mouse_up", UNSET)
-        if left_mouse_up is not UNSET:
+        left_mouse_up_ = data.get("left_mouse_up", UNSET)
+        if left_mouse_up_ is not UNSET:
             seen += 1
-            if left_mouse_up is not None:
+            if left_mouse_up_ is not None:
                 try:
-                    left_mouse_up = decode_browser_left_mouse_up_config(left_mouse_up, strict)
+                    left_mouse_up_ = decode_browser_left_mouse_up_config(left_mouse_up_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_mouse_up")
-        list_tabs = data.get("list_tabs", UNSET)
-        if list_tabs is not UNSET:
+        list_tabs_ = data.get("list_tabs", UNSET)
+        if list_tabs_ is not UNSET:
             seen += 1
-            if list_tabs is not None:
+            if list_tabs_ is not None:
                 try:
-                    list_tabs = decode_browser_list_tabs_config(list_tabs, strict)
+                    list_tabs_ = decode_browser_list_tabs_config(list_tabs_, strict)
                 except DecodeError as error:
                     raise error.at_key("list_tabs")
-        middle_click = data.get("middle_click", UNSET)
-        if middle_click is not UNSET:
+        middle_click_ = data.get("middle_click", UNSET)
+        if middle_click_ is not UNSET:
             seen += 1
-            if middle_click is not None:
+            if middle_click_ is not None:
                 try:
-                    middle_click = decode_browser_middle_click_config(middle_click, strict)
+                    middle_click_ = decode_browser_middle_click_config(middle_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("middle_click")
-        mouse_move = data.get("mouse_move", UNSET)
-        if mouse_move is not UNSET:
+        mouse_move_ = data.get("mouse_move", UNSET)
+        if mouse_move_ is not UNSET:
             seen += 1
-            if mouse_move is not None:
+            if mouse_move_ is not None:
                 try:
-                    mouse_move = decode_browser_mouse_move_config(mouse_move, strict)
+                    mouse_move_ = decode_browser_mouse_move_config(mouse_move_, strict)
                 except DecodeError as error:
                     raise error.at_key("mouse_move")
-        navigate = data.get("navigate", UNSET)
-        if navigate is not UNSET:
+        navigate_ = data.get("navigate", UNSET)
+        if navigate_ is not UNSET:
             seen += 1
-            if navigate is not None:
+            if navigate_ is not None:
                 try:
-                    navigate = decode_browser_navigate_config(navigate, strict)
+                    navigate_ = decode_browser_navigate_config(navigate_, strict)
                 except DecodeError as error:
                     raise error.at_key("navigate")
-        new_tab = data.get("new_tab", UNSET)
-        if new_tab is not UNSET:
+        new_tab_ = data.get("new_tab", UNSET)
+        if new_tab_ is not UNSET:
             seen += 1
-            if new_tab is not None:
+            if new_tab_ is not None:
                 try:
-                    new_tab = decode_browser_new_tab_config(new_tab, strict)
+                    new_tab_ = decode_browser_new_tab_config(new_tab_, strict)
                 except DecodeError as error:
                     raise error.at_key("new_tab")
-        read_console = data.get("read_console", UNSET)
-        if read_console is not UNSET:
+        read_console_ = data.get("read_console", UNSET)
+        if read_console_ is not UNSET:
             seen += 1
-            if read_console is not None:
+            if read_console_ is not None:
                 try:
-                    read_console = decode_browser_read_console_config(read_console, strict)
+                    read_console_ = decode_browser_read_console_config(read_console_, strict)
                 except DecodeError as error:
                     raise error.at_key("read_console")
-        read_network = data.get("read_network", UNSET)
-        if read_network is not UNSET:
+        read_network_ = data.get("read_network", UNSET)
+        if read_network_ is not UNSET:
             seen += 1
-            if read_network is not None:
+            if read_network_ is not None:
                 try:
-                    read_network = decode_browser_read_network_config(read_network, strict)
+                    read_network_ = decode_browser_read_network_config(read_network_, strict)
                 except DecodeError as error:
                     raise error.at_key("read_network")
-        read_page = data.get("read_page", UNSET)
-        if read_page is not UNSET:
+        read_page_ = data.get("read_page", UNSET)
+        if read_page_ is not UNSET:
             seen += 1
-            if read_page is not None:
+            if read_page_ is not None:
                 try:
-                    read_page = decode_browser_read_page_config(read_page, strict)
+                    read_page_ = decode_browser_read_page_config(read_page_, strict)
                 except DecodeError as error:
                     raise error.at_key("read_page")
-        right_click = data.get("right_click", UNSET)
-        if right_click is not UNSET:
+        right_click_ = data.get("right_click", UNSET)
+        if right_click_ is not UNSET:
             seen += 1
-            if right_click is not None:
+            if right_click_ is not None:
                 try:
-                    right_click = decode_browser_right_click_config(right_click, strict)
+                    right_click_ = decode_browser_right_click_config(right_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("right_click")
-        screenshot = data.get("screenshot", UNSET)
-        if screenshot is not UNSET:
+        screenshot_ = data.get("screenshot", UNSET)
+        if screenshot_ is not UNSET:
             seen += 1
-            if screenshot is not None:
+            if screenshot_ is not None:
                 try:
-                    screenshot = decode_browser_screenshot_config(screenshot, strict)
+                    screenshot_ = decode_browser_screenshot_config(screenshot_, strict)
                 except DecodeError as error:
                     raise error.at_key("screenshot")
-        scroll = data.get("scroll", UNSET)
-        if scroll is not UNSET:
+        scroll_ = data.get("scroll", UNSET)
+        if scroll_ is not UNSET:
             seen += 1
-            if scroll is not None:
+            if scroll_ is not None:
                 try:
-                    scroll = decode_browser_scroll_config(scroll, strict)
+                    scroll_ = decode_browser_scroll_config(scroll_, strict)
                 except DecodeError as error:
                     raise error.at_key("scroll")
-        scroll_to = data.get("scroll_to", UNSET)
-        if scroll_to is not UNSET:
+        scroll_to_ = data.get("scroll_to", UNSET)
+        if scroll_to_ is not UNSET:
             seen += 1
-            if scroll_to is not None:
+            if scroll_to_ is not None:
                 try:
-                    scroll_to = decode_browser_scroll_to_config(scroll_to, strict)
+                    scroll_to_ = decode_browser_scroll_to_config(scroll_to_, strict)
                 except DecodeError as error:
                     raise error.at_key("scroll_to")
-        switch_tab = data.get("switch_tab", UNSET)
-        if switch_tab is not UNSET:
+        switch_tab_ = data.get("switch_tab", UNSET)
+        if switch_tab_ is not UNSET:
             seen += 1
-            if switch_tab is not None:
+            if switch_tab_ is not None:
                 try:
-                    switch_tab = decode_browser_switch_tab_config(switch_tab, strict)
+                    switch_tab_ = decode_browser_switch_tab_config(switch_tab_, strict)
                 except DecodeError as error:
                     raise error.at_key("switch_tab")
-        triple_click = data.get("triple_click", UNSET)
-        if triple_click is not UNSET:
+        triple_click_ = data.get("triple_click", UNSET)
+        if triple_click_ is not UNSET:
             seen += 1
-            if triple_click is not None:
+            if triple_click_ is not None:
                 try:
-                    triple_click = decode_browser_triple_click_config(triple_click, strict)
+                    triple_click_ = decode_browser_triple_click_config(triple_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("triple_click")
-        wait = data.get("wait", UNSET)
-        if wait is not UNSET:
+        wait_ = data.get("wait", UNSET)
+        if wait_ is not UNSET:
             seen += 1
-            if wait is not None:
+            if wait_ is not None:
                 try:
-                    wait = decode_browser_wait_config(wait, strict)
+                    wait_ = decode_browser_wait_config(wait_, strict)
                 except DecodeError as error:
                     raise error.at_key("wait")
-        zoom = data.get("zoom", UNSET)
-        if zoom is not UNSET:
+        zoom_ = data.get("zoom", UNSET)
+        if zoom_ is not UNSET:
             seen += 1
-            if zoom is not None:
+            if zoom_ is not None:
                 try:
-                    zoom = decode_browser_zoom_config(zoom, strict)
+                    zoom_ = decode_browser_zoom_config(zoom_, strict)
                 except DecodeError as error:
                     raise error.at_key("zoom")
         if len(data) == seen:
@@ -6343,70 +6361,70 @@ def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetCon
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         type_ = UNSET
-        close_tab = UNSET
-        double_click = UNSET
-        file_upload = UNSET
-        find = UNSET
-        form_input = UNSET
-        get_page_text = UNSET
-        hold_key = UNSET
-        hover = UNSET
-        javascript_exec = UNSET
+        close_tab_ = UNSET
+        double_click_ = UNSET
+        file_upload_ = UNSET
+        find_ = UNSET
+        form_input_ = UNSET
+        get_page_text_ = UNSET
+        hold_key_ = UNSET
+        hover_ = UNSET
+        javascript_exec_ = UNSET
         key_ = UNSET
-        left_click = UNSET
-        left_click_drag = UNSET
-        left_mouse_down = UNSET
-        left_mouse_up = UNSET
-        list_tabs = UNSET
-        middle_click = UNSET
-        mouse_move = UNSET
-        navigate = UNSET
-        new_tab = UNSET
-        read_console = UNSET
-        read_network = UNSET
-        read_page = UNSET
-        right_click = UNSET
-        screenshot = UNSET
-        scroll = UNSET
-        scroll_to = UNSET
-        switch_tab = UNSET
-        triple_click = UNSET
-        wait = UNSET
-        zoom = UNSET
+        left_click_ = UNSET
+        left_click_drag_ = UNSET
+        left_mouse_down_ = UNSET
+        left_mouse_up_ = UNSET
+        list_tabs_ = UNSET
+        middle_click_ = UNSET
+        mouse_move_ = UNSET
+        navigate_ = UNSET
+        new_tab_ = UNSET
+        read_console_ = UNSET
+        read_network_ = UNSET
+        read_page_ = UNSET
+        right_click_ = UNSET
+        screenshot_ = UNSET
+        scroll_ = UNSET
+        scroll_to_ = UNSET
+        switch_tab_ = UNSET
+        triple_click_ = UNSET
+        wait_ = UNSET
+        zoom_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolsetConfigs)
     obj.type = type_
-    obj.close_tab = close_tab
-    obj.double_click = double_click
-    obj.file_upload = file_upload
-    obj.find = find
-    obj.form_input = form_input
-    obj.get_page_text = get_page_text
-    obj.hold_key = hold_key
-    obj.hover = hover
-    obj.javascript_exec = javascript_exec
+    obj.close_tab = close_tab_
+    obj.double_click = double_click_
+    obj.file_upload = file_upload_
+    obj.find = find_
+    obj.form_input = form_input_
+    obj.get_page_text = get_page_text_
+    obj.hold_key = hold_key_
+    obj.hover = hover_
+    obj.javascript_exec = javascript_exec_
     obj.key = key_
-    obj.left_click = left_click
-    obj.left_click_drag = left_click_drag
-    obj.left_mouse_down = left_mouse_down
-    obj.left_mouse_up = left_mouse_up
-    obj.list_tabs = list_tabs
-    obj.middle_click = middle_click
-    obj.mouse_move = mouse_move
-    obj.navigate = navigate
-    obj.new_tab = new_tab
-    obj.read_console = read_console
-    obj.read_network = read_network
-    obj.read_page = read_page
-    obj.right_click = right_click
-    obj.screenshot = screenshot
-    obj.scroll = scroll
-    obj.scroll_to = scroll_to
-    obj.switch_tab = switch_tab
-    obj.triple_click = triple_click
-    obj.wait = wait
-    obj.zoom = zoom
+    obj.left_click = left_click_
+    obj.left_click_drag = left_click_drag_
+    obj.left_mouse_down = left_mouse_down_
+    obj.left_mouse_up = left_mouse_up_
+    obj.list_tabs = list_tabs_
+    obj.middle_click = middle_click_
+    obj.mouse_move = mouse_move_
+    obj.navigate = navigate_
+    obj.new_tab = new_tab_
+    obj.read_console = read_console_
+    obj.read_network = read_network_
+    obj.read_page = read_page_
+    obj.right_click = right_click_
+    obj.screenshot = screenshot_
+    obj.scroll = scroll_
+    obj.scroll_to = scroll_to_
+    obj.switch_tab = switch_tab_
+    obj.triple_click = triple_click_
+    obj.wait = wait_
+    obj.zoom = zoom_
     obj.extra = extra
     return obj
 
@@ -6424,29 +6442,29 @@ def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_CLOSE_TAB_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6464,29 +6482,29 @@ def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDouble
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6504,29 +6522,29 @@ def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUpl
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6544,29 +6562,29 @@ def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_FIND_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6584,29 +6602,29 @@ def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInpu
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_FORM_INPUT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6624,29 +6642,29 @@ def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPa
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6664,29 +6682,29 @@ def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyCon
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_HOLD_KEY_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6704,29 +6722,29 @@ def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_HOVER_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6744,29 +6762,29 @@ def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJav
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6784,29 +6802,29 @@ def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_KEY_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6824,29 +6842,29 @@ def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClic
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6864,29 +6882,29 @@ def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLef
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6904,29 +6922,29 @@ def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLef
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6944,29 +6962,29 @@ def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftM
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -6984,29 +7002,29 @@ def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LIST_TABS_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserListTabsConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7024,29 +7042,29 @@ def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddle
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7064,29 +7082,29 @@ def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMov
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7104,29 +7122,29 @@ def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateCo
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_NAVIGATE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7144,29 +7162,29 @@ def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfi
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_NEW_TAB_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNewTabConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7184,29 +7202,29 @@ def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadCo
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_READ_CONSOLE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7224,29 +7242,29 @@ def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNe
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_READ_NETWORK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7264,29 +7282,29 @@ def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_READ_PAGE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7304,29 +7322,29 @@ def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightCl
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7344,29 +7362,29 @@ def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreensh
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SCREENSHOT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7384,29 +7402,29 @@ def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SCROLL_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7424,29 +7442,29 @@ def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SCROLL_TO_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7464,29 +7482,29 @@ def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTa
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SWITCH_TAB_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7504,29 +7522,29 @@ def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTriple
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7544,29 +7562,29 @@ def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_TYPE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7584,29 +7602,29 @@ def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_WAIT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7624,29 +7642,29 @@ def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_ZOOM_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -7673,60 +7691,63 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20241022":
         raise DecodeError('"computer_20241022"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "computer":
-        raise DecodeError('"computer"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "computer":
+        raise DecodeError('"computer"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        display_height_px = data["display_height_px"]
-        display_width_px = data["display_width_px"]
+        display_height_px_ = data["display_height_px"]
+        display_width_px_ = data["display_width_px"]
     except KeyError:
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
+    if (
+        type(display_height_px_) is not int
+        or not JSON_INT_MIN <= display_height_px_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", display_height_px_).at_key("display_height_px")
+    if type(display_width_px_) is not int or not JSON_INT_MIN <= display_width_px_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", display_width_px_).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        display_number = data.get("display_number", UNSET)
-        if display_number is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        display_number_ = data.get("display_number", UNSET)
+        if display_number_ is not UNSET:
             seen += 1
-            if display_number is not None and (
-                type(display_number) is not int
-                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            if display_number_ is not None and (
+                type(display_number_) is not int
+                or not JSON_INT_MIN <= display_number_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", display_number).at_key("display_number")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+                raise DecodeError("an integer or null", display_number_).at_key("display_number")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -7740,24 +7761,24 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
             extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        display_number = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        display_number_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20241022)
     obj.type = "computer_20241022"
     obj.name = "computer"
-    obj.display_height_px = display_height_px
-    obj.display_width_px = display_width_px
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.display_number = display_number
-    obj.input_examples = input_examples
+    obj.display_height_px = display_height_px_
+    obj.display_width_px = display_width_px_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.display_number = display_number_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -7782,40 +7803,40 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "memory_20250818":
         raise DecodeError('"memory_20250818"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "memory":
-        raise DecodeError('"memory"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "memory":
+        raise DecodeError('"memory"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -7829,20 +7850,20 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
             extra = extra_fields(data, _MEMORY_TOOL20250818_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MemoryTool20250818)
     obj.type = "memory_20250818"
     obj.name = "memory"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -7870,60 +7891,63 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20250124":
         raise DecodeError('"computer_20250124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "computer":
-        raise DecodeError('"computer"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "computer":
+        raise DecodeError('"computer"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        display_height_px = data["display_height_px"]
-        display_width_px = data["display_width_px"]
+        display_height_px_ = data["display_height_px"]
+        display_width_px_ = data["display_width_px"]
     except KeyError:
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
+    if (
+        type(display_height_px_) is not int
+        or not JSON_INT_MIN <= display_height_px_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", display_height_px_).at_key("display_height_px")
+    if type(display_width_px_) is not int or not JSON_INT_MIN <= display_width_px_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", display_width_px_).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        display_number = data.get("display_number", UNSET)
-        if display_number is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        display_number_ = data.get("display_number", UNSET)
+        if display_number_ is not UNSET:
             seen += 1
-            if display_number is not None and (
-                type(display_number) is not int
-                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            if display_number_ is not None and (
+                type(display_number_) is not int
+                or not JSON_INT_MIN <= display_number_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", display_number).at_key("display_number")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+                raise DecodeError("an integer or null", display_number_).at_key("display_number")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -7937,24 +7961,24 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
             extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        display_number = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        display_number_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20250124)
     obj.type = "computer_20250124"
     obj.name = "computer"
-    obj.display_height_px = display_height_px
-    obj.display_width_px = display_width_px
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.display_number = display_number
-    obj.input_examples = input_examples
+    obj.display_height_px = display_height_px_
+    obj.display_width_px = display_width_px_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.display_number = display_number_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -7979,40 +8003,40 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20241022":
         raise DecodeError('"text_editor_20241022"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_editor":
-        raise DecodeError('"str_replace_editor"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_editor":
+        raise DecodeError('"str_replace_editor"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -8026,20 +8050,20 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20241022)
     obj.type = "text_editor_20241022"
     obj.name = "str_replace_editor"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -8068,65 +8092,68 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20251124":
         raise DecodeError('"computer_20251124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "computer":
-        raise DecodeError('"computer"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "computer":
+        raise DecodeError('"computer"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        display_height_px = data["display_height_px"]
-        display_width_px = data["display_width_px"]
+        display_height_px_ = data["display_height_px"]
+        display_width_px_ = data["display_width_px"]
     except KeyError:
         raise missing_field(
             data, (("display_height_px", "an integer"), ("display_width_px", "an integer"))
         ) from None
-    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
-    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
+    if (
+        type(display_height_px_) is not int
+        or not JSON_INT_MIN <= display_height_px_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", display_height_px_).at_key("display_height_px")
+    if type(display_width_px_) is not int or not JSON_INT_MIN <= display_width_px_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", display_width_px_).at_key("display_width_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        display_number = data.get("display_number", UNSET)
-        if display_number is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        display_number_ = data.get("display_number", UNSET)
+        if display_number_ is not UNSET:
             seen += 1
-            if display_number is not None and (
-                type(display_number) is not int
-                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            if display_number_ is not None and (
+                type(display_number_) is not int
+                or not JSON_INT_MIN <= display_number_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", display_number).at_key("display_number")
-        enable_zoom = data.get("enable_zoom", UNSET)
-        if enable_zoom is not UNSET:
+                raise DecodeError("an integer or null", display_number_).at_key("display_number")
+        enable_zoom_ = data.get("enable_zoom", UNSET)
+        if enable_zoom_ is not UNSET:
             seen += 1
-            if enable_zoom is not None and type(enable_zoom) is not bool:
-                raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if enable_zoom_ is not None and type(enable_zoom_) is not bool:
+                raise DecodeError("true or false or null", enable_zoom_).at_key("enable_zoom")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -8140,26 +8167,26 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
             extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        display_number = UNSET
-        enable_zoom = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        display_number_ = UNSET
+        enable_zoom_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20251124)
     obj.type = "computer_20251124"
     obj.name = "computer"
-    obj.display_height_px = display_height_px
-    obj.display_width_px = display_width_px
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.display_number = display_number
-    obj.enable_zoom = enable_zoom
-    obj.input_examples = input_examples
+    obj.display_height_px = display_height_px_
+    obj.display_width_px = display_width_px_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.display_number = display_number_
+    obj.enable_zoom = enable_zoom_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -8182,20 +8209,20 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        configs = data.get("configs", UNSET)
-        if configs is not UNSET:
+        configs_ = data.get("configs", UNSET)
+        if configs_ is not UNSET:
             seen += 1
-            if configs is not None:
+            if configs_ is not None:
                 try:
-                    configs = decode_computer_toolset_configs(configs, strict)
+                    configs_ = decode_computer_toolset_configs(configs_, strict)
                 except DecodeError as error:
                     raise error.at_key("configs")
         if len(data) == seen:
@@ -8204,14 +8231,14 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
             extra = extra_fields(data, _COMPUTER_TOOLSET20260801_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        configs = UNSET
+        cache_control_ = UNSET
+        configs_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolset20260801)
     obj.type = "computer_toolset_20260801"
-    obj.cache_control = cache_control
-    obj.configs = configs
+    obj.cache_control = cache_control_
+    obj.configs = configs_
     obj.extra = extra
     return obj
 
@@ -8252,30 +8279,30 @@ def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetC
                     type_ = decode_computer_type_config(type_, strict)
                 except DecodeError as error:
                     raise error.at_key("type")
-        cursor_position = data.get("cursor_position", UNSET)
-        if cursor_position is not UNSET:
+        cursor_position_ = data.get("cursor_position", UNSET)
+        if cursor_position_ is not UNSET:
             seen += 1
-            if cursor_position is not None:
+            if cursor_position_ is not None:
                 try:
-                    cursor_position = decode_computer_cursor_position_config(
-                        cursor_position, strict
+                    cursor_position_ = decode_computer_cursor_position_config(
+                        cursor_position_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("cursor_position")
-        double_click = data.get("double_click", UNSET)
-        if double_click is not UNSET:
+        double_click_ = data.get("double_click", UNSET)
+        if double_click_ is not UNSET:
             seen += 1
-            if double_click is not None:
+            if double_click_ is not None:
                 try:
-                    double_click = decode_computer_double_click_config(double_click, strict)
+                    double_click_ = decode_computer_double_click_config(double_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("double_click")
-        hold_key = data.get("hold_key", UNSET)
-        if hold_key is not UNSET:
+        hold_key_ = data.get("hold_key", UNSET)
+        if hold_key_ is not UNSET:
             seen += 1
-            if hold_key is not None:
+            if hold_key_ is not None:
                 try:
-                    hold_key = decode_computer_hold_key_config(hold_key, strict)
+                    hold_key_ = decode_computer_hold_key_config(hold_key_, strict)
                 except DecodeError as error:
                     raise error.at_key("hold_key")
         key_ = data.get("key", UNSET)
@@ -8286,104 +8313,104 @@ def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetC
                     key_ = decode_computer_key_config(key_, strict)
                 except DecodeError as error:
                     raise error.at_key("key")
-        left_click = data.get("left_click", UNSET)
-        if left_click is not UNSET:
+        left_click_ = data.get("left_click", UNSET)
+        if left_click_ is not UNSET:
             seen += 1
-            if left_click is not None:
+            if left_click_ is not None:
                 try:
-                    left_click = decode_computer_left_click_config(left_click, strict)
+                    left_click_ = decode_computer_left_click_config(left_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_click")
-        left_click_drag = data.get("left_click_drag", UNSET)
-        if left_click_drag is not UNSET:
+        left_click_drag_ = data.get("left_click_drag", UNSET)
+        if left_click_drag_ is not UNSET:
             seen += 1
-            if left_click_drag is not None:
+            if left_click_drag_ is not None:
                 try:
-                    left_click_drag = decode_computer_left_click_drag_config(
-                        left_click_drag, strict
+                    left_click_drag_ = decode_computer_left_click_drag_config(
+                        left_click_drag_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("left_click_drag")
-        left_mouse_down = data.get("left_mouse_down", UNSET)
-        if left_mouse_down is not UNSET:
+        left_mouse_down_ = data.get("left_mouse_down", UNSET)
+        if left_mouse_down_ is not UNSET:
             seen += 1
-            if left_mouse_down is not None:
+            if left_mouse_down_ is not None:
                 try:
-                    left_mouse_down = decode_computer_left_mouse_down_config(
-                        left_mouse_down, strict
+                    left_mouse_down_ = decode_computer_left_mouse_down_config(
+                        left_mouse_down_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("left_mouse_down")
-        left_mouse_up = data.get("left_mouse_up", UNSET)
-        if left_mouse_up is not UNSET:
+        left_mouse_up_ = data.get("left_mouse_up", UNSET)
+        if left_mouse_up_ is not UNSET:
             seen += 1
-            if left_mouse_up is not None:
+            if left_mouse_up_ is not None:
                 try:
-                    left_mouse_up = decode_computer_left_mouse_up_config(left_mouse_up, strict)
+                    left_mouse_up_ = decode_computer_left_mouse_up_config(left_mouse_up_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_mouse_up")
-        middle_click = data.get("middle_click", UNSET)
-        if middle_click is not UNSET:
+        middle_click_ = data.get("middle_click", UNSET)
+        if middle_click_ is not UNSET:
             seen += 1
-            if middle_click is not None:
+            if middle_click_ is not None:
                 try:
-                    middle_click = decode_computer_middle_click_config(middle_click, strict)
+                    middle_click_ = decode_computer_middle_click_config(middle_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("middle_click")
-        mouse_move = data.get("mouse_move", UNSET)
-        if mouse_move is not UNSET:
+        mouse_move_ = data.get("mouse_move", UNSET)
+        if mouse_move_ is not UNSET:
             seen += 1
-            if mouse_move is not None:
+            if mouse_move_ is not None:
                 try:
-                    mouse_move = decode_computer_mouse_move_config(mouse_move, strict)
+                    mouse_move_ = decode_computer_mouse_move_config(mouse_move_, strict)
                 except DecodeError as error:
                     raise error.at_key("mouse_move")
-        right_click = data.get("right_click", UNSET)
-        if right_click is not UNSET:
+        right_click_ = data.get("right_click", UNSET)
+        if right_click_ is not UNSET:
             seen += 1
-            if right_click is not None:
+            if right_click_ is not None:
                 try:
-                    right_click = decode_computer_right_click_config(right_click, strict)
+                    right_click_ = decode_computer_right_click_config(right_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("right_click")
-        screenshot = data.get("screenshot", UNSET)
-        if screenshot is not UNSET:
+        screenshot_ = data.get("screenshot", UNSET)
+        if screenshot_ is not UNSET:
             seen += 1
-            if screenshot is not None:
+            if screenshot_ is not None:
                 try:
-                    screenshot = decode_computer_screenshot_config(screenshot, strict)
+                    screenshot_ = decode_computer_screenshot_config(screenshot_, strict)
                 except DecodeError as error:
                     raise error.at_key("screenshot")
-        scroll = data.get("scroll", UNSET)
-        if scroll is not UNSET:
+        scroll_ = data.get("scroll", UNSET)
+        if scroll_ is not UNSET:
             seen += 1
-            if scroll is not None:
+            if scroll_ is not None:
                 try:
-                    scroll = decode_computer_scroll_config(scroll, strict)
+                    scroll_ = decode_computer_scroll_config(scroll_, strict)
                 except DecodeError as error:
                     raise error.at_key("scroll")
-        triple_click = data.get("triple_click", UNSET)
-        if triple_click is not UNSET:
+        triple_click_ = data.get("triple_click", UNSET)
+        if triple_click_ is not UNSET:
             seen += 1
-            if triple_click is not None:
+            if triple_click_ is not None:
                 try:
-                    triple_click = decode_computer_triple_click_config(triple_click, strict)
+                    triple_click_ = decode_computer_triple_click_config(triple_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("triple_click")
-        wait = data.get("wait", UNSET)
-        if wait is not UNSET:
+        wait_ = data.get("wait", UNSET)
+        if wait_ is not UNSET:
             seen += 1
-            if wait is not None:
+            if wait_ is not None:
                 try:
-                    wait = decode_computer_wait_config(wait, strict)
+                    wait_ = decode_computer_wait_config(wait_, strict)
                 except DecodeError as error:
                     raise error.at_key("wait")
-        zoom = data.get("zoom", UNSET)
-        if zoom is not UNSET:
+        zoom_ = data.get("zoom", UNSET)
+        if zoom_ is not UNSET:
             seen += 1
-            if zoom is not None:
+            if zoom_ is not None:
                 try:
-                    zoom = decode_computer_zoom_config(zoom, strict)
+                    zoom_ = decode_computer_zoom_config(zoom_, strict)
                 except DecodeError as error:
                     raise error.at_key("zoom")
         if len(data) == seen:
@@ -8393,42 +8420,42 @@ def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetC
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         type_ = UNSET
-        cursor_position = UNSET
-        double_click = UNSET
-        hold_key = UNSET
+        cursor_position_ = UNSET
+        double_click_ = UNSET
+        hold_key_ = UNSET
         key_ = UNSET
-        left_click = UNSET
-        left_click_drag = UNSET
-        left_mouse_down = UNSET
-        left_mouse_up = UNSET
-        middle_click = UNSET
-        mouse_move = UNSET
-        right_click = UNSET
-        screenshot = UNSET
-        scroll = UNSET
-        triple_click = UNSET
-        wait = UNSET
-        zoom = UNSET
+        left_click_ = UNSET
+        left_click_drag_ = UNSET
+        left_mouse_down_ = UNSET
+        left_mouse_up_ = UNSET
+        middle_click_ = UNSET
+        mouse_move_ = UNSET
+        right_click_ = UNSET
+        screenshot_ = UNSET
+        scroll_ = UNSET
+        triple_click_ = UNSET
+        wait_ = UNSET
+        zoom_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolsetConfigs)
     obj.type = type_
-    obj.cursor_position = cursor_position
-    obj.double_click = double_click
-    obj.hold_key = hold_key
+    obj.cursor_position = cursor_position_
+    obj.double_click = double_click_
+    obj.hold_key = hold_key_
     obj.key = key_
-    obj.left_click = left_click
-    obj.left_click_drag = left_click_drag
-    obj.left_mouse_down = left_mouse_down
-    obj.left_mouse_up = left_mouse_up
-    obj.middle_click = middle_click
-    obj.mouse_move = mouse_move
-    obj.right_click = right_click
-    obj.screenshot = screenshot
-    obj.scroll = scroll
-    obj.triple_click = triple_click
-    obj.wait = wait
-    obj.zoom = zoom
+    obj.left_click = left_click_
+    obj.left_click_drag = left_click_drag_
+    obj.left_mouse_down = left_mouse_down_
+    obj.left_mouse_up = left_mouse_up_
+    obj.middle_click = middle_click_
+    obj.mouse_move = mouse_move_
+    obj.right_click = right_click_
+    obj.screenshot = screenshot_
+    obj.scroll = scroll_
+    obj.triple_click = triple_click_
+    obj.wait = wait_
+    obj.zoom = zoom_
     obj.extra = extra
     return obj
 
@@ -8446,29 +8473,29 @@ def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerCursorPositionConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8486,29 +8513,29 @@ def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoub
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8526,29 +8553,29 @@ def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_HOLD_KEY_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8566,29 +8593,29 @@ def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_KEY_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8606,29 +8633,29 @@ def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftCl
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8646,29 +8673,29 @@ def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerL
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8686,29 +8713,29 @@ def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerL
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseDownConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8726,29 +8753,29 @@ def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLef
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseUpConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8766,29 +8793,29 @@ def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMidd
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8806,29 +8833,29 @@ def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseM
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8846,29 +8873,29 @@ def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRight
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8886,29 +8913,29 @@ def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreen
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_SCREENSHOT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScreenshotConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8926,29 +8953,29 @@ def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConf
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_SCROLL_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -8966,29 +8993,29 @@ def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTrip
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -9006,29 +9033,29 @@ def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_TYPE_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -9046,29 +9073,29 @@ def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_WAIT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -9086,29 +9113,29 @@ def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_ZOOM_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -9132,40 +9159,40 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250124":
         raise DecodeError('"text_editor_20250124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_editor":
-        raise DecodeError('"str_replace_editor"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_editor":
+        raise DecodeError('"str_replace_editor"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -9179,20 +9206,20 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250124)
     obj.type = "text_editor_20250124"
     obj.name = "str_replace_editor"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -9217,40 +9244,40 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250429":
         raise DecodeError('"text_editor_20250429"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_based_edit_tool":
-        raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_based_edit_tool":
+        raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -9264,20 +9291,20 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250429)
     obj.type = "text_editor_20250429"
     obj.name = "str_replace_based_edit_tool"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -9303,50 +9330,50 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250728":
         raise DecodeError('"text_editor_20250728"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_based_edit_tool":
-        raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_based_edit_tool":
+        raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
-        max_characters = data.get("max_characters", UNSET)
-        if max_characters is not UNSET:
+        max_characters_ = data.get("max_characters", UNSET)
+        if max_characters_ is not UNSET:
             seen += 1
-            if max_characters is not None and (
-                type(max_characters) is not int
-                or not JSON_INT_MIN <= max_characters <= JSON_INT_MAX
+            if max_characters_ is not None and (
+                type(max_characters_) is not int
+                or not JSON_INT_MIN <= max_characters_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_characters).at_key("max_characters")
+                raise DecodeError("an integer or null", max_characters_).at_key("max_characters")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -9358,22 +9385,22 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
-        max_characters = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
+        max_characters_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250728)
     obj.type = "text_editor_20250728"
     obj.name = "str_replace_based_edit_tool"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
-    obj.max_characters = max_characters
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
+    obj.max_characters = max_characters_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -9401,68 +9428,68 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20250305":
         raise DecodeError('"web_search_20250305"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_search":
+        raise DecodeError('"web_search"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        user_location = data.get("user_location", UNSET)
-        if user_location is not UNSET:
+        user_location_ = data.get("user_location", UNSET)
+        if user_location_ is not UNSET:
             seen += 1
-            if user_location is not None:
+            if user_location_ is not None:
                 try:
-                    user_location = decode_user_location_union(user_location, strict)
+                    user_location_ = decode_user_location_union(user_location_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -9471,27 +9498,27 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
             extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        max_uses = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        max_uses_ = UNSET
         strict_ = UNSET
-        user_location = UNSET
+        user_location_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20250305)
     obj.type = "web_search_20250305"
     obj.name = "web_search"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.max_uses = max_uses
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.max_uses = max_uses_
     obj.strict = strict_
-    obj.user_location = user_location
+    obj.user_location = user_location_
     obj.extra = extra
     return obj
 
@@ -9515,52 +9542,54 @@ def decode_user_location(data: Any, strict: bool) -> UserLocation:
         raise DecodeError('"approximate"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        city = data.get("city", UNSET)
-        if city is not UNSET:
+        city_ = data.get("city", UNSET)
+        if city_ is not UNSET:
             seen += 1
-            if city is not None and (
-                type(city) is not str or not city.isascii() and has_lone_surrogate(city)
+            if city_ is not None and (
+                type(city_) is not str or not city_.isascii() and has_lone_surrogate(city_)
             ):
-                raise DecodeError("a string or null", city).at_key("city")
-        country = data.get("country", UNSET)
-        if country is not UNSET:
+                raise DecodeError("a string or null", city_).at_key("city")
+        country_ = data.get("country", UNSET)
+        if country_ is not UNSET:
             seen += 1
-            if country is not None and (
-                type(country) is not str or not country.isascii() and has_lone_surrogate(country)
+            if country_ is not None and (
+                type(country_) is not str or not country_.isascii() and has_lone_surrogate(country_)
             ):
-                raise DecodeError("a string or null", country).at_key("country")
-        region = data.get("region", UNSET)
-        if region is not UNSET:
+                raise DecodeError("a string or null", country_).at_key("country")
+        region_ = data.get("region", UNSET)
+        if region_ is not UNSET:
             seen += 1
-            if region is not None and (
-                type(region) is not str or not region.isascii() and has_lone_surrogate(region)
+            if region_ is not None and (
+                type(region_) is not str or not region_.isascii() and has_lone_surrogate(region_)
             ):
-                raise DecodeError("a string or null", region).at_key("region")
-        timezone = data.get("timezone", UNSET)
-        if timezone is not UNSET:
+                raise DecodeError("a string or null", region_).at_key("region")
+        timezone_ = data.get("timezone", UNSET)
+        if timezone_ is not UNSET:
             seen += 1
-            if timezone is not None and (
-                type(timezone) is not str or not timezone.isascii() and has_lone_surrogate(timezone)
+            if timezone_ is not None and (
+                type(timezone_) is not str
+                or not timezone_.isascii()
+                and has_lone_surrogate(timezone_)
             ):
-                raise DecodeError("a string or null", timezone).at_key("timezone")
+                raise DecodeError("a string or null", timezone_).at_key("timezone")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _USER_LOCATION_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        city = UNSET
-        country = UNSET
-        region = UNSET
-        timezone = UNSET
+        city_ = UNSET
+        country_ = UNSET
+        region_ = UNSET
+        timezone_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserLocation)
     obj.type = "approximate"
-    obj.city = city
-    obj.country = country
-    obj.region = region
-    obj.timezone = timezone
+    obj.city = city_
+    obj.country = country_
+    obj.region = region_
+    obj.timezone = timezone_
     obj.extra = extra
     return obj
 
@@ -9589,86 +9618,86 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20250910":
         raise DecodeError('"web_fetch_20250910"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
         if len(data) == seen:
@@ -9677,31 +9706,31 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
             extra = extra_fields(data, _WEB_FETCH_TOOL20250910_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        citations = UNSET
-        defer_loading = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
+        defer_loading_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
         strict_ = UNSET
-        url_sources = UNSET
+        url_sources_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20250910)
     obj.type = "web_fetch_20250910"
     obj.name = "web_fetch"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.citations = citations
-    obj.defer_loading = defer_loading
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
+    obj.defer_loading = defer_loading_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
     obj.strict = strict_
-    obj.url_sources = url_sources
+    obj.url_sources = url_sources_
     obj.extra = extra
     return obj
 
@@ -9720,32 +9749,32 @@ def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        client_tool_results = data.get("client_tool_results", UNSET)
-        if client_tool_results is not UNSET:
+        client_tool_results_ = data.get("client_tool_results", UNSET)
+        if client_tool_results_ is not UNSET:
             seen += 1
-            if client_tool_results is not None:
+            if client_tool_results_ is not None:
                 try:
-                    client_tool_results = decode_web_fetch_tool_result_url_source(
-                        client_tool_results, strict
+                    client_tool_results_ = decode_web_fetch_tool_result_url_source(
+                        client_tool_results_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("client_tool_results")
-        server_tool_results = data.get("server_tool_results", UNSET)
-        if server_tool_results is not UNSET:
+        server_tool_results_ = data.get("server_tool_results", UNSET)
+        if server_tool_results_ is not UNSET:
             seen += 1
-            if server_tool_results is not None:
+            if server_tool_results_ is not None:
                 try:
-                    server_tool_results = decode_web_fetch_tool_result_url_source(
-                        server_tool_results, strict
+                    server_tool_results_ = decode_web_fetch_tool_result_url_source(
+                        server_tool_results_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("server_tool_results")
-        user_input = data.get("user_input", UNSET)
-        if user_input is not UNSET:
+        user_input_ = data.get("user_input", UNSET)
+        if user_input_ is not UNSET:
             seen += 1
-            if user_input is not None:
+            if user_input_ is not None:
                 try:
-                    user_input = decode_web_fetch_user_input_url_source(user_input, strict)
+                    user_input_ = decode_web_fetch_user_input_url_source(user_input_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_input")
         if len(data) == seen:
@@ -9754,15 +9783,15 @@ def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
             extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        client_tool_results = UNSET
-        server_tool_results = UNSET
-        user_input = UNSET
+        client_tool_results_ = UNSET
+        server_tool_results_ = UNSET
+        user_input_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSources)
-    obj.client_tool_results = client_tool_results
-    obj.server_tool_results = server_tool_results
-    obj.user_input = user_input
+    obj.client_tool_results = client_tool_results_
+    obj.server_tool_results = server_tool_results_
+    obj.user_input = user_input_
     obj.extra = extra
     return obj
 
@@ -9831,12 +9860,12 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
         raise DecodeError('"only"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tools = data["tools"]
+        tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_tagged_list(
-            tools,
+        tools_ = decode_tagged_list(
+            tools_,
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
             "type",
             decode_web_fetch_url_source_tool_reference_union,
@@ -9851,7 +9880,7 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourceOnly)
     obj.type = "only"
-    obj.tools = tools
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -9874,11 +9903,11 @@ def decode_web_fetch_url_source_tool_reference(
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) == 2:
         extra = {}
     else:
@@ -9886,7 +9915,7 @@ def decode_web_fetch_url_source_tool_reference(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourceToolReference)
     obj.type = "tool_reference"
-    obj.name = name
+    obj.name = name_
     obj.extra = extra
     return obj
 
@@ -9907,12 +9936,12 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
         raise DecodeError('"except"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tools = data["tools"]
+        tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_tagged_list(
-            tools,
+        tools_ = decode_tagged_list(
+            tools_,
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
             "type",
             decode_web_fetch_url_source_tool_reference_union,
@@ -9927,7 +9956,7 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourceExcept)
     obj.type = "except"
-    obj.tools = tools
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -9954,68 +9983,68 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260209":
         raise DecodeError('"web_search_20260209"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_search":
+        raise DecodeError('"web_search"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        user_location = data.get("user_location", UNSET)
-        if user_location is not UNSET:
+        user_location_ = data.get("user_location", UNSET)
+        if user_location_ is not UNSET:
             seen += 1
-            if user_location is not None:
+            if user_location_ is not None:
                 try:
-                    user_location = decode_user_location_union(user_location, strict)
+                    user_location_ = decode_user_location_union(user_location_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -10024,27 +10053,27 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
             extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        max_uses = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        max_uses_ = UNSET
         strict_ = UNSET
-        user_location = UNSET
+        user_location_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260209)
     obj.type = "web_search_20260209"
     obj.name = "web_search"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.max_uses = max_uses
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.max_uses = max_uses_
     obj.strict = strict_
-    obj.user_location = user_location
+    obj.user_location = user_location_
     obj.extra = extra
     return obj
 
@@ -10073,86 +10102,86 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260209":
         raise DecodeError('"web_fetch_20260209"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
         if len(data) == seen:
@@ -10161,31 +10190,31 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
             extra = extra_fields(data, _WEB_FETCH_TOOL20260209_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        citations = UNSET
-        defer_loading = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
+        defer_loading_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
         strict_ = UNSET
-        url_sources = UNSET
+        url_sources_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260209)
     obj.type = "web_fetch_20260209"
     obj.name = "web_fetch"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.citations = citations
-    obj.defer_loading = defer_loading
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
+    obj.defer_loading = defer_loading_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
     obj.strict = strict_
-    obj.url_sources = url_sources
+    obj.url_sources = url_sources_
     obj.extra = extra
     return obj
 
@@ -10215,126 +10244,126 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260309":
         raise DecodeError('"web_fetch_20260309"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
-        use_cache = data.get("use_cache", UNSET)
-        if use_cache is not UNSET:
+        use_cache_ = data.get("use_cache", UNSET)
+        if use_cache_ is not UNSET:
             seen += 1
-            if use_cache is not None and type(use_cache) is not bool:
-                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
+            if use_cache_ is not None and type(use_cache_) is not bool:
+                raise DecodeError("true or false or null", use_cache_).at_key("use_cache")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WEB_FETCH_TOOL20260309_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        citations = UNSET
-        defer_loading = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
+        defer_loading_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
         strict_ = UNSET
-        url_sources = UNSET
-        use_cache = UNSET
+        url_sources_ = UNSET
+        use_cache_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260309)
     obj.type = "web_fetch_20260309"
     obj.name = "web_fetch"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.citations = citations
-    obj.defer_loading = defer_loading
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
+    obj.defer_loading = defer_loading_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
     obj.strict = strict_
-    obj.url_sources = url_sources
-    obj.use_cache = use_cache
+    obj.url_sources = url_sources_
+    obj.use_cache = use_cache_
     obj.extra = extra
     return obj
 
@@ -10362,64 +10391,64 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260318":
         raise DecodeError('"web_search_20260318"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_search":
+        raise DecodeError('"web_search"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        response_inclusion = data.get("response_inclusion", UNSET)
-        if response_inclusion is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        response_inclusion_ = data.get("response_inclusion", UNSET)
+        if response_inclusion_ is not UNSET:
             seen += 1
-            if response_inclusion is not None:
+            if response_inclusion_ is not None:
                 try:
-                    response_inclusion = _tools_server.decode_server_tool_response_inclusion(
-                        response_inclusion, strict
+                    response_inclusion_ = _tools_server.decode_server_tool_response_inclusion(
+                        response_inclusion_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("response_inclusion")
@@ -10428,12 +10457,12 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        user_location = data.get("user_location", UNSET)
-        if user_location is not UNSET:
+        user_location_ = data.get("user_location", UNSET)
+        if user_location_ is not UNSET:
             seen += 1
-            if user_location is not None:
+            if user_location_ is not None:
                 try:
-                    user_location = decode_user_location_union(user_location, strict)
+                    user_location_ = decode_user_location_union(user_location_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
         if len(data) == seen:
@@ -10442,29 +10471,29 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
             extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        max_uses = UNSET
-        response_inclusion = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        max_uses_ = UNSET
+        response_inclusion_ = UNSET
         strict_ = UNSET
-        user_location = UNSET
+        user_location_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260318)
     obj.type = "web_search_20260318"
     obj.name = "web_search"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.max_uses = max_uses
-    obj.response_inclusion = response_inclusion
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.max_uses = max_uses_
+    obj.response_inclusion = response_inclusion_
     obj.strict = strict_
-    obj.user_location = user_location
+    obj.user_location = user_location_
     obj.extra = extra
     return obj
 
@@ -10495,82 +10524,82 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260318":
         raise DecodeError('"web_fetch_20260318"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        response_inclusion = data.get("response_inclusion", UNSET)
-        if response_inclusion is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        response_inclusion_ = data.get("response_inclusion", UNSET)
+        if response_inclusion_ is not UNSET:
             seen += 1
-            if response_inclusion is not None:
+            if response_inclusion_ is not None:
                 try:
-                    response_inclusion = _tools_server.decode_server_tool_response_inclusion(
-                        response_inclusion, strict
+                    response_inclusion_ = _tools_server.decode_server_tool_response_inclusion(
+                        response_inclusion_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("response_inclusion")
@@ -10579,54 +10608,54 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
             seen += 1
             if strict_ is not None and type(strict_) is not bool:
                 raise DecodeError("true or false or null", strict_).at_key("strict")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
-        use_cache = data.get("use_cache", UNSET)
-        if use_cache is not UNSET:
+        use_cache_ = data.get("use_cache", UNSET)
+        if use_cache_ is not UNSET:
             seen += 1
-            if use_cache is not None and type(use_cache) is not bool:
-                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
+            if use_cache_ is not None and type(use_cache_) is not bool:
+                raise DecodeError("true or false or null", use_cache_).at_key("use_cache")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _WEB_FETCH_TOOL20260318_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        cache_control = UNSET
-        citations = UNSET
-        defer_loading = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
-        response_inclusion = UNSET
+        allowed_callers_ = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        cache_control_ = UNSET
+        citations_ = UNSET
+        defer_loading_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
+        response_inclusion_ = UNSET
         strict_ = UNSET
-        url_sources = UNSET
-        use_cache = UNSET
+        url_sources_ = UNSET
+        use_cache_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260318)
     obj.type = "web_fetch_20260318"
     obj.name = "web_fetch"
-    obj.allowed_callers = allowed_callers
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.cache_control = cache_control
-    obj.citations = citations
-    obj.defer_loading = defer_loading
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
-    obj.response_inclusion = response_inclusion
+    obj.allowed_callers = allowed_callers_
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.cache_control = cache_control_
+    obj.citations = citations_
+    obj.defer_loading = defer_loading_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
+    obj.response_inclusion = response_inclusion_
     obj.strict = strict_
-    obj.url_sources = url_sources
-    obj.use_cache = use_cache
+    obj.url_sources = url_sources_
+    obj.use_cache = use_cache_
     obj.extra = extra
     return obj
 
@@ -10653,63 +10682,63 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_20260301":
         raise DecodeError('"advisor_20260301"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "advisor":
-        raise DecodeError('"advisor"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "advisor":
+        raise DecodeError('"advisor"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        caching = data.get("caching", UNSET)
-        if caching is not UNSET:
+        caching_ = data.get("caching", UNSET)
+        if caching_ is not UNSET:
             seen += 1
-            if caching is not None:
+            if caching_ is not None:
                 try:
-                    caching = decode_cache_control(caching, strict)
+                    caching_ = decode_cache_control(caching_, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        max_tokens = data.get("max_tokens", UNSET)
-        if max_tokens is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        max_tokens_ = data.get("max_tokens", UNSET)
+        if max_tokens_ is not UNSET:
             seen += 1
-            if max_tokens is not None and (
-                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            if max_tokens_ is not None and (
+                type(max_tokens_) is not int or not JSON_INT_MIN <= max_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+                raise DecodeError("an integer or null", max_tokens_).at_key("max_tokens")
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -10721,25 +10750,25 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
             extra = extra_fields(data, _ADVISOR_TOOL20260301_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        caching = UNSET
-        defer_loading = UNSET
-        max_tokens = UNSET
-        max_uses = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        caching_ = UNSET
+        defer_loading_ = UNSET
+        max_tokens_ = UNSET
+        max_uses_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorTool20260301)
     obj.type = "advisor_20260301"
     obj.name = "advisor"
-    obj.model = model
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.caching = caching
-    obj.defer_loading = defer_loading
-    obj.max_tokens = max_tokens
-    obj.max_uses = max_uses
+    obj.model = model_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.caching = caching_
+    obj.defer_loading = defer_loading_
+    obj.max_tokens = max_tokens_
+    obj.max_uses = max_uses_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -10768,34 +10797,34 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
         raise DecodeError(
             'one of "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"', type_
         ).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "tool_search_tool_bm25":
-        raise DecodeError('"tool_search_tool_bm25"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "tool_search_tool_bm25":
+        raise DecodeError('"tool_search_tool_bm25"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -10807,18 +10836,18 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolBm25_20251119)
     obj.type = cast('Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"]', type_)
     obj.name = "tool_search_tool_bm25"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -10847,34 +10876,34 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
         raise DecodeError(
             'one of "tool_search_tool_regex_20251119", "tool_search_tool_regex"', type_
         ).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "tool_search_tool_regex":
-        raise DecodeError('"tool_search_tool_regex"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "tool_search_tool_regex":
+        raise DecodeError('"tool_search_tool_regex"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -10886,18 +10915,18 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolRegex20251119)
     obj.type = cast('Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"]', type_)
     obj.name = "tool_search_tool_regex"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -10923,47 +10952,47 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        mcp_server_name = data["mcp_server_name"]
+        mcp_server_name_ = data["mcp_server_name"]
     except KeyError:
         raise missing_field(data, (("mcp_server_name", "a string"),)) from None
     if (
-        type(mcp_server_name) is not str
-        or not mcp_server_name.isascii()
-        and has_lone_surrogate(mcp_server_name)
+        type(mcp_server_name_) is not str
+        or not mcp_server_name_.isascii()
+        and has_lone_surrogate(mcp_server_name_)
     ):
-        raise DecodeError("a string", mcp_server_name).at_key("mcp_server_name")
+        raise DecodeError("a string", mcp_server_name_).at_key("mcp_server_name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = decode_cache_control(cache_control, strict)
+                    cache_control_ = decode_cache_control(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        configs = data.get("configs", UNSET)
-        if configs is not UNSET:
+        configs_ = data.get("configs", UNSET)
+        if configs_ is not UNSET:
             seen += 1
-            if configs is not None:
+            if configs_ is not None:
                 try:
-                    configs = decode_map(configs, decode_mcp_tool_config, strict)
+                    configs_ = decode_map(configs_, decode_mcp_tool_config, strict)
                 except DecodeError as error:
                     raise error.at_key("configs")
-        default_config = data.get("default_config", UNSET)
-        if default_config is not UNSET:
+        default_config_ = data.get("default_config", UNSET)
+        if default_config_ is not UNSET:
             seen += 1
-            if default_config is not None:
+            if default_config_ is not None:
                 try:
-                    default_config = decode_mcp_tool_default_config(default_config, strict)
+                    default_config_ = decode_mcp_tool_default_config(default_config_, strict)
                 except DecodeError as error:
                     raise error.at_key("default_config")
-        tools = data.get("tools", UNSET)
-        if tools is not UNSET:
+        tools_ = data.get("tools", UNSET)
+        if tools_ is not UNSET:
             seen += 1
-            if tools is not None:
+            if tools_ is not None:
                 try:
-                    tools = decode_list(tools, decode_mcp_tool_param, strict)
+                    tools_ = decode_list(tools_, decode_mcp_tool_param, strict)
                 except DecodeError as error:
                     raise error.at_key("tools")
         if len(data) == seen:
@@ -10972,19 +11001,19 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
             extra = extra_fields(data, _MCP_TOOLSET_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        configs = UNSET
-        default_config = UNSET
-        tools = UNSET
+        cache_control_ = UNSET
+        configs_ = UNSET
+        default_config_ = UNSET
+        tools_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolset)
     obj.type = "mcp_toolset"
-    obj.mcp_server_name = mcp_server_name
-    obj.cache_control = cache_control
-    obj.configs = configs
-    obj.default_config = default_config
-    obj.tools = tools
+    obj.mcp_server_name = mcp_server_name_
+    obj.cache_control = cache_control_
+    obj.configs = configs_
+    obj.default_config = default_config_
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -11002,29 +11031,29 @@ def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -11042,29 +11071,29 @@ def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultCon
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_DEFAULT_CONFIG_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        defer_loading = UNSET
-        enabled = UNSET
+        defer_loading_ = UNSET
+        enabled_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolDefaultConfig)
-    obj.defer_loading = defer_loading
-    obj.enabled = enabled
+    obj.defer_loading = defer_loading_
+    obj.enabled = enabled_
     obj.extra = extra
     return obj
 
@@ -11083,42 +11112,42 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
-        input_schema = data["input_schema"]
+        name_ = data["name"]
+        input_schema_ = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input_schema) is not dict:
-        raise DecodeError("an object", input_schema).at_key("input_schema")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_schema_) is not dict:
+        raise DecodeError("an object", input_schema_).at_key("input_schema")
     try:
-        check_json_members(input_schema)
+        check_json_members(input_schema_)
     except DecodeError as error:
         raise error.at_key("input_schema")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        description = data.get("description", UNSET)
-        if description is not UNSET:
+        description_ = data.get("description", UNSET)
+        if description_ is not UNSET:
             seen += 1
-            if description is not None and (
-                type(description) is not str
-                or not description.isascii()
-                and has_lone_surrogate(description)
+            if description_ is not None and (
+                type(description_) is not str
+                or not description_.isascii()
+                and has_lone_surrogate(description_)
             ):
-                raise DecodeError("a string or null", description).at_key("description")
+                raise DecodeError("a string or null", description_).at_key("description")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MCP_TOOL_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        description = UNSET
+        description_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MCPToolParam)
-    obj.name = name
-    obj.input_schema = input_schema
-    obj.description = description
+    obj.name = name_
+    obj.input_schema = input_schema_
+    obj.description = description_
     obj.extra = extra
     return obj
 

@@ -119,9 +119,9 @@ class BrowserNavigateToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -154,9 +154,9 @@ class BrowserNavigateInput(Model):
         out: dict[str, Any] = {
             "url": self.url,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_NAVIGATE_INPUT_FIELDS)
         return out
@@ -206,9 +206,9 @@ class BrowserListTabsToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -258,9 +258,9 @@ class BrowserNewTabToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -309,9 +309,9 @@ class BrowserSwitchTabToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -388,9 +388,9 @@ class BrowserCloseTabToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -467,9 +467,9 @@ class BrowserReadPageToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -508,18 +508,18 @@ class BrowserReadPageInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        depth = self.depth
-        if depth is not UNSET:
-            out["depth"] = depth
-        filter = self.filter
-        if filter is not UNSET:
-            out["filter"] = filter
-        ref = self.ref
-        if ref is not UNSET:
-            out["ref"] = ref
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        depth_ = self.depth
+        if depth_ is not UNSET:
+            out["depth"] = depth_
+        filter_ = self.filter
+        if filter_ is not UNSET:
+            out["filter"] = filter_
+        ref_ = self.ref
+        if ref_ is not UNSET:
+            out["ref"] = ref_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_PAGE_INPUT_FIELDS)
         return out
@@ -568,9 +568,9 @@ class BrowserGetPageTextToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -597,9 +597,9 @@ class BrowserGetPageTextInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS)
         return out
@@ -648,9 +648,9 @@ class BrowserReadConsoleToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -677,9 +677,9 @@ class BrowserReadConsoleInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_CONSOLE_INPUT_FIELDS)
         return out
@@ -728,9 +728,9 @@ class BrowserReadNetworkToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -757,9 +757,9 @@ class BrowserReadNetworkInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_NETWORK_INPUT_FIELDS)
         return out
@@ -808,9 +808,9 @@ class BrowserFindToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -843,9 +843,9 @@ class BrowserFindInput(Model):
         out: dict[str, Any] = {
             "query": self.query,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_FIND_INPUT_FIELDS)
         return out
@@ -894,9 +894,9 @@ class BrowserFormInputToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -934,9 +934,9 @@ class BrowserFormInputInput(Model):
             "target": self.target.to_dict(),
             "value": self.value,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_FORM_INPUT_INPUT_FIELDS)
         return out
@@ -1017,9 +1017,9 @@ class BrowserFileUploadToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1060,15 +1060,15 @@ class BrowserFileUploadInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        document_ids = self.document_ids
-        if document_ids is not UNSET:
-            out["document_ids"] = None if document_ids is None else list(document_ids)
-        paths = self.paths
-        if paths is not UNSET:
-            out["paths"] = None if paths is None else list(paths)
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        document_ids_ = self.document_ids
+        if document_ids_ is not UNSET:
+            out["document_ids"] = None if document_ids_ is None else list(document_ids_)
+        paths_ = self.paths
+        if paths_ is not UNSET:
+            out["paths"] = None if paths_ is None else list(paths_)
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_FILE_UPLOAD_INPUT_FIELDS)
         return out
@@ -1117,9 +1117,9 @@ class BrowserScrollToToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1152,9 +1152,9 @@ class BrowserScrollToInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TO_INPUT_FIELDS)
         return out
@@ -1203,9 +1203,9 @@ class BrowserScreenshotToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1232,9 +1232,9 @@ class BrowserScreenshotInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_SCREENSHOT_INPUT_FIELDS)
         return out
@@ -1283,9 +1283,9 @@ class BrowserZoomToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1318,9 +1318,9 @@ class BrowserZoomInput(Model):
         out: dict[str, Any] = {
             "region": list(self.region),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_ZOOM_INPUT_FIELDS)
         return out
@@ -1369,9 +1369,9 @@ class BrowserLeftClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1408,12 +1408,12 @@ class BrowserLeftClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        modifiers = self.modifiers
-        if modifiers is not UNSET:
-            out["modifiers"] = modifiers
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        modifiers_ = self.modifiers
+        if modifiers_ is not UNSET:
+            out["modifiers"] = modifiers_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_INPUT_FIELDS)
         return out
@@ -1499,9 +1499,9 @@ class BrowserRightClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1538,12 +1538,12 @@ class BrowserRightClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        modifiers = self.modifiers
-        if modifiers is not UNSET:
-            out["modifiers"] = modifiers
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        modifiers_ = self.modifiers
+        if modifiers_ is not UNSET:
+            out["modifiers"] = modifiers_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_RIGHT_CLICK_INPUT_FIELDS)
         return out
@@ -1592,9 +1592,9 @@ class BrowserMiddleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1631,12 +1631,12 @@ class BrowserMiddleClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        modifiers = self.modifiers
-        if modifiers is not UNSET:
-            out["modifiers"] = modifiers
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        modifiers_ = self.modifiers
+        if modifiers_ is not UNSET:
+            out["modifiers"] = modifiers_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
@@ -1685,9 +1685,9 @@ class BrowserDoubleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1724,12 +1724,12 @@ class BrowserDoubleClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        modifiers = self.modifiers
-        if modifiers is not UNSET:
-            out["modifiers"] = modifiers
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        modifiers_ = self.modifiers
+        if modifiers_ is not UNSET:
+            out["modifiers"] = modifiers_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
@@ -1778,9 +1778,9 @@ class BrowserTripleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1817,12 +1817,12 @@ class BrowserTripleClickInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        modifiers = self.modifiers
-        if modifiers is not UNSET:
-            out["modifiers"] = modifiers
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        modifiers_ = self.modifiers
+        if modifiers_ is not UNSET:
+            out["modifiers"] = modifiers_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
@@ -1871,9 +1871,9 @@ class BrowserHoverToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1906,9 +1906,9 @@ class BrowserHoverInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_HOVER_INPUT_FIELDS)
         return out
@@ -1957,9 +1957,9 @@ class BrowserLeftClickDragToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -1997,9 +1997,9 @@ class BrowserLeftClickDragInput(Model):
             "from": self.from_.to_dict(),
             "target": self.target.to_dict(),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
@@ -2048,9 +2048,9 @@ class BrowserLeftMouseDownToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2083,9 +2083,9 @@ class BrowserLeftMouseDownInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS)
         return out
@@ -2134,9 +2134,9 @@ class BrowserLeftMouseUpToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2169,9 +2169,9 @@ class BrowserLeftMouseUpInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS)
         return out
@@ -2220,9 +2220,9 @@ class BrowserMouseMoveToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2255,9 +2255,9 @@ class BrowserMouseMoveInput(Model):
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_MOUSE_MOVE_INPUT_FIELDS)
         return out
@@ -2306,9 +2306,9 @@ class BrowserScrollToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2350,12 +2350,12 @@ class BrowserScrollInput(Model):
             "scroll_direction": self.scroll_direction,
             "target": self.target.to_dict(),
         }
-        scroll_amount = self.scroll_amount
-        if scroll_amount is not UNSET:
-            out["scroll_amount"] = scroll_amount
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        scroll_amount_ = self.scroll_amount
+        if scroll_amount_ is not UNSET:
+            out["scroll_amount"] = scroll_amount_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_INPUT_FIELDS)
         return out
@@ -2404,9 +2404,9 @@ class BrowserTypeToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2439,9 +2439,9 @@ class BrowserTypeInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_TYPE_INPUT_FIELDS)
         return out
@@ -2490,9 +2490,9 @@ class BrowserKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2529,12 +2529,12 @@ class BrowserKeyInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        repeat = self.repeat
-        if repeat is not UNSET:
-            out["repeat"] = repeat
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        repeat_ = self.repeat
+        if repeat_ is not UNSET:
+            out["repeat"] = repeat_
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_KEY_INPUT_FIELDS)
         return out
@@ -2583,9 +2583,9 @@ class BrowserHoldKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2623,9 +2623,9 @@ class BrowserHoldKeyInput(Model):
             "duration": self.duration,
             "text": self.text,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_HOLD_KEY_INPUT_FIELDS)
         return out
@@ -2674,9 +2674,9 @@ class BrowserWaitToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2709,9 +2709,9 @@ class BrowserWaitInput(Model):
         out: dict[str, Any] = {
             "duration": self.duration,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_WAIT_INPUT_FIELDS)
         return out
@@ -2760,9 +2760,9 @@ class BrowserJavascriptExecToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2795,9 +2795,9 @@ class BrowserJavascriptExecInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        tab_id = self.tab_id
-        if tab_id is not UNSET:
-            out["tab_id"] = tab_id
+        tab_id_ = self.tab_id
+        if tab_id_ is not UNSET:
+            out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS)
         return out
@@ -2846,9 +2846,9 @@ class ComputerKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -2881,9 +2881,9 @@ class ComputerKeyInput(Model):
         out: dict[str, Any] = {
             "text": self.text,
         }
-        repeat = self.repeat
-        if repeat is not UNSET:
-            out["repeat"] = repeat
+        repeat_ = self.repeat
+        if repeat_ is not UNSET:
+            out["repeat"] = repeat_
         if self.extra:
             add_extra(self, out, _COMPUTER_KEY_INPUT_FIELDS)
         return out
@@ -2932,9 +2932,9 @@ class ComputerHoldKeyToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3016,9 +3016,9 @@ class ComputerTypeToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3096,9 +3096,9 @@ class ComputerCursorPositionToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3147,9 +3147,9 @@ class ComputerMouseMoveToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3227,9 +3227,9 @@ class ComputerLeftMouseDownToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3279,9 +3279,9 @@ class ComputerLeftMouseUpToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3330,9 +3330,9 @@ class ComputerLeftClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3363,12 +3363,12 @@ class ComputerLeftClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        coordinate = self.coordinate
-        if coordinate is not UNSET:
-            out["coordinate"] = None if coordinate is None else list(coordinate)
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        coordinate_ = self.coordinate
+        if coordinate_ is not UNSET:
+            out["coordinate"] = None if coordinate_ is None else list(coordinate_)
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_INPUT_FIELDS)
         return out
@@ -3417,9 +3417,9 @@ class ComputerLeftClickDragToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3457,9 +3457,9 @@ class ComputerLeftClickDragInput(Model):
             "coordinate": list(self.coordinate),
             "start_coordinate": list(self.start_coordinate),
         }
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS)
         return out
@@ -3508,9 +3508,9 @@ class ComputerRightClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3541,12 +3541,12 @@ class ComputerRightClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        coordinate = self.coordinate
-        if coordinate is not UNSET:
-            out["coordinate"] = None if coordinate is None else list(coordinate)
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        coordinate_ = self.coordinate
+        if coordinate_ is not UNSET:
+            out["coordinate"] = None if coordinate_ is None else list(coordinate_)
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS)
         return out
@@ -3595,9 +3595,9 @@ class ComputerMiddleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3628,12 +3628,12 @@ class ComputerMiddleClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        coordinate = self.coordinate
-        if coordinate is not UNSET:
-            out["coordinate"] = None if coordinate is None else list(coordinate)
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        coordinate_ = self.coordinate
+        if coordinate_ is not UNSET:
+            out["coordinate"] = None if coordinate_ is None else list(coordinate_)
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS)
         return out
@@ -3682,9 +3682,9 @@ class ComputerDoubleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3715,12 +3715,12 @@ class ComputerDoubleClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        coordinate = self.coordinate
-        if coordinate is not UNSET:
-            out["coordinate"] = None if coordinate is None else list(coordinate)
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        coordinate_ = self.coordinate
+        if coordinate_ is not UNSET:
+            out["coordinate"] = None if coordinate_ is None else list(coordinate_)
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS)
         return out
@@ -3769,9 +3769,9 @@ class ComputerTripleClickToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3802,12 +3802,12 @@ class ComputerTripleClickInput(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        coordinate = self.coordinate
-        if coordinate is not UNSET:
-            out["coordinate"] = None if coordinate is None else list(coordinate)
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        coordinate_ = self.coordinate
+        if coordinate_ is not UNSET:
+            out["coordinate"] = None if coordinate_ is None else list(coordinate_)
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS)
         return out
@@ -3856,9 +3856,9 @@ class ComputerScrollToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -3900,12 +3900,12 @@ class ComputerScrollInput(Model):
             "scroll_amount": self.scroll_amount,
             "scroll_direction": self.scroll_direction,
         }
-        coordinate = self.coordinate
-        if coordinate is not UNSET:
-            out["coordinate"] = None if coordinate is None else list(coordinate)
-        text = self.text
-        if text is not UNSET:
-            out["text"] = text
+        coordinate_ = self.coordinate
+        if coordinate_ is not UNSET:
+            out["coordinate"] = None if coordinate_ is None else list(coordinate_)
+        text_ = self.text
+        if text_ is not UNSET:
+            out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_SCROLL_INPUT_FIELDS)
         return out
@@ -3954,9 +3954,9 @@ class ComputerWaitToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -4034,9 +4034,9 @@ class ComputerScreenshotToolUseBlock(Model):
             "input": dict(self.input),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -4085,9 +4085,9 @@ class ComputerZoomToolUseBlock(Model):
             "input": self.input.to_dict(),
             "toolset_name": self.toolset_name,
         }
-        caller = self.caller
-        if caller is not UNSET:
-            out["caller"] = None if caller is None else caller.to_dict()
+        caller_ = self.caller
+        if caller_ is not UNSET:
+            out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS)
         return out
@@ -4259,32 +4259,32 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "navigate":
-        raise DecodeError('"navigate"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "navigate":
+        raise DecodeError('"navigate"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_navigate_input(input, strict)
+        input_ = decode_browser_navigate_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4293,15 +4293,15 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
             extra = extra_fields(data, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "navigate"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4320,32 +4320,32 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        url = data["url"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("url", "a string"),)) from None
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_NAVIGATE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNavigateInput)
-    obj.url = url
-    obj.tab_id = tab_id
+    obj.url = url_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -4368,34 +4368,34 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "list_tabs":
-        raise DecodeError('"list_tabs"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "list_tabs":
+        raise DecodeError('"list_tabs"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4404,15 +4404,15 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
             extra = extra_fields(data, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserListTabsToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "list_tabs"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4436,34 +4436,34 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "new_tab":
-        raise DecodeError('"new_tab"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "new_tab":
+        raise DecodeError('"new_tab"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4472,15 +4472,15 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
             extra = extra_fields(data, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserNewTabToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "new_tab"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4506,32 +4506,32 @@ def decode_browser_switch_tab_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "switch_tab":
-        raise DecodeError('"switch_tab"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "switch_tab":
+        raise DecodeError('"switch_tab"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_switch_tab_input(input, strict)
+        input_ = decode_browser_switch_tab_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4540,15 +4540,15 @@ def decode_browser_switch_tab_tool_use_block(
             extra = extra_fields(data, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "switch_tab"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4566,18 +4566,18 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tab_id = data["tab_id"]
+        tab_id_ = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
-        raise DecodeError("a string", tab_id).at_key("tab_id")
+    if type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_):
+        raise DecodeError("a string", tab_id_).at_key("tab_id")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_SWITCH_TAB_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserSwitchTabInput)
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -4600,32 +4600,32 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "close_tab":
-        raise DecodeError('"close_tab"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "close_tab":
+        raise DecodeError('"close_tab"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_close_tab_input(input, strict)
+        input_ = decode_browser_close_tab_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4634,15 +4634,15 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
             extra = extra_fields(data, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "close_tab"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4660,18 +4660,18 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tab_id = data["tab_id"]
+        tab_id_ = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
-        raise DecodeError("a string", tab_id).at_key("tab_id")
+    if type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_):
+        raise DecodeError("a string", tab_id_).at_key("tab_id")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _BROWSER_CLOSE_TAB_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCloseTabInput)
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -4694,32 +4694,32 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "read_page":
-        raise DecodeError('"read_page"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "read_page":
+        raise DecodeError('"read_page"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_read_page_input(input, strict)
+        input_ = decode_browser_read_page_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4728,15 +4728,15 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
             extra = extra_fields(data, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "read_page"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4757,52 +4757,52 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        depth = data.get("depth", UNSET)
-        if depth is not UNSET:
+        depth_ = data.get("depth", UNSET)
+        if depth_ is not UNSET:
             seen += 1
-            if depth is not None and (
-                type(depth) is not int or not JSON_INT_MIN <= depth <= JSON_INT_MAX
+            if depth_ is not None and (
+                type(depth_) is not int or not JSON_INT_MIN <= depth_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", depth).at_key("depth")
-        filter = data.get("filter", UNSET)
-        if filter is not UNSET:
+                raise DecodeError("an integer or null", depth_).at_key("depth")
+        filter_ = data.get("filter", UNSET)
+        if filter_ is not UNSET:
             seen += 1
-            if filter is not None:
+            if filter_ is not None:
                 try:
-                    filter = decode_browser_read_page_filter(filter, strict)
+                    filter_ = decode_browser_read_page_filter(filter_, strict)
                 except DecodeError as error:
                     raise error.at_key("filter")
-        ref = data.get("ref", UNSET)
-        if ref is not UNSET:
+        ref_ = data.get("ref", UNSET)
+        if ref_ is not UNSET:
             seen += 1
-            if ref is not None and (
-                type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref)
+            if ref_ is not None and (
+                type(ref_) is not str or not ref_.isascii() and has_lone_surrogate(ref_)
             ):
-                raise DecodeError("a string or null", ref).at_key("ref")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("a string or null", ref_).at_key("ref")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_READ_PAGE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        depth = UNSET
-        filter = UNSET
-        ref = UNSET
-        tab_id = UNSET
+        depth_ = UNSET
+        filter_ = UNSET
+        ref_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadPageInput)
-    obj.depth = depth
-    obj.filter = filter
-    obj.ref = ref
-    obj.tab_id = tab_id
+    obj.depth = depth_
+    obj.filter = filter_
+    obj.ref = ref_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -4827,32 +4827,32 @@ def decode_browser_get_page_text_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "get_page_text":
-        raise DecodeError('"get_page_text"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "get_page_text":
+        raise DecodeError('"get_page_text"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_get_page_text_input(input, strict)
+        input_ = decode_browser_get_page_text_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4861,15 +4861,15 @@ def decode_browser_get_page_text_tool_use_block(
             extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "get_page_text"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4887,24 +4887,24 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserGetPageTextInput)
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -4929,32 +4929,32 @@ def decode_browser_read_console_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "read_console":
-        raise DecodeError('"read_console"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "read_console":
+        raise DecodeError('"read_console"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_read_console_input(input, strict)
+        input_ = decode_browser_read_console_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -4963,15 +4963,15 @@ def decode_browser_read_console_tool_use_block(
             extra = extra_fields(data, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "read_console"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -4989,24 +4989,24 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_READ_CONSOLE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadConsoleInput)
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5031,32 +5031,32 @@ def decode_browser_read_network_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "read_network":
-        raise DecodeError('"read_network"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "read_network":
+        raise DecodeError('"read_network"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_read_network_input(input, strict)
+        input_ = decode_browser_read_network_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5065,15 +5065,15 @@ def decode_browser_read_network_tool_use_block(
             extra = extra_fields(data, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "read_network"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5091,24 +5091,24 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_READ_NETWORK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserReadNetworkInput)
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5131,32 +5131,32 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "find":
-        raise DecodeError('"find"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "find":
+        raise DecodeError('"find"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_find_input(input, strict)
+        input_ = decode_browser_find_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5165,15 +5165,15 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
             extra = extra_fields(data, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "find"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5192,32 +5192,32 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        query = data["query"]
+        query_ = data["query"]
     except KeyError:
         raise missing_field(data, (("query", "a string"),)) from None
-    if type(query) is not str or not query.isascii() and has_lone_surrogate(query):
-        raise DecodeError("a string", query).at_key("query")
+    if type(query_) is not str or not query_.isascii() and has_lone_surrogate(query_):
+        raise DecodeError("a string", query_).at_key("query")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_FIND_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFindInput)
-    obj.query = query
-    obj.tab_id = tab_id
+    obj.query = query_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5242,32 +5242,32 @@ def decode_browser_form_input_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "form_input":
-        raise DecodeError('"form_input"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "form_input":
+        raise DecodeError('"form_input"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_form_input_input(input, strict)
+        input_ = decode_browser_form_input_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5276,15 +5276,15 @@ def decode_browser_form_input_tool_use_block(
             extra = extra_fields(data, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "form_input"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5304,14 +5304,14 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
         value_ = data["value"]
     except KeyError:
         raise missing_field(
             data, (("target", "an object"), ("value", "a string, a number or true or false"))
         ) from None
     try:
-        target = decode_browser_ref_target_union(target, strict)
+        target_ = decode_browser_ref_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     try:
@@ -5320,26 +5320,26 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
         raise error.at_key("value")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_FORM_INPUT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFormInputInput)
-    obj.target = target
+    obj.target = target_
     obj.value = value_
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5360,11 +5360,11 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
         raise DecodeError('"ref"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        ref = data["ref"]
+        ref_ = data["ref"]
     except KeyError:
         raise missing_field(data, (("ref", "a string"),)) from None
-    if type(ref) is not str or not ref.isascii() and has_lone_surrogate(ref):
-        raise DecodeError("a string", ref).at_key("ref")
+    if type(ref_) is not str or not ref_.isascii() and has_lone_surrogate(ref_):
+        raise DecodeError("a string", ref_).at_key("ref")
     if len(data) == 2:
         extra = {}
     else:
@@ -5372,7 +5372,7 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRefTarget)
     obj.type = "ref"
-    obj.ref = ref
+    obj.ref = ref_
     obj.extra = extra
     return obj
 
@@ -5397,32 +5397,32 @@ def decode_browser_file_upload_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "file_upload":
-        raise DecodeError('"file_upload"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "file_upload":
+        raise DecodeError('"file_upload"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_file_upload_input(input, strict)
+        input_ = decode_browser_file_upload_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5431,15 +5431,15 @@ def decode_browser_file_upload_tool_use_block(
             extra = extra_fields(data, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "file_upload"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5460,54 +5460,54 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target_union(target, strict)
+        target_ = decode_browser_ref_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        document_ids = data.get("document_ids", UNSET)
-        if document_ids is not UNSET:
+        document_ids_ = data.get("document_ids", UNSET)
+        if document_ids_ is not UNSET:
             seen += 1
-            if document_ids is not None:
+            if document_ids_ is not None:
                 try:
-                    document_ids = decode_list(document_ids, decode_string, strict)
+                    document_ids_ = decode_list(document_ids_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("document_ids")
-        paths = data.get("paths", UNSET)
-        if paths is not UNSET:
+        paths_ = data.get("paths", UNSET)
+        if paths_ is not UNSET:
             seen += 1
-            if paths is not None:
+            if paths_ is not None:
                 try:
-                    paths = decode_list(paths, decode_string, strict)
+                    paths_ = decode_list(paths_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("paths")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        document_ids = UNSET
-        paths = UNSET
-        tab_id = UNSET
+        document_ids_ = UNSET
+        paths_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserFileUploadInput)
-    obj.target = target
-    obj.document_ids = document_ids
-    obj.paths = paths
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.document_ids = document_ids_
+    obj.paths = paths_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5530,32 +5530,32 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "scroll_to":
-        raise DecodeError('"scroll_to"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "scroll_to":
+        raise DecodeError('"scroll_to"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_scroll_to_input(input, strict)
+        input_ = decode_browser_scroll_to_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5564,15 +5564,15 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
             extra = extra_fields(data, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "scroll_to"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5591,34 +5591,34 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_ref_target_union(target, strict)
+        target_ = decode_browser_ref_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SCROLL_TO_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToInput)
-    obj.target = target
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5643,32 +5643,32 @@ def decode_browser_screenshot_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "screenshot":
-        raise DecodeError('"screenshot"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "screenshot":
+        raise DecodeError('"screenshot"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_screenshot_input(input, strict)
+        input_ = decode_browser_screenshot_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5677,15 +5677,15 @@ def decode_browser_screenshot_tool_use_block(
             extra = extra_fields(data, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "screenshot"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5703,24 +5703,24 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SCREENSHOT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScreenshotInput)
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5743,32 +5743,32 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "zoom":
-        raise DecodeError('"zoom"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "zoom":
+        raise DecodeError('"zoom"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_zoom_input(input, strict)
+        input_ = decode_browser_zoom_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5777,15 +5777,15 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
             extra = extra_fields(data, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "zoom"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5804,34 +5804,34 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        region = data["region"]
+        region_ = data["region"]
     except KeyError:
         raise missing_field(data, (("region", "an array"),)) from None
     try:
-        region = decode_list(region, decode_integer, strict)
+        region_ = decode_list(region_, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("region")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_ZOOM_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserZoomInput)
-    obj.region = region
-    obj.tab_id = tab_id
+    obj.region = region_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5856,32 +5856,32 @@ def decode_browser_left_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_click":
-        raise DecodeError('"left_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_click":
+        raise DecodeError('"left_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_left_click_input(input, strict)
+        input_ = decode_browser_left_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -5890,15 +5890,15 @@ def decode_browser_left_click_tool_use_block(
             extra = extra_fields(data, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -5918,45 +5918,45 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_click_target(target, strict)
+        target_ = decode_browser_click_target(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        modifiers = data.get("modifiers", UNSET)
-        if modifiers is not UNSET:
+        modifiers_ = data.get("modifiers", UNSET)
+        if modifiers_ is not UNSET:
             seen += 1
-            if modifiers is not None and (
-                type(modifiers) is not str
-                or not modifiers.isascii()
-                and has_lone_surrogate(modifiers)
+            if modifiers_ is not None and (
+                type(modifiers_) is not str
+                or not modifiers_.isascii()
+                and has_lone_surrogate(modifiers_)
             ):
-                raise DecodeError("a string or null", modifiers).at_key("modifiers")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("a string or null", modifiers_).at_key("modifiers")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        modifiers = UNSET
-        tab_id = UNSET
+        modifiers_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickInput)
-    obj.target = target
-    obj.modifiers = modifiers
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.modifiers = modifiers_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -5978,14 +5978,14 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
         raise DecodeError('"coordinate"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        x = data["x"]
-        y = data["y"]
+        x_ = data["x"]
+        y_ = data["y"]
     except KeyError:
         raise missing_field(data, (("x", "an integer"), ("y", "an integer"))) from None
-    if type(x) is not int or not JSON_INT_MIN <= x <= JSON_INT_MAX:
-        raise DecodeError("an integer", x).at_key("x")
-    if type(y) is not int or not JSON_INT_MIN <= y <= JSON_INT_MAX:
-        raise DecodeError("an integer", y).at_key("y")
+    if type(x_) is not int or not JSON_INT_MIN <= x_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", x_).at_key("x")
+    if type(y_) is not int or not JSON_INT_MIN <= y_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", y_).at_key("y")
     if len(data) == 3:
         extra = {}
     else:
@@ -5993,8 +5993,8 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserCoordinateTarget)
     obj.type = "coordinate"
-    obj.x = x
-    obj.y = y
+    obj.x = x_
+    obj.y = y_
     obj.extra = extra
     return obj
 
@@ -6019,32 +6019,32 @@ def decode_browser_right_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "right_click":
-        raise DecodeError('"right_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "right_click":
+        raise DecodeError('"right_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_right_click_input(input, strict)
+        input_ = decode_browser_right_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6053,15 +6053,15 @@ def decode_browser_right_click_tool_use_block(
             extra = extra_fields(data, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "right_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6081,45 +6081,45 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_click_target(target, strict)
+        target_ = decode_browser_click_target(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        modifiers = data.get("modifiers", UNSET)
-        if modifiers is not UNSET:
+        modifiers_ = data.get("modifiers", UNSET)
+        if modifiers_ is not UNSET:
             seen += 1
-            if modifiers is not None and (
-                type(modifiers) is not str
-                or not modifiers.isascii()
-                and has_lone_surrogate(modifiers)
+            if modifiers_ is not None and (
+                type(modifiers_) is not str
+                or not modifiers_.isascii()
+                and has_lone_surrogate(modifiers_)
             ):
-                raise DecodeError("a string or null", modifiers).at_key("modifiers")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("a string or null", modifiers_).at_key("modifiers")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        modifiers = UNSET
-        tab_id = UNSET
+        modifiers_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserRightClickInput)
-    obj.target = target
-    obj.modifiers = modifiers
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.modifiers = modifiers_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6144,32 +6144,32 @@ def decode_browser_middle_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "middle_click":
-        raise DecodeError('"middle_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "middle_click":
+        raise DecodeError('"middle_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_middle_click_input(input, strict)
+        input_ = decode_browser_middle_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6178,15 +6178,15 @@ def decode_browser_middle_click_tool_use_block(
             extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "middle_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6206,45 +6206,45 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_click_target(target, strict)
+        target_ = decode_browser_click_target(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        modifiers = data.get("modifiers", UNSET)
-        if modifiers is not UNSET:
+        modifiers_ = data.get("modifiers", UNSET)
+        if modifiers_ is not UNSET:
             seen += 1
-            if modifiers is not None and (
-                type(modifiers) is not str
-                or not modifiers.isascii()
-                and has_lone_surrogate(modifiers)
+            if modifiers_ is not None and (
+                type(modifiers_) is not str
+                or not modifiers_.isascii()
+                and has_lone_surrogate(modifiers_)
             ):
-                raise DecodeError("a string or null", modifiers).at_key("modifiers")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("a string or null", modifiers_).at_key("modifiers")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        modifiers = UNSET
-        tab_id = UNSET
+        modifiers_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMiddleClickInput)
-    obj.target = target
-    obj.modifiers = modifiers
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.modifiers = modifiers_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6269,32 +6269,32 @@ def decode_browser_double_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "double_click":
-        raise DecodeError('"double_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "double_click":
+        raise DecodeError('"double_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_double_click_input(input, strict)
+        input_ = decode_browser_double_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6303,15 +6303,15 @@ def decode_browser_double_click_tool_use_block(
             extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "double_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6331,45 +6331,45 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_click_target(target, strict)
+        target_ = decode_browser_click_target(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        modifiers = data.get("modifiers", UNSET)
-        if modifiers is not UNSET:
+        modifiers_ = data.get("modifiers", UNSET)
+        if modifiers_ is not UNSET:
             seen += 1
-            if modifiers is not None and (
-                type(modifiers) is not str
-                or not modifiers.isascii()
-                and has_lone_surrogate(modifiers)
+            if modifiers_ is not None and (
+                type(modifiers_) is not str
+                or not modifiers_.isascii()
+                and has_lone_surrogate(modifiers_)
             ):
-                raise DecodeError("a string or null", modifiers).at_key("modifiers")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("a string or null", modifiers_).at_key("modifiers")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        modifiers = UNSET
-        tab_id = UNSET
+        modifiers_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserDoubleClickInput)
-    obj.target = target
-    obj.modifiers = modifiers
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.modifiers = modifiers_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6394,32 +6394,32 @@ def decode_browser_triple_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "triple_click":
-        raise DecodeError('"triple_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "triple_click":
+        raise DecodeError('"triple_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_triple_click_input(input, strict)
+        input_ = decode_browser_triple_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6428,15 +6428,15 @@ def decode_browser_triple_click_tool_use_block(
             extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "triple_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6456,45 +6456,45 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_click_target(target, strict)
+        target_ = decode_browser_click_target(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        modifiers = data.get("modifiers", UNSET)
-        if modifiers is not UNSET:
+        modifiers_ = data.get("modifiers", UNSET)
+        if modifiers_ is not UNSET:
             seen += 1
-            if modifiers is not None and (
-                type(modifiers) is not str
-                or not modifiers.isascii()
-                and has_lone_surrogate(modifiers)
+            if modifiers_ is not None and (
+                type(modifiers_) is not str
+                or not modifiers_.isascii()
+                and has_lone_surrogate(modifiers_)
             ):
-                raise DecodeError("a string or null", modifiers).at_key("modifiers")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("a string or null", modifiers_).at_key("modifiers")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        modifiers = UNSET
-        tab_id = UNSET
+        modifiers_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTripleClickInput)
-    obj.target = target
-    obj.modifiers = modifiers
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.modifiers = modifiers_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6517,32 +6517,32 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "hover":
-        raise DecodeError('"hover"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "hover":
+        raise DecodeError('"hover"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_hover_input(input, strict)
+        input_ = decode_browser_hover_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6551,15 +6551,15 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
             extra = extra_fields(data, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "hover"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6578,34 +6578,34 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_click_target(target, strict)
+        target_ = decode_browser_click_target(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_HOVER_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoverInput)
-    obj.target = target
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6630,32 +6630,32 @@ def decode_browser_left_click_drag_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_click_drag":
-        raise DecodeError('"left_click_drag"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_click_drag":
+        raise DecodeError('"left_click_drag"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_left_click_drag_input(input, strict)
+        input_ = decode_browser_left_click_drag_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6664,15 +6664,15 @@ def decode_browser_left_click_drag_tool_use_block(
             extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_click_drag"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6692,40 +6692,40 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        from_ = data["from"]
-        target = data["target"]
+        from__ = data["from"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("from", "an object"), ("target", "an object"))) from None
     try:
-        from_ = decode_browser_coordinate_target_union(from_, strict)
+        from__ = decode_browser_coordinate_target_union(from__, strict)
     except DecodeError as error:
         raise error.at_key("from")
     try:
-        target = decode_browser_coordinate_target_union(target, strict)
+        target_ = decode_browser_coordinate_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftClickDragInput)
-    obj.from_ = from_
-    obj.target = target
-    obj.tab_id = tab_id
+    obj.from_ = from__
+    obj.target = target_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6750,32 +6750,32 @@ def decode_browser_left_mouse_down_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_mouse_down":
-        raise DecodeError('"left_mouse_down"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_mouse_down":
+        raise DecodeError('"left_mouse_down"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_left_mouse_down_input(input, strict)
+        input_ = decode_browser_left_mouse_down_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6784,15 +6784,15 @@ def decode_browser_left_mouse_down_tool_use_block(
             extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_mouse_down"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6811,34 +6811,34 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target_union(target, strict)
+        target_ = decode_browser_coordinate_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseDownInput)
-    obj.target = target
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6863,32 +6863,32 @@ def decode_browser_left_mouse_up_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_mouse_up":
-        raise DecodeError('"left_mouse_up"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_mouse_up":
+        raise DecodeError('"left_mouse_up"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_left_mouse_up_input(input, strict)
+        input_ = decode_browser_left_mouse_up_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -6897,15 +6897,15 @@ def decode_browser_left_mouse_up_tool_use_block(
             extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_mouse_up"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -6924,34 +6924,34 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target_union(target, strict)
+        target_ = decode_browser_coordinate_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserLeftMouseUpInput)
-    obj.target = target
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -6976,32 +6976,32 @@ def decode_browser_mouse_move_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "mouse_move":
-        raise DecodeError('"mouse_move"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "mouse_move":
+        raise DecodeError('"mouse_move"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_mouse_move_input(input, strict)
+        input_ = decode_browser_mouse_move_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7010,15 +7010,15 @@ def decode_browser_mouse_move_tool_use_block(
             extra = extra_fields(data, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "mouse_move"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7037,34 +7037,34 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        target = data["target"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(data, (("target", "an object"),)) from None
     try:
-        target = decode_browser_coordinate_target_union(target, strict)
+        target_ = decode_browser_coordinate_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserMouseMoveInput)
-    obj.target = target
-    obj.tab_id = tab_id
+    obj.target = target_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7087,32 +7087,32 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "scroll":
-        raise DecodeError('"scroll"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "scroll":
+        raise DecodeError('"scroll"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_scroll_input(input, strict)
+        input_ = decode_browser_scroll_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7121,15 +7121,15 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
             extra = extra_fields(data, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "scroll"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7150,52 +7150,53 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        scroll_direction = data["scroll_direction"]
-        target = data["target"]
+        scroll_direction_ = data["scroll_direction"]
+        target_ = data["target"]
     except KeyError:
         raise missing_field(
             data,
             (("scroll_direction", 'one of "up", "down", "left", "right"'), ("target", "an object")),
         ) from None
     try:
-        scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
+        scroll_direction_ = decode_browser_scroll_direction(scroll_direction_, strict)
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     try:
-        target = decode_browser_coordinate_target_union(target, strict)
+        target_ = decode_browser_coordinate_target_union(target_, strict)
     except DecodeError as error:
         raise error.at_key("target")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        scroll_amount = data.get("scroll_amount", UNSET)
-        if scroll_amount is not UNSET:
+        scroll_amount_ = data.get("scroll_amount", UNSET)
+        if scroll_amount_ is not UNSET:
             seen += 1
-            if scroll_amount is not None and (
-                type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX
+            if scroll_amount_ is not None and (
+                type(scroll_amount_) is not int
+                or not JSON_INT_MIN <= scroll_amount_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", scroll_amount).at_key("scroll_amount")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("an integer or null", scroll_amount_).at_key("scroll_amount")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_SCROLL_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        scroll_amount = UNSET
-        tab_id = UNSET
+        scroll_amount_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserScrollInput)
-    obj.scroll_direction = scroll_direction
-    obj.target = target
-    obj.scroll_amount = scroll_amount
-    obj.tab_id = tab_id
+    obj.scroll_direction = scroll_direction_
+    obj.target = target_
+    obj.scroll_amount = scroll_amount_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7218,32 +7219,32 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "type":
-        raise DecodeError('"type"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "type":
+        raise DecodeError('"type"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_type_input(input, strict)
+        input_ = decode_browser_type_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7252,15 +7253,15 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
             extra = extra_fields(data, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "type"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7279,32 +7280,32 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_TYPE_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserTypeInput)
-    obj.text = text
-    obj.tab_id = tab_id
+    obj.text = text_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7327,32 +7328,32 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "key":
-        raise DecodeError('"key"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "key":
+        raise DecodeError('"key"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_key_input(input, strict)
+        input_ = decode_browser_key_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7361,15 +7362,15 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
             extra = extra_fields(data, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "key"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7389,41 +7390,41 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        repeat = data.get("repeat", UNSET)
-        if repeat is not UNSET:
+        repeat_ = data.get("repeat", UNSET)
+        if repeat_ is not UNSET:
             seen += 1
-            if repeat is not None and (
-                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            if repeat_ is not None and (
+                type(repeat_) is not int or not JSON_INT_MIN <= repeat_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", repeat).at_key("repeat")
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+                raise DecodeError("an integer or null", repeat_).at_key("repeat")
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        repeat = UNSET
-        tab_id = UNSET
+        repeat_ = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserKeyInput)
-    obj.text = text
-    obj.repeat = repeat
-    obj.tab_id = tab_id
+    obj.text = text_
+    obj.repeat = repeat_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7446,32 +7447,32 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "hold_key":
-        raise DecodeError('"hold_key"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "hold_key":
+        raise DecodeError('"hold_key"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_hold_key_input(input, strict)
+        input_ = decode_browser_hold_key_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7480,15 +7481,15 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
             extra = extra_fields(data, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "hold_key"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7508,36 +7509,36 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        duration = data["duration"]
-        text = data["text"]
+        duration_ = data["duration"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"), ("text", "a string"))) from None
-    if not is_json_number(duration):
-        raise DecodeError("a number", duration).at_key("duration")
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if not is_json_number(duration_):
+        raise DecodeError("a number", duration_).at_key("duration")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_HOLD_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserHoldKeyInput)
-    obj.duration = duration
-    obj.text = text
-    obj.tab_id = tab_id
+    obj.duration = duration_
+    obj.text = text_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7560,32 +7561,32 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "wait":
-        raise DecodeError('"wait"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "wait":
+        raise DecodeError('"wait"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_wait_input(input, strict)
+        input_ = decode_browser_wait_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7594,15 +7595,15 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
             extra = extra_fields(data, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "wait"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7621,32 +7622,32 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        duration = data["duration"]
+        duration_ = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "a number"),)) from None
-    if not is_json_number(duration):
-        raise DecodeError("a number", duration).at_key("duration")
+    if not is_json_number(duration_):
+        raise DecodeError("a number", duration_).at_key("duration")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_WAIT_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserWaitInput)
-    obj.duration = duration
-    obj.tab_id = tab_id
+    obj.duration = duration_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7671,32 +7672,32 @@ def decode_browser_javascript_exec_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "javascript_exec":
-        raise DecodeError('"javascript_exec"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "browser":
-        raise DecodeError('"browser"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "javascript_exec":
+        raise DecodeError('"javascript_exec"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "browser":
+        raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_browser_javascript_exec_input(input, strict)
+        input_ = decode_browser_javascript_exec_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7705,15 +7706,15 @@ def decode_browser_javascript_exec_tool_use_block(
             extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "javascript_exec"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
     return obj
@@ -7732,32 +7733,32 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        tab_id = data.get("tab_id", UNSET)
-        if tab_id is not UNSET:
+        tab_id_ = data.get("tab_id", UNSET)
+        if tab_id_ is not UNSET:
             seen += 1
-            if tab_id is not None and (
-                type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id)
+            if tab_id_ is not None and (
+                type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_)
             ):
-                raise DecodeError("a string or null", tab_id).at_key("tab_id")
+                raise DecodeError("a string or null", tab_id_).at_key("tab_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        tab_id = UNSET
+        tab_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserJavascriptExecInput)
-    obj.text = text
-    obj.tab_id = tab_id
+    obj.text = text_
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -7780,32 +7781,32 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "key":
-        raise DecodeError('"key"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "key":
+        raise DecodeError('"key"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_key_input(input, strict)
+        input_ = decode_computer_key_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7814,15 +7815,15 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
             extra = extra_fields(data, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "key"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -7841,32 +7842,32 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        repeat = data.get("repeat", UNSET)
-        if repeat is not UNSET:
+        repeat_ = data.get("repeat", UNSET)
+        if repeat_ is not UNSET:
             seen += 1
-            if repeat is not None and (
-                type(repeat) is not int or not JSON_INT_MIN <= repeat <= JSON_INT_MAX
+            if repeat_ is not None and (
+                type(repeat_) is not int or not JSON_INT_MIN <= repeat_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", repeat).at_key("repeat")
+                raise DecodeError("an integer or null", repeat_).at_key("repeat")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_KEY_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        repeat = UNSET
+        repeat_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerKeyInput)
-    obj.text = text
-    obj.repeat = repeat
+    obj.text = text_
+    obj.repeat = repeat_
     obj.extra = extra
     return obj
 
@@ -7889,32 +7890,32 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "hold_key":
-        raise DecodeError('"hold_key"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "hold_key":
+        raise DecodeError('"hold_key"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_hold_key_input(input, strict)
+        input_ = decode_computer_hold_key_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -7923,15 +7924,15 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
             extra = extra_fields(data, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "hold_key"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -7950,22 +7951,22 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        duration = data["duration"]
-        text = data["text"]
+        duration_ = data["duration"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"), ("text", "a string"))) from None
-    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
-        raise DecodeError("an integer", duration).at_key("duration")
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(duration_) is not int or not JSON_INT_MIN <= duration_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", duration_).at_key("duration")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) == 2:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_HOLD_KEY_INPUT_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerHoldKeyInput)
-    obj.duration = duration
-    obj.text = text
+    obj.duration = duration_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -7988,32 +7989,32 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "type":
-        raise DecodeError('"type"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "type":
+        raise DecodeError('"type"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_type_input(input, strict)
+        input_ = decode_computer_type_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8022,15 +8023,15 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
             extra = extra_fields(data, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "type"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8048,18 +8049,18 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_TYPE_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTypeInput)
-    obj.text = text
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -8084,34 +8085,34 @@ def decode_computer_cursor_position_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "cursor_position":
-        raise DecodeError('"cursor_position"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "cursor_position":
+        raise DecodeError('"cursor_position"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8122,15 +8123,15 @@ def decode_computer_cursor_position_tool_use_block(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerCursorPositionToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "cursor_position"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8156,32 +8157,32 @@ def decode_computer_mouse_move_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "mouse_move":
-        raise DecodeError('"mouse_move"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "mouse_move":
+        raise DecodeError('"mouse_move"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_mouse_move_input(input, strict)
+        input_ = decode_computer_mouse_move_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8190,15 +8191,15 @@ def decode_computer_mouse_move_tool_use_block(
             extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "mouse_move"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8216,11 +8217,11 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        coordinate = data["coordinate"]
+        coordinate_ = data["coordinate"]
     except KeyError:
         raise missing_field(data, (("coordinate", "an array"),)) from None
     try:
-        coordinate = decode_list(coordinate, decode_integer, strict)
+        coordinate_ = decode_list(coordinate_, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("coordinate")
     if len(data) == 1:
@@ -8229,7 +8230,7 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
         extra = extra_fields(data, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMouseMoveInput)
-    obj.coordinate = coordinate
+    obj.coordinate = coordinate_
     obj.extra = extra
     return obj
 
@@ -8254,34 +8255,34 @@ def decode_computer_left_mouse_down_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_mouse_down":
-        raise DecodeError('"left_mouse_down"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_mouse_down":
+        raise DecodeError('"left_mouse_down"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8292,15 +8293,15 @@ def decode_computer_left_mouse_down_tool_use_block(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseDownToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_mouse_down"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8326,34 +8327,34 @@ def decode_computer_left_mouse_up_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_mouse_up":
-        raise DecodeError('"left_mouse_up"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_mouse_up":
+        raise DecodeError('"left_mouse_up"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8362,15 +8363,15 @@ def decode_computer_left_mouse_up_tool_use_block(
             extra = extra_fields(data, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftMouseUpToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_mouse_up"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8396,32 +8397,32 @@ def decode_computer_left_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_click":
-        raise DecodeError('"left_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_click":
+        raise DecodeError('"left_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_left_click_input(input, strict)
+        input_ = decode_computer_left_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8430,15 +8431,15 @@ def decode_computer_left_click_tool_use_block(
             extra = extra_fields(data, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8457,34 +8458,34 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        coordinate = data.get("coordinate", UNSET)
-        if coordinate is not UNSET:
+        coordinate_ = data.get("coordinate", UNSET)
+        if coordinate_ is not UNSET:
             seen += 1
-            if coordinate is not None:
+            if coordinate_ is not None:
                 try:
-                    coordinate = decode_list(coordinate, decode_integer, strict)
+                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
                 except DecodeError as error:
                     raise error.at_key("coordinate")
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        coordinate = UNSET
-        text = UNSET
+        coordinate_ = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickInput)
-    obj.coordinate = coordinate
-    obj.text = text
+    obj.coordinate = coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -8509,32 +8510,32 @@ def decode_computer_left_click_drag_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "left_click_drag":
-        raise DecodeError('"left_click_drag"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "left_click_drag":
+        raise DecodeError('"left_click_drag"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_left_click_drag_input(input, strict)
+        input_ = decode_computer_left_click_drag_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8545,15 +8546,15 @@ def decode_computer_left_click_drag_tool_use_block(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "left_click_drag"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8573,42 +8574,42 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        coordinate = data["coordinate"]
-        start_coordinate = data["start_coordinate"]
+        coordinate_ = data["coordinate"]
+        start_coordinate_ = data["start_coordinate"]
     except KeyError:
         raise missing_field(
             data, (("coordinate", "an array"), ("start_coordinate", "an array"))
         ) from None
     try:
-        coordinate = decode_list(coordinate, decode_integer, strict)
+        coordinate_ = decode_list(coordinate_, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("coordinate")
     try:
-        start_coordinate = decode_list(start_coordinate, decode_integer, strict)
+        start_coordinate_ = decode_list(start_coordinate_, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("start_coordinate")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        text = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerLeftClickDragInput)
-    obj.coordinate = coordinate
-    obj.start_coordinate = start_coordinate
-    obj.text = text
+    obj.coordinate = coordinate_
+    obj.start_coordinate = start_coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -8633,32 +8634,32 @@ def decode_computer_right_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "right_click":
-        raise DecodeError('"right_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "right_click":
+        raise DecodeError('"right_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_right_click_input(input, strict)
+        input_ = decode_computer_right_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8667,15 +8668,15 @@ def decode_computer_right_click_tool_use_block(
             extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "right_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8694,34 +8695,34 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        coordinate = data.get("coordinate", UNSET)
-        if coordinate is not UNSET:
+        coordinate_ = data.get("coordinate", UNSET)
+        if coordinate_ is not UNSET:
             seen += 1
-            if coordinate is not None:
+            if coordinate_ is not None:
                 try:
-                    coordinate = decode_list(coordinate, decode_integer, strict)
+                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
                 except DecodeError as error:
                     raise error.at_key("coordinate")
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        coordinate = UNSET
-        text = UNSET
+        coordinate_ = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerRightClickInput)
-    obj.coordinate = coordinate
-    obj.text = text
+    obj.coordinate = coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -8746,32 +8747,32 @@ def decode_computer_middle_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "middle_click":
-        raise DecodeError('"middle_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "middle_click":
+        raise DecodeError('"middle_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_middle_click_input(input, strict)
+        input_ = decode_computer_middle_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8780,15 +8781,15 @@ def decode_computer_middle_click_tool_use_block(
             extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "middle_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8807,34 +8808,34 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        coordinate = data.get("coordinate", UNSET)
-        if coordinate is not UNSET:
+        coordinate_ = data.get("coordinate", UNSET)
+        if coordinate_ is not UNSET:
             seen += 1
-            if coordinate is not None:
+            if coordinate_ is not None:
                 try:
-                    coordinate = decode_list(coordinate, decode_integer, strict)
+                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
                 except DecodeError as error:
                     raise error.at_key("coordinate")
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        coordinate = UNSET
-        text = UNSET
+        coordinate_ = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerMiddleClickInput)
-    obj.coordinate = coordinate
-    obj.text = text
+    obj.coordinate = coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -8859,32 +8860,32 @@ def decode_computer_double_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "double_click":
-        raise DecodeError('"double_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "double_click":
+        raise DecodeError('"double_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_double_click_input(input, strict)
+        input_ = decode_computer_double_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -8893,15 +8894,15 @@ def decode_computer_double_click_tool_use_block(
             extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "double_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -8920,34 +8921,34 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        coordinate = data.get("coordinate", UNSET)
-        if coordinate is not UNSET:
+        coordinate_ = data.get("coordinate", UNSET)
+        if coordinate_ is not UNSET:
             seen += 1
-            if coordinate is not None:
+            if coordinate_ is not None:
                 try:
-                    coordinate = decode_list(coordinate, decode_integer, strict)
+                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
                 except DecodeError as error:
                     raise error.at_key("coordinate")
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        coordinate = UNSET
-        text = UNSET
+        coordinate_ = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerDoubleClickInput)
-    obj.coordinate = coordinate
-    obj.text = text
+    obj.coordinate = coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -8972,32 +8973,32 @@ def decode_computer_triple_click_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "triple_click":
-        raise DecodeError('"triple_click"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "triple_click":
+        raise DecodeError('"triple_click"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_triple_click_input(input, strict)
+        input_ = decode_computer_triple_click_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -9006,15 +9007,15 @@ def decode_computer_triple_click_tool_use_block(
             extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "triple_click"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -9033,34 +9034,34 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        coordinate = data.get("coordinate", UNSET)
-        if coordinate is not UNSET:
+        coordinate_ = data.get("coordinate", UNSET)
+        if coordinate_ is not UNSET:
             seen += 1
-            if coordinate is not None:
+            if coordinate_ is not None:
                 try:
-                    coordinate = decode_list(coordinate, decode_integer, strict)
+                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
                 except DecodeError as error:
                     raise error.at_key("coordinate")
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        coordinate = UNSET
-        text = UNSET
+        coordinate_ = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerTripleClickInput)
-    obj.coordinate = coordinate
-    obj.text = text
+    obj.coordinate = coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -9083,32 +9084,32 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "scroll":
-        raise DecodeError('"scroll"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "scroll":
+        raise DecodeError('"scroll"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_scroll_input(input, strict)
+        input_ = decode_computer_scroll_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -9117,15 +9118,15 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
             extra = extra_fields(data, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "scroll"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -9146,8 +9147,8 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        scroll_amount = data["scroll_amount"]
-        scroll_direction = data["scroll_direction"]
+        scroll_amount_ = data["scroll_amount"]
+        scroll_direction_ = data["scroll_direction"]
     except KeyError:
         raise missing_field(
             data,
@@ -9156,44 +9157,44 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
                 ("scroll_direction", 'one of "up", "down", "left", "right"'),
             ),
         ) from None
-    if type(scroll_amount) is not int or not JSON_INT_MIN <= scroll_amount <= JSON_INT_MAX:
-        raise DecodeError("an integer", scroll_amount).at_key("scroll_amount")
+    if type(scroll_amount_) is not int or not JSON_INT_MIN <= scroll_amount_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", scroll_amount_).at_key("scroll_amount")
     try:
-        scroll_direction = decode_browser_scroll_direction(scroll_direction, strict)
+        scroll_direction_ = decode_browser_scroll_direction(scroll_direction_, strict)
     except DecodeError as error:
         raise error.at_key("scroll_direction")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        coordinate = data.get("coordinate", UNSET)
-        if coordinate is not UNSET:
+        coordinate_ = data.get("coordinate", UNSET)
+        if coordinate_ is not UNSET:
             seen += 1
-            if coordinate is not None:
+            if coordinate_ is not None:
                 try:
-                    coordinate = decode_list(coordinate, decode_integer, strict)
+                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
                 except DecodeError as error:
                     raise error.at_key("coordinate")
-        text = data.get("text", UNSET)
-        if text is not UNSET:
+        text_ = data.get("text", UNSET)
+        if text_ is not UNSET:
             seen += 1
-            if text is not None and (
-                type(text) is not str or not text.isascii() and has_lone_surrogate(text)
+            if text_ is not None and (
+                type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_)
             ):
-                raise DecodeError("a string or null", text).at_key("text")
+                raise DecodeError("a string or null", text_).at_key("text")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPUTER_SCROLL_INPUT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        coordinate = UNSET
-        text = UNSET
+        coordinate_ = UNSET
+        text_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScrollInput)
-    obj.scroll_amount = scroll_amount
-    obj.scroll_direction = scroll_direction
-    obj.coordinate = coordinate
-    obj.text = text
+    obj.scroll_amount = scroll_amount_
+    obj.scroll_direction = scroll_direction_
+    obj.coordinate = coordinate_
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -9216,32 +9217,32 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "wait":
-        raise DecodeError('"wait"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "wait":
+        raise DecodeError('"wait"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_wait_input(input, strict)
+        input_ = decode_computer_wait_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -9250,15 +9251,15 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
             extra = extra_fields(data, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "wait"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -9276,18 +9277,18 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        duration = data["duration"]
+        duration_ = data["duration"]
     except KeyError:
         raise missing_field(data, (("duration", "an integer"),)) from None
-    if type(duration) is not int or not JSON_INT_MIN <= duration <= JSON_INT_MAX:
-        raise DecodeError("an integer", duration).at_key("duration")
+    if type(duration_) is not int or not JSON_INT_MIN <= duration_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", duration_).at_key("duration")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _COMPUTER_WAIT_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerWaitInput)
-    obj.duration = duration
+    obj.duration = duration_
     obj.extra = extra
     return obj
 
@@ -9312,34 +9313,34 @@ def decode_computer_screenshot_tool_use_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "screenshot":
-        raise DecodeError('"screenshot"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "screenshot":
+        raise DecodeError('"screenshot"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
-    if type(input) is not dict:
-        raise DecodeError("an object", input).at_key("input")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
+    if type(input_) is not dict:
+        raise DecodeError("an object", input_).at_key("input")
     try:
-        check_json_members(input)
+        check_json_members(input_)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -9348,15 +9349,15 @@ def decode_computer_screenshot_tool_use_block(
             extra = extra_fields(data, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerScreenshotToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "screenshot"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -9380,32 +9381,32 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "zoom":
-        raise DecodeError('"zoom"', name).at_key("name")
-    toolset_name = data.get("toolset_name", UNSET)
-    if type(toolset_name) is not str or toolset_name != "computer":
-        raise DecodeError('"computer"', toolset_name).at_key("toolset_name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "zoom":
+        raise DecodeError('"zoom"', name_).at_key("name")
+    toolset_name_ = data.get("toolset_name", UNSET)
+    if type(toolset_name_) is not str or toolset_name_ != "computer":
+        raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        id = data["id"]
-        input = data["input"]
+        id_ = data["id"]
+        input_ = data["input"]
     except KeyError:
         raise missing_field(data, (("id", "a string"), ("input", "an object"))) from None
-    if type(id) is not str or not id.isascii() and has_lone_surrogate(id):
-        raise DecodeError("a string", id).at_key("id")
+    if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
+        raise DecodeError("a string", id_).at_key("id")
     try:
-        input = decode_computer_zoom_input(input, strict)
+        input_ = decode_computer_zoom_input(input_, strict)
     except DecodeError as error:
         raise error.at_key("input")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        caller = data.get("caller", UNSET)
-        if caller is not UNSET:
+        caller_ = data.get("caller", UNSET)
+        if caller_ is not UNSET:
             seen += 1
-            if caller is not None:
+            if caller_ is not None:
                 try:
-                    caller = _response.decode_tool_use_caller(caller, strict)
+                    caller_ = _response.decode_tool_use_caller(caller_, strict)
                 except DecodeError as error:
                     raise error.at_key("caller")
         if len(data) == seen:
@@ -9414,15 +9415,15 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
             extra = extra_fields(data, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caller = UNSET
+        caller_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomToolUseBlock)
     obj.type = "tool_use"
-    obj.id = id
+    obj.id = id_
     obj.name = "zoom"
-    obj.caller = caller
-    obj.input = input
+    obj.caller = caller_
+    obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
     return obj
@@ -9440,11 +9441,11 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        region = data["region"]
+        region_ = data["region"]
     except KeyError:
         raise missing_field(data, (("region", "an array"),)) from None
     try:
-        region = decode_list(region, decode_integer, strict)
+        region_ = decode_list(region_, decode_integer, strict)
     except DecodeError as error:
         raise error.at_key("region")
     if len(data) == 1:
@@ -9453,7 +9454,7 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
         extra = extra_fields(data, _COMPUTER_ZOOM_INPUT_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerZoomInput)
-    obj.region = region
+    obj.region = region_
     obj.extra = extra
     return obj
 

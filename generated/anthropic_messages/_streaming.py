@@ -120,17 +120,17 @@ class MessageDeltaEvent(Model):
             "delta": self.delta.to_dict(),
             "usage": self.usage.to_dict(),
         }
-        context_management = self.context_management
-        if context_management is not UNSET:
+        context_management_ = self.context_management
+        if context_management_ is not UNSET:
             out["context_management"] = (
-                None if context_management is None else context_management.to_dict()
+                None if context_management_ is None else context_management_.to_dict()
             )
-        input_transformations = self.input_transformations
-        if input_transformations is not UNSET:
+        input_transformations_ = self.input_transformations
+        if input_transformations_ is not UNSET:
             out["input_transformations"] = (
                 None
-                if input_transformations is None
-                else [item0.to_dict() for item0 in input_transformations]
+                if input_transformations_ is None
+                else [item0.to_dict() for item0 in input_transformations_]
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_DELTA_EVENT_FIELDS)
@@ -170,18 +170,18 @@ class MessageDelta(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        stop_reason = self.stop_reason
-        if stop_reason is not UNSET:
-            out["stop_reason"] = stop_reason
-        stop_sequence = self.stop_sequence
-        if stop_sequence is not UNSET:
-            out["stop_sequence"] = stop_sequence
-        stop_details = self.stop_details
-        if stop_details is not UNSET:
-            out["stop_details"] = None if stop_details is None else stop_details.to_dict()
-        container = self.container
-        if container is not UNSET:
-            out["container"] = None if container is None else container.to_dict()
+        stop_reason_ = self.stop_reason
+        if stop_reason_ is not UNSET:
+            out["stop_reason"] = stop_reason_
+        stop_sequence_ = self.stop_sequence
+        if stop_sequence_ is not UNSET:
+            out["stop_sequence"] = stop_sequence_
+        stop_details_ = self.stop_details
+        if stop_details_ is not UNSET:
+            out["stop_details"] = None if stop_details_ is None else stop_details_.to_dict()
+        container_ = self.container
+        if container_ is not UNSET:
+            out["container"] = None if container_ is None else container_.to_dict()
         if self.extra:
             add_extra(self, out, _MESSAGE_DELTA_FIELDS)
         return out
@@ -257,31 +257,35 @@ class MessageDeltaUsage(Model):
         out: dict[str, Any] = {
             "output_tokens": self.output_tokens,
         }
-        input_tokens = self.input_tokens
-        if input_tokens is not UNSET:
-            out["input_tokens"] = input_tokens
-        cache_creation_input_tokens = self.cache_creation_input_tokens
-        if cache_creation_input_tokens is not UNSET:
-            out["cache_creation_input_tokens"] = cache_creation_input_tokens
-        cache_read_input_tokens = self.cache_read_input_tokens
-        if cache_read_input_tokens is not UNSET:
-            out["cache_read_input_tokens"] = cache_read_input_tokens
-        server_tool_use = self.server_tool_use
-        if server_tool_use is not UNSET:
-            out["server_tool_use"] = None if server_tool_use is None else server_tool_use.to_dict()
-        output_tokens_details = self.output_tokens_details
-        if output_tokens_details is not UNSET:
+        input_tokens_ = self.input_tokens
+        if input_tokens_ is not UNSET:
+            out["input_tokens"] = input_tokens_
+        cache_creation_input_tokens_ = self.cache_creation_input_tokens
+        if cache_creation_input_tokens_ is not UNSET:
+            out["cache_creation_input_tokens"] = cache_creation_input_tokens_
+        cache_read_input_tokens_ = self.cache_read_input_tokens
+        if cache_read_input_tokens_ is not UNSET:
+            out["cache_read_input_tokens"] = cache_read_input_tokens_
+        server_tool_use_ = self.server_tool_use
+        if server_tool_use_ is not UNSET:
+            out["server_tool_use"] = (
+                None if server_tool_use_ is None else server_tool_use_.to_dict()
+            )
+        output_tokens_details_ = self.output_tokens_details
+        if output_tokens_details_ is not UNSET:
             out["output_tokens_details"] = (
-                None if output_tokens_details is None else output_tokens_details.to_dict()
+                None if output_tokens_details_ is None else output_tokens_details_.to_dict()
             )
-        iterations = self.iterations
-        if iterations is not UNSET:
+        iterations_ = self.iterations
+        if iterations_ is not UNSET:
             out["iterations"] = (
-                None if iterations is None else [item0.to_dict() for item0 in iterations]
+                None if iterations_ is None else [item0.to_dict() for item0 in iterations_]
             )
-        fallback_credit = self.fallback_credit
-        if fallback_credit is not UNSET:
-            out["fallback_credit"] = None if fallback_credit is None else fallback_credit.to_dict()
+        fallback_credit_ = self.fallback_credit
+        if fallback_credit_ is not UNSET:
+            out["fallback_credit"] = (
+                None if fallback_credit_ is None else fallback_credit_.to_dict()
+            )
         if self.extra:
             add_extra(self, out, _MESSAGE_DELTA_USAGE_FIELDS)
         return out
@@ -478,9 +482,9 @@ class ErrorEvent(Model):
             "type": self.type,
             "error": self.error.to_dict(),
         }
-        request_id = self.request_id
-        if request_id is not UNSET:
-            out["request_id"] = request_id
+        request_id_ = self.request_id
+        if request_id_ is not UNSET:
+            out["request_id"] = request_id_
         if self.extra:
             add_extra(self, out, _ERROR_EVENT_FIELDS)
         return out
@@ -617,9 +621,9 @@ class ThinkingDelta(Model):
             "type": self.type,
             "thinking": self.thinking,
         }
-        estimated_tokens = self.estimated_tokens
-        if estimated_tokens is not UNSET:
-            out["estimated_tokens"] = estimated_tokens
+        estimated_tokens_ = self.estimated_tokens
+        if estimated_tokens_ is not UNSET:
+            out["estimated_tokens"] = estimated_tokens_
         if self.extra:
             add_extra(self, out, _THINKING_DELTA_FIELDS)
         return out
@@ -690,12 +694,12 @@ class CompactionContentBlockDelta(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        content = self.content
-        if content is not UNSET:
-            out["content"] = content
-        encrypted_content = self.encrypted_content
-        if encrypted_content is not UNSET:
-            out["encrypted_content"] = encrypted_content
+        content_ = self.content
+        if content_ is not UNSET:
+            out["content"] = content_
+        encrypted_content_ = self.encrypted_content
+        if encrypted_content_ is not UNSET:
+            out["encrypted_content"] = encrypted_content_
         if self.extra:
             add_extra(self, out, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS)
         return out
@@ -765,11 +769,11 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
         raise DecodeError('"message_start"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        message = data["message"]
+        message_ = data["message"]
     except KeyError:
         raise missing_field(data, (("message", "an object"),)) from None
     try:
-        message = _response.decode_message(message, strict)
+        message_ = _response.decode_message(message_, strict)
     except DecodeError as error:
         raise error.at_key("message")
     if len(data) == 2:
@@ -779,7 +783,7 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageStartEvent)
     obj.type = "message_start"
-    obj.message = message
+    obj.message = message_
     obj.extra = extra
     return obj
 
@@ -803,37 +807,37 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         raise DecodeError('"message_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        delta = data["delta"]
-        usage = data["usage"]
+        delta_ = data["delta"]
+        usage_ = data["usage"]
     except KeyError:
         raise missing_field(data, (("delta", "an object"), ("usage", "an object"))) from None
     try:
-        delta = decode_message_delta(delta, strict)
+        delta_ = decode_message_delta(delta_, strict)
     except DecodeError as error:
         raise error.at_key("delta")
     try:
-        usage = decode_message_delta_usage(usage, strict)
+        usage_ = decode_message_delta_usage(usage_, strict)
     except DecodeError as error:
         raise error.at_key("usage")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        context_management = data.get("context_management", UNSET)
-        if context_management is not UNSET:
+        context_management_ = data.get("context_management", UNSET)
+        if context_management_ is not UNSET:
             seen += 1
-            if context_management is not None:
+            if context_management_ is not None:
                 try:
-                    context_management = _response.decode_context_management_response(
-                        context_management, strict
+                    context_management_ = _response.decode_context_management_response(
+                        context_management_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("context_management")
-        input_transformations = data.get("input_transformations", UNSET)
-        if input_transformations is not UNSET:
+        input_transformations_ = data.get("input_transformations", UNSET)
+        if input_transformations_ is not UNSET:
             seen += 1
-            if input_transformations is not None:
+            if input_transformations_ is not None:
                 try:
-                    input_transformations = decode_tagged_list(
-                        input_transformations,
+                    input_transformations_ = decode_tagged_list(
+                        input_transformations_,
                         _response._INPUT_TRANSFORMATION_VARIANTS,
                         "type",
                         _response.decode_input_transformation,
@@ -847,16 +851,16 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
             extra = extra_fields(data, _MESSAGE_DELTA_EVENT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        context_management = UNSET
-        input_transformations = UNSET
+        context_management_ = UNSET
+        input_transformations_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDeltaEvent)
     obj.type = "message_delta"
-    obj.delta = delta
-    obj.usage = usage
-    obj.context_management = context_management
-    obj.input_transformations = input_transformations
+    obj.delta = delta_
+    obj.usage = usage_
+    obj.context_management = context_management_
+    obj.input_transformations = input_transformations_
     obj.extra = extra
     return obj
 
@@ -876,37 +880,37 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        stop_reason = data.get("stop_reason", UNSET)
-        if stop_reason is not UNSET:
+        stop_reason_ = data.get("stop_reason", UNSET)
+        if stop_reason_ is not UNSET:
             seen += 1
-            if stop_reason is not None:
+            if stop_reason_ is not None:
                 try:
-                    stop_reason = _response.decode_stop_reason(stop_reason, strict)
+                    stop_reason_ = _response.decode_stop_reason(stop_reason_, strict)
                 except DecodeError as error:
                     raise error.at_key("stop_reason")
-        stop_sequence = data.get("stop_sequence", UNSET)
-        if stop_sequence is not UNSET:
+        stop_sequence_ = data.get("stop_sequence", UNSET)
+        if stop_sequence_ is not UNSET:
             seen += 1
-            if stop_sequence is not None and (
-                type(stop_sequence) is not str
-                or not stop_sequence.isascii()
-                and has_lone_surrogate(stop_sequence)
+            if stop_sequence_ is not None and (
+                type(stop_sequence_) is not str
+                or not stop_sequence_.isascii()
+                and has_lone_surrogate(stop_sequence_)
             ):
-                raise DecodeError("a string or null", stop_sequence).at_key("stop_sequence")
-        stop_details = data.get("stop_details", UNSET)
-        if stop_details is not UNSET:
+                raise DecodeError("a string or null", stop_sequence_).at_key("stop_sequence")
+        stop_details_ = data.get("stop_details", UNSET)
+        if stop_details_ is not UNSET:
             seen += 1
-            if stop_details is not None:
+            if stop_details_ is not None:
                 try:
-                    stop_details = _response.decode_stop_details(stop_details, strict)
+                    stop_details_ = _response.decode_stop_details(stop_details_, strict)
                 except DecodeError as error:
                     raise error.at_key("stop_details")
-        container = data.get("container", UNSET)
-        if container is not UNSET:
+        container_ = data.get("container", UNSET)
+        if container_ is not UNSET:
             seen += 1
-            if container is not None:
+            if container_ is not None:
                 try:
-                    container = _response.decode_container(container, strict)
+                    container_ = _response.decode_container(container_, strict)
                 except DecodeError as error:
                     raise error.at_key("container")
         if len(data) == seen:
@@ -915,17 +919,17 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
             extra = extra_fields(data, _MESSAGE_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        stop_reason = UNSET
-        stop_sequence = UNSET
-        stop_details = UNSET
-        container = UNSET
+        stop_reason_ = UNSET
+        stop_sequence_ = UNSET
+        stop_details_ = UNSET
+        container_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDelta)
-    obj.stop_reason = stop_reason
-    obj.stop_sequence = stop_sequence
-    obj.stop_details = stop_details
-    obj.container = container
+    obj.stop_reason = stop_reason_
+    obj.stop_sequence = stop_sequence_
+    obj.stop_details = stop_details_
+    obj.container = container_
     obj.extra = extra
     return obj
 
@@ -949,65 +953,65 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        output_tokens = data["output_tokens"]
+        output_tokens_ = data["output_tokens"]
     except KeyError:
         raise missing_field(data, (("output_tokens", "an integer"),)) from None
-    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
+    if type(output_tokens_) is not int or not JSON_INT_MIN <= output_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", output_tokens_).at_key("output_tokens")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        input_tokens = data.get("input_tokens", UNSET)
-        if input_tokens is not UNSET:
+        input_tokens_ = data.get("input_tokens", UNSET)
+        if input_tokens_ is not UNSET:
             seen += 1
-            if input_tokens is not None and (
-                type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX
+            if input_tokens_ is not None and (
+                type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", input_tokens).at_key("input_tokens")
-        cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-        if cache_creation_input_tokens is not UNSET:
+                raise DecodeError("an integer or null", input_tokens_).at_key("input_tokens")
+        cache_creation_input_tokens_ = data.get("cache_creation_input_tokens", UNSET)
+        if cache_creation_input_tokens_ is not UNSET:
             seen += 1
-            if cache_creation_input_tokens is not None and (
-                type(cache_creation_input_tokens) is not int
-                or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+            if cache_creation_input_tokens_ is not None and (
+                type(cache_creation_input_tokens_) is not int
+                or not JSON_INT_MIN <= cache_creation_input_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
+                raise DecodeError("an integer or null", cache_creation_input_tokens_).at_key(
                     "cache_creation_input_tokens"
                 )
-        cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-        if cache_read_input_tokens is not UNSET:
+        cache_read_input_tokens_ = data.get("cache_read_input_tokens", UNSET)
+        if cache_read_input_tokens_ is not UNSET:
             seen += 1
-            if cache_read_input_tokens is not None and (
-                type(cache_read_input_tokens) is not int
-                or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+            if cache_read_input_tokens_ is not None and (
+                type(cache_read_input_tokens_) is not int
+                or not JSON_INT_MIN <= cache_read_input_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
+                raise DecodeError("an integer or null", cache_read_input_tokens_).at_key(
                     "cache_read_input_tokens"
                 )
-        server_tool_use = data.get("server_tool_use", UNSET)
-        if server_tool_use is not UNSET:
+        server_tool_use_ = data.get("server_tool_use", UNSET)
+        if server_tool_use_ is not UNSET:
             seen += 1
-            if server_tool_use is not None:
+            if server_tool_use_ is not None:
                 try:
-                    server_tool_use = _usage.decode_server_tool_usage(server_tool_use, strict)
+                    server_tool_use_ = _usage.decode_server_tool_usage(server_tool_use_, strict)
                 except DecodeError as error:
                     raise error.at_key("server_tool_use")
-        output_tokens_details = data.get("output_tokens_details", UNSET)
-        if output_tokens_details is not UNSET:
+        output_tokens_details_ = data.get("output_tokens_details", UNSET)
+        if output_tokens_details_ is not UNSET:
             seen += 1
-            if output_tokens_details is not None:
+            if output_tokens_details_ is not None:
                 try:
-                    output_tokens_details = _usage.decode_output_tokens_details(
-                        output_tokens_details, strict
+                    output_tokens_details_ = _usage.decode_output_tokens_details(
+                        output_tokens_details_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("output_tokens_details")
-        iterations = data.get("iterations", UNSET)
-        if iterations is not UNSET:
+        iterations_ = data.get("iterations", UNSET)
+        if iterations_ is not UNSET:
             seen += 1
-            if iterations is not None:
+            if iterations_ is not None:
                 try:
-                    iterations = decode_tagged_list(
-                        iterations,
+                    iterations_ = decode_tagged_list(
+                        iterations_,
                         _usage._ITERATIONS_USAGE_ITEM_VARIANTS,
                         "type",
                         _usage.decode_iterations_usage_item,
@@ -1015,12 +1019,12 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
                     )
                 except DecodeError as error:
                     raise error.at_key("iterations")
-        fallback_credit = data.get("fallback_credit", UNSET)
-        if fallback_credit is not UNSET:
+        fallback_credit_ = data.get("fallback_credit", UNSET)
+        if fallback_credit_ is not UNSET:
             seen += 1
-            if fallback_credit is not None:
+            if fallback_credit_ is not None:
                 try:
-                    fallback_credit = _usage.decode_fallback_credit_usage(fallback_credit, strict)
+                    fallback_credit_ = _usage.decode_fallback_credit_usage(fallback_credit_, strict)
                 except DecodeError as error:
                     raise error.at_key("fallback_credit")
         if len(data) == seen:
@@ -1029,24 +1033,24 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
             extra = extra_fields(data, _MESSAGE_DELTA_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        input_tokens = UNSET
-        cache_creation_input_tokens = UNSET
-        cache_read_input_tokens = UNSET
-        server_tool_use = UNSET
-        output_tokens_details = UNSET
-        iterations = UNSET
-        fallback_credit = UNSET
+        input_tokens_ = UNSET
+        cache_creation_input_tokens_ = UNSET
+        cache_read_input_tokens_ = UNSET
+        server_tool_use_ = UNSET
+        output_tokens_details_ = UNSET
+        iterations_ = UNSET
+        fallback_credit_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageDeltaUsage)
-    obj.output_tokens = output_tokens
-    obj.input_tokens = input_tokens
-    obj.cache_creation_input_tokens = cache_creation_input_tokens
-    obj.cache_read_input_tokens = cache_read_input_tokens
-    obj.server_tool_use = server_tool_use
-    obj.output_tokens_details = output_tokens_details
-    obj.iterations = iterations
-    obj.fallback_credit = fallback_credit
+    obj.output_tokens = output_tokens_
+    obj.input_tokens = input_tokens_
+    obj.cache_creation_input_tokens = cache_creation_input_tokens_
+    obj.cache_read_input_tokens = cache_read_input_tokens_
+    obj.server_tool_use = server_tool_use_
+    obj.output_tokens_details = output_tokens_details_
+    obj.iterations = iterations_
+    obj.fallback_credit = fallback_credit_
     obj.extra = extra
     return obj
 
@@ -1092,16 +1096,16 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
         raise DecodeError('"content_block_start"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        index = data["index"]
-        content_block = data["content_block"]
+        index_ = data["index"]
+        content_block_ = data["content_block"]
     except KeyError:
         raise missing_field(
             data, (("index", "an integer"), ("content_block", "an object"))
         ) from None
-    if type(index) is not int or not JSON_INT_MIN <= index <= JSON_INT_MAX:
-        raise DecodeError("an integer", index).at_key("index")
+    if type(index_) is not int or not JSON_INT_MIN <= index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", index_).at_key("index")
     try:
-        content_block = _response.decode_content_block(content_block, strict)
+        content_block_ = _response.decode_content_block(content_block_, strict)
     except DecodeError as error:
         raise error.at_key("content_block")
     if len(data) == 3:
@@ -1111,8 +1115,8 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockStartEvent)
     obj.type = "content_block_start"
-    obj.index = index
-    obj.content_block = content_block
+    obj.index = index_
+    obj.content_block = content_block_
     obj.extra = extra
     return obj
 
@@ -1134,14 +1138,14 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
         raise DecodeError('"content_block_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        index = data["index"]
-        delta = data["delta"]
+        index_ = data["index"]
+        delta_ = data["delta"]
     except KeyError:
         raise missing_field(data, (("index", "an integer"), ("delta", "an object"))) from None
-    if type(index) is not int or not JSON_INT_MIN <= index <= JSON_INT_MAX:
-        raise DecodeError("an integer", index).at_key("index")
+    if type(index_) is not int or not JSON_INT_MIN <= index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", index_).at_key("index")
     try:
-        delta = decode_content_block_delta(delta, strict)
+        delta_ = decode_content_block_delta(delta_, strict)
     except DecodeError as error:
         raise error.at_key("delta")
     if len(data) == 3:
@@ -1151,8 +1155,8 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockDeltaEvent)
     obj.type = "content_block_delta"
-    obj.index = index
-    obj.delta = delta
+    obj.index = index_
+    obj.delta = delta_
     obj.extra = extra
     return obj
 
@@ -1173,11 +1177,11 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
         raise DecodeError('"content_block_stop"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        index = data["index"]
+        index_ = data["index"]
     except KeyError:
         raise missing_field(data, (("index", "an integer"),)) from None
-    if type(index) is not int or not JSON_INT_MIN <= index <= JSON_INT_MAX:
-        raise DecodeError("an integer", index).at_key("index")
+    if type(index_) is not int or not JSON_INT_MIN <= index_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", index_).at_key("index")
     if len(data) == 2:
         extra = {}
     else:
@@ -1185,7 +1189,7 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ContentBlockStopEvent)
     obj.type = "content_block_stop"
-    obj.index = index
+    obj.index = index_
     obj.extra = extra
     return obj
 
@@ -1240,28 +1244,28 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
         raise error.at_key("error")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        request_id = data.get("request_id", UNSET)
-        if request_id is not UNSET:
+        request_id_ = data.get("request_id", UNSET)
+        if request_id_ is not UNSET:
             seen += 1
-            if request_id is not None and (
-                type(request_id) is not str
-                or not request_id.isascii()
-                and has_lone_surrogate(request_id)
+            if request_id_ is not None and (
+                type(request_id_) is not str
+                or not request_id_.isascii()
+                and has_lone_surrogate(request_id_)
             ):
-                raise DecodeError("a string or null", request_id).at_key("request_id")
+                raise DecodeError("a string or null", request_id_).at_key("request_id")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _ERROR_EVENT_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        request_id = UNSET
+        request_id_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ErrorEvent)
     obj.type = "error"
     obj.error = error_
-    obj.request_id = request_id
+    obj.request_id = request_id_
     obj.extra = extra
     return obj
 
@@ -1282,11 +1286,11 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
         raise DecodeError('"text_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        text = data["text"]
+        text_ = data["text"]
     except KeyError:
         raise missing_field(data, (("text", "a string"),)) from None
-    if type(text) is not str or not text.isascii() and has_lone_surrogate(text):
-        raise DecodeError("a string", text).at_key("text")
+    if type(text_) is not str or not text_.isascii() and has_lone_surrogate(text_):
+        raise DecodeError("a string", text_).at_key("text")
     if len(data) == 2:
         extra = {}
     else:
@@ -1294,7 +1298,7 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(TextDelta)
     obj.type = "text_delta"
-    obj.text = text
+    obj.text = text_
     obj.extra = extra
     return obj
 
@@ -1315,15 +1319,15 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
         raise DecodeError('"input_json_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        partial_json = data["partial_json"]
+        partial_json_ = data["partial_json"]
     except KeyError:
         raise missing_field(data, (("partial_json", "a string"),)) from None
     if (
-        type(partial_json) is not str
-        or not partial_json.isascii()
-        and has_lone_surrogate(partial_json)
+        type(partial_json_) is not str
+        or not partial_json_.isascii()
+        and has_lone_surrogate(partial_json_)
     ):
-        raise DecodeError("a string", partial_json).at_key("partial_json")
+        raise DecodeError("a string", partial_json_).at_key("partial_json")
     if len(data) == 2:
         extra = {}
     else:
@@ -1331,7 +1335,7 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(InputJSONDelta)
     obj.type = "input_json_delta"
-    obj.partial_json = partial_json
+    obj.partial_json = partial_json_
     obj.extra = extra
     return obj
 
@@ -1352,11 +1356,11 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
         raise DecodeError('"citations_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        citation = data["citation"]
+        citation_ = data["citation"]
     except KeyError:
         raise missing_field(data, (("citation", "an object"),)) from None
     try:
-        citation = _response.decode_text_citation(citation, strict)
+        citation_ = _response.decode_text_citation(citation_, strict)
     except DecodeError as error:
         raise error.at_key("citation")
     if len(data) == 2:
@@ -1366,7 +1370,7 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CitationsDelta)
     obj.type = "citations_delta"
-    obj.citation = citation
+    obj.citation = citation_
     obj.extra = extra
     return obj
 
@@ -1388,34 +1392,36 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
         raise DecodeError('"thinking_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        thinking = data["thinking"]
+        thinking_ = data["thinking"]
     except KeyError:
         raise missing_field(data, (("thinking", "a string"),)) from None
-    if type(thinking) is not str or not thinking.isascii() and has_lone_surrogate(thinking):
-        raise DecodeError("a string", thinking).at_key("thinking")
+    if type(thinking_) is not str or not thinking_.isascii() and has_lone_surrogate(thinking_):
+        raise DecodeError("a string", thinking_).at_key("thinking")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        estimated_tokens = data.get("estimated_tokens", UNSET)
-        if estimated_tokens is not UNSET:
+        estimated_tokens_ = data.get("estimated_tokens", UNSET)
+        if estimated_tokens_ is not UNSET:
             seen += 1
-            if estimated_tokens is not None and (
-                type(estimated_tokens) is not int
-                or not JSON_INT_MIN <= estimated_tokens <= JSON_INT_MAX
+            if estimated_tokens_ is not None and (
+                type(estimated_tokens_) is not int
+                or not JSON_INT_MIN <= estimated_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", estimated_tokens).at_key("estimated_tokens")
+                raise DecodeError("an integer or null", estimated_tokens_).at_key(
+                    "estimated_tokens"
+                )
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _THINKING_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        estimated_tokens = UNSET
+        estimated_tokens_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ThinkingDelta)
     obj.type = "thinking_delta"
-    obj.thinking = thinking
-    obj.estimated_tokens = estimated_tokens
+    obj.thinking = thinking_
+    obj.estimated_tokens = estimated_tokens_
     obj.extra = extra
     return obj
 
@@ -1436,11 +1442,11 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
         raise DecodeError('"signature_delta"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        signature = data["signature"]
+        signature_ = data["signature"]
     except KeyError:
         raise missing_field(data, (("signature", "a string"),)) from None
-    if type(signature) is not str or not signature.isascii() and has_lone_surrogate(signature):
-        raise DecodeError("a string", signature).at_key("signature")
+    if type(signature_) is not str or not signature_.isascii() and has_lone_surrogate(signature_):
+        raise DecodeError("a string", signature_).at_key("signature")
     if len(data) == 2:
         extra = {}
     else:
@@ -1448,7 +1454,7 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(SignatureDelta)
     obj.type = "signature_delta"
-    obj.signature = signature
+    obj.signature = signature_
     obj.extra = extra
     return obj
 
@@ -1470,36 +1476,38 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
         raise DecodeError('"compaction_delta"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        content = data.get("content", UNSET)
-        if content is not UNSET:
+        content_ = data.get("content", UNSET)
+        if content_ is not UNSET:
             seen += 1
-            if content is not None and (
-                type(content) is not str or not content.isascii() and has_lone_surrogate(content)
+            if content_ is not None and (
+                type(content_) is not str or not content_.isascii() and has_lone_surrogate(content_)
             ):
-                raise DecodeError("a string or null", content).at_key("content")
-        encrypted_content = data.get("encrypted_content", UNSET)
-        if encrypted_content is not UNSET:
+                raise DecodeError("a string or null", content_).at_key("content")
+        encrypted_content_ = data.get("encrypted_content", UNSET)
+        if encrypted_content_ is not UNSET:
             seen += 1
-            if encrypted_content is not None and (
-                type(encrypted_content) is not str
-                or not encrypted_content.isascii()
-                and has_lone_surrogate(encrypted_content)
+            if encrypted_content_ is not None and (
+                type(encrypted_content_) is not str
+                or not encrypted_content_.isascii()
+                and has_lone_surrogate(encrypted_content_)
             ):
-                raise DecodeError("a string or null", encrypted_content).at_key("encrypted_content")
+                raise DecodeError("a string or null", encrypted_content_).at_key(
+                    "encrypted_content"
+                )
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        content = UNSET
-        encrypted_content = UNSET
+        content_ = UNSET
+        encrypted_content_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionContentBlockDelta)
     obj.type = "compaction_delta"
-    obj.content = content
-    obj.encrypted_content = encrypted_content
+    obj.content = content_
+    obj.encrypted_content = encrypted_content_
     obj.extra = extra
     return obj
 

@@ -137,24 +137,24 @@ class Tool(Model):
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = type_
-        description = self.description
-        if description is not UNSET:
-            out["description"] = description
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        eager_input_streaming = self.eager_input_streaming
-        if eager_input_streaming is not UNSET:
-            out["eager_input_streaming"] = eager_input_streaming
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        description_ = self.description
+        if description_ is not UNSET:
+            out["description"] = description_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        eager_input_streaming_ = self.eager_input_streaming
+        if eager_input_streaming_ is not UNSET:
+            out["eager_input_streaming"] = eager_input_streaming_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -221,18 +221,18 @@ class ToolBash20241022Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -296,18 +296,18 @@ class ToolBash20250124Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -375,18 +375,18 @@ class ToolTextEditor20241022Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -450,18 +450,18 @@ class ToolTextEditor20250124Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -525,18 +525,18 @@ class ToolTextEditor20250429Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -605,21 +605,21 @@ class ToolTextEditor20250728Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        max_characters = self.max_characters
-        if max_characters is not UNSET:
-            out["max_characters"] = max_characters
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        max_characters_ = self.max_characters
+        if max_characters_ is not UNSET:
+            out["max_characters"] = max_characters_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -704,21 +704,21 @@ class ToolComputerUse20241022Param(Model):
             "display_width_px": self.display_width_px,
             "display_height_px": self.display_height_px,
         }
-        display_number = self.display_number
-        if display_number is not UNSET:
-            out["display_number"] = display_number
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        display_number_ = self.display_number
+        if display_number_ is not UNSET:
+            out["display_number"] = display_number_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -802,21 +802,21 @@ class ToolComputerUse20250124Param(Model):
             "display_width_px": self.display_width_px,
             "display_height_px": self.display_height_px,
         }
-        display_number = self.display_number
-        if display_number is not UNSET:
-            out["display_number"] = display_number
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        display_number_ = self.display_number
+        if display_number_ is not UNSET:
+            out["display_number"] = display_number_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -905,24 +905,24 @@ class ToolComputerUse20251124Param(Model):
             "display_width_px": self.display_width_px,
             "display_height_px": self.display_height_px,
         }
-        display_number = self.display_number
-        if display_number is not UNSET:
-            out["display_number"] = display_number
-        enable_zoom = self.enable_zoom
-        if enable_zoom is not UNSET:
-            out["enable_zoom"] = enable_zoom
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        display_number_ = self.display_number
+        if display_number_ is not UNSET:
+            out["display_number"] = display_number_
+        enable_zoom_ = self.enable_zoom
+        if enable_zoom_ is not UNSET:
+            out["enable_zoom"] = enable_zoom_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -988,18 +988,18 @@ class MemoryTool20250818Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
-        input_examples = self.input_examples
-        if input_examples is not UNSET:
-            out["input_examples"] = None if input_examples is None else list(input_examples)
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
+        input_examples_ = self.input_examples
+        if input_examples_ is not UNSET:
+            out["input_examples"] = None if input_examples_ is None else list(input_examples_)
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1053,16 +1053,16 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
-        input_schema = data["input_schema"]
+        name_ = data["name"]
+        input_schema_ = data["input_schema"]
     except KeyError:
         raise missing_field(data, (("name", "a string"), ("input_schema", "an object"))) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
-    if type(input_schema) is not dict:
-        raise DecodeError("an object", input_schema).at_key("input_schema")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
+    if type(input_schema_) is not dict:
+        raise DecodeError("an object", input_schema_).at_key("input_schema")
     try:
-        check_json_members(input_schema)
+        check_json_members(input_schema_)
     except DecodeError as error:
         raise error.at_key("input_schema")
     if len(data) != 2:
@@ -1072,51 +1072,51 @@ def decode_tool(data: Any, strict: bool) -> Tool:
             seen += 1
             if type_ is not None and (type(type_) is not str or type_ != "custom"):
                 raise DecodeError('"custom" or null', type_).at_key("type")
-        description = data.get("description", UNSET)
-        if description is not UNSET:
+        description_ = data.get("description", UNSET)
+        if description_ is not UNSET:
             seen += 1
-            if description is not None and (
-                type(description) is not str
-                or not description.isascii()
-                and has_lone_surrogate(description)
+            if description_ is not None and (
+                type(description_) is not str
+                or not description_.isascii()
+                and has_lone_surrogate(description_)
             ):
-                raise DecodeError("a string or null", description).at_key("description")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+                raise DecodeError("a string or null", description_).at_key("description")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        eager_input_streaming = data.get("eager_input_streaming", UNSET)
-        if eager_input_streaming is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        eager_input_streaming_ = data.get("eager_input_streaming", UNSET)
+        if eager_input_streaming_ is not UNSET:
             seen += 1
-            if eager_input_streaming is not None and type(eager_input_streaming) is not bool:
-                raise DecodeError("true or false or null", eager_input_streaming).at_key(
+            if eager_input_streaming_ is not None and type(eager_input_streaming_) is not bool:
+                raise DecodeError("true or false or null", eager_input_streaming_).at_key(
                     "eager_input_streaming"
                 )
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1131,25 +1131,25 @@ def decode_tool(data: Any, strict: bool) -> Tool:
     else:
         # Only the required members: every optional one is absent, no need to look them up.
         type_ = UNSET
-        description = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        eager_input_streaming = UNSET
-        input_examples = UNSET
+        description_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        eager_input_streaming_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Tool)
     obj.type = cast('Literal["custom"] | None | Unset', type_)
-    obj.name = name
-    obj.description = description
-    obj.input_schema = input_schema
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.eager_input_streaming = eager_input_streaming
-    obj.input_examples = input_examples
+    obj.name = name_
+    obj.description = description_
+    obj.input_schema = input_schema_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.eager_input_streaming = eager_input_streaming_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1174,40 +1174,40 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20241022":
         raise DecodeError('"bash_20241022"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "bash":
-        raise DecodeError('"bash"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "bash":
+        raise DecodeError('"bash"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1221,20 +1221,20 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
             extra = extra_fields(data, _TOOL_BASH20241022_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20241022Param)
     obj.type = "bash_20241022"
     obj.name = "bash"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1259,40 +1259,40 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20250124":
         raise DecodeError('"bash_20250124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "bash":
-        raise DecodeError('"bash"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "bash":
+        raise DecodeError('"bash"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1306,20 +1306,20 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
             extra = extra_fields(data, _TOOL_BASH20250124_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolBash20250124Param)
     obj.type = "bash_20250124"
     obj.name = "bash"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1344,40 +1344,40 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20241022":
         raise DecodeError('"text_editor_20241022"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_editor":
-        raise DecodeError('"str_replace_editor"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_editor":
+        raise DecodeError('"str_replace_editor"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1391,20 +1391,20 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20241022Param)
     obj.type = "text_editor_20241022"
     obj.name = "str_replace_editor"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1429,40 +1429,40 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250124":
         raise DecodeError('"text_editor_20250124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_editor":
-        raise DecodeError('"str_replace_editor"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_editor":
+        raise DecodeError('"str_replace_editor"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1476,20 +1476,20 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250124Param)
     obj.type = "text_editor_20250124"
     obj.name = "str_replace_editor"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1514,40 +1514,40 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250429":
         raise DecodeError('"text_editor_20250429"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_based_edit_tool":
-        raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_based_edit_tool":
+        raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1561,20 +1561,20 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250429Param)
     obj.type = "text_editor_20250429"
     obj.name = "str_replace_based_edit_tool"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1600,48 +1600,48 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250728":
         raise DecodeError('"text_editor_20250728"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "str_replace_based_edit_tool":
-        raise DecodeError('"str_replace_based_edit_tool"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "str_replace_based_edit_tool":
+        raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        max_characters = data.get("max_characters", UNSET)
-        if max_characters is not UNSET:
+        max_characters_ = data.get("max_characters", UNSET)
+        if max_characters_ is not UNSET:
             seen += 1
-            if max_characters is not None and (
-                type(max_characters) is not int
-                or not JSON_INT_MIN <= max_characters <= JSON_INT_MAX
+            if max_characters_ is not None and (
+                type(max_characters_) is not int
+                or not JSON_INT_MIN <= max_characters_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_characters).at_key("max_characters")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+                raise DecodeError("an integer or null", max_characters_).at_key("max_characters")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1655,22 +1655,22 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
             extra = extra_fields(data, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        max_characters = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        max_characters_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolTextEditor20250728Param)
     obj.type = "text_editor_20250728"
     obj.name = "str_replace_based_edit_tool"
-    obj.max_characters = max_characters
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.max_characters = max_characters_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1698,60 +1698,63 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20241022":
         raise DecodeError('"computer_20241022"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "computer":
-        raise DecodeError('"computer"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "computer":
+        raise DecodeError('"computer"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        display_width_px = data["display_width_px"]
-        display_height_px = data["display_height_px"]
+        display_width_px_ = data["display_width_px"]
+        display_height_px_ = data["display_height_px"]
     except KeyError:
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
+    if type(display_width_px_) is not int or not JSON_INT_MIN <= display_width_px_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", display_width_px_).at_key("display_width_px")
+    if (
+        type(display_height_px_) is not int
+        or not JSON_INT_MIN <= display_height_px_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", display_height_px_).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        display_number = data.get("display_number", UNSET)
-        if display_number is not UNSET:
+        display_number_ = data.get("display_number", UNSET)
+        if display_number_ is not UNSET:
             seen += 1
-            if display_number is not None and (
-                type(display_number) is not int
-                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            if display_number_ is not None and (
+                type(display_number_) is not int
+                or not JSON_INT_MIN <= display_number_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", display_number).at_key("display_number")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+                raise DecodeError("an integer or null", display_number_).at_key("display_number")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1765,24 +1768,24 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
             extra = extra_fields(data, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        display_number = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        display_number_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20241022Param)
     obj.type = "computer_20241022"
     obj.name = "computer"
-    obj.display_width_px = display_width_px
-    obj.display_height_px = display_height_px
-    obj.display_number = display_number
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.display_width_px = display_width_px_
+    obj.display_height_px = display_height_px_
+    obj.display_number = display_number_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1810,60 +1813,63 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20250124":
         raise DecodeError('"computer_20250124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "computer":
-        raise DecodeError('"computer"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "computer":
+        raise DecodeError('"computer"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        display_width_px = data["display_width_px"]
-        display_height_px = data["display_height_px"]
+        display_width_px_ = data["display_width_px"]
+        display_height_px_ = data["display_height_px"]
     except KeyError:
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
+    if type(display_width_px_) is not int or not JSON_INT_MIN <= display_width_px_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", display_width_px_).at_key("display_width_px")
+    if (
+        type(display_height_px_) is not int
+        or not JSON_INT_MIN <= display_height_px_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", display_height_px_).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        display_number = data.get("display_number", UNSET)
-        if display_number is not UNSET:
+        display_number_ = data.get("display_number", UNSET)
+        if display_number_ is not UNSET:
             seen += 1
-            if display_number is not None and (
-                type(display_number) is not int
-                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            if display_number_ is not None and (
+                type(display_number_) is not int
+                or not JSON_INT_MIN <= display_number_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", display_number).at_key("display_number")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+                raise DecodeError("an integer or null", display_number_).at_key("display_number")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1877,24 +1883,24 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
             extra = extra_fields(data, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        display_number = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        display_number_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20250124Param)
     obj.type = "computer_20250124"
     obj.name = "computer"
-    obj.display_width_px = display_width_px
-    obj.display_height_px = display_height_px
-    obj.display_number = display_number
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.display_width_px = display_width_px_
+    obj.display_height_px = display_height_px_
+    obj.display_number = display_number_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1923,65 +1929,68 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20251124":
         raise DecodeError('"computer_20251124"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "computer":
-        raise DecodeError('"computer"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "computer":
+        raise DecodeError('"computer"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        display_width_px = data["display_width_px"]
-        display_height_px = data["display_height_px"]
+        display_width_px_ = data["display_width_px"]
+        display_height_px_ = data["display_height_px"]
     except KeyError:
         raise missing_field(
             data, (("display_width_px", "an integer"), ("display_height_px", "an integer"))
         ) from None
-    if type(display_width_px) is not int or not JSON_INT_MIN <= display_width_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_width_px).at_key("display_width_px")
-    if type(display_height_px) is not int or not JSON_INT_MIN <= display_height_px <= JSON_INT_MAX:
-        raise DecodeError("an integer", display_height_px).at_key("display_height_px")
+    if type(display_width_px_) is not int or not JSON_INT_MIN <= display_width_px_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", display_width_px_).at_key("display_width_px")
+    if (
+        type(display_height_px_) is not int
+        or not JSON_INT_MIN <= display_height_px_ <= JSON_INT_MAX
+    ):
+        raise DecodeError("an integer", display_height_px_).at_key("display_height_px")
     if len(data) != 4:
         seen = 4  # members read so far; fewer than len(data) means unknown ones
-        display_number = data.get("display_number", UNSET)
-        if display_number is not UNSET:
+        display_number_ = data.get("display_number", UNSET)
+        if display_number_ is not UNSET:
             seen += 1
-            if display_number is not None and (
-                type(display_number) is not int
-                or not JSON_INT_MIN <= display_number <= JSON_INT_MAX
+            if display_number_ is not None and (
+                type(display_number_) is not int
+                or not JSON_INT_MIN <= display_number_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", display_number).at_key("display_number")
-        enable_zoom = data.get("enable_zoom", UNSET)
-        if enable_zoom is not UNSET:
+                raise DecodeError("an integer or null", display_number_).at_key("display_number")
+        enable_zoom_ = data.get("enable_zoom", UNSET)
+        if enable_zoom_ is not UNSET:
             seen += 1
-            if enable_zoom is not None and type(enable_zoom) is not bool:
-                raise DecodeError("true or false or null", enable_zoom).at_key("enable_zoom")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+            if enable_zoom_ is not None and type(enable_zoom_) is not bool:
+                raise DecodeError("true or false or null", enable_zoom_).at_key("enable_zoom")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -1995,26 +2004,26 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
             extra = extra_fields(data, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        display_number = UNSET
-        enable_zoom = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        display_number_ = UNSET
+        enable_zoom_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolComputerUse20251124Param)
     obj.type = "computer_20251124"
     obj.name = "computer"
-    obj.display_width_px = display_width_px
-    obj.display_height_px = display_height_px
-    obj.display_number = display_number
-    obj.enable_zoom = enable_zoom
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.display_width_px = display_width_px_
+    obj.display_height_px = display_height_px_
+    obj.display_number = display_number_
+    obj.enable_zoom = enable_zoom_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2039,40 +2048,40 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "memory_20250818":
         raise DecodeError('"memory_20250818"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "memory":
-        raise DecodeError('"memory"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "memory":
+        raise DecodeError('"memory"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
-        input_examples = data.get("input_examples", UNSET)
-        if input_examples is not UNSET:
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
+        input_examples_ = data.get("input_examples", UNSET)
+        if input_examples_ is not UNSET:
             seen += 1
-            if input_examples is not None:
+            if input_examples_ is not None:
                 try:
-                    input_examples = decode_list(input_examples, map_of(decode_any), strict)
+                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
                 except DecodeError as error:
                     raise error.at_key("input_examples")
         strict_ = data.get("strict", UNSET)
@@ -2086,20 +2095,20 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
             extra = extra_fields(data, _MEMORY_TOOL20250818_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
-        input_examples = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
+        input_examples_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MemoryTool20250818Param)
     obj.type = "memory_20250818"
     obj.name = "memory"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
-    obj.input_examples = input_examples
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
+    obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
     return obj

@@ -108,15 +108,15 @@ class CodeExecutionTool20250522Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -177,15 +177,15 @@ class CodeExecutionTool20250825Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -244,15 +244,15 @@ class CodeExecutionTool20260120Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -311,15 +311,15 @@ class CodeExecutionTool20260521Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -398,27 +398,27 @@ class WebSearchTool20250305Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        user_location = self.user_location
-        if user_location is not UNSET:
-            out["user_location"] = None if user_location is None else user_location.to_dict()
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        user_location_ = self.user_location
+        if user_location_ is not UNSET:
+            out["user_location"] = None if user_location_ is None else user_location_.to_dict()
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -497,27 +497,27 @@ class WebSearchTool20260209Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        user_location = self.user_location
-        if user_location is not UNSET:
-            out["user_location"] = None if user_location is None else user_location.to_dict()
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        user_location_ = self.user_location
+        if user_location_ is not UNSET:
+            out["user_location"] = None if user_location_ is None else user_location_.to_dict()
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -606,30 +606,30 @@ class WebSearchTool20260318Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        user_location = self.user_location
-        if user_location is not UNSET:
-            out["user_location"] = None if user_location is None else user_location.to_dict()
-        response_inclusion = self.response_inclusion
-        if response_inclusion is not UNSET:
-            out["response_inclusion"] = response_inclusion
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        user_location_ = self.user_location
+        if user_location_ is not UNSET:
+            out["user_location"] = None if user_location_ is None else user_location_.to_dict()
+        response_inclusion_ = self.response_inclusion
+        if response_inclusion_ is not UNSET:
+            out["response_inclusion"] = response_inclusion_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -676,18 +676,18 @@ class UserLocationParam(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        city = self.city
-        if city is not UNSET:
-            out["city"] = city
-        region = self.region
-        if region is not UNSET:
-            out["region"] = region
-        country = self.country
-        if country is not UNSET:
-            out["country"] = country
-        timezone = self.timezone
-        if timezone is not UNSET:
-            out["timezone"] = timezone
+        city_ = self.city
+        if city_ is not UNSET:
+            out["city"] = city_
+        region_ = self.region
+        if region_ is not UNSET:
+            out["region"] = region_
+        country_ = self.country
+        if country_ is not UNSET:
+            out["country"] = country_
+        timezone_ = self.timezone
+        if timezone_ is not UNSET:
+            out["timezone"] = timezone_
         if self.extra:
             add_extra(self, out, _USER_LOCATION_PARAM_FIELDS)
         return out
@@ -775,33 +775,33 @@ class WebFetchTool20250910Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -890,33 +890,33 @@ class WebFetchTool20260209Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1010,36 +1010,36 @@ class WebFetchTool20260309Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
-        use_cache = self.use_cache
-        if use_cache is not UNSET:
-            out["use_cache"] = use_cache
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
+        use_cache_ = self.use_cache
+        if use_cache_ is not UNSET:
+            out["use_cache"] = use_cache_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1143,39 +1143,39 @@ class WebFetchTool20260318Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_domains = self.allowed_domains
-        if allowed_domains is not UNSET:
-            out["allowed_domains"] = None if allowed_domains is None else list(allowed_domains)
-        blocked_domains = self.blocked_domains
-        if blocked_domains is not UNSET:
-            out["blocked_domains"] = None if blocked_domains is None else list(blocked_domains)
-        citations = self.citations
-        if citations is not UNSET:
-            out["citations"] = None if citations is None else citations.to_dict()
-        max_content_tokens = self.max_content_tokens
-        if max_content_tokens is not UNSET:
-            out["max_content_tokens"] = max_content_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        url_sources = self.url_sources
-        if url_sources is not UNSET:
-            out["url_sources"] = None if url_sources is None else url_sources.to_dict()
-        use_cache = self.use_cache
-        if use_cache is not UNSET:
-            out["use_cache"] = use_cache
-        response_inclusion = self.response_inclusion
-        if response_inclusion is not UNSET:
-            out["response_inclusion"] = response_inclusion
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_domains_ = self.allowed_domains
+        if allowed_domains_ is not UNSET:
+            out["allowed_domains"] = None if allowed_domains_ is None else list(allowed_domains_)
+        blocked_domains_ = self.blocked_domains
+        if blocked_domains_ is not UNSET:
+            out["blocked_domains"] = None if blocked_domains_ is None else list(blocked_domains_)
+        citations_ = self.citations
+        if citations_ is not UNSET:
+            out["citations"] = None if citations_ is None else citations_.to_dict()
+        max_content_tokens_ = self.max_content_tokens
+        if max_content_tokens_ is not UNSET:
+            out["max_content_tokens"] = max_content_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        url_sources_ = self.url_sources
+        if url_sources_ is not UNSET:
+            out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
+        use_cache_ = self.use_cache
+        if use_cache_ is not UNSET:
+            out["use_cache"] = use_cache_
+        response_inclusion_ = self.response_inclusion
+        if response_inclusion_ is not UNSET:
+            out["response_inclusion"] = response_inclusion_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1213,18 +1213,18 @@ class WebFetchURLSourcesParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        user_input = self.user_input
-        if user_input is not UNSET:
-            out["user_input"] = None if user_input is None else user_input.to_dict()
-        client_tool_results = self.client_tool_results
-        if client_tool_results is not UNSET:
+        user_input_ = self.user_input
+        if user_input_ is not UNSET:
+            out["user_input"] = None if user_input_ is None else user_input_.to_dict()
+        client_tool_results_ = self.client_tool_results
+        if client_tool_results_ is not UNSET:
             out["client_tool_results"] = (
-                None if client_tool_results is None else client_tool_results.to_dict()
+                None if client_tool_results_ is None else client_tool_results_.to_dict()
             )
-        server_tool_results = self.server_tool_results
-        if server_tool_results is not UNSET:
+        server_tool_results_ = self.server_tool_results
+        if server_tool_results_ is not UNSET:
             out["server_tool_results"] = (
-                None if server_tool_results is None else server_tool_results.to_dict()
+                None if server_tool_results_ is None else server_tool_results_.to_dict()
             )
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS)
@@ -1435,15 +1435,15 @@ class ToolSearchToolBm25_20251119Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1506,15 +1506,15 @@ class ToolSearchToolRegex20251119Param(Model):
             "type": self.type,
             "name": self.name,
         }
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1598,24 +1598,24 @@ class AdvisorTool20260301Param(Model):
             "name": self.name,
             "model": self.model,
         }
-        caching = self.caching
-        if caching is not UNSET:
-            out["caching"] = None if caching is None else caching.to_dict()
-        max_tokens = self.max_tokens
-        if max_tokens is not UNSET:
-            out["max_tokens"] = max_tokens
-        max_uses = self.max_uses
-        if max_uses is not UNSET:
-            out["max_uses"] = max_uses
-        allowed_callers = self.allowed_callers
-        if allowed_callers is not UNSET:
-            out["allowed_callers"] = None if allowed_callers is None else list(allowed_callers)
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        caching_ = self.caching
+        if caching_ is not UNSET:
+            out["caching"] = None if caching_ is None else caching_.to_dict()
+        max_tokens_ = self.max_tokens
+        if max_tokens_ is not UNSET:
+            out["max_tokens"] = max_tokens_
+        max_uses_ = self.max_uses
+        if max_uses_ is not UNSET:
+            out["max_uses"] = max_uses_
+        allowed_callers_ = self.allowed_callers
+        if allowed_callers_ is not UNSET:
+            out["allowed_callers"] = None if allowed_callers_ is None else list(allowed_callers_)
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         strict_ = self.strict
         if strict_ is not UNSET:
             out["strict"] = strict_
@@ -1740,34 +1740,34 @@ def decode_code_execution_tool20250522_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250522":
         raise DecodeError('"code_execution_20250522"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1779,18 +1779,18 @@ def decode_code_execution_tool20250522_param(
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250522Param)
     obj.type = "code_execution_20250522"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1816,34 +1816,34 @@ def decode_code_execution_tool20250825_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1855,18 +1855,18 @@ def decode_code_execution_tool20250825_param(
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20250825Param)
     obj.type = "code_execution_20250825"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1892,34 +1892,34 @@ def decode_code_execution_tool20260120_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1931,18 +1931,18 @@ def decode_code_execution_tool20260120_param(
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260120Param)
     obj.type = "code_execution_20260120"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -1968,34 +1968,34 @@ def decode_code_execution_tool20260521_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260521":
         raise DecodeError('"code_execution_20260521"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "code_execution":
-        raise DecodeError('"code_execution"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "code_execution":
+        raise DecodeError('"code_execution"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2007,18 +2007,18 @@ def decode_code_execution_tool20260521_param(
             extra = extra_fields(data, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CodeExecutionTool20260521Param)
     obj.type = "code_execution_20260521"
     obj.name = "code_execution"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2046,65 +2046,65 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20250305":
         raise DecodeError('"web_search_20250305"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_search":
+        raise DecodeError('"web_search"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        user_location = data.get("user_location", UNSET)
-        if user_location is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        user_location_ = data.get("user_location", UNSET)
+        if user_location_ is not UNSET:
             seen += 1
-            if user_location is not None:
+            if user_location_ is not None:
                 try:
-                    user_location = decode_user_location_union_param(user_location, strict)
+                    user_location_ = decode_user_location_union_param(user_location_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2116,26 +2116,26 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
             extra = extra_fields(data, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        max_uses = UNSET
-        user_location = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        max_uses_ = UNSET
+        user_location_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20250305Param)
     obj.type = "web_search_20250305"
     obj.name = "web_search"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.max_uses = max_uses
-    obj.user_location = user_location
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.max_uses = max_uses_
+    obj.user_location = user_location_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2163,65 +2163,65 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260209":
         raise DecodeError('"web_search_20260209"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_search":
+        raise DecodeError('"web_search"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        user_location = data.get("user_location", UNSET)
-        if user_location is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        user_location_ = data.get("user_location", UNSET)
+        if user_location_ is not UNSET:
             seen += 1
-            if user_location is not None:
+            if user_location_ is not None:
                 try:
-                    user_location = decode_user_location_union_param(user_location, strict)
+                    user_location_ = decode_user_location_union_param(user_location_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2233,26 +2233,26 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
             extra = extra_fields(data, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        max_uses = UNSET
-        user_location = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        max_uses_ = UNSET
+        user_location_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260209Param)
     obj.type = "web_search_20260209"
     obj.name = "web_search"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.max_uses = max_uses
-    obj.user_location = user_location
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.max_uses = max_uses_
+    obj.user_location = user_location_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2281,75 +2281,75 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260318":
         raise DecodeError('"web_search_20260318"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_search":
-        raise DecodeError('"web_search"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_search":
+        raise DecodeError('"web_search"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        user_location = data.get("user_location", UNSET)
-        if user_location is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        user_location_ = data.get("user_location", UNSET)
+        if user_location_ is not UNSET:
             seen += 1
-            if user_location is not None:
+            if user_location_ is not None:
                 try:
-                    user_location = decode_user_location_union_param(user_location, strict)
+                    user_location_ = decode_user_location_union_param(user_location_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_location")
-        response_inclusion = data.get("response_inclusion", UNSET)
-        if response_inclusion is not UNSET:
+        response_inclusion_ = data.get("response_inclusion", UNSET)
+        if response_inclusion_ is not UNSET:
             seen += 1
-            if response_inclusion is not None:
+            if response_inclusion_ is not None:
                 try:
-                    response_inclusion = decode_server_tool_response_inclusion(
-                        response_inclusion, strict
+                    response_inclusion_ = decode_server_tool_response_inclusion(
+                        response_inclusion_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("response_inclusion")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2361,28 +2361,28 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
             extra = extra_fields(data, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        max_uses = UNSET
-        user_location = UNSET
-        response_inclusion = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        max_uses_ = UNSET
+        user_location_ = UNSET
+        response_inclusion_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebSearchTool20260318Param)
     obj.type = "web_search_20260318"
     obj.name = "web_search"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.max_uses = max_uses
-    obj.user_location = user_location
-    obj.response_inclusion = response_inclusion
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.max_uses = max_uses_
+    obj.user_location = user_location_
+    obj.response_inclusion = response_inclusion_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2407,52 +2407,54 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
         raise DecodeError('"approximate"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        city = data.get("city", UNSET)
-        if city is not UNSET:
+        city_ = data.get("city", UNSET)
+        if city_ is not UNSET:
             seen += 1
-            if city is not None and (
-                type(city) is not str or not city.isascii() and has_lone_surrogate(city)
+            if city_ is not None and (
+                type(city_) is not str or not city_.isascii() and has_lone_surrogate(city_)
             ):
-                raise DecodeError("a string or null", city).at_key("city")
-        region = data.get("region", UNSET)
-        if region is not UNSET:
+                raise DecodeError("a string or null", city_).at_key("city")
+        region_ = data.get("region", UNSET)
+        if region_ is not UNSET:
             seen += 1
-            if region is not None and (
-                type(region) is not str or not region.isascii() and has_lone_surrogate(region)
+            if region_ is not None and (
+                type(region_) is not str or not region_.isascii() and has_lone_surrogate(region_)
             ):
-                raise DecodeError("a string or null", region).at_key("region")
-        country = data.get("country", UNSET)
-        if country is not UNSET:
+                raise DecodeError("a string or null", region_).at_key("region")
+        country_ = data.get("country", UNSET)
+        if country_ is not UNSET:
             seen += 1
-            if country is not None and (
-                type(country) is not str or not country.isascii() and has_lone_surrogate(country)
+            if country_ is not None and (
+                type(country_) is not str or not country_.isascii() and has_lone_surrogate(country_)
             ):
-                raise DecodeError("a string or null", country).at_key("country")
-        timezone = data.get("timezone", UNSET)
-        if timezone is not UNSET:
+                raise DecodeError("a string or null", country_).at_key("country")
+        timezone_ = data.get("timezone", UNSET)
+        if timezone_ is not UNSET:
             seen += 1
-            if timezone is not None and (
-                type(timezone) is not str or not timezone.isascii() and has_lone_surrogate(timezone)
+            if timezone_ is not None and (
+                type(timezone_) is not str
+                or not timezone_.isascii()
+                and has_lone_surrogate(timezone_)
             ):
-                raise DecodeError("a string or null", timezone).at_key("timezone")
+                raise DecodeError("a string or null", timezone_).at_key("timezone")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _USER_LOCATION_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        city = UNSET
-        region = UNSET
-        country = UNSET
-        timezone = UNSET
+        city_ = UNSET
+        region_ = UNSET
+        country_ = UNSET
+        timezone_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(UserLocationParam)
     obj.type = "approximate"
-    obj.city = city
-    obj.region = region
-    obj.country = country
-    obj.timezone = timezone
+    obj.city = city_
+    obj.region = region_
+    obj.country = country_
+    obj.timezone = timezone_
     obj.extra = extra
     return obj
 
@@ -2481,83 +2483,83 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20250910":
         raise DecodeError('"web_fetch_20250910"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources_param(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2569,30 +2571,30 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
             extra = extra_fields(data, _WEB_FETCH_TOOL20250910_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        citations = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
-        url_sources = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        citations_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
+        url_sources_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20250910Param)
     obj.type = "web_fetch_20250910"
     obj.name = "web_fetch"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.citations = citations
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
-    obj.url_sources = url_sources
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.citations = citations_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
+    obj.url_sources = url_sources_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2622,83 +2624,83 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260209":
         raise DecodeError('"web_fetch_20260209"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources_param(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2710,30 +2712,30 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
             extra = extra_fields(data, _WEB_FETCH_TOOL20260209_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        citations = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
-        url_sources = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        citations_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
+        url_sources_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260209Param)
     obj.type = "web_fetch_20260209"
     obj.name = "web_fetch"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.citations = citations
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
-    obj.url_sources = url_sources
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.citations = citations_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
+    obj.url_sources = url_sources_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2764,88 +2766,88 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260309":
         raise DecodeError('"web_fetch_20260309"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources_param(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
-        use_cache = data.get("use_cache", UNSET)
-        if use_cache is not UNSET:
+        use_cache_ = data.get("use_cache", UNSET)
+        if use_cache_ is not UNSET:
             seen += 1
-            if use_cache is not None and type(use_cache) is not bool:
-                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+            if use_cache_ is not None and type(use_cache_) is not bool:
+                raise DecodeError("true or false or null", use_cache_).at_key("use_cache")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2857,32 +2859,32 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
             extra = extra_fields(data, _WEB_FETCH_TOOL20260309_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        citations = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
-        url_sources = UNSET
-        use_cache = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        citations_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
+        url_sources_ = UNSET
+        use_cache_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260309Param)
     obj.type = "web_fetch_20260309"
     obj.name = "web_fetch"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.citations = citations
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
-    obj.url_sources = url_sources
-    obj.use_cache = use_cache
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.citations = citations_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
+    obj.url_sources = url_sources_
+    obj.use_cache = use_cache_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -2914,98 +2916,98 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260318":
         raise DecodeError('"web_fetch_20260318"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "web_fetch":
-        raise DecodeError('"web_fetch"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "web_fetch":
+        raise DecodeError('"web_fetch"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_domains = data.get("allowed_domains", UNSET)
-        if allowed_domains is not UNSET:
+        allowed_domains_ = data.get("allowed_domains", UNSET)
+        if allowed_domains_ is not UNSET:
             seen += 1
-            if allowed_domains is not None:
+            if allowed_domains_ is not None:
                 try:
-                    allowed_domains = decode_list(allowed_domains, decode_string, strict)
+                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("allowed_domains")
-        blocked_domains = data.get("blocked_domains", UNSET)
-        if blocked_domains is not UNSET:
+        blocked_domains_ = data.get("blocked_domains", UNSET)
+        if blocked_domains_ is not UNSET:
             seen += 1
-            if blocked_domains is not None:
+            if blocked_domains_ is not None:
                 try:
-                    blocked_domains = decode_list(blocked_domains, decode_string, strict)
+                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("blocked_domains")
-        citations = data.get("citations", UNSET)
-        if citations is not UNSET:
+        citations_ = data.get("citations", UNSET)
+        if citations_ is not UNSET:
             seen += 1
-            if citations is not None:
+            if citations_ is not None:
                 try:
-                    citations = _content.decode_citations_config_param(citations, strict)
+                    citations_ = _content.decode_citations_config_param(citations_, strict)
                 except DecodeError as error:
                     raise error.at_key("citations")
-        max_content_tokens = data.get("max_content_tokens", UNSET)
-        if max_content_tokens is not UNSET:
+        max_content_tokens_ = data.get("max_content_tokens", UNSET)
+        if max_content_tokens_ is not UNSET:
             seen += 1
-            if max_content_tokens is not None and (
-                type(max_content_tokens) is not int
-                or not JSON_INT_MIN <= max_content_tokens <= JSON_INT_MAX
+            if max_content_tokens_ is not None and (
+                type(max_content_tokens_) is not int
+                or not JSON_INT_MIN <= max_content_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_content_tokens).at_key(
+                raise DecodeError("an integer or null", max_content_tokens_).at_key(
                     "max_content_tokens"
                 )
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        url_sources = data.get("url_sources", UNSET)
-        if url_sources is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        url_sources_ = data.get("url_sources", UNSET)
+        if url_sources_ is not UNSET:
             seen += 1
-            if url_sources is not None:
+            if url_sources_ is not None:
                 try:
-                    url_sources = decode_web_fetch_url_sources_param(url_sources, strict)
+                    url_sources_ = decode_web_fetch_url_sources_param(url_sources_, strict)
                 except DecodeError as error:
                     raise error.at_key("url_sources")
-        use_cache = data.get("use_cache", UNSET)
-        if use_cache is not UNSET:
+        use_cache_ = data.get("use_cache", UNSET)
+        if use_cache_ is not UNSET:
             seen += 1
-            if use_cache is not None and type(use_cache) is not bool:
-                raise DecodeError("true or false or null", use_cache).at_key("use_cache")
-        response_inclusion = data.get("response_inclusion", UNSET)
-        if response_inclusion is not UNSET:
+            if use_cache_ is not None and type(use_cache_) is not bool:
+                raise DecodeError("true or false or null", use_cache_).at_key("use_cache")
+        response_inclusion_ = data.get("response_inclusion", UNSET)
+        if response_inclusion_ is not UNSET:
             seen += 1
-            if response_inclusion is not None:
+            if response_inclusion_ is not None:
                 try:
-                    response_inclusion = decode_server_tool_response_inclusion(
-                        response_inclusion, strict
+                    response_inclusion_ = decode_server_tool_response_inclusion(
+                        response_inclusion_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("response_inclusion")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -3017,34 +3019,34 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
             extra = extra_fields(data, _WEB_FETCH_TOOL20260318_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_domains = UNSET
-        blocked_domains = UNSET
-        citations = UNSET
-        max_content_tokens = UNSET
-        max_uses = UNSET
-        url_sources = UNSET
-        use_cache = UNSET
-        response_inclusion = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_domains_ = UNSET
+        blocked_domains_ = UNSET
+        citations_ = UNSET
+        max_content_tokens_ = UNSET
+        max_uses_ = UNSET
+        url_sources_ = UNSET
+        use_cache_ = UNSET
+        response_inclusion_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchTool20260318Param)
     obj.type = "web_fetch_20260318"
     obj.name = "web_fetch"
-    obj.allowed_domains = allowed_domains
-    obj.blocked_domains = blocked_domains
-    obj.citations = citations
-    obj.max_content_tokens = max_content_tokens
-    obj.max_uses = max_uses
-    obj.url_sources = url_sources
-    obj.use_cache = use_cache
-    obj.response_inclusion = response_inclusion
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_domains = allowed_domains_
+    obj.blocked_domains = blocked_domains_
+    obj.citations = citations_
+    obj.max_content_tokens = max_content_tokens_
+    obj.max_uses = max_uses_
+    obj.url_sources = url_sources_
+    obj.use_cache = use_cache_
+    obj.response_inclusion = response_inclusion_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -3064,31 +3066,31 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        user_input = data.get("user_input", UNSET)
-        if user_input is not UNSET:
+        user_input_ = data.get("user_input", UNSET)
+        if user_input_ is not UNSET:
             seen += 1
-            if user_input is not None:
+            if user_input_ is not None:
                 try:
-                    user_input = decode_web_fetch_user_input_source_param(user_input, strict)
+                    user_input_ = decode_web_fetch_user_input_source_param(user_input_, strict)
                 except DecodeError as error:
                     raise error.at_key("user_input")
-        client_tool_results = data.get("client_tool_results", UNSET)
-        if client_tool_results is not UNSET:
+        client_tool_results_ = data.get("client_tool_results", UNSET)
+        if client_tool_results_ is not UNSET:
             seen += 1
-            if client_tool_results is not None:
+            if client_tool_results_ is not None:
                 try:
-                    client_tool_results = decode_web_fetch_url_source_param(
-                        client_tool_results, strict
+                    client_tool_results_ = decode_web_fetch_url_source_param(
+                        client_tool_results_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("client_tool_results")
-        server_tool_results = data.get("server_tool_results", UNSET)
-        if server_tool_results is not UNSET:
+        server_tool_results_ = data.get("server_tool_results", UNSET)
+        if server_tool_results_ is not UNSET:
             seen += 1
-            if server_tool_results is not None:
+            if server_tool_results_ is not None:
                 try:
-                    server_tool_results = decode_web_fetch_url_source_param(
-                        server_tool_results, strict
+                    server_tool_results_ = decode_web_fetch_url_source_param(
+                        server_tool_results_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("server_tool_results")
@@ -3098,15 +3100,15 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
             extra = extra_fields(data, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        user_input = UNSET
-        client_tool_results = UNSET
-        server_tool_results = UNSET
+        user_input_ = UNSET
+        client_tool_results_ = UNSET
+        server_tool_results_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourcesParam)
-    obj.user_input = user_input
-    obj.client_tool_results = client_tool_results
-    obj.server_tool_results = server_tool_results
+    obj.user_input = user_input_
+    obj.client_tool_results = client_tool_results_
+    obj.server_tool_results = server_tool_results_
     obj.extra = extra
     return obj
 
@@ -3175,12 +3177,12 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
         raise DecodeError('"only"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tools = data["tools"]
+        tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_tagged_list(
-            tools,
+        tools_ = decode_tagged_list(
+            tools_,
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
             "type",
             decode_web_fetch_url_source_tool_reference_union_param,
@@ -3195,7 +3197,7 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourceOnlyParam)
     obj.type = "only"
-    obj.tools = tools
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -3218,12 +3220,12 @@ def decode_web_fetch_url_source_except_param(
         raise DecodeError('"except"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tools = data["tools"]
+        tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
     try:
-        tools = decode_tagged_list(
-            tools,
+        tools_ = decode_tagged_list(
+            tools_,
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
             "type",
             decode_web_fetch_url_source_tool_reference_union_param,
@@ -3238,7 +3240,7 @@ def decode_web_fetch_url_source_except_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourceExceptParam)
     obj.type = "except"
-    obj.tools = tools
+    obj.tools = tools_
     obj.extra = extra
     return obj
 
@@ -3261,11 +3263,11 @@ def decode_web_fetch_url_source_tool_reference_param(
         raise DecodeError('"tool_reference"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        name = data["name"]
+        name_ = data["name"]
     except KeyError:
         raise missing_field(data, (("name", "a string"),)) from None
-    if type(name) is not str or not name.isascii() and has_lone_surrogate(name):
-        raise DecodeError("a string", name).at_key("name")
+    if type(name_) is not str or not name_.isascii() and has_lone_surrogate(name_):
+        raise DecodeError("a string", name_).at_key("name")
     if len(data) == 2:
         extra = {}
     else:
@@ -3273,7 +3275,7 @@ def decode_web_fetch_url_source_tool_reference_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(WebFetchURLSourceToolReferenceParam)
     obj.type = "tool_reference"
-    obj.name = name
+    obj.name = name_
     obj.extra = extra
     return obj
 
@@ -3303,34 +3305,34 @@ def decode_tool_search_tool_bm25_20251119_param(
         raise DecodeError(
             'one of "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"', type_
         ).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "tool_search_tool_bm25":
-        raise DecodeError('"tool_search_tool_bm25"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "tool_search_tool_bm25":
+        raise DecodeError('"tool_search_tool_bm25"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -3342,18 +3344,18 @@ def decode_tool_search_tool_bm25_20251119_param(
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolBm25_20251119Param)
     obj.type = cast('Literal["tool_search_tool_bm25_20251119", "tool_search_tool_bm25"]', type_)
     obj.name = "tool_search_tool_bm25"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -3384,34 +3386,34 @@ def decode_tool_search_tool_regex20251119_param(
         raise DecodeError(
             'one of "tool_search_tool_regex_20251119", "tool_search_tool_regex"', type_
         ).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "tool_search_tool_regex":
-        raise DecodeError('"tool_search_tool_regex"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "tool_search_tool_regex":
+        raise DecodeError('"tool_search_tool_regex"', name_).at_key("name")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -3423,18 +3425,18 @@ def decode_tool_search_tool_regex20251119_param(
             extra = extra_fields(data, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolSearchToolRegex20251119Param)
     obj.type = cast('Literal["tool_search_tool_regex_20251119", "tool_search_tool_regex"]', type_)
     obj.name = "tool_search_tool_regex"
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj
@@ -3462,63 +3464,63 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_20260301":
         raise DecodeError('"advisor_20260301"', type_).at_key("type")
-    name = data.get("name", UNSET)
-    if type(name) is not str or name != "advisor":
-        raise DecodeError('"advisor"', name).at_key("name")
+    name_ = data.get("name", UNSET)
+    if type(name_) is not str or name_ != "advisor":
+        raise DecodeError('"advisor"', name_).at_key("name")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
+        model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("model", "a string"),)) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        caching = data.get("caching", UNSET)
-        if caching is not UNSET:
+        caching_ = data.get("caching", UNSET)
+        if caching_ is not UNSET:
             seen += 1
-            if caching is not None:
+            if caching_ is not None:
                 try:
-                    caching = _content.decode_cache_control_param(caching, strict)
+                    caching_ = _content.decode_cache_control_param(caching_, strict)
                 except DecodeError as error:
                     raise error.at_key("caching")
-        max_tokens = data.get("max_tokens", UNSET)
-        if max_tokens is not UNSET:
+        max_tokens_ = data.get("max_tokens", UNSET)
+        if max_tokens_ is not UNSET:
             seen += 1
-            if max_tokens is not None and (
-                type(max_tokens) is not int or not JSON_INT_MIN <= max_tokens <= JSON_INT_MAX
+            if max_tokens_ is not None and (
+                type(max_tokens_) is not int or not JSON_INT_MIN <= max_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_tokens).at_key("max_tokens")
-        max_uses = data.get("max_uses", UNSET)
-        if max_uses is not UNSET:
+                raise DecodeError("an integer or null", max_tokens_).at_key("max_tokens")
+        max_uses_ = data.get("max_uses", UNSET)
+        if max_uses_ is not UNSET:
             seen += 1
-            if max_uses is not None and (
-                type(max_uses) is not int or not JSON_INT_MIN <= max_uses <= JSON_INT_MAX
+            if max_uses_ is not None and (
+                type(max_uses_) is not int or not JSON_INT_MIN <= max_uses_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", max_uses).at_key("max_uses")
-        allowed_callers = data.get("allowed_callers", UNSET)
-        if allowed_callers is not UNSET:
+                raise DecodeError("an integer or null", max_uses_).at_key("max_uses")
+        allowed_callers_ = data.get("allowed_callers", UNSET)
+        if allowed_callers_ is not UNSET:
             seen += 1
-            if allowed_callers is not None:
+            if allowed_callers_ is not None:
                 try:
-                    allowed_callers = decode_list(
-                        allowed_callers, _tools.decode_tool_allowed_caller, strict
+                    allowed_callers_ = decode_list(
+                        allowed_callers_, _tools.decode_tool_allowed_caller, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("allowed_callers")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -3530,25 +3532,25 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
             extra = extra_fields(data, _ADVISOR_TOOL20260301_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        caching = UNSET
-        max_tokens = UNSET
-        max_uses = UNSET
-        allowed_callers = UNSET
-        cache_control = UNSET
-        defer_loading = UNSET
+        caching_ = UNSET
+        max_tokens_ = UNSET
+        max_uses_ = UNSET
+        allowed_callers_ = UNSET
+        cache_control_ = UNSET
+        defer_loading_ = UNSET
         strict_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorTool20260301Param)
     obj.type = "advisor_20260301"
     obj.name = "advisor"
-    obj.model = model
-    obj.caching = caching
-    obj.max_tokens = max_tokens
-    obj.max_uses = max_uses
-    obj.allowed_callers = allowed_callers
-    obj.cache_control = cache_control
-    obj.defer_loading = defer_loading
+    obj.model = model_
+    obj.caching = caching_
+    obj.max_tokens = max_tokens_
+    obj.max_uses = max_uses_
+    obj.allowed_callers = allowed_callers_
+    obj.cache_control = cache_control_
+    obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
     return obj

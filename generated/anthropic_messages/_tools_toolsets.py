@@ -62,12 +62,12 @@ class BrowserToolset20260801Param(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        configs = self.configs
-        if configs is not UNSET:
-            out["configs"] = None if configs is None else configs.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        configs_ = self.configs
+        if configs_ is not UNSET:
+            out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET20260801_PARAM_FIELDS)
         return out
@@ -216,99 +216,105 @@ class BrowserToolsetConfigsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        close_tab = self.close_tab
-        if close_tab is not UNSET:
-            out["close_tab"] = None if close_tab is None else close_tab.to_dict()
-        double_click = self.double_click
-        if double_click is not UNSET:
-            out["double_click"] = None if double_click is None else double_click.to_dict()
-        file_upload = self.file_upload
-        if file_upload is not UNSET:
-            out["file_upload"] = None if file_upload is None else file_upload.to_dict()
-        find = self.find
-        if find is not UNSET:
-            out["find"] = None if find is None else find.to_dict()
-        form_input = self.form_input
-        if form_input is not UNSET:
-            out["form_input"] = None if form_input is None else form_input.to_dict()
-        get_page_text = self.get_page_text
-        if get_page_text is not UNSET:
-            out["get_page_text"] = None if get_page_text is None else get_page_text.to_dict()
-        hold_key = self.hold_key
-        if hold_key is not UNSET:
-            out["hold_key"] = None if hold_key is None else hold_key.to_dict()
-        hover = self.hover
-        if hover is not UNSET:
-            out["hover"] = None if hover is None else hover.to_dict()
-        javascript_exec = self.javascript_exec
-        if javascript_exec is not UNSET:
-            out["javascript_exec"] = None if javascript_exec is None else javascript_exec.to_dict()
+        close_tab_ = self.close_tab
+        if close_tab_ is not UNSET:
+            out["close_tab"] = None if close_tab_ is None else close_tab_.to_dict()
+        double_click_ = self.double_click
+        if double_click_ is not UNSET:
+            out["double_click"] = None if double_click_ is None else double_click_.to_dict()
+        file_upload_ = self.file_upload
+        if file_upload_ is not UNSET:
+            out["file_upload"] = None if file_upload_ is None else file_upload_.to_dict()
+        find_ = self.find
+        if find_ is not UNSET:
+            out["find"] = None if find_ is None else find_.to_dict()
+        form_input_ = self.form_input
+        if form_input_ is not UNSET:
+            out["form_input"] = None if form_input_ is None else form_input_.to_dict()
+        get_page_text_ = self.get_page_text
+        if get_page_text_ is not UNSET:
+            out["get_page_text"] = None if get_page_text_ is None else get_page_text_.to_dict()
+        hold_key_ = self.hold_key
+        if hold_key_ is not UNSET:
+            out["hold_key"] = None if hold_key_ is None else hold_key_.to_dict()
+        hover_ = self.hover
+        if hover_ is not UNSET:
+            out["hover"] = None if hover_ is None else hover_.to_dict()
+        javascript_exec_ = self.javascript_exec
+        if javascript_exec_ is not UNSET:
+            out["javascript_exec"] = (
+                None if javascript_exec_ is None else javascript_exec_.to_dict()
+            )
         key_ = self.key
         if key_ is not UNSET:
             out["key"] = None if key_ is None else key_.to_dict()
-        left_click = self.left_click
-        if left_click is not UNSET:
-            out["left_click"] = None if left_click is None else left_click.to_dict()
-        left_click_drag = self.left_click_drag
-        if left_click_drag is not UNSET:
-            out["left_click_drag"] = None if left_click_drag is None else left_click_drag.to_dict()
-        left_mouse_down = self.left_mouse_down
-        if left_mouse_down is not UNSET:
-            out["left_mouse_down"] = None if left_mouse_down is None else left_mouse_down.to_dict()
-        left_mouse_up = self.left_mouse_up
-        if left_mouse_up is not UNSET:
-            out["left_mouse_up"] = None if left_mouse_up is None else left_mouse_up.to_dict()
-        list_tabs = self.list_tabs
-        if list_tabs is not UNSET:
-            out["list_tabs"] = None if list_tabs is None else list_tabs.to_dict()
-        middle_click = self.middle_click
-        if middle_click is not UNSET:
-            out["middle_click"] = None if middle_click is None else middle_click.to_dict()
-        mouse_move = self.mouse_move
-        if mouse_move is not UNSET:
-            out["mouse_move"] = None if mouse_move is None else mouse_move.to_dict()
-        navigate = self.navigate
-        if navigate is not UNSET:
-            out["navigate"] = None if navigate is None else navigate.to_dict()
-        new_tab = self.new_tab
-        if new_tab is not UNSET:
-            out["new_tab"] = None if new_tab is None else new_tab.to_dict()
-        read_console = self.read_console
-        if read_console is not UNSET:
-            out["read_console"] = None if read_console is None else read_console.to_dict()
-        read_network = self.read_network
-        if read_network is not UNSET:
-            out["read_network"] = None if read_network is None else read_network.to_dict()
-        read_page = self.read_page
-        if read_page is not UNSET:
-            out["read_page"] = None if read_page is None else read_page.to_dict()
-        right_click = self.right_click
-        if right_click is not UNSET:
-            out["right_click"] = None if right_click is None else right_click.to_dict()
-        screenshot = self.screenshot
-        if screenshot is not UNSET:
-            out["screenshot"] = None if screenshot is None else screenshot.to_dict()
-        scroll = self.scroll
-        if scroll is not UNSET:
-            out["scroll"] = None if scroll is None else scroll.to_dict()
-        scroll_to = self.scroll_to
-        if scroll_to is not UNSET:
-            out["scroll_to"] = None if scroll_to is None else scroll_to.to_dict()
-        switch_tab = self.switch_tab
-        if switch_tab is not UNSET:
-            out["switch_tab"] = None if switch_tab is None else switch_tab.to_dict()
-        triple_click = self.triple_click
-        if triple_click is not UNSET:
-            out["triple_click"] = None if triple_click is None else triple_click.to_dict()
+        left_click_ = self.left_click
+        if left_click_ is not UNSET:
+            out["left_click"] = None if left_click_ is None else left_click_.to_dict()
+        left_click_drag_ = self.left_click_drag
+        if left_click_drag_ is not UNSET:
+            out["left_click_drag"] = (
+                None if left_click_drag_ is None else left_click_drag_.to_dict()
+            )
+        left_mouse_down_ = self.left_mouse_down
+        if left_mouse_down_ is not UNSET:
+            out["left_mouse_down"] = (
+                None if left_mouse_down_ is None else left_mouse_down_.to_dict()
+            )
+        left_mouse_up_ = self.left_mouse_up
+        if left_mouse_up_ is not UNSET:
+            out["left_mouse_up"] = None if left_mouse_up_ is None else left_mouse_up_.to_dict()
+        list_tabs_ = self.list_tabs
+        if list_tabs_ is not UNSET:
+            out["list_tabs"] = None if list_tabs_ is None else list_tabs_.to_dict()
+        middle_click_ = self.middle_click
+        if middle_click_ is not UNSET:
+            out["middle_click"] = None if middle_click_ is None else middle_click_.to_dict()
+        mouse_move_ = self.mouse_move
+        if mouse_move_ is not UNSET:
+            out["mouse_move"] = None if mouse_move_ is None else mouse_move_.to_dict()
+        navigate_ = self.navigate
+        if navigate_ is not UNSET:
+            out["navigate"] = None if navigate_ is None else navigate_.to_dict()
+        new_tab_ = self.new_tab
+        if new_tab_ is not UNSET:
+            out["new_tab"] = None if new_tab_ is None else new_tab_.to_dict()
+        read_console_ = self.read_console
+        if read_console_ is not UNSET:
+            out["read_console"] = None if read_console_ is None else read_console_.to_dict()
+        read_network_ = self.read_network
+        if read_network_ is not UNSET:
+            out["read_network"] = None if read_network_ is None else read_network_.to_dict()
+        read_page_ = self.read_page
+        if read_page_ is not UNSET:
+            out["read_page"] = None if read_page_ is None else read_page_.to_dict()
+        right_click_ = self.right_click
+        if right_click_ is not UNSET:
+            out["right_click"] = None if right_click_ is None else right_click_.to_dict()
+        screenshot_ = self.screenshot
+        if screenshot_ is not UNSET:
+            out["screenshot"] = None if screenshot_ is None else screenshot_.to_dict()
+        scroll_ = self.scroll
+        if scroll_ is not UNSET:
+            out["scroll"] = None if scroll_ is None else scroll_.to_dict()
+        scroll_to_ = self.scroll_to
+        if scroll_to_ is not UNSET:
+            out["scroll_to"] = None if scroll_to_ is None else scroll_to_.to_dict()
+        switch_tab_ = self.switch_tab
+        if switch_tab_ is not UNSET:
+            out["switch_tab"] = None if switch_tab_ is None else switch_tab_.to_dict()
+        triple_click_ = self.triple_click
+        if triple_click_ is not UNSET:
+            out["triple_click"] = None if triple_click_ is None else triple_click_.to_dict()
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = None if type_ is None else type_.to_dict()
-        wait = self.wait
-        if wait is not UNSET:
-            out["wait"] = None if wait is None else wait.to_dict()
-        zoom = self.zoom
-        if zoom is not UNSET:
-            out["zoom"] = None if zoom is None else zoom.to_dict()
+        wait_ = self.wait
+        if wait_ is not UNSET:
+            out["wait"] = None if wait_ is None else wait_.to_dict()
+        zoom_ = self.zoom
+        if zoom_ is not UNSET:
+            out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS)
         return out
@@ -346,12 +352,12 @@ class ComputerToolset20260801Param(Model):
         out: dict[str, Any] = {
             "type": self.type,
         }
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
-        configs = self.configs
-        if configs is not UNSET:
-            out["configs"] = None if configs is None else configs.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
+        configs_ = self.configs
+        if configs_ is not UNSET:
+            out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET20260801_PARAM_FIELDS)
         return out
@@ -444,57 +450,63 @@ class ComputerToolsetConfigsParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        cursor_position = self.cursor_position
-        if cursor_position is not UNSET:
-            out["cursor_position"] = None if cursor_position is None else cursor_position.to_dict()
-        double_click = self.double_click
-        if double_click is not UNSET:
-            out["double_click"] = None if double_click is None else double_click.to_dict()
-        hold_key = self.hold_key
-        if hold_key is not UNSET:
-            out["hold_key"] = None if hold_key is None else hold_key.to_dict()
+        cursor_position_ = self.cursor_position
+        if cursor_position_ is not UNSET:
+            out["cursor_position"] = (
+                None if cursor_position_ is None else cursor_position_.to_dict()
+            )
+        double_click_ = self.double_click
+        if double_click_ is not UNSET:
+            out["double_click"] = None if double_click_ is None else double_click_.to_dict()
+        hold_key_ = self.hold_key
+        if hold_key_ is not UNSET:
+            out["hold_key"] = None if hold_key_ is None else hold_key_.to_dict()
         key_ = self.key
         if key_ is not UNSET:
             out["key"] = None if key_ is None else key_.to_dict()
-        left_click = self.left_click
-        if left_click is not UNSET:
-            out["left_click"] = None if left_click is None else left_click.to_dict()
-        left_click_drag = self.left_click_drag
-        if left_click_drag is not UNSET:
-            out["left_click_drag"] = None if left_click_drag is None else left_click_drag.to_dict()
-        left_mouse_down = self.left_mouse_down
-        if left_mouse_down is not UNSET:
-            out["left_mouse_down"] = None if left_mouse_down is None else left_mouse_down.to_dict()
-        left_mouse_up = self.left_mouse_up
-        if left_mouse_up is not UNSET:
-            out["left_mouse_up"] = None if left_mouse_up is None else left_mouse_up.to_dict()
-        middle_click = self.middle_click
-        if middle_click is not UNSET:
-            out["middle_click"] = None if middle_click is None else middle_click.to_dict()
-        mouse_move = self.mouse_move
-        if mouse_move is not UNSET:
-            out["mouse_move"] = None if mouse_move is None else mouse_move.to_dict()
-        right_click = self.right_click
-        if right_click is not UNSET:
-            out["right_click"] = None if right_click is None else right_click.to_dict()
-        screenshot = self.screenshot
-        if screenshot is not UNSET:
-            out["screenshot"] = None if screenshot is None else screenshot.to_dict()
-        scroll = self.scroll
-        if scroll is not UNSET:
-            out["scroll"] = None if scroll is None else scroll.to_dict()
-        triple_click = self.triple_click
-        if triple_click is not UNSET:
-            out["triple_click"] = None if triple_click is None else triple_click.to_dict()
+        left_click_ = self.left_click
+        if left_click_ is not UNSET:
+            out["left_click"] = None if left_click_ is None else left_click_.to_dict()
+        left_click_drag_ = self.left_click_drag
+        if left_click_drag_ is not UNSET:
+            out["left_click_drag"] = (
+                None if left_click_drag_ is None else left_click_drag_.to_dict()
+            )
+        left_mouse_down_ = self.left_mouse_down
+        if left_mouse_down_ is not UNSET:
+            out["left_mouse_down"] = (
+                None if left_mouse_down_ is None else left_mouse_down_.to_dict()
+            )
+        left_mouse_up_ = self.left_mouse_up
+        if left_mouse_up_ is not UNSET:
+            out["left_mouse_up"] = None if left_mouse_up_ is None else left_mouse_up_.to_dict()
+        middle_click_ = self.middle_click
+        if middle_click_ is not UNSET:
+            out["middle_click"] = None if middle_click_ is None else middle_click_.to_dict()
+        mouse_move_ = self.mouse_move
+        if mouse_move_ is not UNSET:
+            out["mouse_move"] = None if mouse_move_ is None else mouse_move_.to_dict()
+        right_click_ = self.right_click
+        if right_click_ is not UNSET:
+            out["right_click"] = None if right_click_ is None else right_click_.to_dict()
+        screenshot_ = self.screenshot
+        if screenshot_ is not UNSET:
+            out["screenshot"] = None if screenshot_ is None else screenshot_.to_dict()
+        scroll_ = self.scroll
+        if scroll_ is not UNSET:
+            out["scroll"] = None if scroll_ is None else scroll_.to_dict()
+        triple_click_ = self.triple_click
+        if triple_click_ is not UNSET:
+            out["triple_click"] = None if triple_click_ is None else triple_click_.to_dict()
         type_ = self.type
         if type_ is not UNSET:
             out["type"] = None if type_ is None else type_.to_dict()
-        wait = self.wait
-        if wait is not UNSET:
-            out["wait"] = None if wait is None else wait.to_dict()
-        zoom = self.zoom
-        if zoom is not UNSET:
-            out["zoom"] = None if zoom is None else zoom.to_dict()
+        wait_ = self.wait
+        if wait_ is not UNSET:
+            out["wait"] = None if wait_ is None else wait_.to_dict()
+        zoom_ = self.zoom
+        if zoom_ is not UNSET:
+            out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS)
         return out
@@ -529,12 +541,12 @@ class ToolsetMemberConfigParam(Model):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        enabled = self.enabled
-        if enabled is not UNSET:
-            out["enabled"] = enabled
-        defer_loading = self.defer_loading
-        if defer_loading is not UNSET:
-            out["defer_loading"] = defer_loading
+        enabled_ = self.enabled
+        if enabled_ is not UNSET:
+            out["enabled"] = enabled_
+        defer_loading_ = self.defer_loading
+        if defer_loading_ is not UNSET:
+            out["defer_loading"] = defer_loading_
         if self.extra:
             add_extra(self, out, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS)
         return out
@@ -579,14 +591,14 @@ class BrowserStateBlockParam(Model):
             "type": self.type,
             "tabs": [item0.to_dict() for item0 in self.tabs],
         }
-        state_changes = self.state_changes
-        if state_changes is not UNSET:
+        state_changes_ = self.state_changes
+        if state_changes_ is not UNSET:
             out["state_changes"] = (
-                None if state_changes is None else [item0.to_dict() for item0 in state_changes]
+                None if state_changes_ is None else [item0.to_dict() for item0 in state_changes_]
             )
-        cache_control = self.cache_control
-        if cache_control is not UNSET:
-            out["cache_control"] = None if cache_control is None else cache_control.to_dict()
+        cache_control_ = self.cache_control
+        if cache_control_ is not UNSET:
+            out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_BLOCK_PARAM_FIELDS)
         return out
@@ -629,9 +641,9 @@ class BrowserStateTabEntryParam(Model):
             "title": self.title,
             "url": self.url,
         }
-        active = self.active
-        if active is not UNSET:
-            out["active"] = active
+        active_ = self.active
+        if active_ is not UNSET:
+            out["active"] = active_
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS)
         return out
@@ -746,12 +758,12 @@ class BrowserStateChangeDownloadCompletedParam(Model):
             "download_id": self.download_id,
             "url": self.url,
         }
-        path = self.path
-        if path is not UNSET:
-            out["path"] = path
-        size_bytes = self.size_bytes
-        if size_bytes is not UNSET:
-            out["size_bytes"] = size_bytes
+        path_ = self.path
+        if path_ is not UNSET:
+            out["path"] = path_
+        size_bytes_ = self.size_bytes
+        if size_bytes_ is not UNSET:
+            out["size_bytes"] = size_bytes_
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS)
         return out
@@ -842,20 +854,20 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        configs = data.get("configs", UNSET)
-        if configs is not UNSET:
+        configs_ = data.get("configs", UNSET)
+        if configs_ is not UNSET:
             seen += 1
-            if configs is not None:
+            if configs_ is not None:
                 try:
-                    configs = decode_browser_toolset_configs_param(configs, strict)
+                    configs_ = decode_browser_toolset_configs_param(configs_, strict)
                 except DecodeError as error:
                     raise error.at_key("configs")
         if len(data) == seen:
@@ -864,14 +876,14 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
             extra = extra_fields(data, _BROWSER_TOOLSET20260801_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        configs = UNSET
+        cache_control_ = UNSET
+        configs_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolset20260801Param)
     obj.type = "browser_toolset_20260801"
-    obj.cache_control = cache_control
-    obj.configs = configs
+    obj.cache_control = cache_control_
+    obj.configs = configs_
     obj.extra = extra
     return obj
 
@@ -918,76 +930,76 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        close_tab = data.get("close_tab", UNSET)
-        if close_tab is not UNSET:
+        close_tab_ = data.get("close_tab", UNSET)
+        if close_tab_ is not UNSET:
             seen += 1
-            if close_tab is not None:
+            if close_tab_ is not None:
                 try:
-                    close_tab = decode_toolset_member_config_param(close_tab, strict)
+                    close_tab_ = decode_toolset_member_config_param(close_tab_, strict)
                 except DecodeError as error:
                     raise error.at_key("close_tab")
-        double_click = data.get("double_click", UNSET)
-        if double_click is not UNSET:
+        double_click_ = data.get("double_click", UNSET)
+        if double_click_ is not UNSET:
             seen += 1
-            if double_click is not None:
+            if double_click_ is not None:
                 try:
-                    double_click = decode_toolset_member_config_param(double_click, strict)
+                    double_click_ = decode_toolset_member_config_param(double_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("double_click")
-        file_upload = data.get("file_upload", UNSET)
-        if file_upload is not UNSET:
+        file_upload_ = data.get("file_upload", UNSET)
+        if file_upload_ is not UNSET:
             seen += 1
-            if file_upload is not None:
+            if file_upload_ is not None:
                 try:
-                    file_upload = decode_toolset_member_config_param(file_upload, strict)
+                    file_upload_ = decode_toolset_member_config_param(file_upload_, strict)
                 except DecodeError as error:
                     raise error.at_key("file_upload")
-        find = data.get("find", UNSET)
-        if find is not UNSET:
+        find_ = data.get("find", UNSET)
+        if find_ is not UNSET:
             seen += 1
-            if find is not None:
+            if find_ is not None:
                 try:
-                    find = decode_toolset_member_config_param(find, strict)
+                    find_ = decode_toolset_member_config_param(find_, strict)
                 except DecodeError as error:
                     raise error.at_key("find")
-        form_input = data.get("form_input", UNSET)
-        if form_input is not UNSET:
+        form_input_ = data.get("form_input", UNSET)
+        if form_input_ is not UNSET:
             seen += 1
-            if form_input is not None:
+            if form_input_ is not None:
                 try:
-                    form_input = decode_toolset_member_config_param(form_input, strict)
+                    form_input_ = decode_toolset_member_config_param(form_input_, strict)
                 except DecodeError as error:
                     raise error.at_key("form_input")
-        get_page_text = data.get("get_page_text", UNSET)
-        if get_page_text is not UNSET:
+        get_page_text_ = data.get("get_page_text", UNSET)
+        if get_page_text_ is not UNSET:
             seen += 1
-            if get_page_text is not None:
+            if get_page_text_ is not None:
                 try:
-                    get_page_text = decode_toolset_member_config_param(get_page_text, strict)
+                    get_page_text_ = decode_toolset_member_config_param(get_page_text_, strict)
                 except DecodeError as error:
                     raise error.at_key("get_page_text")
-        hold_key = data.get("hold_key", UNSET)
-        if hold_key is not UNSET:
+        hold_key_ = data.get("hold_key", UNSET)
+        if hold_key_ is not UNSET:
             seen += 1
-            if hold_key is not None:
+            if hold_key_ is not None:
                 try:
-                    hold_key = decode_toolset_member_config_param(hold_key, strict)
+                    hold_key_ = decode_toolset_member_config_param(hold_key_, strict)
                 except DecodeError as error:
                     raise error.at_key("hold_key")
-        hover = data.get("hover", UNSET)
-        if hover is not UNSET:
+        hover_ = data.get("hover", UNSET)
+        if hover_ is not UNSET:
             seen += 1
-            if hover is not None:
+            if hover_ is not None:
                 try:
-                    hover = decode_toolset_member_config_param(hover, strict)
+                    hover_ = decode_toolset_member_config_param(hover_, strict)
                 except DecodeError as error:
                     raise error.at_key("hover")
-        javascript_exec = data.get("javascript_exec", UNSET)
-        if javascript_exec is not UNSET:
+        javascript_exec_ = data.get("javascript_exec", UNSET)
+        if javascript_exec_ is not UNSET:
             seen += 1
-            if javascript_exec is not None:
+            if javascript_exec_ is not None:
                 try:
-                    javascript_exec = decode_toolset_member_config_param(javascript_exec, strict)
+                    javascript_exec_ = decode_toolset_member_config_param(javascript_exec_, strict)
                 except DecodeError as error:
                     raise error.at_key("javascript_exec")
         key_ = data.get("key", UNSET)
@@ -998,148 +1010,148 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
                     key_ = decode_toolset_member_config_param(key_, strict)
                 except DecodeError as error:
                     raise error.at_key("key")
-        left_click = data.get("left_click", UNSET)
-        if left_click is not UNSET:
+        left_click_ = data.get("left_click", UNSET)
+        if left_click_ is not UNSET:
             seen += 1
-            if left_click is not None:
+            if left_click_ is not None:
                 try:
-                    left_click = decode_toolset_member_config_param(left_click, strict)
+                    left_click_ = decode_toolset_member_config_param(left_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_click")
-        left_click_drag = data.get("left_click_drag", UNSET)
-        if left_click_drag is not UNSET:
+        left_click_drag_ = data.get("left_click_drag", UNSET)
+        if left_click_drag_ is not UNSET:
             seen += 1
-            if left_click_drag is not None:
+            if left_click_drag_ is not None:
                 try:
-                    left_click_drag = decode_toolset_member_config_param(left_click_drag, strict)
+                    left_click_drag_ = decode_toolset_member_config_param(left_click_drag_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_click_drag")
-        left_mouse_down = data.get("left_mouse_down", UNSET)
-        if left_mouse_down is not UNSET:
+        left_mouse_down_ = data.get("left_mouse_down", UNSET)
+        if left_mouse_down_ is not UNSET:
             seen += 1
-            if left_mouse_down is not None:
+            if left_mouse_down_ is not None:
                 try:
-                    left_mouse_down = decode_toolset_member_config_param(left_mouse_down, strict)
+                    left_mouse_down_ = decode_toolset_member_config_param(left_mouse_down_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_mouse_down")
-        left_mouse_up = data.get("left_mouse_up", UNSET)
-        if left_mouse_up is not UNSET:
+        left_mouse_up_ = data.get("left_mouse_up", UNSET)
+        if left_mouse_up_ is not UNSET:
             seen += 1
-            if left_mouse_up is not None:
+            if left_mouse_up_ is not None:
                 try:
-                    left_mouse_up = decode_toolset_member_config_param(left_mouse_up, strict)
+                    left_mouse_up_ = decode_toolset_member_config_param(left_mouse_up_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_mouse_up")
-        list_tabs = data.get("list_tabs", UNSET)
-        if list_tabs is not UNSET:
+        list_tabs_ = data.get("list_tabs", UNSET)
+        if list_tabs_ is not UNSET:
             seen += 1
-            if list_tabs is not None:
+            if list_tabs_ is not None:
                 try:
-                    list_tabs = decode_toolset_member_config_param(list_tabs, strict)
+                    list_tabs_ = decode_toolset_member_config_param(list_tabs_, strict)
                 except DecodeError as error:
                     raise error.at_key("list_tabs")
-        middle_click = data.get("middle_click", UNSET)
-        if middle_click is not UNSET:
+        middle_click_ = data.get("middle_click", UNSET)
+        if middle_click_ is not UNSET:
             seen += 1
-            if middle_click is not None:
+            if middle_click_ is not None:
                 try:
-                    middle_click = decode_toolset_member_config_param(middle_click, strict)
+                    middle_click_ = decode_toolset_member_config_param(middle_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("middle_click")
-        mouse_move = data.get("mouse_move", UNSET)
-        if mouse_move is not UNSET:
+        mouse_move_ = data.get("mouse_move", UNSET)
+        if mouse_move_ is not UNSET:
             seen += 1
-            if mouse_move is not None:
+            if mouse_move_ is not None:
                 try:
-                    mouse_move = decode_toolset_member_config_param(mouse_move, strict)
+                    mouse_move_ = decode_toolset_member_config_param(mouse_move_, strict)
                 except DecodeError as error:
                     raise error.at_key("mouse_move")
-        navigate = data.get("navigate", UNSET)
-        if navigate is not UNSET:
+        navigate_ = data.get("navigate", UNSET)
+        if navigate_ is not UNSET:
             seen += 1
-            if navigate is not None:
+            if navigate_ is not None:
                 try:
-                    navigate = decode_toolset_member_config_param(navigate, strict)
+                    navigate_ = decode_toolset_member_config_param(navigate_, strict)
                 except DecodeError as error:
                     raise error.at_key("navigate")
-        new_tab = data.get("new_tab", UNSET)
-        if new_tab is not UNSET:
+        new_tab_ = data.get("new_tab", UNSET)
+        if new_tab_ is not UNSET:
             seen += 1
-            if new_tab is not None:
+            if new_tab_ is not None:
                 try:
-                    new_tab = decode_toolset_member_config_param(new_tab, strict)
+                    new_tab_ = decode_toolset_member_config_param(new_tab_, strict)
                 except DecodeError as error:
                     raise error.at_key("new_tab")
-        read_console = data.get("read_console", UNSET)
-        if read_console is not UNSET:
+        read_console_ = data.get("read_console", UNSET)
+        if read_console_ is not UNSET:
             seen += 1
-            if read_console is not None:
+            if read_console_ is not None:
                 try:
-                    read_console = decode_toolset_member_config_param(read_console, strict)
+                    read_console_ = decode_toolset_member_config_param(read_console_, strict)
                 except DecodeError as error:
                     raise error.at_key("read_console")
-        read_network = data.get("read_network", UNSET)
-        if read_network is not UNSET:
+        read_network_ = data.get("read_network", UNSET)
+        if read_network_ is not UNSET:
             seen += 1
-            if read_network is not None:
+            if read_network_ is not None:
                 try:
-                    read_network = decode_toolset_member_config_param(read_network, strict)
+                    read_network_ = decode_toolset_member_config_param(read_network_, strict)
                 except DecodeError as error:
                     raise error.at_key("read_network")
-        read_page = data.get("read_page", UNSET)
-        if read_page is not UNSET:
+        read_page_ = data.get("read_page", UNSET)
+        if read_page_ is not UNSET:
             seen += 1
-            if read_page is not None:
+            if read_page_ is not None:
                 try:
-                    read_page = decode_toolset_member_config_param(read_page, strict)
+                    read_page_ = decode_toolset_member_config_param(read_page_, strict)
                 except DecodeError as error:
                     raise error.at_key("read_page")
-        right_click = data.get("right_click", UNSET)
-        if right_click is not UNSET:
+        right_click_ = data.get("right_click", UNSET)
+        if right_click_ is not UNSET:
             seen += 1
-            if right_click is not None:
+            if right_click_ is not None:
                 try:
-                    right_click = decode_toolset_member_config_param(right_click, strict)
+                    right_click_ = decode_toolset_member_config_param(right_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("right_click")
-        screenshot = data.get("screenshot", UNSET)
-        if screenshot is not UNSET:
+        screenshot_ = data.get("screenshot", UNSET)
+        if screenshot_ is not UNSET:
             seen += 1
-            if screenshot is not None:
+            if screenshot_ is not None:
                 try:
-                    screenshot = decode_toolset_member_config_param(screenshot, strict)
+                    screenshot_ = decode_toolset_member_config_param(screenshot_, strict)
                 except DecodeError as error:
                     raise error.at_key("screenshot")
-        scroll = data.get("scroll", UNSET)
-        if scroll is not UNSET:
+        scroll_ = data.get("scroll", UNSET)
+        if scroll_ is not UNSET:
             seen += 1
-            if scroll is not None:
+            if scroll_ is not None:
                 try:
-                    scroll = decode_toolset_member_config_param(scroll, strict)
+                    scroll_ = decode_toolset_member_config_param(scroll_, strict)
                 except DecodeError as error:
                     raise error.at_key("scroll")
-        scroll_to = data.get("scroll_to", UNSET)
-        if scroll_to is not UNSET:
+        scroll_to_ = data.get("scroll_to", UNSET)
+        if scroll_to_ is not UNSET:
             seen += 1
-            if scroll_to is not None:
+            if scroll_to_ is not None:
                 try:
-                    scroll_to = decode_toolset_member_config_param(scroll_to, strict)
+                    scroll_to_ = decode_toolset_member_config_param(scroll_to_, strict)
                 except DecodeError as error:
                     raise error.at_key("scroll_to")
-        switch_tab = data.get("switch_tab", UNSET)
-        if switch_tab is not UNSET:
+        switch_tab_ = data.get("switch_tab", UNSET)
+        if switch_tab_ is not UNSET:
             seen += 1
-            if switch_tab is not None:
+            if switch_tab_ is not None:
                 try:
-                    switch_tab = decode_toolset_member_config_param(switch_tab, strict)
+                    switch_tab_ = decode_toolset_member_config_param(switch_tab_, strict)
                 except DecodeError as error:
                     raise error.at_key("switch_tab")
-        triple_click = data.get("triple_click", UNSET)
-        if triple_click is not UNSET:
+        triple_click_ = data.get("triple_click", UNSET)
+        if triple_click_ is not UNSET:
             seen += 1
-            if triple_click is not None:
+            if triple_click_ is not None:
                 try:
-                    triple_click = decode_toolset_member_config_param(triple_click, strict)
+                    triple_click_ = decode_toolset_member_config_param(triple_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("triple_click")
         type_ = data.get("type", UNSET)
@@ -1150,20 +1162,20 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
                     type_ = decode_toolset_member_config_param(type_, strict)
                 except DecodeError as error:
                     raise error.at_key("type")
-        wait = data.get("wait", UNSET)
-        if wait is not UNSET:
+        wait_ = data.get("wait", UNSET)
+        if wait_ is not UNSET:
             seen += 1
-            if wait is not None:
+            if wait_ is not None:
                 try:
-                    wait = decode_toolset_member_config_param(wait, strict)
+                    wait_ = decode_toolset_member_config_param(wait_, strict)
                 except DecodeError as error:
                     raise error.at_key("wait")
-        zoom = data.get("zoom", UNSET)
-        if zoom is not UNSET:
+        zoom_ = data.get("zoom", UNSET)
+        if zoom_ is not UNSET:
             seen += 1
-            if zoom is not None:
+            if zoom_ is not None:
                 try:
-                    zoom = decode_toolset_member_config_param(zoom, strict)
+                    zoom_ = decode_toolset_member_config_param(zoom_, strict)
                 except DecodeError as error:
                     raise error.at_key("zoom")
         if len(data) == seen:
@@ -1172,71 +1184,71 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
             extra = extra_fields(data, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        close_tab = UNSET
-        double_click = UNSET
-        file_upload = UNSET
-        find = UNSET
-        form_input = UNSET
-        get_page_text = UNSET
-        hold_key = UNSET
-        hover = UNSET
-        javascript_exec = UNSET
+        close_tab_ = UNSET
+        double_click_ = UNSET
+        file_upload_ = UNSET
+        find_ = UNSET
+        form_input_ = UNSET
+        get_page_text_ = UNSET
+        hold_key_ = UNSET
+        hover_ = UNSET
+        javascript_exec_ = UNSET
         key_ = UNSET
-        left_click = UNSET
-        left_click_drag = UNSET
-        left_mouse_down = UNSET
-        left_mouse_up = UNSET
-        list_tabs = UNSET
-        middle_click = UNSET
-        mouse_move = UNSET
-        navigate = UNSET
-        new_tab = UNSET
-        read_console = UNSET
-        read_network = UNSET
-        read_page = UNSET
-        right_click = UNSET
-        screenshot = UNSET
-        scroll = UNSET
-        scroll_to = UNSET
-        switch_tab = UNSET
-        triple_click = UNSET
+        left_click_ = UNSET
+        left_click_drag_ = UNSET
+        left_mouse_down_ = UNSET
+        left_mouse_up_ = UNSET
+        list_tabs_ = UNSET
+        middle_click_ = UNSET
+        mouse_move_ = UNSET
+        navigate_ = UNSET
+        new_tab_ = UNSET
+        read_console_ = UNSET
+        read_network_ = UNSET
+        read_page_ = UNSET
+        right_click_ = UNSET
+        screenshot_ = UNSET
+        scroll_ = UNSET
+        scroll_to_ = UNSET
+        switch_tab_ = UNSET
+        triple_click_ = UNSET
         type_ = UNSET
-        wait = UNSET
-        zoom = UNSET
+        wait_ = UNSET
+        zoom_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserToolsetConfigsParam)
-    obj.close_tab = close_tab
-    obj.double_click = double_click
-    obj.file_upload = file_upload
-    obj.find = find
-    obj.form_input = form_input
-    obj.get_page_text = get_page_text
-    obj.hold_key = hold_key
-    obj.hover = hover
-    obj.javascript_exec = javascript_exec
+    obj.close_tab = close_tab_
+    obj.double_click = double_click_
+    obj.file_upload = file_upload_
+    obj.find = find_
+    obj.form_input = form_input_
+    obj.get_page_text = get_page_text_
+    obj.hold_key = hold_key_
+    obj.hover = hover_
+    obj.javascript_exec = javascript_exec_
     obj.key = key_
-    obj.left_click = left_click
-    obj.left_click_drag = left_click_drag
-    obj.left_mouse_down = left_mouse_down
-    obj.left_mouse_up = left_mouse_up
-    obj.list_tabs = list_tabs
-    obj.middle_click = middle_click
-    obj.mouse_move = mouse_move
-    obj.navigate = navigate
-    obj.new_tab = new_tab
-    obj.read_console = read_console
-    obj.read_network = read_network
-    obj.read_page = read_page
-    obj.right_click = right_click
-    obj.screenshot = screenshot
-    obj.scroll = scroll
-    obj.scroll_to = scroll_to
-    obj.switch_tab = switch_tab
-    obj.triple_click = triple_click
+    obj.left_click = left_click_
+    obj.left_click_drag = left_click_drag_
+    obj.left_mouse_down = left_mouse_down_
+    obj.left_mouse_up = left_mouse_up_
+    obj.list_tabs = list_tabs_
+    obj.middle_click = middle_click_
+    obj.mouse_move = mouse_move_
+    obj.navigate = navigate_
+    obj.new_tab = new_tab_
+    obj.read_console = read_console_
+    obj.read_network = read_network_
+    obj.read_page = read_page_
+    obj.right_click = right_click_
+    obj.screenshot = screenshot_
+    obj.scroll = scroll_
+    obj.scroll_to = scroll_to_
+    obj.switch_tab = switch_tab_
+    obj.triple_click = triple_click_
     obj.type = type_
-    obj.wait = wait
-    obj.zoom = zoom
+    obj.wait = wait_
+    obj.zoom = zoom_
     obj.extra = extra
     return obj
 
@@ -1258,20 +1270,20 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
-        configs = data.get("configs", UNSET)
-        if configs is not UNSET:
+        configs_ = data.get("configs", UNSET)
+        if configs_ is not UNSET:
             seen += 1
-            if configs is not None:
+            if configs_ is not None:
                 try:
-                    configs = decode_computer_toolset_configs_param(configs, strict)
+                    configs_ = decode_computer_toolset_configs_param(configs_, strict)
                 except DecodeError as error:
                     raise error.at_key("configs")
         if len(data) == seen:
@@ -1280,14 +1292,14 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
             extra = extra_fields(data, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_control = UNSET
-        configs = UNSET
+        cache_control_ = UNSET
+        configs_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolset20260801Param)
     obj.type = "computer_toolset_20260801"
-    obj.cache_control = cache_control
-    obj.configs = configs
+    obj.cache_control = cache_control_
+    obj.configs = configs_
     obj.extra = extra
     return obj
 
@@ -1320,28 +1332,28 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        cursor_position = data.get("cursor_position", UNSET)
-        if cursor_position is not UNSET:
+        cursor_position_ = data.get("cursor_position", UNSET)
+        if cursor_position_ is not UNSET:
             seen += 1
-            if cursor_position is not None:
+            if cursor_position_ is not None:
                 try:
-                    cursor_position = decode_toolset_member_config_param(cursor_position, strict)
+                    cursor_position_ = decode_toolset_member_config_param(cursor_position_, strict)
                 except DecodeError as error:
                     raise error.at_key("cursor_position")
-        double_click = data.get("double_click", UNSET)
-        if double_click is not UNSET:
+        double_click_ = data.get("double_click", UNSET)
+        if double_click_ is not UNSET:
             seen += 1
-            if double_click is not None:
+            if double_click_ is not None:
                 try:
-                    double_click = decode_toolset_member_config_param(double_click, strict)
+                    double_click_ = decode_toolset_member_config_param(double_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("double_click")
-        hold_key = data.get("hold_key", UNSET)
-        if hold_key is not UNSET:
+        hold_key_ = data.get("hold_key", UNSET)
+        if hold_key_ is not UNSET:
             seen += 1
-            if hold_key is not None:
+            if hold_key_ is not None:
                 try:
-                    hold_key = decode_toolset_member_config_param(hold_key, strict)
+                    hold_key_ = decode_toolset_member_config_param(hold_key_, strict)
                 except DecodeError as error:
                     raise error.at_key("hold_key")
         key_ = data.get("key", UNSET)
@@ -1352,84 +1364,84 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
                     key_ = decode_toolset_member_config_param(key_, strict)
                 except DecodeError as error:
                     raise error.at_key("key")
-        left_click = data.get("left_click", UNSET)
-        if left_click is not UNSET:
+        left_click_ = data.get("left_click", UNSET)
+        if left_click_ is not UNSET:
             seen += 1
-            if left_click is not None:
+            if left_click_ is not None:
                 try:
-                    left_click = decode_toolset_member_config_param(left_click, strict)
+                    left_click_ = decode_toolset_member_config_param(left_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_click")
-        left_click_drag = data.get("left_click_drag", UNSET)
-        if left_click_drag is not UNSET:
+        left_click_drag_ = data.get("left_click_drag", UNSET)
+        if left_click_drag_ is not UNSET:
             seen += 1
-            if left_click_drag is not None:
+            if left_click_drag_ is not None:
                 try:
-                    left_click_drag = decode_toolset_member_config_param(left_click_drag, strict)
+                    left_click_drag_ = decode_toolset_member_config_param(left_click_drag_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_click_drag")
-        left_mouse_down = data.get("left_mouse_down", UNSET)
-        if left_mouse_down is not UNSET:
+        left_mouse_down_ = data.get("left_mouse_down", UNSET)
+        if left_mouse_down_ is not UNSET:
             seen += 1
-            if left_mouse_down is not None:
+            if left_mouse_down_ is not None:
                 try:
-                    left_mouse_down = decode_toolset_member_config_param(left_mouse_down, strict)
+                    left_mouse_down_ = decode_toolset_member_config_param(left_mouse_down_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_mouse_down")
-        left_mouse_up = data.get("left_mouse_up", UNSET)
-        if left_mouse_up is not UNSET:
+        left_mouse_up_ = data.get("left_mouse_up", UNSET)
+        if left_mouse_up_ is not UNSET:
             seen += 1
-            if left_mouse_up is not None:
+            if left_mouse_up_ is not None:
                 try:
-                    left_mouse_up = decode_toolset_member_config_param(left_mouse_up, strict)
+                    left_mouse_up_ = decode_toolset_member_config_param(left_mouse_up_, strict)
                 except DecodeError as error:
                     raise error.at_key("left_mouse_up")
-        middle_click = data.get("middle_click", UNSET)
-        if middle_click is not UNSET:
+        middle_click_ = data.get("middle_click", UNSET)
+        if middle_click_ is not UNSET:
             seen += 1
-            if middle_click is not None:
+            if middle_click_ is not None:
                 try:
-                    middle_click = decode_toolset_member_config_param(middle_click, strict)
+                    middle_click_ = decode_toolset_member_config_param(middle_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("middle_click")
-        mouse_move = data.get("mouse_move", UNSET)
-        if mouse_move is not UNSET:
+        mouse_move_ = data.get("mouse_move", UNSET)
+        if mouse_move_ is not UNSET:
             seen += 1
-            if mouse_move is not None:
+            if mouse_move_ is not None:
                 try:
-                    mouse_move = decode_toolset_member_config_param(mouse_move, strict)
+                    mouse_move_ = decode_toolset_member_config_param(mouse_move_, strict)
                 except DecodeError as error:
                     raise error.at_key("mouse_move")
-        right_click = data.get("right_click", UNSET)
-        if right_click is not UNSET:
+        right_click_ = data.get("right_click", UNSET)
+        if right_click_ is not UNSET:
             seen += 1
-            if right_click is not None:
+            if right_click_ is not None:
                 try:
-                    right_click = decode_toolset_member_config_param(right_click, strict)
+                    right_click_ = decode_toolset_member_config_param(right_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("right_click")
-        screenshot = data.get("screenshot", UNSET)
-        if screenshot is not UNSET:
+        screenshot_ = data.get("screenshot", UNSET)
+        if screenshot_ is not UNSET:
             seen += 1
-            if screenshot is not None:
+            if screenshot_ is not None:
                 try:
-                    screenshot = decode_toolset_member_config_param(screenshot, strict)
+                    screenshot_ = decode_toolset_member_config_param(screenshot_, strict)
                 except DecodeError as error:
                     raise error.at_key("screenshot")
-        scroll = data.get("scroll", UNSET)
-        if scroll is not UNSET:
+        scroll_ = data.get("scroll", UNSET)
+        if scroll_ is not UNSET:
             seen += 1
-            if scroll is not None:
+            if scroll_ is not None:
                 try:
-                    scroll = decode_toolset_member_config_param(scroll, strict)
+                    scroll_ = decode_toolset_member_config_param(scroll_, strict)
                 except DecodeError as error:
                     raise error.at_key("scroll")
-        triple_click = data.get("triple_click", UNSET)
-        if triple_click is not UNSET:
+        triple_click_ = data.get("triple_click", UNSET)
+        if triple_click_ is not UNSET:
             seen += 1
-            if triple_click is not None:
+            if triple_click_ is not None:
                 try:
-                    triple_click = decode_toolset_member_config_param(triple_click, strict)
+                    triple_click_ = decode_toolset_member_config_param(triple_click_, strict)
                 except DecodeError as error:
                     raise error.at_key("triple_click")
         type_ = data.get("type", UNSET)
@@ -1440,20 +1452,20 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
                     type_ = decode_toolset_member_config_param(type_, strict)
                 except DecodeError as error:
                     raise error.at_key("type")
-        wait = data.get("wait", UNSET)
-        if wait is not UNSET:
+        wait_ = data.get("wait", UNSET)
+        if wait_ is not UNSET:
             seen += 1
-            if wait is not None:
+            if wait_ is not None:
                 try:
-                    wait = decode_toolset_member_config_param(wait, strict)
+                    wait_ = decode_toolset_member_config_param(wait_, strict)
                 except DecodeError as error:
                     raise error.at_key("wait")
-        zoom = data.get("zoom", UNSET)
-        if zoom is not UNSET:
+        zoom_ = data.get("zoom", UNSET)
+        if zoom_ is not UNSET:
             seen += 1
-            if zoom is not None:
+            if zoom_ is not None:
                 try:
-                    zoom = decode_toolset_member_config_param(zoom, strict)
+                    zoom_ = decode_toolset_member_config_param(zoom_, strict)
                 except DecodeError as error:
                     raise error.at_key("zoom")
         if len(data) == seen:
@@ -1462,43 +1474,43 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
             extra = extra_fields(data, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cursor_position = UNSET
-        double_click = UNSET
-        hold_key = UNSET
+        cursor_position_ = UNSET
+        double_click_ = UNSET
+        hold_key_ = UNSET
         key_ = UNSET
-        left_click = UNSET
-        left_click_drag = UNSET
-        left_mouse_down = UNSET
-        left_mouse_up = UNSET
-        middle_click = UNSET
-        mouse_move = UNSET
-        right_click = UNSET
-        screenshot = UNSET
-        scroll = UNSET
-        triple_click = UNSET
+        left_click_ = UNSET
+        left_click_drag_ = UNSET
+        left_mouse_down_ = UNSET
+        left_mouse_up_ = UNSET
+        middle_click_ = UNSET
+        mouse_move_ = UNSET
+        right_click_ = UNSET
+        screenshot_ = UNSET
+        scroll_ = UNSET
+        triple_click_ = UNSET
         type_ = UNSET
-        wait = UNSET
-        zoom = UNSET
+        wait_ = UNSET
+        zoom_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ComputerToolsetConfigsParam)
-    obj.cursor_position = cursor_position
-    obj.double_click = double_click
-    obj.hold_key = hold_key
+    obj.cursor_position = cursor_position_
+    obj.double_click = double_click_
+    obj.hold_key = hold_key_
     obj.key = key_
-    obj.left_click = left_click
-    obj.left_click_drag = left_click_drag
-    obj.left_mouse_down = left_mouse_down
-    obj.left_mouse_up = left_mouse_up
-    obj.middle_click = middle_click
-    obj.mouse_move = mouse_move
-    obj.right_click = right_click
-    obj.screenshot = screenshot
-    obj.scroll = scroll
-    obj.triple_click = triple_click
+    obj.left_click = left_click_
+    obj.left_click_drag = left_click_drag_
+    obj.left_mouse_down = left_mouse_down_
+    obj.left_mouse_up = left_mouse_up_
+    obj.middle_click = middle_click_
+    obj.mouse_move = mouse_move_
+    obj.right_click = right_click_
+    obj.screenshot = screenshot_
+    obj.scroll = scroll_
+    obj.triple_click = triple_click_
     obj.type = type_
-    obj.wait = wait
-    obj.zoom = zoom
+    obj.wait = wait_
+    obj.zoom = zoom_
     obj.extra = extra
     return obj
 
@@ -1516,29 +1528,29 @@ def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMember
         raise DecodeError("an object", data)
     if len(data) != 0:
         seen = 0  # members read so far; fewer than len(data) means unknown ones
-        enabled = data.get("enabled", UNSET)
-        if enabled is not UNSET:
+        enabled_ = data.get("enabled", UNSET)
+        if enabled_ is not UNSET:
             seen += 1
-            if enabled is not None and type(enabled) is not bool:
-                raise DecodeError("true or false or null", enabled).at_key("enabled")
-        defer_loading = data.get("defer_loading", UNSET)
-        if defer_loading is not UNSET:
+            if enabled_ is not None and type(enabled_) is not bool:
+                raise DecodeError("true or false or null", enabled_).at_key("enabled")
+        defer_loading_ = data.get("defer_loading", UNSET)
+        if defer_loading_ is not UNSET:
             seen += 1
-            if defer_loading is not None and type(defer_loading) is not bool:
-                raise DecodeError("true or false or null", defer_loading).at_key("defer_loading")
+            if defer_loading_ is not None and type(defer_loading_) is not bool:
+                raise DecodeError("true or false or null", defer_loading_).at_key("defer_loading")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        enabled = UNSET
-        defer_loading = UNSET
+        enabled_ = UNSET
+        defer_loading_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ToolsetMemberConfigParam)
-    obj.enabled = enabled
-    obj.defer_loading = defer_loading
+    obj.enabled = enabled_
+    obj.defer_loading = defer_loading_
     obj.extra = extra
     return obj
 
@@ -1561,22 +1573,22 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
         raise DecodeError('"browser_state"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tabs = data["tabs"]
+        tabs_ = data["tabs"]
     except KeyError:
         raise missing_field(data, (("tabs", "an array"),)) from None
     try:
-        tabs = decode_list(tabs, decode_browser_state_tab_entry_param, strict)
+        tabs_ = decode_list(tabs_, decode_browser_state_tab_entry_param, strict)
     except DecodeError as error:
         raise error.at_key("tabs")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        state_changes = data.get("state_changes", UNSET)
-        if state_changes is not UNSET:
+        state_changes_ = data.get("state_changes", UNSET)
+        if state_changes_ is not UNSET:
             seen += 1
-            if state_changes is not None:
+            if state_changes_ is not None:
                 try:
-                    state_changes = decode_tagged_list(
-                        state_changes,
+                    state_changes_ = decode_tagged_list(
+                        state_changes_,
                         _BROWSER_STATE_CHANGE_PARAM_VARIANTS,
                         "type",
                         decode_browser_state_change_param,
@@ -1584,12 +1596,12 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
                     )
                 except DecodeError as error:
                     raise error.at_key("state_changes")
-        cache_control = data.get("cache_control", UNSET)
-        if cache_control is not UNSET:
+        cache_control_ = data.get("cache_control", UNSET)
+        if cache_control_ is not UNSET:
             seen += 1
-            if cache_control is not None:
+            if cache_control_ is not None:
                 try:
-                    cache_control = _content.decode_cache_control_param(cache_control, strict)
+                    cache_control_ = _content.decode_cache_control_param(cache_control_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_control")
         if len(data) == seen:
@@ -1598,15 +1610,15 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
             extra = extra_fields(data, _BROWSER_STATE_BLOCK_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        state_changes = UNSET
-        cache_control = UNSET
+        state_changes_ = UNSET
+        cache_control_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateBlockParam)
     obj.type = "browser_state"
-    obj.tabs = tabs
-    obj.state_changes = state_changes
-    obj.cache_control = cache_control
+    obj.tabs = tabs_
+    obj.state_changes = state_changes_
+    obj.cache_control = cache_control_
     obj.extra = extra
     return obj
 
@@ -1626,40 +1638,40 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tab_id = data["tab_id"]
-        title = data["title"]
-        url = data["url"]
+        tab_id_ = data["tab_id"]
+        title_ = data["title"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(
             data, (("tab_id", "a string"), ("title", "a string"), ("url", "a string"))
         ) from None
-    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
-        raise DecodeError("a string", tab_id).at_key("tab_id")
-    if type(title) is not str or not title.isascii() and has_lone_surrogate(title):
-        raise DecodeError("a string", title).at_key("title")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+    if type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_):
+        raise DecodeError("a string", tab_id_).at_key("tab_id")
+    if type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_):
+        raise DecodeError("a string", title_).at_key("title")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        active = data.get("active", UNSET)
-        if active is not UNSET:
+        active_ = data.get("active", UNSET)
+        if active_ is not UNSET:
             seen += 1
-            if type(active) is not bool:
-                raise DecodeError("true or false", active).at_key("active")
+            if type(active_) is not bool:
+                raise DecodeError("true or false", active_).at_key("active")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        active = UNSET
+        active_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateTabEntryParam)
-    obj.tab_id = tab_id
-    obj.title = title
-    obj.url = url
-    obj.active = active
+    obj.tab_id = tab_id_
+    obj.title = title_
+    obj.url = url_
+    obj.active = active_
     obj.extra = extra
     return obj
 
@@ -1682,11 +1694,11 @@ def decode_browser_state_change_tab_opened_param(
         raise DecodeError('"tab_opened"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        tab_id = data["tab_id"]
+        tab_id_ = data["tab_id"]
     except KeyError:
         raise missing_field(data, (("tab_id", "a string"),)) from None
-    if type(tab_id) is not str or not tab_id.isascii() and has_lone_surrogate(tab_id):
-        raise DecodeError("a string", tab_id).at_key("tab_id")
+    if type(tab_id_) is not str or not tab_id_.isascii() and has_lone_surrogate(tab_id_):
+        raise DecodeError("a string", tab_id_).at_key("tab_id")
     if len(data) == 2:
         extra = {}
     else:
@@ -1694,7 +1706,7 @@ def decode_browser_state_change_tab_opened_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeTabOpenedParam)
     obj.type = "tab_opened"
-    obj.tab_id = tab_id
+    obj.tab_id = tab_id_
     obj.extra = extra
     return obj
 
@@ -1718,18 +1730,18 @@ def decode_browser_state_change_download_started_param(
         raise DecodeError('"download_started"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        download_id = data["download_id"]
-        url = data["url"]
+        download_id_ = data["download_id"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
     if (
-        type(download_id) is not str
-        or not download_id.isascii()
-        and has_lone_surrogate(download_id)
+        type(download_id_) is not str
+        or not download_id_.isascii()
+        and has_lone_surrogate(download_id_)
     ):
-        raise DecodeError("a string", download_id).at_key("download_id")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+        raise DecodeError("a string", download_id_).at_key("download_id")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) == 3:
         extra = {}
     else:
@@ -1737,8 +1749,8 @@ def decode_browser_state_change_download_started_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadStartedParam)
     obj.type = "download_started"
-    obj.download_id = download_id
-    obj.url = url
+    obj.download_id = download_id_
+    obj.url = url_
     obj.extra = extra
     return obj
 
@@ -1764,34 +1776,34 @@ def decode_browser_state_change_download_completed_param(
         raise DecodeError('"download_completed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        download_id = data["download_id"]
-        url = data["url"]
+        download_id_ = data["download_id"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
     if (
-        type(download_id) is not str
-        or not download_id.isascii()
-        and has_lone_surrogate(download_id)
+        type(download_id_) is not str
+        or not download_id_.isascii()
+        and has_lone_surrogate(download_id_)
     ):
-        raise DecodeError("a string", download_id).at_key("download_id")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+        raise DecodeError("a string", download_id_).at_key("download_id")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
-        path = data.get("path", UNSET)
-        if path is not UNSET:
+        path_ = data.get("path", UNSET)
+        if path_ is not UNSET:
             seen += 1
-            if path is not None and (
-                type(path) is not str or not path.isascii() and has_lone_surrogate(path)
+            if path_ is not None and (
+                type(path_) is not str or not path_.isascii() and has_lone_surrogate(path_)
             ):
-                raise DecodeError("a string or null", path).at_key("path")
-        size_bytes = data.get("size_bytes", UNSET)
-        if size_bytes is not UNSET:
+                raise DecodeError("a string or null", path_).at_key("path")
+        size_bytes_ = data.get("size_bytes", UNSET)
+        if size_bytes_ is not UNSET:
             seen += 1
-            if size_bytes is not None and (
-                type(size_bytes) is not int or not JSON_INT_MIN <= size_bytes <= JSON_INT_MAX
+            if size_bytes_ is not None and (
+                type(size_bytes_) is not int or not JSON_INT_MIN <= size_bytes_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", size_bytes).at_key("size_bytes")
+                raise DecodeError("an integer or null", size_bytes_).at_key("size_bytes")
         if len(data) == seen:
             extra = {}
         else:
@@ -1800,16 +1812,16 @@ def decode_browser_state_change_download_completed_param(
             )
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        path = UNSET
-        size_bytes = UNSET
+        path_ = UNSET
+        size_bytes_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadCompletedParam)
     obj.type = "download_completed"
-    obj.download_id = download_id
-    obj.url = url
-    obj.path = path
-    obj.size_bytes = size_bytes
+    obj.download_id = download_id_
+    obj.url = url_
+    obj.path = path_
+    obj.size_bytes = size_bytes_
     obj.extra = extra
     return obj
 
@@ -1834,18 +1846,18 @@ def decode_browser_state_change_download_failed_param(
         raise DecodeError('"download_failed"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        download_id = data["download_id"]
-        url = data["url"]
+        download_id_ = data["download_id"]
+        url_ = data["url"]
     except KeyError:
         raise missing_field(data, (("download_id", "a string"), ("url", "a string"))) from None
     if (
-        type(download_id) is not str
-        or not download_id.isascii()
-        and has_lone_surrogate(download_id)
+        type(download_id_) is not str
+        or not download_id_.isascii()
+        and has_lone_surrogate(download_id_)
     ):
-        raise DecodeError("a string", download_id).at_key("download_id")
-    if type(url) is not str or not url.isascii() and has_lone_surrogate(url):
-        raise DecodeError("a string", url).at_key("url")
+        raise DecodeError("a string", download_id_).at_key("download_id")
+    if type(url_) is not str or not url_.isascii() and has_lone_surrogate(url_):
+        raise DecodeError("a string", url_).at_key("url")
     if len(data) != 3:
         seen = 3  # members read so far; fewer than len(data) means unknown ones
         error_ = data.get("error", UNSET)
@@ -1868,8 +1880,8 @@ def decode_browser_state_change_download_failed_param(
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(BrowserStateChangeDownloadFailedParam)
     obj.type = "download_failed"
-    obj.download_id = download_id
-    obj.url = url
+    obj.download_id = download_id_
+    obj.url = url_
     obj.error = error_
     obj.extra = extra
     return obj

@@ -195,40 +195,44 @@ class Usage(Model):
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
         }
-        cache_creation_input_tokens = self.cache_creation_input_tokens
-        if cache_creation_input_tokens is not UNSET:
-            out["cache_creation_input_tokens"] = cache_creation_input_tokens
-        cache_read_input_tokens = self.cache_read_input_tokens
-        if cache_read_input_tokens is not UNSET:
-            out["cache_read_input_tokens"] = cache_read_input_tokens
-        cache_creation = self.cache_creation
-        if cache_creation is not UNSET:
-            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
-        server_tool_use = self.server_tool_use
-        if server_tool_use is not UNSET:
-            out["server_tool_use"] = None if server_tool_use is None else server_tool_use.to_dict()
-        output_tokens_details = self.output_tokens_details
-        if output_tokens_details is not UNSET:
+        cache_creation_input_tokens_ = self.cache_creation_input_tokens
+        if cache_creation_input_tokens_ is not UNSET:
+            out["cache_creation_input_tokens"] = cache_creation_input_tokens_
+        cache_read_input_tokens_ = self.cache_read_input_tokens
+        if cache_read_input_tokens_ is not UNSET:
+            out["cache_read_input_tokens"] = cache_read_input_tokens_
+        cache_creation_ = self.cache_creation
+        if cache_creation_ is not UNSET:
+            out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
+        server_tool_use_ = self.server_tool_use
+        if server_tool_use_ is not UNSET:
+            out["server_tool_use"] = (
+                None if server_tool_use_ is None else server_tool_use_.to_dict()
+            )
+        output_tokens_details_ = self.output_tokens_details
+        if output_tokens_details_ is not UNSET:
             out["output_tokens_details"] = (
-                None if output_tokens_details is None else output_tokens_details.to_dict()
+                None if output_tokens_details_ is None else output_tokens_details_.to_dict()
             )
-        service_tier = self.service_tier
-        if service_tier is not UNSET:
-            out["service_tier"] = service_tier
-        inference_geo = self.inference_geo
-        if inference_geo is not UNSET:
-            out["inference_geo"] = inference_geo
-        speed = self.speed
-        if speed is not UNSET:
-            out["speed"] = speed
-        iterations = self.iterations
-        if iterations is not UNSET:
+        service_tier_ = self.service_tier
+        if service_tier_ is not UNSET:
+            out["service_tier"] = service_tier_
+        inference_geo_ = self.inference_geo
+        if inference_geo_ is not UNSET:
+            out["inference_geo"] = inference_geo_
+        speed_ = self.speed
+        if speed_ is not UNSET:
+            out["speed"] = speed_
+        iterations_ = self.iterations
+        if iterations_ is not UNSET:
             out["iterations"] = (
-                None if iterations is None else [item0.to_dict() for item0 in iterations]
+                None if iterations_ is None else [item0.to_dict() for item0 in iterations_]
             )
-        fallback_credit = self.fallback_credit
-        if fallback_credit is not UNSET:
-            out["fallback_credit"] = None if fallback_credit is None else fallback_credit.to_dict()
+        fallback_credit_ = self.fallback_credit
+        if fallback_credit_ is not UNSET:
+            out["fallback_credit"] = (
+                None if fallback_credit_ is None else fallback_credit_.to_dict()
+            )
         if self.extra:
             add_extra(self, out, _USAGE_FIELDS)
         return out
@@ -294,9 +298,9 @@ class ServerToolUsage(Model):
         out: dict[str, Any] = {
             "web_search_requests": self.web_search_requests,
         }
-        web_fetch_requests = self.web_fetch_requests
-        if web_fetch_requests is not UNSET:
-            out["web_fetch_requests"] = web_fetch_requests
+        web_fetch_requests_ = self.web_fetch_requests
+        if web_fetch_requests_ is not UNSET:
+            out["web_fetch_requests"] = web_fetch_requests_
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_USAGE_FIELDS)
         return out
@@ -394,12 +398,12 @@ class MessageIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        cache_creation = self.cache_creation
-        if cache_creation is not UNSET:
-            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
-        model = self.model
-        if model is not UNSET:
-            out["model"] = model
+        cache_creation_ = self.cache_creation
+        if cache_creation_ is not UNSET:
+            out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
+        model_ = self.model
+        if model_ is not UNSET:
+            out["model"] = model_
         if self.extra:
             add_extra(self, out, _MESSAGE_ITERATION_USAGE_FIELDS)
         return out
@@ -463,9 +467,9 @@ class CompactionIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        cache_creation = self.cache_creation
-        if cache_creation is not UNSET:
-            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
+        cache_creation_ = self.cache_creation
+        if cache_creation_ is not UNSET:
+            out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPACTION_ITERATION_USAGE_FIELDS)
         return out
@@ -534,9 +538,9 @@ class AdvisorMessageIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        cache_creation = self.cache_creation
-        if cache_creation is not UNSET:
-            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
+        cache_creation_ = self.cache_creation
+        if cache_creation_ is not UNSET:
+            out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
         if self.extra:
             add_extra(self, out, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS)
         return out
@@ -606,9 +610,9 @@ class FallbackMessageIterationUsage(Model):
             "cache_creation_input_tokens": self.cache_creation_input_tokens,
             "cache_read_input_tokens": self.cache_read_input_tokens,
         }
-        cache_creation = self.cache_creation
-        if cache_creation is not UNSET:
-            out["cache_creation"] = None if cache_creation is None else cache_creation.to_dict()
+        cache_creation_ = self.cache_creation
+        if cache_creation_ is not UNSET:
+            out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
         if self.extra:
             add_extra(self, out, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS)
         return out
@@ -713,9 +717,9 @@ class FallbackCreditNotApplied(Model):
             "type": self.type,
             "reason": self.reason,
         }
-        remove_to_redeem = self.remove_to_redeem
-        if remove_to_redeem is not UNSET:
-            out["remove_to_redeem"] = None if remove_to_redeem is None else list(remove_to_redeem)
+        remove_to_redeem_ = self.remove_to_redeem
+        if remove_to_redeem_ is not UNSET:
+            out["remove_to_redeem"] = None if remove_to_redeem_ is None else list(remove_to_redeem_)
         if self.extra:
             add_extra(self, out, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS)
         return out
@@ -792,96 +796,96 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        input_tokens = data["input_tokens"]
-        output_tokens = data["output_tokens"]
+        input_tokens_ = data["input_tokens"]
+        output_tokens_ = data["output_tokens"]
     except KeyError:
         raise missing_field(
             data, (("input_tokens", "an integer"), ("output_tokens", "an integer"))
         ) from None
-    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
+    if type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", input_tokens_).at_key("input_tokens")
+    if type(output_tokens_) is not int or not JSON_INT_MIN <= output_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", output_tokens_).at_key("output_tokens")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        cache_creation_input_tokens = data.get("cache_creation_input_tokens", UNSET)
-        if cache_creation_input_tokens is not UNSET:
+        cache_creation_input_tokens_ = data.get("cache_creation_input_tokens", UNSET)
+        if cache_creation_input_tokens_ is not UNSET:
             seen += 1
-            if cache_creation_input_tokens is not None and (
-                type(cache_creation_input_tokens) is not int
-                or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+            if cache_creation_input_tokens_ is not None and (
+                type(cache_creation_input_tokens_) is not int
+                or not JSON_INT_MIN <= cache_creation_input_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", cache_creation_input_tokens).at_key(
+                raise DecodeError("an integer or null", cache_creation_input_tokens_).at_key(
                     "cache_creation_input_tokens"
                 )
-        cache_read_input_tokens = data.get("cache_read_input_tokens", UNSET)
-        if cache_read_input_tokens is not UNSET:
+        cache_read_input_tokens_ = data.get("cache_read_input_tokens", UNSET)
+        if cache_read_input_tokens_ is not UNSET:
             seen += 1
-            if cache_read_input_tokens is not None and (
-                type(cache_read_input_tokens) is not int
-                or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+            if cache_read_input_tokens_ is not None and (
+                type(cache_read_input_tokens_) is not int
+                or not JSON_INT_MIN <= cache_read_input_tokens_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer or null", cache_read_input_tokens).at_key(
+                raise DecodeError("an integer or null", cache_read_input_tokens_).at_key(
                     "cache_read_input_tokens"
                 )
-        cache_creation = data.get("cache_creation", UNSET)
-        if cache_creation is not UNSET:
+        cache_creation_ = data.get("cache_creation", UNSET)
+        if cache_creation_ is not UNSET:
             seen += 1
-            if cache_creation is not None:
+            if cache_creation_ is not None:
                 try:
-                    cache_creation = decode_cache_creation(cache_creation, strict)
+                    cache_creation_ = decode_cache_creation(cache_creation_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_creation")
-        server_tool_use = data.get("server_tool_use", UNSET)
-        if server_tool_use is not UNSET:
+        server_tool_use_ = data.get("server_tool_use", UNSET)
+        if server_tool_use_ is not UNSET:
             seen += 1
-            if server_tool_use is not None:
+            if server_tool_use_ is not None:
                 try:
-                    server_tool_use = decode_server_tool_usage(server_tool_use, strict)
+                    server_tool_use_ = decode_server_tool_usage(server_tool_use_, strict)
                 except DecodeError as error:
                     raise error.at_key("server_tool_use")
-        output_tokens_details = data.get("output_tokens_details", UNSET)
-        if output_tokens_details is not UNSET:
+        output_tokens_details_ = data.get("output_tokens_details", UNSET)
+        if output_tokens_details_ is not UNSET:
             seen += 1
-            if output_tokens_details is not None:
+            if output_tokens_details_ is not None:
                 try:
-                    output_tokens_details = decode_output_tokens_details(
-                        output_tokens_details, strict
+                    output_tokens_details_ = decode_output_tokens_details(
+                        output_tokens_details_, strict
                     )
                 except DecodeError as error:
                     raise error.at_key("output_tokens_details")
-        service_tier = data.get("service_tier", UNSET)
-        if service_tier is not UNSET:
+        service_tier_ = data.get("service_tier", UNSET)
+        if service_tier_ is not UNSET:
             seen += 1
-            if service_tier is not None:
+            if service_tier_ is not None:
                 try:
-                    service_tier = decode_service_tier(service_tier, strict)
+                    service_tier_ = decode_service_tier(service_tier_, strict)
                 except DecodeError as error:
                     raise error.at_key("service_tier")
-        inference_geo = data.get("inference_geo", UNSET)
-        if inference_geo is not UNSET:
+        inference_geo_ = data.get("inference_geo", UNSET)
+        if inference_geo_ is not UNSET:
             seen += 1
-            if inference_geo is not None and (
-                type(inference_geo) is not str
-                or not inference_geo.isascii()
-                and has_lone_surrogate(inference_geo)
+            if inference_geo_ is not None and (
+                type(inference_geo_) is not str
+                or not inference_geo_.isascii()
+                and has_lone_surrogate(inference_geo_)
             ):
-                raise DecodeError("a string or null", inference_geo).at_key("inference_geo")
-        speed = data.get("speed", UNSET)
-        if speed is not UNSET:
+                raise DecodeError("a string or null", inference_geo_).at_key("inference_geo")
+        speed_ = data.get("speed", UNSET)
+        if speed_ is not UNSET:
             seen += 1
-            if speed is not None:
+            if speed_ is not None:
                 try:
-                    speed = decode_speed(speed, strict)
+                    speed_ = decode_speed(speed_, strict)
                 except DecodeError as error:
                     raise error.at_key("speed")
-        iterations = data.get("iterations", UNSET)
-        if iterations is not UNSET:
+        iterations_ = data.get("iterations", UNSET)
+        if iterations_ is not UNSET:
             seen += 1
-            if iterations is not None:
+            if iterations_ is not None:
                 try:
-                    iterations = decode_tagged_list(
-                        iterations,
+                    iterations_ = decode_tagged_list(
+                        iterations_,
                         _ITERATIONS_USAGE_ITEM_VARIANTS,
                         "type",
                         decode_iterations_usage_item,
@@ -889,12 +893,12 @@ def decode_usage(data: Any, strict: bool) -> Usage:
                     )
                 except DecodeError as error:
                     raise error.at_key("iterations")
-        fallback_credit = data.get("fallback_credit", UNSET)
-        if fallback_credit is not UNSET:
+        fallback_credit_ = data.get("fallback_credit", UNSET)
+        if fallback_credit_ is not UNSET:
             seen += 1
-            if fallback_credit is not None:
+            if fallback_credit_ is not None:
                 try:
-                    fallback_credit = decode_fallback_credit_usage(fallback_credit, strict)
+                    fallback_credit_ = decode_fallback_credit_usage(fallback_credit_, strict)
                 except DecodeError as error:
                     raise error.at_key("fallback_credit")
         if len(data) == seen:
@@ -903,31 +907,31 @@ def decode_usage(data: Any, strict: bool) -> Usage:
             extra = extra_fields(data, _USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_creation_input_tokens = UNSET
-        cache_read_input_tokens = UNSET
-        cache_creation = UNSET
-        server_tool_use = UNSET
-        output_tokens_details = UNSET
-        service_tier = UNSET
-        inference_geo = UNSET
-        speed = UNSET
-        iterations = UNSET
-        fallback_credit = UNSET
+        cache_creation_input_tokens_ = UNSET
+        cache_read_input_tokens_ = UNSET
+        cache_creation_ = UNSET
+        server_tool_use_ = UNSET
+        output_tokens_details_ = UNSET
+        service_tier_ = UNSET
+        inference_geo_ = UNSET
+        speed_ = UNSET
+        iterations_ = UNSET
+        fallback_credit_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(Usage)
-    obj.input_tokens = input_tokens
-    obj.output_tokens = output_tokens
-    obj.cache_creation_input_tokens = cache_creation_input_tokens
-    obj.cache_read_input_tokens = cache_read_input_tokens
-    obj.cache_creation = cache_creation
-    obj.server_tool_use = server_tool_use
-    obj.output_tokens_details = output_tokens_details
-    obj.service_tier = service_tier
-    obj.inference_geo = inference_geo
-    obj.speed = speed
-    obj.iterations = iterations
-    obj.fallback_credit = fallback_credit
+    obj.input_tokens = input_tokens_
+    obj.output_tokens = output_tokens_
+    obj.cache_creation_input_tokens = cache_creation_input_tokens_
+    obj.cache_read_input_tokens = cache_read_input_tokens_
+    obj.cache_creation = cache_creation_
+    obj.server_tool_use = server_tool_use_
+    obj.output_tokens_details = output_tokens_details_
+    obj.service_tier = service_tier_
+    obj.inference_geo = inference_geo_
+    obj.speed = speed_
+    obj.iterations = iterations_
+    obj.fallback_credit = fallback_credit_
     obj.extra = extra
     return obj
 
@@ -945,8 +949,8 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        ephemeral_5m_input_tokens = data["ephemeral_5m_input_tokens"]
-        ephemeral_1h_input_tokens = data["ephemeral_1h_input_tokens"]
+        ephemeral_5m_input_tokens_ = data["ephemeral_5m_input_tokens"]
+        ephemeral_1h_input_tokens_ = data["ephemeral_1h_input_tokens"]
     except KeyError:
         raise missing_field(
             data,
@@ -956,17 +960,17 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
             ),
         ) from None
     if (
-        type(ephemeral_5m_input_tokens) is not int
-        or not JSON_INT_MIN <= ephemeral_5m_input_tokens <= JSON_INT_MAX
+        type(ephemeral_5m_input_tokens_) is not int
+        or not JSON_INT_MIN <= ephemeral_5m_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", ephemeral_5m_input_tokens).at_key(
+        raise DecodeError("an integer", ephemeral_5m_input_tokens_).at_key(
             "ephemeral_5m_input_tokens"
         )
     if (
-        type(ephemeral_1h_input_tokens) is not int
-        or not JSON_INT_MIN <= ephemeral_1h_input_tokens <= JSON_INT_MAX
+        type(ephemeral_1h_input_tokens_) is not int
+        or not JSON_INT_MIN <= ephemeral_1h_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", ephemeral_1h_input_tokens).at_key(
+        raise DecodeError("an integer", ephemeral_1h_input_tokens_).at_key(
             "ephemeral_1h_input_tokens"
         )
     if len(data) == 2:
@@ -975,8 +979,8 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
         extra = extra_fields(data, _CACHE_CREATION_FIELDS, strict, 2)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CacheCreation)
-    obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens
-    obj.ephemeral_1h_input_tokens = ephemeral_1h_input_tokens
+    obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens_
+    obj.ephemeral_1h_input_tokens = ephemeral_1h_input_tokens_
     obj.extra = extra
     return obj
 
@@ -994,36 +998,36 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        web_search_requests = data["web_search_requests"]
+        web_search_requests_ = data["web_search_requests"]
     except KeyError:
         raise missing_field(data, (("web_search_requests", "an integer"),)) from None
     if (
-        type(web_search_requests) is not int
-        or not JSON_INT_MIN <= web_search_requests <= JSON_INT_MAX
+        type(web_search_requests_) is not int
+        or not JSON_INT_MIN <= web_search_requests_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", web_search_requests).at_key("web_search_requests")
+        raise DecodeError("an integer", web_search_requests_).at_key("web_search_requests")
     if len(data) != 1:
         seen = 1  # members read so far; fewer than len(data) means unknown ones
-        web_fetch_requests = data.get("web_fetch_requests", UNSET)
-        if web_fetch_requests is not UNSET:
+        web_fetch_requests_ = data.get("web_fetch_requests", UNSET)
+        if web_fetch_requests_ is not UNSET:
             seen += 1
             if (
-                type(web_fetch_requests) is not int
-                or not JSON_INT_MIN <= web_fetch_requests <= JSON_INT_MAX
+                type(web_fetch_requests_) is not int
+                or not JSON_INT_MIN <= web_fetch_requests_ <= JSON_INT_MAX
             ):
-                raise DecodeError("an integer", web_fetch_requests).at_key("web_fetch_requests")
+                raise DecodeError("an integer", web_fetch_requests_).at_key("web_fetch_requests")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _SERVER_TOOL_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        web_fetch_requests = UNSET
+        web_fetch_requests_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(ServerToolUsage)
-    obj.web_search_requests = web_search_requests
-    obj.web_fetch_requests = web_fetch_requests
+    obj.web_search_requests = web_search_requests_
+    obj.web_fetch_requests = web_fetch_requests_
     obj.extra = extra
     return obj
 
@@ -1040,18 +1044,18 @@ def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        thinking_tokens = data["thinking_tokens"]
+        thinking_tokens_ = data["thinking_tokens"]
     except KeyError:
         raise missing_field(data, (("thinking_tokens", "an integer"),)) from None
-    if type(thinking_tokens) is not int or not JSON_INT_MIN <= thinking_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", thinking_tokens).at_key("thinking_tokens")
+    if type(thinking_tokens_) is not int or not JSON_INT_MIN <= thinking_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", thinking_tokens_).at_key("thinking_tokens")
     if len(data) == 1:
         extra = {}
     else:
         extra = extra_fields(data, _OUTPUT_TOKENS_DETAILS_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(OutputTokensDetails)
-    obj.thinking_tokens = thinking_tokens
+    obj.thinking_tokens = thinking_tokens_
     obj.extra = extra
     return obj
 
@@ -1077,10 +1081,10 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
         raise DecodeError('"message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        input_tokens = data["input_tokens"]
-        output_tokens = data["output_tokens"]
-        cache_creation_input_tokens = data["cache_creation_input_tokens"]
-        cache_read_input_tokens = data["cache_read_input_tokens"]
+        input_tokens_ = data["input_tokens"]
+        output_tokens_ = data["output_tokens"]
+        cache_creation_input_tokens_ = data["cache_creation_input_tokens"]
+        cache_read_input_tokens_ = data["cache_read_input_tokens"]
     except KeyError:
         raise missing_field(
             data,
@@ -1091,57 +1095,57 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
+    if type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", input_tokens_).at_key("input_tokens")
+    if type(output_tokens_) is not int or not JSON_INT_MIN <= output_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", output_tokens_).at_key("output_tokens")
     if (
-        type(cache_creation_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+        type(cache_creation_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_creation_input_tokens).at_key(
+        raise DecodeError("an integer", cache_creation_input_tokens_).at_key(
             "cache_creation_input_tokens"
         )
     if (
-        type(cache_read_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+        type(cache_read_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
+        raise DecodeError("an integer", cache_read_input_tokens_).at_key("cache_read_input_tokens")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        cache_creation = data.get("cache_creation", UNSET)
-        if cache_creation is not UNSET:
+        cache_creation_ = data.get("cache_creation", UNSET)
+        if cache_creation_ is not UNSET:
             seen += 1
-            if cache_creation is not None:
+            if cache_creation_ is not None:
                 try:
-                    cache_creation = decode_cache_creation(cache_creation, strict)
+                    cache_creation_ = decode_cache_creation(cache_creation_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_creation")
-        model = data.get("model", UNSET)
-        if model is not UNSET:
+        model_ = data.get("model", UNSET)
+        if model_ is not UNSET:
             seen += 1
-            if model is not None and (
-                type(model) is not str or not model.isascii() and has_lone_surrogate(model)
+            if model_ is not None and (
+                type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_)
             ):
-                raise DecodeError("a string or null", model).at_key("model")
+                raise DecodeError("a string or null", model_).at_key("model")
         if len(data) == seen:
             extra = {}
         else:
             extra = extra_fields(data, _MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_creation = UNSET
-        model = UNSET
+        cache_creation_ = UNSET
+        model_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(MessageIterationUsage)
     obj.type = "message"
-    obj.input_tokens = input_tokens
-    obj.output_tokens = output_tokens
-    obj.cache_creation_input_tokens = cache_creation_input_tokens
-    obj.cache_read_input_tokens = cache_read_input_tokens
-    obj.cache_creation = cache_creation
-    obj.model = model
+    obj.input_tokens = input_tokens_
+    obj.output_tokens = output_tokens_
+    obj.cache_creation_input_tokens = cache_creation_input_tokens_
+    obj.cache_read_input_tokens = cache_read_input_tokens_
+    obj.cache_creation = cache_creation_
+    obj.model = model_
     obj.extra = extra
     return obj
 
@@ -1166,10 +1170,10 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
         raise DecodeError('"compaction"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        input_tokens = data["input_tokens"]
-        output_tokens = data["output_tokens"]
-        cache_creation_input_tokens = data["cache_creation_input_tokens"]
-        cache_read_input_tokens = data["cache_read_input_tokens"]
+        input_tokens_ = data["input_tokens"]
+        output_tokens_ = data["output_tokens"]
+        cache_creation_input_tokens_ = data["cache_creation_input_tokens"]
+        cache_read_input_tokens_ = data["cache_read_input_tokens"]
     except KeyError:
         raise missing_field(
             data,
@@ -1180,30 +1184,30 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
+    if type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", input_tokens_).at_key("input_tokens")
+    if type(output_tokens_) is not int or not JSON_INT_MIN <= output_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", output_tokens_).at_key("output_tokens")
     if (
-        type(cache_creation_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+        type(cache_creation_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_creation_input_tokens).at_key(
+        raise DecodeError("an integer", cache_creation_input_tokens_).at_key(
             "cache_creation_input_tokens"
         )
     if (
-        type(cache_read_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+        type(cache_read_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
+        raise DecodeError("an integer", cache_read_input_tokens_).at_key("cache_read_input_tokens")
     if len(data) != 5:
         seen = 5  # members read so far; fewer than len(data) means unknown ones
-        cache_creation = data.get("cache_creation", UNSET)
-        if cache_creation is not UNSET:
+        cache_creation_ = data.get("cache_creation", UNSET)
+        if cache_creation_ is not UNSET:
             seen += 1
-            if cache_creation is not None:
+            if cache_creation_ is not None:
                 try:
-                    cache_creation = decode_cache_creation(cache_creation, strict)
+                    cache_creation_ = decode_cache_creation(cache_creation_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_creation")
         if len(data) == seen:
@@ -1212,16 +1216,16 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
             extra = extra_fields(data, _COMPACTION_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_creation = UNSET
+        cache_creation_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(CompactionIterationUsage)
     obj.type = "compaction"
-    obj.input_tokens = input_tokens
-    obj.output_tokens = output_tokens
-    obj.cache_creation_input_tokens = cache_creation_input_tokens
-    obj.cache_read_input_tokens = cache_read_input_tokens
-    obj.cache_creation = cache_creation
+    obj.input_tokens = input_tokens_
+    obj.output_tokens = output_tokens_
+    obj.cache_creation_input_tokens = cache_creation_input_tokens_
+    obj.cache_read_input_tokens = cache_read_input_tokens_
+    obj.cache_creation = cache_creation_
     obj.extra = extra
     return obj
 
@@ -1247,11 +1251,11 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
         raise DecodeError('"advisor_message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
-        input_tokens = data["input_tokens"]
-        output_tokens = data["output_tokens"]
-        cache_creation_input_tokens = data["cache_creation_input_tokens"]
-        cache_read_input_tokens = data["cache_read_input_tokens"]
+        model_ = data["model"]
+        input_tokens_ = data["input_tokens"]
+        output_tokens_ = data["output_tokens"]
+        cache_creation_input_tokens_ = data["cache_creation_input_tokens"]
+        cache_read_input_tokens_ = data["cache_read_input_tokens"]
     except KeyError:
         raise missing_field(
             data,
@@ -1263,32 +1267,32 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
-    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
+    if type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", input_tokens_).at_key("input_tokens")
+    if type(output_tokens_) is not int or not JSON_INT_MIN <= output_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", output_tokens_).at_key("output_tokens")
     if (
-        type(cache_creation_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+        type(cache_creation_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_creation_input_tokens).at_key(
+        raise DecodeError("an integer", cache_creation_input_tokens_).at_key(
             "cache_creation_input_tokens"
         )
     if (
-        type(cache_read_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+        type(cache_read_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
+        raise DecodeError("an integer", cache_read_input_tokens_).at_key("cache_read_input_tokens")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
-        cache_creation = data.get("cache_creation", UNSET)
-        if cache_creation is not UNSET:
+        cache_creation_ = data.get("cache_creation", UNSET)
+        if cache_creation_ is not UNSET:
             seen += 1
-            if cache_creation is not None:
+            if cache_creation_ is not None:
                 try:
-                    cache_creation = decode_cache_creation(cache_creation, strict)
+                    cache_creation_ = decode_cache_creation(cache_creation_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_creation")
         if len(data) == seen:
@@ -1297,17 +1301,17 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
             extra = extra_fields(data, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_creation = UNSET
+        cache_creation_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(AdvisorMessageIterationUsage)
     obj.type = "advisor_message"
-    obj.model = model
-    obj.input_tokens = input_tokens
-    obj.output_tokens = output_tokens
-    obj.cache_creation_input_tokens = cache_creation_input_tokens
-    obj.cache_read_input_tokens = cache_read_input_tokens
-    obj.cache_creation = cache_creation
+    obj.model = model_
+    obj.input_tokens = input_tokens_
+    obj.output_tokens = output_tokens_
+    obj.cache_creation_input_tokens = cache_creation_input_tokens_
+    obj.cache_read_input_tokens = cache_read_input_tokens_
+    obj.cache_creation = cache_creation_
     obj.extra = extra
     return obj
 
@@ -1335,11 +1339,11 @@ def decode_fallback_message_iteration_usage(
         raise DecodeError('"fallback_message"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        model = data["model"]
-        input_tokens = data["input_tokens"]
-        output_tokens = data["output_tokens"]
-        cache_creation_input_tokens = data["cache_creation_input_tokens"]
-        cache_read_input_tokens = data["cache_read_input_tokens"]
+        model_ = data["model"]
+        input_tokens_ = data["input_tokens"]
+        output_tokens_ = data["output_tokens"]
+        cache_creation_input_tokens_ = data["cache_creation_input_tokens"]
+        cache_read_input_tokens_ = data["cache_read_input_tokens"]
     except KeyError:
         raise missing_field(
             data,
@@ -1351,32 +1355,32 @@ def decode_fallback_message_iteration_usage(
                 ("cache_read_input_tokens", "an integer"),
             ),
         ) from None
-    if type(model) is not str or not model.isascii() and has_lone_surrogate(model):
-        raise DecodeError("a string", model).at_key("model")
-    if type(input_tokens) is not int or not JSON_INT_MIN <= input_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", input_tokens).at_key("input_tokens")
-    if type(output_tokens) is not int or not JSON_INT_MIN <= output_tokens <= JSON_INT_MAX:
-        raise DecodeError("an integer", output_tokens).at_key("output_tokens")
+    if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
+        raise DecodeError("a string", model_).at_key("model")
+    if type(input_tokens_) is not int or not JSON_INT_MIN <= input_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", input_tokens_).at_key("input_tokens")
+    if type(output_tokens_) is not int or not JSON_INT_MIN <= output_tokens_ <= JSON_INT_MAX:
+        raise DecodeError("an integer", output_tokens_).at_key("output_tokens")
     if (
-        type(cache_creation_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_creation_input_tokens <= JSON_INT_MAX
+        type(cache_creation_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_creation_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_creation_input_tokens).at_key(
+        raise DecodeError("an integer", cache_creation_input_tokens_).at_key(
             "cache_creation_input_tokens"
         )
     if (
-        type(cache_read_input_tokens) is not int
-        or not JSON_INT_MIN <= cache_read_input_tokens <= JSON_INT_MAX
+        type(cache_read_input_tokens_) is not int
+        or not JSON_INT_MIN <= cache_read_input_tokens_ <= JSON_INT_MAX
     ):
-        raise DecodeError("an integer", cache_read_input_tokens).at_key("cache_read_input_tokens")
+        raise DecodeError("an integer", cache_read_input_tokens_).at_key("cache_read_input_tokens")
     if len(data) != 6:
         seen = 6  # members read so far; fewer than len(data) means unknown ones
-        cache_creation = data.get("cache_creation", UNSET)
-        if cache_creation is not UNSET:
+        cache_creation_ = data.get("cache_creation", UNSET)
+        if cache_creation_ is not UNSET:
             seen += 1
-            if cache_creation is not None:
+            if cache_creation_ is not None:
                 try:
-                    cache_creation = decode_cache_creation(cache_creation, strict)
+                    cache_creation_ = decode_cache_creation(cache_creation_, strict)
                 except DecodeError as error:
                     raise error.at_key("cache_creation")
         if len(data) == seen:
@@ -1385,17 +1389,17 @@ def decode_fallback_message_iteration_usage(
             extra = extra_fields(data, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        cache_creation = UNSET
+        cache_creation_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackMessageIterationUsage)
     obj.type = "fallback_message"
-    obj.model = model
-    obj.input_tokens = input_tokens
-    obj.output_tokens = output_tokens
-    obj.cache_creation_input_tokens = cache_creation_input_tokens
-    obj.cache_read_input_tokens = cache_read_input_tokens
-    obj.cache_creation = cache_creation
+    obj.model = model_
+    obj.input_tokens = input_tokens_
+    obj.output_tokens = output_tokens_
+    obj.cache_creation_input_tokens = cache_creation_input_tokens_
+    obj.cache_read_input_tokens = cache_read_input_tokens_
+    obj.cache_creation = cache_creation_
     obj.extra = extra
     return obj
 
@@ -1412,11 +1416,11 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
         raise DecodeError("an object", data)
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        status = data["status"]
+        status_ = data["status"]
     except KeyError:
         raise missing_field(data, (("status", "an object"),)) from None
     try:
-        status = decode_fallback_credit_status(status, strict)
+        status_ = decode_fallback_credit_status(status_, strict)
     except DecodeError as error:
         raise error.at_key("status")
     if len(data) == 1:
@@ -1425,7 +1429,7 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
         extra = extra_fields(data, _FALLBACK_CREDIT_USAGE_FIELDS, strict, 1)
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditUsage)
-    obj.status = status
+    obj.status = status_
     obj.extra = extra
     return obj
 
@@ -1471,7 +1475,7 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
         raise DecodeError('"not_applied"', type_).at_key("type")
     # Constant tags first (a wrong variant says so), then absent members, then each value.
     try:
-        reason = data["reason"]
+        reason_ = data["reason"]
     except KeyError:
         raise missing_field(
             data,
@@ -1483,17 +1487,17 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
             ),
         ) from None
     try:
-        reason = decode_fallback_credit_not_applied_reason(reason, strict)
+        reason_ = decode_fallback_credit_not_applied_reason(reason_, strict)
     except DecodeError as error:
         raise error.at_key("reason")
     if len(data) != 2:
         seen = 2  # members read so far; fewer than len(data) means unknown ones
-        remove_to_redeem = data.get("remove_to_redeem", UNSET)
-        if remove_to_redeem is not UNSET:
+        remove_to_redeem_ = data.get("remove_to_redeem", UNSET)
+        if remove_to_redeem_ is not UNSET:
             seen += 1
-            if remove_to_redeem is not None:
+            if remove_to_redeem_ is not None:
                 try:
-                    remove_to_redeem = decode_list(remove_to_redeem, decode_string, strict)
+                    remove_to_redeem_ = decode_list(remove_to_redeem_, decode_string, strict)
                 except DecodeError as error:
                     raise error.at_key("remove_to_redeem")
         if len(data) == seen:
@@ -1502,13 +1506,13 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
             extra = extra_fields(data, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, strict, seen)
     else:
         # Only the required members: every optional one is absent, no need to look them up.
-        remove_to_redeem = UNSET
+        remove_to_redeem_ = UNSET
         extra = {}
     # Filled in directly: calling the keyword-only __init__ costs about three times as much.
     obj = new_instance(FallbackCreditNotApplied)
     obj.type = "not_applied"
-    obj.reason = reason
-    obj.remove_to_redeem = remove_to_redeem
+    obj.reason = reason_
+    obj.remove_to_redeem = remove_to_redeem_
     obj.extra = extra
     return obj
 

@@ -33,15 +33,81 @@ USABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
+#: The generated package's name, and the width black lays its code out to.
+PACKAGE = "anthropic_messages"
+LINE_LENGTH = 100
+
+# Initialisms that spec names run together (`URLPDFSource`); a run of capitals made only of
+# these is split between them, so the Python names keep their words apart.
+_INITIALISMS = ("API", "CMEK", "HTTP", "JSON", "MCP", "PDF", "RBAC", "SSE", "URL")
+_CAPITAL_RUN = re.compile(r"[A-Z]{4,}(?=[A-Z][a-z]|[^A-Za-z]|$)")
+_SPLIT_RUN = re.compile(rf"^(?:{'|'.join(_INITIALISMS)}){{2,}}$")
+_ONE_INITIALISM = re.compile("|".join(_INITIALISMS))
+
+
 def snake_case(name: str) -> str:
-    """`WebSearchTool20250305` → `web_search_tool20250305`; `cache-control` → `cache_control`."""
+    """`WebSearchTool20250305` → `web_search_tool20250305`; `cache-control` → `cache_control`;
+    `URLPDFSourceParam` → `url_pdf_source_param`."""
+    name = _CAPITAL_RUN.sub(_split_initialisms, name)
     spaced = _BOUNDARY.sub("_", name)
     return _NOT_WORD.sub("_", spaced).strip("_").lower()
+
+
+def _split_initialisms(run: re.Match[str]) -> str:
+    text = run.group()
+    if not _SPLIT_RUN.match(text):
+        return text
+    return "_".join(_ONE_INITIALISM.findall(text))
 
 
 def constant_case(name: str) -> str:
     """`StopReason` → `STOP_REASON`."""
     return snake_case(name).upper()
+
+
+# The names the generated package makes from the spec's names. Every template takes them from the
+# intermediate model, which takes them from here.
+
+
+def module_name(area: str) -> str:
+    """The module of an area (a spec file): `content` → `_content`."""
+    return f"_{area}"
+
+
+def decoder_name(type_name: str) -> str:
+    return f"decode_{snake_case(type_name)}"
+
+
+def unknown_class_name(union_name: str) -> str:
+    """The class holding objects of a tagged union whose tag this spec does not know."""
+    return f"Unknown{union_name}"
+
+
+def variants_table_name(union_name: str) -> str:
+    """The module constant mapping a tagged union's tag values to its variants' decoders."""
+    return f"_{constant_case(union_name)}_VARIANTS"
+
+
+def known_fields_name(object_name: str) -> str:
+    """The module constant holding an object's wire names, for spotting unknown members."""
+    return f"_{constant_case(object_name)}_FIELDS"
+
+
+def enum_values_name(enum_name: str) -> str:
+    return f"_{constant_case(enum_name)}_VALUES"
+
+
+def local_name(python_name: str) -> str:
+    """The variable holding a field's value in its type's decoder and encoder.
+
+    The trailing underscore keeps it apart from every name the generated code uses for itself,
+    none of which ends in one (reserved_names() checks it), whatever the field is called.
+    """
+    return python_name + "_"
+
+
+class TemplateNameClash(Exception):
+    """The templates use a name that generated code keeps for fields' local variables."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +277,12 @@ def _reserved_names(templates: Path) -> ReservedNames:
                 members = unknown_members if node.name in unknown_classes else object_members
                 members |= _class_members(node, base_classes)
 
+    clashing = sorted(n for n in _without_probe(function_names) if n.endswith("_"))
+    if clashing:
+        raise TemplateNameClash(
+            f"the templates use {', '.join(clashing)} in generated functions; a field's local "
+            "variable could take that name (local_name() adds an underscore): rename it"
+        )
     probe_areas = [{"area": area} for area in _PROBE_SPEC]
     return ReservedNames(
         module=_without_probe(module_level),
@@ -232,7 +304,7 @@ def _reserved_names(templates: Path) -> ReservedNames:
 
 def _render_probe(templates: Path) -> tuple[Any, dict[str, str]]:
     """The probe spec's intermediate model, and its rendered (unformatted) modules."""
-    from . import build_ir, load, render, validate  # imported here: they import this module
+    from . import build_ir, load, render, spec_model  # imported here: they import this module
 
     files = [
         load.SpecFile(
@@ -240,14 +312,9 @@ def _render_probe(templates: Path) -> tuple[Any, dict[str, str]]:
         )
         for area, text in _PROBE_SPEC.items()
     ]
-    definitions = {
-        name: validate.Definition(name, validate.kind_of(body), body, spec_file)
-        for spec_file in files
-        for name, body in spec_file.types.items()
-    }
     # The probe is known to be valid (a test checks it); validating it here would need the
     # reserved names this function computes.
-    package = build_ir.build(validate.ValidatedSpec(definitions, tuple(_PROBE_SPEC)))
+    package = build_ir.build(spec_model.build(files))
     return package, render.render_package(package, templates)
 
 

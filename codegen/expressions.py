@@ -1,0 +1,172 @@
+"""The Python expressions the intermediate model carries for the templates.
+
+What checks a field's value, what decodes it, what the decoder stores and what the encoder writes
+all depend on the kind of its type, whether it may be null, and in which module the code stands.
+build_ir decides them here, once, and the templates write the results as they are. Every name
+these expressions use is a runtime helper of the generated package, a name the model carries
+(checked by pysource.identifier), or a literal made by pysource.string_literal.
+"""
+
+from __future__ import annotations
+
+from .ir import KINDS, OneOfBranch, TypeRef
+from .naming import module_name
+from .pysource import Identifier, PySource, string_literal
+
+
+def decoder_ref(ref: TypeRef, area: str) -> PySource:
+    """The callable that decodes a value of `ref`, as written in the module of `area`."""
+    if ref.kind == "list":
+        assert ref.item is not None
+        return PySource(f"list_of({decoder_ref(ref.item, area)})")
+    if ref.kind == "map":
+        assert ref.item is not None
+        return PySource(f"map_of({decoder_ref(ref.item, area)})")
+    if ref.is_named:
+        return PySource(_qualified(ref.decoder, ref.area, area))
+    return PySource(f"decode_{ref.kind}")  # the runtime's decoders of primitives
+
+
+def decode_call(ref: TypeRef, value: str, area: str) -> PySource:
+    """An expression decoding the JSON value in the variable `value` as `ref`."""
+    if ref.kind == "list":
+        item = ref.item
+        assert item is not None
+        if item.kind == "tagged_union":
+            # Each item goes straight to its variant's decoder, found by its tag.
+            table = _qualified(item.table_name, item.area, area)
+            return PySource(
+                f"decode_tagged_list({value}, {table}, {string_literal(item.tag)}, "
+                f"{decoder_ref(item, area)}, strict)"
+            )
+        return PySource(f"decode_list({value}, {decoder_ref(item, area)}, strict)")
+    if ref.kind == "map":
+        assert ref.item is not None
+        return PySource(f"decode_map({value}, {decoder_ref(ref.item, area)}, strict)")
+    return PySource(f"{decoder_ref(ref, area)}({value}, strict)")
+
+
+def invalid_test(ref: TypeRef, value: str, nullable: bool) -> PySource:
+    """A condition true when `value` is not a valid JSON value of a constant, primitive or
+    free-JSON kind ("" for kinds that decoding checks instead).
+
+    A constant must be a `str` first: another object could claim to equal it. Strings must be
+    valid Unicode (ASCII, the common case, needs no further look), integers short enough for
+    json to write back, numbers finite.
+    """
+    if ref.kind == "const":
+        if len(ref.values) == 1:
+            test = f"type({value}) is not str or {value} != {string_literal(ref.values[0])}"
+        else:
+            shown = ", ".join(string_literal(v) for v in ref.values)
+            test = f"type({value}) is not str or {value} not in ({shown})"
+    elif ref.kind == "string":
+        test = f"type({value}) is not str or not {value}.isascii() and has_lone_surrogate({value})"
+    elif ref.kind == "integer":
+        test = f"type({value}) is not int or not JSON_INT_MIN <= {value} <= JSON_INT_MAX"
+    elif ref.kind == "number":
+        test = f"not is_json_number({value})"
+    elif ref.kind == "boolean" or ref.is_free_json:
+        test = f"type({value}) is not {KINDS[ref.kind].python_class}"
+    else:
+        return PySource("")
+    if not nullable:
+        return PySource(test)
+    grouped = f"({test})" if " or " in test else test
+    return PySource(f"{value} is not None and {grouped}")
+
+
+def kept_check(ref: TypeRef, value: str, nullable: bool) -> PySource:
+    """The call that checks a value kept as received (`any`, or a list or map of `any`) is JSON
+    ("" for other kinds)."""
+    if ref.is_free_json and not nullable:
+        return PySource(f"check_json_members({value})")  # its container kind is checked already
+    if ref.is_free_json or ref.kind == "any":
+        return PySource(f"check_json({value})")
+    return PySource("")
+
+
+def stored_value(
+    ref: TypeRef, value: str, annotation: str, optional: bool, nullable: bool
+) -> PySource:
+    """What a decoder stores for a field held in `value`.
+
+    A constant is checked to be a `str` equal to one of its values, which type checkers take as
+    plain `str`: a lone value is stored as its literal, and anything else is cast to the field's
+    annotation, given as a string so that no typing object is built on every call.
+    """
+    if ref.kind != "const":
+        return PySource(value)
+    if not optional and not nullable and len(ref.values) == 1:
+        return string_literal(ref.values[0])
+    return PySource(f"cast({string_literal(annotation)}, {value})")
+
+
+def encoded(ref: TypeRef, value: str, nullable: bool) -> PySource:
+    """The JSON value of a present field whose Python value `value` gives."""
+    written = _encode(ref, value, 0)
+    if nullable and written != value:
+        return PySource(f"None if {value} is None else {written}")
+    return PySource(written)
+
+
+def _encode(ref: TypeRef, value: str, depth: int) -> str:
+    if ref.kind in ("list", "map") and ref.encodes_as_is:
+        return f"{KINDS[ref.kind].python_class}({value})"  # a copy, as for every container
+    if ref.kind == "list":
+        assert ref.item is not None
+        item = f"item{depth}"
+        return f"[{_encode(ref.item, item, depth + 1)} for {item} in {value}]"
+    if ref.kind == "map":
+        assert ref.item is not None
+        key, item = f"key{depth}", f"item{depth}"
+        return (
+            f"{{{key}: {_encode(ref.item, item, depth + 1)} for {key}, {item} in {value}.items()}}"
+        )
+    if ref.encodes_as_is:
+        return value
+    if ref.kind == "one_of":
+        return _encode_branches(ref.encode_branches, value, depth)
+    return f"{value}.to_dict()"
+
+
+def _encode_branches(branches: tuple[TypeRef, ...], value: str, depth: int) -> str:
+    first, rest = branches[0], branches[1:]
+    if not rest:
+        return _encode(first, value, depth)
+    return (
+        f"{_encode(first, value, depth)} if isinstance({value}, "
+        f"{KINDS[first.kind].instance_check}) else {_encode_branches(rest, value, depth)}"
+    )
+
+
+def json_kind_test(ref: TypeRef, value: str) -> PySource:
+    """A condition true when `value` has the JSON kind of `ref` (untagged union dispatch)."""
+    if KINDS[ref.kind].json_kind == "number":
+        return PySource(f"type({value}) is float or type({value}) is int")
+    return PySource(f"type({value}) is {KINDS[ref.kind].python_class}")
+
+
+def _qualified(name: Identifier, owner_area: str, area: str) -> str:
+    """A module-level name of the module of `owner_area`, as written in the module of `area`."""
+    return name if owner_area == area else f"{module_name(owner_area)}.{name}"
+
+
+def one_of_branch(ref: TypeRef, area: str) -> OneOfBranch:
+    """How an untagged union's decoder, in the module of `area`, handles the alternative `ref`;
+    its value is in `data`."""
+    test = json_kind_test(ref, "data")
+    if ref.kind == "const":
+        literal = string_literal(ref.values[0])
+        return OneOfBranch(test, PySource(f"data != {literal}"), literal)
+    if ref.kind == "string":
+        invalid = "not data.isascii() and has_lone_surrogate(data)"
+    elif ref.kind == "integer":
+        invalid = "not JSON_INT_MIN <= data <= JSON_INT_MAX"
+    elif ref.kind == "number":
+        invalid = "not is_json_number(data)"
+    elif ref.kind == "boolean":
+        invalid = ""
+    else:
+        return OneOfBranch(test, PySource(""), decode_call(ref, "data", area))
+    return OneOfBranch(test, PySource(invalid), PySource("data"))
