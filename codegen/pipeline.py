@@ -1,7 +1,8 @@
 """The generator's stages chained together, for the command line and for tests.
 
-spec folder → `check_spec` (load, validate, intermediate model) → `render_sources` (templates)
-→ `lay_out_sources` (imports pruned, black) → `output_files` (with the JSON Schemas) → write.py.
+spec folder → `check_spec` (load, typed spec model, validate, IR) → `render_sources` (templates)
+→ `lay_out_sources` (imports pruned, black), beside `schema_files` (the JSON Schemas); together
+`generate_files`, every output in memory, which write.py writes or compares.
 Nothing here prints or exits; cli.py turns the outcomes into messages and exit codes.
 """
 

@@ -101,6 +101,14 @@ def test_invalid_python_is_a_layout_failure_naming_the_module() -> None:
         assert failure.value.name == "pkg/_broken.py"
 
 
+def test_a_failure_in_a_worker_process_names_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout, "_PARALLEL_FROM", 0)  # worker processes even for tiny modules
+    with pytest.raises(layout.LayoutFailure) as failure:
+        layout.lay_out_modules({"pkg/_good.py": "x = 1\n", "pkg/_broken.py": "def f(:\n"})
+    assert failure.value.name == "pkg/_broken.py"
+    assert isinstance(failure.value.cause, SyntaxError)
+
+
 def test_the_cache_gives_modules_back_and_formats_only_changed_pieces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
