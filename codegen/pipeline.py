@@ -46,10 +46,15 @@ def render_sources(package: ir.Package, templates: Path | None = None) -> dict[s
 
 
 def format_cache(out: Path | None, writable: bool = True) -> layout.Cache | None:
-    """The layout cache: $CODEGEN_CACHE when set, else `<out>/.cache` (none without `out`)."""
+    """The layout cache: $CODEGEN_CACHE when set, else `<out>/.cache` (none without `out`).
+
+    `writable=False` (generate --check, which writes nothing into `out`) applies to the cache in
+    `out` only: a folder named by $CODEGEN_CACHE was chosen for the cache, and filling it there
+    lets a check and later runs share the work (make test does).
+    """
     folder = os.environ.get("CODEGEN_CACHE")
     if folder:
-        return layout.Cache(Path(folder), writable)
+        return layout.Cache(Path(folder), True)
     return None if out is None else layout.Cache(out / ".cache", writable)
 
 
