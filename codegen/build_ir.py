@@ -352,12 +352,17 @@ class _Builder:
                 public.append(one_of.name)
                 decoders.append((one_of.name, module.module, one_of.decoder))
             public += [enum.name for enum in module.enums]
+        exports = [ir.Exports(m.module, m.defined_names) for m in areas if m.defined_names]
+        if unions.aliases:
+            aliases = tuple(sorted(a.name for a in unions.aliases))
+            exports.append(ir.Exports(module_of("unions"), aliases))
         return ir.Package(
             name=PACKAGE,
             areas=areas,
             unions=unions,
             public_names=tuple(sorted(public)),
             decoders=tuple(sorted(decoders)),
+            exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
         )
 
@@ -385,28 +390,6 @@ class _Builder:
                         ),
                     )
                 )
-        # Annotations name types of other areas and union aliases; only type checkers need them.
-        annotation_names: set[Identifier] = set()
-        called_areas: set[Identifier] = set()
-        for obj in objects:
-            for f in obj.fields:
-                self.collect(f.type, annotation_names, called_areas)
-        for union in unions:
-            annotation_names.add(union.name)
-            called_areas.update(v.area for v in union.variants)
-        for one_of in one_ofs:
-            annotation_names.add(one_of.name)
-            for alt in one_of.ref.alternatives:
-                self.collect(alt, annotation_names, called_areas)
-        local = {d.name for d in definitions if d.kind in ("object", "enum")}
-        type_imports: dict[Identifier, set[Identifier]] = defaultdict(set)
-        for name in annotation_names - local:
-            definition = self.defs[name]
-            if definition.kind in ("tagged_union", "one_of"):
-                type_imports[module_of("unions")].add(name)
-            else:
-                type_imports[module_of(definition.file.area)].add(name)
-        called_areas.discard(area)
         return ir.AreaModule(
             area=area,
             module=module_of(area),
@@ -415,33 +398,24 @@ class _Builder:
             objects=tuple(objects),
             tagged_unions=tuple(unions),
             one_ofs=tuple(one_ofs),
-            type_imports=tuple(
-                ir.Import(m, tuple(sorted(n))) for m, n in sorted(type_imports.items())
-            ),
-            area_imports=tuple(module_of(a) for a in sorted(called_areas)),
         )
 
-    def collect(self, ref: ir.TypeRef, names: set[Identifier], areas: set[Identifier]) -> None:
-        """Record the named types a reference mentions and the areas of their decoders."""
+    def collect(self, ref: ir.TypeRef, names: set[Identifier]) -> None:
+        """Record the named types a reference mentions."""
         if ref.item is not None:
-            self.collect(ref.item, names, areas)
+            self.collect(ref.item, names)
         if ref.is_named:
             names.add(ref.name)
-            areas.add(ref.area)
 
     def unions_module(self, areas: tuple[ir.AreaModule, ...]) -> ir.UnionsModule:
         aliases: dict[str, ir.UnionAlias] = {}
         depends: dict[str, set[Identifier]] = {}
-        imports: dict[Identifier, set[Identifier]] = defaultdict(set)
         union_names = {u.name for m in areas for u in m.tagged_unions} | {
             o.name for m in areas for o in m.one_ofs
         }
         for module in areas:
             for union in module.tagged_unions:
                 members = [v.name for v in union.variants] + [union.unknown_class]
-                for variant in union.variants:
-                    imports[module_of(variant.area)].add(variant.name)
-                imports[module.module].add(union.unknown_class)
                 annotation = PySource(" | ".join(members))
                 aliases[union.name] = ir.UnionAlias(
                     union.name, annotation, union.docs, _doc_text(union.docs, f"{union.name}.")
@@ -450,9 +424,7 @@ class _Builder:
             for one_of in module.one_ofs:
                 mentioned: set[Identifier] = set()
                 for alt in one_of.ref.alternatives:
-                    self.collect(alt, mentioned, set())
-                for name in mentioned - union_names:
-                    imports[module_of(self.defs[name].file.area)].add(name)
+                    self.collect(alt, mentioned)
                 alternatives = " | ".join(alt.annotation for alt in one_of.ref.alternatives)
                 aliases[one_of.name] = ir.UnionAlias(
                     one_of.name,
@@ -474,7 +446,4 @@ class _Builder:
 
         for alias_name in aliases:
             visit(alias_name)
-        return ir.UnionsModule(
-            aliases=tuple(ordered),
-            imports=tuple(ir.Import(m, tuple(sorted(n))) for m, n in sorted(imports.items())),
-        )
+        return ir.UnionsModule(aliases=tuple(ordered))

@@ -249,12 +249,6 @@ class EnumType:
 
 
 @dataclass(frozen=True)
-class Import:
-    module: Identifier
-    names: tuple[Identifier, ...]
-
-
-@dataclass(frozen=True)
 class AreaModule:
     """One generated module per spec file, in spec order within each kind."""
 
@@ -265,8 +259,6 @@ class AreaModule:
     objects: tuple[ObjectType, ...]
     tagged_unions: tuple[TaggedUnion, ...]
     one_ofs: tuple[OneOf, ...]
-    type_imports: tuple[Import, ...]  # names used only in annotations
-    area_imports: tuple[Identifier, ...]  # other area modules whose decoders are called
 
     @property
     def defined_names(self) -> tuple[Identifier, ...]:
@@ -274,6 +266,14 @@ class AreaModule:
         names = [e.name for e in self.enums] + [o.name for o in self.objects]
         names += [u.unknown_class for u in self.tagged_unions]
         return tuple(sorted(names))
+
+
+@dataclass(frozen=True)
+class Exports:
+    """The public names a module of the package defines, for other modules to import."""
+
+    module: Identifier
+    names: tuple[Identifier, ...]  # sorted
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,6 @@ class UnionAlias:
 @dataclass(frozen=True)
 class UnionsModule:
     aliases: tuple[UnionAlias, ...]  # in dependency order
-    imports: tuple[Import, ...]
 
 
 @dataclass(frozen=True)
@@ -298,4 +297,7 @@ class Package:
     public_names: tuple[Identifier, ...]  # every type name, sorted
     # (type name, module holding its decoder, decoder function) for the decode registry
     decoders: tuple[tuple[Identifier, Identifier, Identifier], ...]
+    # What each module defines, by module name: modules import from these what they might use,
+    # and the layout stage keeps what they do use.
+    exports: tuple[Exports, ...]
     spec_files: tuple[SpecText, ...] = field(default=())

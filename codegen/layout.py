@@ -198,10 +198,9 @@ def prepared_pieces(source: str) -> list[str]:
 
 
 def drop_unused_imports(source: str) -> str:
-    """The module without the names of module-level `from … import …` statements it never uses.
+    """The module without the imported names it never uses (see _import_edits).
 
     A statement left without names goes; the others are written on one line for black to split.
-    Imports nested in blocks are left alone.
     """
     lines = split_lines(source)
     return _edited(lines, dict(_import_edits(ast.parse(source), lines)), 0, len(lines))
@@ -249,8 +248,11 @@ def _edited(lines: list[str], edits: dict[int, tuple[int, list[str]]], start: in
 
 
 def _is_string_or_import(node: ast.stmt) -> bool:
-    return isinstance(node, _IMPORTS) or (
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    """A string statement, an import, or a TYPE_CHECKING block of imports (which may go)."""
+    return (
+        isinstance(node, _IMPORTS)
+        or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        or (isinstance(node, ast.If) and _is_type_checking_block(node))
     )
 
 
@@ -352,23 +354,69 @@ def _used_words(code: str, candidates: set[str]) -> set[str]:
 
 
 def _import_edits(tree: ast.Module, lines: list[str]) -> Iterator[Edit]:
-    """An edit per module-level `from … import …`: the statement with only the names used."""
+    """Edits that keep, of every `from … import …` at module level or in the module's
+    `if TYPE_CHECKING:` block, only the names the module uses.
+
+    Templates import whatever a module might need and leave the choice to this stage: the one
+    convention for imports. A TYPE_CHECKING block left without imports goes too.
+    """
+    guarded = {
+        node: [child for child in node.body if isinstance(child, ast.ImportFrom)]
+        for node in _import_section(tree)
+        if isinstance(node, ast.If) and _is_type_checking_block(node)
+    }
     imports = [
         node
         for node in tree.body
         if isinstance(node, ast.ImportFrom) and node.module != "__future__"
-    ]
+    ] + [child for children in guarded.values() for child in children]
     if not imports:
         return
     # Every word after the imports, outside docstrings and comments, counts as used: a few more
     # than the names the code reads (attribute names, words in strings, the names in __all__),
     # found in a fraction of the time of an AST walk.
-    after_imports = "".join(lines[max(node.end_lineno or node.lineno for node in imports) :])
-    used = _used_words(after_imports, {a.asname or a.name for n in imports for a in n.names})
+    statements: list[ast.stmt] = [*imports, *guarded]
+    last = max(node.end_lineno or node.lineno for node in statements)
+    used = _used_words(
+        "".join(lines[last:]), {a.asname or a.name for n in imports for a in n.names}
+    )
+    for block, children in guarded.items():
+        if any((a.asname or a.name) in used for child in children for a in child.names):
+            used.add("TYPE_CHECKING")  # the block stays, and with it the name it tests
+        else:
+            yield block.lineno - 1, (block.end_lineno or block.lineno, [])
+            imports = [node for node in imports if node not in children]
     for node in imports:
         kept = [a for a in node.names if (a.asname or a.name) in used]
         start, end = node.lineno - 1, node.end_lineno or node.lineno
-        yield start, (end, [_import_line(node, kept)] if kept else [])
+        indent = " " * node.col_offset
+        yield start, (end, [indent + _import_line(node, kept)] if kept else [])
+
+
+def _import_section(tree: ast.Module) -> list[ast.stmt]:
+    """The module's leading statements: its docstring, imports and TYPE_CHECKING blocks (only
+    there may a block be removed whole without leaving a gap between other statements)."""
+    section: list[ast.stmt] = []
+    for index, node in enumerate(tree.body):
+        is_docstring = index == 0 and isinstance(node, ast.Expr)
+        if not (
+            is_docstring
+            or isinstance(node, _IMPORTS)
+            or (isinstance(node, ast.If) and _is_type_checking_block(node))
+        ):
+            break
+        section.append(node)
+    return section
+
+
+def _is_type_checking_block(node: ast.If) -> bool:
+    """`if TYPE_CHECKING:` holding only `from … import …` statements."""
+    return (
+        isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        and not node.orelse
+        and all(isinstance(child, ast.ImportFrom) for child in node.body)
+    )
 
 
 def _import_line(node: ast.ImportFrom, names: list[ast.alias]) -> str:

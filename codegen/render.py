@@ -69,10 +69,10 @@ def render_package(package: ir.Package, templates: Path = DEFAULT_TEMPLATES) -> 
     files = {
         f"{root}/__init__.py": env.get_template("init.py.j2").render(package=package),
         f"{root}/_runtime.py": env.get_template("runtime.py.j2").render(),
-        f"{root}/_unions.py": env.get_template("unions.py.j2").render(unions=package.unions),
+        f"{root}/_unions.py": env.get_template("unions.py.j2").render(package=package),
         f"{root}/py.typed": "",
     }
     area_template = env.get_template("area.py.j2")
     for module in package.areas:
-        files[f"{root}/{module.module}.py"] = area_template.render(module=module)
+        files[f"{root}/{module.module}.py"] = area_template.render(module=module, package=package)
     return files

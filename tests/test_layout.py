@@ -228,3 +228,18 @@ def test_awkward_spec_text_gives_a_working_package(tmp_path: Path) -> None:
     }
     decoded = awkward.decode(awkward.Awkward, body, strict=True)
     assert awkward.encode(decoded) == body
+
+
+def test_type_checking_imports_are_pruned_and_an_empty_block_goes() -> None:
+    source = (
+        "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any\n\n"
+        "if TYPE_CHECKING:\n    from .a import Used, Unused\n    from .b import Gone\n\n\n"
+        "def f(x: Used) -> Any:\n    return x\n"
+    )
+    laid_out = layout.lay_out(source)
+    assert "from .a import Used\n" in laid_out and "Unused" not in laid_out
+    assert "Gone" not in laid_out and "TYPE_CHECKING" in laid_out
+    nothing_used = source.replace("x: Used", "x: int")
+    laid_out = layout.lay_out(nothing_used)
+    assert "TYPE_CHECKING" not in laid_out and "import Used" not in laid_out
+    assert laid_out == black_of(laid_out)

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
         BillingPolicyUnionParam,
         CacheControlParam,
         CompactionConfigUnionParam,
-        ContentBlockParam,
         FallbackCreditToken,
         FallbacksParam,
         MessageContent,
