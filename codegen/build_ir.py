@@ -17,17 +17,10 @@ from .spec_model import Definition, Spec
 PACKAGE = identifier(naming.PACKAGE)
 
 _PRIMITIVE_REFS = {
-    "string": ir.TypeRef(kind="string", annotation=PySource("str"), expected=SpecText("a string")),
-    "integer": ir.TypeRef(
-        kind="integer", annotation=PySource("int"), expected=SpecText("an integer")
-    ),
-    "number": ir.TypeRef(
-        kind="number", annotation=PySource("float"), expected=SpecText("a number")
-    ),
-    "boolean": ir.TypeRef(
-        kind="boolean", annotation=PySource("bool"), expected=SpecText("true or false")
-    ),
-    "any": ir.TypeRef(kind="any", annotation=PySource("Any"), expected=SpecText("any JSON value")),
+    kind: ir.TypeRef(
+        kind=kind, annotation=ir.KINDS[kind].annotation, expected=ir.KINDS[kind].expected
+    )
+    for kind in ("string", "integer", "number", "boolean", "any")
 }
 
 

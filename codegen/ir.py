@@ -42,16 +42,30 @@ class KindInfo:
     json_kind: JsonKind  # the JSON kind of its values
     python_class: PySource  # the class `type()` of a decoded JSON value of this kind is
     instance_check: PySource  # what `isinstance()` tests to tell its Python values from others
+    annotation: PySource = PySource("")  # for primitives: the Python type of their values
+    expected: SpecText = SpecText("")  # for primitives: what a decode error says they allow
 
 
 #: The one table from kinds to their JSON kind and Python classes.
 KINDS: dict[Kind, KindInfo] = {
-    "string": KindInfo("string", PySource("str"), PySource("str")),
+    "string": KindInfo(
+        "string", PySource("str"), PySource("str"), PySource("str"), SpecText("a string")
+    ),
     "const": KindInfo("string", PySource("str"), PySource("str")),
     "enum": KindInfo("string", PySource("str"), PySource("str")),
-    "integer": KindInfo("integer", PySource("int"), PySource("int")),
-    "number": KindInfo("number", PySource("float"), PySource("(int, float)")),
-    "boolean": KindInfo("boolean", PySource("bool"), PySource("bool")),
+    "integer": KindInfo(
+        "integer", PySource("int"), PySource("int"), PySource("int"), SpecText("an integer")
+    ),
+    "number": KindInfo(
+        "number",
+        PySource("float"),
+        PySource("(int, float)"),
+        PySource("float"),
+        SpecText("a number"),
+    ),
+    "boolean": KindInfo(
+        "boolean", PySource("bool"), PySource("bool"), PySource("bool"), SpecText("true or false")
+    ),
     "list": KindInfo("array", PySource("list"), PySource("list")),
     "map": KindInfo("object", PySource("dict"), PySource("dict")),
     "object": KindInfo("object", PySource("dict"), PySource("Model")),
@@ -59,7 +73,10 @@ KINDS: dict[Kind, KindInfo] = {
     "one_of": KindInfo(
         "", PySource(""), PySource("Model")
     ),  # an alternative is never itself an untagged union
-    "any": KindInfo("", PySource(""), PySource("Model")),  # nor `any`
+    # nor `any`
+    "any": KindInfo(
+        "", PySource(""), PySource("Model"), PySource("Any"), SpecText("any JSON value")
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from . import ir, naming, pysource
+from . import ir, pysource
 
 
 def _find_templates() -> Path:
@@ -20,7 +20,6 @@ def _find_templates() -> Path:
 
 
 DEFAULT_TEMPLATES = _find_templates()
-LINE_LENGTH = naming.LINE_LENGTH
 
 
 def _checked_output(value: Any) -> Any:

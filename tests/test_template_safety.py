@@ -21,7 +21,7 @@ import jinja2
 import pytest
 from jinja2 import nodes
 
-from codegen import build_ir, ir, load, pysource, render, spec_model
+from codegen import build_ir, ir, load, naming, pysource, render, spec_model
 from codegen.pysource import Identifier, PySource, SpecText
 
 TEMPLATES = Path(render.DEFAULT_TEMPLATES)
@@ -394,4 +394,4 @@ def test_string_literals_and_docstrings_hold_any_text_as_black_writes_them(text:
     assert eval('"""' + body + '"""').split() == text.split()  # noqa: S307
     assert all(line.isprintable() for line in body.split("\n"))
     module = f'VALUE = {literal}\n\n\nclass Example:\n    """{body}"""\n'
-    assert black.format_str(module, mode=black.Mode(line_length=pysource.LINE_LENGTH)) == module
+    assert black.format_str(module, mode=black.Mode(line_length=naming.LINE_LENGTH)) == module
