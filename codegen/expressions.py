@@ -10,7 +10,7 @@ these expressions use is a runtime helper of the generated package, a name the m
 from __future__ import annotations
 
 from .ir import KINDS, OneOfBranch, TypeRef
-from .naming import module_name
+from .naming import module_name, primitive_decoder_name
 from .pysource import Identifier, PySource, string_literal
 
 
@@ -24,7 +24,7 @@ def decoder_ref(ref: TypeRef, area: str) -> PySource:
         return PySource(f"map_of({decoder_ref(ref.item, area)})")
     if ref.is_named:
         return PySource(_qualified(ref.decoder, ref.area, area))
-    return PySource(f"decode_{ref.kind}")  # the runtime's decoders of primitives
+    return PySource(primitive_decoder_name(ref.kind))
 
 
 def decode_call(ref: TypeRef, value: str, area: str) -> PySource:

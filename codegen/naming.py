@@ -78,6 +78,12 @@ def decoder_name(type_name: str) -> str:
     return f"decode_{snake_case(type_name)}"
 
 
+def primitive_decoder_name(kind: str) -> str:
+    """The runtime's decoder of a primitive kind (`string` → `decode_string`), for lists and maps
+    of primitives."""
+    return f"decode_{kind}"
+
+
 def unknown_class_name(union_name: str) -> str:
     """The class holding objects of a tagged union whose tag this spec does not know."""
     return f"Unknown{union_name}"
