@@ -240,7 +240,9 @@ def target_table(
     if import_ms is not None:
         add("import ≤ 50 ms", f"{import_ms:.0f} ms", import_ms <= 50)
     if cold_s is not None:
-        add("generate the full spec ≤ 5 s", f"{cold_s:.1f} s", cold_s <= 5)
+        # Issue 4 asked for 5 s with a format stage that imitated black; issue 9 let black own
+        # the layout and set 15 s for a cold run on 2 cores.
+        add("generate the full spec, cold, ≤ 15 s (issue 9)", f"{cold_s:.1f} s", cold_s <= 15)
     return lines
 
 
