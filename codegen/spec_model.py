@@ -53,6 +53,7 @@ class Field:
     """A member of an object type, keyed by its name on the wire."""
 
     wire_name: str
+    owner: str  # the type that writes it (another than its object's when inherited)
     file: SourceFile
     line: int
     type: typeexpr.Expr | None  # None for a constant, or an expression that did not parse
@@ -297,6 +298,7 @@ class _Reader:
             values = (const,) if isinstance(const, str) else tuple(const)
         return Field(
             wire_name=wire_name,
+            owner=owner,
             file=file,
             line=line,
             type=expr,
@@ -379,16 +381,23 @@ class _Inheritance:
             inherited = self.fields_of(base, chain + (definition.name,))
         dropped = definition.without
         known = {f.wire_name for f in inherited}
+        mine = {f.wire_name: f for f in definition.fields}
         for name in dropped:
-            if name not in known and base is not None:
+            if name in mine:
+                self.problem(
+                    file,
+                    definition.without_line,
+                    f"{definition.name}.without",
+                    f"'{name}' is both left out here and written among the fields; keep the field "
+                    "(it replaces the inherited one) or remove it from 'without'",
+                )
+            elif name not in known and base is not None:
                 self.problem(
                     file,
                     definition.without_line,
                     f"{definition.name}.without",
                     f"'{name}' is not a field {definition.extends} has; remove it from 'without'",
                 )
-        mine = {f.wire_name: f for f in definition.fields}
-        known = {f.wire_name for f in inherited}
         fields = tuple(f for f in definition.fields if f.wire_name not in known) + tuple(
             mine.get(f.wire_name, f) for f in inherited if f.wire_name not in dropped
         )

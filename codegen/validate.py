@@ -209,8 +209,13 @@ class _SemanticChecker:
     def check_object(self, definition: ObjectType) -> None:
         # Annotations in the class body name the spec's types: a field may not hide them either.
         members = self.reserved.object_members | frozenset(self.made)
-        python_names: dict[str, str] = {}
+        # Inherited fields were checked where they are written; only a clash of Python names
+        # with this type's own fields is new here, and it is reported on the own field.
+        inherited = [f for f in definition.fields if f.owner != definition.name]
+        python_names = {f.python_name or f.wire_name: f.wire_name for f in inherited}
         for field in definition.fields:
+            if field.owner != definition.name:
+                continue
             wire_name, line, file = field.wire_name, field.line, field.file
             key = f"{definition.name}.fields.{wire_name}"
             if not field.is_const:
@@ -349,16 +354,17 @@ class _SemanticChecker:
                     f"required and not nullable, or make '{name}' the default of {definition.name}",
                 )
         if default is not None and default not in seen_variants:
-            self.problem(
-                file,
-                definition.tag_line,
-                f"{definition.name}.union.default",
-                (
-                    f"the default '{default}' is not one of the variants; add it to 'variants'"
-                    if default in self.definitions
-                    else f"the default '{default}' is not defined in any spec file; fix the name"
-                ),
-            )
+            target = self.definitions.get(default)
+            if target is None:
+                advice = f"the default '{default}' is not defined in any spec file; fix the name"
+            elif isinstance(target, ObjectType) and target.abstract:
+                advice = (
+                    f"the default '{default}' is abstract: it only lends its fields to the types "
+                    "that extend it; name one of those"
+                )
+            else:
+                advice = f"the default '{default}' is not one of the variants; add it to 'variants'"
+            self.problem(file, definition.tag_line, f"{definition.name}.union.default", advice)
 
     # Untagged unions
 
@@ -446,7 +452,16 @@ class _SemanticChecker:
             name, file, line = definition.name, definition.file, definition.line
             made = self.reserved.names_of_type(definition.kind, name)
             taken = [n for n in made if n in self.reserved.module]
-            if taken == [name]:
+            if name.endswith("_"):
+                self.problem(
+                    file,
+                    line,
+                    name,
+                    f"'{name}' ends in an underscore, which the generated code keeps for the "
+                    f"local variables of fields (a field named '{name[:-1]}' would hide this "
+                    f"type); choose another name, such as '{name.rstrip('_')}Type'",
+                )
+            elif taken == [name]:
                 self.problem(
                     file,
                     line,

@@ -175,6 +175,14 @@ def test_an_abstract_type_makes_no_code_and_its_heirs_do(tmp_path: Path) -> None
             "it; use one of those, or drop 'abstract' from it",
         ),
         (
+            {
+                "a.yaml": "B:\n  fields:\n    x: {type: string}\nA:\n  extends: B\n"
+                "  without: [x]\n  fields:\n    x: {type: boolean}\n"
+            },
+            "6: A.without: 'x' is both left out here and written among the fields; keep the "
+            "field (it replaces the inherited one) or remove it from 'without'",
+        ),
+        (
             {"a.yaml": "A:\n  without: [x]\n  fields:\n    x: {type: string}\n"},
             "1: A: 'without' drops fields a type inherits, so it needs 'extends: <base type>'; add "
             "that or remove 'without'",
@@ -186,6 +194,7 @@ def test_an_abstract_type_makes_no_code_and_its_heirs_do(tmp_path: Path) -> None
         "cycle",
         "without unknown",
         "abstract used",
+        "without and redefined",
         "without alone",
     ],
 )
@@ -197,3 +206,44 @@ def test_extends_problems_are_located(tmp_path: Path, files: dict[str, str], exp
     else:
         found = problems(spec)
     assert expected in found, found
+
+
+def test_a_problem_in_an_inherited_field_is_reported_once_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    spec = model_of(
+        tmp_path,
+        {
+            "a.yaml": """
+            Base:
+              abstract: true
+              fields:
+                x: {type: Missing}
+            """,
+            "b.yaml": """
+            A:
+              extends: Base
+              fields:
+                type: {const: a}
+            B:
+              extends: A
+              fields:
+                from: {type: string, python_name: x}
+            """,
+        },
+    )
+    found = problems(spec)
+    assert [p for p in found if "'Missing'" in p] == [
+        "4: Base.fields.x: the type 'Missing' is not defined in any spec file; define it or fix "
+        "the name"
+    ]
+    # B's own field takes the Python name of an inherited one: reported on B's field.
+    assert (
+        "8: B.fields.from: the Python name 'x' is already used by the field 'x'; give one of "
+        "them another python_name"
+    ) in found
+
+
+def test_a_type_name_ending_in_an_underscore_is_refused(tmp_path: Path) -> None:
+    spec = model_of(tmp_path, {"a.yaml": "Foo_:\n  fields:\n    Foo: {type: string}\n"})
+    assert problems(spec)[0].startswith("1: Foo_: 'Foo_' ends in an underscore")
