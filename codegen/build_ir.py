@@ -1,4 +1,4 @@
-"""Stage 3: turn the checked spec into the intermediate model (codegen.ir).
+"""Stage 4: turn the checked spec into the intermediate model (codegen.ir).
 
 Relies on codegen.validate having accepted the spec: names resolve, shapes are right.
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
 
 from . import expressions, ir, naming, typeexpr
 from .pysource import Identifier, PySource, SpecText, identifier, string_literal
@@ -152,7 +151,6 @@ class _Builder:
                 annotation=PySource(f"{type_name} | str" if is_open else type_name),
                 expected=SpecText("a string"),
                 values=values,
-                open=is_open,
                 name=type_name,
                 decoder=decoder,
                 area=area,

@@ -118,7 +118,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    cache = pipeline.format_cache(args.out, writable=not args.check)
+    cache = pipeline.layout_cache(args.out, writable=not args.check)
     try:
         outputs = pipeline.generate_files(args.spec, args.templates, cache)
     except SpecError as exc:

@@ -26,7 +26,8 @@ from typing import Any
 import yaml
 
 from .jsonschema_export import split_nullable
-from .naming import attribute_problem, python_name_for, reserved_names
+from .naming import attribute_problem, python_name_for
+from .reserved import reserved_names
 
 _PRIMITIVE_TYPES = {
     "string": "string",

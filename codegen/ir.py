@@ -93,7 +93,6 @@ class TypeRef:
     item: TypeRef | None = None
     values: tuple[SpecText, ...] = ()  # const values, or an enum's listed values
     alternatives: tuple[TypeRef, ...] = ()
-    open: bool = True
     tag: SpecText = SpecText("")  # a tagged union's discriminator member
     table_name: Identifier = Identifier("")  # a tagged union's table of tag values to decoders
 

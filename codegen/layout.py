@@ -1,4 +1,4 @@
-"""Stage 5: the layout of every generated module: unused imports dropped, then black.
+"""Stage 6: the layout of every generated module: unused imports dropped, then black.
 
 Templates write plain, tidy code and leave the layout to black, so whatever a spec holds, the
 output is what `black --check` expects. Which imports a module needs depends on the spec;

@@ -41,11 +41,11 @@ def load_package(spec_dir: Path, templates: Path | None = None) -> ir.Package:
 
 
 def render_sources(package: ir.Package, templates: Path | None = None) -> dict[str, str]:
-    """Stage 4: the text of every file of the package as the templates write it."""
+    """Stage 5: the text of every file of the package as the templates write it."""
     return render.render_package(package, templates or render.DEFAULT_TEMPLATES)
 
 
-def format_cache(out: Path | None, writable: bool = True) -> layout.Cache | None:
+def layout_cache(out: Path | None, writable: bool = True) -> layout.Cache | None:
     """The layout cache: $CODEGEN_CACHE when set, else `<out>/.cache` (none without `out`).
 
     `writable=False` (generate --check, which writes nothing into `out`) applies to the cache in
@@ -59,7 +59,7 @@ def format_cache(out: Path | None, writable: bool = True) -> layout.Cache | None
 
 
 def lay_out_sources(sources: dict[str, str], cache: layout.Cache | None) -> dict[str, str]:
-    """Stage 5: the Python files laid out by black, the others as they are."""
+    """Stage 6: the Python files laid out by black, the others as they are."""
     python = {name: text for name, text in sources.items() if name.endswith(".py")}
     try:
         laid_out = layout.lay_out_modules(python, cache)
@@ -90,7 +90,7 @@ def generate_files(
     else none).
     """
     package = load_package(spec_dir, templates)
-    sources = lay_out_sources(render_sources(package, templates), cache or format_cache(None))
+    sources = lay_out_sources(render_sources(package, templates), cache or layout_cache(None))
     texts = {**sources, **schema_files(package)}
     return {name: text.encode("utf-8") for name, text in texts.items()}
 

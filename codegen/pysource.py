@@ -46,7 +46,7 @@ class UnsafeSource(Exception):
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Characters a string literal or docstring must not hold as they are: controls (a NUL or a
 # carriage return ends or corrupts the line), the other line boundaries str.splitlines() knows
-# (the format stage works line by line), surrogates (not encodable in UTF-8), and the byte-order
+# (the layout stage cuts modules at line ends), surrogates (not encodable in UTF-8), and the byte-order
 # mark and other format characters that hide in editors and diffs.
 _UNSAFE_CHARACTER = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"

@@ -1,4 +1,4 @@
-"""Stage 4: render the templates with the intermediate model into Python source text."""
+"""Stage 5: render the templates with the intermediate model into Python source text."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def environment(templates: Path) -> jinja2.Environment:
 @functools.lru_cache(maxsize=4)
 def _loaded(templates: Path) -> jinja2.Environment:
     """One environment per template folder and process, so each template is compiled once:
-    names.py renders a probe package with the templates before the real one, and compiling
+    codegen.reserved renders a probe package with the templates before the real one, and compiling
     them is a sixth of a run that finds every module in the layout cache. (jinja2 still
     reloads a template whose file changed.)"""
     return environment(templates)

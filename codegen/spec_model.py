@@ -14,6 +14,7 @@ import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib import resources
 from typing import Any, Literal
 
@@ -166,15 +167,12 @@ class Spec:
     types: tuple[Definition, ...]
     problems: tuple[SpecProblem, ...]  # found while reading: type expressions that do not parse
 
-    @property
+    @cached_property
     def definitions(self) -> Mapping[str, Definition]:
         found: dict[str, Definition] = {}
         for definition in self.types:
             found.setdefault(definition.name, definition)
         return found
-
-    def beta_of(self, name: str) -> tuple[str, ...]:
-        return self.definitions[name].docs.beta
 
 
 def build(files: list[SpecFile]) -> Spec:

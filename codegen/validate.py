@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from . import naming, typeexpr
+from . import naming, reserved, typeexpr
 from .errors import Location, SpecError, SpecProblem
 from .naming import snake_case
 from .spec_model import (
@@ -42,7 +42,7 @@ def validate(spec: Spec, templates: Path | None = None) -> Spec:
     `templates` is the template folder whose generated code decides which names are reserved
     (default: the project's).
     """
-    checker = _SemanticChecker(spec, naming.reserved_names(templates))
+    checker = _SemanticChecker(spec, reserved.reserved_names(templates))
     checker.run()
     problems = list(spec.problems) + checker.problems
     if problems:
@@ -72,9 +72,9 @@ def _json_problem(value: Any) -> str:
 
 
 class _SemanticChecker:
-    def __init__(self, spec: Spec, reserved: naming.ReservedNames | None = None) -> None:
+    def __init__(self, spec: Spec, names: reserved.ReservedNames | None = None) -> None:
         self.spec = spec
-        self.reserved = reserved or naming.reserved_names()
+        self.reserved = names or reserved.reserved_names()
         self.problems: list[SpecProblem] = []
         self.definitions: dict[str, Definition] = {}
         # Every module-level name the spec's types make (themselves, decoders, tables…), with

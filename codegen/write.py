@@ -1,4 +1,4 @@
-"""Stage 6: write the output folder, or (with --check) report which files are stale.
+"""Stage 7: write the output folder, or (with --check) report which files are stale.
 
 Everything is rendered and formatted in memory first, so a failure leaves the folder as it was.
 """

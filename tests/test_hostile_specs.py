@@ -23,7 +23,7 @@ from pathlib import Path
 import black
 import pytest
 
-from codegen import cli, layout, load, naming, spec_model, validate, write
+from codegen import cli, layout, load, reserved, spec_model, validate, write
 from codegen.errors import SpecError
 
 from .support import import_generated
@@ -492,7 +492,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def test_the_format_cache_lives_in_out_and_check_writes_nothing(tmp_path: Path) -> None:
+def test_the_layout_cache_lives_in_out_and_check_writes_nothing(tmp_path: Path) -> None:
     scratch = small_scratch(tmp_path)
     before = outside_out(scratch, tmp_path)
     assert run_generate(scratch, isolated=True) == (0, "")
@@ -648,7 +648,7 @@ def test_a_schema_nested_deeper_than_the_importer_goes_is_refused(tmp_path: Path
 def test_the_probe_spec_is_a_valid_spec() -> None:
     files = [
         load.SpecFile(f"{area}.yaml", f"probe/{area}.yaml", area, load.parse_yaml(text, area))
-        for area, text in naming._PROBE_SPEC.items()
+        for area, text in reserved._PROBE_SPEC.items()
     ]
     spec = validate.validate(spec_model.build(files))
     assert len(spec.definitions) == sum(len(f.types) for f in files)
