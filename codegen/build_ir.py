@@ -104,6 +104,11 @@ def _field_expected(ref: ir.TypeRef, nullable: bool) -> SpecText:
     return SpecText(what + " or null") if nullable and ref.kind != "any" else what
 
 
+def _attribute(module: Identifier, name: Identifier) -> PySource:
+    """A name defined in another module of the package, as the package's __init__ reads it."""
+    return PySource(f"{module}.{name}")
+
+
 def _table_name(union_name: str) -> Identifier:
     return identifier(naming.variants_table_name(union_name))
 
@@ -331,28 +336,34 @@ class _Builder:
         areas = tuple(self.area_module(file.area, by_area[file.area]) for file in self.spec.files)
         unions = self.unions_module(areas)
         public: list[Identifier] = []
-        decoders: list[tuple[Identifier, Identifier, Identifier]] = []
+        decoders: list[tuple[Identifier, PySource]] = []
+        unknown_decoders: list[tuple[Identifier, PySource]] = []
         for module in areas:
             for obj in module.objects:
                 public.append(obj.name)
-                decoders.append((obj.name, module.module, obj.decoder))
+                decoders.append((obj.name, _attribute(module.module, obj.decoder)))
             for union in module.tagged_unions:
                 public += [union.name, union.unknown_class]
-                decoders.append((union.name, module.module, union.decoder))
+                decoder = _attribute(module.module, union.decoder)
+                decoders.append((union.name, decoder))
+                unknown_decoders.append((union.unknown_class, decoder))
             for one_of in module.one_ofs:
                 public.append(one_of.name)
-                decoders.append((one_of.name, module.module, one_of.decoder))
+                decoders.append((one_of.name, _attribute(module.module, one_of.decoder)))
             public += [enum.name for enum in module.enums]
         exports = [ir.Exports(m.module, m.defined_names) for m in areas if m.defined_names]
         if unions.aliases:
             aliases = tuple(sorted(a.name for a in unions.aliases))
-            exports.append(ir.Exports(module_of("unions"), aliases))
+            exports.append(ir.Exports(identifier(naming.UNIONS_MODULE), aliases))
         return ir.Package(
             name=PACKAGE,
             areas=areas,
             unions=unions,
             public_names=tuple(sorted(public)),
             decoders=tuple(sorted(decoders)),
+            unknown_decoders=tuple(unknown_decoders),
+            runtime_module=identifier(naming.RUNTIME_MODULE),
+            unions_module=identifier(naming.UNIONS_MODULE),
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
         )

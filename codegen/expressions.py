@@ -48,32 +48,42 @@ def decode_call(ref: TypeRef, value: str, area: str) -> PySource:
 
 def invalid_test(ref: TypeRef, value: str, nullable: bool) -> PySource:
     """A condition true when `value` is not a valid JSON value of a constant, primitive or
-    free-JSON kind ("" for kinds that decoding checks instead).
-
-    A constant must be a `str` first: another object could claim to equal it. Strings must be
-    valid Unicode (ASCII, the common case, needs no further look), integers short enough for
-    json to write back, numbers finite.
-    """
-    if ref.kind == "const":
-        if len(ref.values) == 1:
-            test = f"type({value}) is not str or {value} != {string_literal(ref.values[0])}"
-        else:
-            shown = ", ".join(string_literal(v) for v in ref.values)
-            test = f"type({value}) is not str or {value} not in ({shown})"
-    elif ref.kind == "string":
-        test = f"type({value}) is not str or not {value}.isascii() and has_lone_surrogate({value})"
-    elif ref.kind == "integer":
-        test = f"type({value}) is not int or not JSON_INT_MIN <= {value} <= JSON_INT_MAX"
-    elif ref.kind == "number":
-        test = f"not is_json_number({value})"
-    elif ref.kind == "boolean" or ref.is_free_json:
-        test = f"type({value}) is not {KINDS[ref.kind].python_class}"
+    free-JSON kind ("" for kinds that decoding checks instead): its Python class first (a
+    constant must be a `str`: another object could claim to equal it), then its value."""
+    if ref.kind == "number":
+        test = _wrong_value(ref, value)  # is_json_number() checks the class as well
+    elif ref.kind in ("const", "string", "integer", "boolean") or ref.is_free_json:
+        wrong_class = f"type({value}) is not {KINDS[ref.kind].python_class}"
+        wrong_value = _wrong_value(ref, value)
+        test = f"{wrong_class} or {wrong_value}" if wrong_value else wrong_class
     else:
         return PySource("")
     if not nullable:
         return PySource(test)
-    grouped = f"({test})" if " or " in test else test
+    grouped = f"({test})" if ref.kind in _TESTS_WITH_ALTERNATIVES else test
     return PySource(f"{value} is not None and {grouped}")
+
+
+# The kinds whose test joins a class check and a value check with `or`: after a null guard it
+# needs parentheses.
+_TESTS_WITH_ALTERNATIVES = frozenset({"const", "string", "integer"})
+
+
+def _wrong_value(ref: TypeRef, value: str) -> str:
+    """A condition true when `value`, of the kind's Python class, is still not a valid value
+    ("" when every value of the class is): strings must be valid Unicode (ASCII, the common case,
+    needs no further look), integers short enough for json to write back, numbers finite."""
+    if ref.kind == "const":
+        if len(ref.values) == 1:
+            return f"{value} != {string_literal(ref.values[0])}"
+        return f"{value} not in ({', '.join(string_literal(v) for v in ref.values)})"
+    if ref.kind == "string":
+        return f"not {value}.isascii() and has_lone_surrogate({value})"
+    if ref.kind == "integer":
+        return f"not JSON_INT_MIN <= {value} <= JSON_INT_MAX"
+    if ref.kind == "number":
+        return f"not is_json_number({value})"
+    return ""
 
 
 def kept_check(ref: TypeRef, value: str, nullable: bool) -> PySource:
@@ -105,9 +115,15 @@ def stored_value(
 def encoded(ref: TypeRef, value: str, nullable: bool) -> PySource:
     """The JSON value of a present field whose Python value `value` gives."""
     written = _encode(ref, value, 0)
-    if nullable and written != value:
+    if nullable and not _is_its_own_json(ref):
         return PySource(f"None if {value} is None else {written}")
     return PySource(written)
+
+
+def _is_its_own_json(ref: TypeRef) -> bool:
+    """True when a value is written as it is; containers are copied even when their items are
+    their own JSON."""
+    return ref.encodes_as_is and ref.kind not in ("list", "map")
 
 
 def _encode(ref: TypeRef, value: str, depth: int) -> str:
@@ -158,15 +174,7 @@ def one_of_branch(ref: TypeRef, area: str) -> OneOfBranch:
     test = json_kind_test(ref, "data")
     if ref.kind == "const":
         literal = string_literal(ref.values[0])
-        return OneOfBranch(test, PySource(f"data != {literal}"), literal)
-    if ref.kind == "string":
-        invalid = "not data.isascii() and has_lone_surrogate(data)"
-    elif ref.kind == "integer":
-        invalid = "not JSON_INT_MIN <= data <= JSON_INT_MAX"
-    elif ref.kind == "number":
-        invalid = "not is_json_number(data)"
-    elif ref.kind == "boolean":
-        invalid = ""
-    else:
-        return OneOfBranch(test, PySource(""), decode_call(ref, "data", area))
-    return OneOfBranch(test, PySource(invalid), PySource("data"))
+        return OneOfBranch(test, PySource(_wrong_value(ref, "data")), literal)
+    if ref.kind in ("string", "integer", "number", "boolean"):
+        return OneOfBranch(test, PySource(_wrong_value(ref, "data")), PySource("data"))
+    return OneOfBranch(test, PySource(""), decode_call(ref, "data", area))

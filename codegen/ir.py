@@ -194,6 +194,17 @@ class ObjectType:
     def optional_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.optional)
 
+    @property
+    def required_count(self) -> int:
+        return len(self.required_fields)
+
+    @property
+    def slots(self) -> tuple[PySource, ...]:
+        """The names in `__slots__`, as literals: every field's, then `extra`."""
+        return tuple(string_literal(f.python_name) for f in self.fields) + (
+            string_literal("extra"),
+        )
+
 
 @dataclass(frozen=True)
 class Variant:
@@ -311,8 +322,12 @@ class Package:
     areas: tuple[AreaModule, ...]
     unions: UnionsModule
     public_names: tuple[Identifier, ...]  # every type name, sorted
-    # (type name, module holding its decoder, decoder function) for the decode registry
-    decoders: tuple[tuple[Identifier, Identifier, Identifier], ...]
+    # (type name, its decoder as the package's __init__ reads it) for the decode registry
+    decoders: tuple[tuple[Identifier, PySource], ...]
+    # (unknown-variant class, the decoder of its union): what encode(check=True) decodes it with
+    unknown_decoders: tuple[tuple[Identifier, PySource], ...]
+    runtime_module: Identifier  # the support code's module
+    unions_module: Identifier  # the union aliases' module
     # What each module defines, by module name: modules import from these what they might use,
     # and the layout stage keeps what they do use.
     exports: tuple[Exports, ...]

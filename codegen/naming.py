@@ -68,6 +68,11 @@ def module_name(area: str) -> str:
     return f"_{area}"
 
 
+#: The package's own modules besides the areas: the support code, and the union aliases.
+RUNTIME_MODULE = module_name("runtime")
+UNIONS_MODULE = module_name("unions")
+
+
 def decoder_name(type_name: str) -> str:
     return f"decode_{snake_case(type_name)}"
 

@@ -43,10 +43,8 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
-        extensions=["jinja2.ext.do"],
         finalize=_checked_output,
     )
-    env.filters["ident"] = pysource.identifier
     env.filters["literal"] = pysource.string_literal
     env.filters["docstring"] = pysource.docstring
     return env
@@ -67,8 +65,10 @@ def render_package(package: ir.Package, templates: Path = DEFAULT_TEMPLATES) -> 
     root = package.name
     files = {
         f"{root}/__init__.py": env.get_template("init.py.j2").render(package=package),
-        f"{root}/_runtime.py": env.get_template("runtime.py.j2").render(),
-        f"{root}/_unions.py": env.get_template("unions.py.j2").render(package=package),
+        f"{root}/{package.runtime_module}.py": env.get_template("runtime.py.j2").render(),
+        f"{root}/{package.unions_module}.py": env.get_template("unions.py.j2").render(
+            package=package
+        ),
         f"{root}/py.typed": "",
     }
     area_template = env.get_template("area.py.j2")

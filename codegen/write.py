@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-OWNED_DIRS = ("anthropic_messages", "jsonschema")
+from .naming import PACKAGE
+
+OWNED_DIRS = (PACKAGE, "jsonschema")
 
 
 @dataclass(frozen=True)

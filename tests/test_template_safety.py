@@ -30,7 +30,7 @@ TEMPLATES = Path(render.DEFAULT_TEMPLATES)
 # object (whose repr would hold spec text) that must never be written directly.
 SAFE, OBJECT, TEXT = "safe", "object", "text"
 _RANK = {SAFE: 0, OBJECT: 1, TEXT: 2}
-ESCAPERS = {"literal", "docstring", "ident"}
+ESCAPERS = {"literal", "docstring"}
 # Filters whose result is what their input holds (or only some of it).
 PASS_THROUGH = {"list", "join", "replace", "trim", "first", "last", "selectattr", "rejectattr"}
 # Jinja filters that produce numbers or booleans.
@@ -106,7 +106,7 @@ class _Walker:
                 kind = self.kind(child, scope)
                 if kind != SAFE:
                     what = "spec text" if kind == TEXT else "a model object"
-                    self.problem(child, f"writes {what} without `literal`/`docstring`/`ident`")
+                    self.problem(child, f"writes {what} without `literal` or `docstring`")
         elif isinstance(node, nodes.Assign):
             scope[node.target.name] = self.kind(node.node, scope)  # type: ignore[attr-defined]
         elif isinstance(node, nodes.For):
@@ -134,22 +134,10 @@ class _Walker:
             inner = dict(scope)
             inner.update((arg.name, SAFE) for arg in node.args)
             self.walk(node.body, inner)
-        elif isinstance(node, nodes.ExprStmt):
-            call = node.node
-            # `{% do parts.append(x) %}`: the list now holds what x is.
-            if (
-                isinstance(call, nodes.Call)
-                and isinstance(call.node, nodes.Getattr)
-                and call.node.attr == "append"
-                and isinstance(call.node.node, nodes.Name)
-            ):
-                target = call.node.node.name
-                scope[target] = _worst(scope.get(target, SAFE), *self.kinds(call.args, scope))
-            else:
-                self.kind(call, scope)
         elif isinstance(node, (nodes.Import, nodes.FromImport)):
             pass
         else:
+            # `{% do %}` included: templates receive decisions, and render does not load it.
             self.problem(node, f"the safety walk does not know {type(node).__name__}")
 
     def kinds(self, values: list[nodes.Expr], scope: dict[str, str]) -> list[str]:
@@ -297,7 +285,7 @@ def _walk_source(source: str) -> list[str]:
         "{% for v in union.tag_values %}{{ v }}{% endfor %}",
         "{{ f.docs }}",
         "{{ m.decoder_def(f.wire_name, f.python_name) }}",
-        "{% set parts = [] %}{% do parts.append(f.expected) %}{{ parts | join(', ') }}",
+        "{% set parts = [f.expected] %}{{ parts | join(', ') }}",
     ],
 )
 def test_the_walk_flags_unescaped_spec_text(source: str) -> None:
@@ -395,3 +383,8 @@ def test_string_literals_and_docstrings_hold_any_text_as_black_writes_them(text:
     assert all(line.isprintable() for line in body.split("\n"))
     module = f'VALUE = {literal}\n\n\nclass Example:\n    """{body}"""\n'
     assert black.format_str(module, mode=black.Mode(line_length=naming.LINE_LENGTH)) == module
+
+
+def test_templates_cannot_compute_with_do() -> None:
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        render.environment(TEMPLATES).from_string("{% set x = [] %}{% do x.append(1) %}")
