@@ -671,3 +671,20 @@ def test_a_helper_the_templates_start_using_becomes_reserved(tmp_path: Path) -> 
     with pytest.raises(SpecError) as failure:
         validate.validate(model, templates)
     assert "'decode_widget'" in str(failure.value)
+
+
+def test_a_template_name_ending_in_an_underscore_stops_generation(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for template in (ROOT / "templates").iterdir():
+        (templates / template.name).write_text(template.read_text())
+    objects = templates / "object.py.j2"
+    source = objects.read_text()
+    marker = "    if type(data) is not dict:\n"
+    assert marker in source
+    objects.write_text(source.replace(marker, "    scratch_ = data\n" + marker, 1))
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "a.yaml").write_text("Widget:\n  fields:\n    x: {type: string}\n", encoding="utf-8")
+    with pytest.raises(reserved.TemplateNameClash, match="scratch_"):
+        validate.validate(spec_model.build(load.load_spec_dir(spec)), templates)
