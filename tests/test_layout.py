@@ -243,3 +243,20 @@ def test_type_checking_imports_are_pruned_and_an_empty_block_goes() -> None:
     laid_out = layout.lay_out(nothing_used)
     assert "TYPE_CHECKING" not in laid_out and "import Used" not in laid_out
     assert laid_out == black_of(laid_out)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # black puts these items one per line and adds a trailing comma: its second pass runs.
+        "RESULT = call_with_a_long_name(argument_number_one_is_long, argument_number_two_is_longer,"
+        " argument_three)",
+        # split without a new trailing comma: the second pass is skipped.
+        "if first_condition_is_rather_long and second_condition_is_rather_long or third_one_too_x:"
+        "\n    pass",
+        "VALUE = {'key': [1, 2,], 'other': some_function(with_argument_one, with_argument_two_xx)}",
+    ],
+)
+def test_one_black_pass_where_a_second_changes_nothing_is_black(statement: str) -> None:
+    module = f"def f() -> None:\n    pass\n\n\n{statement}\n"
+    assert layout.lay_out(module) == black_of(module)
