@@ -2,10 +2,27 @@
 class of all generated types and the decoders of JSON containers and primitives.
 
 Standard library only, so the package can be vendored as it is.
+
+How the generated modules are written, explained here once:
+
+- Every object type is a dataclass (`fields()`, `asdict()`, `replace()` and class patterns work)
+  whose `__init__`, `__eq__` and `__repr__` are written out or inherited from Model: having
+  @dataclass write them would compile hundreds of functions at import time.
+- A decoder follows its class. It checks constant tags first, so that a body of the wrong variant
+  says so at once, then reads the required members together, then the optional ones. When the
+  object holds only its required members, the optional ones are not looked up at all.
+- Decoders make objects with `new_instance` and fill the slots directly: calling the keyword-only
+  `__init__` would cost about three times as much.
+- The class modules use each other's types, so each imports the others at its end, once its own
+  classes and functions exist, and only then the unions module (whose aliases need every class).
+  A module that starts another from its end finds it complete, or partly run with all its classes
+  and functions defined; so whichever module is imported first, every import succeeds, and
+  `typing.get_type_hints()` finds every name an annotation uses.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -231,16 +248,9 @@ def check_json_members(
 
 class Model:
     """Base class of every generated type: conversions to and from JSON values and text,
-    equality, repr and replace().
-
-    Generated classes are plain slotted classes whose methods are written out in the source,
-    rather than dataclasses: the @dataclass decorator would build them at import time, which
-    for hundreds of classes costs a quarter of a second.
-    """
+    equality, repr and replace()."""
 
     __slots__: ClassVar[tuple[str, ...]] = ()
-    #: Decoders by class, filled in when the package is imported.
-    _decoders: ClassVar[dict[object, Decoder]] = {}
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -252,14 +262,11 @@ class Model:
         return f"{type(self).__name__}({fields})"
 
     def replace(self: _ModelT, **changes: Any) -> _ModelT:
-        """A shallow copy with some fields changed, like dataclasses.replace()."""
+        """A shallow copy with some fields changed: dataclasses.replace()."""
         unknown = sorted(set(changes) - set(self.__slots__))
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
-        copy = new_instance(type(self))
-        for name in self.__slots__:
-            setattr(copy, name, changes[name] if name in changes else getattr(self, name))
-        return copy
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this value, as `json.loads` would give it."""
@@ -267,13 +274,11 @@ class Model:
 
     @classmethod
     def from_dict(cls: type[_ModelT], data: Any, *, strict: bool = False) -> _ModelT:
-        """Decode a JSON value (as `json.loads` gives it); raises DecodeError."""
-        decoder = Model._decoders.get(cls)
-        if decoder is None:
-            # Unknown-variant classes have no decoder of their own: their union decides.
-            raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
-        result: _ModelT = run_decoder(decoder, data, strict)
-        return result
+        """Decode a JSON value (as `json.loads` gives it); raises DecodeError.
+
+        Every generated class has its own; unknown-variant classes use their union's decoder.
+        """
+        raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
 
     @classmethod
     def from_json(cls: type[_ModelT], text: str | bytes, *, strict: bool = False) -> _ModelT:
@@ -288,7 +293,7 @@ class Model:
 _write_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
-def run_decoder(decoder: Decoder, data: Any, strict: bool) -> Any:
+def run_decoder(decoder: Callable[[Any, bool], _ItemT], data: Any, strict: bool) -> _ItemT:
     """Call a decoder from an entry point of the package: whatever `data` is, only DecodeError
     comes out.
 
@@ -334,11 +339,12 @@ def encode_value(value: Any) -> Any:
     return value
 
 
-def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> Any:
+def encode_checked(value: Any, unknown_variants: dict[type, Decoder], strict: bool) -> Any:
     """encode_value, then decode the result again, so that an object built by hand with values of
     the wrong type raises DecodeError (with the path) instead of sending a body the API rejects.
 
-    `decoders` maps each generated class to the decoder that accepts its JSON form.
+    A generated class decodes its own JSON; `unknown_variants` maps each unknown-variant class to
+    the decoder of its union.
     """
     try:
         data = encode_value(value)
@@ -346,25 +352,30 @@ def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> A
         raise DecodeError("objects that do not contain themselves", value) from None
     except (AttributeError, TypeError, ValueError) as exc:
         raise _unencodable(value, exc) from None
-    _recheck(value, data, decoders, strict)
+    _recheck(value, data, unknown_variants, strict)
     return data
 
 
-def _recheck(value: Any, data: Any, decoders: dict[type, Decoder], strict: bool) -> None:
+def _recheck(value: Any, data: Any, unknown_variants: dict[type, Decoder], strict: bool) -> None:
     if isinstance(value, Model):
         # A subclass of a generated class is checked as the class it extends.
-        cls = next(cls for cls in type(value).__mro__ if cls in decoders)
-        run_decoder(decoders[cls], data, strict)
+        union = next(
+            (unknown_variants[c] for c in type(value).__mro__ if c in unknown_variants), None
+        )
+        if union is not None:
+            run_decoder(union, data, strict)
+        else:
+            type(value).from_dict(data, strict=strict)
     elif type(value) is list:
         for index, item in enumerate(value):
             try:
-                _recheck(item, data[index], decoders, strict)
+                _recheck(item, data[index], unknown_variants, strict)
             except DecodeError as error:
                 raise error.at_index(index) from None
     elif type(value) is dict:
         for key, item in value.items():
             try:
-                _recheck(item, data[key], decoders, strict)
+                _recheck(item, data[key], unknown_variants, strict)
             except DecodeError as error:
                 raise error.at_key(key) from None
     else:
@@ -405,6 +416,13 @@ def _members(node: Any) -> list[tuple[str, Any]]:
     if type(node) is dict:
         return [("[" + _describe_key(key) + "]", item) for key, item in node.items()]
     return []
+
+
+def expected_one_of(values: Iterable[str]) -> str:
+    """What an error expects where a value must be one of `values` (a tag table's keys, say):
+    built only when raising, as such a list can run to thousands of characters."""
+    shown = [json.dumps(value, ensure_ascii=False) for value in values]
+    return shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
 
 
 def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -> DecodeError:
@@ -468,40 +486,6 @@ def decode_list(
     try:
         for item in data:
             append(decode_item(item, strict))
-    except DecodeError as error:
-        raise error.at_index(len(out)) from None
-    return out
-
-
-_dict_get: Callable[[Any, str], Any] = dict.get
-
-
-def decode_tagged_list(
-    data: Any,
-    variants: dict[str, Callable[[Any, bool], _ItemT]],
-    tag: str,
-    decode_item: Callable[[Any, bool], _ItemT],
-    strict: bool,
-) -> list[_ItemT]:
-    """decode_list for items of a tagged union: each item goes straight to its variant's decoder.
-
-    An item whose tag is missing or unknown goes through the union's own decoder, which knows
-    the default variant and what to do with unknown ones. `dict.get` is called unbound so that
-    an item that is not a dict raises TypeError without running any method of the item.
-    """
-    if type(data) is not list:
-        raise DecodeError("an array", data)
-    out: list[_ItemT] = []
-    append = out.append
-    try:
-        for item in data:
-            try:
-                decoder = variants.get(_dict_get(item, tag), decode_item)
-            except TypeError:
-                # Not an object, or a tag that cannot be looked up (a list, say): the union's
-                # decoder says what is wrong.
-                decoder = decode_item
-            append(decoder(item, strict))
     except DecodeError as error:
         raise error.at_index(len(out)) from None
     return out
