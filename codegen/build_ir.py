@@ -260,6 +260,7 @@ class _Builder:
             fields=tuple(fields),
             docs=docs,
             known_fields_name=identifier(naming.known_fields_name(definition.name)),
+            key_orders_name=identifier(naming.key_orders_name(definition.name)),
             doc_text=_doc_text(docs, f"{definition.name}."),
         )
 

@@ -173,6 +173,7 @@ class ObjectType:
     fields: tuple[Field, ...]
     docs: Docs
     known_fields_name: Identifier  # module constant with the wire names, for spotting unknown ones
+    key_orders_name: Identifier  # module cache of the member orders its decoder has met
     doc_text: SpecText
 
     # The fields in the groups the decoder reads them in: constant tags first (a wrong variant
@@ -197,6 +198,16 @@ class ObjectType:
     @property
     def required_count(self) -> int:
         return len(self.required_fields)
+
+    @property
+    def encoder_positions(self) -> tuple[PySource, ...]:
+        """`"wire name": position` entries: where the encoder writes each field (the required
+        ones first, then the others), for telling a received order of its own."""
+        written = self.required_fields + self.optional_fields
+        return tuple(
+            PySource(f"{string_literal(f.wire_name)}: {position}")
+            for position, f in enumerate(written)
+        )
 
     @property
     def slots(self) -> tuple[PySource, ...]:

@@ -15,6 +15,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -42,6 +44,7 @@ class BatchCreateParams(Model):
     ) -> None:
         self.requests = requests
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BatchCreateParams:
@@ -53,14 +56,15 @@ class BatchCreateParams(Model):
         }
         if self.extra:
             add_extra(self, out, _BATCH_CREATE_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BATCH_CREATE_PARAMS_FIELDS: Final = frozenset(
-    {
-        "requests",
-    }
-)
+_BATCH_CREATE_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "requests": 0,
+}
+_BATCH_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
@@ -81,6 +85,13 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     obj = new_instance(BatchCreateParams)
     obj.requests = requests_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BATCH_CREATE_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BATCH_CREATE_PARAMS_FIELDS, _BATCH_CREATE_PARAMS_ORDERS)
+    )
     return obj
 
 
@@ -107,6 +118,7 @@ class BatchCreateParamsRequest(Model):
         self.custom_id = custom_id
         self.params = params
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BatchCreateParamsRequest:
@@ -119,15 +131,16 @@ class BatchCreateParamsRequest(Model):
         }
         if self.extra:
             add_extra(self, out, _BATCH_CREATE_PARAMS_REQUEST_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BATCH_CREATE_PARAMS_REQUEST_FIELDS: Final = frozenset(
-    {
-        "custom_id",
-        "params",
-    }
-)
+_BATCH_CREATE_PARAMS_REQUEST_FIELDS: Final[dict[str, int]] = {
+    "custom_id": 0,
+    "params": 1,
+}
+_BATCH_CREATE_PARAMS_REQUEST_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreateParamsRequest:
@@ -152,6 +165,15 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
     obj.custom_id = custom_id_
     obj.params = params_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BATCH_CREATE_PARAMS_REQUEST_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, _BATCH_CREATE_PARAMS_REQUEST_ORDERS
+        )
+    )
     return obj
 
 

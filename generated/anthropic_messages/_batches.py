@@ -17,6 +17,8 @@ from ._runtime import (
     add_extra,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -120,6 +122,7 @@ class MessageBatch(Model):
         self.archived_at = archived_at
         self.results_url = results_url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatch:
@@ -140,23 +143,24 @@ class MessageBatch(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_FIELDS: Final = frozenset(
-    {
-        "id",
-        "type",
-        "processing_status",
-        "request_counts",
-        "created_at",
-        "expires_at",
-        "ended_at",
-        "cancel_initiated_at",
-        "archived_at",
-        "results_url",
-    }
-)
+_MESSAGE_BATCH_FIELDS: Final[dict[str, int]] = {
+    "id": 0,
+    "type": 1,
+    "processing_status": 2,
+    "request_counts": 3,
+    "created_at": 4,
+    "expires_at": 5,
+    "ended_at": 6,
+    "cancel_initiated_at": 7,
+    "archived_at": 8,
+    "results_url": 9,
+}
+_MESSAGE_BATCH_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
@@ -250,6 +254,13 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     obj.archived_at = archived_at_
     obj.results_url = results_url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_BATCH_FIELDS, _MESSAGE_BATCH_ORDERS)
+    )
     return obj
 
 
@@ -288,6 +299,7 @@ class MessageBatchRequestCounts(Model):
         self.canceled = canceled
         self.expired = expired
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchRequestCounts:
@@ -303,18 +315,19 @@ class MessageBatchRequestCounts(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_REQUEST_COUNTS_FIELDS: Final = frozenset(
-    {
-        "processing",
-        "succeeded",
-        "errored",
-        "canceled",
-        "expired",
-    }
-)
+_MESSAGE_BATCH_REQUEST_COUNTS_FIELDS: Final[dict[str, int]] = {
+    "processing": 0,
+    "succeeded": 1,
+    "errored": 2,
+    "canceled": 3,
+    "expired": 4,
+}
+_MESSAGE_BATCH_REQUEST_COUNTS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatchRequestCounts:
@@ -358,6 +371,15 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
     obj.canceled = canceled_
     obj.expired = expired_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS
+        )
+    )
     return obj
 
 
@@ -383,6 +405,7 @@ class DeletedMessageBatch(Model):
         self.id = id
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> DeletedMessageBatch:
@@ -395,15 +418,16 @@ class DeletedMessageBatch(Model):
         }
         if self.extra:
             add_extra(self, out, _DELETED_MESSAGE_BATCH_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_DELETED_MESSAGE_BATCH_FIELDS: Final = frozenset(
-    {
-        "id",
-        "type",
-    }
-)
+_DELETED_MESSAGE_BATCH_FIELDS: Final[dict[str, int]] = {
+    "id": 0,
+    "type": 1,
+}
+_DELETED_MESSAGE_BATCH_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch:
@@ -426,6 +450,13 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
     obj.id = id_
     obj.type = "message_batch_deleted"
     obj.extra = extra
+    keys = tuple(data)
+    order = _DELETED_MESSAGE_BATCH_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _DELETED_MESSAGE_BATCH_FIELDS, _DELETED_MESSAGE_BATCH_ORDERS)
+    )
     return obj
 
 
@@ -452,6 +483,7 @@ class MessageBatchIndividualResponse(Model):
         self.custom_id = custom_id
         self.result = result
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchIndividualResponse:
@@ -464,15 +496,16 @@ class MessageBatchIndividualResponse(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS: Final = frozenset(
-    {
-        "custom_id",
-        "result",
-    }
-)
+_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS: Final[dict[str, int]] = {
+    "custom_id": 0,
+    "result": 1,
+}
+_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch_individual_response(
@@ -499,6 +532,17 @@ def decode_message_batch_individual_response(
     obj.custom_id = custom_id_
     obj.result = result_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS,
+            _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -524,6 +568,7 @@ class MessageBatchSucceededResult(Model):
         self.type = type
         self.message = message
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchSucceededResult:
@@ -536,15 +581,16 @@ class MessageBatchSucceededResult(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-    }
-)
+_MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+}
+_MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBatchSucceededResult:
@@ -569,6 +615,15 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     obj.type = "succeeded"
     obj.message = message_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS
+        )
+    )
     return obj
 
 
@@ -594,6 +649,7 @@ class MessageBatchErroredResult(Model):
         self.type = type
         self.error = error
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchErroredResult:
@@ -606,15 +662,16 @@ class MessageBatchErroredResult(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_ERRORED_RESULT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error",
-    }
-)
+_MESSAGE_BATCH_ERRORED_RESULT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error": 1,
+}
+_MESSAGE_BATCH_ERRORED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatchErroredResult:
@@ -639,6 +696,15 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     obj.type = "errored"
     obj.error = error_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_ERRORED_RESULT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, _MESSAGE_BATCH_ERRORED_RESULT_ORDERS
+        )
+    )
     return obj
 
 
@@ -660,6 +726,7 @@ class MessageBatchCanceledResult(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchCanceledResult:
@@ -671,14 +738,15 @@ class MessageBatchCanceledResult(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_CANCELED_RESULT_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_MESSAGE_BATCH_CANCELED_RESULT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_MESSAGE_BATCH_CANCELED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatchCanceledResult:
@@ -694,6 +762,15 @@ def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatc
     obj = new_instance(MessageBatchCanceledResult)
     obj.type = "canceled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_CANCELED_RESULT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, _MESSAGE_BATCH_CANCELED_RESULT_ORDERS
+        )
+    )
     return obj
 
 
@@ -715,6 +792,7 @@ class MessageBatchExpiredResult(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchExpiredResult:
@@ -726,14 +804,15 @@ class MessageBatchExpiredResult(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_BATCH_EXPIRED_RESULT_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_MESSAGE_BATCH_EXPIRED_RESULT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_MESSAGE_BATCH_EXPIRED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatchExpiredResult:
@@ -749,6 +828,15 @@ def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatch
     obj = new_instance(MessageBatchExpiredResult)
     obj.type = "expired"
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS
+        )
+    )
     return obj
 
 

@@ -21,6 +21,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -245,6 +247,7 @@ class CacheControlEphemeralParam(Model):
         self.ttl = ttl
         self.scope = scope
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheControlEphemeralParam:
@@ -262,16 +265,17 @@ class CacheControlEphemeralParam(Model):
             out["scope"] = scope_
         if self.extra:
             add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "ttl",
-        "scope",
-    }
-)
+_CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "ttl": 1,
+    "scope": 2,
+}
+_CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheControlEphemeralParam:
@@ -310,6 +314,15 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     obj.ttl = ttl_
     obj.scope = scope_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -343,6 +356,7 @@ class TextBlockParam(Model):
         self.cache_control = cache_control
         self.citations = citations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> TextBlockParam:
@@ -363,17 +377,18 @@ class TextBlockParam(Model):
             )
         if self.extra:
             add_extra(self, out, _TEXT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "text",
-        "cache_control",
-        "citations",
-    }
-)
+_TEXT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "text": 1,
+    "cache_control": 2,
+    "citations": 3,
+}
+_TEXT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
@@ -420,6 +435,13 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
     obj.cache_control = cache_control_
     obj.citations = citations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TEXT_BLOCK_PARAM_FIELDS, _TEXT_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -476,6 +498,7 @@ class CitationCharLocationParam(Model):
         self.end_char_index = end_char_index
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationCharLocationParam:
@@ -497,20 +520,21 @@ class CitationCharLocationParam(Model):
             out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CHAR_LOCATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_CHAR_LOCATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "document_index",
-        "document_title",
-        "start_char_index",
-        "end_char_index",
-        "file_id",
-    }
-)
+_CITATION_CHAR_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "document_index": 2,
+    "start_char_index": 3,
+    "end_char_index": 4,
+    "document_title": 5,
+    "file_id": 6,
+}
+_CITATION_CHAR_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_char_location_param(data: Any, strict: bool) -> CitationCharLocationParam:
@@ -581,6 +605,15 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     obj.end_char_index = end_char_index_
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_CHAR_LOCATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CITATION_CHAR_LOCATION_PARAM_FIELDS, _CITATION_CHAR_LOCATION_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -637,6 +670,7 @@ class CitationPageLocationParam(Model):
         self.end_page_number = end_page_number
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationPageLocationParam:
@@ -658,20 +692,21 @@ class CitationPageLocationParam(Model):
             out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_PAGE_LOCATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_PAGE_LOCATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "document_index",
-        "document_title",
-        "start_page_number",
-        "end_page_number",
-        "file_id",
-    }
-)
+_CITATION_PAGE_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "document_index": 2,
+    "start_page_number": 3,
+    "end_page_number": 4,
+    "document_title": 5,
+    "file_id": 6,
+}
+_CITATION_PAGE_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPageLocationParam:
@@ -745,6 +780,15 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     obj.end_page_number = end_page_number_
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_PAGE_LOCATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CITATION_PAGE_LOCATION_PARAM_FIELDS, _CITATION_PAGE_LOCATION_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -801,6 +845,7 @@ class CitationContentBlockLocationParam(Model):
         self.end_block_index = end_block_index
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationContentBlockLocationParam:
@@ -822,20 +867,21 @@ class CitationContentBlockLocationParam(Model):
             out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "document_index",
-        "document_title",
-        "start_block_index",
-        "end_block_index",
-        "file_id",
-    }
-)
+_CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "document_index": 2,
+    "start_block_index": 3,
+    "end_block_index": 4,
+    "document_title": 5,
+    "file_id": 6,
+}
+_CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_content_block_location_param(
@@ -911,6 +957,17 @@ def decode_citation_content_block_location_param(
     obj.end_block_index = end_block_index_
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS,
+            _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -948,6 +1005,7 @@ class CitationWebSearchResultLocationParam(Model):
         self.title = title
         self.url = url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationWebSearchResultLocationParam:
@@ -965,17 +1023,20 @@ class CitationWebSearchResultLocationParam(Model):
             out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "encrypted_index",
-        "title",
-        "url",
-    }
+_CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "encrypted_index": 2,
+    "url": 3,
+    "title": 4,
+}
+_CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -1034,6 +1095,17 @@ def decode_citation_web_search_result_location_param(
     obj.title = title_
     obj.url = url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS,
+            _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1088,6 +1160,7 @@ class CitationSearchResultLocationParam(Model):
         self.start_block_index = start_block_index
         self.end_block_index = end_block_index
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationSearchResultLocationParam:
@@ -1107,20 +1180,21 @@ class CitationSearchResultLocationParam(Model):
             out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "search_result_index",
-        "source",
-        "title",
-        "start_block_index",
-        "end_block_index",
-    }
-)
+_CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "search_result_index": 2,
+    "source": 3,
+    "start_block_index": 4,
+    "end_block_index": 5,
+    "title": 6,
+}
+_CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_search_result_location_param(
@@ -1193,6 +1267,17 @@ def decode_citation_search_result_location_param(
     obj.start_block_index = start_block_index_
     obj.end_block_index = end_block_index_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS,
+            _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1217,6 +1302,7 @@ class CitationsConfigParam(Model):
     ) -> None:
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsConfigParam:
@@ -1229,14 +1315,15 @@ class CitationsConfigParam(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _CITATIONS_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATIONS_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "enabled",
-    }
-)
+_CITATIONS_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "enabled": 0,
+}
+_CITATIONS_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigParam:
@@ -1259,6 +1346,13 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
     obj = new_instance(CitationsConfigParam)
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATIONS_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CITATIONS_CONFIG_PARAM_FIELDS, _CITATIONS_CONFIG_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1292,6 +1386,7 @@ class ImageBlockParam(Model):
         self.cache_control = cache_control
         self.transformations = transformations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ImageBlockParam:
@@ -1312,17 +1407,18 @@ class ImageBlockParam(Model):
             )
         if self.extra:
             add_extra(self, out, _IMAGE_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_IMAGE_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "source",
-        "cache_control",
-        "transformations",
-    }
-)
+_IMAGE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "source": 1,
+    "cache_control": 2,
+    "transformations": 3,
+}
+_IMAGE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
@@ -1371,6 +1467,13 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
     obj.cache_control = cache_control_
     obj.transformations = transformations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _IMAGE_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _IMAGE_BLOCK_PARAM_FIELDS, _IMAGE_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1396,6 +1499,7 @@ class ImageTransformationsParam(Model):
     ) -> None:
         self.oversized_image = oversized_image
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ImageTransformationsParam:
@@ -1408,14 +1512,15 @@ class ImageTransformationsParam(Model):
             out["oversized_image"] = oversized_image_
         if self.extra:
             add_extra(self, out, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_IMAGE_TRANSFORMATIONS_PARAM_FIELDS: Final = frozenset(
-    {
-        "oversized_image",
-    }
-)
+_IMAGE_TRANSFORMATIONS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "oversized_image": 0,
+}
+_IMAGE_TRANSFORMATIONS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransformationsParam:
@@ -1440,6 +1545,15 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
     obj = new_instance(ImageTransformationsParam)
     obj.oversized_image = oversized_image_
     obj.extra = extra
+    keys = tuple(data)
+    order = _IMAGE_TRANSFORMATIONS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, _IMAGE_TRANSFORMATIONS_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1469,6 +1583,7 @@ class Base64ImageSourceParam(Model):
         self.media_type = media_type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Base64ImageSourceParam:
@@ -1482,16 +1597,17 @@ class Base64ImageSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BASE64_IMAGE_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASE64_IMAGE_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "media_type",
-        "data",
-    }
-)
+_BASE64_IMAGE_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "media_type": 1,
+    "data": 2,
+}
+_BASE64_IMAGE_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSourceParam:
@@ -1526,6 +1642,13 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     obj.media_type = media_type_
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASE64_IMAGE_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, _BASE64_IMAGE_SOURCE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1551,6 +1674,7 @@ class URLImageSourceParam(Model):
         self.type = type
         self.url = url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> URLImageSourceParam:
@@ -1563,15 +1687,16 @@ class URLImageSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _URL_IMAGE_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_URL_IMAGE_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "url",
-    }
-)
+_URL_IMAGE_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "url": 1,
+}
+_URL_IMAGE_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourceParam:
@@ -1594,6 +1719,13 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     obj.type = "url"
     obj.url = url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _URL_IMAGE_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _URL_IMAGE_SOURCE_PARAM_FIELDS, _URL_IMAGE_SOURCE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1619,6 +1751,7 @@ class FileImageSourceParam(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileImageSourceParam:
@@ -1631,15 +1764,16 @@ class FileImageSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _FILE_IMAGE_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FILE_IMAGE_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_FILE_IMAGE_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_FILE_IMAGE_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourceParam:
@@ -1662,6 +1796,13 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     obj.type = "file"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FILE_IMAGE_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FILE_IMAGE_SOURCE_PARAM_FIELDS, _FILE_IMAGE_SOURCE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1703,6 +1844,7 @@ class DocumentBlockParam(Model):
         self.context = context
         self.title = title
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> DocumentBlockParam:
@@ -1727,19 +1869,20 @@ class DocumentBlockParam(Model):
             out["title"] = title_
         if self.extra:
             add_extra(self, out, _DOCUMENT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_DOCUMENT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "source",
-        "cache_control",
-        "citations",
-        "context",
-        "title",
-    }
-)
+_DOCUMENT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "source": 1,
+    "cache_control": 2,
+    "citations": 3,
+    "context": 4,
+    "title": 5,
+}
+_DOCUMENT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
@@ -1806,6 +1949,13 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
     obj.context = context_
     obj.title = title_
     obj.extra = extra
+    keys = tuple(data)
+    order = _DOCUMENT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _DOCUMENT_BLOCK_PARAM_FIELDS, _DOCUMENT_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1834,6 +1984,7 @@ class Base64PDFSourceParam(Model):
         self.media_type = media_type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Base64PDFSourceParam:
@@ -1847,16 +1998,17 @@ class Base64PDFSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BASE64_PDF_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASE64_PDF_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "media_type",
-        "data",
-    }
-)
+_BASE64_PDF_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "media_type": 1,
+    "data": 2,
+}
+_BASE64_PDF_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourceParam:
@@ -1883,6 +2035,13 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASE64_PDF_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BASE64_PDF_SOURCE_PARAM_FIELDS, _BASE64_PDF_SOURCE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1911,6 +2070,7 @@ class PlainTextSourceParam(Model):
         self.media_type = media_type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> PlainTextSourceParam:
@@ -1924,16 +2084,17 @@ class PlainTextSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _PLAIN_TEXT_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_PLAIN_TEXT_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "media_type",
-        "data",
-    }
-)
+_PLAIN_TEXT_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "media_type": 1,
+    "data": 2,
+}
+_PLAIN_TEXT_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourceParam:
@@ -1960,6 +2121,13 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _PLAIN_TEXT_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, _PLAIN_TEXT_SOURCE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1985,6 +2153,7 @@ class ContentBlockSourceParam(Model):
         self.type = type
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockSourceParam:
@@ -2001,15 +2170,16 @@ class ContentBlockSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTENT_BLOCK_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-    }
-)
+_CONTENT_BLOCK_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+}
+_CONTENT_BLOCK_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSourceParam:
@@ -2034,6 +2204,15 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     obj.type = "content"
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTENT_BLOCK_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, _CONTENT_BLOCK_SOURCE_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2059,6 +2238,7 @@ class URLPDFSourceParam(Model):
         self.type = type
         self.url = url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> URLPDFSourceParam:
@@ -2071,15 +2251,16 @@ class URLPDFSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _URL_PDF_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_URL_PDF_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "url",
-    }
-)
+_URL_PDF_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "url": 1,
+}
+_URL_PDF_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_url_pdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
@@ -2102,6 +2283,13 @@ def decode_url_pdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     obj.type = "url"
     obj.url = url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _URL_PDF_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _URL_PDF_SOURCE_PARAM_FIELDS, _URL_PDF_SOURCE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2127,6 +2315,7 @@ class FileDocumentSourceParam(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileDocumentSourceParam:
@@ -2139,15 +2328,16 @@ class FileDocumentSourceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FILE_DOCUMENT_SOURCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_FILE_DOCUMENT_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_FILE_DOCUMENT_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSourceParam:
@@ -2170,6 +2360,15 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     obj.type = "file"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FILE_DOCUMENT_SOURCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, _FILE_DOCUMENT_SOURCE_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2211,6 +2410,7 @@ class SearchResultBlockParam(Model):
         self.cache_control = cache_control
         self.citations = citations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SearchResultBlockParam:
@@ -2231,19 +2431,20 @@ class SearchResultBlockParam(Model):
             out["citations"] = citations_.to_dict()
         if self.extra:
             add_extra(self, out, _SEARCH_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-        "source",
-        "title",
-        "cache_control",
-        "citations",
-    }
-)
+_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+    "source": 2,
+    "title": 3,
+    "cache_control": 4,
+    "citations": 5,
+}
+_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlockParam:
@@ -2301,6 +2502,13 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
     obj.cache_control = cache_control_
     obj.citations = citations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SEARCH_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, _SEARCH_RESULT_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2330,6 +2538,7 @@ class ThinkingBlockParam(Model):
         self.thinking = thinking
         self.signature = signature
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingBlockParam:
@@ -2343,16 +2552,17 @@ class ThinkingBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "thinking",
-        "signature",
-    }
-)
+_THINKING_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "thinking": 1,
+    "signature": 2,
+}
+_THINKING_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
@@ -2379,6 +2589,13 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     obj.thinking = thinking_
     obj.signature = signature_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _THINKING_BLOCK_PARAM_FIELDS, _THINKING_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2404,6 +2621,7 @@ class RedactedThinkingBlockParam(Model):
         self.type = type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RedactedThinkingBlockParam:
@@ -2416,15 +2634,16 @@ class RedactedThinkingBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _REDACTED_THINKING_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REDACTED_THINKING_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "data",
-    }
-)
+_REDACTED_THINKING_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "data": 1,
+}
+_REDACTED_THINKING_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThinkingBlockParam:
@@ -2447,6 +2666,15 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
     obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REDACTED_THINKING_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, _REDACTED_THINKING_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2492,6 +2720,7 @@ class ToolUseBlockParam(Model):
         self.caller = caller
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUseBlockParam:
@@ -2515,20 +2744,21 @@ class ToolUseBlockParam(Model):
             out["toolset_name"] = toolset_name_
         if self.extra:
             add_extra(self, out, _TOOL_USE_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_USE_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "input",
-        "cache_control",
-        "caller",
-        "toolset_name",
-    }
-)
+_TOOL_USE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "cache_control": 4,
+    "caller": 5,
+    "toolset_name": 6,
+}
+_TOOL_USE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
@@ -2600,6 +2830,13 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
     obj.caller = caller_
     obj.toolset_name = toolset_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_USE_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_USE_BLOCK_PARAM_FIELDS, _TOOL_USE_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2652,6 +2889,7 @@ class ToolResultBlockParam(Model):
         self.cache_control = cache_control
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolResultBlockParam:
@@ -2678,19 +2916,20 @@ class ToolResultBlockParam(Model):
             out["toolset_name"] = toolset_name_
         if self.extra:
             add_extra(self, out, _TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "is_error",
-        "cache_control",
-        "toolset_name",
-    }
-)
+_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "is_error": 3,
+    "cache_control": 4,
+    "toolset_name": 5,
+}
+_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockParam:
@@ -2758,6 +2997,13 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
     obj.cache_control = cache_control_
     obj.toolset_name = toolset_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_RESULT_BLOCK_PARAM_FIELDS, _TOOL_RESULT_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2789,6 +3035,7 @@ class ToolReferenceBlockParam(Model):
         self.tool_name = tool_name
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceBlockParam:
@@ -2804,16 +3051,17 @@ class ToolReferenceBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_REFERENCE_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_name",
-        "cache_control",
-    }
-)
+_TOOL_REFERENCE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_name": 1,
+    "cache_control": 2,
+}
+_TOOL_REFERENCE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceBlockParam:
@@ -2850,6 +3098,15 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
     obj.tool_name = tool_name_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_REFERENCE_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, _TOOL_REFERENCE_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2891,6 +3148,7 @@ class ServerToolUseBlockParam(Model):
         self.cache_control = cache_control
         self.caller = caller
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolUseBlockParam:
@@ -2911,19 +3169,20 @@ class ServerToolUseBlockParam(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SERVER_TOOL_USE_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "input",
-        "cache_control",
-        "caller",
-    }
-)
+_SERVER_TOOL_USE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "cache_control": 4,
+    "caller": 5,
+}
+_SERVER_TOOL_USE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUseBlockParam:
@@ -2994,6 +3253,15 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -3031,6 +3299,7 @@ class WebSearchToolResultBlockParam(Model):
         self.cache_control = cache_control
         self.caller = caller
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolResultBlockParam:
@@ -3054,18 +3323,19 @@ class WebSearchToolResultBlockParam(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-        "caller",
-    }
-)
+_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+    "caller": 4,
+}
+_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool_result_block_param(
@@ -3126,6 +3396,17 @@ def decode_web_search_tool_result_block_param(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3163,6 +3444,7 @@ class WebSearchResultBlockParam(Model):
         self.encrypted_content = encrypted_content
         self.page_age = page_age
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchResultBlockParam:
@@ -3180,18 +3462,19 @@ class WebSearchResultBlockParam(Model):
             out["page_age"] = page_age_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "url",
-        "title",
-        "encrypted_content",
-        "page_age",
-    }
-)
+_WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "url": 1,
+    "title": 2,
+    "encrypted_content": 3,
+    "page_age": 4,
+}
+_WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchResultBlockParam:
@@ -3243,6 +3526,15 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
     obj.encrypted_content = encrypted_content_
     obj.page_age = page_age_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -3268,6 +3560,7 @@ class WebSearchToolRequestErrorObjectParam(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolRequestErrorObjectParam:
@@ -3280,15 +3573,18 @@ class WebSearchToolRequestErrorObjectParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_web_search_tool_request_error_object_param(
@@ -3323,6 +3619,17 @@ def decode_web_search_tool_request_error_object_param(
     obj.type = "web_search_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS,
+            _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3352,6 +3659,7 @@ class ContainerUploadBlockParam(Model):
         self.file_id = file_id
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerUploadBlockParam:
@@ -3367,16 +3675,17 @@ class ContainerUploadBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-        "cache_control",
-    }
-)
+_CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+    "cache_control": 2,
+}
+_CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUploadBlockParam:
@@ -3413,6 +3722,15 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
     obj.file_id = file_id_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -3469,6 +3787,7 @@ class CompactionBlockParam(Model):
         self.tool_changes = tool_changes
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockParam:
@@ -3497,19 +3816,20 @@ class CompactionBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPACTION_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-        "encrypted_content",
-        "signature",
-        "tool_changes",
-        "cache_control",
-    }
-)
+_COMPACTION_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+    "encrypted_content": 2,
+    "signature": 3,
+    "tool_changes": 4,
+    "cache_control": 5,
+}
+_COMPACTION_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockParam:
@@ -3584,6 +3904,13 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
     obj.tool_changes = tool_changes_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPACTION_BLOCK_PARAM_FIELDS, _COMPACTION_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -3616,6 +3943,7 @@ class RequestToolAdditionBlockParam(Model):
         self.tool = tool
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RequestToolAdditionBlockParam:
@@ -3631,16 +3959,17 @@ class RequestToolAdditionBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool",
-        "cache_control",
-    }
-)
+_REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool": 1,
+    "cache_control": 2,
+}
+_REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_request_tool_addition_block_param(
@@ -3681,6 +4010,17 @@ def decode_request_tool_addition_block_param(
     obj.tool = tool_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS,
+            _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3713,6 +4053,7 @@ class RequestToolRemovalBlockParam(Model):
         self.tool = tool
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RequestToolRemovalBlockParam:
@@ -3728,16 +4069,17 @@ class RequestToolRemovalBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool",
-        "cache_control",
-    }
-)
+_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool": 1,
+    "cache_control": 2,
+}
+_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_request_tool_removal_block_param(
@@ -3778,6 +4120,15 @@ def decode_request_tool_removal_block_param(
     obj.tool = tool_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -3807,6 +4158,7 @@ class ToolChangeToolReferenceParam(Model):
         self.type = type
         self.name = name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeToolReferenceParam:
@@ -3819,15 +4171,16 @@ class ToolChangeToolReferenceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-    }
-)
+_TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+}
+_TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_change_tool_reference_param(
@@ -3852,6 +4205,15 @@ def decode_tool_change_tool_reference_param(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -3884,6 +4246,7 @@ class ToolChangeMCPToolReferenceParam(Model):
         self.server_name = server_name
         self.name = name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeMCPToolReferenceParam:
@@ -3897,16 +4260,17 @@ class ToolChangeMCPToolReferenceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "server_name",
-        "name",
-    }
-)
+_TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "server_name": 1,
+    "name": 2,
+}
+_TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_change_mcp_tool_reference_param(
@@ -3939,6 +4303,17 @@ def decode_tool_change_mcp_tool_reference_param(
     obj.server_name = server_name_
     obj.name = name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS,
+            _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3967,6 +4342,7 @@ class ToolChangeMCPToolsetReferenceParam(Model):
         self.type = type
         self.server_name = server_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeMCPToolsetReferenceParam:
@@ -3979,15 +4355,16 @@ class ToolChangeMCPToolsetReferenceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "server_name",
-    }
-)
+_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "server_name": 1,
+}
+_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_change_mcp_toolset_reference_param(
@@ -4016,6 +4393,17 @@ def decode_tool_change_mcp_toolset_reference_param(
     obj.type = "mcp_toolset_reference"
     obj.server_name = server_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS,
+            _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4044,6 +4432,7 @@ class ToolChangeToolDefinitionParam(Model):
         self.type = type
         self.definition = definition
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeToolDefinitionParam:
@@ -4056,15 +4445,16 @@ class ToolChangeToolDefinitionParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "definition",
-    }
-)
+_TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "definition": 1,
+}
+_TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_change_tool_definition_param(
@@ -4091,6 +4481,17 @@ def decode_tool_change_tool_definition_param(
     obj.type = "tool_definition"
     obj.definition = definition_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS,
+            _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4131,6 +4532,7 @@ class FallbackBlockParam(Model):
         self.to = to
         self.trigger = trigger
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackBlockParam:
@@ -4147,17 +4549,18 @@ class FallbackBlockParam(Model):
             out["trigger"] = trigger_
         if self.extra:
             add_extra(self, out, _FALLBACK_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "from",
-        "to",
-        "trigger",
-    }
-)
+_FALLBACK_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "from": 1,
+    "to": 2,
+    "trigger": 3,
+}
+_FALLBACK_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
@@ -4201,6 +4604,13 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
     obj.to = to_
     obj.trigger = trigger_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_BLOCK_PARAM_FIELDS, _FALLBACK_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -4227,6 +4637,7 @@ class FallbackInfoParam(Model):
     ) -> None:
         self.model = model
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackInfoParam:
@@ -4238,14 +4649,15 @@ class FallbackInfoParam(Model):
         }
         if self.extra:
             add_extra(self, out, _FALLBACK_INFO_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_INFO_PARAM_FIELDS: Final = frozenset(
-    {
-        "model",
-    }
-)
+_FALLBACK_INFO_PARAM_FIELDS: Final[dict[str, int]] = {
+    "model": 0,
+}
+_FALLBACK_INFO_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
@@ -4264,6 +4676,13 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
     obj = new_instance(FallbackInfoParam)
     obj.model = model_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_INFO_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_INFO_PARAM_FIELDS, _FALLBACK_INFO_PARAM_ORDERS)
+    )
     return obj
 
 

@@ -20,6 +20,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -281,6 +283,7 @@ class WebFetchToolResultBlockParam(Model):
         self.cache_control = cache_control
         self.caller = caller
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultBlockParam:
@@ -300,18 +303,19 @@ class WebFetchToolResultBlockParam(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-        "caller",
-    }
-)
+_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+    "caller": 4,
+}
+_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool_result_block_param(
@@ -370,6 +374,17 @@ def decode_web_fetch_tool_result_block_param(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -403,6 +418,7 @@ class WebFetchBlockParam(Model):
         self.content = content
         self.retrieved_at = retrieved_at
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchBlockParam:
@@ -419,17 +435,18 @@ class WebFetchBlockParam(Model):
             out["retrieved_at"] = retrieved_at_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "url",
-        "content",
-        "retrieved_at",
-    }
-)
+_WEB_FETCH_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "url": 1,
+    "content": 2,
+    "retrieved_at": 3,
+}
+_WEB_FETCH_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
@@ -473,6 +490,13 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     obj.content = content_
     obj.retrieved_at = retrieved_at_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_BLOCK_PARAM_FIELDS, _WEB_FETCH_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -498,6 +522,7 @@ class WebFetchToolResultErrorBlockParam(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultErrorBlockParam:
@@ -510,15 +535,16 @@ class WebFetchToolResultErrorBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool_result_error_block_param(
@@ -553,6 +579,17 @@ def decode_web_fetch_tool_result_error_block_param(
     obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS,
+            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -586,6 +623,7 @@ class CodeExecutionToolResultBlockParam(Model):
         self.content = content
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultBlockParam:
@@ -602,17 +640,18 @@ class CodeExecutionToolResultBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-    }
-)
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+}
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool_result_block_param(
@@ -661,6 +700,17 @@ def decode_code_execution_tool_result_block_param(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -702,6 +752,7 @@ class CodeExecutionResultBlockParam(Model):
         self.content = content
         self.abort_reason = abort_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionResultBlockParam:
@@ -720,19 +771,20 @@ class CodeExecutionResultBlockParam(Model):
             out["abort_reason"] = abort_reason_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "stdout",
-        "stderr",
-        "return_code",
-        "content",
-        "abort_reason",
-    }
-)
+_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "stdout": 1,
+    "stderr": 2,
+    "return_code": 3,
+    "content": 4,
+    "abort_reason": 5,
+}
+_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_result_block_param(
@@ -794,6 +846,17 @@ def decode_code_execution_result_block_param(
     obj.content = content_
     obj.abort_reason = abort_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+            _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -831,6 +894,7 @@ class EncryptedCodeExecutionResultBlockParam(Model):
         self.return_code = return_code
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -848,18 +912,21 @@ class EncryptedCodeExecutionResultBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "encrypted_stdout",
-        "stderr",
-        "return_code",
-        "content",
-    }
-)
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "encrypted_stdout": 1,
+    "stderr": 2,
+    "return_code": 3,
+    "content": 4,
+}
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_encrypted_code_execution_result_block_param(
@@ -910,6 +977,17 @@ def decode_encrypted_code_execution_result_block_param(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -935,6 +1013,7 @@ class CodeExecutionOutputBlockParam(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionOutputBlockParam:
@@ -947,15 +1026,16 @@ class CodeExecutionOutputBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_output_block_param(
@@ -980,6 +1060,17 @@ def decode_code_execution_output_block_param(
     obj.type = "code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS,
+            _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1005,6 +1096,7 @@ class CodeExecutionToolResultErrorParam(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultErrorParam:
@@ -1017,15 +1109,16 @@ class CodeExecutionToolResultErrorParam(Model):
         }
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool_result_error_param(
@@ -1060,6 +1153,17 @@ def decode_code_execution_tool_result_error_param(
     obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
+            _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1095,6 +1199,7 @@ class BashCodeExecutionToolResultBlockParam(Model):
         self.content = content
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultBlockParam:
@@ -1111,17 +1216,20 @@ class BashCodeExecutionToolResultBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-    }
-)
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+}
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_bash_code_execution_tool_result_block_param(
@@ -1172,6 +1280,17 @@ def decode_bash_code_execution_tool_result_block_param(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1209,6 +1328,7 @@ class BashCodeExecutionResultBlockParam(Model):
         self.return_code = return_code
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionResultBlockParam:
@@ -1224,18 +1344,19 @@ class BashCodeExecutionResultBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "stdout",
-        "stderr",
-        "return_code",
-        "content",
-    }
-)
+_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "stdout": 1,
+    "stderr": 2,
+    "return_code": 3,
+    "content": 4,
+}
+_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_bash_code_execution_result_block_param(
@@ -1284,6 +1405,17 @@ def decode_bash_code_execution_result_block_param(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+            _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1309,6 +1441,7 @@ class BashCodeExecutionOutputBlockParam(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionOutputBlockParam:
@@ -1321,15 +1454,16 @@ class BashCodeExecutionOutputBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_bash_code_execution_output_block_param(
@@ -1354,6 +1488,17 @@ def decode_bash_code_execution_output_block_param(
     obj.type = "bash_code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1381,6 +1526,7 @@ class BashCodeExecutionToolResultErrorParam(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultErrorParam:
@@ -1393,15 +1539,18 @@ class BashCodeExecutionToolResultErrorParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_bash_code_execution_tool_result_error_param(
@@ -1436,6 +1585,17 @@ def decode_bash_code_execution_tool_result_error_param(
     obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1473,6 +1633,7 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         self.content = content
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1491,17 +1652,20 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_tool_result_block_param(
@@ -1552,6 +1716,17 @@ def decode_text_editor_code_execution_tool_result_block_param(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1595,6 +1770,7 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
         self.start_line = start_line
         self.total_lines = total_lines
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1619,19 +1795,22 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
             out["total_lines"] = total_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-        "file_type",
-        "num_lines",
-        "start_line",
-        "total_lines",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+    "file_type": 2,
+    "num_lines": 3,
+    "start_line": 4,
+    "total_lines": 5,
+}
+_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_view_result_block_param(
@@ -1697,6 +1876,17 @@ def decode_text_editor_code_execution_view_result_block_param(
     obj.start_line = start_line_
     obj.total_lines = total_lines_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1724,6 +1914,7 @@ class TextEditorCodeExecutionCreateResultBlockParam(Model):
         self.type = type
         self.is_file_update = is_file_update
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1740,15 +1931,18 @@ class TextEditorCodeExecutionCreateResultBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "is_file_update",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "is_file_update": 1,
+}
+_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_create_result_block_param(
@@ -1775,6 +1969,17 @@ def decode_text_editor_code_execution_create_result_block_param(
     obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1818,6 +2023,7 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
         self.new_start = new_start
         self.new_lines = new_lines
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1848,19 +2054,22 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
             out["new_lines"] = new_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "lines",
-        "old_start",
-        "old_lines",
-        "new_start",
-        "new_lines",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "lines": 1,
+    "old_start": 2,
+    "old_lines": 3,
+    "new_start": 4,
+    "new_lines": 5,
+}
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_str_replace_result_block_param(
@@ -1933,6 +2142,17 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
     obj.new_start = new_start_
     obj.new_lines = new_lines_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1964,6 +2184,7 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
         self.error_code = error_code
         self.error_message = error_message
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1981,16 +2202,19 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
             out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-        "error_message",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+    "error_message": 2,
+}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_tool_result_error_param(
@@ -2042,6 +2266,17 @@ def decode_text_editor_code_execution_tool_result_error_param(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2075,6 +2310,7 @@ class ToolSearchToolResultBlockParam(Model):
         self.content = content
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultBlockParam:
@@ -2091,17 +2327,18 @@ class ToolSearchToolResultBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-    }
-)
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+}
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_result_block_param(
@@ -2150,6 +2387,17 @@ def decode_tool_search_tool_result_block_param(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2175,6 +2423,7 @@ class ToolSearchToolSearchResultBlockParam(Model):
         self.type = type
         self.tool_references = tool_references
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolSearchResultBlockParam:
@@ -2187,15 +2436,18 @@ class ToolSearchToolSearchResultBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_references",
-    }
-)
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_references": 1,
+}
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_tool_search_tool_search_result_block_param(
@@ -2224,6 +2476,17 @@ def decode_tool_search_tool_search_result_block_param(
     obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
+            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2253,6 +2516,7 @@ class ToolSearchToolResultErrorParam(Model):
         self.error_code = error_code
         self.error_message = error_message
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultErrorParam:
@@ -2268,16 +2532,17 @@ class ToolSearchToolResultErrorParam(Model):
             out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-        "error_message",
-    }
-)
+_TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+    "error_message": 2,
+}
+_TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_result_error_param(
@@ -2327,6 +2592,17 @@ def decode_tool_search_tool_result_error_param(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS,
+            _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2363,6 +2639,7 @@ class AdvisorToolResultBlockParam(Model):
         self.content = content
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultBlockParam:
@@ -2379,17 +2656,18 @@ class AdvisorToolResultBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "cache_control",
-    }
-)
+_ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "cache_control": 3,
+}
+_ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorToolResultBlockParam:
@@ -2436,6 +2714,15 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2468,6 +2755,7 @@ class AdvisorResultBlockParam(Model):
         self.text = text
         self.stop_reason = stop_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorResultBlockParam:
@@ -2483,16 +2771,17 @@ class AdvisorResultBlockParam(Model):
             out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "text",
-        "stop_reason",
-    }
-)
+_ADVISOR_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "text": 1,
+    "stop_reason": 2,
+}
+_ADVISOR_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultBlockParam:
@@ -2530,6 +2819,15 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
     obj.text = text_
     obj.stop_reason = stop_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, _ADVISOR_RESULT_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2562,6 +2860,7 @@ class AdvisorRedactedResultBlockParam(Model):
         self.encrypted_content = encrypted_content
         self.stop_reason = stop_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorRedactedResultBlockParam:
@@ -2577,16 +2876,17 @@ class AdvisorRedactedResultBlockParam(Model):
             out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "encrypted_content",
-        "stop_reason",
-    }
-)
+_ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "encrypted_content": 1,
+    "stop_reason": 2,
+}
+_ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_redacted_result_block_param(
@@ -2630,6 +2930,17 @@ def decode_advisor_redacted_result_block_param(
     obj.encrypted_content = encrypted_content_
     obj.stop_reason = stop_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS,
+            _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2658,6 +2969,7 @@ class AdvisorToolResultErrorParam(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultErrorParam:
@@ -2670,15 +2982,16 @@ class AdvisorToolResultErrorParam(Model):
         }
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorToolResultErrorParam:
@@ -2711,6 +3024,15 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     obj.type = "advisor_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS
+        )
+    )
     return obj
 
 

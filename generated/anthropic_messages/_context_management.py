@@ -20,6 +20,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -69,6 +71,7 @@ class ContextManagementConfigParam(Model):
     ) -> None:
         self.edits = edits
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContextManagementConfigParam:
@@ -81,14 +84,15 @@ class ContextManagementConfigParam(Model):
             out["edits"] = [item0.to_dict() for item0 in edits_]
         if self.extra:
             add_extra(self, out, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "edits",
-    }
-)
+_CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "edits": 0,
+}
+_CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_context_management_config_param(data: Any, strict: bool) -> ContextManagementConfigParam:
@@ -113,6 +117,15 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
     obj = new_instance(ContextManagementConfigParam)
     obj.edits = edits_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -165,6 +178,7 @@ class ClearToolUses20250919EditParam(Model):
         self.clear_tool_inputs = clear_tool_inputs
         self.exclude_tools = exclude_tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ClearToolUses20250919EditParam:
@@ -191,19 +205,20 @@ class ClearToolUses20250919EditParam(Model):
             out["exclude_tools"] = None if exclude_tools_ is None else list(exclude_tools_)
         if self.extra:
             add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "trigger",
-        "keep",
-        "clear_at_least",
-        "clear_tool_inputs",
-        "exclude_tools",
-    }
-)
+_CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "trigger": 1,
+    "keep": 2,
+    "clear_at_least": 3,
+    "clear_tool_inputs": 4,
+    "exclude_tools": 5,
+}
+_CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_clear_tool_uses20250919_edit_param(
@@ -273,6 +288,17 @@ def decode_clear_tool_uses20250919_edit_param(
     obj.clear_tool_inputs = clear_tool_inputs_
     obj.exclude_tools = exclude_tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS,
+            _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -301,6 +327,7 @@ class InputTokensTriggerParam(Model):
         self.type = type
         self.value = value
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InputTokensTriggerParam:
@@ -313,15 +340,16 @@ class InputTokensTriggerParam(Model):
         }
         if self.extra:
             add_extra(self, out, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INPUT_TOKENS_TRIGGER_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "value",
-    }
-)
+_INPUT_TOKENS_TRIGGER_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "value": 1,
+}
+_INPUT_TOKENS_TRIGGER_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTriggerParam:
@@ -344,6 +372,15 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
     obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
+    keys = tuple(data)
+    order = _INPUT_TOKENS_TRIGGER_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, _INPUT_TOKENS_TRIGGER_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -372,6 +409,7 @@ class ToolUsesTriggerParam(Model):
         self.type = type
         self.value = value
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUsesTriggerParam:
@@ -384,15 +422,16 @@ class ToolUsesTriggerParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_USES_TRIGGER_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_USES_TRIGGER_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "value",
-    }
-)
+_TOOL_USES_TRIGGER_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "value": 1,
+}
+_TOOL_USES_TRIGGER_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerParam:
@@ -415,6 +454,13 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
     obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_USES_TRIGGER_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_USES_TRIGGER_PARAM_FIELDS, _TOOL_USES_TRIGGER_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -443,6 +489,7 @@ class ToolUsesKeepParam(Model):
         self.type = type
         self.value = value
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUsesKeepParam:
@@ -455,15 +502,16 @@ class ToolUsesKeepParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_USES_KEEP_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_USES_KEEP_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "value",
-    }
-)
+_TOOL_USES_KEEP_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "value": 1,
+}
+_TOOL_USES_KEEP_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
@@ -486,6 +534,13 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
     obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_USES_KEEP_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_USES_KEEP_PARAM_FIELDS, _TOOL_USES_KEEP_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -514,6 +569,7 @@ class InputTokensClearAtLeastParam(Model):
         self.type = type
         self.value = value
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InputTokensClearAtLeastParam:
@@ -526,15 +582,16 @@ class InputTokensClearAtLeastParam(Model):
         }
         if self.extra:
             add_extra(self, out, _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "value",
-    }
-)
+_INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "value": 1,
+}
+_INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_input_tokens_clear_at_least_param(
@@ -559,6 +616,17 @@ def decode_input_tokens_clear_at_least_param(
     obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
+    keys = tuple(data)
+    order = _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS,
+            _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -587,6 +655,7 @@ class ClearThinking20251015EditParam(Model):
         self.type = type
         self.keep = keep
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ClearThinking20251015EditParam:
@@ -601,15 +670,16 @@ class ClearThinking20251015EditParam(Model):
             out["keep"] = keep_ if isinstance(keep_, str) else keep_.to_dict()
         if self.extra:
             add_extra(self, out, _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLEAR_THINKING20251015_EDIT_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "keep",
-    }
-)
+_CLEAR_THINKING20251015_EDIT_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "keep": 1,
+}
+_CLEAR_THINKING20251015_EDIT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_clear_thinking20251015_edit_param(
@@ -640,6 +710,17 @@ def decode_clear_thinking20251015_edit_param(
     obj.type = "clear_thinking_20251015"
     obj.keep = keep_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS,
+            _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -668,6 +749,7 @@ class ThinkingTurnsParam(Model):
         self.type = type
         self.value = value
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingTurnsParam:
@@ -680,15 +762,16 @@ class ThinkingTurnsParam(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_TURNS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_TURNS_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "value",
-    }
-)
+_THINKING_TURNS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "value": 1,
+}
+_THINKING_TURNS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
@@ -711,6 +794,13 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
     obj.type = "thinking_turns"
     obj.value = value_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_TURNS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _THINKING_TURNS_PARAM_FIELDS, _THINKING_TURNS_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -735,6 +825,7 @@ class AllThinkingTurnsParam(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AllThinkingTurnsParam:
@@ -746,14 +837,15 @@ class AllThinkingTurnsParam(Model):
         }
         if self.extra:
             add_extra(self, out, _ALL_THINKING_TURNS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ALL_THINKING_TURNS_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_ALL_THINKING_TURNS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_ALL_THINKING_TURNS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurnsParam:
@@ -769,6 +861,13 @@ def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurns
     obj = new_instance(AllThinkingTurnsParam)
     obj.type = "all"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ALL_THINKING_TURNS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _ALL_THINKING_TURNS_PARAM_FIELDS, _ALL_THINKING_TURNS_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -805,6 +904,7 @@ class Compact20260112EditParam(Model):
         self.instructions = instructions
         self.pause_after_compaction = pause_after_compaction
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Compact20260112EditParam:
@@ -825,17 +925,18 @@ class Compact20260112EditParam(Model):
             out["pause_after_compaction"] = pause_after_compaction_
         if self.extra:
             add_extra(self, out, _COMPACT20260112_EDIT_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACT20260112_EDIT_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "trigger",
-        "instructions",
-        "pause_after_compaction",
-    }
-)
+_COMPACT20260112_EDIT_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "trigger": 1,
+    "instructions": 2,
+    "pause_after_compaction": 3,
+}
+_COMPACT20260112_EDIT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact20260112EditParam:
@@ -885,6 +986,15 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
     obj.instructions = instructions_
     obj.pause_after_compaction = pause_after_compaction_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACT20260112_EDIT_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPACT20260112_EDIT_PARAM_FIELDS, _COMPACT20260112_EDIT_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -914,6 +1024,7 @@ class CompactionConfigParam(Model):
         self.type = type
         self.instructions = instructions
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionConfigParam:
@@ -928,15 +1039,16 @@ class CompactionConfigParam(Model):
             out["instructions"] = instructions_
         if self.extra:
             add_extra(self, out, _COMPACTION_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "instructions",
-    }
-)
+_COMPACTION_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "instructions": 1,
+}
+_COMPACTION_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigParam:
@@ -967,6 +1079,13 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
     obj.type = "summarize"
     obj.instructions = instructions_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPACTION_CONFIG_PARAM_FIELDS, _COMPACTION_CONFIG_PARAM_ORDERS)
+    )
     return obj
 
 

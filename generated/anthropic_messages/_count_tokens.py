@@ -19,6 +19,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -120,6 +122,7 @@ class MessageCountTokensParams(Model):
         self.tool_choice = tool_choice
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageCountTokensParams:
@@ -169,26 +172,27 @@ class MessageCountTokensParams(Model):
             out["tools"] = [item0.to_dict() for item0 in tools_]
         if self.extra:
             add_extra(self, out, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_COUNT_TOKENS_PARAMS_FIELDS: Final = frozenset(
-    {
-        "messages",
-        "model",
-        "billing_policy",
-        "cache_control",
-        "compaction",
-        "context_management",
-        "mcp_servers",
-        "output_config",
-        "speed",
-        "system",
-        "thinking",
-        "tool_choice",
-        "tools",
-    }
-)
+_MESSAGE_COUNT_TOKENS_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "messages": 0,
+    "model": 1,
+    "billing_policy": 2,
+    "cache_control": 3,
+    "compaction": 4,
+    "context_management": 5,
+    "mcp_servers": 6,
+    "output_config": 7,
+    "speed": 8,
+    "system": 9,
+    "thinking": 10,
+    "tool_choice": 11,
+    "tools": 12,
+}
+_MESSAGE_COUNT_TOKENS_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountTokensParams:
@@ -325,6 +329,15 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
     obj.tool_choice = tool_choice_
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS
+        )
+    )
     return obj
 
 
@@ -354,6 +367,7 @@ class MessageTokensCount(Model):
         self.input_tokens = input_tokens
         self.context_management = context_management
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageTokensCount:
@@ -370,15 +384,16 @@ class MessageTokensCount(Model):
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_TOKENS_COUNT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_TOKENS_COUNT_FIELDS: Final = frozenset(
-    {
-        "input_tokens",
-        "context_management",
-    }
-)
+_MESSAGE_TOKENS_COUNT_FIELDS: Final[dict[str, int]] = {
+    "input_tokens": 0,
+    "context_management": 1,
+}
+_MESSAGE_TOKENS_COUNT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
@@ -413,6 +428,13 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
     obj.input_tokens = input_tokens_
     obj.context_management = context_management_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_TOKENS_COUNT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_TOKENS_COUNT_FIELDS, _MESSAGE_TOKENS_COUNT_ORDERS)
+    )
     return obj
 
 

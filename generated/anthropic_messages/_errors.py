@@ -20,6 +20,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -139,6 +141,7 @@ class ErrorResponse(Model):
         self.error = error
         self.request_id = request_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorResponse:
@@ -156,16 +159,17 @@ class ErrorResponse(Model):
             out["request_id"] = request_id_
         if self.extra:
             add_extra(self, out, _ERROR_RESPONSE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ERROR_RESPONSE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error",
-        "request_id",
-    }
-)
+_ERROR_RESPONSE_FIELDS: Final[dict[str, int]] = {
+    "error": 0,
+    "type": 1,
+    "request_id": 2,
+}
+_ERROR_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
@@ -208,6 +212,13 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
     obj.error = error_
     obj.request_id = request_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ERROR_RESPONSE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _ERROR_RESPONSE_FIELDS, _ERROR_RESPONSE_ORDERS)
+    )
     return obj
 
 
@@ -239,6 +250,7 @@ class InvalidRequestErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidRequestErrorObject:
@@ -256,16 +268,17 @@ class InvalidRequestErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _INVALID_REQUEST_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INVALID_REQUEST_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_INVALID_REQUEST_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_INVALID_REQUEST_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidRequestErrorObject:
@@ -302,6 +315,15 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _INVALID_REQUEST_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, _INVALID_REQUEST_ERROR_OBJECT_ORDERS
+        )
+    )
     return obj
 
 
@@ -333,6 +355,7 @@ class AuthenticationErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AuthenticationErrorObject:
@@ -350,16 +373,17 @@ class AuthenticationErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _AUTHENTICATION_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_AUTHENTICATION_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_AUTHENTICATION_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_AUTHENTICATION_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_authentication_error_object(data: Any, strict: bool) -> AuthenticationErrorObject:
@@ -396,6 +420,15 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _AUTHENTICATION_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _AUTHENTICATION_ERROR_OBJECT_FIELDS, _AUTHENTICATION_ERROR_OBJECT_ORDERS
+        )
+    )
     return obj
 
 
@@ -427,6 +460,7 @@ class BillingErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BillingErrorObject:
@@ -444,16 +478,17 @@ class BillingErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _BILLING_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BILLING_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_BILLING_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_BILLING_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
@@ -490,6 +525,13 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BILLING_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BILLING_ERROR_OBJECT_FIELDS, _BILLING_ERROR_OBJECT_ORDERS)
+    )
     return obj
 
 
@@ -521,6 +563,7 @@ class PermissionErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> PermissionErrorObject:
@@ -538,16 +581,17 @@ class PermissionErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _PERMISSION_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_PERMISSION_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_PERMISSION_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_PERMISSION_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorObject:
@@ -584,6 +628,13 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _PERMISSION_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _PERMISSION_ERROR_OBJECT_FIELDS, _PERMISSION_ERROR_OBJECT_ORDERS)
+    )
     return obj
 
 
@@ -615,6 +666,7 @@ class NotFoundErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> NotFoundErrorObject:
@@ -632,16 +684,17 @@ class NotFoundErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _NOT_FOUND_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_NOT_FOUND_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_NOT_FOUND_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_NOT_FOUND_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObject:
@@ -678,6 +731,13 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _NOT_FOUND_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _NOT_FOUND_ERROR_OBJECT_FIELDS, _NOT_FOUND_ERROR_OBJECT_ORDERS)
+    )
     return obj
 
 
@@ -709,6 +769,7 @@ class RateLimitErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RateLimitErrorObject:
@@ -726,16 +787,17 @@ class RateLimitErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _RATE_LIMIT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RATE_LIMIT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_RATE_LIMIT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_RATE_LIMIT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObject:
@@ -772,6 +834,13 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RATE_LIMIT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _RATE_LIMIT_ERROR_OBJECT_FIELDS, _RATE_LIMIT_ERROR_OBJECT_ORDERS)
+    )
     return obj
 
 
@@ -803,6 +872,7 @@ class GatewayTimeoutErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> GatewayTimeoutErrorObject:
@@ -820,16 +890,17 @@ class GatewayTimeoutErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeoutErrorObject:
@@ -866,6 +937,15 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS
+        )
+    )
     return obj
 
 
@@ -897,6 +977,7 @@ class APIErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> APIErrorObject:
@@ -914,16 +995,17 @@ class APIErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _API_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_API_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_API_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_API_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
@@ -960,6 +1042,13 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _API_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _API_ERROR_OBJECT_FIELDS, _API_ERROR_OBJECT_ORDERS)
+    )
     return obj
 
 
@@ -991,6 +1080,7 @@ class OverloadedErrorObject(Model):
         self.message = message
         self.details = details
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> OverloadedErrorObject:
@@ -1008,16 +1098,17 @@ class OverloadedErrorObject(Model):
             out["details"] = None if details_ is None else details_.to_dict()
         if self.extra:
             add_extra(self, out, _OVERLOADED_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_OVERLOADED_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-        "details",
-    }
-)
+_OVERLOADED_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+    "details": 2,
+}
+_OVERLOADED_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorObject:
@@ -1054,6 +1145,13 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     obj.message = message_
     obj.details = details_
     obj.extra = extra
+    keys = tuple(data)
+    order = _OVERLOADED_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _OVERLOADED_ERROR_OBJECT_FIELDS, _OVERLOADED_ERROR_OBJECT_ORDERS)
+    )
     return obj
 
 
@@ -1075,6 +1173,7 @@ class AvailableToolsLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1088,14 +1187,17 @@ class AvailableToolsLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_available_tools_limit_exceeded_error_details(
@@ -1113,6 +1215,17 @@ def decode_available_tools_limit_exceeded_error_details(
     obj = new_instance(AvailableToolsLimitExceededErrorDetails)
     obj.error_code = "available_tools_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1136,6 +1249,7 @@ class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1149,14 +1263,17 @@ class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_claude_code_key_creator_not_member_error_details(
@@ -1176,6 +1293,17 @@ def decode_claude_code_key_creator_not_member_error_details(
     obj = new_instance(ClaudeCodeKeyCreatorNotMemberErrorDetails)
     obj.error_code = "claude_code_key_creator_not_member"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS,
+            _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1197,6 +1325,7 @@ class ClaudeCodeVersionTooOldErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ClaudeCodeVersionTooOldErrorDetails:
@@ -1208,13 +1337,16 @@ class ClaudeCodeVersionTooOldErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
+_CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -1233,6 +1365,17 @@ def decode_claude_code_version_too_old_error_details(
     obj = new_instance(ClaudeCodeVersionTooOldErrorDetails)
     obj.error_code = "claude_code_version_too_old"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS,
+            _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1254,6 +1397,7 @@ class CMEKKeyDisabledErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyDisabledErrorDetails:
@@ -1265,14 +1409,15 @@ class CMEKKeyDisabledErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDisabledErrorDetails:
@@ -1288,6 +1433,15 @@ def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDi
     obj = new_instance(CMEKKeyDisabledErrorDetails)
     obj.error_code = "cmek_key_disabled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS, _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -1309,6 +1463,7 @@ class CMEKKeyNetworkBlockedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyNetworkBlockedErrorDetails:
@@ -1320,14 +1475,15 @@ class CMEKKeyNetworkBlockedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cmek_key_network_blocked_error_details(
@@ -1345,6 +1501,17 @@ def decode_cmek_key_network_blocked_error_details(
     obj = new_instance(CMEKKeyNetworkBlockedErrorDetails)
     obj.error_code = "cmek_key_network_blocked"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS,
+            _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1366,6 +1533,7 @@ class CompactionBlockAmbiguousErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockAmbiguousErrorDetails:
@@ -1377,14 +1545,15 @@ class CompactionBlockAmbiguousErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_block_ambiguous_error_details(
@@ -1402,6 +1571,17 @@ def decode_compaction_block_ambiguous_error_details(
     obj = new_instance(CompactionBlockAmbiguousErrorDetails)
     obj.error_code = "compaction_block_ambiguous"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS,
+            _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1423,6 +1603,7 @@ class CompactionBlockMisplacedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockMisplacedErrorDetails:
@@ -1434,14 +1615,15 @@ class CompactionBlockMisplacedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_block_misplaced_error_details(
@@ -1459,6 +1641,17 @@ def decode_compaction_block_misplaced_error_details(
     obj = new_instance(CompactionBlockMisplacedErrorDetails)
     obj.error_code = "compaction_block_misplaced"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS,
+            _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1480,6 +1673,7 @@ class CompactionContentMismatchErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionContentMismatchErrorDetails:
@@ -1491,13 +1685,16 @@ class CompactionContentMismatchErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
+_COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -1516,6 +1713,17 @@ def decode_compaction_content_mismatch_error_details(
     obj = new_instance(CompactionContentMismatchErrorDetails)
     obj.error_code = "compaction_content_mismatch"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS,
+            _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1537,6 +1745,7 @@ class CompactionIncompleteTurnErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionIncompleteTurnErrorDetails:
@@ -1548,14 +1757,15 @@ class CompactionIncompleteTurnErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_incomplete_turn_error_details(
@@ -1573,6 +1783,17 @@ def decode_compaction_incomplete_turn_error_details(
     obj = new_instance(CompactionIncompleteTurnErrorDetails)
     obj.error_code = "compaction_incomplete_turn"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS,
+            _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1594,6 +1815,7 @@ class CompactionNothingToSummarizeErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1607,14 +1829,17 @@ class CompactionNothingToSummarizeErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_compaction_nothing_to_summarize_error_details(
@@ -1632,6 +1857,17 @@ def decode_compaction_nothing_to_summarize_error_details(
     obj = new_instance(CompactionNothingToSummarizeErrorDetails)
     obj.error_code = "compaction_nothing_to_summarize"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS,
+            _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1653,6 +1889,7 @@ class CompactionSignatureInvalidErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1666,14 +1903,17 @@ class CompactionSignatureInvalidErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_compaction_signature_invalid_error_details(
@@ -1691,6 +1931,17 @@ def decode_compaction_signature_invalid_error_details(
     obj = new_instance(CompactionSignatureInvalidErrorDetails)
     obj.error_code = "compaction_signature_invalid"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS,
+            _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1714,6 +1965,7 @@ class CompactionTooManyToolReferencesErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1727,14 +1979,17 @@ class CompactionTooManyToolReferencesErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_compaction_too_many_tool_references_error_details(
@@ -1754,6 +2009,17 @@ def decode_compaction_too_many_tool_references_error_details(
     obj = new_instance(CompactionTooManyToolReferencesErrorDetails)
     obj.error_code = "compaction_too_many_tool_references"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS,
+            _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1777,6 +2043,7 @@ class CompactionToolChangesMismatchErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1790,14 +2057,17 @@ class CompactionToolChangesMismatchErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_compaction_tool_changes_mismatch_error_details(
@@ -1817,6 +2087,17 @@ def decode_compaction_tool_changes_mismatch_error_details(
     obj = new_instance(CompactionToolChangesMismatchErrorDetails)
     obj.error_code = "compaction_tool_changes_mismatch"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS,
+            _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1846,6 +2127,7 @@ class ImageDimensionsTooLargeErrorDetails(Model):
         self.max_side_length_pixels = max_side_length_pixels
         self.paths = paths
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ImageDimensionsTooLargeErrorDetails:
@@ -1859,16 +2141,17 @@ class ImageDimensionsTooLargeErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "max_side_length_pixels",
-        "paths",
-    }
-)
+_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "max_side_length_pixels": 1,
+    "paths": 2,
+}
+_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_image_dimensions_too_large_error_details(
@@ -1904,6 +2187,17 @@ def decode_image_dimensions_too_large_error_details(
     obj.max_side_length_pixels = max_side_length_pixels_
     obj.paths = paths_
     obj.extra = extra
+    keys = tuple(data)
+    order = _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS,
+            _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1929,6 +2223,7 @@ class OrganizationOnHoldErrorDetails(Model):
         self.error_code = error_code
         self.appeal_url = appeal_url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> OrganizationOnHoldErrorDetails:
@@ -1943,15 +2238,16 @@ class OrganizationOnHoldErrorDetails(Model):
             out["appeal_url"] = appeal_url_
         if self.extra:
             add_extra(self, out, _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "appeal_url",
-    }
-)
+_ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "appeal_url": 1,
+}
+_ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_organization_on_hold_error_details(
@@ -1984,6 +2280,17 @@ def decode_organization_on_hold_error_details(
     obj.error_code = "organization_on_hold"
     obj.appeal_url = appeal_url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS,
+            _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2005,6 +2312,7 @@ class RequestBodyEncodingInvalidErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2018,14 +2326,17 @@ class RequestBodyEncodingInvalidErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_request_body_encoding_invalid_error_details(
@@ -2043,6 +2354,17 @@ def decode_request_body_encoding_invalid_error_details(
     obj = new_instance(RequestBodyEncodingInvalidErrorDetails)
     obj.error_code = "request_body_encoding_invalid"
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS,
+            _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2066,6 +2388,7 @@ class RequestBodyEncodingUnsupportedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2079,14 +2402,17 @@ class RequestBodyEncodingUnsupportedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_request_body_encoding_unsupported_error_details(
@@ -2106,6 +2432,17 @@ def decode_request_body_encoding_unsupported_error_details(
     obj = new_instance(RequestBodyEncodingUnsupportedErrorDetails)
     obj.error_code = "request_body_encoding_unsupported"
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS,
+            _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2127,6 +2464,7 @@ class ThreadAlreadyContinuedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadAlreadyContinuedErrorDetails:
@@ -2138,14 +2476,15 @@ class ThreadAlreadyContinuedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thread_already_continued_error_details(
@@ -2163,6 +2502,17 @@ def decode_thread_already_continued_error_details(
     obj = new_instance(ThreadAlreadyContinuedErrorDetails)
     obj.error_code = "thread_already_continued"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS,
+            _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2184,6 +2534,7 @@ class ThreadContinueInFlightErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadContinueInFlightErrorDetails:
@@ -2195,14 +2546,15 @@ class ThreadContinueInFlightErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thread_continue_in_flight_error_details(
@@ -2220,6 +2572,17 @@ def decode_thread_continue_in_flight_error_details(
     obj = new_instance(ThreadContinueInFlightErrorDetails)
     obj.error_code = "thread_continue_in_flight"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS,
+            _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2241,6 +2604,7 @@ class ThreadFingerprintMismatchErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadFingerprintMismatchErrorDetails:
@@ -2252,13 +2616,16 @@ class ThreadFingerprintMismatchErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
+_THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -2277,6 +2644,17 @@ def decode_thread_fingerprint_mismatch_error_details(
     obj = new_instance(ThreadFingerprintMismatchErrorDetails)
     obj.error_code = "thread_fingerprint_mismatch"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS,
+            _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2302,6 +2680,7 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         self.error_code = error_code
         self.unsupported = unsupported
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadUnsupportedRequestErrorDetails:
@@ -2316,15 +2695,16 @@ class ThreadUnsupportedRequestErrorDetails(Model):
             out["unsupported"] = None if unsupported_ is None else list(unsupported_)
         if self.extra:
             add_extra(self, out, _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "unsupported",
-    }
-)
+_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "unsupported": 1,
+}
+_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thread_unsupported_request_error_details(
@@ -2360,6 +2740,17 @@ def decode_thread_unsupported_request_error_details(
     obj.error_code = "thread_unsupported_request"
     obj.unsupported = unsupported_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS,
+            _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2381,6 +2772,7 @@ class ToolNameConflictErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolNameConflictErrorDetails:
@@ -2392,14 +2784,15 @@ class ToolNameConflictErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_name_conflict_error_details(
@@ -2417,6 +2810,15 @@ def decode_tool_name_conflict_error_details(
     obj = new_instance(ToolNameConflictErrorDetails)
     obj.error_code = "tool_name_conflict"
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS, _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -2438,6 +2840,7 @@ class ToolReferenceUnresolvedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceUnresolvedErrorDetails:
@@ -2449,14 +2852,15 @@ class ToolReferenceUnresolvedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_reference_unresolved_error_details(
@@ -2474,6 +2878,17 @@ def decode_tool_reference_unresolved_error_details(
     obj = new_instance(ToolReferenceUnresolvedErrorDetails)
     obj.error_code = "tool_reference_unresolved"
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS,
+            _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2495,6 +2910,7 @@ class UserProfileRequiredErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileRequiredErrorDetails:
@@ -2506,14 +2922,15 @@ class UserProfileRequiredErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_user_profile_required_error_details(
@@ -2531,6 +2948,17 @@ def decode_user_profile_required_error_details(
     obj = new_instance(UserProfileRequiredErrorDetails)
     obj.error_code = "user_profile_required"
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS,
+            _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2554,6 +2982,7 @@ class LinkedOrganizationBillingUnavailableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2569,14 +2998,17 @@ class LinkedOrganizationBillingUnavailableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_linked_organization_billing_unavailable_error_details(
@@ -2598,6 +3030,17 @@ def decode_linked_organization_billing_unavailable_error_details(
     obj = new_instance(LinkedOrganizationBillingUnavailableErrorDetails)
     obj.error_code = "linked_organization_billing_unavailable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS,
+            _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2621,6 +3064,7 @@ class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2636,14 +3080,17 @@ class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_linked_organization_spend_limit_reached_error_details(
@@ -2665,6 +3112,17 @@ def decode_linked_organization_spend_limit_reached_error_details(
     obj = new_instance(LinkedOrganizationSpendLimitReachedErrorDetails)
     obj.error_code = "linked_organization_spend_limit_reached"
     obj.extra = extra
+    keys = tuple(data)
+    order = _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
+            _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2688,6 +3146,7 @@ class UserProfileBillingNotAuthorizedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2701,14 +3160,17 @@ class UserProfileBillingNotAuthorizedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_user_profile_billing_not_authorized_error_details(
@@ -2728,6 +3190,17 @@ def decode_user_profile_billing_not_authorized_error_details(
     obj = new_instance(UserProfileBillingNotAuthorizedErrorDetails)
     obj.error_code = "user_profile_billing_not_authorized"
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS,
+            _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2749,6 +3222,7 @@ class UserProfileNotBillableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileNotBillableErrorDetails:
@@ -2760,14 +3234,15 @@ class UserProfileNotBillableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_user_profile_not_billable_error_details(
@@ -2785,6 +3260,17 @@ def decode_user_profile_not_billable_error_details(
     obj = new_instance(UserProfileNotBillableErrorDetails)
     obj.error_code = "user_profile_not_billable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS,
+            _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2806,6 +3292,7 @@ class ThreadNotFoundErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadNotFoundErrorDetails:
@@ -2817,14 +3304,15 @@ class ThreadNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotFoundErrorDetails:
@@ -2840,6 +3328,15 @@ def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotF
     obj = new_instance(ThreadNotFoundErrorDetails)
     obj.error_code = "thread_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS, _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -2863,6 +3360,7 @@ class SkillReadBlockedUndecryptableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2876,14 +3374,17 @@ class SkillReadBlockedUndecryptableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_skill_read_blocked_undecryptable_error_details(
@@ -2903,6 +3404,17 @@ def decode_skill_read_blocked_undecryptable_error_details(
     obj = new_instance(SkillReadBlockedUndecryptableErrorDetails)
     obj.error_code = "skill_read_blocked_undecryptable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS,
+            _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2926,6 +3438,7 @@ class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -2939,14 +3452,17 @@ class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_request_body_too_large_after_decoding_error_details(
@@ -2968,6 +3484,17 @@ def decode_request_body_too_large_after_decoding_error_details(
     obj = new_instance(RequestBodyTooLargeAfterDecodingErrorDetails)
     obj.error_code = "request_body_too_large_after_decoding"
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS,
+            _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2989,6 +3516,7 @@ class ContractSpendLimitReachedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContractSpendLimitReachedErrorDetails:
@@ -3000,14 +3528,17 @@ class ContractSpendLimitReachedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_contract_spend_limit_reached_error_details(
@@ -3025,6 +3556,17 @@ def decode_contract_spend_limit_reached_error_details(
     obj = new_instance(ContractSpendLimitReachedErrorDetails)
     obj.error_code = "contract_spend_limit_reached"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
+            _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3046,6 +3588,7 @@ class EnforcedSpendLimitReachedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EnforcedSpendLimitReachedErrorDetails:
@@ -3057,14 +3600,17 @@ class EnforcedSpendLimitReachedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_enforced_spend_limit_reached_error_details(
@@ -3082,6 +3628,17 @@ def decode_enforced_spend_limit_reached_error_details(
     obj = new_instance(EnforcedSpendLimitReachedErrorDetails)
     obj.error_code = "enforced_spend_limit_reached"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
+            _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3103,6 +3660,7 @@ class RampLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RampLimitExceededErrorDetails:
@@ -3114,14 +3672,15 @@ class RampLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_ramp_limit_exceeded_error_details(
@@ -3139,6 +3698,17 @@ def decode_ramp_limit_exceeded_error_details(
     obj = new_instance(RampLimitExceededErrorDetails)
     obj.error_code = "ramp_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3160,6 +3730,7 @@ class CMEKKeyUnreachableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyUnreachableErrorDetails:
@@ -3171,14 +3742,15 @@ class CMEKKeyUnreachableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cmek_key_unreachable_error_details(
@@ -3196,6 +3768,17 @@ def decode_cmek_key_unreachable_error_details(
     obj = new_instance(CMEKKeyUnreachableErrorDetails)
     obj.error_code = "cmek_key_unreachable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS,
+            _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3217,6 +3800,7 @@ class CompactionUnavailableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionUnavailableErrorDetails:
@@ -3228,14 +3812,15 @@ class CompactionUnavailableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_unavailable_error_details(
@@ -3253,6 +3838,17 @@ def decode_compaction_unavailable_error_details(
     obj = new_instance(CompactionUnavailableErrorDetails)
     obj.error_code = "compaction_unavailable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS,
+            _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3274,6 +3870,7 @@ class StorageQuotaExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> StorageQuotaExceededErrorDetails:
@@ -3285,14 +3882,15 @@ class StorageQuotaExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_storage_quota_exceeded_error_details(
@@ -3310,6 +3908,17 @@ def decode_storage_quota_exceeded_error_details(
     obj = new_instance(StorageQuotaExceededErrorDetails)
     obj.error_code = "storage_quota_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3331,6 +3940,7 @@ class FileNotDownloadableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileNotDownloadableErrorDetails:
@@ -3342,14 +3952,15 @@ class FileNotDownloadableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_file_not_downloadable_error_details(
@@ -3367,6 +3978,17 @@ def decode_file_not_downloadable_error_details(
     obj = new_instance(FileNotDownloadableErrorDetails)
     obj.error_code = "file_not_downloadable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS,
+            _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3388,6 +4010,7 @@ class FileExpiredErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileExpiredErrorDetails:
@@ -3399,14 +4022,15 @@ class FileExpiredErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _FILE_EXPIRED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FILE_EXPIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_FILE_EXPIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_FILE_EXPIRED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErrorDetails:
@@ -3422,6 +4046,15 @@ def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErr
     obj = new_instance(FileExpiredErrorDetails)
     obj.error_code = "file_expired"
     obj.extra = extra
+    keys = tuple(data)
+    order = _FILE_EXPIRED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _FILE_EXPIRED_ERROR_DETAILS_FIELDS, _FILE_EXPIRED_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -3443,6 +4076,7 @@ class CMEKContextUnavailableErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKContextUnavailableErrorDetails:
@@ -3454,14 +4088,15 @@ class CMEKContextUnavailableErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cmek_context_unavailable_error_details(
@@ -3479,6 +4114,17 @@ def decode_cmek_context_unavailable_error_details(
     obj = new_instance(CMEKContextUnavailableErrorDetails)
     obj.error_code = "cmek_context_unavailable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS,
+            _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3500,6 +4146,7 @@ class OrgAPIKeyLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> OrgAPIKeyLimitExceededErrorDetails:
@@ -3511,14 +4158,15 @@ class OrgAPIKeyLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_org_api_key_limit_exceeded_error_details(
@@ -3536,6 +4184,17 @@ def decode_org_api_key_limit_exceeded_error_details(
     obj = new_instance(OrgAPIKeyLimitExceededErrorDetails)
     obj.error_code = "org_api_key_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3559,6 +4218,7 @@ class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -3572,14 +4232,17 @@ class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_workspace_api_key_limit_exceeded_error_details(
@@ -3599,6 +4262,17 @@ def decode_workspace_api_key_limit_exceeded_error_details(
     obj = new_instance(WorkspaceAPIKeyLimitExceededErrorDetails)
     obj.error_code = "workspace_api_key_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3620,6 +4294,7 @@ class SandboxEgressRestrictedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SandboxEgressRestrictedErrorDetails:
@@ -3631,14 +4306,15 @@ class SandboxEgressRestrictedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_sandbox_egress_restricted_error_details(
@@ -3656,6 +4332,17 @@ def decode_sandbox_egress_restricted_error_details(
     obj = new_instance(SandboxEgressRestrictedErrorDetails)
     obj.error_code = "sandbox_egress_restricted"
     obj.extra = extra
+    keys = tuple(data)
+    order = _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS,
+            _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3677,6 +4364,7 @@ class UserProfileNotFoundErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileNotFoundErrorDetails:
@@ -3688,14 +4376,15 @@ class UserProfileNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_user_profile_not_found_error_details(
@@ -3713,6 +4402,17 @@ def decode_user_profile_not_found_error_details(
     obj = new_instance(UserProfileNotFoundErrorDetails)
     obj.error_code = "user_profile_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3736,6 +4436,7 @@ class ExternalKeyInWorkspacePolicyErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -3749,14 +4450,17 @@ class ExternalKeyInWorkspacePolicyErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_external_key_in_workspace_policy_error_details(
@@ -3776,6 +4480,17 @@ def decode_external_key_in_workspace_policy_error_details(
     obj = new_instance(ExternalKeyInWorkspacePolicyErrorDetails)
     obj.error_code = "external_key_in_workspace_policy"
     obj.extra = extra
+    keys = tuple(data)
+    order = _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS,
+            _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3797,6 +4512,7 @@ class AlreadyMemberErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AlreadyMemberErrorDetails:
@@ -3808,14 +4524,15 @@ class AlreadyMemberErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ALREADY_MEMBER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ALREADY_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ALREADY_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ALREADY_MEMBER_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMemberErrorDetails:
@@ -3831,6 +4548,15 @@ def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMembe
     obj = new_instance(AlreadyMemberErrorDetails)
     obj.error_code = "already_member"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ALREADY_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ALREADY_MEMBER_ERROR_DETAILS_FIELDS, _ALREADY_MEMBER_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -3854,6 +4580,7 @@ class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -3869,14 +4596,17 @@ class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_cannot_invite_emails_with_unverified_domains_error_details(
@@ -3901,6 +4631,17 @@ def decode_cannot_invite_emails_with_unverified_domains_error_details(
     obj = new_instance(CannotInviteEmailsWithUnverifiedDomainsErrorDetails)
     obj.error_code = "cannot_invite_emails_with_unverified_domains"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS,
+            _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3922,6 +4663,7 @@ class EmailDomainNotAllowedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EmailDomainNotAllowedErrorDetails:
@@ -3933,14 +4675,15 @@ class EmailDomainNotAllowedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_email_domain_not_allowed_error_details(
@@ -3958,6 +4701,17 @@ def decode_email_domain_not_allowed_error_details(
     obj = new_instance(EmailDomainNotAllowedErrorDetails)
     obj.error_code = "email_domain_not_allowed"
     obj.extra = extra
+    keys = tuple(data)
+    order = _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS,
+            _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3979,6 +4733,7 @@ class InviteAlreadyExistsErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InviteAlreadyExistsErrorDetails:
@@ -3990,14 +4745,15 @@ class InviteAlreadyExistsErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_invite_already_exists_error_details(
@@ -4015,6 +4771,17 @@ def decode_invite_already_exists_error_details(
     obj = new_instance(InviteAlreadyExistsErrorDetails)
     obj.error_code = "invite_already_exists"
     obj.extra = extra
+    keys = tuple(data)
+    order = _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS,
+            _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4036,6 +4803,7 @@ class OrgMemberLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> OrgMemberLimitExceededErrorDetails:
@@ -4047,14 +4815,15 @@ class OrgMemberLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_org_member_limit_exceeded_error_details(
@@ -4072,6 +4841,17 @@ def decode_org_member_limit_exceeded_error_details(
     obj = new_instance(OrgMemberLimitExceededErrorDetails)
     obj.error_code = "org_member_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4093,6 +4873,7 @@ class RBACGroupGrantsOwnerAccessErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4106,14 +4887,17 @@ class RBACGroupGrantsOwnerAccessErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_rbac_group_grants_owner_access_error_details(
@@ -4131,6 +4915,17 @@ def decode_rbac_group_grants_owner_access_error_details(
     obj = new_instance(RBACGroupGrantsOwnerAccessErrorDetails)
     obj.error_code = "rbac_group_grants_owner_access"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS,
+            _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4154,6 +4949,7 @@ class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4167,14 +4963,17 @@ class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_rbac_group_owner_access_unconfirmed_error_details(
@@ -4194,6 +4993,17 @@ def decode_rbac_group_owner_access_unconfirmed_error_details(
     obj = new_instance(RBACGroupOwnerAccessUnconfirmedErrorDetails)
     obj.error_code = "rbac_group_owner_access_unconfirmed"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS,
+            _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4215,6 +5025,7 @@ class CannotRemoveLastMemberErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CannotRemoveLastMemberErrorDetails:
@@ -4226,14 +5037,15 @@ class CannotRemoveLastMemberErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cannot_remove_last_member_error_details(
@@ -4251,6 +5063,17 @@ def decode_cannot_remove_last_member_error_details(
     obj = new_instance(CannotRemoveLastMemberErrorDetails)
     obj.error_code = "cannot_remove_last_member"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS,
+            _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4272,6 +5095,7 @@ class ConcurrentMembershipChangeErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4285,14 +5109,17 @@ class ConcurrentMembershipChangeErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_concurrent_membership_change_error_details(
@@ -4310,6 +5137,17 @@ def decode_concurrent_membership_change_error_details(
     obj = new_instance(ConcurrentMembershipChangeErrorDetails)
     obj.error_code = "concurrent_membership_change"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS,
+            _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4331,6 +5169,7 @@ class ExternalKeyValidationFailedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4344,14 +5183,17 @@ class ExternalKeyValidationFailedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_external_key_validation_failed_error_details(
@@ -4369,6 +5211,17 @@ def decode_external_key_validation_failed_error_details(
     obj = new_instance(ExternalKeyValidationFailedErrorDetails)
     obj.error_code = "external_key_validation_failed"
     obj.extra = extra
+    keys = tuple(data)
+    order = _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS,
+            _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4392,6 +5245,7 @@ class ExternalKeyValidationTimedOutErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4405,14 +5259,17 @@ class ExternalKeyValidationTimedOutErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_external_key_validation_timed_out_error_details(
@@ -4432,6 +5289,17 @@ def decode_external_key_validation_timed_out_error_details(
     obj = new_instance(ExternalKeyValidationTimedOutErrorDetails)
     obj.error_code = "external_key_validation_timed_out"
     obj.extra = extra
+    keys = tuple(data)
+    order = _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS,
+            _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4453,6 +5321,7 @@ class KeyProfileMismatchErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> KeyProfileMismatchErrorDetails:
@@ -4464,14 +5333,15 @@ class KeyProfileMismatchErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_key_profile_mismatch_error_details(
@@ -4489,6 +5359,17 @@ def decode_key_profile_mismatch_error_details(
     obj = new_instance(KeyProfileMismatchErrorDetails)
     obj.error_code = "key_profile_mismatch"
     obj.extra = extra
+    keys = tuple(data)
+    order = _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS,
+            _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4514,6 +5395,7 @@ class WorkspacePolicyViolationErrorDetails(Model):
         self.error_code = error_code
         self.field_ = field_
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WorkspacePolicyViolationErrorDetails:
@@ -4526,15 +5408,16 @@ class WorkspacePolicyViolationErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "field",
-    }
-)
+_WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "field": 1,
+}
+_WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_workspace_policy_violation_error_details(
@@ -4561,6 +5444,17 @@ def decode_workspace_policy_violation_error_details(
     obj.error_code = "workspace_policy_violation"
     obj.field_ = field__
     obj.extra = extra
+    keys = tuple(data)
+    order = _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS,
+            _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4582,6 +5476,7 @@ class ExternalKeyChangedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ExternalKeyChangedErrorDetails:
@@ -4593,14 +5488,15 @@ class ExternalKeyChangedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_external_key_changed_error_details(
@@ -4618,6 +5514,17 @@ def decode_external_key_changed_error_details(
     obj = new_instance(ExternalKeyChangedErrorDetails)
     obj.error_code = "external_key_changed"
     obj.extra = extra
+    keys = tuple(data)
+    order = _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS,
+            _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4639,6 +5546,7 @@ class WorkspaceMemberLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4652,14 +5560,17 @@ class WorkspaceMemberLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_workspace_member_limit_exceeded_error_details(
@@ -4677,6 +5588,17 @@ def decode_workspace_member_limit_exceeded_error_details(
     obj = new_instance(WorkspaceMemberLimitExceededErrorDetails)
     obj.error_code = "workspace_member_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4698,6 +5620,7 @@ class OrganizationTypeNotSupportedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4711,14 +5634,17 @@ class OrganizationTypeNotSupportedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_organization_type_not_supported_error_details(
@@ -4736,6 +5662,17 @@ def decode_organization_type_not_supported_error_details(
     obj = new_instance(OrganizationTypeNotSupportedErrorDetails)
     obj.error_code = "organization_type_not_supported"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS,
+            _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4757,6 +5694,7 @@ class ParentOrganizationRequiredErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -4770,14 +5708,17 @@ class ParentOrganizationRequiredErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_parent_organization_required_error_details(
@@ -4795,6 +5736,17 @@ def decode_parent_organization_required_error_details(
     obj = new_instance(ParentOrganizationRequiredErrorDetails)
     obj.error_code = "parent_organization_required"
     obj.extra = extra
+    keys = tuple(data)
+    order = _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS,
+            _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4816,6 +5768,7 @@ class RBACRoleNotFoundErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RBACRoleNotFoundErrorDetails:
@@ -4827,14 +5780,15 @@ class RBACRoleNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_rbac_role_not_found_error_details(
@@ -4852,6 +5806,17 @@ def decode_rbac_role_not_found_error_details(
     obj = new_instance(RBACRoleNotFoundErrorDetails)
     obj.error_code = "rbac_role_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4873,6 +5838,7 @@ class EnvironmentCreateDisabledErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentCreateDisabledErrorDetails:
@@ -4884,13 +5850,16 @@ class EnvironmentCreateDisabledErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
+_ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -4909,6 +5878,17 @@ def decode_environment_create_disabled_error_details(
     obj = new_instance(EnvironmentCreateDisabledErrorDetails)
     obj.error_code = "environment_create_disabled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS,
+            _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4930,6 +5910,7 @@ class EnvironmentArchivedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentArchivedErrorDetails:
@@ -4941,14 +5922,15 @@ class EnvironmentArchivedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_environment_archived_error_details(
@@ -4966,6 +5948,17 @@ def decode_environment_archived_error_details(
     obj = new_instance(EnvironmentArchivedErrorDetails)
     obj.error_code = "environment_archived"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS,
+            _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4987,6 +5980,7 @@ class InvalidConfigTypeChangeErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidConfigTypeChangeErrorDetails:
@@ -4998,14 +5992,15 @@ class InvalidConfigTypeChangeErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_invalid_config_type_change_error_details(
@@ -5023,6 +6018,17 @@ def decode_invalid_config_type_change_error_details(
     obj = new_instance(InvalidConfigTypeChangeErrorDetails)
     obj.error_code = "invalid_config_type_change"
     obj.extra = extra
+    keys = tuple(data)
+    order = _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS,
+            _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5044,6 +6050,7 @@ class EnvironmentUpdateDisabledErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentUpdateDisabledErrorDetails:
@@ -5055,13 +6062,16 @@ class EnvironmentUpdateDisabledErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
+_ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -5080,6 +6090,17 @@ def decode_environment_update_disabled_error_details(
     obj = new_instance(EnvironmentUpdateDisabledErrorDetails)
     obj.error_code = "environment_update_disabled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS,
+            _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5105,6 +6126,7 @@ class HeartbeatPreconditionFailedErrorDetails(Model):
         self.error_code = error_code
         self.current_state = current_state
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -5119,15 +6141,18 @@ class HeartbeatPreconditionFailedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "current_state",
-    }
-)
+_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "current_state": 1,
+}
+_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_heartbeat_precondition_failed_error_details(
@@ -5154,6 +6179,17 @@ def decode_heartbeat_precondition_failed_error_details(
     obj.error_code = "heartbeat_precondition_failed"
     obj.current_state = current_state_
     obj.extra = extra
+    keys = tuple(data)
+    order = _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS,
+            _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5175,6 +6211,7 @@ class InvalidMetadataErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidMetadataErrorDetails:
@@ -5186,14 +6223,15 @@ class InvalidMetadataErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _INVALID_METADATA_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INVALID_METADATA_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_INVALID_METADATA_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_INVALID_METADATA_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMetadataErrorDetails:
@@ -5209,6 +6247,15 @@ def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMet
     obj = new_instance(InvalidMetadataErrorDetails)
     obj.error_code = "invalid_metadata"
     obj.extra = extra
+    keys = tuple(data)
+    order = _INVALID_METADATA_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _INVALID_METADATA_ERROR_DETAILS_FIELDS, _INVALID_METADATA_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -5230,6 +6277,7 @@ class CannotSignOutPrimaryOwnerErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutPrimaryOwnerErrorDetails:
@@ -5241,14 +6289,17 @@ class CannotSignOutPrimaryOwnerErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_cannot_sign_out_primary_owner_error_details(
@@ -5266,6 +6317,17 @@ def decode_cannot_sign_out_primary_owner_error_details(
     obj = new_instance(CannotSignOutPrimaryOwnerErrorDetails)
     obj.error_code = "cannot_sign_out_primary_owner"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS,
+            _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5287,6 +6349,7 @@ class CannotSignOutSelfErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutSelfErrorDetails:
@@ -5298,14 +6361,15 @@ class CannotSignOutSelfErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cannot_sign_out_self_error_details(
@@ -5323,6 +6387,17 @@ def decode_cannot_sign_out_self_error_details(
     obj = new_instance(CannotSignOutSelfErrorDetails)
     obj.error_code = "cannot_sign_out_self"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS,
+            _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5346,6 +6421,7 @@ class OrganizationNotEnrolledInBetaErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -5359,14 +6435,17 @@ class OrganizationNotEnrolledInBetaErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_organization_not_enrolled_in_beta_error_details(
@@ -5386,6 +6465,17 @@ def decode_organization_not_enrolled_in_beta_error_details(
     obj = new_instance(OrganizationNotEnrolledInBetaErrorDetails)
     obj.error_code = "organization_not_enrolled_in_beta"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS,
+            _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5407,6 +6497,7 @@ class CannotSignOutManagedMemberErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -5420,14 +6511,17 @@ class CannotSignOutManagedMemberErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_cannot_sign_out_managed_member_error_details(
@@ -5445,6 +6539,17 @@ def decode_cannot_sign_out_managed_member_error_details(
     obj = new_instance(CannotSignOutManagedMemberErrorDetails)
     obj.error_code = "cannot_sign_out_managed_member"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS,
+            _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5468,6 +6573,7 @@ class CannotSignOutMembershipAdminErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -5481,14 +6587,17 @@ class CannotSignOutMembershipAdminErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_cannot_sign_out_membership_admin_error_details(
@@ -5508,6 +6617,17 @@ def decode_cannot_sign_out_membership_admin_error_details(
     obj = new_instance(CannotSignOutMembershipAdminErrorDetails)
     obj.error_code = "cannot_sign_out_membership_admin"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS,
+            _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5529,6 +6649,7 @@ class CannotSignOutOwnerErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutOwnerErrorDetails:
@@ -5540,14 +6661,15 @@ class CannotSignOutOwnerErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cannot_sign_out_owner_error_details(
@@ -5565,6 +6687,17 @@ def decode_cannot_sign_out_owner_error_details(
     obj = new_instance(CannotSignOutOwnerErrorDetails)
     obj.error_code = "cannot_sign_out_owner"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS,
+            _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5588,6 +6721,7 @@ class CannotSignOutPrivilegedMemberErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -5601,14 +6735,17 @@ class CannotSignOutPrivilegedMemberErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_cannot_sign_out_privileged_member_error_details(
@@ -5628,6 +6765,17 @@ def decode_cannot_sign_out_privileged_member_error_details(
     obj = new_instance(CannotSignOutPrivilegedMemberErrorDetails)
     obj.error_code = "cannot_sign_out_privileged_member"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS,
+            _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5651,6 +6799,7 @@ class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -5666,14 +6815,17 @@ class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_spend_limits_admin_api_writes_not_enabled_error_details(
@@ -5695,6 +6847,17 @@ def decode_spend_limits_admin_api_writes_not_enabled_error_details(
     obj = new_instance(SpendLimitsAdminAPIWritesNotEnabledErrorDetails)
     obj.error_code = "spend_limits_admin_api_writes_not_enabled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS,
+            _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5716,6 +6879,7 @@ class UnsupportedCharsetErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UnsupportedCharsetErrorDetails:
@@ -5727,14 +6891,15 @@ class UnsupportedCharsetErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_unsupported_charset_error_details(
@@ -5752,6 +6917,17 @@ def decode_unsupported_charset_error_details(
     obj = new_instance(UnsupportedCharsetErrorDetails)
     obj.error_code = "unsupported_charset"
     obj.extra = extra
+    keys = tuple(data)
+    order = _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS,
+            _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5777,6 +6953,7 @@ class PluginNameTakenErrorDetails(Model):
         self.error_code = error_code
         self.plugin_id = plugin_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> PluginNameTakenErrorDetails:
@@ -5791,15 +6968,16 @@ class PluginNameTakenErrorDetails(Model):
             out["plugin_id"] = plugin_id_
         if self.extra:
             add_extra(self, out, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "plugin_id",
-    }
-)
+_PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "plugin_id": 1,
+}
+_PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNameTakenErrorDetails:
@@ -5830,6 +7008,15 @@ def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNam
     obj.error_code = "plugin_name_taken"
     obj.plugin_id = plugin_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -5855,6 +7042,7 @@ class SkillNameTakenErrorDetails(Model):
         self.error_code = error_code
         self.skill_name = skill_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SkillNameTakenErrorDetails:
@@ -5867,15 +7055,16 @@ class SkillNameTakenErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "skill_name",
-    }
-)
+_SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "skill_name": 1,
+}
+_SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameTakenErrorDetails:
@@ -5902,6 +7091,15 @@ def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameT
     obj.error_code = "skill_name_taken"
     obj.skill_name = skill_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS, _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -5931,6 +7129,7 @@ class RegistrationPendingErrorDetails(Model):
         self.plugin_id = plugin_id
         self.plugin_version_id = plugin_version_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RegistrationPendingErrorDetails:
@@ -5944,16 +7143,17 @@ class RegistrationPendingErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REGISTRATION_PENDING_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "plugin_id",
-        "plugin_version_id",
-    }
-)
+_REGISTRATION_PENDING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "plugin_id": 1,
+    "plugin_version_id": 2,
+}
+_REGISTRATION_PENDING_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_registration_pending_error_details(
@@ -5988,6 +7188,17 @@ def decode_registration_pending_error_details(
     obj.plugin_id = plugin_id_
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS,
+            _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6013,6 +7224,7 @@ class ScanFailedErrorDetails(Model):
         self.error_code = error_code
         self.plugin_version_id = plugin_version_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ScanFailedErrorDetails:
@@ -6025,15 +7237,16 @@ class ScanFailedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SCAN_FAILED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SCAN_FAILED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "plugin_version_id",
-    }
-)
+_SCAN_FAILED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "plugin_version_id": 1,
+}
+_SCAN_FAILED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedErrorDetails:
@@ -6060,6 +7273,13 @@ def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedError
     obj.error_code = "scan_failed"
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SCAN_FAILED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SCAN_FAILED_ERROR_DETAILS_FIELDS, _SCAN_FAILED_ERROR_DETAILS_ORDERS)
+    )
     return obj
 
 
@@ -6085,6 +7305,7 @@ class ScanPendingErrorDetails(Model):
         self.error_code = error_code
         self.plugin_version_id = plugin_version_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ScanPendingErrorDetails:
@@ -6097,15 +7318,16 @@ class ScanPendingErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SCAN_PENDING_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SCAN_PENDING_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "plugin_version_id",
-    }
-)
+_SCAN_PENDING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "plugin_version_id": 1,
+}
+_SCAN_PENDING_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErrorDetails:
@@ -6132,6 +7354,15 @@ def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErr
     obj.error_code = "scan_pending"
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SCAN_PENDING_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _SCAN_PENDING_ERROR_DETAILS_FIELDS, _SCAN_PENDING_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -6153,6 +7384,7 @@ class RequestBodyTimeoutErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RequestBodyTimeoutErrorDetails:
@@ -6164,14 +7396,15 @@ class RequestBodyTimeoutErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_request_body_timeout_error_details(
@@ -6189,6 +7422,17 @@ def decode_request_body_timeout_error_details(
     obj = new_instance(RequestBodyTimeoutErrorDetails)
     obj.error_code = "request_body_timeout"
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS,
+            _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6212,6 +7456,7 @@ class SettingsDocumentLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6225,14 +7470,17 @@ class SettingsDocumentLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_settings_document_limit_exceeded_error_details(
@@ -6252,6 +7500,17 @@ def decode_settings_document_limit_exceeded_error_details(
     obj = new_instance(SettingsDocumentLimitExceededErrorDetails)
     obj.error_code = "settings_document_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6273,6 +7532,7 @@ class SettingsHistoryLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6286,14 +7546,17 @@ class SettingsHistoryLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_settings_history_limit_exceeded_error_details(
@@ -6311,6 +7574,17 @@ def decode_settings_history_limit_exceeded_error_details(
     obj = new_instance(SettingsHistoryLimitExceededErrorDetails)
     obj.error_code = "settings_history_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6332,6 +7606,7 @@ class CMEKFeatureUnsupportedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKFeatureUnsupportedErrorDetails:
@@ -6343,14 +7618,15 @@ class CMEKFeatureUnsupportedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cmek_feature_unsupported_error_details(
@@ -6368,6 +7644,17 @@ def decode_cmek_feature_unsupported_error_details(
     obj = new_instance(CMEKFeatureUnsupportedErrorDetails)
     obj.error_code = "cmek_feature_unsupported"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS,
+            _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6391,6 +7678,7 @@ class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6404,14 +7692,17 @@ class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_rbac_group_managed_settings_not_found_error_details(
@@ -6433,6 +7724,17 @@ def decode_rbac_group_managed_settings_not_found_error_details(
     obj = new_instance(RBACGroupManagedSettingsNotFoundErrorDetails)
     obj.error_code = "rbac_group_managed_settings_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6454,6 +7756,7 @@ class RBACGroupOrderLimitExceededErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6467,14 +7770,17 @@ class RBACGroupOrderLimitExceededErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_rbac_group_order_limit_exceeded_error_details(
@@ -6492,6 +7798,17 @@ def decode_rbac_group_order_limit_exceeded_error_details(
     obj = new_instance(RBACGroupOrderLimitExceededErrorDetails)
     obj.error_code = "rbac_group_order_limit_exceeded"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
+            _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6513,6 +7830,7 @@ class RBACGroupNotFoundErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RBACGroupNotFoundErrorDetails:
@@ -6524,14 +7842,15 @@ class RBACGroupNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_rbac_group_not_found_error_details(
@@ -6549,6 +7868,17 @@ def decode_rbac_group_not_found_error_details(
     obj = new_instance(RBACGroupNotFoundErrorDetails)
     obj.error_code = "rbac_group_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6576,6 +7906,7 @@ class SlackChannelSetUpSettingsRefusedErrorDetails(Model):
         self.error_code = error_code
         self.slack_channel_id = slack_channel_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6590,15 +7921,18 @@ class SlackChannelSetUpSettingsRefusedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "slack_channel_id",
-    }
-)
+_SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "slack_channel_id": 1,
+}
+_SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_slack_channel_set_up_settings_refused_error_details(
@@ -6631,6 +7965,17 @@ def decode_slack_channel_set_up_settings_refused_error_details(
     obj.error_code = "slack_channel_set_up_settings_refused"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS,
+            _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6652,6 +7997,7 @@ class APIKeyScopeMissingErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> APIKeyScopeMissingErrorDetails:
@@ -6663,14 +8009,15 @@ class APIKeyScopeMissingErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_api_key_scope_missing_error_details(
@@ -6688,6 +8035,17 @@ def decode_api_key_scope_missing_error_details(
     obj = new_instance(APIKeyScopeMissingErrorDetails)
     obj.error_code = "api_key_scope_missing"
     obj.extra = extra
+    keys = tuple(data)
+    order = _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS,
+            _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6709,6 +8067,7 @@ class ClaudeTagWritesNotEnabledErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ClaudeTagWritesNotEnabledErrorDetails:
@@ -6720,14 +8079,17 @@ class ClaudeTagWritesNotEnabledErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_claude_tag_writes_not_enabled_error_details(
@@ -6745,6 +8107,17 @@ def decode_claude_tag_writes_not_enabled_error_details(
     obj = new_instance(ClaudeTagWritesNotEnabledErrorDetails)
     obj.error_code = "claude_tag_writes_not_enabled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS,
+            _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6768,6 +8141,7 @@ class ComplianceConfigurationRestrictedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6781,14 +8155,17 @@ class ComplianceConfigurationRestrictedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_compliance_configuration_restricted_error_details(
@@ -6808,6 +8185,17 @@ def decode_compliance_configuration_restricted_error_details(
     obj = new_instance(ComplianceConfigurationRestrictedErrorDetails)
     obj.error_code = "compliance_configuration_restricted"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS,
+            _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6831,6 +8219,7 @@ class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6846,14 +8235,17 @@ class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_organization_level_scoped_api_key_required_error_details(
@@ -6875,6 +8267,17 @@ def decode_organization_level_scoped_api_key_required_error_details(
     obj = new_instance(OrganizationLevelScopedAPIKeyRequiredErrorDetails)
     obj.error_code = "organization_level_scoped_api_key_required"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS,
+            _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6896,6 +8299,7 @@ class EnvironmentNotFoundErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentNotFoundErrorDetails:
@@ -6907,14 +8311,15 @@ class EnvironmentNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_environment_not_found_error_details(
@@ -6932,6 +8337,17 @@ def decode_environment_not_found_error_details(
     obj = new_instance(EnvironmentNotFoundErrorDetails)
     obj.error_code = "environment_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6959,6 +8375,7 @@ class SlackChannelSetUpEnvironmentNotFoundErrorDetails(Model):
         self.error_code = error_code
         self.slack_channel_id = slack_channel_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -6975,15 +8392,18 @@ class SlackChannelSetUpEnvironmentNotFoundErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "slack_channel_id",
-    }
-)
+_SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "slack_channel_id": 1,
+}
+_SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_slack_channel_set_up_environment_not_found_error_details(
@@ -7016,6 +8436,17 @@ def decode_slack_channel_set_up_environment_not_found_error_details(
     obj.error_code = "slack_channel_set_up_environment_not_found"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7043,6 +8474,7 @@ class SlackChannelSetUpSettingsConflictErrorDetails(Model):
         self.error_code = error_code
         self.slack_channel_id = slack_channel_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -7059,15 +8491,18 @@ class SlackChannelSetUpSettingsConflictErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-        "slack_channel_id",
-    }
-)
+_SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+    "slack_channel_id": 1,
+}
+_SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_slack_channel_set_up_settings_conflict_error_details(
@@ -7100,6 +8535,17 @@ def decode_slack_channel_set_up_settings_conflict_error_details(
     obj.error_code = "slack_channel_set_up_settings_conflict"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS,
+            _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7121,6 +8567,7 @@ class BundleAttachmentNotSupportedErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -7134,14 +8581,17 @@ class BundleAttachmentNotSupportedErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_bundle_attachment_not_supported_error_details(
@@ -7159,6 +8609,17 @@ def decode_bundle_attachment_not_supported_error_details(
     obj = new_instance(BundleAttachmentNotSupportedErrorDetails)
     obj.error_code = "bundle_attachment_not_supported"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS,
+            _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7180,6 +8641,7 @@ class BundleOnCallErrorDetails(Model):
     ) -> None:
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BundleOnCallErrorDetails:
@@ -7191,14 +8653,15 @@ class BundleOnCallErrorDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS: Final = frozenset(
-    {
-        "error_code",
-    }
-)
+_BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "error_code": 0,
+}
+_BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCallErrorDetails:
@@ -7214,6 +8677,15 @@ def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCall
     obj = new_instance(BundleOnCallErrorDetails)
     obj.error_code = "bundle_on_call"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS, _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS
+        )
+    )
     return obj
 
 
@@ -7248,6 +8720,7 @@ class WorkLeaseState(Model):
         self.state = state
         self.ttl_seconds = ttl_seconds
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WorkLeaseState:
@@ -7264,17 +8737,18 @@ class WorkLeaseState(Model):
             out["last_heartbeat"] = last_heartbeat_
         if self.extra:
             add_extra(self, out, _WORK_LEASE_STATE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WORK_LEASE_STATE_FIELDS: Final = frozenset(
-    {
-        "last_heartbeat",
-        "lease_extended",
-        "state",
-        "ttl_seconds",
-    }
-)
+_WORK_LEASE_STATE_FIELDS: Final[dict[str, int]] = {
+    "lease_extended": 0,
+    "state": 1,
+    "ttl_seconds": 2,
+    "last_heartbeat": 3,
+}
+_WORK_LEASE_STATE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
@@ -7325,6 +8799,13 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
     obj.state = state_
     obj.ttl_seconds = ttl_seconds_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WORK_LEASE_STATE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WORK_LEASE_STATE_FIELDS, _WORK_LEASE_STATE_ORDERS)
+    )
     return obj
 
 

@@ -20,6 +20,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -69,6 +71,7 @@ class RequestMCPServerURLDefinitionParam(Model):
         self.authorization_token = authorization_token
         self.tool_configuration = tool_configuration
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RequestMCPServerURLDefinitionParam:
@@ -90,18 +93,19 @@ class RequestMCPServerURLDefinitionParam(Model):
             )
         if self.extra:
             add_extra(self, out, _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "url",
-        "authorization_token",
-        "tool_configuration",
-    }
-)
+_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "url": 2,
+    "authorization_token": 3,
+    "tool_configuration": 4,
+}
+_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_request_mcp_server_url_definition_param(
@@ -161,6 +165,17 @@ def decode_request_mcp_server_url_definition_param(
     obj.authorization_token = authorization_token_
     obj.tool_configuration = tool_configuration_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS,
+            _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -192,6 +207,7 @@ class RequestMCPServerToolConfigurationParam(Model):
         self.enabled = enabled
         self.allowed_tools = allowed_tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -209,15 +225,18 @@ class RequestMCPServerToolConfigurationParam(Model):
             out["allowed_tools"] = None if allowed_tools_ is None else list(allowed_tools_)
         if self.extra:
             add_extra(self, out, _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "enabled",
-        "allowed_tools",
-    }
-)
+_REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "enabled": 0,
+    "allowed_tools": 1,
+}
+_REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_request_mcp_server_tool_configuration_param(
@@ -254,6 +273,17 @@ def decode_request_mcp_server_tool_configuration_param(
     obj.enabled = enabled_
     obj.allowed_tools = allowed_tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS,
+            _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -311,6 +341,7 @@ class MCPToolsetParam(Model):
         self.tools = tools
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolsetParam:
@@ -339,19 +370,20 @@ class MCPToolsetParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _MCP_TOOLSET_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOLSET_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "mcp_server_name",
-        "default_config",
-        "configs",
-        "tools",
-        "cache_control",
-    }
-)
+_MCP_TOOLSET_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "mcp_server_name": 1,
+    "default_config": 2,
+    "configs": 3,
+    "tools": 4,
+    "cache_control": 5,
+}
+_MCP_TOOLSET_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
@@ -422,6 +454,13 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
     obj.tools = tools_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOLSET_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOLSET_PARAM_FIELDS, _MCP_TOOLSET_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -451,6 +490,7 @@ class MCPToolDefaultConfigParam(Model):
         self.enabled = enabled
         self.defer_loading = defer_loading
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolDefaultConfigParam:
@@ -466,15 +506,16 @@ class MCPToolDefaultConfigParam(Model):
             out["defer_loading"] = defer_loading_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "enabled",
-        "defer_loading",
-    }
-)
+_MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "enabled": 0,
+    "defer_loading": 1,
+}
+_MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefaultConfigParam:
@@ -504,6 +545,15 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -533,6 +583,7 @@ class MCPToolConfigParam(Model):
         self.enabled = enabled
         self.defer_loading = defer_loading
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolConfigParam:
@@ -548,15 +599,16 @@ class MCPToolConfigParam(Model):
             out["defer_loading"] = defer_loading_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "enabled",
-        "defer_loading",
-    }
-)
+_MCP_TOOL_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "enabled": 0,
+    "defer_loading": 1,
+}
+_MCP_TOOL_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
@@ -586,6 +638,13 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_CONFIG_PARAM_FIELDS, _MCP_TOOL_CONFIG_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -619,6 +678,7 @@ class MCPToolParamParam(Model):
         self.description = description
         self.input_schema = input_schema
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolParamParam:
@@ -634,16 +694,17 @@ class MCPToolParamParam(Model):
             out["description"] = description_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_PARAM_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_PARAM_PARAM_FIELDS: Final = frozenset(
-    {
-        "name",
-        "description",
-        "input_schema",
-    }
-)
+_MCP_TOOL_PARAM_PARAM_FIELDS: Final[dict[str, int]] = {
+    "name": 0,
+    "input_schema": 1,
+    "description": 2,
+}
+_MCP_TOOL_PARAM_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
@@ -685,6 +746,13 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
     obj.description = description_
     obj.input_schema = input_schema_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_PARAM_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_PARAM_PARAM_FIELDS, _MCP_TOOL_PARAM_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -730,6 +798,7 @@ class MCPToolUseBlockParam(Model):
         self.input = input
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolUseBlockParam:
@@ -748,19 +817,20 @@ class MCPToolUseBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_USE_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "server_name",
-        "input",
-        "cache_control",
-    }
-)
+_MCP_TOOL_USE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "server_name": 3,
+    "input": 4,
+    "cache_control": 5,
+}
+_MCP_TOOL_USE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockParam:
@@ -825,6 +895,13 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
     obj.input = input_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_USE_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, _MCP_TOOL_USE_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -869,6 +946,7 @@ class RequestMCPToolResultBlockParam(Model):
         self.is_error = is_error
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RequestMCPToolResultBlockParam:
@@ -892,18 +970,19 @@ class RequestMCPToolResultBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "is_error",
-        "cache_control",
-    }
-)
+_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "is_error": 3,
+    "cache_control": 4,
+}
+_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_request_mcp_tool_result_block_param(
@@ -962,6 +1041,17 @@ def decode_request_mcp_tool_result_block_param(
     obj.is_error = is_error_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -995,6 +1085,7 @@ class MCPToolListingBlockParam(Model):
         self.mcp_server_name = mcp_server_name
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolListingBlockParam:
@@ -1008,16 +1099,17 @@ class MCPToolListingBlockParam(Model):
         }
         if self.extra:
             add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "mcp_server_name",
-        "tools",
-    }
-)
+_MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "mcp_server_name": 1,
+    "tools": 2,
+}
+_MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListingBlockParam:
@@ -1052,6 +1144,15 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     obj.mcp_server_name = mcp_server_name_
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS
+        )
+    )
     return obj
 
 

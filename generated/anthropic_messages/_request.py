@@ -21,7 +21,9 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
     is_json_number,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -493,6 +495,7 @@ class MessageCreateParams(Model):
         self.top_k = top_k
         self.top_p = top_p
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageCreateParams:
@@ -605,41 +608,42 @@ class MessageCreateParams(Model):
             out["top_p"] = top_p_
         if self.extra:
             add_extra(self, out, _MESSAGE_CREATE_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_CREATE_PARAMS_FIELDS: Final = frozenset(
-    {
-        "max_tokens",
-        "messages",
-        "model",
-        "billing_policy",
-        "cache_control",
-        "compaction",
-        "container",
-        "context_management",
-        "diagnostics",
-        "fallback_credit_token",
-        "fallbacks",
-        "inference_geo",
-        "mcp_servers",
-        "metadata",
-        "output_config",
-        "output_format",
-        "service_tier",
-        "speed",
-        "stop_sequences",
-        "stream",
-        "system",
-        "temperature",
-        "thinking",
-        "thread",
-        "tool_choice",
-        "tools",
-        "top_k",
-        "top_p",
-    }
-)
+_MESSAGE_CREATE_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "max_tokens": 0,
+    "messages": 1,
+    "model": 2,
+    "billing_policy": 3,
+    "cache_control": 4,
+    "compaction": 5,
+    "container": 6,
+    "context_management": 7,
+    "diagnostics": 8,
+    "fallback_credit_token": 9,
+    "fallbacks": 10,
+    "inference_geo": 11,
+    "mcp_servers": 12,
+    "metadata": 13,
+    "output_config": 14,
+    "output_format": 15,
+    "service_tier": 16,
+    "speed": 17,
+    "stop_sequences": 18,
+    "stream": 19,
+    "system": 20,
+    "temperature": 21,
+    "thinking": 22,
+    "thread": 23,
+    "tool_choice": 24,
+    "tools": 25,
+    "top_k": 26,
+    "top_p": 27,
+}
+_MESSAGE_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams:
@@ -910,6 +914,13 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
     obj.top_k = top_k_
     obj.top_p = top_p_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_CREATE_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_CREATE_PARAMS_FIELDS, _MESSAGE_CREATE_PARAMS_ORDERS)
+    )
     return obj
 
 
@@ -935,6 +946,7 @@ class UserMessageParam(Model):
         self.role = role
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UserMessageParam:
@@ -951,15 +963,16 @@ class UserMessageParam(Model):
         }
         if self.extra:
             add_extra(self, out, _USER_MESSAGE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_MESSAGE_PARAM_FIELDS: Final = frozenset(
-    {
-        "role",
-        "content",
-    }
-)
+_USER_MESSAGE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "role": 0,
+    "content": 1,
+}
+_USER_MESSAGE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
@@ -984,6 +997,13 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     obj.role = "user"
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_MESSAGE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _USER_MESSAGE_PARAM_FIELDS, _USER_MESSAGE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1009,6 +1029,7 @@ class AssistantMessageParam(Model):
         self.role = role
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AssistantMessageParam:
@@ -1025,15 +1046,16 @@ class AssistantMessageParam(Model):
         }
         if self.extra:
             add_extra(self, out, _ASSISTANT_MESSAGE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ASSISTANT_MESSAGE_PARAM_FIELDS: Final = frozenset(
-    {
-        "role",
-        "content",
-    }
-)
+_ASSISTANT_MESSAGE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "role": 0,
+    "content": 1,
+}
+_ASSISTANT_MESSAGE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageParam:
@@ -1058,6 +1080,13 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     obj.role = "assistant"
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ASSISTANT_MESSAGE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _ASSISTANT_MESSAGE_PARAM_FIELDS, _ASSISTANT_MESSAGE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1101,6 +1130,7 @@ class SystemMessageParam(Model):
         self.clear_at = clear_at
         self.output_config = output_config
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SystemMessageParam:
@@ -1123,17 +1153,18 @@ class SystemMessageParam(Model):
             out["output_config"] = None if output_config_ is None else output_config_.to_dict()
         if self.extra:
             add_extra(self, out, _SYSTEM_MESSAGE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SYSTEM_MESSAGE_PARAM_FIELDS: Final = frozenset(
-    {
-        "role",
-        "content",
-        "clear_at",
-        "output_config",
-    }
-)
+_SYSTEM_MESSAGE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "role": 0,
+    "content": 1,
+    "clear_at": 2,
+    "output_config": 3,
+}
+_SYSTEM_MESSAGE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
@@ -1184,6 +1215,13 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     obj.clear_at = clear_at_
     obj.output_config = output_config_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SYSTEM_MESSAGE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SYSTEM_MESSAGE_PARAM_FIELDS, _SYSTEM_MESSAGE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1209,6 +1247,7 @@ class SystemMessageOutputConfigParam(Model):
     ) -> None:
         self.effort = effort
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SystemMessageOutputConfigParam:
@@ -1221,14 +1260,15 @@ class SystemMessageOutputConfigParam(Model):
             out["effort"] = effort_
         if self.extra:
             add_extra(self, out, _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "effort",
-    }
-)
+_SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "effort": 0,
+}
+_SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_system_message_output_config_param(
@@ -1256,6 +1296,17 @@ def decode_system_message_output_config_param(
     obj = new_instance(SystemMessageOutputConfigParam)
     obj.effort = effort_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS,
+            _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1278,6 +1329,7 @@ class MetadataParam(Model):
     ) -> None:
         self.user_id = user_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MetadataParam:
@@ -1290,14 +1342,15 @@ class MetadataParam(Model):
             out["user_id"] = user_id_
         if self.extra:
             add_extra(self, out, _METADATA_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_METADATA_PARAM_FIELDS: Final = frozenset(
-    {
-        "user_id",
-    }
-)
+_METADATA_PARAM_FIELDS: Final[dict[str, int]] = {
+    "user_id": 0,
+}
+_METADATA_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
@@ -1322,6 +1375,13 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
     obj = new_instance(MetadataParam)
     obj.user_id = user_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _METADATA_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _METADATA_PARAM_FIELDS, _METADATA_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1348,6 +1408,7 @@ class ContainerParams(Model):
         self.id = id
         self.skills = skills
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerParams:
@@ -1363,15 +1424,16 @@ class ContainerParams(Model):
             out["skills"] = None if skills_ is None else [item0.to_dict() for item0 in skills_]
         if self.extra:
             add_extra(self, out, _CONTAINER_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTAINER_PARAMS_FIELDS: Final = frozenset(
-    {
-        "id",
-        "skills",
-    }
-)
+_CONTAINER_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "id": 0,
+    "skills": 1,
+}
+_CONTAINER_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_container_params(data: Any, strict: bool) -> ContainerParams:
@@ -1406,6 +1468,13 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
     obj.id = id_
     obj.skills = skills_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTAINER_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CONTAINER_PARAMS_FIELDS, _CONTAINER_PARAMS_ORDERS)
+    )
     return obj
 
 
@@ -1436,6 +1505,7 @@ class SkillParams(Model):
         self.type = type
         self.version = version
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SkillParams:
@@ -1451,16 +1521,17 @@ class SkillParams(Model):
             out["version"] = version_
         if self.extra:
             add_extra(self, out, _SKILL_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SKILL_PARAMS_FIELDS: Final = frozenset(
-    {
-        "skill_id",
-        "type",
-        "version",
-    }
-)
+_SKILL_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "skill_id": 0,
+    "type": 1,
+    "version": 2,
+}
+_SKILL_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_skill_params(data: Any, strict: bool) -> SkillParams:
@@ -1498,6 +1569,13 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
     obj.type = type_
     obj.version = version_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SKILL_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SKILL_PARAMS_FIELDS, _SKILL_PARAMS_ORDERS)
+    )
     return obj
 
 
@@ -1520,6 +1598,7 @@ class DiagnosticsParam(Model):
     ) -> None:
         self.previous_message_id = previous_message_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> DiagnosticsParam:
@@ -1532,14 +1611,15 @@ class DiagnosticsParam(Model):
             out["previous_message_id"] = previous_message_id_
         if self.extra:
             add_extra(self, out, _DIAGNOSTICS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_DIAGNOSTICS_PARAM_FIELDS: Final = frozenset(
-    {
-        "previous_message_id",
-    }
-)
+_DIAGNOSTICS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "previous_message_id": 0,
+}
+_DIAGNOSTICS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
@@ -1568,6 +1648,13 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
     obj = new_instance(DiagnosticsParam)
     obj.previous_message_id = previous_message_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _DIAGNOSTICS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _DIAGNOSTICS_PARAM_FIELDS, _DIAGNOSTICS_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1601,6 +1688,7 @@ class OutputConfigParam(Model):
         self.format = format
         self.task_budget = task_budget
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> OutputConfigParam:
@@ -1619,16 +1707,17 @@ class OutputConfigParam(Model):
             out["task_budget"] = None if task_budget_ is None else task_budget_.to_dict()
         if self.extra:
             add_extra(self, out, _OUTPUT_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_OUTPUT_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "effort",
-        "format",
-        "task_budget",
-    }
-)
+_OUTPUT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "effort": 0,
+    "format": 1,
+    "task_budget": 2,
+}
+_OUTPUT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
@@ -1674,6 +1763,13 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
     obj.format = format_
     obj.task_budget = task_budget_
     obj.extra = extra
+    keys = tuple(data)
+    order = _OUTPUT_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _OUTPUT_CONFIG_PARAM_FIELDS, _OUTPUT_CONFIG_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1706,6 +1802,7 @@ class TokenTaskBudgetParam(Model):
         self.total = total
         self.remaining = remaining
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> TokenTaskBudgetParam:
@@ -1721,16 +1818,17 @@ class TokenTaskBudgetParam(Model):
             out["remaining"] = remaining_
         if self.extra:
             add_extra(self, out, _TOKEN_TASK_BUDGET_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOKEN_TASK_BUDGET_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "total",
-        "remaining",
-    }
-)
+_TOKEN_TASK_BUDGET_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "total": 1,
+    "remaining": 2,
+}
+_TOKEN_TASK_BUDGET_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetParam:
@@ -1766,6 +1864,13 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
     obj.total = total_
     obj.remaining = remaining_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOKEN_TASK_BUDGET_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOKEN_TASK_BUDGET_PARAM_FIELDS, _TOKEN_TASK_BUDGET_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1791,6 +1896,7 @@ class JSONOutputFormatParam(Model):
         self.type = type
         self.schema = schema
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> JSONOutputFormatParam:
@@ -1803,15 +1909,16 @@ class JSONOutputFormatParam(Model):
         }
         if self.extra:
             add_extra(self, out, _JSON_OUTPUT_FORMAT_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_JSON_OUTPUT_FORMAT_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "schema",
-    }
-)
+_JSON_OUTPUT_FORMAT_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "schema": 1,
+}
+_JSON_OUTPUT_FORMAT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormatParam:
@@ -1838,6 +1945,13 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     obj.type = "json_schema"
     obj.schema = schema_
     obj.extra = extra
+    keys = tuple(data)
+    order = _JSON_OUTPUT_FORMAT_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, _JSON_OUTPUT_FORMAT_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1866,6 +1980,7 @@ class ToolChoiceAutoParam(Model):
         self.type = type
         self.disable_parallel_tool_use = disable_parallel_tool_use
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceAutoParam:
@@ -1880,15 +1995,16 @@ class ToolChoiceAutoParam(Model):
             out["disable_parallel_tool_use"] = disable_parallel_tool_use_
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_AUTO_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHOICE_AUTO_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "disable_parallel_tool_use",
-    }
-)
+_TOOL_CHOICE_AUTO_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "disable_parallel_tool_use": 1,
+}
+_TOOL_CHOICE_AUTO_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoParam:
@@ -1917,6 +2033,13 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
     obj.type = "auto"
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHOICE_AUTO_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_CHOICE_AUTO_PARAM_FIELDS, _TOOL_CHOICE_AUTO_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1945,6 +2068,7 @@ class ToolChoiceAnyParam(Model):
         self.type = type
         self.disable_parallel_tool_use = disable_parallel_tool_use
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceAnyParam:
@@ -1959,15 +2083,16 @@ class ToolChoiceAnyParam(Model):
             out["disable_parallel_tool_use"] = disable_parallel_tool_use_
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_ANY_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHOICE_ANY_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "disable_parallel_tool_use",
-    }
-)
+_TOOL_CHOICE_ANY_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "disable_parallel_tool_use": 1,
+}
+_TOOL_CHOICE_ANY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
@@ -1996,6 +2121,13 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
     obj.type = "any"
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHOICE_ANY_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_CHOICE_ANY_PARAM_FIELDS, _TOOL_CHOICE_ANY_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2028,6 +2160,7 @@ class ToolChoiceToolParam(Model):
         self.name = name
         self.disable_parallel_tool_use = disable_parallel_tool_use
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceToolParam:
@@ -2043,16 +2176,17 @@ class ToolChoiceToolParam(Model):
             out["disable_parallel_tool_use"] = disable_parallel_tool_use_
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_TOOL_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHOICE_TOOL_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "disable_parallel_tool_use",
-    }
-)
+_TOOL_CHOICE_TOOL_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "disable_parallel_tool_use": 2,
+}
+_TOOL_CHOICE_TOOL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolParam:
@@ -2088,6 +2222,13 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
     obj.name = name_
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHOICE_TOOL_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_CHOICE_TOOL_PARAM_FIELDS, _TOOL_CHOICE_TOOL_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2109,6 +2250,7 @@ class ToolChoiceNoneParam(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceNoneParam:
@@ -2120,14 +2262,15 @@ class ToolChoiceNoneParam(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_CHOICE_NONE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHOICE_NONE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_TOOL_CHOICE_NONE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_TOOL_CHOICE_NONE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNoneParam:
@@ -2143,6 +2286,13 @@ def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNonePara
     obj = new_instance(ToolChoiceNoneParam)
     obj.type = "none"
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHOICE_NONE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_CHOICE_NONE_PARAM_FIELDS, _TOOL_CHOICE_NONE_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2179,6 +2329,7 @@ class ThinkingConfigEnabledParam(Model):
         self.display = display
         self.block_binding = block_binding
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigEnabledParam:
@@ -2197,17 +2348,18 @@ class ThinkingConfigEnabledParam(Model):
             out["block_binding"] = None if block_binding_ is None else block_binding_.to_dict()
         if self.extra:
             add_extra(self, out, _THINKING_CONFIG_ENABLED_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_CONFIG_ENABLED_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "budget_tokens",
-        "display",
-        "block_binding",
-    }
-)
+_THINKING_CONFIG_ENABLED_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "budget_tokens": 1,
+    "display": 2,
+    "block_binding": 3,
+}
+_THINKING_CONFIG_ENABLED_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingConfigEnabledParam:
@@ -2254,6 +2406,15 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
     obj.display = display_
     obj.block_binding = block_binding_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_CONFIG_ENABLED_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, _THINKING_CONFIG_ENABLED_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2275,6 +2436,7 @@ class ThinkingConfigDisabledParam(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigDisabledParam:
@@ -2286,14 +2448,15 @@ class ThinkingConfigDisabledParam(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_CONFIG_DISABLED_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_CONFIG_DISABLED_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_THINKING_CONFIG_DISABLED_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_THINKING_CONFIG_DISABLED_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingConfigDisabledParam:
@@ -2309,6 +2472,15 @@ def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingCo
     obj = new_instance(ThinkingConfigDisabledParam)
     obj.type = "disabled"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_CONFIG_DISABLED_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, _THINKING_CONFIG_DISABLED_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2341,6 +2513,7 @@ class ThinkingConfigAdaptiveParam(Model):
         self.display = display
         self.block_binding = block_binding
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigAdaptiveParam:
@@ -2358,16 +2531,17 @@ class ThinkingConfigAdaptiveParam(Model):
             out["block_binding"] = None if block_binding_ is None else block_binding_.to_dict()
         if self.extra:
             add_extra(self, out, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "display",
-        "block_binding",
-    }
-)
+_THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "display": 1,
+    "block_binding": 2,
+}
+_THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingConfigAdaptiveParam:
@@ -2407,6 +2581,15 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     obj.display = display_
     obj.block_binding = block_binding_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2428,6 +2611,7 @@ class ThinkingConfigBetweenToolsParam(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigBetweenToolsParam:
@@ -2439,14 +2623,15 @@ class ThinkingConfigBetweenToolsParam(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_config_between_tools_param(
@@ -2464,6 +2649,17 @@ def decode_thinking_config_between_tools_param(
     obj = new_instance(ThinkingConfigBetweenToolsParam)
     obj.type = "between_tools"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS,
+            _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2494,6 +2690,7 @@ class ThinkingBlockBindingParam(Model):
     ) -> None:
         self.prefix_mismatch_behavior = prefix_mismatch_behavior
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingBlockBindingParam:
@@ -2506,14 +2703,15 @@ class ThinkingBlockBindingParam(Model):
             out["prefix_mismatch_behavior"] = prefix_mismatch_behavior_
         if self.extra:
             add_extra(self, out, _THINKING_BLOCK_BINDING_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_BLOCK_BINDING_PARAM_FIELDS: Final = frozenset(
-    {
-        "prefix_mismatch_behavior",
-    }
-)
+_THINKING_BLOCK_BINDING_PARAM_FIELDS: Final[dict[str, int]] = {
+    "prefix_mismatch_behavior": 0,
+}
+_THINKING_BLOCK_BINDING_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBlockBindingParam:
@@ -2541,6 +2739,15 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
     obj = new_instance(ThinkingBlockBindingParam)
     obj.prefix_mismatch_behavior = prefix_mismatch_behavior_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_BLOCK_BINDING_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _THINKING_BLOCK_BINDING_PARAM_FIELDS, _THINKING_BLOCK_BINDING_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2593,6 +2800,7 @@ class FallbackParam(Model):
         self.speed = speed
         self.thinking = thinking
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackParam:
@@ -2616,18 +2824,19 @@ class FallbackParam(Model):
             out["thinking"] = None if thinking_ is None else thinking_.to_dict()
         if self.extra:
             add_extra(self, out, _FALLBACK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_PARAM_FIELDS: Final = frozenset(
-    {
-        "model",
-        "max_tokens",
-        "output_config",
-        "speed",
-        "thinking",
-    }
-)
+_FALLBACK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "model": 0,
+    "max_tokens": 1,
+    "output_config": 2,
+    "speed": 3,
+    "thinking": 4,
+}
+_FALLBACK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
@@ -2689,6 +2898,13 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
     obj.speed = speed_
     obj.thinking = thinking_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_PARAM_FIELDS, _FALLBACK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -2721,6 +2937,7 @@ class FallbackCreditTokenParam(Model):
         self.token = token
         self.mode = mode
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditTokenParam:
@@ -2735,15 +2952,16 @@ class FallbackCreditTokenParam(Model):
             out["mode"] = mode_
         if self.extra:
             add_extra(self, out, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_CREDIT_TOKEN_PARAM_FIELDS: Final = frozenset(
-    {
-        "token",
-        "mode",
-    }
-)
+_FALLBACK_CREDIT_TOKEN_PARAM_FIELDS: Final[dict[str, int]] = {
+    "token": 0,
+    "mode": 1,
+}
+_FALLBACK_CREDIT_TOKEN_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCreditTokenParam:
@@ -2775,6 +2993,15 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
     obj.token = token_
     obj.mode = mode_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2799,6 +3026,7 @@ class ThreadCreateParams(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadCreateParams:
@@ -2810,14 +3038,15 @@ class ThreadCreateParams(Model):
         }
         if self.extra:
             add_extra(self, out, _THREAD_CREATE_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_CREATE_PARAMS_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_THREAD_CREATE_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_THREAD_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
@@ -2833,6 +3062,13 @@ def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
     obj = new_instance(ThreadCreateParams)
     obj.type = "create"
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_CREATE_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _THREAD_CREATE_PARAMS_FIELDS, _THREAD_CREATE_PARAMS_ORDERS)
+    )
     return obj
 
 
@@ -2861,6 +3097,7 @@ class ThreadContinueParams(Model):
         self.type = type
         self.previous_message_id = previous_message_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadContinueParams:
@@ -2873,15 +3110,16 @@ class ThreadContinueParams(Model):
         }
         if self.extra:
             add_extra(self, out, _THREAD_CONTINUE_PARAMS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THREAD_CONTINUE_PARAMS_FIELDS: Final = frozenset(
-    {
-        "type",
-        "previous_message_id",
-    }
-)
+_THREAD_CONTINUE_PARAMS_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "previous_message_id": 1,
+}
+_THREAD_CONTINUE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinueParams:
@@ -2908,6 +3146,13 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     obj.type = "continue"
     obj.previous_message_id = previous_message_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THREAD_CONTINUE_PARAMS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _THREAD_CONTINUE_PARAMS_FIELDS, _THREAD_CONTINUE_PARAMS_ORDERS)
+    )
     return obj
 
 
@@ -2939,6 +3184,7 @@ class BillingPolicyParam(Model):
         self.type = type
         self.bill_to = bill_to
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BillingPolicyParam:
@@ -2953,15 +3199,16 @@ class BillingPolicyParam(Model):
             out["bill_to"] = bill_to_
         if self.extra:
             add_extra(self, out, _BILLING_POLICY_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BILLING_POLICY_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "bill_to",
-    }
-)
+_BILLING_POLICY_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "bill_to": 1,
+}
+_BILLING_POLICY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
@@ -2990,6 +3237,13 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
     obj.type = "billing_policy"
     obj.bill_to = bill_to_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BILLING_POLICY_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BILLING_POLICY_PARAM_FIELDS, _BILLING_POLICY_PARAM_ORDERS)
+    )
     return obj
 
 

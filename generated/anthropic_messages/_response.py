@@ -20,6 +20,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -235,6 +237,7 @@ class Message(Model):
         self.context_management = context_management
         self.input_transformations = input_transformations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Message:
@@ -278,26 +281,27 @@ class Message(Model):
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_FIELDS: Final = frozenset(
-    {
-        "id",
-        "type",
-        "role",
-        "content",
-        "model",
-        "stop_reason",
-        "stop_sequence",
-        "stop_details",
-        "usage",
-        "container",
-        "diagnostics",
-        "context_management",
-        "input_transformations",
-    }
-)
+_MESSAGE_FIELDS: Final[dict[str, int]] = {
+    "id": 0,
+    "type": 1,
+    "role": 2,
+    "content": 3,
+    "model": 4,
+    "usage": 5,
+    "stop_reason": 6,
+    "stop_sequence": 7,
+    "stop_details": 8,
+    "container": 9,
+    "diagnostics": 10,
+    "context_management": 11,
+    "input_transformations": 12,
+}
+_MESSAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message(data: Any, strict: bool) -> Message:
@@ -427,6 +431,9 @@ def decode_message(data: Any, strict: bool) -> Message:
     obj.context_management = context_management_
     obj.input_transformations = input_transformations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_ORDERS.get(keys)
+    obj._wire = order if order is not None else learn_order(keys, _MESSAGE_FIELDS, _MESSAGE_ORDERS)
     return obj
 
 
@@ -490,6 +497,7 @@ class RefusalStopDetails(Model):
         self.fallback_has_prefill_claim = fallback_has_prefill_claim
         self.recommended_model = recommended_model
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RefusalStopDetails:
@@ -516,19 +524,20 @@ class RefusalStopDetails(Model):
             out["recommended_model"] = recommended_model_
         if self.extra:
             add_extra(self, out, _REFUSAL_STOP_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REFUSAL_STOP_DETAILS_FIELDS: Final = frozenset(
-    {
-        "type",
-        "category",
-        "explanation",
-        "fallback_credit_token",
-        "fallback_has_prefill_claim",
-        "recommended_model",
-    }
-)
+_REFUSAL_STOP_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "category": 1,
+    "explanation": 2,
+    "fallback_credit_token": 3,
+    "fallback_has_prefill_claim": 4,
+    "recommended_model": 5,
+}
+_REFUSAL_STOP_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
@@ -607,6 +616,13 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     obj.fallback_has_prefill_claim = fallback_has_prefill_claim_
     obj.recommended_model = recommended_model_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REFUSAL_STOP_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _REFUSAL_STOP_DETAILS_FIELDS, _REFUSAL_STOP_DETAILS_ORDERS)
+    )
     return obj
 
 
@@ -636,6 +652,7 @@ class TextBlock(Model):
         self.text = text
         self.citations = citations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> TextBlock:
@@ -653,16 +670,17 @@ class TextBlock(Model):
             )
         if self.extra:
             add_extra(self, out, _TEXT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "text",
-        "citations",
-    }
-)
+_TEXT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "text": 1,
+    "citations": 2,
+}
+_TEXT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_text_block(data: Any, strict: bool) -> TextBlock:
@@ -699,6 +717,11 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
     obj.text = text_
     obj.citations = citations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _TEXT_BLOCK_FIELDS, _TEXT_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -753,6 +776,7 @@ class CitationCharLocation(Model):
         self.end_char_index = end_char_index
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationCharLocation:
@@ -774,20 +798,21 @@ class CitationCharLocation(Model):
             out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CHAR_LOCATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_CHAR_LOCATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "document_index",
-        "document_title",
-        "start_char_index",
-        "end_char_index",
-        "file_id",
-    }
-)
+_CITATION_CHAR_LOCATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "document_index": 2,
+    "start_char_index": 3,
+    "end_char_index": 4,
+    "document_title": 5,
+    "file_id": 6,
+}
+_CITATION_CHAR_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocation:
@@ -858,6 +883,13 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
     obj.end_char_index = end_char_index_
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_CHAR_LOCATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CITATION_CHAR_LOCATION_FIELDS, _CITATION_CHAR_LOCATION_ORDERS)
+    )
     return obj
 
 
@@ -912,6 +944,7 @@ class CitationPageLocation(Model):
         self.end_page_number = end_page_number
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationPageLocation:
@@ -933,20 +966,21 @@ class CitationPageLocation(Model):
             out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_PAGE_LOCATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_PAGE_LOCATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "document_index",
-        "document_title",
-        "start_page_number",
-        "end_page_number",
-        "file_id",
-    }
-)
+_CITATION_PAGE_LOCATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "document_index": 2,
+    "start_page_number": 3,
+    "end_page_number": 4,
+    "document_title": 5,
+    "file_id": 6,
+}
+_CITATION_PAGE_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocation:
@@ -1020,6 +1054,13 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
     obj.end_page_number = end_page_number_
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_PAGE_LOCATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CITATION_PAGE_LOCATION_FIELDS, _CITATION_PAGE_LOCATION_ORDERS)
+    )
     return obj
 
 
@@ -1074,6 +1115,7 @@ class CitationContentBlockLocation(Model):
         self.end_block_index = end_block_index
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationContentBlockLocation:
@@ -1095,20 +1137,21 @@ class CitationContentBlockLocation(Model):
             out["file_id"] = file_id_
         if self.extra:
             add_extra(self, out, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATION_CONTENT_BLOCK_LOCATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "document_index",
-        "document_title",
-        "start_block_index",
-        "end_block_index",
-        "file_id",
-    }
-)
+_CITATION_CONTENT_BLOCK_LOCATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "document_index": 2,
+    "start_block_index": 3,
+    "end_block_index": 4,
+    "document_title": 5,
+    "file_id": 6,
+}
+_CITATION_CONTENT_BLOCK_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citation_content_block_location(data: Any, strict: bool) -> CitationContentBlockLocation:
@@ -1182,6 +1225,15 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
     obj.end_block_index = end_block_index_
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATION_CONTENT_BLOCK_LOCATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, _CITATION_CONTENT_BLOCK_LOCATION_ORDERS
+        )
+    )
     return obj
 
 
@@ -1219,6 +1271,7 @@ class CitationsWebSearchResultLocation(Model):
         self.title = title
         self.url = url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsWebSearchResultLocation:
@@ -1236,18 +1289,19 @@ class CitationsWebSearchResultLocation(Model):
             out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "encrypted_index",
-        "title",
-        "url",
-    }
-)
+_CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "encrypted_index": 2,
+    "url": 3,
+    "title": 4,
+}
+_CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citations_web_search_result_location(
@@ -1303,6 +1357,17 @@ def decode_citations_web_search_result_location(
     obj.title = title_
     obj.url = url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS,
+            _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1357,6 +1422,7 @@ class CitationsSearchResultLocation(Model):
         self.start_block_index = start_block_index
         self.end_block_index = end_block_index
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsSearchResultLocation:
@@ -1376,20 +1442,21 @@ class CitationsSearchResultLocation(Model):
             out["title"] = title_
         if self.extra:
             add_extra(self, out, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATIONS_SEARCH_RESULT_LOCATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cited_text",
-        "search_result_index",
-        "source",
-        "title",
-        "start_block_index",
-        "end_block_index",
-    }
-)
+_CITATIONS_SEARCH_RESULT_LOCATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cited_text": 1,
+    "search_result_index": 2,
+    "source": 3,
+    "start_block_index": 4,
+    "end_block_index": 5,
+    "title": 6,
+}
+_CITATIONS_SEARCH_RESULT_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citations_search_result_location(
@@ -1462,6 +1529,15 @@ def decode_citations_search_result_location(
     obj.start_block_index = start_block_index_
     obj.end_block_index = end_block_index_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS
+        )
+    )
     return obj
 
 
@@ -1491,6 +1567,7 @@ class ThinkingBlock(Model):
         self.thinking = thinking
         self.signature = signature
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingBlock:
@@ -1504,16 +1581,17 @@ class ThinkingBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "thinking",
-        "signature",
-    }
-)
+_THINKING_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "thinking": 1,
+    "signature": 2,
+}
+_THINKING_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
@@ -1540,6 +1618,13 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     obj.thinking = thinking_
     obj.signature = signature_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _THINKING_BLOCK_FIELDS, _THINKING_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -1565,6 +1650,7 @@ class RedactedThinkingBlock(Model):
         self.type = type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RedactedThinkingBlock:
@@ -1577,15 +1663,16 @@ class RedactedThinkingBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _REDACTED_THINKING_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_REDACTED_THINKING_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "data",
-    }
-)
+_REDACTED_THINKING_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "data": 1,
+}
+_REDACTED_THINKING_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingBlock:
@@ -1608,6 +1695,13 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
     obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _REDACTED_THINKING_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _REDACTED_THINKING_BLOCK_FIELDS, _REDACTED_THINKING_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -1649,6 +1743,7 @@ class ToolUseBlock(Model):
         self.caller = caller
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUseBlock:
@@ -1669,19 +1764,20 @@ class ToolUseBlock(Model):
             out["toolset_name"] = toolset_name_
         if self.extra:
             add_extra(self, out, _TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "input",
-        "caller",
-        "toolset_name",
-    }
-)
+_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "caller": 4,
+    "toolset_name": 5,
+}
+_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
@@ -1743,6 +1839,13 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
     obj.caller = caller_
     obj.toolset_name = toolset_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_USE_BLOCK_FIELDS, _TOOL_USE_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -1764,6 +1867,7 @@ class DirectCaller(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> DirectCaller:
@@ -1775,14 +1879,15 @@ class DirectCaller(Model):
         }
         if self.extra:
             add_extra(self, out, _DIRECT_CALLER_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_DIRECT_CALLER_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_DIRECT_CALLER_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_DIRECT_CALLER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
@@ -1798,6 +1903,13 @@ def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
     obj = new_instance(DirectCaller)
     obj.type = "direct"
     obj.extra = extra
+    keys = tuple(data)
+    order = _DIRECT_CALLER_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _DIRECT_CALLER_FIELDS, _DIRECT_CALLER_ORDERS)
+    )
     return obj
 
 
@@ -1823,6 +1935,7 @@ class ServerToolCaller(Model):
         self.type = type
         self.tool_id = tool_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolCaller:
@@ -1835,15 +1948,16 @@ class ServerToolCaller(Model):
         }
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_CALLER_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SERVER_TOOL_CALLER_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_id",
-    }
-)
+_SERVER_TOOL_CALLER_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_id": 1,
+}
+_SERVER_TOOL_CALLER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
@@ -1866,6 +1980,13 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     obj.type = "code_execution_20250825"
     obj.tool_id = tool_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SERVER_TOOL_CALLER_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SERVER_TOOL_CALLER_FIELDS, _SERVER_TOOL_CALLER_ORDERS)
+    )
     return obj
 
 
@@ -1891,6 +2012,7 @@ class ServerToolCaller20260120(Model):
         self.type = type
         self.tool_id = tool_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolCaller20260120:
@@ -1903,15 +2025,16 @@ class ServerToolCaller20260120(Model):
         }
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_CALLER20260120_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SERVER_TOOL_CALLER20260120_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_id",
-    }
-)
+_SERVER_TOOL_CALLER20260120_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_id": 1,
+}
+_SERVER_TOOL_CALLER20260120_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCaller20260120:
@@ -1934,6 +2057,15 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     obj.type = "code_execution_20260120"
     obj.tool_id = tool_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SERVER_TOOL_CALLER20260120_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _SERVER_TOOL_CALLER20260120_FIELDS, _SERVER_TOOL_CALLER20260120_ORDERS
+        )
+    )
     return obj
 
 
@@ -1971,6 +2103,7 @@ class ServerToolUseBlock(Model):
         self.input = input
         self.caller = caller
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolUseBlock:
@@ -1988,18 +2121,19 @@ class ServerToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SERVER_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "input",
-        "caller",
-    }
-)
+_SERVER_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "caller": 4,
+}
+_SERVER_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
@@ -2060,6 +2194,13 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
     obj.input = input_
     obj.caller = caller_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SERVER_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SERVER_TOOL_USE_BLOCK_FIELDS, _SERVER_TOOL_USE_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2093,6 +2234,7 @@ class WebSearchToolResultBlock(Model):
         self.content = content
         self.caller = caller
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolResultBlock:
@@ -2113,17 +2255,18 @@ class WebSearchToolResultBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "caller",
-    }
-)
+_WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "caller": 3,
+}
+_WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToolResultBlock:
@@ -2172,6 +2315,15 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
     obj.content = content_
     obj.caller = caller_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -2209,6 +2361,7 @@ class WebSearchResultBlock(Model):
         self.encrypted_content = encrypted_content
         self.page_age = page_age
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchResultBlock:
@@ -2226,18 +2379,19 @@ class WebSearchResultBlock(Model):
             out["page_age"] = page_age_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "url",
-        "title",
-        "encrypted_content",
-        "page_age",
-    }
-)
+_WEB_SEARCH_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "url": 1,
+    "title": 2,
+    "encrypted_content": 3,
+    "page_age": 4,
+}
+_WEB_SEARCH_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBlock:
@@ -2289,6 +2443,13 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
     obj.encrypted_content = encrypted_content_
     obj.page_age = page_age_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_SEARCH_RESULT_BLOCK_FIELDS, _WEB_SEARCH_RESULT_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2314,6 +2475,7 @@ class WebSearchToolResultErrorObject(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolResultErrorObject:
@@ -2326,15 +2488,16 @@ class WebSearchToolResultErrorObject(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool_result_error_object(
@@ -2369,6 +2532,17 @@ def decode_web_search_tool_result_error_object(
     obj.type = "web_search_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS,
+            _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2399,6 +2573,7 @@ class Container(Model):
         self.expires_at = expires_at
         self.skills = skills
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Container:
@@ -2414,16 +2589,17 @@ class Container(Model):
             out["skills"] = None if skills_ is None else [item0.to_dict() for item0 in skills_]
         if self.extra:
             add_extra(self, out, _CONTAINER_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTAINER_FIELDS: Final = frozenset(
-    {
-        "id",
-        "expires_at",
-        "skills",
-    }
-)
+_CONTAINER_FIELDS: Final[dict[str, int]] = {
+    "id": 0,
+    "expires_at": 1,
+    "skills": 2,
+}
+_CONTAINER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_container(data: Any, strict: bool) -> Container:
@@ -2464,6 +2640,11 @@ def decode_container(data: Any, strict: bool) -> Container:
     obj.expires_at = expires_at_
     obj.skills = skills_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTAINER_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _CONTAINER_FIELDS, _CONTAINER_ORDERS)
+    )
     return obj
 
 
@@ -2494,6 +2675,7 @@ class ContainerSkill(Model):
         self.type = type
         self.version = version
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerSkill:
@@ -2507,16 +2689,17 @@ class ContainerSkill(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTAINER_SKILL_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTAINER_SKILL_FIELDS: Final = frozenset(
-    {
-        "skill_id",
-        "type",
-        "version",
-    }
-)
+_CONTAINER_SKILL_FIELDS: Final[dict[str, int]] = {
+    "skill_id": 0,
+    "type": 1,
+    "version": 2,
+}
+_CONTAINER_SKILL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
@@ -2552,6 +2735,13 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
     obj.type = type_
     obj.version = version_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTAINER_SKILL_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CONTAINER_SKILL_FIELDS, _CONTAINER_SKILL_ORDERS)
+    )
     return obj
 
 
@@ -2576,6 +2766,7 @@ class Diagnostics(Model):
     ) -> None:
         self.cache_miss_reason = cache_miss_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Diagnostics:
@@ -2590,14 +2781,15 @@ class Diagnostics(Model):
             )
         if self.extra:
             add_extra(self, out, _DIAGNOSTICS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_DIAGNOSTICS_FIELDS: Final = frozenset(
-    {
-        "cache_miss_reason",
-    }
-)
+_DIAGNOSTICS_FIELDS: Final[dict[str, int]] = {
+    "cache_miss_reason": 0,
+}
+_DIAGNOSTICS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
@@ -2623,6 +2815,11 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
     obj = new_instance(Diagnostics)
     obj.cache_miss_reason = cache_miss_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _DIAGNOSTICS_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _DIAGNOSTICS_FIELDS, _DIAGNOSTICS_ORDERS)
+    )
     return obj
 
 
@@ -2648,6 +2845,7 @@ class CacheMissModelChanged(Model):
         self.type = type
         self.cache_missed_input_tokens = cache_missed_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissModelChanged:
@@ -2660,15 +2858,16 @@ class CacheMissModelChanged(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_MISS_MODEL_CHANGED_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_MISS_MODEL_CHANGED_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_missed_input_tokens",
-    }
-)
+_CACHE_MISS_MODEL_CHANGED_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_missed_input_tokens": 1,
+}
+_CACHE_MISS_MODEL_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelChanged:
@@ -2696,6 +2895,13 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     obj.type = "model_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_MISS_MODEL_CHANGED_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CACHE_MISS_MODEL_CHANGED_FIELDS, _CACHE_MISS_MODEL_CHANGED_ORDERS)
+    )
     return obj
 
 
@@ -2721,6 +2927,7 @@ class CacheMissSystemChanged(Model):
         self.type = type
         self.cache_missed_input_tokens = cache_missed_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissSystemChanged:
@@ -2733,15 +2940,16 @@ class CacheMissSystemChanged(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_MISS_SYSTEM_CHANGED_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_MISS_SYSTEM_CHANGED_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_missed_input_tokens",
-    }
-)
+_CACHE_MISS_SYSTEM_CHANGED_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_missed_input_tokens": 1,
+}
+_CACHE_MISS_SYSTEM_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystemChanged:
@@ -2769,6 +2977,13 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     obj.type = "system_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_MISS_SYSTEM_CHANGED_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, _CACHE_MISS_SYSTEM_CHANGED_ORDERS)
+    )
     return obj
 
 
@@ -2794,6 +3009,7 @@ class CacheMissToolsChanged(Model):
         self.type = type
         self.cache_missed_input_tokens = cache_missed_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissToolsChanged:
@@ -2806,15 +3022,16 @@ class CacheMissToolsChanged(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_MISS_TOOLS_CHANGED_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_MISS_TOOLS_CHANGED_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_missed_input_tokens",
-    }
-)
+_CACHE_MISS_TOOLS_CHANGED_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_missed_input_tokens": 1,
+}
+_CACHE_MISS_TOOLS_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsChanged:
@@ -2842,6 +3059,13 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     obj.type = "tools_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_MISS_TOOLS_CHANGED_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CACHE_MISS_TOOLS_CHANGED_FIELDS, _CACHE_MISS_TOOLS_CHANGED_ORDERS)
+    )
     return obj
 
 
@@ -2867,6 +3091,7 @@ class CacheMissMessagesChanged(Model):
         self.type = type
         self.cache_missed_input_tokens = cache_missed_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissMessagesChanged:
@@ -2879,15 +3104,16 @@ class CacheMissMessagesChanged(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_MISS_MESSAGES_CHANGED_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_MISS_MESSAGES_CHANGED_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_missed_input_tokens",
-    }
-)
+_CACHE_MISS_MESSAGES_CHANGED_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_missed_input_tokens": 1,
+}
+_CACHE_MISS_MESSAGES_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMessagesChanged:
@@ -2915,6 +3141,15 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     obj.type = "messages_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_MISS_MESSAGES_CHANGED_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, _CACHE_MISS_MESSAGES_CHANGED_ORDERS
+        )
+    )
     return obj
 
 
@@ -2936,6 +3171,7 @@ class CacheMissPreviousMessageNotFound(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissPreviousMessageNotFound:
@@ -2947,14 +3183,15 @@ class CacheMissPreviousMessageNotFound(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_miss_previous_message_not_found(
@@ -2972,6 +3209,17 @@ def decode_cache_miss_previous_message_not_found(
     obj = new_instance(CacheMissPreviousMessageNotFound)
     obj.type = "previous_message_not_found"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS,
+            _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2993,6 +3241,7 @@ class CacheMissUnavailable(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissUnavailable:
@@ -3004,14 +3253,15 @@ class CacheMissUnavailable(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_MISS_UNAVAILABLE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_MISS_UNAVAILABLE_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_CACHE_MISS_UNAVAILABLE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_CACHE_MISS_UNAVAILABLE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailable:
@@ -3027,6 +3277,13 @@ def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailab
     obj = new_instance(CacheMissUnavailable)
     obj.type = "unavailable"
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_MISS_UNAVAILABLE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CACHE_MISS_UNAVAILABLE_FIELDS, _CACHE_MISS_UNAVAILABLE_ORDERS)
+    )
     return obj
 
 
@@ -3054,6 +3311,7 @@ class ContextManagementResponse(Model):
     ) -> None:
         self.applied_edits = applied_edits
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContextManagementResponse:
@@ -3065,14 +3323,15 @@ class ContextManagementResponse(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final = frozenset(
-    {
-        "applied_edits",
-    }
-)
+_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final[dict[str, int]] = {
+    "applied_edits": 0,
+}
+_CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_context_management_response(data: Any, strict: bool) -> ContextManagementResponse:
@@ -3093,6 +3352,15 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
     obj = new_instance(ContextManagementResponse)
     obj.applied_edits = applied_edits_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTEXT_MANAGEMENT_RESPONSE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, _CONTEXT_MANAGEMENT_RESPONSE_ORDERS
+        )
+    )
     return obj
 
 
@@ -3125,6 +3393,7 @@ class ClearToolUses20250919EditResponse(Model):
         self.cleared_tool_uses = cleared_tool_uses
         self.cleared_input_tokens = cleared_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ClearToolUses20250919EditResponse:
@@ -3138,16 +3407,17 @@ class ClearToolUses20250919EditResponse(Model):
         }
         if self.extra:
             add_extra(self, out, _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cleared_tool_uses",
-        "cleared_input_tokens",
-    }
-)
+_CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cleared_tool_uses": 1,
+    "cleared_input_tokens": 2,
+}
+_CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_clear_tool_uses20250919_edit_response(
@@ -3184,6 +3454,17 @@ def decode_clear_tool_uses20250919_edit_response(
     obj.cleared_tool_uses = cleared_tool_uses_
     obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS,
+            _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3216,6 +3497,7 @@ class ClearThinking20251015EditResponse(Model):
         self.cleared_thinking_turns = cleared_thinking_turns
         self.cleared_input_tokens = cleared_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ClearThinking20251015EditResponse:
@@ -3229,16 +3511,17 @@ class ClearThinking20251015EditResponse(Model):
         }
         if self.extra:
             add_extra(self, out, _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cleared_thinking_turns",
-        "cleared_input_tokens",
-    }
-)
+_CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cleared_thinking_turns": 1,
+    "cleared_input_tokens": 2,
+}
+_CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_clear_thinking20251015_edit_response(
@@ -3275,6 +3558,17 @@ def decode_clear_thinking20251015_edit_response(
     obj.cleared_thinking_turns = cleared_thinking_turns_
     obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS,
+            _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3300,6 +3594,7 @@ class CountTokensContextManagementResponse(Model):
     ) -> None:
         self.original_input_tokens = original_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CountTokensContextManagementResponse:
@@ -3311,14 +3606,15 @@ class CountTokensContextManagementResponse(Model):
         }
         if self.extra:
             add_extra(self, out, _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final = frozenset(
-    {
-        "original_input_tokens",
-    }
-)
+_COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final[dict[str, int]] = {
+    "original_input_tokens": 0,
+}
+_COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_count_tokens_context_management_response(
@@ -3342,6 +3638,17 @@ def decode_count_tokens_context_management_response(
     obj = new_instance(CountTokensContextManagementResponse)
     obj.original_input_tokens = original_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS,
+            _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3374,6 +3681,7 @@ class ThinkingDroppedInputTransformation(Model):
         self.path = path
         self.reason = reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingDroppedInputTransformation:
@@ -3387,16 +3695,17 @@ class ThinkingDroppedInputTransformation(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "path",
-        "reason",
-    }
-)
+_THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "path": 1,
+    "reason": 2,
+}
+_THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_dropped_input_transformation(
@@ -3436,6 +3745,17 @@ def decode_thinking_dropped_input_transformation(
     obj.path = path_
     obj.reason = reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS,
+            _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3468,6 +3788,7 @@ class ThinkingMismatchAllowedInputTransformation(Model):
         self.path = path
         self.reason = reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -3483,16 +3804,19 @@ class ThinkingMismatchAllowedInputTransformation(Model):
         }
         if self.extra:
             add_extra(self, out, _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "path",
-        "reason",
-    }
-)
+_THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "path": 1,
+    "reason": 2,
+}
+_THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_thinking_mismatch_allowed_input_transformation(
@@ -3534,6 +3858,17 @@ def decode_thinking_mismatch_allowed_input_transformation(
     obj.path = path_
     obj.reason = reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS,
+            _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3571,6 +3906,7 @@ class FallbackBlock(Model):
         self.to = to
         self.trigger = trigger
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackBlock:
@@ -3587,17 +3923,18 @@ class FallbackBlock(Model):
             out["trigger"] = trigger_.to_dict()
         if self.extra:
             add_extra(self, out, _FALLBACK_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "from",
-        "to",
-        "trigger",
-    }
-)
+_FALLBACK_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "from": 1,
+    "to": 2,
+    "trigger": 3,
+}
+_FALLBACK_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
@@ -3641,6 +3978,13 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
     obj.to = to_
     obj.trigger = trigger_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_BLOCK_FIELDS, _FALLBACK_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -3667,6 +4011,7 @@ class FallbackInfo(Model):
     ) -> None:
         self.model = model
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackInfo:
@@ -3678,14 +4023,15 @@ class FallbackInfo(Model):
         }
         if self.extra:
             add_extra(self, out, _FALLBACK_INFO_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_INFO_FIELDS: Final = frozenset(
-    {
-        "model",
-    }
-)
+_FALLBACK_INFO_FIELDS: Final[dict[str, int]] = {
+    "model": 0,
+}
+_FALLBACK_INFO_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
@@ -3704,6 +4050,13 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
     obj = new_instance(FallbackInfo)
     obj.model = model_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_INFO_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_INFO_FIELDS, _FALLBACK_INFO_ORDERS)
+    )
     return obj
 
 
@@ -3733,6 +4086,7 @@ class FallbackRefusalTrigger(Model):
         self.type = type
         self.category = category
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackRefusalTrigger:
@@ -3747,15 +4101,16 @@ class FallbackRefusalTrigger(Model):
             out["category"] = category_
         if self.extra:
             add_extra(self, out, _FALLBACK_REFUSAL_TRIGGER_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_REFUSAL_TRIGGER_FIELDS: Final = frozenset(
-    {
-        "type",
-        "category",
-    }
-)
+_FALLBACK_REFUSAL_TRIGGER_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "category": 1,
+}
+_FALLBACK_REFUSAL_TRIGGER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalTrigger:
@@ -3785,6 +4140,13 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
     obj.type = "refusal"
     obj.category = category_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_REFUSAL_TRIGGER_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_REFUSAL_TRIGGER_FIELDS, _FALLBACK_REFUSAL_TRIGGER_ORDERS)
+    )
     return obj
 
 

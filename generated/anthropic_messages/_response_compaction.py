@@ -17,6 +17,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -67,6 +69,7 @@ class CompactionBlock(Model):
         self.signature = signature
         self.tool_changes = tool_changes
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlock:
@@ -92,18 +95,19 @@ class CompactionBlock(Model):
             )
         if self.extra:
             add_extra(self, out, _COMPACTION_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-        "encrypted_content",
-        "signature",
-        "tool_changes",
-    }
-)
+_COMPACTION_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+    "encrypted_content": 2,
+    "signature": 3,
+    "tool_changes": 4,
+}
+_COMPACTION_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
@@ -168,6 +172,13 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
     obj.signature = signature_
     obj.tool_changes = tool_changes_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPACTION_BLOCK_FIELDS, _COMPACTION_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -196,6 +207,7 @@ class ResponseToolAdditionBlock(Model):
         self.type = type
         self.tool = tool
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolAdditionBlock:
@@ -208,15 +220,16 @@ class ResponseToolAdditionBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RESPONSE_TOOL_ADDITION_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool",
-    }
-)
+_RESPONSE_TOOL_ADDITION_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool": 1,
+}
+_RESPONSE_TOOL_ADDITION_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseToolAdditionBlock:
@@ -241,6 +254,15 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     obj.type = "tool_addition"
     obj.tool = tool_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -269,6 +291,7 @@ class ResponseToolRemovalBlock(Model):
         self.type = type
         self.tool = tool
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolRemovalBlock:
@@ -281,15 +304,16 @@ class ResponseToolRemovalBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool",
-    }
-)
+_RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool": 1,
+}
+_RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolRemovalBlock:
@@ -314,6 +338,15 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     obj.type = "tool_removal"
     obj.tool = tool_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -342,6 +375,7 @@ class ResponseToolChangeToolReference(Model):
         self.type = type
         self.name = name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolChangeToolReference:
@@ -354,15 +388,16 @@ class ResponseToolChangeToolReference(Model):
         }
         if self.extra:
             add_extra(self, out, _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-    }
-)
+_RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+}
+_RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_response_tool_change_tool_reference(
@@ -387,6 +422,17 @@ def decode_response_tool_change_tool_reference(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS,
+            _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -419,6 +465,7 @@ class ResponseToolChangeMCPToolReference(Model):
         self.server_name = server_name
         self.name = name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolChangeMCPToolReference:
@@ -432,16 +479,17 @@ class ResponseToolChangeMCPToolReference(Model):
         }
         if self.extra:
             add_extra(self, out, _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "server_name",
-        "name",
-    }
-)
+_RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "server_name": 1,
+    "name": 2,
+}
+_RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_response_tool_change_mcp_tool_reference(
@@ -474,6 +522,17 @@ def decode_response_tool_change_mcp_tool_reference(
     obj.server_name = server_name_
     obj.name = name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS,
+            _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -502,6 +561,7 @@ class ResponseToolChangeMCPToolsetReference(Model):
         self.type = type
         self.server_name = server_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolChangeMCPToolsetReference:
@@ -514,15 +574,18 @@ class ResponseToolChangeMCPToolsetReference(Model):
         }
         if self.extra:
             add_extra(self, out, _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "server_name",
-    }
-)
+_RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "server_name": 1,
+}
+_RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_response_tool_change_mcp_toolset_reference(
@@ -551,6 +614,17 @@ def decode_response_tool_change_mcp_toolset_reference(
     obj.type = "mcp_toolset_reference"
     obj.server_name = server_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS,
+            _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -579,6 +653,7 @@ class ToolChangeToolDefinition(Model):
         self.type = type
         self.definition = definition
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeToolDefinition:
@@ -591,15 +666,16 @@ class ToolChangeToolDefinition(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_CHANGE_TOOL_DEFINITION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "definition",
-    }
-)
+_TOOL_CHANGE_TOOL_DEFINITION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "definition": 1,
+}
+_TOOL_CHANGE_TOOL_DEFINITION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToolDefinition:
@@ -624,6 +700,15 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     obj.type = "tool_definition"
     obj.definition = definition_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_CHANGE_TOOL_DEFINITION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, _TOOL_CHANGE_TOOL_DEFINITION_ORDERS
+        )
+    )
     return obj
 
 

@@ -21,6 +21,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -57,6 +59,7 @@ class WebFetchToolResultBlock(Model):
         self.content = content
         self.caller = caller
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultBlock:
@@ -73,17 +76,18 @@ class WebFetchToolResultBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-        "caller",
-    }
-)
+_WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+    "caller": 3,
+}
+_WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolResultBlock:
@@ -130,6 +134,15 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
     obj.content = content_
     obj.caller = caller_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -155,6 +168,7 @@ class WebFetchToolResultErrorBlock(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultErrorBlock:
@@ -167,15 +181,16 @@ class WebFetchToolResultErrorBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool_result_error_block(
@@ -210,6 +225,17 @@ def decode_web_fetch_tool_result_error_block(
     obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS,
+            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -243,6 +269,7 @@ class WebFetchBlock(Model):
         self.content = content
         self.retrieved_at = retrieved_at
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchBlock:
@@ -259,17 +286,18 @@ class WebFetchBlock(Model):
             out["retrieved_at"] = retrieved_at_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "url",
-        "content",
-        "retrieved_at",
-    }
-)
+_WEB_FETCH_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "url": 1,
+    "content": 2,
+    "retrieved_at": 3,
+}
+_WEB_FETCH_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
@@ -313,6 +341,13 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
     obj.content = content_
     obj.retrieved_at = retrieved_at_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_BLOCK_FIELDS, _WEB_FETCH_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -346,6 +381,7 @@ class DocumentBlock(Model):
         self.title = title
         self.citations = citations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> DocumentBlock:
@@ -364,17 +400,18 @@ class DocumentBlock(Model):
             out["citations"] = None if citations_ is None else citations_.to_dict()
         if self.extra:
             add_extra(self, out, _DOCUMENT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_DOCUMENT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "source",
-        "title",
-        "citations",
-    }
-)
+_DOCUMENT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "source": 1,
+    "title": 2,
+    "citations": 3,
+}
+_DOCUMENT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
@@ -422,6 +459,13 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
     obj.title = title_
     obj.citations = citations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _DOCUMENT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _DOCUMENT_BLOCK_FIELDS, _DOCUMENT_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -450,6 +494,7 @@ class Base64PDFSource(Model):
         self.media_type = media_type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Base64PDFSource:
@@ -463,16 +508,17 @@ class Base64PDFSource(Model):
         }
         if self.extra:
             add_extra(self, out, _BASE64_PDF_SOURCE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASE64_PDF_SOURCE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "media_type",
-        "data",
-    }
-)
+_BASE64_PDF_SOURCE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "media_type": 1,
+    "data": 2,
+}
+_BASE64_PDF_SOURCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
@@ -499,6 +545,13 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASE64_PDF_SOURCE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BASE64_PDF_SOURCE_FIELDS, _BASE64_PDF_SOURCE_ORDERS)
+    )
     return obj
 
 
@@ -527,6 +580,7 @@ class PlainTextSource(Model):
         self.media_type = media_type
         self.data = data
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> PlainTextSource:
@@ -540,16 +594,17 @@ class PlainTextSource(Model):
         }
         if self.extra:
             add_extra(self, out, _PLAIN_TEXT_SOURCE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_PLAIN_TEXT_SOURCE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "media_type",
-        "data",
-    }
-)
+_PLAIN_TEXT_SOURCE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "media_type": 1,
+    "data": 2,
+}
+_PLAIN_TEXT_SOURCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
@@ -576,6 +631,13 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
+    keys = tuple(data)
+    order = _PLAIN_TEXT_SOURCE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _PLAIN_TEXT_SOURCE_FIELDS, _PLAIN_TEXT_SOURCE_ORDERS)
+    )
     return obj
 
 
@@ -598,6 +660,7 @@ class CitationsConfig(Model):
     ) -> None:
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsConfig:
@@ -609,14 +672,15 @@ class CitationsConfig(Model):
         }
         if self.extra:
             add_extra(self, out, _CITATIONS_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATIONS_CONFIG_FIELDS: Final = frozenset(
-    {
-        "enabled",
-    }
-)
+_CITATIONS_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "enabled": 0,
+}
+_CITATIONS_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
@@ -635,6 +699,13 @@ def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
     obj = new_instance(CitationsConfig)
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATIONS_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CITATIONS_CONFIG_FIELDS, _CITATIONS_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -664,6 +735,7 @@ class CodeExecutionToolResultBlock(Model):
         self.tool_use_id = tool_use_id
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultBlock:
@@ -677,16 +749,17 @@ class CodeExecutionToolResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-    }
-)
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+}
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool_result_block(
@@ -721,6 +794,15 @@ def decode_code_execution_tool_result_block(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -746,6 +828,7 @@ class CodeExecutionToolResultErrorObject(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultErrorObject:
@@ -758,15 +841,16 @@ class CodeExecutionToolResultErrorObject(Model):
         }
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool_result_error_object(
@@ -801,6 +885,17 @@ def decode_code_execution_tool_result_error_object(
     obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
+            _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
+        )
+    )
     return obj
 
 
@@ -844,6 +939,7 @@ class CodeExecutionResultBlock(Model):
         self.content = content
         self.abort_reason = abort_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionResultBlock:
@@ -862,19 +958,20 @@ class CodeExecutionResultBlock(Model):
             out["abort_reason"] = abort_reason_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "stdout",
-        "stderr",
-        "return_code",
-        "content",
-        "abort_reason",
-    }
-)
+_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "stdout": 1,
+    "stderr": 2,
+    "return_code": 3,
+    "content": 4,
+    "abort_reason": 5,
+}
+_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecutionResultBlock:
@@ -934,6 +1031,15 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
     obj.content = content_
     obj.abort_reason = abort_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, _CODE_EXECUTION_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -971,6 +1077,7 @@ class EncryptedCodeExecutionResultBlock(Model):
         self.return_code = return_code
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> EncryptedCodeExecutionResultBlock:
@@ -986,18 +1093,19 @@ class EncryptedCodeExecutionResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "encrypted_stdout",
-        "stderr",
-        "return_code",
-        "content",
-    }
-)
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "encrypted_stdout": 1,
+    "stderr": 2,
+    "return_code": 3,
+    "content": 4,
+}
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_encrypted_code_execution_result_block(
@@ -1048,6 +1156,17 @@ def decode_encrypted_code_execution_result_block(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
+            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1073,6 +1192,7 @@ class CodeExecutionOutputBlock(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionOutputBlock:
@@ -1085,15 +1205,16 @@ class CodeExecutionOutputBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecutionOutputBlock:
@@ -1116,6 +1237,15 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     obj.type = "code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -1145,6 +1275,7 @@ class BashCodeExecutionToolResultBlock(Model):
         self.tool_use_id = tool_use_id
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultBlock:
@@ -1158,16 +1289,17 @@ class BashCodeExecutionToolResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-    }
-)
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+}
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_bash_code_execution_tool_result_block(
@@ -1202,6 +1334,17 @@ def decode_bash_code_execution_tool_result_block(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1229,6 +1372,7 @@ class BashCodeExecutionToolResultErrorObject(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1243,15 +1387,18 @@ class BashCodeExecutionToolResultErrorObject(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_bash_code_execution_tool_result_error_object(
@@ -1286,6 +1433,17 @@ def decode_bash_code_execution_tool_result_error_object(
     obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
+            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1323,6 +1481,7 @@ class BashCodeExecutionResultBlock(Model):
         self.return_code = return_code
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionResultBlock:
@@ -1338,18 +1497,19 @@ class BashCodeExecutionResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "stdout",
-        "stderr",
-        "return_code",
-        "content",
-    }
-)
+_BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "stdout": 1,
+    "stderr": 2,
+    "return_code": 3,
+    "content": 4,
+}
+_BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_bash_code_execution_result_block(
@@ -1396,6 +1556,15 @@ def decode_bash_code_execution_result_block(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -1421,6 +1590,7 @@ class BashCodeExecutionOutputBlock(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionOutputBlock:
@@ -1433,15 +1603,16 @@ class BashCodeExecutionOutputBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_bash_code_execution_output_block(
@@ -1466,6 +1637,15 @@ def decode_bash_code_execution_output_block(
     obj.type = "bash_code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -1497,6 +1677,7 @@ class TextEditorCodeExecutionToolResultBlock(Model):
         self.tool_use_id = tool_use_id
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1512,16 +1693,19 @@ class TextEditorCodeExecutionToolResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_tool_result_block(
@@ -1556,6 +1740,17 @@ def decode_text_editor_code_execution_tool_result_block(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1587,6 +1782,7 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
         self.error_code = error_code
         self.error_message = error_message
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1604,16 +1800,19 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
             out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-        "error_message",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+    "error_message": 2,
+}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_tool_result_error_object(
@@ -1665,6 +1864,17 @@ def decode_text_editor_code_execution_tool_result_error_object(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1708,6 +1918,7 @@ class TextEditorCodeExecutionViewResultBlock(Model):
         self.start_line = start_line
         self.total_lines = total_lines
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1732,19 +1943,22 @@ class TextEditorCodeExecutionViewResultBlock(Model):
             out["total_lines"] = total_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-        "file_type",
-        "num_lines",
-        "start_line",
-        "total_lines",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+    "file_type": 2,
+    "num_lines": 3,
+    "start_line": 4,
+    "total_lines": 5,
+}
+_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_view_result_block(
@@ -1810,6 +2024,17 @@ def decode_text_editor_code_execution_view_result_block(
     obj.start_line = start_line_
     obj.total_lines = total_lines_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1837,6 +2062,7 @@ class TextEditorCodeExecutionCreateResultBlock(Model):
         self.type = type
         self.is_file_update = is_file_update
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1851,15 +2077,18 @@ class TextEditorCodeExecutionCreateResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "is_file_update",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "is_file_update": 1,
+}
+_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_create_result_block(
@@ -1886,6 +2115,17 @@ def decode_text_editor_code_execution_create_result_block(
     obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1929,6 +2169,7 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
         self.new_start = new_start
         self.new_lines = new_lines
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1957,19 +2198,22 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
             out["new_lines"] = new_lines_
         if self.extra:
             add_extra(self, out, _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "lines",
-        "old_start",
-        "old_lines",
-        "new_start",
-        "new_lines",
-    }
-)
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "lines": 1,
+    "old_start": 2,
+    "old_lines": 3,
+    "new_start": 4,
+    "new_lines": 5,
+}
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_text_editor_code_execution_str_replace_result_block(
@@ -2039,6 +2283,17 @@ def decode_text_editor_code_execution_str_replace_result_block(
     obj.new_start = new_start_
     obj.new_lines = new_lines_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS,
+            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2068,6 +2323,7 @@ class ToolSearchToolResultBlock(Model):
         self.tool_use_id = tool_use_id
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultBlock:
@@ -2081,16 +2337,17 @@ class ToolSearchToolResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-    }
-)
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+}
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchToolResultBlock:
@@ -2123,6 +2380,15 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -2152,6 +2418,7 @@ class ToolSearchToolResultErrorObject(Model):
         self.error_code = error_code
         self.error_message = error_message
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultErrorObject:
@@ -2167,16 +2434,17 @@ class ToolSearchToolResultErrorObject(Model):
             out["error_message"] = error_message_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-        "error_message",
-    }
-)
+_TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+    "error_message": 2,
+}
+_TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_result_error_object(
@@ -2226,6 +2494,17 @@ def decode_tool_search_tool_result_error_object(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS,
+            _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2251,6 +2530,7 @@ class ToolSearchToolSearchResultBlock(Model):
         self.type = type
         self.tool_references = tool_references
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolSearchResultBlock:
@@ -2263,15 +2543,16 @@ class ToolSearchToolSearchResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_references",
-    }
-)
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_references": 1,
+}
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_search_result_block(
@@ -2298,6 +2579,17 @@ def decode_tool_search_tool_search_result_block(
     obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS,
+            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2323,6 +2615,7 @@ class ToolReferenceBlock(Model):
         self.type = type
         self.tool_name = tool_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceBlock:
@@ -2335,15 +2628,16 @@ class ToolReferenceBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _TOOL_REFERENCE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_REFERENCE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_name",
-    }
-)
+_TOOL_REFERENCE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_name": 1,
+}
+_TOOL_REFERENCE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
@@ -2366,6 +2660,13 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     obj.type = "tool_reference"
     obj.tool_name = tool_name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_REFERENCE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_REFERENCE_BLOCK_FIELDS, _TOOL_REFERENCE_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2398,6 +2699,7 @@ class AdvisorToolResultBlock(Model):
         self.tool_use_id = tool_use_id
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultBlock:
@@ -2411,16 +2713,17 @@ class AdvisorToolResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "content",
-    }
-)
+_ADVISOR_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "content": 2,
+}
+_ADVISOR_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResultBlock:
@@ -2453,6 +2756,13 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, _ADVISOR_TOOL_RESULT_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2481,6 +2791,7 @@ class AdvisorToolResultErrorObject(Model):
         self.type = type
         self.error_code = error_code
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultErrorObject:
@@ -2493,15 +2804,16 @@ class AdvisorToolResultErrorObject(Model):
         }
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error_code",
-    }
-)
+_ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error_code": 1,
+}
+_ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_tool_result_error_object(
@@ -2536,6 +2848,15 @@ def decode_advisor_tool_result_error_object(
     obj.type = "advisor_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS
+        )
+    )
     return obj
 
 
@@ -2568,6 +2889,7 @@ class AdvisorResultBlock(Model):
         self.text = text
         self.stop_reason = stop_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorResultBlock:
@@ -2583,16 +2905,17 @@ class AdvisorResultBlock(Model):
             out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "text",
-        "stop_reason",
-    }
-)
+_ADVISOR_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "text": 1,
+    "stop_reason": 2,
+}
+_ADVISOR_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
@@ -2630,6 +2953,13 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
     obj.text = text_
     obj.stop_reason = stop_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _ADVISOR_RESULT_BLOCK_FIELDS, _ADVISOR_RESULT_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2662,6 +2992,7 @@ class AdvisorRedactedResultBlock(Model):
         self.encrypted_content = encrypted_content
         self.stop_reason = stop_reason
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorRedactedResultBlock:
@@ -2677,16 +3008,17 @@ class AdvisorRedactedResultBlock(Model):
             out["stop_reason"] = stop_reason_
         if self.extra:
             add_extra(self, out, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_REDACTED_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "encrypted_content",
-        "stop_reason",
-    }
-)
+_ADVISOR_REDACTED_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "encrypted_content": 1,
+    "stop_reason": 2,
+}
+_ADVISOR_REDACTED_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorRedactedResultBlock:
@@ -2728,6 +3060,15 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
     obj.encrypted_content = encrypted_content_
     obj.stop_reason = stop_reason_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -2769,6 +3110,7 @@ class MCPToolUseBlock(Model):
         self.server_name = server_name
         self.input = input
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolUseBlock:
@@ -2784,18 +3126,19 @@ class MCPToolUseBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _MCP_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "server_name",
-        "input",
-    }
-)
+_MCP_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "server_name": 3,
+    "input": 4,
+}
+_MCP_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
@@ -2846,6 +3189,13 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     obj.server_name = server_name_
     obj.input = input_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_USE_BLOCK_FIELDS, _MCP_TOOL_USE_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2883,6 +3233,7 @@ class MCPToolResultBlock(Model):
         self.is_error = is_error
         self.content = content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolResultBlock:
@@ -2901,17 +3252,18 @@ class MCPToolResultBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _MCP_TOOL_RESULT_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_RESULT_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tool_use_id",
-        "is_error",
-        "content",
-    }
-)
+_MCP_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tool_use_id": 1,
+    "is_error": 2,
+    "content": 3,
+}
+_MCP_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
@@ -2955,6 +3307,13 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     obj.is_error = is_error_
     obj.content = content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_RESULT_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_RESULT_BLOCK_FIELDS, _MCP_TOOL_RESULT_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -2987,6 +3346,7 @@ class MCPToolListingBlock(Model):
         self.mcp_server_name = mcp_server_name
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolListingBlock:
@@ -3000,16 +3360,17 @@ class MCPToolListingBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _MCP_TOOL_LISTING_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_LISTING_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "mcp_server_name",
-        "tools",
-    }
-)
+_MCP_TOOL_LISTING_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "mcp_server_name": 1,
+    "tools": 2,
+}
+_MCP_TOOL_LISTING_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBlock:
@@ -3044,6 +3405,13 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     obj.mcp_server_name = mcp_server_name_
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_LISTING_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_LISTING_BLOCK_FIELDS, _MCP_TOOL_LISTING_BLOCK_ORDERS)
+    )
     return obj
 
 
@@ -3077,6 +3445,7 @@ class MCPTool(Model):
         self.description = description
         self.input_schema = input_schema
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPTool:
@@ -3092,16 +3461,17 @@ class MCPTool(Model):
             out["description"] = description_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_FIELDS: Final = frozenset(
-    {
-        "name",
-        "description",
-        "input_schema",
-    }
-)
+_MCP_TOOL_FIELDS: Final[dict[str, int]] = {
+    "name": 0,
+    "input_schema": 1,
+    "description": 2,
+}
+_MCP_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
@@ -3143,6 +3513,11 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
     obj.description = description_
     obj.input_schema = input_schema_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _MCP_TOOL_FIELDS, _MCP_TOOL_ORDERS)
+    )
     return obj
 
 
@@ -3168,6 +3543,7 @@ class ContainerUploadBlock(Model):
         self.type = type
         self.file_id = file_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerUploadBlock:
@@ -3180,15 +3556,16 @@ class ContainerUploadBlock(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTAINER_UPLOAD_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTAINER_UPLOAD_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "file_id",
-    }
-)
+_CONTAINER_UPLOAD_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "file_id": 1,
+}
+_CONTAINER_UPLOAD_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlock:
@@ -3211,6 +3588,13 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     obj.type = "container_upload"
     obj.file_id = file_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTAINER_UPLOAD_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CONTAINER_UPLOAD_BLOCK_FIELDS, _CONTAINER_UPLOAD_BLOCK_ORDERS)
+    )
     return obj
 
 

@@ -23,6 +23,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     map_of,
     missing_field,
     new_instance,
@@ -97,6 +99,7 @@ class ResponseTool(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseTool:
@@ -130,22 +133,23 @@ class ResponseTool(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _RESPONSE_TOOL_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_RESPONSE_TOOL_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "input_schema",
-        "allowed_callers",
-        "defer_loading",
-        "description",
-        "eager_input_streaming",
-        "input_examples",
-        "strict",
-    }
-)
+_RESPONSE_TOOL_FIELDS: Final[dict[str, int]] = {
+    "name": 0,
+    "input_schema": 1,
+    "type": 2,
+    "allowed_callers": 3,
+    "defer_loading": 4,
+    "description": 5,
+    "eager_input_streaming": 6,
+    "input_examples": 7,
+    "strict": 8,
+}
+_RESPONSE_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
@@ -239,6 +243,13 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _RESPONSE_TOOL_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _RESPONSE_TOOL_FIELDS, _RESPONSE_TOOL_ORDERS)
+    )
     return obj
 
 
@@ -296,6 +307,7 @@ class ToolBash20241022(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20241022:
@@ -323,20 +335,21 @@ class ToolBash20241022(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_BASH20241022_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_BASH20241022_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_BASH20241022_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_BASH20241022_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
@@ -406,6 +419,13 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_BASH20241022_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_BASH20241022_FIELDS, _TOOL_BASH20241022_ORDERS)
+    )
     return obj
 
 
@@ -442,6 +462,7 @@ class CacheControlEphemeral(Model):
         self.ttl = ttl
         self.scope = scope
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheControlEphemeral:
@@ -459,16 +480,17 @@ class CacheControlEphemeral(Model):
             out["scope"] = scope_
         if self.extra:
             add_extra(self, out, _CACHE_CONTROL_EPHEMERAL_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_CONTROL_EPHEMERAL_FIELDS: Final = frozenset(
-    {
-        "type",
-        "ttl",
-        "scope",
-    }
-)
+_CACHE_CONTROL_EPHEMERAL_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "ttl": 1,
+    "scope": 2,
+}
+_CACHE_CONTROL_EPHEMERAL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphemeral:
@@ -508,6 +530,13 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
     obj.ttl = ttl_
     obj.scope = scope_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_CONTROL_EPHEMERAL_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CACHE_CONTROL_EPHEMERAL_FIELDS, _CACHE_CONTROL_EPHEMERAL_ORDERS)
+    )
     return obj
 
 
@@ -565,6 +594,7 @@ class ToolBash20250124(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20250124:
@@ -592,20 +622,21 @@ class ToolBash20250124(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_BASH20250124_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_BASH20250124_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_BASH20250124_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_BASH20250124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
@@ -675,6 +706,13 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_BASH20250124_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_BASH20250124_FIELDS, _TOOL_BASH20250124_ORDERS)
+    )
     return obj
 
 
@@ -727,6 +765,7 @@ class CodeExecutionTool20250522(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250522:
@@ -751,19 +790,20 @@ class CodeExecutionTool20250522(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20250522_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20250522_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20250522_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20250522_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecutionTool20250522:
@@ -823,6 +863,15 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20250522_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_TOOL20250522_FIELDS, _CODE_EXECUTION_TOOL20250522_ORDERS
+        )
+    )
     return obj
 
 
@@ -875,6 +924,7 @@ class CodeExecutionTool20250825(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250825:
@@ -899,19 +949,20 @@ class CodeExecutionTool20250825(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20250825_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20250825_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20250825_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20250825_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecutionTool20250825:
@@ -971,6 +1022,15 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20250825_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_TOOL20250825_FIELDS, _CODE_EXECUTION_TOOL20250825_ORDERS
+        )
+    )
     return obj
 
 
@@ -1023,6 +1083,7 @@ class CodeExecutionTool20260120(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260120:
@@ -1047,19 +1108,20 @@ class CodeExecutionTool20260120(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20260120_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20260120_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20260120_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20260120_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecutionTool20260120:
@@ -1119,6 +1181,15 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20260120_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_TOOL20260120_FIELDS, _CODE_EXECUTION_TOOL20260120_ORDERS
+        )
+    )
     return obj
 
 
@@ -1171,6 +1242,7 @@ class CodeExecutionTool20260521(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260521:
@@ -1195,19 +1267,20 @@ class CodeExecutionTool20260521(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20260521_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20260521_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20260521_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20260521_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecutionTool20260521:
@@ -1267,6 +1340,15 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20260521_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _CODE_EXECUTION_TOOL20260521_FIELDS, _CODE_EXECUTION_TOOL20260521_ORDERS
+        )
+    )
     return obj
 
 
@@ -1299,6 +1381,7 @@ class BrowserToolset20260801(Model):
         self.cache_control = cache_control
         self.configs = configs
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolset20260801:
@@ -1316,16 +1399,17 @@ class BrowserToolset20260801(Model):
             out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET20260801_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TOOLSET20260801_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_control",
-        "configs",
-    }
-)
+_BROWSER_TOOLSET20260801_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_control": 1,
+    "configs": 2,
+}
+_BROWSER_TOOLSET20260801_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset20260801:
@@ -1365,6 +1449,13 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TOOLSET20260801_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_TOOLSET20260801_FIELDS, _BROWSER_TOOLSET20260801_ORDERS)
+    )
     return obj
 
 
@@ -1512,6 +1603,7 @@ class BrowserToolsetConfigs(Model):
         self.wait = wait
         self.zoom = zoom
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolsetConfigs:
@@ -1620,44 +1712,45 @@ class BrowserToolsetConfigs(Model):
             out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TOOLSET_CONFIGS_FIELDS: Final = frozenset(
-    {
-        "type",
-        "close_tab",
-        "double_click",
-        "file_upload",
-        "find",
-        "form_input",
-        "get_page_text",
-        "hold_key",
-        "hover",
-        "javascript_exec",
-        "key",
-        "left_click",
-        "left_click_drag",
-        "left_mouse_down",
-        "left_mouse_up",
-        "list_tabs",
-        "middle_click",
-        "mouse_move",
-        "navigate",
-        "new_tab",
-        "read_console",
-        "read_network",
-        "read_page",
-        "right_click",
-        "screenshot",
-        "scroll",
-        "scroll_to",
-        "switch_tab",
-        "triple_click",
-        "wait",
-        "zoom",
-    }
-)
+_BROWSER_TOOLSET_CONFIGS_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "close_tab": 1,
+    "double_click": 2,
+    "file_upload": 3,
+    "find": 4,
+    "form_input": 5,
+    "get_page_text": 6,
+    "hold_key": 7,
+    "hover": 8,
+    "javascript_exec": 9,
+    "key": 10,
+    "left_click": 11,
+    "left_click_drag": 12,
+    "left_mouse_down": 13,
+    "left_mouse_up": 14,
+    "list_tabs": 15,
+    "middle_click": 16,
+    "mouse_move": 17,
+    "navigate": 18,
+    "new_tab": 19,
+    "read_console": 20,
+    "read_network": 21,
+    "read_page": 22,
+    "right_click": 23,
+    "screenshot": 24,
+    "scroll": 25,
+    "scroll_to": 26,
+    "switch_tab": 27,
+    "triple_click": 28,
+    "wait": 29,
+    "zoom": 30,
+}
+_BROWSER_TOOLSET_CONFIGS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetConfigs:
@@ -1989,6 +2082,13 @@ def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetCon
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TOOLSET_CONFIGS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_TOOLSET_CONFIGS_FIELDS, _BROWSER_TOOLSET_CONFIGS_ORDERS)
+    )
     return obj
 
 
@@ -2018,6 +2118,7 @@ class BrowserCloseTabConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabConfig:
@@ -2033,15 +2134,16 @@ class BrowserCloseTabConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_CLOSE_TAB_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_CLOSE_TAB_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_CLOSE_TAB_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_CLOSE_TAB_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabConfig:
@@ -2071,6 +2173,13 @@ def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_CLOSE_TAB_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_CLOSE_TAB_CONFIG_FIELDS, _BROWSER_CLOSE_TAB_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2100,6 +2209,7 @@ class BrowserDoubleClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickConfig:
@@ -2115,15 +2225,16 @@ class BrowserDoubleClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_DOUBLE_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_DOUBLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_DOUBLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDoubleClickConfig:
@@ -2153,6 +2264,15 @@ def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDouble
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -2182,6 +2302,7 @@ class BrowserFileUploadConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadConfig:
@@ -2197,15 +2318,16 @@ class BrowserFileUploadConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FILE_UPLOAD_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_FILE_UPLOAD_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_FILE_UPLOAD_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUploadConfig:
@@ -2235,6 +2357,15 @@ def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUpl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FILE_UPLOAD_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, _BROWSER_FILE_UPLOAD_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -2264,6 +2395,7 @@ class BrowserFindConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindConfig:
@@ -2279,15 +2411,16 @@ class BrowserFindConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_FIND_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FIND_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_FIND_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_FIND_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
@@ -2317,6 +2450,13 @@ def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FIND_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_FIND_CONFIG_FIELDS, _BROWSER_FIND_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2346,6 +2486,7 @@ class BrowserFormInputConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputConfig:
@@ -2361,15 +2502,16 @@ class BrowserFormInputConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_FORM_INPUT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FORM_INPUT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_FORM_INPUT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_FORM_INPUT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInputConfig:
@@ -2399,6 +2541,13 @@ def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInpu
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FORM_INPUT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_FORM_INPUT_CONFIG_FIELDS, _BROWSER_FORM_INPUT_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2428,6 +2577,7 @@ class BrowserGetPageTextConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextConfig:
@@ -2443,15 +2593,16 @@ class BrowserGetPageTextConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPageTextConfig:
@@ -2481,6 +2632,15 @@ def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPa
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -2510,6 +2670,7 @@ class BrowserHoldKeyConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyConfig:
@@ -2525,15 +2686,16 @@ class BrowserHoldKeyConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_HOLD_KEY_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_HOLD_KEY_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_HOLD_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_HOLD_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyConfig:
@@ -2563,6 +2725,13 @@ def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyCon
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_HOLD_KEY_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_HOLD_KEY_CONFIG_FIELDS, _BROWSER_HOLD_KEY_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2592,6 +2761,7 @@ class BrowserHoverConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverConfig:
@@ -2607,15 +2777,16 @@ class BrowserHoverConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_HOVER_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_HOVER_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_HOVER_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_HOVER_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
@@ -2645,6 +2816,13 @@ def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_HOVER_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_HOVER_CONFIG_FIELDS, _BROWSER_HOVER_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2674,6 +2852,7 @@ class BrowserJavascriptExecConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecConfig:
@@ -2689,15 +2868,16 @@ class BrowserJavascriptExecConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJavascriptExecConfig:
@@ -2727,6 +2907,15 @@ def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJav
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS, _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -2756,6 +2945,7 @@ class BrowserKeyConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyConfig:
@@ -2771,15 +2961,16 @@ class BrowserKeyConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_KEY_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_KEY_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
@@ -2809,6 +3000,13 @@ def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_KEY_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_KEY_CONFIG_FIELDS, _BROWSER_KEY_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2838,6 +3036,7 @@ class BrowserLeftClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickConfig:
@@ -2853,15 +3052,16 @@ class BrowserLeftClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_LEFT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_LEFT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClickConfig:
@@ -2891,6 +3091,13 @@ def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClic
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_LEFT_CLICK_CONFIG_FIELDS, _BROWSER_LEFT_CLICK_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -2920,6 +3127,7 @@ class BrowserLeftClickDragConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragConfig:
@@ -2935,15 +3143,16 @@ class BrowserLeftClickDragConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLeftClickDragConfig:
@@ -2973,6 +3182,15 @@ def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS, _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3002,6 +3220,7 @@ class BrowserLeftMouseDownConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownConfig:
@@ -3017,15 +3236,16 @@ class BrowserLeftMouseDownConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLeftMouseDownConfig:
@@ -3055,6 +3275,15 @@ def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3084,6 +3313,7 @@ class BrowserLeftMouseUpConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpConfig:
@@ -3099,15 +3329,16 @@ class BrowserLeftMouseUpConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftMouseUpConfig:
@@ -3137,6 +3368,15 @@ def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftM
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3166,6 +3406,7 @@ class BrowserListTabsConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserListTabsConfig:
@@ -3181,15 +3422,16 @@ class BrowserListTabsConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_LIST_TABS_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LIST_TABS_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_LIST_TABS_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_LIST_TABS_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsConfig:
@@ -3219,6 +3461,13 @@ def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LIST_TABS_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_LIST_TABS_CONFIG_FIELDS, _BROWSER_LIST_TABS_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -3248,6 +3497,7 @@ class BrowserMiddleClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickConfig:
@@ -3263,15 +3513,16 @@ class BrowserMiddleClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_MIDDLE_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_MIDDLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_MIDDLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddleClickConfig:
@@ -3301,6 +3552,15 @@ def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddle
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3330,6 +3590,7 @@ class BrowserMouseMoveConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveConfig:
@@ -3345,15 +3606,16 @@ class BrowserMouseMoveConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_MOUSE_MOVE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_MOUSE_MOVE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_MOUSE_MOVE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMoveConfig:
@@ -3383,6 +3645,13 @@ def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMov
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_MOUSE_MOVE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, _BROWSER_MOUSE_MOVE_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -3412,6 +3681,7 @@ class BrowserNavigateConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateConfig:
@@ -3427,15 +3697,16 @@ class BrowserNavigateConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_NAVIGATE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_NAVIGATE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_NAVIGATE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_NAVIGATE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateConfig:
@@ -3465,6 +3736,13 @@ def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateCo
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_NAVIGATE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_NAVIGATE_CONFIG_FIELDS, _BROWSER_NAVIGATE_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -3494,6 +3772,7 @@ class BrowserNewTabConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNewTabConfig:
@@ -3509,15 +3788,16 @@ class BrowserNewTabConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_NEW_TAB_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_NEW_TAB_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_NEW_TAB_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_NEW_TAB_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfig:
@@ -3547,6 +3827,13 @@ def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfi
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_NEW_TAB_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_NEW_TAB_CONFIG_FIELDS, _BROWSER_NEW_TAB_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -3576,6 +3863,7 @@ class BrowserReadConsoleConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleConfig:
@@ -3591,15 +3879,16 @@ class BrowserReadConsoleConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_CONSOLE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_CONSOLE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_READ_CONSOLE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_READ_CONSOLE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadConsoleConfig:
@@ -3629,6 +3918,15 @@ def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadCo
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_CONSOLE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_READ_CONSOLE_CONFIG_FIELDS, _BROWSER_READ_CONSOLE_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3658,6 +3956,7 @@ class BrowserReadNetworkConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkConfig:
@@ -3673,15 +3972,16 @@ class BrowserReadNetworkConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_NETWORK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_NETWORK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_READ_NETWORK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_READ_NETWORK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNetworkConfig:
@@ -3711,6 +4011,15 @@ def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNe
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_NETWORK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_READ_NETWORK_CONFIG_FIELDS, _BROWSER_READ_NETWORK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3740,6 +4049,7 @@ class BrowserReadPageConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageConfig:
@@ -3755,15 +4065,16 @@ class BrowserReadPageConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_PAGE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_PAGE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_READ_PAGE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_READ_PAGE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageConfig:
@@ -3793,6 +4104,13 @@ def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_PAGE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_READ_PAGE_CONFIG_FIELDS, _BROWSER_READ_PAGE_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -3822,6 +4140,7 @@ class BrowserRightClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickConfig:
@@ -3837,15 +4156,16 @@ class BrowserRightClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_RIGHT_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_RIGHT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_RIGHT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightClickConfig:
@@ -3875,6 +4195,15 @@ def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightCl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_RIGHT_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, _BROWSER_RIGHT_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -3904,6 +4233,7 @@ class BrowserScreenshotConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotConfig:
@@ -3919,15 +4249,16 @@ class BrowserScreenshotConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SCREENSHOT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCREENSHOT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_SCREENSHOT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_SCREENSHOT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreenshotConfig:
@@ -3957,6 +4288,13 @@ def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreensh
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCREENSHOT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SCREENSHOT_CONFIG_FIELDS, _BROWSER_SCREENSHOT_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -3986,6 +4324,7 @@ class BrowserScrollConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollConfig:
@@ -4001,15 +4340,16 @@ class BrowserScrollConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCROLL_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_SCROLL_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_SCROLL_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig:
@@ -4039,6 +4379,13 @@ def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCROLL_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SCROLL_CONFIG_FIELDS, _BROWSER_SCROLL_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -4068,6 +4415,7 @@ class BrowserScrollToConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToConfig:
@@ -4083,15 +4431,16 @@ class BrowserScrollToConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TO_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCROLL_TO_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_SCROLL_TO_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_SCROLL_TO_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToConfig:
@@ -4121,6 +4470,13 @@ def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCROLL_TO_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SCROLL_TO_CONFIG_FIELDS, _BROWSER_SCROLL_TO_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -4150,6 +4506,7 @@ class BrowserSwitchTabConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabConfig:
@@ -4165,15 +4522,16 @@ class BrowserSwitchTabConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_SWITCH_TAB_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SWITCH_TAB_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_SWITCH_TAB_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_SWITCH_TAB_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTabConfig:
@@ -4203,6 +4561,13 @@ def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTa
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SWITCH_TAB_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SWITCH_TAB_CONFIG_FIELDS, _BROWSER_SWITCH_TAB_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -4232,6 +4597,7 @@ class BrowserTripleClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickConfig:
@@ -4247,15 +4613,16 @@ class BrowserTripleClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TRIPLE_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_TRIPLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_TRIPLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTripleClickConfig:
@@ -4285,6 +4652,15 @@ def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTriple
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -4314,6 +4690,7 @@ class BrowserTypeConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeConfig:
@@ -4329,15 +4706,16 @@ class BrowserTypeConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_TYPE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TYPE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_TYPE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_TYPE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
@@ -4367,6 +4745,13 @@ def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TYPE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_TYPE_CONFIG_FIELDS, _BROWSER_TYPE_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -4396,6 +4781,7 @@ class BrowserWaitConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitConfig:
@@ -4411,15 +4797,16 @@ class BrowserWaitConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_WAIT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_WAIT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_WAIT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_WAIT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
@@ -4449,6 +4836,13 @@ def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_WAIT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_WAIT_CONFIG_FIELDS, _BROWSER_WAIT_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -4478,6 +4872,7 @@ class BrowserZoomConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomConfig:
@@ -4493,15 +4888,16 @@ class BrowserZoomConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _BROWSER_ZOOM_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_ZOOM_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_BROWSER_ZOOM_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_BROWSER_ZOOM_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
@@ -4531,6 +4927,13 @@ def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_ZOOM_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_ZOOM_CONFIG_FIELDS, _BROWSER_ZOOM_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -4603,6 +5006,7 @@ class ToolComputerUse20241022(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20241022:
@@ -4635,23 +5039,24 @@ class ToolComputerUse20241022(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_COMPUTER_USE20241022_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_COMPUTER_USE20241022_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "display_height_px",
-        "display_width_px",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "display_number",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_COMPUTER_USE20241022_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "display_height_px": 2,
+    "display_width_px": 3,
+    "allowed_callers": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "display_number": 7,
+    "input_examples": 8,
+    "strict": 9,
+}
+_TOOL_COMPUTER_USE20241022_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse20241022:
@@ -4747,6 +5152,13 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_COMPUTER_USE20241022_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_COMPUTER_USE20241022_FIELDS, _TOOL_COMPUTER_USE20241022_ORDERS)
+    )
     return obj
 
 
@@ -4804,6 +5216,7 @@ class MemoryTool20250818(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MemoryTool20250818:
@@ -4831,20 +5244,21 @@ class MemoryTool20250818(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _MEMORY_TOOL20250818_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MEMORY_TOOL20250818_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_MEMORY_TOOL20250818_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_MEMORY_TOOL20250818_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
@@ -4914,6 +5328,13 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MEMORY_TOOL20250818_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MEMORY_TOOL20250818_FIELDS, _MEMORY_TOOL20250818_ORDERS)
+    )
     return obj
 
 
@@ -4986,6 +5407,7 @@ class ToolComputerUse20250124(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20250124:
@@ -5018,23 +5440,24 @@ class ToolComputerUse20250124(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_COMPUTER_USE20250124_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_COMPUTER_USE20250124_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "display_height_px",
-        "display_width_px",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "display_number",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_COMPUTER_USE20250124_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "display_height_px": 2,
+    "display_width_px": 3,
+    "allowed_callers": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "display_number": 7,
+    "input_examples": 8,
+    "strict": 9,
+}
+_TOOL_COMPUTER_USE20250124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse20250124:
@@ -5130,6 +5553,13 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_COMPUTER_USE20250124_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_COMPUTER_USE20250124_FIELDS, _TOOL_COMPUTER_USE20250124_ORDERS)
+    )
     return obj
 
 
@@ -5187,6 +5617,7 @@ class ToolTextEditor20241022(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20241022:
@@ -5214,20 +5645,21 @@ class ToolTextEditor20241022(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20241022_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20241022_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20241022_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_TEXT_EDITOR20241022_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20241022:
@@ -5297,6 +5729,13 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20241022_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_TEXT_EDITOR20241022_FIELDS, _TOOL_TEXT_EDITOR20241022_ORDERS)
+    )
     return obj
 
 
@@ -5374,6 +5813,7 @@ class ToolComputerUse20251124(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20251124:
@@ -5409,24 +5849,25 @@ class ToolComputerUse20251124(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_COMPUTER_USE20251124_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_COMPUTER_USE20251124_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "display_height_px",
-        "display_width_px",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "display_number",
-        "enable_zoom",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_COMPUTER_USE20251124_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "display_height_px": 2,
+    "display_width_px": 3,
+    "allowed_callers": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "display_number": 7,
+    "enable_zoom": 8,
+    "input_examples": 9,
+    "strict": 10,
+}
+_TOOL_COMPUTER_USE20251124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse20251124:
@@ -5529,6 +5970,13 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_COMPUTER_USE20251124_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_COMPUTER_USE20251124_FIELDS, _TOOL_COMPUTER_USE20251124_ORDERS)
+    )
     return obj
 
 
@@ -5561,6 +6009,7 @@ class ComputerToolset20260801(Model):
         self.cache_control = cache_control
         self.configs = configs
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolset20260801:
@@ -5578,16 +6027,17 @@ class ComputerToolset20260801(Model):
             out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET20260801_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TOOLSET20260801_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_control",
-        "configs",
-    }
-)
+_COMPUTER_TOOLSET20260801_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_control": 1,
+    "configs": 2,
+}
+_COMPUTER_TOOLSET20260801_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset20260801:
@@ -5627,6 +6077,13 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TOOLSET20260801_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_TOOLSET20260801_FIELDS, _COMPUTER_TOOLSET20260801_ORDERS)
+    )
     return obj
 
 
@@ -5718,6 +6175,7 @@ class ComputerToolsetConfigs(Model):
         self.wait = wait
         self.zoom = zoom
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolsetConfigs:
@@ -5784,30 +6242,31 @@ class ComputerToolsetConfigs(Model):
             out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TOOLSET_CONFIGS_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cursor_position",
-        "double_click",
-        "hold_key",
-        "key",
-        "left_click",
-        "left_click_drag",
-        "left_mouse_down",
-        "left_mouse_up",
-        "middle_click",
-        "mouse_move",
-        "right_click",
-        "screenshot",
-        "scroll",
-        "triple_click",
-        "wait",
-        "zoom",
-    }
-)
+_COMPUTER_TOOLSET_CONFIGS_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cursor_position": 1,
+    "double_click": 2,
+    "hold_key": 3,
+    "key": 4,
+    "left_click": 5,
+    "left_click_drag": 6,
+    "left_mouse_down": 7,
+    "left_mouse_up": 8,
+    "middle_click": 9,
+    "mouse_move": 10,
+    "right_click": 11,
+    "screenshot": 12,
+    "scroll": 13,
+    "triple_click": 14,
+    "wait": 15,
+    "zoom": 16,
+}
+_COMPUTER_TOOLSET_CONFIGS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetConfigs:
@@ -5999,6 +6458,13 @@ def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetC
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TOOLSET_CONFIGS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_TOOLSET_CONFIGS_FIELDS, _COMPUTER_TOOLSET_CONFIGS_ORDERS)
+    )
     return obj
 
 
@@ -6028,6 +6494,7 @@ class ComputerCursorPositionConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerCursorPositionConfig:
@@ -6043,15 +6510,16 @@ class ComputerCursorPositionConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_CURSOR_POSITION_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_CURSOR_POSITION_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_CURSOR_POSITION_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerCursorPositionConfig:
@@ -6081,6 +6549,15 @@ def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS, _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6110,6 +6587,7 @@ class ComputerDoubleClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickConfig:
@@ -6125,15 +6603,16 @@ class ComputerDoubleClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoubleClickConfig:
@@ -6163,6 +6642,15 @@ def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoub
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6192,6 +6680,7 @@ class ComputerHoldKeyConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyConfig:
@@ -6207,15 +6696,16 @@ class ComputerHoldKeyConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_HOLD_KEY_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_HOLD_KEY_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_HOLD_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_HOLD_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyConfig:
@@ -6245,6 +6735,13 @@ def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_HOLD_KEY_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_HOLD_KEY_CONFIG_FIELDS, _COMPUTER_HOLD_KEY_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -6274,6 +6771,7 @@ class ComputerKeyConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyConfig:
@@ -6289,15 +6787,16 @@ class ComputerKeyConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_KEY_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_KEY_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
@@ -6327,6 +6826,13 @@ def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_KEY_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_KEY_CONFIG_FIELDS, _COMPUTER_KEY_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -6356,6 +6862,7 @@ class ComputerLeftClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickConfig:
@@ -6371,15 +6878,16 @@ class ComputerLeftClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_LEFT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_LEFT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftClickConfig:
@@ -6409,6 +6917,15 @@ def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftCl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, _COMPUTER_LEFT_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6438,6 +6955,7 @@ class ComputerLeftClickDragConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragConfig:
@@ -6453,15 +6971,16 @@ class ComputerLeftClickDragConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerLeftClickDragConfig:
@@ -6491,6 +7010,15 @@ def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerL
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6520,6 +7048,7 @@ class ComputerLeftMouseDownConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseDownConfig:
@@ -6535,15 +7064,16 @@ class ComputerLeftMouseDownConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerLeftMouseDownConfig:
@@ -6573,6 +7103,15 @@ def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerL
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6602,6 +7141,7 @@ class ComputerLeftMouseUpConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseUpConfig:
@@ -6617,15 +7157,16 @@ class ComputerLeftMouseUpConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLeftMouseUpConfig:
@@ -6655,6 +7196,15 @@ def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS, _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6684,6 +7234,7 @@ class ComputerMiddleClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickConfig:
@@ -6699,15 +7250,16 @@ class ComputerMiddleClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMiddleClickConfig:
@@ -6737,6 +7289,15 @@ def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMidd
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6766,6 +7327,7 @@ class ComputerMouseMoveConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveConfig:
@@ -6781,15 +7343,16 @@ class ComputerMouseMoveConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_MOUSE_MOVE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_MOUSE_MOVE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_MOUSE_MOVE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseMoveConfig:
@@ -6819,6 +7382,15 @@ def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseM
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6848,6 +7420,7 @@ class ComputerRightClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickConfig:
@@ -6863,15 +7436,16 @@ class ComputerRightClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_RIGHT_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_RIGHT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_RIGHT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRightClickConfig:
@@ -6901,6 +7475,15 @@ def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRight
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -6930,6 +7513,7 @@ class ComputerScreenshotConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScreenshotConfig:
@@ -6945,15 +7529,16 @@ class ComputerScreenshotConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_SCREENSHOT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_SCREENSHOT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_SCREENSHOT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_SCREENSHOT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreenshotConfig:
@@ -6983,6 +7568,15 @@ def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreen
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_SCREENSHOT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_SCREENSHOT_CONFIG_FIELDS, _COMPUTER_SCREENSHOT_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -7012,6 +7606,7 @@ class ComputerScrollConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollConfig:
@@ -7027,15 +7622,16 @@ class ComputerScrollConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_SCROLL_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_SCROLL_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_SCROLL_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_SCROLL_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConfig:
@@ -7065,6 +7661,13 @@ def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConf
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_SCROLL_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_SCROLL_CONFIG_FIELDS, _COMPUTER_SCROLL_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -7094,6 +7697,7 @@ class ComputerTripleClickConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickConfig:
@@ -7109,15 +7713,16 @@ class ComputerTripleClickConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTripleClickConfig:
@@ -7147,6 +7752,15 @@ def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTrip
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS
+        )
+    )
     return obj
 
 
@@ -7176,6 +7790,7 @@ class ComputerTypeConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeConfig:
@@ -7191,15 +7806,16 @@ class ComputerTypeConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_TYPE_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TYPE_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_TYPE_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_TYPE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
@@ -7229,6 +7845,13 @@ def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TYPE_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_TYPE_CONFIG_FIELDS, _COMPUTER_TYPE_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -7258,6 +7881,7 @@ class ComputerWaitConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitConfig:
@@ -7273,15 +7897,16 @@ class ComputerWaitConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_WAIT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_WAIT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_WAIT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_WAIT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
@@ -7311,6 +7936,13 @@ def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_WAIT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_WAIT_CONFIG_FIELDS, _COMPUTER_WAIT_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -7340,6 +7972,7 @@ class ComputerZoomConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomConfig:
@@ -7355,15 +7988,16 @@ class ComputerZoomConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _COMPUTER_ZOOM_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_ZOOM_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_COMPUTER_ZOOM_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_COMPUTER_ZOOM_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
@@ -7393,6 +8027,13 @@ def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_ZOOM_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_ZOOM_CONFIG_FIELDS, _COMPUTER_ZOOM_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -7450,6 +8091,7 @@ class ToolTextEditor20250124(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250124:
@@ -7477,20 +8119,21 @@ class ToolTextEditor20250124(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20250124_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20250124_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20250124_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_TEXT_EDITOR20250124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20250124:
@@ -7560,6 +8203,13 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20250124_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_TEXT_EDITOR20250124_FIELDS, _TOOL_TEXT_EDITOR20250124_ORDERS)
+    )
     return obj
 
 
@@ -7617,6 +8267,7 @@ class ToolTextEditor20250429(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250429:
@@ -7644,20 +8295,21 @@ class ToolTextEditor20250429(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20250429_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20250429_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20250429_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_TEXT_EDITOR20250429_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20250429:
@@ -7727,6 +8379,13 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20250429_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_TEXT_EDITOR20250429_FIELDS, _TOOL_TEXT_EDITOR20250429_ORDERS)
+    )
     return obj
 
 
@@ -7789,6 +8448,7 @@ class ToolTextEditor20250728(Model):
         self.max_characters = max_characters
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250728:
@@ -7819,21 +8479,22 @@ class ToolTextEditor20250728(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20250728_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20250728_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "max_characters",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20250728_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "max_characters": 6,
+    "strict": 7,
+}
+_TOOL_TEXT_EDITOR20250728_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20250728:
@@ -7913,6 +8574,13 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
     obj.max_characters = max_characters_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20250728_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_TEXT_EDITOR20250728_FIELDS, _TOOL_TEXT_EDITOR20250728_ORDERS)
+    )
     return obj
 
 
@@ -7985,6 +8653,7 @@ class WebSearchTool20250305(Model):
         self.strict = strict
         self.user_location = user_location
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20250305:
@@ -8021,23 +8690,24 @@ class WebSearchTool20250305(Model):
             out["user_location"] = None if user_location_ is None else user_location_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20250305_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL20250305_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "defer_loading",
-        "max_uses",
-        "strict",
-        "user_location",
-    }
-)
+_WEB_SEARCH_TOOL20250305_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "max_uses": 7,
+    "strict": 8,
+    "user_location": 9,
+}
+_WEB_SEARCH_TOOL20250305_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool20250305:
@@ -8136,6 +8806,13 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL20250305_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_SEARCH_TOOL20250305_FIELDS, _WEB_SEARCH_TOOL20250305_ORDERS)
+    )
     return obj
 
 
@@ -8172,6 +8849,7 @@ class UserLocation(Model):
         self.region = region
         self.timezone = timezone
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UserLocation:
@@ -8195,18 +8873,19 @@ class UserLocation(Model):
             out["timezone"] = timezone_
         if self.extra:
             add_extra(self, out, _USER_LOCATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_LOCATION_FIELDS: Final = frozenset(
-    {
-        "type",
-        "city",
-        "country",
-        "region",
-        "timezone",
-    }
-)
+_USER_LOCATION_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "city": 1,
+    "country": 2,
+    "region": 3,
+    "timezone": 4,
+}
+_USER_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_user_location(data: Any, strict: bool) -> UserLocation:
@@ -8264,6 +8943,13 @@ def decode_user_location(data: Any, strict: bool) -> UserLocation:
     obj.region = region_
     obj.timezone = timezone_
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_LOCATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _USER_LOCATION_FIELDS, _USER_LOCATION_ORDERS)
+    )
     return obj
 
 
@@ -8346,6 +9032,7 @@ class WebFetchTool20250910(Model):
         self.strict = strict
         self.url_sources = url_sources
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20250910:
@@ -8388,25 +9075,26 @@ class WebFetchTool20250910(Model):
             out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20250910_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20250910_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "citations",
-        "defer_loading",
-        "max_content_tokens",
-        "max_uses",
-        "strict",
-        "url_sources",
-    }
-)
+_WEB_FETCH_TOOL20250910_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "citations": 6,
+    "defer_loading": 7,
+    "max_content_tokens": 8,
+    "max_uses": 9,
+    "strict": 10,
+    "url_sources": 11,
+}
+_WEB_FETCH_TOOL20250910_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool20250910:
@@ -8527,6 +9215,13 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
     obj.strict = strict_
     obj.url_sources = url_sources_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20250910_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_TOOL20250910_FIELDS, _WEB_FETCH_TOOL20250910_ORDERS)
+    )
     return obj
 
 
@@ -8560,6 +9255,7 @@ class WebFetchURLSources(Model):
         self.server_tool_results = server_tool_results
         self.user_input = user_input
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSources:
@@ -8582,16 +9278,17 @@ class WebFetchURLSources(Model):
             out["user_input"] = None if user_input_ is None else user_input_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCES_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCES_FIELDS: Final = frozenset(
-    {
-        "client_tool_results",
-        "server_tool_results",
-        "user_input",
-    }
-)
+_WEB_FETCH_URL_SOURCES_FIELDS: Final[dict[str, int]] = {
+    "client_tool_results": 0,
+    "server_tool_results": 1,
+    "user_input": 2,
+}
+_WEB_FETCH_URL_SOURCES_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
@@ -8641,6 +9338,13 @@ def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
     obj.server_tool_results = server_tool_results_
     obj.user_input = user_input_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCES_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_URL_SOURCES_FIELDS, _WEB_FETCH_URL_SOURCES_ORDERS)
+    )
     return obj
 
 
@@ -8665,6 +9369,7 @@ class WebFetchURLSourceAll(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceAll:
@@ -8676,14 +9381,15 @@ class WebFetchURLSourceAll(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_ALL_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_ALL_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_WEB_FETCH_URL_SOURCE_ALL_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_WEB_FETCH_URL_SOURCE_ALL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_all(data: Any, strict: bool) -> WebFetchURLSourceAll:
@@ -8699,6 +9405,13 @@ def decode_web_fetch_url_source_all(data: Any, strict: bool) -> WebFetchURLSourc
     obj = new_instance(WebFetchURLSourceAll)
     obj.type = "all"
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_ALL_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_URL_SOURCE_ALL_FIELDS, _WEB_FETCH_URL_SOURCE_ALL_ORDERS)
+    )
     return obj
 
 
@@ -8723,6 +9436,7 @@ class WebFetchURLSourceNone(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceNone:
@@ -8734,14 +9448,15 @@ class WebFetchURLSourceNone(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_NONE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_NONE_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_WEB_FETCH_URL_SOURCE_NONE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_WEB_FETCH_URL_SOURCE_NONE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_none(data: Any, strict: bool) -> WebFetchURLSourceNone:
@@ -8757,6 +9472,13 @@ def decode_web_fetch_url_source_none(data: Any, strict: bool) -> WebFetchURLSour
     obj = new_instance(WebFetchURLSourceNone)
     obj.type = "none"
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_NONE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_URL_SOURCE_NONE_FIELDS, _WEB_FETCH_URL_SOURCE_NONE_ORDERS)
+    )
     return obj
 
 
@@ -8785,6 +9507,7 @@ class WebFetchURLSourceOnly(Model):
         self.type = type
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceOnly:
@@ -8797,15 +9520,16 @@ class WebFetchURLSourceOnly(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_ONLY_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_ONLY_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tools",
-    }
-)
+_WEB_FETCH_URL_SOURCE_ONLY_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tools": 1,
+}
+_WEB_FETCH_URL_SOURCE_ONLY_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSourceOnly:
@@ -8830,6 +9554,13 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
     obj.type = "only"
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_ONLY_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_URL_SOURCE_ONLY_FIELDS, _WEB_FETCH_URL_SOURCE_ONLY_ORDERS)
+    )
     return obj
 
 
@@ -8858,6 +9589,7 @@ class WebFetchURLSourceToolReference(Model):
         self.type = type
         self.name = name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceToolReference:
@@ -8870,15 +9602,16 @@ class WebFetchURLSourceToolReference(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-    }
-)
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+}
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_tool_reference(
@@ -8903,6 +9636,17 @@ def decode_web_fetch_url_source_tool_reference(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS,
+        )
+    )
     return obj
 
 
@@ -8931,6 +9675,7 @@ class WebFetchURLSourceExcept(Model):
         self.type = type
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceExcept:
@@ -8943,15 +9688,16 @@ class WebFetchURLSourceExcept(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tools",
-    }
-)
+_WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tools": 1,
+}
+_WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSourceExcept:
@@ -8976,6 +9722,15 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
     obj.type = "except"
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS, _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS
+        )
+    )
     return obj
 
 
@@ -9048,6 +9803,7 @@ class WebSearchTool20260209(Model):
         self.strict = strict
         self.user_location = user_location
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260209:
@@ -9084,23 +9840,24 @@ class WebSearchTool20260209(Model):
             out["user_location"] = None if user_location_ is None else user_location_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20260209_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL20260209_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "defer_loading",
-        "max_uses",
-        "strict",
-        "user_location",
-    }
-)
+_WEB_SEARCH_TOOL20260209_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "max_uses": 7,
+    "strict": 8,
+    "user_location": 9,
+}
+_WEB_SEARCH_TOOL20260209_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool20260209:
@@ -9199,6 +9956,13 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL20260209_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_SEARCH_TOOL20260209_FIELDS, _WEB_SEARCH_TOOL20260209_ORDERS)
+    )
     return obj
 
 
@@ -9281,6 +10045,7 @@ class WebFetchTool20260209(Model):
         self.strict = strict
         self.url_sources = url_sources
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260209:
@@ -9323,25 +10088,26 @@ class WebFetchTool20260209(Model):
             out["url_sources"] = None if url_sources_ is None else url_sources_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260209_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20260209_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "citations",
-        "defer_loading",
-        "max_content_tokens",
-        "max_uses",
-        "strict",
-        "url_sources",
-    }
-)
+_WEB_FETCH_TOOL20260209_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "citations": 6,
+    "defer_loading": 7,
+    "max_content_tokens": 8,
+    "max_uses": 9,
+    "strict": 10,
+    "url_sources": 11,
+}
+_WEB_FETCH_TOOL20260209_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool20260209:
@@ -9462,6 +10228,13 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
     obj.strict = strict_
     obj.url_sources = url_sources_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20260209_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_TOOL20260209_FIELDS, _WEB_FETCH_TOOL20260209_ORDERS)
+    )
     return obj
 
 
@@ -9549,6 +10322,7 @@ class WebFetchTool20260309(Model):
         self.url_sources = url_sources
         self.use_cache = use_cache
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260309:
@@ -9594,26 +10368,27 @@ class WebFetchTool20260309(Model):
             out["use_cache"] = use_cache_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260309_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20260309_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "citations",
-        "defer_loading",
-        "max_content_tokens",
-        "max_uses",
-        "strict",
-        "url_sources",
-        "use_cache",
-    }
-)
+_WEB_FETCH_TOOL20260309_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "citations": 6,
+    "defer_loading": 7,
+    "max_content_tokens": 8,
+    "max_uses": 9,
+    "strict": 10,
+    "url_sources": 11,
+    "use_cache": 12,
+}
+_WEB_FETCH_TOOL20260309_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool20260309:
@@ -9741,6 +10516,13 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
     obj.url_sources = url_sources_
     obj.use_cache = use_cache_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20260309_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_TOOL20260309_FIELDS, _WEB_FETCH_TOOL20260309_ORDERS)
+    )
     return obj
 
 
@@ -9818,6 +10600,7 @@ class WebSearchTool20260318(Model):
         self.strict = strict
         self.user_location = user_location
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260318:
@@ -9857,24 +10640,25 @@ class WebSearchTool20260318(Model):
             out["user_location"] = None if user_location_ is None else user_location_.to_dict()
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20260318_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL20260318_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "defer_loading",
-        "max_uses",
-        "response_inclusion",
-        "strict",
-        "user_location",
-    }
-)
+_WEB_SEARCH_TOOL20260318_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "max_uses": 7,
+    "response_inclusion": 8,
+    "strict": 9,
+    "user_location": 10,
+}
+_WEB_SEARCH_TOOL20260318_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool20260318:
@@ -9985,6 +10769,13 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL20260318_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_SEARCH_TOOL20260318_FIELDS, _WEB_SEARCH_TOOL20260318_ORDERS)
+    )
     return obj
 
 
@@ -10077,6 +10868,7 @@ class WebFetchTool20260318(Model):
         self.url_sources = url_sources
         self.use_cache = use_cache
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260318:
@@ -10125,27 +10917,28 @@ class WebFetchTool20260318(Model):
             out["use_cache"] = use_cache_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260318_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20260318_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "allowed_domains",
-        "blocked_domains",
-        "cache_control",
-        "citations",
-        "defer_loading",
-        "max_content_tokens",
-        "max_uses",
-        "response_inclusion",
-        "strict",
-        "url_sources",
-        "use_cache",
-    }
-)
+_WEB_FETCH_TOOL20260318_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "allowed_domains": 3,
+    "blocked_domains": 4,
+    "cache_control": 5,
+    "citations": 6,
+    "defer_loading": 7,
+    "max_content_tokens": 8,
+    "max_uses": 9,
+    "response_inclusion": 10,
+    "strict": 11,
+    "url_sources": 12,
+    "use_cache": 13,
+}
+_WEB_FETCH_TOOL20260318_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool20260318:
@@ -10285,6 +11078,13 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
     obj.url_sources = url_sources_
     obj.use_cache = use_cache_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20260318_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _WEB_FETCH_TOOL20260318_FIELDS, _WEB_FETCH_TOOL20260318_ORDERS)
+    )
     return obj
 
 
@@ -10357,6 +11157,7 @@ class AdvisorTool20260301(Model):
         self.max_uses = max_uses
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorTool20260301:
@@ -10391,23 +11192,24 @@ class AdvisorTool20260301(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL20260301_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_TOOL20260301_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "model",
-        "allowed_callers",
-        "cache_control",
-        "caching",
-        "defer_loading",
-        "max_tokens",
-        "max_uses",
-        "strict",
-    }
-)
+_ADVISOR_TOOL20260301_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "model": 2,
+    "allowed_callers": 3,
+    "cache_control": 4,
+    "caching": 5,
+    "defer_loading": 6,
+    "max_tokens": 7,
+    "max_uses": 8,
+    "strict": 9,
+}
+_ADVISOR_TOOL20260301_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
@@ -10502,6 +11304,13 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
     obj.max_uses = max_uses_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_TOOL20260301_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _ADVISOR_TOOL20260301_FIELDS, _ADVISOR_TOOL20260301_ORDERS)
+    )
     return obj
 
 
@@ -10556,6 +11365,7 @@ class ToolSearchToolBm25_20251119(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolBm25_20251119:
@@ -10580,19 +11390,20 @@ class ToolSearchToolBm25_20251119(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_BM25_20251119_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_TOOL_SEARCH_TOOL_BM25_20251119_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_TOOL_SEARCH_TOOL_BM25_20251119_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearchToolBm25_20251119:
@@ -10657,6 +11468,15 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS, _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS
+        )
+    )
     return obj
 
 
@@ -10711,6 +11531,7 @@ class ToolSearchToolRegex20251119(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolRegex20251119:
@@ -10735,19 +11556,20 @@ class ToolSearchToolRegex20251119(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_REGEX20251119_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_TOOL_SEARCH_TOOL_REGEX20251119_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_TOOL_SEARCH_TOOL_REGEX20251119_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearchToolRegex20251119:
@@ -10812,6 +11634,15 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS, _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS
+        )
+    )
     return obj
 
 
@@ -10864,6 +11695,7 @@ class MCPToolset(Model):
         self.default_config = default_config
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolset:
@@ -10892,19 +11724,20 @@ class MCPToolset(Model):
             out["tools"] = None if tools_ is None else [item0.to_dict() for item0 in tools_]
         if self.extra:
             add_extra(self, out, _MCP_TOOLSET_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOLSET_FIELDS: Final = frozenset(
-    {
-        "type",
-        "mcp_server_name",
-        "cache_control",
-        "configs",
-        "default_config",
-        "tools",
-    }
-)
+_MCP_TOOLSET_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "mcp_server_name": 1,
+    "cache_control": 2,
+    "configs": 3,
+    "default_config": 4,
+    "tools": 5,
+}
+_MCP_TOOLSET_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
@@ -10975,6 +11808,11 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
     obj.default_config = default_config_
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOLSET_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _MCP_TOOLSET_FIELDS, _MCP_TOOLSET_ORDERS)
+    )
     return obj
 
 
@@ -11004,6 +11842,7 @@ class MCPToolConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolConfig:
@@ -11019,15 +11858,16 @@ class MCPToolConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_MCP_TOOL_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_MCP_TOOL_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
@@ -11057,6 +11897,13 @@ def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_CONFIG_FIELDS, _MCP_TOOL_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -11086,6 +11933,7 @@ class MCPToolDefaultConfig(Model):
         self.defer_loading = defer_loading
         self.enabled = enabled
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolDefaultConfig:
@@ -11101,15 +11949,16 @@ class MCPToolDefaultConfig(Model):
             out["enabled"] = enabled_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_DEFAULT_CONFIG_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_DEFAULT_CONFIG_FIELDS: Final = frozenset(
-    {
-        "defer_loading",
-        "enabled",
-    }
-)
+_MCP_TOOL_DEFAULT_CONFIG_FIELDS: Final[dict[str, int]] = {
+    "defer_loading": 0,
+    "enabled": 1,
+}
+_MCP_TOOL_DEFAULT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultConfig:
@@ -11139,6 +11988,13 @@ def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultCon
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_DEFAULT_CONFIG_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_DEFAULT_CONFIG_FIELDS, _MCP_TOOL_DEFAULT_CONFIG_ORDERS)
+    )
     return obj
 
 
@@ -11172,6 +12028,7 @@ class MCPToolParam(Model):
         self.input_schema = input_schema
         self.description = description
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolParam:
@@ -11187,16 +12044,17 @@ class MCPToolParam(Model):
             out["description"] = description_
         if self.extra:
             add_extra(self, out, _MCP_TOOL_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MCP_TOOL_PARAM_FIELDS: Final = frozenset(
-    {
-        "name",
-        "input_schema",
-        "description",
-    }
-)
+_MCP_TOOL_PARAM_FIELDS: Final[dict[str, int]] = {
+    "name": 0,
+    "input_schema": 1,
+    "description": 2,
+}
+_MCP_TOOL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
@@ -11238,6 +12096,13 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
     obj.input_schema = input_schema_
     obj.description = description_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MCP_TOOL_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MCP_TOOL_PARAM_FIELDS, _MCP_TOOL_PARAM_ORDERS)
+    )
     return obj
 
 

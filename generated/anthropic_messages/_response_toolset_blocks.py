@@ -22,7 +22,9 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
     is_json_number,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -115,6 +117,7 @@ class BrowserNavigateToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateToolUseBlock:
@@ -133,19 +136,20 @@ class BrowserNavigateToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNavigateToolUseBlock:
@@ -196,6 +200,15 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -222,6 +235,7 @@ class BrowserNavigateInput(Model):
         self.url = url
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateInput:
@@ -236,15 +250,16 @@ class BrowserNavigateInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_NAVIGATE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_NAVIGATE_INPUT_FIELDS: Final = frozenset(
-    {
-        "url",
-        "tab_id",
-    }
-)
+_BROWSER_NAVIGATE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "url": 0,
+    "tab_id": 1,
+}
+_BROWSER_NAVIGATE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInput:
@@ -276,6 +291,13 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
     obj.url = url_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_NAVIGATE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_NAVIGATE_INPUT_FIELDS, _BROWSER_NAVIGATE_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -315,6 +337,7 @@ class BrowserListTabsToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserListTabsToolUseBlock:
@@ -333,19 +356,20 @@ class BrowserListTabsToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserListTabsToolUseBlock:
@@ -398,6 +422,15 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -437,6 +470,7 @@ class BrowserNewTabToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNewTabToolUseBlock:
@@ -455,19 +489,20 @@ class BrowserNewTabToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNewTabToolUseBlock:
@@ -520,6 +555,15 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -558,6 +602,7 @@ class BrowserSwitchTabToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabToolUseBlock:
@@ -576,19 +621,20 @@ class BrowserSwitchTabToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_switch_tab_tool_use_block(
@@ -641,6 +687,17 @@ def decode_browser_switch_tab_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -663,6 +720,7 @@ class BrowserSwitchTabInput(Model):
     ) -> None:
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabInput:
@@ -674,14 +732,15 @@ class BrowserSwitchTabInput(Model):
         }
         if self.extra:
             add_extra(self, out, _BROWSER_SWITCH_TAB_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SWITCH_TAB_INPUT_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-    }
-)
+_BROWSER_SWITCH_TAB_INPUT_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+}
+_BROWSER_SWITCH_TAB_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTabInput:
@@ -700,6 +759,13 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
     obj = new_instance(BrowserSwitchTabInput)
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SWITCH_TAB_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SWITCH_TAB_INPUT_FIELDS, _BROWSER_SWITCH_TAB_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -738,6 +804,7 @@ class BrowserCloseTabToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabToolUseBlock:
@@ -756,19 +823,20 @@ class BrowserCloseTabToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserCloseTabToolUseBlock:
@@ -819,6 +887,15 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -841,6 +918,7 @@ class BrowserCloseTabInput(Model):
     ) -> None:
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabInput:
@@ -852,14 +930,15 @@ class BrowserCloseTabInput(Model):
         }
         if self.extra:
             add_extra(self, out, _BROWSER_CLOSE_TAB_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_CLOSE_TAB_INPUT_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-    }
-)
+_BROWSER_CLOSE_TAB_INPUT_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+}
+_BROWSER_CLOSE_TAB_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabInput:
@@ -878,6 +957,13 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
     obj = new_instance(BrowserCloseTabInput)
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_CLOSE_TAB_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_CLOSE_TAB_INPUT_FIELDS, _BROWSER_CLOSE_TAB_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -916,6 +1002,7 @@ class BrowserReadPageToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageToolUseBlock:
@@ -934,19 +1021,20 @@ class BrowserReadPageToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserReadPageToolUseBlock:
@@ -997,6 +1085,15 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -1031,6 +1128,7 @@ class BrowserReadPageInput(Model):
         self.ref = ref
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageInput:
@@ -1052,17 +1150,18 @@ class BrowserReadPageInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_PAGE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_PAGE_INPUT_FIELDS: Final = frozenset(
-    {
-        "depth",
-        "filter",
-        "ref",
-        "tab_id",
-    }
-)
+_BROWSER_READ_PAGE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "depth": 0,
+    "filter": 1,
+    "ref": 2,
+    "tab_id": 3,
+}
+_BROWSER_READ_PAGE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageInput:
@@ -1115,6 +1214,13 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
     obj.ref = ref_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_PAGE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_READ_PAGE_INPUT_FIELDS, _BROWSER_READ_PAGE_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -1153,6 +1259,7 @@ class BrowserGetPageTextToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextToolUseBlock:
@@ -1171,19 +1278,20 @@ class BrowserGetPageTextToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_get_page_text_tool_use_block(
@@ -1236,6 +1344,17 @@ def decode_browser_get_page_text_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1258,6 +1377,7 @@ class BrowserGetPageTextInput(Model):
     ) -> None:
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextInput:
@@ -1270,14 +1390,15 @@ class BrowserGetPageTextInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_GET_PAGE_TEXT_INPUT_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-    }
-)
+_BROWSER_GET_PAGE_TEXT_INPUT_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+}
+_BROWSER_GET_PAGE_TEXT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPageTextInput:
@@ -1302,6 +1423,15 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
     obj = new_instance(BrowserGetPageTextInput)
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -1340,6 +1470,7 @@ class BrowserReadConsoleToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleToolUseBlock:
@@ -1358,19 +1489,20 @@ class BrowserReadConsoleToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_console_tool_use_block(
@@ -1423,6 +1555,17 @@ def decode_browser_read_console_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1445,6 +1588,7 @@ class BrowserReadConsoleInput(Model):
     ) -> None:
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleInput:
@@ -1457,14 +1601,15 @@ class BrowserReadConsoleInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_CONSOLE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_CONSOLE_INPUT_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-    }
-)
+_BROWSER_READ_CONSOLE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+}
+_BROWSER_READ_CONSOLE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadConsoleInput:
@@ -1489,6 +1634,15 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
     obj = new_instance(BrowserReadConsoleInput)
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_CONSOLE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_READ_CONSOLE_INPUT_FIELDS, _BROWSER_READ_CONSOLE_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -1527,6 +1681,7 @@ class BrowserReadNetworkToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkToolUseBlock:
@@ -1545,19 +1700,20 @@ class BrowserReadNetworkToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_network_tool_use_block(
@@ -1610,6 +1766,17 @@ def decode_browser_read_network_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1632,6 +1799,7 @@ class BrowserReadNetworkInput(Model):
     ) -> None:
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkInput:
@@ -1644,14 +1812,15 @@ class BrowserReadNetworkInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_READ_NETWORK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_READ_NETWORK_INPUT_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-    }
-)
+_BROWSER_READ_NETWORK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+}
+_BROWSER_READ_NETWORK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNetworkInput:
@@ -1676,6 +1845,15 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
     obj = new_instance(BrowserReadNetworkInput)
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_READ_NETWORK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_READ_NETWORK_INPUT_FIELDS, _BROWSER_READ_NETWORK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -1714,6 +1892,7 @@ class BrowserFindToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindToolUseBlock:
@@ -1732,19 +1911,20 @@ class BrowserFindToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FIND_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_FIND_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_FIND_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindToolUseBlock:
@@ -1795,6 +1975,15 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -1821,6 +2010,7 @@ class BrowserFindInput(Model):
         self.query = query
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindInput:
@@ -1835,15 +2025,16 @@ class BrowserFindInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_FIND_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FIND_INPUT_FIELDS: Final = frozenset(
-    {
-        "query",
-        "tab_id",
-    }
-)
+_BROWSER_FIND_INPUT_FIELDS: Final[dict[str, int]] = {
+    "query": 0,
+    "tab_id": 1,
+}
+_BROWSER_FIND_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
@@ -1875,6 +2066,13 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
     obj.query = query_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FIND_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_FIND_INPUT_FIELDS, _BROWSER_FIND_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -1913,6 +2111,7 @@ class BrowserFormInputToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputToolUseBlock:
@@ -1931,19 +2130,20 @@ class BrowserFormInputToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_form_input_tool_use_block(
@@ -1996,6 +2196,17 @@ def decode_browser_form_input_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2026,6 +2237,7 @@ class BrowserFormInputInput(Model):
         self.value = value
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputInput:
@@ -2041,16 +2253,17 @@ class BrowserFormInputInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_FORM_INPUT_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FORM_INPUT_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "value",
-        "tab_id",
-    }
-)
+_BROWSER_FORM_INPUT_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "value": 1,
+    "tab_id": 2,
+}
+_BROWSER_FORM_INPUT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInputInput:
@@ -2092,6 +2305,13 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
     obj.value = value_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FORM_INPUT_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_FORM_INPUT_INPUT_FIELDS, _BROWSER_FORM_INPUT_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -2117,6 +2337,7 @@ class BrowserRefTarget(Model):
         self.type = type
         self.ref = ref
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRefTarget:
@@ -2129,15 +2350,16 @@ class BrowserRefTarget(Model):
         }
         if self.extra:
             add_extra(self, out, _BROWSER_REF_TARGET_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_REF_TARGET_FIELDS: Final = frozenset(
-    {
-        "type",
-        "ref",
-    }
-)
+_BROWSER_REF_TARGET_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "ref": 1,
+}
+_BROWSER_REF_TARGET_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
@@ -2160,6 +2382,13 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     obj.type = "ref"
     obj.ref = ref_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_REF_TARGET_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_REF_TARGET_FIELDS, _BROWSER_REF_TARGET_ORDERS)
+    )
     return obj
 
 
@@ -2198,6 +2427,7 @@ class BrowserFileUploadToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadToolUseBlock:
@@ -2216,19 +2446,20 @@ class BrowserFileUploadToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_file_upload_tool_use_block(
@@ -2281,6 +2512,17 @@ def decode_browser_file_upload_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2315,6 +2557,7 @@ class BrowserFileUploadInput(Model):
         self.paths = paths
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadInput:
@@ -2335,17 +2578,18 @@ class BrowserFileUploadInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_FILE_UPLOAD_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_FILE_UPLOAD_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "document_ids",
-        "paths",
-        "tab_id",
-    }
-)
+_BROWSER_FILE_UPLOAD_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "document_ids": 1,
+    "paths": 2,
+    "tab_id": 3,
+}
+_BROWSER_FILE_UPLOAD_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUploadInput:
@@ -2399,6 +2643,13 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     obj.paths = paths_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_FILE_UPLOAD_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, _BROWSER_FILE_UPLOAD_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -2437,6 +2688,7 @@ class BrowserScrollToToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToToolUseBlock:
@@ -2455,19 +2707,20 @@ class BrowserScrollToToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserScrollToToolUseBlock:
@@ -2518,6 +2771,15 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -2544,6 +2806,7 @@ class BrowserScrollToInput(Model):
         self.target = target
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToInput:
@@ -2558,15 +2821,16 @@ class BrowserScrollToInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TO_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCROLL_TO_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "tab_id",
-    }
-)
+_BROWSER_SCROLL_TO_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "tab_id": 1,
+}
+_BROWSER_SCROLL_TO_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToInput:
@@ -2600,6 +2864,13 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCROLL_TO_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SCROLL_TO_INPUT_FIELDS, _BROWSER_SCROLL_TO_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -2638,6 +2909,7 @@ class BrowserScreenshotToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotToolUseBlock:
@@ -2656,19 +2928,20 @@ class BrowserScreenshotToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_screenshot_tool_use_block(
@@ -2721,6 +2994,17 @@ def decode_browser_screenshot_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2743,6 +3027,7 @@ class BrowserScreenshotInput(Model):
     ) -> None:
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotInput:
@@ -2755,14 +3040,15 @@ class BrowserScreenshotInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_SCREENSHOT_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCREENSHOT_INPUT_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-    }
-)
+_BROWSER_SCREENSHOT_INPUT_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+}
+_BROWSER_SCREENSHOT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreenshotInput:
@@ -2787,6 +3073,13 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
     obj = new_instance(BrowserScreenshotInput)
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCREENSHOT_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SCREENSHOT_INPUT_FIELDS, _BROWSER_SCREENSHOT_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -2825,6 +3118,7 @@ class BrowserZoomToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomToolUseBlock:
@@ -2843,19 +3137,20 @@ class BrowserZoomToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomToolUseBlock:
@@ -2906,6 +3201,15 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -2932,6 +3236,7 @@ class BrowserZoomInput(Model):
         self.region = region
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomInput:
@@ -2946,15 +3251,16 @@ class BrowserZoomInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_ZOOM_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_ZOOM_INPUT_FIELDS: Final = frozenset(
-    {
-        "region",
-        "tab_id",
-    }
-)
+_BROWSER_ZOOM_INPUT_FIELDS: Final[dict[str, int]] = {
+    "region": 0,
+    "tab_id": 1,
+}
+_BROWSER_ZOOM_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
@@ -2988,6 +3294,13 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
     obj.region = region_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_ZOOM_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_ZOOM_INPUT_FIELDS, _BROWSER_ZOOM_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -3026,6 +3339,7 @@ class BrowserLeftClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickToolUseBlock:
@@ -3044,19 +3358,20 @@ class BrowserLeftClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_click_tool_use_block(
@@ -3109,6 +3424,17 @@ def decode_browser_left_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3139,6 +3465,7 @@ class BrowserLeftClickInput(Model):
         self.modifiers = modifiers
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickInput:
@@ -3156,16 +3483,17 @@ class BrowserLeftClickInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "modifiers",
-        "tab_id",
-    }
-)
+_BROWSER_LEFT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "modifiers": 1,
+    "tab_id": 2,
+}
+_BROWSER_LEFT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClickInput:
@@ -3210,6 +3538,13 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_LEFT_CLICK_INPUT_FIELDS, _BROWSER_LEFT_CLICK_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -3239,6 +3574,7 @@ class BrowserCoordinateTarget(Model):
         self.x = x
         self.y = y
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCoordinateTarget:
@@ -3252,16 +3588,17 @@ class BrowserCoordinateTarget(Model):
         }
         if self.extra:
             add_extra(self, out, _BROWSER_COORDINATE_TARGET_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_COORDINATE_TARGET_FIELDS: Final = frozenset(
-    {
-        "type",
-        "x",
-        "y",
-    }
-)
+_BROWSER_COORDINATE_TARGET_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "x": 1,
+    "y": 2,
+}
+_BROWSER_COORDINATE_TARGET_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordinateTarget:
@@ -3288,6 +3625,13 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     obj.x = x_
     obj.y = y_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_COORDINATE_TARGET_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_COORDINATE_TARGET_FIELDS, _BROWSER_COORDINATE_TARGET_ORDERS)
+    )
     return obj
 
 
@@ -3326,6 +3670,7 @@ class BrowserRightClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickToolUseBlock:
@@ -3344,19 +3689,20 @@ class BrowserRightClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_right_click_tool_use_block(
@@ -3409,6 +3755,17 @@ def decode_browser_right_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3439,6 +3796,7 @@ class BrowserRightClickInput(Model):
         self.modifiers = modifiers
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickInput:
@@ -3456,16 +3814,17 @@ class BrowserRightClickInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_RIGHT_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_RIGHT_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "modifiers",
-        "tab_id",
-    }
-)
+_BROWSER_RIGHT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "modifiers": 1,
+    "tab_id": 2,
+}
+_BROWSER_RIGHT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightClickInput:
@@ -3510,6 +3869,13 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_RIGHT_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, _BROWSER_RIGHT_CLICK_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -3548,6 +3914,7 @@ class BrowserMiddleClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickToolUseBlock:
@@ -3566,19 +3933,20 @@ class BrowserMiddleClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_middle_click_tool_use_block(
@@ -3631,6 +3999,17 @@ def decode_browser_middle_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3661,6 +4040,7 @@ class BrowserMiddleClickInput(Model):
         self.modifiers = modifiers
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickInput:
@@ -3678,16 +4058,17 @@ class BrowserMiddleClickInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_MIDDLE_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "modifiers",
-        "tab_id",
-    }
-)
+_BROWSER_MIDDLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "modifiers": 1,
+    "tab_id": 2,
+}
+_BROWSER_MIDDLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleClickInput:
@@ -3732,6 +4113,15 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_MIDDLE_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, _BROWSER_MIDDLE_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -3770,6 +4160,7 @@ class BrowserDoubleClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickToolUseBlock:
@@ -3788,19 +4179,20 @@ class BrowserDoubleClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_double_click_tool_use_block(
@@ -3853,6 +4245,17 @@ def decode_browser_double_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3883,6 +4286,7 @@ class BrowserDoubleClickInput(Model):
         self.modifiers = modifiers
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickInput:
@@ -3900,16 +4304,17 @@ class BrowserDoubleClickInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_DOUBLE_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "modifiers",
-        "tab_id",
-    }
-)
+_BROWSER_DOUBLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "modifiers": 1,
+    "tab_id": 2,
+}
+_BROWSER_DOUBLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleClickInput:
@@ -3954,6 +4359,15 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_DOUBLE_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, _BROWSER_DOUBLE_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -3992,6 +4406,7 @@ class BrowserTripleClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickToolUseBlock:
@@ -4010,19 +4425,20 @@ class BrowserTripleClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_triple_click_tool_use_block(
@@ -4075,6 +4491,17 @@ def decode_browser_triple_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4105,6 +4532,7 @@ class BrowserTripleClickInput(Model):
         self.modifiers = modifiers
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickInput:
@@ -4122,16 +4550,17 @@ class BrowserTripleClickInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TRIPLE_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "modifiers",
-        "tab_id",
-    }
-)
+_BROWSER_TRIPLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "modifiers": 1,
+    "tab_id": 2,
+}
+_BROWSER_TRIPLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleClickInput:
@@ -4176,6 +4605,15 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TRIPLE_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, _BROWSER_TRIPLE_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -4214,6 +4652,7 @@ class BrowserHoverToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverToolUseBlock:
@@ -4232,19 +4671,20 @@ class BrowserHoverToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHoverToolUseBlock:
@@ -4295,6 +4735,15 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -4321,6 +4770,7 @@ class BrowserHoverInput(Model):
         self.target = target
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverInput:
@@ -4335,15 +4785,16 @@ class BrowserHoverInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_HOVER_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_HOVER_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "tab_id",
-    }
-)
+_BROWSER_HOVER_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "tab_id": 1,
+}
+_BROWSER_HOVER_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
@@ -4377,6 +4828,13 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_HOVER_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_HOVER_INPUT_FIELDS, _BROWSER_HOVER_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -4415,6 +4873,7 @@ class BrowserLeftClickDragToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragToolUseBlock:
@@ -4433,19 +4892,20 @@ class BrowserLeftClickDragToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_click_drag_tool_use_block(
@@ -4498,6 +4958,17 @@ def decode_browser_left_click_drag_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4528,6 +4999,7 @@ class BrowserLeftClickDragInput(Model):
         self.target = target
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragInput:
@@ -4543,16 +5015,17 @@ class BrowserLeftClickDragInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final = frozenset(
-    {
-        "from",
-        "target",
-        "tab_id",
-    }
-)
+_BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final[dict[str, int]] = {
+    "from": 0,
+    "target": 1,
+    "tab_id": 2,
+}
+_BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeftClickDragInput:
@@ -4592,6 +5065,15 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -4630,6 +5112,7 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownToolUseBlock:
@@ -4648,19 +5131,20 @@ class BrowserLeftMouseDownToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_mouse_down_tool_use_block(
@@ -4713,6 +5197,17 @@ def decode_browser_left_mouse_down_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4739,6 +5234,7 @@ class BrowserLeftMouseDownInput(Model):
         self.target = target
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownInput:
@@ -4753,15 +5249,16 @@ class BrowserLeftMouseDownInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "tab_id",
-    }
-)
+_BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "tab_id": 1,
+}
+_BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeftMouseDownInput:
@@ -4795,6 +5292,15 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -4833,6 +5339,7 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpToolUseBlock:
@@ -4851,19 +5358,20 @@ class BrowserLeftMouseUpToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_mouse_up_tool_use_block(
@@ -4916,6 +5424,17 @@ def decode_browser_left_mouse_up_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -4942,6 +5461,7 @@ class BrowserLeftMouseUpInput(Model):
         self.target = target
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpInput:
@@ -4956,15 +5476,16 @@ class BrowserLeftMouseUpInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "tab_id",
-    }
-)
+_BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "tab_id": 1,
+}
+_BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMouseUpInput:
@@ -4998,6 +5519,15 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -5036,6 +5566,7 @@ class BrowserMouseMoveToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveToolUseBlock:
@@ -5054,19 +5585,20 @@ class BrowserMouseMoveToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_mouse_move_tool_use_block(
@@ -5119,6 +5651,17 @@ def decode_browser_mouse_move_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -5145,6 +5688,7 @@ class BrowserMouseMoveInput(Model):
         self.target = target
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveInput:
@@ -5159,15 +5703,16 @@ class BrowserMouseMoveInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_MOUSE_MOVE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_MOUSE_MOVE_INPUT_FIELDS: Final = frozenset(
-    {
-        "target",
-        "tab_id",
-    }
-)
+_BROWSER_MOUSE_MOVE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "target": 0,
+    "tab_id": 1,
+}
+_BROWSER_MOUSE_MOVE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMoveInput:
@@ -5201,6 +5746,13 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_MOUSE_MOVE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, _BROWSER_MOUSE_MOVE_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -5239,6 +5791,7 @@ class BrowserScrollToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToolUseBlock:
@@ -5257,19 +5810,20 @@ class BrowserScrollToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScrollToolUseBlock:
@@ -5320,6 +5874,15 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -5354,6 +5917,7 @@ class BrowserScrollInput(Model):
         self.scroll_amount = scroll_amount
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollInput:
@@ -5372,17 +5936,18 @@ class BrowserScrollInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_SCROLL_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_SCROLL_INPUT_FIELDS: Final = frozenset(
-    {
-        "scroll_direction",
-        "target",
-        "scroll_amount",
-        "tab_id",
-    }
-)
+_BROWSER_SCROLL_INPUT_FIELDS: Final[dict[str, int]] = {
+    "scroll_direction": 0,
+    "target": 1,
+    "scroll_amount": 2,
+    "tab_id": 3,
+}
+_BROWSER_SCROLL_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
@@ -5435,6 +6000,13 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     obj.scroll_amount = scroll_amount_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_SCROLL_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_SCROLL_INPUT_FIELDS, _BROWSER_SCROLL_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -5473,6 +6045,7 @@ class BrowserTypeToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeToolUseBlock:
@@ -5491,19 +6064,20 @@ class BrowserTypeToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeToolUseBlock:
@@ -5554,6 +6128,15 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -5580,6 +6163,7 @@ class BrowserTypeInput(Model):
         self.text = text
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeInput:
@@ -5594,15 +6178,16 @@ class BrowserTypeInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_TYPE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TYPE_INPUT_FIELDS: Final = frozenset(
-    {
-        "text",
-        "tab_id",
-    }
-)
+_BROWSER_TYPE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "text": 0,
+    "tab_id": 1,
+}
+_BROWSER_TYPE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
@@ -5634,6 +6219,13 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TYPE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_TYPE_INPUT_FIELDS, _BROWSER_TYPE_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -5672,6 +6264,7 @@ class BrowserKeyToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyToolUseBlock:
@@ -5690,19 +6283,20 @@ class BrowserKeyToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_KEY_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyToolUseBlock:
@@ -5753,6 +6347,15 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -5783,6 +6386,7 @@ class BrowserKeyInput(Model):
         self.repeat = repeat
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyInput:
@@ -5800,16 +6404,17 @@ class BrowserKeyInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_KEY_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_KEY_INPUT_FIELDS: Final = frozenset(
-    {
-        "text",
-        "repeat",
-        "tab_id",
-    }
-)
+_BROWSER_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
+    "text": 0,
+    "repeat": 1,
+    "tab_id": 2,
+}
+_BROWSER_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
@@ -5850,6 +6455,13 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
     obj.repeat = repeat_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_KEY_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_KEY_INPUT_FIELDS, _BROWSER_KEY_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -5888,6 +6500,7 @@ class BrowserHoldKeyToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyToolUseBlock:
@@ -5906,19 +6519,20 @@ class BrowserHoldKeyToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHoldKeyToolUseBlock:
@@ -5969,6 +6583,15 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -5999,6 +6622,7 @@ class BrowserHoldKeyInput(Model):
         self.text = text
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyInput:
@@ -6014,16 +6638,17 @@ class BrowserHoldKeyInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_HOLD_KEY_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_HOLD_KEY_INPUT_FIELDS: Final = frozenset(
-    {
-        "duration",
-        "text",
-        "tab_id",
-    }
-)
+_BROWSER_HOLD_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
+    "duration": 0,
+    "text": 1,
+    "tab_id": 2,
+}
+_BROWSER_HOLD_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInput:
@@ -6059,6 +6684,13 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_HOLD_KEY_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_HOLD_KEY_INPUT_FIELDS, _BROWSER_HOLD_KEY_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -6097,6 +6729,7 @@ class BrowserWaitToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitToolUseBlock:
@@ -6115,19 +6748,20 @@ class BrowserWaitToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitToolUseBlock:
@@ -6178,6 +6812,15 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -6204,6 +6847,7 @@ class BrowserWaitInput(Model):
         self.duration = duration
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitInput:
@@ -6218,15 +6862,16 @@ class BrowserWaitInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_WAIT_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_WAIT_INPUT_FIELDS: Final = frozenset(
-    {
-        "duration",
-        "tab_id",
-    }
-)
+_BROWSER_WAIT_INPUT_FIELDS: Final[dict[str, int]] = {
+    "duration": 0,
+    "tab_id": 1,
+}
+_BROWSER_WAIT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
@@ -6258,6 +6903,13 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
     obj.duration = duration_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_WAIT_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_WAIT_INPUT_FIELDS, _BROWSER_WAIT_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -6296,6 +6948,7 @@ class BrowserJavascriptExecToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecToolUseBlock:
@@ -6314,19 +6967,20 @@ class BrowserJavascriptExecToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_javascript_exec_tool_use_block(
@@ -6379,6 +7033,17 @@ def decode_browser_javascript_exec_tool_use_block(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -6405,6 +7070,7 @@ class BrowserJavascriptExecInput(Model):
         self.text = text
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecInput:
@@ -6419,15 +7085,16 @@ class BrowserJavascriptExecInput(Model):
             out["tab_id"] = tab_id_
         if self.extra:
             add_extra(self, out, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS: Final = frozenset(
-    {
-        "text",
-        "tab_id",
-    }
-)
+_BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS: Final[dict[str, int]] = {
+    "text": 0,
+    "tab_id": 1,
+}
+_BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJavascriptExecInput:
@@ -6459,6 +7126,15 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -6497,6 +7173,7 @@ class ComputerKeyToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyToolUseBlock:
@@ -6515,19 +7192,20 @@ class ComputerKeyToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyToolUseBlock:
@@ -6578,6 +7256,15 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -6604,6 +7291,7 @@ class ComputerKeyInput(Model):
         self.text = text
         self.repeat = repeat
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyInput:
@@ -6618,15 +7306,16 @@ class ComputerKeyInput(Model):
             out["repeat"] = repeat_
         if self.extra:
             add_extra(self, out, _COMPUTER_KEY_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_KEY_INPUT_FIELDS: Final = frozenset(
-    {
-        "text",
-        "repeat",
-    }
-)
+_COMPUTER_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
+    "text": 0,
+    "repeat": 1,
+}
+_COMPUTER_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
@@ -6658,6 +7347,13 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
     obj.text = text_
     obj.repeat = repeat_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_KEY_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_KEY_INPUT_FIELDS, _COMPUTER_KEY_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -6696,6 +7392,7 @@ class ComputerHoldKeyToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyToolUseBlock:
@@ -6714,19 +7411,20 @@ class ComputerHoldKeyToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> ComputerHoldKeyToolUseBlock:
@@ -6777,6 +7475,15 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -6803,6 +7510,7 @@ class ComputerHoldKeyInput(Model):
         self.duration = duration
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyInput:
@@ -6815,15 +7523,16 @@ class ComputerHoldKeyInput(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPUTER_HOLD_KEY_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_HOLD_KEY_INPUT_FIELDS: Final = frozenset(
-    {
-        "duration",
-        "text",
-    }
-)
+_COMPUTER_HOLD_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
+    "duration": 0,
+    "text": 1,
+}
+_COMPUTER_HOLD_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyInput:
@@ -6846,6 +7555,13 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
     obj.duration = duration_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_HOLD_KEY_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_HOLD_KEY_INPUT_FIELDS, _COMPUTER_HOLD_KEY_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -6884,6 +7600,7 @@ class ComputerTypeToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeToolUseBlock:
@@ -6902,19 +7619,20 @@ class ComputerTypeToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerTypeToolUseBlock:
@@ -6965,6 +7683,15 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -6987,6 +7714,7 @@ class ComputerTypeInput(Model):
     ) -> None:
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeInput:
@@ -6998,14 +7726,15 @@ class ComputerTypeInput(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPUTER_TYPE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TYPE_INPUT_FIELDS: Final = frozenset(
-    {
-        "text",
-    }
-)
+_COMPUTER_TYPE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "text": 0,
+}
+_COMPUTER_TYPE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
@@ -7024,6 +7753,13 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
     obj = new_instance(ComputerTypeInput)
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TYPE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_TYPE_INPUT_FIELDS, _COMPUTER_TYPE_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -7063,6 +7799,7 @@ class ComputerCursorPositionToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerCursorPositionToolUseBlock:
@@ -7081,19 +7818,20 @@ class ComputerCursorPositionToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_cursor_position_tool_use_block(
@@ -7150,6 +7888,17 @@ def decode_computer_cursor_position_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7188,6 +7937,7 @@ class ComputerMouseMoveToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveToolUseBlock:
@@ -7206,19 +7956,20 @@ class ComputerMouseMoveToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_mouse_move_tool_use_block(
@@ -7271,6 +8022,17 @@ def decode_computer_mouse_move_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7293,6 +8055,7 @@ class ComputerMouseMoveInput(Model):
     ) -> None:
         self.coordinate = coordinate
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveInput:
@@ -7304,14 +8067,15 @@ class ComputerMouseMoveInput(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_MOUSE_MOVE_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-    }
-)
+_COMPUTER_MOUSE_MOVE_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+}
+_COMPUTER_MOUSE_MOVE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMoveInput:
@@ -7332,6 +8096,13 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
     obj = new_instance(ComputerMouseMoveInput)
     obj.coordinate = coordinate_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_MOUSE_MOVE_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, _COMPUTER_MOUSE_MOVE_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -7371,6 +8142,7 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseDownToolUseBlock:
@@ -7389,19 +8161,20 @@ class ComputerLeftMouseDownToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_mouse_down_tool_use_block(
@@ -7458,6 +8231,17 @@ def decode_computer_left_mouse_down_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7497,6 +8281,7 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseUpToolUseBlock:
@@ -7515,19 +8300,20 @@ class ComputerLeftMouseUpToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_mouse_up_tool_use_block(
@@ -7582,6 +8368,17 @@ def decode_computer_left_mouse_up_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7620,6 +8417,7 @@ class ComputerLeftClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickToolUseBlock:
@@ -7638,19 +8436,20 @@ class ComputerLeftClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_click_tool_use_block(
@@ -7703,6 +8502,17 @@ def decode_computer_left_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7729,6 +8539,7 @@ class ComputerLeftClickInput(Model):
         self.coordinate = coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickInput:
@@ -7744,15 +8555,16 @@ class ComputerLeftClickInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-        "text",
-    }
-)
+_COMPUTER_LEFT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+    "text": 1,
+}
+_COMPUTER_LEFT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftClickInput:
@@ -7787,6 +8599,13 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, _COMPUTER_LEFT_CLICK_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -7825,6 +8644,7 @@ class ComputerLeftClickDragToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragToolUseBlock:
@@ -7843,19 +8663,20 @@ class ComputerLeftClickDragToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_click_drag_tool_use_block(
@@ -7910,6 +8731,17 @@ def decode_computer_left_click_drag_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -7940,6 +8772,7 @@ class ComputerLeftClickDragInput(Model):
         self.start_coordinate = start_coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragInput:
@@ -7955,16 +8788,17 @@ class ComputerLeftClickDragInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-        "start_coordinate",
-        "text",
-    }
-)
+_COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+    "start_coordinate": 1,
+    "text": 2,
+}
+_COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLeftClickDragInput:
@@ -8006,6 +8840,15 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
     obj.start_coordinate = start_coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -8044,6 +8887,7 @@ class ComputerRightClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickToolUseBlock:
@@ -8062,19 +8906,20 @@ class ComputerRightClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_right_click_tool_use_block(
@@ -8127,6 +8972,17 @@ def decode_computer_right_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -8153,6 +9009,7 @@ class ComputerRightClickInput(Model):
         self.coordinate = coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickInput:
@@ -8168,15 +9025,16 @@ class ComputerRightClickInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_RIGHT_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-        "text",
-    }
-)
+_COMPUTER_RIGHT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+    "text": 1,
+}
+_COMPUTER_RIGHT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightClickInput:
@@ -8211,6 +9069,15 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_RIGHT_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, _COMPUTER_RIGHT_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -8249,6 +9116,7 @@ class ComputerMiddleClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickToolUseBlock:
@@ -8267,19 +9135,20 @@ class ComputerMiddleClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_middle_click_tool_use_block(
@@ -8332,6 +9201,17 @@ def decode_computer_middle_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -8358,6 +9238,7 @@ class ComputerMiddleClickInput(Model):
         self.coordinate = coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickInput:
@@ -8373,15 +9254,16 @@ class ComputerMiddleClickInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_MIDDLE_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-        "text",
-    }
-)
+_COMPUTER_MIDDLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+    "text": 1,
+}
+_COMPUTER_MIDDLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddleClickInput:
@@ -8416,6 +9298,15 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -8454,6 +9345,7 @@ class ComputerDoubleClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickToolUseBlock:
@@ -8472,19 +9364,20 @@ class ComputerDoubleClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_double_click_tool_use_block(
@@ -8537,6 +9430,17 @@ def decode_computer_double_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -8563,6 +9467,7 @@ class ComputerDoubleClickInput(Model):
         self.coordinate = coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickInput:
@@ -8578,15 +9483,16 @@ class ComputerDoubleClickInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_DOUBLE_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-        "text",
-    }
-)
+_COMPUTER_DOUBLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+    "text": 1,
+}
+_COMPUTER_DOUBLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubleClickInput:
@@ -8621,6 +9527,15 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -8659,6 +9574,7 @@ class ComputerTripleClickToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickToolUseBlock:
@@ -8677,19 +9593,20 @@ class ComputerTripleClickToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_triple_click_tool_use_block(
@@ -8742,6 +9659,17 @@ def decode_computer_triple_click_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -8768,6 +9696,7 @@ class ComputerTripleClickInput(Model):
         self.coordinate = coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickInput:
@@ -8783,15 +9712,16 @@ class ComputerTripleClickInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TRIPLE_CLICK_INPUT_FIELDS: Final = frozenset(
-    {
-        "coordinate",
-        "text",
-    }
-)
+_COMPUTER_TRIPLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
+    "coordinate": 0,
+    "text": 1,
+}
+_COMPUTER_TRIPLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripleClickInput:
@@ -8826,6 +9756,15 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS
+        )
+    )
     return obj
 
 
@@ -8864,6 +9803,7 @@ class ComputerScrollToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollToolUseBlock:
@@ -8882,19 +9822,20 @@ class ComputerScrollToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerScrollToolUseBlock:
@@ -8945,6 +9886,15 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -8979,6 +9929,7 @@ class ComputerScrollInput(Model):
         self.coordinate = coordinate
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollInput:
@@ -8997,17 +9948,18 @@ class ComputerScrollInput(Model):
             out["text"] = text_
         if self.extra:
             add_extra(self, out, _COMPUTER_SCROLL_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_SCROLL_INPUT_FIELDS: Final = frozenset(
-    {
-        "scroll_amount",
-        "scroll_direction",
-        "coordinate",
-        "text",
-    }
-)
+_COMPUTER_SCROLL_INPUT_FIELDS: Final[dict[str, int]] = {
+    "scroll_amount": 0,
+    "scroll_direction": 1,
+    "coordinate": 2,
+    "text": 3,
+}
+_COMPUTER_SCROLL_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput:
@@ -9061,6 +10013,13 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_SCROLL_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_SCROLL_INPUT_FIELDS, _COMPUTER_SCROLL_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -9099,6 +10058,7 @@ class ComputerWaitToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitToolUseBlock:
@@ -9117,19 +10077,20 @@ class ComputerWaitToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWaitToolUseBlock:
@@ -9180,6 +10141,15 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -9202,6 +10172,7 @@ class ComputerWaitInput(Model):
     ) -> None:
         self.duration = duration
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitInput:
@@ -9213,14 +10184,15 @@ class ComputerWaitInput(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPUTER_WAIT_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_WAIT_INPUT_FIELDS: Final = frozenset(
-    {
-        "duration",
-    }
-)
+_COMPUTER_WAIT_INPUT_FIELDS: Final[dict[str, int]] = {
+    "duration": 0,
+}
+_COMPUTER_WAIT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
@@ -9239,6 +10211,13 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
     obj = new_instance(ComputerWaitInput)
     obj.duration = duration_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_WAIT_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_WAIT_INPUT_FIELDS, _COMPUTER_WAIT_INPUT_ORDERS)
+    )
     return obj
 
 
@@ -9278,6 +10257,7 @@ class ComputerScreenshotToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScreenshotToolUseBlock:
@@ -9296,19 +10276,20 @@ class ComputerScreenshotToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_screenshot_tool_use_block(
@@ -9363,6 +10344,17 @@ def decode_computer_screenshot_tool_use_block(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
+        )
+    )
     return obj
 
 
@@ -9401,6 +10393,7 @@ class ComputerZoomToolUseBlock(Model):
         self.input = input
         self.toolset_name = toolset_name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomToolUseBlock:
@@ -9419,19 +10412,20 @@ class ComputerZoomToolUseBlock(Model):
             out["caller"] = None if caller_ is None else caller_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS: Final = frozenset(
-    {
-        "type",
-        "id",
-        "name",
-        "caller",
-        "input",
-        "toolset_name",
-    }
-)
+_COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "id": 1,
+    "name": 2,
+    "input": 3,
+    "toolset_name": 4,
+    "caller": 5,
+}
+_COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoomToolUseBlock:
@@ -9482,6 +10476,15 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS
+        )
+    )
     return obj
 
 
@@ -9504,6 +10507,7 @@ class ComputerZoomInput(Model):
     ) -> None:
         self.region = region
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomInput:
@@ -9515,14 +10519,15 @@ class ComputerZoomInput(Model):
         }
         if self.extra:
             add_extra(self, out, _COMPUTER_ZOOM_INPUT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_ZOOM_INPUT_FIELDS: Final = frozenset(
-    {
-        "region",
-    }
-)
+_COMPUTER_ZOOM_INPUT_FIELDS: Final[dict[str, int]] = {
+    "region": 0,
+}
+_COMPUTER_ZOOM_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
@@ -9543,6 +10548,13 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     obj = new_instance(ComputerZoomInput)
     obj.region = region_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_ZOOM_INPUT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _COMPUTER_ZOOM_INPUT_FIELDS, _COMPUTER_ZOOM_INPUT_ORDERS)
+    )
     return obj
 
 

@@ -250,7 +250,10 @@ class Model:
     """Base class of every generated type: conversions to and from JSON values and text,
     equality, repr and replace()."""
 
-    __slots__: ClassVar[tuple[str, ...]] = ()
+    __slots__: ClassVar[tuple[str, ...]] = ("_wire",)
+    #: The order its members came in, when it differs from the one the encoder writes (empty
+    #: otherwise), so that a decoded body is sent again with its keys in their order.
+    _wire: tuple[str, ...]
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -266,7 +269,9 @@ class Model:
         unknown = sorted(set(changes) - set(self.__slots__))
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        copy: _ModelT = dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        copy._wire = getattr(self, "_wire", ())
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this value, as `json.loads` would give it."""
@@ -434,7 +439,7 @@ def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -
 
 
 def extra_fields(
-    data: dict[str, Any], known: frozenset[str], strict: bool, seen: int
+    data: dict[str, Any], known: dict[str, int], strict: bool, seen: int
 ) -> dict[str, Any]:
     """The members of `data` the spec does not name; strict decoding rejects them.
 
@@ -460,7 +465,35 @@ def extra_fields(
     return extra
 
 
-def add_extra(obj: Model, out: dict[str, Any], known: frozenset[str]) -> None:
+#: How many member orders of its own each object type remembers; past that (only a body built to
+#: vary them would get there) an order is worked out again each time.
+_ORDERS_KEPT: Final = 64
+
+
+def learn_order(
+    keys: tuple[str, ...], positions: dict[str, int], orders: dict[tuple[str, ...], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The order to keep for an object whose members came in the order `keys`: empty when it is
+    the one its encoder writes (members at their `positions`, then unknown ones as received),
+    else `keys`. Remembered in `orders`, the type's cache."""
+    last = len(positions)
+    written = tuple(sorted(keys, key=lambda key: positions.get(key, last)))
+    order = () if written == keys else keys
+    if len(orders) < _ORDERS_KEPT:
+        orders[keys] = order
+    return order
+
+
+def in_received_order(out: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """The encoded object `out` with its members in the order they were received; members the
+    received object did not have (set since) follow in the order the encoder wrote them."""
+    ordered = {key: out[key] for key in order if key in out}
+    if len(ordered) != len(out):
+        ordered.update(out)
+    return ordered
+
+
+def add_extra(obj: Model, out: dict[str, Any], known: dict[str, int]) -> None:
     """Write the unknown members an object carries into its JSON object `out`.
 
     A member the type defines must be set through its attribute: letting `extra` overwrite it

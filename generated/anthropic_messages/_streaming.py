@@ -19,6 +19,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -47,6 +49,7 @@ class MessageStartEvent(Model):
         self.type = type
         self.message = message
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageStartEvent:
@@ -59,15 +62,16 @@ class MessageStartEvent(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_START_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_START_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "message",
-    }
-)
+_MESSAGE_START_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "message": 1,
+}
+_MESSAGE_START_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
@@ -92,6 +96,13 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     obj.type = "message_start"
     obj.message = message_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_START_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_START_EVENT_FIELDS, _MESSAGE_START_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -135,6 +146,7 @@ class MessageDeltaEvent(Model):
         self.context_management = context_management
         self.input_transformations = input_transformations
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageDeltaEvent:
@@ -160,18 +172,19 @@ class MessageDeltaEvent(Model):
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_DELTA_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_DELTA_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "delta",
-        "usage",
-        "context_management",
-        "input_transformations",
-    }
-)
+_MESSAGE_DELTA_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "delta": 1,
+    "usage": 2,
+    "context_management": 3,
+    "input_transformations": 4,
+}
+_MESSAGE_DELTA_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
@@ -230,6 +243,13 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
     obj.context_management = context_management_
     obj.input_transformations = input_transformations_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_DELTA_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_DELTA_EVENT_FIELDS, _MESSAGE_DELTA_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -264,6 +284,7 @@ class MessageDelta(Model):
         self.stop_details = stop_details
         self.container = container
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageDelta:
@@ -285,17 +306,18 @@ class MessageDelta(Model):
             out["container"] = None if container_ is None else container_.to_dict()
         if self.extra:
             add_extra(self, out, _MESSAGE_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_DELTA_FIELDS: Final = frozenset(
-    {
-        "stop_reason",
-        "stop_sequence",
-        "stop_details",
-        "container",
-    }
-)
+_MESSAGE_DELTA_FIELDS: Final[dict[str, int]] = {
+    "stop_reason": 0,
+    "stop_sequence": 1,
+    "stop_details": 2,
+    "container": 3,
+}
+_MESSAGE_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
@@ -352,6 +374,13 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
     obj.stop_details = stop_details_
     obj.container = container_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_DELTA_FIELDS, _MESSAGE_DELTA_ORDERS)
+    )
     return obj
 
 
@@ -421,6 +450,7 @@ class MessageDeltaUsage(Model):
         self.iterations = iterations
         self.fallback_credit = fallback_credit
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageDeltaUsage:
@@ -461,21 +491,22 @@ class MessageDeltaUsage(Model):
             )
         if self.extra:
             add_extra(self, out, _MESSAGE_DELTA_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_DELTA_USAGE_FIELDS: Final = frozenset(
-    {
-        "output_tokens",
-        "input_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "server_tool_use",
-        "output_tokens_details",
-        "iterations",
-        "fallback_credit",
-    }
-)
+_MESSAGE_DELTA_USAGE_FIELDS: Final[dict[str, int]] = {
+    "output_tokens": 0,
+    "input_tokens": 1,
+    "cache_creation_input_tokens": 2,
+    "cache_read_input_tokens": 3,
+    "server_tool_use": 4,
+    "output_tokens_details": 5,
+    "iterations": 6,
+    "fallback_credit": 7,
+}
+_MESSAGE_DELTA_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
@@ -573,6 +604,13 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
     obj.iterations = iterations_
     obj.fallback_credit = fallback_credit_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_DELTA_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_DELTA_USAGE_FIELDS, _MESSAGE_DELTA_USAGE_ORDERS)
+    )
     return obj
 
 
@@ -594,6 +632,7 @@ class MessageStopEvent(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageStopEvent:
@@ -605,14 +644,15 @@ class MessageStopEvent(Model):
         }
         if self.extra:
             add_extra(self, out, _MESSAGE_STOP_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_STOP_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_MESSAGE_STOP_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_MESSAGE_STOP_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
@@ -628,6 +668,13 @@ def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
     obj = new_instance(MessageStopEvent)
     obj.type = "message_stop"
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_STOP_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_STOP_EVENT_FIELDS, _MESSAGE_STOP_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -657,6 +704,7 @@ class ContentBlockStartEvent(Model):
         self.index = index
         self.content_block = content_block
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockStartEvent:
@@ -670,16 +718,17 @@ class ContentBlockStartEvent(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTENT_BLOCK_START_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTENT_BLOCK_START_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "index",
-        "content_block",
-    }
-)
+_CONTENT_BLOCK_START_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "index": 1,
+    "content_block": 2,
+}
+_CONTENT_BLOCK_START_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockStartEvent:
@@ -710,6 +759,13 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     obj.index = index_
     obj.content_block = content_block_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTENT_BLOCK_START_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CONTENT_BLOCK_START_EVENT_FIELDS, _CONTENT_BLOCK_START_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -739,6 +795,7 @@ class ContentBlockDeltaEvent(Model):
         self.index = index
         self.delta = delta
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockDeltaEvent:
@@ -752,16 +809,17 @@ class ContentBlockDeltaEvent(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTENT_BLOCK_DELTA_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTENT_BLOCK_DELTA_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "index",
-        "delta",
-    }
-)
+_CONTENT_BLOCK_DELTA_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "index": 1,
+    "delta": 2,
+}
+_CONTENT_BLOCK_DELTA_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDeltaEvent:
@@ -790,6 +848,13 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     obj.index = index_
     obj.delta = delta_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTENT_BLOCK_DELTA_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, _CONTENT_BLOCK_DELTA_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -815,6 +880,7 @@ class ContentBlockStopEvent(Model):
         self.type = type
         self.index = index
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockStopEvent:
@@ -827,15 +893,16 @@ class ContentBlockStopEvent(Model):
         }
         if self.extra:
             add_extra(self, out, _CONTENT_BLOCK_STOP_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CONTENT_BLOCK_STOP_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "index",
-    }
-)
+_CONTENT_BLOCK_STOP_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "index": 1,
+}
+_CONTENT_BLOCK_STOP_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStopEvent:
@@ -858,6 +925,13 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     obj.type = "content_block_stop"
     obj.index = index_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CONTENT_BLOCK_STOP_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CONTENT_BLOCK_STOP_EVENT_FIELDS, _CONTENT_BLOCK_STOP_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -879,6 +953,7 @@ class PingEvent(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> PingEvent:
@@ -890,14 +965,15 @@ class PingEvent(Model):
         }
         if self.extra:
             add_extra(self, out, _PING_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_PING_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_PING_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_PING_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_ping_event(data: Any, strict: bool) -> PingEvent:
@@ -913,6 +989,11 @@ def decode_ping_event(data: Any, strict: bool) -> PingEvent:
     obj = new_instance(PingEvent)
     obj.type = "ping"
     obj.extra = extra
+    keys = tuple(data)
+    order = _PING_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _PING_EVENT_FIELDS, _PING_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -942,6 +1023,7 @@ class ErrorEvent(Model):
         self.error = error
         self.request_id = request_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorEvent:
@@ -957,16 +1039,17 @@ class ErrorEvent(Model):
             out["request_id"] = request_id_
         if self.extra:
             add_extra(self, out, _ERROR_EVENT_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ERROR_EVENT_FIELDS: Final = frozenset(
-    {
-        "type",
-        "error",
-        "request_id",
-    }
-)
+_ERROR_EVENT_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "error": 1,
+    "request_id": 2,
+}
+_ERROR_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
@@ -1006,6 +1089,11 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
     obj.error = error_
     obj.request_id = request_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ERROR_EVENT_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _ERROR_EVENT_FIELDS, _ERROR_EVENT_ORDERS)
+    )
     return obj
 
 
@@ -1031,6 +1119,7 @@ class TextDelta(Model):
         self.type = type
         self.text = text
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> TextDelta:
@@ -1043,15 +1132,16 @@ class TextDelta(Model):
         }
         if self.extra:
             add_extra(self, out, _TEXT_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TEXT_DELTA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "text",
-    }
-)
+_TEXT_DELTA_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "text": 1,
+}
+_TEXT_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_text_delta(data: Any, strict: bool) -> TextDelta:
@@ -1074,6 +1164,11 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     obj.type = "text_delta"
     obj.text = text_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TEXT_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order if order is not None else learn_order(keys, _TEXT_DELTA_FIELDS, _TEXT_DELTA_ORDERS)
+    )
     return obj
 
 
@@ -1099,6 +1194,7 @@ class InputJSONDelta(Model):
         self.type = type
         self.partial_json = partial_json
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> InputJSONDelta:
@@ -1111,15 +1207,16 @@ class InputJSONDelta(Model):
         }
         if self.extra:
             add_extra(self, out, _INPUT_JSON_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_INPUT_JSON_DELTA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "partial_json",
-    }
-)
+_INPUT_JSON_DELTA_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "partial_json": 1,
+}
+_INPUT_JSON_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
@@ -1146,6 +1243,13 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     obj.type = "input_json_delta"
     obj.partial_json = partial_json_
     obj.extra = extra
+    keys = tuple(data)
+    order = _INPUT_JSON_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _INPUT_JSON_DELTA_FIELDS, _INPUT_JSON_DELTA_ORDERS)
+    )
     return obj
 
 
@@ -1171,6 +1275,7 @@ class CitationsDelta(Model):
         self.type = type
         self.citation = citation
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsDelta:
@@ -1183,15 +1288,16 @@ class CitationsDelta(Model):
         }
         if self.extra:
             add_extra(self, out, _CITATIONS_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CITATIONS_DELTA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "citation",
-    }
-)
+_CITATIONS_DELTA_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "citation": 1,
+}
+_CITATIONS_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
@@ -1216,6 +1322,13 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     obj.type = "citations_delta"
     obj.citation = citation_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CITATIONS_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CITATIONS_DELTA_FIELDS, _CITATIONS_DELTA_ORDERS)
+    )
     return obj
 
 
@@ -1249,6 +1362,7 @@ class ThinkingDelta(Model):
         self.thinking = thinking
         self.estimated_tokens = estimated_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingDelta:
@@ -1264,16 +1378,17 @@ class ThinkingDelta(Model):
             out["estimated_tokens"] = estimated_tokens_
         if self.extra:
             add_extra(self, out, _THINKING_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_THINKING_DELTA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "thinking",
-        "estimated_tokens",
-    }
-)
+_THINKING_DELTA_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "thinking": 1,
+    "estimated_tokens": 2,
+}
+_THINKING_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
@@ -1312,6 +1427,13 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     obj.thinking = thinking_
     obj.estimated_tokens = estimated_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _THINKING_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _THINKING_DELTA_FIELDS, _THINKING_DELTA_ORDERS)
+    )
     return obj
 
 
@@ -1337,6 +1459,7 @@ class SignatureDelta(Model):
         self.type = type
         self.signature = signature
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> SignatureDelta:
@@ -1349,15 +1472,16 @@ class SignatureDelta(Model):
         }
         if self.extra:
             add_extra(self, out, _SIGNATURE_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SIGNATURE_DELTA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "signature",
-    }
-)
+_SIGNATURE_DELTA_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "signature": 1,
+}
+_SIGNATURE_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
@@ -1380,6 +1504,13 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     obj.type = "signature_delta"
     obj.signature = signature_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SIGNATURE_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SIGNATURE_DELTA_FIELDS, _SIGNATURE_DELTA_ORDERS)
+    )
     return obj
 
 
@@ -1412,6 +1543,7 @@ class CompactionContentBlockDelta(Model):
         self.content = content
         self.encrypted_content = encrypted_content
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionContentBlockDelta:
@@ -1429,16 +1561,17 @@ class CompactionContentBlockDelta(Model):
             out["encrypted_content"] = encrypted_content_
         if self.extra:
             add_extra(self, out, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_CONTENT_BLOCK_DELTA_FIELDS: Final = frozenset(
-    {
-        "type",
-        "content",
-        "encrypted_content",
-    }
-)
+_COMPACTION_CONTENT_BLOCK_DELTA_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "content": 1,
+    "encrypted_content": 2,
+}
+_COMPACTION_CONTENT_BLOCK_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_content_block_delta(data: Any, strict: bool) -> CompactionContentBlockDelta:
@@ -1480,6 +1613,15 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
     obj.content = content_
     obj.encrypted_content = encrypted_content_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS
+        )
+    )
     return obj
 
 

@@ -21,6 +21,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     map_of,
     missing_field,
     new_instance,
@@ -133,6 +135,7 @@ class Tool(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Tool:
@@ -169,23 +172,24 @@ class Tool(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "description",
-        "input_schema",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "eager_input_streaming",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_FIELDS: Final[dict[str, int]] = {
+    "name": 0,
+    "input_schema": 1,
+    "type": 2,
+    "description": 3,
+    "allowed_callers": 4,
+    "cache_control": 5,
+    "defer_loading": 6,
+    "eager_input_streaming": 7,
+    "input_examples": 8,
+    "strict": 9,
+}
+_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool(data: Any, strict: bool) -> Tool:
@@ -289,6 +293,9 @@ def decode_tool(data: Any, strict: bool) -> Tool:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_ORDERS.get(keys)
+    obj._wire = order if order is not None else learn_order(keys, _TOOL_FIELDS, _TOOL_ORDERS)
     return obj
 
 
@@ -345,6 +352,7 @@ class ToolBash20241022Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20241022Param:
@@ -372,20 +380,21 @@ class ToolBash20241022Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_BASH20241022_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_BASH20241022_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_BASH20241022_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_BASH20241022_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022Param:
@@ -455,6 +464,13 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_BASH20241022_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_BASH20241022_PARAM_FIELDS, _TOOL_BASH20241022_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -508,6 +524,7 @@ class ToolBash20250124Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20250124Param:
@@ -535,20 +552,21 @@ class ToolBash20250124Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_BASH20250124_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_BASH20250124_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_BASH20250124_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_BASH20250124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124Param:
@@ -618,6 +636,13 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_BASH20250124_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _TOOL_BASH20250124_PARAM_FIELDS, _TOOL_BASH20250124_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -675,6 +700,7 @@ class ToolTextEditor20241022Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20241022Param:
@@ -702,20 +728,21 @@ class ToolTextEditor20241022Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20241022_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20241022_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_TEXT_EDITOR20241022_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEditor20241022Param:
@@ -785,6 +812,15 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -838,6 +874,7 @@ class ToolTextEditor20250124Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250124Param:
@@ -865,20 +902,21 @@ class ToolTextEditor20250124Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20250124_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20250124_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_TEXT_EDITOR20250124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEditor20250124Param:
@@ -948,6 +986,15 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS, _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1001,6 +1048,7 @@ class ToolTextEditor20250429Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250429Param:
@@ -1028,20 +1076,21 @@ class ToolTextEditor20250429Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20250429_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20250429_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_TOOL_TEXT_EDITOR20250429_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEditor20250429Param:
@@ -1111,6 +1160,15 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS, _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1169,6 +1227,7 @@ class ToolTextEditor20250728Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250728Param:
@@ -1199,21 +1258,22 @@ class ToolTextEditor20250728Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_TEXT_EDITOR20250728_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "max_characters",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_TEXT_EDITOR20250728_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "max_characters": 2,
+    "allowed_callers": 3,
+    "cache_control": 4,
+    "defer_loading": 5,
+    "input_examples": 6,
+    "strict": 7,
+}
+_TOOL_TEXT_EDITOR20250728_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEditor20250728Param:
@@ -1293,6 +1353,15 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS, _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1365,6 +1434,7 @@ class ToolComputerUse20241022Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20241022Param:
@@ -1397,23 +1467,24 @@ class ToolComputerUse20241022Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_COMPUTER_USE20241022_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "display_width_px",
-        "display_height_px",
-        "display_number",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_COMPUTER_USE20241022_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "display_width_px": 2,
+    "display_height_px": 3,
+    "display_number": 4,
+    "allowed_callers": 5,
+    "cache_control": 6,
+    "defer_loading": 7,
+    "input_examples": 8,
+    "strict": 9,
+}
+_TOOL_COMPUTER_USE20241022_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolComputerUse20241022Param:
@@ -1509,6 +1580,15 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_COMPUTER_USE20241022_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, _TOOL_COMPUTER_USE20241022_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1580,6 +1660,7 @@ class ToolComputerUse20250124Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20250124Param:
@@ -1612,23 +1693,24 @@ class ToolComputerUse20250124Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_COMPUTER_USE20250124_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "display_width_px",
-        "display_height_px",
-        "display_number",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_COMPUTER_USE20250124_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "display_width_px": 2,
+    "display_height_px": 3,
+    "display_number": 4,
+    "allowed_callers": 5,
+    "cache_control": 6,
+    "defer_loading": 7,
+    "input_examples": 8,
+    "strict": 9,
+}
+_TOOL_COMPUTER_USE20250124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolComputerUse20250124Param:
@@ -1724,6 +1806,15 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_COMPUTER_USE20250124_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, _TOOL_COMPUTER_USE20250124_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1800,6 +1891,7 @@ class ToolComputerUse20251124Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20251124Param:
@@ -1835,24 +1927,25 @@ class ToolComputerUse20251124Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_COMPUTER_USE20251124_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "display_width_px",
-        "display_height_px",
-        "display_number",
-        "enable_zoom",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_TOOL_COMPUTER_USE20251124_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "display_width_px": 2,
+    "display_height_px": 3,
+    "display_number": 4,
+    "enable_zoom": 5,
+    "allowed_callers": 6,
+    "cache_control": 7,
+    "defer_loading": 8,
+    "input_examples": 9,
+    "strict": 10,
+}
+_TOOL_COMPUTER_USE20251124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolComputerUse20251124Param:
@@ -1955,6 +2048,15 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_COMPUTER_USE20251124_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, _TOOL_COMPUTER_USE20251124_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2010,6 +2112,7 @@ class MemoryTool20250818Param(Model):
         self.input_examples = input_examples
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MemoryTool20250818Param:
@@ -2037,20 +2140,21 @@ class MemoryTool20250818Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _MEMORY_TOOL20250818_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MEMORY_TOOL20250818_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "input_examples",
-        "strict",
-    }
-)
+_MEMORY_TOOL20250818_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "input_examples": 5,
+    "strict": 6,
+}
+_MEMORY_TOOL20250818_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250818Param:
@@ -2120,6 +2224,13 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MEMORY_TOOL20250818_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MEMORY_TOOL20250818_PARAM_FIELDS, _MEMORY_TOOL20250818_PARAM_ORDERS)
+    )
     return obj
 
 

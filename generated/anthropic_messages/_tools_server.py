@@ -20,6 +20,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -99,6 +101,7 @@ class CodeExecutionTool20250522Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250522Param:
@@ -123,19 +126,20 @@ class CodeExecutionTool20250522Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20250522_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20250522_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20250522_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20250522_param(
@@ -197,6 +201,17 @@ def decode_code_execution_tool20250522_param(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS,
+            _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -247,6 +262,7 @@ class CodeExecutionTool20250825Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250825Param:
@@ -271,19 +287,20 @@ class CodeExecutionTool20250825Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20250825_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20250825_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20250825_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20250825_param(
@@ -345,6 +362,17 @@ def decode_code_execution_tool20250825_param(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS,
+            _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -393,6 +421,7 @@ class CodeExecutionTool20260120Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260120Param:
@@ -417,19 +446,20 @@ class CodeExecutionTool20260120Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20260120_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20260120_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20260120_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20260120_param(
@@ -491,6 +521,17 @@ def decode_code_execution_tool20260120_param(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS,
+            _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -539,6 +580,7 @@ class CodeExecutionTool20260521Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260521Param:
@@ -563,19 +605,20 @@ class CodeExecutionTool20260521Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CODE_EXECUTION_TOOL20260521_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_CODE_EXECUTION_TOOL20260521_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_CODE_EXECUTION_TOOL20260521_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_code_execution_tool20260521_param(
@@ -637,6 +680,17 @@ def decode_code_execution_tool20260521_param(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS,
+            _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -705,6 +759,7 @@ class WebSearchTool20250305Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20250305Param:
@@ -741,23 +796,24 @@ class WebSearchTool20250305Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL20250305_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "max_uses",
-        "user_location",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_SEARCH_TOOL20250305_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "max_uses": 4,
+    "user_location": 5,
+    "allowed_callers": 6,
+    "cache_control": 7,
+    "defer_loading": 8,
+    "strict": 9,
+}
+_WEB_SEARCH_TOOL20250305_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTool20250305Param:
@@ -856,6 +912,15 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL20250305_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, _WEB_SEARCH_TOOL20250305_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -924,6 +989,7 @@ class WebSearchTool20260209Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260209Param:
@@ -960,23 +1026,24 @@ class WebSearchTool20260209Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL20260209_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "max_uses",
-        "user_location",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_SEARCH_TOOL20260209_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "max_uses": 4,
+    "user_location": 5,
+    "allowed_callers": 6,
+    "cache_control": 7,
+    "defer_loading": 8,
+    "strict": 9,
+}
+_WEB_SEARCH_TOOL20260209_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTool20260209Param:
@@ -1075,6 +1142,15 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL20260209_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS, _WEB_SEARCH_TOOL20260209_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1153,6 +1229,7 @@ class WebSearchTool20260318Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260318Param:
@@ -1192,24 +1269,25 @@ class WebSearchTool20260318Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_SEARCH_TOOL20260318_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "max_uses",
-        "user_location",
-        "response_inclusion",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_SEARCH_TOOL20260318_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "max_uses": 4,
+    "user_location": 5,
+    "response_inclusion": 6,
+    "allowed_callers": 7,
+    "cache_control": 8,
+    "defer_loading": 9,
+    "strict": 10,
+}
+_WEB_SEARCH_TOOL20260318_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTool20260318Param:
@@ -1320,6 +1398,15 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_SEARCH_TOOL20260318_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS, _WEB_SEARCH_TOOL20260318_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1357,6 +1444,7 @@ class UserLocationParam(Model):
         self.country = country
         self.timezone = timezone
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> UserLocationParam:
@@ -1380,18 +1468,19 @@ class UserLocationParam(Model):
             out["timezone"] = timezone_
         if self.extra:
             add_extra(self, out, _USER_LOCATION_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USER_LOCATION_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "city",
-        "region",
-        "country",
-        "timezone",
-    }
-)
+_USER_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "city": 1,
+    "region": 2,
+    "country": 3,
+    "timezone": 4,
+}
+_USER_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
@@ -1449,6 +1538,13 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
     obj.country = country_
     obj.timezone = timezone_
     obj.extra = extra
+    keys = tuple(data)
+    order = _USER_LOCATION_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _USER_LOCATION_PARAM_FIELDS, _USER_LOCATION_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1529,6 +1625,7 @@ class WebFetchTool20250910Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20250910Param:
@@ -1571,25 +1668,26 @@ class WebFetchTool20250910Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20250910_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20250910_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "citations",
-        "max_content_tokens",
-        "max_uses",
-        "url_sources",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_FETCH_TOOL20250910_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "citations": 4,
+    "max_content_tokens": 5,
+    "max_uses": 6,
+    "url_sources": 7,
+    "allowed_callers": 8,
+    "cache_control": 9,
+    "defer_loading": 10,
+    "strict": 11,
+}
+_WEB_FETCH_TOOL20250910_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool20250910Param:
@@ -1710,6 +1808,15 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20250910_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_TOOL20250910_PARAM_FIELDS, _WEB_FETCH_TOOL20250910_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1788,6 +1895,7 @@ class WebFetchTool20260209Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260209Param:
@@ -1830,25 +1938,26 @@ class WebFetchTool20260209Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260209_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20260209_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "citations",
-        "max_content_tokens",
-        "max_uses",
-        "url_sources",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_FETCH_TOOL20260209_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "citations": 4,
+    "max_content_tokens": 5,
+    "max_uses": 6,
+    "url_sources": 7,
+    "allowed_callers": 8,
+    "cache_control": 9,
+    "defer_loading": 10,
+    "strict": 11,
+}
+_WEB_FETCH_TOOL20260209_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool20260209Param:
@@ -1969,6 +2078,15 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20260209_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_TOOL20260209_PARAM_FIELDS, _WEB_FETCH_TOOL20260209_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2052,6 +2170,7 @@ class WebFetchTool20260309Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260309Param:
@@ -2097,26 +2216,27 @@ class WebFetchTool20260309Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260309_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20260309_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "citations",
-        "max_content_tokens",
-        "max_uses",
-        "url_sources",
-        "use_cache",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_FETCH_TOOL20260309_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "citations": 4,
+    "max_content_tokens": 5,
+    "max_uses": 6,
+    "url_sources": 7,
+    "use_cache": 8,
+    "allowed_callers": 9,
+    "cache_control": 10,
+    "defer_loading": 11,
+    "strict": 12,
+}
+_WEB_FETCH_TOOL20260309_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool20260309Param:
@@ -2244,6 +2364,15 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20260309_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_TOOL20260309_PARAM_FIELDS, _WEB_FETCH_TOOL20260309_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2337,6 +2466,7 @@ class WebFetchTool20260318Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260318Param:
@@ -2385,27 +2515,28 @@ class WebFetchTool20260318Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _WEB_FETCH_TOOL20260318_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_TOOL20260318_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_domains",
-        "blocked_domains",
-        "citations",
-        "max_content_tokens",
-        "max_uses",
-        "url_sources",
-        "use_cache",
-        "response_inclusion",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_WEB_FETCH_TOOL20260318_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_domains": 2,
+    "blocked_domains": 3,
+    "citations": 4,
+    "max_content_tokens": 5,
+    "max_uses": 6,
+    "url_sources": 7,
+    "use_cache": 8,
+    "response_inclusion": 9,
+    "allowed_callers": 10,
+    "cache_control": 11,
+    "defer_loading": 12,
+    "strict": 13,
+}
+_WEB_FETCH_TOOL20260318_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool20260318Param:
@@ -2545,6 +2676,15 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_TOOL20260318_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_TOOL20260318_PARAM_FIELDS, _WEB_FETCH_TOOL20260318_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2575,6 +2715,7 @@ class WebFetchURLSourcesParam(Model):
         self.client_tool_results = client_tool_results
         self.server_tool_results = server_tool_results
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourcesParam:
@@ -2597,16 +2738,17 @@ class WebFetchURLSourcesParam(Model):
             )
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCES_PARAM_FIELDS: Final = frozenset(
-    {
-        "user_input",
-        "client_tool_results",
-        "server_tool_results",
-    }
-)
+_WEB_FETCH_URL_SOURCES_PARAM_FIELDS: Final[dict[str, int]] = {
+    "user_input": 0,
+    "client_tool_results": 1,
+    "server_tool_results": 2,
+}
+_WEB_FETCH_URL_SOURCES_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSourcesParam:
@@ -2656,6 +2798,15 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
     obj.client_tool_results = client_tool_results_
     obj.server_tool_results = server_tool_results_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCES_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, _WEB_FETCH_URL_SOURCES_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2677,6 +2828,7 @@ class WebFetchURLSourceAllParam(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceAllParam:
@@ -2688,14 +2840,15 @@ class WebFetchURLSourceAllParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_all_param(data: Any, strict: bool) -> WebFetchURLSourceAllParam:
@@ -2711,6 +2864,15 @@ def decode_web_fetch_url_source_all_param(data: Any, strict: bool) -> WebFetchUR
     obj = new_instance(WebFetchURLSourceAllParam)
     obj.type = "all"
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS, _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2732,6 +2894,7 @@ class WebFetchURLSourceNoneParam(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceNoneParam:
@@ -2743,14 +2906,15 @@ class WebFetchURLSourceNoneParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_none_param(data: Any, strict: bool) -> WebFetchURLSourceNoneParam:
@@ -2766,6 +2930,15 @@ def decode_web_fetch_url_source_none_param(data: Any, strict: bool) -> WebFetchU
     obj = new_instance(WebFetchURLSourceNoneParam)
     obj.type = "none"
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS, _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2791,6 +2964,7 @@ class WebFetchURLSourceOnlyParam(Model):
         self.type = type
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceOnlyParam:
@@ -2803,15 +2977,16 @@ class WebFetchURLSourceOnlyParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tools",
-    }
-)
+_WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tools": 1,
+}
+_WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchURLSourceOnlyParam:
@@ -2836,6 +3011,15 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
     obj.type = "only"
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -2861,6 +3045,7 @@ class WebFetchURLSourceExceptParam(Model):
         self.type = type
         self.tools = tools
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceExceptParam:
@@ -2873,15 +3058,16 @@ class WebFetchURLSourceExceptParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tools",
-    }
-)
+_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tools": 1,
+}
+_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_web_fetch_url_source_except_param(
@@ -2908,6 +3094,17 @@ def decode_web_fetch_url_source_except_param(
     obj.type = "except"
     obj.tools = tools_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS,
+            _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -2933,6 +3130,7 @@ class WebFetchURLSourceToolReferenceParam(Model):
         self.type = type
         self.name = name
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceToolReferenceParam:
@@ -2945,14 +3143,17 @@ class WebFetchURLSourceToolReferenceParam(Model):
         }
         if self.extra:
             add_extra(self, out, _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-    }
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+}
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
+    {}
 )
 
 
@@ -2978,6 +3179,17 @@ def decode_web_fetch_url_source_tool_reference_param(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
+    keys = tuple(data)
+    order = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS,
+            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3030,6 +3242,7 @@ class ToolSearchToolBm25_20251119Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolBm25_20251119Param:
@@ -3054,19 +3267,20 @@ class ToolSearchToolBm25_20251119Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_bm25_20251119_param(
@@ -3133,6 +3347,17 @@ def decode_tool_search_tool_bm25_20251119_param(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS,
+            _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3185,6 +3410,7 @@ class ToolSearchToolRegex20251119Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolRegex20251119Param:
@@ -3209,19 +3435,20 @@ class ToolSearchToolRegex20251119Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "allowed_callers": 2,
+    "cache_control": 3,
+    "defer_loading": 4,
+    "strict": 5,
+}
+_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_tool_search_tool_regex20251119_param(
@@ -3288,6 +3515,17 @@ def decode_tool_search_tool_regex20251119_param(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS,
+            _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -3360,6 +3598,7 @@ class AdvisorTool20260301Param(Model):
         self.defer_loading = defer_loading
         self.strict = strict
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorTool20260301Param:
@@ -3394,23 +3633,24 @@ class AdvisorTool20260301Param(Model):
             out["strict"] = strict_
         if self.extra:
             add_extra(self, out, _ADVISOR_TOOL20260301_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_TOOL20260301_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "name",
-        "model",
-        "caching",
-        "max_tokens",
-        "max_uses",
-        "allowed_callers",
-        "cache_control",
-        "defer_loading",
-        "strict",
-    }
-)
+_ADVISOR_TOOL20260301_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "name": 1,
+    "model": 2,
+    "caching": 3,
+    "max_tokens": 4,
+    "max_uses": 5,
+    "allowed_callers": 6,
+    "cache_control": 7,
+    "defer_loading": 8,
+    "strict": 9,
+}
+_ADVISOR_TOOL20260301_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool20260301Param:
@@ -3505,6 +3745,15 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_TOOL20260301_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_TOOL20260301_PARAM_FIELDS, _ADVISOR_TOOL20260301_PARAM_ORDERS
+        )
+    )
     return obj
 
 

@@ -19,6 +19,8 @@ from ._runtime import (
     decode_list,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -53,6 +55,7 @@ class BrowserToolset20260801Param(Model):
         self.cache_control = cache_control
         self.configs = configs
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolset20260801Param:
@@ -70,16 +73,17 @@ class BrowserToolset20260801Param(Model):
             out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET20260801_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TOOLSET20260801_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_control",
-        "configs",
-    }
-)
+_BROWSER_TOOLSET20260801_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_control": 1,
+    "configs": 2,
+}
+_BROWSER_TOOLSET20260801_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserToolset20260801Param:
@@ -119,6 +123,15 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TOOLSET20260801_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_TOOLSET20260801_PARAM_FIELDS, _BROWSER_TOOLSET20260801_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -263,6 +276,7 @@ class BrowserToolsetConfigsParam(Model):
         self.wait = wait
         self.zoom = zoom
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolsetConfigsParam:
@@ -371,44 +385,45 @@ class BrowserToolsetConfigsParam(Model):
             out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS: Final = frozenset(
-    {
-        "close_tab",
-        "double_click",
-        "file_upload",
-        "find",
-        "form_input",
-        "get_page_text",
-        "hold_key",
-        "hover",
-        "javascript_exec",
-        "key",
-        "left_click",
-        "left_click_drag",
-        "left_mouse_down",
-        "left_mouse_up",
-        "list_tabs",
-        "middle_click",
-        "mouse_move",
-        "navigate",
-        "new_tab",
-        "read_console",
-        "read_network",
-        "read_page",
-        "right_click",
-        "screenshot",
-        "scroll",
-        "scroll_to",
-        "switch_tab",
-        "triple_click",
-        "type",
-        "wait",
-        "zoom",
-    }
-)
+_BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "close_tab": 0,
+    "double_click": 1,
+    "file_upload": 2,
+    "find": 3,
+    "form_input": 4,
+    "get_page_text": 5,
+    "hold_key": 6,
+    "hover": 7,
+    "javascript_exec": 8,
+    "key": 9,
+    "left_click": 10,
+    "left_click_drag": 11,
+    "left_mouse_down": 12,
+    "left_mouse_up": 13,
+    "list_tabs": 14,
+    "middle_click": 15,
+    "mouse_move": 16,
+    "navigate": 17,
+    "new_tab": 18,
+    "read_console": 19,
+    "read_network": 20,
+    "read_page": 21,
+    "right_click": 22,
+    "screenshot": 23,
+    "scroll": 24,
+    "scroll_to": 25,
+    "switch_tab": 26,
+    "triple_click": 27,
+    "type": 28,
+    "wait": 29,
+    "zoom": 30,
+}
+_BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserToolsetConfigsParam:
@@ -734,6 +749,15 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -765,6 +789,7 @@ class ComputerToolset20260801Param(Model):
         self.cache_control = cache_control
         self.configs = configs
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolset20260801Param:
@@ -782,16 +807,17 @@ class ComputerToolset20260801Param(Model):
             out["configs"] = None if configs_ is None else configs_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET20260801_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TOOLSET20260801_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "cache_control",
-        "configs",
-    }
-)
+_COMPUTER_TOOLSET20260801_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "cache_control": 1,
+    "configs": 2,
+}
+_COMPUTER_TOOLSET20260801_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerToolset20260801Param:
@@ -831,6 +857,15 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TOOLSET20260801_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, _COMPUTER_TOOLSET20260801_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -919,6 +954,7 @@ class ComputerToolsetConfigsParam(Model):
         self.wait = wait
         self.zoom = zoom
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolsetConfigsParam:
@@ -985,30 +1021,31 @@ class ComputerToolsetConfigsParam(Model):
             out["zoom"] = None if zoom_ is None else zoom_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS: Final = frozenset(
-    {
-        "cursor_position",
-        "double_click",
-        "hold_key",
-        "key",
-        "left_click",
-        "left_click_drag",
-        "left_mouse_down",
-        "left_mouse_up",
-        "middle_click",
-        "mouse_move",
-        "right_click",
-        "screenshot",
-        "scroll",
-        "triple_click",
-        "type",
-        "wait",
-        "zoom",
-    }
-)
+_COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS: Final[dict[str, int]] = {
+    "cursor_position": 0,
+    "double_click": 1,
+    "hold_key": 2,
+    "key": 3,
+    "left_click": 4,
+    "left_click_drag": 5,
+    "left_mouse_down": 6,
+    "left_mouse_up": 7,
+    "middle_click": 8,
+    "mouse_move": 9,
+    "right_click": 10,
+    "screenshot": 11,
+    "scroll": 12,
+    "triple_click": 13,
+    "type": 14,
+    "wait": 15,
+    "zoom": 16,
+}
+_COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerToolsetConfigsParam:
@@ -1194,6 +1231,15 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1224,6 +1270,7 @@ class ToolsetMemberConfigParam(Model):
         self.enabled = enabled
         self.defer_loading = defer_loading
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolsetMemberConfigParam:
@@ -1239,15 +1286,16 @@ class ToolsetMemberConfigParam(Model):
             out["defer_loading"] = defer_loading_
         if self.extra:
             add_extra(self, out, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_TOOLSET_MEMBER_CONFIG_PARAM_FIELDS: Final = frozenset(
-    {
-        "enabled",
-        "defer_loading",
-    }
-)
+_TOOLSET_MEMBER_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
+    "enabled": 0,
+    "defer_loading": 1,
+}
+_TOOLSET_MEMBER_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMemberConfigParam:
@@ -1277,6 +1325,15 @@ def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMember
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
+    keys = tuple(data)
+    order = _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1314,6 +1371,7 @@ class BrowserStateBlockParam(Model):
         self.state_changes = state_changes
         self.cache_control = cache_control
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateBlockParam:
@@ -1334,17 +1392,18 @@ class BrowserStateBlockParam(Model):
             out["cache_control"] = None if cache_control_ is None else cache_control_.to_dict()
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_BLOCK_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_STATE_BLOCK_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tabs",
-        "state_changes",
-        "cache_control",
-    }
-)
+_BROWSER_STATE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tabs": 1,
+    "state_changes": 2,
+    "cache_control": 3,
+}
+_BROWSER_STATE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlockParam:
@@ -1395,6 +1454,13 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
     obj.state_changes = state_changes_
     obj.cache_control = cache_control_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_STATE_BLOCK_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _BROWSER_STATE_BLOCK_PARAM_FIELDS, _BROWSER_STATE_BLOCK_PARAM_ORDERS)
+    )
     return obj
 
 
@@ -1429,6 +1495,7 @@ class BrowserStateTabEntryParam(Model):
         self.url = url
         self.active = active
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateTabEntryParam:
@@ -1445,17 +1512,18 @@ class BrowserStateTabEntryParam(Model):
             out["active"] = active_
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS: Final = frozenset(
-    {
-        "tab_id",
-        "title",
-        "url",
-        "active",
-    }
-)
+_BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS: Final[dict[str, int]] = {
+    "tab_id": 0,
+    "title": 1,
+    "url": 2,
+    "active": 3,
+}
+_BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStateTabEntryParam:
@@ -1495,6 +1563,15 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
     obj.url = url_
     obj.active = active_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS
+        )
+    )
     return obj
 
 
@@ -1520,6 +1597,7 @@ class BrowserStateChangeTabOpenedParam(Model):
         self.type = type
         self.tab_id = tab_id
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateChangeTabOpenedParam:
@@ -1532,15 +1610,16 @@ class BrowserStateChangeTabOpenedParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "tab_id",
-    }
-)
+_BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "tab_id": 1,
+}
+_BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_browser_state_change_tab_opened_param(
@@ -1565,6 +1644,17 @@ def decode_browser_state_change_tab_opened_param(
     obj.type = "tab_opened"
     obj.tab_id = tab_id_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS,
+            _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1594,6 +1684,7 @@ class BrowserStateChangeDownloadStartedParam(Model):
         self.download_id = download_id
         self.url = url
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1609,16 +1700,19 @@ class BrowserStateChangeDownloadStartedParam(Model):
         }
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "download_id",
-        "url",
-    }
-)
+_BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "download_id": 1,
+    "url": 2,
+}
+_BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_browser_state_change_download_started_param(
@@ -1651,6 +1745,17 @@ def decode_browser_state_change_download_started_param(
     obj.download_id = download_id_
     obj.url = url_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS,
+            _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1688,6 +1793,7 @@ class BrowserStateChangeDownloadCompletedParam(Model):
         self.path = path
         self.size_bytes = size_bytes
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(
@@ -1709,18 +1815,21 @@ class BrowserStateChangeDownloadCompletedParam(Model):
             out["size_bytes"] = size_bytes_
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "download_id",
-        "url",
-        "path",
-        "size_bytes",
-    }
-)
+_BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "download_id": 1,
+    "url": 2,
+    "path": 3,
+    "size_bytes": 4,
+}
+_BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_browser_state_change_download_completed_param(
@@ -1777,6 +1886,17 @@ def decode_browser_state_change_download_completed_param(
     obj.path = path_
     obj.size_bytes = size_bytes_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS,
+            _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS,
+        )
+    )
     return obj
 
 
@@ -1810,6 +1930,7 @@ class BrowserStateChangeDownloadFailedParam(Model):
         self.url = url
         self.error = error
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateChangeDownloadFailedParam:
@@ -1826,17 +1947,20 @@ class BrowserStateChangeDownloadFailedParam(Model):
             out["error"] = error_
         if self.extra:
             add_extra(self, out, _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS: Final = frozenset(
-    {
-        "type",
-        "download_id",
-        "url",
-        "error",
-    }
-)
+_BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "download_id": 1,
+    "url": 2,
+    "error": 3,
+}
+_BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS: Final[
+    dict[tuple[str, ...], tuple[str, ...]]
+] = {}
 
 
 def decode_browser_state_change_download_failed_param(
@@ -1884,6 +2008,17 @@ def decode_browser_state_change_download_failed_param(
     obj.url = url_
     obj.error = error_
     obj.extra = extra
+    keys = tuple(data)
+    order = _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys,
+            _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS,
+            _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS,
+        )
+    )
     return obj
 
 

@@ -20,6 +20,8 @@ from ._runtime import (
     decode_string,
     extra_fields,
     has_lone_surrogate,
+    in_received_order,
+    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -216,6 +218,7 @@ class Usage(Model):
         self.iterations = iterations
         self.fallback_credit = fallback_credit
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Usage:
@@ -266,25 +269,26 @@ class Usage(Model):
             )
         if self.extra:
             add_extra(self, out, _USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_USAGE_FIELDS: Final = frozenset(
-    {
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "cache_creation",
-        "server_tool_use",
-        "output_tokens_details",
-        "service_tier",
-        "inference_geo",
-        "speed",
-        "iterations",
-        "fallback_credit",
-    }
-)
+_USAGE_FIELDS: Final[dict[str, int]] = {
+    "input_tokens": 0,
+    "output_tokens": 1,
+    "cache_creation_input_tokens": 2,
+    "cache_read_input_tokens": 3,
+    "cache_creation": 4,
+    "server_tool_use": 5,
+    "output_tokens_details": 6,
+    "service_tier": 7,
+    "inference_geo": 8,
+    "speed": 9,
+    "iterations": 10,
+    "fallback_credit": 11,
+}
+_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_usage(data: Any, strict: bool) -> Usage:
@@ -420,6 +424,9 @@ def decode_usage(data: Any, strict: bool) -> Usage:
     obj.iterations = iterations_
     obj.fallback_credit = fallback_credit_
     obj.extra = extra
+    keys = tuple(data)
+    order = _USAGE_ORDERS.get(keys)
+    obj._wire = order if order is not None else learn_order(keys, _USAGE_FIELDS, _USAGE_ORDERS)
     return obj
 
 
@@ -446,6 +453,7 @@ class CacheCreation(Model):
         self.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens
         self.ephemeral_1h_input_tokens = ephemeral_1h_input_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CacheCreation:
@@ -458,15 +466,16 @@ class CacheCreation(Model):
         }
         if self.extra:
             add_extra(self, out, _CACHE_CREATION_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_CACHE_CREATION_FIELDS: Final = frozenset(
-    {
-        "ephemeral_5m_input_tokens",
-        "ephemeral_1h_input_tokens",
-    }
-)
+_CACHE_CREATION_FIELDS: Final[dict[str, int]] = {
+    "ephemeral_5m_input_tokens": 0,
+    "ephemeral_1h_input_tokens": 1,
+}
+_CACHE_CREATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
@@ -505,6 +514,13 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
     obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens_
     obj.ephemeral_1h_input_tokens = ephemeral_1h_input_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _CACHE_CREATION_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _CACHE_CREATION_FIELDS, _CACHE_CREATION_ORDERS)
+    )
     return obj
 
 
@@ -531,6 +547,7 @@ class ServerToolUsage(Model):
         self.web_search_requests = web_search_requests
         self.web_fetch_requests = web_fetch_requests
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolUsage:
@@ -545,15 +562,16 @@ class ServerToolUsage(Model):
             out["web_fetch_requests"] = web_fetch_requests_
         if self.extra:
             add_extra(self, out, _SERVER_TOOL_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_SERVER_TOOL_USAGE_FIELDS: Final = frozenset(
-    {
-        "web_search_requests",
-        "web_fetch_requests",
-    }
-)
+_SERVER_TOOL_USAGE_FIELDS: Final[dict[str, int]] = {
+    "web_search_requests": 0,
+    "web_fetch_requests": 1,
+}
+_SERVER_TOOL_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
@@ -589,6 +607,13 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
     obj.web_search_requests = web_search_requests_
     obj.web_fetch_requests = web_fetch_requests_
     obj.extra = extra
+    keys = tuple(data)
+    order = _SERVER_TOOL_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _SERVER_TOOL_USAGE_FIELDS, _SERVER_TOOL_USAGE_ORDERS)
+    )
     return obj
 
 
@@ -611,6 +636,7 @@ class OutputTokensDetails(Model):
     ) -> None:
         self.thinking_tokens = thinking_tokens
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> OutputTokensDetails:
@@ -622,14 +648,15 @@ class OutputTokensDetails(Model):
         }
         if self.extra:
             add_extra(self, out, _OUTPUT_TOKENS_DETAILS_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_OUTPUT_TOKENS_DETAILS_FIELDS: Final = frozenset(
-    {
-        "thinking_tokens",
-    }
-)
+_OUTPUT_TOKENS_DETAILS_FIELDS: Final[dict[str, int]] = {
+    "thinking_tokens": 0,
+}
+_OUTPUT_TOKENS_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails:
@@ -648,6 +675,13 @@ def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails
     obj = new_instance(OutputTokensDetails)
     obj.thinking_tokens = thinking_tokens_
     obj.extra = extra
+    keys = tuple(data)
+    order = _OUTPUT_TOKENS_DETAILS_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _OUTPUT_TOKENS_DETAILS_FIELDS, _OUTPUT_TOKENS_DETAILS_ORDERS)
+    )
     return obj
 
 
@@ -707,6 +741,7 @@ class MessageIterationUsage(Model):
         self.cache_creation = cache_creation
         self.model = model
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageIterationUsage:
@@ -728,20 +763,21 @@ class MessageIterationUsage(Model):
             out["model"] = model_
         if self.extra:
             add_extra(self, out, _MESSAGE_ITERATION_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_MESSAGE_ITERATION_USAGE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "cache_creation",
-        "model",
-    }
-)
+_MESSAGE_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "input_tokens": 1,
+    "output_tokens": 2,
+    "cache_creation_input_tokens": 3,
+    "cache_read_input_tokens": 4,
+    "cache_creation": 5,
+    "model": 6,
+}
+_MESSAGE_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationUsage:
@@ -815,6 +851,13 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
     obj.cache_creation = cache_creation_
     obj.model = model_
     obj.extra = extra
+    keys = tuple(data)
+    order = _MESSAGE_ITERATION_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _MESSAGE_ITERATION_USAGE_FIELDS, _MESSAGE_ITERATION_USAGE_ORDERS)
+    )
     return obj
 
 
@@ -868,6 +911,7 @@ class CompactionIterationUsage(Model):
         self.cache_read_input_tokens = cache_read_input_tokens
         self.cache_creation = cache_creation
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionIterationUsage:
@@ -886,19 +930,20 @@ class CompactionIterationUsage(Model):
             out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
         if self.extra:
             add_extra(self, out, _COMPACTION_ITERATION_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_COMPACTION_ITERATION_USAGE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "cache_creation",
-    }
-)
+_COMPACTION_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "input_tokens": 1,
+    "output_tokens": 2,
+    "cache_creation_input_tokens": 3,
+    "cache_read_input_tokens": 4,
+    "cache_creation": 5,
+}
+_COMPACTION_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIterationUsage:
@@ -963,6 +1008,15 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
+    keys = tuple(data)
+    order = _COMPACTION_ITERATION_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _COMPACTION_ITERATION_USAGE_FIELDS, _COMPACTION_ITERATION_USAGE_ORDERS
+        )
+    )
     return obj
 
 
@@ -1020,6 +1074,7 @@ class AdvisorMessageIterationUsage(Model):
         self.cache_read_input_tokens = cache_read_input_tokens
         self.cache_creation = cache_creation
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorMessageIterationUsage:
@@ -1039,20 +1094,21 @@ class AdvisorMessageIterationUsage(Model):
             out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
         if self.extra:
             add_extra(self, out, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "model",
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "cache_creation",
-    }
-)
+_ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "model": 1,
+    "input_tokens": 2,
+    "output_tokens": 3,
+    "cache_creation_input_tokens": 4,
+    "cache_read_input_tokens": 5,
+    "cache_creation": 6,
+}
+_ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMessageIterationUsage:
@@ -1122,6 +1178,15 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
+    keys = tuple(data)
+    order = _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS
+        )
+    )
     return obj
 
 
@@ -1180,6 +1245,7 @@ class FallbackMessageIterationUsage(Model):
         self.cache_read_input_tokens = cache_read_input_tokens
         self.cache_creation = cache_creation
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackMessageIterationUsage:
@@ -1199,20 +1265,21 @@ class FallbackMessageIterationUsage(Model):
             out["cache_creation"] = None if cache_creation_ is None else cache_creation_.to_dict()
         if self.extra:
             add_extra(self, out, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS: Final = frozenset(
-    {
-        "type",
-        "model",
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-        "cache_creation",
-    }
-)
+_FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "model": 1,
+    "input_tokens": 2,
+    "output_tokens": 3,
+    "cache_creation_input_tokens": 4,
+    "cache_read_input_tokens": 5,
+    "cache_creation": 6,
+}
+_FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_message_iteration_usage(
@@ -1284,6 +1351,15 @@ def decode_fallback_message_iteration_usage(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS
+        )
+    )
     return obj
 
 
@@ -1310,6 +1386,7 @@ class FallbackCreditUsage(Model):
     ) -> None:
         self.status = status
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditUsage:
@@ -1321,14 +1398,15 @@ class FallbackCreditUsage(Model):
         }
         if self.extra:
             add_extra(self, out, _FALLBACK_CREDIT_USAGE_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_CREDIT_USAGE_FIELDS: Final = frozenset(
-    {
-        "status",
-    }
-)
+_FALLBACK_CREDIT_USAGE_FIELDS: Final[dict[str, int]] = {
+    "status": 0,
+}
+_FALLBACK_CREDIT_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage:
@@ -1349,6 +1427,13 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
     obj = new_instance(FallbackCreditUsage)
     obj.status = status_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_CREDIT_USAGE_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_CREDIT_USAGE_FIELDS, _FALLBACK_CREDIT_USAGE_ORDERS)
+    )
     return obj
 
 
@@ -1375,6 +1460,7 @@ class FallbackCreditRedeemed(Model):
     ) -> None:
         self.type = type
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditRedeemed:
@@ -1386,14 +1472,15 @@ class FallbackCreditRedeemed(Model):
         }
         if self.extra:
             add_extra(self, out, _FALLBACK_CREDIT_REDEEMED_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_CREDIT_REDEEMED_FIELDS: Final = frozenset(
-    {
-        "type",
-    }
-)
+_FALLBACK_CREDIT_REDEEMED_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+}
+_FALLBACK_CREDIT_REDEEMED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRedeemed:
@@ -1409,6 +1496,13 @@ def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRe
     obj = new_instance(FallbackCreditRedeemed)
     obj.type = "redeemed"
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_CREDIT_REDEEMED_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(keys, _FALLBACK_CREDIT_REDEEMED_FIELDS, _FALLBACK_CREDIT_REDEEMED_ORDERS)
+    )
     return obj
 
 
@@ -1442,6 +1536,7 @@ class FallbackCreditNotApplied(Model):
         self.reason = reason
         self.remove_to_redeem = remove_to_redeem
         self.extra = {} if extra is None else extra
+        self._wire = ()
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditNotApplied:
@@ -1457,16 +1552,17 @@ class FallbackCreditNotApplied(Model):
             out["remove_to_redeem"] = None if remove_to_redeem_ is None else list(remove_to_redeem_)
         if self.extra:
             add_extra(self, out, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS)
+        if self._wire:
+            return in_received_order(out, self._wire)
         return out
 
 
-_FALLBACK_CREDIT_NOT_APPLIED_FIELDS: Final = frozenset(
-    {
-        "type",
-        "reason",
-        "remove_to_redeem",
-    }
-)
+_FALLBACK_CREDIT_NOT_APPLIED_FIELDS: Final[dict[str, int]] = {
+    "type": 0,
+    "reason": 1,
+    "remove_to_redeem": 2,
+}
+_FALLBACK_CREDIT_NOT_APPLIED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCreditNotApplied:
@@ -1513,6 +1609,15 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
     obj.reason = reason_
     obj.remove_to_redeem = remove_to_redeem_
     obj.extra = extra
+    keys = tuple(data)
+    order = _FALLBACK_CREDIT_NOT_APPLIED_ORDERS.get(keys)
+    obj._wire = (
+        order
+        if order is not None
+        else learn_order(
+            keys, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, _FALLBACK_CREDIT_NOT_APPLIED_ORDERS
+        )
+    )
     return obj
 
 
