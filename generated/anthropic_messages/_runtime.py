@@ -487,8 +487,10 @@ def learn_order(
 def in_received_order(out: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     """The encoded object `out` with its members in the order they were received; members the
     received object did not have (set since) follow in the order the encoder wrote them."""
-    ordered = {key: out[key] for key in order if key in out}
-    if len(ordered) != len(out):
+    ordered: dict[str, Any] = dict.fromkeys(order)
+    ordered.update(out)
+    if len(ordered) != len(out):  # a received member is gone (its field was unset since)
+        ordered = {key: out[key] for key in order if key in out}
         ordered.update(out)
     return ordered
 
