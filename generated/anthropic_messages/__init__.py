@@ -651,6 +651,24 @@ from ._tools_toolsets import (
     ComputerToolsetConfigsParam,
     ToolsetMemberConfigParam,
 )
+from ._usage import (
+    AdvisorMessageIterationUsage,
+    CacheCreation,
+    CompactionIterationUsage,
+    FallbackCreditNotApplied,
+    FallbackCreditNotAppliedReason,
+    FallbackCreditRedeemed,
+    FallbackCreditUsage,
+    FallbackMessageIterationUsage,
+    MessageIterationUsage,
+    OutputTokensDetails,
+    ServerToolUsage,
+    ServiceTier,
+    Speed,
+    Usage,
+)
+
+# The unions last: they need every class module started (see the runtime module's notes).
 from ._unions import (
     AdvisorToolResultBlockContent,
     AdvisorToolResultContentParam,
@@ -952,22 +970,6 @@ from ._unions import (
     decode_web_search_tool_result_block_content,
     decode_web_search_tool_result_block_param_content_param,
     decode_web_search_tool_result_error_object_union,
-)
-from ._usage import (
-    AdvisorMessageIterationUsage,
-    CacheCreation,
-    CompactionIterationUsage,
-    FallbackCreditNotApplied,
-    FallbackCreditNotAppliedReason,
-    FallbackCreditRedeemed,
-    FallbackCreditUsage,
-    FallbackMessageIterationUsage,
-    MessageIterationUsage,
-    OutputTokensDetails,
-    ServerToolUsage,
-    ServiceTier,
-    Speed,
-    Usage,
 )
 
 __all__ = [
