@@ -114,6 +114,22 @@ class _Builder:
         self.spec = spec
         self.defs = spec.definitions
         self.refs: dict[str, ir.TypeRef] = {}
+        # Variant name -> the tag its union tells it by, when that tag is one of its required
+        # constants: its union's table then holds a decoder that does not check the tag again.
+        tags_by_variant: dict[str, set[str]] = defaultdict(set)
+        for definition in self.defs.values():
+            if not isinstance(definition, spec_model.TaggedUnion):
+                continue
+            for item in definition.variants:
+                target = self.defs[item.type_name]
+                assert isinstance(target, spec_model.ObjectType)  # validated
+                tag_field = next(f for f in target.fields if f.wire_name == definition.tag)
+                if tag_field.is_const and not tag_field.optional:
+                    tags_by_variant[item.type_name].add(definition.tag)
+        # A variant of unions told apart by different tags keeps only its public decoder.
+        self.union_tags: dict[str, str] = {
+            name: next(iter(tags)) for name, tags in tags_by_variant.items() if len(tags) == 1
+        }
 
     # Type references
 
@@ -229,7 +245,10 @@ class _Builder:
         # The encoder reads a required field straight from the object, an optional one from the
         # local it tested against UNSET.
         value = local if optional else f"self.{python_name}"
-        needs_decoding = ref.is_named or (ref.kind in ("list", "map") and not ref.is_free_json)
+        inline = expressions.inline_decode(ref, local)
+        needs_decoding = inline is None and (
+            ref.is_named or (ref.kind in ("list", "map") and not ref.is_free_json)
+        )
         return ir.Field(
             wire_name=SpecText(field.wire_name),
             python_name=python_name,
@@ -248,10 +267,12 @@ class _Builder:
             decode_call=(expressions.decode_call(ref, local) if needs_decoding else PySource("")),
             stored_value=expressions.stored_value(ref, local, annotation, optional, nullable),
             encoded=expressions.encoded(ref, value, nullable),
+            inline=inline,
         )
 
     def object_type(self, definition: spec_model.ObjectType) -> ir.ObjectType:
         docs = _docs(definition.docs)
+        union_tag = self.union_tags.get(definition.name, "")
         fields = [self.field(member, definition.file.area) for member in definition.fields]
         return ir.ObjectType(
             name=identifier(definition.name),
@@ -262,6 +283,12 @@ class _Builder:
             known_fields_name=identifier(naming.known_fields_name(definition.name)),
             key_orders_name=identifier(naming.key_orders_name(definition.name)),
             doc_text=_doc_text(docs, f"{definition.name}."),
+            union_tag=SpecText(union_tag),
+            after_tag_decoder=(
+                identifier(naming.after_tag_decoder_name(definition.name))
+                if union_tag
+                else Identifier("")
+            ),
         )
 
     def tagged_union(self, definition: spec_model.TaggedUnion) -> ir.TaggedUnion:
@@ -280,6 +307,11 @@ class _Builder:
                 tags=tuple(map(SpecText, tag_field.const)),
                 docs=_docs(target.docs, extra_beta=item.beta),
                 decoder_ref=expressions.decoder_ref(self.named_ref(item.type_name)),
+                table_ref=(
+                    PySource(naming.after_tag_decoder_name(item.type_name))
+                    if item.type_name in self.union_tags
+                    else expressions.decoder_ref(self.named_ref(item.type_name))
+                ),
             )
             variants.append(variant)
             if item.type_name == definition.default:
@@ -346,6 +378,7 @@ class _Builder:
             union_names = [union.unknown_class for union in tagged]
             union_names += [alias.name for alias in unions.aliases]
             union_names += [union.decoder for union in tagged] + [o.decoder for o in one_ofs]
+            union_names += [union.table_name for union in tagged]
             exports.append(ir.Exports(identifier(naming.UNIONS_MODULE), tuple(sorted(union_names))))
         return ir.Package(
             name=PACKAGE,
@@ -464,4 +497,5 @@ def _type_names(module: ir.AreaModule) -> list[Identifier]:
 def _exported(module: ir.AreaModule) -> tuple[Identifier, ...]:
     """What other modules may import from an area module: its types and their decoders."""
     names = _type_names(module) + [e.decoder for e in module.enums]
+    names += [o.after_tag_decoder for o in module.objects if o.after_tag_decoder]
     return tuple(sorted(names + [o.decoder for o in module.objects]))

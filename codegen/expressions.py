@@ -9,7 +9,7 @@ these expressions use is a runtime helper of the generated package, a name the m
 
 from __future__ import annotations
 
-from .ir import KINDS, OneOfBranch, TypeRef
+from .ir import KINDS, InlineDecode, ListLoop, OneOfBranch, TypeRef
 from .naming import primitive_decoder_name
 from .pysource import Identifier, PySource, string_literal
 
@@ -37,6 +37,30 @@ def decode_call(ref: TypeRef, value: str) -> PySource:
         assert ref.item is not None
         return PySource(f"decode_map({value}, {decoder_ref(ref.item)}, strict)")
     return PySource(f"{decoder_ref(ref)}({value}, strict)")
+
+
+def inline_decode(ref: TypeRef, value: str) -> InlineDecode | None:
+    """How a decoder decodes a field of type `ref` held in `value` in place, or None when it calls
+    a decoder: arrays (of anything but free JSON) and untagged unions of a string and such an
+    array, the shape of most message contents, are decoded in place."""
+    if ref.kind == "list" and not ref.is_free_json:
+        return InlineDecode(_list_loop(ref), PySource(""), False, ref.expected)
+    if ref.kind != "one_of" or len(ref.alternatives) != 2:
+        return None
+    string, array = sorted(ref.alternatives, key=lambda alternative: alternative.kind != "string")
+    if (string.kind, array.kind) != ("string", "list") or array.is_free_json:
+        return None
+    return InlineDecode(
+        _list_loop(array), PySource(_wrong_value(string, value)), True, ref.expected
+    )
+
+
+def _list_loop(ref: TypeRef) -> ListLoop:
+    assert ref.item is not None
+    item = ref.item
+    if item.kind == "tagged_union":
+        return ListLoop(decoder_ref(item), item.table_name, item.tag)
+    return ListLoop(decoder_ref(item))
 
 
 def invalid_test(ref: TypeRef, value: str, nullable: bool) -> PySource:

@@ -134,6 +134,29 @@ class Docs:
 
 
 @dataclass(frozen=True)
+class ListLoop:
+    """An array that its parent's decoder decodes in place, item by item, instead of calling a
+    list decoder: a bad item's index is the number of items decoded before it."""
+
+    item_decoder: PySource  # decodes any item (for tagged items: the union's decoder)
+    # Tagged items: the union's table of variant decoders, which the loop calls directly for a
+    # known tag, and the tag's member ("" otherwise).
+    variants_table: Identifier = Identifier("")
+    tag: SpecText = SpecText("")
+
+
+@dataclass(frozen=True)
+class InlineDecode:
+    """A value its parent's decoder decodes in place: an array, or a string or an array (an
+    untagged union of the two)."""
+
+    loop: ListLoop
+    string_test: PySource  # with `or_string`: true when the string held is not valid
+    or_string: bool
+    expected: SpecText  # what the error says when the value has no kind the type allows
+
+
+@dataclass(frozen=True)
 class Field:
     wire_name: SpecText
     python_name: Identifier
@@ -154,6 +177,7 @@ class Field:
     decode_call: PySource  # decodes a value of a named type, list or map
     stored_value: PySource
     encoded: PySource  # the JSON value, from `self.<python_name>` or from the local if optional
+    inline: InlineDecode | None = None  # decoded in place (decode_call is then "")
 
     @property
     def missing_pair(self) -> PySource:
@@ -175,12 +199,47 @@ class ObjectType:
     known_fields_name: Identifier  # module constant with the wire names, for spotting unknown ones
     key_orders_name: Identifier  # module cache of the member orders its decoder has met
     doc_text: SpecText
+    # A variant of a tagged union whose tag is one of its constant fields: the tag's member, and
+    # the decoder that its union calls once it has checked the object and its tag ("" if none).
+    union_tag: SpecText = SpecText("")
+    after_tag_decoder: Identifier = Identifier("")
 
     # The fields in the groups the decoder reads them in: constant tags first (a wrong variant
     # says so at once), then the other required ones, then the optional ones.
     @property
     def tag_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.optional and f.is_const)
+
+    @property
+    def tags_checked_first(self) -> tuple[Field, ...]:
+        """The tags the public decoder checks before calling the after-tag decoder: those up to
+        the union's own, in order."""
+        names = [f.wire_name for f in self.tag_fields]
+        return self.tag_fields[: names.index(self.union_tag) + 1]
+
+    @property
+    def tags_checked_after(self) -> tuple[Field, ...]:
+        """The tags the after-tag decoder checks: all but the union's own."""
+        return tuple(f for f in self.tag_fields if f.wire_name != self.union_tag)
+
+    @property
+    def union_tag_field(self) -> Field:
+        return next(f for f in self.tag_fields if f.wire_name == self.union_tag)
+
+    @property
+    def union_tag_needs_local(self) -> bool:
+        """True when the after-tag decoder stores the tag's value as received (it has several
+        values, or null), so reads it again; otherwise it stores the one literal."""
+        tag = self.union_tag_field
+        return tag.nullable or len(tag.type.values) != 1
+
+    @property
+    def decodes_lists_in_place(self) -> bool:
+        return any(f.inline is not None for f in self.fields)
+
+    @property
+    def decodes_tagged_lists_in_place(self) -> bool:
+        return any(f.inline is not None and f.inline.loop.variants_table for f in self.fields)
 
     @property
     def read_fields(self) -> tuple[Field, ...]:
@@ -225,6 +284,7 @@ class Variant:
     tags: tuple[SpecText, ...]
     docs: Docs  # beta of the variant in this union, merged with the type's own
     decoder_ref: PySource  # its decoder, as written in the union's module
+    table_ref: PySource  # what its union's table holds: its after-tag decoder if it has one
 
 
 @dataclass(frozen=True)

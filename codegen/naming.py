@@ -77,6 +77,11 @@ def decoder_name(type_name: str) -> str:
     return f"decode_{snake_case(type_name)}"
 
 
+def after_tag_decoder_name(type_name: str) -> str:
+    """The decoder of a union's variant that its union calls once it has checked the tag."""
+    return f"decode_{snake_case(type_name)}_after_tag"
+
+
 def primitive_decoder_name(kind: str) -> str:
     """The runtime's decoder of a primitive kind (`string` → `decode_string`), for lists and maps
     of primitives."""
@@ -89,8 +94,9 @@ def unknown_class_name(union_name: str) -> str:
 
 
 def variants_table_name(union_name: str) -> str:
-    """The module constant mapping a tagged union's tag values to its variants' decoders."""
-    return f"_{constant_case(union_name)}_VARIANTS"
+    """The module constant mapping a tagged union's tag values to its variants' decoders. Not
+    private: the decoders of lists of the union, in other modules, read it too."""
+    return f"{constant_case(union_name)}_VARIANTS"
 
 
 def known_fields_name(object_name: str) -> str:

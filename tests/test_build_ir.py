@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codegen import build_ir, ir, load, spec_model, validate
+from codegen.pysource import Identifier, PySource, SpecText
 from tests.support import GENERATED
 
 SPEC = {
@@ -68,7 +69,7 @@ def test_names_come_from_the_naming_rules(package: ir.Package) -> None:
     assert [area.module for area in package.areas] == ["_blocks", "_request"]
     assert obj(package, "URLPDFSource").decoder == "decode_url_pdf_source"
     union = package.unions.tagged_unions[0]
-    assert (union.unknown_class, union.table_name) == ("UnknownBlock", "_BLOCK_VARIANTS")
+    assert (union.unknown_class, union.table_name) == ("UnknownBlock", "BLOCK_VARIANTS")
     assert obj(package, "Text").known_fields_name == "_TEXT_FIELDS"
     assert [f.local_name for f in obj(package, "Text").fields] == [
         "type_",
@@ -86,6 +87,18 @@ def test_fields_are_grouped_as_the_decoder_reads_them(package: ir.Package) -> No
     assert text.read_fields[0].missing_pair == '("text", "a string")'
 
 
+def test_a_variant_checks_its_tag_then_calls_its_after_tag_decoder(package: ir.Package) -> None:
+    text, image, request = obj(package, "Text"), obj(package, "Image"), obj(package, "Request")
+    assert (text.union_tag, text.after_tag_decoder) == ("type", "decode_text_after_tag")
+    assert [f.wire_name for f in text.tags_checked_first] == ["type"]
+    assert text.tags_checked_after == ()
+    # A lone tag value is stored as a literal; one of several is read again from the object.
+    assert not text.union_tag_needs_local and image.union_tag_needs_local
+    assert (request.union_tag, request.after_tag_decoder) == ("", "")
+    assert request.decodes_lists_in_place and request.decodes_tagged_lists_in_place
+    assert not text.decodes_lists_in_place
+
+
 def test_checks_group_a_null_guard_only_around_alternatives(package: ir.Package) -> None:
     assert field(package, "Text", "note").invalid_test == (
         "note_ is not None and (type(note_) is not str or not note_.isascii() "
@@ -101,14 +114,24 @@ def test_checks_group_a_null_guard_only_around_alternatives(package: ir.Package)
 
 def test_decoders_are_named_alike_in_every_module(package: ir.Package) -> None:
     # Every module imports the names of the others, so a reference is never qualified.
-    assert field(package, "Request", "blocks").decode_call == (
-        "decode_list(blocks_, decode_block, strict)"
+    blocks = field(package, "Request", "blocks")
+    assert blocks.decode_call == ""  # an array is decoded in place
+    assert blocks.inline == ir.InlineDecode(
+        ir.ListLoop(PySource("decode_block"), Identifier("BLOCK_VARIANTS"), SpecText("type")),
+        PySource(""),
+        False,
+        SpecText("an array"),
     )
     assert field(package, "Request", "labels").decode_call == (
         "decode_map(labels_, decode_string, strict)"
     )
     union = package.unions.tagged_unions[0]
     assert [v.decoder_ref for v in union.variants] == ["decode_text", "decode_image"]
+    # The table holds the decoders that do not check the object and its tag again.
+    assert [v.table_ref for v in union.variants] == [
+        "decode_text_after_tag",
+        "decode_image_after_tag",
+    ]
     content = package.unions.one_ofs[0]
     assert [(b.test, b.invalid_test, b.result) for b in content.branches] == [
         ("type(data) is str", 'data != "none"', '"none"'),

@@ -12,7 +12,6 @@ from ._runtime import (
     DecodeError,
     Model,
     add_extra,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -70,14 +69,20 @@ _BATCH_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         requests_ = data["requests"]
     except KeyError:
         raise missing_field(data, (("requests", "an array"),)) from None
+    if type(requests_) is not list:
+        raise DecodeError("an array", requests_).at_key("requests")
+    decoded = []
     try:
-        requests_ = decode_list(requests_, decode_batch_create_params_request, strict)
+        for item in requests_:
+            decoded.append(decode_batch_create_params_request(item, strict))
     except DecodeError as error:
-        raise error.at_key("requests")
+        raise error.at_index(len(decoded)).at_key("requests") from None
+    requests_ = decoded
     if len(data) == 1:
         extra = {}
     else:

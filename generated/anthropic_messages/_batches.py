@@ -599,6 +599,12 @@ def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBat
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "succeeded":
         raise DecodeError('"succeeded"', type_).at_key("type")
+    return decode_message_batch_succeeded_result_after_tag(data, strict)
+
+
+def decode_message_batch_succeeded_result_after_tag(
+    data: Any, strict: bool
+) -> MessageBatchSucceededResult:
     try:
         message_ = data["message"]
     except KeyError:
@@ -680,6 +686,12 @@ def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatch
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "errored":
         raise DecodeError('"errored"', type_).at_key("type")
+    return decode_message_batch_errored_result_after_tag(data, strict)
+
+
+def decode_message_batch_errored_result_after_tag(
+    data: Any, strict: bool
+) -> MessageBatchErroredResult:
     try:
         error_ = data["error"]
     except KeyError:
@@ -755,6 +767,12 @@ def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatc
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "canceled":
         raise DecodeError('"canceled"', type_).at_key("type")
+    return decode_message_batch_canceled_result_after_tag(data, strict)
+
+
+def decode_message_batch_canceled_result_after_tag(
+    data: Any, strict: bool
+) -> MessageBatchCanceledResult:
     if len(data) == 1:
         extra = {}
     else:
@@ -821,6 +839,12 @@ def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatch
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "expired":
         raise DecodeError('"expired"', type_).at_key("type")
+    return decode_message_batch_expired_result_after_tag(data, strict)
+
+
+def decode_message_batch_expired_result_after_tag(
+    data: Any, strict: bool
+) -> MessageBatchExpiredResult:
     if len(data) == 1:
         extra = {}
     else:

@@ -13,12 +13,12 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
     check_json,
     check_json_members,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -284,6 +284,12 @@ def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheContro
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
+    return decode_cache_control_ephemeral_param_after_tag(data, strict)
+
+
+def decode_cache_control_ephemeral_param_after_tag(
+    data: Any, strict: bool
+) -> CacheControlEphemeralParam:
     if len(data) != 1:
         seen = 1
         ttl_ = data.get("ttl", UNSET)
@@ -397,6 +403,12 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
+    return decode_text_block_param_after_tag(data, strict)
+
+
+def decode_text_block_param_after_tag(data: Any, strict: bool) -> TextBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         text_ = data["text"]
     except KeyError:
@@ -417,10 +429,22 @@ def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
         if citations_ is not UNSET:
             seen += 1
             if citations_ is not None:
+                if type(citations_) is not list:
+                    raise DecodeError("an array", citations_).at_key("citations")
+                decoded = []
                 try:
-                    citations_ = decode_list(citations_, decode_text_citation_param, strict)
+                    for item in citations_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = TEXT_CITATION_PARAM_VARIANTS.get(
+                                tag, decode_text_citation_param
+                            )
+                        else:
+                            decode_item = decode_text_citation_param
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("citations")
+                    raise error.at_index(len(decoded)).at_key("citations") from None
+                citations_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -543,6 +567,12 @@ def decode_citation_char_location_param(data: Any, strict: bool) -> CitationChar
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
+    return decode_citation_char_location_param_after_tag(data, strict)
+
+
+def decode_citation_char_location_param_after_tag(
+    data: Any, strict: bool
+) -> CitationCharLocationParam:
     try:
         cited_text_ = data["cited_text"]
         document_index_ = data["document_index"]
@@ -715,6 +745,12 @@ def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPage
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
+    return decode_citation_page_location_param_after_tag(data, strict)
+
+
+def decode_citation_page_location_param_after_tag(
+    data: Any, strict: bool
+) -> CitationPageLocationParam:
     try:
         cited_text_ = data["cited_text"]
         document_index_ = data["document_index"]
@@ -892,6 +928,12 @@ def decode_citation_content_block_location_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
+    return decode_citation_content_block_location_param_after_tag(data, strict)
+
+
+def decode_citation_content_block_location_param_after_tag(
+    data: Any, strict: bool
+) -> CitationContentBlockLocationParam:
     try:
         cited_text_ = data["cited_text"]
         document_index_ = data["document_index"]
@@ -1048,6 +1090,12 @@ def decode_citation_web_search_result_location_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
+    return decode_citation_web_search_result_location_param_after_tag(data, strict)
+
+
+def decode_citation_web_search_result_location_param_after_tag(
+    data: Any, strict: bool
+) -> CitationWebSearchResultLocationParam:
     try:
         cited_text_ = data["cited_text"]
         encrypted_index_ = data["encrypted_index"]
@@ -1205,6 +1253,12 @@ def decode_citation_search_result_location_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
+    return decode_citation_search_result_location_param_after_tag(data, strict)
+
+
+def decode_citation_search_result_location_param_after_tag(
+    data: Any, strict: bool
+) -> CitationSearchResultLocationParam:
     try:
         cited_text_ = data["cited_text"]
         search_result_index_ = data["search_result_index"]
@@ -1427,6 +1481,10 @@ def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "image":
         raise DecodeError('"image"', type_).at_key("type")
+    return decode_image_block_param_after_tag(data, strict)
+
+
+def decode_image_block_param_after_tag(data: Any, strict: bool) -> ImageBlockParam:
     try:
         source_ = data["source"]
     except KeyError:
@@ -1616,6 +1674,10 @@ def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSour
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
+    return decode_base64_image_source_param_after_tag(data, strict)
+
+
+def decode_base64_image_source_param_after_tag(data: Any, strict: bool) -> Base64ImageSourceParam:
     try:
         media_type_ = data["media_type"]
         data_ = data["data"]
@@ -1705,6 +1767,10 @@ def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourcePara
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
+    return decode_url_image_source_param_after_tag(data, strict)
+
+
+def decode_url_image_source_param_after_tag(data: Any, strict: bool) -> URLImageSourceParam:
     try:
         url_ = data["url"]
     except KeyError:
@@ -1782,6 +1848,10 @@ def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourcePa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
+    return decode_file_image_source_param_after_tag(data, strict)
+
+
+def decode_file_image_source_param_after_tag(data: Any, strict: bool) -> FileImageSourceParam:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -1891,6 +1961,10 @@ def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
+    return decode_document_block_param_after_tag(data, strict)
+
+
+def decode_document_block_param_after_tag(data: Any, strict: bool) -> DocumentBlockParam:
     try:
         source_ = data["source"]
     except KeyError:
@@ -2017,6 +2091,10 @@ def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourcePa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
+    return decode_base64_pdf_source_param_after_tag(data, strict)
+
+
+def decode_base64_pdf_source_param_after_tag(data: Any, strict: bool) -> Base64PDFSourceParam:
     media_type_ = data.get("media_type", UNSET)
     if type(media_type_) is not str or media_type_ != "application/pdf":
         raise DecodeError('"application/pdf"', media_type_).at_key("media_type")
@@ -2103,6 +2181,10 @@ def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourcePa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
+    return decode_plain_text_source_param_after_tag(data, strict)
+
+
+def decode_plain_text_source_param_after_tag(data: Any, strict: bool) -> PlainTextSourceParam:
     media_type_ = data.get("media_type", UNSET)
     if type(media_type_) is not str or media_type_ != "text/plain":
         raise DecodeError('"text/plain"', media_type_).at_key("media_type")
@@ -2188,14 +2270,36 @@ def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "content":
         raise DecodeError('"content"', type_).at_key("type")
+    return decode_content_block_source_param_after_tag(data, strict)
+
+
+def decode_content_block_source_param_after_tag(data: Any, strict: bool) -> ContentBlockSourceParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("content", "a string or an array"),)) from None
-    try:
-        content_ = decode_content_block_source_content(content_, strict)
-    except DecodeError as error:
-        raise error.at_key("content")
+    if type(content_) is str:
+        if not content_.isascii() and has_lone_surrogate(content_):
+            raise DecodeError("a string or an array", content_).at_key("content")
+    elif type(content_) is list:
+        decoded = []
+        try:
+            for item in content_:
+                tag = item.get("type") if type(item) is dict else None
+                if type(tag) is str:
+                    decode_item = CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS.get(
+                        tag, decode_content_block_source_content_param
+                    )
+                else:
+                    decode_item = decode_content_block_source_content_param
+                decoded.append(decode_item(item, strict))
+        except DecodeError as error:
+            raise error.at_index(len(decoded)).at_key("content") from None
+        content_ = decoded
+    else:
+        raise DecodeError("a string or an array", content_).at_key("content")
     if len(data) == 2:
         extra = {}
     else:
@@ -2269,6 +2373,10 @@ def decode_url_pdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
+    return decode_url_pdf_source_param_after_tag(data, strict)
+
+
+def decode_url_pdf_source_param_after_tag(data: Any, strict: bool) -> URLPDFSourceParam:
     try:
         url_ = data["url"]
     except KeyError:
@@ -2346,6 +2454,10 @@ def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "file":
         raise DecodeError('"file"', type_).at_key("type")
+    return decode_file_document_source_param_after_tag(data, strict)
+
+
+def decode_file_document_source_param_after_tag(data: Any, strict: bool) -> FileDocumentSourceParam:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -2453,6 +2565,12 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "search_result":
         raise DecodeError('"search_result"', type_).at_key("type")
+    return decode_search_result_block_param_after_tag(data, strict)
+
+
+def decode_search_result_block_param_after_tag(data: Any, strict: bool) -> SearchResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         content_ = data["content"]
         source_ = data["source"]
@@ -2461,10 +2579,22 @@ def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlo
         raise missing_field(
             data, (("content", "an array"), ("source", "a string"), ("title", "a string"))
         ) from None
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_search_result_content_block_param, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(
+                    tag, decode_search_result_content_block_param
+                )
+            else:
+                decode_item = decode_search_result_content_block_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if type(source_) is not str or not source_.isascii() and has_lone_surrogate(source_):
         raise DecodeError("a string", source_).at_key("source")
     if type(title_) is not str or not title_.isascii() and has_lone_surrogate(title_):
@@ -2571,6 +2701,10 @@ def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
+    return decode_thinking_block_param_after_tag(data, strict)
+
+
+def decode_thinking_block_param_after_tag(data: Any, strict: bool) -> ThinkingBlockParam:
     try:
         thinking_ = data["thinking"]
         signature_ = data["signature"]
@@ -2652,6 +2786,12 @@ def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThi
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
+    return decode_redacted_thinking_block_param_after_tag(data, strict)
+
+
+def decode_redacted_thinking_block_param_after_tag(
+    data: Any, strict: bool
+) -> RedactedThinkingBlockParam:
     try:
         data_ = data["data"]
     except KeyError:
@@ -2767,6 +2907,10 @@ def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
+    return decode_tool_use_block_param_after_tag(data, strict)
+
+
+def decode_tool_use_block_param_after_tag(data: Any, strict: bool) -> ToolUseBlockParam:
     try:
         id_ = data["id"]
         name_ = data["name"]
@@ -2938,6 +3082,12 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_result":
         raise DecodeError('"tool_result"', type_).at_key("type")
+    return decode_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_tool_result_block_param_after_tag(data: Any, strict: bool) -> ToolResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tool_use_id_ = data["tool_use_id"]
     except KeyError:
@@ -2953,10 +3103,26 @@ def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockPa
         content_ = data.get("content", UNSET)
         if content_ is not UNSET:
             seen += 1
-            try:
-                content_ = decode_tool_result_content(content_, strict)
-            except DecodeError as error:
-                raise error.at_key("content")
+            if type(content_) is str:
+                if not content_.isascii() and has_lone_surrogate(content_):
+                    raise DecodeError("a string or an array", content_).at_key("content")
+            elif type(content_) is list:
+                decoded = []
+                try:
+                    for item in content_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(
+                                tag, decode_tool_result_content_block_param
+                            )
+                        else:
+                            decode_item = decode_tool_result_content_block_param
+                        decoded.append(decode_item(item, strict))
+                except DecodeError as error:
+                    raise error.at_index(len(decoded)).at_key("content") from None
+                content_ = decoded
+            else:
+                raise DecodeError("a string or an array", content_).at_key("content")
         is_error_ = data.get("is_error", UNSET)
         if is_error_ is not UNSET:
             seen += 1
@@ -3070,6 +3236,10 @@ def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceB
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
+    return decode_tool_reference_block_param_after_tag(data, strict)
+
+
+def decode_tool_reference_block_param_after_tag(data: Any, strict: bool) -> ToolReferenceBlockParam:
     try:
         tool_name_ = data["tool_name"]
     except KeyError:
@@ -3191,6 +3361,12 @@ def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
+    return decode_server_tool_use_block_param_after_tag(data, strict)
+
+
+def decode_server_tool_use_block_param_after_tag(
+    data: Any, strict: bool
+) -> ServerToolUseBlockParam:
     try:
         id_ = data["id"]
         name_ = data["name"]
@@ -3346,6 +3522,12 @@ def decode_web_search_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
+    return decode_web_search_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_web_search_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> WebSearchToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -3483,6 +3665,12 @@ def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchRe
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
+    return decode_web_search_result_block_param_after_tag(data, strict)
+
+
+def decode_web_search_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> WebSearchResultBlockParam:
     try:
         url_ = data["url"]
         title_ = data["title"]
@@ -3595,6 +3783,12 @@ def decode_web_search_tool_request_error_object_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
+    return decode_web_search_tool_request_error_object_param_after_tag(data, strict)
+
+
+def decode_web_search_tool_request_error_object_param_after_tag(
+    data: Any, strict: bool
+) -> WebSearchToolRequestErrorObjectParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -3694,6 +3888,12 @@ def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUpl
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
+    return decode_container_upload_block_param_after_tag(data, strict)
+
+
+def decode_container_upload_block_param_after_tag(
+    data: Any, strict: bool
+) -> ContainerUploadBlockParam:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -3838,6 +4038,12 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
+    return decode_compaction_block_param_after_tag(data, strict)
+
+
+def decode_compaction_block_param_after_tag(data: Any, strict: bool) -> CompactionBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     if len(data) != 1:
         seen = 1
         content_ = data.get("content", UNSET)
@@ -3871,12 +4077,22 @@ def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockPar
         if tool_changes_ is not UNSET:
             seen += 1
             if tool_changes_ is not None:
+                if type(tool_changes_) is not list:
+                    raise DecodeError("an array", tool_changes_).at_key("tool_changes")
+                decoded = []
                 try:
-                    tool_changes_ = decode_list(
-                        tool_changes_, decode_tool_change_block_param, strict
-                    )
+                    for item in tool_changes_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = TOOL_CHANGE_BLOCK_PARAM_VARIANTS.get(
+                                tag, decode_tool_change_block_param
+                            )
+                        else:
+                            decode_item = decode_tool_change_block_param
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("tool_changes")
+                    raise error.at_index(len(decoded)).at_key("tool_changes") from None
+                tool_changes_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -3980,6 +4196,12 @@ def decode_request_tool_addition_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
+    return decode_request_tool_addition_block_param_after_tag(data, strict)
+
+
+def decode_request_tool_addition_block_param_after_tag(
+    data: Any, strict: bool
+) -> RequestToolAdditionBlockParam:
     try:
         tool_ = data["tool"]
     except KeyError:
@@ -4090,6 +4312,12 @@ def decode_request_tool_removal_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
+    return decode_request_tool_removal_block_param_after_tag(data, strict)
+
+
+def decode_request_tool_removal_block_param_after_tag(
+    data: Any, strict: bool
+) -> RequestToolRemovalBlockParam:
     try:
         tool_ = data["tool"]
     except KeyError:
@@ -4191,6 +4419,12 @@ def decode_tool_change_tool_reference_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
+    return decode_tool_change_tool_reference_param_after_tag(data, strict)
+
+
+def decode_tool_change_tool_reference_param_after_tag(
+    data: Any, strict: bool
+) -> ToolChangeToolReferenceParam:
     try:
         name_ = data["name"]
     except KeyError:
@@ -4281,6 +4515,12 @@ def decode_tool_change_mcp_tool_reference_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
+    return decode_tool_change_mcp_tool_reference_param_after_tag(data, strict)
+
+
+def decode_tool_change_mcp_tool_reference_param_after_tag(
+    data: Any, strict: bool
+) -> ToolChangeMCPToolReferenceParam:
     try:
         server_name_ = data["server_name"]
         name_ = data["name"]
@@ -4375,6 +4615,12 @@ def decode_tool_change_mcp_toolset_reference_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
+    return decode_tool_change_mcp_toolset_reference_param_after_tag(data, strict)
+
+
+def decode_tool_change_mcp_toolset_reference_param_after_tag(
+    data: Any, strict: bool
+) -> ToolChangeMCPToolsetReferenceParam:
     try:
         server_name_ = data["server_name"]
     except KeyError:
@@ -4465,6 +4711,12 @@ def decode_tool_change_tool_definition_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
+    return decode_tool_change_tool_definition_param_after_tag(data, strict)
+
+
+def decode_tool_change_tool_definition_param_after_tag(
+    data: Any, strict: bool
+) -> ToolChangeToolDefinitionParam:
     try:
         definition_ = data["definition"]
     except KeyError:
@@ -4569,6 +4821,10 @@ def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
+    return decode_fallback_block_param_after_tag(data, strict)
+
+
+def decode_fallback_block_param_after_tag(data: Any, strict: bool) -> FallbackBlockParam:
     try:
         from__ = data["from"]
         to_ = data["to"]
@@ -4708,11 +4964,16 @@ from . import (
     _usage,
 )
 from ._unions import (
+    CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS,
     CacheControlParam,
     ContentBlockSourceContent,
     DocumentSource,
     ImageSource,
+    SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
     SearchResultContentBlockParam,
+    TEXT_CITATION_PARAM_VARIANTS,
+    TOOL_CHANGE_BLOCK_PARAM_VARIANTS,
+    TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
     TextCitationParam,
     ToolAdditionTargetParam,
     ToolChangeBlockParam,
@@ -4722,7 +4983,7 @@ from ._unions import (
     ToolUseCaller,
     WebSearchToolResultBlockParamContentParam,
     decode_cache_control_param,
-    decode_content_block_source_content,
+    decode_content_block_source_content_param,
     decode_document_source,
     decode_image_source,
     decode_search_result_content_block_param,
@@ -4730,7 +4991,7 @@ from ._unions import (
     decode_tool_addition_target_param,
     decode_tool_change_block_param,
     decode_tool_removal_target_param,
-    decode_tool_result_content,
+    decode_tool_result_content_block_param,
     decode_tool_union_param,
     decode_tool_use_caller,
     decode_web_search_tool_result_block_param_content_param,

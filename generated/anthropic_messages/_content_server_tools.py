@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -326,6 +326,12 @@ def decode_web_fetch_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
+    return decode_web_fetch_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_web_fetch_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -455,6 +461,10 @@ def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
+    return decode_web_fetch_block_param_after_tag(data, strict)
+
+
+def decode_web_fetch_block_param_after_tag(data: Any, strict: bool) -> WebFetchBlockParam:
     try:
         url_ = data["url"]
         content_ = data["content"]
@@ -555,6 +565,12 @@ def decode_web_fetch_tool_result_error_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
+    return decode_web_fetch_tool_result_error_block_param_after_tag(data, strict)
+
+
+def decode_web_fetch_tool_result_error_block_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchToolResultErrorBlockParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -662,6 +678,12 @@ def decode_code_execution_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
+    return decode_code_execution_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_code_execution_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -795,6 +817,14 @@ def decode_code_execution_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
+    return decode_code_execution_result_block_param_after_tag(data, strict)
+
+
+def decode_code_execution_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         stdout_ = data["stdout"]
         stderr_ = data["stderr"]
@@ -816,10 +846,22 @@ def decode_code_execution_result_block_param(
         raise DecodeError("a string", stderr_).at_key("stderr")
     if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code_).at_key("return_code")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_code_execution_output_block_union_param, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(
+                    tag, decode_code_execution_output_block_union_param
+                )
+            else:
+                decode_item = decode_code_execution_output_block_union_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if len(data) != 5:
         seen = 5
         abort_reason_ = data.get("abort_reason", UNSET)
@@ -937,6 +979,14 @@ def decode_encrypted_code_execution_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
+    return decode_encrypted_code_execution_result_block_param_after_tag(data, strict)
+
+
+def decode_encrypted_code_execution_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> EncryptedCodeExecutionResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         encrypted_stdout_ = data["encrypted_stdout"]
         stderr_ = data["stderr"]
@@ -962,10 +1012,22 @@ def decode_encrypted_code_execution_result_block_param(
         raise DecodeError("a string", stderr_).at_key("stderr")
     if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code_).at_key("return_code")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_code_execution_output_block_union_param, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(
+                    tag, decode_code_execution_output_block_union_param
+                )
+            else:
+                decode_item = decode_code_execution_output_block_union_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if len(data) == 5:
         extra = {}
     else:
@@ -1046,6 +1108,12 @@ def decode_code_execution_output_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
+    return decode_code_execution_output_block_param_after_tag(data, strict)
+
+
+def decode_code_execution_output_block_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlockParam:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -1129,6 +1197,12 @@ def decode_code_execution_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
+    return decode_code_execution_tool_result_error_param_after_tag(data, strict)
+
+
+def decode_code_execution_tool_result_error_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionToolResultErrorParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -1240,6 +1314,12 @@ def decode_bash_code_execution_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
+    return decode_bash_code_execution_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_bash_code_execution_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -1367,6 +1447,14 @@ def decode_bash_code_execution_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
+    return decode_bash_code_execution_result_block_param_after_tag(data, strict)
+
+
+def decode_bash_code_execution_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         stdout_ = data["stdout"]
         stderr_ = data["stderr"]
@@ -1388,12 +1476,22 @@ def decode_bash_code_execution_result_block_param(
         raise DecodeError("a string", stderr_).at_key("stderr")
     if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code_).at_key("return_code")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(
-            content_, decode_bash_code_execution_output_block_union_param, strict
-        )
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(
+                    tag, decode_bash_code_execution_output_block_union_param
+                )
+            else:
+                decode_item = decode_bash_code_execution_output_block_union_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if len(data) == 5:
         extra = {}
     else:
@@ -1474,6 +1572,12 @@ def decode_bash_code_execution_output_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
+    return decode_bash_code_execution_output_block_param_after_tag(data, strict)
+
+
+def decode_bash_code_execution_output_block_param_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlockParam:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -1561,6 +1665,12 @@ def decode_bash_code_execution_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
+    return decode_bash_code_execution_tool_result_error_param_after_tag(data, strict)
+
+
+def decode_bash_code_execution_tool_result_error_param_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionToolResultErrorParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -1676,6 +1786,12 @@ def decode_text_editor_code_execution_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -1821,6 +1937,12 @@ def decode_text_editor_code_execution_view_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_view_result_block_param_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_view_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionViewResultBlockParam:
     try:
         content_ = data["content"]
         file_type_ = data["file_type"]
@@ -1953,6 +2075,12 @@ def decode_text_editor_code_execution_create_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_create_result_block_param_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_create_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionCreateResultBlockParam:
     try:
         is_file_update_ = data["is_file_update"]
     except KeyError:
@@ -2080,16 +2208,28 @@ def decode_text_editor_code_execution_str_replace_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_str_replace_result_block_param_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_str_replace_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionStrReplaceResultBlockParam:
+    decoded: list[Any]
     if len(data) != 1:
         seen = 1
         lines_ = data.get("lines", UNSET)
         if lines_ is not UNSET:
             seen += 1
             if lines_ is not None:
+                if type(lines_) is not list:
+                    raise DecodeError("an array", lines_).at_key("lines")
+                decoded = []
                 try:
-                    lines_ = decode_list(lines_, decode_string, strict)
+                    for item in lines_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("lines")
+                    raise error.at_index(len(decoded)).at_key("lines") from None
+                lines_ = decoded
         old_start_ = data.get("old_start", UNSET)
         if old_start_ is not UNSET:
             seen += 1
@@ -2225,6 +2365,12 @@ def decode_text_editor_code_execution_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
+    return decode_text_editor_code_execution_tool_result_error_param_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_tool_result_error_param_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionToolResultErrorParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -2349,6 +2495,12 @@ def decode_tool_search_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
+    return decode_tool_search_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_tool_search_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -2458,16 +2610,34 @@ def decode_tool_search_tool_search_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
+    return decode_tool_search_tool_search_result_block_param_after_tag(data, strict)
+
+
+def decode_tool_search_tool_search_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolSearchResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tool_references_ = data["tool_references"]
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
+    if type(tool_references_) is not list:
+        raise DecodeError("an array", tool_references_).at_key("tool_references")
+    decoded = []
     try:
-        tool_references_ = decode_list(
-            tool_references_, decode_tool_reference_block_union_param, strict
-        )
+        for item in tool_references_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.get(
+                    tag, decode_tool_reference_block_union_param
+                )
+            else:
+                decode_item = decode_tool_reference_block_union_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("tool_references")
+        raise error.at_index(len(decoded)).at_key("tool_references") from None
+    tool_references_ = decoded
     if len(data) == 2:
         extra = {}
     else:
@@ -2553,6 +2723,12 @@ def decode_tool_search_tool_result_error_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
+    return decode_tool_search_tool_result_error_param_after_tag(data, strict)
+
+
+def decode_tool_search_tool_result_error_param_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolResultErrorParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -2676,6 +2852,12 @@ def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
+    return decode_advisor_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_advisor_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> AdvisorToolResultBlockParam:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -2790,6 +2972,10 @@ def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultB
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
+    return decode_advisor_result_block_param_after_tag(data, strict)
+
+
+def decode_advisor_result_block_param_after_tag(data: Any, strict: bool) -> AdvisorResultBlockParam:
     try:
         text_ = data["text"]
     except KeyError:
@@ -2897,6 +3083,12 @@ def decode_advisor_redacted_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
+    return decode_advisor_redacted_result_block_param_after_tag(data, strict)
+
+
+def decode_advisor_redacted_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> AdvisorRedactedResultBlockParam:
     try:
         encrypted_content_ = data["encrypted_content"]
     except KeyError:
@@ -3000,6 +3192,12 @@ def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
+    return decode_advisor_tool_result_error_param_after_tag(data, strict)
+
+
+def decode_advisor_tool_result_error_param_after_tag(
+    data: Any, strict: bool
+) -> AdvisorToolResultErrorParam:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -3059,11 +3257,14 @@ from . import (
 )
 from ._unions import (
     AdvisorToolResultContentParam,
+    BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
     BashCodeExecutionOutputBlockUnionParam,
     BashCodeExecutionToolResultContentParam,
+    CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS,
     CacheControlParam,
     CodeExecutionOutputBlockUnionParam,
     CodeExecutionToolResultBlockParamContentParam,
+    TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS,
     TextEditorCodeExecutionToolResultContentParam,
     ToolReferenceBlockUnionParam,
     ToolSearchToolResultContentParam,

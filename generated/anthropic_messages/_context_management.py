@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -98,15 +98,29 @@ _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, 
 def decode_context_management_config_param(data: Any, strict: bool) -> ContextManagementConfigParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     if len(data) != 0:
         seen = 0
         edits_ = data.get("edits", UNSET)
         if edits_ is not UNSET:
             seen += 1
+            if type(edits_) is not list:
+                raise DecodeError("an array", edits_).at_key("edits")
+            decoded = []
             try:
-                edits_ = decode_list(edits_, decode_context_management_edit_param, strict)
+                for item in edits_:
+                    tag = item.get("type") if type(item) is dict else None
+                    if type(tag) is str:
+                        decode_item = CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS.get(
+                            tag, decode_context_management_edit_param
+                        )
+                    else:
+                        decode_item = decode_context_management_edit_param
+                    decoded.append(decode_item(item, strict))
             except DecodeError as error:
-                raise error.at_key("edits")
+                raise error.at_index(len(decoded)).at_key("edits") from None
+            edits_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -229,6 +243,13 @@ def decode_clear_tool_uses20250919_edit_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
+    return decode_clear_tool_uses20250919_edit_param_after_tag(data, strict)
+
+
+def decode_clear_tool_uses20250919_edit_param_after_tag(
+    data: Any, strict: bool
+) -> ClearToolUses20250919EditParam:
+    decoded: list[Any]
     if len(data) != 1:
         seen = 1
         trigger_ = data.get("trigger", UNSET)
@@ -265,10 +286,15 @@ def decode_clear_tool_uses20250919_edit_param(
         if exclude_tools_ is not UNSET:
             seen += 1
             if exclude_tools_ is not None:
+                if type(exclude_tools_) is not list:
+                    raise DecodeError("an array", exclude_tools_).at_key("exclude_tools")
+                decoded = []
                 try:
-                    exclude_tools_ = decode_list(exclude_tools_, decode_string, strict)
+                    for item in exclude_tools_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("exclude_tools")
+                    raise error.at_index(len(decoded)).at_key("exclude_tools") from None
+                exclude_tools_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -358,6 +384,10 @@ def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTri
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
+    return decode_input_tokens_trigger_param_after_tag(data, strict)
+
+
+def decode_input_tokens_trigger_param_after_tag(data: Any, strict: bool) -> InputTokensTriggerParam:
     try:
         value_ = data["value"]
     except KeyError:
@@ -440,6 +470,10 @@ def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerPa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
+    return decode_tool_uses_trigger_param_after_tag(data, strict)
+
+
+def decode_tool_uses_trigger_param_after_tag(data: Any, strict: bool) -> ToolUsesTriggerParam:
     try:
         value_ = data["value"]
     except KeyError:
@@ -520,6 +554,10 @@ def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_uses":
         raise DecodeError('"tool_uses"', type_).at_key("type")
+    return decode_tool_uses_keep_param_after_tag(data, strict)
+
+
+def decode_tool_uses_keep_param_after_tag(data: Any, strict: bool) -> ToolUsesKeepParam:
     try:
         value_ = data["value"]
     except KeyError:
@@ -602,6 +640,12 @@ def decode_input_tokens_clear_at_least_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "input_tokens":
         raise DecodeError('"input_tokens"', type_).at_key("type")
+    return decode_input_tokens_clear_at_least_param_after_tag(data, strict)
+
+
+def decode_input_tokens_clear_at_least_param_after_tag(
+    data: Any, strict: bool
+) -> InputTokensClearAtLeastParam:
     try:
         value_ = data["value"]
     except KeyError:
@@ -690,6 +734,12 @@ def decode_clear_thinking20251015_edit_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
+    return decode_clear_thinking20251015_edit_param_after_tag(data, strict)
+
+
+def decode_clear_thinking20251015_edit_param_after_tag(
+    data: Any, strict: bool
+) -> ClearThinking20251015EditParam:
     if len(data) != 1:
         seen = 1
         keep_ = data.get("keep", UNSET)
@@ -780,6 +830,10 @@ def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "thinking_turns":
         raise DecodeError('"thinking_turns"', type_).at_key("type")
+    return decode_thinking_turns_param_after_tag(data, strict)
+
+
+def decode_thinking_turns_param_after_tag(data: Any, strict: bool) -> ThinkingTurnsParam:
     try:
         value_ = data["value"]
     except KeyError:
@@ -854,6 +908,10 @@ def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurns
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
+    return decode_all_thinking_turns_param_after_tag(data, strict)
+
+
+def decode_all_thinking_turns_param_after_tag(data: Any, strict: bool) -> AllThinkingTurnsParam:
     if len(data) == 1:
         extra = {}
     else:
@@ -945,6 +1003,12 @@ def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact2026011
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "compact_20260112":
         raise DecodeError('"compact_20260112"', type_).at_key("type")
+    return decode_compact20260112_edit_param_after_tag(data, strict)
+
+
+def decode_compact20260112_edit_param_after_tag(
+    data: Any, strict: bool
+) -> Compact20260112EditParam:
     if len(data) != 1:
         seen = 1
         trigger_ = data.get("trigger", UNSET)
@@ -1057,6 +1121,10 @@ def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigP
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "summarize":
         raise DecodeError('"summarize"', type_).at_key("type")
+    return decode_compaction_config_param_after_tag(data, strict)
+
+
+def decode_compaction_config_param_after_tag(data: Any, strict: bool) -> CompactionConfigParam:
     if len(data) != 1:
         seen = 1
         instructions_ = data.get("instructions", UNSET)
@@ -1111,6 +1179,7 @@ from . import (
     _usage,
 )
 from ._unions import (
+    CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS,
     ClearAtLeastParam,
     ClearThinkingKeepParam,
     ClearToolInputsParam,

@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -198,15 +198,27 @@ _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]
 def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountTokensParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         messages_ = data["messages"]
         model_ = data["model"]
     except KeyError:
         raise missing_field(data, (("messages", "an array"), ("model", "a string"))) from None
+    if type(messages_) is not list:
+        raise DecodeError("an array", messages_).at_key("messages")
+    decoded = []
     try:
-        messages_ = decode_list(messages_, decode_message_param, strict)
+        for item in messages_:
+            tag = item.get("role") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = MESSAGE_PARAM_VARIANTS.get(tag, decode_message_param)
+            else:
+                decode_item = decode_message_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("messages")
+        raise error.at_index(len(decoded)).at_key("messages") from None
+    messages_ = decoded
     if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
         raise DecodeError("a string", model_).at_key("model")
     if len(data) != 2:
@@ -248,12 +260,22 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         mcp_servers_ = data.get("mcp_servers", UNSET)
         if mcp_servers_ is not UNSET:
             seen += 1
+            if type(mcp_servers_) is not list:
+                raise DecodeError("an array", mcp_servers_).at_key("mcp_servers")
+            decoded = []
             try:
-                mcp_servers_ = decode_list(
-                    mcp_servers_, decode_request_mcp_server_definition_param, strict
-                )
+                for item in mcp_servers_:
+                    tag = item.get("type") if type(item) is dict else None
+                    if type(tag) is str:
+                        decode_item = REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.get(
+                            tag, decode_request_mcp_server_definition_param
+                        )
+                    else:
+                        decode_item = decode_request_mcp_server_definition_param
+                    decoded.append(decode_item(item, strict))
             except DecodeError as error:
-                raise error.at_key("mcp_servers")
+                raise error.at_index(len(decoded)).at_key("mcp_servers") from None
+            mcp_servers_ = decoded
         output_config_ = data.get("output_config", UNSET)
         if output_config_ is not UNSET:
             seen += 1
@@ -272,10 +294,26 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         system_ = data.get("system", UNSET)
         if system_ is not UNSET:
             seen += 1
-            try:
-                system_ = decode_system_prompt(system_, strict)
-            except DecodeError as error:
-                raise error.at_key("system")
+            if type(system_) is str:
+                if not system_.isascii() and has_lone_surrogate(system_):
+                    raise DecodeError("a string or an array", system_).at_key("system")
+            elif type(system_) is list:
+                decoded = []
+                try:
+                    for item in system_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.get(
+                                tag, decode_system_prompt_block_param
+                            )
+                        else:
+                            decode_item = decode_system_prompt_block_param
+                        decoded.append(decode_item(item, strict))
+                except DecodeError as error:
+                    raise error.at_index(len(decoded)).at_key("system") from None
+                system_ = decoded
+            else:
+                raise DecodeError("a string or an array", system_).at_key("system")
         thinking_ = data.get("thinking", UNSET)
         if thinking_ is not UNSET:
             seen += 1
@@ -293,10 +331,20 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
         tools_ = data.get("tools", UNSET)
         if tools_ is not UNSET:
             seen += 1
+            if type(tools_) is not list:
+                raise DecodeError("an array", tools_).at_key("tools")
+            decoded = []
             try:
-                tools_ = decode_list(tools_, decode_tool_union_param, strict)
+                for item in tools_:
+                    tag = item.get("type") if type(item) is dict else None
+                    if type(tag) is str:
+                        decode_item = TOOL_UNION_PARAM_VARIANTS.get(tag, decode_tool_union_param)
+                    else:
+                        decode_item = decode_tool_union_param
+                    decoded.append(decode_item(item, strict))
             except DecodeError as error:
-                raise error.at_key("tools")
+                raise error.at_index(len(decoded)).at_key("tools") from None
+            tools_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -472,9 +520,13 @@ from ._unions import (
     BillingPolicyUnionParam,
     CacheControlParam,
     CompactionConfigUnionParam,
+    MESSAGE_PARAM_VARIANTS,
     MessageParam,
+    REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
     RequestMCPServerDefinitionParam,
+    SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS,
     SystemPrompt,
+    TOOL_UNION_PARAM_VARIANTS,
     ThinkingConfigParam,
     ToolChoiceParam,
     ToolUnionParam,
@@ -483,7 +535,7 @@ from ._unions import (
     decode_compaction_config_union_param,
     decode_message_param,
     decode_request_mcp_server_definition_param,
-    decode_system_prompt,
+    decode_system_prompt_block_param,
     decode_thinking_config_param,
     decode_tool_choice_param,
     decode_tool_union_param,

@@ -16,7 +16,6 @@ from ._runtime import (
     Model,
     Unset,
     add_extra,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -287,6 +286,12 @@ def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidReque
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "invalid_request_error":
         raise DecodeError('"invalid_request_error"', type_).at_key("type")
+    return decode_invalid_request_error_object_after_tag(data, strict)
+
+
+def decode_invalid_request_error_object_after_tag(
+    data: Any, strict: bool
+) -> InvalidRequestErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -392,6 +397,12 @@ def decode_authentication_error_object(data: Any, strict: bool) -> Authenticatio
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "authentication_error":
         raise DecodeError('"authentication_error"', type_).at_key("type")
+    return decode_authentication_error_object_after_tag(data, strict)
+
+
+def decode_authentication_error_object_after_tag(
+    data: Any, strict: bool
+) -> AuthenticationErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -497,6 +508,10 @@ def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "billing_error":
         raise DecodeError('"billing_error"', type_).at_key("type")
+    return decode_billing_error_object_after_tag(data, strict)
+
+
+def decode_billing_error_object_after_tag(data: Any, strict: bool) -> BillingErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -600,6 +615,10 @@ def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorOb
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "permission_error":
         raise DecodeError('"permission_error"', type_).at_key("type")
+    return decode_permission_error_object_after_tag(data, strict)
+
+
+def decode_permission_error_object_after_tag(data: Any, strict: bool) -> PermissionErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -703,6 +722,10 @@ def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObjec
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "not_found_error":
         raise DecodeError('"not_found_error"', type_).at_key("type")
+    return decode_not_found_error_object_after_tag(data, strict)
+
+
+def decode_not_found_error_object_after_tag(data: Any, strict: bool) -> NotFoundErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -806,6 +829,10 @@ def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObj
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "rate_limit_error":
         raise DecodeError('"rate_limit_error"', type_).at_key("type")
+    return decode_rate_limit_error_object_after_tag(data, strict)
+
+
+def decode_rate_limit_error_object_after_tag(data: Any, strict: bool) -> RateLimitErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -909,6 +936,12 @@ def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "timeout_error":
         raise DecodeError('"timeout_error"', type_).at_key("type")
+    return decode_gateway_timeout_error_object_after_tag(data, strict)
+
+
+def decode_gateway_timeout_error_object_after_tag(
+    data: Any, strict: bool
+) -> GatewayTimeoutErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -1014,6 +1047,10 @@ def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "api_error":
         raise DecodeError('"api_error"', type_).at_key("type")
+    return decode_api_error_object_after_tag(data, strict)
+
+
+def decode_api_error_object_after_tag(data: Any, strict: bool) -> APIErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -1117,6 +1154,10 @@ def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorOb
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "overloaded_error":
         raise DecodeError('"overloaded_error"', type_).at_key("type")
+    return decode_overloaded_error_object_after_tag(data, strict)
+
+
+def decode_overloaded_error_object_after_tag(data: Any, strict: bool) -> OverloadedErrorObject:
     if len(data) != 1:
         seen = 1
         message_ = data.get("message", UNSET)
@@ -1208,6 +1249,12 @@ def decode_available_tools_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "available_tools_limit_exceeded":
         raise DecodeError('"available_tools_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_available_tools_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_available_tools_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> AvailableToolsLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1284,6 +1331,12 @@ def decode_claude_code_key_creator_not_member_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "claude_code_key_creator_not_member":
         raise DecodeError('"claude_code_key_creator_not_member"', error_code_).at_key("error_code")
+    return decode_claude_code_key_creator_not_member_error_details_after_tag(data, strict)
+
+
+def decode_claude_code_key_creator_not_member_error_details_after_tag(
+    data: Any, strict: bool
+) -> ClaudeCodeKeyCreatorNotMemberErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1358,6 +1411,12 @@ def decode_claude_code_version_too_old_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "claude_code_version_too_old":
         raise DecodeError('"claude_code_version_too_old"', error_code_).at_key("error_code")
+    return decode_claude_code_version_too_old_error_details_after_tag(data, strict)
+
+
+def decode_claude_code_version_too_old_error_details_after_tag(
+    data: Any, strict: bool
+) -> ClaudeCodeVersionTooOldErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1426,6 +1485,12 @@ def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDi
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cmek_key_disabled":
         raise DecodeError('"cmek_key_disabled"', error_code_).at_key("error_code")
+    return decode_cmek_key_disabled_error_details_after_tag(data, strict)
+
+
+def decode_cmek_key_disabled_error_details_after_tag(
+    data: Any, strict: bool
+) -> CMEKKeyDisabledErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1494,6 +1559,12 @@ def decode_cmek_key_network_blocked_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cmek_key_network_blocked":
         raise DecodeError('"cmek_key_network_blocked"', error_code_).at_key("error_code")
+    return decode_cmek_key_network_blocked_error_details_after_tag(data, strict)
+
+
+def decode_cmek_key_network_blocked_error_details_after_tag(
+    data: Any, strict: bool
+) -> CMEKKeyNetworkBlockedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1564,6 +1635,12 @@ def decode_compaction_block_ambiguous_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_block_ambiguous":
         raise DecodeError('"compaction_block_ambiguous"', error_code_).at_key("error_code")
+    return decode_compaction_block_ambiguous_error_details_after_tag(data, strict)
+
+
+def decode_compaction_block_ambiguous_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionBlockAmbiguousErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1634,6 +1711,12 @@ def decode_compaction_block_misplaced_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_block_misplaced":
         raise DecodeError('"compaction_block_misplaced"', error_code_).at_key("error_code")
+    return decode_compaction_block_misplaced_error_details_after_tag(data, strict)
+
+
+def decode_compaction_block_misplaced_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionBlockMisplacedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1706,6 +1789,12 @@ def decode_compaction_content_mismatch_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_content_mismatch":
         raise DecodeError('"compaction_content_mismatch"', error_code_).at_key("error_code")
+    return decode_compaction_content_mismatch_error_details_after_tag(data, strict)
+
+
+def decode_compaction_content_mismatch_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionContentMismatchErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1776,6 +1865,12 @@ def decode_compaction_incomplete_turn_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_incomplete_turn":
         raise DecodeError('"compaction_incomplete_turn"', error_code_).at_key("error_code")
+    return decode_compaction_incomplete_turn_error_details_after_tag(data, strict)
+
+
+def decode_compaction_incomplete_turn_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionIncompleteTurnErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1850,6 +1945,12 @@ def decode_compaction_nothing_to_summarize_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_nothing_to_summarize":
         raise DecodeError('"compaction_nothing_to_summarize"', error_code_).at_key("error_code")
+    return decode_compaction_nothing_to_summarize_error_details_after_tag(data, strict)
+
+
+def decode_compaction_nothing_to_summarize_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionNothingToSummarizeErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -1924,6 +2025,12 @@ def decode_compaction_signature_invalid_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_signature_invalid":
         raise DecodeError('"compaction_signature_invalid"', error_code_).at_key("error_code")
+    return decode_compaction_signature_invalid_error_details_after_tag(data, strict)
+
+
+def decode_compaction_signature_invalid_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionSignatureInvalidErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2000,6 +2107,12 @@ def decode_compaction_too_many_tool_references_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_too_many_tool_references":
         raise DecodeError('"compaction_too_many_tool_references"', error_code_).at_key("error_code")
+    return decode_compaction_too_many_tool_references_error_details_after_tag(data, strict)
+
+
+def decode_compaction_too_many_tool_references_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionTooManyToolReferencesErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2078,6 +2191,12 @@ def decode_compaction_tool_changes_mismatch_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_tool_changes_mismatch":
         raise DecodeError('"compaction_tool_changes_mismatch"', error_code_).at_key("error_code")
+    return decode_compaction_tool_changes_mismatch_error_details_after_tag(data, strict)
+
+
+def decode_compaction_tool_changes_mismatch_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionToolChangesMismatchErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2162,6 +2281,13 @@ def decode_image_dimensions_too_large_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "image_dimensions_too_large":
         raise DecodeError('"image_dimensions_too_large"', error_code_).at_key("error_code")
+    return decode_image_dimensions_too_large_error_details_after_tag(data, strict)
+
+
+def decode_image_dimensions_too_large_error_details_after_tag(
+    data: Any, strict: bool
+) -> ImageDimensionsTooLargeErrorDetails:
+    decoded: list[Any]
     try:
         max_side_length_pixels_ = data["max_side_length_pixels"]
         paths_ = data["paths"]
@@ -2174,10 +2300,15 @@ def decode_image_dimensions_too_large_error_details(
         or not JSON_INT_MIN <= max_side_length_pixels_ <= JSON_INT_MAX
     ):
         raise DecodeError("an integer", max_side_length_pixels_).at_key("max_side_length_pixels")
+    if type(paths_) is not list:
+        raise DecodeError("an array", paths_).at_key("paths")
+    decoded = []
     try:
-        paths_ = decode_list(paths_, decode_string, strict)
+        for item in paths_:
+            decoded.append(decode_string(item, strict))
     except DecodeError as error:
-        raise error.at_key("paths")
+        raise error.at_index(len(decoded)).at_key("paths") from None
+    paths_ = decoded
     if len(data) == 3:
         extra = {}
     else:
@@ -2258,6 +2389,12 @@ def decode_organization_on_hold_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "organization_on_hold":
         raise DecodeError('"organization_on_hold"', error_code_).at_key("error_code")
+    return decode_organization_on_hold_error_details_after_tag(data, strict)
+
+
+def decode_organization_on_hold_error_details_after_tag(
+    data: Any, strict: bool
+) -> OrganizationOnHoldErrorDetails:
     if len(data) != 1:
         seen = 1
         appeal_url_ = data.get("appeal_url", UNSET)
@@ -2347,6 +2484,12 @@ def decode_request_body_encoding_invalid_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "request_body_encoding_invalid":
         raise DecodeError('"request_body_encoding_invalid"', error_code_).at_key("error_code")
+    return decode_request_body_encoding_invalid_error_details_after_tag(data, strict)
+
+
+def decode_request_body_encoding_invalid_error_details_after_tag(
+    data: Any, strict: bool
+) -> RequestBodyEncodingInvalidErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2423,6 +2566,12 @@ def decode_request_body_encoding_unsupported_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "request_body_encoding_unsupported":
         raise DecodeError('"request_body_encoding_unsupported"', error_code_).at_key("error_code")
+    return decode_request_body_encoding_unsupported_error_details_after_tag(data, strict)
+
+
+def decode_request_body_encoding_unsupported_error_details_after_tag(
+    data: Any, strict: bool
+) -> RequestBodyEncodingUnsupportedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2495,6 +2644,12 @@ def decode_thread_already_continued_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "thread_already_continued":
         raise DecodeError('"thread_already_continued"', error_code_).at_key("error_code")
+    return decode_thread_already_continued_error_details_after_tag(data, strict)
+
+
+def decode_thread_already_continued_error_details_after_tag(
+    data: Any, strict: bool
+) -> ThreadAlreadyContinuedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2565,6 +2720,12 @@ def decode_thread_continue_in_flight_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "thread_continue_in_flight":
         raise DecodeError('"thread_continue_in_flight"', error_code_).at_key("error_code")
+    return decode_thread_continue_in_flight_error_details_after_tag(data, strict)
+
+
+def decode_thread_continue_in_flight_error_details_after_tag(
+    data: Any, strict: bool
+) -> ThreadContinueInFlightErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2637,6 +2798,12 @@ def decode_thread_fingerprint_mismatch_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "thread_fingerprint_mismatch":
         raise DecodeError('"thread_fingerprint_mismatch"', error_code_).at_key("error_code")
+    return decode_thread_fingerprint_mismatch_error_details_after_tag(data, strict)
+
+
+def decode_thread_fingerprint_mismatch_error_details_after_tag(
+    data: Any, strict: bool
+) -> ThreadFingerprintMismatchErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2715,18 +2882,28 @@ def decode_thread_unsupported_request_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "thread_unsupported_request":
         raise DecodeError('"thread_unsupported_request"', error_code_).at_key("error_code")
+    return decode_thread_unsupported_request_error_details_after_tag(data, strict)
+
+
+def decode_thread_unsupported_request_error_details_after_tag(
+    data: Any, strict: bool
+) -> ThreadUnsupportedRequestErrorDetails:
+    decoded: list[Any]
     if len(data) != 1:
         seen = 1
         unsupported_ = data.get("unsupported", UNSET)
         if unsupported_ is not UNSET:
             seen += 1
             if unsupported_ is not None:
+                if type(unsupported_) is not list:
+                    raise DecodeError("an array", unsupported_).at_key("unsupported")
+                decoded = []
                 try:
-                    unsupported_ = decode_list(
-                        unsupported_, decode_thread_unsupported_feature_name, strict
-                    )
+                    for item in unsupported_:
+                        decoded.append(decode_thread_unsupported_feature_name(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("unsupported")
+                    raise error.at_index(len(decoded)).at_key("unsupported") from None
+                unsupported_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -2803,6 +2980,12 @@ def decode_tool_name_conflict_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "tool_name_conflict":
         raise DecodeError('"tool_name_conflict"', error_code_).at_key("error_code")
+    return decode_tool_name_conflict_error_details_after_tag(data, strict)
+
+
+def decode_tool_name_conflict_error_details_after_tag(
+    data: Any, strict: bool
+) -> ToolNameConflictErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2871,6 +3054,12 @@ def decode_tool_reference_unresolved_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "tool_reference_unresolved":
         raise DecodeError('"tool_reference_unresolved"', error_code_).at_key("error_code")
+    return decode_tool_reference_unresolved_error_details_after_tag(data, strict)
+
+
+def decode_tool_reference_unresolved_error_details_after_tag(
+    data: Any, strict: bool
+) -> ToolReferenceUnresolvedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -2941,6 +3130,12 @@ def decode_user_profile_required_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "user_profile_required":
         raise DecodeError('"user_profile_required"', error_code_).at_key("error_code")
+    return decode_user_profile_required_error_details_after_tag(data, strict)
+
+
+def decode_user_profile_required_error_details_after_tag(
+    data: Any, strict: bool
+) -> UserProfileRequiredErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3021,6 +3216,12 @@ def decode_linked_organization_billing_unavailable_error_details(
         raise DecodeError('"linked_organization_billing_unavailable"', error_code_).at_key(
             "error_code"
         )
+    return decode_linked_organization_billing_unavailable_error_details_after_tag(data, strict)
+
+
+def decode_linked_organization_billing_unavailable_error_details_after_tag(
+    data: Any, strict: bool
+) -> LinkedOrganizationBillingUnavailableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3103,6 +3304,12 @@ def decode_linked_organization_spend_limit_reached_error_details(
         raise DecodeError('"linked_organization_spend_limit_reached"', error_code_).at_key(
             "error_code"
         )
+    return decode_linked_organization_spend_limit_reached_error_details_after_tag(data, strict)
+
+
+def decode_linked_organization_spend_limit_reached_error_details_after_tag(
+    data: Any, strict: bool
+) -> LinkedOrganizationSpendLimitReachedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3181,6 +3388,12 @@ def decode_user_profile_billing_not_authorized_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "user_profile_billing_not_authorized":
         raise DecodeError('"user_profile_billing_not_authorized"', error_code_).at_key("error_code")
+    return decode_user_profile_billing_not_authorized_error_details_after_tag(data, strict)
+
+
+def decode_user_profile_billing_not_authorized_error_details_after_tag(
+    data: Any, strict: bool
+) -> UserProfileBillingNotAuthorizedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3253,6 +3466,12 @@ def decode_user_profile_not_billable_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "user_profile_not_billable":
         raise DecodeError('"user_profile_not_billable"', error_code_).at_key("error_code")
+    return decode_user_profile_not_billable_error_details_after_tag(data, strict)
+
+
+def decode_user_profile_not_billable_error_details_after_tag(
+    data: Any, strict: bool
+) -> UserProfileNotBillableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3321,6 +3540,12 @@ def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotF
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "thread_not_found":
         raise DecodeError('"thread_not_found"', error_code_).at_key("error_code")
+    return decode_thread_not_found_error_details_after_tag(data, strict)
+
+
+def decode_thread_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> ThreadNotFoundErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3395,6 +3620,12 @@ def decode_skill_read_blocked_undecryptable_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "skill_read_blocked_undecryptable":
         raise DecodeError('"skill_read_blocked_undecryptable"', error_code_).at_key("error_code")
+    return decode_skill_read_blocked_undecryptable_error_details_after_tag(data, strict)
+
+
+def decode_skill_read_blocked_undecryptable_error_details_after_tag(
+    data: Any, strict: bool
+) -> SkillReadBlockedUndecryptableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3475,6 +3706,12 @@ def decode_request_body_too_large_after_decoding_error_details(
         raise DecodeError('"request_body_too_large_after_decoding"', error_code_).at_key(
             "error_code"
         )
+    return decode_request_body_too_large_after_decoding_error_details_after_tag(data, strict)
+
+
+def decode_request_body_too_large_after_decoding_error_details_after_tag(
+    data: Any, strict: bool
+) -> RequestBodyTooLargeAfterDecodingErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3549,6 +3786,12 @@ def decode_contract_spend_limit_reached_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "contract_spend_limit_reached":
         raise DecodeError('"contract_spend_limit_reached"', error_code_).at_key("error_code")
+    return decode_contract_spend_limit_reached_error_details_after_tag(data, strict)
+
+
+def decode_contract_spend_limit_reached_error_details_after_tag(
+    data: Any, strict: bool
+) -> ContractSpendLimitReachedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3621,6 +3864,12 @@ def decode_enforced_spend_limit_reached_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "enforced_spend_limit_reached":
         raise DecodeError('"enforced_spend_limit_reached"', error_code_).at_key("error_code")
+    return decode_enforced_spend_limit_reached_error_details_after_tag(data, strict)
+
+
+def decode_enforced_spend_limit_reached_error_details_after_tag(
+    data: Any, strict: bool
+) -> EnforcedSpendLimitReachedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3691,6 +3940,12 @@ def decode_ramp_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "ramp_limit_exceeded":
         raise DecodeError('"ramp_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_ramp_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_ramp_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> RampLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3761,6 +4016,12 @@ def decode_cmek_key_unreachable_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cmek_key_unreachable":
         raise DecodeError('"cmek_key_unreachable"', error_code_).at_key("error_code")
+    return decode_cmek_key_unreachable_error_details_after_tag(data, strict)
+
+
+def decode_cmek_key_unreachable_error_details_after_tag(
+    data: Any, strict: bool
+) -> CMEKKeyUnreachableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3831,6 +4092,12 @@ def decode_compaction_unavailable_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compaction_unavailable":
         raise DecodeError('"compaction_unavailable"', error_code_).at_key("error_code")
+    return decode_compaction_unavailable_error_details_after_tag(data, strict)
+
+
+def decode_compaction_unavailable_error_details_after_tag(
+    data: Any, strict: bool
+) -> CompactionUnavailableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3901,6 +4168,12 @@ def decode_storage_quota_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "storage_quota_exceeded":
         raise DecodeError('"storage_quota_exceeded"', error_code_).at_key("error_code")
+    return decode_storage_quota_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_storage_quota_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> StorageQuotaExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -3971,6 +4244,12 @@ def decode_file_not_downloadable_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "file_not_downloadable":
         raise DecodeError('"file_not_downloadable"', error_code_).at_key("error_code")
+    return decode_file_not_downloadable_error_details_after_tag(data, strict)
+
+
+def decode_file_not_downloadable_error_details_after_tag(
+    data: Any, strict: bool
+) -> FileNotDownloadableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4039,6 +4318,10 @@ def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErr
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "file_expired":
         raise DecodeError('"file_expired"', error_code_).at_key("error_code")
+    return decode_file_expired_error_details_after_tag(data, strict)
+
+
+def decode_file_expired_error_details_after_tag(data: Any, strict: bool) -> FileExpiredErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4107,6 +4390,12 @@ def decode_cmek_context_unavailable_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cmek_context_unavailable":
         raise DecodeError('"cmek_context_unavailable"', error_code_).at_key("error_code")
+    return decode_cmek_context_unavailable_error_details_after_tag(data, strict)
+
+
+def decode_cmek_context_unavailable_error_details_after_tag(
+    data: Any, strict: bool
+) -> CMEKContextUnavailableErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4177,6 +4466,12 @@ def decode_org_api_key_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "org_api_key_limit_exceeded":
         raise DecodeError('"org_api_key_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_org_api_key_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_org_api_key_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> OrgAPIKeyLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4253,6 +4548,12 @@ def decode_workspace_api_key_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "workspace_api_key_limit_exceeded":
         raise DecodeError('"workspace_api_key_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_workspace_api_key_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_workspace_api_key_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> WorkspaceAPIKeyLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4325,6 +4626,12 @@ def decode_sandbox_egress_restricted_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "sandbox_egress_restricted":
         raise DecodeError('"sandbox_egress_restricted"', error_code_).at_key("error_code")
+    return decode_sandbox_egress_restricted_error_details_after_tag(data, strict)
+
+
+def decode_sandbox_egress_restricted_error_details_after_tag(
+    data: Any, strict: bool
+) -> SandboxEgressRestrictedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4395,6 +4702,12 @@ def decode_user_profile_not_found_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "user_profile_not_found":
         raise DecodeError('"user_profile_not_found"', error_code_).at_key("error_code")
+    return decode_user_profile_not_found_error_details_after_tag(data, strict)
+
+
+def decode_user_profile_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> UserProfileNotFoundErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4471,6 +4784,12 @@ def decode_external_key_in_workspace_policy_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "external_key_in_workspace_policy":
         raise DecodeError('"external_key_in_workspace_policy"', error_code_).at_key("error_code")
+    return decode_external_key_in_workspace_policy_error_details_after_tag(data, strict)
+
+
+def decode_external_key_in_workspace_policy_error_details_after_tag(
+    data: Any, strict: bool
+) -> ExternalKeyInWorkspacePolicyErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4541,6 +4860,12 @@ def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMembe
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "already_member":
         raise DecodeError('"already_member"', error_code_).at_key("error_code")
+    return decode_already_member_error_details_after_tag(data, strict)
+
+
+def decode_already_member_error_details_after_tag(
+    data: Any, strict: bool
+) -> AlreadyMemberErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4622,6 +4947,12 @@ def decode_cannot_invite_emails_with_unverified_domains_error_details(
         raise DecodeError('"cannot_invite_emails_with_unverified_domains"', error_code_).at_key(
             "error_code"
         )
+    return decode_cannot_invite_emails_with_unverified_domains_error_details_after_tag(data, strict)
+
+
+def decode_cannot_invite_emails_with_unverified_domains_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotInviteEmailsWithUnverifiedDomainsErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4694,6 +5025,12 @@ def decode_email_domain_not_allowed_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "email_domain_not_allowed":
         raise DecodeError('"email_domain_not_allowed"', error_code_).at_key("error_code")
+    return decode_email_domain_not_allowed_error_details_after_tag(data, strict)
+
+
+def decode_email_domain_not_allowed_error_details_after_tag(
+    data: Any, strict: bool
+) -> EmailDomainNotAllowedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4764,6 +5101,12 @@ def decode_invite_already_exists_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "invite_already_exists":
         raise DecodeError('"invite_already_exists"', error_code_).at_key("error_code")
+    return decode_invite_already_exists_error_details_after_tag(data, strict)
+
+
+def decode_invite_already_exists_error_details_after_tag(
+    data: Any, strict: bool
+) -> InviteAlreadyExistsErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4834,6 +5177,12 @@ def decode_org_member_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "org_member_limit_exceeded":
         raise DecodeError('"org_member_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_org_member_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_org_member_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> OrgMemberLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4908,6 +5257,12 @@ def decode_rbac_group_grants_owner_access_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "rbac_group_grants_owner_access":
         raise DecodeError('"rbac_group_grants_owner_access"', error_code_).at_key("error_code")
+    return decode_rbac_group_grants_owner_access_error_details_after_tag(data, strict)
+
+
+def decode_rbac_group_grants_owner_access_error_details_after_tag(
+    data: Any, strict: bool
+) -> RBACGroupGrantsOwnerAccessErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -4984,6 +5339,12 @@ def decode_rbac_group_owner_access_unconfirmed_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "rbac_group_owner_access_unconfirmed":
         raise DecodeError('"rbac_group_owner_access_unconfirmed"', error_code_).at_key("error_code")
+    return decode_rbac_group_owner_access_unconfirmed_error_details_after_tag(data, strict)
+
+
+def decode_rbac_group_owner_access_unconfirmed_error_details_after_tag(
+    data: Any, strict: bool
+) -> RBACGroupOwnerAccessUnconfirmedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5056,6 +5417,12 @@ def decode_cannot_remove_last_member_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_remove_last_member":
         raise DecodeError('"cannot_remove_last_member"', error_code_).at_key("error_code")
+    return decode_cannot_remove_last_member_error_details_after_tag(data, strict)
+
+
+def decode_cannot_remove_last_member_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotRemoveLastMemberErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5130,6 +5497,12 @@ def decode_concurrent_membership_change_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "concurrent_membership_change":
         raise DecodeError('"concurrent_membership_change"', error_code_).at_key("error_code")
+    return decode_concurrent_membership_change_error_details_after_tag(data, strict)
+
+
+def decode_concurrent_membership_change_error_details_after_tag(
+    data: Any, strict: bool
+) -> ConcurrentMembershipChangeErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5204,6 +5577,12 @@ def decode_external_key_validation_failed_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "external_key_validation_failed":
         raise DecodeError('"external_key_validation_failed"', error_code_).at_key("error_code")
+    return decode_external_key_validation_failed_error_details_after_tag(data, strict)
+
+
+def decode_external_key_validation_failed_error_details_after_tag(
+    data: Any, strict: bool
+) -> ExternalKeyValidationFailedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5280,6 +5659,12 @@ def decode_external_key_validation_timed_out_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "external_key_validation_timed_out":
         raise DecodeError('"external_key_validation_timed_out"', error_code_).at_key("error_code")
+    return decode_external_key_validation_timed_out_error_details_after_tag(data, strict)
+
+
+def decode_external_key_validation_timed_out_error_details_after_tag(
+    data: Any, strict: bool
+) -> ExternalKeyValidationTimedOutErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5352,6 +5737,12 @@ def decode_key_profile_mismatch_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "key_profile_mismatch":
         raise DecodeError('"key_profile_mismatch"', error_code_).at_key("error_code")
+    return decode_key_profile_mismatch_error_details_after_tag(data, strict)
+
+
+def decode_key_profile_mismatch_error_details_after_tag(
+    data: Any, strict: bool
+) -> KeyProfileMismatchErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5428,6 +5819,12 @@ def decode_workspace_policy_violation_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "workspace_policy_violation":
         raise DecodeError('"workspace_policy_violation"', error_code_).at_key("error_code")
+    return decode_workspace_policy_violation_error_details_after_tag(data, strict)
+
+
+def decode_workspace_policy_violation_error_details_after_tag(
+    data: Any, strict: bool
+) -> WorkspacePolicyViolationErrorDetails:
     try:
         field__ = data["field"]
     except KeyError:
@@ -5507,6 +5904,12 @@ def decode_external_key_changed_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "external_key_changed":
         raise DecodeError('"external_key_changed"', error_code_).at_key("error_code")
+    return decode_external_key_changed_error_details_after_tag(data, strict)
+
+
+def decode_external_key_changed_error_details_after_tag(
+    data: Any, strict: bool
+) -> ExternalKeyChangedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5581,6 +5984,12 @@ def decode_workspace_member_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "workspace_member_limit_exceeded":
         raise DecodeError('"workspace_member_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_workspace_member_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_workspace_member_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> WorkspaceMemberLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5655,6 +6064,12 @@ def decode_organization_type_not_supported_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "organization_type_not_supported":
         raise DecodeError('"organization_type_not_supported"', error_code_).at_key("error_code")
+    return decode_organization_type_not_supported_error_details_after_tag(data, strict)
+
+
+def decode_organization_type_not_supported_error_details_after_tag(
+    data: Any, strict: bool
+) -> OrganizationTypeNotSupportedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5729,6 +6144,12 @@ def decode_parent_organization_required_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "parent_organization_required":
         raise DecodeError('"parent_organization_required"', error_code_).at_key("error_code")
+    return decode_parent_organization_required_error_details_after_tag(data, strict)
+
+
+def decode_parent_organization_required_error_details_after_tag(
+    data: Any, strict: bool
+) -> ParentOrganizationRequiredErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5799,6 +6220,12 @@ def decode_rbac_role_not_found_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "rbac_role_not_found":
         raise DecodeError('"rbac_role_not_found"', error_code_).at_key("error_code")
+    return decode_rbac_role_not_found_error_details_after_tag(data, strict)
+
+
+def decode_rbac_role_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> RBACRoleNotFoundErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5871,6 +6298,12 @@ def decode_environment_create_disabled_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "environment_create_disabled":
         raise DecodeError('"environment_create_disabled"', error_code_).at_key("error_code")
+    return decode_environment_create_disabled_error_details_after_tag(data, strict)
+
+
+def decode_environment_create_disabled_error_details_after_tag(
+    data: Any, strict: bool
+) -> EnvironmentCreateDisabledErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -5941,6 +6374,12 @@ def decode_environment_archived_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "environment_archived":
         raise DecodeError('"environment_archived"', error_code_).at_key("error_code")
+    return decode_environment_archived_error_details_after_tag(data, strict)
+
+
+def decode_environment_archived_error_details_after_tag(
+    data: Any, strict: bool
+) -> EnvironmentArchivedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6011,6 +6450,12 @@ def decode_invalid_config_type_change_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "invalid_config_type_change":
         raise DecodeError('"invalid_config_type_change"', error_code_).at_key("error_code")
+    return decode_invalid_config_type_change_error_details_after_tag(data, strict)
+
+
+def decode_invalid_config_type_change_error_details_after_tag(
+    data: Any, strict: bool
+) -> InvalidConfigTypeChangeErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6083,6 +6528,12 @@ def decode_environment_update_disabled_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "environment_update_disabled":
         raise DecodeError('"environment_update_disabled"', error_code_).at_key("error_code")
+    return decode_environment_update_disabled_error_details_after_tag(data, strict)
+
+
+def decode_environment_update_disabled_error_details_after_tag(
+    data: Any, strict: bool
+) -> EnvironmentUpdateDisabledErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6163,6 +6614,12 @@ def decode_heartbeat_precondition_failed_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "heartbeat_precondition_failed":
         raise DecodeError('"heartbeat_precondition_failed"', error_code_).at_key("error_code")
+    return decode_heartbeat_precondition_failed_error_details_after_tag(data, strict)
+
+
+def decode_heartbeat_precondition_failed_error_details_after_tag(
+    data: Any, strict: bool
+) -> HeartbeatPreconditionFailedErrorDetails:
     try:
         current_state_ = data["current_state"]
     except KeyError:
@@ -6240,6 +6697,12 @@ def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMet
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "invalid_metadata":
         raise DecodeError('"invalid_metadata"', error_code_).at_key("error_code")
+    return decode_invalid_metadata_error_details_after_tag(data, strict)
+
+
+def decode_invalid_metadata_error_details_after_tag(
+    data: Any, strict: bool
+) -> InvalidMetadataErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6310,6 +6773,12 @@ def decode_cannot_sign_out_primary_owner_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_sign_out_primary_owner":
         raise DecodeError('"cannot_sign_out_primary_owner"', error_code_).at_key("error_code")
+    return decode_cannot_sign_out_primary_owner_error_details_after_tag(data, strict)
+
+
+def decode_cannot_sign_out_primary_owner_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotSignOutPrimaryOwnerErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6380,6 +6849,12 @@ def decode_cannot_sign_out_self_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_sign_out_self":
         raise DecodeError('"cannot_sign_out_self"', error_code_).at_key("error_code")
+    return decode_cannot_sign_out_self_error_details_after_tag(data, strict)
+
+
+def decode_cannot_sign_out_self_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotSignOutSelfErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6456,6 +6931,12 @@ def decode_organization_not_enrolled_in_beta_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "organization_not_enrolled_in_beta":
         raise DecodeError('"organization_not_enrolled_in_beta"', error_code_).at_key("error_code")
+    return decode_organization_not_enrolled_in_beta_error_details_after_tag(data, strict)
+
+
+def decode_organization_not_enrolled_in_beta_error_details_after_tag(
+    data: Any, strict: bool
+) -> OrganizationNotEnrolledInBetaErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6532,6 +7013,12 @@ def decode_cannot_sign_out_managed_member_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_sign_out_managed_member":
         raise DecodeError('"cannot_sign_out_managed_member"', error_code_).at_key("error_code")
+    return decode_cannot_sign_out_managed_member_error_details_after_tag(data, strict)
+
+
+def decode_cannot_sign_out_managed_member_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotSignOutManagedMemberErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6608,6 +7095,12 @@ def decode_cannot_sign_out_membership_admin_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_sign_out_membership_admin":
         raise DecodeError('"cannot_sign_out_membership_admin"', error_code_).at_key("error_code")
+    return decode_cannot_sign_out_membership_admin_error_details_after_tag(data, strict)
+
+
+def decode_cannot_sign_out_membership_admin_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotSignOutMembershipAdminErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6680,6 +7173,12 @@ def decode_cannot_sign_out_owner_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_sign_out_owner":
         raise DecodeError('"cannot_sign_out_owner"', error_code_).at_key("error_code")
+    return decode_cannot_sign_out_owner_error_details_after_tag(data, strict)
+
+
+def decode_cannot_sign_out_owner_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotSignOutOwnerErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6756,6 +7255,12 @@ def decode_cannot_sign_out_privileged_member_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cannot_sign_out_privileged_member":
         raise DecodeError('"cannot_sign_out_privileged_member"', error_code_).at_key("error_code")
+    return decode_cannot_sign_out_privileged_member_error_details_after_tag(data, strict)
+
+
+def decode_cannot_sign_out_privileged_member_error_details_after_tag(
+    data: Any, strict: bool
+) -> CannotSignOutPrivilegedMemberErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6838,6 +7343,12 @@ def decode_spend_limits_admin_api_writes_not_enabled_error_details(
         raise DecodeError('"spend_limits_admin_api_writes_not_enabled"', error_code_).at_key(
             "error_code"
         )
+    return decode_spend_limits_admin_api_writes_not_enabled_error_details_after_tag(data, strict)
+
+
+def decode_spend_limits_admin_api_writes_not_enabled_error_details_after_tag(
+    data: Any, strict: bool
+) -> SpendLimitsAdminAPIWritesNotEnabledErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6910,6 +7421,12 @@ def decode_unsupported_charset_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "unsupported_charset":
         raise DecodeError('"unsupported_charset"', error_code_).at_key("error_code")
+    return decode_unsupported_charset_error_details_after_tag(data, strict)
+
+
+def decode_unsupported_charset_error_details_after_tag(
+    data: Any, strict: bool
+) -> UnsupportedCharsetErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -6986,6 +7503,12 @@ def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNam
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "plugin_name_taken":
         raise DecodeError('"plugin_name_taken"', error_code_).at_key("error_code")
+    return decode_plugin_name_taken_error_details_after_tag(data, strict)
+
+
+def decode_plugin_name_taken_error_details_after_tag(
+    data: Any, strict: bool
+) -> PluginNameTakenErrorDetails:
     if len(data) != 1:
         seen = 1
         plugin_id_ = data.get("plugin_id", UNSET)
@@ -7073,6 +7596,12 @@ def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameT
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "skill_name_taken":
         raise DecodeError('"skill_name_taken"', error_code_).at_key("error_code")
+    return decode_skill_name_taken_error_details_after_tag(data, strict)
+
+
+def decode_skill_name_taken_error_details_after_tag(
+    data: Any, strict: bool
+) -> SkillNameTakenErrorDetails:
     try:
         skill_name_ = data["skill_name"]
     except KeyError:
@@ -7164,6 +7693,12 @@ def decode_registration_pending_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "registration_pending":
         raise DecodeError('"registration_pending"', error_code_).at_key("error_code")
+    return decode_registration_pending_error_details_after_tag(data, strict)
+
+
+def decode_registration_pending_error_details_after_tag(
+    data: Any, strict: bool
+) -> RegistrationPendingErrorDetails:
     try:
         plugin_id_ = data["plugin_id"]
         plugin_version_id_ = data["plugin_version_id"]
@@ -7255,6 +7790,10 @@ def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedError
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "scan_failed":
         raise DecodeError('"scan_failed"', error_code_).at_key("error_code")
+    return decode_scan_failed_error_details_after_tag(data, strict)
+
+
+def decode_scan_failed_error_details_after_tag(data: Any, strict: bool) -> ScanFailedErrorDetails:
     try:
         plugin_version_id_ = data["plugin_version_id"]
     except KeyError:
@@ -7336,6 +7875,10 @@ def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErr
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "scan_pending":
         raise DecodeError('"scan_pending"', error_code_).at_key("error_code")
+    return decode_scan_pending_error_details_after_tag(data, strict)
+
+
+def decode_scan_pending_error_details_after_tag(data: Any, strict: bool) -> ScanPendingErrorDetails:
     try:
         plugin_version_id_ = data["plugin_version_id"]
     except KeyError:
@@ -7415,6 +7958,12 @@ def decode_request_body_timeout_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "request_body_timeout":
         raise DecodeError('"request_body_timeout"', error_code_).at_key("error_code")
+    return decode_request_body_timeout_error_details_after_tag(data, strict)
+
+
+def decode_request_body_timeout_error_details_after_tag(
+    data: Any, strict: bool
+) -> RequestBodyTimeoutErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7491,6 +8040,12 @@ def decode_settings_document_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "settings_document_limit_exceeded":
         raise DecodeError('"settings_document_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_settings_document_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_settings_document_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> SettingsDocumentLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7567,6 +8122,12 @@ def decode_settings_history_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "settings_history_limit_exceeded":
         raise DecodeError('"settings_history_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_settings_history_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_settings_history_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> SettingsHistoryLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7637,6 +8198,12 @@ def decode_cmek_feature_unsupported_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "cmek_feature_unsupported":
         raise DecodeError('"cmek_feature_unsupported"', error_code_).at_key("error_code")
+    return decode_cmek_feature_unsupported_error_details_after_tag(data, strict)
+
+
+def decode_cmek_feature_unsupported_error_details_after_tag(
+    data: Any, strict: bool
+) -> CMEKFeatureUnsupportedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7715,6 +8282,12 @@ def decode_rbac_group_managed_settings_not_found_error_details(
         raise DecodeError('"rbac_group_managed_settings_not_found"', error_code_).at_key(
             "error_code"
         )
+    return decode_rbac_group_managed_settings_not_found_error_details_after_tag(data, strict)
+
+
+def decode_rbac_group_managed_settings_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> RBACGroupManagedSettingsNotFoundErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7791,6 +8364,12 @@ def decode_rbac_group_order_limit_exceeded_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "rbac_group_order_limit_exceeded":
         raise DecodeError('"rbac_group_order_limit_exceeded"', error_code_).at_key("error_code")
+    return decode_rbac_group_order_limit_exceeded_error_details_after_tag(data, strict)
+
+
+def decode_rbac_group_order_limit_exceeded_error_details_after_tag(
+    data: Any, strict: bool
+) -> RBACGroupOrderLimitExceededErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7861,6 +8440,12 @@ def decode_rbac_group_not_found_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "rbac_group_not_found":
         raise DecodeError('"rbac_group_not_found"', error_code_).at_key("error_code")
+    return decode_rbac_group_not_found_error_details_after_tag(data, strict)
+
+
+def decode_rbac_group_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> RBACGroupNotFoundErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -7945,6 +8530,12 @@ def decode_slack_channel_set_up_settings_refused_error_details(
         raise DecodeError('"slack_channel_set_up_settings_refused"', error_code_).at_key(
             "error_code"
         )
+    return decode_slack_channel_set_up_settings_refused_error_details_after_tag(data, strict)
+
+
+def decode_slack_channel_set_up_settings_refused_error_details_after_tag(
+    data: Any, strict: bool
+) -> SlackChannelSetUpSettingsRefusedErrorDetails:
     try:
         slack_channel_id_ = data["slack_channel_id"]
     except KeyError:
@@ -8028,6 +8619,12 @@ def decode_api_key_scope_missing_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "api_key_scope_missing":
         raise DecodeError('"api_key_scope_missing"', error_code_).at_key("error_code")
+    return decode_api_key_scope_missing_error_details_after_tag(data, strict)
+
+
+def decode_api_key_scope_missing_error_details_after_tag(
+    data: Any, strict: bool
+) -> APIKeyScopeMissingErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -8100,6 +8697,12 @@ def decode_claude_tag_writes_not_enabled_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "claude_tag_writes_not_enabled":
         raise DecodeError('"claude_tag_writes_not_enabled"', error_code_).at_key("error_code")
+    return decode_claude_tag_writes_not_enabled_error_details_after_tag(data, strict)
+
+
+def decode_claude_tag_writes_not_enabled_error_details_after_tag(
+    data: Any, strict: bool
+) -> ClaudeTagWritesNotEnabledErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -8176,6 +8779,12 @@ def decode_compliance_configuration_restricted_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "compliance_configuration_restricted":
         raise DecodeError('"compliance_configuration_restricted"', error_code_).at_key("error_code")
+    return decode_compliance_configuration_restricted_error_details_after_tag(data, strict)
+
+
+def decode_compliance_configuration_restricted_error_details_after_tag(
+    data: Any, strict: bool
+) -> ComplianceConfigurationRestrictedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -8258,6 +8867,12 @@ def decode_organization_level_scoped_api_key_required_error_details(
         raise DecodeError('"organization_level_scoped_api_key_required"', error_code_).at_key(
             "error_code"
         )
+    return decode_organization_level_scoped_api_key_required_error_details_after_tag(data, strict)
+
+
+def decode_organization_level_scoped_api_key_required_error_details_after_tag(
+    data: Any, strict: bool
+) -> OrganizationLevelScopedAPIKeyRequiredErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -8330,6 +8945,12 @@ def decode_environment_not_found_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "environment_not_found":
         raise DecodeError('"environment_not_found"', error_code_).at_key("error_code")
+    return decode_environment_not_found_error_details_after_tag(data, strict)
+
+
+def decode_environment_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> EnvironmentNotFoundErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -8416,6 +9037,12 @@ def decode_slack_channel_set_up_environment_not_found_error_details(
         raise DecodeError('"slack_channel_set_up_environment_not_found"', error_code_).at_key(
             "error_code"
         )
+    return decode_slack_channel_set_up_environment_not_found_error_details_after_tag(data, strict)
+
+
+def decode_slack_channel_set_up_environment_not_found_error_details_after_tag(
+    data: Any, strict: bool
+) -> SlackChannelSetUpEnvironmentNotFoundErrorDetails:
     try:
         slack_channel_id_ = data["slack_channel_id"]
     except KeyError:
@@ -8515,6 +9142,12 @@ def decode_slack_channel_set_up_settings_conflict_error_details(
         raise DecodeError('"slack_channel_set_up_settings_conflict"', error_code_).at_key(
             "error_code"
         )
+    return decode_slack_channel_set_up_settings_conflict_error_details_after_tag(data, strict)
+
+
+def decode_slack_channel_set_up_settings_conflict_error_details_after_tag(
+    data: Any, strict: bool
+) -> SlackChannelSetUpSettingsConflictErrorDetails:
     try:
         slack_channel_id_ = data["slack_channel_id"]
     except KeyError:
@@ -8602,6 +9235,12 @@ def decode_bundle_attachment_not_supported_error_details(
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "bundle_attachment_not_supported":
         raise DecodeError('"bundle_attachment_not_supported"', error_code_).at_key("error_code")
+    return decode_bundle_attachment_not_supported_error_details_after_tag(data, strict)
+
+
+def decode_bundle_attachment_not_supported_error_details_after_tag(
+    data: Any, strict: bool
+) -> BundleAttachmentNotSupportedErrorDetails:
     if len(data) == 1:
         extra = {}
     else:
@@ -8670,6 +9309,12 @@ def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCall
     error_code_ = data.get("error_code", UNSET)
     if type(error_code_) is not str or error_code_ != "bundle_on_call":
         raise DecodeError('"bundle_on_call"', error_code_).at_key("error_code")
+    return decode_bundle_on_call_error_details_after_tag(data, strict)
+
+
+def decode_bundle_on_call_error_details_after_tag(
+    data: Any, strict: bool
+) -> BundleOnCallErrorDetails:
     if len(data) == 1:
         extra = {}
     else:

@@ -11,11 +11,11 @@ from typing import Any, Final, Literal
 from ._runtime import (
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
     check_json_members,
-    decode_list,
     decode_map,
     decode_string,
     extra_fields,
@@ -116,6 +116,12 @@ def decode_request_mcp_server_url_definition_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "url":
         raise DecodeError('"url"', type_).at_key("type")
+    return decode_request_mcp_server_url_definition_param_after_tag(data, strict)
+
+
+def decode_request_mcp_server_url_definition_param_after_tag(
+    data: Any, strict: bool
+) -> RequestMCPServerURLDefinitionParam:
     try:
         name_ = data["name"]
         url_ = data["url"]
@@ -244,6 +250,7 @@ def decode_request_mcp_server_tool_configuration_param(
 ) -> RequestMCPServerToolConfigurationParam:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         enabled_ = data.get("enabled", UNSET)
@@ -255,10 +262,15 @@ def decode_request_mcp_server_tool_configuration_param(
         if allowed_tools_ is not UNSET:
             seen += 1
             if allowed_tools_ is not None:
+                if type(allowed_tools_) is not list:
+                    raise DecodeError("an array", allowed_tools_).at_key("allowed_tools")
+                decoded = []
                 try:
-                    allowed_tools_ = decode_list(allowed_tools_, decode_string, strict)
+                    for item in allowed_tools_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_tools")
+                    raise error.at_index(len(decoded)).at_key("allowed_tools") from None
+                allowed_tools_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -392,6 +404,11 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_toolset":
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
+    return decode_mcp_toolset_param_after_tag(data, strict)
+
+
+def decode_mcp_toolset_param_after_tag(data: Any, strict: bool) -> MCPToolsetParam:
+    decoded: list[Any]
     try:
         mcp_server_name_ = data["mcp_server_name"]
     except KeyError:
@@ -424,10 +441,15 @@ def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
         if tools_ is not UNSET:
             seen += 1
             if tools_ is not None:
+                if type(tools_) is not list:
+                    raise DecodeError("an array", tools_).at_key("tools")
+                decoded = []
                 try:
-                    tools_ = decode_list(tools_, decode_mcp_tool_param_param, strict)
+                    for item in tools_:
+                        decoded.append(decode_mcp_tool_param_param(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("tools")
+                    raise error.at_index(len(decoded)).at_key("tools") from None
+                tools_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -839,6 +861,10 @@ def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockP
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
+    return decode_mcp_tool_use_block_param_after_tag(data, strict)
+
+
+def decode_mcp_tool_use_block_param_after_tag(data: Any, strict: bool) -> MCPToolUseBlockParam:
     try:
         id_ = data["id"]
         name_ = data["name"]
@@ -993,6 +1019,14 @@ def decode_request_mcp_tool_result_block_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
+    return decode_request_mcp_tool_result_block_param_after_tag(data, strict)
+
+
+def decode_request_mcp_tool_result_block_param_after_tag(
+    data: Any, strict: bool
+) -> RequestMCPToolResultBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tool_use_id_ = data["tool_use_id"]
     except KeyError:
@@ -1008,10 +1042,26 @@ def decode_request_mcp_tool_result_block_param(
         content_ = data.get("content", UNSET)
         if content_ is not UNSET:
             seen += 1
-            try:
-                content_ = decode_mcp_tool_result_content_param(content_, strict)
-            except DecodeError as error:
-                raise error.at_key("content")
+            if type(content_) is str:
+                if not content_.isascii() and has_lone_surrogate(content_):
+                    raise DecodeError("a string or an array", content_).at_key("content")
+            elif type(content_) is list:
+                decoded = []
+                try:
+                    for item in content_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(
+                                tag, decode_mcp_tool_result_content_block_param
+                            )
+                        else:
+                            decode_item = decode_mcp_tool_result_content_block_param
+                        decoded.append(decode_item(item, strict))
+                except DecodeError as error:
+                    raise error.at_index(len(decoded)).at_key("content") from None
+                content_ = decoded
+            else:
+                raise DecodeError("a string or an array", content_).at_key("content")
         is_error_ = data.get("is_error", UNSET)
         if is_error_ is not UNSET:
             seen += 1
@@ -1118,6 +1168,13 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
+    return decode_mcp_tool_listing_block_param_after_tag(data, strict)
+
+
+def decode_mcp_tool_listing_block_param_after_tag(
+    data: Any, strict: bool
+) -> MCPToolListingBlockParam:
+    decoded: list[Any]
     try:
         mcp_server_name_ = data["mcp_server_name"]
         tools_ = data["tools"]
@@ -1131,10 +1188,15 @@ def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListi
         and has_lone_surrogate(mcp_server_name_)
     ):
         raise DecodeError("a string", mcp_server_name_).at_key("mcp_server_name")
+    if type(tools_) is not list:
+        raise DecodeError("an array", tools_).at_key("tools")
+    decoded = []
     try:
-        tools_ = decode_list(tools_, decode_mcp_tool_param_param, strict)
+        for item in tools_:
+            decoded.append(decode_mcp_tool_param_param(item, strict))
     except DecodeError as error:
-        raise error.at_key("tools")
+        raise error.at_index(len(decoded)).at_key("tools") from None
+    tools_ = decoded
     if len(data) == 3:
         extra = {}
     else:
@@ -1180,6 +1242,7 @@ from . import (
 from ._unions import (
     CacheControlParam,
     MCPToolResultContentParam,
+    MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
     decode_cache_control_param,
-    decode_mcp_tool_result_content_param,
+    decode_mcp_tool_result_content_block_param,
 )

@@ -13,11 +13,11 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
     check_json_members,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -649,6 +649,8 @@ _MESSAGE_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
 def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         max_tokens_ = data["max_tokens"]
         messages_ = data["messages"]
@@ -659,10 +661,20 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         ) from None
     if type(max_tokens_) is not int or not JSON_INT_MIN <= max_tokens_ <= JSON_INT_MAX:
         raise DecodeError("an integer", max_tokens_).at_key("max_tokens")
+    if type(messages_) is not list:
+        raise DecodeError("an array", messages_).at_key("messages")
+    decoded = []
     try:
-        messages_ = decode_list(messages_, decode_message_param, strict)
+        for item in messages_:
+            tag = item.get("role") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = MESSAGE_PARAM_VARIANTS.get(tag, decode_message_param)
+            else:
+                decode_item = decode_message_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("messages")
+        raise error.at_index(len(decoded)).at_key("messages") from None
+    messages_ = decoded
     if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
         raise DecodeError("a string", model_).at_key("model")
     if len(data) != 3:
@@ -747,12 +759,22 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         mcp_servers_ = data.get("mcp_servers", UNSET)
         if mcp_servers_ is not UNSET:
             seen += 1
+            if type(mcp_servers_) is not list:
+                raise DecodeError("an array", mcp_servers_).at_key("mcp_servers")
+            decoded = []
             try:
-                mcp_servers_ = decode_list(
-                    mcp_servers_, decode_request_mcp_server_definition_param, strict
-                )
+                for item in mcp_servers_:
+                    tag = item.get("type") if type(item) is dict else None
+                    if type(tag) is str:
+                        decode_item = REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.get(
+                            tag, decode_request_mcp_server_definition_param
+                        )
+                    else:
+                        decode_item = decode_request_mcp_server_definition_param
+                    decoded.append(decode_item(item, strict))
             except DecodeError as error:
-                raise error.at_key("mcp_servers")
+                raise error.at_index(len(decoded)).at_key("mcp_servers") from None
+            mcp_servers_ = decoded
         metadata_ = data.get("metadata", UNSET)
         if metadata_ is not UNSET:
             seen += 1
@@ -793,10 +815,15 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         stop_sequences_ = data.get("stop_sequences", UNSET)
         if stop_sequences_ is not UNSET:
             seen += 1
+            if type(stop_sequences_) is not list:
+                raise DecodeError("an array", stop_sequences_).at_key("stop_sequences")
+            decoded = []
             try:
-                stop_sequences_ = decode_list(stop_sequences_, decode_string, strict)
+                for item in stop_sequences_:
+                    decoded.append(decode_string(item, strict))
             except DecodeError as error:
-                raise error.at_key("stop_sequences")
+                raise error.at_index(len(decoded)).at_key("stop_sequences") from None
+            stop_sequences_ = decoded
         stream_ = data.get("stream", UNSET)
         if stream_ is not UNSET:
             seen += 1
@@ -805,10 +832,26 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         system_ = data.get("system", UNSET)
         if system_ is not UNSET:
             seen += 1
-            try:
-                system_ = decode_system_prompt(system_, strict)
-            except DecodeError as error:
-                raise error.at_key("system")
+            if type(system_) is str:
+                if not system_.isascii() and has_lone_surrogate(system_):
+                    raise DecodeError("a string or an array", system_).at_key("system")
+            elif type(system_) is list:
+                decoded = []
+                try:
+                    for item in system_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.get(
+                                tag, decode_system_prompt_block_param
+                            )
+                        else:
+                            decode_item = decode_system_prompt_block_param
+                        decoded.append(decode_item(item, strict))
+                except DecodeError as error:
+                    raise error.at_index(len(decoded)).at_key("system") from None
+                system_ = decoded
+            else:
+                raise DecodeError("a string or an array", system_).at_key("system")
         temperature_ = data.get("temperature", UNSET)
         if temperature_ is not UNSET:
             seen += 1
@@ -839,10 +882,20 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
         tools_ = data.get("tools", UNSET)
         if tools_ is not UNSET:
             seen += 1
+            if type(tools_) is not list:
+                raise DecodeError("an array", tools_).at_key("tools")
+            decoded = []
             try:
-                tools_ = decode_list(tools_, decode_tool_union_param, strict)
+                for item in tools_:
+                    tag = item.get("type") if type(item) is dict else None
+                    if type(tag) is str:
+                        decode_item = TOOL_UNION_PARAM_VARIANTS.get(tag, decode_tool_union_param)
+                    else:
+                        decode_item = decode_tool_union_param
+                    decoded.append(decode_item(item, strict))
             except DecodeError as error:
-                raise error.at_key("tools")
+                raise error.at_index(len(decoded)).at_key("tools") from None
+            tools_ = decoded
         top_k_ = data.get("top_k", UNSET)
         if top_k_ is not UNSET:
             seen += 1
@@ -981,14 +1034,34 @@ def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
     role_ = data.get("role", UNSET)
     if type(role_) is not str or role_ != "user":
         raise DecodeError('"user"', role_).at_key("role")
+    return decode_user_message_param_after_tag(data, strict)
+
+
+def decode_user_message_param_after_tag(data: Any, strict: bool) -> UserMessageParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("content", "a string or an array"),)) from None
-    try:
-        content_ = decode_message_content(content_, strict)
-    except DecodeError as error:
-        raise error.at_key("content")
+    if type(content_) is str:
+        if not content_.isascii() and has_lone_surrogate(content_):
+            raise DecodeError("a string or an array", content_).at_key("content")
+    elif type(content_) is list:
+        decoded = []
+        try:
+            for item in content_:
+                tag = item.get("type") if type(item) is dict else None
+                if type(tag) is str:
+                    decode_item = CONTENT_BLOCK_PARAM_VARIANTS.get(tag, decode_content_block_param)
+                else:
+                    decode_item = decode_content_block_param
+                decoded.append(decode_item(item, strict))
+        except DecodeError as error:
+            raise error.at_index(len(decoded)).at_key("content") from None
+        content_ = decoded
+    else:
+        raise DecodeError("a string or an array", content_).at_key("content")
     if len(data) == 2:
         extra = {}
     else:
@@ -1064,14 +1137,34 @@ def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageP
     role_ = data.get("role", UNSET)
     if type(role_) is not str or role_ != "assistant":
         raise DecodeError('"assistant"', role_).at_key("role")
+    return decode_assistant_message_param_after_tag(data, strict)
+
+
+def decode_assistant_message_param_after_tag(data: Any, strict: bool) -> AssistantMessageParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         content_ = data["content"]
     except KeyError:
         raise missing_field(data, (("content", "a string or an array"),)) from None
-    try:
-        content_ = decode_message_content(content_, strict)
-    except DecodeError as error:
-        raise error.at_key("content")
+    if type(content_) is str:
+        if not content_.isascii() and has_lone_surrogate(content_):
+            raise DecodeError("a string or an array", content_).at_key("content")
+    elif type(content_) is list:
+        decoded = []
+        try:
+            for item in content_:
+                tag = item.get("type") if type(item) is dict else None
+                if type(tag) is str:
+                    decode_item = CONTENT_BLOCK_PARAM_VARIANTS.get(tag, decode_content_block_param)
+                else:
+                    decode_item = decode_content_block_param
+                decoded.append(decode_item(item, strict))
+        except DecodeError as error:
+            raise error.at_index(len(decoded)).at_key("content") from None
+        content_ = decoded
+    else:
+        raise DecodeError("a string or an array", content_).at_key("content")
     if len(data) == 2:
         extra = {}
     else:
@@ -1173,15 +1266,37 @@ def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
     role_ = data.get("role", UNSET)
     if type(role_) is not str or role_ != "system":
         raise DecodeError('"system"', role_).at_key("role")
+    return decode_system_message_param_after_tag(data, strict)
+
+
+def decode_system_message_param_after_tag(data: Any, strict: bool) -> SystemMessageParam:
+    decoded: list[Any]
+    decode_item: Decoder
     if len(data) != 1:
         seen = 1
         content_ = data.get("content", UNSET)
         if content_ is not UNSET:
             seen += 1
-            try:
-                content_ = decode_system_message_content_param(content_, strict)
-            except DecodeError as error:
-                raise error.at_key("content")
+            if type(content_) is str:
+                if not content_.isascii() and has_lone_surrogate(content_):
+                    raise DecodeError("a string or an array", content_).at_key("content")
+            elif type(content_) is list:
+                decoded = []
+                try:
+                    for item in content_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS.get(
+                                tag, decode_system_message_content_block_param
+                            )
+                        else:
+                            decode_item = decode_system_message_content_block_param
+                        decoded.append(decode_item(item, strict))
+                except DecodeError as error:
+                    raise error.at_index(len(decoded)).at_key("content") from None
+                content_ = decoded
+            else:
+                raise DecodeError("a string or an array", content_).at_key("content")
         clear_at_ = data.get("clear_at", UNSET)
         if clear_at_ is not UNSET:
             seen += 1
@@ -1439,6 +1554,7 @@ _CONTAINER_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_container_params(data: Any, strict: bool) -> ContainerParams:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         id_ = data.get("id", UNSET)
@@ -1452,10 +1568,15 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
         if skills_ is not UNSET:
             seen += 1
             if skills_ is not None:
+                if type(skills_) is not list:
+                    raise DecodeError("an array", skills_).at_key("skills")
+                decoded = []
                 try:
-                    skills_ = decode_list(skills_, decode_skill_params, strict)
+                    for item in skills_:
+                        decoded.append(decode_skill_params(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("skills")
+                    raise error.at_index(len(decoded)).at_key("skills") from None
+                skills_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -1837,6 +1958,10 @@ def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetPa
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tokens":
         raise DecodeError('"tokens"', type_).at_key("type")
+    return decode_token_task_budget_param_after_tag(data, strict)
+
+
+def decode_token_task_budget_param_after_tag(data: Any, strict: bool) -> TokenTaskBudgetParam:
     try:
         total_ = data["total"]
     except KeyError:
@@ -1927,6 +2052,10 @@ def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormat
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "json_schema":
         raise DecodeError('"json_schema"', type_).at_key("type")
+    return decode_json_output_format_param_after_tag(data, strict)
+
+
+def decode_json_output_format_param_after_tag(data: Any, strict: bool) -> JSONOutputFormatParam:
     try:
         schema_ = data["schema"]
     except KeyError:
@@ -2013,6 +2142,10 @@ def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoPara
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "auto":
         raise DecodeError('"auto"', type_).at_key("type")
+    return decode_tool_choice_auto_param_after_tag(data, strict)
+
+
+def decode_tool_choice_auto_param_after_tag(data: Any, strict: bool) -> ToolChoiceAutoParam:
     if len(data) != 1:
         seen = 1
         disable_parallel_tool_use_ = data.get("disable_parallel_tool_use", UNSET)
@@ -2101,6 +2234,10 @@ def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "any":
         raise DecodeError('"any"', type_).at_key("type")
+    return decode_tool_choice_any_param_after_tag(data, strict)
+
+
+def decode_tool_choice_any_param_after_tag(data: Any, strict: bool) -> ToolChoiceAnyParam:
     if len(data) != 1:
         seen = 1
         disable_parallel_tool_use_ = data.get("disable_parallel_tool_use", UNSET)
@@ -2195,6 +2332,10 @@ def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolPara
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool":
         raise DecodeError('"tool"', type_).at_key("type")
+    return decode_tool_choice_tool_param_after_tag(data, strict)
+
+
+def decode_tool_choice_tool_param_after_tag(data: Any, strict: bool) -> ToolChoiceToolParam:
     try:
         name_ = data["name"]
     except KeyError:
@@ -2279,6 +2420,10 @@ def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNonePara
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
+    return decode_tool_choice_none_param_after_tag(data, strict)
+
+
+def decode_tool_choice_none_param_after_tag(data: Any, strict: bool) -> ToolChoiceNoneParam:
     if len(data) == 1:
         extra = {}
     else:
@@ -2368,6 +2513,12 @@ def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingCon
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "enabled":
         raise DecodeError('"enabled"', type_).at_key("type")
+    return decode_thinking_config_enabled_param_after_tag(data, strict)
+
+
+def decode_thinking_config_enabled_param_after_tag(
+    data: Any, strict: bool
+) -> ThinkingConfigEnabledParam:
     try:
         budget_tokens_ = data["budget_tokens"]
     except KeyError:
@@ -2465,6 +2616,12 @@ def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingCo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "disabled":
         raise DecodeError('"disabled"', type_).at_key("type")
+    return decode_thinking_config_disabled_param_after_tag(data, strict)
+
+
+def decode_thinking_config_disabled_param_after_tag(
+    data: Any, strict: bool
+) -> ThinkingConfigDisabledParam:
     if len(data) == 1:
         extra = {}
     else:
@@ -2550,6 +2707,12 @@ def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingCo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "adaptive":
         raise DecodeError('"adaptive"', type_).at_key("type")
+    return decode_thinking_config_adaptive_param_after_tag(data, strict)
+
+
+def decode_thinking_config_adaptive_param_after_tag(
+    data: Any, strict: bool
+) -> ThinkingConfigAdaptiveParam:
     if len(data) != 1:
         seen = 1
         display_ = data.get("display", UNSET)
@@ -2642,6 +2805,12 @@ def decode_thinking_config_between_tools_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "between_tools":
         raise DecodeError('"between_tools"', type_).at_key("type")
+    return decode_thinking_config_between_tools_param_after_tag(data, strict)
+
+
+def decode_thinking_config_between_tools_param_after_tag(
+    data: Any, strict: bool
+) -> ThinkingConfigBetweenToolsParam:
     if len(data) == 1:
         extra = {}
     else:
@@ -3055,6 +3224,10 @@ def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "create":
         raise DecodeError('"create"', type_).at_key("type")
+    return decode_thread_create_params_after_tag(data, strict)
+
+
+def decode_thread_create_params_after_tag(data: Any, strict: bool) -> ThreadCreateParams:
     if len(data) == 1:
         extra = {}
     else:
@@ -3128,6 +3301,10 @@ def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinuePara
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "continue":
         raise DecodeError('"continue"', type_).at_key("type")
+    return decode_thread_continue_params_after_tag(data, strict)
+
+
+def decode_thread_continue_params_after_tag(data: Any, strict: bool) -> ThreadContinueParams:
     try:
         previous_message_id_ = data["previous_message_id"]
     except KeyError:
@@ -3217,6 +3394,10 @@ def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "billing_policy":
         raise DecodeError('"billing_policy"', type_).at_key("type")
+    return decode_billing_policy_param_after_tag(data, strict)
+
+
+def decode_billing_policy_param_after_tag(data: Any, strict: bool) -> BillingPolicyParam:
     if len(data) != 1:
         seen = 1
         bill_to_ = data.get("bill_to", UNSET)
@@ -3274,18 +3455,24 @@ from ._context_management import (
 )
 from ._unions import (
     BillingPolicyUnionParam,
+    CONTENT_BLOCK_PARAM_VARIANTS,
     CacheControlParam,
     CompactionConfigUnionParam,
     FallbackCreditToken,
     FallbacksParam,
+    MESSAGE_PARAM_VARIANTS,
     MessageContent,
     MessageCreateParamsContainerParam,
     MessageParam,
     MessageThreadParam,
     OutputFormatParam,
+    REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS,
     RequestMCPServerDefinitionParam,
+    SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS,
+    SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS,
     SystemMessageContentParam,
     SystemPrompt,
+    TOOL_UNION_PARAM_VARIANTS,
     TaskBudgetParam,
     ThinkingConfigParam,
     ToolChoiceParam,
@@ -3293,16 +3480,16 @@ from ._unions import (
     decode_billing_policy_union_param,
     decode_cache_control_param,
     decode_compaction_config_union_param,
+    decode_content_block_param,
     decode_fallback_credit_token,
     decode_fallbacks_param,
-    decode_message_content,
     decode_message_create_params_container_param,
     decode_message_param,
     decode_message_thread_param,
     decode_output_format_param,
     decode_request_mcp_server_definition_param,
-    decode_system_message_content_param,
-    decode_system_prompt,
+    decode_system_message_content_block_param,
+    decode_system_prompt_block_param,
     decode_task_budget_param,
     decode_thinking_config_param,
     decode_tool_choice_param,

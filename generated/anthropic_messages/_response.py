@@ -13,11 +13,11 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
     check_json_members,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -307,6 +307,8 @@ _MESSAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_message(data: Any, strict: bool) -> Message:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
@@ -330,10 +332,20 @@ def decode_message(data: Any, strict: bool) -> Message:
         ) from None
     if type(id_) is not str or not id_.isascii() and has_lone_surrogate(id_):
         raise DecodeError("a string", id_).at_key("id")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_content_block, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = CONTENT_BLOCK_VARIANTS.get(tag, decode_content_block)
+            else:
+                decode_item = decode_content_block
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if type(model_) is not str or not model_.isascii() and has_lone_surrogate(model_):
         raise DecodeError("a string", model_).at_key("model")
     try:
@@ -397,12 +409,24 @@ def decode_message(data: Any, strict: bool) -> Message:
         if input_transformations_ is not UNSET:
             seen += 1
             if input_transformations_ is not None:
-                try:
-                    input_transformations_ = decode_list(
-                        input_transformations_, decode_input_transformation, strict
+                if type(input_transformations_) is not list:
+                    raise DecodeError("an array", input_transformations_).at_key(
+                        "input_transformations"
                     )
+                decoded = []
+                try:
+                    for item in input_transformations_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = INPUT_TRANSFORMATION_VARIANTS.get(
+                                tag, decode_input_transformation
+                            )
+                        else:
+                            decode_item = decode_input_transformation
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_transformations")
+                    raise error.at_index(len(decoded)).at_key("input_transformations") from None
+                input_transformations_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -546,6 +570,10 @@ def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
+    return decode_refusal_stop_details_after_tag(data, strict)
+
+
+def decode_refusal_stop_details_after_tag(data: Any, strict: bool) -> RefusalStopDetails:
     if len(data) != 1:
         seen = 1
         category_ = data.get("category", UNSET)
@@ -689,6 +717,12 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
+    return decode_text_block_after_tag(data, strict)
+
+
+def decode_text_block_after_tag(data: Any, strict: bool) -> TextBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         text_ = data["text"]
     except KeyError:
@@ -701,10 +735,20 @@ def decode_text_block(data: Any, strict: bool) -> TextBlock:
         if citations_ is not UNSET:
             seen += 1
             if citations_ is not None:
+                if type(citations_) is not list:
+                    raise DecodeError("an array", citations_).at_key("citations")
+                decoded = []
                 try:
-                    citations_ = decode_list(citations_, decode_text_citation, strict)
+                    for item in citations_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = TEXT_CITATION_VARIANTS.get(tag, decode_text_citation)
+                        else:
+                            decode_item = decode_text_citation
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("citations")
+                    raise error.at_index(len(decoded)).at_key("citations") from None
+                citations_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -821,6 +865,10 @@ def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocati
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "char_location":
         raise DecodeError('"char_location"', type_).at_key("type")
+    return decode_citation_char_location_after_tag(data, strict)
+
+
+def decode_citation_char_location_after_tag(data: Any, strict: bool) -> CitationCharLocation:
     try:
         cited_text_ = data["cited_text"]
         document_index_ = data["document_index"]
@@ -989,6 +1037,10 @@ def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocati
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "page_location":
         raise DecodeError('"page_location"', type_).at_key("type")
+    return decode_citation_page_location_after_tag(data, strict)
+
+
+def decode_citation_page_location_after_tag(data: Any, strict: bool) -> CitationPageLocation:
     try:
         cited_text_ = data["cited_text"]
         document_index_ = data["document_index"]
@@ -1160,6 +1212,12 @@ def decode_citation_content_block_location(data: Any, strict: bool) -> CitationC
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "content_block_location":
         raise DecodeError('"content_block_location"', type_).at_key("type")
+    return decode_citation_content_block_location_after_tag(data, strict)
+
+
+def decode_citation_content_block_location_after_tag(
+    data: Any, strict: bool
+) -> CitationContentBlockLocation:
     try:
         cited_text_ = data["cited_text"]
         document_index_ = data["document_index"]
@@ -1312,6 +1370,12 @@ def decode_citations_web_search_result_location(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_result_location":
         raise DecodeError('"web_search_result_location"', type_).at_key("type")
+    return decode_citations_web_search_result_location_after_tag(data, strict)
+
+
+def decode_citations_web_search_result_location_after_tag(
+    data: Any, strict: bool
+) -> CitationsWebSearchResultLocation:
     try:
         cited_text_ = data["cited_text"]
         encrypted_index_ = data["encrypted_index"]
@@ -1467,6 +1531,12 @@ def decode_citations_search_result_location(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "search_result_location":
         raise DecodeError('"search_result_location"', type_).at_key("type")
+    return decode_citations_search_result_location_after_tag(data, strict)
+
+
+def decode_citations_search_result_location_after_tag(
+    data: Any, strict: bool
+) -> CitationsSearchResultLocation:
     try:
         cited_text_ = data["cited_text"]
         search_result_index_ = data["search_result_index"]
@@ -1600,6 +1670,10 @@ def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "thinking":
         raise DecodeError('"thinking"', type_).at_key("type")
+    return decode_thinking_block_after_tag(data, strict)
+
+
+def decode_thinking_block_after_tag(data: Any, strict: bool) -> ThinkingBlock:
     try:
         thinking_ = data["thinking"]
         signature_ = data["signature"]
@@ -1681,6 +1755,10 @@ def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingB
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "redacted_thinking":
         raise DecodeError('"redacted_thinking"', type_).at_key("type")
+    return decode_redacted_thinking_block_after_tag(data, strict)
+
+
+def decode_redacted_thinking_block_after_tag(data: Any, strict: bool) -> RedactedThinkingBlock:
     try:
         data_ = data["data"]
     except KeyError:
@@ -1786,6 +1864,10 @@ def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_use":
         raise DecodeError('"tool_use"', type_).at_key("type")
+    return decode_tool_use_block_after_tag(data, strict)
+
+
+def decode_tool_use_block_after_tag(data: Any, strict: bool) -> ToolUseBlock:
     try:
         id_ = data["id"]
         name_ = data["name"]
@@ -1896,6 +1978,10 @@ def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "direct":
         raise DecodeError('"direct"', type_).at_key("type")
+    return decode_direct_caller_after_tag(data, strict)
+
+
+def decode_direct_caller_after_tag(data: Any, strict: bool) -> DirectCaller:
     if len(data) == 1:
         extra = {}
     else:
@@ -1966,6 +2052,10 @@ def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
+    return decode_server_tool_caller_after_tag(data, strict)
+
+
+def decode_server_tool_caller_after_tag(data: Any, strict: bool) -> ServerToolCaller:
     try:
         tool_id_ = data["tool_id"]
     except KeyError:
@@ -2043,6 +2133,12 @@ def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCall
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
+    return decode_server_tool_caller20260120_after_tag(data, strict)
+
+
+def decode_server_tool_caller20260120_after_tag(
+    data: Any, strict: bool
+) -> ServerToolCaller20260120:
     try:
         tool_id_ = data["tool_id"]
     except KeyError:
@@ -2142,6 +2238,10 @@ def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "server_tool_use":
         raise DecodeError('"server_tool_use"', type_).at_key("type")
+    return decode_server_tool_use_block_after_tag(data, strict)
+
+
+def decode_server_tool_use_block_after_tag(data: Any, strict: bool) -> ServerToolUseBlock:
     try:
         id_ = data["id"]
         name_ = data["name"]
@@ -2275,6 +2375,12 @@ def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_tool_result":
         raise DecodeError('"web_search_tool_result"', type_).at_key("type")
+    return decode_web_search_tool_result_block_after_tag(data, strict)
+
+
+def decode_web_search_tool_result_block_after_tag(
+    data: Any, strict: bool
+) -> WebSearchToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -2400,6 +2506,10 @@ def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBl
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_result":
         raise DecodeError('"web_search_result"', type_).at_key("type")
+    return decode_web_search_result_block_after_tag(data, strict)
+
+
+def decode_web_search_result_block_after_tag(data: Any, strict: bool) -> WebSearchResultBlock:
     try:
         url_ = data["url"]
         title_ = data["title"]
@@ -2508,6 +2618,12 @@ def decode_web_search_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_tool_result_error":
         raise DecodeError('"web_search_tool_result_error"', type_).at_key("type")
+    return decode_web_search_tool_result_error_object_after_tag(data, strict)
+
+
+def decode_web_search_tool_result_error_object_after_tag(
+    data: Any, strict: bool
+) -> WebSearchToolResultErrorObject:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -2605,6 +2721,7 @@ _CONTAINER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_container(data: Any, strict: bool) -> Container:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         id_ = data["id"]
         expires_at_ = data["expires_at"]
@@ -2624,10 +2741,15 @@ def decode_container(data: Any, strict: bool) -> Container:
         if skills_ is not UNSET:
             seen += 1
             if skills_ is not None:
+                if type(skills_) is not list:
+                    raise DecodeError("an array", skills_).at_key("skills")
+                decoded = []
                 try:
-                    skills_ = decode_list(skills_, decode_container_skill, strict)
+                    for item in skills_:
+                        decoded.append(decode_container_skill(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("skills")
+                    raise error.at_index(len(decoded)).at_key("skills") from None
+                skills_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -2876,6 +2998,10 @@ def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelCh
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "model_changed":
         raise DecodeError('"model_changed"', type_).at_key("type")
+    return decode_cache_miss_model_changed_after_tag(data, strict)
+
+
+def decode_cache_miss_model_changed_after_tag(data: Any, strict: bool) -> CacheMissModelChanged:
     try:
         cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
@@ -2958,6 +3084,10 @@ def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystem
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "system_changed":
         raise DecodeError('"system_changed"', type_).at_key("type")
+    return decode_cache_miss_system_changed_after_tag(data, strict)
+
+
+def decode_cache_miss_system_changed_after_tag(data: Any, strict: bool) -> CacheMissSystemChanged:
     try:
         cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
@@ -3040,6 +3170,10 @@ def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsCh
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tools_changed":
         raise DecodeError('"tools_changed"', type_).at_key("type")
+    return decode_cache_miss_tools_changed_after_tag(data, strict)
+
+
+def decode_cache_miss_tools_changed_after_tag(data: Any, strict: bool) -> CacheMissToolsChanged:
     try:
         cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
@@ -3122,6 +3256,12 @@ def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMess
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "messages_changed":
         raise DecodeError('"messages_changed"', type_).at_key("type")
+    return decode_cache_miss_messages_changed_after_tag(data, strict)
+
+
+def decode_cache_miss_messages_changed_after_tag(
+    data: Any, strict: bool
+) -> CacheMissMessagesChanged:
     try:
         cache_missed_input_tokens_ = data["cache_missed_input_tokens"]
     except KeyError:
@@ -3202,6 +3342,12 @@ def decode_cache_miss_previous_message_not_found(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "previous_message_not_found":
         raise DecodeError('"previous_message_not_found"', type_).at_key("type")
+    return decode_cache_miss_previous_message_not_found_after_tag(data, strict)
+
+
+def decode_cache_miss_previous_message_not_found_after_tag(
+    data: Any, strict: bool
+) -> CacheMissPreviousMessageNotFound:
     if len(data) == 1:
         extra = {}
     else:
@@ -3270,6 +3416,10 @@ def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailab
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "unavailable":
         raise DecodeError('"unavailable"', type_).at_key("type")
+    return decode_cache_miss_unavailable_after_tag(data, strict)
+
+
+def decode_cache_miss_unavailable_after_tag(data: Any, strict: bool) -> CacheMissUnavailable:
     if len(data) == 1:
         extra = {}
     else:
@@ -3337,14 +3487,26 @@ _CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]
 def decode_context_management_response(data: Any, strict: bool) -> ContextManagementResponse:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         applied_edits_ = data["applied_edits"]
     except KeyError:
         raise missing_field(data, (("applied_edits", "an array"),)) from None
+    if type(applied_edits_) is not list:
+        raise DecodeError("an array", applied_edits_).at_key("applied_edits")
+    decoded = []
     try:
-        applied_edits_ = decode_list(applied_edits_, decode_applied_context_edit, strict)
+        for item in applied_edits_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = APPLIED_CONTEXT_EDIT_VARIANTS.get(tag, decode_applied_context_edit)
+            else:
+                decode_item = decode_applied_context_edit
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("applied_edits")
+        raise error.at_index(len(decoded)).at_key("applied_edits") from None
+    applied_edits_ = decoded
     if len(data) == 1:
         extra = {}
     else:
@@ -3428,6 +3590,12 @@ def decode_clear_tool_uses20250919_edit_response(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "clear_tool_uses_20250919":
         raise DecodeError('"clear_tool_uses_20250919"', type_).at_key("type")
+    return decode_clear_tool_uses20250919_edit_response_after_tag(data, strict)
+
+
+def decode_clear_tool_uses20250919_edit_response_after_tag(
+    data: Any, strict: bool
+) -> ClearToolUses20250919EditResponse:
     try:
         cleared_tool_uses_ = data["cleared_tool_uses"]
         cleared_input_tokens_ = data["cleared_input_tokens"]
@@ -3532,6 +3700,12 @@ def decode_clear_thinking20251015_edit_response(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "clear_thinking_20251015":
         raise DecodeError('"clear_thinking_20251015"', type_).at_key("type")
+    return decode_clear_thinking20251015_edit_response_after_tag(data, strict)
+
+
+def decode_clear_thinking20251015_edit_response_after_tag(
+    data: Any, strict: bool
+) -> ClearThinking20251015EditResponse:
     try:
         cleared_thinking_turns_ = data["cleared_thinking_turns"]
         cleared_input_tokens_ = data["cleared_input_tokens"]
@@ -3716,6 +3890,12 @@ def decode_thinking_dropped_input_transformation(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "thinking_dropped":
         raise DecodeError('"thinking_dropped"', type_).at_key("type")
+    return decode_thinking_dropped_input_transformation_after_tag(data, strict)
+
+
+def decode_thinking_dropped_input_transformation_after_tag(
+    data: Any, strict: bool
+) -> ThinkingDroppedInputTransformation:
     try:
         path_ = data["path"]
         reason_ = data["reason"]
@@ -3827,6 +4007,12 @@ def decode_thinking_mismatch_allowed_input_transformation(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "thinking_mismatch_allowed":
         raise DecodeError('"thinking_mismatch_allowed"', type_).at_key("type")
+    return decode_thinking_mismatch_allowed_input_transformation_after_tag(data, strict)
+
+
+def decode_thinking_mismatch_allowed_input_transformation_after_tag(
+    data: Any, strict: bool
+) -> ThinkingMismatchAllowedInputTransformation:
     try:
         path_ = data["path"]
         reason_ = data["reason"]
@@ -3943,6 +4129,10 @@ def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "fallback":
         raise DecodeError('"fallback"', type_).at_key("type")
+    return decode_fallback_block_after_tag(data, strict)
+
+
+def decode_fallback_block_after_tag(data: Any, strict: bool) -> FallbackBlock:
     try:
         from__ = data["from"]
         to_ = data["to"]
@@ -4119,6 +4309,10 @@ def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalT
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "refusal":
         raise DecodeError('"refusal"', type_).at_key("type")
+    return decode_fallback_refusal_trigger_after_tag(data, strict)
+
+
+def decode_fallback_refusal_trigger_after_tag(data: Any, strict: bool) -> FallbackRefusalTrigger:
     if len(data) != 1:
         seen = 1
         category_ = data.get("category", UNSET)
@@ -4179,12 +4373,16 @@ from ._content import (
 )
 from ._request import SkillType, decode_skill_type
 from ._unions import (
+    APPLIED_CONTEXT_EDIT_VARIANTS,
     AppliedContextEdit,
+    CONTENT_BLOCK_VARIANTS,
     CacheMissReason,
     ContentBlock,
     FallbackTrigger,
+    INPUT_TRANSFORMATION_VARIANTS,
     InputTransformation,
     StopDetails,
+    TEXT_CITATION_VARIANTS,
     TextCitation,
     ToolUseCaller,
     WebSearchToolResultBlockContent,

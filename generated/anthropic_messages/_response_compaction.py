@@ -11,10 +11,10 @@ from typing import Any, Final, Literal
 from ._runtime import (
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -116,6 +116,12 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
+    return decode_compaction_block_after_tag(data, strict)
+
+
+def decode_compaction_block_after_tag(data: Any, strict: bool) -> CompactionBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     if len(data) != 1:
         seen = 1
         content_ = data.get("content", UNSET)
@@ -149,12 +155,22 @@ def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
         if tool_changes_ is not UNSET:
             seen += 1
             if tool_changes_ is not None:
+                if type(tool_changes_) is not list:
+                    raise DecodeError("an array", tool_changes_).at_key("tool_changes")
+                decoded = []
                 try:
-                    tool_changes_ = decode_list(
-                        tool_changes_, decode_compaction_tool_change, strict
-                    )
+                    for item in tool_changes_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = COMPACTION_TOOL_CHANGE_VARIANTS.get(
+                                tag, decode_compaction_tool_change
+                            )
+                        else:
+                            decode_item = decode_compaction_tool_change
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("tool_changes")
+                    raise error.at_index(len(decoded)).at_key("tool_changes") from None
+                tool_changes_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -238,6 +254,12 @@ def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_addition":
         raise DecodeError('"tool_addition"', type_).at_key("type")
+    return decode_response_tool_addition_block_after_tag(data, strict)
+
+
+def decode_response_tool_addition_block_after_tag(
+    data: Any, strict: bool
+) -> ResponseToolAdditionBlock:
     try:
         tool_ = data["tool"]
     except KeyError:
@@ -322,6 +344,12 @@ def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolR
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_removal":
         raise DecodeError('"tool_removal"', type_).at_key("type")
+    return decode_response_tool_removal_block_after_tag(data, strict)
+
+
+def decode_response_tool_removal_block_after_tag(
+    data: Any, strict: bool
+) -> ResponseToolRemovalBlock:
     try:
         tool_ = data["tool"]
     except KeyError:
@@ -408,6 +436,12 @@ def decode_response_tool_change_tool_reference(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
+    return decode_response_tool_change_tool_reference_after_tag(data, strict)
+
+
+def decode_response_tool_change_tool_reference_after_tag(
+    data: Any, strict: bool
+) -> ResponseToolChangeToolReference:
     try:
         name_ = data["name"]
     except KeyError:
@@ -500,6 +534,12 @@ def decode_response_tool_change_mcp_tool_reference(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_reference":
         raise DecodeError('"mcp_tool_reference"', type_).at_key("type")
+    return decode_response_tool_change_mcp_tool_reference_after_tag(data, strict)
+
+
+def decode_response_tool_change_mcp_tool_reference_after_tag(
+    data: Any, strict: bool
+) -> ResponseToolChangeMCPToolReference:
     try:
         server_name_ = data["server_name"]
         name_ = data["name"]
@@ -596,6 +636,12 @@ def decode_response_tool_change_mcp_toolset_reference(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_toolset_reference":
         raise DecodeError('"mcp_toolset_reference"', type_).at_key("type")
+    return decode_response_tool_change_mcp_toolset_reference_after_tag(data, strict)
+
+
+def decode_response_tool_change_mcp_toolset_reference_after_tag(
+    data: Any, strict: bool
+) -> ResponseToolChangeMCPToolsetReference:
     try:
         server_name_ = data["server_name"]
     except KeyError:
@@ -684,6 +730,12 @@ def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_definition":
         raise DecodeError('"tool_definition"', type_).at_key("type")
+    return decode_tool_change_tool_definition_after_tag(data, strict)
+
+
+def decode_tool_change_tool_definition_after_tag(
+    data: Any, strict: bool
+) -> ToolChangeToolDefinition:
     try:
         definition_ = data["definition"]
     except KeyError:
@@ -734,6 +786,7 @@ from . import (
     _usage,
 )
 from ._unions import (
+    COMPACTION_TOOL_CHANGE_VARIANTS,
     CompactionToolChange,
     ResponseToolAdditionTool,
     ResponseToolRemovalTool,

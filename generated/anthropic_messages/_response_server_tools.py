@@ -13,11 +13,11 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
     check_json_members,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -96,6 +96,12 @@ def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolR
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_tool_result":
         raise DecodeError('"web_fetch_tool_result"', type_).at_key("type")
+    return decode_web_fetch_tool_result_block_after_tag(data, strict)
+
+
+def decode_web_fetch_tool_result_block_after_tag(
+    data: Any, strict: bool
+) -> WebFetchToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -201,6 +207,12 @@ def decode_web_fetch_tool_result_error_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_tool_result_error":
         raise DecodeError('"web_fetch_tool_result_error"', type_).at_key("type")
+    return decode_web_fetch_tool_result_error_block_after_tag(data, strict)
+
+
+def decode_web_fetch_tool_result_error_block_after_tag(
+    data: Any, strict: bool
+) -> WebFetchToolResultErrorBlock:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -306,6 +318,10 @@ def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_result":
         raise DecodeError('"web_fetch_result"', type_).at_key("type")
+    return decode_web_fetch_block_after_tag(data, strict)
+
+
+def decode_web_fetch_block_after_tag(data: Any, strict: bool) -> WebFetchBlock:
     try:
         url_ = data["url"]
         content_ = data["content"]
@@ -420,6 +436,10 @@ def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "document":
         raise DecodeError('"document"', type_).at_key("type")
+    return decode_document_block_after_tag(data, strict)
+
+
+def decode_document_block_after_tag(data: Any, strict: bool) -> DocumentBlock:
     try:
         source_ = data["source"]
     except KeyError:
@@ -527,6 +547,10 @@ def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "base64":
         raise DecodeError('"base64"', type_).at_key("type")
+    return decode_base64_pdf_source_after_tag(data, strict)
+
+
+def decode_base64_pdf_source_after_tag(data: Any, strict: bool) -> Base64PDFSource:
     media_type_ = data.get("media_type", UNSET)
     if type(media_type_) is not str or media_type_ != "application/pdf":
         raise DecodeError('"application/pdf"', media_type_).at_key("media_type")
@@ -613,6 +637,10 @@ def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text":
         raise DecodeError('"text"', type_).at_key("type")
+    return decode_plain_text_source_after_tag(data, strict)
+
+
+def decode_plain_text_source_after_tag(data: Any, strict: bool) -> PlainTextSource:
     media_type_ = data.get("media_type", UNSET)
     if type(media_type_) is not str or media_type_ != "text/plain":
         raise DecodeError('"text/plain"', media_type_).at_key("media_type")
@@ -770,6 +798,12 @@ def decode_code_execution_tool_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_tool_result":
         raise DecodeError('"code_execution_tool_result"', type_).at_key("type")
+    return decode_code_execution_tool_result_block_after_tag(data, strict)
+
+
+def decode_code_execution_tool_result_block_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -861,6 +895,12 @@ def decode_code_execution_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_tool_result_error":
         raise DecodeError('"code_execution_tool_result_error"', type_).at_key("type")
+    return decode_code_execution_tool_result_error_object_after_tag(data, strict)
+
+
+def decode_code_execution_tool_result_error_object_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionToolResultErrorObject:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -980,6 +1020,14 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_result":
         raise DecodeError('"code_execution_result"', type_).at_key("type")
+    return decode_code_execution_result_block_after_tag(data, strict)
+
+
+def decode_code_execution_result_block_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionResultBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         stdout_ = data["stdout"]
         stderr_ = data["stderr"]
@@ -1001,10 +1049,22 @@ def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecution
         raise DecodeError("a string", stderr_).at_key("stderr")
     if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code_).at_key("return_code")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_code_execution_output_block_union, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(
+                    tag, decode_code_execution_output_block_union
+                )
+            else:
+                decode_item = decode_code_execution_output_block_union
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if len(data) != 5:
         seen = 5
         abort_reason_ = data.get("abort_reason", UNSET)
@@ -1116,6 +1176,14 @@ def decode_encrypted_code_execution_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "encrypted_code_execution_result":
         raise DecodeError('"encrypted_code_execution_result"', type_).at_key("type")
+    return decode_encrypted_code_execution_result_block_after_tag(data, strict)
+
+
+def decode_encrypted_code_execution_result_block_after_tag(
+    data: Any, strict: bool
+) -> EncryptedCodeExecutionResultBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         encrypted_stdout_ = data["encrypted_stdout"]
         stderr_ = data["stderr"]
@@ -1141,10 +1209,22 @@ def decode_encrypted_code_execution_result_block(
         raise DecodeError("a string", stderr_).at_key("stderr")
     if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code_).at_key("return_code")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_code_execution_output_block_union, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(
+                    tag, decode_code_execution_output_block_union
+                )
+            else:
+                decode_item = decode_code_execution_output_block_union
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if len(data) == 5:
         extra = {}
     else:
@@ -1223,6 +1303,12 @@ def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_output":
         raise DecodeError('"code_execution_output"', type_).at_key("type")
+    return decode_code_execution_output_block_after_tag(data, strict)
+
+
+def decode_code_execution_output_block_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionOutputBlock:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -1310,6 +1396,12 @@ def decode_bash_code_execution_tool_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_tool_result":
         raise DecodeError('"bash_code_execution_tool_result"', type_).at_key("type")
+    return decode_bash_code_execution_tool_result_block_after_tag(data, strict)
+
+
+def decode_bash_code_execution_tool_result_block_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -1409,6 +1501,12 @@ def decode_bash_code_execution_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_tool_result_error":
         raise DecodeError('"bash_code_execution_tool_result_error"', type_).at_key("type")
+    return decode_bash_code_execution_tool_result_error_object_after_tag(data, strict)
+
+
+def decode_bash_code_execution_tool_result_error_object_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionToolResultErrorObject:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -1520,6 +1618,14 @@ def decode_bash_code_execution_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_result":
         raise DecodeError('"bash_code_execution_result"', type_).at_key("type")
+    return decode_bash_code_execution_result_block_after_tag(data, strict)
+
+
+def decode_bash_code_execution_result_block_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionResultBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         stdout_ = data["stdout"]
         stderr_ = data["stderr"]
@@ -1541,10 +1647,22 @@ def decode_bash_code_execution_result_block(
         raise DecodeError("a string", stderr_).at_key("stderr")
     if type(return_code_) is not int or not JSON_INT_MIN <= return_code_ <= JSON_INT_MAX:
         raise DecodeError("an integer", return_code_).at_key("return_code")
+    if type(content_) is not list:
+        raise DecodeError("an array", content_).at_key("content")
+    decoded = []
     try:
-        content_ = decode_list(content_, decode_bash_code_execution_output_block_union, strict)
+        for item in content_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(
+                    tag, decode_bash_code_execution_output_block_union
+                )
+            else:
+                decode_item = decode_bash_code_execution_output_block_union
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("content")
+        raise error.at_index(len(decoded)).at_key("content") from None
+    content_ = decoded
     if len(data) == 5:
         extra = {}
     else:
@@ -1623,6 +1741,12 @@ def decode_bash_code_execution_output_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_code_execution_output":
         raise DecodeError('"bash_code_execution_output"', type_).at_key("type")
+    return decode_bash_code_execution_output_block_after_tag(data, strict)
+
+
+def decode_bash_code_execution_output_block_after_tag(
+    data: Any, strict: bool
+) -> BashCodeExecutionOutputBlock:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -1716,6 +1840,12 @@ def decode_text_editor_code_execution_tool_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_tool_result":
         raise DecodeError('"text_editor_code_execution_tool_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_tool_result_block_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_tool_result_block_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -1823,6 +1953,12 @@ def decode_text_editor_code_execution_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_tool_result_error":
         raise DecodeError('"text_editor_code_execution_tool_result_error"', type_).at_key("type")
+    return decode_text_editor_code_execution_tool_result_error_object_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_tool_result_error_object_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionToolResultErrorObject:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -1969,6 +2105,12 @@ def decode_text_editor_code_execution_view_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_view_result":
         raise DecodeError('"text_editor_code_execution_view_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_view_result_block_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_view_result_block_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionViewResultBlock:
     try:
         content_ = data["content"]
         file_type_ = data["file_type"]
@@ -2099,6 +2241,12 @@ def decode_text_editor_code_execution_create_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_create_result":
         raise DecodeError('"text_editor_code_execution_create_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_create_result_block_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_create_result_block_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionCreateResultBlock:
     try:
         is_file_update_ = data["is_file_update"]
     except KeyError:
@@ -2224,16 +2372,28 @@ def decode_text_editor_code_execution_str_replace_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_code_execution_str_replace_result":
         raise DecodeError('"text_editor_code_execution_str_replace_result"', type_).at_key("type")
+    return decode_text_editor_code_execution_str_replace_result_block_after_tag(data, strict)
+
+
+def decode_text_editor_code_execution_str_replace_result_block_after_tag(
+    data: Any, strict: bool
+) -> TextEditorCodeExecutionStrReplaceResultBlock:
+    decoded: list[Any]
     if len(data) != 1:
         seen = 1
         lines_ = data.get("lines", UNSET)
         if lines_ is not UNSET:
             seen += 1
             if lines_ is not None:
+                if type(lines_) is not list:
+                    raise DecodeError("an array", lines_).at_key("lines")
+                decoded = []
                 try:
-                    lines_ = decode_list(lines_, decode_string, strict)
+                    for item in lines_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("lines")
+                    raise error.at_index(len(decoded)).at_key("lines") from None
+                lines_ = decoded
         old_start_ = data.get("old_start", UNSET)
         if old_start_ is not UNSET:
             seen += 1
@@ -2356,6 +2516,12 @@ def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchT
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_search_tool_result":
         raise DecodeError('"tool_search_tool_result"', type_).at_key("type")
+    return decode_tool_search_tool_result_block_after_tag(data, strict)
+
+
+def decode_tool_search_tool_result_block_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -2455,6 +2621,12 @@ def decode_tool_search_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_search_tool_result_error":
         raise DecodeError('"tool_search_tool_result_error"', type_).at_key("type")
+    return decode_tool_search_tool_result_error_object_after_tag(data, strict)
+
+
+def decode_tool_search_tool_result_error_object_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolResultErrorObject:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -2563,14 +2735,34 @@ def decode_tool_search_tool_search_result_block(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_search_tool_search_result":
         raise DecodeError('"tool_search_tool_search_result"', type_).at_key("type")
+    return decode_tool_search_tool_search_result_block_after_tag(data, strict)
+
+
+def decode_tool_search_tool_search_result_block_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolSearchResultBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tool_references_ = data["tool_references"]
     except KeyError:
         raise missing_field(data, (("tool_references", "an array"),)) from None
+    if type(tool_references_) is not list:
+        raise DecodeError("an array", tool_references_).at_key("tool_references")
+    decoded = []
     try:
-        tool_references_ = decode_list(tool_references_, decode_tool_reference_block_union, strict)
+        for item in tool_references_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = TOOL_REFERENCE_BLOCK_UNION_VARIANTS.get(
+                    tag, decode_tool_reference_block_union
+                )
+            else:
+                decode_item = decode_tool_reference_block_union
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("tool_references")
+        raise error.at_index(len(decoded)).at_key("tool_references") from None
+    tool_references_ = decoded
     if len(data) == 2:
         extra = {}
     else:
@@ -2646,6 +2838,10 @@ def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
+    return decode_tool_reference_block_after_tag(data, strict)
+
+
+def decode_tool_reference_block_after_tag(data: Any, strict: bool) -> ToolReferenceBlock:
     try:
         tool_name_ = data["tool_name"]
     except KeyError:
@@ -2732,6 +2928,10 @@ def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_tool_result":
         raise DecodeError('"advisor_tool_result"', type_).at_key("type")
+    return decode_advisor_tool_result_block_after_tag(data, strict)
+
+
+def decode_advisor_tool_result_block_after_tag(data: Any, strict: bool) -> AdvisorToolResultBlock:
     try:
         tool_use_id_ = data["tool_use_id"]
         content_ = data["content"]
@@ -2824,6 +3024,12 @@ def decode_advisor_tool_result_error_object(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_tool_result_error":
         raise DecodeError('"advisor_tool_result_error"', type_).at_key("type")
+    return decode_advisor_tool_result_error_object_after_tag(data, strict)
+
+
+def decode_advisor_tool_result_error_object_after_tag(
+    data: Any, strict: bool
+) -> AdvisorToolResultErrorObject:
     try:
         error_code_ = data["error_code"]
     except KeyError:
@@ -2924,6 +3130,10 @@ def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_result":
         raise DecodeError('"advisor_result"', type_).at_key("type")
+    return decode_advisor_result_block_after_tag(data, strict)
+
+
+def decode_advisor_result_block_after_tag(data: Any, strict: bool) -> AdvisorResultBlock:
     try:
         text_ = data["text"]
     except KeyError:
@@ -3027,6 +3237,12 @@ def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorReda
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_redacted_result":
         raise DecodeError('"advisor_redacted_result"', type_).at_key("type")
+    return decode_advisor_redacted_result_block_after_tag(data, strict)
+
+
+def decode_advisor_redacted_result_block_after_tag(
+    data: Any, strict: bool
+) -> AdvisorRedactedResultBlock:
     try:
         encrypted_content_ = data["encrypted_content"]
     except KeyError:
@@ -3147,6 +3363,10 @@ def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_use":
         raise DecodeError('"mcp_tool_use"', type_).at_key("type")
+    return decode_mcp_tool_use_block_after_tag(data, strict)
+
+
+def decode_mcp_tool_use_block_after_tag(data: Any, strict: bool) -> MCPToolUseBlock:
     try:
         id_ = data["id"]
         name_ = data["name"]
@@ -3272,6 +3492,12 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_result":
         raise DecodeError('"mcp_tool_result"', type_).at_key("type")
+    return decode_mcp_tool_result_block_after_tag(data, strict)
+
+
+def decode_mcp_tool_result_block_after_tag(data: Any, strict: bool) -> MCPToolResultBlock:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tool_use_id_ = data["tool_use_id"]
         is_error_ = data["is_error"]
@@ -3293,10 +3519,26 @@ def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
         raise DecodeError("a string", tool_use_id_).at_key("tool_use_id")
     if type(is_error_) is not bool:
         raise DecodeError("true or false", is_error_).at_key("is_error")
-    try:
-        content_ = decode_mcp_tool_result_block_content(content_, strict)
-    except DecodeError as error:
-        raise error.at_key("content")
+    if type(content_) is str:
+        if not content_.isascii() and has_lone_surrogate(content_):
+            raise DecodeError("a string or an array", content_).at_key("content")
+    elif type(content_) is list:
+        decoded = []
+        try:
+            for item in content_:
+                tag = item.get("type") if type(item) is dict else None
+                if type(tag) is str:
+                    decode_item = MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.get(
+                        tag, decode_mcp_tool_result_content_block
+                    )
+                else:
+                    decode_item = decode_mcp_tool_result_content_block
+                decoded.append(decode_item(item, strict))
+        except DecodeError as error:
+            raise error.at_index(len(decoded)).at_key("content") from None
+        content_ = decoded
+    else:
+        raise DecodeError("a string or an array", content_).at_key("content")
     if len(data) == 4:
         extra = {}
     else:
@@ -3379,6 +3621,11 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_tool_listing":
         raise DecodeError('"mcp_tool_listing"', type_).at_key("type")
+    return decode_mcp_tool_listing_block_after_tag(data, strict)
+
+
+def decode_mcp_tool_listing_block_after_tag(data: Any, strict: bool) -> MCPToolListingBlock:
+    decoded: list[Any]
     try:
         mcp_server_name_ = data["mcp_server_name"]
         tools_ = data["tools"]
@@ -3392,10 +3639,15 @@ def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBloc
         and has_lone_surrogate(mcp_server_name_)
     ):
         raise DecodeError("a string", mcp_server_name_).at_key("mcp_server_name")
+    if type(tools_) is not list:
+        raise DecodeError("an array", tools_).at_key("tools")
+    decoded = []
     try:
-        tools_ = decode_list(tools_, decode_mcp_tool, strict)
+        for item in tools_:
+            decoded.append(decode_mcp_tool(item, strict))
     except DecodeError as error:
-        raise error.at_key("tools")
+        raise error.at_index(len(decoded)).at_key("tools") from None
+    tools_ = decoded
     if len(data) == 3:
         extra = {}
     else:
@@ -3574,6 +3826,10 @@ def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "container_upload":
         raise DecodeError('"container_upload"', type_).at_key("type")
+    return decode_container_upload_block_after_tag(data, strict)
+
+
+def decode_container_upload_block_after_tag(data: Any, strict: bool) -> ContainerUploadBlock:
     try:
         file_id_ = data["file_id"]
     except KeyError:
@@ -3635,12 +3891,16 @@ from ._content_server_tools import (
 )
 from ._unions import (
     AdvisorToolResultBlockContent,
+    BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
     BashCodeExecutionOutputBlockUnion,
     BashCodeExecutionToolResultBlockContent,
+    CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS,
     CodeExecutionOutputBlockUnion,
     CodeExecutionToolResultBlockContent,
     DocumentBlockSource,
     MCPToolResultBlockContent,
+    MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS,
+    TOOL_REFERENCE_BLOCK_UNION_VARIANTS,
     TextEditorCodeExecutionToolResultBlockContent,
     ToolReferenceBlockUnion,
     ToolSearchToolResultBlockContent,
@@ -3653,7 +3913,7 @@ from ._unions import (
     decode_code_execution_output_block_union,
     decode_code_execution_tool_result_block_content,
     decode_document_block_source,
-    decode_mcp_tool_result_block_content,
+    decode_mcp_tool_result_content_block,
     decode_text_editor_code_execution_tool_result_block_content,
     decode_tool_reference_block_union,
     decode_tool_search_tool_result_block_content,

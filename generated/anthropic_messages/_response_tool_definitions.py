@@ -13,12 +13,12 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
     check_json_members,
     decode_any,
-    decode_list,
     decode_map,
     decode_string,
     extra_fields,
@@ -155,6 +155,7 @@ _RESPONSE_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         name_ = data["name"]
         input_schema_ = data["input_schema"]
@@ -179,12 +180,15 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         defer_loading_ = data.get("defer_loading", UNSET)
         if defer_loading_ is not UNSET:
             seen += 1
@@ -210,10 +214,15 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -358,6 +367,11 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20241022":
         raise DecodeError('"bash_20241022"', type_).at_key("type")
+    return decode_tool_bash20241022_after_tag(data, strict)
+
+
+def decode_tool_bash20241022_after_tag(data: Any, strict: bool) -> ToolBash20241022:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "bash":
         raise DecodeError('"bash"', name_).at_key("name")
@@ -367,12 +381,15 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -390,10 +407,15 @@ def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -499,6 +521,10 @@ def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphem
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "ephemeral":
         raise DecodeError('"ephemeral"', type_).at_key("type")
+    return decode_cache_control_ephemeral_after_tag(data, strict)
+
+
+def decode_cache_control_ephemeral_after_tag(data: Any, strict: bool) -> CacheControlEphemeral:
     if len(data) != 1:
         seen = 1
         ttl_ = data.get("ttl", UNSET)
@@ -645,6 +671,11 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20250124":
         raise DecodeError('"bash_20250124"', type_).at_key("type")
+    return decode_tool_bash20250124_after_tag(data, strict)
+
+
+def decode_tool_bash20250124_after_tag(data: Any, strict: bool) -> ToolBash20250124:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "bash":
         raise DecodeError('"bash"', name_).at_key("name")
@@ -654,12 +685,15 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -677,10 +711,15 @@ def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -812,6 +851,13 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250522":
         raise DecodeError('"code_execution_20250522"', type_).at_key("type")
+    return decode_code_execution_tool20250522_after_tag(data, strict)
+
+
+def decode_code_execution_tool20250522_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20250522:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -821,12 +867,15 @@ def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecution
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -971,6 +1020,13 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
+    return decode_code_execution_tool20250825_after_tag(data, strict)
+
+
+def decode_code_execution_tool20250825_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20250825:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -980,12 +1036,15 @@ def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecution
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1130,6 +1189,13 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
+    return decode_code_execution_tool20260120_after_tag(data, strict)
+
+
+def decode_code_execution_tool20260120_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20260120:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -1139,12 +1205,15 @@ def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecution
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1289,6 +1358,13 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260521":
         raise DecodeError('"code_execution_20260521"', type_).at_key("type")
+    return decode_code_execution_tool20260521_after_tag(data, strict)
+
+
+def decode_code_execution_tool20260521_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20260521:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -1298,12 +1374,15 @@ def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecution
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1418,6 +1497,10 @@ def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset202
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "browser_toolset_20260801":
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
+    return decode_browser_toolset20260801_after_tag(data, strict)
+
+
+def decode_browser_toolset20260801_after_tag(data: Any, strict: bool) -> BrowserToolset20260801:
     if len(data) != 1:
         seen = 1
         cache_control_ = data.get("cache_control", UNSET)
@@ -5065,6 +5148,11 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20241022":
         raise DecodeError('"computer_20241022"', type_).at_key("type")
+    return decode_tool_computer_use20241022_after_tag(data, strict)
+
+
+def decode_tool_computer_use20241022_after_tag(data: Any, strict: bool) -> ToolComputerUse20241022:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "computer":
         raise DecodeError('"computer"', name_).at_key("name")
@@ -5088,12 +5176,15 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -5119,10 +5210,15 @@ def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5267,6 +5363,11 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "memory_20250818":
         raise DecodeError('"memory_20250818"', type_).at_key("type")
+    return decode_memory_tool20250818_after_tag(data, strict)
+
+
+def decode_memory_tool20250818_after_tag(data: Any, strict: bool) -> MemoryTool20250818:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "memory":
         raise DecodeError('"memory"', name_).at_key("name")
@@ -5276,12 +5377,15 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -5299,10 +5403,15 @@ def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5466,6 +5575,11 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20250124":
         raise DecodeError('"computer_20250124"', type_).at_key("type")
+    return decode_tool_computer_use20250124_after_tag(data, strict)
+
+
+def decode_tool_computer_use20250124_after_tag(data: Any, strict: bool) -> ToolComputerUse20250124:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "computer":
         raise DecodeError('"computer"', name_).at_key("name")
@@ -5489,12 +5603,15 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -5520,10 +5637,15 @@ def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5668,6 +5790,11 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20241022":
         raise DecodeError('"text_editor_20241022"', type_).at_key("type")
+    return decode_tool_text_editor20241022_after_tag(data, strict)
+
+
+def decode_tool_text_editor20241022_after_tag(data: Any, strict: bool) -> ToolTextEditor20241022:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name_).at_key("name")
@@ -5677,12 +5804,15 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -5700,10 +5830,15 @@ def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -5876,6 +6011,11 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20251124":
         raise DecodeError('"computer_20251124"', type_).at_key("type")
+    return decode_tool_computer_use20251124_after_tag(data, strict)
+
+
+def decode_tool_computer_use20251124_after_tag(data: Any, strict: bool) -> ToolComputerUse20251124:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "computer":
         raise DecodeError('"computer"', name_).at_key("name")
@@ -5899,12 +6039,15 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -5935,10 +6078,15 @@ def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -6046,6 +6194,10 @@ def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset2
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_toolset_20260801":
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
+    return decode_computer_toolset20260801_after_tag(data, strict)
+
+
+def decode_computer_toolset20260801_after_tag(data: Any, strict: bool) -> ComputerToolset20260801:
     if len(data) != 1:
         seen = 1
         cache_control_ = data.get("cache_control", UNSET)
@@ -8142,6 +8294,11 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250124":
         raise DecodeError('"text_editor_20250124"', type_).at_key("type")
+    return decode_tool_text_editor20250124_after_tag(data, strict)
+
+
+def decode_tool_text_editor20250124_after_tag(data: Any, strict: bool) -> ToolTextEditor20250124:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name_).at_key("name")
@@ -8151,12 +8308,15 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -8174,10 +8334,15 @@ def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -8318,6 +8483,11 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250429":
         raise DecodeError('"text_editor_20250429"', type_).at_key("type")
+    return decode_tool_text_editor20250429_after_tag(data, strict)
+
+
+def decode_tool_text_editor20250429_after_tag(data: Any, strict: bool) -> ToolTextEditor20250429:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
@@ -8327,12 +8497,15 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -8350,10 +8523,15 @@ def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -8503,6 +8681,11 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250728":
         raise DecodeError('"text_editor_20250728"', type_).at_key("type")
+    return decode_tool_text_editor20250728_after_tag(data, strict)
+
+
+def decode_tool_text_editor20250728_after_tag(data: Any, strict: bool) -> ToolTextEditor20250728:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
@@ -8512,12 +8695,15 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -8535,10 +8721,15 @@ def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         max_characters_ = data.get("max_characters", UNSET)
         if max_characters_ is not UNSET:
             seen += 1
@@ -8716,6 +8907,11 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20250305":
         raise DecodeError('"web_search_20250305"', type_).at_key("type")
+    return decode_web_search_tool20250305_after_tag(data, strict)
+
+
+def decode_web_search_tool20250305_after_tag(data: Any, strict: bool) -> WebSearchTool20250305:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_search":
         raise DecodeError('"web_search"', name_).at_key("name")
@@ -8725,28 +8921,41 @@ def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool2025
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -8894,6 +9103,10 @@ def decode_user_location(data: Any, strict: bool) -> UserLocation:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "approximate":
         raise DecodeError('"approximate"', type_).at_key("type")
+    return decode_user_location_after_tag(data, strict)
+
+
+def decode_user_location_after_tag(data: Any, strict: bool) -> UserLocation:
     if len(data) != 1:
         seen = 1
         city_ = data.get("city", UNSET)
@@ -9103,6 +9316,11 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20250910":
         raise DecodeError('"web_fetch_20250910"', type_).at_key("type")
+    return decode_web_fetch_tool20250910_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20250910_after_tag(data: Any, strict: bool) -> WebFetchTool20250910:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -9112,28 +9330,41 @@ def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool202509
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -9398,6 +9629,10 @@ def decode_web_fetch_url_source_all(data: Any, strict: bool) -> WebFetchURLSourc
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
+    return decode_web_fetch_url_source_all_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_all_after_tag(data: Any, strict: bool) -> WebFetchURLSourceAll:
     if len(data) == 1:
         extra = {}
     else:
@@ -9465,6 +9700,10 @@ def decode_web_fetch_url_source_none(data: Any, strict: bool) -> WebFetchURLSour
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
+    return decode_web_fetch_url_source_none_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_none_after_tag(data: Any, strict: bool) -> WebFetchURLSourceNone:
     if len(data) == 1:
         extra = {}
     else:
@@ -9538,14 +9777,32 @@ def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSour
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "only":
         raise DecodeError('"only"', type_).at_key("type")
+    return decode_web_fetch_url_source_only_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_only_after_tag(data: Any, strict: bool) -> WebFetchURLSourceOnly:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
+    if type(tools_) is not list:
+        raise DecodeError("an array", tools_).at_key("tools")
+    decoded = []
     try:
-        tools_ = decode_list(tools_, decode_web_fetch_url_source_tool_reference_union, strict)
+        for item in tools_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(
+                    tag, decode_web_fetch_url_source_tool_reference_union
+                )
+            else:
+                decode_item = decode_web_fetch_url_source_tool_reference_union
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("tools")
+        raise error.at_index(len(decoded)).at_key("tools") from None
+    tools_ = decoded
     if len(data) == 2:
         extra = {}
     else:
@@ -9622,6 +9879,12 @@ def decode_web_fetch_url_source_tool_reference(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
+    return decode_web_fetch_url_source_tool_reference_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_tool_reference_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReference:
     try:
         name_ = data["name"]
     except KeyError:
@@ -9706,14 +9969,34 @@ def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "except":
         raise DecodeError('"except"', type_).at_key("type")
+    return decode_web_fetch_url_source_except_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_except_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceExcept:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
+    if type(tools_) is not list:
+        raise DecodeError("an array", tools_).at_key("tools")
+    decoded = []
     try:
-        tools_ = decode_list(tools_, decode_web_fetch_url_source_tool_reference_union, strict)
+        for item in tools_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(
+                    tag, decode_web_fetch_url_source_tool_reference_union
+                )
+            else:
+                decode_item = decode_web_fetch_url_source_tool_reference_union
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("tools")
+        raise error.at_index(len(decoded)).at_key("tools") from None
+    tools_ = decoded
     if len(data) == 2:
         extra = {}
     else:
@@ -9866,6 +10149,11 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260209":
         raise DecodeError('"web_search_20260209"', type_).at_key("type")
+    return decode_web_search_tool20260209_after_tag(data, strict)
+
+
+def decode_web_search_tool20260209_after_tag(data: Any, strict: bool) -> WebSearchTool20260209:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_search":
         raise DecodeError('"web_search"', name_).at_key("name")
@@ -9875,28 +10163,41 @@ def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool2026
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -10116,6 +10417,11 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260209":
         raise DecodeError('"web_fetch_20260209"', type_).at_key("type")
+    return decode_web_fetch_tool20260209_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20260209_after_tag(data: Any, strict: bool) -> WebFetchTool20260209:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -10125,28 +10431,41 @@ def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool202602
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -10397,6 +10716,11 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260309":
         raise DecodeError('"web_fetch_20260309"', type_).at_key("type")
+    return decode_web_fetch_tool20260309_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20260309_after_tag(data: Any, strict: bool) -> WebFetchTool20260309:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -10406,28 +10730,41 @@ def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool202603
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -10667,6 +11004,11 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260318":
         raise DecodeError('"web_search_20260318"', type_).at_key("type")
+    return decode_web_search_tool20260318_after_tag(data, strict)
+
+
+def decode_web_search_tool20260318_after_tag(data: Any, strict: bool) -> WebSearchTool20260318:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_search":
         raise DecodeError('"web_search"', name_).at_key("name")
@@ -10676,28 +11018,41 @@ def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool2026
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -10947,6 +11302,11 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260318":
         raise DecodeError('"web_fetch_20260318"', type_).at_key("type")
+    return decode_web_fetch_tool20260318_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20260318_after_tag(data: Any, strict: bool) -> WebFetchTool20260318:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -10956,28 +11316,41 @@ def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool202603
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         allowed_domains_ = data.get("allowed_domains", UNSET)
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -11218,6 +11591,11 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_20260301":
         raise DecodeError('"advisor_20260301"', type_).at_key("type")
+    return decode_advisor_tool20260301_after_tag(data, strict)
+
+
+def decode_advisor_tool20260301_after_tag(data: Any, strict: bool) -> AdvisorTool20260301:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "advisor":
         raise DecodeError('"advisor"', name_).at_key("name")
@@ -11233,12 +11611,15 @@ def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -11417,6 +11798,14 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
         raise DecodeError(
             'one of "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"', type_
         ).at_key("type")
+    return decode_tool_search_tool_bm25_20251119_after_tag(data, strict)
+
+
+def decode_tool_search_tool_bm25_20251119_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolBm25_20251119:
+    type_ = data["type"]
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "tool_search_tool_bm25":
         raise DecodeError('"tool_search_tool_bm25"', name_).at_key("name")
@@ -11426,12 +11815,15 @@ def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearch
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -11583,6 +11975,14 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
         raise DecodeError(
             'one of "tool_search_tool_regex_20251119", "tool_search_tool_regex"', type_
         ).at_key("type")
+    return decode_tool_search_tool_regex20251119_after_tag(data, strict)
+
+
+def decode_tool_search_tool_regex20251119_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolRegex20251119:
+    type_ = data["type"]
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "tool_search_tool_regex":
         raise DecodeError('"tool_search_tool_regex"', name_).at_key("name")
@@ -11592,12 +11992,15 @@ def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearch
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -11746,6 +12149,11 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "mcp_toolset":
         raise DecodeError('"mcp_toolset"', type_).at_key("type")
+    return decode_mcp_toolset_after_tag(data, strict)
+
+
+def decode_mcp_toolset_after_tag(data: Any, strict: bool) -> MCPToolset:
+    decoded: list[Any]
     try:
         mcp_server_name_ = data["mcp_server_name"]
     except KeyError:
@@ -11786,10 +12194,15 @@ def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
         if tools_ is not UNSET:
             seen += 1
             if tools_ is not None:
+                if type(tools_) is not list:
+                    raise DecodeError("an array", tools_).at_key("tools")
+                decoded = []
                 try:
-                    tools_ = decode_list(tools_, decode_mcp_tool_param, strict)
+                    for item in tools_:
+                        decoded.append(decode_mcp_tool_param(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("tools")
+                    raise error.at_index(len(decoded)).at_key("tools") from None
+                tools_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -12140,6 +12553,7 @@ from ._tools_server import ServerToolResponseInclusion, decode_server_tool_respo
 from ._unions import (
     CacheControl,
     UserLocationUnion,
+    WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS,
     WebFetchToolResultURLSource,
     WebFetchURLSourceToolReferenceUnion,
     WebFetchUserInputURLSource,

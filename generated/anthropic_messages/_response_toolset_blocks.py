@@ -18,7 +18,6 @@ from ._runtime import (
     add_extra,
     check_json_members,
     decode_integer,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -161,6 +160,15 @@ def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNa
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "navigate":
         raise DecodeError('"navigate"', name_).at_key("name")
+    return decode_browser_navigate_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_navigate_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserNavigateToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -381,6 +389,15 @@ def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserL
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "list_tabs":
         raise DecodeError('"list_tabs"', name_).at_key("name")
+    return decode_browser_list_tabs_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_list_tabs_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserListTabsToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -514,6 +531,15 @@ def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNew
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "new_tab":
         raise DecodeError('"new_tab"', name_).at_key("name")
+    return decode_browser_new_tab_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_new_tab_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserNewTabToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -648,6 +674,15 @@ def decode_browser_switch_tab_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "switch_tab":
         raise DecodeError('"switch_tab"', name_).at_key("name")
+    return decode_browser_switch_tab_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_switch_tab_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserSwitchTabToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -848,6 +883,15 @@ def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserC
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "close_tab":
         raise DecodeError('"close_tab"', name_).at_key("name")
+    return decode_browser_close_tab_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_close_tab_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserCloseTabToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -1046,6 +1090,15 @@ def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserR
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "read_page":
         raise DecodeError('"read_page"', name_).at_key("name")
+    return decode_browser_read_page_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_read_page_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserReadPageToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -1305,6 +1358,15 @@ def decode_browser_get_page_text_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "get_page_text":
         raise DecodeError('"get_page_text"', name_).at_key("name")
+    return decode_browser_get_page_text_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_get_page_text_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserGetPageTextToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -1516,6 +1578,15 @@ def decode_browser_read_console_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "read_console":
         raise DecodeError('"read_console"', name_).at_key("name")
+    return decode_browser_read_console_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_read_console_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserReadConsoleToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -1727,6 +1798,15 @@ def decode_browser_read_network_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "read_network":
         raise DecodeError('"read_network"', name_).at_key("name")
+    return decode_browser_read_network_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_read_network_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserReadNetworkToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -1936,6 +2016,15 @@ def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindTo
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "find":
         raise DecodeError('"find"', name_).at_key("name")
+    return decode_browser_find_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_find_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserFindToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -2157,6 +2246,15 @@ def decode_browser_form_input_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "form_input":
         raise DecodeError('"form_input"', name_).at_key("name")
+    return decode_browser_form_input_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_form_input_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserFormInputToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -2368,6 +2466,10 @@ def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "ref":
         raise DecodeError('"ref"', type_).at_key("type")
+    return decode_browser_ref_target_after_tag(data, strict)
+
+
+def decode_browser_ref_target_after_tag(data: Any, strict: bool) -> BrowserRefTarget:
     try:
         ref_ = data["ref"]
     except KeyError:
@@ -2473,6 +2575,15 @@ def decode_browser_file_upload_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "file_upload":
         raise DecodeError('"file_upload"', name_).at_key("name")
+    return decode_browser_file_upload_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_file_upload_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserFileUploadToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -2595,6 +2706,7 @@ _BROWSER_FILE_UPLOAD_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]]
 def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUploadInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         target_ = data["target"]
     except KeyError:
@@ -2609,18 +2721,28 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
         if document_ids_ is not UNSET:
             seen += 1
             if document_ids_ is not None:
+                if type(document_ids_) is not list:
+                    raise DecodeError("an array", document_ids_).at_key("document_ids")
+                decoded = []
                 try:
-                    document_ids_ = decode_list(document_ids_, decode_string, strict)
+                    for item in document_ids_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("document_ids")
+                    raise error.at_index(len(decoded)).at_key("document_ids") from None
+                document_ids_ = decoded
         paths_ = data.get("paths", UNSET)
         if paths_ is not UNSET:
             seen += 1
             if paths_ is not None:
+                if type(paths_) is not list:
+                    raise DecodeError("an array", paths_).at_key("paths")
+                decoded = []
                 try:
-                    paths_ = decode_list(paths_, decode_string, strict)
+                    for item in paths_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("paths")
+                    raise error.at_index(len(decoded)).at_key("paths") from None
+                paths_ = decoded
         tab_id_ = data.get("tab_id", UNSET)
         if tab_id_ is not UNSET:
             seen += 1
@@ -2732,6 +2854,15 @@ def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserS
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "scroll_to":
         raise DecodeError('"scroll_to"', name_).at_key("name")
+    return decode_browser_scroll_to_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_scroll_to_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserScrollToToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -2955,6 +3086,15 @@ def decode_browser_screenshot_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "screenshot":
         raise DecodeError('"screenshot"', name_).at_key("name")
+    return decode_browser_screenshot_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_screenshot_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserScreenshotToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -3162,6 +3302,15 @@ def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomTo
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "zoom":
         raise DecodeError('"zoom"', name_).at_key("name")
+    return decode_browser_zoom_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_zoom_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserZoomToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -3266,14 +3415,20 @@ _BROWSER_ZOOM_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         region_ = data["region"]
     except KeyError:
         raise missing_field(data, (("region", "an array"),)) from None
+    if type(region_) is not list:
+        raise DecodeError("an array", region_).at_key("region")
+    decoded = []
     try:
-        region_ = decode_list(region_, decode_integer, strict)
+        for item in region_:
+            decoded.append(decode_integer(item, strict))
     except DecodeError as error:
-        raise error.at_key("region")
+        raise error.at_index(len(decoded)).at_key("region") from None
+    region_ = decoded
     if len(data) != 1:
         seen = 1
         tab_id_ = data.get("tab_id", UNSET)
@@ -3385,6 +3540,15 @@ def decode_browser_left_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_click":
         raise DecodeError('"left_click"', name_).at_key("name")
+    return decode_browser_left_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_left_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserLeftClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -3607,6 +3771,10 @@ def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordina
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "coordinate":
         raise DecodeError('"coordinate"', type_).at_key("type")
+    return decode_browser_coordinate_target_after_tag(data, strict)
+
+
+def decode_browser_coordinate_target_after_tag(data: Any, strict: bool) -> BrowserCoordinateTarget:
     try:
         x_ = data["x"]
         y_ = data["y"]
@@ -3716,6 +3884,15 @@ def decode_browser_right_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "right_click":
         raise DecodeError('"right_click"', name_).at_key("name")
+    return decode_browser_right_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_right_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserRightClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -3960,6 +4137,15 @@ def decode_browser_middle_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "middle_click":
         raise DecodeError('"middle_click"', name_).at_key("name")
+    return decode_browser_middle_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_middle_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserMiddleClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -4206,6 +4392,15 @@ def decode_browser_double_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "double_click":
         raise DecodeError('"double_click"', name_).at_key("name")
+    return decode_browser_double_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_double_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserDoubleClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -4452,6 +4647,15 @@ def decode_browser_triple_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "triple_click":
         raise DecodeError('"triple_click"', name_).at_key("name")
+    return decode_browser_triple_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_triple_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserTripleClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -4696,6 +4900,15 @@ def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHover
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "hover":
         raise DecodeError('"hover"', name_).at_key("name")
+    return decode_browser_hover_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_hover_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserHoverToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -4919,6 +5132,15 @@ def decode_browser_left_click_drag_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_click_drag":
         raise DecodeError('"left_click_drag"', name_).at_key("name")
+    return decode_browser_left_click_drag_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_left_click_drag_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserLeftClickDragToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -5158,6 +5380,15 @@ def decode_browser_left_mouse_down_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name_).at_key("name")
+    return decode_browser_left_mouse_down_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_left_mouse_down_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserLeftMouseDownToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -5385,6 +5616,15 @@ def decode_browser_left_mouse_up_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name_).at_key("name")
+    return decode_browser_left_mouse_up_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_left_mouse_up_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserLeftMouseUpToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -5612,6 +5852,15 @@ def decode_browser_mouse_move_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "mouse_move":
         raise DecodeError('"mouse_move"', name_).at_key("name")
+    return decode_browser_mouse_move_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_mouse_move_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserMouseMoveToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -5835,6 +6084,15 @@ def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScro
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "scroll":
         raise DecodeError('"scroll"', name_).at_key("name")
+    return decode_browser_scroll_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_scroll_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserScrollToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -6089,6 +6347,15 @@ def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeTo
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "type":
         raise DecodeError('"type"', name_).at_key("name")
+    return decode_browser_type_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_type_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserTypeToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -6308,6 +6575,13 @@ def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyTool
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "key":
         raise DecodeError('"key"', name_).at_key("name")
+    return decode_browser_key_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_key_tool_use_block_after_tag(data: Any, strict: bool) -> BrowserKeyToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -6544,6 +6818,15 @@ def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHo
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "hold_key":
         raise DecodeError('"hold_key"', name_).at_key("name")
+    return decode_browser_hold_key_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_hold_key_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserHoldKeyToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -6773,6 +7056,15 @@ def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitTo
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "wait":
         raise DecodeError('"wait"', name_).at_key("name")
+    return decode_browser_wait_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_wait_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserWaitToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -6994,6 +7286,15 @@ def decode_browser_javascript_exec_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "javascript_exec":
         raise DecodeError('"javascript_exec"', name_).at_key("name")
+    return decode_browser_javascript_exec_tool_use_block_after_tag(data, strict)
+
+
+def decode_browser_javascript_exec_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> BrowserJavascriptExecToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "browser":
         raise DecodeError('"browser"', toolset_name_).at_key("toolset_name")
@@ -7217,6 +7518,15 @@ def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyTo
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "key":
         raise DecodeError('"key"', name_).at_key("name")
+    return decode_computer_key_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_key_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerKeyToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -7436,6 +7746,15 @@ def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> Computer
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "hold_key":
         raise DecodeError('"hold_key"', name_).at_key("name")
+    return decode_computer_hold_key_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_hold_key_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerHoldKeyToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -7644,6 +7963,15 @@ def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerType
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "type":
         raise DecodeError('"type"', name_).at_key("name")
+    return decode_computer_type_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_type_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerTypeToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -7845,6 +8173,15 @@ def decode_computer_cursor_position_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "cursor_position":
         raise DecodeError('"cursor_position"', name_).at_key("name")
+    return decode_computer_cursor_position_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_cursor_position_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerCursorPositionToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -7983,6 +8320,15 @@ def decode_computer_mouse_move_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "mouse_move":
         raise DecodeError('"mouse_move"', name_).at_key("name")
+    return decode_computer_mouse_move_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_mouse_move_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerMouseMoveToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -8081,14 +8427,20 @@ _COMPUTER_MOUSE_MOVE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]]
 def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMoveInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         coordinate_ = data["coordinate"]
     except KeyError:
         raise missing_field(data, (("coordinate", "an array"),)) from None
+    if type(coordinate_) is not list:
+        raise DecodeError("an array", coordinate_).at_key("coordinate")
+    decoded = []
     try:
-        coordinate_ = decode_list(coordinate_, decode_integer, strict)
+        for item in coordinate_:
+            decoded.append(decode_integer(item, strict))
     except DecodeError as error:
-        raise error.at_key("coordinate")
+        raise error.at_index(len(decoded)).at_key("coordinate") from None
+    coordinate_ = decoded
     if len(data) == 1:
         extra = {}
     else:
@@ -8188,6 +8540,15 @@ def decode_computer_left_mouse_down_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_mouse_down":
         raise DecodeError('"left_mouse_down"', name_).at_key("name")
+    return decode_computer_left_mouse_down_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_left_mouse_down_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerLeftMouseDownToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -8327,6 +8688,15 @@ def decode_computer_left_mouse_up_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_mouse_up":
         raise DecodeError('"left_mouse_up"', name_).at_key("name")
+    return decode_computer_left_mouse_up_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_left_mouse_up_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerLeftMouseUpToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -8463,6 +8833,15 @@ def decode_computer_left_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_click":
         raise DecodeError('"left_click"', name_).at_key("name")
+    return decode_computer_left_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_left_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerLeftClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -8570,16 +8949,22 @@ _COMPUTER_LEFT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]]
 def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         coordinate_ = data.get("coordinate", UNSET)
         if coordinate_ is not UNSET:
             seen += 1
             if coordinate_ is not None:
+                if type(coordinate_) is not list:
+                    raise DecodeError("an array", coordinate_).at_key("coordinate")
+                decoded = []
                 try:
-                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
+                    for item in coordinate_:
+                        decoded.append(decode_integer(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("coordinate")
+                    raise error.at_index(len(decoded)).at_key("coordinate") from None
+                coordinate_ = decoded
         text_ = data.get("text", UNSET)
         if text_ is not UNSET:
             seen += 1
@@ -8690,6 +9075,15 @@ def decode_computer_left_click_drag_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "left_click_drag":
         raise DecodeError('"left_click_drag"', name_).at_key("name")
+    return decode_computer_left_click_drag_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_left_click_drag_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerLeftClickDragToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -8804,6 +9198,7 @@ _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, .
 def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLeftClickDragInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         coordinate_ = data["coordinate"]
         start_coordinate_ = data["start_coordinate"]
@@ -8811,14 +9206,24 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
         raise missing_field(
             data, (("coordinate", "an array"), ("start_coordinate", "an array"))
         ) from None
+    if type(coordinate_) is not list:
+        raise DecodeError("an array", coordinate_).at_key("coordinate")
+    decoded = []
     try:
-        coordinate_ = decode_list(coordinate_, decode_integer, strict)
+        for item in coordinate_:
+            decoded.append(decode_integer(item, strict))
     except DecodeError as error:
-        raise error.at_key("coordinate")
+        raise error.at_index(len(decoded)).at_key("coordinate") from None
+    coordinate_ = decoded
+    if type(start_coordinate_) is not list:
+        raise DecodeError("an array", start_coordinate_).at_key("start_coordinate")
+    decoded = []
     try:
-        start_coordinate_ = decode_list(start_coordinate_, decode_integer, strict)
+        for item in start_coordinate_:
+            decoded.append(decode_integer(item, strict))
     except DecodeError as error:
-        raise error.at_key("start_coordinate")
+        raise error.at_index(len(decoded)).at_key("start_coordinate") from None
+    start_coordinate_ = decoded
     if len(data) != 2:
         seen = 2
         text_ = data.get("text", UNSET)
@@ -8933,6 +9338,15 @@ def decode_computer_right_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "right_click":
         raise DecodeError('"right_click"', name_).at_key("name")
+    return decode_computer_right_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_right_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerRightClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -9040,16 +9454,22 @@ _COMPUTER_RIGHT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]
 def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         coordinate_ = data.get("coordinate", UNSET)
         if coordinate_ is not UNSET:
             seen += 1
             if coordinate_ is not None:
+                if type(coordinate_) is not list:
+                    raise DecodeError("an array", coordinate_).at_key("coordinate")
+                decoded = []
                 try:
-                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
+                    for item in coordinate_:
+                        decoded.append(decode_integer(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("coordinate")
+                    raise error.at_index(len(decoded)).at_key("coordinate") from None
+                coordinate_ = decoded
         text_ = data.get("text", UNSET)
         if text_ is not UNSET:
             seen += 1
@@ -9162,6 +9582,15 @@ def decode_computer_middle_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "middle_click":
         raise DecodeError('"middle_click"', name_).at_key("name")
+    return decode_computer_middle_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_middle_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerMiddleClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -9269,16 +9698,22 @@ _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]
 def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         coordinate_ = data.get("coordinate", UNSET)
         if coordinate_ is not UNSET:
             seen += 1
             if coordinate_ is not None:
+                if type(coordinate_) is not list:
+                    raise DecodeError("an array", coordinate_).at_key("coordinate")
+                decoded = []
                 try:
-                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
+                    for item in coordinate_:
+                        decoded.append(decode_integer(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("coordinate")
+                    raise error.at_index(len(decoded)).at_key("coordinate") from None
+                coordinate_ = decoded
         text_ = data.get("text", UNSET)
         if text_ is not UNSET:
             seen += 1
@@ -9391,6 +9826,15 @@ def decode_computer_double_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "double_click":
         raise DecodeError('"double_click"', name_).at_key("name")
+    return decode_computer_double_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_double_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerDoubleClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -9498,16 +9942,22 @@ _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]
 def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         coordinate_ = data.get("coordinate", UNSET)
         if coordinate_ is not UNSET:
             seen += 1
             if coordinate_ is not None:
+                if type(coordinate_) is not list:
+                    raise DecodeError("an array", coordinate_).at_key("coordinate")
+                decoded = []
                 try:
-                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
+                    for item in coordinate_:
+                        decoded.append(decode_integer(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("coordinate")
+                    raise error.at_index(len(decoded)).at_key("coordinate") from None
+                coordinate_ = decoded
         text_ = data.get("text", UNSET)
         if text_ is not UNSET:
             seen += 1
@@ -9620,6 +10070,15 @@ def decode_computer_triple_click_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "triple_click":
         raise DecodeError('"triple_click"', name_).at_key("name")
+    return decode_computer_triple_click_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_triple_click_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerTripleClickToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -9727,16 +10186,22 @@ _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]
 def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripleClickInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     if len(data) != 0:
         seen = 0
         coordinate_ = data.get("coordinate", UNSET)
         if coordinate_ is not UNSET:
             seen += 1
             if coordinate_ is not None:
+                if type(coordinate_) is not list:
+                    raise DecodeError("an array", coordinate_).at_key("coordinate")
+                decoded = []
                 try:
-                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
+                    for item in coordinate_:
+                        decoded.append(decode_integer(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("coordinate")
+                    raise error.at_index(len(decoded)).at_key("coordinate") from None
+                coordinate_ = decoded
         text_ = data.get("text", UNSET)
         if text_ is not UNSET:
             seen += 1
@@ -9847,6 +10312,15 @@ def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerSc
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "scroll":
         raise DecodeError('"scroll"', name_).at_key("name")
+    return decode_computer_scroll_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_scroll_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerScrollToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -9965,6 +10439,7 @@ _COMPUTER_SCROLL_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
 def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         scroll_amount_ = data["scroll_amount"]
         scroll_direction_ = data["scroll_direction"]
@@ -9988,10 +10463,15 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
         if coordinate_ is not UNSET:
             seen += 1
             if coordinate_ is not None:
+                if type(coordinate_) is not list:
+                    raise DecodeError("an array", coordinate_).at_key("coordinate")
+                decoded = []
                 try:
-                    coordinate_ = decode_list(coordinate_, decode_integer, strict)
+                    for item in coordinate_:
+                        decoded.append(decode_integer(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("coordinate")
+                    raise error.at_index(len(decoded)).at_key("coordinate") from None
+                coordinate_ = decoded
         text_ = data.get("text", UNSET)
         if text_ is not UNSET:
             seen += 1
@@ -10102,6 +10582,15 @@ def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWait
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "wait":
         raise DecodeError('"wait"', name_).at_key("name")
+    return decode_computer_wait_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_wait_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerWaitToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -10303,6 +10792,15 @@ def decode_computer_screenshot_tool_use_block(
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "screenshot":
         raise DecodeError('"screenshot"', name_).at_key("name")
+    return decode_computer_screenshot_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_screenshot_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerScreenshotToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -10437,6 +10935,15 @@ def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoom
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "zoom":
         raise DecodeError('"zoom"', name_).at_key("name")
+    return decode_computer_zoom_tool_use_block_after_tag(data, strict)
+
+
+def decode_computer_zoom_tool_use_block_after_tag(
+    data: Any, strict: bool
+) -> ComputerZoomToolUseBlock:
+    type_ = data.get("type", UNSET)
+    if type(type_) is not str or type_ != "tool_use":
+        raise DecodeError('"tool_use"', type_).at_key("type")
     toolset_name_ = data.get("toolset_name", UNSET)
     if type(toolset_name_) is not str or toolset_name_ != "computer":
         raise DecodeError('"computer"', toolset_name_).at_key("toolset_name")
@@ -10533,14 +11040,20 @@ _COMPUTER_ZOOM_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         region_ = data["region"]
     except KeyError:
         raise missing_field(data, (("region", "an array"),)) from None
+    if type(region_) is not list:
+        raise DecodeError("an array", region_).at_key("region")
+    decoded = []
     try:
-        region_ = decode_list(region_, decode_integer, strict)
+        for item in region_:
+            decoded.append(decode_integer(item, strict))
     except DecodeError as error:
-        raise error.at_key("region")
+        raise error.at_index(len(decoded)).at_key("region") from None
+    region_ = decoded
     if len(data) == 1:
         extra = {}
     else:

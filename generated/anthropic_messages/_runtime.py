@@ -13,6 +13,16 @@ How the generated modules are written, explained here once:
   object holds only its required members, the optional ones are not looked up at all.
 - Decoders make objects with `new_instance` and fill the slots directly: calling the keyword-only
   `__init__` would cost about three times as much.
+- A variant of a tagged union has two decoders: `decode_x` checks that the value is an object and
+  that its tag is right, then calls `decode_x_after_tag`, which decodes the rest. A union's table
+  (`X_VARIANTS`, tag value -> decoder) holds the after-tag ones: the union has already done both
+  checks, and each check made twice is paid on every block of every message.
+- Arrays are decoded in place by the decoder of the object holding them, item by item, and so are
+  the members that hold a string or an array (message contents): a helper call and a function per
+  array cost more than the loop. A bad item's index is the number of items decoded before it.
+  For an array of a tagged union, the loop looks the item's tag up in the union's table itself
+  and calls the union's decoder only for what the table does not settle (not an object, a tag
+  that is not a string or not known, a default variant), which reports errors as usual.
 - The class modules use each other's types, so each imports the others at its end, once its own
   classes and functions exist, and only then the unions module (whose aliases need every class).
   A module that starts another from its end finds it complete, or partly run with all its classes

@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -80,6 +80,10 @@ def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "message_start":
         raise DecodeError('"message_start"', type_).at_key("type")
+    return decode_message_start_event_after_tag(data, strict)
+
+
+def decode_message_start_event_after_tag(data: Any, strict: bool) -> MessageStartEvent:
     try:
         message_ = data["message"]
     except KeyError:
@@ -193,6 +197,12 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "message_delta":
         raise DecodeError('"message_delta"', type_).at_key("type")
+    return decode_message_delta_event_after_tag(data, strict)
+
+
+def decode_message_delta_event_after_tag(data: Any, strict: bool) -> MessageDeltaEvent:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         delta_ = data["delta"]
         usage_ = data["usage"]
@@ -222,12 +232,24 @@ def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
         if input_transformations_ is not UNSET:
             seen += 1
             if input_transformations_ is not None:
-                try:
-                    input_transformations_ = decode_list(
-                        input_transformations_, decode_input_transformation, strict
+                if type(input_transformations_) is not list:
+                    raise DecodeError("an array", input_transformations_).at_key(
+                        "input_transformations"
                     )
+                decoded = []
+                try:
+                    for item in input_transformations_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = INPUT_TRANSFORMATION_VARIANTS.get(
+                                tag, decode_input_transformation
+                            )
+                        else:
+                            decode_item = decode_input_transformation
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_transformations")
+                    raise error.at_index(len(decoded)).at_key("input_transformations") from None
+                input_transformations_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -512,6 +534,8 @@ _MESSAGE_DELTA_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         output_tokens_ = data["output_tokens"]
     except KeyError:
@@ -569,10 +593,22 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
         if iterations_ is not UNSET:
             seen += 1
             if iterations_ is not None:
+                if type(iterations_) is not list:
+                    raise DecodeError("an array", iterations_).at_key("iterations")
+                decoded = []
                 try:
-                    iterations_ = decode_list(iterations_, decode_iterations_usage_item, strict)
+                    for item in iterations_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = ITERATIONS_USAGE_ITEM_VARIANTS.get(
+                                tag, decode_iterations_usage_item
+                            )
+                        else:
+                            decode_item = decode_iterations_usage_item
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("iterations")
+                    raise error.at_index(len(decoded)).at_key("iterations") from None
+                iterations_ = decoded
         fallback_credit_ = data.get("fallback_credit", UNSET)
         if fallback_credit_ is not UNSET:
             seen += 1
@@ -661,6 +697,10 @@ def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "message_stop":
         raise DecodeError('"message_stop"', type_).at_key("type")
+    return decode_message_stop_event_after_tag(data, strict)
+
+
+def decode_message_stop_event_after_tag(data: Any, strict: bool) -> MessageStopEvent:
     if len(data) == 1:
         extra = {}
     else:
@@ -737,6 +777,10 @@ def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockSta
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "content_block_start":
         raise DecodeError('"content_block_start"', type_).at_key("type")
+    return decode_content_block_start_event_after_tag(data, strict)
+
+
+def decode_content_block_start_event_after_tag(data: Any, strict: bool) -> ContentBlockStartEvent:
     try:
         index_ = data["index"]
         content_block_ = data["content_block"]
@@ -828,6 +872,10 @@ def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDel
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "content_block_delta":
         raise DecodeError('"content_block_delta"', type_).at_key("type")
+    return decode_content_block_delta_event_after_tag(data, strict)
+
+
+def decode_content_block_delta_event_after_tag(data: Any, strict: bool) -> ContentBlockDeltaEvent:
     try:
         index_ = data["index"]
         delta_ = data["delta"]
@@ -911,6 +959,10 @@ def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStop
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "content_block_stop":
         raise DecodeError('"content_block_stop"', type_).at_key("type")
+    return decode_content_block_stop_event_after_tag(data, strict)
+
+
+def decode_content_block_stop_event_after_tag(data: Any, strict: bool) -> ContentBlockStopEvent:
     try:
         index_ = data["index"]
     except KeyError:
@@ -982,6 +1034,10 @@ def decode_ping_event(data: Any, strict: bool) -> PingEvent:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "ping":
         raise DecodeError('"ping"', type_).at_key("type")
+    return decode_ping_event_after_tag(data, strict)
+
+
+def decode_ping_event_after_tag(data: Any, strict: bool) -> PingEvent:
     if len(data) == 1:
         extra = {}
     else:
@@ -1058,6 +1114,10 @@ def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "error":
         raise DecodeError('"error"', type_).at_key("type")
+    return decode_error_event_after_tag(data, strict)
+
+
+def decode_error_event_after_tag(data: Any, strict: bool) -> ErrorEvent:
     try:
         error_ = data["error"]
     except KeyError:
@@ -1150,6 +1210,10 @@ def decode_text_delta(data: Any, strict: bool) -> TextDelta:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_delta":
         raise DecodeError('"text_delta"', type_).at_key("type")
+    return decode_text_delta_after_tag(data, strict)
+
+
+def decode_text_delta_after_tag(data: Any, strict: bool) -> TextDelta:
     try:
         text_ = data["text"]
     except KeyError:
@@ -1225,6 +1289,10 @@ def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "input_json_delta":
         raise DecodeError('"input_json_delta"', type_).at_key("type")
+    return decode_input_json_delta_after_tag(data, strict)
+
+
+def decode_input_json_delta_after_tag(data: Any, strict: bool) -> InputJSONDelta:
     try:
         partial_json_ = data["partial_json"]
     except KeyError:
@@ -1306,6 +1374,10 @@ def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "citations_delta":
         raise DecodeError('"citations_delta"', type_).at_key("type")
+    return decode_citations_delta_after_tag(data, strict)
+
+
+def decode_citations_delta_after_tag(data: Any, strict: bool) -> CitationsDelta:
     try:
         citation_ = data["citation"]
     except KeyError:
@@ -1397,6 +1469,10 @@ def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "thinking_delta":
         raise DecodeError('"thinking_delta"', type_).at_key("type")
+    return decode_thinking_delta_after_tag(data, strict)
+
+
+def decode_thinking_delta_after_tag(data: Any, strict: bool) -> ThinkingDelta:
     try:
         thinking_ = data["thinking"]
     except KeyError:
@@ -1490,6 +1566,10 @@ def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "signature_delta":
         raise DecodeError('"signature_delta"', type_).at_key("type")
+    return decode_signature_delta_after_tag(data, strict)
+
+
+def decode_signature_delta_after_tag(data: Any, strict: bool) -> SignatureDelta:
     try:
         signature_ = data["signature"]
     except KeyError:
@@ -1580,6 +1660,12 @@ def decode_compaction_content_block_delta(data: Any, strict: bool) -> Compaction
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "compaction_delta":
         raise DecodeError('"compaction_delta"', type_).at_key("type")
+    return decode_compaction_content_block_delta_after_tag(data, strict)
+
+
+def decode_compaction_content_block_delta_after_tag(
+    data: Any, strict: bool
+) -> CompactionContentBlockDelta:
     if len(data) != 1:
         seen = 1
         content_ = data.get("content", UNSET)
@@ -1660,6 +1746,8 @@ from ._unions import (
     ContentBlock,
     ContentBlockDelta,
     ErrorObject,
+    INPUT_TRANSFORMATION_VARIANTS,
+    ITERATIONS_USAGE_ITEM_VARIANTS,
     InputTransformation,
     IterationsUsageItem,
     StopDetails,

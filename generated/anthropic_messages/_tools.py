@@ -18,7 +18,6 @@ from ._runtime import (
     add_extra,
     check_json_members,
     decode_any,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -195,6 +194,7 @@ _TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_tool(data: Any, strict: bool) -> Tool:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
     try:
         name_ = data["name"]
         input_schema_ = data["input_schema"]
@@ -228,12 +228,15 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -258,10 +261,15 @@ def decode_tool(data: Any, strict: bool) -> Tool:
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -403,6 +411,11 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20241022":
         raise DecodeError('"bash_20241022"', type_).at_key("type")
+    return decode_tool_bash20241022_param_after_tag(data, strict)
+
+
+def decode_tool_bash20241022_param_after_tag(data: Any, strict: bool) -> ToolBash20241022Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "bash":
         raise DecodeError('"bash"', name_).at_key("name")
@@ -412,12 +425,15 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -435,10 +451,15 @@ def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022P
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -575,6 +596,11 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "bash_20250124":
         raise DecodeError('"bash_20250124"', type_).at_key("type")
+    return decode_tool_bash20250124_param_after_tag(data, strict)
+
+
+def decode_tool_bash20250124_param_after_tag(data: Any, strict: bool) -> ToolBash20250124Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "bash":
         raise DecodeError('"bash"', name_).at_key("name")
@@ -584,12 +610,15 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -607,10 +636,15 @@ def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124P
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -751,6 +785,13 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20241022":
         raise DecodeError('"text_editor_20241022"', type_).at_key("type")
+    return decode_tool_text_editor20241022_param_after_tag(data, strict)
+
+
+def decode_tool_text_editor20241022_param_after_tag(
+    data: Any, strict: bool
+) -> ToolTextEditor20241022Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name_).at_key("name")
@@ -760,12 +801,15 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -783,10 +827,15 @@ def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEd
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -925,6 +974,13 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250124":
         raise DecodeError('"text_editor_20250124"', type_).at_key("type")
+    return decode_tool_text_editor20250124_param_after_tag(data, strict)
+
+
+def decode_tool_text_editor20250124_param_after_tag(
+    data: Any, strict: bool
+) -> ToolTextEditor20250124Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_editor":
         raise DecodeError('"str_replace_editor"', name_).at_key("name")
@@ -934,12 +990,15 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -957,10 +1016,15 @@ def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEd
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1099,6 +1163,13 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250429":
         raise DecodeError('"text_editor_20250429"', type_).at_key("type")
+    return decode_tool_text_editor20250429_param_after_tag(data, strict)
+
+
+def decode_tool_text_editor20250429_param_after_tag(
+    data: Any, strict: bool
+) -> ToolTextEditor20250429Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
@@ -1108,12 +1179,15 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1131,10 +1205,15 @@ def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEd
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1282,6 +1361,13 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "text_editor_20250728":
         raise DecodeError('"text_editor_20250728"', type_).at_key("type")
+    return decode_tool_text_editor20250728_param_after_tag(data, strict)
+
+
+def decode_tool_text_editor20250728_param_after_tag(
+    data: Any, strict: bool
+) -> ToolTextEditor20250728Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "str_replace_based_edit_tool":
         raise DecodeError('"str_replace_based_edit_tool"', name_).at_key("name")
@@ -1299,12 +1385,15 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1322,10 +1411,15 @@ def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEd
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1493,6 +1587,13 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20241022":
         raise DecodeError('"computer_20241022"', type_).at_key("type")
+    return decode_tool_computer_use20241022_param_after_tag(data, strict)
+
+
+def decode_tool_computer_use20241022_param_after_tag(
+    data: Any, strict: bool
+) -> ToolComputerUse20241022Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "computer":
         raise DecodeError('"computer"', name_).at_key("name")
@@ -1524,12 +1625,15 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1547,10 +1651,15 @@ def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolCompu
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1719,6 +1828,13 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20250124":
         raise DecodeError('"computer_20250124"', type_).at_key("type")
+    return decode_tool_computer_use20250124_param_after_tag(data, strict)
+
+
+def decode_tool_computer_use20250124_param_after_tag(
+    data: Any, strict: bool
+) -> ToolComputerUse20250124Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "computer":
         raise DecodeError('"computer"', name_).at_key("name")
@@ -1750,12 +1866,15 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1773,10 +1892,15 @@ def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolCompu
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -1954,6 +2078,13 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_20251124":
         raise DecodeError('"computer_20251124"', type_).at_key("type")
+    return decode_tool_computer_use20251124_param_after_tag(data, strict)
+
+
+def decode_tool_computer_use20251124_param_after_tag(
+    data: Any, strict: bool
+) -> ToolComputerUse20251124Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "computer":
         raise DecodeError('"computer"', name_).at_key("name")
@@ -1990,12 +2121,15 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -2013,10 +2147,15 @@ def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolCompu
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1
@@ -2163,6 +2302,11 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "memory_20250818":
         raise DecodeError('"memory_20250818"', type_).at_key("type")
+    return decode_memory_tool20250818_param_after_tag(data, strict)
+
+
+def decode_memory_tool20250818_param_after_tag(data: Any, strict: bool) -> MemoryTool20250818Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "memory":
         raise DecodeError('"memory"', name_).at_key("name")
@@ -2172,12 +2316,15 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -2195,10 +2342,15 @@ def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250
         if input_examples_ is not UNSET:
             seen += 1
             if input_examples_ is not None:
+                if type(input_examples_) is not list:
+                    raise DecodeError("an array", input_examples_).at_key("input_examples")
+                decoded = []
                 try:
-                    input_examples_ = decode_list(input_examples_, map_of(decode_any), strict)
+                    for item in input_examples_:
+                        decoded.append(map_of(decode_any)(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("input_examples")
+                    raise error.at_index(len(decoded)).at_key("input_examples") from None
+                input_examples_ = decoded
         strict_ = data.get("strict", UNSET)
         if strict_ is not UNSET:
             seen += 1

@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -150,6 +150,13 @@ def decode_code_execution_tool20250522_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250522":
         raise DecodeError('"code_execution_20250522"', type_).at_key("type")
+    return decode_code_execution_tool20250522_param_after_tag(data, strict)
+
+
+def decode_code_execution_tool20250522_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20250522Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -159,12 +166,15 @@ def decode_code_execution_tool20250522_param(
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -311,6 +321,13 @@ def decode_code_execution_tool20250825_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20250825":
         raise DecodeError('"code_execution_20250825"', type_).at_key("type")
+    return decode_code_execution_tool20250825_param_after_tag(data, strict)
+
+
+def decode_code_execution_tool20250825_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20250825Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -320,12 +337,15 @@ def decode_code_execution_tool20250825_param(
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -470,6 +490,13 @@ def decode_code_execution_tool20260120_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260120":
         raise DecodeError('"code_execution_20260120"', type_).at_key("type")
+    return decode_code_execution_tool20260120_param_after_tag(data, strict)
+
+
+def decode_code_execution_tool20260120_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20260120Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -479,12 +506,15 @@ def decode_code_execution_tool20260120_param(
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -629,6 +659,13 @@ def decode_code_execution_tool20260521_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "code_execution_20260521":
         raise DecodeError('"code_execution_20260521"', type_).at_key("type")
+    return decode_code_execution_tool20260521_param_after_tag(data, strict)
+
+
+def decode_code_execution_tool20260521_param_after_tag(
+    data: Any, strict: bool
+) -> CodeExecutionTool20260521Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "code_execution":
         raise DecodeError('"code_execution"', name_).at_key("name")
@@ -638,12 +675,15 @@ def decode_code_execution_tool20260521_param(
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -822,6 +862,13 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20250305":
         raise DecodeError('"web_search_20250305"', type_).at_key("type")
+    return decode_web_search_tool20250305_param_after_tag(data, strict)
+
+
+def decode_web_search_tool20250305_param_after_tag(
+    data: Any, strict: bool
+) -> WebSearchTool20250305Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_search":
         raise DecodeError('"web_search"', name_).at_key("name")
@@ -831,18 +878,28 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         max_uses_ = data.get("max_uses", UNSET)
         if max_uses_ is not UNSET:
             seen += 1
@@ -862,12 +919,15 @@ def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTo
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1052,6 +1112,13 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260209":
         raise DecodeError('"web_search_20260209"', type_).at_key("type")
+    return decode_web_search_tool20260209_param_after_tag(data, strict)
+
+
+def decode_web_search_tool20260209_param_after_tag(
+    data: Any, strict: bool
+) -> WebSearchTool20260209Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_search":
         raise DecodeError('"web_search"', name_).at_key("name")
@@ -1061,18 +1128,28 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         max_uses_ = data.get("max_uses", UNSET)
         if max_uses_ is not UNSET:
             seen += 1
@@ -1092,12 +1169,15 @@ def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTo
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1296,6 +1376,13 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_search_20260318":
         raise DecodeError('"web_search_20260318"', type_).at_key("type")
+    return decode_web_search_tool20260318_param_after_tag(data, strict)
+
+
+def decode_web_search_tool20260318_param_after_tag(
+    data: Any, strict: bool
+) -> WebSearchTool20260318Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_search":
         raise DecodeError('"web_search"', name_).at_key("name")
@@ -1305,18 +1392,28 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         max_uses_ = data.get("max_uses", UNSET)
         if max_uses_ is not UNSET:
             seen += 1
@@ -1346,12 +1443,15 @@ def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTo
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1489,6 +1589,10 @@ def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "approximate":
         raise DecodeError('"approximate"', type_).at_key("type")
+    return decode_user_location_param_after_tag(data, strict)
+
+
+def decode_user_location_param_after_tag(data: Any, strict: bool) -> UserLocationParam:
     if len(data) != 1:
         seen = 1
         city_ = data.get("city", UNSET)
@@ -1696,6 +1800,13 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20250910":
         raise DecodeError('"web_fetch_20250910"', type_).at_key("type")
+    return decode_web_fetch_tool20250910_param_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20250910_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchTool20250910Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -1705,18 +1816,28 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         citations_ = data.get("citations", UNSET)
         if citations_ is not UNSET:
             seen += 1
@@ -1754,12 +1875,15 @@ def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1966,6 +2090,13 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260209":
         raise DecodeError('"web_fetch_20260209"', type_).at_key("type")
+    return decode_web_fetch_tool20260209_param_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20260209_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchTool20260209Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -1975,18 +2106,28 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         citations_ = data.get("citations", UNSET)
         if citations_ is not UNSET:
             seen += 1
@@ -2024,12 +2165,15 @@ def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -2245,6 +2389,13 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260309":
         raise DecodeError('"web_fetch_20260309"', type_).at_key("type")
+    return decode_web_fetch_tool20260309_param_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20260309_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchTool20260309Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -2254,18 +2405,28 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         citations_ = data.get("citations", UNSET)
         if citations_ is not UNSET:
             seen += 1
@@ -2308,12 +2469,15 @@ def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -2545,6 +2709,13 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "web_fetch_20260318":
         raise DecodeError('"web_fetch_20260318"', type_).at_key("type")
+    return decode_web_fetch_tool20260318_param_after_tag(data, strict)
+
+
+def decode_web_fetch_tool20260318_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchTool20260318Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "web_fetch":
         raise DecodeError('"web_fetch"', name_).at_key("name")
@@ -2554,18 +2725,28 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_domains_ is not UNSET:
             seen += 1
             if allowed_domains_ is not None:
+                if type(allowed_domains_) is not list:
+                    raise DecodeError("an array", allowed_domains_).at_key("allowed_domains")
+                decoded = []
                 try:
-                    allowed_domains_ = decode_list(allowed_domains_, decode_string, strict)
+                    for item in allowed_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_domains")
+                    raise error.at_index(len(decoded)).at_key("allowed_domains") from None
+                allowed_domains_ = decoded
         blocked_domains_ = data.get("blocked_domains", UNSET)
         if blocked_domains_ is not UNSET:
             seen += 1
             if blocked_domains_ is not None:
+                if type(blocked_domains_) is not list:
+                    raise DecodeError("an array", blocked_domains_).at_key("blocked_domains")
+                decoded = []
                 try:
-                    blocked_domains_ = decode_list(blocked_domains_, decode_string, strict)
+                    for item in blocked_domains_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("blocked_domains")
+                    raise error.at_index(len(decoded)).at_key("blocked_domains") from None
+                blocked_domains_ = decoded
         citations_ = data.get("citations", UNSET)
         if citations_ is not UNSET:
             seen += 1
@@ -2618,12 +2799,15 @@ def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -2857,6 +3041,12 @@ def decode_web_fetch_url_source_all_param(data: Any, strict: bool) -> WebFetchUR
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "all":
         raise DecodeError('"all"', type_).at_key("type")
+    return decode_web_fetch_url_source_all_param_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_all_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceAllParam:
     if len(data) == 1:
         extra = {}
     else:
@@ -2923,6 +3113,12 @@ def decode_web_fetch_url_source_none_param(data: Any, strict: bool) -> WebFetchU
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "none":
         raise DecodeError('"none"', type_).at_key("type")
+    return decode_web_fetch_url_source_none_param_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_none_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceNoneParam:
     if len(data) == 1:
         extra = {}
     else:
@@ -2995,14 +3191,34 @@ def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchU
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "only":
         raise DecodeError('"only"', type_).at_key("type")
+    return decode_web_fetch_url_source_only_param_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_only_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceOnlyParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
+    if type(tools_) is not list:
+        raise DecodeError("an array", tools_).at_key("tools")
+    decoded = []
     try:
-        tools_ = decode_list(tools_, decode_web_fetch_url_source_tool_reference_union_param, strict)
+        for item in tools_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.get(
+                    tag, decode_web_fetch_url_source_tool_reference_union_param
+                )
+            else:
+                decode_item = decode_web_fetch_url_source_tool_reference_union_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("tools")
+        raise error.at_index(len(decoded)).at_key("tools") from None
+    tools_ = decoded
     if len(data) == 2:
         extra = {}
     else:
@@ -3078,14 +3294,34 @@ def decode_web_fetch_url_source_except_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "except":
         raise DecodeError('"except"', type_).at_key("type")
+    return decode_web_fetch_url_source_except_param_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_except_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceExceptParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tools_ = data["tools"]
     except KeyError:
         raise missing_field(data, (("tools", "an array"),)) from None
+    if type(tools_) is not list:
+        raise DecodeError("an array", tools_).at_key("tools")
+    decoded = []
     try:
-        tools_ = decode_list(tools_, decode_web_fetch_url_source_tool_reference_union_param, strict)
+        for item in tools_:
+            tag = item.get("type") if type(item) is dict else None
+            if type(tag) is str:
+                decode_item = WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.get(
+                    tag, decode_web_fetch_url_source_tool_reference_union_param
+                )
+            else:
+                decode_item = decode_web_fetch_url_source_tool_reference_union_param
+            decoded.append(decode_item(item, strict))
     except DecodeError as error:
-        raise error.at_key("tools")
+        raise error.at_index(len(decoded)).at_key("tools") from None
+    tools_ = decoded
     if len(data) == 2:
         extra = {}
     else:
@@ -3165,6 +3401,12 @@ def decode_web_fetch_url_source_tool_reference_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tool_reference":
         raise DecodeError('"tool_reference"', type_).at_key("type")
+    return decode_web_fetch_url_source_tool_reference_param_after_tag(data, strict)
+
+
+def decode_web_fetch_url_source_tool_reference_param_after_tag(
+    data: Any, strict: bool
+) -> WebFetchURLSourceToolReferenceParam:
     try:
         name_ = data["name"]
     except KeyError:
@@ -3296,6 +3538,14 @@ def decode_tool_search_tool_bm25_20251119_param(
         raise DecodeError(
             'one of "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"', type_
         ).at_key("type")
+    return decode_tool_search_tool_bm25_20251119_param_after_tag(data, strict)
+
+
+def decode_tool_search_tool_bm25_20251119_param_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolBm25_20251119Param:
+    type_ = data["type"]
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "tool_search_tool_bm25":
         raise DecodeError('"tool_search_tool_bm25"', name_).at_key("name")
@@ -3305,12 +3555,15 @@ def decode_tool_search_tool_bm25_20251119_param(
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -3464,6 +3717,14 @@ def decode_tool_search_tool_regex20251119_param(
         raise DecodeError(
             'one of "tool_search_tool_regex_20251119", "tool_search_tool_regex"', type_
         ).at_key("type")
+    return decode_tool_search_tool_regex20251119_param_after_tag(data, strict)
+
+
+def decode_tool_search_tool_regex20251119_param_after_tag(
+    data: Any, strict: bool
+) -> ToolSearchToolRegex20251119Param:
+    type_ = data["type"]
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "tool_search_tool_regex":
         raise DecodeError('"tool_search_tool_regex"', name_).at_key("name")
@@ -3473,12 +3734,15 @@ def decode_tool_search_tool_regex20251119_param(
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -3659,6 +3923,13 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_20260301":
         raise DecodeError('"advisor_20260301"', type_).at_key("type")
+    return decode_advisor_tool20260301_param_after_tag(data, strict)
+
+
+def decode_advisor_tool20260301_param_after_tag(
+    data: Any, strict: bool
+) -> AdvisorTool20260301Param:
+    decoded: list[Any]
     name_ = data.get("name", UNSET)
     if type(name_) is not str or name_ != "advisor":
         raise DecodeError('"advisor"', name_).at_key("name")
@@ -3696,12 +3967,15 @@ def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool202
         if allowed_callers_ is not UNSET:
             seen += 1
             if allowed_callers_ is not None:
+                if type(allowed_callers_) is not list:
+                    raise DecodeError("an array", allowed_callers_).at_key("allowed_callers")
+                decoded = []
                 try:
-                    allowed_callers_ = decode_list(
-                        allowed_callers_, decode_tool_allowed_caller, strict
-                    )
+                    for item in allowed_callers_:
+                        decoded.append(decode_tool_allowed_caller(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("allowed_callers")
+                    raise error.at_index(len(decoded)).at_key("allowed_callers") from None
+                allowed_callers_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -3783,6 +4057,7 @@ from ._tools import ToolAllowedCaller, decode_tool_allowed_caller
 from ._unions import (
     CacheControlParam,
     UserLocationUnionParam,
+    WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS,
     WebFetchURLSourceParam,
     WebFetchURLSourceToolReferenceUnionParam,
     WebFetchUserInputSourceParam,

@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -92,6 +92,12 @@ def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserTool
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "browser_toolset_20260801":
         raise DecodeError('"browser_toolset_20260801"', type_).at_key("type")
+    return decode_browser_toolset20260801_param_after_tag(data, strict)
+
+
+def decode_browser_toolset20260801_param_after_tag(
+    data: Any, strict: bool
+) -> BrowserToolset20260801Param:
     if len(data) != 1:
         seen = 1
         cache_control_ = data.get("cache_control", UNSET)
@@ -826,6 +832,12 @@ def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerTo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "computer_toolset_20260801":
         raise DecodeError('"computer_toolset_20260801"', type_).at_key("type")
+    return decode_computer_toolset20260801_param_after_tag(data, strict)
+
+
+def decode_computer_toolset20260801_param_after_tag(
+    data: Any, strict: bool
+) -> ComputerToolset20260801Param:
     if len(data) != 1:
         seen = 1
         cache_control_ = data.get("cache_control", UNSET)
@@ -1412,26 +1424,47 @@ def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlo
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "browser_state":
         raise DecodeError('"browser_state"', type_).at_key("type")
+    return decode_browser_state_block_param_after_tag(data, strict)
+
+
+def decode_browser_state_block_param_after_tag(data: Any, strict: bool) -> BrowserStateBlockParam:
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         tabs_ = data["tabs"]
     except KeyError:
         raise missing_field(data, (("tabs", "an array"),)) from None
+    if type(tabs_) is not list:
+        raise DecodeError("an array", tabs_).at_key("tabs")
+    decoded = []
     try:
-        tabs_ = decode_list(tabs_, decode_browser_state_tab_entry_param, strict)
+        for item in tabs_:
+            decoded.append(decode_browser_state_tab_entry_param(item, strict))
     except DecodeError as error:
-        raise error.at_key("tabs")
+        raise error.at_index(len(decoded)).at_key("tabs") from None
+    tabs_ = decoded
     if len(data) != 2:
         seen = 2
         state_changes_ = data.get("state_changes", UNSET)
         if state_changes_ is not UNSET:
             seen += 1
             if state_changes_ is not None:
+                if type(state_changes_) is not list:
+                    raise DecodeError("an array", state_changes_).at_key("state_changes")
+                decoded = []
                 try:
-                    state_changes_ = decode_list(
-                        state_changes_, decode_browser_state_change_param, strict
-                    )
+                    for item in state_changes_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = BROWSER_STATE_CHANGE_PARAM_VARIANTS.get(
+                                tag, decode_browser_state_change_param
+                            )
+                        else:
+                            decode_item = decode_browser_state_change_param
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("state_changes")
+                    raise error.at_index(len(decoded)).at_key("state_changes") from None
+                state_changes_ = decoded
         cache_control_ = data.get("cache_control", UNSET)
         if cache_control_ is not UNSET:
             seen += 1
@@ -1630,6 +1663,12 @@ def decode_browser_state_change_tab_opened_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "tab_opened":
         raise DecodeError('"tab_opened"', type_).at_key("type")
+    return decode_browser_state_change_tab_opened_param_after_tag(data, strict)
+
+
+def decode_browser_state_change_tab_opened_param_after_tag(
+    data: Any, strict: bool
+) -> BrowserStateChangeTabOpenedParam:
     try:
         tab_id_ = data["tab_id"]
     except KeyError:
@@ -1723,6 +1762,12 @@ def decode_browser_state_change_download_started_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "download_started":
         raise DecodeError('"download_started"', type_).at_key("type")
+    return decode_browser_state_change_download_started_param_after_tag(data, strict)
+
+
+def decode_browser_state_change_download_started_param_after_tag(
+    data: Any, strict: bool
+) -> BrowserStateChangeDownloadStartedParam:
     try:
         download_id_ = data["download_id"]
         url_ = data["url"]
@@ -1840,6 +1885,12 @@ def decode_browser_state_change_download_completed_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "download_completed":
         raise DecodeError('"download_completed"', type_).at_key("type")
+    return decode_browser_state_change_download_completed_param_after_tag(data, strict)
+
+
+def decode_browser_state_change_download_completed_param_after_tag(
+    data: Any, strict: bool
+) -> BrowserStateChangeDownloadCompletedParam:
     try:
         download_id_ = data["download_id"]
         url_ = data["url"]
@@ -1971,6 +2022,12 @@ def decode_browser_state_change_download_failed_param(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "download_failed":
         raise DecodeError('"download_failed"', type_).at_key("type")
+    return decode_browser_state_change_download_failed_param_after_tag(data, strict)
+
+
+def decode_browser_state_change_download_failed_param_after_tag(
+    data: Any, strict: bool
+) -> BrowserStateChangeDownloadFailedParam:
     try:
         download_id_ = data["download_id"]
         url_ = data["url"]
@@ -2044,6 +2101,7 @@ from . import (
     _usage,
 )
 from ._unions import (
+    BROWSER_STATE_CHANGE_PARAM_VARIANTS,
     BrowserStateChangeParam,
     CacheControlParam,
     decode_browser_state_change_param,

@@ -27,10 +27,10 @@ from ._batches import (
     MessageBatchErroredResult,
     MessageBatchExpiredResult,
     MessageBatchSucceededResult,
-    decode_message_batch_canceled_result,
-    decode_message_batch_errored_result,
-    decode_message_batch_expired_result,
-    decode_message_batch_succeeded_result,
+    decode_message_batch_canceled_result_after_tag,
+    decode_message_batch_errored_result_after_tag,
+    decode_message_batch_expired_result_after_tag,
+    decode_message_batch_succeeded_result_after_tag,
 )
 from ._content import (
     Base64ImageSourceParam,
@@ -69,42 +69,42 @@ from ._content import (
     WebSearchResultBlockParam,
     WebSearchToolRequestErrorObjectParam,
     WebSearchToolResultBlockParam,
-    decode_base64_image_source_param,
-    decode_base64_pdf_source_param,
-    decode_cache_control_ephemeral_param,
-    decode_citation_char_location_param,
-    decode_citation_content_block_location_param,
-    decode_citation_page_location_param,
-    decode_citation_search_result_location_param,
-    decode_citation_web_search_result_location_param,
-    decode_compaction_block_param,
-    decode_container_upload_block_param,
-    decode_content_block_source_param,
-    decode_document_block_param,
-    decode_fallback_block_param,
-    decode_file_document_source_param,
-    decode_file_image_source_param,
-    decode_image_block_param,
-    decode_plain_text_source_param,
-    decode_redacted_thinking_block_param,
-    decode_request_tool_addition_block_param,
-    decode_request_tool_removal_block_param,
-    decode_search_result_block_param,
-    decode_server_tool_use_block_param,
-    decode_text_block_param,
-    decode_thinking_block_param,
-    decode_tool_change_mcp_tool_reference_param,
-    decode_tool_change_mcp_toolset_reference_param,
-    decode_tool_change_tool_definition_param,
-    decode_tool_change_tool_reference_param,
-    decode_tool_reference_block_param,
-    decode_tool_result_block_param,
-    decode_tool_use_block_param,
-    decode_url_image_source_param,
-    decode_url_pdf_source_param,
-    decode_web_search_result_block_param,
-    decode_web_search_tool_request_error_object_param,
-    decode_web_search_tool_result_block_param,
+    decode_base64_image_source_param_after_tag,
+    decode_base64_pdf_source_param_after_tag,
+    decode_cache_control_ephemeral_param_after_tag,
+    decode_citation_char_location_param_after_tag,
+    decode_citation_content_block_location_param_after_tag,
+    decode_citation_page_location_param_after_tag,
+    decode_citation_search_result_location_param_after_tag,
+    decode_citation_web_search_result_location_param_after_tag,
+    decode_compaction_block_param_after_tag,
+    decode_container_upload_block_param_after_tag,
+    decode_content_block_source_param_after_tag,
+    decode_document_block_param_after_tag,
+    decode_fallback_block_param_after_tag,
+    decode_file_document_source_param_after_tag,
+    decode_file_image_source_param_after_tag,
+    decode_image_block_param_after_tag,
+    decode_plain_text_source_param_after_tag,
+    decode_redacted_thinking_block_param_after_tag,
+    decode_request_tool_addition_block_param_after_tag,
+    decode_request_tool_removal_block_param_after_tag,
+    decode_search_result_block_param_after_tag,
+    decode_server_tool_use_block_param_after_tag,
+    decode_text_block_param_after_tag,
+    decode_thinking_block_param_after_tag,
+    decode_tool_change_mcp_tool_reference_param_after_tag,
+    decode_tool_change_mcp_toolset_reference_param_after_tag,
+    decode_tool_change_tool_definition_param_after_tag,
+    decode_tool_change_tool_reference_param_after_tag,
+    decode_tool_reference_block_param_after_tag,
+    decode_tool_result_block_param_after_tag,
+    decode_tool_use_block_param_after_tag,
+    decode_url_image_source_param_after_tag,
+    decode_url_pdf_source_param_after_tag,
+    decode_web_search_result_block_param_after_tag,
+    decode_web_search_tool_request_error_object_param_after_tag,
+    decode_web_search_tool_result_block_param_after_tag,
 )
 from ._content_server_tools import (
     AdvisorRedactedResultBlockParam,
@@ -131,30 +131,30 @@ from ._content_server_tools import (
     WebFetchBlockParam,
     WebFetchToolResultBlockParam,
     WebFetchToolResultErrorBlockParam,
-    decode_advisor_redacted_result_block_param,
-    decode_advisor_result_block_param,
-    decode_advisor_tool_result_block_param,
-    decode_advisor_tool_result_error_param,
-    decode_bash_code_execution_output_block_param,
-    decode_bash_code_execution_result_block_param,
-    decode_bash_code_execution_tool_result_block_param,
-    decode_bash_code_execution_tool_result_error_param,
-    decode_code_execution_output_block_param,
-    decode_code_execution_result_block_param,
-    decode_code_execution_tool_result_block_param,
-    decode_code_execution_tool_result_error_param,
-    decode_encrypted_code_execution_result_block_param,
-    decode_text_editor_code_execution_create_result_block_param,
-    decode_text_editor_code_execution_str_replace_result_block_param,
-    decode_text_editor_code_execution_tool_result_block_param,
-    decode_text_editor_code_execution_tool_result_error_param,
-    decode_text_editor_code_execution_view_result_block_param,
-    decode_tool_search_tool_result_block_param,
-    decode_tool_search_tool_result_error_param,
-    decode_tool_search_tool_search_result_block_param,
-    decode_web_fetch_block_param,
-    decode_web_fetch_tool_result_block_param,
-    decode_web_fetch_tool_result_error_block_param,
+    decode_advisor_redacted_result_block_param_after_tag,
+    decode_advisor_result_block_param_after_tag,
+    decode_advisor_tool_result_block_param_after_tag,
+    decode_advisor_tool_result_error_param_after_tag,
+    decode_bash_code_execution_output_block_param_after_tag,
+    decode_bash_code_execution_result_block_param_after_tag,
+    decode_bash_code_execution_tool_result_block_param_after_tag,
+    decode_bash_code_execution_tool_result_error_param_after_tag,
+    decode_code_execution_output_block_param_after_tag,
+    decode_code_execution_result_block_param_after_tag,
+    decode_code_execution_tool_result_block_param_after_tag,
+    decode_code_execution_tool_result_error_param_after_tag,
+    decode_encrypted_code_execution_result_block_param_after_tag,
+    decode_text_editor_code_execution_create_result_block_param_after_tag,
+    decode_text_editor_code_execution_str_replace_result_block_param_after_tag,
+    decode_text_editor_code_execution_tool_result_block_param_after_tag,
+    decode_text_editor_code_execution_tool_result_error_param_after_tag,
+    decode_text_editor_code_execution_view_result_block_param_after_tag,
+    decode_tool_search_tool_result_block_param_after_tag,
+    decode_tool_search_tool_result_error_param_after_tag,
+    decode_tool_search_tool_search_result_block_param_after_tag,
+    decode_web_fetch_block_param_after_tag,
+    decode_web_fetch_tool_result_block_param_after_tag,
+    decode_web_fetch_tool_result_error_block_param_after_tag,
 )
 from ._context_management import (
     AllThinkingTurnsParam,
@@ -168,17 +168,17 @@ from ._context_management import (
     ThinkingTurnsParam,
     ToolUsesKeepParam,
     ToolUsesTriggerParam,
-    decode_all_thinking_turns_param,
-    decode_clear_thinking20251015_edit_param,
+    decode_all_thinking_turns_param_after_tag,
+    decode_clear_thinking20251015_edit_param_after_tag,
     decode_clear_thinking_keep_word,
-    decode_clear_tool_uses20250919_edit_param,
-    decode_compact20260112_edit_param,
-    decode_compaction_config_param,
-    decode_input_tokens_clear_at_least_param,
-    decode_input_tokens_trigger_param,
-    decode_thinking_turns_param,
-    decode_tool_uses_keep_param,
-    decode_tool_uses_trigger_param,
+    decode_clear_tool_uses20250919_edit_param_after_tag,
+    decode_compact20260112_edit_param_after_tag,
+    decode_compaction_config_param_after_tag,
+    decode_input_tokens_clear_at_least_param_after_tag,
+    decode_input_tokens_trigger_param_after_tag,
+    decode_thinking_turns_param_after_tag,
+    decode_tool_uses_keep_param_after_tag,
+    decode_tool_uses_trigger_param_after_tag,
 )
 from ._errors import (
     APIErrorObject,
@@ -290,115 +290,115 @@ from ._errors import (
     WorkspaceAPIKeyLimitExceededErrorDetails,
     WorkspaceMemberLimitExceededErrorDetails,
     WorkspacePolicyViolationErrorDetails,
-    decode_already_member_error_details,
-    decode_api_error_object,
-    decode_api_key_scope_missing_error_details,
-    decode_authentication_error_object,
-    decode_available_tools_limit_exceeded_error_details,
-    decode_billing_error_object,
-    decode_bundle_attachment_not_supported_error_details,
-    decode_bundle_on_call_error_details,
-    decode_cannot_invite_emails_with_unverified_domains_error_details,
-    decode_cannot_remove_last_member_error_details,
-    decode_cannot_sign_out_managed_member_error_details,
-    decode_cannot_sign_out_membership_admin_error_details,
-    decode_cannot_sign_out_owner_error_details,
-    decode_cannot_sign_out_primary_owner_error_details,
-    decode_cannot_sign_out_privileged_member_error_details,
-    decode_cannot_sign_out_self_error_details,
-    decode_claude_code_key_creator_not_member_error_details,
-    decode_claude_code_version_too_old_error_details,
-    decode_claude_tag_writes_not_enabled_error_details,
-    decode_cmek_context_unavailable_error_details,
-    decode_cmek_feature_unsupported_error_details,
-    decode_cmek_key_disabled_error_details,
-    decode_cmek_key_network_blocked_error_details,
-    decode_cmek_key_unreachable_error_details,
-    decode_compaction_block_ambiguous_error_details,
-    decode_compaction_block_misplaced_error_details,
-    decode_compaction_content_mismatch_error_details,
-    decode_compaction_incomplete_turn_error_details,
-    decode_compaction_nothing_to_summarize_error_details,
-    decode_compaction_signature_invalid_error_details,
-    decode_compaction_too_many_tool_references_error_details,
-    decode_compaction_tool_changes_mismatch_error_details,
-    decode_compaction_unavailable_error_details,
-    decode_compliance_configuration_restricted_error_details,
-    decode_concurrent_membership_change_error_details,
-    decode_contract_spend_limit_reached_error_details,
-    decode_email_domain_not_allowed_error_details,
-    decode_enforced_spend_limit_reached_error_details,
-    decode_environment_archived_error_details,
-    decode_environment_create_disabled_error_details,
-    decode_environment_not_found_error_details,
-    decode_environment_update_disabled_error_details,
-    decode_external_key_changed_error_details,
-    decode_external_key_in_workspace_policy_error_details,
-    decode_external_key_validation_failed_error_details,
-    decode_external_key_validation_timed_out_error_details,
-    decode_file_expired_error_details,
-    decode_file_not_downloadable_error_details,
-    decode_gateway_timeout_error_object,
-    decode_heartbeat_precondition_failed_error_details,
-    decode_image_dimensions_too_large_error_details,
-    decode_invalid_config_type_change_error_details,
-    decode_invalid_metadata_error_details,
-    decode_invalid_request_error_object,
-    decode_invite_already_exists_error_details,
-    decode_key_profile_mismatch_error_details,
-    decode_linked_organization_billing_unavailable_error_details,
-    decode_linked_organization_spend_limit_reached_error_details,
-    decode_not_found_error_object,
-    decode_org_api_key_limit_exceeded_error_details,
-    decode_org_member_limit_exceeded_error_details,
-    decode_organization_level_scoped_api_key_required_error_details,
-    decode_organization_not_enrolled_in_beta_error_details,
-    decode_organization_on_hold_error_details,
-    decode_organization_type_not_supported_error_details,
-    decode_overloaded_error_object,
-    decode_parent_organization_required_error_details,
-    decode_permission_error_object,
-    decode_plugin_name_taken_error_details,
-    decode_ramp_limit_exceeded_error_details,
-    decode_rate_limit_error_object,
-    decode_rbac_group_grants_owner_access_error_details,
-    decode_rbac_group_managed_settings_not_found_error_details,
-    decode_rbac_group_not_found_error_details,
-    decode_rbac_group_order_limit_exceeded_error_details,
-    decode_rbac_group_owner_access_unconfirmed_error_details,
-    decode_rbac_role_not_found_error_details,
-    decode_registration_pending_error_details,
-    decode_request_body_encoding_invalid_error_details,
-    decode_request_body_encoding_unsupported_error_details,
-    decode_request_body_timeout_error_details,
-    decode_request_body_too_large_after_decoding_error_details,
-    decode_sandbox_egress_restricted_error_details,
-    decode_scan_failed_error_details,
-    decode_scan_pending_error_details,
-    decode_settings_document_limit_exceeded_error_details,
-    decode_settings_history_limit_exceeded_error_details,
-    decode_skill_name_taken_error_details,
-    decode_skill_read_blocked_undecryptable_error_details,
-    decode_slack_channel_set_up_environment_not_found_error_details,
-    decode_slack_channel_set_up_settings_conflict_error_details,
-    decode_slack_channel_set_up_settings_refused_error_details,
-    decode_spend_limits_admin_api_writes_not_enabled_error_details,
-    decode_storage_quota_exceeded_error_details,
-    decode_thread_already_continued_error_details,
-    decode_thread_continue_in_flight_error_details,
-    decode_thread_fingerprint_mismatch_error_details,
-    decode_thread_not_found_error_details,
-    decode_thread_unsupported_request_error_details,
-    decode_tool_name_conflict_error_details,
-    decode_tool_reference_unresolved_error_details,
-    decode_unsupported_charset_error_details,
-    decode_user_profile_billing_not_authorized_error_details,
-    decode_user_profile_not_billable_error_details,
-    decode_user_profile_not_found_error_details,
-    decode_user_profile_required_error_details,
-    decode_workspace_api_key_limit_exceeded_error_details,
-    decode_workspace_member_limit_exceeded_error_details,
-    decode_workspace_policy_violation_error_details,
+    decode_already_member_error_details_after_tag,
+    decode_api_error_object_after_tag,
+    decode_api_key_scope_missing_error_details_after_tag,
+    decode_authentication_error_object_after_tag,
+    decode_available_tools_limit_exceeded_error_details_after_tag,
+    decode_billing_error_object_after_tag,
+    decode_bundle_attachment_not_supported_error_details_after_tag,
+    decode_bundle_on_call_error_details_after_tag,
+    decode_cannot_invite_emails_with_unverified_domains_error_details_after_tag,
+    decode_cannot_remove_last_member_error_details_after_tag,
+    decode_cannot_sign_out_managed_member_error_details_after_tag,
+    decode_cannot_sign_out_membership_admin_error_details_after_tag,
+    decode_cannot_sign_out_owner_error_details_after_tag,
+    decode_cannot_sign_out_primary_owner_error_details_after_tag,
+    decode_cannot_sign_out_privileged_member_error_details_after_tag,
+    decode_cannot_sign_out_self_error_details_after_tag,
+    decode_claude_code_key_creator_not_member_error_details_after_tag,
+    decode_claude_code_version_too_old_error_details_after_tag,
+    decode_claude_tag_writes_not_enabled_error_details_after_tag,
+    decode_cmek_context_unavailable_error_details_after_tag,
+    decode_cmek_feature_unsupported_error_details_after_tag,
+    decode_cmek_key_disabled_error_details_after_tag,
+    decode_cmek_key_network_blocked_error_details_after_tag,
+    decode_cmek_key_unreachable_error_details_after_tag,
+    decode_compaction_block_ambiguous_error_details_after_tag,
+    decode_compaction_block_misplaced_error_details_after_tag,
+    decode_compaction_content_mismatch_error_details_after_tag,
+    decode_compaction_incomplete_turn_error_details_after_tag,
+    decode_compaction_nothing_to_summarize_error_details_after_tag,
+    decode_compaction_signature_invalid_error_details_after_tag,
+    decode_compaction_too_many_tool_references_error_details_after_tag,
+    decode_compaction_tool_changes_mismatch_error_details_after_tag,
+    decode_compaction_unavailable_error_details_after_tag,
+    decode_compliance_configuration_restricted_error_details_after_tag,
+    decode_concurrent_membership_change_error_details_after_tag,
+    decode_contract_spend_limit_reached_error_details_after_tag,
+    decode_email_domain_not_allowed_error_details_after_tag,
+    decode_enforced_spend_limit_reached_error_details_after_tag,
+    decode_environment_archived_error_details_after_tag,
+    decode_environment_create_disabled_error_details_after_tag,
+    decode_environment_not_found_error_details_after_tag,
+    decode_environment_update_disabled_error_details_after_tag,
+    decode_external_key_changed_error_details_after_tag,
+    decode_external_key_in_workspace_policy_error_details_after_tag,
+    decode_external_key_validation_failed_error_details_after_tag,
+    decode_external_key_validation_timed_out_error_details_after_tag,
+    decode_file_expired_error_details_after_tag,
+    decode_file_not_downloadable_error_details_after_tag,
+    decode_gateway_timeout_error_object_after_tag,
+    decode_heartbeat_precondition_failed_error_details_after_tag,
+    decode_image_dimensions_too_large_error_details_after_tag,
+    decode_invalid_config_type_change_error_details_after_tag,
+    decode_invalid_metadata_error_details_after_tag,
+    decode_invalid_request_error_object_after_tag,
+    decode_invite_already_exists_error_details_after_tag,
+    decode_key_profile_mismatch_error_details_after_tag,
+    decode_linked_organization_billing_unavailable_error_details_after_tag,
+    decode_linked_organization_spend_limit_reached_error_details_after_tag,
+    decode_not_found_error_object_after_tag,
+    decode_org_api_key_limit_exceeded_error_details_after_tag,
+    decode_org_member_limit_exceeded_error_details_after_tag,
+    decode_organization_level_scoped_api_key_required_error_details_after_tag,
+    decode_organization_not_enrolled_in_beta_error_details_after_tag,
+    decode_organization_on_hold_error_details_after_tag,
+    decode_organization_type_not_supported_error_details_after_tag,
+    decode_overloaded_error_object_after_tag,
+    decode_parent_organization_required_error_details_after_tag,
+    decode_permission_error_object_after_tag,
+    decode_plugin_name_taken_error_details_after_tag,
+    decode_ramp_limit_exceeded_error_details_after_tag,
+    decode_rate_limit_error_object_after_tag,
+    decode_rbac_group_grants_owner_access_error_details_after_tag,
+    decode_rbac_group_managed_settings_not_found_error_details_after_tag,
+    decode_rbac_group_not_found_error_details_after_tag,
+    decode_rbac_group_order_limit_exceeded_error_details_after_tag,
+    decode_rbac_group_owner_access_unconfirmed_error_details_after_tag,
+    decode_rbac_role_not_found_error_details_after_tag,
+    decode_registration_pending_error_details_after_tag,
+    decode_request_body_encoding_invalid_error_details_after_tag,
+    decode_request_body_encoding_unsupported_error_details_after_tag,
+    decode_request_body_timeout_error_details_after_tag,
+    decode_request_body_too_large_after_decoding_error_details_after_tag,
+    decode_sandbox_egress_restricted_error_details_after_tag,
+    decode_scan_failed_error_details_after_tag,
+    decode_scan_pending_error_details_after_tag,
+    decode_settings_document_limit_exceeded_error_details_after_tag,
+    decode_settings_history_limit_exceeded_error_details_after_tag,
+    decode_skill_name_taken_error_details_after_tag,
+    decode_skill_read_blocked_undecryptable_error_details_after_tag,
+    decode_slack_channel_set_up_environment_not_found_error_details_after_tag,
+    decode_slack_channel_set_up_settings_conflict_error_details_after_tag,
+    decode_slack_channel_set_up_settings_refused_error_details_after_tag,
+    decode_spend_limits_admin_api_writes_not_enabled_error_details_after_tag,
+    decode_storage_quota_exceeded_error_details_after_tag,
+    decode_thread_already_continued_error_details_after_tag,
+    decode_thread_continue_in_flight_error_details_after_tag,
+    decode_thread_fingerprint_mismatch_error_details_after_tag,
+    decode_thread_not_found_error_details_after_tag,
+    decode_thread_unsupported_request_error_details_after_tag,
+    decode_tool_name_conflict_error_details_after_tag,
+    decode_tool_reference_unresolved_error_details_after_tag,
+    decode_unsupported_charset_error_details_after_tag,
+    decode_user_profile_billing_not_authorized_error_details_after_tag,
+    decode_user_profile_not_billable_error_details_after_tag,
+    decode_user_profile_not_found_error_details_after_tag,
+    decode_user_profile_required_error_details_after_tag,
+    decode_workspace_api_key_limit_exceeded_error_details_after_tag,
+    decode_workspace_member_limit_exceeded_error_details_after_tag,
+    decode_workspace_policy_violation_error_details_after_tag,
 )
 from ._mcp import (
     MCPToolListingBlockParam,
@@ -406,11 +406,11 @@ from ._mcp import (
     MCPToolsetParam,
     RequestMCPServerURLDefinitionParam,
     RequestMCPToolResultBlockParam,
-    decode_mcp_tool_listing_block_param,
-    decode_mcp_tool_use_block_param,
-    decode_mcp_toolset_param,
-    decode_request_mcp_server_url_definition_param,
-    decode_request_mcp_tool_result_block_param,
+    decode_mcp_tool_listing_block_param_after_tag,
+    decode_mcp_tool_use_block_param_after_tag,
+    decode_mcp_toolset_param_after_tag,
+    decode_request_mcp_server_url_definition_param_after_tag,
+    decode_request_mcp_tool_result_block_param_after_tag,
 )
 from ._request import (
     AssistantMessageParam,
@@ -433,26 +433,26 @@ from ._request import (
     ToolChoiceNoneParam,
     ToolChoiceToolParam,
     UserMessageParam,
-    decode_assistant_message_param,
-    decode_billing_policy_param,
+    decode_assistant_message_param_after_tag,
+    decode_billing_policy_param_after_tag,
     decode_container_params,
     decode_fallback_credit_token_param,
     decode_fallback_param,
     decode_fallbacks_word,
-    decode_json_output_format_param,
-    decode_system_message_param,
-    decode_thinking_config_adaptive_param,
-    decode_thinking_config_between_tools_param,
-    decode_thinking_config_disabled_param,
-    decode_thinking_config_enabled_param,
-    decode_thread_continue_params,
-    decode_thread_create_params,
-    decode_token_task_budget_param,
-    decode_tool_choice_any_param,
-    decode_tool_choice_auto_param,
-    decode_tool_choice_none_param,
-    decode_tool_choice_tool_param,
-    decode_user_message_param,
+    decode_json_output_format_param_after_tag,
+    decode_system_message_param_after_tag,
+    decode_thinking_config_adaptive_param_after_tag,
+    decode_thinking_config_between_tools_param_after_tag,
+    decode_thinking_config_disabled_param_after_tag,
+    decode_thinking_config_enabled_param_after_tag,
+    decode_thread_continue_params_after_tag,
+    decode_thread_create_params_after_tag,
+    decode_token_task_budget_param_after_tag,
+    decode_tool_choice_any_param_after_tag,
+    decode_tool_choice_auto_param_after_tag,
+    decode_tool_choice_none_param_after_tag,
+    decode_tool_choice_tool_param_after_tag,
+    decode_user_message_param_after_tag,
 )
 from ._response import (
     CacheMissMessagesChanged,
@@ -484,35 +484,35 @@ from ._response import (
     WebSearchResultBlock,
     WebSearchToolResultBlock,
     WebSearchToolResultErrorObject,
-    decode_cache_miss_messages_changed,
-    decode_cache_miss_model_changed,
-    decode_cache_miss_previous_message_not_found,
-    decode_cache_miss_system_changed,
-    decode_cache_miss_tools_changed,
-    decode_cache_miss_unavailable,
-    decode_citation_char_location,
-    decode_citation_content_block_location,
-    decode_citation_page_location,
-    decode_citations_search_result_location,
-    decode_citations_web_search_result_location,
-    decode_clear_thinking20251015_edit_response,
-    decode_clear_tool_uses20250919_edit_response,
-    decode_direct_caller,
-    decode_fallback_block,
-    decode_fallback_refusal_trigger,
-    decode_redacted_thinking_block,
-    decode_refusal_stop_details,
-    decode_server_tool_caller,
-    decode_server_tool_caller20260120,
-    decode_server_tool_use_block,
-    decode_text_block,
-    decode_thinking_block,
-    decode_thinking_dropped_input_transformation,
-    decode_thinking_mismatch_allowed_input_transformation,
-    decode_tool_use_block,
-    decode_web_search_result_block,
-    decode_web_search_tool_result_block,
-    decode_web_search_tool_result_error_object,
+    decode_cache_miss_messages_changed_after_tag,
+    decode_cache_miss_model_changed_after_tag,
+    decode_cache_miss_previous_message_not_found_after_tag,
+    decode_cache_miss_system_changed_after_tag,
+    decode_cache_miss_tools_changed_after_tag,
+    decode_cache_miss_unavailable_after_tag,
+    decode_citation_char_location_after_tag,
+    decode_citation_content_block_location_after_tag,
+    decode_citation_page_location_after_tag,
+    decode_citations_search_result_location_after_tag,
+    decode_citations_web_search_result_location_after_tag,
+    decode_clear_thinking20251015_edit_response_after_tag,
+    decode_clear_tool_uses20250919_edit_response_after_tag,
+    decode_direct_caller_after_tag,
+    decode_fallback_block_after_tag,
+    decode_fallback_refusal_trigger_after_tag,
+    decode_redacted_thinking_block_after_tag,
+    decode_refusal_stop_details_after_tag,
+    decode_server_tool_caller20260120_after_tag,
+    decode_server_tool_caller_after_tag,
+    decode_server_tool_use_block_after_tag,
+    decode_text_block_after_tag,
+    decode_thinking_block_after_tag,
+    decode_thinking_dropped_input_transformation_after_tag,
+    decode_thinking_mismatch_allowed_input_transformation_after_tag,
+    decode_tool_use_block_after_tag,
+    decode_web_search_result_block_after_tag,
+    decode_web_search_tool_result_block_after_tag,
+    decode_web_search_tool_result_error_object_after_tag,
 )
 from ._response_compaction import (
     CompactionBlock,
@@ -522,13 +522,13 @@ from ._response_compaction import (
     ResponseToolChangeToolReference,
     ResponseToolRemovalBlock,
     ToolChangeToolDefinition,
-    decode_compaction_block,
-    decode_response_tool_addition_block,
-    decode_response_tool_change_mcp_tool_reference,
-    decode_response_tool_change_mcp_toolset_reference,
-    decode_response_tool_change_tool_reference,
-    decode_response_tool_removal_block,
-    decode_tool_change_tool_definition,
+    decode_compaction_block_after_tag,
+    decode_response_tool_addition_block_after_tag,
+    decode_response_tool_change_mcp_tool_reference_after_tag,
+    decode_response_tool_change_mcp_toolset_reference_after_tag,
+    decode_response_tool_change_tool_reference_after_tag,
+    decode_response_tool_removal_block_after_tag,
+    decode_tool_change_tool_definition_after_tag,
 )
 from ._response_server_tools import (
     AdvisorRedactedResultBlock,
@@ -563,38 +563,38 @@ from ._response_server_tools import (
     WebFetchBlock,
     WebFetchToolResultBlock,
     WebFetchToolResultErrorBlock,
-    decode_advisor_redacted_result_block,
-    decode_advisor_result_block,
-    decode_advisor_tool_result_block,
-    decode_advisor_tool_result_error_object,
-    decode_base64_pdf_source,
-    decode_bash_code_execution_output_block,
-    decode_bash_code_execution_result_block,
-    decode_bash_code_execution_tool_result_block,
-    decode_bash_code_execution_tool_result_error_object,
-    decode_code_execution_output_block,
-    decode_code_execution_result_block,
-    decode_code_execution_tool_result_block,
-    decode_code_execution_tool_result_error_object,
-    decode_container_upload_block,
-    decode_document_block,
-    decode_encrypted_code_execution_result_block,
-    decode_mcp_tool_listing_block,
-    decode_mcp_tool_result_block,
-    decode_mcp_tool_use_block,
-    decode_plain_text_source,
-    decode_text_editor_code_execution_create_result_block,
-    decode_text_editor_code_execution_str_replace_result_block,
-    decode_text_editor_code_execution_tool_result_block,
-    decode_text_editor_code_execution_tool_result_error_object,
-    decode_text_editor_code_execution_view_result_block,
-    decode_tool_reference_block,
-    decode_tool_search_tool_result_block,
-    decode_tool_search_tool_result_error_object,
-    decode_tool_search_tool_search_result_block,
-    decode_web_fetch_block,
-    decode_web_fetch_tool_result_block,
-    decode_web_fetch_tool_result_error_block,
+    decode_advisor_redacted_result_block_after_tag,
+    decode_advisor_result_block_after_tag,
+    decode_advisor_tool_result_block_after_tag,
+    decode_advisor_tool_result_error_object_after_tag,
+    decode_base64_pdf_source_after_tag,
+    decode_bash_code_execution_output_block_after_tag,
+    decode_bash_code_execution_result_block_after_tag,
+    decode_bash_code_execution_tool_result_block_after_tag,
+    decode_bash_code_execution_tool_result_error_object_after_tag,
+    decode_code_execution_output_block_after_tag,
+    decode_code_execution_result_block_after_tag,
+    decode_code_execution_tool_result_block_after_tag,
+    decode_code_execution_tool_result_error_object_after_tag,
+    decode_container_upload_block_after_tag,
+    decode_document_block_after_tag,
+    decode_encrypted_code_execution_result_block_after_tag,
+    decode_mcp_tool_listing_block_after_tag,
+    decode_mcp_tool_result_block_after_tag,
+    decode_mcp_tool_use_block_after_tag,
+    decode_plain_text_source_after_tag,
+    decode_text_editor_code_execution_create_result_block_after_tag,
+    decode_text_editor_code_execution_str_replace_result_block_after_tag,
+    decode_text_editor_code_execution_tool_result_block_after_tag,
+    decode_text_editor_code_execution_tool_result_error_object_after_tag,
+    decode_text_editor_code_execution_view_result_block_after_tag,
+    decode_tool_reference_block_after_tag,
+    decode_tool_search_tool_result_block_after_tag,
+    decode_tool_search_tool_result_error_object_after_tag,
+    decode_tool_search_tool_search_result_block_after_tag,
+    decode_web_fetch_block_after_tag,
+    decode_web_fetch_tool_result_block_after_tag,
+    decode_web_fetch_tool_result_error_block_after_tag,
 )
 from ._response_tool_definitions import (
     AdvisorTool20260301,
@@ -632,41 +632,41 @@ from ._response_tool_definitions import (
     WebSearchTool20250305,
     WebSearchTool20260209,
     WebSearchTool20260318,
-    decode_advisor_tool20260301,
-    decode_browser_toolset20260801,
-    decode_cache_control_ephemeral,
-    decode_code_execution_tool20250522,
-    decode_code_execution_tool20250825,
-    decode_code_execution_tool20260120,
-    decode_code_execution_tool20260521,
-    decode_computer_toolset20260801,
-    decode_mcp_toolset,
-    decode_memory_tool20250818,
+    decode_advisor_tool20260301_after_tag,
+    decode_browser_toolset20260801_after_tag,
+    decode_cache_control_ephemeral_after_tag,
+    decode_code_execution_tool20250522_after_tag,
+    decode_code_execution_tool20250825_after_tag,
+    decode_code_execution_tool20260120_after_tag,
+    decode_code_execution_tool20260521_after_tag,
+    decode_computer_toolset20260801_after_tag,
+    decode_mcp_toolset_after_tag,
+    decode_memory_tool20250818_after_tag,
     decode_response_tool,
-    decode_tool_bash20241022,
-    decode_tool_bash20250124,
-    decode_tool_computer_use20241022,
-    decode_tool_computer_use20250124,
-    decode_tool_computer_use20251124,
-    decode_tool_search_tool_bm25_20251119,
-    decode_tool_search_tool_regex20251119,
-    decode_tool_text_editor20241022,
-    decode_tool_text_editor20250124,
-    decode_tool_text_editor20250429,
-    decode_tool_text_editor20250728,
-    decode_user_location,
-    decode_web_fetch_tool20250910,
-    decode_web_fetch_tool20260209,
-    decode_web_fetch_tool20260309,
-    decode_web_fetch_tool20260318,
-    decode_web_fetch_url_source_all,
-    decode_web_fetch_url_source_except,
-    decode_web_fetch_url_source_none,
-    decode_web_fetch_url_source_only,
-    decode_web_fetch_url_source_tool_reference,
-    decode_web_search_tool20250305,
-    decode_web_search_tool20260209,
-    decode_web_search_tool20260318,
+    decode_tool_bash20241022_after_tag,
+    decode_tool_bash20250124_after_tag,
+    decode_tool_computer_use20241022_after_tag,
+    decode_tool_computer_use20250124_after_tag,
+    decode_tool_computer_use20251124_after_tag,
+    decode_tool_search_tool_bm25_20251119_after_tag,
+    decode_tool_search_tool_regex20251119_after_tag,
+    decode_tool_text_editor20241022_after_tag,
+    decode_tool_text_editor20250124_after_tag,
+    decode_tool_text_editor20250429_after_tag,
+    decode_tool_text_editor20250728_after_tag,
+    decode_user_location_after_tag,
+    decode_web_fetch_tool20250910_after_tag,
+    decode_web_fetch_tool20260209_after_tag,
+    decode_web_fetch_tool20260309_after_tag,
+    decode_web_fetch_tool20260318_after_tag,
+    decode_web_fetch_url_source_all_after_tag,
+    decode_web_fetch_url_source_except_after_tag,
+    decode_web_fetch_url_source_none_after_tag,
+    decode_web_fetch_url_source_only_after_tag,
+    decode_web_fetch_url_source_tool_reference_after_tag,
+    decode_web_search_tool20250305_after_tag,
+    decode_web_search_tool20260209_after_tag,
+    decode_web_search_tool20260318_after_tag,
 )
 from ._response_toolset_blocks import (
     BrowserCloseTabToolUseBlock,
@@ -719,56 +719,56 @@ from ._response_toolset_blocks import (
     ComputerTypeToolUseBlock,
     ComputerWaitToolUseBlock,
     ComputerZoomToolUseBlock,
-    decode_browser_close_tab_tool_use_block,
-    decode_browser_coordinate_target,
-    decode_browser_double_click_tool_use_block,
-    decode_browser_file_upload_tool_use_block,
-    decode_browser_find_tool_use_block,
-    decode_browser_form_input_tool_use_block,
-    decode_browser_get_page_text_tool_use_block,
-    decode_browser_hold_key_tool_use_block,
-    decode_browser_hover_tool_use_block,
-    decode_browser_javascript_exec_tool_use_block,
-    decode_browser_key_tool_use_block,
-    decode_browser_left_click_drag_tool_use_block,
-    decode_browser_left_click_tool_use_block,
-    decode_browser_left_mouse_down_tool_use_block,
-    decode_browser_left_mouse_up_tool_use_block,
-    decode_browser_list_tabs_tool_use_block,
-    decode_browser_middle_click_tool_use_block,
-    decode_browser_mouse_move_tool_use_block,
-    decode_browser_navigate_tool_use_block,
-    decode_browser_new_tab_tool_use_block,
-    decode_browser_read_console_tool_use_block,
-    decode_browser_read_network_tool_use_block,
-    decode_browser_read_page_tool_use_block,
-    decode_browser_ref_target,
-    decode_browser_right_click_tool_use_block,
-    decode_browser_screenshot_tool_use_block,
-    decode_browser_scroll_to_tool_use_block,
-    decode_browser_scroll_tool_use_block,
-    decode_browser_switch_tab_tool_use_block,
-    decode_browser_triple_click_tool_use_block,
-    decode_browser_type_tool_use_block,
-    decode_browser_wait_tool_use_block,
-    decode_browser_zoom_tool_use_block,
-    decode_computer_cursor_position_tool_use_block,
-    decode_computer_double_click_tool_use_block,
-    decode_computer_hold_key_tool_use_block,
-    decode_computer_key_tool_use_block,
-    decode_computer_left_click_drag_tool_use_block,
-    decode_computer_left_click_tool_use_block,
-    decode_computer_left_mouse_down_tool_use_block,
-    decode_computer_left_mouse_up_tool_use_block,
-    decode_computer_middle_click_tool_use_block,
-    decode_computer_mouse_move_tool_use_block,
-    decode_computer_right_click_tool_use_block,
-    decode_computer_screenshot_tool_use_block,
-    decode_computer_scroll_tool_use_block,
-    decode_computer_triple_click_tool_use_block,
-    decode_computer_type_tool_use_block,
-    decode_computer_wait_tool_use_block,
-    decode_computer_zoom_tool_use_block,
+    decode_browser_close_tab_tool_use_block_after_tag,
+    decode_browser_coordinate_target_after_tag,
+    decode_browser_double_click_tool_use_block_after_tag,
+    decode_browser_file_upload_tool_use_block_after_tag,
+    decode_browser_find_tool_use_block_after_tag,
+    decode_browser_form_input_tool_use_block_after_tag,
+    decode_browser_get_page_text_tool_use_block_after_tag,
+    decode_browser_hold_key_tool_use_block_after_tag,
+    decode_browser_hover_tool_use_block_after_tag,
+    decode_browser_javascript_exec_tool_use_block_after_tag,
+    decode_browser_key_tool_use_block_after_tag,
+    decode_browser_left_click_drag_tool_use_block_after_tag,
+    decode_browser_left_click_tool_use_block_after_tag,
+    decode_browser_left_mouse_down_tool_use_block_after_tag,
+    decode_browser_left_mouse_up_tool_use_block_after_tag,
+    decode_browser_list_tabs_tool_use_block_after_tag,
+    decode_browser_middle_click_tool_use_block_after_tag,
+    decode_browser_mouse_move_tool_use_block_after_tag,
+    decode_browser_navigate_tool_use_block_after_tag,
+    decode_browser_new_tab_tool_use_block_after_tag,
+    decode_browser_read_console_tool_use_block_after_tag,
+    decode_browser_read_network_tool_use_block_after_tag,
+    decode_browser_read_page_tool_use_block_after_tag,
+    decode_browser_ref_target_after_tag,
+    decode_browser_right_click_tool_use_block_after_tag,
+    decode_browser_screenshot_tool_use_block_after_tag,
+    decode_browser_scroll_to_tool_use_block_after_tag,
+    decode_browser_scroll_tool_use_block_after_tag,
+    decode_browser_switch_tab_tool_use_block_after_tag,
+    decode_browser_triple_click_tool_use_block_after_tag,
+    decode_browser_type_tool_use_block_after_tag,
+    decode_browser_wait_tool_use_block_after_tag,
+    decode_browser_zoom_tool_use_block_after_tag,
+    decode_computer_cursor_position_tool_use_block_after_tag,
+    decode_computer_double_click_tool_use_block_after_tag,
+    decode_computer_hold_key_tool_use_block_after_tag,
+    decode_computer_key_tool_use_block_after_tag,
+    decode_computer_left_click_drag_tool_use_block_after_tag,
+    decode_computer_left_click_tool_use_block_after_tag,
+    decode_computer_left_mouse_down_tool_use_block_after_tag,
+    decode_computer_left_mouse_up_tool_use_block_after_tag,
+    decode_computer_middle_click_tool_use_block_after_tag,
+    decode_computer_mouse_move_tool_use_block_after_tag,
+    decode_computer_right_click_tool_use_block_after_tag,
+    decode_computer_screenshot_tool_use_block_after_tag,
+    decode_computer_scroll_tool_use_block_after_tag,
+    decode_computer_triple_click_tool_use_block_after_tag,
+    decode_computer_type_tool_use_block_after_tag,
+    decode_computer_wait_tool_use_block_after_tag,
+    decode_computer_zoom_tool_use_block_after_tag,
 )
 from ._streaming import (
     CitationsDelta,
@@ -785,20 +785,20 @@ from ._streaming import (
     SignatureDelta,
     TextDelta,
     ThinkingDelta,
-    decode_citations_delta,
-    decode_compaction_content_block_delta,
-    decode_content_block_delta_event,
-    decode_content_block_start_event,
-    decode_content_block_stop_event,
-    decode_error_event,
-    decode_input_json_delta,
-    decode_message_delta_event,
-    decode_message_start_event,
-    decode_message_stop_event,
-    decode_ping_event,
-    decode_signature_delta,
-    decode_text_delta,
-    decode_thinking_delta,
+    decode_citations_delta_after_tag,
+    decode_compaction_content_block_delta_after_tag,
+    decode_content_block_delta_event_after_tag,
+    decode_content_block_start_event_after_tag,
+    decode_content_block_stop_event_after_tag,
+    decode_error_event_after_tag,
+    decode_input_json_delta_after_tag,
+    decode_message_delta_event_after_tag,
+    decode_message_start_event_after_tag,
+    decode_message_stop_event_after_tag,
+    decode_ping_event_after_tag,
+    decode_signature_delta_after_tag,
+    decode_text_delta_after_tag,
+    decode_thinking_delta_after_tag,
 )
 from ._tools import (
     MemoryTool20250818Param,
@@ -812,17 +812,17 @@ from ._tools import (
     ToolTextEditor20250124Param,
     ToolTextEditor20250429Param,
     ToolTextEditor20250728Param,
-    decode_memory_tool20250818_param,
+    decode_memory_tool20250818_param_after_tag,
     decode_tool,
-    decode_tool_bash20241022_param,
-    decode_tool_bash20250124_param,
-    decode_tool_computer_use20241022_param,
-    decode_tool_computer_use20250124_param,
-    decode_tool_computer_use20251124_param,
-    decode_tool_text_editor20241022_param,
-    decode_tool_text_editor20250124_param,
-    decode_tool_text_editor20250429_param,
-    decode_tool_text_editor20250728_param,
+    decode_tool_bash20241022_param_after_tag,
+    decode_tool_bash20250124_param_after_tag,
+    decode_tool_computer_use20241022_param_after_tag,
+    decode_tool_computer_use20250124_param_after_tag,
+    decode_tool_computer_use20251124_param_after_tag,
+    decode_tool_text_editor20241022_param_after_tag,
+    decode_tool_text_editor20250124_param_after_tag,
+    decode_tool_text_editor20250429_param_after_tag,
+    decode_tool_text_editor20250728_param_after_tag,
 )
 from ._tools_server import (
     AdvisorTool20260301Param,
@@ -845,26 +845,26 @@ from ._tools_server import (
     WebSearchTool20250305Param,
     WebSearchTool20260209Param,
     WebSearchTool20260318Param,
-    decode_advisor_tool20260301_param,
-    decode_code_execution_tool20250522_param,
-    decode_code_execution_tool20250825_param,
-    decode_code_execution_tool20260120_param,
-    decode_code_execution_tool20260521_param,
-    decode_tool_search_tool_bm25_20251119_param,
-    decode_tool_search_tool_regex20251119_param,
-    decode_user_location_param,
-    decode_web_fetch_tool20250910_param,
-    decode_web_fetch_tool20260209_param,
-    decode_web_fetch_tool20260309_param,
-    decode_web_fetch_tool20260318_param,
-    decode_web_fetch_url_source_all_param,
-    decode_web_fetch_url_source_except_param,
-    decode_web_fetch_url_source_none_param,
-    decode_web_fetch_url_source_only_param,
-    decode_web_fetch_url_source_tool_reference_param,
-    decode_web_search_tool20250305_param,
-    decode_web_search_tool20260209_param,
-    decode_web_search_tool20260318_param,
+    decode_advisor_tool20260301_param_after_tag,
+    decode_code_execution_tool20250522_param_after_tag,
+    decode_code_execution_tool20250825_param_after_tag,
+    decode_code_execution_tool20260120_param_after_tag,
+    decode_code_execution_tool20260521_param_after_tag,
+    decode_tool_search_tool_bm25_20251119_param_after_tag,
+    decode_tool_search_tool_regex20251119_param_after_tag,
+    decode_user_location_param_after_tag,
+    decode_web_fetch_tool20250910_param_after_tag,
+    decode_web_fetch_tool20260209_param_after_tag,
+    decode_web_fetch_tool20260309_param_after_tag,
+    decode_web_fetch_tool20260318_param_after_tag,
+    decode_web_fetch_url_source_all_param_after_tag,
+    decode_web_fetch_url_source_except_param_after_tag,
+    decode_web_fetch_url_source_none_param_after_tag,
+    decode_web_fetch_url_source_only_param_after_tag,
+    decode_web_fetch_url_source_tool_reference_param_after_tag,
+    decode_web_search_tool20250305_param_after_tag,
+    decode_web_search_tool20260209_param_after_tag,
+    decode_web_search_tool20260318_param_after_tag,
 )
 from ._tools_toolsets import (
     BrowserStateBlockParam,
@@ -874,13 +874,13 @@ from ._tools_toolsets import (
     BrowserStateChangeTabOpenedParam,
     BrowserToolset20260801Param,
     ComputerToolset20260801Param,
-    decode_browser_state_block_param,
-    decode_browser_state_change_download_completed_param,
-    decode_browser_state_change_download_failed_param,
-    decode_browser_state_change_download_started_param,
-    decode_browser_state_change_tab_opened_param,
-    decode_browser_toolset20260801_param,
-    decode_computer_toolset20260801_param,
+    decode_browser_state_block_param_after_tag,
+    decode_browser_state_change_download_completed_param_after_tag,
+    decode_browser_state_change_download_failed_param_after_tag,
+    decode_browser_state_change_download_started_param_after_tag,
+    decode_browser_state_change_tab_opened_param_after_tag,
+    decode_browser_toolset20260801_param_after_tag,
+    decode_computer_toolset20260801_param_after_tag,
 )
 from ._usage import (
     AdvisorMessageIterationUsage,
@@ -889,12 +889,12 @@ from ._usage import (
     FallbackCreditRedeemed,
     FallbackMessageIterationUsage,
     MessageIterationUsage,
-    decode_advisor_message_iteration_usage,
-    decode_compaction_iteration_usage,
-    decode_fallback_credit_not_applied,
-    decode_fallback_credit_redeemed,
-    decode_fallback_message_iteration_usage,
-    decode_message_iteration_usage,
+    decode_advisor_message_iteration_usage_after_tag,
+    decode_compaction_iteration_usage_after_tag,
+    decode_fallback_credit_not_applied_after_tag,
+    decode_fallback_credit_redeemed_after_tag,
+    decode_fallback_message_iteration_usage_after_tag,
+    decode_message_iteration_usage_after_tag,
 )
 
 
@@ -932,11 +932,11 @@ MessageBatchResult: TypeAlias = (
 )
 """Final outcome of one request in a batch, selected by its type."""
 
-_MESSAGE_BATCH_RESULT_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageBatchResult]]] = {
-    "succeeded": decode_message_batch_succeeded_result,
-    "errored": decode_message_batch_errored_result,
-    "canceled": decode_message_batch_canceled_result,
-    "expired": decode_message_batch_expired_result,
+MESSAGE_BATCH_RESULT_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageBatchResult]]] = {
+    "succeeded": decode_message_batch_succeeded_result_after_tag,
+    "errored": decode_message_batch_errored_result_after_tag,
+    "canceled": decode_message_batch_canceled_result_after_tag,
+    "expired": decode_message_batch_expired_result_after_tag,
 }
 
 
@@ -945,13 +945,13 @@ def decode_message_batch_result(data: Any, strict: bool) -> MessageBatchResult:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _MESSAGE_BATCH_RESULT_VARIANTS.get(tag)
+        decoder = MESSAGE_BATCH_RESULT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownMessageBatchResult(raw=data)
-    raise DecodeError(expected_one_of(_MESSAGE_BATCH_RESULT_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(MESSAGE_BATCH_RESULT_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1008,31 +1008,31 @@ ContentBlockParam: TypeAlias = (
 )
 """Any content block accepted in an input message."""
 
-_CONTENT_BLOCK_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ContentBlockParam]]] = {
-    "text": decode_text_block_param,
-    "image": decode_image_block_param,
-    "document": decode_document_block_param,
-    "search_result": decode_search_result_block_param,
-    "thinking": decode_thinking_block_param,
-    "redacted_thinking": decode_redacted_thinking_block_param,
-    "tool_use": decode_tool_use_block_param,
-    "tool_result": decode_tool_result_block_param,
-    "container_upload": decode_container_upload_block_param,
-    "server_tool_use": decode_server_tool_use_block_param,
-    "web_search_tool_result": decode_web_search_tool_result_block_param,
-    "web_fetch_tool_result": decode_web_fetch_tool_result_block_param,
-    "code_execution_tool_result": decode_code_execution_tool_result_block_param,
-    "bash_code_execution_tool_result": decode_bash_code_execution_tool_result_block_param,
-    "text_editor_code_execution_tool_result": decode_text_editor_code_execution_tool_result_block_param,
-    "tool_search_tool_result": decode_tool_search_tool_result_block_param,
-    "advisor_tool_result": decode_advisor_tool_result_block_param,
-    "mcp_tool_use": decode_mcp_tool_use_block_param,
-    "mcp_tool_result": decode_request_mcp_tool_result_block_param,
-    "mcp_tool_listing": decode_mcp_tool_listing_block_param,
-    "compaction": decode_compaction_block_param,
-    "tool_addition": decode_request_tool_addition_block_param,
-    "tool_removal": decode_request_tool_removal_block_param,
-    "fallback": decode_fallback_block_param,
+CONTENT_BLOCK_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ContentBlockParam]]] = {
+    "text": decode_text_block_param_after_tag,
+    "image": decode_image_block_param_after_tag,
+    "document": decode_document_block_param_after_tag,
+    "search_result": decode_search_result_block_param_after_tag,
+    "thinking": decode_thinking_block_param_after_tag,
+    "redacted_thinking": decode_redacted_thinking_block_param_after_tag,
+    "tool_use": decode_tool_use_block_param_after_tag,
+    "tool_result": decode_tool_result_block_param_after_tag,
+    "container_upload": decode_container_upload_block_param_after_tag,
+    "server_tool_use": decode_server_tool_use_block_param_after_tag,
+    "web_search_tool_result": decode_web_search_tool_result_block_param_after_tag,
+    "web_fetch_tool_result": decode_web_fetch_tool_result_block_param_after_tag,
+    "code_execution_tool_result": decode_code_execution_tool_result_block_param_after_tag,
+    "bash_code_execution_tool_result": decode_bash_code_execution_tool_result_block_param_after_tag,
+    "text_editor_code_execution_tool_result": decode_text_editor_code_execution_tool_result_block_param_after_tag,
+    "tool_search_tool_result": decode_tool_search_tool_result_block_param_after_tag,
+    "advisor_tool_result": decode_advisor_tool_result_block_param_after_tag,
+    "mcp_tool_use": decode_mcp_tool_use_block_param_after_tag,
+    "mcp_tool_result": decode_request_mcp_tool_result_block_param_after_tag,
+    "mcp_tool_listing": decode_mcp_tool_listing_block_param_after_tag,
+    "compaction": decode_compaction_block_param_after_tag,
+    "tool_addition": decode_request_tool_addition_block_param_after_tag,
+    "tool_removal": decode_request_tool_removal_block_param_after_tag,
+    "fallback": decode_fallback_block_param_after_tag,
 }
 
 
@@ -1041,13 +1041,13 @@ def decode_content_block_param(data: Any, strict: bool) -> ContentBlockParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownContentBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1080,8 +1080,8 @@ CacheControlParam: TypeAlias = CacheControlEphemeralParam | UnknownCacheControlP
 unknown kind is kept whole.
 """
 
-_CACHE_CONTROL_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], CacheControlParam]]] = {
-    "ephemeral": decode_cache_control_ephemeral_param,
+CACHE_CONTROL_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], CacheControlParam]]] = {
+    "ephemeral": decode_cache_control_ephemeral_param_after_tag,
 }
 
 
@@ -1090,13 +1090,13 @@ def decode_cache_control_param(data: Any, strict: bool) -> CacheControlParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CACHE_CONTROL_PARAM_VARIANTS.get(tag)
+        decoder = CACHE_CONTROL_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCacheControlParam(raw=data)
-    raise DecodeError(expected_one_of(_CACHE_CONTROL_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CACHE_CONTROL_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1134,12 +1134,12 @@ TextCitationParam: TypeAlias = (
 )
 """A citation attached to a text block in a request."""
 
-_TEXT_CITATION_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], TextCitationParam]]] = {
-    "char_location": decode_citation_char_location_param,
-    "page_location": decode_citation_page_location_param,
-    "content_block_location": decode_citation_content_block_location_param,
-    "web_search_result_location": decode_citation_web_search_result_location_param,
-    "search_result_location": decode_citation_search_result_location_param,
+TEXT_CITATION_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], TextCitationParam]]] = {
+    "char_location": decode_citation_char_location_param_after_tag,
+    "page_location": decode_citation_page_location_param_after_tag,
+    "content_block_location": decode_citation_content_block_location_param_after_tag,
+    "web_search_result_location": decode_citation_web_search_result_location_param_after_tag,
+    "search_result_location": decode_citation_search_result_location_param_after_tag,
 }
 
 
@@ -1148,13 +1148,13 @@ def decode_text_citation_param(data: Any, strict: bool) -> TextCitationParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TEXT_CITATION_PARAM_VARIANTS.get(tag)
+        decoder = TEXT_CITATION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownTextCitationParam(raw=data)
-    raise DecodeError(expected_one_of(_TEXT_CITATION_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TEXT_CITATION_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1187,10 +1187,10 @@ ImageSource: TypeAlias = (
 )
 """Origin of an image's data."""
 
-_IMAGE_SOURCE_VARIANTS: Final[dict[str, Callable[[Any, bool], ImageSource]]] = {
-    "base64": decode_base64_image_source_param,
-    "url": decode_url_image_source_param,
-    "file": decode_file_image_source_param,
+IMAGE_SOURCE_VARIANTS: Final[dict[str, Callable[[Any, bool], ImageSource]]] = {
+    "base64": decode_base64_image_source_param_after_tag,
+    "url": decode_url_image_source_param_after_tag,
+    "file": decode_file_image_source_param_after_tag,
 }
 
 
@@ -1199,13 +1199,13 @@ def decode_image_source(data: Any, strict: bool) -> ImageSource:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _IMAGE_SOURCE_VARIANTS.get(tag)
+        decoder = IMAGE_SOURCE_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownImageSource(raw=data)
-    raise DecodeError(expected_one_of(_IMAGE_SOURCE_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(IMAGE_SOURCE_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1243,12 +1243,12 @@ DocumentSource: TypeAlias = (
 )
 """Origin of a document's content."""
 
-_DOCUMENT_SOURCE_VARIANTS: Final[dict[str, Callable[[Any, bool], DocumentSource]]] = {
-    "base64": decode_base64_pdf_source_param,
-    "text": decode_plain_text_source_param,
-    "content": decode_content_block_source_param,
-    "url": decode_url_pdf_source_param,
-    "file": decode_file_document_source_param,
+DOCUMENT_SOURCE_VARIANTS: Final[dict[str, Callable[[Any, bool], DocumentSource]]] = {
+    "base64": decode_base64_pdf_source_param_after_tag,
+    "text": decode_plain_text_source_param_after_tag,
+    "content": decode_content_block_source_param_after_tag,
+    "url": decode_url_pdf_source_param_after_tag,
+    "file": decode_file_document_source_param_after_tag,
 }
 
 
@@ -1257,13 +1257,13 @@ def decode_document_source(data: Any, strict: bool) -> DocumentSource:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _DOCUMENT_SOURCE_VARIANTS.get(tag)
+        decoder = DOCUMENT_SOURCE_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownDocumentSource(raw=data)
-    raise DecodeError(expected_one_of(_DOCUMENT_SOURCE_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(DOCUMENT_SOURCE_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1296,11 +1296,11 @@ ContentBlockSourceContentParam: TypeAlias = (
 )
 """A block allowed inside a content-block document."""
 
-_CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS: Final[
+CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ContentBlockSourceContentParam]]
 ] = {
-    "text": decode_text_block_param,
-    "image": decode_image_block_param,
+    "text": decode_text_block_param_after_tag,
+    "image": decode_image_block_param_after_tag,
 }
 
 
@@ -1311,13 +1311,13 @@ def decode_content_block_source_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownContentBlockSourceContentParam(raw=data)
-    raise DecodeError(expected_one_of(_CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(CONTENT_BLOCK_SOURCE_CONTENT_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -1350,10 +1350,10 @@ class UnknownSearchResultContentBlockParam(Model):
 SearchResultContentBlockParam: TypeAlias = TextBlockParam | UnknownSearchResultContentBlockParam
 """A block allowed inside a search result; only text so far."""
 
-_SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: Final[
+SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], SearchResultContentBlockParam]]
 ] = {
-    "text": decode_text_block_param,
+    "text": decode_text_block_param_after_tag,
 }
 
 
@@ -1364,13 +1364,13 @@ def decode_search_result_content_block_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownSearchResultContentBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(SEARCH_RESULT_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -1411,15 +1411,15 @@ ToolResultContentBlockParam: TypeAlias = (
 )
 """A block allowed inside a tool result."""
 
-_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: Final[
+TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolResultContentBlockParam]]
 ] = {
-    "text": decode_text_block_param,
-    "image": decode_image_block_param,
-    "search_result": decode_search_result_block_param,
-    "document": decode_document_block_param,
-    "tool_reference": decode_tool_reference_block_param,
-    "browser_state": decode_browser_state_block_param,
+    "text": decode_text_block_param_after_tag,
+    "image": decode_image_block_param_after_tag,
+    "search_result": decode_search_result_block_param_after_tag,
+    "document": decode_document_block_param_after_tag,
+    "tool_reference": decode_tool_reference_block_param_after_tag,
+    "browser_state": decode_browser_state_block_param_after_tag,
 }
 
 
@@ -1428,15 +1428,13 @@ def decode_tool_result_content_block_param(data: Any, strict: bool) -> ToolResul
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolResultContentBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
-        "type"
-    )
+    raise DecodeError(expected_one_of(TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1469,10 +1467,10 @@ WebSearchResultBlockUnionParam: TypeAlias = (
 )
 """One item of a web search result list, selected by its type; a page is the only kind so far."""
 
-_WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS: Final[
+WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebSearchResultBlockUnionParam]]
 ] = {
-    "web_search_result": decode_web_search_result_block_param,
+    "web_search_result": decode_web_search_result_block_param_after_tag,
 }
 
 
@@ -1483,13 +1481,13 @@ def decode_web_search_result_block_union_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        decoder = WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebSearchResultBlockUnionParam(raw=data)
-    raise DecodeError(expected_one_of(_WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(WEB_SEARCH_RESULT_BLOCK_UNION_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -1526,10 +1524,10 @@ WebSearchToolRequestErrorObjectUnionParam: TypeAlias = (
 far.
 """
 
-_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS: Final[
+WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebSearchToolRequestErrorObjectUnionParam]]
 ] = {
-    "web_search_tool_result_error": decode_web_search_tool_request_error_object_param,
+    "web_search_tool_result_error": decode_web_search_tool_request_error_object_param_after_tag,
 }
 
 
@@ -1540,14 +1538,14 @@ def decode_web_search_tool_request_error_object_union_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.get(tag)
+        decoder = WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebSearchToolRequestErrorObjectUnionParam(raw=data)
     raise DecodeError(
-        expected_one_of(_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS), tag
+        expected_one_of(WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_UNION_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -1584,9 +1582,9 @@ ToolChangeBlockParam: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_TOOL_CHANGE_BLOCK_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolChangeBlockParam]]] = {
-    "tool_addition": decode_request_tool_addition_block_param,
-    "tool_removal": decode_request_tool_removal_block_param,
+TOOL_CHANGE_BLOCK_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolChangeBlockParam]]] = {
+    "tool_addition": decode_request_tool_addition_block_param_after_tag,
+    "tool_removal": decode_request_tool_removal_block_param_after_tag,
 }
 
 
@@ -1595,13 +1593,13 @@ def decode_tool_change_block_param(data: Any, strict: bool) -> ToolChangeBlockPa
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_CHANGE_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_CHANGE_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolChangeBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_CHANGE_BLOCK_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_CHANGE_BLOCK_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1641,13 +1639,13 @@ ToolAdditionTargetParam: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_TOOL_ADDITION_TARGET_PARAM_VARIANTS: Final[
+TOOL_ADDITION_TARGET_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolAdditionTargetParam]]
 ] = {
-    "tool_reference": decode_tool_change_tool_reference_param,
-    "mcp_tool_reference": decode_tool_change_mcp_tool_reference_param,
-    "mcp_toolset_reference": decode_tool_change_mcp_toolset_reference_param,
-    "tool_definition": decode_tool_change_tool_definition_param,
+    "tool_reference": decode_tool_change_tool_reference_param_after_tag,
+    "mcp_tool_reference": decode_tool_change_mcp_tool_reference_param_after_tag,
+    "mcp_toolset_reference": decode_tool_change_mcp_toolset_reference_param_after_tag,
+    "tool_definition": decode_tool_change_tool_definition_param_after_tag,
 }
 
 
@@ -1656,13 +1654,13 @@ def decode_tool_addition_target_param(data: Any, strict: bool) -> ToolAdditionTa
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_ADDITION_TARGET_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_ADDITION_TARGET_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolAdditionTargetParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_ADDITION_TARGET_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_ADDITION_TARGET_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1701,12 +1699,12 @@ ToolRemovalTargetParam: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_TOOL_REMOVAL_TARGET_PARAM_VARIANTS: Final[
+TOOL_REMOVAL_TARGET_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolRemovalTargetParam]]
 ] = {
-    "tool_reference": decode_tool_change_tool_reference_param,
-    "mcp_tool_reference": decode_tool_change_mcp_tool_reference_param,
-    "mcp_toolset_reference": decode_tool_change_mcp_toolset_reference_param,
+    "tool_reference": decode_tool_change_tool_reference_param_after_tag,
+    "mcp_tool_reference": decode_tool_change_mcp_tool_reference_param_after_tag,
+    "mcp_toolset_reference": decode_tool_change_mcp_toolset_reference_param_after_tag,
 }
 
 
@@ -1715,13 +1713,13 @@ def decode_tool_removal_target_param(data: Any, strict: bool) -> ToolRemovalTarg
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_REMOVAL_TARGET_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_REMOVAL_TARGET_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolRemovalTargetParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_REMOVAL_TARGET_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_REMOVAL_TARGET_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1754,11 +1752,11 @@ WebFetchToolResultContentParam: TypeAlias = (
 )
 """Payload of a web fetch result, selected by its type."""
 
-_WEB_FETCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
+WEB_FETCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchToolResultContentParam]]
 ] = {
-    "web_fetch_result": decode_web_fetch_block_param,
-    "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block_param,
+    "web_fetch_result": decode_web_fetch_block_param_after_tag,
+    "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block_param_after_tag,
 }
 
 
@@ -1769,13 +1767,13 @@ def decode_web_fetch_tool_result_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = WEB_FETCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchToolResultContentParam(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(WEB_FETCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -1810,10 +1808,10 @@ WebFetchBlockContentParam: TypeAlias = DocumentBlockParam | UnknownWebFetchBlock
 far.
 """
 
-_WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS: Final[
+WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchBlockContentParam]]
 ] = {
-    "document": decode_document_block_param,
+    "document": decode_document_block_param_after_tag,
 }
 
 
@@ -1822,13 +1820,13 @@ def decode_web_fetch_block_content_param(data: Any, strict: bool) -> WebFetchBlo
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchBlockContentParam(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(WEB_FETCH_BLOCK_CONTENT_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -1864,12 +1862,12 @@ CodeExecutionToolResultBlockParamContentParam: TypeAlias = (
 )
 """Payload of a code execution result, selected by its type."""
 
-_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS: Final[
+CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], CodeExecutionToolResultBlockParamContentParam]]
 ] = {
-    "code_execution_result": decode_code_execution_result_block_param,
-    "encrypted_code_execution_result": decode_encrypted_code_execution_result_block_param,
-    "code_execution_tool_result_error": decode_code_execution_tool_result_error_param,
+    "code_execution_result": decode_code_execution_result_block_param_after_tag,
+    "encrypted_code_execution_result": decode_encrypted_code_execution_result_block_param_after_tag,
+    "code_execution_tool_result_error": decode_code_execution_tool_result_error_param_after_tag,
 }
 
 
@@ -1880,14 +1878,14 @@ def decode_code_execution_tool_result_block_param_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCodeExecutionToolResultBlockParamContentParam(raw=data)
     raise DecodeError(
-        expected_one_of(_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS), tag
+        expected_one_of(CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_CONTENT_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -1921,10 +1919,10 @@ CodeExecutionOutputBlockUnionParam: TypeAlias = (
 )
 """One output of a code run, selected by its type; a written file is the only kind so far."""
 
-_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: Final[
+CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], CodeExecutionOutputBlockUnionParam]]
 ] = {
-    "code_execution_output": decode_code_execution_output_block_param,
+    "code_execution_output": decode_code_execution_output_block_param_after_tag,
 }
 
 
@@ -1935,14 +1933,14 @@ def decode_code_execution_output_block_union_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        decoder = CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCodeExecutionOutputBlockUnionParam(raw=data)
     raise DecodeError(
-        expected_one_of(_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS), tag
+        expected_one_of(CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -1978,11 +1976,11 @@ BashCodeExecutionToolResultContentParam: TypeAlias = (
 )
 """Payload of a bash execution result, selected by its type."""
 
-_BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
+BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BashCodeExecutionToolResultContentParam]]
 ] = {
-    "bash_code_execution_result": decode_bash_code_execution_result_block_param,
-    "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_param,
+    "bash_code_execution_result": decode_bash_code_execution_result_block_param_after_tag,
+    "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_param_after_tag,
 }
 
 
@@ -1993,14 +1991,14 @@ def decode_bash_code_execution_tool_result_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBashCodeExecutionToolResultContentParam(raw=data)
     raise DecodeError(
-        expected_one_of(_BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag
+        expected_one_of(BASH_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -2034,10 +2032,10 @@ BashCodeExecutionOutputBlockUnionParam: TypeAlias = (
 )
 """One output of a bash command, selected by its type; a written file is the only kind so far."""
 
-_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: Final[
+BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnionParam]]
 ] = {
-    "bash_code_execution_output": decode_bash_code_execution_output_block_param,
+    "bash_code_execution_output": decode_bash_code_execution_output_block_param_after_tag,
 }
 
 
@@ -2048,14 +2046,14 @@ def decode_bash_code_execution_output_block_union_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        decoder = BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBashCodeExecutionOutputBlockUnionParam(raw=data)
     raise DecodeError(
-        expected_one_of(_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS), tag
+        expected_one_of(BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -2093,13 +2091,13 @@ TextEditorCodeExecutionToolResultContentParam: TypeAlias = (
 )
 """Payload of a file operation result, selected by its type."""
 
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
+TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], TextEditorCodeExecutionToolResultContentParam]]
 ] = {
-    "text_editor_code_execution_view_result": decode_text_editor_code_execution_view_result_block_param,
-    "text_editor_code_execution_create_result": decode_text_editor_code_execution_create_result_block_param,
-    "text_editor_code_execution_str_replace_result": decode_text_editor_code_execution_str_replace_result_block_param,
-    "text_editor_code_execution_tool_result_error": decode_text_editor_code_execution_tool_result_error_param,
+    "text_editor_code_execution_view_result": decode_text_editor_code_execution_view_result_block_param_after_tag,
+    "text_editor_code_execution_create_result": decode_text_editor_code_execution_create_result_block_param_after_tag,
+    "text_editor_code_execution_str_replace_result": decode_text_editor_code_execution_str_replace_result_block_param_after_tag,
+    "text_editor_code_execution_tool_result_error": decode_text_editor_code_execution_tool_result_error_param_after_tag,
 }
 
 
@@ -2110,14 +2108,14 @@ def decode_text_editor_code_execution_tool_result_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownTextEditorCodeExecutionToolResultContentParam(raw=data)
     raise DecodeError(
-        expected_one_of(_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag
+        expected_one_of(TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -2153,11 +2151,11 @@ ToolSearchToolResultContentParam: TypeAlias = (
 )
 """Payload of a tool search result, selected by its type."""
 
-_TOOL_SEARCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
+TOOL_SEARCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolSearchToolResultContentParam]]
 ] = {
-    "tool_search_tool_search_result": decode_tool_search_tool_search_result_block_param,
-    "tool_search_tool_result_error": decode_tool_search_tool_result_error_param,
+    "tool_search_tool_search_result": decode_tool_search_tool_search_result_block_param_after_tag,
+    "tool_search_tool_result_error": decode_tool_search_tool_result_error_param_after_tag,
 }
 
 
@@ -2168,13 +2166,13 @@ def decode_tool_search_tool_result_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_SEARCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_SEARCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolSearchToolResultContentParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_SEARCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(TOOL_SEARCH_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -2209,10 +2207,10 @@ ToolReferenceBlockUnionParam: TypeAlias = (
 )
 """One match of a tool search, selected by its type; a tool reference is the only kind so far."""
 
-_TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS: Final[
+TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolReferenceBlockUnionParam]]
 ] = {
-    "tool_reference": decode_tool_reference_block_param,
+    "tool_reference": decode_tool_reference_block_param_after_tag,
 }
 
 
@@ -2223,13 +2221,13 @@ def decode_tool_reference_block_union_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolReferenceBlockUnionParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(TOOL_REFERENCE_BLOCK_UNION_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -2270,12 +2268,12 @@ AdvisorToolResultContentParam: TypeAlias = (
 Beta: send `anthropic-beta: advisor-tool-2026-03-01` to use it.
 """
 
-_ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
+ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], AdvisorToolResultContentParam]]
 ] = {
-    "advisor_result": decode_advisor_result_block_param,
-    "advisor_redacted_result": decode_advisor_redacted_result_block_param,
-    "advisor_tool_result_error": decode_advisor_tool_result_error_param,
+    "advisor_result": decode_advisor_result_block_param_after_tag,
+    "advisor_redacted_result": decode_advisor_redacted_result_block_param_after_tag,
+    "advisor_tool_result_error": decode_advisor_tool_result_error_param_after_tag,
 }
 
 
@@ -2286,13 +2284,13 @@ def decode_advisor_tool_result_content_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
+        decoder = ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownAdvisorToolResultContentParam(raw=data)
-    raise DecodeError(expected_one_of(_ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(ADVISOR_TOOL_RESULT_CONTENT_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -2333,12 +2331,12 @@ ContextManagementEditParam: TypeAlias = (
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
-_CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS: Final[
+CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ContextManagementEditParam]]
 ] = {
-    "clear_tool_uses_20250919": decode_clear_tool_uses20250919_edit_param,
-    "clear_thinking_20251015": decode_clear_thinking20251015_edit_param,
-    "compact_20260112": decode_compact20260112_edit_param,
+    "clear_tool_uses_20250919": decode_clear_tool_uses20250919_edit_param_after_tag,
+    "clear_thinking_20251015": decode_clear_thinking20251015_edit_param_after_tag,
+    "compact_20260112": decode_compact20260112_edit_param_after_tag,
 }
 
 
@@ -2347,13 +2345,13 @@ def decode_context_management_edit_param(data: Any, strict: bool) -> ContextMana
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS.get(tag)
+        decoder = CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownContextManagementEditParam(raw=data)
-    raise DecodeError(expected_one_of(_CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CONTEXT_MANAGEMENT_EDIT_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2389,11 +2387,11 @@ ContextManagementTriggerParam: TypeAlias = (
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
-_CONTEXT_MANAGEMENT_TRIGGER_PARAM_VARIANTS: Final[
+CONTEXT_MANAGEMENT_TRIGGER_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ContextManagementTriggerParam]]
 ] = {
-    "input_tokens": decode_input_tokens_trigger_param,
-    "tool_uses": decode_tool_uses_trigger_param,
+    "input_tokens": decode_input_tokens_trigger_param_after_tag,
+    "tool_uses": decode_tool_uses_trigger_param_after_tag,
 }
 
 
@@ -2404,13 +2402,13 @@ def decode_context_management_trigger_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CONTEXT_MANAGEMENT_TRIGGER_PARAM_VARIANTS.get(tag)
+        decoder = CONTEXT_MANAGEMENT_TRIGGER_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownContextManagementTriggerParam(raw=data)
-    raise DecodeError(expected_one_of(_CONTEXT_MANAGEMENT_TRIGGER_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(CONTEXT_MANAGEMENT_TRIGGER_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -2447,10 +2445,10 @@ kind so far.
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
-_CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS: Final[
+CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ClearToolUsesKeepParam]]
 ] = {
-    "tool_uses": decode_tool_uses_keep_param,
+    "tool_uses": decode_tool_uses_keep_param_after_tag,
 }
 
 
@@ -2459,13 +2457,13 @@ def decode_clear_tool_uses_keep_param(data: Any, strict: bool) -> ClearToolUsesK
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS.get(tag)
+        decoder = CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownClearToolUsesKeepParam(raw=data)
-    raise DecodeError(expected_one_of(_CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CLEAR_TOOL_USES_KEEP_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2500,8 +2498,8 @@ kind so far.
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
-_CLEAR_AT_LEAST_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ClearAtLeastParam]]] = {
-    "input_tokens": decode_input_tokens_clear_at_least_param,
+CLEAR_AT_LEAST_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ClearAtLeastParam]]] = {
+    "input_tokens": decode_input_tokens_clear_at_least_param_after_tag,
 }
 
 
@@ -2510,13 +2508,13 @@ def decode_clear_at_least_param(data: Any, strict: bool) -> ClearAtLeastParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CLEAR_AT_LEAST_PARAM_VARIANTS.get(tag)
+        decoder = CLEAR_AT_LEAST_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownClearAtLeastParam(raw=data)
-    raise DecodeError(expected_one_of(_CLEAR_AT_LEAST_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CLEAR_AT_LEAST_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2552,11 +2550,11 @@ ThinkingTurnsKeepParam: TypeAlias = (
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
-_THINKING_TURNS_KEEP_PARAM_VARIANTS: Final[
+THINKING_TURNS_KEEP_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ThinkingTurnsKeepParam]]
 ] = {
-    "thinking_turns": decode_thinking_turns_param,
-    "all": decode_all_thinking_turns_param,
+    "thinking_turns": decode_thinking_turns_param_after_tag,
+    "all": decode_all_thinking_turns_param_after_tag,
 }
 
 
@@ -2565,13 +2563,13 @@ def decode_thinking_turns_keep_param(data: Any, strict: bool) -> ThinkingTurnsKe
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _THINKING_TURNS_KEEP_PARAM_VARIANTS.get(tag)
+        decoder = THINKING_TURNS_KEEP_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownThinkingTurnsKeepParam(raw=data)
-    raise DecodeError(expected_one_of(_THINKING_TURNS_KEEP_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(THINKING_TURNS_KEEP_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2606,8 +2604,8 @@ so far.
 Beta: send `anthropic-beta: compact-2026-01-12` to use it.
 """
 
-_COMPACT_TRIGGER_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], CompactTriggerParam]]] = {
-    "input_tokens": decode_input_tokens_trigger_param,
+COMPACT_TRIGGER_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], CompactTriggerParam]]] = {
+    "input_tokens": decode_input_tokens_trigger_param_after_tag,
 }
 
 
@@ -2616,13 +2614,13 @@ def decode_compact_trigger_param(data: Any, strict: bool) -> CompactTriggerParam
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _COMPACT_TRIGGER_PARAM_VARIANTS.get(tag)
+        decoder = COMPACT_TRIGGER_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCompactTriggerParam(raw=data)
-    raise DecodeError(expected_one_of(_COMPACT_TRIGGER_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(COMPACT_TRIGGER_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2656,10 +2654,10 @@ CompactionConfigUnionParam: TypeAlias = CompactionConfigParam | UnknownCompactio
 Beta: send `anthropic-beta: compact-2026-09-04` to use it.
 """
 
-_COMPACTION_CONFIG_UNION_PARAM_VARIANTS: Final[
+COMPACTION_CONFIG_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], CompactionConfigUnionParam]]
 ] = {
-    "summarize": decode_compaction_config_param,
+    "summarize": decode_compaction_config_param_after_tag,
 }
 
 
@@ -2668,13 +2666,13 @@ def decode_compaction_config_union_param(data: Any, strict: bool) -> CompactionC
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _COMPACTION_CONFIG_UNION_PARAM_VARIANTS.get(tag)
+        decoder = COMPACTION_CONFIG_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCompactionConfigUnionParam(raw=data)
-    raise DecodeError(expected_one_of(_COMPACTION_CONFIG_UNION_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(COMPACTION_CONFIG_UNION_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2716,16 +2714,16 @@ ErrorObject: TypeAlias = (
 )
 """An error, selected by its broad category."""
 
-_ERROR_OBJECT_VARIANTS: Final[dict[str, Callable[[Any, bool], ErrorObject]]] = {
-    "invalid_request_error": decode_invalid_request_error_object,
-    "authentication_error": decode_authentication_error_object,
-    "billing_error": decode_billing_error_object,
-    "permission_error": decode_permission_error_object,
-    "not_found_error": decode_not_found_error_object,
-    "rate_limit_error": decode_rate_limit_error_object,
-    "timeout_error": decode_gateway_timeout_error_object,
-    "api_error": decode_api_error_object,
-    "overloaded_error": decode_overloaded_error_object,
+ERROR_OBJECT_VARIANTS: Final[dict[str, Callable[[Any, bool], ErrorObject]]] = {
+    "invalid_request_error": decode_invalid_request_error_object_after_tag,
+    "authentication_error": decode_authentication_error_object_after_tag,
+    "billing_error": decode_billing_error_object_after_tag,
+    "permission_error": decode_permission_error_object_after_tag,
+    "not_found_error": decode_not_found_error_object_after_tag,
+    "rate_limit_error": decode_rate_limit_error_object_after_tag,
+    "timeout_error": decode_gateway_timeout_error_object_after_tag,
+    "api_error": decode_api_error_object_after_tag,
+    "overloaded_error": decode_overloaded_error_object_after_tag,
 }
 
 
@@ -2734,13 +2732,13 @@ def decode_error_object(data: Any, strict: bool) -> ErrorObject:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _ERROR_OBJECT_VARIANTS.get(tag)
+        decoder = ERROR_OBJECT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownErrorObject(raw=data)
-    raise DecodeError(expected_one_of(_ERROR_OBJECT_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(ERROR_OBJECT_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -2875,107 +2873,107 @@ ErrorDetails: TypeAlias = (
 as the bare error type.
 """
 
-_ERROR_DETAILS_VARIANTS: Final[dict[str, Callable[[Any, bool], ErrorDetails]]] = {
-    "available_tools_limit_exceeded": decode_available_tools_limit_exceeded_error_details,
-    "claude_code_key_creator_not_member": decode_claude_code_key_creator_not_member_error_details,
-    "claude_code_version_too_old": decode_claude_code_version_too_old_error_details,
-    "cmek_key_disabled": decode_cmek_key_disabled_error_details,
-    "cmek_key_network_blocked": decode_cmek_key_network_blocked_error_details,
-    "compaction_block_ambiguous": decode_compaction_block_ambiguous_error_details,
-    "compaction_block_misplaced": decode_compaction_block_misplaced_error_details,
-    "compaction_content_mismatch": decode_compaction_content_mismatch_error_details,
-    "compaction_incomplete_turn": decode_compaction_incomplete_turn_error_details,
-    "compaction_nothing_to_summarize": decode_compaction_nothing_to_summarize_error_details,
-    "compaction_signature_invalid": decode_compaction_signature_invalid_error_details,
-    "compaction_too_many_tool_references": decode_compaction_too_many_tool_references_error_details,
-    "compaction_tool_changes_mismatch": decode_compaction_tool_changes_mismatch_error_details,
-    "image_dimensions_too_large": decode_image_dimensions_too_large_error_details,
-    "organization_on_hold": decode_organization_on_hold_error_details,
-    "request_body_encoding_invalid": decode_request_body_encoding_invalid_error_details,
-    "request_body_encoding_unsupported": decode_request_body_encoding_unsupported_error_details,
-    "thread_already_continued": decode_thread_already_continued_error_details,
-    "thread_continue_in_flight": decode_thread_continue_in_flight_error_details,
-    "thread_fingerprint_mismatch": decode_thread_fingerprint_mismatch_error_details,
-    "thread_unsupported_request": decode_thread_unsupported_request_error_details,
-    "tool_name_conflict": decode_tool_name_conflict_error_details,
-    "tool_reference_unresolved": decode_tool_reference_unresolved_error_details,
-    "user_profile_required": decode_user_profile_required_error_details,
-    "linked_organization_billing_unavailable": decode_linked_organization_billing_unavailable_error_details,
-    "linked_organization_spend_limit_reached": decode_linked_organization_spend_limit_reached_error_details,
-    "user_profile_billing_not_authorized": decode_user_profile_billing_not_authorized_error_details,
-    "user_profile_not_billable": decode_user_profile_not_billable_error_details,
-    "thread_not_found": decode_thread_not_found_error_details,
-    "skill_read_blocked_undecryptable": decode_skill_read_blocked_undecryptable_error_details,
-    "request_body_too_large_after_decoding": decode_request_body_too_large_after_decoding_error_details,
-    "contract_spend_limit_reached": decode_contract_spend_limit_reached_error_details,
-    "enforced_spend_limit_reached": decode_enforced_spend_limit_reached_error_details,
-    "ramp_limit_exceeded": decode_ramp_limit_exceeded_error_details,
-    "cmek_key_unreachable": decode_cmek_key_unreachable_error_details,
-    "compaction_unavailable": decode_compaction_unavailable_error_details,
-    "storage_quota_exceeded": decode_storage_quota_exceeded_error_details,
-    "file_not_downloadable": decode_file_not_downloadable_error_details,
-    "file_expired": decode_file_expired_error_details,
-    "cmek_context_unavailable": decode_cmek_context_unavailable_error_details,
-    "org_api_key_limit_exceeded": decode_org_api_key_limit_exceeded_error_details,
-    "workspace_api_key_limit_exceeded": decode_workspace_api_key_limit_exceeded_error_details,
-    "sandbox_egress_restricted": decode_sandbox_egress_restricted_error_details,
-    "user_profile_not_found": decode_user_profile_not_found_error_details,
-    "external_key_in_workspace_policy": decode_external_key_in_workspace_policy_error_details,
-    "already_member": decode_already_member_error_details,
-    "cannot_invite_emails_with_unverified_domains": decode_cannot_invite_emails_with_unverified_domains_error_details,
-    "email_domain_not_allowed": decode_email_domain_not_allowed_error_details,
-    "invite_already_exists": decode_invite_already_exists_error_details,
-    "org_member_limit_exceeded": decode_org_member_limit_exceeded_error_details,
-    "rbac_group_grants_owner_access": decode_rbac_group_grants_owner_access_error_details,
-    "rbac_group_owner_access_unconfirmed": decode_rbac_group_owner_access_unconfirmed_error_details,
-    "cannot_remove_last_member": decode_cannot_remove_last_member_error_details,
-    "concurrent_membership_change": decode_concurrent_membership_change_error_details,
-    "external_key_validation_failed": decode_external_key_validation_failed_error_details,
-    "external_key_validation_timed_out": decode_external_key_validation_timed_out_error_details,
-    "key_profile_mismatch": decode_key_profile_mismatch_error_details,
-    "workspace_policy_violation": decode_workspace_policy_violation_error_details,
-    "external_key_changed": decode_external_key_changed_error_details,
-    "workspace_member_limit_exceeded": decode_workspace_member_limit_exceeded_error_details,
-    "organization_type_not_supported": decode_organization_type_not_supported_error_details,
-    "parent_organization_required": decode_parent_organization_required_error_details,
-    "rbac_role_not_found": decode_rbac_role_not_found_error_details,
-    "environment_create_disabled": decode_environment_create_disabled_error_details,
-    "environment_archived": decode_environment_archived_error_details,
-    "invalid_config_type_change": decode_invalid_config_type_change_error_details,
-    "environment_update_disabled": decode_environment_update_disabled_error_details,
-    "heartbeat_precondition_failed": decode_heartbeat_precondition_failed_error_details,
-    "invalid_metadata": decode_invalid_metadata_error_details,
-    "cannot_sign_out_primary_owner": decode_cannot_sign_out_primary_owner_error_details,
-    "cannot_sign_out_self": decode_cannot_sign_out_self_error_details,
-    "organization_not_enrolled_in_beta": decode_organization_not_enrolled_in_beta_error_details,
-    "cannot_sign_out_managed_member": decode_cannot_sign_out_managed_member_error_details,
-    "cannot_sign_out_membership_admin": decode_cannot_sign_out_membership_admin_error_details,
-    "cannot_sign_out_owner": decode_cannot_sign_out_owner_error_details,
-    "cannot_sign_out_privileged_member": decode_cannot_sign_out_privileged_member_error_details,
-    "spend_limits_admin_api_writes_not_enabled": decode_spend_limits_admin_api_writes_not_enabled_error_details,
-    "unsupported_charset": decode_unsupported_charset_error_details,
-    "plugin_name_taken": decode_plugin_name_taken_error_details,
-    "skill_name_taken": decode_skill_name_taken_error_details,
-    "registration_pending": decode_registration_pending_error_details,
-    "scan_failed": decode_scan_failed_error_details,
-    "scan_pending": decode_scan_pending_error_details,
-    "request_body_timeout": decode_request_body_timeout_error_details,
-    "settings_document_limit_exceeded": decode_settings_document_limit_exceeded_error_details,
-    "settings_history_limit_exceeded": decode_settings_history_limit_exceeded_error_details,
-    "cmek_feature_unsupported": decode_cmek_feature_unsupported_error_details,
-    "rbac_group_managed_settings_not_found": decode_rbac_group_managed_settings_not_found_error_details,
-    "rbac_group_order_limit_exceeded": decode_rbac_group_order_limit_exceeded_error_details,
-    "rbac_group_not_found": decode_rbac_group_not_found_error_details,
-    "slack_channel_set_up_settings_refused": decode_slack_channel_set_up_settings_refused_error_details,
-    "api_key_scope_missing": decode_api_key_scope_missing_error_details,
-    "claude_tag_writes_not_enabled": decode_claude_tag_writes_not_enabled_error_details,
-    "compliance_configuration_restricted": decode_compliance_configuration_restricted_error_details,
-    "organization_level_scoped_api_key_required": decode_organization_level_scoped_api_key_required_error_details,
-    "environment_not_found": decode_environment_not_found_error_details,
-    "slack_channel_set_up_environment_not_found": decode_slack_channel_set_up_environment_not_found_error_details,
-    "slack_channel_set_up_settings_conflict": decode_slack_channel_set_up_settings_conflict_error_details,
-    "bundle_attachment_not_supported": decode_bundle_attachment_not_supported_error_details,
-    "bundle_on_call": decode_bundle_on_call_error_details,
+ERROR_DETAILS_VARIANTS: Final[dict[str, Callable[[Any, bool], ErrorDetails]]] = {
+    "available_tools_limit_exceeded": decode_available_tools_limit_exceeded_error_details_after_tag,
+    "claude_code_key_creator_not_member": decode_claude_code_key_creator_not_member_error_details_after_tag,
+    "claude_code_version_too_old": decode_claude_code_version_too_old_error_details_after_tag,
+    "cmek_key_disabled": decode_cmek_key_disabled_error_details_after_tag,
+    "cmek_key_network_blocked": decode_cmek_key_network_blocked_error_details_after_tag,
+    "compaction_block_ambiguous": decode_compaction_block_ambiguous_error_details_after_tag,
+    "compaction_block_misplaced": decode_compaction_block_misplaced_error_details_after_tag,
+    "compaction_content_mismatch": decode_compaction_content_mismatch_error_details_after_tag,
+    "compaction_incomplete_turn": decode_compaction_incomplete_turn_error_details_after_tag,
+    "compaction_nothing_to_summarize": decode_compaction_nothing_to_summarize_error_details_after_tag,
+    "compaction_signature_invalid": decode_compaction_signature_invalid_error_details_after_tag,
+    "compaction_too_many_tool_references": decode_compaction_too_many_tool_references_error_details_after_tag,
+    "compaction_tool_changes_mismatch": decode_compaction_tool_changes_mismatch_error_details_after_tag,
+    "image_dimensions_too_large": decode_image_dimensions_too_large_error_details_after_tag,
+    "organization_on_hold": decode_organization_on_hold_error_details_after_tag,
+    "request_body_encoding_invalid": decode_request_body_encoding_invalid_error_details_after_tag,
+    "request_body_encoding_unsupported": decode_request_body_encoding_unsupported_error_details_after_tag,
+    "thread_already_continued": decode_thread_already_continued_error_details_after_tag,
+    "thread_continue_in_flight": decode_thread_continue_in_flight_error_details_after_tag,
+    "thread_fingerprint_mismatch": decode_thread_fingerprint_mismatch_error_details_after_tag,
+    "thread_unsupported_request": decode_thread_unsupported_request_error_details_after_tag,
+    "tool_name_conflict": decode_tool_name_conflict_error_details_after_tag,
+    "tool_reference_unresolved": decode_tool_reference_unresolved_error_details_after_tag,
+    "user_profile_required": decode_user_profile_required_error_details_after_tag,
+    "linked_organization_billing_unavailable": decode_linked_organization_billing_unavailable_error_details_after_tag,
+    "linked_organization_spend_limit_reached": decode_linked_organization_spend_limit_reached_error_details_after_tag,
+    "user_profile_billing_not_authorized": decode_user_profile_billing_not_authorized_error_details_after_tag,
+    "user_profile_not_billable": decode_user_profile_not_billable_error_details_after_tag,
+    "thread_not_found": decode_thread_not_found_error_details_after_tag,
+    "skill_read_blocked_undecryptable": decode_skill_read_blocked_undecryptable_error_details_after_tag,
+    "request_body_too_large_after_decoding": decode_request_body_too_large_after_decoding_error_details_after_tag,
+    "contract_spend_limit_reached": decode_contract_spend_limit_reached_error_details_after_tag,
+    "enforced_spend_limit_reached": decode_enforced_spend_limit_reached_error_details_after_tag,
+    "ramp_limit_exceeded": decode_ramp_limit_exceeded_error_details_after_tag,
+    "cmek_key_unreachable": decode_cmek_key_unreachable_error_details_after_tag,
+    "compaction_unavailable": decode_compaction_unavailable_error_details_after_tag,
+    "storage_quota_exceeded": decode_storage_quota_exceeded_error_details_after_tag,
+    "file_not_downloadable": decode_file_not_downloadable_error_details_after_tag,
+    "file_expired": decode_file_expired_error_details_after_tag,
+    "cmek_context_unavailable": decode_cmek_context_unavailable_error_details_after_tag,
+    "org_api_key_limit_exceeded": decode_org_api_key_limit_exceeded_error_details_after_tag,
+    "workspace_api_key_limit_exceeded": decode_workspace_api_key_limit_exceeded_error_details_after_tag,
+    "sandbox_egress_restricted": decode_sandbox_egress_restricted_error_details_after_tag,
+    "user_profile_not_found": decode_user_profile_not_found_error_details_after_tag,
+    "external_key_in_workspace_policy": decode_external_key_in_workspace_policy_error_details_after_tag,
+    "already_member": decode_already_member_error_details_after_tag,
+    "cannot_invite_emails_with_unverified_domains": decode_cannot_invite_emails_with_unverified_domains_error_details_after_tag,
+    "email_domain_not_allowed": decode_email_domain_not_allowed_error_details_after_tag,
+    "invite_already_exists": decode_invite_already_exists_error_details_after_tag,
+    "org_member_limit_exceeded": decode_org_member_limit_exceeded_error_details_after_tag,
+    "rbac_group_grants_owner_access": decode_rbac_group_grants_owner_access_error_details_after_tag,
+    "rbac_group_owner_access_unconfirmed": decode_rbac_group_owner_access_unconfirmed_error_details_after_tag,
+    "cannot_remove_last_member": decode_cannot_remove_last_member_error_details_after_tag,
+    "concurrent_membership_change": decode_concurrent_membership_change_error_details_after_tag,
+    "external_key_validation_failed": decode_external_key_validation_failed_error_details_after_tag,
+    "external_key_validation_timed_out": decode_external_key_validation_timed_out_error_details_after_tag,
+    "key_profile_mismatch": decode_key_profile_mismatch_error_details_after_tag,
+    "workspace_policy_violation": decode_workspace_policy_violation_error_details_after_tag,
+    "external_key_changed": decode_external_key_changed_error_details_after_tag,
+    "workspace_member_limit_exceeded": decode_workspace_member_limit_exceeded_error_details_after_tag,
+    "organization_type_not_supported": decode_organization_type_not_supported_error_details_after_tag,
+    "parent_organization_required": decode_parent_organization_required_error_details_after_tag,
+    "rbac_role_not_found": decode_rbac_role_not_found_error_details_after_tag,
+    "environment_create_disabled": decode_environment_create_disabled_error_details_after_tag,
+    "environment_archived": decode_environment_archived_error_details_after_tag,
+    "invalid_config_type_change": decode_invalid_config_type_change_error_details_after_tag,
+    "environment_update_disabled": decode_environment_update_disabled_error_details_after_tag,
+    "heartbeat_precondition_failed": decode_heartbeat_precondition_failed_error_details_after_tag,
+    "invalid_metadata": decode_invalid_metadata_error_details_after_tag,
+    "cannot_sign_out_primary_owner": decode_cannot_sign_out_primary_owner_error_details_after_tag,
+    "cannot_sign_out_self": decode_cannot_sign_out_self_error_details_after_tag,
+    "organization_not_enrolled_in_beta": decode_organization_not_enrolled_in_beta_error_details_after_tag,
+    "cannot_sign_out_managed_member": decode_cannot_sign_out_managed_member_error_details_after_tag,
+    "cannot_sign_out_membership_admin": decode_cannot_sign_out_membership_admin_error_details_after_tag,
+    "cannot_sign_out_owner": decode_cannot_sign_out_owner_error_details_after_tag,
+    "cannot_sign_out_privileged_member": decode_cannot_sign_out_privileged_member_error_details_after_tag,
+    "spend_limits_admin_api_writes_not_enabled": decode_spend_limits_admin_api_writes_not_enabled_error_details_after_tag,
+    "unsupported_charset": decode_unsupported_charset_error_details_after_tag,
+    "plugin_name_taken": decode_plugin_name_taken_error_details_after_tag,
+    "skill_name_taken": decode_skill_name_taken_error_details_after_tag,
+    "registration_pending": decode_registration_pending_error_details_after_tag,
+    "scan_failed": decode_scan_failed_error_details_after_tag,
+    "scan_pending": decode_scan_pending_error_details_after_tag,
+    "request_body_timeout": decode_request_body_timeout_error_details_after_tag,
+    "settings_document_limit_exceeded": decode_settings_document_limit_exceeded_error_details_after_tag,
+    "settings_history_limit_exceeded": decode_settings_history_limit_exceeded_error_details_after_tag,
+    "cmek_feature_unsupported": decode_cmek_feature_unsupported_error_details_after_tag,
+    "rbac_group_managed_settings_not_found": decode_rbac_group_managed_settings_not_found_error_details_after_tag,
+    "rbac_group_order_limit_exceeded": decode_rbac_group_order_limit_exceeded_error_details_after_tag,
+    "rbac_group_not_found": decode_rbac_group_not_found_error_details_after_tag,
+    "slack_channel_set_up_settings_refused": decode_slack_channel_set_up_settings_refused_error_details_after_tag,
+    "api_key_scope_missing": decode_api_key_scope_missing_error_details_after_tag,
+    "claude_tag_writes_not_enabled": decode_claude_tag_writes_not_enabled_error_details_after_tag,
+    "compliance_configuration_restricted": decode_compliance_configuration_restricted_error_details_after_tag,
+    "organization_level_scoped_api_key_required": decode_organization_level_scoped_api_key_required_error_details_after_tag,
+    "environment_not_found": decode_environment_not_found_error_details_after_tag,
+    "slack_channel_set_up_environment_not_found": decode_slack_channel_set_up_environment_not_found_error_details_after_tag,
+    "slack_channel_set_up_settings_conflict": decode_slack_channel_set_up_settings_conflict_error_details_after_tag,
+    "bundle_attachment_not_supported": decode_bundle_attachment_not_supported_error_details_after_tag,
+    "bundle_on_call": decode_bundle_on_call_error_details_after_tag,
 }
 
 
@@ -2984,13 +2982,13 @@ def decode_error_details(data: Any, strict: bool) -> ErrorDetails:
         raise DecodeError("an object", data)
     tag = data.get("error_code", UNSET)
     if type(tag) is str:
-        decoder = _ERROR_DETAILS_VARIANTS.get(tag)
+        decoder = ERROR_DETAILS_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownErrorDetails(raw=data)
-    raise DecodeError(expected_one_of(_ERROR_DETAILS_VARIANTS), tag).at_key("error_code")
+    raise DecodeError(expected_one_of(ERROR_DETAILS_VARIANTS), tag).at_key("error_code")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3028,10 +3026,10 @@ Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-clien
 use it.
 """
 
-_REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS: Final[
+REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], RequestMCPServerDefinitionParam]]
 ] = {
-    "url": decode_request_mcp_server_url_definition_param,
+    "url": decode_request_mcp_server_url_definition_param_after_tag,
 }
 
 
@@ -3042,13 +3040,13 @@ def decode_request_mcp_server_definition_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.get(tag)
+        decoder = REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownRequestMCPServerDefinitionParam(raw=data)
-    raise DecodeError(expected_one_of(_REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(REQUEST_MCP_SERVER_DEFINITION_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -3085,10 +3083,10 @@ Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-clien
 use it.
 """
 
-_MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: Final[
+MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], MCPToolResultContentBlockParam]]
 ] = {
-    "text": decode_text_block_param,
+    "text": decode_text_block_param_after_tag,
 }
 
 
@@ -3099,13 +3097,13 @@ def decode_mcp_tool_result_content_block_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownMCPToolResultContentBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -3140,10 +3138,10 @@ MessageParam: TypeAlias = (
 )
 """One turn of the input conversation, selected by its role."""
 
-_MESSAGE_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageParam]]] = {
-    "user": decode_user_message_param,
-    "assistant": decode_assistant_message_param,
-    "system": decode_system_message_param,
+MESSAGE_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageParam]]] = {
+    "user": decode_user_message_param_after_tag,
+    "assistant": decode_assistant_message_param_after_tag,
+    "system": decode_system_message_param_after_tag,
 }
 
 
@@ -3152,13 +3150,13 @@ def decode_message_param(data: Any, strict: bool) -> MessageParam:
         raise DecodeError("an object", data)
     tag = data.get("role", UNSET)
     if type(tag) is str:
-        decoder = _MESSAGE_PARAM_VARIANTS.get(tag)
+        decoder = MESSAGE_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownMessageParam(raw=data)
-    raise DecodeError(expected_one_of(_MESSAGE_PARAM_VARIANTS), tag).at_key("role")
+    raise DecodeError(expected_one_of(MESSAGE_PARAM_VARIANTS), tag).at_key("role")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3194,12 +3192,12 @@ SystemMessageContentBlockParam: TypeAlias = (
 )
 """A block allowed in a system message."""
 
-_SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS: Final[
+SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], SystemMessageContentBlockParam]]
 ] = {
-    "text": decode_text_block_param,
-    "tool_addition": decode_request_tool_addition_block_param,
-    "tool_removal": decode_request_tool_removal_block_param,
+    "text": decode_text_block_param_after_tag,
+    "tool_addition": decode_request_tool_addition_block_param_after_tag,
+    "tool_removal": decode_request_tool_removal_block_param_after_tag,
 }
 
 
@@ -3210,13 +3208,13 @@ def decode_system_message_content_block_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownSystemMessageContentBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(SYSTEM_MESSAGE_CONTENT_BLOCK_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -3249,10 +3247,10 @@ class UnknownSystemPromptBlockParam(Model):
 SystemPromptBlockParam: TypeAlias = TextBlockParam | UnknownSystemPromptBlockParam
 """A block of the top-level system prompt; only text so far."""
 
-_SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS: Final[
+SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], SystemPromptBlockParam]]
 ] = {
-    "text": decode_text_block_param,
+    "text": decode_text_block_param_after_tag,
 }
 
 
@@ -3261,13 +3259,13 @@ def decode_system_prompt_block_param(data: Any, strict: bool) -> SystemPromptBlo
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.get(tag)
+        decoder = SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownSystemPromptBlockParam(raw=data)
-    raise DecodeError(expected_one_of(_SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(SYSTEM_PROMPT_BLOCK_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3301,8 +3299,8 @@ TaskBudgetParam: TypeAlias = TokenTaskBudgetParam | UnknownTaskBudgetParam
 Beta: send `anthropic-beta: task-budgets-2026-03-13` to use it.
 """
 
-_TASK_BUDGET_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], TaskBudgetParam]]] = {
-    "tokens": decode_token_task_budget_param,
+TASK_BUDGET_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], TaskBudgetParam]]] = {
+    "tokens": decode_token_task_budget_param_after_tag,
 }
 
 
@@ -3311,13 +3309,13 @@ def decode_task_budget_param(data: Any, strict: bool) -> TaskBudgetParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TASK_BUDGET_PARAM_VARIANTS.get(tag)
+        decoder = TASK_BUDGET_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownTaskBudgetParam(raw=data)
-    raise DecodeError(expected_one_of(_TASK_BUDGET_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TASK_BUDGET_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3348,8 +3346,8 @@ class UnknownOutputFormatParam(Model):
 OutputFormatParam: TypeAlias = JSONOutputFormatParam | UnknownOutputFormatParam
 """A structured output format, selected by its type; a JSON Schema is the only kind so far."""
 
-_OUTPUT_FORMAT_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], OutputFormatParam]]] = {
-    "json_schema": decode_json_output_format_param,
+OUTPUT_FORMAT_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], OutputFormatParam]]] = {
+    "json_schema": decode_json_output_format_param_after_tag,
 }
 
 
@@ -3358,13 +3356,13 @@ def decode_output_format_param(data: Any, strict: bool) -> OutputFormatParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _OUTPUT_FORMAT_PARAM_VARIANTS.get(tag)
+        decoder = OUTPUT_FORMAT_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownOutputFormatParam(raw=data)
-    raise DecodeError(expected_one_of(_OUTPUT_FORMAT_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(OUTPUT_FORMAT_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3401,11 +3399,11 @@ ToolChoiceParam: TypeAlias = (
 )
 """Policy for tool use in this turn."""
 
-_TOOL_CHOICE_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolChoiceParam]]] = {
-    "auto": decode_tool_choice_auto_param,
-    "any": decode_tool_choice_any_param,
-    "tool": decode_tool_choice_tool_param,
-    "none": decode_tool_choice_none_param,
+TOOL_CHOICE_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolChoiceParam]]] = {
+    "auto": decode_tool_choice_auto_param_after_tag,
+    "any": decode_tool_choice_any_param_after_tag,
+    "tool": decode_tool_choice_tool_param_after_tag,
+    "none": decode_tool_choice_none_param_after_tag,
 }
 
 
@@ -3414,13 +3412,13 @@ def decode_tool_choice_param(data: Any, strict: bool) -> ToolChoiceParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_CHOICE_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_CHOICE_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolChoiceParam(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_CHOICE_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_CHOICE_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3457,11 +3455,11 @@ ThinkingConfigParam: TypeAlias = (
 )
 """Extended thinking setting for the request."""
 
-_THINKING_CONFIG_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ThinkingConfigParam]]] = {
-    "enabled": decode_thinking_config_enabled_param,
-    "disabled": decode_thinking_config_disabled_param,
-    "adaptive": decode_thinking_config_adaptive_param,
-    "between_tools": decode_thinking_config_between_tools_param,
+THINKING_CONFIG_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ThinkingConfigParam]]] = {
+    "enabled": decode_thinking_config_enabled_param_after_tag,
+    "disabled": decode_thinking_config_disabled_param_after_tag,
+    "adaptive": decode_thinking_config_adaptive_param_after_tag,
+    "between_tools": decode_thinking_config_between_tools_param_after_tag,
 }
 
 
@@ -3470,13 +3468,13 @@ def decode_thinking_config_param(data: Any, strict: bool) -> ThinkingConfigParam
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _THINKING_CONFIG_PARAM_VARIANTS.get(tag)
+        decoder = THINKING_CONFIG_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownThinkingConfigParam(raw=data)
-    raise DecodeError(expected_one_of(_THINKING_CONFIG_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(THINKING_CONFIG_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3512,9 +3510,9 @@ MessageThreadParam: TypeAlias = (
 Beta: send `anthropic-beta: message-threads-2026-08-12` to use it.
 """
 
-_MESSAGE_THREAD_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageThreadParam]]] = {
-    "create": decode_thread_create_params,
-    "continue": decode_thread_continue_params,
+MESSAGE_THREAD_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageThreadParam]]] = {
+    "create": decode_thread_create_params_after_tag,
+    "continue": decode_thread_continue_params_after_tag,
 }
 
 
@@ -3523,13 +3521,13 @@ def decode_message_thread_param(data: Any, strict: bool) -> MessageThreadParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _MESSAGE_THREAD_PARAM_VARIANTS.get(tag)
+        decoder = MESSAGE_THREAD_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownMessageThreadParam(raw=data)
-    raise DecodeError(expected_one_of(_MESSAGE_THREAD_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(MESSAGE_THREAD_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3563,10 +3561,10 @@ BillingPolicyUnionParam: TypeAlias = BillingPolicyParam | UnknownBillingPolicyUn
 Beta: send `anthropic-beta: user-profiles-billing-2026-10-01` to use it.
 """
 
-_BILLING_POLICY_UNION_PARAM_VARIANTS: Final[
+BILLING_POLICY_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BillingPolicyUnionParam]]
 ] = {
-    "billing_policy": decode_billing_policy_param,
+    "billing_policy": decode_billing_policy_param_after_tag,
 }
 
 
@@ -3575,13 +3573,13 @@ def decode_billing_policy_union_param(data: Any, strict: bool) -> BillingPolicyU
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BILLING_POLICY_UNION_PARAM_VARIANTS.get(tag)
+        decoder = BILLING_POLICY_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBillingPolicyUnionParam(raw=data)
-    raise DecodeError(expected_one_of(_BILLING_POLICY_UNION_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(BILLING_POLICY_UNION_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3632,25 +3630,25 @@ ContentBlock: TypeAlias = (
 )
 """Any content block the model can return."""
 
-_CONTENT_BLOCK_VARIANTS: Final[dict[str, Callable[[Any, bool], ContentBlock]]] = {
-    "text": decode_text_block,
-    "thinking": decode_thinking_block,
-    "redacted_thinking": decode_redacted_thinking_block,
-    "tool_use": decode_tool_use_block,
-    "server_tool_use": decode_server_tool_use_block,
-    "web_search_tool_result": decode_web_search_tool_result_block,
-    "web_fetch_tool_result": decode_web_fetch_tool_result_block,
-    "advisor_tool_result": decode_advisor_tool_result_block,
-    "code_execution_tool_result": decode_code_execution_tool_result_block,
-    "bash_code_execution_tool_result": decode_bash_code_execution_tool_result_block,
-    "text_editor_code_execution_tool_result": decode_text_editor_code_execution_tool_result_block,
-    "tool_search_tool_result": decode_tool_search_tool_result_block,
-    "mcp_tool_use": decode_mcp_tool_use_block,
-    "mcp_tool_result": decode_mcp_tool_result_block,
-    "container_upload": decode_container_upload_block,
-    "compaction": decode_compaction_block,
-    "fallback": decode_fallback_block,
-    "mcp_tool_listing": decode_mcp_tool_listing_block,
+CONTENT_BLOCK_VARIANTS: Final[dict[str, Callable[[Any, bool], ContentBlock]]] = {
+    "text": decode_text_block_after_tag,
+    "thinking": decode_thinking_block_after_tag,
+    "redacted_thinking": decode_redacted_thinking_block_after_tag,
+    "tool_use": decode_tool_use_block_after_tag,
+    "server_tool_use": decode_server_tool_use_block_after_tag,
+    "web_search_tool_result": decode_web_search_tool_result_block_after_tag,
+    "web_fetch_tool_result": decode_web_fetch_tool_result_block_after_tag,
+    "advisor_tool_result": decode_advisor_tool_result_block_after_tag,
+    "code_execution_tool_result": decode_code_execution_tool_result_block_after_tag,
+    "bash_code_execution_tool_result": decode_bash_code_execution_tool_result_block_after_tag,
+    "text_editor_code_execution_tool_result": decode_text_editor_code_execution_tool_result_block_after_tag,
+    "tool_search_tool_result": decode_tool_search_tool_result_block_after_tag,
+    "mcp_tool_use": decode_mcp_tool_use_block_after_tag,
+    "mcp_tool_result": decode_mcp_tool_result_block_after_tag,
+    "container_upload": decode_container_upload_block_after_tag,
+    "compaction": decode_compaction_block_after_tag,
+    "fallback": decode_fallback_block_after_tag,
+    "mcp_tool_listing": decode_mcp_tool_listing_block_after_tag,
 }
 
 
@@ -3659,13 +3657,13 @@ def decode_content_block(data: Any, strict: bool) -> ContentBlock:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CONTENT_BLOCK_VARIANTS.get(tag)
+        decoder = CONTENT_BLOCK_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownContentBlock(raw=data)
-    raise DecodeError(expected_one_of(_CONTENT_BLOCK_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CONTENT_BLOCK_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3696,8 +3694,8 @@ class UnknownStopDetails(Model):
 StopDetails: TypeAlias = RefusalStopDetails | UnknownStopDetails
 """Structured detail about why generation stopped, selected by its type."""
 
-_STOP_DETAILS_VARIANTS: Final[dict[str, Callable[[Any, bool], StopDetails]]] = {
-    "refusal": decode_refusal_stop_details,
+STOP_DETAILS_VARIANTS: Final[dict[str, Callable[[Any, bool], StopDetails]]] = {
+    "refusal": decode_refusal_stop_details_after_tag,
 }
 
 
@@ -3706,13 +3704,13 @@ def decode_stop_details(data: Any, strict: bool) -> StopDetails:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _STOP_DETAILS_VARIANTS.get(tag)
+        decoder = STOP_DETAILS_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownStopDetails(raw=data)
-    raise DecodeError(expected_one_of(_STOP_DETAILS_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(STOP_DETAILS_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3750,12 +3748,12 @@ TextCitation: TypeAlias = (
 )
 """A citation in a response; its kind depends on the cited source."""
 
-_TEXT_CITATION_VARIANTS: Final[dict[str, Callable[[Any, bool], TextCitation]]] = {
-    "char_location": decode_citation_char_location,
-    "page_location": decode_citation_page_location,
-    "content_block_location": decode_citation_content_block_location,
-    "web_search_result_location": decode_citations_web_search_result_location,
-    "search_result_location": decode_citations_search_result_location,
+TEXT_CITATION_VARIANTS: Final[dict[str, Callable[[Any, bool], TextCitation]]] = {
+    "char_location": decode_citation_char_location_after_tag,
+    "page_location": decode_citation_page_location_after_tag,
+    "content_block_location": decode_citation_content_block_location_after_tag,
+    "web_search_result_location": decode_citations_web_search_result_location_after_tag,
+    "search_result_location": decode_citations_search_result_location_after_tag,
 }
 
 
@@ -3764,13 +3762,13 @@ def decode_text_citation(data: Any, strict: bool) -> TextCitation:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TEXT_CITATION_VARIANTS.get(tag)
+        decoder = TEXT_CITATION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownTextCitation(raw=data)
-    raise DecodeError(expected_one_of(_TEXT_CITATION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TEXT_CITATION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3803,10 +3801,10 @@ ToolUseCaller: TypeAlias = (
 )
 """Originator of a tool call, in responses and in blocks sent back in requests."""
 
-_TOOL_USE_CALLER_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolUseCaller]]] = {
-    "direct": decode_direct_caller,
-    "code_execution_20250825": decode_server_tool_caller,
-    "code_execution_20260120": decode_server_tool_caller20260120,
+TOOL_USE_CALLER_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolUseCaller]]] = {
+    "direct": decode_direct_caller_after_tag,
+    "code_execution_20250825": decode_server_tool_caller_after_tag,
+    "code_execution_20260120": decode_server_tool_caller20260120_after_tag,
 }
 
 
@@ -3815,13 +3813,13 @@ def decode_tool_use_caller(data: Any, strict: bool) -> ToolUseCaller:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_USE_CALLER_VARIANTS.get(tag)
+        decoder = TOOL_USE_CALLER_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolUseCaller(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_USE_CALLER_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_USE_CALLER_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3852,10 +3850,10 @@ class UnknownWebSearchResultBlockUnion(Model):
 WebSearchResultBlockUnion: TypeAlias = WebSearchResultBlock | UnknownWebSearchResultBlockUnion
 """One item of a web search result list, selected by its type; a page is the only kind so far."""
 
-_WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS: Final[
+WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebSearchResultBlockUnion]]
 ] = {
-    "web_search_result": decode_web_search_result_block,
+    "web_search_result": decode_web_search_result_block_after_tag,
 }
 
 
@@ -3864,13 +3862,13 @@ def decode_web_search_result_block_union(data: Any, strict: bool) -> WebSearchRe
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS.get(tag)
+        decoder = WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebSearchResultBlockUnion(raw=data)
-    raise DecodeError(expected_one_of(_WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(WEB_SEARCH_RESULT_BLOCK_UNION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -3905,10 +3903,10 @@ WebSearchToolResultErrorObjectUnion: TypeAlias = (
 far.
 """
 
-_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS: Final[
+WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebSearchToolResultErrorObjectUnion]]
 ] = {
-    "web_search_tool_result_error": decode_web_search_tool_result_error_object,
+    "web_search_tool_result_error": decode_web_search_tool_result_error_object_after_tag,
 }
 
 
@@ -3919,14 +3917,14 @@ def decode_web_search_tool_result_error_object_union(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS.get(tag)
+        decoder = WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebSearchToolResultErrorObjectUnion(raw=data)
     raise DecodeError(
-        expected_one_of(_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS), tag
+        expected_one_of(WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_UNION_VARIANTS), tag
     ).at_key("type")
 
 
@@ -3966,13 +3964,13 @@ CacheMissReason: TypeAlias = (
 )
 """Where a prompt first diverged from the earlier one."""
 
-_CACHE_MISS_REASON_VARIANTS: Final[dict[str, Callable[[Any, bool], CacheMissReason]]] = {
-    "model_changed": decode_cache_miss_model_changed,
-    "system_changed": decode_cache_miss_system_changed,
-    "tools_changed": decode_cache_miss_tools_changed,
-    "messages_changed": decode_cache_miss_messages_changed,
-    "previous_message_not_found": decode_cache_miss_previous_message_not_found,
-    "unavailable": decode_cache_miss_unavailable,
+CACHE_MISS_REASON_VARIANTS: Final[dict[str, Callable[[Any, bool], CacheMissReason]]] = {
+    "model_changed": decode_cache_miss_model_changed_after_tag,
+    "system_changed": decode_cache_miss_system_changed_after_tag,
+    "tools_changed": decode_cache_miss_tools_changed_after_tag,
+    "messages_changed": decode_cache_miss_messages_changed_after_tag,
+    "previous_message_not_found": decode_cache_miss_previous_message_not_found_after_tag,
+    "unavailable": decode_cache_miss_unavailable_after_tag,
 }
 
 
@@ -3981,13 +3979,13 @@ def decode_cache_miss_reason(data: Any, strict: bool) -> CacheMissReason:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CACHE_MISS_REASON_VARIANTS.get(tag)
+        decoder = CACHE_MISS_REASON_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCacheMissReason(raw=data)
-    raise DecodeError(expected_one_of(_CACHE_MISS_REASON_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CACHE_MISS_REASON_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4025,9 +4023,9 @@ AppliedContextEdit: TypeAlias = (
 Beta: send `anthropic-beta: context-management-2025-06-27` to use it.
 """
 
-_APPLIED_CONTEXT_EDIT_VARIANTS: Final[dict[str, Callable[[Any, bool], AppliedContextEdit]]] = {
-    "clear_tool_uses_20250919": decode_clear_tool_uses20250919_edit_response,
-    "clear_thinking_20251015": decode_clear_thinking20251015_edit_response,
+APPLIED_CONTEXT_EDIT_VARIANTS: Final[dict[str, Callable[[Any, bool], AppliedContextEdit]]] = {
+    "clear_tool_uses_20250919": decode_clear_tool_uses20250919_edit_response_after_tag,
+    "clear_thinking_20251015": decode_clear_thinking20251015_edit_response_after_tag,
 }
 
 
@@ -4036,13 +4034,13 @@ def decode_applied_context_edit(data: Any, strict: bool) -> AppliedContextEdit:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _APPLIED_CONTEXT_EDIT_VARIANTS.get(tag)
+        decoder = APPLIED_CONTEXT_EDIT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownAppliedContextEdit(raw=data)
-    raise DecodeError(expected_one_of(_APPLIED_CONTEXT_EDIT_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(APPLIED_CONTEXT_EDIT_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4080,9 +4078,9 @@ InputTransformation: TypeAlias = (
 Beta: send `anthropic-beta: thinking-binding-controls-2026-08-01` to use it.
 """
 
-_INPUT_TRANSFORMATION_VARIANTS: Final[dict[str, Callable[[Any, bool], InputTransformation]]] = {
-    "thinking_dropped": decode_thinking_dropped_input_transformation,
-    "thinking_mismatch_allowed": decode_thinking_mismatch_allowed_input_transformation,
+INPUT_TRANSFORMATION_VARIANTS: Final[dict[str, Callable[[Any, bool], InputTransformation]]] = {
+    "thinking_dropped": decode_thinking_dropped_input_transformation_after_tag,
+    "thinking_mismatch_allowed": decode_thinking_mismatch_allowed_input_transformation_after_tag,
 }
 
 
@@ -4091,13 +4089,13 @@ def decode_input_transformation(data: Any, strict: bool) -> InputTransformation:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _INPUT_TRANSFORMATION_VARIANTS.get(tag)
+        decoder = INPUT_TRANSFORMATION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownInputTransformation(raw=data)
-    raise DecodeError(expected_one_of(_INPUT_TRANSFORMATION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(INPUT_TRANSFORMATION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4133,8 +4131,8 @@ Beta: send `anthropic-beta: server-side-fallback-2026-07-01` or `anthropic-beta:
 server-side-fallback-2026-06-01` to use it.
 """
 
-_FALLBACK_TRIGGER_VARIANTS: Final[dict[str, Callable[[Any, bool], FallbackTrigger]]] = {
-    "refusal": decode_fallback_refusal_trigger,
+FALLBACK_TRIGGER_VARIANTS: Final[dict[str, Callable[[Any, bool], FallbackTrigger]]] = {
+    "refusal": decode_fallback_refusal_trigger_after_tag,
 }
 
 
@@ -4143,13 +4141,13 @@ def decode_fallback_trigger(data: Any, strict: bool) -> FallbackTrigger:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _FALLBACK_TRIGGER_VARIANTS.get(tag)
+        decoder = FALLBACK_TRIGGER_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownFallbackTrigger(raw=data)
-    raise DecodeError(expected_one_of(_FALLBACK_TRIGGER_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(FALLBACK_TRIGGER_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4185,9 +4183,9 @@ CompactionToolChange: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_COMPACTION_TOOL_CHANGE_VARIANTS: Final[dict[str, Callable[[Any, bool], CompactionToolChange]]] = {
-    "tool_addition": decode_response_tool_addition_block,
-    "tool_removal": decode_response_tool_removal_block,
+COMPACTION_TOOL_CHANGE_VARIANTS: Final[dict[str, Callable[[Any, bool], CompactionToolChange]]] = {
+    "tool_addition": decode_response_tool_addition_block_after_tag,
+    "tool_removal": decode_response_tool_removal_block_after_tag,
 }
 
 
@@ -4196,13 +4194,13 @@ def decode_compaction_tool_change(data: Any, strict: bool) -> CompactionToolChan
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _COMPACTION_TOOL_CHANGE_VARIANTS.get(tag)
+        decoder = COMPACTION_TOOL_CHANGE_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCompactionToolChange(raw=data)
-    raise DecodeError(expected_one_of(_COMPACTION_TOOL_CHANGE_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(COMPACTION_TOOL_CHANGE_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4242,13 +4240,13 @@ ResponseToolAdditionTool: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_RESPONSE_TOOL_ADDITION_TOOL_VARIANTS: Final[
+RESPONSE_TOOL_ADDITION_TOOL_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ResponseToolAdditionTool]]
 ] = {
-    "tool_reference": decode_response_tool_change_tool_reference,
-    "mcp_tool_reference": decode_response_tool_change_mcp_tool_reference,
-    "mcp_toolset_reference": decode_response_tool_change_mcp_toolset_reference,
-    "tool_definition": decode_tool_change_tool_definition,
+    "tool_reference": decode_response_tool_change_tool_reference_after_tag,
+    "mcp_tool_reference": decode_response_tool_change_mcp_tool_reference_after_tag,
+    "mcp_toolset_reference": decode_response_tool_change_mcp_toolset_reference_after_tag,
+    "tool_definition": decode_tool_change_tool_definition_after_tag,
 }
 
 
@@ -4257,13 +4255,13 @@ def decode_response_tool_addition_tool(data: Any, strict: bool) -> ResponseToolA
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _RESPONSE_TOOL_ADDITION_TOOL_VARIANTS.get(tag)
+        decoder = RESPONSE_TOOL_ADDITION_TOOL_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownResponseToolAdditionTool(raw=data)
-    raise DecodeError(expected_one_of(_RESPONSE_TOOL_ADDITION_TOOL_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(RESPONSE_TOOL_ADDITION_TOOL_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4302,12 +4300,12 @@ ResponseToolRemovalTool: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_RESPONSE_TOOL_REMOVAL_TOOL_VARIANTS: Final[
+RESPONSE_TOOL_REMOVAL_TOOL_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ResponseToolRemovalTool]]
 ] = {
-    "tool_reference": decode_response_tool_change_tool_reference,
-    "mcp_tool_reference": decode_response_tool_change_mcp_tool_reference,
-    "mcp_toolset_reference": decode_response_tool_change_mcp_toolset_reference,
+    "tool_reference": decode_response_tool_change_tool_reference_after_tag,
+    "mcp_tool_reference": decode_response_tool_change_mcp_tool_reference_after_tag,
+    "mcp_toolset_reference": decode_response_tool_change_mcp_toolset_reference_after_tag,
 }
 
 
@@ -4316,13 +4314,13 @@ def decode_response_tool_removal_tool(data: Any, strict: bool) -> ResponseToolRe
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _RESPONSE_TOOL_REMOVAL_TOOL_VARIANTS.get(tag)
+        decoder = RESPONSE_TOOL_REMOVAL_TOOL_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownResponseToolRemovalTool(raw=data)
-    raise DecodeError(expected_one_of(_RESPONSE_TOOL_REMOVAL_TOOL_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(RESPONSE_TOOL_REMOVAL_TOOL_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4355,11 +4353,11 @@ WebFetchToolResultBlockContent: TypeAlias = (
 )
 """Either the fetched page or a fetch error."""
 
-_WEB_FETCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
+WEB_FETCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchToolResultBlockContent]]
 ] = {
-    "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block,
-    "web_fetch_result": decode_web_fetch_block,
+    "web_fetch_tool_result_error": decode_web_fetch_tool_result_error_block_after_tag,
+    "web_fetch_result": decode_web_fetch_block_after_tag,
 }
 
 
@@ -4370,13 +4368,13 @@ def decode_web_fetch_tool_result_block_content(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = WEB_FETCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchToolResultBlockContent(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(WEB_FETCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -4411,8 +4409,8 @@ WebFetchBlockContent: TypeAlias = DocumentBlock | UnknownWebFetchBlockContent
 far.
 """
 
-_WEB_FETCH_BLOCK_CONTENT_VARIANTS: Final[dict[str, Callable[[Any, bool], WebFetchBlockContent]]] = {
-    "document": decode_document_block,
+WEB_FETCH_BLOCK_CONTENT_VARIANTS: Final[dict[str, Callable[[Any, bool], WebFetchBlockContent]]] = {
+    "document": decode_document_block_after_tag,
 }
 
 
@@ -4421,13 +4419,13 @@ def decode_web_fetch_block_content(data: Any, strict: bool) -> WebFetchBlockCont
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = WEB_FETCH_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchBlockContent(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_BLOCK_CONTENT_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(WEB_FETCH_BLOCK_CONTENT_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4458,9 +4456,9 @@ class UnknownDocumentBlockSource(Model):
 DocumentBlockSource: TypeAlias = Base64PDFSource | PlainTextSource | UnknownDocumentBlockSource
 """Content of a response document, as PDF bytes or plain text."""
 
-_DOCUMENT_BLOCK_SOURCE_VARIANTS: Final[dict[str, Callable[[Any, bool], DocumentBlockSource]]] = {
-    "base64": decode_base64_pdf_source,
-    "text": decode_plain_text_source,
+DOCUMENT_BLOCK_SOURCE_VARIANTS: Final[dict[str, Callable[[Any, bool], DocumentBlockSource]]] = {
+    "base64": decode_base64_pdf_source_after_tag,
+    "text": decode_plain_text_source_after_tag,
 }
 
 
@@ -4469,13 +4467,13 @@ def decode_document_block_source(data: Any, strict: bool) -> DocumentBlockSource
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _DOCUMENT_BLOCK_SOURCE_VARIANTS.get(tag)
+        decoder = DOCUMENT_BLOCK_SOURCE_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownDocumentBlockSource(raw=data)
-    raise DecodeError(expected_one_of(_DOCUMENT_BLOCK_SOURCE_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(DOCUMENT_BLOCK_SOURCE_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4511,12 +4509,12 @@ CodeExecutionToolResultBlockContent: TypeAlias = (
 )
 """The result of a code execution run, plain or encrypted, or an error."""
 
-_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
+CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
     dict[str, Callable[[Any, bool], CodeExecutionToolResultBlockContent]]
 ] = {
-    "code_execution_tool_result_error": decode_code_execution_tool_result_error_object,
-    "code_execution_result": decode_code_execution_result_block,
-    "encrypted_code_execution_result": decode_encrypted_code_execution_result_block,
+    "code_execution_tool_result_error": decode_code_execution_tool_result_error_object_after_tag,
+    "code_execution_result": decode_code_execution_result_block_after_tag,
+    "encrypted_code_execution_result": decode_encrypted_code_execution_result_block_after_tag,
 }
 
 
@@ -4527,14 +4525,14 @@ def decode_code_execution_tool_result_block_content(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
-        expected_one_of(_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag
+        expected_one_of(CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag
     ).at_key("type")
 
 
@@ -4570,10 +4568,10 @@ CodeExecutionOutputBlockUnion: TypeAlias = (
 far.
 """
 
-_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: Final[
+CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], CodeExecutionOutputBlockUnion]]
 ] = {
-    "code_execution_output": decode_code_execution_output_block,
+    "code_execution_output": decode_code_execution_output_block_after_tag,
 }
 
 
@@ -4584,13 +4582,13 @@ def decode_code_execution_output_block_union(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
+        decoder = CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCodeExecutionOutputBlockUnion(raw=data)
-    raise DecodeError(expected_one_of(_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -4627,11 +4625,11 @@ BashCodeExecutionToolResultBlockContent: TypeAlias = (
 )
 """Either the output of a shell command or an error."""
 
-_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
+BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BashCodeExecutionToolResultBlockContent]]
 ] = {
-    "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_object,
-    "bash_code_execution_result": decode_bash_code_execution_result_block,
+    "bash_code_execution_tool_result_error": decode_bash_code_execution_tool_result_error_object_after_tag,
+    "bash_code_execution_result": decode_bash_code_execution_result_block_after_tag,
 }
 
 
@@ -4642,14 +4640,14 @@ def decode_bash_code_execution_tool_result_block_content(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBashCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
-        expected_one_of(_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag
+        expected_one_of(BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag
     ).at_key("type")
 
 
@@ -4683,10 +4681,10 @@ BashCodeExecutionOutputBlockUnion: TypeAlias = (
 )
 """One output of a shell command, selected by its type; a written file is the only kind so far."""
 
-_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: Final[
+BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BashCodeExecutionOutputBlockUnion]]
 ] = {
-    "bash_code_execution_output": decode_bash_code_execution_output_block,
+    "bash_code_execution_output": decode_bash_code_execution_output_block_after_tag,
 }
 
 
@@ -4697,15 +4695,15 @@ def decode_bash_code_execution_output_block_union(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
+        decoder = BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBashCodeExecutionOutputBlockUnion(raw=data)
-    raise DecodeError(
-        expected_one_of(_BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS), tag
-    ).at_key("type")
+    raise DecodeError(expected_one_of(BASH_CODE_EXECUTION_OUTPUT_BLOCK_UNION_VARIANTS), tag).at_key(
+        "type"
+    )
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4742,13 +4740,13 @@ TextEditorCodeExecutionToolResultBlockContent: TypeAlias = (
 )
 """Result of a view, create or replace operation, or an error."""
 
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
+TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
     dict[str, Callable[[Any, bool], TextEditorCodeExecutionToolResultBlockContent]]
 ] = {
-    "text_editor_code_execution_tool_result_error": decode_text_editor_code_execution_tool_result_error_object,
-    "text_editor_code_execution_view_result": decode_text_editor_code_execution_view_result_block,
-    "text_editor_code_execution_create_result": decode_text_editor_code_execution_create_result_block,
-    "text_editor_code_execution_str_replace_result": decode_text_editor_code_execution_str_replace_result_block,
+    "text_editor_code_execution_tool_result_error": decode_text_editor_code_execution_tool_result_error_object_after_tag,
+    "text_editor_code_execution_view_result": decode_text_editor_code_execution_view_result_block_after_tag,
+    "text_editor_code_execution_create_result": decode_text_editor_code_execution_create_result_block_after_tag,
+    "text_editor_code_execution_str_replace_result": decode_text_editor_code_execution_str_replace_result_block_after_tag,
 }
 
 
@@ -4759,14 +4757,14 @@ def decode_text_editor_code_execution_tool_result_block_content(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownTextEditorCodeExecutionToolResultBlockContent(raw=data)
     raise DecodeError(
-        expected_one_of(_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag
+        expected_one_of(TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag
     ).at_key("type")
 
 
@@ -4802,11 +4800,11 @@ ToolSearchToolResultBlockContent: TypeAlias = (
 )
 """Either the matching tools or a search error."""
 
-_TOOL_SEARCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
+TOOL_SEARCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolSearchToolResultBlockContent]]
 ] = {
-    "tool_search_tool_result_error": decode_tool_search_tool_result_error_object,
-    "tool_search_tool_search_result": decode_tool_search_tool_search_result_block,
+    "tool_search_tool_result_error": decode_tool_search_tool_result_error_object_after_tag,
+    "tool_search_tool_search_result": decode_tool_search_tool_search_result_block_after_tag,
 }
 
 
@@ -4817,13 +4815,13 @@ def decode_tool_search_tool_result_block_content(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_SEARCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = TOOL_SEARCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolSearchToolResultBlockContent(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_SEARCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(TOOL_SEARCH_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -4856,10 +4854,10 @@ class UnknownToolReferenceBlockUnion(Model):
 ToolReferenceBlockUnion: TypeAlias = ToolReferenceBlock | UnknownToolReferenceBlockUnion
 """One match of a tool search, selected by its type; a tool reference is the only kind so far."""
 
-_TOOL_REFERENCE_BLOCK_UNION_VARIANTS: Final[
+TOOL_REFERENCE_BLOCK_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], ToolReferenceBlockUnion]]
 ] = {
-    "tool_reference": decode_tool_reference_block,
+    "tool_reference": decode_tool_reference_block_after_tag,
 }
 
 
@@ -4868,13 +4866,13 @@ def decode_tool_reference_block_union(data: Any, strict: bool) -> ToolReferenceB
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_REFERENCE_BLOCK_UNION_VARIANTS.get(tag)
+        decoder = TOOL_REFERENCE_BLOCK_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownToolReferenceBlockUnion(raw=data)
-    raise DecodeError(expected_one_of(_TOOL_REFERENCE_BLOCK_UNION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_REFERENCE_BLOCK_UNION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -4913,12 +4911,12 @@ AdvisorToolResultBlockContent: TypeAlias = (
 Beta: send `anthropic-beta: advisor-tool-2026-03-01` to use it.
 """
 
-_ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
+ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS: Final[
     dict[str, Callable[[Any, bool], AdvisorToolResultBlockContent]]
 ] = {
-    "advisor_tool_result_error": decode_advisor_tool_result_error_object,
-    "advisor_result": decode_advisor_result_block,
-    "advisor_redacted_result": decode_advisor_redacted_result_block,
+    "advisor_tool_result_error": decode_advisor_tool_result_error_object_after_tag,
+    "advisor_result": decode_advisor_result_block_after_tag,
+    "advisor_redacted_result": decode_advisor_redacted_result_block_after_tag,
 }
 
 
@@ -4929,13 +4927,13 @@ def decode_advisor_tool_result_block_content(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
+        decoder = ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownAdvisorToolResultBlockContent(raw=data)
-    raise DecodeError(expected_one_of(_ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(ADVISOR_TOOL_RESULT_BLOCK_CONTENT_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -4972,10 +4970,10 @@ Beta: send `anthropic-beta: mcp-client-2025-11-20` or `anthropic-beta: mcp-clien
 use it.
 """
 
-_MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS: Final[
+MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS: Final[
     dict[str, Callable[[Any, bool], MCPToolResultContentBlock]]
 ] = {
-    "text": decode_text_block,
+    "text": decode_text_block_after_tag,
 }
 
 
@@ -4984,13 +4982,13 @@ def decode_mcp_tool_result_content_block(data: Any, strict: bool) -> MCPToolResu
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.get(tag)
+        decoder = MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownMCPToolResultContentBlock(raw=data)
-    raise DecodeError(expected_one_of(_MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(MCP_TOOL_RESULT_CONTENT_BLOCK_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5054,37 +5052,37 @@ ResponseToolUnion: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_RESPONSE_TOOL_UNION_VARIANTS: Final[dict[str, Callable[[Any, bool], ResponseToolUnion]]] = {
+RESPONSE_TOOL_UNION_VARIANTS: Final[dict[str, Callable[[Any, bool], ResponseToolUnion]]] = {
     "custom": decode_response_tool,
-    "bash_20241022": decode_tool_bash20241022,
-    "bash_20250124": decode_tool_bash20250124,
-    "code_execution_20250522": decode_code_execution_tool20250522,
-    "code_execution_20250825": decode_code_execution_tool20250825,
-    "code_execution_20260120": decode_code_execution_tool20260120,
-    "code_execution_20260521": decode_code_execution_tool20260521,
-    "browser_toolset_20260801": decode_browser_toolset20260801,
-    "computer_20241022": decode_tool_computer_use20241022,
-    "memory_20250818": decode_memory_tool20250818,
-    "computer_20250124": decode_tool_computer_use20250124,
-    "text_editor_20241022": decode_tool_text_editor20241022,
-    "computer_20251124": decode_tool_computer_use20251124,
-    "computer_toolset_20260801": decode_computer_toolset20260801,
-    "text_editor_20250124": decode_tool_text_editor20250124,
-    "text_editor_20250429": decode_tool_text_editor20250429,
-    "text_editor_20250728": decode_tool_text_editor20250728,
-    "web_search_20250305": decode_web_search_tool20250305,
-    "web_fetch_20250910": decode_web_fetch_tool20250910,
-    "web_search_20260209": decode_web_search_tool20260209,
-    "web_fetch_20260209": decode_web_fetch_tool20260209,
-    "web_fetch_20260309": decode_web_fetch_tool20260309,
-    "web_search_20260318": decode_web_search_tool20260318,
-    "web_fetch_20260318": decode_web_fetch_tool20260318,
-    "advisor_20260301": decode_advisor_tool20260301,
-    "tool_search_tool_bm25_20251119": decode_tool_search_tool_bm25_20251119,
-    "tool_search_tool_bm25": decode_tool_search_tool_bm25_20251119,
-    "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119,
-    "tool_search_tool_regex": decode_tool_search_tool_regex20251119,
-    "mcp_toolset": decode_mcp_toolset,
+    "bash_20241022": decode_tool_bash20241022_after_tag,
+    "bash_20250124": decode_tool_bash20250124_after_tag,
+    "code_execution_20250522": decode_code_execution_tool20250522_after_tag,
+    "code_execution_20250825": decode_code_execution_tool20250825_after_tag,
+    "code_execution_20260120": decode_code_execution_tool20260120_after_tag,
+    "code_execution_20260521": decode_code_execution_tool20260521_after_tag,
+    "browser_toolset_20260801": decode_browser_toolset20260801_after_tag,
+    "computer_20241022": decode_tool_computer_use20241022_after_tag,
+    "memory_20250818": decode_memory_tool20250818_after_tag,
+    "computer_20250124": decode_tool_computer_use20250124_after_tag,
+    "text_editor_20241022": decode_tool_text_editor20241022_after_tag,
+    "computer_20251124": decode_tool_computer_use20251124_after_tag,
+    "computer_toolset_20260801": decode_computer_toolset20260801_after_tag,
+    "text_editor_20250124": decode_tool_text_editor20250124_after_tag,
+    "text_editor_20250429": decode_tool_text_editor20250429_after_tag,
+    "text_editor_20250728": decode_tool_text_editor20250728_after_tag,
+    "web_search_20250305": decode_web_search_tool20250305_after_tag,
+    "web_fetch_20250910": decode_web_fetch_tool20250910_after_tag,
+    "web_search_20260209": decode_web_search_tool20260209_after_tag,
+    "web_fetch_20260209": decode_web_fetch_tool20260209_after_tag,
+    "web_fetch_20260309": decode_web_fetch_tool20260309_after_tag,
+    "web_search_20260318": decode_web_search_tool20260318_after_tag,
+    "web_fetch_20260318": decode_web_fetch_tool20260318_after_tag,
+    "advisor_20260301": decode_advisor_tool20260301_after_tag,
+    "tool_search_tool_bm25_20251119": decode_tool_search_tool_bm25_20251119_after_tag,
+    "tool_search_tool_bm25": decode_tool_search_tool_bm25_20251119_after_tag,
+    "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119_after_tag,
+    "tool_search_tool_regex": decode_tool_search_tool_regex20251119_after_tag,
+    "mcp_toolset": decode_mcp_toolset_after_tag,
 }
 
 
@@ -5093,7 +5091,7 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _RESPONSE_TOOL_UNION_VARIANTS.get(tag)
+        decoder = RESPONSE_TOOL_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
@@ -5101,7 +5099,7 @@ def decode_response_tool_union(data: Any, strict: bool) -> ResponseToolUnion:
             return UnknownResponseToolUnion(raw=data)
     elif tag is UNSET:
         return decode_response_tool(data, strict)
-    raise DecodeError(expected_one_of(_RESPONSE_TOOL_UNION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(RESPONSE_TOOL_UNION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5136,8 +5134,8 @@ kind so far.
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_CACHE_CONTROL_VARIANTS: Final[dict[str, Callable[[Any, bool], CacheControl]]] = {
-    "ephemeral": decode_cache_control_ephemeral,
+CACHE_CONTROL_VARIANTS: Final[dict[str, Callable[[Any, bool], CacheControl]]] = {
+    "ephemeral": decode_cache_control_ephemeral_after_tag,
 }
 
 
@@ -5146,13 +5144,13 @@ def decode_cache_control(data: Any, strict: bool) -> CacheControl:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CACHE_CONTROL_VARIANTS.get(tag)
+        decoder = CACHE_CONTROL_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownCacheControl(raw=data)
-    raise DecodeError(expected_one_of(_CACHE_CONTROL_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CACHE_CONTROL_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5187,8 +5185,8 @@ location is the only kind so far.
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_USER_LOCATION_UNION_VARIANTS: Final[dict[str, Callable[[Any, bool], UserLocationUnion]]] = {
-    "approximate": decode_user_location,
+USER_LOCATION_UNION_VARIANTS: Final[dict[str, Callable[[Any, bool], UserLocationUnion]]] = {
+    "approximate": decode_user_location_after_tag,
 }
 
 
@@ -5197,13 +5195,13 @@ def decode_user_location_union(data: Any, strict: bool) -> UserLocationUnion:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _USER_LOCATION_UNION_VARIANTS.get(tag)
+        decoder = USER_LOCATION_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownUserLocationUnion(raw=data)
-    raise DecodeError(expected_one_of(_USER_LOCATION_UNION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(USER_LOCATION_UNION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5240,10 +5238,10 @@ the only kind so far.
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS: Final[
+WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnion]]
 ] = {
-    "tool_reference": decode_web_fetch_url_source_tool_reference,
+    "tool_reference": decode_web_fetch_url_source_tool_reference_after_tag,
 }
 
 
@@ -5254,14 +5252,14 @@ def decode_web_fetch_url_source_tool_reference_union(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(tag)
+        decoder = WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchURLSourceToolReferenceUnion(raw=data)
     raise DecodeError(
-        expected_one_of(_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS), tag
+        expected_one_of(WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_VARIANTS), tag
     ).at_key("type")
 
 
@@ -5302,13 +5300,13 @@ WebFetchToolResultURLSource: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS: Final[
+WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchToolResultURLSource]]
 ] = {
-    "all": decode_web_fetch_url_source_all,
-    "none": decode_web_fetch_url_source_none,
-    "only": decode_web_fetch_url_source_only,
-    "except": decode_web_fetch_url_source_except,
+    "all": decode_web_fetch_url_source_all_after_tag,
+    "none": decode_web_fetch_url_source_none_after_tag,
+    "only": decode_web_fetch_url_source_only_after_tag,
+    "except": decode_web_fetch_url_source_except_after_tag,
 }
 
 
@@ -5317,13 +5315,13 @@ def decode_web_fetch_tool_result_url_source(data: Any, strict: bool) -> WebFetch
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS.get(tag)
+        decoder = WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchToolResultURLSource(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(WEB_FETCH_TOOL_RESULT_URL_SOURCE_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -5361,11 +5359,11 @@ WebFetchUserInputURLSource: TypeAlias = (
 Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
 """
 
-_WEB_FETCH_USER_INPUT_URL_SOURCE_VARIANTS: Final[
+WEB_FETCH_USER_INPUT_URL_SOURCE_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchUserInputURLSource]]
 ] = {
-    "all": decode_web_fetch_url_source_all,
-    "none": decode_web_fetch_url_source_none,
+    "all": decode_web_fetch_url_source_all_after_tag,
+    "none": decode_web_fetch_url_source_none_after_tag,
 }
 
 
@@ -5374,15 +5372,13 @@ def decode_web_fetch_user_input_url_source(data: Any, strict: bool) -> WebFetchU
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_USER_INPUT_URL_SOURCE_VARIANTS.get(tag)
+        decoder = WEB_FETCH_USER_INPUT_URL_SOURCE_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchUserInputURLSource(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_USER_INPUT_URL_SOURCE_VARIANTS), tag).at_key(
-        "type"
-    )
+    raise DecodeError(expected_one_of(WEB_FETCH_USER_INPUT_URL_SOURCE_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5446,38 +5442,38 @@ BrowserToolUseBlock: TypeAlias = (
 )
 """A call to one action of the browser toolset, selected by the action name."""
 
-_BROWSER_TOOL_USE_BLOCK_VARIANTS: Final[dict[str, Callable[[Any, bool], BrowserToolUseBlock]]] = {
-    "navigate": decode_browser_navigate_tool_use_block,
-    "list_tabs": decode_browser_list_tabs_tool_use_block,
-    "new_tab": decode_browser_new_tab_tool_use_block,
-    "switch_tab": decode_browser_switch_tab_tool_use_block,
-    "close_tab": decode_browser_close_tab_tool_use_block,
-    "read_page": decode_browser_read_page_tool_use_block,
-    "get_page_text": decode_browser_get_page_text_tool_use_block,
-    "read_console": decode_browser_read_console_tool_use_block,
-    "read_network": decode_browser_read_network_tool_use_block,
-    "find": decode_browser_find_tool_use_block,
-    "form_input": decode_browser_form_input_tool_use_block,
-    "file_upload": decode_browser_file_upload_tool_use_block,
-    "scroll_to": decode_browser_scroll_to_tool_use_block,
-    "screenshot": decode_browser_screenshot_tool_use_block,
-    "zoom": decode_browser_zoom_tool_use_block,
-    "left_click": decode_browser_left_click_tool_use_block,
-    "right_click": decode_browser_right_click_tool_use_block,
-    "middle_click": decode_browser_middle_click_tool_use_block,
-    "double_click": decode_browser_double_click_tool_use_block,
-    "triple_click": decode_browser_triple_click_tool_use_block,
-    "hover": decode_browser_hover_tool_use_block,
-    "left_click_drag": decode_browser_left_click_drag_tool_use_block,
-    "left_mouse_down": decode_browser_left_mouse_down_tool_use_block,
-    "left_mouse_up": decode_browser_left_mouse_up_tool_use_block,
-    "mouse_move": decode_browser_mouse_move_tool_use_block,
-    "scroll": decode_browser_scroll_tool_use_block,
-    "type": decode_browser_type_tool_use_block,
-    "key": decode_browser_key_tool_use_block,
-    "hold_key": decode_browser_hold_key_tool_use_block,
-    "wait": decode_browser_wait_tool_use_block,
-    "javascript_exec": decode_browser_javascript_exec_tool_use_block,
+BROWSER_TOOL_USE_BLOCK_VARIANTS: Final[dict[str, Callable[[Any, bool], BrowserToolUseBlock]]] = {
+    "navigate": decode_browser_navigate_tool_use_block_after_tag,
+    "list_tabs": decode_browser_list_tabs_tool_use_block_after_tag,
+    "new_tab": decode_browser_new_tab_tool_use_block_after_tag,
+    "switch_tab": decode_browser_switch_tab_tool_use_block_after_tag,
+    "close_tab": decode_browser_close_tab_tool_use_block_after_tag,
+    "read_page": decode_browser_read_page_tool_use_block_after_tag,
+    "get_page_text": decode_browser_get_page_text_tool_use_block_after_tag,
+    "read_console": decode_browser_read_console_tool_use_block_after_tag,
+    "read_network": decode_browser_read_network_tool_use_block_after_tag,
+    "find": decode_browser_find_tool_use_block_after_tag,
+    "form_input": decode_browser_form_input_tool_use_block_after_tag,
+    "file_upload": decode_browser_file_upload_tool_use_block_after_tag,
+    "scroll_to": decode_browser_scroll_to_tool_use_block_after_tag,
+    "screenshot": decode_browser_screenshot_tool_use_block_after_tag,
+    "zoom": decode_browser_zoom_tool_use_block_after_tag,
+    "left_click": decode_browser_left_click_tool_use_block_after_tag,
+    "right_click": decode_browser_right_click_tool_use_block_after_tag,
+    "middle_click": decode_browser_middle_click_tool_use_block_after_tag,
+    "double_click": decode_browser_double_click_tool_use_block_after_tag,
+    "triple_click": decode_browser_triple_click_tool_use_block_after_tag,
+    "hover": decode_browser_hover_tool_use_block_after_tag,
+    "left_click_drag": decode_browser_left_click_drag_tool_use_block_after_tag,
+    "left_mouse_down": decode_browser_left_mouse_down_tool_use_block_after_tag,
+    "left_mouse_up": decode_browser_left_mouse_up_tool_use_block_after_tag,
+    "mouse_move": decode_browser_mouse_move_tool_use_block_after_tag,
+    "scroll": decode_browser_scroll_tool_use_block_after_tag,
+    "type": decode_browser_type_tool_use_block_after_tag,
+    "key": decode_browser_key_tool_use_block_after_tag,
+    "hold_key": decode_browser_hold_key_tool_use_block_after_tag,
+    "wait": decode_browser_wait_tool_use_block_after_tag,
+    "javascript_exec": decode_browser_javascript_exec_tool_use_block_after_tag,
 }
 
 
@@ -5486,13 +5482,13 @@ def decode_browser_tool_use_block(data: Any, strict: bool) -> BrowserToolUseBloc
         raise DecodeError("an object", data)
     tag = data.get("name", UNSET)
     if type(tag) is str:
-        decoder = _BROWSER_TOOL_USE_BLOCK_VARIANTS.get(tag)
+        decoder = BROWSER_TOOL_USE_BLOCK_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBrowserToolUseBlock(raw=data)
-    raise DecodeError(expected_one_of(_BROWSER_TOOL_USE_BLOCK_VARIANTS), tag).at_key("name")
+    raise DecodeError(expected_one_of(BROWSER_TOOL_USE_BLOCK_VARIANTS), tag).at_key("name")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5525,10 +5521,10 @@ BrowserRefTargetUnion: TypeAlias = BrowserRefTarget | UnknownBrowserRefTargetUni
 so far.
 """
 
-_BROWSER_REF_TARGET_UNION_VARIANTS: Final[
+BROWSER_REF_TARGET_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BrowserRefTargetUnion]]
 ] = {
-    "ref": decode_browser_ref_target,
+    "ref": decode_browser_ref_target_after_tag,
 }
 
 
@@ -5537,13 +5533,13 @@ def decode_browser_ref_target_union(data: Any, strict: bool) -> BrowserRefTarget
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BROWSER_REF_TARGET_UNION_VARIANTS.get(tag)
+        decoder = BROWSER_REF_TARGET_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBrowserRefTargetUnion(raw=data)
-    raise DecodeError(expected_one_of(_BROWSER_REF_TARGET_UNION_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(BROWSER_REF_TARGET_UNION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5576,9 +5572,9 @@ BrowserClickTarget: TypeAlias = (
 )
 """Where a click lands, on a page element or at a point."""
 
-_BROWSER_CLICK_TARGET_VARIANTS: Final[dict[str, Callable[[Any, bool], BrowserClickTarget]]] = {
-    "coordinate": decode_browser_coordinate_target,
-    "ref": decode_browser_ref_target,
+BROWSER_CLICK_TARGET_VARIANTS: Final[dict[str, Callable[[Any, bool], BrowserClickTarget]]] = {
+    "coordinate": decode_browser_coordinate_target_after_tag,
+    "ref": decode_browser_ref_target_after_tag,
 }
 
 
@@ -5587,13 +5583,13 @@ def decode_browser_click_target(data: Any, strict: bool) -> BrowserClickTarget:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BROWSER_CLICK_TARGET_VARIANTS.get(tag)
+        decoder = BROWSER_CLICK_TARGET_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBrowserClickTarget(raw=data)
-    raise DecodeError(expected_one_of(_BROWSER_CLICK_TARGET_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(BROWSER_CLICK_TARGET_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5628,10 +5624,10 @@ BrowserCoordinateTargetUnion: TypeAlias = (
 far.
 """
 
-_BROWSER_COORDINATE_TARGET_UNION_VARIANTS: Final[
+BROWSER_COORDINATE_TARGET_UNION_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BrowserCoordinateTargetUnion]]
 ] = {
-    "coordinate": decode_browser_coordinate_target,
+    "coordinate": decode_browser_coordinate_target_after_tag,
 }
 
 
@@ -5640,15 +5636,13 @@ def decode_browser_coordinate_target_union(data: Any, strict: bool) -> BrowserCo
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BROWSER_COORDINATE_TARGET_UNION_VARIANTS.get(tag)
+        decoder = BROWSER_COORDINATE_TARGET_UNION_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBrowserCoordinateTargetUnion(raw=data)
-    raise DecodeError(expected_one_of(_BROWSER_COORDINATE_TARGET_UNION_VARIANTS), tag).at_key(
-        "type"
-    )
+    raise DecodeError(expected_one_of(BROWSER_COORDINATE_TARGET_UNION_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5698,24 +5692,24 @@ ComputerToolUseBlock: TypeAlias = (
 )
 """A call to one action of the computer toolset, selected by the action name."""
 
-_COMPUTER_TOOL_USE_BLOCK_VARIANTS: Final[dict[str, Callable[[Any, bool], ComputerToolUseBlock]]] = {
-    "key": decode_computer_key_tool_use_block,
-    "hold_key": decode_computer_hold_key_tool_use_block,
-    "type": decode_computer_type_tool_use_block,
-    "cursor_position": decode_computer_cursor_position_tool_use_block,
-    "mouse_move": decode_computer_mouse_move_tool_use_block,
-    "left_mouse_down": decode_computer_left_mouse_down_tool_use_block,
-    "left_mouse_up": decode_computer_left_mouse_up_tool_use_block,
-    "left_click": decode_computer_left_click_tool_use_block,
-    "left_click_drag": decode_computer_left_click_drag_tool_use_block,
-    "right_click": decode_computer_right_click_tool_use_block,
-    "middle_click": decode_computer_middle_click_tool_use_block,
-    "double_click": decode_computer_double_click_tool_use_block,
-    "triple_click": decode_computer_triple_click_tool_use_block,
-    "scroll": decode_computer_scroll_tool_use_block,
-    "wait": decode_computer_wait_tool_use_block,
-    "screenshot": decode_computer_screenshot_tool_use_block,
-    "zoom": decode_computer_zoom_tool_use_block,
+COMPUTER_TOOL_USE_BLOCK_VARIANTS: Final[dict[str, Callable[[Any, bool], ComputerToolUseBlock]]] = {
+    "key": decode_computer_key_tool_use_block_after_tag,
+    "hold_key": decode_computer_hold_key_tool_use_block_after_tag,
+    "type": decode_computer_type_tool_use_block_after_tag,
+    "cursor_position": decode_computer_cursor_position_tool_use_block_after_tag,
+    "mouse_move": decode_computer_mouse_move_tool_use_block_after_tag,
+    "left_mouse_down": decode_computer_left_mouse_down_tool_use_block_after_tag,
+    "left_mouse_up": decode_computer_left_mouse_up_tool_use_block_after_tag,
+    "left_click": decode_computer_left_click_tool_use_block_after_tag,
+    "left_click_drag": decode_computer_left_click_drag_tool_use_block_after_tag,
+    "right_click": decode_computer_right_click_tool_use_block_after_tag,
+    "middle_click": decode_computer_middle_click_tool_use_block_after_tag,
+    "double_click": decode_computer_double_click_tool_use_block_after_tag,
+    "triple_click": decode_computer_triple_click_tool_use_block_after_tag,
+    "scroll": decode_computer_scroll_tool_use_block_after_tag,
+    "wait": decode_computer_wait_tool_use_block_after_tag,
+    "screenshot": decode_computer_screenshot_tool_use_block_after_tag,
+    "zoom": decode_computer_zoom_tool_use_block_after_tag,
 }
 
 
@@ -5724,13 +5718,13 @@ def decode_computer_tool_use_block(data: Any, strict: bool) -> ComputerToolUseBl
         raise DecodeError("an object", data)
     tag = data.get("name", UNSET)
     if type(tag) is str:
-        decoder = _COMPUTER_TOOL_USE_BLOCK_VARIANTS.get(tag)
+        decoder = COMPUTER_TOOL_USE_BLOCK_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownComputerToolUseBlock(raw=data)
-    raise DecodeError(expected_one_of(_COMPUTER_TOOL_USE_BLOCK_VARIANTS), tag).at_key("name")
+    raise DecodeError(expected_one_of(COMPUTER_TOOL_USE_BLOCK_VARIANTS), tag).at_key("name")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5771,15 +5765,15 @@ MessageStreamEvent: TypeAlias = (
 )
 """The JSON data of one server-sent event in a message stream."""
 
-_MESSAGE_STREAM_EVENT_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageStreamEvent]]] = {
-    "message_start": decode_message_start_event,
-    "message_delta": decode_message_delta_event,
-    "message_stop": decode_message_stop_event,
-    "content_block_start": decode_content_block_start_event,
-    "content_block_delta": decode_content_block_delta_event,
-    "content_block_stop": decode_content_block_stop_event,
-    "ping": decode_ping_event,
-    "error": decode_error_event,
+MESSAGE_STREAM_EVENT_VARIANTS: Final[dict[str, Callable[[Any, bool], MessageStreamEvent]]] = {
+    "message_start": decode_message_start_event_after_tag,
+    "message_delta": decode_message_delta_event_after_tag,
+    "message_stop": decode_message_stop_event_after_tag,
+    "content_block_start": decode_content_block_start_event_after_tag,
+    "content_block_delta": decode_content_block_delta_event_after_tag,
+    "content_block_stop": decode_content_block_stop_event_after_tag,
+    "ping": decode_ping_event_after_tag,
+    "error": decode_error_event_after_tag,
 }
 
 
@@ -5788,13 +5782,13 @@ def decode_message_stream_event(data: Any, strict: bool) -> MessageStreamEvent:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _MESSAGE_STREAM_EVENT_VARIANTS.get(tag)
+        decoder = MESSAGE_STREAM_EVENT_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownMessageStreamEvent(raw=data)
-    raise DecodeError(expected_one_of(_MESSAGE_STREAM_EVENT_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(MESSAGE_STREAM_EVENT_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5833,13 +5827,13 @@ ContentBlockDelta: TypeAlias = (
 )
 """An increment to one content block."""
 
-_CONTENT_BLOCK_DELTA_VARIANTS: Final[dict[str, Callable[[Any, bool], ContentBlockDelta]]] = {
-    "text_delta": decode_text_delta,
-    "input_json_delta": decode_input_json_delta,
-    "citations_delta": decode_citations_delta,
-    "thinking_delta": decode_thinking_delta,
-    "signature_delta": decode_signature_delta,
-    "compaction_delta": decode_compaction_content_block_delta,
+CONTENT_BLOCK_DELTA_VARIANTS: Final[dict[str, Callable[[Any, bool], ContentBlockDelta]]] = {
+    "text_delta": decode_text_delta_after_tag,
+    "input_json_delta": decode_input_json_delta_after_tag,
+    "citations_delta": decode_citations_delta_after_tag,
+    "thinking_delta": decode_thinking_delta_after_tag,
+    "signature_delta": decode_signature_delta_after_tag,
+    "compaction_delta": decode_compaction_content_block_delta_after_tag,
 }
 
 
@@ -5848,13 +5842,13 @@ def decode_content_block_delta(data: Any, strict: bool) -> ContentBlockDelta:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _CONTENT_BLOCK_DELTA_VARIANTS.get(tag)
+        decoder = CONTENT_BLOCK_DELTA_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownContentBlockDelta(raw=data)
-    raise DecodeError(expected_one_of(_CONTENT_BLOCK_DELTA_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(CONTENT_BLOCK_DELTA_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5915,37 +5909,37 @@ ToolUnionParam: TypeAlias = (
 )
 """Any tool definition; an object without a type is a custom client tool."""
 
-_TOOL_UNION_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolUnionParam]]] = {
+TOOL_UNION_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolUnionParam]]] = {
     "custom": decode_tool,
-    "bash_20241022": decode_tool_bash20241022_param,
-    "bash_20250124": decode_tool_bash20250124_param,
-    "text_editor_20241022": decode_tool_text_editor20241022_param,
-    "text_editor_20250124": decode_tool_text_editor20250124_param,
-    "text_editor_20250429": decode_tool_text_editor20250429_param,
-    "text_editor_20250728": decode_tool_text_editor20250728_param,
-    "computer_20241022": decode_tool_computer_use20241022_param,
-    "computer_20250124": decode_tool_computer_use20250124_param,
-    "computer_20251124": decode_tool_computer_use20251124_param,
-    "memory_20250818": decode_memory_tool20250818_param,
-    "browser_toolset_20260801": decode_browser_toolset20260801_param,
-    "computer_toolset_20260801": decode_computer_toolset20260801_param,
-    "code_execution_20250522": decode_code_execution_tool20250522_param,
-    "code_execution_20250825": decode_code_execution_tool20250825_param,
-    "code_execution_20260120": decode_code_execution_tool20260120_param,
-    "code_execution_20260521": decode_code_execution_tool20260521_param,
-    "web_search_20250305": decode_web_search_tool20250305_param,
-    "web_search_20260209": decode_web_search_tool20260209_param,
-    "web_search_20260318": decode_web_search_tool20260318_param,
-    "web_fetch_20250910": decode_web_fetch_tool20250910_param,
-    "web_fetch_20260209": decode_web_fetch_tool20260209_param,
-    "web_fetch_20260309": decode_web_fetch_tool20260309_param,
-    "web_fetch_20260318": decode_web_fetch_tool20260318_param,
-    "tool_search_tool_bm25_20251119": decode_tool_search_tool_bm25_20251119_param,
-    "tool_search_tool_bm25": decode_tool_search_tool_bm25_20251119_param,
-    "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119_param,
-    "tool_search_tool_regex": decode_tool_search_tool_regex20251119_param,
-    "advisor_20260301": decode_advisor_tool20260301_param,
-    "mcp_toolset": decode_mcp_toolset_param,
+    "bash_20241022": decode_tool_bash20241022_param_after_tag,
+    "bash_20250124": decode_tool_bash20250124_param_after_tag,
+    "text_editor_20241022": decode_tool_text_editor20241022_param_after_tag,
+    "text_editor_20250124": decode_tool_text_editor20250124_param_after_tag,
+    "text_editor_20250429": decode_tool_text_editor20250429_param_after_tag,
+    "text_editor_20250728": decode_tool_text_editor20250728_param_after_tag,
+    "computer_20241022": decode_tool_computer_use20241022_param_after_tag,
+    "computer_20250124": decode_tool_computer_use20250124_param_after_tag,
+    "computer_20251124": decode_tool_computer_use20251124_param_after_tag,
+    "memory_20250818": decode_memory_tool20250818_param_after_tag,
+    "browser_toolset_20260801": decode_browser_toolset20260801_param_after_tag,
+    "computer_toolset_20260801": decode_computer_toolset20260801_param_after_tag,
+    "code_execution_20250522": decode_code_execution_tool20250522_param_after_tag,
+    "code_execution_20250825": decode_code_execution_tool20250825_param_after_tag,
+    "code_execution_20260120": decode_code_execution_tool20260120_param_after_tag,
+    "code_execution_20260521": decode_code_execution_tool20260521_param_after_tag,
+    "web_search_20250305": decode_web_search_tool20250305_param_after_tag,
+    "web_search_20260209": decode_web_search_tool20260209_param_after_tag,
+    "web_search_20260318": decode_web_search_tool20260318_param_after_tag,
+    "web_fetch_20250910": decode_web_fetch_tool20250910_param_after_tag,
+    "web_fetch_20260209": decode_web_fetch_tool20260209_param_after_tag,
+    "web_fetch_20260309": decode_web_fetch_tool20260309_param_after_tag,
+    "web_fetch_20260318": decode_web_fetch_tool20260318_param_after_tag,
+    "tool_search_tool_bm25_20251119": decode_tool_search_tool_bm25_20251119_param_after_tag,
+    "tool_search_tool_bm25": decode_tool_search_tool_bm25_20251119_param_after_tag,
+    "tool_search_tool_regex_20251119": decode_tool_search_tool_regex20251119_param_after_tag,
+    "tool_search_tool_regex": decode_tool_search_tool_regex20251119_param_after_tag,
+    "advisor_20260301": decode_advisor_tool20260301_param_after_tag,
+    "mcp_toolset": decode_mcp_toolset_param_after_tag,
 }
 
 
@@ -5954,7 +5948,7 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _TOOL_UNION_PARAM_VARIANTS.get(tag)
+        decoder = TOOL_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
@@ -5962,7 +5956,7 @@ def decode_tool_union_param(data: Any, strict: bool) -> ToolUnionParam:
             return UnknownToolUnionParam(raw=data)
     elif tag is UNSET or tag is None:
         return decode_tool(data, strict)
-    raise DecodeError(expected_one_of(_TOOL_UNION_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(TOOL_UNION_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -5995,10 +5989,10 @@ UserLocationUnionParam: TypeAlias = UserLocationParam | UnknownUserLocationUnion
 so far.
 """
 
-_USER_LOCATION_UNION_PARAM_VARIANTS: Final[
+USER_LOCATION_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], UserLocationUnionParam]]
 ] = {
-    "approximate": decode_user_location_param,
+    "approximate": decode_user_location_param_after_tag,
 }
 
 
@@ -6007,13 +6001,13 @@ def decode_user_location_union_param(data: Any, strict: bool) -> UserLocationUni
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _USER_LOCATION_UNION_PARAM_VARIANTS.get(tag)
+        decoder = USER_LOCATION_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownUserLocationUnionParam(raw=data)
-    raise DecodeError(expected_one_of(_USER_LOCATION_UNION_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(USER_LOCATION_UNION_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -6046,11 +6040,11 @@ WebFetchUserInputSourceParam: TypeAlias = (
 )
 """All-or-nothing switch for URLs that come from user turns."""
 
-_WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS: Final[
+WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchUserInputSourceParam]]
 ] = {
-    "all": decode_web_fetch_url_source_all_param,
-    "none": decode_web_fetch_url_source_none_param,
+    "all": decode_web_fetch_url_source_all_param_after_tag,
+    "none": decode_web_fetch_url_source_none_param_after_tag,
 }
 
 
@@ -6061,13 +6055,13 @@ def decode_web_fetch_user_input_source_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS.get(tag)
+        decoder = WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchUserInputSourceParam(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS), tag).at_key(
+    raise DecodeError(expected_one_of(WEB_FETCH_USER_INPUT_SOURCE_PARAM_VARIANTS), tag).at_key(
         "type"
     )
 
@@ -6106,13 +6100,13 @@ WebFetchURLSourceParam: TypeAlias = (
 )
 """Selection of the tools whose results may contribute fetchable URLs."""
 
-_WEB_FETCH_URL_SOURCE_PARAM_VARIANTS: Final[
+WEB_FETCH_URL_SOURCE_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchURLSourceParam]]
 ] = {
-    "all": decode_web_fetch_url_source_all_param,
-    "none": decode_web_fetch_url_source_none_param,
-    "only": decode_web_fetch_url_source_only_param,
-    "except": decode_web_fetch_url_source_except_param,
+    "all": decode_web_fetch_url_source_all_param_after_tag,
+    "none": decode_web_fetch_url_source_none_param_after_tag,
+    "only": decode_web_fetch_url_source_only_param_after_tag,
+    "except": decode_web_fetch_url_source_except_param_after_tag,
 }
 
 
@@ -6121,13 +6115,13 @@ def decode_web_fetch_url_source_param(data: Any, strict: bool) -> WebFetchURLSou
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_URL_SOURCE_PARAM_VARIANTS.get(tag)
+        decoder = WEB_FETCH_URL_SOURCE_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchURLSourceParam(raw=data)
-    raise DecodeError(expected_one_of(_WEB_FETCH_URL_SOURCE_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(WEB_FETCH_URL_SOURCE_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -6162,10 +6156,10 @@ WebFetchURLSourceToolReferenceUnionParam: TypeAlias = (
 kind so far.
 """
 
-_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS: Final[
+WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], WebFetchURLSourceToolReferenceUnionParam]]
 ] = {
-    "tool_reference": decode_web_fetch_url_source_tool_reference_param,
+    "tool_reference": decode_web_fetch_url_source_tool_reference_param_after_tag,
 }
 
 
@@ -6176,14 +6170,14 @@ def decode_web_fetch_url_source_tool_reference_union_param(
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.get(tag)
+        decoder = WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownWebFetchURLSourceToolReferenceUnionParam(raw=data)
     raise DecodeError(
-        expected_one_of(_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS), tag
+        expected_one_of(WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_UNION_PARAM_VARIANTS), tag
     ).at_key("type")
 
 
@@ -6221,13 +6215,13 @@ BrowserStateChangeParam: TypeAlias = (
 )
 """A side effect of a browser action, selected by its type."""
 
-_BROWSER_STATE_CHANGE_PARAM_VARIANTS: Final[
+BROWSER_STATE_CHANGE_PARAM_VARIANTS: Final[
     dict[str, Callable[[Any, bool], BrowserStateChangeParam]]
 ] = {
-    "tab_opened": decode_browser_state_change_tab_opened_param,
-    "download_started": decode_browser_state_change_download_started_param,
-    "download_completed": decode_browser_state_change_download_completed_param,
-    "download_failed": decode_browser_state_change_download_failed_param,
+    "tab_opened": decode_browser_state_change_tab_opened_param_after_tag,
+    "download_started": decode_browser_state_change_download_started_param_after_tag,
+    "download_completed": decode_browser_state_change_download_completed_param_after_tag,
+    "download_failed": decode_browser_state_change_download_failed_param_after_tag,
 }
 
 
@@ -6236,13 +6230,13 @@ def decode_browser_state_change_param(data: Any, strict: bool) -> BrowserStateCh
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _BROWSER_STATE_CHANGE_PARAM_VARIANTS.get(tag)
+        decoder = BROWSER_STATE_CHANGE_PARAM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownBrowserStateChangeParam(raw=data)
-    raise DecodeError(expected_one_of(_BROWSER_STATE_CHANGE_PARAM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(BROWSER_STATE_CHANGE_PARAM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -6284,11 +6278,11 @@ Beta: send `anthropic-beta: compact-2026-01-12` or `anthropic-beta: advisor-tool
 server-side-fallback-2026-06-01` to use it.
 """
 
-_ITERATIONS_USAGE_ITEM_VARIANTS: Final[dict[str, Callable[[Any, bool], IterationsUsageItem]]] = {
-    "message": decode_message_iteration_usage,
-    "compaction": decode_compaction_iteration_usage,
-    "advisor_message": decode_advisor_message_iteration_usage,
-    "fallback_message": decode_fallback_message_iteration_usage,
+ITERATIONS_USAGE_ITEM_VARIANTS: Final[dict[str, Callable[[Any, bool], IterationsUsageItem]]] = {
+    "message": decode_message_iteration_usage_after_tag,
+    "compaction": decode_compaction_iteration_usage_after_tag,
+    "advisor_message": decode_advisor_message_iteration_usage_after_tag,
+    "fallback_message": decode_fallback_message_iteration_usage_after_tag,
 }
 
 
@@ -6297,13 +6291,13 @@ def decode_iterations_usage_item(data: Any, strict: bool) -> IterationsUsageItem
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _ITERATIONS_USAGE_ITEM_VARIANTS.get(tag)
+        decoder = ITERATIONS_USAGE_ITEM_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownIterationsUsageItem(raw=data)
-    raise DecodeError(expected_one_of(_ITERATIONS_USAGE_ITEM_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(ITERATIONS_USAGE_ITEM_VARIANTS), tag).at_key("type")
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -6340,9 +6334,9 @@ Beta: send `anthropic-beta: fallback-credit-2026-07-01` or `anthropic-beta:
 fallback-credit-2026-06-01` to use it.
 """
 
-_FALLBACK_CREDIT_STATUS_VARIANTS: Final[dict[str, Callable[[Any, bool], FallbackCreditStatus]]] = {
-    "redeemed": decode_fallback_credit_redeemed,
-    "not_applied": decode_fallback_credit_not_applied,
+FALLBACK_CREDIT_STATUS_VARIANTS: Final[dict[str, Callable[[Any, bool], FallbackCreditStatus]]] = {
+    "redeemed": decode_fallback_credit_redeemed_after_tag,
+    "not_applied": decode_fallback_credit_not_applied_after_tag,
 }
 
 
@@ -6351,13 +6345,13 @@ def decode_fallback_credit_status(data: Any, strict: bool) -> FallbackCreditStat
         raise DecodeError("an object", data)
     tag = data.get("type", UNSET)
     if type(tag) is str:
-        decoder = _FALLBACK_CREDIT_STATUS_VARIANTS.get(tag)
+        decoder = FALLBACK_CREDIT_STATUS_VARIANTS.get(tag)
         if decoder is not None:
             return decoder(data, strict)
         if not strict:
             check_json(data)
             return UnknownFallbackCreditStatus(raw=data)
-    raise DecodeError(expected_one_of(_FALLBACK_CREDIT_STATUS_VARIANTS), tag).at_key("type")
+    raise DecodeError(expected_one_of(FALLBACK_CREDIT_STATUS_VARIANTS), tag).at_key("type")
 
 
 ContentBlockSourceContent: TypeAlias = str | list[ContentBlockSourceContentParam]

@@ -13,10 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    Decoder,
     Model,
     Unset,
     add_extra,
-    decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
@@ -294,6 +294,8 @@ _USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
 def decode_usage(data: Any, strict: bool) -> Usage:
     if type(data) is not dict:
         raise DecodeError("an object", data)
+    decoded: list[Any]
+    decode_item: Decoder
     try:
         input_tokens_ = data["input_tokens"]
         output_tokens_ = data["output_tokens"]
@@ -382,10 +384,22 @@ def decode_usage(data: Any, strict: bool) -> Usage:
         if iterations_ is not UNSET:
             seen += 1
             if iterations_ is not None:
+                if type(iterations_) is not list:
+                    raise DecodeError("an array", iterations_).at_key("iterations")
+                decoded = []
                 try:
-                    iterations_ = decode_list(iterations_, decode_iterations_usage_item, strict)
+                    for item in iterations_:
+                        tag = item.get("type") if type(item) is dict else None
+                        if type(tag) is str:
+                            decode_item = ITERATIONS_USAGE_ITEM_VARIANTS.get(
+                                tag, decode_iterations_usage_item
+                            )
+                        else:
+                            decode_item = decode_iterations_usage_item
+                        decoded.append(decode_item(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("iterations")
+                    raise error.at_index(len(decoded)).at_key("iterations") from None
+                iterations_ = decoded
         fallback_credit_ = data.get("fallback_credit", UNSET)
         if fallback_credit_ is not UNSET:
             seen += 1
@@ -786,6 +800,10 @@ def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationU
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "message":
         raise DecodeError('"message"', type_).at_key("type")
+    return decode_message_iteration_usage_after_tag(data, strict)
+
+
+def decode_message_iteration_usage_after_tag(data: Any, strict: bool) -> MessageIterationUsage:
     try:
         input_tokens_ = data["input_tokens"]
         output_tokens_ = data["output_tokens"]
@@ -952,6 +970,12 @@ def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIter
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "compaction":
         raise DecodeError('"compaction"', type_).at_key("type")
+    return decode_compaction_iteration_usage_after_tag(data, strict)
+
+
+def decode_compaction_iteration_usage_after_tag(
+    data: Any, strict: bool
+) -> CompactionIterationUsage:
     try:
         input_tokens_ = data["input_tokens"]
         output_tokens_ = data["output_tokens"]
@@ -1117,6 +1141,12 @@ def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMe
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "advisor_message":
         raise DecodeError('"advisor_message"', type_).at_key("type")
+    return decode_advisor_message_iteration_usage_after_tag(data, strict)
+
+
+def decode_advisor_message_iteration_usage_after_tag(
+    data: Any, strict: bool
+) -> AdvisorMessageIterationUsage:
     try:
         model_ = data["model"]
         input_tokens_ = data["input_tokens"]
@@ -1290,6 +1320,12 @@ def decode_fallback_message_iteration_usage(
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "fallback_message":
         raise DecodeError('"fallback_message"', type_).at_key("type")
+    return decode_fallback_message_iteration_usage_after_tag(data, strict)
+
+
+def decode_fallback_message_iteration_usage_after_tag(
+    data: Any, strict: bool
+) -> FallbackMessageIterationUsage:
     try:
         model_ = data["model"]
         input_tokens_ = data["input_tokens"]
@@ -1489,6 +1525,10 @@ def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRe
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "redeemed":
         raise DecodeError('"redeemed"', type_).at_key("type")
+    return decode_fallback_credit_redeemed_after_tag(data, strict)
+
+
+def decode_fallback_credit_redeemed_after_tag(data: Any, strict: bool) -> FallbackCreditRedeemed:
     if len(data) == 1:
         extra = {}
     else:
@@ -1571,6 +1611,13 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
     type_ = data.get("type", UNSET)
     if type(type_) is not str or type_ != "not_applied":
         raise DecodeError('"not_applied"', type_).at_key("type")
+    return decode_fallback_credit_not_applied_after_tag(data, strict)
+
+
+def decode_fallback_credit_not_applied_after_tag(
+    data: Any, strict: bool
+) -> FallbackCreditNotApplied:
+    decoded: list[Any]
     try:
         reason_ = data["reason"]
     except KeyError:
@@ -1593,10 +1640,15 @@ def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCredi
         if remove_to_redeem_ is not UNSET:
             seen += 1
             if remove_to_redeem_ is not None:
+                if type(remove_to_redeem_) is not list:
+                    raise DecodeError("an array", remove_to_redeem_).at_key("remove_to_redeem")
+                decoded = []
                 try:
-                    remove_to_redeem_ = decode_list(remove_to_redeem_, decode_string, strict)
+                    for item in remove_to_redeem_:
+                        decoded.append(decode_string(item, strict))
                 except DecodeError as error:
-                    raise error.at_key("remove_to_redeem")
+                    raise error.at_index(len(decoded)).at_key("remove_to_redeem") from None
+                remove_to_redeem_ = decoded
         if len(data) == seen:
             extra = {}
         else:
@@ -1644,6 +1696,7 @@ from . import (
 )
 from ._unions import (
     FallbackCreditStatus,
+    ITERATIONS_USAGE_ITEM_VARIANTS,
     IterationsUsageItem,
     decode_fallback_credit_status,
     decode_iterations_usage_item,
