@@ -90,13 +90,12 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     obj = new_instance(BatchCreateParams)
     obj.requests = requests_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BATCH_CREATE_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BATCH_CREATE_PARAMS_FIELDS, _BATCH_CREATE_PARAMS_ORDERS)
-    )
+    try:
+        obj._wire = _BATCH_CREATE_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BATCH_CREATE_PARAMS_FIELDS, _BATCH_CREATE_PARAMS_ORDERS
+        )
     return obj
 
 
@@ -170,15 +169,12 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
     obj.custom_id = custom_id_
     obj.params = params_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BATCH_CREATE_PARAMS_REQUEST_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BATCH_CREATE_PARAMS_REQUEST_FIELDS, _BATCH_CREATE_PARAMS_REQUEST_ORDERS
+    try:
+        obj._wire = _BATCH_CREATE_PARAMS_REQUEST_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BATCH_CREATE_PARAMS_REQUEST_FIELDS, _BATCH_CREATE_PARAMS_REQUEST_ORDERS
         )
-    )
     return obj
 
 

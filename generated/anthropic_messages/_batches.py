@@ -254,13 +254,10 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     obj.archived_at = archived_at_
     obj.results_url = results_url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_BATCH_FIELDS, _MESSAGE_BATCH_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_BATCH_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MESSAGE_BATCH_FIELDS, _MESSAGE_BATCH_ORDERS)
     return obj
 
 
@@ -371,15 +368,12 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
     obj.canceled = canceled_
     obj.expired = expired_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS
+    try:
+        obj._wire = _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS
         )
-    )
     return obj
 
 
@@ -450,13 +444,12 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
     obj.id = id_
     obj.type = "message_batch_deleted"
     obj.extra = extra
-    keys = tuple(data)
-    order = _DELETED_MESSAGE_BATCH_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _DELETED_MESSAGE_BATCH_FIELDS, _DELETED_MESSAGE_BATCH_ORDERS)
-    )
+    try:
+        obj._wire = _DELETED_MESSAGE_BATCH_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _DELETED_MESSAGE_BATCH_FIELDS, _DELETED_MESSAGE_BATCH_ORDERS
+        )
     return obj
 
 
@@ -532,17 +525,14 @@ def decode_message_batch_individual_response(
     obj.custom_id = custom_id_
     obj.result = result_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS,
             _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS,
         )
-    )
     return obj
 
 
@@ -621,15 +611,14 @@ def decode_message_batch_succeeded_result_after_tag(
     obj.type = "succeeded"
     obj.message = message_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS, _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS
+    try:
+        obj._wire = _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS,
+            _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS,
         )
-    )
     return obj
 
 
@@ -708,15 +697,12 @@ def decode_message_batch_errored_result_after_tag(
     obj.type = "errored"
     obj.error = error_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_ERRORED_RESULT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, _MESSAGE_BATCH_ERRORED_RESULT_ORDERS
+    try:
+        obj._wire = _MESSAGE_BATCH_ERRORED_RESULT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, _MESSAGE_BATCH_ERRORED_RESULT_ORDERS
         )
-    )
     return obj
 
 
@@ -780,15 +766,14 @@ def decode_message_batch_canceled_result_after_tag(
     obj = new_instance(MessageBatchCanceledResult)
     obj.type = "canceled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_CANCELED_RESULT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MESSAGE_BATCH_CANCELED_RESULT_FIELDS, _MESSAGE_BATCH_CANCELED_RESULT_ORDERS
+    try:
+        obj._wire = _MESSAGE_BATCH_CANCELED_RESULT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _MESSAGE_BATCH_CANCELED_RESULT_FIELDS,
+            _MESSAGE_BATCH_CANCELED_RESULT_ORDERS,
         )
-    )
     return obj
 
 
@@ -852,15 +837,12 @@ def decode_message_batch_expired_result_after_tag(
     obj = new_instance(MessageBatchExpiredResult)
     obj.type = "expired"
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS
+    try:
+        obj._wire = _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS
         )
-    )
     return obj
 
 

@@ -320,15 +320,14 @@ def decode_cache_control_ephemeral_param_after_tag(
     obj.ttl = ttl_
     obj.scope = scope_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS, _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS
+    try:
+        obj._wire = _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS,
+            _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -459,13 +458,10 @@ def decode_text_block_param_after_tag(data: Any, strict: bool) -> TextBlockParam
     obj.cache_control = cache_control_
     obj.citations = citations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TEXT_BLOCK_PARAM_FIELDS, _TEXT_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TEXT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TEXT_BLOCK_PARAM_FIELDS, _TEXT_BLOCK_PARAM_ORDERS)
     return obj
 
 
@@ -635,15 +631,12 @@ def decode_citation_char_location_param_after_tag(
     obj.end_char_index = end_char_index_
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_CHAR_LOCATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CITATION_CHAR_LOCATION_PARAM_FIELDS, _CITATION_CHAR_LOCATION_PARAM_ORDERS
+    try:
+        obj._wire = _CITATION_CHAR_LOCATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CITATION_CHAR_LOCATION_PARAM_FIELDS, _CITATION_CHAR_LOCATION_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -816,15 +809,12 @@ def decode_citation_page_location_param_after_tag(
     obj.end_page_number = end_page_number_
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_PAGE_LOCATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CITATION_PAGE_LOCATION_PARAM_FIELDS, _CITATION_PAGE_LOCATION_PARAM_ORDERS
+    try:
+        obj._wire = _CITATION_PAGE_LOCATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CITATION_PAGE_LOCATION_PARAM_FIELDS, _CITATION_PAGE_LOCATION_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -999,17 +989,14 @@ def decode_citation_content_block_location_param_after_tag(
     obj.end_block_index = end_block_index_
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS,
             _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1143,17 +1130,14 @@ def decode_citation_web_search_result_location_param_after_tag(
     obj.title = title_
     obj.url = url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS,
             _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1321,17 +1305,14 @@ def decode_citation_search_result_location_param_after_tag(
     obj.start_block_index = start_block_index_
     obj.end_block_index = end_block_index_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS,
             _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1400,13 +1381,12 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
     obj = new_instance(CitationsConfigParam)
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATIONS_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CITATIONS_CONFIG_PARAM_FIELDS, _CITATIONS_CONFIG_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _CITATIONS_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CITATIONS_CONFIG_PARAM_FIELDS, _CITATIONS_CONFIG_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1525,13 +1505,10 @@ def decode_image_block_param_after_tag(data: Any, strict: bool) -> ImageBlockPar
     obj.cache_control = cache_control_
     obj.transformations = transformations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _IMAGE_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _IMAGE_BLOCK_PARAM_FIELDS, _IMAGE_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _IMAGE_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _IMAGE_BLOCK_PARAM_FIELDS, _IMAGE_BLOCK_PARAM_ORDERS)
     return obj
 
 
@@ -1603,15 +1580,12 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
     obj = new_instance(ImageTransformationsParam)
     obj.oversized_image = oversized_image_
     obj.extra = extra
-    keys = tuple(data)
-    order = _IMAGE_TRANSFORMATIONS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, _IMAGE_TRANSFORMATIONS_PARAM_ORDERS
+    try:
+        obj._wire = _IMAGE_TRANSFORMATIONS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, _IMAGE_TRANSFORMATIONS_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -1704,13 +1678,12 @@ def decode_base64_image_source_param_after_tag(data: Any, strict: bool) -> Base6
     obj.media_type = media_type_
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASE64_IMAGE_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BASE64_IMAGE_SOURCE_PARAM_FIELDS, _BASE64_IMAGE_SOURCE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _BASE64_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BASE64_IMAGE_SOURCE_PARAM_FIELDS, _BASE64_IMAGE_SOURCE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1785,13 +1758,12 @@ def decode_url_image_source_param_after_tag(data: Any, strict: bool) -> URLImage
     obj.type = "url"
     obj.url = url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _URL_IMAGE_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _URL_IMAGE_SOURCE_PARAM_FIELDS, _URL_IMAGE_SOURCE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _URL_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _URL_IMAGE_SOURCE_PARAM_FIELDS, _URL_IMAGE_SOURCE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1866,13 +1838,12 @@ def decode_file_image_source_param_after_tag(data: Any, strict: bool) -> FileIma
     obj.type = "file"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FILE_IMAGE_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FILE_IMAGE_SOURCE_PARAM_FIELDS, _FILE_IMAGE_SOURCE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _FILE_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FILE_IMAGE_SOURCE_PARAM_FIELDS, _FILE_IMAGE_SOURCE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2023,13 +1994,12 @@ def decode_document_block_param_after_tag(data: Any, strict: bool) -> DocumentBl
     obj.context = context_
     obj.title = title_
     obj.extra = extra
-    keys = tuple(data)
-    order = _DOCUMENT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _DOCUMENT_BLOCK_PARAM_FIELDS, _DOCUMENT_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _DOCUMENT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _DOCUMENT_BLOCK_PARAM_FIELDS, _DOCUMENT_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2113,13 +2083,12 @@ def decode_base64_pdf_source_param_after_tag(data: Any, strict: bool) -> Base64P
     obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASE64_PDF_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BASE64_PDF_SOURCE_PARAM_FIELDS, _BASE64_PDF_SOURCE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _BASE64_PDF_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BASE64_PDF_SOURCE_PARAM_FIELDS, _BASE64_PDF_SOURCE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2203,13 +2172,12 @@ def decode_plain_text_source_param_after_tag(data: Any, strict: bool) -> PlainTe
     obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _PLAIN_TEXT_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _PLAIN_TEXT_SOURCE_PARAM_FIELDS, _PLAIN_TEXT_SOURCE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _PLAIN_TEXT_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _PLAIN_TEXT_SOURCE_PARAM_FIELDS, _PLAIN_TEXT_SOURCE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2308,15 +2276,12 @@ def decode_content_block_source_param_after_tag(data: Any, strict: bool) -> Cont
     obj.type = "content"
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTENT_BLOCK_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, _CONTENT_BLOCK_SOURCE_PARAM_ORDERS
+    try:
+        obj._wire = _CONTENT_BLOCK_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, _CONTENT_BLOCK_SOURCE_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -2391,13 +2356,12 @@ def decode_url_pdf_source_param_after_tag(data: Any, strict: bool) -> URLPDFSour
     obj.type = "url"
     obj.url = url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _URL_PDF_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _URL_PDF_SOURCE_PARAM_FIELDS, _URL_PDF_SOURCE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _URL_PDF_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _URL_PDF_SOURCE_PARAM_FIELDS, _URL_PDF_SOURCE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2472,15 +2436,12 @@ def decode_file_document_source_param_after_tag(data: Any, strict: bool) -> File
     obj.type = "file"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FILE_DOCUMENT_SOURCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, _FILE_DOCUMENT_SOURCE_PARAM_ORDERS
+    try:
+        obj._wire = _FILE_DOCUMENT_SOURCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, _FILE_DOCUMENT_SOURCE_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -2632,13 +2593,12 @@ def decode_search_result_block_param_after_tag(data: Any, strict: bool) -> Searc
     obj.cache_control = cache_control_
     obj.citations = citations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SEARCH_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SEARCH_RESULT_BLOCK_PARAM_FIELDS, _SEARCH_RESULT_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SEARCH_RESULT_BLOCK_PARAM_FIELDS, _SEARCH_RESULT_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2723,13 +2683,12 @@ def decode_thinking_block_param_after_tag(data: Any, strict: bool) -> ThinkingBl
     obj.thinking = thinking_
     obj.signature = signature_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _THINKING_BLOCK_PARAM_FIELDS, _THINKING_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _THINKING_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _THINKING_BLOCK_PARAM_FIELDS, _THINKING_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2806,15 +2765,14 @@ def decode_redacted_thinking_block_param_after_tag(
     obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REDACTED_THINKING_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _REDACTED_THINKING_BLOCK_PARAM_FIELDS, _REDACTED_THINKING_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _REDACTED_THINKING_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _REDACTED_THINKING_BLOCK_PARAM_FIELDS,
+            _REDACTED_THINKING_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2974,13 +2932,12 @@ def decode_tool_use_block_param_after_tag(data: Any, strict: bool) -> ToolUseBlo
     obj.caller = caller_
     obj.toolset_name = toolset_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_USE_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_USE_BLOCK_PARAM_FIELDS, _TOOL_USE_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_USE_BLOCK_PARAM_FIELDS, _TOOL_USE_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -3163,13 +3120,12 @@ def decode_tool_result_block_param_after_tag(data: Any, strict: bool) -> ToolRes
     obj.cache_control = cache_control_
     obj.toolset_name = toolset_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_RESULT_BLOCK_PARAM_FIELDS, _TOOL_RESULT_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_RESULT_BLOCK_PARAM_FIELDS, _TOOL_RESULT_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -3268,15 +3224,12 @@ def decode_tool_reference_block_param_after_tag(data: Any, strict: bool) -> Tool
     obj.tool_name = tool_name_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_REFERENCE_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, _TOOL_REFERENCE_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_REFERENCE_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, _TOOL_REFERENCE_BLOCK_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -3429,15 +3382,12 @@ def decode_server_tool_use_block_param_after_tag(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -3578,17 +3528,14 @@ def decode_web_search_tool_result_block_param_after_tag(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3714,15 +3661,14 @@ def decode_web_search_result_block_param_after_tag(
     obj.encrypted_content = encrypted_content_
     obj.page_age = page_age_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS, _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
+            _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3813,17 +3759,14 @@ def decode_web_search_tool_request_error_object_param_after_tag(
     obj.type = "web_search_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS,
             _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3922,15 +3865,12 @@ def decode_container_upload_block_param_after_tag(
     obj.file_id = file_id_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -4120,13 +4060,12 @@ def decode_compaction_block_param_after_tag(data: Any, strict: bool) -> Compacti
     obj.tool_changes = tool_changes_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPACTION_BLOCK_PARAM_FIELDS, _COMPACTION_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _COMPACTION_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPACTION_BLOCK_PARAM_FIELDS, _COMPACTION_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -4232,17 +4171,14 @@ def decode_request_tool_addition_block_param_after_tag(
     obj.tool = tool_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS,
             _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4348,15 +4284,14 @@ def decode_request_tool_removal_block_param_after_tag(
     obj.tool = tool_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS, _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS,
+            _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4439,15 +4374,14 @@ def decode_tool_change_tool_reference_param_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS, _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS,
+            _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4543,17 +4477,14 @@ def decode_tool_change_mcp_tool_reference_param_after_tag(
     obj.server_name = server_name_
     obj.name = name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS,
             _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4639,17 +4570,14 @@ def decode_tool_change_mcp_toolset_reference_param_after_tag(
     obj.type = "mcp_toolset_reference"
     obj.server_name = server_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS,
             _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4733,17 +4661,14 @@ def decode_tool_change_tool_definition_param_after_tag(
     obj.type = "tool_definition"
     obj.definition = definition_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS,
             _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4860,13 +4785,12 @@ def decode_fallback_block_param_after_tag(data: Any, strict: bool) -> FallbackBl
     obj.to = to_
     obj.trigger = trigger_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_BLOCK_PARAM_FIELDS, _FALLBACK_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_BLOCK_PARAM_FIELDS, _FALLBACK_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -4932,13 +4856,12 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
     obj = new_instance(FallbackInfoParam)
     obj.model = model_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_INFO_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_INFO_PARAM_FIELDS, _FALLBACK_INFO_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_INFO_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_INFO_PARAM_FIELDS, _FALLBACK_INFO_PARAM_ORDERS
+        )
     return obj
 
 

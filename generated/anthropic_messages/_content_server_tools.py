@@ -380,17 +380,14 @@ def decode_web_fetch_tool_result_block_param_after_tag(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -500,13 +497,12 @@ def decode_web_fetch_block_param_after_tag(data: Any, strict: bool) -> WebFetchB
     obj.content = content_
     obj.retrieved_at = retrieved_at_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_BLOCK_PARAM_FIELDS, _WEB_FETCH_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_BLOCK_PARAM_FIELDS, _WEB_FETCH_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -595,17 +591,14 @@ def decode_web_fetch_tool_result_error_block_param_after_tag(
     obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS,
             _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -722,17 +715,14 @@ def decode_code_execution_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -888,17 +878,14 @@ def decode_code_execution_result_block_param_after_tag(
     obj.content = content_
     obj.abort_reason = abort_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
             _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1039,17 +1026,14 @@ def decode_encrypted_code_execution_result_block_param_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
             _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1128,17 +1112,14 @@ def decode_code_execution_output_block_param_after_tag(
     obj.type = "code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS,
             _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1227,17 +1208,14 @@ def decode_code_execution_tool_result_error_param_after_tag(
     obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
             _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1360,17 +1338,14 @@ def decode_bash_code_execution_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1503,17 +1478,14 @@ def decode_bash_code_execution_result_block_param_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
             _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1592,17 +1564,14 @@ def decode_bash_code_execution_output_block_param_after_tag(
     obj.type = "bash_code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS,
             _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1695,17 +1664,14 @@ def decode_bash_code_execution_tool_result_error_param_after_tag(
     obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
             _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1832,17 +1798,14 @@ def decode_text_editor_code_execution_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1998,17 +1961,14 @@ def decode_text_editor_code_execution_view_result_block_param_after_tag(
     obj.start_line = start_line_
     obj.total_lines = total_lines_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2097,17 +2057,14 @@ def decode_text_editor_code_execution_create_result_block_param_after_tag(
     obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2282,17 +2239,14 @@ def decode_text_editor_code_execution_str_replace_result_block_param_after_tag(
     obj.new_start = new_start_
     obj.new_lines = new_lines_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2412,17 +2366,14 @@ def decode_text_editor_code_execution_tool_result_error_param_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2539,17 +2490,14 @@ def decode_tool_search_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2646,17 +2594,14 @@ def decode_tool_search_tool_search_result_block_param_after_tag(
     obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
             _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2768,17 +2713,14 @@ def decode_tool_search_tool_result_error_param_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS,
             _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2896,15 +2838,14 @@ def decode_advisor_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS, _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+            _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3005,15 +2946,12 @@ def decode_advisor_result_block_param_after_tag(data: Any, strict: bool) -> Advi
     obj.text = text_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, _ADVISOR_RESULT_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _ADVISOR_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, _ADVISOR_RESULT_BLOCK_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -3122,17 +3060,14 @@ def decode_advisor_redacted_result_block_param_after_tag(
     obj.encrypted_content = encrypted_content_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS,
             _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3222,15 +3157,14 @@ def decode_advisor_tool_result_error_param_after_tag(
     obj.type = "advisor_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS, _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS
+    try:
+        obj._wire = _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS,
+            _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS,
         )
-    )
     return obj
 
 

@@ -131,15 +131,14 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
     obj = new_instance(ContextManagementConfigParam)
     obj.edits = edits_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS, _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS
+    try:
+        obj._wire = _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS,
+            _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -314,17 +313,14 @@ def decode_clear_tool_uses20250919_edit_param_after_tag(
     obj.clear_tool_inputs = clear_tool_inputs_
     obj.exclude_tools = exclude_tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS,
             _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -402,15 +398,12 @@ def decode_input_tokens_trigger_param_after_tag(data: Any, strict: bool) -> Inpu
     obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
-    keys = tuple(data)
-    order = _INPUT_TOKENS_TRIGGER_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, _INPUT_TOKENS_TRIGGER_PARAM_ORDERS
+    try:
+        obj._wire = _INPUT_TOKENS_TRIGGER_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, _INPUT_TOKENS_TRIGGER_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -488,13 +481,12 @@ def decode_tool_uses_trigger_param_after_tag(data: Any, strict: bool) -> ToolUse
     obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_USES_TRIGGER_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_USES_TRIGGER_PARAM_FIELDS, _TOOL_USES_TRIGGER_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_USES_TRIGGER_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_USES_TRIGGER_PARAM_FIELDS, _TOOL_USES_TRIGGER_PARAM_ORDERS
+        )
     return obj
 
 
@@ -572,13 +564,12 @@ def decode_tool_uses_keep_param_after_tag(data: Any, strict: bool) -> ToolUsesKe
     obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_USES_KEEP_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_USES_KEEP_PARAM_FIELDS, _TOOL_USES_KEEP_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_USES_KEEP_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_USES_KEEP_PARAM_FIELDS, _TOOL_USES_KEEP_PARAM_ORDERS
+        )
     return obj
 
 
@@ -660,17 +651,14 @@ def decode_input_tokens_clear_at_least_param_after_tag(
     obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
-    keys = tuple(data)
-    order = _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS,
             _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -760,17 +748,14 @@ def decode_clear_thinking20251015_edit_param_after_tag(
     obj.type = "clear_thinking_20251015"
     obj.keep = keep_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS,
             _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -848,13 +833,12 @@ def decode_thinking_turns_param_after_tag(data: Any, strict: bool) -> ThinkingTu
     obj.type = "thinking_turns"
     obj.value = value_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_TURNS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _THINKING_TURNS_PARAM_FIELDS, _THINKING_TURNS_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _THINKING_TURNS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _THINKING_TURNS_PARAM_FIELDS, _THINKING_TURNS_PARAM_ORDERS
+        )
     return obj
 
 
@@ -919,13 +903,12 @@ def decode_all_thinking_turns_param_after_tag(data: Any, strict: bool) -> AllThi
     obj = new_instance(AllThinkingTurnsParam)
     obj.type = "all"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ALL_THINKING_TURNS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _ALL_THINKING_TURNS_PARAM_FIELDS, _ALL_THINKING_TURNS_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _ALL_THINKING_TURNS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ALL_THINKING_TURNS_PARAM_FIELDS, _ALL_THINKING_TURNS_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1050,15 +1033,12 @@ def decode_compact20260112_edit_param_after_tag(
     obj.instructions = instructions_
     obj.pause_after_compaction = pause_after_compaction_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACT20260112_EDIT_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPACT20260112_EDIT_PARAM_FIELDS, _COMPACT20260112_EDIT_PARAM_ORDERS
+    try:
+        obj._wire = _COMPACT20260112_EDIT_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPACT20260112_EDIT_PARAM_FIELDS, _COMPACT20260112_EDIT_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -1147,13 +1127,12 @@ def decode_compaction_config_param_after_tag(data: Any, strict: bool) -> Compact
     obj.type = "summarize"
     obj.instructions = instructions_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPACTION_CONFIG_PARAM_FIELDS, _COMPACTION_CONFIG_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _COMPACTION_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPACTION_CONFIG_PARAM_FIELDS, _COMPACTION_CONFIG_PARAM_ORDERS
+        )
     return obj
 
 

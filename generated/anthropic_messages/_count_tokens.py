@@ -377,15 +377,12 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
     obj.tool_choice = tool_choice_
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS
+    try:
+        obj._wire = _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS
         )
-    )
     return obj
 
 
@@ -476,13 +473,12 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
     obj.input_tokens = input_tokens_
     obj.context_management = context_management_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_TOKENS_COUNT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_TOKENS_COUNT_FIELDS, _MESSAGE_TOKENS_COUNT_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_TOKENS_COUNT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_TOKENS_COUNT_FIELDS, _MESSAGE_TOKENS_COUNT_ORDERS
+        )
     return obj
 
 

@@ -211,13 +211,10 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
     obj.error = error_
     obj.request_id = request_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ERROR_RESPONSE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _ERROR_RESPONSE_FIELDS, _ERROR_RESPONSE_ORDERS)
-    )
+    try:
+        obj._wire = _ERROR_RESPONSE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _ERROR_RESPONSE_FIELDS, _ERROR_RESPONSE_ORDERS)
     return obj
 
 
@@ -320,15 +317,12 @@ def decode_invalid_request_error_object_after_tag(
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _INVALID_REQUEST_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _INVALID_REQUEST_ERROR_OBJECT_FIELDS, _INVALID_REQUEST_ERROR_OBJECT_ORDERS
+    try:
+        obj._wire = _INVALID_REQUEST_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _INVALID_REQUEST_ERROR_OBJECT_FIELDS, _INVALID_REQUEST_ERROR_OBJECT_ORDERS
         )
-    )
     return obj
 
 
@@ -431,15 +425,12 @@ def decode_authentication_error_object_after_tag(
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _AUTHENTICATION_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _AUTHENTICATION_ERROR_OBJECT_FIELDS, _AUTHENTICATION_ERROR_OBJECT_ORDERS
+    try:
+        obj._wire = _AUTHENTICATION_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _AUTHENTICATION_ERROR_OBJECT_FIELDS, _AUTHENTICATION_ERROR_OBJECT_ORDERS
         )
-    )
     return obj
 
 
@@ -540,13 +531,12 @@ def decode_billing_error_object_after_tag(data: Any, strict: bool) -> BillingErr
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BILLING_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BILLING_ERROR_OBJECT_FIELDS, _BILLING_ERROR_OBJECT_ORDERS)
-    )
+    try:
+        obj._wire = _BILLING_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BILLING_ERROR_OBJECT_FIELDS, _BILLING_ERROR_OBJECT_ORDERS
+        )
     return obj
 
 
@@ -647,13 +637,12 @@ def decode_permission_error_object_after_tag(data: Any, strict: bool) -> Permiss
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _PERMISSION_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _PERMISSION_ERROR_OBJECT_FIELDS, _PERMISSION_ERROR_OBJECT_ORDERS)
-    )
+    try:
+        obj._wire = _PERMISSION_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _PERMISSION_ERROR_OBJECT_FIELDS, _PERMISSION_ERROR_OBJECT_ORDERS
+        )
     return obj
 
 
@@ -754,13 +743,12 @@ def decode_not_found_error_object_after_tag(data: Any, strict: bool) -> NotFound
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _NOT_FOUND_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _NOT_FOUND_ERROR_OBJECT_FIELDS, _NOT_FOUND_ERROR_OBJECT_ORDERS)
-    )
+    try:
+        obj._wire = _NOT_FOUND_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _NOT_FOUND_ERROR_OBJECT_FIELDS, _NOT_FOUND_ERROR_OBJECT_ORDERS
+        )
     return obj
 
 
@@ -861,13 +849,12 @@ def decode_rate_limit_error_object_after_tag(data: Any, strict: bool) -> RateLim
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RATE_LIMIT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _RATE_LIMIT_ERROR_OBJECT_FIELDS, _RATE_LIMIT_ERROR_OBJECT_ORDERS)
-    )
+    try:
+        obj._wire = _RATE_LIMIT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _RATE_LIMIT_ERROR_OBJECT_FIELDS, _RATE_LIMIT_ERROR_OBJECT_ORDERS
+        )
     return obj
 
 
@@ -970,15 +957,12 @@ def decode_gateway_timeout_error_object_after_tag(
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS
+    try:
+        obj._wire = _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS
         )
-    )
     return obj
 
 
@@ -1079,13 +1063,10 @@ def decode_api_error_object_after_tag(data: Any, strict: bool) -> APIErrorObject
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _API_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _API_ERROR_OBJECT_FIELDS, _API_ERROR_OBJECT_ORDERS)
-    )
+    try:
+        obj._wire = _API_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _API_ERROR_OBJECT_FIELDS, _API_ERROR_OBJECT_ORDERS)
     return obj
 
 
@@ -1186,13 +1167,12 @@ def decode_overloaded_error_object_after_tag(data: Any, strict: bool) -> Overloa
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    keys = tuple(data)
-    order = _OVERLOADED_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _OVERLOADED_ERROR_OBJECT_FIELDS, _OVERLOADED_ERROR_OBJECT_ORDERS)
-    )
+    try:
+        obj._wire = _OVERLOADED_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _OVERLOADED_ERROR_OBJECT_FIELDS, _OVERLOADED_ERROR_OBJECT_ORDERS
+        )
     return obj
 
 
@@ -1262,17 +1242,14 @@ def decode_available_tools_limit_exceeded_error_details_after_tag(
     obj = new_instance(AvailableToolsLimitExceededErrorDetails)
     obj.error_code = "available_tools_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1346,17 +1323,14 @@ def decode_claude_code_key_creator_not_member_error_details_after_tag(
     obj = new_instance(ClaudeCodeKeyCreatorNotMemberErrorDetails)
     obj.error_code = "claude_code_key_creator_not_member"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS,
             _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1424,17 +1398,14 @@ def decode_claude_code_version_too_old_error_details_after_tag(
     obj = new_instance(ClaudeCodeVersionTooOldErrorDetails)
     obj.error_code = "claude_code_version_too_old"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS,
             _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1498,15 +1469,14 @@ def decode_cmek_key_disabled_error_details_after_tag(
     obj = new_instance(CMEKKeyDisabledErrorDetails)
     obj.error_code = "cmek_key_disabled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS, _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS,
+            _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1572,17 +1542,14 @@ def decode_cmek_key_network_blocked_error_details_after_tag(
     obj = new_instance(CMEKKeyNetworkBlockedErrorDetails)
     obj.error_code = "cmek_key_network_blocked"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS,
             _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1648,17 +1615,14 @@ def decode_compaction_block_ambiguous_error_details_after_tag(
     obj = new_instance(CompactionBlockAmbiguousErrorDetails)
     obj.error_code = "compaction_block_ambiguous"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS,
             _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1724,17 +1688,14 @@ def decode_compaction_block_misplaced_error_details_after_tag(
     obj = new_instance(CompactionBlockMisplacedErrorDetails)
     obj.error_code = "compaction_block_misplaced"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS,
             _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1802,17 +1763,14 @@ def decode_compaction_content_mismatch_error_details_after_tag(
     obj = new_instance(CompactionContentMismatchErrorDetails)
     obj.error_code = "compaction_content_mismatch"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS,
             _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1878,17 +1836,14 @@ def decode_compaction_incomplete_turn_error_details_after_tag(
     obj = new_instance(CompactionIncompleteTurnErrorDetails)
     obj.error_code = "compaction_incomplete_turn"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS,
             _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -1958,17 +1913,14 @@ def decode_compaction_nothing_to_summarize_error_details_after_tag(
     obj = new_instance(CompactionNothingToSummarizeErrorDetails)
     obj.error_code = "compaction_nothing_to_summarize"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS,
             _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2038,17 +1990,14 @@ def decode_compaction_signature_invalid_error_details_after_tag(
     obj = new_instance(CompactionSignatureInvalidErrorDetails)
     obj.error_code = "compaction_signature_invalid"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS,
             _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2122,17 +2071,14 @@ def decode_compaction_too_many_tool_references_error_details_after_tag(
     obj = new_instance(CompactionTooManyToolReferencesErrorDetails)
     obj.error_code = "compaction_too_many_tool_references"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS,
             _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2206,17 +2152,14 @@ def decode_compaction_tool_changes_mismatch_error_details_after_tag(
     obj = new_instance(CompactionToolChangesMismatchErrorDetails)
     obj.error_code = "compaction_tool_changes_mismatch"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS,
             _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2318,17 +2261,14 @@ def decode_image_dimensions_too_large_error_details_after_tag(
     obj.max_side_length_pixels = max_side_length_pixels_
     obj.paths = paths_
     obj.extra = extra
-    keys = tuple(data)
-    order = _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS,
             _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2417,17 +2357,14 @@ def decode_organization_on_hold_error_details_after_tag(
     obj.error_code = "organization_on_hold"
     obj.appeal_url = appeal_url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS,
             _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2497,17 +2434,14 @@ def decode_request_body_encoding_invalid_error_details_after_tag(
     obj = new_instance(RequestBodyEncodingInvalidErrorDetails)
     obj.error_code = "request_body_encoding_invalid"
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS,
             _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2581,17 +2515,14 @@ def decode_request_body_encoding_unsupported_error_details_after_tag(
     obj = new_instance(RequestBodyEncodingUnsupportedErrorDetails)
     obj.error_code = "request_body_encoding_unsupported"
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS,
             _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2657,17 +2588,14 @@ def decode_thread_already_continued_error_details_after_tag(
     obj = new_instance(ThreadAlreadyContinuedErrorDetails)
     obj.error_code = "thread_already_continued"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS,
             _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2733,17 +2661,14 @@ def decode_thread_continue_in_flight_error_details_after_tag(
     obj = new_instance(ThreadContinueInFlightErrorDetails)
     obj.error_code = "thread_continue_in_flight"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS,
             _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2811,17 +2736,14 @@ def decode_thread_fingerprint_mismatch_error_details_after_tag(
     obj = new_instance(ThreadFingerprintMismatchErrorDetails)
     obj.error_code = "thread_fingerprint_mismatch"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS,
             _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2917,17 +2839,14 @@ def decode_thread_unsupported_request_error_details_after_tag(
     obj.error_code = "thread_unsupported_request"
     obj.unsupported = unsupported_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS,
             _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -2993,15 +2912,14 @@ def decode_tool_name_conflict_error_details_after_tag(
     obj = new_instance(ToolNameConflictErrorDetails)
     obj.error_code = "tool_name_conflict"
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS, _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS,
+            _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3067,17 +2985,14 @@ def decode_tool_reference_unresolved_error_details_after_tag(
     obj = new_instance(ToolReferenceUnresolvedErrorDetails)
     obj.error_code = "tool_reference_unresolved"
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS,
             _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3143,17 +3058,14 @@ def decode_user_profile_required_error_details_after_tag(
     obj = new_instance(UserProfileRequiredErrorDetails)
     obj.error_code = "user_profile_required"
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS,
             _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3231,17 +3143,14 @@ def decode_linked_organization_billing_unavailable_error_details_after_tag(
     obj = new_instance(LinkedOrganizationBillingUnavailableErrorDetails)
     obj.error_code = "linked_organization_billing_unavailable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS,
             _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3319,17 +3228,14 @@ def decode_linked_organization_spend_limit_reached_error_details_after_tag(
     obj = new_instance(LinkedOrganizationSpendLimitReachedErrorDetails)
     obj.error_code = "linked_organization_spend_limit_reached"
     obj.extra = extra
-    keys = tuple(data)
-    order = _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
             _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3403,17 +3309,14 @@ def decode_user_profile_billing_not_authorized_error_details_after_tag(
     obj = new_instance(UserProfileBillingNotAuthorizedErrorDetails)
     obj.error_code = "user_profile_billing_not_authorized"
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS,
             _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3479,17 +3382,14 @@ def decode_user_profile_not_billable_error_details_after_tag(
     obj = new_instance(UserProfileNotBillableErrorDetails)
     obj.error_code = "user_profile_not_billable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS,
             _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3553,15 +3453,14 @@ def decode_thread_not_found_error_details_after_tag(
     obj = new_instance(ThreadNotFoundErrorDetails)
     obj.error_code = "thread_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS, _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS,
+            _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3635,17 +3534,14 @@ def decode_skill_read_blocked_undecryptable_error_details_after_tag(
     obj = new_instance(SkillReadBlockedUndecryptableErrorDetails)
     obj.error_code = "skill_read_blocked_undecryptable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS,
             _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3721,17 +3617,14 @@ def decode_request_body_too_large_after_decoding_error_details_after_tag(
     obj = new_instance(RequestBodyTooLargeAfterDecodingErrorDetails)
     obj.error_code = "request_body_too_large_after_decoding"
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS,
             _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3799,17 +3692,14 @@ def decode_contract_spend_limit_reached_error_details_after_tag(
     obj = new_instance(ContractSpendLimitReachedErrorDetails)
     obj.error_code = "contract_spend_limit_reached"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
             _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3877,17 +3767,14 @@ def decode_enforced_spend_limit_reached_error_details_after_tag(
     obj = new_instance(EnforcedSpendLimitReachedErrorDetails)
     obj.error_code = "enforced_spend_limit_reached"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
             _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -3953,17 +3840,14 @@ def decode_ramp_limit_exceeded_error_details_after_tag(
     obj = new_instance(RampLimitExceededErrorDetails)
     obj.error_code = "ramp_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4029,17 +3913,14 @@ def decode_cmek_key_unreachable_error_details_after_tag(
     obj = new_instance(CMEKKeyUnreachableErrorDetails)
     obj.error_code = "cmek_key_unreachable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS,
             _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4105,17 +3986,14 @@ def decode_compaction_unavailable_error_details_after_tag(
     obj = new_instance(CompactionUnavailableErrorDetails)
     obj.error_code = "compaction_unavailable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS,
             _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4181,17 +4059,14 @@ def decode_storage_quota_exceeded_error_details_after_tag(
     obj = new_instance(StorageQuotaExceededErrorDetails)
     obj.error_code = "storage_quota_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS,
             _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4257,17 +4132,14 @@ def decode_file_not_downloadable_error_details_after_tag(
     obj = new_instance(FileNotDownloadableErrorDetails)
     obj.error_code = "file_not_downloadable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS,
             _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4329,15 +4201,12 @@ def decode_file_expired_error_details_after_tag(data: Any, strict: bool) -> File
     obj = new_instance(FileExpiredErrorDetails)
     obj.error_code = "file_expired"
     obj.extra = extra
-    keys = tuple(data)
-    order = _FILE_EXPIRED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _FILE_EXPIRED_ERROR_DETAILS_FIELDS, _FILE_EXPIRED_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _FILE_EXPIRED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FILE_EXPIRED_ERROR_DETAILS_FIELDS, _FILE_EXPIRED_ERROR_DETAILS_ORDERS
         )
-    )
     return obj
 
 
@@ -4403,17 +4272,14 @@ def decode_cmek_context_unavailable_error_details_after_tag(
     obj = new_instance(CMEKContextUnavailableErrorDetails)
     obj.error_code = "cmek_context_unavailable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS,
             _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4479,17 +4345,14 @@ def decode_org_api_key_limit_exceeded_error_details_after_tag(
     obj = new_instance(OrgAPIKeyLimitExceededErrorDetails)
     obj.error_code = "org_api_key_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4563,17 +4426,14 @@ def decode_workspace_api_key_limit_exceeded_error_details_after_tag(
     obj = new_instance(WorkspaceAPIKeyLimitExceededErrorDetails)
     obj.error_code = "workspace_api_key_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4639,17 +4499,14 @@ def decode_sandbox_egress_restricted_error_details_after_tag(
     obj = new_instance(SandboxEgressRestrictedErrorDetails)
     obj.error_code = "sandbox_egress_restricted"
     obj.extra = extra
-    keys = tuple(data)
-    order = _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS,
             _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4715,17 +4572,14 @@ def decode_user_profile_not_found_error_details_after_tag(
     obj = new_instance(UserProfileNotFoundErrorDetails)
     obj.error_code = "user_profile_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS,
             _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4799,17 +4653,14 @@ def decode_external_key_in_workspace_policy_error_details_after_tag(
     obj = new_instance(ExternalKeyInWorkspacePolicyErrorDetails)
     obj.error_code = "external_key_in_workspace_policy"
     obj.extra = extra
-    keys = tuple(data)
-    order = _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS,
             _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -4873,15 +4724,12 @@ def decode_already_member_error_details_after_tag(
     obj = new_instance(AlreadyMemberErrorDetails)
     obj.error_code = "already_member"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ALREADY_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ALREADY_MEMBER_ERROR_DETAILS_FIELDS, _ALREADY_MEMBER_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _ALREADY_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ALREADY_MEMBER_ERROR_DETAILS_FIELDS, _ALREADY_MEMBER_ERROR_DETAILS_ORDERS
         )
-    )
     return obj
 
 
@@ -4962,17 +4810,14 @@ def decode_cannot_invite_emails_with_unverified_domains_error_details_after_tag(
     obj = new_instance(CannotInviteEmailsWithUnverifiedDomainsErrorDetails)
     obj.error_code = "cannot_invite_emails_with_unverified_domains"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS,
             _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5038,17 +4883,14 @@ def decode_email_domain_not_allowed_error_details_after_tag(
     obj = new_instance(EmailDomainNotAllowedErrorDetails)
     obj.error_code = "email_domain_not_allowed"
     obj.extra = extra
-    keys = tuple(data)
-    order = _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS,
             _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5114,17 +4956,14 @@ def decode_invite_already_exists_error_details_after_tag(
     obj = new_instance(InviteAlreadyExistsErrorDetails)
     obj.error_code = "invite_already_exists"
     obj.extra = extra
-    keys = tuple(data)
-    order = _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS,
             _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5190,17 +5029,14 @@ def decode_org_member_limit_exceeded_error_details_after_tag(
     obj = new_instance(OrgMemberLimitExceededErrorDetails)
     obj.error_code = "org_member_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5270,17 +5106,14 @@ def decode_rbac_group_grants_owner_access_error_details_after_tag(
     obj = new_instance(RBACGroupGrantsOwnerAccessErrorDetails)
     obj.error_code = "rbac_group_grants_owner_access"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS,
             _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5354,17 +5187,14 @@ def decode_rbac_group_owner_access_unconfirmed_error_details_after_tag(
     obj = new_instance(RBACGroupOwnerAccessUnconfirmedErrorDetails)
     obj.error_code = "rbac_group_owner_access_unconfirmed"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS,
             _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5430,17 +5260,14 @@ def decode_cannot_remove_last_member_error_details_after_tag(
     obj = new_instance(CannotRemoveLastMemberErrorDetails)
     obj.error_code = "cannot_remove_last_member"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS,
             _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5510,17 +5337,14 @@ def decode_concurrent_membership_change_error_details_after_tag(
     obj = new_instance(ConcurrentMembershipChangeErrorDetails)
     obj.error_code = "concurrent_membership_change"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS,
             _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5590,17 +5414,14 @@ def decode_external_key_validation_failed_error_details_after_tag(
     obj = new_instance(ExternalKeyValidationFailedErrorDetails)
     obj.error_code = "external_key_validation_failed"
     obj.extra = extra
-    keys = tuple(data)
-    order = _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS,
             _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5674,17 +5495,14 @@ def decode_external_key_validation_timed_out_error_details_after_tag(
     obj = new_instance(ExternalKeyValidationTimedOutErrorDetails)
     obj.error_code = "external_key_validation_timed_out"
     obj.extra = extra
-    keys = tuple(data)
-    order = _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS,
             _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5750,17 +5568,14 @@ def decode_key_profile_mismatch_error_details_after_tag(
     obj = new_instance(KeyProfileMismatchErrorDetails)
     obj.error_code = "key_profile_mismatch"
     obj.extra = extra
-    keys = tuple(data)
-    order = _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS,
             _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5841,17 +5656,14 @@ def decode_workspace_policy_violation_error_details_after_tag(
     obj.error_code = "workspace_policy_violation"
     obj.field_ = field__
     obj.extra = extra
-    keys = tuple(data)
-    order = _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS,
             _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5917,17 +5729,14 @@ def decode_external_key_changed_error_details_after_tag(
     obj = new_instance(ExternalKeyChangedErrorDetails)
     obj.error_code = "external_key_changed"
     obj.extra = extra
-    keys = tuple(data)
-    order = _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS,
             _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -5997,17 +5806,14 @@ def decode_workspace_member_limit_exceeded_error_details_after_tag(
     obj = new_instance(WorkspaceMemberLimitExceededErrorDetails)
     obj.error_code = "workspace_member_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6077,17 +5883,14 @@ def decode_organization_type_not_supported_error_details_after_tag(
     obj = new_instance(OrganizationTypeNotSupportedErrorDetails)
     obj.error_code = "organization_type_not_supported"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS,
             _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6157,17 +5960,14 @@ def decode_parent_organization_required_error_details_after_tag(
     obj = new_instance(ParentOrganizationRequiredErrorDetails)
     obj.error_code = "parent_organization_required"
     obj.extra = extra
-    keys = tuple(data)
-    order = _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS,
             _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6233,17 +6033,14 @@ def decode_rbac_role_not_found_error_details_after_tag(
     obj = new_instance(RBACRoleNotFoundErrorDetails)
     obj.error_code = "rbac_role_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS,
             _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6311,17 +6108,14 @@ def decode_environment_create_disabled_error_details_after_tag(
     obj = new_instance(EnvironmentCreateDisabledErrorDetails)
     obj.error_code = "environment_create_disabled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS,
             _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6387,17 +6181,14 @@ def decode_environment_archived_error_details_after_tag(
     obj = new_instance(EnvironmentArchivedErrorDetails)
     obj.error_code = "environment_archived"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS,
             _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6463,17 +6254,14 @@ def decode_invalid_config_type_change_error_details_after_tag(
     obj = new_instance(InvalidConfigTypeChangeErrorDetails)
     obj.error_code = "invalid_config_type_change"
     obj.extra = extra
-    keys = tuple(data)
-    order = _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS,
             _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6541,17 +6329,14 @@ def decode_environment_update_disabled_error_details_after_tag(
     obj = new_instance(EnvironmentUpdateDisabledErrorDetails)
     obj.error_code = "environment_update_disabled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS,
             _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6636,17 +6421,14 @@ def decode_heartbeat_precondition_failed_error_details_after_tag(
     obj.error_code = "heartbeat_precondition_failed"
     obj.current_state = current_state_
     obj.extra = extra
-    keys = tuple(data)
-    order = _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS,
             _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6710,15 +6492,14 @@ def decode_invalid_metadata_error_details_after_tag(
     obj = new_instance(InvalidMetadataErrorDetails)
     obj.error_code = "invalid_metadata"
     obj.extra = extra
-    keys = tuple(data)
-    order = _INVALID_METADATA_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _INVALID_METADATA_ERROR_DETAILS_FIELDS, _INVALID_METADATA_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _INVALID_METADATA_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _INVALID_METADATA_ERROR_DETAILS_FIELDS,
+            _INVALID_METADATA_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6786,17 +6567,14 @@ def decode_cannot_sign_out_primary_owner_error_details_after_tag(
     obj = new_instance(CannotSignOutPrimaryOwnerErrorDetails)
     obj.error_code = "cannot_sign_out_primary_owner"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS,
             _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6862,17 +6640,14 @@ def decode_cannot_sign_out_self_error_details_after_tag(
     obj = new_instance(CannotSignOutSelfErrorDetails)
     obj.error_code = "cannot_sign_out_self"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS,
             _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -6946,17 +6721,14 @@ def decode_organization_not_enrolled_in_beta_error_details_after_tag(
     obj = new_instance(OrganizationNotEnrolledInBetaErrorDetails)
     obj.error_code = "organization_not_enrolled_in_beta"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS,
             _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7026,17 +6798,14 @@ def decode_cannot_sign_out_managed_member_error_details_after_tag(
     obj = new_instance(CannotSignOutManagedMemberErrorDetails)
     obj.error_code = "cannot_sign_out_managed_member"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS,
             _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7110,17 +6879,14 @@ def decode_cannot_sign_out_membership_admin_error_details_after_tag(
     obj = new_instance(CannotSignOutMembershipAdminErrorDetails)
     obj.error_code = "cannot_sign_out_membership_admin"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS,
             _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7186,17 +6952,14 @@ def decode_cannot_sign_out_owner_error_details_after_tag(
     obj = new_instance(CannotSignOutOwnerErrorDetails)
     obj.error_code = "cannot_sign_out_owner"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS,
             _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7270,17 +7033,14 @@ def decode_cannot_sign_out_privileged_member_error_details_after_tag(
     obj = new_instance(CannotSignOutPrivilegedMemberErrorDetails)
     obj.error_code = "cannot_sign_out_privileged_member"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS,
             _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7358,17 +7118,14 @@ def decode_spend_limits_admin_api_writes_not_enabled_error_details_after_tag(
     obj = new_instance(SpendLimitsAdminAPIWritesNotEnabledErrorDetails)
     obj.error_code = "spend_limits_admin_api_writes_not_enabled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS,
             _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7434,17 +7191,14 @@ def decode_unsupported_charset_error_details_after_tag(
     obj = new_instance(UnsupportedCharsetErrorDetails)
     obj.error_code = "unsupported_charset"
     obj.extra = extra
-    keys = tuple(data)
-    order = _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS,
             _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7531,15 +7285,14 @@ def decode_plugin_name_taken_error_details_after_tag(
     obj.error_code = "plugin_name_taken"
     obj.plugin_id = plugin_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS, _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS,
+            _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7620,15 +7373,14 @@ def decode_skill_name_taken_error_details_after_tag(
     obj.error_code = "skill_name_taken"
     obj.skill_name = skill_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS, _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS,
+            _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7723,17 +7475,14 @@ def decode_registration_pending_error_details_after_tag(
     obj.plugin_id = plugin_id_
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS,
             _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -7812,13 +7561,12 @@ def decode_scan_failed_error_details_after_tag(data: Any, strict: bool) -> ScanF
     obj.error_code = "scan_failed"
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SCAN_FAILED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SCAN_FAILED_ERROR_DETAILS_FIELDS, _SCAN_FAILED_ERROR_DETAILS_ORDERS)
-    )
+    try:
+        obj._wire = _SCAN_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SCAN_FAILED_ERROR_DETAILS_FIELDS, _SCAN_FAILED_ERROR_DETAILS_ORDERS
+        )
     return obj
 
 
@@ -7897,15 +7645,12 @@ def decode_scan_pending_error_details_after_tag(data: Any, strict: bool) -> Scan
     obj.error_code = "scan_pending"
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SCAN_PENDING_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _SCAN_PENDING_ERROR_DETAILS_FIELDS, _SCAN_PENDING_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _SCAN_PENDING_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SCAN_PENDING_ERROR_DETAILS_FIELDS, _SCAN_PENDING_ERROR_DETAILS_ORDERS
         )
-    )
     return obj
 
 
@@ -7971,17 +7716,14 @@ def decode_request_body_timeout_error_details_after_tag(
     obj = new_instance(RequestBodyTimeoutErrorDetails)
     obj.error_code = "request_body_timeout"
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS,
             _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8055,17 +7797,14 @@ def decode_settings_document_limit_exceeded_error_details_after_tag(
     obj = new_instance(SettingsDocumentLimitExceededErrorDetails)
     obj.error_code = "settings_document_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8135,17 +7874,14 @@ def decode_settings_history_limit_exceeded_error_details_after_tag(
     obj = new_instance(SettingsHistoryLimitExceededErrorDetails)
     obj.error_code = "settings_history_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8211,17 +7947,14 @@ def decode_cmek_feature_unsupported_error_details_after_tag(
     obj = new_instance(CMEKFeatureUnsupportedErrorDetails)
     obj.error_code = "cmek_feature_unsupported"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS,
             _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8297,17 +8030,14 @@ def decode_rbac_group_managed_settings_not_found_error_details_after_tag(
     obj = new_instance(RBACGroupManagedSettingsNotFoundErrorDetails)
     obj.error_code = "rbac_group_managed_settings_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS,
             _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8377,17 +8107,14 @@ def decode_rbac_group_order_limit_exceeded_error_details_after_tag(
     obj = new_instance(RBACGroupOrderLimitExceededErrorDetails)
     obj.error_code = "rbac_group_order_limit_exceeded"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
             _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8453,17 +8180,14 @@ def decode_rbac_group_not_found_error_details_after_tag(
     obj = new_instance(RBACGroupNotFoundErrorDetails)
     obj.error_code = "rbac_group_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS,
             _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8556,17 +8280,14 @@ def decode_slack_channel_set_up_settings_refused_error_details_after_tag(
     obj.error_code = "slack_channel_set_up_settings_refused"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS,
             _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8632,17 +8353,14 @@ def decode_api_key_scope_missing_error_details_after_tag(
     obj = new_instance(APIKeyScopeMissingErrorDetails)
     obj.error_code = "api_key_scope_missing"
     obj.extra = extra
-    keys = tuple(data)
-    order = _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS,
             _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8710,17 +8428,14 @@ def decode_claude_tag_writes_not_enabled_error_details_after_tag(
     obj = new_instance(ClaudeTagWritesNotEnabledErrorDetails)
     obj.error_code = "claude_tag_writes_not_enabled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS,
             _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8794,17 +8509,14 @@ def decode_compliance_configuration_restricted_error_details_after_tag(
     obj = new_instance(ComplianceConfigurationRestrictedErrorDetails)
     obj.error_code = "compliance_configuration_restricted"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS,
             _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8882,17 +8594,14 @@ def decode_organization_level_scoped_api_key_required_error_details_after_tag(
     obj = new_instance(OrganizationLevelScopedAPIKeyRequiredErrorDetails)
     obj.error_code = "organization_level_scoped_api_key_required"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS,
             _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -8958,17 +8667,14 @@ def decode_environment_not_found_error_details_after_tag(
     obj = new_instance(EnvironmentNotFoundErrorDetails)
     obj.error_code = "environment_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS,
             _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -9063,17 +8769,14 @@ def decode_slack_channel_set_up_environment_not_found_error_details_after_tag(
     obj.error_code = "slack_channel_set_up_environment_not_found"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS,
             _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -9168,17 +8871,14 @@ def decode_slack_channel_set_up_settings_conflict_error_details_after_tag(
     obj.error_code = "slack_channel_set_up_settings_conflict"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS,
             _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -9248,17 +8948,14 @@ def decode_bundle_attachment_not_supported_error_details_after_tag(
     obj = new_instance(BundleAttachmentNotSupportedErrorDetails)
     obj.error_code = "bundle_attachment_not_supported"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS,
             _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS,
         )
-    )
     return obj
 
 
@@ -9322,15 +9019,12 @@ def decode_bundle_on_call_error_details_after_tag(
     obj = new_instance(BundleOnCallErrorDetails)
     obj.error_code = "bundle_on_call"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS, _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS
+    try:
+        obj._wire = _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS, _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS
         )
-    )
     return obj
 
 
@@ -9444,13 +9138,10 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
     obj.state = state_
     obj.ttl_seconds = ttl_seconds_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WORK_LEASE_STATE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WORK_LEASE_STATE_FIELDS, _WORK_LEASE_STATE_ORDERS)
-    )
+    try:
+        obj._wire = _WORK_LEASE_STATE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _WORK_LEASE_STATE_FIELDS, _WORK_LEASE_STATE_ORDERS)
     return obj
 
 

@@ -171,17 +171,14 @@ def decode_request_mcp_server_url_definition_param_after_tag(
     obj.authorization_token = authorization_token_
     obj.tool_configuration = tool_configuration_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS,
             _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -285,17 +282,14 @@ def decode_request_mcp_server_tool_configuration_param(
     obj.enabled = enabled_
     obj.allowed_tools = allowed_tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS,
             _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -476,13 +470,10 @@ def decode_mcp_toolset_param_after_tag(data: Any, strict: bool) -> MCPToolsetPar
     obj.tools = tools_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOLSET_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOLSET_PARAM_FIELDS, _MCP_TOOLSET_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOLSET_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MCP_TOOLSET_PARAM_FIELDS, _MCP_TOOLSET_PARAM_ORDERS)
     return obj
 
 
@@ -567,15 +558,14 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS, _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS
+    try:
+        obj._wire = _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS,
+            _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -660,13 +650,12 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_CONFIG_PARAM_FIELDS, _MCP_TOOL_CONFIG_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_CONFIG_PARAM_FIELDS, _MCP_TOOL_CONFIG_PARAM_ORDERS
+        )
     return obj
 
 
@@ -768,13 +757,12 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
     obj.description = description_
     obj.input_schema = input_schema_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_PARAM_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_PARAM_PARAM_FIELDS, _MCP_TOOL_PARAM_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_PARAM_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_PARAM_PARAM_FIELDS, _MCP_TOOL_PARAM_PARAM_ORDERS
+        )
     return obj
 
 
@@ -921,13 +909,12 @@ def decode_mcp_tool_use_block_param_after_tag(data: Any, strict: bool) -> MCPToo
     obj.input = input_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_USE_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, _MCP_TOOL_USE_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, _MCP_TOOL_USE_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1091,17 +1078,14 @@ def decode_request_mcp_tool_result_block_param_after_tag(
     obj.is_error = is_error_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS,
             _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1206,15 +1190,12 @@ def decode_mcp_tool_listing_block_param_after_tag(
     obj.mcp_server_name = mcp_server_name_
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS
+    try:
+        obj._wire = _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS
         )
-    )
     return obj
 
 

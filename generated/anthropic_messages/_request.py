@@ -967,13 +967,12 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
     obj.top_k = top_k_
     obj.top_p = top_p_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_CREATE_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_CREATE_PARAMS_FIELDS, _MESSAGE_CREATE_PARAMS_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_CREATE_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_CREATE_PARAMS_FIELDS, _MESSAGE_CREATE_PARAMS_ORDERS
+        )
     return obj
 
 
@@ -1070,13 +1069,10 @@ def decode_user_message_param_after_tag(data: Any, strict: bool) -> UserMessageP
     obj.role = "user"
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_MESSAGE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _USER_MESSAGE_PARAM_FIELDS, _USER_MESSAGE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _USER_MESSAGE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _USER_MESSAGE_PARAM_FIELDS, _USER_MESSAGE_PARAM_ORDERS)
     return obj
 
 
@@ -1173,13 +1169,12 @@ def decode_assistant_message_param_after_tag(data: Any, strict: bool) -> Assista
     obj.role = "assistant"
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ASSISTANT_MESSAGE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _ASSISTANT_MESSAGE_PARAM_FIELDS, _ASSISTANT_MESSAGE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _ASSISTANT_MESSAGE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ASSISTANT_MESSAGE_PARAM_FIELDS, _ASSISTANT_MESSAGE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1330,13 +1325,12 @@ def decode_system_message_param_after_tag(data: Any, strict: bool) -> SystemMess
     obj.clear_at = clear_at_
     obj.output_config = output_config_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SYSTEM_MESSAGE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SYSTEM_MESSAGE_PARAM_FIELDS, _SYSTEM_MESSAGE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _SYSTEM_MESSAGE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SYSTEM_MESSAGE_PARAM_FIELDS, _SYSTEM_MESSAGE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1411,17 +1405,14 @@ def decode_system_message_output_config_param(
     obj = new_instance(SystemMessageOutputConfigParam)
     obj.effort = effort_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS,
             _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1490,13 +1481,10 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
     obj = new_instance(MetadataParam)
     obj.user_id = user_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _METADATA_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _METADATA_PARAM_FIELDS, _METADATA_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _METADATA_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _METADATA_PARAM_FIELDS, _METADATA_PARAM_ORDERS)
     return obj
 
 
@@ -1589,13 +1577,10 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
     obj.id = id_
     obj.skills = skills_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTAINER_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CONTAINER_PARAMS_FIELDS, _CONTAINER_PARAMS_ORDERS)
-    )
+    try:
+        obj._wire = _CONTAINER_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _CONTAINER_PARAMS_FIELDS, _CONTAINER_PARAMS_ORDERS)
     return obj
 
 
@@ -1690,13 +1675,10 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
     obj.type = type_
     obj.version = version_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SKILL_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SKILL_PARAMS_FIELDS, _SKILL_PARAMS_ORDERS)
-    )
+    try:
+        obj._wire = _SKILL_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _SKILL_PARAMS_FIELDS, _SKILL_PARAMS_ORDERS)
     return obj
 
 
@@ -1769,13 +1751,10 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
     obj = new_instance(DiagnosticsParam)
     obj.previous_message_id = previous_message_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _DIAGNOSTICS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _DIAGNOSTICS_PARAM_FIELDS, _DIAGNOSTICS_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _DIAGNOSTICS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _DIAGNOSTICS_PARAM_FIELDS, _DIAGNOSTICS_PARAM_ORDERS)
     return obj
 
 
@@ -1884,13 +1863,12 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
     obj.format = format_
     obj.task_budget = task_budget_
     obj.extra = extra
-    keys = tuple(data)
-    order = _OUTPUT_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _OUTPUT_CONFIG_PARAM_FIELDS, _OUTPUT_CONFIG_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _OUTPUT_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _OUTPUT_CONFIG_PARAM_FIELDS, _OUTPUT_CONFIG_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1989,13 +1967,12 @@ def decode_token_task_budget_param_after_tag(data: Any, strict: bool) -> TokenTa
     obj.total = total_
     obj.remaining = remaining_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOKEN_TASK_BUDGET_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOKEN_TASK_BUDGET_PARAM_FIELDS, _TOKEN_TASK_BUDGET_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOKEN_TASK_BUDGET_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOKEN_TASK_BUDGET_PARAM_FIELDS, _TOKEN_TASK_BUDGET_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2074,13 +2051,12 @@ def decode_json_output_format_param_after_tag(data: Any, strict: bool) -> JSONOu
     obj.type = "json_schema"
     obj.schema = schema_
     obj.extra = extra
-    keys = tuple(data)
-    order = _JSON_OUTPUT_FORMAT_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _JSON_OUTPUT_FORMAT_PARAM_FIELDS, _JSON_OUTPUT_FORMAT_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _JSON_OUTPUT_FORMAT_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _JSON_OUTPUT_FORMAT_PARAM_FIELDS, _JSON_OUTPUT_FORMAT_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2166,13 +2142,12 @@ def decode_tool_choice_auto_param_after_tag(data: Any, strict: bool) -> ToolChoi
     obj.type = "auto"
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHOICE_AUTO_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_CHOICE_AUTO_PARAM_FIELDS, _TOOL_CHOICE_AUTO_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_CHOICE_AUTO_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_CHOICE_AUTO_PARAM_FIELDS, _TOOL_CHOICE_AUTO_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2258,13 +2233,12 @@ def decode_tool_choice_any_param_after_tag(data: Any, strict: bool) -> ToolChoic
     obj.type = "any"
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHOICE_ANY_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_CHOICE_ANY_PARAM_FIELDS, _TOOL_CHOICE_ANY_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_CHOICE_ANY_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_CHOICE_ANY_PARAM_FIELDS, _TOOL_CHOICE_ANY_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2363,13 +2337,12 @@ def decode_tool_choice_tool_param_after_tag(data: Any, strict: bool) -> ToolChoi
     obj.name = name_
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHOICE_TOOL_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_CHOICE_TOOL_PARAM_FIELDS, _TOOL_CHOICE_TOOL_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_CHOICE_TOOL_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_CHOICE_TOOL_PARAM_FIELDS, _TOOL_CHOICE_TOOL_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2431,13 +2404,12 @@ def decode_tool_choice_none_param_after_tag(data: Any, strict: bool) -> ToolChoi
     obj = new_instance(ToolChoiceNoneParam)
     obj.type = "none"
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHOICE_NONE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_CHOICE_NONE_PARAM_FIELDS, _TOOL_CHOICE_NONE_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_CHOICE_NONE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_CHOICE_NONE_PARAM_FIELDS, _TOOL_CHOICE_NONE_PARAM_ORDERS
+        )
     return obj
 
 
@@ -2557,15 +2529,14 @@ def decode_thinking_config_enabled_param_after_tag(
     obj.display = display_
     obj.block_binding = block_binding_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_CONFIG_ENABLED_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _THINKING_CONFIG_ENABLED_PARAM_FIELDS, _THINKING_CONFIG_ENABLED_PARAM_ORDERS
+    try:
+        obj._wire = _THINKING_CONFIG_ENABLED_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _THINKING_CONFIG_ENABLED_PARAM_FIELDS,
+            _THINKING_CONFIG_ENABLED_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2629,15 +2600,14 @@ def decode_thinking_config_disabled_param_after_tag(
     obj = new_instance(ThinkingConfigDisabledParam)
     obj.type = "disabled"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_CONFIG_DISABLED_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _THINKING_CONFIG_DISABLED_PARAM_FIELDS, _THINKING_CONFIG_DISABLED_PARAM_ORDERS
+    try:
+        obj._wire = _THINKING_CONFIG_DISABLED_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _THINKING_CONFIG_DISABLED_PARAM_FIELDS,
+            _THINKING_CONFIG_DISABLED_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2744,15 +2714,14 @@ def decode_thinking_config_adaptive_param_after_tag(
     obj.display = display_
     obj.block_binding = block_binding_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS, _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS
+    try:
+        obj._wire = _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS,
+            _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2818,17 +2787,14 @@ def decode_thinking_config_between_tools_param_after_tag(
     obj = new_instance(ThinkingConfigBetweenToolsParam)
     obj.type = "between_tools"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS,
             _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2908,15 +2874,12 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
     obj = new_instance(ThinkingBlockBindingParam)
     obj.prefix_mismatch_behavior = prefix_mismatch_behavior_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_BLOCK_BINDING_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _THINKING_BLOCK_BINDING_PARAM_FIELDS, _THINKING_BLOCK_BINDING_PARAM_ORDERS
+    try:
+        obj._wire = _THINKING_BLOCK_BINDING_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _THINKING_BLOCK_BINDING_PARAM_FIELDS, _THINKING_BLOCK_BINDING_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -3067,13 +3030,10 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
     obj.speed = speed_
     obj.thinking = thinking_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_PARAM_FIELDS, _FALLBACK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _FALLBACK_PARAM_FIELDS, _FALLBACK_PARAM_ORDERS)
     return obj
 
 
@@ -3162,15 +3122,12 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
     obj.token = token_
     obj.mode = mode_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS
+    try:
+        obj._wire = _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -3235,13 +3192,12 @@ def decode_thread_create_params_after_tag(data: Any, strict: bool) -> ThreadCrea
     obj = new_instance(ThreadCreateParams)
     obj.type = "create"
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_CREATE_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _THREAD_CREATE_PARAMS_FIELDS, _THREAD_CREATE_PARAMS_ORDERS)
-    )
+    try:
+        obj._wire = _THREAD_CREATE_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _THREAD_CREATE_PARAMS_FIELDS, _THREAD_CREATE_PARAMS_ORDERS
+        )
     return obj
 
 
@@ -3323,13 +3279,12 @@ def decode_thread_continue_params_after_tag(data: Any, strict: bool) -> ThreadCo
     obj.type = "continue"
     obj.previous_message_id = previous_message_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THREAD_CONTINUE_PARAMS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _THREAD_CONTINUE_PARAMS_FIELDS, _THREAD_CONTINUE_PARAMS_ORDERS)
-    )
+    try:
+        obj._wire = _THREAD_CONTINUE_PARAMS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _THREAD_CONTINUE_PARAMS_FIELDS, _THREAD_CONTINUE_PARAMS_ORDERS
+        )
     return obj
 
 
@@ -3418,13 +3373,12 @@ def decode_billing_policy_param_after_tag(data: Any, strict: bool) -> BillingPol
     obj.type = "billing_policy"
     obj.bill_to = bill_to_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BILLING_POLICY_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BILLING_POLICY_PARAM_FIELDS, _BILLING_POLICY_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _BILLING_POLICY_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BILLING_POLICY_PARAM_FIELDS, _BILLING_POLICY_PARAM_ORDERS
+        )
     return obj
 
 

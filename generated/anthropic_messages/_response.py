@@ -455,9 +455,10 @@ def decode_message(data: Any, strict: bool) -> Message:
     obj.context_management = context_management_
     obj.input_transformations = input_transformations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_ORDERS.get(keys)
-    obj._wire = order if order is not None else learn_order(keys, _MESSAGE_FIELDS, _MESSAGE_ORDERS)
+    try:
+        obj._wire = _MESSAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MESSAGE_FIELDS, _MESSAGE_ORDERS)
     return obj
 
 
@@ -644,13 +645,12 @@ def decode_refusal_stop_details_after_tag(data: Any, strict: bool) -> RefusalSto
     obj.fallback_has_prefill_claim = fallback_has_prefill_claim_
     obj.recommended_model = recommended_model_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REFUSAL_STOP_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _REFUSAL_STOP_DETAILS_FIELDS, _REFUSAL_STOP_DETAILS_ORDERS)
-    )
+    try:
+        obj._wire = _REFUSAL_STOP_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _REFUSAL_STOP_DETAILS_FIELDS, _REFUSAL_STOP_DETAILS_ORDERS
+        )
     return obj
 
 
@@ -761,11 +761,10 @@ def decode_text_block_after_tag(data: Any, strict: bool) -> TextBlock:
     obj.text = text_
     obj.citations = citations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _TEXT_BLOCK_FIELDS, _TEXT_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _TEXT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TEXT_BLOCK_FIELDS, _TEXT_BLOCK_ORDERS)
     return obj
 
 
@@ -931,13 +930,12 @@ def decode_citation_char_location_after_tag(data: Any, strict: bool) -> Citation
     obj.end_char_index = end_char_index_
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_CHAR_LOCATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CITATION_CHAR_LOCATION_FIELDS, _CITATION_CHAR_LOCATION_ORDERS)
-    )
+    try:
+        obj._wire = _CITATION_CHAR_LOCATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CITATION_CHAR_LOCATION_FIELDS, _CITATION_CHAR_LOCATION_ORDERS
+        )
     return obj
 
 
@@ -1106,13 +1104,12 @@ def decode_citation_page_location_after_tag(data: Any, strict: bool) -> Citation
     obj.end_page_number = end_page_number_
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_PAGE_LOCATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CITATION_PAGE_LOCATION_FIELDS, _CITATION_PAGE_LOCATION_ORDERS)
-    )
+    try:
+        obj._wire = _CITATION_PAGE_LOCATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CITATION_PAGE_LOCATION_FIELDS, _CITATION_PAGE_LOCATION_ORDERS
+        )
     return obj
 
 
@@ -1283,15 +1280,14 @@ def decode_citation_content_block_location_after_tag(
     obj.end_block_index = end_block_index_
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATION_CONTENT_BLOCK_LOCATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CITATION_CONTENT_BLOCK_LOCATION_FIELDS, _CITATION_CONTENT_BLOCK_LOCATION_ORDERS
+    try:
+        obj._wire = _CITATION_CONTENT_BLOCK_LOCATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _CITATION_CONTENT_BLOCK_LOCATION_FIELDS,
+            _CITATION_CONTENT_BLOCK_LOCATION_ORDERS,
         )
-    )
     return obj
 
 
@@ -1421,17 +1417,14 @@ def decode_citations_web_search_result_location_after_tag(
     obj.title = title_
     obj.url = url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS,
             _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS,
         )
-    )
     return obj
 
 
@@ -1599,15 +1592,14 @@ def decode_citations_search_result_location_after_tag(
     obj.start_block_index = start_block_index_
     obj.end_block_index = end_block_index_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS, _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS
+    try:
+        obj._wire = _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS,
+            _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS,
         )
-    )
     return obj
 
 
@@ -1692,13 +1684,10 @@ def decode_thinking_block_after_tag(data: Any, strict: bool) -> ThinkingBlock:
     obj.thinking = thinking_
     obj.signature = signature_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _THINKING_BLOCK_FIELDS, _THINKING_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _THINKING_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _THINKING_BLOCK_FIELDS, _THINKING_BLOCK_ORDERS)
     return obj
 
 
@@ -1773,13 +1762,12 @@ def decode_redacted_thinking_block_after_tag(data: Any, strict: bool) -> Redacte
     obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _REDACTED_THINKING_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _REDACTED_THINKING_BLOCK_FIELDS, _REDACTED_THINKING_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _REDACTED_THINKING_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _REDACTED_THINKING_BLOCK_FIELDS, _REDACTED_THINKING_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -1921,13 +1909,10 @@ def decode_tool_use_block_after_tag(data: Any, strict: bool) -> ToolUseBlock:
     obj.caller = caller_
     obj.toolset_name = toolset_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_USE_BLOCK_FIELDS, _TOOL_USE_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TOOL_USE_BLOCK_FIELDS, _TOOL_USE_BLOCK_ORDERS)
     return obj
 
 
@@ -1989,13 +1974,10 @@ def decode_direct_caller_after_tag(data: Any, strict: bool) -> DirectCaller:
     obj = new_instance(DirectCaller)
     obj.type = "direct"
     obj.extra = extra
-    keys = tuple(data)
-    order = _DIRECT_CALLER_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _DIRECT_CALLER_FIELDS, _DIRECT_CALLER_ORDERS)
-    )
+    try:
+        obj._wire = _DIRECT_CALLER_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _DIRECT_CALLER_FIELDS, _DIRECT_CALLER_ORDERS)
     return obj
 
 
@@ -2070,13 +2052,10 @@ def decode_server_tool_caller_after_tag(data: Any, strict: bool) -> ServerToolCa
     obj.type = "code_execution_20250825"
     obj.tool_id = tool_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SERVER_TOOL_CALLER_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SERVER_TOOL_CALLER_FIELDS, _SERVER_TOOL_CALLER_ORDERS)
-    )
+    try:
+        obj._wire = _SERVER_TOOL_CALLER_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _SERVER_TOOL_CALLER_FIELDS, _SERVER_TOOL_CALLER_ORDERS)
     return obj
 
 
@@ -2153,15 +2132,12 @@ def decode_server_tool_caller20260120_after_tag(
     obj.type = "code_execution_20260120"
     obj.tool_id = tool_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SERVER_TOOL_CALLER20260120_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _SERVER_TOOL_CALLER20260120_FIELDS, _SERVER_TOOL_CALLER20260120_ORDERS
+    try:
+        obj._wire = _SERVER_TOOL_CALLER20260120_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SERVER_TOOL_CALLER20260120_FIELDS, _SERVER_TOOL_CALLER20260120_ORDERS
         )
-    )
     return obj
 
 
@@ -2294,13 +2270,12 @@ def decode_server_tool_use_block_after_tag(data: Any, strict: bool) -> ServerToo
     obj.input = input_
     obj.caller = caller_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SERVER_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SERVER_TOOL_USE_BLOCK_FIELDS, _SERVER_TOOL_USE_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _SERVER_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _SERVER_TOOL_USE_BLOCK_FIELDS, _SERVER_TOOL_USE_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -2421,15 +2396,12 @@ def decode_web_search_tool_result_block_after_tag(
     obj.content = content_
     obj.caller = caller_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -2553,13 +2525,12 @@ def decode_web_search_result_block_after_tag(data: Any, strict: bool) -> WebSear
     obj.encrypted_content = encrypted_content_
     obj.page_age = page_age_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_SEARCH_RESULT_BLOCK_FIELDS, _WEB_SEARCH_RESULT_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_SEARCH_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_SEARCH_RESULT_BLOCK_FIELDS, _WEB_SEARCH_RESULT_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -2648,17 +2619,14 @@ def decode_web_search_tool_result_error_object_after_tag(
     obj.type = "web_search_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS,
             _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS,
         )
-    )
     return obj
 
 
@@ -2762,11 +2730,10 @@ def decode_container(data: Any, strict: bool) -> Container:
     obj.expires_at = expires_at_
     obj.skills = skills_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTAINER_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _CONTAINER_FIELDS, _CONTAINER_ORDERS)
-    )
+    try:
+        obj._wire = _CONTAINER_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _CONTAINER_FIELDS, _CONTAINER_ORDERS)
     return obj
 
 
@@ -2857,13 +2824,10 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
     obj.type = type_
     obj.version = version_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTAINER_SKILL_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CONTAINER_SKILL_FIELDS, _CONTAINER_SKILL_ORDERS)
-    )
+    try:
+        obj._wire = _CONTAINER_SKILL_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _CONTAINER_SKILL_FIELDS, _CONTAINER_SKILL_ORDERS)
     return obj
 
 
@@ -2937,11 +2901,10 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
     obj = new_instance(Diagnostics)
     obj.cache_miss_reason = cache_miss_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _DIAGNOSTICS_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _DIAGNOSTICS_FIELDS, _DIAGNOSTICS_ORDERS)
-    )
+    try:
+        obj._wire = _DIAGNOSTICS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _DIAGNOSTICS_FIELDS, _DIAGNOSTICS_ORDERS)
     return obj
 
 
@@ -3021,13 +2984,12 @@ def decode_cache_miss_model_changed_after_tag(data: Any, strict: bool) -> CacheM
     obj.type = "model_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_MISS_MODEL_CHANGED_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CACHE_MISS_MODEL_CHANGED_FIELDS, _CACHE_MISS_MODEL_CHANGED_ORDERS)
-    )
+    try:
+        obj._wire = _CACHE_MISS_MODEL_CHANGED_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CACHE_MISS_MODEL_CHANGED_FIELDS, _CACHE_MISS_MODEL_CHANGED_ORDERS
+        )
     return obj
 
 
@@ -3107,13 +3069,12 @@ def decode_cache_miss_system_changed_after_tag(data: Any, strict: bool) -> Cache
     obj.type = "system_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_MISS_SYSTEM_CHANGED_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CACHE_MISS_SYSTEM_CHANGED_FIELDS, _CACHE_MISS_SYSTEM_CHANGED_ORDERS)
-    )
+    try:
+        obj._wire = _CACHE_MISS_SYSTEM_CHANGED_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CACHE_MISS_SYSTEM_CHANGED_FIELDS, _CACHE_MISS_SYSTEM_CHANGED_ORDERS
+        )
     return obj
 
 
@@ -3193,13 +3154,12 @@ def decode_cache_miss_tools_changed_after_tag(data: Any, strict: bool) -> CacheM
     obj.type = "tools_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_MISS_TOOLS_CHANGED_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CACHE_MISS_TOOLS_CHANGED_FIELDS, _CACHE_MISS_TOOLS_CHANGED_ORDERS)
-    )
+    try:
+        obj._wire = _CACHE_MISS_TOOLS_CHANGED_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CACHE_MISS_TOOLS_CHANGED_FIELDS, _CACHE_MISS_TOOLS_CHANGED_ORDERS
+        )
     return obj
 
 
@@ -3281,15 +3241,12 @@ def decode_cache_miss_messages_changed_after_tag(
     obj.type = "messages_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_MISS_MESSAGES_CHANGED_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CACHE_MISS_MESSAGES_CHANGED_FIELDS, _CACHE_MISS_MESSAGES_CHANGED_ORDERS
+    try:
+        obj._wire = _CACHE_MISS_MESSAGES_CHANGED_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CACHE_MISS_MESSAGES_CHANGED_FIELDS, _CACHE_MISS_MESSAGES_CHANGED_ORDERS
         )
-    )
     return obj
 
 
@@ -3355,17 +3312,14 @@ def decode_cache_miss_previous_message_not_found_after_tag(
     obj = new_instance(CacheMissPreviousMessageNotFound)
     obj.type = "previous_message_not_found"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS,
             _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS,
         )
-    )
     return obj
 
 
@@ -3427,13 +3381,12 @@ def decode_cache_miss_unavailable_after_tag(data: Any, strict: bool) -> CacheMis
     obj = new_instance(CacheMissUnavailable)
     obj.type = "unavailable"
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_MISS_UNAVAILABLE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CACHE_MISS_UNAVAILABLE_FIELDS, _CACHE_MISS_UNAVAILABLE_ORDERS)
-    )
+    try:
+        obj._wire = _CACHE_MISS_UNAVAILABLE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CACHE_MISS_UNAVAILABLE_FIELDS, _CACHE_MISS_UNAVAILABLE_ORDERS
+        )
     return obj
 
 
@@ -3514,15 +3467,12 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
     obj = new_instance(ContextManagementResponse)
     obj.applied_edits = applied_edits_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTEXT_MANAGEMENT_RESPONSE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, _CONTEXT_MANAGEMENT_RESPONSE_ORDERS
+    try:
+        obj._wire = _CONTEXT_MANAGEMENT_RESPONSE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, _CONTEXT_MANAGEMENT_RESPONSE_ORDERS
         )
-    )
     return obj
 
 
@@ -3622,17 +3572,14 @@ def decode_clear_tool_uses20250919_edit_response_after_tag(
     obj.cleared_tool_uses = cleared_tool_uses_
     obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS,
             _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS,
         )
-    )
     return obj
 
 
@@ -3732,17 +3679,14 @@ def decode_clear_thinking20251015_edit_response_after_tag(
     obj.cleared_thinking_turns = cleared_thinking_turns_
     obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS,
             _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS,
         )
-    )
     return obj
 
 
@@ -3812,17 +3756,14 @@ def decode_count_tokens_context_management_response(
     obj = new_instance(CountTokensContextManagementResponse)
     obj.original_input_tokens = original_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS,
             _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS,
         )
-    )
     return obj
 
 
@@ -3925,17 +3866,14 @@ def decode_thinking_dropped_input_transformation_after_tag(
     obj.path = path_
     obj.reason = reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS,
             _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS,
         )
-    )
     return obj
 
 
@@ -4044,17 +3982,14 @@ def decode_thinking_mismatch_allowed_input_transformation_after_tag(
     obj.path = path_
     obj.reason = reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS,
             _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS,
         )
-    )
     return obj
 
 
@@ -4168,13 +4103,10 @@ def decode_fallback_block_after_tag(data: Any, strict: bool) -> FallbackBlock:
     obj.to = to_
     obj.trigger = trigger_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_BLOCK_FIELDS, _FALLBACK_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _FALLBACK_BLOCK_FIELDS, _FALLBACK_BLOCK_ORDERS)
     return obj
 
 
@@ -4240,13 +4172,10 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
     obj = new_instance(FallbackInfo)
     obj.model = model_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_INFO_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_INFO_FIELDS, _FALLBACK_INFO_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_INFO_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _FALLBACK_INFO_FIELDS, _FALLBACK_INFO_ORDERS)
     return obj
 
 
@@ -4334,13 +4263,12 @@ def decode_fallback_refusal_trigger_after_tag(data: Any, strict: bool) -> Fallba
     obj.type = "refusal"
     obj.category = category_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_REFUSAL_TRIGGER_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_REFUSAL_TRIGGER_FIELDS, _FALLBACK_REFUSAL_TRIGGER_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_REFUSAL_TRIGGER_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_REFUSAL_TRIGGER_FIELDS, _FALLBACK_REFUSAL_TRIGGER_ORDERS
+        )
     return obj
 
 

@@ -188,13 +188,10 @@ def decode_compaction_block_after_tag(data: Any, strict: bool) -> CompactionBloc
     obj.signature = signature_
     obj.tool_changes = tool_changes_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPACTION_BLOCK_FIELDS, _COMPACTION_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _COMPACTION_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _COMPACTION_BLOCK_FIELDS, _COMPACTION_BLOCK_ORDERS)
     return obj
 
 
@@ -276,15 +273,12 @@ def decode_response_tool_addition_block_after_tag(
     obj.type = "tool_addition"
     obj.tool = tool_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS
+    try:
+        obj._wire = _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -366,15 +360,12 @@ def decode_response_tool_removal_block_after_tag(
     obj.type = "tool_removal"
     obj.tool = tool_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS
+    try:
+        obj._wire = _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -456,17 +447,14 @@ def decode_response_tool_change_tool_reference_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS,
             _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS,
         )
-    )
     return obj
 
 
@@ -562,17 +550,14 @@ def decode_response_tool_change_mcp_tool_reference_after_tag(
     obj.server_name = server_name_
     obj.name = name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS,
             _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS,
         )
-    )
     return obj
 
 
@@ -660,17 +645,14 @@ def decode_response_tool_change_mcp_toolset_reference_after_tag(
     obj.type = "mcp_toolset_reference"
     obj.server_name = server_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS,
             _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS,
         )
-    )
     return obj
 
 
@@ -752,15 +734,12 @@ def decode_tool_change_tool_definition_after_tag(
     obj.type = "tool_definition"
     obj.definition = definition_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_CHANGE_TOOL_DEFINITION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, _TOOL_CHANGE_TOOL_DEFINITION_ORDERS
+    try:
+        obj._wire = _TOOL_CHANGE_TOOL_DEFINITION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, _TOOL_CHANGE_TOOL_DEFINITION_ORDERS
         )
-    )
     return obj
 
 

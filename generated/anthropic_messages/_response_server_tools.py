@@ -140,15 +140,12 @@ def decode_web_fetch_tool_result_block_after_tag(
     obj.content = content_
     obj.caller = caller_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -237,17 +234,14 @@ def decode_web_fetch_tool_result_error_block_after_tag(
     obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS,
             _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -357,13 +351,10 @@ def decode_web_fetch_block_after_tag(data: Any, strict: bool) -> WebFetchBlock:
     obj.content = content_
     obj.retrieved_at = retrieved_at_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_BLOCK_FIELDS, _WEB_FETCH_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _WEB_FETCH_BLOCK_FIELDS, _WEB_FETCH_BLOCK_ORDERS)
     return obj
 
 
@@ -479,13 +470,10 @@ def decode_document_block_after_tag(data: Any, strict: bool) -> DocumentBlock:
     obj.title = title_
     obj.citations = citations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _DOCUMENT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _DOCUMENT_BLOCK_FIELDS, _DOCUMENT_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _DOCUMENT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _DOCUMENT_BLOCK_FIELDS, _DOCUMENT_BLOCK_ORDERS)
     return obj
 
 
@@ -569,13 +557,10 @@ def decode_base64_pdf_source_after_tag(data: Any, strict: bool) -> Base64PDFSour
     obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASE64_PDF_SOURCE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BASE64_PDF_SOURCE_FIELDS, _BASE64_PDF_SOURCE_ORDERS)
-    )
+    try:
+        obj._wire = _BASE64_PDF_SOURCE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BASE64_PDF_SOURCE_FIELDS, _BASE64_PDF_SOURCE_ORDERS)
     return obj
 
 
@@ -659,13 +644,10 @@ def decode_plain_text_source_after_tag(data: Any, strict: bool) -> PlainTextSour
     obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
-    keys = tuple(data)
-    order = _PLAIN_TEXT_SOURCE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _PLAIN_TEXT_SOURCE_FIELDS, _PLAIN_TEXT_SOURCE_ORDERS)
-    )
+    try:
+        obj._wire = _PLAIN_TEXT_SOURCE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _PLAIN_TEXT_SOURCE_FIELDS, _PLAIN_TEXT_SOURCE_ORDERS)
     return obj
 
 
@@ -727,13 +709,10 @@ def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
     obj = new_instance(CitationsConfig)
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATIONS_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CITATIONS_CONFIG_FIELDS, _CITATIONS_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _CITATIONS_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _CITATIONS_CONFIG_FIELDS, _CITATIONS_CONFIG_ORDERS)
     return obj
 
 
@@ -828,15 +807,14 @@ def decode_code_execution_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS, _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
+            _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -925,17 +903,14 @@ def decode_code_execution_tool_result_error_object_after_tag(
     obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
             _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
         )
-    )
     return obj
 
 
@@ -1091,15 +1066,12 @@ def decode_code_execution_result_block_after_tag(
     obj.content = content_
     obj.abort_reason = abort_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_RESULT_BLOCK_FIELDS, _CODE_EXECUTION_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CODE_EXECUTION_RESULT_BLOCK_FIELDS, _CODE_EXECUTION_RESULT_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -1236,17 +1208,14 @@ def decode_encrypted_code_execution_result_block_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
             _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1323,15 +1292,12 @@ def decode_code_execution_output_block_after_tag(
     obj.type = "code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -1426,17 +1392,14 @@ def decode_bash_code_execution_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
             _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1531,17 +1494,14 @@ def decode_bash_code_execution_tool_result_error_object_after_tag(
     obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
             _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
         )
-    )
     return obj
 
 
@@ -1674,15 +1634,14 @@ def decode_bash_code_execution_result_block_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS, _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
+            _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1761,15 +1720,14 @@ def decode_bash_code_execution_output_block_after_tag(
     obj.type = "bash_code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS
+    try:
+        obj._wire = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS,
+            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1870,17 +1828,14 @@ def decode_text_editor_code_execution_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2000,17 +1955,14 @@ def decode_text_editor_code_execution_tool_result_error_object_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
         )
-    )
     return obj
 
 
@@ -2166,17 +2118,14 @@ def decode_text_editor_code_execution_view_result_block_after_tag(
     obj.start_line = start_line_
     obj.total_lines = total_lines_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2263,17 +2212,14 @@ def decode_text_editor_code_execution_create_result_block_after_tag(
     obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2443,17 +2389,14 @@ def decode_text_editor_code_execution_str_replace_result_block_after_tag(
     obj.new_start = new_start_
     obj.new_lines = new_lines_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS,
             _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2546,15 +2489,14 @@ def decode_tool_search_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS, _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS,
+            _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2666,17 +2608,14 @@ def decode_tool_search_tool_result_error_object_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS,
             _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS,
         )
-    )
     return obj
 
 
@@ -2771,17 +2710,14 @@ def decode_tool_search_tool_search_result_block_after_tag(
     obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS,
             _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2856,13 +2792,12 @@ def decode_tool_reference_block_after_tag(data: Any, strict: bool) -> ToolRefere
     obj.type = "tool_reference"
     obj.tool_name = tool_name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_REFERENCE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_REFERENCE_BLOCK_FIELDS, _TOOL_REFERENCE_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_REFERENCE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_REFERENCE_BLOCK_FIELDS, _TOOL_REFERENCE_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -2956,13 +2891,12 @@ def decode_advisor_tool_result_block_after_tag(data: Any, strict: bool) -> Advis
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, _ADVISOR_TOOL_RESULT_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _ADVISOR_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, _ADVISOR_TOOL_RESULT_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -3054,15 +2988,14 @@ def decode_advisor_tool_result_error_object_after_tag(
     obj.type = "advisor_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS, _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS
+    try:
+        obj._wire = _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS,
+            _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS,
         )
-    )
     return obj
 
 
@@ -3163,13 +3096,12 @@ def decode_advisor_result_block_after_tag(data: Any, strict: bool) -> AdvisorRes
     obj.text = text_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _ADVISOR_RESULT_BLOCK_FIELDS, _ADVISOR_RESULT_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _ADVISOR_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ADVISOR_RESULT_BLOCK_FIELDS, _ADVISOR_RESULT_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -3276,15 +3208,14 @@ def decode_advisor_redacted_result_block_after_tag(
     obj.encrypted_content = encrypted_content_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS, _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS
+    try:
+        obj._wire = _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS,
+            _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -3409,13 +3340,10 @@ def decode_mcp_tool_use_block_after_tag(data: Any, strict: bool) -> MCPToolUseBl
     obj.server_name = server_name_
     obj.input = input_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_USE_BLOCK_FIELDS, _MCP_TOOL_USE_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MCP_TOOL_USE_BLOCK_FIELDS, _MCP_TOOL_USE_BLOCK_ORDERS)
     return obj
 
 
@@ -3549,13 +3477,12 @@ def decode_mcp_tool_result_block_after_tag(data: Any, strict: bool) -> MCPToolRe
     obj.is_error = is_error_
     obj.content = content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_RESULT_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_RESULT_BLOCK_FIELDS, _MCP_TOOL_RESULT_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_RESULT_BLOCK_FIELDS, _MCP_TOOL_RESULT_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -3657,13 +3584,12 @@ def decode_mcp_tool_listing_block_after_tag(data: Any, strict: bool) -> MCPToolL
     obj.mcp_server_name = mcp_server_name_
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_LISTING_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_LISTING_BLOCK_FIELDS, _MCP_TOOL_LISTING_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_LISTING_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_LISTING_BLOCK_FIELDS, _MCP_TOOL_LISTING_BLOCK_ORDERS
+        )
     return obj
 
 
@@ -3765,11 +3691,10 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
     obj.description = description_
     obj.input_schema = input_schema_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _MCP_TOOL_FIELDS, _MCP_TOOL_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MCP_TOOL_FIELDS, _MCP_TOOL_ORDERS)
     return obj
 
 
@@ -3844,13 +3769,12 @@ def decode_container_upload_block_after_tag(data: Any, strict: bool) -> Containe
     obj.type = "container_upload"
     obj.file_id = file_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTAINER_UPLOAD_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CONTAINER_UPLOAD_BLOCK_FIELDS, _CONTAINER_UPLOAD_BLOCK_ORDERS)
-    )
+    try:
+        obj._wire = _CONTAINER_UPLOAD_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTAINER_UPLOAD_BLOCK_FIELDS, _CONTAINER_UPLOAD_BLOCK_ORDERS
+        )
     return obj
 
 

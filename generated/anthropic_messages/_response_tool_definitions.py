@@ -252,13 +252,10 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _RESPONSE_TOOL_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _RESPONSE_TOOL_FIELDS, _RESPONSE_TOOL_ORDERS)
-    )
+    try:
+        obj._wire = _RESPONSE_TOOL_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _RESPONSE_TOOL_FIELDS, _RESPONSE_TOOL_ORDERS)
     return obj
 
 
@@ -441,13 +438,10 @@ def decode_tool_bash20241022_after_tag(data: Any, strict: bool) -> ToolBash20241
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_BASH20241022_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_BASH20241022_FIELDS, _TOOL_BASH20241022_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_BASH20241022_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TOOL_BASH20241022_FIELDS, _TOOL_BASH20241022_ORDERS)
     return obj
 
 
@@ -556,13 +550,12 @@ def decode_cache_control_ephemeral_after_tag(data: Any, strict: bool) -> CacheCo
     obj.ttl = ttl_
     obj.scope = scope_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_CONTROL_EPHEMERAL_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CACHE_CONTROL_EPHEMERAL_FIELDS, _CACHE_CONTROL_EPHEMERAL_ORDERS)
-    )
+    try:
+        obj._wire = _CACHE_CONTROL_EPHEMERAL_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CACHE_CONTROL_EPHEMERAL_FIELDS, _CACHE_CONTROL_EPHEMERAL_ORDERS
+        )
     return obj
 
 
@@ -745,13 +738,10 @@ def decode_tool_bash20250124_after_tag(data: Any, strict: bool) -> ToolBash20250
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_BASH20250124_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_BASH20250124_FIELDS, _TOOL_BASH20250124_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_BASH20250124_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TOOL_BASH20250124_FIELDS, _TOOL_BASH20250124_ORDERS)
     return obj
 
 
@@ -912,15 +902,12 @@ def decode_code_execution_tool20250522_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20250522_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_TOOL20250522_FIELDS, _CODE_EXECUTION_TOOL20250522_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20250522_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CODE_EXECUTION_TOOL20250522_FIELDS, _CODE_EXECUTION_TOOL20250522_ORDERS
         )
-    )
     return obj
 
 
@@ -1081,15 +1068,12 @@ def decode_code_execution_tool20250825_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20250825_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_TOOL20250825_FIELDS, _CODE_EXECUTION_TOOL20250825_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20250825_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CODE_EXECUTION_TOOL20250825_FIELDS, _CODE_EXECUTION_TOOL20250825_ORDERS
         )
-    )
     return obj
 
 
@@ -1250,15 +1234,12 @@ def decode_code_execution_tool20260120_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20260120_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_TOOL20260120_FIELDS, _CODE_EXECUTION_TOOL20260120_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20260120_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CODE_EXECUTION_TOOL20260120_FIELDS, _CODE_EXECUTION_TOOL20260120_ORDERS
         )
-    )
     return obj
 
 
@@ -1419,15 +1400,12 @@ def decode_code_execution_tool20260521_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20260521_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _CODE_EXECUTION_TOOL20260521_FIELDS, _CODE_EXECUTION_TOOL20260521_ORDERS
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20260521_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CODE_EXECUTION_TOOL20260521_FIELDS, _CODE_EXECUTION_TOOL20260521_ORDERS
         )
-    )
     return obj
 
 
@@ -1532,13 +1510,12 @@ def decode_browser_toolset20260801_after_tag(data: Any, strict: bool) -> Browser
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TOOLSET20260801_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_TOOLSET20260801_FIELDS, _BROWSER_TOOLSET20260801_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_TOOLSET20260801_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_TOOLSET20260801_FIELDS, _BROWSER_TOOLSET20260801_ORDERS
+        )
     return obj
 
 
@@ -2165,13 +2142,12 @@ def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetCon
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TOOLSET_CONFIGS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_TOOLSET_CONFIGS_FIELDS, _BROWSER_TOOLSET_CONFIGS_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_TOOLSET_CONFIGS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_TOOLSET_CONFIGS_FIELDS, _BROWSER_TOOLSET_CONFIGS_ORDERS
+        )
     return obj
 
 
@@ -2256,13 +2232,12 @@ def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_CLOSE_TAB_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_CLOSE_TAB_CONFIG_FIELDS, _BROWSER_CLOSE_TAB_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_CLOSE_TAB_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_CLOSE_TAB_CONFIG_FIELDS, _BROWSER_CLOSE_TAB_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -2347,15 +2322,12 @@ def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDouble
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -2440,15 +2412,12 @@ def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUpl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FILE_UPLOAD_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, _BROWSER_FILE_UPLOAD_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_FILE_UPLOAD_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, _BROWSER_FILE_UPLOAD_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -2533,13 +2502,12 @@ def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FIND_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_FIND_CONFIG_FIELDS, _BROWSER_FIND_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_FIND_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_FIND_CONFIG_FIELDS, _BROWSER_FIND_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -2624,13 +2592,12 @@ def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInpu
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FORM_INPUT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_FORM_INPUT_CONFIG_FIELDS, _BROWSER_FORM_INPUT_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_FORM_INPUT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_FORM_INPUT_CONFIG_FIELDS, _BROWSER_FORM_INPUT_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -2715,15 +2682,12 @@ def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPa
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -2808,13 +2772,12 @@ def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyCon
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_HOLD_KEY_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_HOLD_KEY_CONFIG_FIELDS, _BROWSER_HOLD_KEY_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_HOLD_KEY_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_HOLD_KEY_CONFIG_FIELDS, _BROWSER_HOLD_KEY_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -2899,13 +2862,12 @@ def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_HOVER_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_HOVER_CONFIG_FIELDS, _BROWSER_HOVER_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_HOVER_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_HOVER_CONFIG_FIELDS, _BROWSER_HOVER_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -2990,15 +2952,14 @@ def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJav
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS, _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS,
+            _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -3083,13 +3044,10 @@ def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_KEY_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_KEY_CONFIG_FIELDS, _BROWSER_KEY_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_KEY_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_KEY_CONFIG_FIELDS, _BROWSER_KEY_CONFIG_ORDERS)
     return obj
 
 
@@ -3174,13 +3132,12 @@ def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClic
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_LEFT_CLICK_CONFIG_FIELDS, _BROWSER_LEFT_CLICK_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_LEFT_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_LEFT_CLICK_CONFIG_FIELDS, _BROWSER_LEFT_CLICK_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -3265,15 +3222,14 @@ def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS, _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS,
+            _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -3358,15 +3314,14 @@ def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS,
+            _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -3451,15 +3406,12 @@ def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftM
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -3544,13 +3496,12 @@ def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LIST_TABS_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_LIST_TABS_CONFIG_FIELDS, _BROWSER_LIST_TABS_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_LIST_TABS_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_LIST_TABS_CONFIG_FIELDS, _BROWSER_LIST_TABS_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -3635,15 +3586,12 @@ def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddle
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -3728,13 +3676,12 @@ def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMov
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_MOUSE_MOVE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, _BROWSER_MOUSE_MOVE_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_MOUSE_MOVE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, _BROWSER_MOUSE_MOVE_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -3819,13 +3766,12 @@ def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateCo
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_NAVIGATE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_NAVIGATE_CONFIG_FIELDS, _BROWSER_NAVIGATE_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_NAVIGATE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_NAVIGATE_CONFIG_FIELDS, _BROWSER_NAVIGATE_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -3910,13 +3856,12 @@ def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfi
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_NEW_TAB_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_NEW_TAB_CONFIG_FIELDS, _BROWSER_NEW_TAB_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_NEW_TAB_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_NEW_TAB_CONFIG_FIELDS, _BROWSER_NEW_TAB_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4001,15 +3946,12 @@ def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadCo
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_CONSOLE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_READ_CONSOLE_CONFIG_FIELDS, _BROWSER_READ_CONSOLE_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_READ_CONSOLE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_READ_CONSOLE_CONFIG_FIELDS, _BROWSER_READ_CONSOLE_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -4094,15 +4036,12 @@ def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNe
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_NETWORK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_READ_NETWORK_CONFIG_FIELDS, _BROWSER_READ_NETWORK_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_READ_NETWORK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_READ_NETWORK_CONFIG_FIELDS, _BROWSER_READ_NETWORK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -4187,13 +4126,12 @@ def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_PAGE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_READ_PAGE_CONFIG_FIELDS, _BROWSER_READ_PAGE_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_READ_PAGE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_READ_PAGE_CONFIG_FIELDS, _BROWSER_READ_PAGE_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4278,15 +4216,12 @@ def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightCl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_RIGHT_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, _BROWSER_RIGHT_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_RIGHT_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, _BROWSER_RIGHT_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -4371,13 +4306,12 @@ def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreensh
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCREENSHOT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SCREENSHOT_CONFIG_FIELDS, _BROWSER_SCREENSHOT_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SCREENSHOT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SCREENSHOT_CONFIG_FIELDS, _BROWSER_SCREENSHOT_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4462,13 +4396,12 @@ def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCROLL_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SCROLL_CONFIG_FIELDS, _BROWSER_SCROLL_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SCROLL_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SCROLL_CONFIG_FIELDS, _BROWSER_SCROLL_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4553,13 +4486,12 @@ def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCROLL_TO_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SCROLL_TO_CONFIG_FIELDS, _BROWSER_SCROLL_TO_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SCROLL_TO_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SCROLL_TO_CONFIG_FIELDS, _BROWSER_SCROLL_TO_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4644,13 +4576,12 @@ def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTa
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SWITCH_TAB_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SWITCH_TAB_CONFIG_FIELDS, _BROWSER_SWITCH_TAB_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SWITCH_TAB_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SWITCH_TAB_CONFIG_FIELDS, _BROWSER_SWITCH_TAB_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4735,15 +4666,12 @@ def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTriple
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -4828,13 +4756,12 @@ def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TYPE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_TYPE_CONFIG_FIELDS, _BROWSER_TYPE_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_TYPE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_TYPE_CONFIG_FIELDS, _BROWSER_TYPE_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -4919,13 +4846,12 @@ def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_WAIT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_WAIT_CONFIG_FIELDS, _BROWSER_WAIT_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_WAIT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_WAIT_CONFIG_FIELDS, _BROWSER_WAIT_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -5010,13 +4936,12 @@ def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_ZOOM_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_ZOOM_CONFIG_FIELDS, _BROWSER_ZOOM_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_ZOOM_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_ZOOM_CONFIG_FIELDS, _BROWSER_ZOOM_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -5248,13 +5173,12 @@ def decode_tool_computer_use20241022_after_tag(data: Any, strict: bool) -> ToolC
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_COMPUTER_USE20241022_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_COMPUTER_USE20241022_FIELDS, _TOOL_COMPUTER_USE20241022_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_COMPUTER_USE20241022_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_COMPUTER_USE20241022_FIELDS, _TOOL_COMPUTER_USE20241022_ORDERS
+        )
     return obj
 
 
@@ -5437,13 +5361,12 @@ def decode_memory_tool20250818_after_tag(data: Any, strict: bool) -> MemoryTool2
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MEMORY_TOOL20250818_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MEMORY_TOOL20250818_FIELDS, _MEMORY_TOOL20250818_ORDERS)
-    )
+    try:
+        obj._wire = _MEMORY_TOOL20250818_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MEMORY_TOOL20250818_FIELDS, _MEMORY_TOOL20250818_ORDERS
+        )
     return obj
 
 
@@ -5675,13 +5598,12 @@ def decode_tool_computer_use20250124_after_tag(data: Any, strict: bool) -> ToolC
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_COMPUTER_USE20250124_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_COMPUTER_USE20250124_FIELDS, _TOOL_COMPUTER_USE20250124_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_COMPUTER_USE20250124_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_COMPUTER_USE20250124_FIELDS, _TOOL_COMPUTER_USE20250124_ORDERS
+        )
     return obj
 
 
@@ -5864,13 +5786,12 @@ def decode_tool_text_editor20241022_after_tag(data: Any, strict: bool) -> ToolTe
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20241022_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_TEXT_EDITOR20241022_FIELDS, _TOOL_TEXT_EDITOR20241022_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20241022_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_TEXT_EDITOR20241022_FIELDS, _TOOL_TEXT_EDITOR20241022_ORDERS
+        )
     return obj
 
 
@@ -6118,13 +6039,12 @@ def decode_tool_computer_use20251124_after_tag(data: Any, strict: bool) -> ToolC
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_COMPUTER_USE20251124_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_COMPUTER_USE20251124_FIELDS, _TOOL_COMPUTER_USE20251124_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_COMPUTER_USE20251124_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_COMPUTER_USE20251124_FIELDS, _TOOL_COMPUTER_USE20251124_ORDERS
+        )
     return obj
 
 
@@ -6229,13 +6149,12 @@ def decode_computer_toolset20260801_after_tag(data: Any, strict: bool) -> Comput
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TOOLSET20260801_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_TOOLSET20260801_FIELDS, _COMPUTER_TOOLSET20260801_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_TOOLSET20260801_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TOOLSET20260801_FIELDS, _COMPUTER_TOOLSET20260801_ORDERS
+        )
     return obj
 
 
@@ -6610,13 +6529,12 @@ def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetC
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TOOLSET_CONFIGS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_TOOLSET_CONFIGS_FIELDS, _COMPUTER_TOOLSET_CONFIGS_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_TOOLSET_CONFIGS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TOOLSET_CONFIGS_FIELDS, _COMPUTER_TOOLSET_CONFIGS_ORDERS
+        )
     return obj
 
 
@@ -6701,15 +6619,14 @@ def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS, _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS,
+            _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -6794,15 +6711,12 @@ def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoub
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -6887,13 +6801,12 @@ def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_HOLD_KEY_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_HOLD_KEY_CONFIG_FIELDS, _COMPUTER_HOLD_KEY_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_HOLD_KEY_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_HOLD_KEY_CONFIG_FIELDS, _COMPUTER_HOLD_KEY_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -6978,13 +6891,12 @@ def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_KEY_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_KEY_CONFIG_FIELDS, _COMPUTER_KEY_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_KEY_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_KEY_CONFIG_FIELDS, _COMPUTER_KEY_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -7069,15 +6981,12 @@ def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftCl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, _COMPUTER_LEFT_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_LEFT_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, _COMPUTER_LEFT_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -7162,15 +7071,14 @@ def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerL
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS, _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS,
+            _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -7255,15 +7163,14 @@ def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerL
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS, _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS,
+            _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -7348,15 +7255,14 @@ def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS, _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS,
+            _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS,
         )
-    )
     return obj
 
 
@@ -7441,15 +7347,12 @@ def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMidd
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -7534,15 +7437,12 @@ def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseM
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -7627,15 +7527,12 @@ def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRight
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -7720,15 +7617,12 @@ def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreen
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_SCREENSHOT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_SCREENSHOT_CONFIG_FIELDS, _COMPUTER_SCREENSHOT_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_SCREENSHOT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_SCREENSHOT_CONFIG_FIELDS, _COMPUTER_SCREENSHOT_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -7813,13 +7707,12 @@ def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConf
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_SCROLL_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_SCROLL_CONFIG_FIELDS, _COMPUTER_SCROLL_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_SCROLL_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_SCROLL_CONFIG_FIELDS, _COMPUTER_SCROLL_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -7904,15 +7797,12 @@ def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTrip
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS
+    try:
+        obj._wire = _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS
         )
-    )
     return obj
 
 
@@ -7997,13 +7887,12 @@ def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TYPE_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_TYPE_CONFIG_FIELDS, _COMPUTER_TYPE_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_TYPE_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TYPE_CONFIG_FIELDS, _COMPUTER_TYPE_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -8088,13 +7977,12 @@ def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_WAIT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_WAIT_CONFIG_FIELDS, _COMPUTER_WAIT_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_WAIT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_WAIT_CONFIG_FIELDS, _COMPUTER_WAIT_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -8179,13 +8067,12 @@ def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_ZOOM_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_ZOOM_CONFIG_FIELDS, _COMPUTER_ZOOM_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_ZOOM_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_ZOOM_CONFIG_FIELDS, _COMPUTER_ZOOM_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -8368,13 +8255,12 @@ def decode_tool_text_editor20250124_after_tag(data: Any, strict: bool) -> ToolTe
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20250124_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_TEXT_EDITOR20250124_FIELDS, _TOOL_TEXT_EDITOR20250124_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20250124_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_TEXT_EDITOR20250124_FIELDS, _TOOL_TEXT_EDITOR20250124_ORDERS
+        )
     return obj
 
 
@@ -8557,13 +8443,12 @@ def decode_tool_text_editor20250429_after_tag(data: Any, strict: bool) -> ToolTe
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20250429_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_TEXT_EDITOR20250429_FIELDS, _TOOL_TEXT_EDITOR20250429_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20250429_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_TEXT_EDITOR20250429_FIELDS, _TOOL_TEXT_EDITOR20250429_ORDERS
+        )
     return obj
 
 
@@ -8765,13 +8650,12 @@ def decode_tool_text_editor20250728_after_tag(data: Any, strict: bool) -> ToolTe
     obj.max_characters = max_characters_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20250728_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_TEXT_EDITOR20250728_FIELDS, _TOOL_TEXT_EDITOR20250728_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20250728_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_TEXT_EDITOR20250728_FIELDS, _TOOL_TEXT_EDITOR20250728_ORDERS
+        )
     return obj
 
 
@@ -9015,13 +8899,12 @@ def decode_web_search_tool20250305_after_tag(data: Any, strict: bool) -> WebSear
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL20250305_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_SEARCH_TOOL20250305_FIELDS, _WEB_SEARCH_TOOL20250305_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_SEARCH_TOOL20250305_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_SEARCH_TOOL20250305_FIELDS, _WEB_SEARCH_TOOL20250305_ORDERS
+        )
     return obj
 
 
@@ -9156,13 +9039,10 @@ def decode_user_location_after_tag(data: Any, strict: bool) -> UserLocation:
     obj.region = region_
     obj.timezone = timezone_
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_LOCATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _USER_LOCATION_FIELDS, _USER_LOCATION_ORDERS)
-    )
+    try:
+        obj._wire = _USER_LOCATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _USER_LOCATION_FIELDS, _USER_LOCATION_ORDERS)
     return obj
 
 
@@ -9446,13 +9326,12 @@ def decode_web_fetch_tool20250910_after_tag(data: Any, strict: bool) -> WebFetch
     obj.strict = strict_
     obj.url_sources = url_sources_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20250910_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_TOOL20250910_FIELDS, _WEB_FETCH_TOOL20250910_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_TOOL20250910_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20250910_FIELDS, _WEB_FETCH_TOOL20250910_ORDERS
+        )
     return obj
 
 
@@ -9569,13 +9448,12 @@ def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
     obj.server_tool_results = server_tool_results_
     obj.user_input = user_input_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCES_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_URL_SOURCES_FIELDS, _WEB_FETCH_URL_SOURCES_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCES_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_URL_SOURCES_FIELDS, _WEB_FETCH_URL_SOURCES_ORDERS
+        )
     return obj
 
 
@@ -9640,13 +9518,12 @@ def decode_web_fetch_url_source_all_after_tag(data: Any, strict: bool) -> WebFet
     obj = new_instance(WebFetchURLSourceAll)
     obj.type = "all"
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_ALL_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_URL_SOURCE_ALL_FIELDS, _WEB_FETCH_URL_SOURCE_ALL_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_ALL_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_URL_SOURCE_ALL_FIELDS, _WEB_FETCH_URL_SOURCE_ALL_ORDERS
+        )
     return obj
 
 
@@ -9711,13 +9588,12 @@ def decode_web_fetch_url_source_none_after_tag(data: Any, strict: bool) -> WebFe
     obj = new_instance(WebFetchURLSourceNone)
     obj.type = "none"
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_NONE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_URL_SOURCE_NONE_FIELDS, _WEB_FETCH_URL_SOURCE_NONE_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_NONE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_URL_SOURCE_NONE_FIELDS, _WEB_FETCH_URL_SOURCE_NONE_ORDERS
+        )
     return obj
 
 
@@ -9811,13 +9687,12 @@ def decode_web_fetch_url_source_only_after_tag(data: Any, strict: bool) -> WebFe
     obj.type = "only"
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_ONLY_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_URL_SOURCE_ONLY_FIELDS, _WEB_FETCH_URL_SOURCE_ONLY_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_ONLY_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_URL_SOURCE_ONLY_FIELDS, _WEB_FETCH_URL_SOURCE_ONLY_ORDERS
+        )
     return obj
 
 
@@ -9899,17 +9774,14 @@ def decode_web_fetch_url_source_tool_reference_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS,
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS,
         )
-    )
     return obj
 
 
@@ -10005,15 +9877,12 @@ def decode_web_fetch_url_source_except_after_tag(
     obj.type = "except"
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS, _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS, _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS
         )
-    )
     return obj
 
 
@@ -10257,13 +10126,12 @@ def decode_web_search_tool20260209_after_tag(data: Any, strict: bool) -> WebSear
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL20260209_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_SEARCH_TOOL20260209_FIELDS, _WEB_SEARCH_TOOL20260209_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_SEARCH_TOOL20260209_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_SEARCH_TOOL20260209_FIELDS, _WEB_SEARCH_TOOL20260209_ORDERS
+        )
     return obj
 
 
@@ -10547,13 +10415,12 @@ def decode_web_fetch_tool20260209_after_tag(data: Any, strict: bool) -> WebFetch
     obj.strict = strict_
     obj.url_sources = url_sources_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20260209_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_TOOL20260209_FIELDS, _WEB_FETCH_TOOL20260209_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_TOOL20260209_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20260209_FIELDS, _WEB_FETCH_TOOL20260209_ORDERS
+        )
     return obj
 
 
@@ -10853,13 +10720,12 @@ def decode_web_fetch_tool20260309_after_tag(data: Any, strict: bool) -> WebFetch
     obj.url_sources = url_sources_
     obj.use_cache = use_cache_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20260309_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_TOOL20260309_FIELDS, _WEB_FETCH_TOOL20260309_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_TOOL20260309_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20260309_FIELDS, _WEB_FETCH_TOOL20260309_ORDERS
+        )
     return obj
 
 
@@ -11124,13 +10990,12 @@ def decode_web_search_tool20260318_after_tag(data: Any, strict: bool) -> WebSear
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL20260318_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_SEARCH_TOOL20260318_FIELDS, _WEB_SEARCH_TOOL20260318_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_SEARCH_TOOL20260318_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_SEARCH_TOOL20260318_FIELDS, _WEB_SEARCH_TOOL20260318_ORDERS
+        )
     return obj
 
 
@@ -11451,13 +11316,12 @@ def decode_web_fetch_tool20260318_after_tag(data: Any, strict: bool) -> WebFetch
     obj.url_sources = url_sources_
     obj.use_cache = use_cache_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20260318_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _WEB_FETCH_TOOL20260318_FIELDS, _WEB_FETCH_TOOL20260318_ORDERS)
-    )
+    try:
+        obj._wire = _WEB_FETCH_TOOL20260318_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20260318_FIELDS, _WEB_FETCH_TOOL20260318_ORDERS
+        )
     return obj
 
 
@@ -11685,13 +11549,12 @@ def decode_advisor_tool20260301_after_tag(data: Any, strict: bool) -> AdvisorToo
     obj.max_uses = max_uses_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_TOOL20260301_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _ADVISOR_TOOL20260301_FIELDS, _ADVISOR_TOOL20260301_ORDERS)
-    )
+    try:
+        obj._wire = _ADVISOR_TOOL20260301_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ADVISOR_TOOL20260301_FIELDS, _ADVISOR_TOOL20260301_ORDERS
+        )
     return obj
 
 
@@ -11860,15 +11723,14 @@ def decode_tool_search_tool_bm25_20251119_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS, _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS,
+            _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS,
         )
-    )
     return obj
 
 
@@ -12037,15 +11899,14 @@ def decode_tool_search_tool_regex20251119_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS, _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS,
+            _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS,
         )
-    )
     return obj
 
 
@@ -12221,11 +12082,10 @@ def decode_mcp_toolset_after_tag(data: Any, strict: bool) -> MCPToolset:
     obj.default_config = default_config_
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOLSET_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _MCP_TOOLSET_FIELDS, _MCP_TOOLSET_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOLSET_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MCP_TOOLSET_FIELDS, _MCP_TOOLSET_ORDERS)
     return obj
 
 
@@ -12310,13 +12170,10 @@ def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_CONFIG_FIELDS, _MCP_TOOL_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MCP_TOOL_CONFIG_FIELDS, _MCP_TOOL_CONFIG_ORDERS)
     return obj
 
 
@@ -12401,13 +12258,12 @@ def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultCon
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_DEFAULT_CONFIG_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_DEFAULT_CONFIG_FIELDS, _MCP_TOOL_DEFAULT_CONFIG_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_DEFAULT_CONFIG_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MCP_TOOL_DEFAULT_CONFIG_FIELDS, _MCP_TOOL_DEFAULT_CONFIG_ORDERS
+        )
     return obj
 
 
@@ -12509,13 +12365,10 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
     obj.input_schema = input_schema_
     obj.description = description_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MCP_TOOL_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MCP_TOOL_PARAM_FIELDS, _MCP_TOOL_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _MCP_TOOL_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MCP_TOOL_PARAM_FIELDS, _MCP_TOOL_PARAM_ORDERS)
     return obj
 
 

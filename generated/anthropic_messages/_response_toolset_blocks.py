@@ -208,15 +208,14 @@ def decode_browser_navigate_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS, _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -299,13 +298,12 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
     obj.url = url_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_NAVIGATE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_NAVIGATE_INPUT_FIELDS, _BROWSER_NAVIGATE_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_NAVIGATE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_NAVIGATE_INPUT_FIELDS, _BROWSER_NAVIGATE_INPUT_ORDERS
+        )
     return obj
 
 
@@ -439,15 +437,14 @@ def decode_browser_list_tabs_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS, _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -581,15 +578,14 @@ def decode_browser_new_tab_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS, _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -722,17 +718,14 @@ def decode_browser_switch_tab_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -794,13 +787,12 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
     obj = new_instance(BrowserSwitchTabInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SWITCH_TAB_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SWITCH_TAB_INPUT_FIELDS, _BROWSER_SWITCH_TAB_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SWITCH_TAB_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SWITCH_TAB_INPUT_FIELDS, _BROWSER_SWITCH_TAB_INPUT_ORDERS
+        )
     return obj
 
 
@@ -931,15 +923,14 @@ def decode_browser_close_tab_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS, _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1001,13 +992,12 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
     obj = new_instance(BrowserCloseTabInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_CLOSE_TAB_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_CLOSE_TAB_INPUT_FIELDS, _BROWSER_CLOSE_TAB_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_CLOSE_TAB_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_CLOSE_TAB_INPUT_FIELDS, _BROWSER_CLOSE_TAB_INPUT_ORDERS
+        )
     return obj
 
 
@@ -1138,15 +1128,14 @@ def decode_browser_read_page_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS, _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1267,13 +1256,12 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
     obj.ref = ref_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_PAGE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_READ_PAGE_INPUT_FIELDS, _BROWSER_READ_PAGE_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_READ_PAGE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_READ_PAGE_INPUT_FIELDS, _BROWSER_READ_PAGE_INPUT_ORDERS
+        )
     return obj
 
 
@@ -1406,17 +1394,14 @@ def decode_browser_get_page_text_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1485,15 +1470,12 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
     obj = new_instance(BrowserGetPageTextInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -1626,17 +1608,14 @@ def decode_browser_read_console_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1705,15 +1684,12 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
     obj = new_instance(BrowserReadConsoleInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_CONSOLE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_READ_CONSOLE_INPUT_FIELDS, _BROWSER_READ_CONSOLE_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_READ_CONSOLE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_READ_CONSOLE_INPUT_FIELDS, _BROWSER_READ_CONSOLE_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -1846,17 +1822,14 @@ def decode_browser_read_network_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -1925,15 +1898,12 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
     obj = new_instance(BrowserReadNetworkInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_READ_NETWORK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_READ_NETWORK_INPUT_FIELDS, _BROWSER_READ_NETWORK_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_READ_NETWORK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_READ_NETWORK_INPUT_FIELDS, _BROWSER_READ_NETWORK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -2064,15 +2034,12 @@ def decode_browser_find_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -2155,13 +2122,10 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
     obj.query = query_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FIND_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_FIND_INPUT_FIELDS, _BROWSER_FIND_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_FIND_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_FIND_INPUT_FIELDS, _BROWSER_FIND_INPUT_ORDERS)
     return obj
 
 
@@ -2294,17 +2258,14 @@ def decode_browser_form_input_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2403,13 +2364,12 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
     obj.value = value_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FORM_INPUT_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_FORM_INPUT_INPUT_FIELDS, _BROWSER_FORM_INPUT_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_FORM_INPUT_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_FORM_INPUT_INPUT_FIELDS, _BROWSER_FORM_INPUT_INPUT_ORDERS
+        )
     return obj
 
 
@@ -2484,13 +2444,10 @@ def decode_browser_ref_target_after_tag(data: Any, strict: bool) -> BrowserRefTa
     obj.type = "ref"
     obj.ref = ref_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_REF_TARGET_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_REF_TARGET_FIELDS, _BROWSER_REF_TARGET_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_REF_TARGET_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_REF_TARGET_FIELDS, _BROWSER_REF_TARGET_ORDERS)
     return obj
 
 
@@ -2623,17 +2580,14 @@ def decode_browser_file_upload_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2765,13 +2719,12 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     obj.paths = paths_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_FILE_UPLOAD_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_FILE_UPLOAD_INPUT_FIELDS, _BROWSER_FILE_UPLOAD_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_FILE_UPLOAD_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_FILE_UPLOAD_INPUT_FIELDS, _BROWSER_FILE_UPLOAD_INPUT_ORDERS
+        )
     return obj
 
 
@@ -2902,15 +2855,14 @@ def decode_browser_scroll_to_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS, _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -2995,13 +2947,12 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCROLL_TO_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SCROLL_TO_INPUT_FIELDS, _BROWSER_SCROLL_TO_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SCROLL_TO_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SCROLL_TO_INPUT_FIELDS, _BROWSER_SCROLL_TO_INPUT_ORDERS
+        )
     return obj
 
 
@@ -3134,17 +3085,14 @@ def decode_browser_screenshot_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -3213,13 +3161,12 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
     obj = new_instance(BrowserScreenshotInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCREENSHOT_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SCREENSHOT_INPUT_FIELDS, _BROWSER_SCREENSHOT_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SCREENSHOT_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SCREENSHOT_INPUT_FIELDS, _BROWSER_SCREENSHOT_INPUT_ORDERS
+        )
     return obj
 
 
@@ -3350,15 +3297,12 @@ def decode_browser_zoom_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -3449,13 +3393,10 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
     obj.region = region_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_ZOOM_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_ZOOM_INPUT_FIELDS, _BROWSER_ZOOM_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_ZOOM_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_ZOOM_INPUT_FIELDS, _BROWSER_ZOOM_INPUT_ORDERS)
     return obj
 
 
@@ -3588,17 +3529,14 @@ def decode_browser_left_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -3702,13 +3640,12 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_LEFT_CLICK_INPUT_FIELDS, _BROWSER_LEFT_CLICK_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_LEFT_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_LEFT_CLICK_INPUT_FIELDS, _BROWSER_LEFT_CLICK_INPUT_ORDERS
+        )
     return obj
 
 
@@ -3793,13 +3730,12 @@ def decode_browser_coordinate_target_after_tag(data: Any, strict: bool) -> Brows
     obj.x = x_
     obj.y = y_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_COORDINATE_TARGET_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_COORDINATE_TARGET_FIELDS, _BROWSER_COORDINATE_TARGET_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_COORDINATE_TARGET_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_COORDINATE_TARGET_FIELDS, _BROWSER_COORDINATE_TARGET_ORDERS
+        )
     return obj
 
 
@@ -3932,17 +3868,14 @@ def decode_browser_right_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -4046,13 +3979,12 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_RIGHT_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_RIGHT_CLICK_INPUT_FIELDS, _BROWSER_RIGHT_CLICK_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_RIGHT_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_RIGHT_CLICK_INPUT_FIELDS, _BROWSER_RIGHT_CLICK_INPUT_ORDERS
+        )
     return obj
 
 
@@ -4185,17 +4117,14 @@ def decode_browser_middle_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -4299,15 +4228,12 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_MIDDLE_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, _BROWSER_MIDDLE_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_MIDDLE_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, _BROWSER_MIDDLE_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -4440,17 +4366,14 @@ def decode_browser_double_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -4554,15 +4477,12 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_DOUBLE_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, _BROWSER_DOUBLE_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_DOUBLE_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, _BROWSER_DOUBLE_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -4695,17 +4615,14 @@ def decode_browser_triple_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -4809,15 +4726,12 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TRIPLE_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, _BROWSER_TRIPLE_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_TRIPLE_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, _BROWSER_TRIPLE_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -4948,15 +4862,12 @@ def decode_browser_hover_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -5041,13 +4952,12 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_HOVER_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_HOVER_INPUT_FIELDS, _BROWSER_HOVER_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_HOVER_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_HOVER_INPUT_FIELDS, _BROWSER_HOVER_INPUT_ORDERS
+        )
     return obj
 
 
@@ -5180,17 +5090,14 @@ def decode_browser_left_click_drag_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -5287,15 +5194,14 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS, _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS,
+            _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS,
         )
-    )
     return obj
 
 
@@ -5428,17 +5334,14 @@ def decode_browser_left_mouse_down_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -5523,15 +5426,14 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS, _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS,
+            _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS,
         )
-    )
     return obj
 
 
@@ -5664,17 +5566,14 @@ def decode_browser_left_mouse_up_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -5759,15 +5658,12 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -5900,17 +5796,14 @@ def decode_browser_mouse_move_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -5995,13 +5888,12 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_MOUSE_MOVE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_MOUSE_MOVE_INPUT_FIELDS, _BROWSER_MOUSE_MOVE_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_MOUSE_MOVE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_MOUSE_MOVE_INPUT_FIELDS, _BROWSER_MOUSE_MOVE_INPUT_ORDERS
+        )
     return obj
 
 
@@ -6132,15 +6024,14 @@ def decode_browser_scroll_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS, _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -6258,13 +6149,12 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     obj.scroll_amount = scroll_amount_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_SCROLL_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_SCROLL_INPUT_FIELDS, _BROWSER_SCROLL_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_SCROLL_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_SCROLL_INPUT_FIELDS, _BROWSER_SCROLL_INPUT_ORDERS
+        )
     return obj
 
 
@@ -6395,15 +6285,12 @@ def decode_browser_type_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -6486,13 +6373,10 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TYPE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_TYPE_INPUT_FIELDS, _BROWSER_TYPE_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_TYPE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_TYPE_INPUT_FIELDS, _BROWSER_TYPE_INPUT_ORDERS)
     return obj
 
 
@@ -6621,15 +6505,12 @@ def decode_browser_key_tool_use_block_after_tag(data: Any, strict: bool) -> Brow
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -6729,13 +6610,10 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
     obj.repeat = repeat_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_KEY_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_KEY_INPUT_FIELDS, _BROWSER_KEY_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_KEY_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_KEY_INPUT_FIELDS, _BROWSER_KEY_INPUT_ORDERS)
     return obj
 
 
@@ -6866,15 +6744,14 @@ def decode_browser_hold_key_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
+            _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -6967,13 +6844,12 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_HOLD_KEY_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_HOLD_KEY_INPUT_FIELDS, _BROWSER_HOLD_KEY_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_HOLD_KEY_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_HOLD_KEY_INPUT_FIELDS, _BROWSER_HOLD_KEY_INPUT_ORDERS
+        )
     return obj
 
 
@@ -7104,15 +6980,12 @@ def decode_browser_wait_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -7195,13 +7068,10 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
     obj.duration = duration_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_WAIT_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_WAIT_INPUT_FIELDS, _BROWSER_WAIT_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_WAIT_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _BROWSER_WAIT_INPUT_FIELDS, _BROWSER_WAIT_INPUT_ORDERS)
     return obj
 
 
@@ -7334,17 +7204,14 @@ def decode_browser_javascript_exec_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS,
             _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -7427,15 +7294,14 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS, _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS
+    try:
+        obj._wire = _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS,
+            _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS,
         )
-    )
     return obj
 
 
@@ -7566,15 +7432,12 @@ def decode_computer_key_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -7657,13 +7520,10 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
     obj.text = text_
     obj.repeat = repeat_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_KEY_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_KEY_INPUT_FIELDS, _COMPUTER_KEY_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_KEY_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _COMPUTER_KEY_INPUT_FIELDS, _COMPUTER_KEY_INPUT_ORDERS)
     return obj
 
 
@@ -7794,15 +7654,14 @@ def decode_computer_hold_key_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS, _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -7874,13 +7733,12 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
     obj.duration = duration_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_HOLD_KEY_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_HOLD_KEY_INPUT_FIELDS, _COMPUTER_HOLD_KEY_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_HOLD_KEY_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_HOLD_KEY_INPUT_FIELDS, _COMPUTER_HOLD_KEY_INPUT_ORDERS
+        )
     return obj
 
 
@@ -8011,15 +7869,12 @@ def decode_computer_type_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -8081,13 +7936,12 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
     obj = new_instance(ComputerTypeInput)
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TYPE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_TYPE_INPUT_FIELDS, _COMPUTER_TYPE_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_TYPE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TYPE_INPUT_FIELDS, _COMPUTER_TYPE_INPUT_ORDERS
+        )
     return obj
 
 
@@ -8225,17 +8079,14 @@ def decode_computer_cursor_position_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -8368,17 +8219,14 @@ def decode_computer_mouse_move_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -8448,13 +8296,12 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
     obj = new_instance(ComputerMouseMoveInput)
     obj.coordinate = coordinate_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_MOUSE_MOVE_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, _COMPUTER_MOUSE_MOVE_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_MOUSE_MOVE_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, _COMPUTER_MOUSE_MOVE_INPUT_ORDERS
+        )
     return obj
 
 
@@ -8592,17 +8439,14 @@ def decode_computer_left_mouse_down_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -8738,17 +8582,14 @@ def decode_computer_left_mouse_up_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -8881,17 +8722,14 @@ def decode_computer_left_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -8984,13 +8822,12 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_LEFT_CLICK_INPUT_FIELDS, _COMPUTER_LEFT_CLICK_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_LEFT_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_LEFT_CLICK_INPUT_FIELDS, _COMPUTER_LEFT_CLICK_INPUT_ORDERS
+        )
     return obj
 
 
@@ -9125,17 +8962,14 @@ def decode_computer_left_click_drag_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -9245,15 +9079,14 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
     obj.start_coordinate = start_coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS, _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS
+    try:
+        obj._wire = _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS,
+            _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS,
         )
-    )
     return obj
 
 
@@ -9386,17 +9219,14 @@ def decode_computer_right_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -9489,15 +9319,12 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_RIGHT_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, _COMPUTER_RIGHT_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _COMPUTER_RIGHT_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, _COMPUTER_RIGHT_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -9630,17 +9457,14 @@ def decode_computer_middle_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -9733,15 +9557,12 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -9874,17 +9695,14 @@ def decode_computer_double_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -9977,15 +9795,12 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -10118,17 +9933,14 @@ def decode_computer_triple_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -10221,15 +10033,12 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS
+    try:
+        obj._wire = _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS
         )
-    )
     return obj
 
 
@@ -10360,15 +10169,14 @@ def decode_computer_scroll_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS, _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS,
+            _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -10493,13 +10301,12 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_SCROLL_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_SCROLL_INPUT_FIELDS, _COMPUTER_SCROLL_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_SCROLL_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_SCROLL_INPUT_FIELDS, _COMPUTER_SCROLL_INPUT_ORDERS
+        )
     return obj
 
 
@@ -10630,15 +10437,12 @@ def decode_computer_wait_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -10700,13 +10504,12 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
     obj = new_instance(ComputerWaitInput)
     obj.duration = duration_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_WAIT_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_WAIT_INPUT_FIELDS, _COMPUTER_WAIT_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_WAIT_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_WAIT_INPUT_FIELDS, _COMPUTER_WAIT_INPUT_ORDERS
+        )
     return obj
 
 
@@ -10842,17 +10645,14 @@ def decode_computer_screenshot_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
             _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
         )
-    )
     return obj
 
 
@@ -10983,15 +10783,12 @@ def decode_computer_zoom_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS
+    try:
+        obj._wire = _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS
         )
-    )
     return obj
 
 
@@ -11061,13 +10858,12 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     obj = new_instance(ComputerZoomInput)
     obj.region = region_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_ZOOM_INPUT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _COMPUTER_ZOOM_INPUT_FIELDS, _COMPUTER_ZOOM_INPUT_ORDERS)
-    )
+    try:
+        obj._wire = _COMPUTER_ZOOM_INPUT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPUTER_ZOOM_INPUT_FIELDS, _COMPUTER_ZOOM_INPUT_ORDERS
+        )
     return obj
 
 

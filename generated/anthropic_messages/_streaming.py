@@ -100,13 +100,12 @@ def decode_message_start_event_after_tag(data: Any, strict: bool) -> MessageStar
     obj.type = "message_start"
     obj.message = message_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_START_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_START_EVENT_FIELDS, _MESSAGE_START_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_START_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_START_EVENT_FIELDS, _MESSAGE_START_EVENT_ORDERS
+        )
     return obj
 
 
@@ -265,13 +264,12 @@ def decode_message_delta_event_after_tag(data: Any, strict: bool) -> MessageDelt
     obj.context_management = context_management_
     obj.input_transformations = input_transformations_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_DELTA_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_DELTA_EVENT_FIELDS, _MESSAGE_DELTA_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_DELTA_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_DELTA_EVENT_FIELDS, _MESSAGE_DELTA_EVENT_ORDERS
+        )
     return obj
 
 
@@ -396,13 +394,10 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
     obj.stop_details = stop_details_
     obj.container = container_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_DELTA_FIELDS, _MESSAGE_DELTA_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MESSAGE_DELTA_FIELDS, _MESSAGE_DELTA_ORDERS)
     return obj
 
 
@@ -640,13 +635,12 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
     obj.iterations = iterations_
     obj.fallback_credit = fallback_credit_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_DELTA_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_DELTA_USAGE_FIELDS, _MESSAGE_DELTA_USAGE_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_DELTA_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_DELTA_USAGE_FIELDS, _MESSAGE_DELTA_USAGE_ORDERS
+        )
     return obj
 
 
@@ -708,13 +702,10 @@ def decode_message_stop_event_after_tag(data: Any, strict: bool) -> MessageStopE
     obj = new_instance(MessageStopEvent)
     obj.type = "message_stop"
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_STOP_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_STOP_EVENT_FIELDS, _MESSAGE_STOP_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_STOP_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _MESSAGE_STOP_EVENT_FIELDS, _MESSAGE_STOP_EVENT_ORDERS)
     return obj
 
 
@@ -803,13 +794,12 @@ def decode_content_block_start_event_after_tag(data: Any, strict: bool) -> Conte
     obj.index = index_
     obj.content_block = content_block_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTENT_BLOCK_START_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CONTENT_BLOCK_START_EVENT_FIELDS, _CONTENT_BLOCK_START_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _CONTENT_BLOCK_START_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTENT_BLOCK_START_EVENT_FIELDS, _CONTENT_BLOCK_START_EVENT_ORDERS
+        )
     return obj
 
 
@@ -896,13 +886,12 @@ def decode_content_block_delta_event_after_tag(data: Any, strict: bool) -> Conte
     obj.index = index_
     obj.delta = delta_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTENT_BLOCK_DELTA_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CONTENT_BLOCK_DELTA_EVENT_FIELDS, _CONTENT_BLOCK_DELTA_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _CONTENT_BLOCK_DELTA_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTENT_BLOCK_DELTA_EVENT_FIELDS, _CONTENT_BLOCK_DELTA_EVENT_ORDERS
+        )
     return obj
 
 
@@ -977,13 +966,12 @@ def decode_content_block_stop_event_after_tag(data: Any, strict: bool) -> Conten
     obj.type = "content_block_stop"
     obj.index = index_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CONTENT_BLOCK_STOP_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CONTENT_BLOCK_STOP_EVENT_FIELDS, _CONTENT_BLOCK_STOP_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _CONTENT_BLOCK_STOP_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _CONTENT_BLOCK_STOP_EVENT_FIELDS, _CONTENT_BLOCK_STOP_EVENT_ORDERS
+        )
     return obj
 
 
@@ -1045,11 +1033,10 @@ def decode_ping_event_after_tag(data: Any, strict: bool) -> PingEvent:
     obj = new_instance(PingEvent)
     obj.type = "ping"
     obj.extra = extra
-    keys = tuple(data)
-    order = _PING_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _PING_EVENT_FIELDS, _PING_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _PING_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _PING_EVENT_FIELDS, _PING_EVENT_ORDERS)
     return obj
 
 
@@ -1149,11 +1136,10 @@ def decode_error_event_after_tag(data: Any, strict: bool) -> ErrorEvent:
     obj.error = error_
     obj.request_id = request_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ERROR_EVENT_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _ERROR_EVENT_FIELDS, _ERROR_EVENT_ORDERS)
-    )
+    try:
+        obj._wire = _ERROR_EVENT_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _ERROR_EVENT_FIELDS, _ERROR_EVENT_ORDERS)
     return obj
 
 
@@ -1228,11 +1214,10 @@ def decode_text_delta_after_tag(data: Any, strict: bool) -> TextDelta:
     obj.type = "text_delta"
     obj.text = text_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TEXT_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order if order is not None else learn_order(keys, _TEXT_DELTA_FIELDS, _TEXT_DELTA_ORDERS)
-    )
+    try:
+        obj._wire = _TEXT_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TEXT_DELTA_FIELDS, _TEXT_DELTA_ORDERS)
     return obj
 
 
@@ -1311,13 +1296,10 @@ def decode_input_json_delta_after_tag(data: Any, strict: bool) -> InputJSONDelta
     obj.type = "input_json_delta"
     obj.partial_json = partial_json_
     obj.extra = extra
-    keys = tuple(data)
-    order = _INPUT_JSON_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _INPUT_JSON_DELTA_FIELDS, _INPUT_JSON_DELTA_ORDERS)
-    )
+    try:
+        obj._wire = _INPUT_JSON_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _INPUT_JSON_DELTA_FIELDS, _INPUT_JSON_DELTA_ORDERS)
     return obj
 
 
@@ -1394,13 +1376,10 @@ def decode_citations_delta_after_tag(data: Any, strict: bool) -> CitationsDelta:
     obj.type = "citations_delta"
     obj.citation = citation_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CITATIONS_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CITATIONS_DELTA_FIELDS, _CITATIONS_DELTA_ORDERS)
-    )
+    try:
+        obj._wire = _CITATIONS_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _CITATIONS_DELTA_FIELDS, _CITATIONS_DELTA_ORDERS)
     return obj
 
 
@@ -1503,13 +1482,10 @@ def decode_thinking_delta_after_tag(data: Any, strict: bool) -> ThinkingDelta:
     obj.thinking = thinking_
     obj.estimated_tokens = estimated_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _THINKING_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _THINKING_DELTA_FIELDS, _THINKING_DELTA_ORDERS)
-    )
+    try:
+        obj._wire = _THINKING_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _THINKING_DELTA_FIELDS, _THINKING_DELTA_ORDERS)
     return obj
 
 
@@ -1584,13 +1560,10 @@ def decode_signature_delta_after_tag(data: Any, strict: bool) -> SignatureDelta:
     obj.type = "signature_delta"
     obj.signature = signature_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SIGNATURE_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SIGNATURE_DELTA_FIELDS, _SIGNATURE_DELTA_ORDERS)
-    )
+    try:
+        obj._wire = _SIGNATURE_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _SIGNATURE_DELTA_FIELDS, _SIGNATURE_DELTA_ORDERS)
     return obj
 
 
@@ -1699,15 +1672,14 @@ def decode_compaction_content_block_delta_after_tag(
     obj.content = content_
     obj.encrypted_content = encrypted_content_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS, _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS
+    try:
+        obj._wire = _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS,
+            _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS,
         )
-    )
     return obj
 
 

@@ -301,9 +301,10 @@ def decode_tool(data: Any, strict: bool) -> Tool:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_ORDERS.get(keys)
-    obj._wire = order if order is not None else learn_order(keys, _TOOL_FIELDS, _TOOL_ORDERS)
+    try:
+        obj._wire = _TOOL_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _TOOL_FIELDS, _TOOL_ORDERS)
     return obj
 
 
@@ -485,13 +486,12 @@ def decode_tool_bash20241022_param_after_tag(data: Any, strict: bool) -> ToolBas
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_BASH20241022_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_BASH20241022_PARAM_FIELDS, _TOOL_BASH20241022_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_BASH20241022_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_BASH20241022_PARAM_FIELDS, _TOOL_BASH20241022_PARAM_ORDERS
+        )
     return obj
 
 
@@ -670,13 +670,12 @@ def decode_tool_bash20250124_param_after_tag(data: Any, strict: bool) -> ToolBas
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_BASH20250124_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _TOOL_BASH20250124_PARAM_FIELDS, _TOOL_BASH20250124_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _TOOL_BASH20250124_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOL_BASH20250124_PARAM_FIELDS, _TOOL_BASH20250124_PARAM_ORDERS
+        )
     return obj
 
 
@@ -861,15 +860,14 @@ def decode_tool_text_editor20241022_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS, _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS,
+            _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1050,15 +1048,14 @@ def decode_tool_text_editor20250124_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS, _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS,
+            _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1239,15 +1236,14 @@ def decode_tool_text_editor20250429_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS, _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS,
+            _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1447,15 +1443,14 @@ def decode_tool_text_editor20250728_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS, _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS,
+            _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1689,15 +1684,14 @@ def decode_tool_computer_use20241022_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_COMPUTER_USE20241022_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_COMPUTER_USE20241022_PARAM_FIELDS, _TOOL_COMPUTER_USE20241022_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_COMPUTER_USE20241022_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_COMPUTER_USE20241022_PARAM_FIELDS,
+            _TOOL_COMPUTER_USE20241022_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1930,15 +1924,14 @@ def decode_tool_computer_use20250124_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_COMPUTER_USE20250124_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_COMPUTER_USE20250124_PARAM_FIELDS, _TOOL_COMPUTER_USE20250124_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_COMPUTER_USE20250124_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_COMPUTER_USE20250124_PARAM_FIELDS,
+            _TOOL_COMPUTER_USE20250124_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2187,15 +2180,14 @@ def decode_tool_computer_use20251124_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_COMPUTER_USE20251124_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOL_COMPUTER_USE20251124_PARAM_FIELDS, _TOOL_COMPUTER_USE20251124_PARAM_ORDERS
+    try:
+        obj._wire = _TOOL_COMPUTER_USE20251124_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _TOOL_COMPUTER_USE20251124_PARAM_FIELDS,
+            _TOOL_COMPUTER_USE20251124_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2376,13 +2368,12 @@ def decode_memory_tool20250818_param_after_tag(data: Any, strict: bool) -> Memor
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MEMORY_TOOL20250818_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MEMORY_TOOL20250818_PARAM_FIELDS, _MEMORY_TOOL20250818_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _MEMORY_TOOL20250818_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MEMORY_TOOL20250818_PARAM_FIELDS, _MEMORY_TOOL20250818_PARAM_ORDERS
+        )
     return obj
 
 

@@ -211,17 +211,14 @@ def decode_code_execution_tool20250522_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS,
             _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -382,17 +379,14 @@ def decode_code_execution_tool20250825_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS,
             _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -551,17 +545,14 @@ def decode_code_execution_tool20260120_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS,
             _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -720,17 +711,14 @@ def decode_code_execution_tool20260521_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS,
             _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -972,15 +960,14 @@ def decode_web_search_tool20250305_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL20250305_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_SEARCH_TOOL20250305_PARAM_FIELDS, _WEB_SEARCH_TOOL20250305_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_SEARCH_TOOL20250305_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_SEARCH_TOOL20250305_PARAM_FIELDS,
+            _WEB_SEARCH_TOOL20250305_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1222,15 +1209,14 @@ def decode_web_search_tool20260209_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL20260209_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_SEARCH_TOOL20260209_PARAM_FIELDS, _WEB_SEARCH_TOOL20260209_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_SEARCH_TOOL20260209_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_SEARCH_TOOL20260209_PARAM_FIELDS,
+            _WEB_SEARCH_TOOL20260209_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1498,15 +1484,14 @@ def decode_web_search_tool20260318_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_SEARCH_TOOL20260318_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_SEARCH_TOOL20260318_PARAM_FIELDS, _WEB_SEARCH_TOOL20260318_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_SEARCH_TOOL20260318_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_SEARCH_TOOL20260318_PARAM_FIELDS,
+            _WEB_SEARCH_TOOL20260318_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1642,13 +1627,12 @@ def decode_user_location_param_after_tag(data: Any, strict: bool) -> UserLocatio
     obj.country = country_
     obj.timezone = timezone_
     obj.extra = extra
-    keys = tuple(data)
-    order = _USER_LOCATION_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _USER_LOCATION_PARAM_FIELDS, _USER_LOCATION_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _USER_LOCATION_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _USER_LOCATION_PARAM_FIELDS, _USER_LOCATION_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1932,15 +1916,12 @@ def decode_web_fetch_tool20250910_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20250910_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_TOOL20250910_PARAM_FIELDS, _WEB_FETCH_TOOL20250910_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_TOOL20250910_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20250910_PARAM_FIELDS, _WEB_FETCH_TOOL20250910_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -2222,15 +2203,12 @@ def decode_web_fetch_tool20260209_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20260209_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_TOOL20260209_PARAM_FIELDS, _WEB_FETCH_TOOL20260209_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_TOOL20260209_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20260209_PARAM_FIELDS, _WEB_FETCH_TOOL20260209_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -2528,15 +2506,12 @@ def decode_web_fetch_tool20260309_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20260309_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_TOOL20260309_PARAM_FIELDS, _WEB_FETCH_TOOL20260309_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_TOOL20260309_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20260309_PARAM_FIELDS, _WEB_FETCH_TOOL20260309_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -2860,15 +2835,12 @@ def decode_web_fetch_tool20260318_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_TOOL20260318_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_TOOL20260318_PARAM_FIELDS, _WEB_FETCH_TOOL20260318_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_TOOL20260318_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_TOOL20260318_PARAM_FIELDS, _WEB_FETCH_TOOL20260318_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -2982,15 +2954,12 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
     obj.client_tool_results = client_tool_results_
     obj.server_tool_results = server_tool_results_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCES_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, _WEB_FETCH_URL_SOURCES_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCES_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, _WEB_FETCH_URL_SOURCES_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -3054,15 +3023,14 @@ def decode_web_fetch_url_source_all_param_after_tag(
     obj = new_instance(WebFetchURLSourceAllParam)
     obj.type = "all"
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS, _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS,
+            _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3126,15 +3094,14 @@ def decode_web_fetch_url_source_none_param_after_tag(
     obj = new_instance(WebFetchURLSourceNoneParam)
     obj.type = "none"
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS, _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS,
+            _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3227,15 +3194,14 @@ def decode_web_fetch_url_source_only_param_after_tag(
     obj.type = "only"
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS, _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS,
+            _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3330,17 +3296,14 @@ def decode_web_fetch_url_source_except_param_after_tag(
     obj.type = "except"
     obj.tools = tools_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS,
             _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3421,17 +3384,14 @@ def decode_web_fetch_url_source_tool_reference_param_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    keys = tuple(data)
-    order = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS,
             _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3600,17 +3560,14 @@ def decode_tool_search_tool_bm25_20251119_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS,
             _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -3779,17 +3736,14 @@ def decode_tool_search_tool_regex20251119_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS,
             _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -4019,15 +3973,12 @@ def decode_advisor_tool20260301_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_TOOL20260301_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_TOOL20260301_PARAM_FIELDS, _ADVISOR_TOOL20260301_PARAM_ORDERS
+    try:
+        obj._wire = _ADVISOR_TOOL20260301_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _ADVISOR_TOOL20260301_PARAM_FIELDS, _ADVISOR_TOOL20260301_PARAM_ORDERS
         )
-    )
     return obj
 
 

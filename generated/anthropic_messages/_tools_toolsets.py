@@ -129,15 +129,14 @@ def decode_browser_toolset20260801_param_after_tag(
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TOOLSET20260801_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_TOOLSET20260801_PARAM_FIELDS, _BROWSER_TOOLSET20260801_PARAM_ORDERS
+    try:
+        obj._wire = _BROWSER_TOOLSET20260801_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_TOOLSET20260801_PARAM_FIELDS,
+            _BROWSER_TOOLSET20260801_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -755,15 +754,14 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS, _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS
+    try:
+        obj._wire = _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS,
+            _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -869,15 +867,14 @@ def decode_computer_toolset20260801_param_after_tag(
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TOOLSET20260801_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_TOOLSET20260801_PARAM_FIELDS, _COMPUTER_TOOLSET20260801_PARAM_ORDERS
+    try:
+        obj._wire = _COMPUTER_TOOLSET20260801_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_TOOLSET20260801_PARAM_FIELDS,
+            _COMPUTER_TOOLSET20260801_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1243,15 +1240,14 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS, _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS
+    try:
+        obj._wire = _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS,
+            _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1337,15 +1333,12 @@ def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMember
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
-    keys = tuple(data)
-    order = _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS
+    try:
+        obj._wire = _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS
         )
-    )
     return obj
 
 
@@ -1487,13 +1480,12 @@ def decode_browser_state_block_param_after_tag(data: Any, strict: bool) -> Brows
     obj.state_changes = state_changes_
     obj.cache_control = cache_control_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_STATE_BLOCK_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _BROWSER_STATE_BLOCK_PARAM_FIELDS, _BROWSER_STATE_BLOCK_PARAM_ORDERS)
-    )
+    try:
+        obj._wire = _BROWSER_STATE_BLOCK_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _BROWSER_STATE_BLOCK_PARAM_FIELDS, _BROWSER_STATE_BLOCK_PARAM_ORDERS
+        )
     return obj
 
 
@@ -1596,15 +1588,14 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
     obj.url = url_
     obj.active = active_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS, _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS
+    try:
+        obj._wire = _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS,
+            _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1683,17 +1674,14 @@ def decode_browser_state_change_tab_opened_param_after_tag(
     obj.type = "tab_opened"
     obj.tab_id = tab_id_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS,
             _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1790,17 +1778,14 @@ def decode_browser_state_change_download_started_param_after_tag(
     obj.download_id = download_id_
     obj.url = url_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS,
             _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -1937,17 +1922,14 @@ def decode_browser_state_change_download_completed_param_after_tag(
     obj.path = path_
     obj.size_bytes = size_bytes_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS,
             _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS,
         )
-    )
     return obj
 
 
@@ -2065,17 +2047,14 @@ def decode_browser_state_change_download_failed_param_after_tag(
     obj.url = url_
     obj.error = error_
     obj.extra = extra
-    keys = tuple(data)
-    order = _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys,
+    try:
+        obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
             _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS,
             _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS,
         )
-    )
     return obj
 
 

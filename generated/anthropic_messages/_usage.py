@@ -438,9 +438,10 @@ def decode_usage(data: Any, strict: bool) -> Usage:
     obj.iterations = iterations_
     obj.fallback_credit = fallback_credit_
     obj.extra = extra
-    keys = tuple(data)
-    order = _USAGE_ORDERS.get(keys)
-    obj._wire = order if order is not None else learn_order(keys, _USAGE_FIELDS, _USAGE_ORDERS)
+    try:
+        obj._wire = _USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _USAGE_FIELDS, _USAGE_ORDERS)
     return obj
 
 
@@ -528,13 +529,10 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
     obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens_
     obj.ephemeral_1h_input_tokens = ephemeral_1h_input_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _CACHE_CREATION_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _CACHE_CREATION_FIELDS, _CACHE_CREATION_ORDERS)
-    )
+    try:
+        obj._wire = _CACHE_CREATION_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _CACHE_CREATION_FIELDS, _CACHE_CREATION_ORDERS)
     return obj
 
 
@@ -621,13 +619,10 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
     obj.web_search_requests = web_search_requests_
     obj.web_fetch_requests = web_fetch_requests_
     obj.extra = extra
-    keys = tuple(data)
-    order = _SERVER_TOOL_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _SERVER_TOOL_USAGE_FIELDS, _SERVER_TOOL_USAGE_ORDERS)
-    )
+    try:
+        obj._wire = _SERVER_TOOL_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(tuple(data), _SERVER_TOOL_USAGE_FIELDS, _SERVER_TOOL_USAGE_ORDERS)
     return obj
 
 
@@ -689,13 +684,12 @@ def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails
     obj = new_instance(OutputTokensDetails)
     obj.thinking_tokens = thinking_tokens_
     obj.extra = extra
-    keys = tuple(data)
-    order = _OUTPUT_TOKENS_DETAILS_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _OUTPUT_TOKENS_DETAILS_FIELDS, _OUTPUT_TOKENS_DETAILS_ORDERS)
-    )
+    try:
+        obj._wire = _OUTPUT_TOKENS_DETAILS_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _OUTPUT_TOKENS_DETAILS_FIELDS, _OUTPUT_TOKENS_DETAILS_ORDERS
+        )
     return obj
 
 
@@ -869,13 +863,12 @@ def decode_message_iteration_usage_after_tag(data: Any, strict: bool) -> Message
     obj.cache_creation = cache_creation_
     obj.model = model_
     obj.extra = extra
-    keys = tuple(data)
-    order = _MESSAGE_ITERATION_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _MESSAGE_ITERATION_USAGE_FIELDS, _MESSAGE_ITERATION_USAGE_ORDERS)
-    )
+    try:
+        obj._wire = _MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _MESSAGE_ITERATION_USAGE_FIELDS, _MESSAGE_ITERATION_USAGE_ORDERS
+        )
     return obj
 
 
@@ -1032,15 +1025,12 @@ def decode_compaction_iteration_usage_after_tag(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
-    keys = tuple(data)
-    order = _COMPACTION_ITERATION_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _COMPACTION_ITERATION_USAGE_FIELDS, _COMPACTION_ITERATION_USAGE_ORDERS
+    try:
+        obj._wire = _COMPACTION_ITERATION_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _COMPACTION_ITERATION_USAGE_FIELDS, _COMPACTION_ITERATION_USAGE_ORDERS
         )
-    )
     return obj
 
 
@@ -1208,15 +1198,14 @@ def decode_advisor_message_iteration_usage_after_tag(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
-    keys = tuple(data)
-    order = _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS, _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS
+    try:
+        obj._wire = _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS,
+            _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS,
         )
-    )
     return obj
 
 
@@ -1387,15 +1376,14 @@ def decode_fallback_message_iteration_usage_after_tag(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS, _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS
+    try:
+        obj._wire = _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data),
+            _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS,
+            _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS,
         )
-    )
     return obj
 
 
@@ -1463,13 +1451,12 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
     obj = new_instance(FallbackCreditUsage)
     obj.status = status_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_CREDIT_USAGE_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_CREDIT_USAGE_FIELDS, _FALLBACK_CREDIT_USAGE_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_CREDIT_USAGE_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_CREDIT_USAGE_FIELDS, _FALLBACK_CREDIT_USAGE_ORDERS
+        )
     return obj
 
 
@@ -1536,13 +1523,12 @@ def decode_fallback_credit_redeemed_after_tag(data: Any, strict: bool) -> Fallba
     obj = new_instance(FallbackCreditRedeemed)
     obj.type = "redeemed"
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_CREDIT_REDEEMED_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(keys, _FALLBACK_CREDIT_REDEEMED_FIELDS, _FALLBACK_CREDIT_REDEEMED_ORDERS)
-    )
+    try:
+        obj._wire = _FALLBACK_CREDIT_REDEEMED_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_CREDIT_REDEEMED_FIELDS, _FALLBACK_CREDIT_REDEEMED_ORDERS
+        )
     return obj
 
 
@@ -1661,15 +1647,12 @@ def decode_fallback_credit_not_applied_after_tag(
     obj.reason = reason_
     obj.remove_to_redeem = remove_to_redeem_
     obj.extra = extra
-    keys = tuple(data)
-    order = _FALLBACK_CREDIT_NOT_APPLIED_ORDERS.get(keys)
-    obj._wire = (
-        order
-        if order is not None
-        else learn_order(
-            keys, _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, _FALLBACK_CREDIT_NOT_APPLIED_ORDERS
+    try:
+        obj._wire = _FALLBACK_CREDIT_NOT_APPLIED_ORDERS[tuple(data)]
+    except KeyError:
+        obj._wire = learn_order(
+            tuple(data), _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, _FALLBACK_CREDIT_NOT_APPLIED_ORDERS
         )
-    )
     return obj
 
 
