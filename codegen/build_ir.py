@@ -5,6 +5,7 @@ Relies on codegen.validate having accepted the spec: names resolve, shapes are r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 
@@ -102,11 +103,6 @@ def _or_list(items: list[str]) -> SpecText:
 def _field_expected(ref: ir.TypeRef, nullable: bool) -> SpecText:
     what = _one_of(ref.values) if ref.kind == "enum" else ref.expected
     return SpecText(what + " or null") if nullable and ref.kind != "any" else what
-
-
-def _attribute(module: Identifier, name: Identifier) -> PySource:
-    """A name defined in another module of the package, as the package's __init__ reads it."""
-    return PySource(f"{module}.{name}")
 
 
 def _table_name(union_name: str) -> Identifier:
@@ -249,9 +245,7 @@ class _Builder:
             doc_text=_doc_text(docs, "", default_json),
             invalid_test=expressions.invalid_test(ref, local, nullable),
             kept_check=expressions.kept_check(ref, local, nullable),
-            decode_call=(
-                expressions.decode_call(ref, local, area) if needs_decoding else PySource("")
-            ),
+            decode_call=(expressions.decode_call(ref, local) if needs_decoding else PySource("")),
             stored_value=expressions.stored_value(ref, local, annotation, optional, nullable),
             encoded=expressions.encoded(ref, value, nullable),
         )
@@ -266,6 +260,7 @@ class _Builder:
             fields=tuple(fields),
             docs=docs,
             known_fields_name=identifier(naming.known_fields_name(definition.name)),
+            key_orders_name=identifier(naming.key_orders_name(definition.name)),
             doc_text=_doc_text(docs, f"{definition.name}."),
         )
 
@@ -284,9 +279,7 @@ class _Builder:
                 area=identifier(target.file.area),
                 tags=tuple(map(SpecText, tag_field.const)),
                 docs=_docs(target.docs, extra_beta=item.beta),
-                decoder_ref=expressions.decoder_ref(
-                    self.named_ref(item.type_name), definition.file.area
-                ),
+                decoder_ref=expressions.decoder_ref(self.named_ref(item.type_name)),
             )
             variants.append(variant)
             if item.type_name == definition.default:
@@ -303,7 +296,6 @@ class _Builder:
             unknown_class=identifier(naming.unknown_class_name(definition.name)),
             table_name=_table_name(definition.name),
             docs=_docs(definition.docs),
-            tag_expected=_one_of(tuple(tag for variant in variants for tag in variant.tags)),
             default_takes_null=default_takes_null,
         )
 
@@ -333,51 +325,63 @@ class _Builder:
             if isinstance(definition, spec_model.ObjectType) and definition.abstract:
                 continue  # only lends its fields to the objects that extend it
             by_area[definition.file.area].append(definition)
-        areas = tuple(self.area_module(file.area, by_area[file.area]) for file in self.spec.files)
-        unions = self.unions_module(areas)
-        public: list[Identifier] = []
-        decoders: list[tuple[Identifier, PySource]] = []
-        unknown_decoders: list[tuple[Identifier, PySource]] = []
-        for module in areas:
-            for obj in module.objects:
-                public.append(obj.name)
-                decoders.append((obj.name, _attribute(module.module, obj.decoder)))
-            for union in module.tagged_unions:
-                public += [union.name, union.unknown_class]
-                decoder = _attribute(module.module, union.decoder)
-                decoders.append((union.name, decoder))
-                unknown_decoders.append((union.unknown_class, decoder))
-            for one_of in module.one_ofs:
-                public.append(one_of.name)
-                decoders.append((one_of.name, _attribute(module.module, one_of.decoder)))
-            public += [enum.name for enum in module.enums]
-        exports = [ir.Exports(m.module, m.defined_names) for m in areas if m.defined_names]
+        tagged: list[ir.TaggedUnion] = []
+        one_ofs: list[ir.OneOf] = []
+        areas = tuple(
+            self.area_module(file.area, by_area[file.area], tagged, one_ofs)
+            for file in self.spec.files
+        )
+        areas = tuple(
+            dataclasses.replace(
+                area, siblings=tuple(other.module for other in areas if other is not area)
+            )
+            for area in areas
+        )
+        unions = self.unions_module(tagged, one_ofs)
+        public = [name for module in areas for name in _type_names(module)]
+        public += [alias.name for alias in unions.aliases]
+        public += [union.unknown_class for union in tagged]
+        exports = [ir.Exports(m.module, _exported(m)) for m in areas if _exported(m)]
         if unions.aliases:
-            aliases = tuple(sorted(a.name for a in unions.aliases))
-            exports.append(ir.Exports(identifier(naming.UNIONS_MODULE), aliases))
+            union_names = [union.unknown_class for union in tagged]
+            union_names += [alias.name for alias in unions.aliases]
+            union_names += [union.decoder for union in tagged] + [o.decoder for o in one_ofs]
+            exports.append(ir.Exports(identifier(naming.UNIONS_MODULE), tuple(sorted(union_names))))
         return ir.Package(
             name=PACKAGE,
             areas=areas,
             unions=unions,
             public_names=tuple(sorted(public)),
-            decoders=tuple(sorted(decoders)),
-            unknown_decoders=tuple(unknown_decoders),
+            union_decoders=tuple(
+                sorted(
+                    [(u.name, u.decoder) for u in tagged] + [(o.name, o.decoder) for o in one_ofs]
+                )
+            ),
+            unknown_decoders=tuple((union.unknown_class, union.decoder) for union in tagged),
             runtime_module=identifier(naming.RUNTIME_MODULE),
             unions_module=identifier(naming.UNIONS_MODULE),
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
         )
 
-    def area_module(self, area_name: str, definitions: list[Definition]) -> ir.AreaModule:
+    def area_module(
+        self,
+        area_name: str,
+        definitions: list[Definition],
+        tagged: list[ir.TaggedUnion],
+        one_ofs: list[ir.OneOf],
+    ) -> ir.AreaModule:
+        """The module of one spec file; its unions go to `tagged` and `one_ofs`, for the unions'
+        own module."""
         area = identifier(area_name)
-        enums, objects, unions, one_ofs = [], [], [], []
+        enums, objects = [], []
         for definition in definitions:
             if isinstance(definition, spec_model.ObjectType):
                 objects.append(self.object_type(definition))
             elif isinstance(definition, spec_model.EnumType):
                 enums.append(self.enum_type(definition))
             elif isinstance(definition, spec_model.TaggedUnion):
-                unions.append(self.tagged_union(definition))
+                tagged.append(self.tagged_union(definition))
             else:
                 one_ofs.append(
                     ir.OneOf(
@@ -387,7 +391,7 @@ class _Builder:
                         ref=self.named_ref(definition.name),
                         docs=_docs(definition.docs),
                         branches=tuple(
-                            expressions.one_of_branch(alternative, area)
+                            expressions.one_of_branch(alternative)
                             for alternative in self.named_ref(definition.name).alternatives
                         ),
                     )
@@ -398,8 +402,6 @@ class _Builder:
             source_file=SpecText(definitions[0].file.source_name if definitions else ""),
             enums=tuple(enums),
             objects=tuple(objects),
-            tagged_unions=tuple(unions),
-            one_ofs=tuple(one_ofs),
         )
 
     def collect(self, ref: ir.TypeRef, names: set[Identifier]) -> None:
@@ -409,32 +411,36 @@ class _Builder:
         if ref.is_named:
             names.add(ref.name)
 
-    def unions_module(self, areas: tuple[ir.AreaModule, ...]) -> ir.UnionsModule:
+    def unions_module(
+        self, tagged: list[ir.TaggedUnion], one_ofs: list[ir.OneOf]
+    ) -> ir.UnionsModule:
         aliases: dict[str, ir.UnionAlias] = {}
         depends: dict[str, set[Identifier]] = {}
-        union_names = {u.name for m in areas for u in m.tagged_unions} | {
-            o.name for m in areas for o in m.one_ofs
-        }
-        for module in areas:
-            for union in module.tagged_unions:
-                members = [v.name for v in union.variants] + [union.unknown_class]
-                annotation = PySource(" | ".join(members))
-                aliases[union.name] = ir.UnionAlias(
-                    union.name, annotation, union.docs, _doc_text(union.docs, f"{union.name}.")
-                )
-                depends[union.name] = set()
-            for one_of in module.one_ofs:
-                mentioned: set[Identifier] = set()
-                for alt in one_of.ref.alternatives:
-                    self.collect(alt, mentioned)
-                alternatives = " | ".join(alt.annotation for alt in one_of.ref.alternatives)
-                aliases[one_of.name] = ir.UnionAlias(
-                    one_of.name,
-                    PySource(alternatives),
-                    one_of.docs,
-                    _doc_text(one_of.docs, f"{one_of.name}."),
-                )
-                depends[one_of.name] = mentioned & union_names
+        union_names = {u.name for u in tagged} | {o.name for o in one_ofs}
+        for union in tagged:
+            members = [v.name for v in union.variants] + [union.unknown_class]
+            aliases[union.name] = ir.UnionAlias(
+                union.name,
+                PySource(" | ".join(members)),
+                union.docs,
+                _doc_text(union.docs, f"{union.name}."),
+                tagged=union,
+                one_of=None,
+            )
+            depends[union.name] = set()
+        for one_of in one_ofs:
+            mentioned: set[Identifier] = set()
+            for alt in one_of.ref.alternatives:
+                self.collect(alt, mentioned)
+            aliases[one_of.name] = ir.UnionAlias(
+                one_of.name,
+                PySource(" | ".join(alt.annotation for alt in one_of.ref.alternatives)),
+                one_of.docs,
+                _doc_text(one_of.docs, f"{one_of.name}."),
+                tagged=None,
+                one_of=one_of,
+            )
+            depends[one_of.name] = mentioned & union_names
         ordered: list[ir.UnionAlias] = []
         done: set[str] = set()
 
@@ -449,3 +455,13 @@ class _Builder:
         for alias_name in aliases:
             visit(alias_name)
         return ir.UnionsModule(aliases=tuple(ordered))
+
+
+def _type_names(module: ir.AreaModule) -> list[Identifier]:
+    return [e.name for e in module.enums] + [o.name for o in module.objects]
+
+
+def _exported(module: ir.AreaModule) -> tuple[Identifier, ...]:
+    """What other modules may import from an area module: its types and their decoders."""
+    names = _type_names(module) + [e.decoder for e in module.enums]
+    return tuple(sorted(names + [o.decoder for o in module.objects]))

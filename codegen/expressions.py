@@ -10,40 +10,33 @@ these expressions use is a runtime helper of the generated package, a name the m
 from __future__ import annotations
 
 from .ir import KINDS, OneOfBranch, TypeRef
-from .naming import module_name, primitive_decoder_name
+from .naming import primitive_decoder_name
 from .pysource import Identifier, PySource, string_literal
 
 
-def decoder_ref(ref: TypeRef, area: str) -> PySource:
-    """The callable that decodes a value of `ref`, as written in the module of `area`."""
+def decoder_ref(ref: TypeRef) -> PySource:
+    """The callable that decodes a value of `ref`. Every module imports the names of the others,
+    so a decoder is named the same way wherever it is called."""
     if ref.kind == "list":
         assert ref.item is not None
-        return PySource(f"list_of({decoder_ref(ref.item, area)})")
+        return PySource(f"list_of({decoder_ref(ref.item)})")
     if ref.kind == "map":
         assert ref.item is not None
-        return PySource(f"map_of({decoder_ref(ref.item, area)})")
+        return PySource(f"map_of({decoder_ref(ref.item)})")
     if ref.is_named:
-        return PySource(_qualified(ref.decoder, ref.area, area))
+        return PySource(ref.decoder)
     return PySource(primitive_decoder_name(ref.kind))
 
 
-def decode_call(ref: TypeRef, value: str, area: str) -> PySource:
+def decode_call(ref: TypeRef, value: str) -> PySource:
     """An expression decoding the JSON value in the variable `value` as `ref`."""
     if ref.kind == "list":
-        item = ref.item
-        assert item is not None
-        if item.kind == "tagged_union":
-            # Each item goes straight to its variant's decoder, found by its tag.
-            table = _qualified(item.table_name, item.area, area)
-            return PySource(
-                f"decode_tagged_list({value}, {table}, {string_literal(item.tag)}, "
-                f"{decoder_ref(item, area)}, strict)"
-            )
-        return PySource(f"decode_list({value}, {decoder_ref(item, area)}, strict)")
+        assert ref.item is not None
+        return PySource(f"decode_list({value}, {decoder_ref(ref.item)}, strict)")
     if ref.kind == "map":
         assert ref.item is not None
-        return PySource(f"decode_map({value}, {decoder_ref(ref.item, area)}, strict)")
-    return PySource(f"{decoder_ref(ref, area)}({value}, strict)")
+        return PySource(f"decode_map({value}, {decoder_ref(ref.item)}, strict)")
+    return PySource(f"{decoder_ref(ref)}({value}, strict)")
 
 
 def invalid_test(ref: TypeRef, value: str, nullable: bool) -> PySource:
@@ -163,18 +156,12 @@ def json_kind_test(ref: TypeRef, value: str) -> PySource:
     return PySource(f"type({value}) is {KINDS[ref.kind].python_class}")
 
 
-def _qualified(name: Identifier, owner_area: str, area: str) -> str:
-    """A module-level name of the module of `owner_area`, as written in the module of `area`."""
-    return name if owner_area == area else f"{module_name(owner_area)}.{name}"
-
-
-def one_of_branch(ref: TypeRef, area: str) -> OneOfBranch:
-    """How an untagged union's decoder, in the module of `area`, handles the alternative `ref`;
-    its value is in `data`."""
+def one_of_branch(ref: TypeRef) -> OneOfBranch:
+    """How an untagged union's decoder handles the alternative `ref`; its value is in `data`."""
     test = json_kind_test(ref, "data")
     if ref.kind == "const":
         literal = string_literal(ref.values[0])
         return OneOfBranch(test, PySource(_wrong_value(ref, "data")), literal)
     if ref.kind in ("string", "integer", "number", "boolean"):
         return OneOfBranch(test, PySource(_wrong_value(ref, "data")), PySource("data"))
-    return OneOfBranch(test, PySource(""), decode_call(ref, "data", area))
+    return OneOfBranch(test, PySource(""), decode_call(ref, "data"))

@@ -173,6 +173,7 @@ class ObjectType:
     fields: tuple[Field, ...]
     docs: Docs
     known_fields_name: Identifier  # module constant with the wire names, for spotting unknown ones
+    key_orders_name: Identifier  # module cache of the member orders its decoder has met
     doc_text: SpecText
 
     # The fields in the groups the decoder reads them in: constant tags first (a wrong variant
@@ -197,6 +198,16 @@ class ObjectType:
     @property
     def required_count(self) -> int:
         return len(self.required_fields)
+
+    @property
+    def encoder_positions(self) -> tuple[PySource, ...]:
+        """`"wire name": position` entries: where the encoder writes each field (the required
+        ones first, then the others), for telling a received order of its own."""
+        written = self.required_fields + self.optional_fields
+        return tuple(
+            PySource(f"{string_literal(f.wire_name)}: {position}")
+            for position, f in enumerate(written)
+        )
 
     @property
     def slots(self) -> tuple[PySource, ...]:
@@ -228,7 +239,6 @@ class TaggedUnion:
     unknown_class: Identifier
     table_name: Identifier  # module constant mapping tag values to decoders
     docs: Docs
-    tag_expected: SpecText  # what a decode error says the tag allows
     default_takes_null: bool = False  # a null tag also selects the default variant
 
     @property
@@ -277,27 +287,21 @@ class EnumType:
 
 @dataclass(frozen=True)
 class AreaModule:
-    """One generated module per spec file, in spec order within each kind."""
+    """One generated module per spec file: its enums and objects, each with its decoder."""
 
     area: Identifier
     module: Identifier
     source_file: SpecText
     enums: tuple[EnumType, ...]
     objects: tuple[ObjectType, ...]
-    tagged_unions: tuple[TaggedUnion, ...]
-    one_ofs: tuple[OneOf, ...]
-
-    @property
-    def defined_names(self) -> tuple[Identifier, ...]:
-        """The public names this module defines, sorted."""
-        names = [e.name for e in self.enums] + [o.name for o in self.objects]
-        names += [u.unknown_class for u in self.tagged_unions]
-        return tuple(sorted(names))
+    # The other class modules, which this one imports at its end (see the runtime's notes).
+    siblings: tuple[Identifier, ...] = ()
 
 
 @dataclass(frozen=True)
 class Exports:
-    """The public names a module of the package defines, for other modules to import."""
+    """The names a module of the package defines for the others to import: its types and
+    their decoders."""
 
     module: Identifier
     names: tuple[Identifier, ...]  # sorted
@@ -305,15 +309,30 @@ class Exports:
 
 @dataclass(frozen=True)
 class UnionAlias:
+    """A union type: its alias, and what decodes it (a tagged or an untagged union)."""
+
     name: Identifier
     annotation: PySource
     docs: Docs
     doc_text: SpecText
+    tagged: TaggedUnion | None
+    one_of: OneOf | None
 
 
 @dataclass(frozen=True)
 class UnionsModule:
+    """The module of every union: an alias needs the classes of many modules, so the unions
+    stand in a module of their own, which the package imports after all the others."""
+
     aliases: tuple[UnionAlias, ...]  # in dependency order
+
+    @property
+    def tagged_unions(self) -> tuple[TaggedUnion, ...]:
+        return tuple(alias.tagged for alias in self.aliases if alias.tagged is not None)
+
+    @property
+    def one_ofs(self) -> tuple[OneOf, ...]:
+        return tuple(alias.one_of for alias in self.aliases if alias.one_of is not None)
 
 
 @dataclass(frozen=True)
@@ -322,10 +341,10 @@ class Package:
     areas: tuple[AreaModule, ...]
     unions: UnionsModule
     public_names: tuple[Identifier, ...]  # every type name, sorted
-    # (type name, its decoder as the package's __init__ reads it) for the decode registry
-    decoders: tuple[tuple[Identifier, PySource], ...]
+    # (union alias, its decoder): what decode() calls for a union (a class decodes itself)
+    union_decoders: tuple[tuple[Identifier, Identifier], ...]
     # (unknown-variant class, the decoder of its union): what encode(check=True) decodes it with
-    unknown_decoders: tuple[tuple[Identifier, PySource], ...]
+    unknown_decoders: tuple[tuple[Identifier, Identifier], ...]
     runtime_module: Identifier  # the support code's module
     unions_module: Identifier  # the union aliases' module
     # What each module defines, by module name: modules import from these what they might use,

@@ -33,14 +33,13 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
 def _beta_type_names(package: ir.Package) -> frozenset[str]:
     """The types that are beta as a whole (the stable channel leaves out every use of them)."""
     names: set[str] = set()
+    named: list[ir.ObjectType | ir.TaggedUnion | ir.OneOf | ir.EnumType] = [
+        *package.unions.tagged_unions,
+        *package.unions.one_ofs,
+    ]
     for module in package.areas:
-        named: list[ir.ObjectType | ir.TaggedUnion | ir.OneOf | ir.EnumType] = [
-            *module.objects,
-            *module.tagged_unions,
-            *module.one_ofs,
-            *module.enums,
-        ]
-        names.update(item.name for item in named if item.docs.beta)
+        named += [*module.objects, *module.enums]
+    names.update(item.name for item in named if item.docs.beta)
     return frozenset(names)
 
 
@@ -59,15 +58,15 @@ class _Exporter:
             for obj in module.objects:
                 if self.wanted(obj.docs):
                     defs[obj.name] = self.object_schema(obj)
-            for union in module.tagged_unions:
-                if self.wanted(union.docs):
-                    defs[union.name] = self.tagged_union_schema(union)
-            for one_of in module.one_ofs:
-                if self.wanted(one_of.docs):
-                    defs[one_of.name] = self.one_of_schema(one_of)
             for enum in module.enums:
                 if self.wanted(enum.docs):
                     defs[enum.name] = self.enum_schema(enum)
+        for union in package.unions.tagged_unions:
+            if self.wanted(union.docs):
+                defs[union.name] = self.tagged_union_schema(union)
+        for one_of in package.unions.one_ofs:
+            if self.wanted(one_of.docs):
+                defs[one_of.name] = self.one_of_schema(one_of)
         return {name: defs[name] for name in sorted(defs)}
 
     def wanted(self, docs: ir.Docs) -> bool:

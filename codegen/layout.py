@@ -393,18 +393,23 @@ def _import_edits(tree: ast.Module, lines: list[str]) -> Iterator[Edit]:
     imports = [
         node
         for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        if isinstance(node, ast.ImportFrom) and node.module not in ("__future__", None)
     ] + [child for children in guarded.values() for child in children]
     if not imports:
         return
-    # Every word after the imports, outside docstrings and comments, counts as used: a few more
-    # than the names the code reads (attribute names, words in strings, the names in __all__),
-    # found in a fraction of the time of an AST walk.
+    # Every word outside the import statements, docstrings and comments counts as used: a few
+    # more than the names the code reads (attribute names, words in strings, the names in
+    # __all__), found in a fraction of the time of an AST walk. Imports may stand anywhere at
+    # module level (a module can import its siblings at its end); `from . import module` lines
+    # are kept as they are.
     statements: list[ast.stmt] = [*imports, *guarded]
-    last = max(node.end_lineno or node.lineno for node in statements)
-    used = _used_words(
-        "".join(lines[last:]), {a.asname or a.name for n in imports for a in n.names}
-    )
+    spans = sorted((node.lineno - 1, node.end_lineno or node.lineno) for node in statements)
+    code, position = [], 0
+    for start, end in spans:
+        code += lines[position:start]
+        position = max(position, end)
+    code += lines[position:]
+    used = _used_words("".join(code), {a.asname or a.name for n in imports for a in n.names})
     for block, children in guarded.items():
         if any((a.asname or a.name) in used for child in children for a in child.names):
             used.add("TYPE_CHECKING")  # the block stays, and with it the name it tests

@@ -94,8 +94,14 @@ def variants_table_name(union_name: str) -> str:
 
 
 def known_fields_name(object_name: str) -> str:
-    """The module constant holding an object's wire names, for spotting unknown members."""
+    """The module constant holding an object's wire names (with the position its encoder writes
+    each at), for spotting unknown members and orders of its own."""
     return f"_{constant_case(object_name)}_FIELDS"
+
+
+def key_orders_name(object_name: str) -> str:
+    """The module cache of the member orders an object's decoder has met."""
+    return f"_{constant_case(object_name)}_ORDERS"
 
 
 def enum_values_name(enum_name: str) -> str:

@@ -139,7 +139,8 @@ def _reserved_names(templates: Path) -> ReservedNames:
     package, sources = _render_probe(templates)
     modules = {name: ast.parse(text) for name, text in sources.items() if name.endswith(".py")}
     area_modules = {f"{package.name}/{area.module}.py" for area in package.areas}
-    unknown_classes = {u.unknown_class for area in package.areas for u in area.tagged_unions}
+    unions_module = f"{package.name}/{package.unions_module}.py"
+    unknown_classes = {u.unknown_class for u in package.unions.tagged_unions}
 
     module_level: set[str] = set(dir(builtins)) | set(keyword.kwlist)
     function_names: set[str] = set()
@@ -165,8 +166,8 @@ def _reserved_names(templates: Path) -> ReservedNames:
         for node in tree.body
         if isinstance(node, ast.ClassDef) and not _MARK.search(node.name)
     }
-    for name in area_modules:
-        for node in modules[name].body:
+    for name in sorted(area_modules | {unions_module}):
+        for node in modules.get(name, ast.Module(body=[], type_ignores=[])).body:
             if isinstance(node, ast.ClassDef):
                 members = unknown_members if node.name in unknown_classes else object_members
                 members |= _class_members(node, base_classes)
@@ -215,13 +216,10 @@ def _render_probe(templates: Path) -> tuple[Any, dict[str, str]]:
 def _probe_types_by_kind(package: Any) -> dict[str, list[str]]:
     kinds: dict[str, list[str]] = {}
     for area in package.areas:
-        for kind, types in (
-            ("object", area.objects),
-            ("enum", area.enums),
-            ("tagged_union", area.tagged_unions),
-            ("one_of", area.one_ofs),
-        ):
-            kinds.setdefault(kind, []).extend(t.name for t in types)
+        kinds.setdefault("object", []).extend(t.name for t in area.objects)
+        kinds.setdefault("enum", []).extend(t.name for t in area.enums)
+    kinds["tagged_union"] = [t.name for t in package.unions.tagged_unions]
+    kinds["one_of"] = [t.name for t in package.unions.one_ofs]
     return kinds
 
 
@@ -241,7 +239,7 @@ def _patterns(generated: set[str], spellings: list[dict[str, str]]) -> frozenset
 
 def _class_members(node: ast.ClassDef, base_classes: dict[str, ast.ClassDef]) -> set[str]:
     """What a generated class defines or reads besides its fields: an attribute must avoid it."""
-    # A field is also a parameter of __init__, beside the methods' other parameters.
+    # A field is also a parameter of __init__, beside its other parameters.
     bound, parameters, read = _class_scope_names(node)
     members = bound | parameters | read
     for base in node.bases:
@@ -272,7 +270,8 @@ def _function_scopes(
 
 
 def _class_scope_names(node: ast.ClassDef) -> tuple[set[str], set[str], set[str]]:
-    """The names a class body binds, its methods' parameters, and the names it reads.
+    """The names a class body binds, the parameters of its `__init__` (where the fields are
+    parameters too), and the names it reads.
 
     Annotations count as read: with `from __future__ import annotations` Python never evaluates
     them, but mypy resolves them in the class scope, where an attribute of the same name wins.
@@ -286,7 +285,8 @@ def _class_scope_names(node: ast.ClassDef) -> tuple[set[str], set[str], set[str]
             arguments = statement.args
             every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
             every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-            parameters |= {a.arg for a in every}
+            if statement.name == "__init__":
+                parameters |= {a.arg for a in every}
             read += [a.annotation for a in every if a.annotation is not None]
             read += [*arguments.defaults, *statement.decorator_list]
             read += [d for d in arguments.kw_defaults if d is not None]

@@ -3,7 +3,7 @@
 Every input is a pure function of `(run seed, input index)` and of the corpus, which is itself
 deterministic, so `make_case(corpus, seed, index)` rebuilds any input a run reported.
 
-- Targets: every class and union the package's `decode()` accepts (`_DECODERS`); the root types
+- Targets: every class and union the package's `decode()` accepts; the root types
   get `ROOT_SHARE` of the inputs, the rest is spread evenly.
 - Seeds: the recorded payloads in tests/payloads (plus batch envelopes built around them), every
   object inside them (a seed of its own class and of the unions holding that class), and
@@ -173,10 +173,23 @@ def _public_names() -> dict[int, str]:
     return {id(value): name for name, value in vars(m).items() if not name.startswith("_")}
 
 
+def decodable_types() -> list[Any]:
+    """What `decode()` accepts: the classes that decode themselves, and the unions."""
+    public = [value for name, value in vars(m).items() if not name.startswith("_")]
+    classes = [
+        tp
+        for tp in public
+        if isinstance(tp, type) and tp is not m.Model and "from_dict" in vars(tp)
+    ]
+    return classes + list(m._UNION_DECODERS)
+
+
 def all_targets() -> list[Target]:
     names = _public_names()
     targets = [
-        Target(names[id(tp)], tp, isinstance(tp, type)) for tp in m._DECODERS if id(tp) in names
+        Target(names[id(tp)], tp, isinstance(tp, type))
+        for tp in decodable_types()
+        if id(tp) in names
     ]
     return sorted(targets, key=lambda target: target.name)
 

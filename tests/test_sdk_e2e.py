@@ -454,8 +454,8 @@ def error_view(error: anthropic.APIStatusError) -> dict[str, Any]:
         "raised": type(error).__name__,
         "status": error.status_code,
         "body": error.body,
-        # The SDK quotes the parsed body in the message, keys in the order they came; the
-        # package writes members in an order of its own (see the xfail test at the end).
+        # The SDK quotes the parsed body in the message, keys in the order they came, which the
+        # package keeps when it sends a body again (see the test at the end).
         "message": error.message.replace(str(error.body), "{body}"),
     }
 
@@ -578,11 +578,6 @@ def test_sdk_raises_the_same_error_for_the_package_encoded_body(
     assert served["body"] == load(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="package bug: ErrorResponse.to_dict() writes `error` before `type`; the API (and the "
-    "recorded body) writes type, error, request_id, and the SDK quotes the body in that order",
-)
 def test_sdk_error_message_quotes_the_body_in_the_order_the_api_wrote_it(
     server: LoopbackServer, client: anthropic.Anthropic
 ) -> None:

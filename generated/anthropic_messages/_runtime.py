@@ -2,10 +2,29 @@
 class of all generated types and the decoders of JSON containers and primitives.
 
 Standard library only, so the package can be vendored as it is.
+
+How the generated modules are written, explained here once:
+
+- Every object type is a dataclass (`fields()`, `asdict()`, `replace()` and class patterns work)
+  whose `__init__`, `__eq__` and `__repr__` are written out or inherited from Model: having
+  @dataclass write them would compile hundreds of functions at import time.
+- A decoder follows its class. It checks constant tags first, so that a body of the wrong variant
+  says so at once, then reads the required members together, then the optional ones. When the
+  object holds only its required members, the optional ones are not looked up at all.
+- Decoders make objects with `new_instance` and fill the slots directly: calling the keyword-only
+  `__init__` would cost about three times as much.
+- The class modules use each other's types, so each imports the others at its end, once its own
+  classes and functions exist, and only then the unions module (whose aliases need every class).
+  A module that starts another from its end finds it complete, or partly run with all its classes
+  and functions defined; so whichever class module is imported first, every import succeeds, and
+  `typing.get_type_hints()` finds every name an annotation uses. The unions module must come
+  after the class modules have started: the package's `__init__`, which Python always runs
+  first, imports it last.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -231,16 +250,12 @@ def check_json_members(
 
 class Model:
     """Base class of every generated type: conversions to and from JSON values and text,
-    equality, repr and replace().
+    equality, repr and replace()."""
 
-    Generated classes are plain slotted classes whose methods are written out in the source,
-    rather than dataclasses: the @dataclass decorator would build them at import time, which
-    for hundreds of classes costs a quarter of a second.
-    """
-
-    __slots__: ClassVar[tuple[str, ...]] = ()
-    #: Decoders by class, filled in when the package is imported.
-    _decoders: ClassVar[dict[object, Decoder]] = {}
+    __slots__: ClassVar[tuple[str, ...]] = ("_wire",)
+    #: The order its members came in, when it differs from the one the encoder writes (empty
+    #: otherwise), so that a decoded body is sent again with its keys in their order.
+    _wire: tuple[str, ...]
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -252,13 +267,12 @@ class Model:
         return f"{type(self).__name__}({fields})"
 
     def replace(self: _ModelT, **changes: Any) -> _ModelT:
-        """A shallow copy with some fields changed, like dataclasses.replace()."""
+        """A shallow copy with some fields changed: dataclasses.replace()."""
         unknown = sorted(set(changes) - set(self.__slots__))
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
-        copy = new_instance(type(self))
-        for name in self.__slots__:
-            setattr(copy, name, changes[name] if name in changes else getattr(self, name))
+        copy: _ModelT = dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        copy._wire = getattr(self, "_wire", ())
         return copy
 
     def to_dict(self) -> dict[str, Any]:
@@ -267,13 +281,11 @@ class Model:
 
     @classmethod
     def from_dict(cls: type[_ModelT], data: Any, *, strict: bool = False) -> _ModelT:
-        """Decode a JSON value (as `json.loads` gives it); raises DecodeError."""
-        decoder = Model._decoders.get(cls)
-        if decoder is None:
-            # Unknown-variant classes have no decoder of their own: their union decides.
-            raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
-        result: _ModelT = run_decoder(decoder, data, strict)
-        return result
+        """Decode a JSON value (as `json.loads` gives it); raises DecodeError.
+
+        Every generated class has its own; unknown-variant classes use their union's decoder.
+        """
+        raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
 
     @classmethod
     def from_json(cls: type[_ModelT], text: str | bytes, *, strict: bool = False) -> _ModelT:
@@ -288,7 +300,7 @@ class Model:
 _write_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
-def run_decoder(decoder: Decoder, data: Any, strict: bool) -> Any:
+def run_decoder(decoder: Callable[[Any, bool], _ItemT], data: Any, strict: bool) -> _ItemT:
     """Call a decoder from an entry point of the package: whatever `data` is, only DecodeError
     comes out.
 
@@ -334,11 +346,12 @@ def encode_value(value: Any) -> Any:
     return value
 
 
-def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> Any:
+def encode_checked(value: Any, unknown_variants: dict[type, Decoder], strict: bool) -> Any:
     """encode_value, then decode the result again, so that an object built by hand with values of
     the wrong type raises DecodeError (with the path) instead of sending a body the API rejects.
 
-    `decoders` maps each generated class to the decoder that accepts its JSON form.
+    A generated class decodes its own JSON; `unknown_variants` maps each unknown-variant class to
+    the decoder of its union.
     """
     try:
         data = encode_value(value)
@@ -346,25 +359,30 @@ def encode_checked(value: Any, decoders: dict[type, Decoder], strict: bool) -> A
         raise DecodeError("objects that do not contain themselves", value) from None
     except (AttributeError, TypeError, ValueError) as exc:
         raise _unencodable(value, exc) from None
-    _recheck(value, data, decoders, strict)
+    _recheck(value, data, unknown_variants, strict)
     return data
 
 
-def _recheck(value: Any, data: Any, decoders: dict[type, Decoder], strict: bool) -> None:
+def _recheck(value: Any, data: Any, unknown_variants: dict[type, Decoder], strict: bool) -> None:
     if isinstance(value, Model):
         # A subclass of a generated class is checked as the class it extends.
-        cls = next(cls for cls in type(value).__mro__ if cls in decoders)
-        run_decoder(decoders[cls], data, strict)
+        union = next(
+            (unknown_variants[c] for c in type(value).__mro__ if c in unknown_variants), None
+        )
+        if union is not None:
+            run_decoder(union, data, strict)
+        else:
+            type(value).from_dict(data, strict=strict)
     elif type(value) is list:
         for index, item in enumerate(value):
             try:
-                _recheck(item, data[index], decoders, strict)
+                _recheck(item, data[index], unknown_variants, strict)
             except DecodeError as error:
                 raise error.at_index(index) from None
     elif type(value) is dict:
         for key, item in value.items():
             try:
-                _recheck(item, data[key], decoders, strict)
+                _recheck(item, data[key], unknown_variants, strict)
             except DecodeError as error:
                 raise error.at_key(key) from None
     else:
@@ -407,6 +425,13 @@ def _members(node: Any) -> list[tuple[str, Any]]:
     return []
 
 
+def expected_one_of(values: Iterable[str]) -> str:
+    """What an error expects where a value must be one of `values` (a tag table's keys, say):
+    built only when raising, as such a list can run to thousands of characters."""
+    shown = [json.dumps(value, ensure_ascii=False) for value in values]
+    return shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
+
+
 def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -> DecodeError:
     """The error for the first required member absent from `data` (name, expected text)."""
     for key, expected in required:
@@ -416,7 +441,7 @@ def missing_field(data: dict[str, Any], required: tuple[tuple[str, str], ...]) -
 
 
 def extra_fields(
-    data: dict[str, Any], known: frozenset[str], strict: bool, seen: int
+    data: dict[str, Any], known: dict[str, int], strict: bool, seen: int
 ) -> dict[str, Any]:
     """The members of `data` the spec does not name; strict decoding rejects them.
 
@@ -442,7 +467,37 @@ def extra_fields(
     return extra
 
 
-def add_extra(obj: Model, out: dict[str, Any], known: frozenset[str]) -> None:
+#: How many member orders of its own each object type remembers; past that (only a body built to
+#: vary them would get there) an order is worked out again each time.
+_ORDERS_KEPT: Final = 64
+
+
+def learn_order(
+    keys: tuple[str, ...], positions: dict[str, int], orders: dict[tuple[str, ...], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The order to keep for an object whose members came in the order `keys`: empty when it is
+    the one its encoder writes (members at their `positions`, then unknown ones as received),
+    else `keys`. Remembered in `orders`, the type's cache."""
+    last = len(positions)
+    written = tuple(sorted(keys, key=lambda key: positions.get(key, last)))
+    order = () if written == keys else keys
+    if len(orders) < _ORDERS_KEPT:
+        orders[keys] = order
+    return order
+
+
+def in_received_order(out: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """The encoded object `out` with its members in the order they were received; members the
+    received object did not have (set since) follow in the order the encoder wrote them."""
+    ordered: dict[str, Any] = dict.fromkeys(order)
+    ordered.update(out)
+    if len(ordered) != len(out):  # a received member is gone (its field was unset since)
+        ordered = {key: out[key] for key in order if key in out}
+        ordered.update(out)
+    return ordered
+
+
+def add_extra(obj: Model, out: dict[str, Any], known: dict[str, int]) -> None:
     """Write the unknown members an object carries into its JSON object `out`.
 
     A member the type defines must be set through its attribute: letting `extra` overwrite it
@@ -468,40 +523,6 @@ def decode_list(
     try:
         for item in data:
             append(decode_item(item, strict))
-    except DecodeError as error:
-        raise error.at_index(len(out)) from None
-    return out
-
-
-_dict_get: Callable[[Any, str], Any] = dict.get
-
-
-def decode_tagged_list(
-    data: Any,
-    variants: dict[str, Callable[[Any, bool], _ItemT]],
-    tag: str,
-    decode_item: Callable[[Any, bool], _ItemT],
-    strict: bool,
-) -> list[_ItemT]:
-    """decode_list for items of a tagged union: each item goes straight to its variant's decoder.
-
-    An item whose tag is missing or unknown goes through the union's own decoder, which knows
-    the default variant and what to do with unknown ones. `dict.get` is called unbound so that
-    an item that is not a dict raises TypeError without running any method of the item.
-    """
-    if type(data) is not list:
-        raise DecodeError("an array", data)
-    out: list[_ItemT] = []
-    append = out.append
-    try:
-        for item in data:
-            try:
-                decoder = variants.get(_dict_get(item, tag), decode_item)
-            except TypeError:
-                # Not an object, or a tag that cannot be looked up (a list, say): the union's
-                # decoder says what is wrong.
-                decoder = decode_item
-            append(decoder(item, strict))
     except DecodeError as error:
         raise error.at_index(len(out)) from None
     return out
