@@ -49,8 +49,8 @@ def expected_fields() -> dict[str, tuple[str, ...]]:
     for area in spec_package().areas:
         for obj in area.objects:
             fields[str(obj.name)] = (*(str(f.python_name) for f in obj.fields), "extra")
-        for union in area.tagged_unions:
-            fields[str(union.unknown_class)] = ("raw",)
+    for union in spec_package().unions.tagged_unions:
+        fields[str(union.unknown_class)] = ("raw",)
     return fields
 
 
@@ -220,10 +220,9 @@ def all_instances() -> list[Any]:
         if cls.__name__ in document["$defs"]:
             value = generator.draw_definition(cls.__name__, seed=cls.__name__)
             instances.extend(nested_models(m.decode(cls, value, strict=True)))
-    for area in spec_package().areas:
-        for union in area.tagged_unions:
-            data = {str(union.tag): FUTURE_TAG, "note": "sent by a newer API"}
-            instances.append(m.decode(getattr(m, str(union.name)), data))
+    for union in spec_package().unions.tagged_unions:
+        data = {str(union.tag): FUTURE_TAG, "note": "sent by a newer API"}
+        instances.append(m.decode(getattr(m, str(union.name)), data))
     return instances
 
 

@@ -9,8 +9,11 @@ and for bodies with unknown members placed between known ones.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+import pickle
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +166,36 @@ def test_unknown_members_between_known_ones_in_a_hand_written_request() -> None:
         "stream": False,
     }
     assert_same_text(m.MessageCreateParams, body, "hand-written request")
+
+
+# Ways to copy a decoded object; each copy must encode in the order the original was received.
+COPIES = {
+    "Model.replace": lambda obj: obj.replace(max_tokens=6),
+    "copy.copy": copy.copy,
+    "copy.deepcopy": copy.deepcopy,
+    "pickle": lambda obj: pickle.loads(pickle.dumps(obj)),
+    "dataclasses.replace": pytest.param(
+        lambda obj: dataclasses.replace(obj, max_tokens=6),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="dataclasses.replace builds the copy through __init__, which is given the "
+            "fields only: the recorded order is not a field, so it is lost",
+        ),
+    ),
+}
+if sys.version_info >= (3, 13):
+    COPIES["copy.replace"] = pytest.param(
+        lambda obj: copy.replace(obj, max_tokens=6),
+        marks=pytest.mark.xfail(strict=True, reason="the same as dataclasses.replace"),
+    )
+
+
+@pytest.mark.parametrize("make_copy", COPIES.values(), ids=list(COPIES))
+def test_copies_keep_the_received_order(make_copy: Any) -> None:
+    body = {"max_tokens": 5, "model": "claude-x", "messages": [{"content": "hi", "role": "user"}]}
+    copied = make_copy(m.decode(m.MessageCreateParams, body))
+    assert list(m.encode(copied)) == list(body)
+    assert list(m.encode(copied)["messages"][0]) == ["content", "role"]
 
 
 def test_the_helpers_see_what_they_claim() -> None:
