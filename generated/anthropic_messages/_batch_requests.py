@@ -10,13 +10,17 @@ from typing import Any, Final
 
 from ._runtime import (
     DecodeError,
+    LazyState,
+    LazyTable,
     Model,
     add_extra,
     decode_list,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -47,10 +51,15 @@ class BatchCreateParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BatchCreateParams:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BatchCreateParams:
+        if lazy:
+            return run_decoder(_BATCH_CREATE_PARAMS_LAZY.decode, data, strict)
         return run_decoder(decode_batch_create_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "requests": [item0.to_dict() for item0 in self.requests],
         }
@@ -121,10 +130,17 @@ class BatchCreateParamsRequest(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BatchCreateParamsRequest:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BatchCreateParamsRequest:
+        if lazy:
+            return run_decoder(_BATCH_CREATE_PARAMS_REQUEST_LAZY.decode, data, strict)
         return run_decoder(decode_batch_create_params_request, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "custom_id": self.custom_id,
             "params": self.params.to_dict(),
@@ -200,3 +216,26 @@ from . import (
     _usage,
 )
 from ._request import MessageCreateParams, decode_message_create_params
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_BATCH_CREATE_PARAMS_LAZY: Final = LazyTable(
+    BatchCreateParams,
+    (("requests", "requests", list_of(decode_batch_create_params_request), "", False, True),),
+    0,
+    (("requests", "an array"),),
+    _BATCH_CREATE_PARAMS_FIELDS,
+    _BATCH_CREATE_PARAMS_ORDERS,
+)
+
+_BATCH_CREATE_PARAMS_REQUEST_LAZY: Final = LazyTable(
+    BatchCreateParamsRequest,
+    (
+        ("custom_id", "custom_id", decode_string, "a string", False, False),
+        ("params", "params", decode_message_create_params, "", False, True),
+    ),
+    0,
+    (("custom_id", "a string"), ("params", "an object")),
+    _BATCH_CREATE_PARAMS_REQUEST_FIELDS,
+    _BATCH_CREATE_PARAMS_REQUEST_ORDERS,
+)

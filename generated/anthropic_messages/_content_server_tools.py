@@ -13,15 +13,19 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyState,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
     decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -286,10 +290,17 @@ class WebFetchToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchToolResultBlockParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -421,10 +432,17 @@ class WebFetchBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchBlockParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "url": self.url,
@@ -525,7 +543,9 @@ class WebFetchToolResultErrorBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultErrorBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchToolResultErrorBlockParam:
         return run_decoder(decode_web_fetch_tool_result_error_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -626,10 +646,17 @@ class CodeExecutionToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionToolResultBlockParam:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -755,10 +782,17 @@ class CodeExecutionResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionResultBlockParam:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "stdout": self.stdout,
@@ -898,11 +932,18 @@ class EncryptedCodeExecutionResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> EncryptedCodeExecutionResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_encrypted_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "encrypted_stdout": self.encrypted_stdout,
@@ -1016,7 +1057,9 @@ class CodeExecutionOutputBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionOutputBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionOutputBlockParam:
         return run_decoder(decode_code_execution_output_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1099,7 +1142,9 @@ class CodeExecutionToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionToolResultErrorParam:
         return run_decoder(decode_code_execution_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1202,10 +1247,19 @@ class BashCodeExecutionToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionToolResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_bash_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -1331,10 +1385,17 @@ class BashCodeExecutionResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionResultBlockParam:
+        if lazy:
+            return run_decoder(_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_bash_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "stdout": self.stdout,
@@ -1444,7 +1505,9 @@ class BashCodeExecutionOutputBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionOutputBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionOutputBlockParam:
         return run_decoder(decode_bash_code_execution_output_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1529,7 +1592,9 @@ class BashCodeExecutionToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionToolResultErrorParam:
         return run_decoder(decode_bash_code_execution_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1637,11 +1702,18 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionToolResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_text_editor_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -1774,7 +1846,7 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionViewResultBlockParam:
         return run_decoder(decode_text_editor_code_execution_view_result_block_param, data, strict)
 
@@ -1918,7 +1990,7 @@ class TextEditorCodeExecutionCreateResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionCreateResultBlockParam:
         return run_decoder(
             decode_text_editor_code_execution_create_result_block_param, data, strict
@@ -2027,13 +2099,20 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionStrReplaceResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(
             decode_text_editor_code_execution_str_replace_result_block_param, data, strict
         )
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -2188,7 +2267,7 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionToolResultErrorParam:
         return run_decoder(decode_text_editor_code_execution_tool_result_error_param, data, strict)
 
@@ -2313,10 +2392,17 @@ class ToolSearchToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolResultBlockParam:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2426,10 +2512,19 @@ class ToolSearchToolSearchResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolSearchResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolSearchResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_tool_search_tool_search_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
@@ -2519,7 +2614,9 @@ class ToolSearchToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolResultErrorParam:
         return run_decoder(decode_tool_search_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2642,10 +2739,17 @@ class AdvisorToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorToolResultBlockParam:
+        if lazy:
+            return run_decoder(_ADVISOR_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_advisor_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2758,7 +2862,9 @@ class AdvisorResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorResultBlockParam:
         return run_decoder(decode_advisor_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2863,7 +2969,9 @@ class AdvisorRedactedResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorRedactedResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorRedactedResultBlockParam:
         return run_decoder(decode_advisor_redacted_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2972,7 +3080,9 @@ class AdvisorToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorToolResultErrorParam:
         return run_decoder(decode_advisor_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3083,4 +3193,292 @@ from ._unions import (
     decode_tool_use_caller,
     decode_web_fetch_block_content_param,
     decode_web_fetch_tool_result_content_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    WebFetchToolResultBlockParam,
+    (
+        ("type", "type", ("web_fetch_tool_result",), '"web_fetch_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_web_fetch_tool_result_content_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_WEB_FETCH_BLOCK_PARAM_LAZY: Final = LazyTable(
+    WebFetchBlockParam,
+    (
+        ("type", "type", ("web_fetch_result",), '"web_fetch_result"', False, False),
+        ("url", "url", decode_string, "a string", False, False),
+        ("content", "content", decode_web_fetch_block_content_param, "", False, True),
+        ("retrieved_at", "retrieved_at", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("url", "a string"), ("content", "an object")),
+    _WEB_FETCH_BLOCK_PARAM_FIELDS,
+    _WEB_FETCH_BLOCK_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionToolResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("code_execution_tool_result",),
+            '"code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_code_execution_tool_result_block_param_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionResultBlockParam,
+    (
+        ("type", "type", ("code_execution_result",), '"code_execution_result"', False, False),
+        ("stdout", "stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_code_execution_output_block_union_param),
+            "",
+            False,
+            True,
+        ),
+        ("abort_reason", "abort_reason", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (
+        ("stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+    _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    EncryptedCodeExecutionResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("encrypted_code_execution_result",),
+            '"encrypted_code_execution_result"',
+            False,
+            False,
+        ),
+        ("encrypted_stdout", "encrypted_stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_code_execution_output_block_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (
+        ("encrypted_stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    BashCodeExecutionToolResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("bash_code_execution_tool_result",),
+            '"bash_code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_bash_code_execution_tool_result_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    BashCodeExecutionResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("bash_code_execution_result",),
+            '"bash_code_execution_result"',
+            False,
+            False,
+        ),
+        ("stdout", "stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_bash_code_execution_output_block_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (
+        ("stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    TextEditorCodeExecutionToolResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("text_editor_code_execution_tool_result",),
+            '"text_editor_code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_text_editor_code_execution_tool_result_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    TextEditorCodeExecutionStrReplaceResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("text_editor_code_execution_str_replace_result",),
+            '"text_editor_code_execution_str_replace_result"',
+            False,
+            False,
+        ),
+        ("lines", "lines", list_of(decode_string), "", True, True),
+        ("old_start", "old_start", decode_integer, "an integer or null", True, False),
+        ("old_lines", "old_lines", decode_integer, "an integer or null", True, False),
+        ("new_start", "new_start", decode_integer, "an integer or null", True, False),
+        ("new_lines", "new_lines", decode_integer, "an integer or null", True, False),
+    ),
+    1,
+    (),
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolSearchToolResultBlockParam,
+    (
+        ("type", "type", ("tool_search_tool_result",), '"tool_search_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_tool_search_tool_result_content_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolSearchToolSearchResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_search_result",),
+            '"tool_search_tool_search_result"',
+            False,
+            False,
+        ),
+        (
+            "tool_references",
+            "tool_references",
+            list_of(decode_tool_reference_block_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tool_references", "an array"),),
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_ADVISOR_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    AdvisorToolResultBlockParam,
+    (
+        ("type", "type", ("advisor_tool_result",), '"advisor_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_advisor_tool_result_content_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )

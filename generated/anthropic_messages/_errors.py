@@ -13,15 +13,19 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyState,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
     decode_list,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -144,10 +148,15 @@ class ErrorResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorResponse:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ErrorResponse:
+        if lazy:
+            return run_decoder(_ERROR_RESPONSE_LAZY.decode, data, strict)
         return run_decoder(decode_error_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "error": self.error.to_dict(),
         }
@@ -253,10 +262,17 @@ class InvalidRequestErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidRequestErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InvalidRequestErrorObject:
+        if lazy:
+            return run_decoder(_INVALID_REQUEST_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_invalid_request_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -358,10 +374,17 @@ class AuthenticationErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AuthenticationErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AuthenticationErrorObject:
+        if lazy:
+            return run_decoder(_AUTHENTICATION_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_authentication_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -463,10 +486,17 @@ class BillingErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BillingErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BillingErrorObject:
+        if lazy:
+            return run_decoder(_BILLING_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_billing_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -566,10 +596,17 @@ class PermissionErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PermissionErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> PermissionErrorObject:
+        if lazy:
+            return run_decoder(_PERMISSION_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_permission_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -669,10 +706,17 @@ class NotFoundErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> NotFoundErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> NotFoundErrorObject:
+        if lazy:
+            return run_decoder(_NOT_FOUND_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_not_found_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -772,10 +816,17 @@ class RateLimitErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RateLimitErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RateLimitErrorObject:
+        if lazy:
+            return run_decoder(_RATE_LIMIT_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_rate_limit_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -875,10 +926,17 @@ class GatewayTimeoutErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> GatewayTimeoutErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> GatewayTimeoutErrorObject:
+        if lazy:
+            return run_decoder(_GATEWAY_TIMEOUT_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_gateway_timeout_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -980,10 +1038,15 @@ class APIErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> APIErrorObject:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> APIErrorObject:
+        if lazy:
+            return run_decoder(_API_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_api_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -1083,10 +1146,17 @@ class OverloadedErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OverloadedErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OverloadedErrorObject:
+        if lazy:
+            return run_decoder(_OVERLOADED_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_overloaded_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -1177,7 +1247,7 @@ class AvailableToolsLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> AvailableToolsLimitExceededErrorDetails:
         return run_decoder(decode_available_tools_limit_exceeded_error_details, data, strict)
 
@@ -1253,7 +1323,7 @@ class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ClaudeCodeKeyCreatorNotMemberErrorDetails:
         return run_decoder(decode_claude_code_key_creator_not_member_error_details, data, strict)
 
@@ -1328,7 +1398,9 @@ class ClaudeCodeVersionTooOldErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClaudeCodeVersionTooOldErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClaudeCodeVersionTooOldErrorDetails:
         return run_decoder(decode_claude_code_version_too_old_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1400,7 +1472,9 @@ class CMEKKeyDisabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyDisabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKKeyDisabledErrorDetails:
         return run_decoder(decode_cmek_key_disabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1466,7 +1540,9 @@ class CMEKKeyNetworkBlockedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyNetworkBlockedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKKeyNetworkBlockedErrorDetails:
         return run_decoder(decode_cmek_key_network_blocked_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1536,7 +1612,9 @@ class CompactionBlockAmbiguousErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockAmbiguousErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionBlockAmbiguousErrorDetails:
         return run_decoder(decode_compaction_block_ambiguous_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1606,7 +1684,9 @@ class CompactionBlockMisplacedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockMisplacedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionBlockMisplacedErrorDetails:
         return run_decoder(decode_compaction_block_misplaced_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1676,7 +1756,9 @@ class CompactionContentMismatchErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionContentMismatchErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionContentMismatchErrorDetails:
         return run_decoder(decode_compaction_content_mismatch_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1748,7 +1830,9 @@ class CompactionIncompleteTurnErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionIncompleteTurnErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionIncompleteTurnErrorDetails:
         return run_decoder(decode_compaction_incomplete_turn_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1819,7 +1903,7 @@ class CompactionNothingToSummarizeErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionNothingToSummarizeErrorDetails:
         return run_decoder(decode_compaction_nothing_to_summarize_error_details, data, strict)
 
@@ -1893,7 +1977,7 @@ class CompactionSignatureInvalidErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionSignatureInvalidErrorDetails:
         return run_decoder(decode_compaction_signature_invalid_error_details, data, strict)
 
@@ -1969,7 +2053,7 @@ class CompactionTooManyToolReferencesErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionTooManyToolReferencesErrorDetails:
         return run_decoder(decode_compaction_too_many_tool_references_error_details, data, strict)
 
@@ -2047,7 +2131,7 @@ class CompactionToolChangesMismatchErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionToolChangesMismatchErrorDetails:
         return run_decoder(decode_compaction_tool_changes_mismatch_error_details, data, strict)
 
@@ -2130,10 +2214,17 @@ class ImageDimensionsTooLargeErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ImageDimensionsTooLargeErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ImageDimensionsTooLargeErrorDetails:
+        if lazy:
+            return run_decoder(_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_LAZY.decode, data, strict)
         return run_decoder(decode_image_dimensions_too_large_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "error_code": self.error_code,
             "max_side_length_pixels": self.max_side_length_pixels,
@@ -2226,7 +2317,9 @@ class OrganizationOnHoldErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OrganizationOnHoldErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OrganizationOnHoldErrorDetails:
         return run_decoder(decode_organization_on_hold_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2316,7 +2409,7 @@ class RequestBodyEncodingInvalidErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestBodyEncodingInvalidErrorDetails:
         return run_decoder(decode_request_body_encoding_invalid_error_details, data, strict)
 
@@ -2392,7 +2485,7 @@ class RequestBodyEncodingUnsupportedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestBodyEncodingUnsupportedErrorDetails:
         return run_decoder(decode_request_body_encoding_unsupported_error_details, data, strict)
 
@@ -2467,7 +2560,9 @@ class ThreadAlreadyContinuedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadAlreadyContinuedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadAlreadyContinuedErrorDetails:
         return run_decoder(decode_thread_already_continued_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2537,7 +2632,9 @@ class ThreadContinueInFlightErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadContinueInFlightErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadContinueInFlightErrorDetails:
         return run_decoder(decode_thread_continue_in_flight_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2607,7 +2704,9 @@ class ThreadFingerprintMismatchErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadFingerprintMismatchErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadFingerprintMismatchErrorDetails:
         return run_decoder(decode_thread_fingerprint_mismatch_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2683,10 +2782,17 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadUnsupportedRequestErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadUnsupportedRequestErrorDetails:
+        if lazy:
+            return run_decoder(_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_LAZY.decode, data, strict)
         return run_decoder(decode_thread_unsupported_request_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
@@ -2775,7 +2881,9 @@ class ToolNameConflictErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolNameConflictErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolNameConflictErrorDetails:
         return run_decoder(decode_tool_name_conflict_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2843,7 +2951,9 @@ class ToolReferenceUnresolvedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceUnresolvedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolReferenceUnresolvedErrorDetails:
         return run_decoder(decode_tool_reference_unresolved_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2913,7 +3023,9 @@ class UserProfileRequiredErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileRequiredErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UserProfileRequiredErrorDetails:
         return run_decoder(decode_user_profile_required_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2986,7 +3098,7 @@ class LinkedOrganizationBillingUnavailableErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> LinkedOrganizationBillingUnavailableErrorDetails:
         return run_decoder(
             decode_linked_organization_billing_unavailable_error_details, data, strict
@@ -3068,7 +3180,7 @@ class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> LinkedOrganizationSpendLimitReachedErrorDetails:
         return run_decoder(
             decode_linked_organization_spend_limit_reached_error_details, data, strict
@@ -3150,7 +3262,7 @@ class UserProfileBillingNotAuthorizedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> UserProfileBillingNotAuthorizedErrorDetails:
         return run_decoder(decode_user_profile_billing_not_authorized_error_details, data, strict)
 
@@ -3225,7 +3337,9 @@ class UserProfileNotBillableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileNotBillableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UserProfileNotBillableErrorDetails:
         return run_decoder(decode_user_profile_not_billable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3295,7 +3409,9 @@ class ThreadNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadNotFoundErrorDetails:
         return run_decoder(decode_thread_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3364,7 +3480,7 @@ class SkillReadBlockedUndecryptableErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SkillReadBlockedUndecryptableErrorDetails:
         return run_decoder(decode_skill_read_blocked_undecryptable_error_details, data, strict)
 
@@ -3442,7 +3558,7 @@ class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestBodyTooLargeAfterDecodingErrorDetails:
         return run_decoder(decode_request_body_too_large_after_decoding_error_details, data, strict)
 
@@ -3519,7 +3635,9 @@ class ContractSpendLimitReachedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContractSpendLimitReachedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContractSpendLimitReachedErrorDetails:
         return run_decoder(decode_contract_spend_limit_reached_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3591,7 +3709,9 @@ class EnforcedSpendLimitReachedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnforcedSpendLimitReachedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnforcedSpendLimitReachedErrorDetails:
         return run_decoder(decode_enforced_spend_limit_reached_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3663,7 +3783,9 @@ class RampLimitExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RampLimitExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RampLimitExceededErrorDetails:
         return run_decoder(decode_ramp_limit_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3733,7 +3855,9 @@ class CMEKKeyUnreachableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyUnreachableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKKeyUnreachableErrorDetails:
         return run_decoder(decode_cmek_key_unreachable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3803,7 +3927,9 @@ class CompactionUnavailableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionUnavailableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionUnavailableErrorDetails:
         return run_decoder(decode_compaction_unavailable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3873,7 +3999,9 @@ class StorageQuotaExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> StorageQuotaExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> StorageQuotaExceededErrorDetails:
         return run_decoder(decode_storage_quota_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3943,7 +4071,9 @@ class FileNotDownloadableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileNotDownloadableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FileNotDownloadableErrorDetails:
         return run_decoder(decode_file_not_downloadable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4013,7 +4143,9 @@ class FileExpiredErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileExpiredErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FileExpiredErrorDetails:
         return run_decoder(decode_file_expired_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4079,7 +4211,9 @@ class CMEKContextUnavailableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKContextUnavailableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKContextUnavailableErrorDetails:
         return run_decoder(decode_cmek_context_unavailable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4149,7 +4283,9 @@ class OrgAPIKeyLimitExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OrgAPIKeyLimitExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OrgAPIKeyLimitExceededErrorDetails:
         return run_decoder(decode_org_api_key_limit_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4222,7 +4358,7 @@ class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> WorkspaceAPIKeyLimitExceededErrorDetails:
         return run_decoder(decode_workspace_api_key_limit_exceeded_error_details, data, strict)
 
@@ -4297,7 +4433,9 @@ class SandboxEgressRestrictedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SandboxEgressRestrictedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SandboxEgressRestrictedErrorDetails:
         return run_decoder(decode_sandbox_egress_restricted_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4367,7 +4505,9 @@ class UserProfileNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UserProfileNotFoundErrorDetails:
         return run_decoder(decode_user_profile_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4440,7 +4580,7 @@ class ExternalKeyInWorkspacePolicyErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ExternalKeyInWorkspacePolicyErrorDetails:
         return run_decoder(decode_external_key_in_workspace_policy_error_details, data, strict)
 
@@ -4515,7 +4655,9 @@ class AlreadyMemberErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AlreadyMemberErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AlreadyMemberErrorDetails:
         return run_decoder(decode_already_member_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4584,7 +4726,7 @@ class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotInviteEmailsWithUnverifiedDomainsErrorDetails:
         return run_decoder(
             decode_cannot_invite_emails_with_unverified_domains_error_details, data, strict
@@ -4666,7 +4808,9 @@ class EmailDomainNotAllowedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EmailDomainNotAllowedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EmailDomainNotAllowedErrorDetails:
         return run_decoder(decode_email_domain_not_allowed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4736,7 +4880,9 @@ class InviteAlreadyExistsErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InviteAlreadyExistsErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InviteAlreadyExistsErrorDetails:
         return run_decoder(decode_invite_already_exists_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4806,7 +4952,9 @@ class OrgMemberLimitExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OrgMemberLimitExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OrgMemberLimitExceededErrorDetails:
         return run_decoder(decode_org_member_limit_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4877,7 +5025,7 @@ class RBACGroupGrantsOwnerAccessErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupGrantsOwnerAccessErrorDetails:
         return run_decoder(decode_rbac_group_grants_owner_access_error_details, data, strict)
 
@@ -4953,7 +5101,7 @@ class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupOwnerAccessUnconfirmedErrorDetails:
         return run_decoder(decode_rbac_group_owner_access_unconfirmed_error_details, data, strict)
 
@@ -5028,7 +5176,9 @@ class CannotRemoveLastMemberErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotRemoveLastMemberErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotRemoveLastMemberErrorDetails:
         return run_decoder(decode_cannot_remove_last_member_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5099,7 +5249,7 @@ class ConcurrentMembershipChangeErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ConcurrentMembershipChangeErrorDetails:
         return run_decoder(decode_concurrent_membership_change_error_details, data, strict)
 
@@ -5173,7 +5323,7 @@ class ExternalKeyValidationFailedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ExternalKeyValidationFailedErrorDetails:
         return run_decoder(decode_external_key_validation_failed_error_details, data, strict)
 
@@ -5249,7 +5399,7 @@ class ExternalKeyValidationTimedOutErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ExternalKeyValidationTimedOutErrorDetails:
         return run_decoder(decode_external_key_validation_timed_out_error_details, data, strict)
 
@@ -5324,7 +5474,9 @@ class KeyProfileMismatchErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> KeyProfileMismatchErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> KeyProfileMismatchErrorDetails:
         return run_decoder(decode_key_profile_mismatch_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5398,7 +5550,9 @@ class WorkspacePolicyViolationErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WorkspacePolicyViolationErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WorkspacePolicyViolationErrorDetails:
         return run_decoder(decode_workspace_policy_violation_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5479,7 +5633,9 @@ class ExternalKeyChangedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ExternalKeyChangedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ExternalKeyChangedErrorDetails:
         return run_decoder(decode_external_key_changed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5550,7 +5706,7 @@ class WorkspaceMemberLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> WorkspaceMemberLimitExceededErrorDetails:
         return run_decoder(decode_workspace_member_limit_exceeded_error_details, data, strict)
 
@@ -5624,7 +5780,7 @@ class OrganizationTypeNotSupportedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> OrganizationTypeNotSupportedErrorDetails:
         return run_decoder(decode_organization_type_not_supported_error_details, data, strict)
 
@@ -5698,7 +5854,7 @@ class ParentOrganizationRequiredErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ParentOrganizationRequiredErrorDetails:
         return run_decoder(decode_parent_organization_required_error_details, data, strict)
 
@@ -5771,7 +5927,9 @@ class RBACRoleNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RBACRoleNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RBACRoleNotFoundErrorDetails:
         return run_decoder(decode_rbac_role_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5841,7 +5999,9 @@ class EnvironmentCreateDisabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentCreateDisabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentCreateDisabledErrorDetails:
         return run_decoder(decode_environment_create_disabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5913,7 +6073,9 @@ class EnvironmentArchivedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentArchivedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentArchivedErrorDetails:
         return run_decoder(decode_environment_archived_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5983,7 +6145,9 @@ class InvalidConfigTypeChangeErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidConfigTypeChangeErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InvalidConfigTypeChangeErrorDetails:
         return run_decoder(decode_invalid_config_type_change_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6053,7 +6217,9 @@ class EnvironmentUpdateDisabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentUpdateDisabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentUpdateDisabledErrorDetails:
         return run_decoder(decode_environment_update_disabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6130,11 +6296,18 @@ class HeartbeatPreconditionFailedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> HeartbeatPreconditionFailedErrorDetails:
+        if lazy:
+            return run_decoder(
+                _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_LAZY.decode, data, strict
+            )
         return run_decoder(decode_heartbeat_precondition_failed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "error_code": self.error_code,
             "current_state": self.current_state.to_dict(),
@@ -6214,7 +6387,9 @@ class InvalidMetadataErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidMetadataErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InvalidMetadataErrorDetails:
         return run_decoder(decode_invalid_metadata_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6280,7 +6455,9 @@ class CannotSignOutPrimaryOwnerErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutPrimaryOwnerErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotSignOutPrimaryOwnerErrorDetails:
         return run_decoder(decode_cannot_sign_out_primary_owner_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6352,7 +6529,9 @@ class CannotSignOutSelfErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutSelfErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotSignOutSelfErrorDetails:
         return run_decoder(decode_cannot_sign_out_self_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6425,7 +6604,7 @@ class OrganizationNotEnrolledInBetaErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> OrganizationNotEnrolledInBetaErrorDetails:
         return run_decoder(decode_organization_not_enrolled_in_beta_error_details, data, strict)
 
@@ -6501,7 +6680,7 @@ class CannotSignOutManagedMemberErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotSignOutManagedMemberErrorDetails:
         return run_decoder(decode_cannot_sign_out_managed_member_error_details, data, strict)
 
@@ -6577,7 +6756,7 @@ class CannotSignOutMembershipAdminErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotSignOutMembershipAdminErrorDetails:
         return run_decoder(decode_cannot_sign_out_membership_admin_error_details, data, strict)
 
@@ -6652,7 +6831,9 @@ class CannotSignOutOwnerErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutOwnerErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotSignOutOwnerErrorDetails:
         return run_decoder(decode_cannot_sign_out_owner_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6725,7 +6906,7 @@ class CannotSignOutPrivilegedMemberErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotSignOutPrivilegedMemberErrorDetails:
         return run_decoder(decode_cannot_sign_out_privileged_member_error_details, data, strict)
 
@@ -6803,7 +6984,7 @@ class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SpendLimitsAdminAPIWritesNotEnabledErrorDetails:
         return run_decoder(
             decode_spend_limits_admin_api_writes_not_enabled_error_details, data, strict
@@ -6882,7 +7063,9 @@ class UnsupportedCharsetErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UnsupportedCharsetErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UnsupportedCharsetErrorDetails:
         return run_decoder(decode_unsupported_charset_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6956,7 +7139,9 @@ class PluginNameTakenErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PluginNameTakenErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> PluginNameTakenErrorDetails:
         return run_decoder(decode_plugin_name_taken_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7045,7 +7230,9 @@ class SkillNameTakenErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SkillNameTakenErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SkillNameTakenErrorDetails:
         return run_decoder(decode_skill_name_taken_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7132,7 +7319,9 @@ class RegistrationPendingErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RegistrationPendingErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RegistrationPendingErrorDetails:
         return run_decoder(decode_registration_pending_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7227,7 +7416,9 @@ class ScanFailedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ScanFailedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ScanFailedErrorDetails:
         return run_decoder(decode_scan_failed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7308,7 +7499,9 @@ class ScanPendingErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ScanPendingErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ScanPendingErrorDetails:
         return run_decoder(decode_scan_pending_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7387,7 +7580,9 @@ class RequestBodyTimeoutErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RequestBodyTimeoutErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RequestBodyTimeoutErrorDetails:
         return run_decoder(decode_request_body_timeout_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7460,7 +7655,7 @@ class SettingsDocumentLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SettingsDocumentLimitExceededErrorDetails:
         return run_decoder(decode_settings_document_limit_exceeded_error_details, data, strict)
 
@@ -7536,7 +7731,7 @@ class SettingsHistoryLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SettingsHistoryLimitExceededErrorDetails:
         return run_decoder(decode_settings_history_limit_exceeded_error_details, data, strict)
 
@@ -7609,7 +7804,9 @@ class CMEKFeatureUnsupportedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKFeatureUnsupportedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKFeatureUnsupportedErrorDetails:
         return run_decoder(decode_cmek_feature_unsupported_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7682,7 +7879,7 @@ class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupManagedSettingsNotFoundErrorDetails:
         return run_decoder(decode_rbac_group_managed_settings_not_found_error_details, data, strict)
 
@@ -7760,7 +7957,7 @@ class RBACGroupOrderLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupOrderLimitExceededErrorDetails:
         return run_decoder(decode_rbac_group_order_limit_exceeded_error_details, data, strict)
 
@@ -7833,7 +8030,9 @@ class RBACGroupNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RBACGroupNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RBACGroupNotFoundErrorDetails:
         return run_decoder(decode_rbac_group_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7910,7 +8109,7 @@ class SlackChannelSetUpSettingsRefusedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SlackChannelSetUpSettingsRefusedErrorDetails:
         return run_decoder(decode_slack_channel_set_up_settings_refused_error_details, data, strict)
 
@@ -8000,7 +8199,9 @@ class APIKeyScopeMissingErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> APIKeyScopeMissingErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> APIKeyScopeMissingErrorDetails:
         return run_decoder(decode_api_key_scope_missing_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8070,7 +8271,9 @@ class ClaudeTagWritesNotEnabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClaudeTagWritesNotEnabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClaudeTagWritesNotEnabledErrorDetails:
         return run_decoder(decode_claude_tag_writes_not_enabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8145,7 +8348,7 @@ class ComplianceConfigurationRestrictedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ComplianceConfigurationRestrictedErrorDetails:
         return run_decoder(decode_compliance_configuration_restricted_error_details, data, strict)
 
@@ -8223,7 +8426,7 @@ class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> OrganizationLevelScopedAPIKeyRequiredErrorDetails:
         return run_decoder(
             decode_organization_level_scoped_api_key_required_error_details, data, strict
@@ -8302,7 +8505,9 @@ class EnvironmentNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentNotFoundErrorDetails:
         return run_decoder(decode_environment_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8379,7 +8584,7 @@ class SlackChannelSetUpEnvironmentNotFoundErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SlackChannelSetUpEnvironmentNotFoundErrorDetails:
         return run_decoder(
             decode_slack_channel_set_up_environment_not_found_error_details, data, strict
@@ -8478,7 +8683,7 @@ class SlackChannelSetUpSettingsConflictErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SlackChannelSetUpSettingsConflictErrorDetails:
         return run_decoder(
             decode_slack_channel_set_up_settings_conflict_error_details, data, strict
@@ -8571,7 +8776,7 @@ class BundleAttachmentNotSupportedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> BundleAttachmentNotSupportedErrorDetails:
         return run_decoder(decode_bundle_attachment_not_supported_error_details, data, strict)
 
@@ -8644,7 +8849,9 @@ class BundleOnCallErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BundleOnCallErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BundleOnCallErrorDetails:
         return run_decoder(decode_bundle_on_call_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8723,7 +8930,7 @@ class WorkLeaseState(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WorkLeaseState:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> WorkLeaseState:
         return run_decoder(decode_work_lease_state, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8832,3 +9039,207 @@ from . import (
     _usage,
 )
 from ._unions import ErrorDetails, ErrorObject, decode_error_details, decode_error_object
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_ERROR_RESPONSE_LAZY: Final = LazyTable(
+    ErrorResponse,
+    (
+        ("error", "error", decode_error_object, "", False, True),
+        ("type", "type", ("error",), '"error"', False, False),
+        ("request_id", "request_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("error", "an object"),),
+    _ERROR_RESPONSE_FIELDS,
+    _ERROR_RESPONSE_ORDERS,
+)
+
+_INVALID_REQUEST_ERROR_OBJECT_LAZY: Final = LazyTable(
+    InvalidRequestErrorObject,
+    (
+        ("type", "type", ("invalid_request_error",), '"invalid_request_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _INVALID_REQUEST_ERROR_OBJECT_FIELDS,
+    _INVALID_REQUEST_ERROR_OBJECT_ORDERS,
+)
+
+_AUTHENTICATION_ERROR_OBJECT_LAZY: Final = LazyTable(
+    AuthenticationErrorObject,
+    (
+        ("type", "type", ("authentication_error",), '"authentication_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _AUTHENTICATION_ERROR_OBJECT_FIELDS,
+    _AUTHENTICATION_ERROR_OBJECT_ORDERS,
+)
+
+_BILLING_ERROR_OBJECT_LAZY: Final = LazyTable(
+    BillingErrorObject,
+    (
+        ("type", "type", ("billing_error",), '"billing_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _BILLING_ERROR_OBJECT_FIELDS,
+    _BILLING_ERROR_OBJECT_ORDERS,
+)
+
+_PERMISSION_ERROR_OBJECT_LAZY: Final = LazyTable(
+    PermissionErrorObject,
+    (
+        ("type", "type", ("permission_error",), '"permission_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _PERMISSION_ERROR_OBJECT_FIELDS,
+    _PERMISSION_ERROR_OBJECT_ORDERS,
+)
+
+_NOT_FOUND_ERROR_OBJECT_LAZY: Final = LazyTable(
+    NotFoundErrorObject,
+    (
+        ("type", "type", ("not_found_error",), '"not_found_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _NOT_FOUND_ERROR_OBJECT_FIELDS,
+    _NOT_FOUND_ERROR_OBJECT_ORDERS,
+)
+
+_RATE_LIMIT_ERROR_OBJECT_LAZY: Final = LazyTable(
+    RateLimitErrorObject,
+    (
+        ("type", "type", ("rate_limit_error",), '"rate_limit_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _RATE_LIMIT_ERROR_OBJECT_FIELDS,
+    _RATE_LIMIT_ERROR_OBJECT_ORDERS,
+)
+
+_GATEWAY_TIMEOUT_ERROR_OBJECT_LAZY: Final = LazyTable(
+    GatewayTimeoutErrorObject,
+    (
+        ("type", "type", ("timeout_error",), '"timeout_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS,
+    _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS,
+)
+
+_API_ERROR_OBJECT_LAZY: Final = LazyTable(
+    APIErrorObject,
+    (
+        ("type", "type", ("api_error",), '"api_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _API_ERROR_OBJECT_FIELDS,
+    _API_ERROR_OBJECT_ORDERS,
+)
+
+_OVERLOADED_ERROR_OBJECT_LAZY: Final = LazyTable(
+    OverloadedErrorObject,
+    (
+        ("type", "type", ("overloaded_error",), '"overloaded_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _OVERLOADED_ERROR_OBJECT_FIELDS,
+    _OVERLOADED_ERROR_OBJECT_ORDERS,
+)
+
+_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_LAZY: Final = LazyTable(
+    ImageDimensionsTooLargeErrorDetails,
+    (
+        (
+            "error_code",
+            "error_code",
+            ("image_dimensions_too_large",),
+            '"image_dimensions_too_large"',
+            False,
+            False,
+        ),
+        (
+            "max_side_length_pixels",
+            "max_side_length_pixels",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        ("paths", "paths", list_of(decode_string), "", False, True),
+    ),
+    1,
+    (("max_side_length_pixels", "an integer"), ("paths", "an array")),
+    _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS,
+    _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS,
+)
+
+_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_LAZY: Final = LazyTable(
+    ThreadUnsupportedRequestErrorDetails,
+    (
+        (
+            "error_code",
+            "error_code",
+            ("thread_unsupported_request",),
+            '"thread_unsupported_request"',
+            False,
+            False,
+        ),
+        (
+            "unsupported",
+            "unsupported",
+            list_of(decode_thread_unsupported_feature_name),
+            "",
+            True,
+            True,
+        ),
+    ),
+    1,
+    (),
+    _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS,
+    _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS,
+)
+
+_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_LAZY: Final = LazyTable(
+    HeartbeatPreconditionFailedErrorDetails,
+    (
+        (
+            "error_code",
+            "error_code",
+            ("heartbeat_precondition_failed",),
+            '"heartbeat_precondition_failed"',
+            False,
+            False,
+        ),
+        ("current_state", "current_state", decode_work_lease_state, "", False, True),
+    ),
+    1,
+    (("current_state", "an object"),),
+    _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS,
+    _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS,
+)

@@ -13,11 +13,14 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyState,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
     decode_integer,
+    decode_json_object,
     decode_list,
     decode_string,
     extra_fields,
@@ -25,6 +28,7 @@ from ._runtime import (
     in_received_order,
     is_json_number,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -120,10 +124,17 @@ class BrowserNavigateToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNavigateToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_NAVIGATE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_navigate_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -238,7 +249,9 @@ class BrowserNavigateInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNavigateInput:
         return run_decoder(decode_browser_navigate_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -340,10 +353,17 @@ class BrowserListTabsToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserListTabsToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserListTabsToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LIST_TABS_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_list_tabs_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -473,10 +493,17 @@ class BrowserNewTabToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNewTabToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNewTabToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_NEW_TAB_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_new_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -605,10 +632,17 @@ class BrowserSwitchTabToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserSwitchTabToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_switch_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -723,7 +757,9 @@ class BrowserSwitchTabInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserSwitchTabInput:
         return run_decoder(decode_browser_switch_tab_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -807,10 +843,17 @@ class BrowserCloseTabToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCloseTabToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_close_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -921,7 +964,9 @@ class BrowserCloseTabInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCloseTabInput:
         return run_decoder(decode_browser_close_tab_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1005,10 +1050,17 @@ class BrowserReadPageToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadPageToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_READ_PAGE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_read_page_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1131,7 +1183,9 @@ class BrowserReadPageInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadPageInput:
         return run_decoder(decode_browser_read_page_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1262,10 +1316,17 @@ class BrowserGetPageTextToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserGetPageTextToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_get_page_text_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1380,7 +1441,9 @@ class BrowserGetPageTextInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserGetPageTextInput:
         return run_decoder(decode_browser_get_page_text_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1473,10 +1536,17 @@ class BrowserReadConsoleToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadConsoleToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_read_console_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1591,7 +1661,9 @@ class BrowserReadConsoleInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadConsoleInput:
         return run_decoder(decode_browser_read_console_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1684,10 +1756,17 @@ class BrowserReadNetworkToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadNetworkToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_read_network_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1802,7 +1881,9 @@ class BrowserReadNetworkInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadNetworkInput:
         return run_decoder(decode_browser_read_network_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1895,10 +1976,17 @@ class BrowserFindToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFindToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_FIND_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_find_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2013,7 +2101,7 @@ class BrowserFindInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserFindInput:
         return run_decoder(decode_browser_find_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2114,10 +2202,17 @@ class BrowserFormInputToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFormInputToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_form_input_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2240,10 +2335,17 @@ class BrowserFormInputInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFormInputInput:
+        if lazy:
+            return run_decoder(_BROWSER_FORM_INPUT_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_form_input_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
             "value": self.value,
@@ -2340,7 +2442,7 @@ class BrowserRefTarget(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRefTarget:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserRefTarget:
         return run_decoder(decode_browser_ref_target, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2430,10 +2532,17 @@ class BrowserFileUploadToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFileUploadToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_file_upload_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2560,10 +2669,17 @@ class BrowserFileUploadInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFileUploadInput:
+        if lazy:
+            return run_decoder(_BROWSER_FILE_UPLOAD_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_file_upload_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -2691,10 +2807,17 @@ class BrowserScrollToToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_to_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2809,10 +2932,17 @@ class BrowserScrollToInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToInput:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_TO_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_to_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -2912,10 +3042,17 @@ class BrowserScreenshotToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScreenshotToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_screenshot_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3030,7 +3167,9 @@ class BrowserScreenshotInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScreenshotInput:
         return run_decoder(decode_browser_screenshot_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3121,10 +3260,17 @@ class BrowserZoomToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserZoomToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_ZOOM_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_zoom_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3239,10 +3385,15 @@ class BrowserZoomInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserZoomInput:
+        if lazy:
+            return run_decoder(_BROWSER_ZOOM_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_zoom_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "region": list(self.region),
         }
@@ -3342,10 +3493,17 @@ class BrowserLeftClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3468,10 +3626,17 @@ class BrowserLeftClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -3577,7 +3742,9 @@ class BrowserCoordinateTarget(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCoordinateTarget:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCoordinateTarget:
         return run_decoder(decode_browser_coordinate_target, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3673,10 +3840,17 @@ class BrowserRightClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserRightClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_right_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3799,10 +3973,17 @@ class BrowserRightClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserRightClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_RIGHT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_right_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -3917,10 +4098,17 @@ class BrowserMiddleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMiddleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_middle_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4043,10 +4231,17 @@ class BrowserMiddleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMiddleClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_MIDDLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_middle_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4163,10 +4358,17 @@ class BrowserDoubleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserDoubleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_double_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4289,10 +4491,17 @@ class BrowserDoubleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserDoubleClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_DOUBLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_double_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4409,10 +4618,17 @@ class BrowserTripleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTripleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_triple_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4535,10 +4751,17 @@ class BrowserTripleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTripleClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_TRIPLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_triple_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4655,10 +4878,17 @@ class BrowserHoverToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoverToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_HOVER_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_hover_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4773,10 +5003,15 @@ class BrowserHoverInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserHoverInput:
+        if lazy:
+            return run_decoder(_BROWSER_HOVER_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_hover_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4876,10 +5111,17 @@ class BrowserLeftClickDragToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickDragToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_drag_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5002,10 +5244,17 @@ class BrowserLeftClickDragInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickDragInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_DRAG_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_drag_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "from": self.from_.to_dict(),
             "target": self.target.to_dict(),
@@ -5115,10 +5364,17 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseDownToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_down_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5237,10 +5493,17 @@ class BrowserLeftMouseDownInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseDownInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_DOWN_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_down_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -5342,10 +5605,17 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseUpToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_up_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5464,10 +5734,17 @@ class BrowserLeftMouseUpInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseUpInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_UP_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_up_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -5569,10 +5846,17 @@ class BrowserMouseMoveToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMouseMoveToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_mouse_move_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5691,10 +5975,17 @@ class BrowserMouseMoveInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMouseMoveInput:
+        if lazy:
+            return run_decoder(_BROWSER_MOUSE_MOVE_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_mouse_move_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -5794,10 +6085,17 @@ class BrowserScrollToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5920,10 +6218,17 @@ class BrowserScrollInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollInput:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "scroll_direction": self.scroll_direction,
             "target": self.target.to_dict(),
@@ -6048,10 +6353,17 @@ class BrowserTypeToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTypeToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_TYPE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_type_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6166,7 +6478,7 @@ class BrowserTypeInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserTypeInput:
         return run_decoder(decode_browser_type_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6267,10 +6579,17 @@ class BrowserKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6389,7 +6708,7 @@ class BrowserKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserKeyInput:
         return run_decoder(decode_browser_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6503,10 +6822,17 @@ class BrowserHoldKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoldKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_hold_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6625,7 +6951,9 @@ class BrowserHoldKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoldKeyInput:
         return run_decoder(decode_browser_hold_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6732,10 +7060,17 @@ class BrowserWaitToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserWaitToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_WAIT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_wait_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6850,7 +7185,7 @@ class BrowserWaitInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserWaitInput:
         return run_decoder(decode_browser_wait_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6951,10 +7286,17 @@ class BrowserJavascriptExecToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserJavascriptExecToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_javascript_exec_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7073,7 +7415,9 @@ class BrowserJavascriptExecInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserJavascriptExecInput:
         return run_decoder(decode_browser_javascript_exec_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7176,10 +7520,17 @@ class ComputerKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7294,7 +7645,7 @@ class ComputerKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerKeyInput:
         return run_decoder(decode_computer_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7395,10 +7746,17 @@ class ComputerHoldKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerHoldKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_hold_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7513,7 +7871,9 @@ class ComputerHoldKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerHoldKeyInput:
         return run_decoder(decode_computer_hold_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7603,10 +7963,17 @@ class ComputerTypeToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTypeToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_TYPE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_type_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7717,7 +8084,7 @@ class ComputerTypeInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerTypeInput:
         return run_decoder(decode_computer_type_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7802,10 +8169,17 @@ class ComputerCursorPositionToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerCursorPositionToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerCursorPositionToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_cursor_position_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7940,10 +8314,17 @@ class ComputerMouseMoveToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMouseMoveToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_mouse_move_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8058,10 +8439,17 @@ class ComputerMouseMoveInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMouseMoveInput:
+        if lazy:
+            return run_decoder(_COMPUTER_MOUSE_MOVE_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_mouse_move_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "coordinate": list(self.coordinate),
         }
@@ -8145,10 +8533,17 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseDownToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftMouseDownToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_mouse_down_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8284,10 +8679,17 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseUpToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftMouseUpToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_mouse_up_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8420,10 +8822,17 @@ class ComputerLeftClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8542,10 +8951,17 @@ class ComputerLeftClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -8647,10 +9063,17 @@ class ComputerLeftClickDragToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickDragToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_drag_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8775,10 +9198,17 @@ class ComputerLeftClickDragInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickDragInput:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_DRAG_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_drag_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "coordinate": list(self.coordinate),
             "start_coordinate": list(self.start_coordinate),
@@ -8890,10 +9320,17 @@ class ComputerRightClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerRightClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_right_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9012,10 +9449,17 @@ class ComputerRightClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerRightClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_RIGHT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_right_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9119,10 +9563,17 @@ class ComputerMiddleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMiddleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_middle_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9241,10 +9692,17 @@ class ComputerMiddleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMiddleClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_MIDDLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_middle_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9348,10 +9806,17 @@ class ComputerDoubleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerDoubleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_double_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9470,10 +9935,17 @@ class ComputerDoubleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerDoubleClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_DOUBLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_double_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9577,10 +10049,17 @@ class ComputerTripleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTripleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_triple_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9699,10 +10178,17 @@ class ComputerTripleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTripleClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_TRIPLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_triple_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9806,10 +10292,17 @@ class ComputerScrollToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScrollToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_SCROLL_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_scroll_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9932,10 +10425,17 @@ class ComputerScrollInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScrollInput:
+        if lazy:
+            return run_decoder(_COMPUTER_SCROLL_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_scroll_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "scroll_amount": self.scroll_amount,
             "scroll_direction": self.scroll_direction,
@@ -10061,10 +10561,17 @@ class ComputerWaitToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerWaitToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_WAIT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_wait_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10175,7 +10682,7 @@ class ComputerWaitInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerWaitInput:
         return run_decoder(decode_computer_wait_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10260,10 +10767,17 @@ class ComputerScreenshotToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScreenshotToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScreenshotToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_screenshot_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10396,10 +10910,17 @@ class ComputerZoomToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerZoomToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_ZOOM_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_zoom_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10510,10 +11031,15 @@ class ComputerZoomInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerZoomInput:
+        if lazy:
+            return run_decoder(_COMPUTER_ZOOM_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_zoom_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
+        wire = self._wire
+        if type(wire) is LazyState:
+            return wire.encode(self)
         out: dict[str, Any] = {
             "region": list(self.region),
         }
@@ -10591,4 +11117,1070 @@ from ._unions import (
     decode_browser_form_input_value,
     decode_browser_ref_target_union,
     decode_tool_use_caller,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_BROWSER_NAVIGATE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserNavigateToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("navigate",), '"navigate"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_navigate_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LIST_TABS_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserListTabsToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("list_tabs",), '"list_tabs"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_NEW_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserNewTabToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("new_tab",), '"new_tab"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserSwitchTabToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("switch_tab",), '"switch_tab"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_switch_tab_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserCloseTabToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("close_tab",), '"close_tab"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_close_tab_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_READ_PAGE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserReadPageToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("read_page",), '"read_page"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_read_page_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserGetPageTextToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("get_page_text",), '"get_page_text"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_get_page_text_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserReadConsoleToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("read_console",), '"read_console"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_read_console_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserReadNetworkToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("read_network",), '"read_network"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_read_network_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FIND_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserFindToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("find",), '"find"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_find_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserFormInputToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("form_input",), '"form_input"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_form_input_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FORM_INPUT_INPUT_LAZY: Final = LazyTable(
+    BrowserFormInputInput,
+    (
+        ("target", "target", decode_browser_ref_target_union, "", False, True),
+        ("value", "value", decode_browser_form_input_value, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"), ("value", "a string, a number or true or false")),
+    _BROWSER_FORM_INPUT_INPUT_FIELDS,
+    _BROWSER_FORM_INPUT_INPUT_ORDERS,
+)
+
+_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserFileUploadToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("file_upload",), '"file_upload"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_file_upload_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FILE_UPLOAD_INPUT_LAZY: Final = LazyTable(
+    BrowserFileUploadInput,
+    (
+        ("target", "target", decode_browser_ref_target_union, "", False, True),
+        ("document_ids", "document_ids", list_of(decode_string), "", True, True),
+        ("paths", "paths", list_of(decode_string), "", True, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_FILE_UPLOAD_INPUT_FIELDS,
+    _BROWSER_FILE_UPLOAD_INPUT_ORDERS,
+)
+
+_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserScrollToToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("scroll_to",), '"scroll_to"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_scroll_to_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_SCROLL_TO_INPUT_LAZY: Final = LazyTable(
+    BrowserScrollToInput,
+    (
+        ("target", "target", decode_browser_ref_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_SCROLL_TO_INPUT_FIELDS,
+    _BROWSER_SCROLL_TO_INPUT_ORDERS,
+)
+
+_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserScreenshotToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("screenshot",), '"screenshot"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_screenshot_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_ZOOM_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserZoomToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("zoom",), '"zoom"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_zoom_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_ZOOM_INPUT_LAZY: Final = LazyTable(
+    BrowserZoomInput,
+    (
+        ("region", "region", list_of(decode_integer), "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("region", "an array"),),
+    _BROWSER_ZOOM_INPUT_FIELDS,
+    _BROWSER_ZOOM_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click",), '"left_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_LEFT_CLICK_INPUT_FIELDS,
+    _BROWSER_LEFT_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserRightClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("right_click",), '"right_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_right_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_RIGHT_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserRightClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_RIGHT_CLICK_INPUT_FIELDS,
+    _BROWSER_RIGHT_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserMiddleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("middle_click",), '"middle_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_middle_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_MIDDLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserMiddleClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_MIDDLE_CLICK_INPUT_FIELDS,
+    _BROWSER_MIDDLE_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserDoubleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("double_click",), '"double_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_double_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_DOUBLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserDoubleClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_DOUBLE_CLICK_INPUT_FIELDS,
+    _BROWSER_DOUBLE_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserTripleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("triple_click",), '"triple_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_triple_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_TRIPLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserTripleClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_TRIPLE_CLICK_INPUT_FIELDS,
+    _BROWSER_TRIPLE_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_HOVER_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserHoverToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("hover",), '"hover"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_hover_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_HOVER_INPUT_LAZY: Final = LazyTable(
+    BrowserHoverInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_HOVER_INPUT_FIELDS,
+    _BROWSER_HOVER_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftClickDragToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click_drag",), '"left_click_drag"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_click_drag_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_DRAG_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftClickDragInput,
+    (
+        ("from", "from_", decode_browser_coordinate_target_union, "", False, True),
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("from", "an object"), ("target", "an object")),
+    _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS,
+    _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftMouseDownToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_down",), '"left_mouse_down"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_mouse_down_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_DOWN_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftMouseDownInput,
+    (
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS,
+    _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftMouseUpToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_up",), '"left_mouse_up"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_mouse_up_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_UP_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftMouseUpInput,
+    (
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS,
+    _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS,
+)
+
+_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserMouseMoveToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("mouse_move",), '"mouse_move"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_mouse_move_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_MOUSE_MOVE_INPUT_LAZY: Final = LazyTable(
+    BrowserMouseMoveInput,
+    (
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_MOUSE_MOVE_INPUT_FIELDS,
+    _BROWSER_MOUSE_MOVE_INPUT_ORDERS,
+)
+
+_BROWSER_SCROLL_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserScrollToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("scroll",), '"scroll"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_scroll_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_SCROLL_INPUT_LAZY: Final = LazyTable(
+    BrowserScrollInput,
+    (
+        ("scroll_direction", "scroll_direction", decode_browser_scroll_direction, "", False, False),
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("scroll_amount", "scroll_amount", decode_integer, "an integer or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("scroll_direction", 'one of "up", "down", "left", "right"'), ("target", "an object")),
+    _BROWSER_SCROLL_INPUT_FIELDS,
+    _BROWSER_SCROLL_INPUT_ORDERS,
+)
+
+_BROWSER_TYPE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserTypeToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("type",), '"type"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_type_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("key",), '"key"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserHoldKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("hold_key",), '"hold_key"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_hold_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_WAIT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserWaitToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("wait",), '"wait"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_wait_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserJavascriptExecToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("javascript_exec",), '"javascript_exec"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_javascript_exec_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("key",), '"key"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerHoldKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("hold_key",), '"hold_key"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_hold_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_TYPE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerTypeToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("type",), '"type"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_type_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerCursorPositionToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("cursor_position",), '"cursor_position"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerMouseMoveToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("mouse_move",), '"mouse_move"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_mouse_move_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_MOUSE_MOVE_INPUT_LAZY: Final = LazyTable(
+    ComputerMouseMoveInput,
+    (("coordinate", "coordinate", list_of(decode_integer), "", False, True),),
+    0,
+    (("coordinate", "an array"),),
+    _COMPUTER_MOUSE_MOVE_INPUT_FIELDS,
+    _COMPUTER_MOUSE_MOVE_INPUT_ORDERS,
+)
+
+_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftMouseDownToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_down",), '"left_mouse_down"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftMouseUpToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_up",), '"left_mouse_up"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click",), '"left_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_left_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerLeftClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_LEFT_CLICK_INPUT_FIELDS,
+    _COMPUTER_LEFT_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftClickDragToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click_drag",), '"left_click_drag"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_left_click_drag_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_DRAG_INPUT_LAZY: Final = LazyTable(
+    ComputerLeftClickDragInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", False, True),
+        ("start_coordinate", "start_coordinate", list_of(decode_integer), "", False, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("coordinate", "an array"), ("start_coordinate", "an array")),
+    _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS,
+    _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS,
+)
+
+_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerRightClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("right_click",), '"right_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_right_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_RIGHT_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerRightClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_RIGHT_CLICK_INPUT_FIELDS,
+    _COMPUTER_RIGHT_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerMiddleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("middle_click",), '"middle_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_middle_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_MIDDLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerMiddleClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS,
+    _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerDoubleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("double_click",), '"double_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_double_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_DOUBLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerDoubleClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS,
+    _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerTripleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("triple_click",), '"triple_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_triple_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_TRIPLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerTripleClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS,
+    _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_SCROLL_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerScrollToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("scroll",), '"scroll"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_scroll_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_SCROLL_INPUT_LAZY: Final = LazyTable(
+    ComputerScrollInput,
+    (
+        ("scroll_amount", "scroll_amount", decode_integer, "an integer", False, False),
+        ("scroll_direction", "scroll_direction", decode_browser_scroll_direction, "", False, False),
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("scroll_amount", "an integer"), ("scroll_direction", 'one of "up", "down", "left", "right"')),
+    _COMPUTER_SCROLL_INPUT_FIELDS,
+    _COMPUTER_SCROLL_INPUT_ORDERS,
+)
+
+_COMPUTER_WAIT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerWaitToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("wait",), '"wait"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_wait_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerScreenshotToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("screenshot",), '"screenshot"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_ZOOM_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerZoomToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("zoom",), '"zoom"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_zoom_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_ZOOM_INPUT_LAZY: Final = LazyTable(
+    ComputerZoomInput,
+    (("region", "region", list_of(decode_integer), "", False, True),),
+    0,
+    (("region", "an array"),),
+    _COMPUTER_ZOOM_INPUT_FIELDS,
+    _COMPUTER_ZOOM_INPUT_ORDERS,
 )

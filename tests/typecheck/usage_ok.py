@@ -56,3 +56,12 @@ def stop_reason(message: m.Message) -> str | None:
 
 def typed_from_dict(data: object) -> m.Message:
     return m.Message.from_dict(data, strict=True)
+
+
+def lazy_request(data: object) -> tuple[str, int]:
+    body = m.MessageCreateParams.from_dict(data, lazy=True)
+    lazily = m.decode(m.Message, data, strict=True, lazy=True)
+    return (
+        body.model,
+        lazily.usage.output_tokens + m.Message.from_json("{}", lazy=True).usage.input_tokens,
+    )
