@@ -94,6 +94,24 @@ def test_unused_imports_are_dropped_and_the_rest_left_to_black() -> None:
     assert laid_out == black_of(laid_out)
 
 
+def test_imports_at_the_end_of_a_module_are_pruned_by_what_comes_before_them() -> None:
+    # Class modules import their siblings at their end: the names used above count.
+    source = (
+        '"""Doc."""\n\nfrom ._runtime import Model, unused_helper\n\n\n'
+        "class Block(Model):\n    other: OtherBlock\n\n\n"
+        "def decode_block(data: object) -> Block:\n    return decode_other(data)\n\n\n"
+        "from . import _other, _third\n"
+        "from ._other import OtherBlock, decode_other, decode_unused\n"
+        "from ._third import NeverUsed\n"
+    )
+    laid_out = layout.lay_out(source)
+    assert "from ._runtime import Model\n" in laid_out
+    assert "from ._other import OtherBlock, decode_other\n" in laid_out
+    assert "from . import _other, _third\n" in laid_out  # module imports stay as written
+    assert "NeverUsed" not in laid_out and "decode_unused" not in laid_out
+    assert laid_out == black_of(laid_out)
+
+
 def test_invalid_python_is_a_layout_failure_naming_the_module() -> None:
     for broken in ("def f(:\n    pass\n", "x = 1\n\x00\n"):
         with pytest.raises(layout.LayoutFailure) as failure:

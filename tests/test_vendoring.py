@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import compileall
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+from codegen import pipeline
 from tests.support import GENERATED
 
 SCRIPT = r"""
@@ -41,3 +45,83 @@ def test_generated_modules_import_only_the_standard_library_and_each_other() -> 
             if line.startswith(("import ", "from ")) and words[1] != "__future__":
                 top = words[1].split(".")[0]
                 assert top == "" or top in stdlib, f"{path.name}: {line}"
+
+
+IMPORT_FIRST = r"""
+import dataclasses, importlib, pkgutil, sys, typing
+first = sys.argv[1]
+importlib.import_module("anthropic_messages." + first)
+import anthropic_messages as package
+checked = 0
+for info in pkgutil.iter_modules(package.__path__):
+    module = importlib.import_module("anthropic_messages." + info.name)
+    for value in vars(module).values():
+        if dataclasses.is_dataclass(value) and value.__module__ == module.__name__:
+            typing.get_type_hints(value)
+            checked += 1
+print(checked)
+"""
+
+
+def test_any_class_module_can_be_imported_first(tmp_path: Path) -> None:
+    # The class modules import each other at their end (see the runtime module's notes). With an
+    # empty __init__, each class module in turn is the first one run, and every class still
+    # resolves its type hints. (The unions module needs every class module started before it:
+    # the package's __init__, which always runs first, imports it last.)
+    package = tmp_path / "anthropic_messages"
+    shutil.copytree(GENERATED / "anthropic_messages", package)
+    (package / "__init__.py").write_text("")
+    compileall.compile_dir(str(package), quiet=1)
+    modules = sorted(p.stem for p in package.glob("_*.py"))
+    modules = [name for name in modules if name not in ("__init__", "_unions")]
+    assert "_content" in modules and len(modules) > 5
+    counts = set()
+    for first in modules:
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", IMPORT_FIRST, first],
+            capture_output=True,
+            text=True,
+            env={"PYTHONNOUSERSITE": "1", "PYTHONPATH": str(tmp_path)},
+        )
+        assert result.returncode == 0, f"importing {first} first: {result.stderr[-2000:]}"
+        counts.add(int(result.stdout))
+    assert len(counts) == 1 and counts.pop() > 600
+
+
+ZETA_SPEC = """
+Zeta:
+  fields:
+    type: {const: zeta}
+    inner:
+      type: "list[Wrapped]"
+
+Wrapped:
+  union: {tag: type}
+  variants: [Zeta]
+"""
+
+
+def test_the_unions_module_is_imported_after_the_class_modules_whatever_their_names(
+    tmp_path: Path,
+) -> None:
+    # A class module whose name sorts after `_unions` must still be imported before it.
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "zeta.yaml").write_text(ZETA_SPEC, encoding="utf-8")
+    out = tmp_path / "out"
+    for name, data in pipeline.generate_files(spec).items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    script = (
+        "import anthropic_messages as m\n"
+        "value = m.decode(m.Wrapped, {'type': 'zeta', 'inner': [{'type': 'zeta', 'inner': []}]})\n"
+        "print(type(value.inner[0]).__name__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", script],
+        capture_output=True,
+        text=True,
+        env={"PYTHONNOUSERSITE": "1", "PYTHONPATH": str(out)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "Zeta"

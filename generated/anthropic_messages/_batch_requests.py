@@ -193,8 +193,7 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
     return obj
 
 
-# The modules of the package use each other's types, so they import each other here, once their
-# own classes and functions exist; the runtime module's notes say why it works.
+# Imported last, once this module's classes and functions exist (see the runtime's notes).
 from . import (
     _batches,
     _content,

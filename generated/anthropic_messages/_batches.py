@@ -877,8 +877,7 @@ def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatch
     return obj
 
 
-# The modules of the package use each other's types, so they import each other here, once their
-# own classes and functions exist; the runtime module's notes say why it works.
+# Imported last, once this module's classes and functions exist (see the runtime's notes).
 from . import (
     _batch_requests,
     _content,

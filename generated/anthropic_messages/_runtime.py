@@ -16,8 +16,10 @@ How the generated modules are written, explained here once:
 - The class modules use each other's types, so each imports the others at its end, once its own
   classes and functions exist, and only then the unions module (whose aliases need every class).
   A module that starts another from its end finds it complete, or partly run with all its classes
-  and functions defined; so whichever module is imported first, every import succeeds, and
-  `typing.get_type_hints()` finds every name an annotation uses.
+  and functions defined; so whichever class module is imported first, every import succeeds, and
+  `typing.get_type_hints()` finds every name an annotation uses. The unions module must come
+  after the class modules have started: the package's `__init__`, which Python always runs
+  first, imports it last.
 """
 
 from __future__ import annotations
@@ -738,8 +740,10 @@ def learn_order(
 def in_received_order(out: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     """The encoded object `out` with its members in the order they were received; members the
     received object did not have (set since) follow in the order the encoder wrote them."""
-    ordered = {key: out[key] for key in order if key in out}
-    if len(ordered) != len(out):
+    ordered: dict[str, Any] = dict.fromkeys(order)
+    ordered.update(out)
+    if len(ordered) != len(out):  # a received member is gone (its field was unset since)
+        ordered = {key: out[key] for key in order if key in out}
         ordered.update(out)
     return ordered
 

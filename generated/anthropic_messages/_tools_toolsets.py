@@ -2068,8 +2068,7 @@ def decode_browser_state_change_download_failed_param(
     return obj
 
 
-# The modules of the package use each other's types, so they import each other here, once their
-# own classes and functions exist; the runtime module's notes say why it works.
+# Imported last, once this module's classes and functions exist (see the runtime's notes).
 from . import (
     _batch_requests,
     _batches,

@@ -3,6 +3,8 @@ with that error code, and no other line may fail."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import anthropic_messages as m
 
 m.TextBlockParam(text=1)  # error: arg-type
@@ -34,3 +36,27 @@ def positional() -> m.TextBlockParam:
 
 def wrong_from_dict(data: object) -> m.Message:
     return m.Usage.from_dict(data)  # error: return-value
+
+
+def replace_badly(block: m.TextBlockParam) -> None:
+    dataclasses.replace(block, text=1)  # error: arg-type
+    dataclasses.replace(block, colour="red")  # error: call-arg
+
+
+def field_of_an_alias() -> object:
+    return dataclasses.fields(m.ContentBlockParam)  # error: arg-type
+
+
+def summary(block: m.ContentBlock) -> None:
+    # Patterns narrow `block` and type what they bind, so these misuses are caught.
+    match block:
+        case m.TextBlock(text=text):
+            text + 1  # error: operator
+        case m.ToolUseBlock("tool_use", tool_id, name):
+            name + tool_id + 1  # error: operator
+        case m.ThinkingBlock():
+            block.text  # error: attr-defined
+
+
+def decoded_union(data: object) -> None:
+    block: int = m.decode(m.ContentBlockParam, data)  # error: assignment

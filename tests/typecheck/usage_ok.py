@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from typing_extensions import assert_type
+
 import anthropic_messages as m
 
 
@@ -56,6 +60,37 @@ def stop_reason(message: m.Message) -> str | None:
 
 def typed_from_dict(data: object) -> m.Message:
     return m.Message.from_dict(data, strict=True)
+
+
+def retitled(block: m.TextBlockParam) -> m.TextBlockParam:
+    return dataclasses.replace(block, text="new text", cache_control=None)
+
+
+def field_names() -> list[str]:
+    return [field.name for field in dataclasses.fields(m.TextBlockParam)]
+
+
+def as_plain_dict(message: m.Message) -> dict[str, object]:
+    return dataclasses.asdict(message)
+
+
+def summary(block: m.ContentBlock) -> str:
+    # Every branch uses an attribute only the narrowed class has.
+    match block:
+        case m.TextBlock(text=text):
+            return text.upper()
+        case m.ToolUseBlock("tool_use", tool_id, name):
+            return f"{tool_id}:{name.lower()}"
+        case m.ThinkingBlock():
+            return block.thinking
+        case _:
+            return ""
+
+
+def decode_union(data: object) -> m.ContentBlockParam:
+    block = m.decode(m.ContentBlockParam, data)
+    assert_type(block, m.ContentBlockParam)
+    return block
 
 
 def lazy_request(data: object) -> tuple[str, int]:
