@@ -260,6 +260,8 @@ def test_from_json_and_dataclass_api_on_lazy_objects() -> None:
     lazy = m.Message.from_json(text, lazy=True)
     eager = m.Message.from_json(text)
     assert isinstance(lazy, m.Message) and isinstance(lazy, m.Model)
+    assert type(lazy).__name__ == "Message" and repr(lazy).startswith("Message(")
+    assert lazy == eager and eager == lazy and not (lazy != eager)
     assert dataclasses.is_dataclass(lazy)
     assert field_names(lazy) == field_names(eager)
     assert dataclasses.asdict(m.Message.from_json(text, lazy=True)) == dataclasses.asdict(eager)
@@ -267,10 +269,16 @@ def test_from_json_and_dataclass_api_on_lazy_objects() -> None:
     assert changed == dataclasses.replace(eager, model="other")
     replaced = m.Message.from_json(text, lazy=True).replace(model="other")
     assert replaced.to_json() == eager.replace(model="other").to_json()
-    assert type(replaced._wire) is tuple  # a copy is an ordinary decoded object
-    assert pickle.loads(pickle.dumps(m.Message.from_json(text, lazy=True))) == eager
-    assert copy.deepcopy(m.Message.from_json(text, lazy=True)) == eager
-    assert copy.copy(m.Message.from_json(text, lazy=True)).to_json() == eager.to_json()
+    # Copies are ordinary decoded objects.
+    assert type(replaced) is m.Message and type(replaced._wire) is tuple
+    assert type(changed) is m.Message
+    for copied in (
+        pickle.loads(pickle.dumps(m.Message.from_json(text, lazy=True))),
+        copy.deepcopy(m.Message.from_json(text, lazy=True)),
+        copy.copy(m.Message.from_json(text, lazy=True)),
+    ):
+        assert type(copied) is m.Message and copied == eager
+        assert copied.to_json() == eager.to_json()
     match m.Message.from_json(text, lazy=True):
         case m.Message(usage=m.Usage(output_tokens=tokens)):
             assert tokens == eager.usage.output_tokens
@@ -302,3 +310,11 @@ def test_fuzz_cases_raise_the_eager_error() -> None:
             continue  # a value holding itself: equality cannot compare it either way
         checked += 1
     assert checked > 300
+
+
+def test_eager_classes_have_no_getattr_hook() -> None:
+    """Only the subclasses lazy objects belong to have __getattr__: on a generated class it would
+    slow every attribute read of eager objects (CPython specializes reads only without one)."""
+    lazy = m.Message.from_dict(message(), lazy=True)
+    assert "__getattr__" in vars(type(lazy))
+    assert not any(hasattr(cls, "__getattr__") for cls in (m.Model, m.Message, m.Usage))

@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from ._runtime import (
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     add_extra,
@@ -57,9 +56,6 @@ class BatchCreateParams(Model):
         return run_decoder(decode_batch_create_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "requests": [item0.to_dict() for item0 in self.requests],
         }
@@ -138,9 +134,6 @@ class BatchCreateParamsRequest(Model):
         return run_decoder(decode_batch_create_params_request, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "custom_id": self.custom_id,
             "params": self.params.to_dict(),

@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     add_extra,
@@ -134,9 +133,6 @@ class MessageBatch(Model):
         return run_decoder(decode_message_batch, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "id": self.id,
             "type": self.type,
@@ -506,9 +502,6 @@ class MessageBatchIndividualResponse(Model):
         return run_decoder(decode_message_batch_individual_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "custom_id": self.custom_id,
             "result": self.result.to_dict(),
@@ -598,9 +591,6 @@ class MessageBatchSucceededResult(Model):
         return run_decoder(decode_message_batch_succeeded_result, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "message": self.message.to_dict(),
@@ -686,9 +676,6 @@ class MessageBatchErroredResult(Model):
         return run_decoder(decode_message_batch_errored_result, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "error": self.error.to_dict(),

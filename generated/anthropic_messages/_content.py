@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -374,9 +373,6 @@ class TextBlockParam(Model):
         return run_decoder(decode_text_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "text": self.text,
@@ -1421,9 +1417,6 @@ class ImageBlockParam(Model):
         return run_decoder(decode_image_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "source": self.source.to_dict(),
@@ -1894,9 +1887,6 @@ class DocumentBlockParam(Model):
         return run_decoder(decode_document_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "source": self.source.to_dict(),
@@ -2214,9 +2204,6 @@ class ContentBlockSourceParam(Model):
         return run_decoder(decode_content_block_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "content": (
@@ -2480,9 +2467,6 @@ class SearchResultBlockParam(Model):
         return run_decoder(decode_search_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "content": [item0.to_dict() for item0 in self.content],
@@ -2799,9 +2783,6 @@ class ToolUseBlockParam(Model):
         return run_decoder(decode_tool_use_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2975,9 +2956,6 @@ class ToolResultBlockParam(Model):
         return run_decoder(decode_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -3128,9 +3106,6 @@ class ToolReferenceBlockParam(Model):
         return run_decoder(decode_tool_reference_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_name": self.tool_name,
@@ -3248,9 +3223,6 @@ class ServerToolUseBlockParam(Model):
         return run_decoder(decode_server_tool_use_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3406,9 +3378,6 @@ class WebSearchToolResultBlockParam(Model):
         return run_decoder(decode_web_search_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -3777,9 +3746,6 @@ class ContainerUploadBlockParam(Model):
         return run_decoder(decode_container_upload_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "file_id": self.file_id,
@@ -3912,9 +3878,6 @@ class CompactionBlockParam(Model):
         return run_decoder(decode_compaction_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -4075,9 +4038,6 @@ class RequestToolAdditionBlockParam(Model):
         return run_decoder(decode_request_tool_addition_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool": self.tool.to_dict(),
@@ -4192,9 +4152,6 @@ class RequestToolRemovalBlockParam(Model):
         return run_decoder(decode_request_tool_removal_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool": self.tool.to_dict(),
@@ -4584,9 +4541,6 @@ class ToolChangeToolDefinitionParam(Model):
         return run_decoder(decode_tool_change_tool_definition_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "definition": self.definition.to_dict(),
@@ -4691,9 +4645,6 @@ class FallbackBlockParam(Model):
         return run_decoder(decode_fallback_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "from": self.from_.to_dict(),

@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -298,9 +297,6 @@ class WebFetchToolResultBlockParam(Model):
         return run_decoder(decode_web_fetch_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -440,9 +436,6 @@ class WebFetchBlockParam(Model):
         return run_decoder(decode_web_fetch_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "url": self.url,
@@ -654,9 +647,6 @@ class CodeExecutionToolResultBlockParam(Model):
         return run_decoder(decode_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -790,9 +780,6 @@ class CodeExecutionResultBlockParam(Model):
         return run_decoder(decode_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "stdout": self.stdout,
@@ -941,9 +928,6 @@ class EncryptedCodeExecutionResultBlockParam(Model):
         return run_decoder(decode_encrypted_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "encrypted_stdout": self.encrypted_stdout,
@@ -1257,9 +1241,6 @@ class BashCodeExecutionToolResultBlockParam(Model):
         return run_decoder(decode_bash_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -1393,9 +1374,6 @@ class BashCodeExecutionResultBlockParam(Model):
         return run_decoder(decode_bash_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "stdout": self.stdout,
@@ -1711,9 +1689,6 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
         return run_decoder(decode_text_editor_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2110,9 +2085,6 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -2400,9 +2372,6 @@ class ToolSearchToolResultBlockParam(Model):
         return run_decoder(decode_tool_search_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2522,9 +2491,6 @@ class ToolSearchToolSearchResultBlockParam(Model):
         return run_decoder(decode_tool_search_tool_search_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
@@ -2747,9 +2713,6 @@ class AdvisorToolResultBlockParam(Model):
         return run_decoder(decode_advisor_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,

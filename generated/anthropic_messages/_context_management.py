@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -86,9 +85,6 @@ class ContextManagementConfigParam(Model):
         return run_decoder(decode_context_management_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         edits_ = self.edits
         if edits_ is not UNSET:
@@ -200,9 +196,6 @@ class ClearToolUses20250919EditParam(Model):
         return run_decoder(decode_clear_tool_uses20250919_edit_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -690,9 +683,6 @@ class ClearThinking20251015EditParam(Model):
         return run_decoder(decode_clear_thinking20251015_edit_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -950,9 +940,6 @@ class Compact20260112EditParam(Model):
         return run_decoder(decode_compact20260112_edit_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }

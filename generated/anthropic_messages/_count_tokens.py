@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -138,9 +137,6 @@ class MessageCountTokensParams(Model):
         return run_decoder(decode_message_count_tokens_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "messages": [item0.to_dict() for item0 in self.messages],
             "model": self.model,
@@ -390,9 +386,6 @@ class MessageTokensCount(Model):
         return run_decoder(decode_message_tokens_count, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "input_tokens": self.input_tokens,
         }

@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -154,9 +153,6 @@ class ErrorResponse(Model):
         return run_decoder(decode_error_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "error": self.error.to_dict(),
         }
@@ -270,9 +266,6 @@ class InvalidRequestErrorObject(Model):
         return run_decoder(decode_invalid_request_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -382,9 +375,6 @@ class AuthenticationErrorObject(Model):
         return run_decoder(decode_authentication_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -494,9 +484,6 @@ class BillingErrorObject(Model):
         return run_decoder(decode_billing_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -604,9 +591,6 @@ class PermissionErrorObject(Model):
         return run_decoder(decode_permission_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -714,9 +698,6 @@ class NotFoundErrorObject(Model):
         return run_decoder(decode_not_found_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -824,9 +805,6 @@ class RateLimitErrorObject(Model):
         return run_decoder(decode_rate_limit_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -934,9 +912,6 @@ class GatewayTimeoutErrorObject(Model):
         return run_decoder(decode_gateway_timeout_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -1044,9 +1019,6 @@ class APIErrorObject(Model):
         return run_decoder(decode_api_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -1154,9 +1126,6 @@ class OverloadedErrorObject(Model):
         return run_decoder(decode_overloaded_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -2222,9 +2191,6 @@ class ImageDimensionsTooLargeErrorDetails(Model):
         return run_decoder(decode_image_dimensions_too_large_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "error_code": self.error_code,
             "max_side_length_pixels": self.max_side_length_pixels,
@@ -2790,9 +2756,6 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         return run_decoder(decode_thread_unsupported_request_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "error_code": self.error_code,
         }
@@ -6305,9 +6268,6 @@ class HeartbeatPreconditionFailedErrorDetails(Model):
         return run_decoder(decode_heartbeat_precondition_failed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "error_code": self.error_code,
             "current_state": self.current_state.to_dict(),

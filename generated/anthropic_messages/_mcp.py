@@ -11,7 +11,6 @@ from typing import Any, Final, Literal
 from ._runtime import (
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -88,9 +87,6 @@ class RequestMCPServerURLDefinitionParam(Model):
         return run_decoder(decode_request_mcp_server_url_definition_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -233,9 +229,6 @@ class RequestMCPServerToolConfigurationParam(Model):
         return run_decoder(decode_request_mcp_server_tool_configuration_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         enabled_ = self.enabled
         if enabled_ is not UNSET:
@@ -370,9 +363,6 @@ class MCPToolsetParam(Model):
         return run_decoder(decode_mcp_toolset_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,
@@ -716,9 +706,6 @@ class MCPToolParamParam(Model):
         return run_decoder(decode_mcp_tool_param_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "name": self.name,
             "input_schema": dict(self.input_schema),
@@ -843,9 +830,6 @@ class MCPToolUseBlockParam(Model):
         return run_decoder(decode_mcp_tool_use_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -998,9 +982,6 @@ class RequestMCPToolResultBlockParam(Model):
         return run_decoder(decode_request_mcp_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -1144,9 +1125,6 @@ class MCPToolListingBlockParam(Model):
         return run_decoder(decode_mcp_tool_listing_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,

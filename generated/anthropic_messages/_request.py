@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -513,9 +512,6 @@ class MessageCreateParams(Model):
         return run_decoder(decode_message_create_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "max_tokens": self.max_tokens,
             "messages": [item0.to_dict() for item0 in self.messages],
@@ -969,9 +965,6 @@ class UserMessageParam(Model):
         return run_decoder(decode_user_message_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "role": self.role,
             "content": (
@@ -1059,9 +1052,6 @@ class AssistantMessageParam(Model):
         return run_decoder(decode_assistant_message_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "role": self.role,
             "content": (
@@ -1167,9 +1157,6 @@ class SystemMessageParam(Model):
         return run_decoder(decode_system_message_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "role": self.role,
         }
@@ -1452,9 +1439,6 @@ class ContainerParams(Model):
         return run_decoder(decode_container_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         id_ = self.id
         if id_ is not UNSET:
@@ -1737,9 +1721,6 @@ class OutputConfigParam(Model):
         return run_decoder(decode_output_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         effort_ = self.effort
         if effort_ is not UNSET:
@@ -1954,9 +1935,6 @@ class JSONOutputFormatParam(Model):
         return run_decoder(decode_json_output_format_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "schema": dict(self.schema),
@@ -2402,9 +2380,6 @@ class ThinkingConfigEnabledParam(Model):
         return run_decoder(decode_thinking_config_enabled_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "budget_tokens": self.budget_tokens,
@@ -2595,9 +2570,6 @@ class ThinkingConfigAdaptiveParam(Model):
         return run_decoder(decode_thinking_config_adaptive_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -2891,9 +2863,6 @@ class FallbackParam(Model):
         return run_decoder(decode_fallback_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "model": self.model,
         }

@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -251,9 +250,6 @@ class Message(Model):
         return run_decoder(decode_message, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "id": self.id,
             "type": self.type,
@@ -673,9 +669,6 @@ class TextBlock(Model):
         return run_decoder(decode_text_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "text": self.text,
@@ -1781,9 +1774,6 @@ class ToolUseBlock(Model):
         return run_decoder(decode_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2150,9 +2140,6 @@ class ServerToolUseBlock(Model):
         return run_decoder(decode_server_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2288,9 +2275,6 @@ class WebSearchToolResultBlock(Model):
         return run_decoder(decode_web_search_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2636,9 +2620,6 @@ class Container(Model):
         return run_decoder(decode_container, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "id": self.id,
             "expires_at": self.expires_at,
@@ -2834,9 +2815,6 @@ class Diagnostics(Model):
         return run_decoder(decode_diagnostics, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         cache_miss_reason_ = self.cache_miss_reason
         if cache_miss_reason_ is not UNSET:
@@ -3398,9 +3376,6 @@ class ContextManagementResponse(Model):
         return run_decoder(decode_context_management_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "applied_edits": [item0.to_dict() for item0 in self.applied_edits],
         }
@@ -4006,9 +3981,6 @@ class FallbackBlock(Model):
         return run_decoder(decode_fallback_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "from": self.from_.to_dict(),

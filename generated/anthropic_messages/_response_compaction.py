@@ -11,7 +11,6 @@ from typing import Any, Final, Literal
 from ._runtime import (
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -82,9 +81,6 @@ class CompactionBlock(Model):
         return run_decoder(decode_compaction_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -227,9 +223,6 @@ class ResponseToolAdditionBlock(Model):
         return run_decoder(decode_response_tool_addition_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool": self.tool.to_dict(),
@@ -318,9 +311,6 @@ class ResponseToolRemovalBlock(Model):
         return run_decoder(decode_response_tool_removal_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool": self.tool.to_dict(),
@@ -693,9 +683,6 @@ class ToolChangeToolDefinition(Model):
         return run_decoder(decode_tool_change_tool_definition, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "definition": self.definition.to_dict(),

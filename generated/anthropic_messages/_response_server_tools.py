@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -76,9 +75,6 @@ class WebFetchToolResultBlock(Model):
         return run_decoder(decode_web_fetch_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -293,9 +289,6 @@ class WebFetchBlock(Model):
         return run_decoder(decode_web_fetch_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "url": self.url,
@@ -410,9 +403,6 @@ class DocumentBlock(Model):
         return run_decoder(decode_document_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "source": self.source.to_dict(),
@@ -771,9 +761,6 @@ class CodeExecutionToolResultBlock(Model):
         return run_decoder(decode_code_execution_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -984,9 +971,6 @@ class CodeExecutionResultBlock(Model):
         return run_decoder(decode_code_execution_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "stdout": self.stdout,
@@ -1129,9 +1113,6 @@ class EncryptedCodeExecutionResultBlock(Model):
         return run_decoder(decode_encrypted_code_execution_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "encrypted_stdout": self.encrypted_stdout,
@@ -1336,9 +1317,6 @@ class BashCodeExecutionToolResultBlock(Model):
         return run_decoder(decode_bash_code_execution_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -1549,9 +1527,6 @@ class BashCodeExecutionResultBlock(Model):
         return run_decoder(decode_bash_code_execution_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "stdout": self.stdout,
@@ -1756,9 +1731,6 @@ class TextEditorCodeExecutionToolResultBlock(Model):
         return run_decoder(decode_text_editor_code_execution_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2255,9 +2227,6 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
         return run_decoder(decode_text_editor_code_execution_str_replace_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -2414,9 +2383,6 @@ class ToolSearchToolResultBlock(Model):
         return run_decoder(decode_tool_search_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -2630,9 +2596,6 @@ class ToolSearchToolSearchResultBlock(Model):
         return run_decoder(decode_tool_search_tool_search_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_references": [item0.to_dict() for item0 in self.tool_references],
@@ -2808,9 +2771,6 @@ class AdvisorToolResultBlock(Model):
         return run_decoder(decode_advisor_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -3230,9 +3190,6 @@ class MCPToolUseBlock(Model):
         return run_decoder(decode_mcp_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3360,9 +3317,6 @@ class MCPToolResultBlock(Model):
         return run_decoder(decode_mcp_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tool_use_id": self.tool_use_id,
@@ -3480,9 +3434,6 @@ class MCPToolListingBlock(Model):
         return run_decoder(decode_mcp_tool_listing_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,
@@ -3584,9 +3535,6 @@ class MCPTool(Model):
         return run_decoder(decode_mcp_tool, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "name": self.name,
             "input_schema": dict(self.input_schema),

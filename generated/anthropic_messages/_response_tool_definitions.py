@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -114,9 +113,6 @@ class ResponseTool(Model):
         return run_decoder(decode_response_tool, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "name": self.name,
             "input_schema": dict(self.input_schema),
@@ -327,9 +323,6 @@ class ToolBash20241022(Model):
         return run_decoder(decode_tool_bash20241022, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -621,9 +614,6 @@ class ToolBash20250124(Model):
         return run_decoder(decode_tool_bash20250124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -799,9 +789,6 @@ class CodeExecutionTool20250522(Model):
         return run_decoder(decode_code_execution_tool20250522, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -965,9 +952,6 @@ class CodeExecutionTool20250825(Model):
         return run_decoder(decode_code_execution_tool20250825, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1131,9 +1115,6 @@ class CodeExecutionTool20260120(Model):
         return run_decoder(decode_code_execution_tool20260120, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1297,9 +1278,6 @@ class CodeExecutionTool20260521(Model):
         return run_decoder(decode_code_execution_tool20260521, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1443,9 +1421,6 @@ class BrowserToolset20260801(Model):
         return run_decoder(decode_browser_toolset20260801, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -1672,9 +1647,6 @@ class BrowserToolsetConfigs(Model):
         return run_decoder(decode_browser_toolset_configs, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         type_ = self.type
         if type_ is not UNSET:
@@ -5134,9 +5106,6 @@ class ToolComputerUse20241022(Model):
         return run_decoder(decode_tool_computer_use20241022, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -5351,9 +5320,6 @@ class MemoryTool20250818(Model):
         return run_decoder(decode_memory_tool20250818, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -5549,9 +5515,6 @@ class ToolComputerUse20250124(Model):
         return run_decoder(decode_tool_computer_use20250124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -5766,9 +5729,6 @@ class ToolTextEditor20241022(Model):
         return run_decoder(decode_tool_text_editor20241022, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -5969,9 +5929,6 @@ class ToolComputerUse20251124(Model):
         return run_decoder(decode_tool_computer_use20251124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -6172,9 +6129,6 @@ class ComputerToolset20260801(Model):
         return run_decoder(decode_computer_toolset20260801, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -6345,9 +6299,6 @@ class ComputerToolsetConfigs(Model):
         return run_decoder(decode_computer_toolset_configs, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         type_ = self.type
         if type_ is not UNSET:
@@ -8300,9 +8251,6 @@ class ToolTextEditor20250124(Model):
         return run_decoder(decode_tool_text_editor20250124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -8483,9 +8431,6 @@ class ToolTextEditor20250429(Model):
         return run_decoder(decode_tool_text_editor20250429, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -8671,9 +8616,6 @@ class ToolTextEditor20250728(Model):
         return run_decoder(decode_tool_text_editor20250728, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -8883,9 +8825,6 @@ class WebSearchTool20250305(Model):
         return run_decoder(decode_web_search_tool20250305, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -9269,9 +9208,6 @@ class WebFetchTool20250910(Model):
         return run_decoder(decode_web_fetch_tool20250910, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -9499,9 +9435,6 @@ class WebFetchURLSources(Model):
         return run_decoder(decode_web_fetch_url_sources, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         client_tool_results_ = self.client_tool_results
         if client_tool_results_ is not UNSET:
@@ -9762,9 +9695,6 @@ class WebFetchURLSourceOnly(Model):
         return run_decoder(decode_web_fetch_url_source_only, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tools": [item0.to_dict() for item0 in self.tools],
@@ -9939,9 +9869,6 @@ class WebFetchURLSourceExcept(Model):
         return run_decoder(decode_web_fetch_url_source_except, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tools": [item0.to_dict() for item0 in self.tools],
@@ -10074,9 +10001,6 @@ class WebSearchTool20260209(Model):
         return run_decoder(decode_web_search_tool20260209, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -10323,9 +10247,6 @@ class WebFetchTool20260209(Model):
         return run_decoder(decode_web_fetch_tool20260209, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -10607,9 +10528,6 @@ class WebFetchTool20260309(Model):
         return run_decoder(decode_web_fetch_tool20260309, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -10892,9 +10810,6 @@ class WebSearchTool20260318(Model):
         return run_decoder(decode_web_search_tool20260318, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -11167,9 +11082,6 @@ class WebFetchTool20260318(Model):
         return run_decoder(decode_web_fetch_tool20260318, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -11463,9 +11375,6 @@ class AdvisorTool20260301(Model):
         return run_decoder(decode_advisor_tool20260301, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -11678,9 +11587,6 @@ class ToolSearchToolBm25_20251119(Model):
         return run_decoder(decode_tool_search_tool_bm25_20251119, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -11851,9 +11757,6 @@ class ToolSearchToolRegex20251119(Model):
         return run_decoder(decode_tool_search_tool_regex20251119, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -12020,9 +11923,6 @@ class MCPToolset(Model):
         return run_decoder(decode_mcp_toolset, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "mcp_server_name": self.mcp_server_name,
@@ -12360,9 +12260,6 @@ class MCPToolParam(Model):
         return run_decoder(decode_mcp_tool_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "name": self.name,
             "input_schema": dict(self.input_schema),

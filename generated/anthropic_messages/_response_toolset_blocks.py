@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -132,9 +131,6 @@ class BrowserNavigateToolUseBlock(Model):
         return run_decoder(decode_browser_navigate_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -361,9 +357,6 @@ class BrowserListTabsToolUseBlock(Model):
         return run_decoder(decode_browser_list_tabs_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -501,9 +494,6 @@ class BrowserNewTabToolUseBlock(Model):
         return run_decoder(decode_browser_new_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -640,9 +630,6 @@ class BrowserSwitchTabToolUseBlock(Model):
         return run_decoder(decode_browser_switch_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -851,9 +838,6 @@ class BrowserCloseTabToolUseBlock(Model):
         return run_decoder(decode_browser_close_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1058,9 +1042,6 @@ class BrowserReadPageToolUseBlock(Model):
         return run_decoder(decode_browser_read_page_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1324,9 +1305,6 @@ class BrowserGetPageTextToolUseBlock(Model):
         return run_decoder(decode_browser_get_page_text_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1544,9 +1522,6 @@ class BrowserReadConsoleToolUseBlock(Model):
         return run_decoder(decode_browser_read_console_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1764,9 +1739,6 @@ class BrowserReadNetworkToolUseBlock(Model):
         return run_decoder(decode_browser_read_network_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -1984,9 +1956,6 @@ class BrowserFindToolUseBlock(Model):
         return run_decoder(decode_browser_find_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2210,9 +2179,6 @@ class BrowserFormInputToolUseBlock(Model):
         return run_decoder(decode_browser_form_input_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2343,9 +2309,6 @@ class BrowserFormInputInput(Model):
         return run_decoder(decode_browser_form_input_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
             "value": self.value,
@@ -2540,9 +2503,6 @@ class BrowserFileUploadToolUseBlock(Model):
         return run_decoder(decode_browser_file_upload_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2677,9 +2637,6 @@ class BrowserFileUploadInput(Model):
         return run_decoder(decode_browser_file_upload_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -2815,9 +2772,6 @@ class BrowserScrollToToolUseBlock(Model):
         return run_decoder(decode_browser_scroll_to_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -2940,9 +2894,6 @@ class BrowserScrollToInput(Model):
         return run_decoder(decode_browser_scroll_to_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -3050,9 +3001,6 @@ class BrowserScreenshotToolUseBlock(Model):
         return run_decoder(decode_browser_screenshot_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3268,9 +3216,6 @@ class BrowserZoomToolUseBlock(Model):
         return run_decoder(decode_browser_zoom_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3391,9 +3336,6 @@ class BrowserZoomInput(Model):
         return run_decoder(decode_browser_zoom_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "region": list(self.region),
         }
@@ -3501,9 +3443,6 @@ class BrowserLeftClickToolUseBlock(Model):
         return run_decoder(decode_browser_left_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3634,9 +3573,6 @@ class BrowserLeftClickInput(Model):
         return run_decoder(decode_browser_left_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -3848,9 +3784,6 @@ class BrowserRightClickToolUseBlock(Model):
         return run_decoder(decode_browser_right_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -3981,9 +3914,6 @@ class BrowserRightClickInput(Model):
         return run_decoder(decode_browser_right_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4106,9 +4036,6 @@ class BrowserMiddleClickToolUseBlock(Model):
         return run_decoder(decode_browser_middle_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4239,9 +4166,6 @@ class BrowserMiddleClickInput(Model):
         return run_decoder(decode_browser_middle_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4366,9 +4290,6 @@ class BrowserDoubleClickToolUseBlock(Model):
         return run_decoder(decode_browser_double_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4499,9 +4420,6 @@ class BrowserDoubleClickInput(Model):
         return run_decoder(decode_browser_double_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4626,9 +4544,6 @@ class BrowserTripleClickToolUseBlock(Model):
         return run_decoder(decode_browser_triple_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -4759,9 +4674,6 @@ class BrowserTripleClickInput(Model):
         return run_decoder(decode_browser_triple_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -4886,9 +4798,6 @@ class BrowserHoverToolUseBlock(Model):
         return run_decoder(decode_browser_hover_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5009,9 +4918,6 @@ class BrowserHoverInput(Model):
         return run_decoder(decode_browser_hover_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -5119,9 +5025,6 @@ class BrowserLeftClickDragToolUseBlock(Model):
         return run_decoder(decode_browser_left_click_drag_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5252,9 +5155,6 @@ class BrowserLeftClickDragInput(Model):
         return run_decoder(decode_browser_left_click_drag_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "from": self.from_.to_dict(),
             "target": self.target.to_dict(),
@@ -5372,9 +5272,6 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         return run_decoder(decode_browser_left_mouse_down_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5501,9 +5398,6 @@ class BrowserLeftMouseDownInput(Model):
         return run_decoder(decode_browser_left_mouse_down_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -5613,9 +5507,6 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         return run_decoder(decode_browser_left_mouse_up_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5742,9 +5633,6 @@ class BrowserLeftMouseUpInput(Model):
         return run_decoder(decode_browser_left_mouse_up_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -5854,9 +5742,6 @@ class BrowserMouseMoveToolUseBlock(Model):
         return run_decoder(decode_browser_mouse_move_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -5983,9 +5868,6 @@ class BrowserMouseMoveInput(Model):
         return run_decoder(decode_browser_mouse_move_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "target": self.target.to_dict(),
         }
@@ -6093,9 +5975,6 @@ class BrowserScrollToolUseBlock(Model):
         return run_decoder(decode_browser_scroll_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6226,9 +6105,6 @@ class BrowserScrollInput(Model):
         return run_decoder(decode_browser_scroll_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "scroll_direction": self.scroll_direction,
             "target": self.target.to_dict(),
@@ -6361,9 +6237,6 @@ class BrowserTypeToolUseBlock(Model):
         return run_decoder(decode_browser_type_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6587,9 +6460,6 @@ class BrowserKeyToolUseBlock(Model):
         return run_decoder(decode_browser_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -6830,9 +6700,6 @@ class BrowserHoldKeyToolUseBlock(Model):
         return run_decoder(decode_browser_hold_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7068,9 +6935,6 @@ class BrowserWaitToolUseBlock(Model):
         return run_decoder(decode_browser_wait_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7294,9 +7158,6 @@ class BrowserJavascriptExecToolUseBlock(Model):
         return run_decoder(decode_browser_javascript_exec_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7528,9 +7389,6 @@ class ComputerKeyToolUseBlock(Model):
         return run_decoder(decode_computer_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7754,9 +7612,6 @@ class ComputerHoldKeyToolUseBlock(Model):
         return run_decoder(decode_computer_hold_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -7971,9 +7826,6 @@ class ComputerTypeToolUseBlock(Model):
         return run_decoder(decode_computer_type_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8177,9 +8029,6 @@ class ComputerCursorPositionToolUseBlock(Model):
         return run_decoder(decode_computer_cursor_position_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8322,9 +8171,6 @@ class ComputerMouseMoveToolUseBlock(Model):
         return run_decoder(decode_computer_mouse_move_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8447,9 +8293,6 @@ class ComputerMouseMoveInput(Model):
         return run_decoder(decode_computer_mouse_move_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "coordinate": list(self.coordinate),
         }
@@ -8541,9 +8384,6 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         return run_decoder(decode_computer_left_mouse_down_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8687,9 +8527,6 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         return run_decoder(decode_computer_left_mouse_up_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8830,9 +8667,6 @@ class ComputerLeftClickToolUseBlock(Model):
         return run_decoder(decode_computer_left_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -8959,9 +8793,6 @@ class ComputerLeftClickInput(Model):
         return run_decoder(decode_computer_left_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9071,9 +8902,6 @@ class ComputerLeftClickDragToolUseBlock(Model):
         return run_decoder(decode_computer_left_click_drag_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9206,9 +9034,6 @@ class ComputerLeftClickDragInput(Model):
         return run_decoder(decode_computer_left_click_drag_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "coordinate": list(self.coordinate),
             "start_coordinate": list(self.start_coordinate),
@@ -9328,9 +9153,6 @@ class ComputerRightClickToolUseBlock(Model):
         return run_decoder(decode_computer_right_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9457,9 +9279,6 @@ class ComputerRightClickInput(Model):
         return run_decoder(decode_computer_right_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9571,9 +9390,6 @@ class ComputerMiddleClickToolUseBlock(Model):
         return run_decoder(decode_computer_middle_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9700,9 +9516,6 @@ class ComputerMiddleClickInput(Model):
         return run_decoder(decode_computer_middle_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -9814,9 +9627,6 @@ class ComputerDoubleClickToolUseBlock(Model):
         return run_decoder(decode_computer_double_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -9943,9 +9753,6 @@ class ComputerDoubleClickInput(Model):
         return run_decoder(decode_computer_double_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -10057,9 +9864,6 @@ class ComputerTripleClickToolUseBlock(Model):
         return run_decoder(decode_computer_triple_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10186,9 +9990,6 @@ class ComputerTripleClickInput(Model):
         return run_decoder(decode_computer_triple_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         coordinate_ = self.coordinate
         if coordinate_ is not UNSET:
@@ -10300,9 +10101,6 @@ class ComputerScrollToolUseBlock(Model):
         return run_decoder(decode_computer_scroll_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10433,9 +10231,6 @@ class ComputerScrollInput(Model):
         return run_decoder(decode_computer_scroll_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "scroll_amount": self.scroll_amount,
             "scroll_direction": self.scroll_direction,
@@ -10569,9 +10364,6 @@ class ComputerWaitToolUseBlock(Model):
         return run_decoder(decode_computer_wait_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10775,9 +10567,6 @@ class ComputerScreenshotToolUseBlock(Model):
         return run_decoder(decode_computer_screenshot_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -10918,9 +10707,6 @@ class ComputerZoomToolUseBlock(Model):
         return run_decoder(decode_computer_zoom_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -11037,9 +10823,6 @@ class ComputerZoomInput(Model):
         return run_decoder(decode_computer_zoom_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "region": list(self.region),
         }

@@ -29,7 +29,7 @@ import enum
 import json
 import math
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Final, Generic, Literal, TypeVar
 
 __all__ = ["UNSET", "Unset", "DecodeError", "Model", "encode_value"]
 
@@ -255,22 +255,12 @@ class Model:
     __slots__: ClassVar[tuple[str, ...]] = ("_wire",)
     #: The order its members came in, when it differs from the one the encoder writes (empty
     #: otherwise), so that a decoded body is sent again with its keys in their order. An object
-    #: decoded with `lazy=True` holds a LazyState here instead (its encoder checks for it first;
-    #: typed as the common case so that encoders need no cast).
+    #: decoded with `lazy=True` holds a LazyState here instead (typed as the common case so that
+    #: encoders need no cast).
     _wire: tuple[str, ...]
 
-    if not TYPE_CHECKING:  # type checkers must go on rejecting unknown attribute names
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached only when `name` is not set: a member a lazy decoder left for later.
-            if name != "_wire":
-                state = self._wire
-                if type(state) is LazyState:
-                    return state.load(self, name)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) and _decoded_as(other) is not _decoded_as(self):
             return NotImplemented
         return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
 
@@ -374,6 +364,7 @@ class LazyTable(Generic[_ModelT]):
         "_by_attribute",
         "_by_wire",
         "_written",
+        "_lazy_class",
     )
 
     def __init__(
@@ -396,13 +387,14 @@ class LazyTable(Generic[_ModelT]):
         self._by_wire: dict[str, tuple[Any, ...]] | None = None
         self._by_attribute: dict[str, LazyMember] = {}
         self._written: list[tuple[str, str]] | None = None
+        self._lazy_class: type[_ModelT] | None = None
 
     def decode(self, data: Any, strict: bool) -> _ModelT:
         """Check what is cheap to check, with the errors of the eager decoder, and leave the
         members holding objects, arrays and maps (and the absent ones) for their first read."""
         if type(data) is not dict:
             raise DecodeError("an object", data)
-        obj = new_instance(self.cls)
+        obj = new_instance(self._lazy_class or self._make_lazy_class())
         members = self.members
         tag_count = self.tag_count
         setter = object.__setattr__
@@ -456,6 +448,31 @@ class LazyTable(Generic[_ModelT]):
         obj._wire = _new_state(LazyState, (data, strict, self, order))
         return obj
 
+    def _make_lazy_class(self) -> type[_ModelT]:
+        """The subclass lazily decoded objects belong to (see _lazy_getattr for why one)."""
+        base = self.cls
+
+        def make_plain(cls: type, *args: Any, **kwargs: Any) -> Any:
+            # What replace() and dataclasses.replace() make is an ordinary object of the class.
+            return base(*args, **kwargs)
+
+        namespace = {
+            "__slots__": (),
+            "__module__": base.__module__,
+            "__qualname__": base.__qualname__,
+            "__doc__": base.__doc__,
+            "__new__": make_plain,
+            "__getattr__": _lazy_getattr,
+            "__reduce_ex__": _lazy_reduce_ex,
+            "to_dict": _lazy_to_dict,
+            "_decoded_as": base,
+        }
+        lazy_class: type[_ModelT] = type(base.__name__, (base,), namespace)
+        # It adds no slot, but Model's methods read the names of the fields from `__slots__`.
+        lazy_class.__slots__ = base.__slots__
+        self._lazy_class = lazy_class
+        return lazy_class
+
     def _first_error(self, data: dict[str, Any], strict: bool) -> DecodeError:
         """The error of the first wrong member the eager decoder would meet, among those a lazy
         decoder checks at once."""
@@ -494,6 +511,42 @@ def _check_member(
         if expected and not error._segments:
             error = DecodeError(expected, value)
         raise error.at_key(wire) from None
+
+
+# A lazily decoded object is an instance of a subclass of its class, made at the first lazy
+# decode of the class, with the same name and the methods below. Giving every generated class a
+# __getattr__ instead would cost eager code too: CPython's specialized attribute reads apply only
+# to types without one (a third more time to encode, measured).
+
+
+def _decoded_as(obj: object) -> type[Any]:
+    """The generated class of an object, lazily decoded or not."""
+    kind = type(obj)
+    plain: type[Any] = kind.__dict__.get("_decoded_as", kind)
+    return plain
+
+
+def _lazy_getattr(obj: Model, name: str) -> Any:
+    # Reached only when the slot `name` is empty: a member left for its first read.
+    if name != "_wire":
+        state = obj._wire
+        if type(state) is LazyState:
+            return state.load(obj, name)
+    raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
+
+
+def _lazy_to_dict(obj: Model) -> dict[str, Any]:
+    state = obj._wire
+    if type(state) is LazyState:
+        return state.encode(obj)
+    encoded: dict[str, Any] = _decoded_as(obj).to_dict(obj)
+    return encoded
+
+
+def _lazy_reduce_ex(obj: Model, protocol: Any) -> Any:
+    # Copies and pickles are ordinary objects, decoded again from this one's JSON (the class
+    # made at run time could not be found by name when unpickling).
+    return (_decoded_as(obj).from_dict, (obj.to_dict(),))
 
 
 class LazyState(tuple[Any, ...]):
@@ -543,11 +596,6 @@ class LazyState(tuple[Any, ...]):
         if obj.extra:  # type: ignore[attr-defined]
             add_extra(obj, out, table.known)
         return in_received_order(out, order) if order else out
-
-    def __reduce__(self) -> Any:
-        # Copying or pickling reads every member first (that is how slots are copied); the copy
-        # then needs only the received order.
-        return (tuple, (self[3],))
 
 
 _new_state = tuple.__new__

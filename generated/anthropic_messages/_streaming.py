@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -63,9 +62,6 @@ class MessageStartEvent(Model):
         return run_decoder(decode_message_start_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "message": self.message.to_dict(),
@@ -165,9 +161,6 @@ class MessageDeltaEvent(Model):
         return run_decoder(decode_message_delta_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "delta": self.delta.to_dict(),
@@ -308,9 +301,6 @@ class MessageDelta(Model):
         return run_decoder(decode_message_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         stop_reason_ = self.stop_reason
         if stop_reason_ is not UNSET:
@@ -479,9 +469,6 @@ class MessageDeltaUsage(Model):
         return run_decoder(decode_message_delta_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "output_tokens": self.output_tokens,
         }
@@ -740,9 +727,6 @@ class ContentBlockStartEvent(Model):
         return run_decoder(decode_content_block_start_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "index": self.index,
@@ -838,9 +822,6 @@ class ContentBlockDeltaEvent(Model):
         return run_decoder(decode_content_block_delta_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "index": self.index,
@@ -1073,9 +1054,6 @@ class ErrorEvent(Model):
         return run_decoder(decode_error_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "error": self.error.to_dict(),
@@ -1330,9 +1308,6 @@ class CitationsDelta(Model):
         return run_decoder(decode_citations_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "citation": self.citation.to_dict(),

@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -151,9 +150,6 @@ class Tool(Model):
         return run_decoder(decode_tool, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "name": self.name,
             "input_schema": dict(self.input_schema),
@@ -375,9 +371,6 @@ class ToolBash20241022Param(Model):
         return run_decoder(decode_tool_bash20241022_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -554,9 +547,6 @@ class ToolBash20250124Param(Model):
         return run_decoder(decode_tool_bash20250124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -737,9 +727,6 @@ class ToolTextEditor20241022Param(Model):
         return run_decoder(decode_tool_text_editor20241022_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -918,9 +905,6 @@ class ToolTextEditor20250124Param(Model):
         return run_decoder(decode_tool_text_editor20250124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1099,9 +1083,6 @@ class ToolTextEditor20250429Param(Model):
         return run_decoder(decode_tool_text_editor20250429_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1285,9 +1266,6 @@ class ToolTextEditor20250728Param(Model):
         return run_decoder(decode_tool_text_editor20250728_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1499,9 +1477,6 @@ class ToolComputerUse20241022Param(Model):
         return run_decoder(decode_tool_computer_use20241022_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1732,9 +1707,6 @@ class ToolComputerUse20250124Param(Model):
         return run_decoder(decode_tool_computer_use20250124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1970,9 +1942,6 @@ class ToolComputerUse20251124Param(Model):
         return run_decoder(decode_tool_computer_use20251124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -2198,9 +2167,6 @@ class MemoryTool20250818Param(Model):
         return run_decoder(decode_memory_tool20250818_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,

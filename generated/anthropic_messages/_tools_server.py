@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -117,9 +116,6 @@ class CodeExecutionTool20250522Param(Model):
         return run_decoder(decode_code_execution_tool20250522_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -285,9 +281,6 @@ class CodeExecutionTool20250825Param(Model):
         return run_decoder(decode_code_execution_tool20250825_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -451,9 +444,6 @@ class CodeExecutionTool20260120Param(Model):
         return run_decoder(decode_code_execution_tool20260120_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -617,9 +607,6 @@ class CodeExecutionTool20260521Param(Model):
         return run_decoder(decode_code_execution_tool20260521_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -803,9 +790,6 @@ class WebSearchTool20250305Param(Model):
         return run_decoder(decode_web_search_tool20250305_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1040,9 +1024,6 @@ class WebSearchTool20260209Param(Model):
         return run_decoder(decode_web_search_tool20260209_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1287,9 +1268,6 @@ class WebSearchTool20260318Param(Model):
         return run_decoder(decode_web_search_tool20260318_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1690,9 +1668,6 @@ class WebFetchTool20250910Param(Model):
         return run_decoder(decode_web_fetch_tool20250910_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -1967,9 +1942,6 @@ class WebFetchTool20260209Param(Model):
         return run_decoder(decode_web_fetch_tool20260209_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -2249,9 +2221,6 @@ class WebFetchTool20260309Param(Model):
         return run_decoder(decode_web_fetch_tool20260309_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -2552,9 +2521,6 @@ class WebFetchTool20260318Param(Model):
         return run_decoder(decode_web_fetch_tool20260318_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -2808,9 +2774,6 @@ class WebFetchURLSourcesParam(Model):
         return run_decoder(decode_web_fetch_url_sources_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         user_input_ = self.user_input
         if user_input_ is not UNSET:
@@ -3068,9 +3031,6 @@ class WebFetchURLSourceOnlyParam(Model):
         return run_decoder(decode_web_fetch_url_source_only_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tools": [item0.to_dict() for item0 in self.tools],
@@ -3156,9 +3116,6 @@ class WebFetchURLSourceExceptParam(Model):
         return run_decoder(decode_web_fetch_url_source_except_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tools": [item0.to_dict() for item0 in self.tools],
@@ -3362,9 +3319,6 @@ class ToolSearchToolBm25_20251119Param(Model):
         return run_decoder(decode_tool_search_tool_bm25_20251119_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -3537,9 +3491,6 @@ class ToolSearchToolRegex20251119Param(Model):
         return run_decoder(decode_tool_search_tool_regex20251119_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,
@@ -3732,9 +3683,6 @@ class AdvisorTool20260301Param(Model):
         return run_decoder(decode_advisor_tool20260301_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "name": self.name,

@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -69,9 +68,6 @@ class BrowserToolset20260801Param(Model):
         return run_decoder(decode_browser_toolset20260801_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -297,9 +293,6 @@ class BrowserToolsetConfigsParam(Model):
         return run_decoder(decode_browser_toolset_configs_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         close_tab_ = self.close_tab
         if close_tab_ is not UNSET:
@@ -817,9 +810,6 @@ class ComputerToolset20260801Param(Model):
         return run_decoder(decode_computer_toolset20260801_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
         }
@@ -989,9 +979,6 @@ class ComputerToolsetConfigsParam(Model):
         return run_decoder(decode_computer_toolset_configs_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {}
         cursor_position_ = self.cursor_position
         if cursor_position_ is not UNSET:
@@ -1415,9 +1402,6 @@ class BrowserStateBlockParam(Model):
         return run_decoder(decode_browser_state_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "tabs": [item0.to_dict() for item0 in self.tabs],

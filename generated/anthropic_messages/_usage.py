@@ -13,7 +13,6 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
-    LazyState,
     LazyTable,
     Model,
     Unset,
@@ -231,9 +230,6 @@ class Usage(Model):
         return run_decoder(decode_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
@@ -763,9 +759,6 @@ class MessageIterationUsage(Model):
         return run_decoder(decode_message_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "input_tokens": self.input_tokens,
@@ -940,9 +933,6 @@ class CompactionIterationUsage(Model):
         return run_decoder(decode_compaction_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "input_tokens": self.input_tokens,
@@ -1110,9 +1100,6 @@ class AdvisorMessageIterationUsage(Model):
         return run_decoder(decode_advisor_message_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "model": self.model,
@@ -1288,9 +1275,6 @@ class FallbackMessageIterationUsage(Model):
         return run_decoder(decode_fallback_message_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "model": self.model,
@@ -1436,9 +1420,6 @@ class FallbackCreditUsage(Model):
         return run_decoder(decode_fallback_credit_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "status": self.status.to_dict(),
         }
@@ -1595,9 +1576,6 @@ class FallbackCreditNotApplied(Model):
         return run_decoder(decode_fallback_credit_not_applied, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = self._wire
-        if type(wire) is LazyState:
-            return wire.encode(self)
         out: dict[str, Any] = {
             "type": self.type,
             "reason": self.reason,
