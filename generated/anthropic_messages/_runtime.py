@@ -401,8 +401,9 @@ class LazyTable(Generic[_ModelT]):
         for index in range(tag_count):
             wire, attribute, values, expected, nullable, _ = members[index]
             value = data.get(wire, UNSET)
+            # A tag is a constant: its `values` are a tuple of strings.
             wrong = type(value) is not str or value not in values  # type: ignore[operator]
-            if wrong and (value is not None or not nullable):  # tags are constants: `values`
+            if wrong and (value is not None or not nullable):
                 raise DecodeError(expected, value).at_key(wire)
             setter(obj, attribute, value)
         for wire, _ in self.required:
